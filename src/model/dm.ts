@@ -1,0 +1,34 @@
+// The device model's own state, as QEMU's XenIOState of 2014 keeps it (xen-hvm.c): the pages it mapped, its local
+// event-channel ports per vcpu, the buffered port, and a small register file standing for the emulated devices.
+export class DeviceModel {
+  /** Pfns learned from HVMOP_get_param (-1: not asked yet). */
+  ioreq_pfn = -1;
+  bufioreq_pfn = -1;
+  /** The buffered port number in the target domain, from HVMOP_get_param(BUFIOREQ_EVTCHN). */
+  bufioreq_remote_port = -1;
+  /** Foreign mappings of the pages (xc_map_foreign_range), or null. */
+  shared_page: DataView | null = null;
+  buffered_io_page: DataView | null = null;
+  /** ioreq_local_port[i]: the DM's port bound to vcpu i's ioreq port (-1: not bound). */
+  ioreq_local_port: number[] = [];
+  bufioreq_local_port = -1;
+  /** What the emulated devices hold: key "pio:0x3f8" / "mmio:0xfebf0000" -> last value written. */
+  devices = new Map<string, bigint>();
+  /** Requests served, buffered slots consumed. */
+  handled = 0;
+  buffered_handled = 0;
+  /** The vcpu whose request is in service between take and complete (send_vcpu), or -1. */
+  send_vcpu = -1;
+  /** Set by destroy_hvm_domain: the DM asked the toolstack to destroy its guest. */
+  destroyed_guest = false;
+  constructor(public domid: number, public target: number, public max_cpus: number) {}
+
+  clone(): DeviceModel {
+    const c = new DeviceModel(this.domid, this.target, this.max_cpus);
+    c.ioreq_pfn = this.ioreq_pfn; c.bufioreq_pfn = this.bufioreq_pfn; c.bufioreq_remote_port = this.bufioreq_remote_port;
+    c.ioreq_local_port = this.ioreq_local_port.slice(); c.bufioreq_local_port = this.bufioreq_local_port;
+    c.devices = new Map(this.devices); c.handled = this.handled; c.buffered_handled = this.buffered_handled;
+    c.send_vcpu = this.send_vcpu; c.destroyed_guest = this.destroyed_guest;
+    return c;
+  }
+}

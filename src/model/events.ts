@@ -1,0 +1,35 @@
+// Typed model events: every transition of the model emits one, so views, the trace and the debugger can follow it.
+
+export type Actor = 'toolstack' | 'xen' | `vcpu${number}` | `dm${number}`;
+
+export type EventKind =
+  | 'domain_create' | 'domain_destroy' | 'domain_pause' | 'domain_unpause' | 'domain_crash' | 'domain_dying'
+  | 'vcpu_initialise' | 'vcpu_destroy' | 'vcpu_block' | 'vcpu_wake'
+  | 'param_set' | 'param_get' | 'hypercall'
+  | 'page_populate' | 'page_remove' | 'page_map' | 'page_unmap' | 'foreign_map' | 'foreign_unmap' | 'memory_write'
+  | 'server_create' | 'server_destroy' | 'server_domid'
+  | 'evtchn_alloc' | 'evtchn_bind' | 'evtchn_close' | 'evtchn_notify' | 'evtchn_pending' | 'evtchn_clear'
+  | 'slot_state' | 'slot_write' | 'ioreq_send' | 'io_assist' | 'io_complete' | 'io_dropped'
+  | 'buffered_write' | 'buffered_full' | 'buffered_consume'
+  | 'dm_handle' | 'printk';
+
+export interface ModelEvent {
+  /** Position in the event list, from 0. */
+  seq: number;
+  /** Who was running when it happened. */
+  actor: string;
+  kind: EventKind;
+  /** The Xen (or libxc / device-model) function that made the transition. */
+  fn: string;
+  /** The domain it concerns, when one. */
+  domid?: number;
+  vcpu?: number;
+  before?: unknown;
+  after?: unknown;
+  /** Further facts, JSON-safe. */
+  detail?: Record<string, unknown>;
+  /** One human line. */
+  text: string;
+}
+
+export type EventInput = Omit<ModelEvent, 'seq' | 'actor'>;

@@ -1,0 +1,115 @@
+// The model's whole state as JSON (the `state --json` shape, documented in README.md). Slots and the buffered ring
+// are decoded from the pages' bytes, never from a copy beside them.
+import * as A from './abi';
+import type { DeviceModel } from './dm';
+import { ECS_FREE, ECS_INTERDOMAIN, ECS_NAMES, ECS_RESERVED, ECS_UNBOUND } from './evtchn';
+import { rcName } from './errno';
+import { specialPageLayout } from './layout';
+import type { Model } from './model';
+import { PARAM_NAMES, PFN_PARAMS } from './params';
+import { HVMIO_NAMES, type Domain, type HvmIoreqServer } from './xen';
+
+export function decodeSlot(dv: DataView, vcpuId: number): Record<string, unknown> {
+  const p = A.readIoreq(dv, A.ioreqOffset(vcpuId));
+  return {
+    addr: A.hex(p.addr), data: A.hex(p.data), count: p.count, size: p.size, vp_eport: p.vp_eport,
+    state: p.state, stateName: A.STATE_NAMES[p.state] ?? `invalid(${p.state})`,
+    data_is_ptr: p.data_is_ptr, dir: p.dir, df: p.df, type: p.type, typeName: A.TYPE_NAMES[p.type] ?? `unknown(${p.type})`,
+  };
+}
+
+export function decodeRing(dv: DataView): Record<string, unknown> {
+  const { read_pointer, write_pointer } = A.readBufPointers(dv);
+  const used = (write_pointer - read_pointer) >>> 0;
+  const slots: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < Math.min(used, A.IOREQ_BUFFER_SLOT_NUM); i++) {
+    const idx = (read_pointer + i) >>> 0;
+    const b = A.readBufIoreq(dv, A.bufSlotOffset(idx));
+    slots.push({ slot: idx % A.IOREQ_BUFFER_SLOT_NUM, type: b.type, typeName: A.TYPE_NAMES[b.type] ?? `unknown(${b.type})`, dir: b.dir, size: 1 << b.size, addr: A.hex(b.addr), data: A.hex(b.data) });
+  }
+  return { readPointer: read_pointer, writePointer: write_pointer, used, slotNum: A.IOREQ_BUFFER_SLOT_NUM, pending: slots };
+}
+
+function serverJson(s: HvmIoreqServer, d: Domain): Record<string, unknown> {
+  return {
+    domid: s.domid,
+    ioreqPfn: s.ioreq.page === null ? null : A.hex(s.ioreq.page),
+    bufioreqPfn: s.buf_ioreq.page === null ? null : A.hex(s.buf_ioreq.page),
+    ioreqEvtchn: d.vcpu.map((v) => s.ioreq_evtchn[v.vcpu_id]),
+    bufIoreqEvtchn: s.buf_ioreq_evtchn,
+    freed: s.freed,
+    bufferedRing: s.buf_ioreq.va ? decodeRing(s.buf_ioreq.va) : null,
+  };
+}
+
+function evtchnJson(d: Domain): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  d.evtchn.ports.forEach((c, port) => {
+    if (c.state === ECS_FREE || c.state === ECS_RESERVED) return;
+    const e: Record<string, unknown> = { port, state: ECS_NAMES[c.state], xenConsumer: c.xen_consumer !== 0, notifyVcpu: c.notify_vcpu_id, pending: c.pending };
+    if (c.state === ECS_UNBOUND) e.remoteDomid = c.remote_domid;
+    if (c.state === ECS_INTERDOMAIN) { e.remoteDom = c.remote_dom; e.remotePort = c.remote_port; }
+    out.push(e);
+  });
+  return out;
+}
+
+export function domainJson(m: Model, d: Domain): Record<string, unknown> {
+  const params: Record<string, number | string> = {};
+  d.arch.hvm_domain.params.forEach((v, i) => {
+    if (v !== 0) params[PARAM_NAMES[i] ?? String(i)] = PFN_PARAMS.has(i) ? A.hex(v) : v;
+  });
+  const layout = specialPageLayout(m.profile);
+  const s = d.arch.hvm_domain.ioreq_server;
+  const slotPage = s && !s.freed ? s.ioreq.va : null;
+  return {
+    domid: d.domain_id,
+    isHvm: d.is_hvm,
+    isDying: d.is_dying,
+    pauseCount: d.pause_count,
+    crashed: d.crashed,
+    reservedMemPgstart: d.is_hvm && d.reserved_mem_pgstart ? A.hex(d.reserved_mem_pgstart) : null,
+    params,
+    specialPages: d.is_hvm && d.reserved_mem_pgstart ? layout.pages.map((p) => {
+      const g = d.physmap.get(p.pfn);
+      return { name: p.name, index: p.index, pfn: A.hex(p.pfn), insideReserved: p.insideReserved, insideE820Reserved: p.insideE820Reserved, xenMaps: g?.xen_maps ?? 0, foreignMaps: g?.foreign_maps ?? 0 };
+    }) : [],
+    vcpus: d.vcpu.map((v) => ({
+      vcpuId: v.vcpu_id,
+      blockedInXen: v.pause_flags.blocked_in_xen,
+      ioState: HVMIO_NAMES[v.arch.hvm_vcpu.hvm_io.io_state],
+      rax: A.hex(v.rax),
+      injectTrap: v.arch.hvm_vcpu.inject_trap.vector,
+      ioDone: v.io_done,
+      slot: slotPage ? decodeSlot(slotPage, v.vcpu_id) : null,
+    })),
+    ioreqServer: s ? serverJson(s, d) : null,
+    evtchns: evtchnJson(d),
+  };
+}
+
+function dmJson(name: string, dm: DeviceModel): Record<string, unknown> {
+  return {
+    name, domid: dm.domid, target: dm.target,
+    ioreqPfn: dm.ioreq_pfn < 0 ? null : A.hex(dm.ioreq_pfn),
+    bufioreqPfn: dm.bufioreq_pfn < 0 ? null : A.hex(dm.bufioreq_pfn),
+    ioreqLocalPort: dm.ioreq_local_port, bufioreqLocalPort: dm.bufioreq_local_port,
+    handled: dm.handled, bufferedHandled: dm.buffered_handled, destroyedGuest: dm.destroyed_guest,
+  };
+}
+
+export function stateJson(m: Model): Record<string, unknown> {
+  const domains: Record<string, unknown> = {};
+  for (const d of m.x.domains.values()) domains[String(d.domain_id)] = domainJson(m, d);
+  return {
+    profile: m.profile,
+    panic: m.x.panic,
+    bugs: m.x.bugs,
+    domains,
+    deviceModels: [...m.dms].map(([k, dm]) => dmJson(k, dm)),
+    console: m.x.console.map((l) => `(XEN) ${l.text}`),
+    events: m.x.events.length,
+  };
+}
+
+export { rcName };

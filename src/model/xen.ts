@@ -1,0 +1,281 @@
+// The hypervisor's state: domains, vcpus, HVM params, the guest physmap, ioreq servers and the console ring.
+// Field names follow Xen's structs (struct domain, struct vcpu, struct hvm_ioreq_server) so a reader of hvm.c
+// finds d.arch.hvm_domain.ioreq_server where they expect it.
+import { PAGE_SIZE } from './abi';
+import type { EventInput, ModelEvent } from './events';
+import { EvtchnTable } from './evtchn';
+import type { ProfileName } from './layout';
+
+/** HVMIO_* (xen/include/asm-x86/hvm/vcpu.h, 4.4). */
+export const HVMIO_none = 0;
+export const HVMIO_dispatched = 1;
+export const HVMIO_awaiting_completion = 2;
+export const HVMIO_handle_mmio_awaiting_completion = 3;
+export const HVMIO_handle_pio_awaiting_completion = 4;
+export const HVMIO_completed = 5;
+export const HVMIO_NAMES = ['HVMIO_none', 'HVMIO_dispatched', 'HVMIO_awaiting_completion',
+  'HVMIO_handle_mmio_awaiting_completion', 'HVMIO_handle_pio_awaiting_completion', 'HVMIO_completed'];
+
+/** One guest frame. Bytes are allocated on first use; a page never touched reads as zeroes. */
+export class GuestPage {
+  bytes: Uint8Array | null = null;
+  dv: DataView | null = null;
+  /** Global mappings Xen holds (prepare_ring_for_helper's get_page_and_type + map_domain_page_global). */
+  xen_maps = 0;
+  /** Foreign mappings held by device models (xc_map_foreign_range). */
+  foreign_maps = 0;
+  /** p2m_is_paging: paged out (prepare_ring_for_helper gives -ENOENT). */
+  paged_out = false;
+  /** p2m_is_shared (-ENOENT). */
+  shared = false;
+  /** Page type cannot be made writable (-EINVAL). */
+  not_writable = false;
+  /** What allocated it: 'ram' or a special page's name. */
+  constructor(public use: string) {}
+
+  data(): DataView {
+    if (!this.dv) {
+      this.bytes = new Uint8Array(PAGE_SIZE);
+      this.dv = new DataView(this.bytes.buffer);
+    }
+    return this.dv;
+  }
+
+  clone(): GuestPage {
+    const p = new GuestPage(this.use);
+    if (this.bytes) {
+      p.bytes = this.bytes.slice();
+      p.dv = new DataView(p.bytes.buffer);
+    }
+    p.xen_maps = this.xen_maps; p.foreign_maps = this.foreign_maps;
+    p.paged_out = this.paged_out; p.shared = this.shared; p.not_writable = this.not_writable;
+    return p;
+  }
+}
+
+/** struct hvm_ioreq_page: the page Xen mapped (page) and its mapping (va). */
+export class HvmIoreqPage {
+  /** The gmfn mapped, or null (iorp->page == NULL). */
+  page: number | null = null;
+  /** The mapped bytes (iorp->va), or null. */
+  va: DataView | null = null;
+}
+
+/** struct hvm_ioreq_server (the seed's, and its preimage's). */
+export class HvmIoreqServer {
+  /** Set when xfree()d: a later use is a use-after-free, which the model reports instead of hiding. */
+  freed = false;
+  domid = 0;
+  ioreq = new HvmIoreqPage();
+  buf_ioreq = new HvmIoreqPage();
+  ioreq_evtchn: number[];
+  buf_ioreq_evtchn = -1;
+  constructor(public domain: Domain, nrSlots: number) {
+    this.ioreq_evtchn = new Array<number>(nrSlots).fill(0);
+  }
+}
+
+export interface PauseFlags {
+  /** _VPF_blocked_in_xen: descheduled in wait_on_xen_event_channel. */
+  blocked_in_xen: boolean;
+  /** _VPF_down: not brought up yet (or taken down). */
+  down: boolean;
+}
+
+/** struct hvm_vcpu_io (the completion bookkeeping hvm_io_assist reads). */
+export interface HvmVcpuIo {
+  io_state: number;
+  io_data: bigint;
+  io_size: number;
+  /** What the emulated instruction was, so a completion can finish it: kept by the model for views. */
+  mmio_gpa: bigint;
+}
+
+export class Vcpu {
+  pause_flags: PauseFlags = { blocked_in_xen: false, down: false };
+  arch = {
+    hvm_vcpu: {
+      hvm_io: { io_state: HVMIO_none, io_data: 0n, io_size: 0, mmio_gpa: 0n } as HvmVcpuIo,
+      inject_trap: { vector: -1 },
+      /** 4.4 / legacy only: the vcpu's ioreq port before servers kept them (v->arch.hvm_vcpu.xen_port). */
+      xen_port: 0,
+    },
+  };
+  /** Guest rax, where a port read lands. */
+  rax = 0n;
+  /** vcpu_start_shutdown_deferral counts; the domain's shutdown can refuse a new one. */
+  defer_shutdown = false;
+  /** Completed guest I/O operations, for the trace. */
+  io_done = 0;
+  constructor(public domain: Domain, public vcpu_id: number) {}
+}
+
+export interface CrashInfo {
+  reason: string;
+  fn: string;
+  /** Which actor was running. */
+  actor: string;
+}
+
+export class Domain {
+  vcpu: Vcpu[] = [];
+  is_hvm = true;
+  /** DOMDYING_alive 0, DOMDYING_dying 1, DOMDYING_dead 2. */
+  is_dying = 0;
+  /** d->pause_count */
+  pause_count = 0;
+  /** domain_crash(): is_shutting_down with SHUTDOWN_crash, and why. */
+  crashed: CrashInfo | null = null;
+  is_shutting_down = false;
+  evtchn = new EvtchnTable();
+  arch: { hvm_domain: { ioreq_server: HvmIoreqServer | null; params: number[]; is_s3_suspended: boolean } };
+  /** The guest physmap: pfn -> page, for every populated frame the model materialised. */
+  physmap = new Map<number, GuestPage>();
+  /** RAM below this pfn is populated (lowmem) without being materialised. */
+  ram_pages = 0;
+  /** hvm_info->reserved_mem_pgstart as the builder wrote it. */
+  reserved_mem_pgstart = 0;
+  /** Names of the special pages the builder allocated, by pfn. */
+  name = '';
+  constructor(public domain_id: number, nrParams: number) {
+    this.arch = { hvm_domain: { ioreq_server: null, params: new Array<number>(nrParams).fill(0), is_s3_suspended: false } };
+  }
+
+  /** get_page_from_gfn: the frame at pfn, or null when nothing is there. */
+  page(pfn: number): GuestPage | null {
+    const p = this.physmap.get(pfn);
+    if (p) return p;
+    if (pfn >= 0 && pfn < this.ram_pages) {
+      const q = new GuestPage('ram');
+      this.physmap.set(pfn, q);
+      return q;
+    }
+    return null;
+  }
+}
+
+export interface FaultPlan {
+  /** Fail the next n-th xzalloc / map_domain_page_global / event-channel allocation (0: next one). -1: never. */
+  xzalloc: number;
+  map: number;
+  evtchn: number;
+}
+
+/** A console line, as gdprintk would put it in the ring (xl dmesg). */
+export interface ConsoleLine {
+  level: 'XENLOG_INFO' | 'XENLOG_WARNING' | 'XENLOG_ERR';
+  fn: string;
+  domid: number;
+  vcpu: number;
+  text: string;
+}
+
+/** A Xen BUG()/BUG_ON()/failed ASSERT: the host panics, so nothing in the model runs after it. */
+export class XenPanic extends Error {
+  constructor(public fn: string, message: string) {
+    super(message);
+  }
+}
+
+/** A defect the C code would commit silently (a use after free), recorded instead of hidden. */
+export interface BugReport {
+  kind: 'use-after-free';
+  fn: string;
+  text: string;
+}
+
+/** The whole hypervisor: what one Xen host holds. */
+export class Xen {
+  domains = new Map<number, Domain>();
+  console: ConsoleLine[] = [];
+  bugs: BugReport[] = [];
+  /** Set when a XenPanic reached the driver: the host is down. */
+  panic: { fn: string; message: string } | null = null;
+  faults: FaultPlan = { xzalloc: -1, map: -1, evtchn: -1 };
+  /** Record events? Off for flat-out runs (benchmarks, the explorer). */
+  on = true;
+  events: ModelEvent[] = [];
+  /** Who is running now, for events and crash reasons. */
+  actor = 'toolstack';
+  /** The current vcpu ("current" in Xen), when a vcpu is running in Xen. */
+  current: Vcpu | null = null;
+
+  constructor(public profile: ProfileName, public nrParams: number) {}
+
+  emit(e: EventInput): void {
+    (e as ModelEvent).seq = this.events.length;
+    (e as ModelEvent).actor = this.actor;
+    this.events.push(e as ModelEvent);
+  }
+
+  /** Counts down a fault plan entry; true when this allocation is the one to fail. */
+  failNext(kind: keyof FaultPlan): boolean {
+    const n = this.faults[kind];
+    if (n < 0) return false;
+    this.faults[kind] = n - 1;
+    return n === 0;
+  }
+
+  printk(level: ConsoleLine['level'], fn: string, d: Domain | null, text: string): void {
+    const line: ConsoleLine = { level, fn, domid: d ? d.domain_id : -1, vcpu: this.current ? this.current.vcpu_id : -1, text };
+    this.console.push(line);
+    if (this.on) this.emit({ kind: 'printk', fn, domid: line.domid, detail: { level }, text });
+  }
+
+  domain(domid: number): Domain | undefined {
+    return this.domains.get(domid);
+  }
+
+  /** A deep copy: pages, ports, servers and vcpus, with every internal reference remapped. */
+  clone(): Xen {
+    const y = new Xen(this.profile, this.nrParams);
+    y.console = this.console.slice();
+    y.bugs = this.bugs.slice();
+    y.panic = this.panic ? { ...this.panic } : null;
+    y.faults = { ...this.faults };
+    y.on = this.on;
+    y.events = this.events.slice();
+    y.actor = this.actor;
+    for (const [id, d] of this.domains) {
+      const e = new Domain(id, this.nrParams);
+      e.is_hvm = d.is_hvm; e.is_dying = d.is_dying; e.pause_count = d.pause_count;
+      e.crashed = d.crashed ? { ...d.crashed } : null; e.is_shutting_down = d.is_shutting_down;
+      e.evtchn = d.evtchn.clone();
+      e.arch.hvm_domain.params = d.arch.hvm_domain.params.slice();
+      e.arch.hvm_domain.is_s3_suspended = d.arch.hvm_domain.is_s3_suspended;
+      for (const [pfn, p] of d.physmap) e.physmap.set(pfn, p.clone());
+      e.ram_pages = d.ram_pages; e.reserved_mem_pgstart = d.reserved_mem_pgstart; e.name = d.name;
+      for (const v of d.vcpu) {
+        const w = new Vcpu(e, v.vcpu_id);
+        w.pause_flags = { ...v.pause_flags };
+        w.arch.hvm_vcpu.hvm_io = { ...v.arch.hvm_vcpu.hvm_io };
+        w.arch.hvm_vcpu.inject_trap = { ...v.arch.hvm_vcpu.inject_trap };
+        w.arch.hvm_vcpu.xen_port = v.arch.hvm_vcpu.xen_port;
+        w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.io_done = v.io_done;
+        e.vcpu.push(w);
+      }
+      const s = d.arch.hvm_domain.ioreq_server;
+      if (s) e.arch.hvm_domain.ioreq_server = cloneServer(s, e);
+      y.domains.set(id, e);
+    }
+    if (this.current) y.current = y.domains.get(this.current.domain.domain_id)?.vcpu[this.current.vcpu_id] ?? null;
+    return y;
+  }
+}
+
+function clonePage(src: HvmIoreqPage, d: Domain): HvmIoreqPage {
+  const p = new HvmIoreqPage();
+  p.page = src.page;
+  if (src.va && src.page !== null) p.va = d.physmap.get(src.page)?.data() ?? null;
+  return p;
+}
+
+function cloneServer(s: HvmIoreqServer, d: Domain): HvmIoreqServer {
+  const t = new HvmIoreqServer(d, s.ioreq_evtchn.length);
+  t.freed = s.freed; t.domid = s.domid;
+  t.ioreq = clonePage(s.ioreq, d);
+  t.buf_ioreq = clonePage(s.buf_ioreq, d);
+  t.ioreq_evtchn = s.ioreq_evtchn.slice();
+  t.buf_ioreq_evtchn = s.buf_ioreq_evtchn;
+  return t;
+}

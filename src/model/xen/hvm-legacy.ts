@@ -1,0 +1,328 @@
+// @stepped
+// xen/arch/x86/hvm/hvm.c BEFORE the seed: the seed's preimage (v2 3/6, "create basic ioreq server abstraction"),
+// read from the lines the seed removes, with 4.4 bodies where the seed shows none ([X44] 348-491, 1193-1215,
+// 3902-4053). The server is made at domain creation with both pages unmapped and the domain paused twice; setting
+// IOREQ_PFN / BUFIOREQ_PFN maps a page and unpauses once each; DM_DOMAIN replaces the event channels.
+import * as A from '../abi';
+import { EINVAL, ENOMEM, EPERM } from '../errno';
+import * as E from '../evtchn';
+import * as P from '../params';
+import { $, type Co } from '../step';
+import * as X from '../xen';
+import type { Domain, HvmIoreqPage, HvmIoreqServer, Vcpu } from '../xen';
+import { IoreqRef, RESUMED, DESCHEDULED, CRASHED, type ProtoIoreq } from './hvm-common';
+import { HvmEmulate } from './hvm-emulate';
+import { HVMOP_get_param, HVMOP_set_param, type XenHvmParam } from './hvm-seed';
+
+export class HvmLegacy extends HvmEmulate {
+  /** hvm_init_ioreq_page (preimage): init the lock and pause the domain until the page is set. */
+  *hvmInitIoreqPage(d: Domain, iorp: HvmIoreqPage): Co<void> {
+    yield $('pause', { d, iorp });
+    this.domainPause(d, 'hvm_init_ioreq_page');
+  }
+
+  /** hvm_destroy_ioreq_page (preimage): only on a dying domain (ASSERT), then unmap. */
+  *hvmDestroyIoreqPage(d: Domain, iorp: HvmIoreqPage): Co<void> {
+    yield $('assert', { d, is_dying: d.is_dying });
+    if (!d.is_dying) throw new X.XenPanic('hvm_destroy_ioreq_page', `ASSERT(d->is_dying) failed for d${d.domain_id}`);
+    yield* this.destroyRingForHelper(d, iorp);
+  }
+
+  /**
+   * hvm_set_ioreq_page (preimage): map gmfn; if a page is already mapped or the domain is dying, it unmaps the page
+   * ALREADY there (not the new one, which leaks) and fails -EINVAL; on success it unpauses the domain once.
+   */
+  *hvmSetIoreqPage(d: Domain, iorp: HvmIoreqPage, gmfn: number): Co<number> {
+    yield $('prepare', { d, iorp, gmfn });
+    const r = yield* this.prepareRingForHelper(d, gmfn);
+    yield $('check_rc', { d, gmfn, rc: r.rc });
+    if (r.rc) return r.rc;
+    yield $('check_busy', { d, iorp, gmfn, is_dying: d.is_dying });
+    if (iorp.va !== null || d.is_dying) {
+      yield $('drop_old', { d, iorp });
+      yield* this.destroyRingForHelper(d, iorp);
+      return -EINVAL;
+    }
+    yield $('publish', { d, iorp, gmfn });
+    iorp.va = r.va;
+    iorp.page = r.page;
+    yield $('unpause', { d });
+    this.domainUnpause(d, 'hvm_set_ioreq_page');
+    return 0;
+  }
+
+  /** hvm_update_ioreq_server_evtchn: as in the seed. */
+  *hvmUpdateIoreqServerEvtchn(s: HvmIoreqServer): Co<void> {
+    yield $('check', { s, va: s.ioreq.va ? 'mapped' : 'NULL' });
+    if (s.ioreq.va !== null) {
+      for (const v of s.domain.vcpu) {
+        const p = this.getIoreq(s, v.vcpu_id);
+        yield $('write', { v, p, port: s.ioreq_evtchn[v.vcpu_id] });
+        p.vp_eport = s.ioreq_evtchn[v.vcpu_id];
+      }
+    }
+  }
+
+  /** hvm_ioreq_server_add_vcpu (preimage, as the seed's). */
+  *hvmIoreqServerAddVcpu(s: HvmIoreqServer, v: Vcpu): Co<number> {
+    const d = s.domain;
+    this.checkLive(s, 'hvm_ioreq_server_add_vcpu');
+    yield $('alloc', { s, v });
+    let rc = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, s.domid);
+    yield $('check', { s, v, rc });
+    if (rc < 0) return rc;
+    s.ioreq_evtchn[v.vcpu_id] = rc;
+    v.arch.hvm_vcpu.xen_port = rc;
+    if (v.vcpu_id === 0) {
+      yield $('alloc_buf', { s, v });
+      rc = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, s.domid);
+      if (rc < 0) return rc;
+      s.buf_ioreq_evtchn = rc;
+    }
+    yield $('update', { s, v });
+    yield* this.hvmUpdateIoreqServerEvtchn(s);
+    return 0;
+  }
+
+  /** hvm_ioreq_server_remove_vcpu (preimage). */
+  *hvmIoreqServerRemoveVcpu(s: HvmIoreqServer, v: Vcpu): Co<void> {
+    this.checkLive(s, 'hvm_ioreq_server_remove_vcpu');
+    yield $('free', { s, v });
+    if (v.vcpu_id === 0 && s.buf_ioreq_evtchn >= 0) E.freeXenEventChannel(this.x, s.domain, s.buf_ioreq_evtchn);
+    if (s.ioreq_evtchn[v.vcpu_id] >= 0) E.freeXenEventChannel(this.x, s.domain, s.ioreq_evtchn[v.vcpu_id]);
+  }
+
+  /** hvm_init_ioreq_server (preimage): allocate at domain creation, ports -1, both pages pause the domain. */
+  *hvmInitIoreqServer(d: Domain): Co<number> {
+    yield $('alloc', { d });
+    if (this.x.failNext('xzalloc')) return -ENOMEM;
+    const s = new X.HvmIoreqServer(d, A.MAX_HVM_VCPUS);
+    s.domain = d;
+    yield $('init_ports', { s });
+    for (let i = 0; i < A.MAX_HVM_VCPUS; i++) s.ioreq_evtchn[i] = -1;
+    s.buf_ioreq_evtchn = -1;
+    yield $('init_pages', { s });
+    yield* this.hvmInitIoreqPage(d, s.ioreq);
+    yield* this.hvmInitIoreqPage(d, s.buf_ioreq);
+    yield $('publish', { s, d });
+    d.arch.hvm_domain.ioreq_server = s;
+    if (this.x.on) this.x.emit({ kind: 'server_create', fn: 'hvm_init_ioreq_server', domid: d.domain_id, after: { domid: 0 },
+      text: `d${d.domain_id} ioreq server created at domain creation (pages not yet set; domain paused twice)` });
+    return 0;
+  }
+
+  /** hvm_deinit_ioreq_server (preimage): unmap both pages and free; the pointer is left dangling. */
+  *hvmDeinitIoreqServer(d: Domain): Co<void> {
+    const s = d.arch.hvm_domain.ioreq_server;
+    yield $('destroy', { d, s });
+    if (!s) return;
+    yield* this.hvmDestroyIoreqPage(d, s.ioreq);
+    yield* this.hvmDestroyIoreqPage(d, s.buf_ioreq);
+    yield $('free', { s });
+    s.freed = true;
+    if (this.x.on) this.x.emit({ kind: 'server_destroy', fn: 'hvm_deinit_ioreq_server', domid: d.domain_id, text: `d${d.domain_id} ioreq server freed (pointer left set)` });
+  }
+
+  /** hvm_set_ioreq_server_pfn (preimage): map the ioreq page, then write the ports into the slots. */
+  *hvmSetIoreqServerPfn(s: HvmIoreqServer, pfn: number): Co<number> {
+    yield $('set', { s, pfn });
+    const rc = yield* this.hvmSetIoreqPage(s.domain, s.ioreq, pfn);
+    if (rc < 0) return rc;
+    yield $('update', { s });
+    yield* this.hvmUpdateIoreqServerEvtchn(s);
+    return 0;
+  }
+
+  /** hvm_set_ioreq_server_buf_pfn (preimage). */
+  *hvmSetIoreqServerBufPfn(s: HvmIoreqServer, pfn: number): Co<number> {
+    yield $('set', { s, pfn });
+    return yield* this.hvmSetIoreqPage(s.domain, s.buf_ioreq, pfn);
+  }
+
+  /** hvm_set_ioreq_server_domid (preimage): pause, replace vcpu 0's buffered port then each vcpu's port. */
+  *hvmSetIoreqServerDomid(s: HvmIoreqServer, domid: number): Co<number> {
+    const d = s.domain;
+    let rc = 0;
+    yield $('pause', { s, domid });
+    this.domainPause(d, 'hvm_set_ioreq_server_domid');
+    const v0 = d.vcpu[0];
+    if (v0) {
+      yield $('replace_buf', { s, domid });
+      rc = yield* this.hvmReplaceEventChannel(v0, domid, { get: () => s.buf_ioreq_evtchn, set: (p) => { s.buf_ioreq_evtchn = p; } });
+    }
+    if (!rc) {
+      for (const v of d.vcpu) {
+        yield $('replace', { s, v, domid });
+        rc = yield* this.hvmReplaceEventChannel(v, domid, { get: () => s.ioreq_evtchn[v.vcpu_id], set: (p) => { s.ioreq_evtchn[v.vcpu_id] = p; v.arch.hvm_vcpu.xen_port = p; } });
+        if (rc) break;
+      }
+    }
+    if (!rc) {
+      yield $('update', { s });
+      yield* this.hvmUpdateIoreqServerEvtchn(s);
+      const before = s.domid;
+      s.domid = domid;
+      if (this.x.on) this.x.emit({ kind: 'server_domid', fn: 'hvm_set_ioreq_server_domid', domid: d.domain_id, before, after: domid,
+        text: `d${d.domain_id} ioreq server now serves dm d${domid} (event channels replaced)` });
+    }
+    yield $('done', { rc });
+    this.domainUnpause(d, 'hvm_set_ioreq_server_domid');
+    return rc;
+  }
+
+  /** hvm_domain_initialise (preimage): creates the server. */
+  *hvmDomainInitialise(d: Domain): Co<number> {
+    yield $('init_server', { d });
+    return yield* this.hvmInitIoreqServer(d);
+  }
+
+  /** hvm_domain_relinquish_resources (preimage): frees the server. */
+  *hvmDomainRelinquishResources(d: Domain): Co<void> {
+    yield $('deinit', { d });
+    yield* this.hvmDeinitIoreqServer(d);
+  }
+
+  /** hvm_vcpu_initialise (preimage): always adds the vcpu to the server. */
+  *hvmVcpuInitialise(v: Vcpu): Co<number> {
+    const s = v.domain.arch.hvm_domain.ioreq_server!;
+    yield $('add', { v, s });
+    return yield* this.hvmIoreqServerAddVcpu(s, v);
+  }
+
+  /** hvm_vcpu_destroy (preimage): always removes the vcpu (after relinquish, s has been freed). */
+  *hvmVcpuDestroy(v: Vcpu): Co<void> {
+    const s = v.domain.arch.hvm_domain.ioreq_server!;
+    yield $('remove', { v, s });
+    yield* this.hvmIoreqServerRemoveVcpu(s, v);
+  }
+
+  /** hvm_do_resume (preimage): the wait loop inline; a weird state crashes and returns from hvm_do_resume. */
+  *hvmDoResume(v: Vcpu): Co<number> {
+    const d = v.domain;
+    const s = d.arch.hvm_domain.ioreq_server;
+    yield $('check_wakeup', { v, d, s });
+    yield $('check_server', { v, d, s });
+    if (s) {
+      const p = this.getIoreq(s, v.vcpu_id);
+      for (;;) {
+        yield $('loop', { v, p, state: p.state });
+        if (p.state === A.STATE_IOREQ_NONE) break;
+        const state = p.state;
+        yield $('switch', { v, p, state });
+        if (state === A.STATE_IORESP_READY) {
+          yield* this.hvmIoAssist(p);
+        } else if (state === A.STATE_IOREQ_READY || state === A.STATE_IOREQ_INPROCESS) {
+          yield $('wait', { v, p, port: p.vp_eport });
+          if (this.waitOnXenEventChannel(v, p)) return DESCHEDULED;
+        } else {
+          yield $('weird', { v, p, state });
+          this.x.printk('XENLOG_ERR', 'hvm_do_resume', d, `Weird HVM iorequest state ${state}.`);
+          this.domainCrash(d, 'hvm_do_resume', `Weird HVM iorequest state ${state}`);
+          return CRASHED; // bail: skips the trap injection below
+        }
+      }
+    }
+    yield $('inject_trap', { v, vector: v.arch.hvm_vcpu.inject_trap.vector });
+    this.injectPendingTrap(v);
+    return RESUMED;
+  }
+
+  /** hvm_send_assist_req (preimage): one function; the same checks as the seed's pair. */
+  *hvmSendAssistReq(v: Vcpu, proto_p: ProtoIoreq): Co<number> {
+    const d = v.domain;
+    const s = d.arch.hvm_domain.ioreq_server;
+    yield $('deferral', { v, s });
+    if (!this.vcpuStartShutdownDeferral(v)) return 0;
+    yield $('check_server', { v, s });
+    if (!s) return 0;
+    const p = this.getIoreq(s, v.vcpu_id);
+    yield $('check_state', { v, p, state: p.state });
+    if (p.state !== A.STATE_IOREQ_NONE) {
+      this.x.printk('XENLOG_ERR', 'hvm_send_assist_req', d, `Device model set bad IO state ${p.state}.`);
+      this.domainCrash(d, 'hvm_send_assist_req', `Device model set bad IO state ${p.state}`);
+      return 0;
+    }
+    yield $('copy', { p, proto_p });
+    this.copyRequest(p, proto_p);
+    yield $('prepare_wait', { p });
+    this.prepareWaitOnXenEventChannel(v, p.vp_eport);
+    yield $('ready', { p });
+    this.setSlotState(v, p, A.STATE_IOREQ_READY, 'hvm_send_assist_req');
+    yield $('notify', { p, port: p.vp_eport });
+    E.notifyViaXenEventChannel(this.x, d, p.vp_eport);
+    return 1;
+  }
+
+  /** do_hvm_op set/get_param (preimage): IOREQ_PFN / BUFIOREQ_PFN set map pages; DM_DOMAIN replaces ports. */
+  *doHvmOp(curr_d: Domain, op: number, a: XenHvmParam): Co<number> {
+    let rc = 0;
+    yield $('index', { op, a });
+    if (a.index < 0 || a.index >= this.x.nrParams) return -EINVAL;
+    const d = this.x.domains.get(a.domid === E.DOMID_SELF ? curr_d.domain_id : a.domid);
+    yield $('lookup', { op, a, d: d ?? null });
+    if (!d || d.is_dying === 2) return -3; // -ESRCH (rcu_lock_domain_by_any_id)
+    if (!d.is_hvm) return -EINVAL;
+    const s = d.arch.hvm_domain.ioreq_server!;
+    if (op === HVMOP_set_param) {
+      yield $('set_switch', { d, a });
+      switch (a.index) {
+        case P.HVM_PARAM_IOREQ_PFN:
+          yield $('ioreq_pfn', { d, a });
+          rc = yield* this.hvmSetIoreqServerPfn(s, a.value);
+          break;
+        case P.HVM_PARAM_BUFIOREQ_PFN:
+          yield $('bufioreq_pfn', { d, a });
+          rc = yield* this.hvmSetIoreqServerBufPfn(s, a.value);
+          break;
+        case P.HVM_PARAM_IDENT_PT:
+          rc = -EPERM;
+          if (curr_d === d) break;
+          rc = -EINVAL;
+          if (d.arch.hvm_domain.params[a.index] !== 0) break;
+          rc = 0;
+          break;
+        case P.HVM_PARAM_DM_DOMAIN:
+          yield $('dm_domain', { d, a });
+          rc = -EPERM;
+          if (curr_d === d) break;
+          if (a.value === E.DOMID_SELF) a.value = curr_d.domain_id;
+          rc = yield* this.hvmSetIoreqServerDomid(s, a.value);
+          break;
+        case P.HVM_PARAM_ACPI_S_STATE:
+          rc = -EPERM;
+          if (curr_d === d) break;
+          rc = 0;
+          if (a.value === 3) d.arch.hvm_domain.is_s3_suspended = true;
+          else if (a.value === 0) d.arch.hvm_domain.is_s3_suspended = false;
+          else rc = -EINVAL;
+          break;
+        case P.HVM_PARAM_BUFIOREQ_EVTCHN:
+          rc = -EINVAL;
+          break;
+        default:
+          break;
+      }
+      yield $('store', { d, a, rc });
+      if (rc === 0) this.storeParam(d, a.index, a.value, 'do_hvm_op');
+      return rc;
+    }
+    if (op !== HVMOP_get_param) return -38;
+    yield $('get_switch', { d, a });
+    switch (a.index) {
+      case P.HVM_PARAM_BUFIOREQ_EVTCHN:
+        a.value = s.buf_ioreq_evtchn;
+        break;
+      case P.HVM_PARAM_ACPI_S_STATE:
+        a.value = d.arch.hvm_domain.is_s3_suspended ? 3 : 0;
+        break;
+      default:
+        a.value = d.arch.hvm_domain.params[a.index];
+    }
+    if (this.x.on) this.x.emit({ kind: 'param_get', fn: 'do_hvm_op', domid: d.domain_id,
+      detail: { index: a.index, name: P.PARAM_NAMES[a.index], value: a.value, caller: curr_d.domain_id },
+      text: `d${curr_d.domain_id} got d${d.domain_id} ${P.PARAM_NAMES[a.index] ?? a.index} = ${P.PFN_PARAMS.has(a.index) ? A.hex(a.value) : a.value}` });
+    return rc;
+  }
+}
+
+export { IoreqRef, RESUMED, CRASHED };

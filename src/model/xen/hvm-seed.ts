@@ -1,0 +1,472 @@
+// @stepped
+// xen/arch/x86/hvm/hvm.c as the seed leaves it ("ioreq-server: on-demand creation of ioreq server", v2 4/6):
+// the server is created on the first HVMOP_get_param of IOREQ_PFN / BUFIOREQ_PFN / BUFIOREQ_EVTCHN, or on
+// HVMOP_set_param of DM_DOMAIN. Hunks are cited as [SEED @line]; bodies the seed does not show are from its
+// preimage's neighbours and marked (inferred) (see docs/xen-ioreq.md).
+import * as A from '../abi';
+import { EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from '../errno';
+import * as E from '../evtchn';
+import * as P from '../params';
+import { $, type Co } from '../step';
+import * as X from '../xen';
+import type { Domain, HvmIoreqServer, Vcpu } from '../xen';
+import { HvmCommon, IoreqRef, RESUMED, DESCHEDULED, CRASHED, type ProtoIoreq } from './hvm-common';
+import { HvmEmulate } from './hvm-emulate';
+
+/** HVMOP_set_param / HVMOP_get_param (public/hvm/hvm_op.h). */
+export const HVMOP_set_param = 0;
+export const HVMOP_get_param = 1;
+
+/** struct xen_hvm_param */
+export interface XenHvmParam {
+  domid: number;
+  index: number;
+  value: number;
+}
+
+export class HvmSeed extends HvmEmulate {
+  // ---- shared pages ([SEED @416-@519]) ----
+
+  /** hvm_init_ioreq_page: after the seed it only initialises the page's lock (no more domain_pause). */
+  *hvmInitIoreqPage(s: HvmIoreqServer, buf: number): Co<void> {
+    yield $('select', { s, buf });
+    // spin_lock_init(&iorp->lock): no state in this model.
+  }
+
+  /** hvm_destroy_ioreq_page: unmap the page; the seed dropped the lock and the is_dying ASSERT. */
+  *hvmDestroyIoreqPage(s: HvmIoreqServer, buf: number): Co<void> {
+    const iorp = buf ? s.buf_ioreq : s.ioreq;
+    yield $('destroy', { s, buf, iorp });
+    yield* this.destroyRingForHelper(s.domain, iorp);
+  }
+
+  /** hvm_set_ioreq_page: map gmfn; if already mapped or the domain is dying, drop the NEW mapping and fail -EINVAL. */
+  *hvmSetIoreqPage(s: HvmIoreqServer, buf: number, gmfn: number): Co<number> {
+    const d = s.domain;
+    yield $('prepare', { s, buf, gmfn, d });
+    const r = yield* this.prepareRingForHelper(d, gmfn);
+    const rc = r.rc;
+    yield $('check_rc', { s, buf, gmfn, rc });
+    if (rc) return rc;
+    const iorp = buf ? s.buf_ioreq : s.ioreq;
+    yield $('check_busy', { s, buf, gmfn, iorp, is_dying: d.is_dying });
+    if (iorp.va !== null || d.is_dying) {
+      yield $('drop_new', { gmfn });
+      yield* this.destroyRingForHelper(d, { va: r.va, page: r.page });
+      return -EINVAL;
+    }
+    yield $('publish', { s, buf, gmfn });
+    iorp.va = r.va;
+    iorp.page = r.page;
+    return 0;
+  }
+
+  // ---- per-vcpu event channels (inferred from the preimage's neighbours) ----
+
+  /** hvm_update_ioreq_server_evtchn: write each vcpu's port into its slot's vp_eport (only if the page is mapped). */
+  *hvmUpdateIoreqServerEvtchn(s: HvmIoreqServer): Co<void> {
+    const d = s.domain;
+    yield $('check', { s, va: s.ioreq.va ? 'mapped' : 'NULL' });
+    if (s.ioreq.va !== null) {
+      for (const v of d.vcpu) {
+        const p = this.getIoreq(s, v.vcpu_id);
+        yield $('write', { v, p, port: s.ioreq_evtchn[v.vcpu_id] });
+        p.vp_eport = s.ioreq_evtchn[v.vcpu_id];
+      }
+    }
+  }
+
+  /** hvm_ioreq_server_add_vcpu: a port for v (and, for vcpu 0, the buffered port), remote end s->domid. */
+  *hvmIoreqServerAddVcpu(s: HvmIoreqServer, v: Vcpu): Co<number> {
+    const d = s.domain;
+    yield $('alloc', { s, v });
+    let rc = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, s.domid);
+    yield $('check', { s, v, rc });
+    if (rc < 0) return rc;
+    s.ioreq_evtchn[v.vcpu_id] = rc;
+    if (v.vcpu_id === 0) {
+      yield $('alloc_buf', { s, v });
+      rc = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, s.domid);
+      yield $('check_buf', { s, v, rc });
+      if (rc < 0) return rc;
+      s.buf_ioreq_evtchn = rc;
+    }
+    yield $('update', { s, v });
+    yield* this.hvmUpdateIoreqServerEvtchn(s);
+    return 0;
+  }
+
+  /**
+   * hvm_ioreq_server_remove_vcpu: free v's ports. (inferred) A vcpu that was never added has port -1 and is skipped:
+   * the seed's own unwind path (fail_add_vcpu) calls this for every vcpu.
+   */
+  *hvmIoreqServerRemoveVcpu(s: HvmIoreqServer, v: Vcpu): Co<void> {
+    const d = s.domain;
+    yield $('buf', { s, v, buf_ioreq_evtchn: s.buf_ioreq_evtchn });
+    if (v.vcpu_id === 0 && s.buf_ioreq_evtchn >= 0) {
+      E.freeXenEventChannel(this.x, d, s.buf_ioreq_evtchn);
+      s.buf_ioreq_evtchn = -1;
+    }
+    yield $('vcpu', { s, v, port: s.ioreq_evtchn[v.vcpu_id] });
+    if (s.ioreq_evtchn[v.vcpu_id] >= 0) {
+      E.freeXenEventChannel(this.x, d, s.ioreq_evtchn[v.vcpu_id]);
+      s.ioreq_evtchn[v.vcpu_id] = -1;
+    }
+  }
+
+  // ---- server lifecycle ([SEED @618]) ----
+
+  /** hvm_create_ioreq_server: -EEXIST if one exists; map both pages; pause; add every vcpu; publish; unpause. */
+  *hvmCreateIoreqServer(d: Domain, domid: number): Co<number> {
+    let s: HvmIoreqServer | null = null;
+    let pfn = 0;
+    let rc = -EEXIST;
+    yield $('exist', { d, domid, rc });
+    if (d.arch.hvm_domain.ioreq_server !== null) return rc; // fail_exist
+    yield $('printk', { d, domid });
+    this.x.printk('XENLOG_INFO', 'hvm_create_ioreq_server', d, `hvm_create_ioreq_server: ${d.domain_id}`);
+    rc = -ENOMEM;
+    yield $('alloc', { d, domid, rc });
+    if (!this.x.failNext('xzalloc')) s = new X.HvmIoreqServer(d, A.MAX_HVM_VCPUS);
+    yield $('check_alloc', { d, domid, s, rc });
+    if (!s) return rc; // fail_alloc
+    s.domain = d;
+    s.domid = domid;
+    yield $('init_ports', { s, domid });
+    for (let i = 0; i < A.MAX_HVM_VCPUS; i++) s.ioreq_evtchn[i] = -1;
+    s.buf_ioreq_evtchn = -1;
+    pfn = d.arch.hvm_domain.params[P.HVM_PARAM_IOREQ_PFN];
+    yield $('ioreq_pfn', { s, pfn });
+    yield* this.hvmInitIoreqPage(s, 0);
+    yield $('set_ioreq', { s, pfn });
+    rc = yield* this.hvmSetIoreqPage(s, 0, pfn);
+    yield $('check_ioreq', { s, pfn, rc });
+    if (rc < 0) { s.freed = true; return rc; } // fail_set_ioreq: xfree(s)
+    pfn = d.arch.hvm_domain.params[P.HVM_PARAM_BUFIOREQ_PFN];
+    yield $('bufioreq_pfn', { s, pfn });
+    yield* this.hvmInitIoreqPage(s, 1);
+    yield $('set_bufioreq', { s, pfn });
+    rc = yield* this.hvmSetIoreqPage(s, 1, pfn);
+    yield $('check_bufioreq', { s, pfn, rc });
+    if (rc < 0) { // fail_set_buf_ioreq
+      yield $('fail_set_buf_ioreq', { s, rc });
+      yield* this.hvmDestroyIoreqPage(s, 0);
+      s.freed = true;
+      return rc;
+    }
+    yield $('pause', { s, d });
+    this.domainPause(d, 'hvm_create_ioreq_server');
+    for (const v of d.vcpu) {
+      yield $('add_vcpu', { s, v, rc });
+      rc = yield* this.hvmIoreqServerAddVcpu(s, v);
+      if (rc < 0) { // fail_add_vcpu
+        yield $('fail_add_vcpu', { s, v, rc });
+        for (const w of d.vcpu) yield* this.hvmIoreqServerRemoveVcpu(s, w);
+        this.domainUnpause(d, 'hvm_create_ioreq_server');
+        yield* this.hvmDestroyIoreqPage(s, 1);
+        yield* this.hvmDestroyIoreqPage(s, 0);
+        s.freed = true;
+        return rc;
+      }
+    }
+    yield $('publish', { s, d });
+    d.arch.hvm_domain.ioreq_server = s;
+    if (this.x.on) this.x.emit({ kind: 'server_create', fn: 'hvm_create_ioreq_server', domid: d.domain_id,
+      after: { domid, ioreq_pfn: s.ioreq.page, bufioreq_pfn: s.buf_ioreq.page, buf_ioreq_evtchn: s.buf_ioreq_evtchn },
+      text: `d${d.domain_id} ioreq server created for dm d${domid} (ioreq ${A.hex(s.ioreq.page ?? 0)}, bufioreq ${A.hex(s.buf_ioreq.page ?? 0)}, buf port ${s.buf_ioreq_evtchn})` });
+    yield $('unpause', { s, d });
+    this.domainUnpause(d, 'hvm_create_ioreq_server');
+    yield $('ret', { s, rc: 0 });
+    return 0;
+  }
+
+  /** hvm_destroy_ioreq_server: prints first, returns if none; else pause, unpublish, remove vcpus, unpause, unmap, free. */
+  *hvmDestroyIoreqServer(d: Domain): Co<void> {
+    yield $('printk', { d });
+    this.x.printk('XENLOG_INFO', 'hvm_destroy_ioreq_server', d, `hvm_destroy_ioreq_server: ${d.domain_id}`);
+    const s = d.arch.hvm_domain.ioreq_server;
+    yield $('check', { d, s });
+    if (!s) return;
+    yield $('pause', { d, s });
+    this.domainPause(d, 'hvm_destroy_ioreq_server');
+    d.arch.hvm_domain.ioreq_server = null;
+    yield $('remove_vcpus', { d, s });
+    for (const v of d.vcpu) yield* this.hvmIoreqServerRemoveVcpu(s, v);
+    yield $('unpause', { d, s });
+    this.domainUnpause(d, 'hvm_destroy_ioreq_server');
+    yield $('unmap', { d, s });
+    yield* this.hvmDestroyIoreqPage(s, 1);
+    yield* this.hvmDestroyIoreqPage(s, 0);
+    s.freed = true;
+    if (this.x.on) this.x.emit({ kind: 'server_destroy', fn: 'hvm_destroy_ioreq_server', domid: d.domain_id, text: `d${d.domain_id} ioreq server destroyed` });
+  }
+
+  /** hvm_get_ioreq_server_buf_port: -ENOENT with no server. */
+  *hvmGetIoreqServerBufPort(d: Domain, out: { port: number }): Co<number> {
+    const s = d.arch.hvm_domain.ioreq_server;
+    yield $('check', { d, s });
+    if (!s) return -ENOENT;
+    out.port = s.buf_ioreq_evtchn;
+    return 0;
+  }
+
+  /** hvm_get_ioreq_server_pfn: the param's value (not the mapped page), -ENOENT with no server. */
+  *hvmGetIoreqServerPfn(d: Domain, buf: number, out: { pfn: number }): Co<number> {
+    const s = d.arch.hvm_domain.ioreq_server;
+    yield $('check', { d, buf, s });
+    if (!s) return -ENOENT;
+    const i = buf ? P.HVM_PARAM_BUFIOREQ_PFN : P.HVM_PARAM_IOREQ_PFN;
+    out.pfn = d.arch.hvm_domain.params[i];
+    return 0;
+  }
+
+  /** hvm_set_ioreq_server_domid: pause; -ENOENT with no server; same domid is a no-op; else replace every port. */
+  *hvmSetIoreqServerDomid(d: Domain, domid: number): Co<number> {
+    const s = d.arch.hvm_domain.ioreq_server;
+    let rc = 0;
+    yield $('pause', { d, domid, s });
+    this.domainPause(d, 'hvm_set_ioreq_server_domid');
+    rc = -ENOENT;
+    yield $('check', { d, domid, s, rc });
+    if (s) {
+      rc = 0;
+      yield $('same', { s, domid, rc });
+      if (s.domid !== domid) {
+        const v0 = d.vcpu[0];
+        if (v0) {
+          yield $('replace_buf', { s, domid });
+          rc = yield* this.hvmReplaceEventChannel(v0, domid, { get: () => s.buf_ioreq_evtchn, set: (p) => { s.buf_ioreq_evtchn = p; } });
+        }
+        if (!rc) {
+          for (const v of d.vcpu) {
+            yield $('replace', { s, v, domid });
+            rc = yield* this.hvmReplaceEventChannel(v, domid, { get: () => s.ioreq_evtchn[v.vcpu_id], set: (p) => { s.ioreq_evtchn[v.vcpu_id] = p; } });
+            if (rc) break;
+          }
+        }
+        if (!rc) {
+          yield $('update', { s, domid });
+          yield* this.hvmUpdateIoreqServerEvtchn(s);
+          const before = s.domid;
+          s.domid = domid;
+          if (this.x.on) this.x.emit({ kind: 'server_domid', fn: 'hvm_set_ioreq_server_domid', domid: d.domain_id, before, after: domid,
+            text: `d${d.domain_id} ioreq server now serves dm d${domid} (event channels replaced)` });
+        }
+      }
+    }
+    yield $('done', { d, rc });
+    this.domainUnpause(d, 'hvm_set_ioreq_server_domid');
+    return rc;
+  }
+
+  // ---- domain and vcpu lifecycle ----
+
+  /** hvm_domain_initialise: after the seed it no longer creates a server ([SEED @857]). */
+  *hvmDomainInitialise(d: Domain): Co<number> {
+    yield $('init', { d });
+    return 0;
+  }
+
+  /** hvm_domain_relinquish_resources: destroys the server ([SEED @888]). */
+  *hvmDomainRelinquishResources(d: Domain): Co<void> {
+    yield $('destroy', { d });
+    yield* this.hvmDestroyIoreqServer(d);
+  }
+
+  /** hvm_vcpu_initialise: add the vcpu only if a server exists ([SEED @1563]). */
+  *hvmVcpuInitialise(v: Vcpu): Co<number> {
+    const d = v.domain;
+    const s = d.arch.hvm_domain.ioreq_server;
+    let rc = 0;
+    yield $('check', { v, d, s });
+    if (s) {
+      yield $('add', { v, s });
+      rc = yield* this.hvmIoreqServerAddVcpu(s, v);
+      if (rc < 0) return rc; // fail6
+    }
+    return 0;
+  }
+
+  /** hvm_vcpu_destroy: remove the vcpu only if a server exists ([SEED @1606]). */
+  *hvmVcpuDestroy(v: Vcpu): Co<void> {
+    const s = v.domain.arch.hvm_domain.ioreq_server;
+    yield $('check', { v, s });
+    if (s) yield* this.hvmIoreqServerRemoveVcpu(s, v);
+  }
+
+  // ---- the vcpu path ([SEED @367], [SEED @1732]) ----
+
+  /** hvm_wait_on_io: loop until the slot is NONE; a state outside the four crashes d and returns from here only. */
+  *hvmWaitOnIo(d: Domain, p: IoreqRef): Co<number> {
+    const v = this.x.current!;
+    for (;;) {
+      yield $('loop', { d, p, state: p.state });
+      if (p.state === A.STATE_IOREQ_NONE) break;
+      const state = p.state;
+      yield $('switch', { d, p, state });
+      switch (state) {
+        case A.STATE_IORESP_READY:
+          yield $('assist', { d, p });
+          yield* this.hvmIoAssist(p);
+          break;
+        case A.STATE_IOREQ_READY:
+        case A.STATE_IOREQ_INPROCESS:
+          yield $('wait', { d, p, port: p.vp_eport });
+          if (this.waitOnXenEventChannel(v, p)) return DESCHEDULED;
+          break;
+        default:
+          yield $('weird', { d, p, state });
+          this.x.printk('XENLOG_ERR', 'hvm_wait_on_io', d, `Weird HVM iorequest state ${state}.`);
+          this.domainCrash(d, 'hvm_wait_on_io', `Weird HVM iorequest state ${state}`);
+          return CRASHED; // bail: returns from hvm_wait_on_io only
+      }
+    }
+    return RESUMED;
+  }
+
+  /** hvm_do_resume: wait for the slot if a server exists, then ALWAYS go on to inject a pending trap. */
+  *hvmDoResume(v: Vcpu): Co<number> {
+    const d = v.domain;
+    const s = d.arch.hvm_domain.ioreq_server;
+    yield $('check_wakeup', { v, d, s });
+    // check_wakeup_from_wait(); pt_restore_timer(v): no ioreq state.
+    yield $('pt_restore_timer', { v, d, s });
+    yield $('check_server', { v, d, s });
+    if (s) {
+      const p = this.getIoreq(s, v.vcpu_id);
+      yield $('wait', { v, d, s, p });
+      const r = yield* this.hvmWaitOnIo(d, p);
+      if (r === DESCHEDULED) return r;
+    }
+    yield $('inject_trap', { v, vector: v.arch.hvm_vcpu.inject_trap.vector });
+    this.injectPendingTrap(v);
+    return d.crashed ? CRASHED : RESUMED;
+  }
+
+  /** hvm_send_assist_req_to_server: crash on a busy slot; copy the request keeping vp_eport; READY; notify. */
+  *hvmSendAssistReqToServer(s: HvmIoreqServer, v: Vcpu, proto_p: ProtoIoreq): Co<number> {
+    const d = v.domain;
+    const p = this.getIoreq(s, v.vcpu_id);
+    yield $('check_state', { s, v, p, state: p.state });
+    if (p.state !== A.STATE_IOREQ_NONE) {
+      yield $('bad_state', { p, state: p.state });
+      this.x.printk('XENLOG_ERR', 'hvm_send_assist_req_to_server', d, `Device model set bad IO state ${p.state}.`);
+      this.domainCrash(d, 'hvm_send_assist_req_to_server', `Device model set bad IO state ${p.state}`);
+      return 0;
+    }
+    yield $('copy', { p, proto_p });
+    this.copyRequest(p, proto_p);
+    yield $('prepare_wait', { p, port: p.vp_eport });
+    this.prepareWaitOnXenEventChannel(v, p.vp_eport);
+    yield $('ready', { p });
+    this.setSlotState(v, p, A.STATE_IOREQ_READY, 'hvm_send_assist_req_to_server');
+    yield $('notify', { p, port: p.vp_eport });
+    E.notifyViaXenEventChannel(this.x, d, p.vp_eport);
+    return 1;
+  }
+
+  /** hvm_send_assist_req: 0 (the I/O is dropped) if shutdown deferral fails or there is no server. */
+  *hvmSendAssistReq(v: Vcpu, p: ProtoIoreq): Co<number> {
+    const d = v.domain;
+    const s = d.arch.hvm_domain.ioreq_server;
+    yield $('deferral', { v, d, s });
+    if (!this.vcpuStartShutdownDeferral(v)) return 0;
+    yield $('check_server', { v, s });
+    if (!s) return 0;
+    yield $('to_server', { v, s, p });
+    return yield* this.hvmSendAssistReqToServer(s, v, p);
+  }
+
+  // ---- HVMOP_set_param / HVMOP_get_param ([X44] 3925-4160 with [SEED @4413-@4563]) ----
+
+  /** do_hvm_op for HVMOP_set_param and HVMOP_get_param, by caller domain curr_d. */
+  *doHvmOp(curr_d: Domain, op: number, a: XenHvmParam): Co<number> {
+    let rc = 0;
+    yield $('index', { op, a, curr_d });
+    if (a.index < 0 || a.index >= this.x.nrParams) return -EINVAL;
+    const d = this.x.domains.get(a.domid === E.DOMID_SELF ? curr_d.domain_id : a.domid);
+    yield $('lookup', { op, a, d: d ?? null });
+    if (!d || d.is_dying === 2) return -3; // -ESRCH (rcu_lock_domain_by_any_id)
+    yield $('is_hvm', { d });
+    if (!d.is_hvm) return -EINVAL;
+    if (op === HVMOP_set_param) {
+      yield $('set_switch', { d, a });
+      switch (a.index) {
+        case P.HVM_PARAM_CALLBACK_IRQ:
+          // hvm_set_callback_via: interrupt routing, outside this model.
+          break;
+        case P.HVM_PARAM_IDENT_PT:
+          yield $('ident_pt', { d, a });
+          rc = -EPERM;
+          if (curr_d === d) break;
+          rc = -EINVAL;
+          if (d.arch.hvm_domain.params[a.index] !== 0) break;
+          rc = 0;
+          break;
+        case P.HVM_PARAM_DM_DOMAIN:
+          yield $('dm_domain', { d, a });
+          rc = -EPERM;
+          if (curr_d === d) break;
+          if (a.value === E.DOMID_SELF) a.value = curr_d.domain_id;
+          yield $('create', { d, a });
+          rc = yield* this.hvmCreateIoreqServer(d, a.value);
+          yield $('exists', { d, a, rc });
+          if (rc === -EEXIST) rc = yield* this.hvmSetIoreqServerDomid(d, a.value);
+          break;
+        case P.HVM_PARAM_ACPI_S_STATE:
+          rc = -EPERM;
+          if (curr_d === d) break;
+          rc = 0;
+          if (a.value === 3) d.arch.hvm_domain.is_s3_suspended = true;
+          else if (a.value === 0) d.arch.hvm_domain.is_s3_suspended = false;
+          else rc = -EINVAL;
+          break;
+        case P.HVM_PARAM_BUFIOREQ_EVTCHN:
+          rc = -EINVAL;
+          break;
+        default:
+          break;
+      }
+      yield $('store', { d, a, rc });
+      if (rc === 0) this.storeParam(d, a.index, a.value, 'do_hvm_op');
+      return rc;
+    }
+    if (op !== HVMOP_get_param) return -38; // -ENOSYS
+    yield $('get_switch', { d, a });
+    switch (a.index) {
+      case P.HVM_PARAM_IOREQ_PFN:
+      case P.HVM_PARAM_BUFIOREQ_PFN:
+      case P.HVM_PARAM_BUFIOREQ_EVTCHN: {
+        yield $('create', { d, a, curr_d });
+        rc = yield* this.hvmCreateIoreqServer(d, curr_d.domain_id);
+        yield $('create_rc', { d, a, rc });
+        if (rc !== 0 && rc !== -EEXIST) return rc; // param_fail
+        if (a.index === P.HVM_PARAM_BUFIOREQ_EVTCHN) {
+          const out = { port: 0 };
+          yield $('get_port', { d, a });
+          rc = yield* this.hvmGetIoreqServerBufPort(d, out);
+          if (rc < 0) return rc;
+          a.value = out.port;
+        } else {
+          const out = { pfn: 0 };
+          yield $('get_pfn', { d, a });
+          rc = yield* this.hvmGetIoreqServerPfn(d, a.index === P.HVM_PARAM_BUFIOREQ_PFN ? 1 : 0, out);
+          if (rc < 0) return rc;
+          a.value = out.pfn;
+        }
+        break;
+      }
+      case P.HVM_PARAM_ACPI_S_STATE:
+        a.value = d.arch.hvm_domain.is_s3_suspended ? 3 : 0;
+        break;
+      default:
+        a.value = d.arch.hvm_domain.params[a.index];
+        break;
+    }
+    yield $('got', { d, a, rc });
+    if (this.x.on) this.x.emit({ kind: 'param_get', fn: 'do_hvm_op', domid: d.domain_id,
+      detail: { index: a.index, name: P.PARAM_NAMES[a.index], value: a.value, caller: curr_d.domain_id },
+      text: `d${curr_d.domain_id} got d${d.domain_id} ${P.PARAM_NAMES[a.index] ?? a.index} = ${P.PFN_PARAMS.has(a.index) ? A.hex(a.value) : a.value}` });
+    return rc;
+  }
+}

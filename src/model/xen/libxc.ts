@@ -1,0 +1,119 @@
+// @stepped
+// The toolstack's side: domain creation (xen/common/domain.c domain_create, XEN_DOMCTL_max_vcpus), the HVM build
+// (tools/libxc/xc_hvm_build_x86.c setup_guest / build_hvm_info, with libxl__build_hvm's xenstore and console ports)
+// and destruction (domain_kill, complete_domain_destroy). Layout numbers come from ../layout.ts.
+import * as A from '../abi';
+import * as E from '../evtchn';
+import { specialPageLayout } from '../layout';
+import * as P from '../params';
+import { $, type Co } from '../step';
+import * as X from '../xen';
+import type { Domain, Xen } from '../xen';
+import { HvmLegacy } from './hvm-legacy';
+import { HVMOP_set_param, HvmSeed } from './hvm-seed';
+
+export type Hvm = HvmSeed | HvmLegacy;
+
+export class Libxc {
+  constructor(public x: Xen, public hvm: Hvm) {}
+
+  /** domain_create: ports (port 0 reserved), hvm_domain_initialise; new domains start paused by the controller. */
+  *domainCreate(domid: number, isHvm: boolean): Co<number> {
+    yield $('alloc', { domid });
+    const d = new X.Domain(domid, this.x.nrParams);
+    d.is_hvm = isHvm;
+    E.evtchnInit(d);
+    this.x.domains.set(domid, d);
+    d.pause_count = 1; // is_paused_by_controller
+    if (this.x.on) this.x.emit({ kind: 'domain_create', fn: 'domain_create', domid, text: `d${domid} created (paused by the toolstack)` });
+    if (isHvm) {
+      yield $('hvm_init', { d });
+      const rc = yield* this.hvm.hvmDomainInitialise(d);
+      if (rc < 0) { this.x.domains.delete(domid); return rc; }
+    }
+    return 0;
+  }
+
+  /** alloc_vcpu / vcpu_initialise -> hvm_vcpu_initialise (XEN_DOMCTL_max_vcpus allocates each vcpu in turn). */
+  *allocVcpu(d: Domain, vcpuId: number): Co<number> {
+    yield $('alloc', { d, vcpu_id: vcpuId });
+    if (d.vcpu[vcpuId]) return -17; // -EEXIST
+    if (vcpuId !== d.vcpu.length) return -22; // vcpus are allocated in order
+    const v = new X.Vcpu(d, vcpuId);
+    d.vcpu.push(v);
+    yield $('hvm_vcpu_initialise', { v });
+    const rc = d.is_hvm ? yield* this.hvm.hvmVcpuInitialise(v) : 0;
+    if (rc < 0) { d.vcpu.pop(); return rc; }
+    if (this.x.on) this.x.emit({ kind: 'vcpu_initialise', fn: 'hvm_vcpu_initialise', domid: d.domain_id, vcpu: vcpuId, text: `d${d.domain_id}v${vcpuId} initialised` });
+    return 0;
+  }
+
+  /** XEN_DOMCTL_createdomain then XEN_DOMCTL_max_vcpus: the domain, then each vcpu through hvm_vcpu_initialise. */
+  *xcDomainCreate(domid: number, nrVcpus: number, isHvm: boolean): Co<number> {
+    yield $('createdomain', { domid, nrVcpus });
+    let rc = yield* this.domainCreate(domid, isHvm);
+    if (rc < 0) return rc;
+    const d = this.x.domains.get(domid)!;
+    for (let i = 0; i < nrVcpus; i++) {
+      yield $('max_vcpus', { d, i });
+      rc = yield* this.allocVcpu(d, i);
+      if (rc < 0) return rc;
+    }
+    return 0;
+  }
+
+  /** xc_hvm_build's setup_guest: RAM, the special pages populated and cleared, hvm_info, then the params. */
+  *setupGuest(d: Domain, memPages: number, storeDomid: number, consoleDomid: number): Co<number> {
+    const dom0 = this.x.domains.get(0)!;
+    const layout = specialPageLayout(this.x.profile);
+    yield $('ports', { d });
+    // libxl__build_hvm allocates the xenstore and console ports before the build.
+    const storePort = E.evtchnAllocUnbound(this.x, d, storeDomid);
+    const consolePort = E.evtchnAllocUnbound(this.x, d, consoleDomid);
+    yield $('populate_ram', { d, memPages });
+    d.ram_pages = memPages;
+    yield $('hvm_info', { reserved_mem_pgstart: A.hex(layout.reservedMemPgstart) });
+    d.reserved_mem_pgstart = layout.reservedMemPgstart;
+    for (const pg of layout.pages) {
+      yield $('special_page', { i: pg.index, pfn: A.hex(pg.pfn), name: pg.name });
+      const gp = new X.GuestPage(pg.name);
+      gp.data(); // xc_clear_domain_page: zero-filled
+      d.physmap.set(pg.pfn, gp);
+      if (this.x.on) this.x.emit({ kind: 'page_populate', fn: 'setup_guest', domid: d.domain_id, detail: { pfn: pg.pfn, name: pg.name, index: pg.index },
+        text: `d${d.domain_id} special page ${pg.name} (i=${pg.index}) at ${A.hex(pg.pfn)}${pg.insideReserved ? '' : ' OUTSIDE reserved_mem_pgstart'}` });
+    }
+    for (const [index, value] of layout.params) {
+      yield $('set_param', { index, name: P.PARAM_NAMES[index], value: A.hex(value) });
+      const rc = yield* this.hvm.doHvmOp(dom0, HVMOP_set_param, { domid: d.domain_id, index, value });
+      if (rc < 0) return rc;
+    }
+    yield $('evtchn_params', { storePort, consolePort });
+    this.hvm.storeParam(d, P.HVM_PARAM_STORE_EVTCHN, storePort, 'libxl__build_hvm');
+    this.hvm.storeParam(d, P.HVM_PARAM_CONSOLE_EVTCHN, consolePort, 'libxl__build_hvm');
+    return 0;
+  }
+
+  /** xc_domain_unpause: drop the controller's pause. */
+  *domainUnpauseByController(d: Domain): Co<number> {
+    yield $('unpause', { d });
+    this.hvm.domainUnpause(d, 'xc_domain_unpause');
+    return 0;
+  }
+
+  /** domain_kill: pause, mark dying, close every port, relinquish (destroys the server); then the vcpus go. */
+  *domainKill(d: Domain): Co<number> {
+    yield $('pause', { d });
+    this.hvm.domainPause(d, 'domain_kill');
+    d.is_dying = 1;
+    if (this.x.on) this.x.emit({ kind: 'domain_dying', fn: 'domain_kill', domid: d.domain_id, text: `d${d.domain_id} is dying` });
+    yield $('evtchn_destroy', { d });
+    E.evtchnDestroy(this.x, d);
+    yield $('relinquish', { d });
+    if (d.is_hvm) yield* this.hvm.hvmDomainRelinquishResources(d);
+    d.is_dying = 2;
+    yield $('vcpu_destroy', { d });
+    for (const v of d.vcpu) if (d.is_hvm) yield* this.hvm.hvmVcpuDestroy(v);
+    if (this.x.on) this.x.emit({ kind: 'domain_destroy', fn: 'complete_domain_destroy', domid: d.domain_id, text: `d${d.domain_id} destroyed` });
+    return 0;
+  }
+}

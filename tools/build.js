@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Build: the flat builds of the stepped model (tools/gen-flat.js), then esbuild:
+//  - dist/cli.js: the `ioreq-scope` command line, one bundled file;
+//  - out/: every source, test and benchmark transpiled one-to-one for mocha and `npm run bench`.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const esbuild = require('esbuild');
+const { main: genFlat } = require('./gen-flat');
+
+const root = path.join(__dirname, '..');
+const walk = (dir) => fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+  const p = path.join(dir, e.name);
+  return e.isDirectory() ? walk(p) : (/\.ts$/.test(e.name) && !/\.d\.ts$/.test(e.name) ? [p] : []);
+}) : [];
+
+async function build() {
+  genFlat();
+  await esbuild.build({
+    entryPoints: [path.join(root, 'src/cli/main.ts')],
+    outfile: path.join(root, 'dist/cli.js'),
+    bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true,
+    banner: { js: '#!/usr/bin/env node' }, logLevel: 'warning',
+  });
+  fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+  const files = ['src', 'test', 'bench'].flatMap((d) => walk(path.join(root, d)));
+  fs.rmSync(path.join(root, 'out'), { recursive: true, force: true });
+  await esbuild.build({
+    entryPoints: files, outdir: path.join(root, 'out'), outbase: root,
+    bundle: false, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
+  });
+}
+
+build().catch((e) => { process.stderr.write(`build: ${e.message}\n`); process.exit(1); });
