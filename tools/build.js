@@ -9,6 +9,8 @@ const esbuild = require('esbuild');
 const { main: genFlat } = require('./gen-flat');
 
 const root = path.join(__dirname, '..');
+// IOREQ_OUT lets parallel workers build into their own tree (default: out/).
+const outDir = path.resolve(root, process.env.IOREQ_OUT || 'out');
 const walk = (dir) => fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
   const p = path.join(dir, e.name);
   return e.isDirectory() ? walk(p) : (/\.ts$/.test(e.name) && !/\.d\.ts$/.test(e.name) ? [p] : []);
@@ -24,9 +26,9 @@ async function build() {
   });
   fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
   const files = ['src', 'test', 'bench'].flatMap((d) => walk(path.join(root, d)));
-  fs.rmSync(path.join(root, 'out'), { recursive: true, force: true });
+  fs.rmSync(outDir, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: files, outdir: path.join(root, 'out'), outbase: root,
+    entryPoints: files, outdir: outDir, outbase: root,
     bundle: false, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
   });
 }
