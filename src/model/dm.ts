@@ -12,8 +12,8 @@ export class DeviceModel {
   /** ioreq_local_port[i]: the DM's port bound to vcpu i's ioreq port (-1: not bound). */
   ioreq_local_port: number[] = [];
   bufioreq_local_port = -1;
-  /** What the emulated devices hold: key "pio:0x3f8" / "mmio:0xfebf0000" -> last value written. */
-  devices = new Map<string, bigint>();
+  /** What the emulated devices hold, by devKey(): the last value written to each port or MMIO address. */
+  devices = new Map<number, bigint>();
   /** Requests served, buffered slots consumed. */
   handled = 0;
   buffered_handled = 0;
@@ -31,4 +31,9 @@ export class DeviceModel {
     c.send_vcpu = this.send_vcpu; c.destroyed_guest = this.destroyed_guest;
     return c;
   }
+}
+
+/** A register file key: ports 0..0xffff as themselves, MMIO addresses above them. */
+export function devKey(isPio: boolean, addr: bigint | number): number {
+  return isPio ? Number(addr) : 0x10000 + Number(addr);
 }

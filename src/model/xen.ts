@@ -1,6 +1,7 @@
 // The hypervisor's state: domains, vcpus, HVM params, the guest physmap, ioreq servers and the console ring.
 // Field names follow Xen's structs (struct domain, struct vcpu, struct hvm_ioreq_server) so a reader of hvm.c
 // finds d.arch.hvm_domain.ioreq_server where they expect it.
+import * as A from './abi';
 import { PAGE_SIZE } from './abi';
 import type { EventInput, ModelEvent } from './events';
 import { EvtchnTable } from './evtchn';
@@ -61,6 +62,16 @@ export class HvmIoreqPage {
   va: DataView | null = null;
 }
 
+/** A pointer to one ioreq_t inside a mapped ioreq page (the C `ioreq_t *p`). */
+export class IoreqRef {
+  constructor(public va: DataView, public off: number, public vcpu_id: number) {}
+  get state(): number { return A.getState(this.va, this.off); }
+  set state(s: number) { A.setState(this.va, this.off, s); }
+  get vp_eport(): number { return this.va.getUint32(this.off + A.OFF_VP_EPORT, true); }
+  set vp_eport(port: number) { this.va.setUint32(this.off + A.OFF_VP_EPORT, port >>> 0, true); }
+  get data(): bigint { return this.va.getBigUint64(this.off + A.OFF_DATA, true); }
+}
+
 /** struct hvm_ioreq_server (the seed's, and its preimage's). */
 export class HvmIoreqServer {
   /** Set when xfree()d: a later use is a use-after-free, which the model reports instead of hiding. */
@@ -70,6 +81,8 @@ export class HvmIoreqServer {
   buf_ioreq = new HvmIoreqPage();
   ioreq_evtchn: number[];
   buf_ioreq_evtchn = -1;
+  /** The model's cache of get_ioreq results, one per vcpu (not Xen state). */
+  refs: IoreqRef[] = [];
   constructor(public domain: Domain, nrSlots: number) {
     this.ioreq_evtchn = new Array<number>(nrSlots).fill(0);
   }

@@ -7,17 +7,8 @@ import { EINVAL, ENOENT, ENOMEM } from '../errno';
 import * as E from '../evtchn';
 import { $, type Co } from '../step';
 import * as X from '../xen';
-import type { Domain, HvmIoreqPage, HvmIoreqServer, Vcpu, Xen } from '../xen';
-
-/** A pointer to one ioreq_t inside a mapped ioreq page (the C `ioreq_t *p`). */
-export class IoreqRef {
-  constructor(public va: DataView, public off: number, public vcpu_id: number) {}
-  get state(): number { return A.getState(this.va, this.off); }
-  set state(s: number) { A.setState(this.va, this.off, s); }
-  get vp_eport(): number { return this.va.getUint32(this.off + A.OFF_VP_EPORT, true); }
-  set vp_eport(port: number) { this.va.setUint32(this.off + A.OFF_VP_EPORT, port >>> 0, true); }
-  get data(): bigint { return this.va.getBigUint64(this.off + A.OFF_DATA, true); }
-}
+import { IoreqRef, type Domain, type HvmIoreqPage, type HvmIoreqServer, type Vcpu, type Xen } from '../xen';
+export { IoreqRef };
 
 /** An hvm_do_resume / hvm_wait_on_io outcome: the C code never returns from a wait that deschedules the vcpu. */
 export const RESUMED = 0;
@@ -63,7 +54,9 @@ export class HvmCommon {
     this.checkLive(s, 'get_ioreq');
     const va = s.ioreq.va;
     if (!va) throw new X.XenPanic('get_ioreq', `NULL dereference: get_ioreq on d${s.domain.domain_id} with no ioreq page mapped`);
-    return new IoreqRef(va, A.ioreqOffset(vcpuId), vcpuId);
+    const cached = s.refs[vcpuId];
+    if (cached && cached.va === va) return cached;
+    return (s.refs[vcpuId] = new IoreqRef(va, A.ioreqOffset(vcpuId), vcpuId));
   }
 
   /** Reports a use of a server after xfree() instead of silently reading freed memory. */

@@ -3,7 +3,7 @@
 // cpu_handle_ioreq, handle_buffered_iopage): read the params, map the pages, bind the ports, serve a request
 // READY -> INPROCESS -> IORESP_READY and notify, drain the buffered ring. Plus deliberate misbehaviour for tests.
 import * as A from '../abi';
-import type { DeviceModel } from '../dm';
+import { devKey, type DeviceModel } from '../dm';
 import * as E from '../evtchn';
 import * as P from '../params';
 import { $, type Co } from '../step';
@@ -125,23 +125,30 @@ export class Qemu {
   *handleIoreq(dm: DeviceModel, i: number, r: Respond): Co<void> {
     const pg = dm.shared_page!;
     const off = A.ioreqOffset(i);
-    const req = A.readIoreq(pg, off);
-    yield $('dispatch', { req });
-    const key = `${req.type === A.IOREQ_TYPE_PIO ? 'pio' : 'mmio'}:${A.hex(req.addr)}`;
-    if (req.type === A.IOREQ_TYPE_PIO || req.type === A.IOREQ_TYPE_COPY) {
-      if (req.dir === A.IOREQ_READ) {
-        const mask = req.size >= 8 ? 0xffffffffffffffffn : (1n << BigInt(req.size * 8)) - 1n;
-        const v = r.data ?? dm.devices.get(key) ?? (req.type === A.IOREQ_TYPE_PIO ? mask : 0n);
+    const type = pg.getUint8(off + A.OFF_TYPE);
+    const bits = pg.getUint8(off + A.OFF_BITS);
+    const dir = (bits >> 5) & 1;
+    const size = pg.getUint32(off + A.OFF_SIZE, true);
+    const addr = pg.getBigUint64(off + A.OFF_ADDR, true);
+    yield $('dispatch', { type, dir, size, addr });
+    if (type === A.IOREQ_TYPE_PIO || type === A.IOREQ_TYPE_COPY) {
+      const key = devKey(type === A.IOREQ_TYPE_PIO, addr);
+      if (dir === A.IOREQ_READ) {
+        const mask = size >= 8 ? 0xffffffffffffffffn : (1n << BigInt(size * 8)) - 1n;
+        const v = r.data ?? dm.devices.get(key) ?? (type === A.IOREQ_TYPE_PIO ? mask : 0n);
         pg.setBigUint64(off + A.OFF_DATA, BigInt.asUintN(64, v & mask), true);
       } else {
-        dm.devices.set(key, req.data);
+        dm.devices.set(key, pg.getBigUint64(off + A.OFF_DATA, true));
       }
     }
     // TIMEOFFSET is logged and ignored; INVALIDATE flushes the map cache: neither touches the slot.
     dm.handled++;
-    if (this.x.on) this.x.emit({ kind: 'dm_handle', fn: 'handle_ioreq', domid: dm.target, vcpu: i,
-      detail: { type: A.TYPE_NAMES[req.type] ?? req.type, addr: A.hex(req.addr), size: req.size, dir: req.dir, data: A.hex(A.readIoreq(pg, off).data) },
-      text: `dm d${dm.domid} emulates d${dm.target}v${i} ${A.TYPE_NAMES[req.type] ?? req.type} ${req.dir ? 'read' : 'write'} ${A.hex(req.addr)} size ${req.size} data ${A.hex(A.readIoreq(pg, off).data)}` });
+    if (this.x.on) {
+      const req = A.readIoreq(pg, off);
+      this.x.emit({ kind: 'dm_handle', fn: 'handle_ioreq', domid: dm.target, vcpu: i,
+        detail: { type: A.TYPE_NAMES[req.type] ?? req.type, addr: A.hex(req.addr), size: req.size, dir: req.dir, data: A.hex(req.data) },
+        text: `dm d${dm.domid} emulates d${dm.target}v${i} ${A.TYPE_NAMES[req.type] ?? req.type} ${req.dir ? 'read' : 'write'} ${A.hex(req.addr)} size ${req.size} data ${A.hex(req.data)}` });
+    }
   }
 
   /** cpu_handle_ioreq for vcpu i: take, emulate, check still INPROCESS (else destroy the domain), IORESP_READY, notify. */
@@ -192,7 +199,7 @@ export class Qemu {
         data |= BigInt(hi.data) << 32n;
         qw = 1;
       }
-      const key = `${b.type === A.IOREQ_TYPE_PIO ? 'pio' : 'mmio'}:${A.hex(b.addr)}`;
+      const key = devKey(b.type === A.IOREQ_TYPE_PIO, b.addr);
       if (b.type !== A.IOREQ_TYPE_TIMEOFFSET && b.dir === A.IOREQ_WRITE) dm.devices.set(key, data);
       // xen_mb(): handled before the slot is given back.
       pg.setUint32(A.BUF_OFF_READ_POINTER, (rp + 1 + qw) >>> 0, true);

@@ -1,0 +1,151 @@
+// npm run bench: figures for the model, each beside a baseline measured in the same run, printed as JSON.
+// Medians of several timed runs; the machines are shared and noisy, so ratios matter more than absolutes.
+import * as A from '../src/model/abi';
+import { DeviceModel } from '../src/model/dm';
+import { Model } from '../src/model/model';
+import { drain } from '../src/model/step';
+import type { Vcpu } from '../src/model/xen';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Runs body(n) RUNS times after a warm-up; returns the median operations per second. */
+function rate(n: number, body: (n: number) => void): number {
+  body(Math.max(1, Math.floor(n / 10)));
+  const rs: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = process.hrtime.bigint();
+    body(n);
+    const dt = Number(process.hrtime.bigint() - t0) / 1e9;
+    rs.push(n / dt);
+  }
+  return median(rs);
+}
+
+/** A booted host with d1 (1 vcpu), built, unpaused, and a device model initialised as QEMU does. */
+function ready(events: boolean): { m: Model; v: Vcpu; dm: DeviceModel } {
+  const m = new Model('seed').boot();
+  m.flatRun('toolstack', null, (f) => f.libxc.xcDomainCreate(1, 1, true));
+  const d = m.x.domains.get(1)!;
+  m.flatRun('toolstack', null, (f) => f.libxc.setupGuest(d, 0x8000, 0, 0));
+  m.flatRun('toolstack', null, (f) => f.libxc.domainUnpauseByController(d));
+  const dm = m.addDeviceModel('qemu', 0, 1, 1);
+  const r = m.flatRun('dm0', null, (f) => f.qemu.xenHvmInit(dm));
+  if (r.value !== 0) throw new Error('xen_hvm_init failed');
+  m.x.on = events;
+  m.x.events.length = 0;
+  return { m, v: d.vcpu[0], dm };
+}
+
+/** One synchronous round trip on the flat build: outb by the vcpu, cpu_handle_ioreq by the DM, hvm_do_resume. */
+function roundTripsFlat(n: number, events: boolean): void {
+  const { m, v, dm } = ready(events);
+  const f = m.flat;
+  const x = m.x;
+  for (let i = 0; i < n; i++) {
+    x.current = v;
+    f.hvm.handlePio(v, 0x3f8, 1, A.IOREQ_WRITE, BigInt(i & 0xff));
+    x.current = null;
+    f.qemu.cpuHandleIoreq(dm, 0, {});
+    x.current = v;
+    f.hvm.hvmDoResume(v);
+    if (events && x.events.length > 100000) x.events.length = 0;
+  }
+  if (v.io_done !== n + 0 && v.io_done < n) throw new Error(`round trips did not complete: ${v.io_done}/${n}`);
+}
+
+/** The same round trip on the stepped build, every statement yielded to a driver that resumes at once. */
+function roundTripsStepped(n: number): void {
+  const { m, v, dm } = ready(false);
+  for (let i = 0; i < n; i++) {
+    drain(m.steppedRun('vcpu0', v, (s) => s.hvm.handlePio(v, 0x3f8, 1, A.IOREQ_WRITE, BigInt(i & 0xff))) as never);
+    drain(m.steppedRun('dm0', null, (s) => s.qemu.cpuHandleIoreq(dm, 0, {})) as never);
+    drain(m.steppedRun('vcpu0', v, (s) => s.hvm.hvmDoResume(v)) as never);
+  }
+  if (v.io_done < n) throw new Error('stepped round trips did not complete');
+}
+
+/** Counts the statements the stepped build yields in one round trip. */
+function statementsPerRoundTrip(): number {
+  const { m, v, dm } = ready(false);
+  let k = 0;
+  for (const g of [
+    m.steppedRun('vcpu0', v, (s) => s.hvm.handlePio(v, 0x3f8, 1, A.IOREQ_WRITE, 1n)),
+    m.steppedRun('dm0', null, (s) => s.qemu.cpuHandleIoreq(dm, 0, {})),
+    m.steppedRun('vcpu0', v, (s) => s.hvm.hvmDoResume(v)),
+  ] as Generator<unknown, unknown, void>[]) for (let r = g.next(); !r.done; r = g.next()) k++;
+  return k;
+}
+
+/** The floor: the bare byte traffic one round trip must make on the ioreq page, as a DataView loop. */
+function roundTripFloor(n: number): void {
+  const dv = new DataView(new ArrayBuffer(4096));
+  const off = 0;
+  const st = (s: number) => dv.setUint8(off + A.OFF_BITS, (dv.getUint8(off + A.OFF_BITS) & 0xf0) | s);
+  for (let i = 0; i < n; i++) {
+    // Xen fills the slot and marks it READY; the DM reads it, INPROCESS, IORESP_READY; Xen reads data, NONE.
+    dv.setBigUint64(off + A.OFF_ADDR, 0x3f8n, true);
+    dv.setBigUint64(off + A.OFF_DATA, BigInt(i & 0xff), true);
+    dv.setUint32(off + A.OFF_COUNT, 1, true);
+    dv.setUint32(off + A.OFF_SIZE, 1, true);
+    dv.setUint8(off + A.OFF_TYPE, 0);
+    st(1);
+    if ((dv.getUint8(off + A.OFF_BITS) & 15) !== 1) throw new Error('floor');
+    st(2);
+    dv.getBigUint64(off + A.OFF_DATA, true);
+    st(3);
+    if ((dv.getUint8(off + A.OFF_BITS) & 15) !== 3) throw new Error('floor');
+    dv.getBigUint64(off + A.OFF_DATA, true);
+    st(0);
+  }
+}
+
+/** hvm_buffered_io_send flat-out; the reader pointer is moved up by hand when the ring fills. */
+function bufferedWrites(n: number): void {
+  const { m, v } = ready(false);
+  const f = m.flat;
+  const pg = m.x.domains.get(1)!.arch.hvm_domain.ioreq_server!.buf_ioreq.va!;
+  const p: A.Ioreq = { ...A.emptyIoreq(), type: A.IOREQ_TYPE_COPY, addr: 0xa0000n, size: 2, count: 1, dir: A.IOREQ_WRITE, data: 0x741n };
+  m.x.current = v;
+  for (let i = 0; i < n; i++) {
+    if (!f.hvm.hvmBufferedIoSend(v, p)) pg.setUint32(A.BUF_OFF_READ_POINTER, pg.getUint32(A.BUF_OFF_WRITE_POINTER, true), true);
+  }
+}
+
+/** The floor for a buffered write: one slot's two words and the write pointer. */
+function bufferedFloor(n: number): void {
+  const dv = new DataView(new ArrayBuffer(4096));
+  for (let i = 0; i < n; i++) {
+    const wp = dv.getUint32(4, true);
+    if (((wp - dv.getUint32(0, true)) >>> 0) >= 511) dv.setUint32(0, wp, true);
+    const o = 8 + (wp % 511) * 8;
+    dv.setUint32(o, (1 | (1 << 10) | (0xa0000 << 12)) >>> 0, true);
+    dv.setUint32(o + 4, 0x741, true);
+    dv.setUint32(4, wp + 1, true);
+  }
+}
+
+function main(): void {
+  const flat = rate(200_000, (n) => roundTripsFlat(n, false));
+  const flatEvents = rate(50_000, (n) => roundTripsFlat(n, true));
+  const stepped = rate(20_000, roundTripsStepped);
+  const floor = rate(2_000_000, roundTripFloor);
+  const buf = rate(2_000_000, bufferedWrites);
+  const bufFloor = rate(5_000_000, bufferedFloor);
+  const out = {
+    machine: { node: process.version, runs: RUNS },
+    model: {
+      syncRoundTripsPerSec: { flat: Math.round(flat), flatWithEvents: Math.round(flatEvents), stepped: Math.round(stepped),
+        floorDataViewLoop: Math.round(floor), floorOverFlat: +(floor / flat).toFixed(2), flatOverStepped: +(flat / stepped).toFixed(1),
+        statementsPerRoundTrip: statementsPerRoundTrip(), targets: { flat: 2_000_000, floorOverFlatAtMost: 5 } },
+      bufferedWritesPerSec: { flat: Math.round(buf), floorDataViewLoop: Math.round(bufFloor), floorOverFlat: +(bufFloor / buf).toFixed(2), target: 10_000_000 },
+    },
+  };
+  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+}
+
+main();
