@@ -170,6 +170,7 @@ export function evtchnSetPending(x: Xen, d: Domain, port: number): void {
 
 /** notify_via_xen_event_channel: only an interdomain port reaches anyone; an unbound one loses the notification. */
 export function notifyViaXenEventChannel(x: Xen, ld: Domain, lport: number): void {
+  if (ld.is_dying) return; // [X44] event_channel.c 1186-1212: nothing is sent for a dying domain
   const t = ld.evtchn;
   if (!t.valid(lport)) return;
   const c = t.ports[lport];

@@ -132,7 +132,7 @@ describe('evtchn: notification and close', () => {
     assert.equal(port(d0, lp).pending, true);
   });
 
-  it('notify_via_xen_event_channel does nothing on a dying domain (1186-1212) (FAILS: model bug)', () => {
+  it('notify_via_xen_event_channel does nothing on a dying domain (1186-1212)', () => {
     const { x, d0, d1 } = host();
     const p = E.allocUnboundXenEventChannel(x, d1, 0, 0);
     const lp = E.evtchnBindInterdomain(x, d0, 1, p);

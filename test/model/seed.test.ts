@@ -94,7 +94,7 @@ describe('seed: on-demand creation of the ioreq server', () => {
     });
   }
 
-  it('a guest reading its own IOREQ_PFN makes hvm_create_ioreq_server domain_pause() itself: ASSERT(d != current->domain) fails [SEED @4563, common/domain.c domain_pause] (FAILS: model bug)', () => {
+  it('a guest reading its own IOREQ_PFN makes hvm_create_ioreq_server domain_pause() itself: ASSERT(d != current->domain) fails [SEED @4563, common/domain.c domain_pause]', () => {
     const { m, d1 } = guest();
     const v0 = d1.vcpu[0];
     const r = m.flatRun('vcpu0', v0, (f) => f.hvm.doHvmOp(d1, HVMOP_get_param, { domid: E.DOMID_SELF, index: P.HVM_PARAM_IOREQ_PFN, value: 0 }));

@@ -30,6 +30,8 @@ export class HvmCommon {
 
   /** domain_pause (xen/common/domain.c): counts; vcpus do not run while the count is non-zero. */
   domainPause(d: Domain, fn: string): void {
+    // ASSERT(d != current->domain): a vcpu may not pause its own domain (it would wait for itself forever).
+    if (this.x.current && this.x.current.domain === d) throw new X.XenPanic(fn, `ASSERT(d != current->domain) failed: d${d.domain_id}v${this.x.current.vcpu_id} pauses its own domain in ${fn}`);
     d.pause_count++;
     if (this.x.on) this.x.emit({ kind: 'domain_pause', fn, domid: d.domain_id, after: d.pause_count, text: `d${d.domain_id} paused (count ${d.pause_count})` });
   }
