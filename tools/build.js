@@ -23,6 +23,8 @@ async function build() {
     outfile: path.join(root, 'dist/cli.js'),
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true,
     banner: { js: '#!/usr/bin/env node' }, logLevel: 'warning',
+    // jsonc-parser's UMD entry requires files by computed paths esbuild cannot follow; its ESM entry bundles cleanly.
+    mainFields: ['module', 'main'],
   });
   fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
   const files = ['src', 'test', 'bench'].flatMap((d) => walk(path.join(root, d)));
@@ -31,11 +33,13 @@ async function build() {
     entryPoints: files, outdir: outDir, outbase: root,
     bundle: false, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
   });
+  // One-to-one output keeps relative paths: the scenario schema is read from out/schema/.
+  fs.cpSync(path.join(root, 'schema'), path.join(outDir, 'schema'), { recursive: true });
   // The benchmark is bundled like the shipped code: one-to-one CommonJS output turns every `A.X` of a namespace
   // import into a getter call, which would measure the module format rather than the model.
   await esbuild.build({
     entryPoints: [path.join(root, 'bench/index.ts')], outfile: path.join(outDir, 'bench/index.js'),
-    bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
+    bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', mainFields: ['module', 'main'],
   });
 }
 

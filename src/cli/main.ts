@@ -4,6 +4,11 @@ import { hex } from '../model/abi';
 import { runDemo } from '../model/demo';
 import { isProfile, layoutJson, PROFILES, specialPageLayout, type ProfileName } from '../model/layout';
 import { stateJson } from '../model/state';
+import { readFileSync } from 'fs';
+import { ScenarioError } from '../scenario/errors';
+import { parseScenario, type Scenario } from '../scenario/parse';
+import { runScenario, stepLine } from '../scenario/run';
+import { explore, exploreReport } from '../scenario/explore';
 
 const VERSION = '0.1.0';
 
@@ -16,8 +21,15 @@ commands:
       the special-page layout xc_hvm_build gives a guest, hvm_info->reserved_mem_pgstart, and which pages lie
       inside the region it declares reserved and inside hvmloader's e820 reserved area. --check exits 1 when a
       page lies outside the declared region. Without --xen, all three profiles.
-  state [--xen legacy|seed|4.5] --json
-      the whole model state after the built-in sequence (see README: "The state document").
+  run FILE [--json]
+      run a scenario (*.ioreq.json): the trace, one line per model event (or JSON lines), and the verdicts of its
+      expectations. Exit 0 when all hold, 1 when one fails, 2 for bad input.
+  state [FILE [--at N]] [--xen legacy|seed|4.5] --json
+      the whole model state (see README: "The state document") after step N of FILE (all steps when --at is
+      absent), or after the built-in sequence when no FILE is given.
+  explore FILE [--max-states N] [--json]
+      explore every interleaving of the scenario's actors, checking invariants at every state; print each
+      violation's shortest interleaving as a runnable scenario. Exit 1 when a violation is found.
   help | --help | --version`;
 
 interface Out { out: (s: string) => void; err: (s: string) => void }
@@ -58,6 +70,22 @@ function layoutText(p: ProfileName): string {
   return lines.join('\n');
 }
 
+/** Separates a leading FILE argument (anything not starting with '-') from the flags. */
+function splitFile(args: string[]): [string | undefined, string[]] {
+  if (args.length && !args[0].startsWith('-')) return [args[0], args.slice(1)];
+  return [undefined, args];
+}
+
+function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseScenario(text, file);
+}
+
 export function main(argv: string[], io: Out): number {
   try {
     const [cmd, ...rest] = argv;
@@ -82,17 +110,76 @@ export function main(argv: string[], io: Out): number {
         return 0;
       }
       case 'state': {
-        const f = takeFlags(rest, { '--xen': 'value', '--json': 'bool' });
+        const [file, flags] = splitFile(rest);
+        const f = takeFlags(flags, { '--xen': 'value', '--json': 'bool', '--at': 'value' });
         if (!f['--json']) throw new UsageError("state prints JSON only: add '--json'");
-        const m = runDemo(profileOf(f['--xen']) ?? 'seed');
-        io.out(JSON.stringify(stateJson(m), null, 2));
+        if (!file) {
+          if (f['--at'] !== undefined) throw new UsageError("'--at' needs a scenario FILE");
+          const m = runDemo(profileOf(f['--xen']) ?? 'seed');
+          io.out(JSON.stringify(stateJson(m), null, 2));
+          return 0;
+        }
+        if (f['--xen'] !== undefined) throw new UsageError("'--xen' is for the built-in sequence; a scenario names its profile");
+        const sc = loadScenario(file);
+        let at: number | undefined;
+        if (f['--at'] !== undefined) {
+          at = Number(f['--at']);
+          if (!Number.isInteger(at) || at < 0 || at > sc.steps.length) throw new UsageError(`'--at' must be a step count from 0 to ${sc.steps.length}`);
+        }
+        const r = runScenario(sc, { upTo: at });
+        io.out(JSON.stringify(stateJson(r.session.m), null, 2));
         return 0;
+      }
+      case 'run': {
+        const [file, flags] = splitFile(rest);
+        if (!file) throw new UsageError('run needs a scenario FILE');
+        const f = takeFlags(flags, { '--json': 'bool' });
+        const sc = loadScenario(file);
+        const json = !!f['--json'];
+        const r = runScenario(sc, {
+          onStep: (rec) => {
+            if (json) {
+              io.out(JSON.stringify({ step: rec.step.index, actor: rec.step.actor, op: rec.step.op, rc: rec.result.rc, value: rec.result.value === undefined ? undefined : '0x' + rec.result.value.toString(16), panic: rec.result.panic, line: rec.step.loc.line }));
+              for (const e of rec.events) io.out(JSON.stringify({ event: e }));
+              for (const v of rec.verdicts) io.out(JSON.stringify({ verdict: v.ok ? 'pass' : 'fail', text: v.text, at: `${v.loc.file}:${v.loc.line}:${v.loc.column}` }));
+            } else {
+              io.out(stepLine(rec) + (rec.step.note ? `    # ${rec.step.note}` : ''));
+              for (const e of rec.events) io.out(e.kind === 'printk' ? `    (XEN) ${e.text}` : `    ${e.fn}: ${e.text}`);
+              for (const v of rec.verdicts) io.out(`  ${v.ok ? 'PASS' : 'FAIL'} ${v.text}${v.ok ? '' : `  (${v.loc.file}:${v.loc.line}:${v.loc.column})`}`);
+            }
+          },
+        });
+        for (const v of r.final) {
+          if (json) io.out(JSON.stringify({ verdict: v.ok ? 'pass' : 'fail', text: v.text, at: `${v.loc.file}:${v.loc.line}:${v.loc.column}` }));
+          else io.out(`${v.ok ? 'PASS' : 'FAIL'} ${v.text}${v.ok ? '' : `  (${v.loc.file}:${v.loc.line}:${v.loc.column})`}`);
+        }
+        const all = [...r.steps.flatMap((s) => s.verdicts), ...r.final];
+        const failed = all.filter((v) => !v.ok).length;
+        if (json) io.out(JSON.stringify({ result: failed ? 'fail' : 'pass', expectations: all.length, failed }));
+        else io.out(`${sc.name}: ${all.length - failed}/${all.length} expectations hold`);
+        return failed ? 1 : 0;
+      }
+      case 'explore': {
+        const [file, flags] = splitFile(rest);
+        if (!file) throw new UsageError('explore needs a scenario FILE');
+        const f = takeFlags(flags, { '--json': 'bool', '--max-states': 'value', '--no-hash': 'bool' });
+        let max = 1_000_000;
+        if (f['--max-states'] !== undefined) {
+          max = Number(f['--max-states']);
+          if (!Number.isInteger(max) || max < 1) throw new UsageError("'--max-states' must be a positive integer");
+        }
+        const sc = loadScenario(file);
+        const res = explore(sc, { maxStates: max, hashing: !f['--no-hash'] });
+        if (f['--json']) io.out(JSON.stringify(exploreReport(res), null, 2));
+        else io.out(exploreReport(res, 'text') as string);
+        return res.violations.length ? 1 : 0;
       }
       default:
         throw new UsageError(`unknown command '${cmd}' (try 'ioreq-scope help')`);
     }
   } catch (e) {
     if (e instanceof UsageError) { io.err(`ioreq-scope: ${e.message}`); return 2; }
+    if (e instanceof ScenarioError) { io.err(e.message); return 2; }
     io.err(`ioreq-scope: ${(e as Error).message.split('\n')[0]}`);
     return 2;
   }

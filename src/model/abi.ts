@@ -48,6 +48,9 @@ export const BUF_OFF_WRITE_POINTER = 4;
 export const BUF_OFF_SLOTS = 8;
 export const BUF_IOREQ_SIZE = 8;
 
+/** HVM_PARAM_BUFIOREQ_PFN, for code that reads the param array without importing params.ts. */
+export const HVM_PARAM_BUFIOREQ_PFN_INDEX = 6;
+
 /** The decoded form of one ioreq_t. Names are the C field names. */
 export interface Ioreq {
   addr: bigint;

@@ -124,7 +124,15 @@ export interface Layout {
 }
 
 /** setup_guest / build_hvm_info's layout for a profile. */
+const layoutCache = new Map<ProfileName, Layout>();
+
 export function specialPageLayout(profile: ProfileName): Layout {
+  let l = layoutCache.get(profile);
+  if (!l) { l = computeLayout(profile); layoutCache.set(profile, l); }
+  return l;
+}
+
+function computeLayout(profile: ProfileName): Layout {
   const src = SOURCES[profile];
   const ev = (e: string, i?: number): number =>
     evalWithMacros(e, i === undefined ? src.defines : [...src.defines, { name: 'i', body: String(i) }]);

@@ -81,6 +81,7 @@ export function domainJson(m: Model, d: Domain): Record<string, unknown> {
       rax: A.hex(v.rax),
       injectTrap: v.arch.hvm_vcpu.inject_trap.vector,
       ioDone: v.io_done,
+      ioDropped: v.io_dropped,
       slot: slotPage ? decodeSlot(slotPage, v.vcpu_id) : null,
     })),
     ioreqServer: s ? serverJson(s, d) : null,

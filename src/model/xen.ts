@@ -120,6 +120,8 @@ export class Vcpu {
   defer_shutdown = false;
   /** Completed guest I/O operations, for the trace. */
   io_done = 0;
+  /** Guest I/O operations Xen dropped silently (hvm_send_assist_req returned 0). */
+  io_dropped = 0;
   constructor(public domain: Domain, public vcpu_id: number) {}
 }
 
@@ -146,6 +148,8 @@ export class Domain {
   physmap = new Map<number, GuestPage>();
   /** RAM below this pfn is populated (lowmem) without being materialised. */
   ram_pages = 0;
+  /** Frames removed from the physmap (XENMEM_decrease_reservation): get_page_from_gfn finds nothing there. */
+  holes = new Set<number>();
   /** hvm_info->reserved_mem_pgstart as the builder wrote it. */
   reserved_mem_pgstart = 0;
   /** Names of the special pages the builder allocated, by pfn. */
@@ -156,6 +160,7 @@ export class Domain {
 
   /** get_page_from_gfn: the frame at pfn, or null when nothing is there. */
   page(pfn: number): GuestPage | null {
+    if (this.holes.has(pfn)) return null;
     const p = this.physmap.get(pfn);
     if (p) return p;
     if (pfn >= 0 && pfn < this.ram_pages) {
@@ -257,14 +262,14 @@ export class Xen {
       e.arch.hvm_domain.params = d.arch.hvm_domain.params.slice();
       e.arch.hvm_domain.is_s3_suspended = d.arch.hvm_domain.is_s3_suspended;
       for (const [pfn, p] of d.physmap) e.physmap.set(pfn, p.clone());
-      e.ram_pages = d.ram_pages; e.reserved_mem_pgstart = d.reserved_mem_pgstart; e.name = d.name;
+      e.ram_pages = d.ram_pages; e.holes = new Set(d.holes); e.reserved_mem_pgstart = d.reserved_mem_pgstart; e.name = d.name;
       for (const v of d.vcpu) {
         const w = new Vcpu(e, v.vcpu_id);
         w.pause_flags = { ...v.pause_flags };
         w.arch.hvm_vcpu.hvm_io = { ...v.arch.hvm_vcpu.hvm_io };
         w.arch.hvm_vcpu.inject_trap = { ...v.arch.hvm_vcpu.inject_trap };
         w.arch.hvm_vcpu.xen_port = v.arch.hvm_vcpu.xen_port;
-        w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.io_done = v.io_done;
+        w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.io_done = v.io_done; w.io_dropped = v.io_dropped;
         e.vcpu.push(w);
       }
       const s = d.arch.hvm_domain.ioreq_server;

@@ -105,6 +105,7 @@ export abstract class HvmEmulate extends HvmCommon {
     yield $('sent', { v, sent });
     if (!sent) {
       vio.io_state = X.HVMIO_none;
+      v.io_dropped++;
       if (this.x.on) this.x.emit({ kind: 'io_dropped', fn: 'hvmemul_do_io', domid: d.domain_id, vcpu: v.vcpu_id,
         text: `d${d.domain_id}v${v.vcpu_id} I/O to ${A.hex(addr)} dropped (no server or shutting down)` });
       return X86EMUL_OKAY;

@@ -80,7 +80,7 @@ export class Libxc {
       gp.data(); // xc_clear_domain_page: zero-filled
       d.physmap.set(pg.pfn, gp);
       if (this.x.on) this.x.emit({ kind: 'page_populate', fn: 'setup_guest', domid: d.domain_id, detail: { pfn: pg.pfn, name: pg.name, index: pg.index },
-        text: `d${d.domain_id} special page ${pg.name} (i=${pg.index}) at ${A.hex(pg.pfn)}${pg.insideReserved ? '' : ' OUTSIDE reserved_mem_pgstart'}` });
+        text: `d${d.domain_id} special page ${pg.name} (i=${pg.index}) at ${A.hex(pg.pfn)}${pg.insideReserved ? '' : ' outside the region reserved_mem_pgstart declares'}` });
     }
     for (const [index, value] of layout.params) {
       yield $('set_param', { index, name: P.PARAM_NAMES[index], value: A.hex(value) });

@@ -1,0 +1,213 @@
+// ioreq-scope explore: the steps of each actor run as concurrent processes (each actor keeps its file order) and
+// every interleaving is explored breadth-first, so the first violation of each kind found is one of the shortest.
+// A vcpu's wait and the device model's reaction are separate steps: a vcpu step is enabled only while the vcpu can
+// run (not blocked in Xen, domain not paused), and cpu_handle_ioreq only once its port is pending. Invariants are
+// checked at every state; equal states (model fingerprint plus each actor's position) are visited once.
+import { ECS_INTERDOMAIN, ECS_NAMES } from '../model/evtchn';
+import { fingerprint } from '../model/fingerprint';
+import * as A from '../model/abi';
+import { HVMIO_completed, HVMIO_none } from '../model/xen';
+import { Session } from './exec';
+import { Checker } from './expect';
+import type { Scenario } from './parse';
+
+export type ViolationKind = 'impossible-slot-state' | 'lost-request' | 'port-bound-to-destroyed-server' | 'page-mapped-twice'
+  | 'vcpu-blocked-forever' | 'deadlock' | 'panic' | 'use-after-free' | 'expectation';
+
+export interface Violation {
+  kind: ViolationKind;
+  message: string;
+  /** Step indices in the order they ran: the shortest interleaving found. */
+  trail: number[];
+  /** A runnable scenario reproducing it. */
+  counterexample: Record<string, unknown>;
+}
+
+export interface ExploreResult {
+  scenario: Scenario;
+  statesExplored: number;
+  transitions: number;
+  duplicates: number;
+  maxDepth: number;
+  finalStates: number;
+  complete: boolean;
+  hashing: boolean;
+  seconds: number;
+  violations: Violation[];
+}
+
+interface Node {
+  s: Session | null;
+  pcs: Int32Array;
+  parent: Node | null;
+  step: number;
+  depth: number;
+}
+
+function trailOf(n: Node): number[] {
+  const t: number[] = [];
+  for (let p: Node | null = n; p && p.step >= 0; p = p.parent) t.push(p.step);
+  return t.reverse();
+}
+
+/** Invariants that must hold in every state. */
+function stateViolations(s: Session): Array<{ kind: ViolationKind; message: string }> {
+  const out: Array<{ kind: ViolationKind; message: string }> = [];
+  const x = s.m.x;
+  if (x.panic) out.push({ kind: 'panic', message: `Xen panicked in ${x.panic.fn}: ${x.panic.message}` });
+  if (x.bugs.length) out.push({ kind: 'use-after-free', message: x.bugs[0].text });
+  for (const d of x.domains.values()) {
+    for (const [pfn, g] of d.physmap) if (g.xen_maps > 1) out.push({ kind: 'page-mapped-twice', message: `d${d.domain_id} pfn 0x${pfn.toString(16)} is mapped by Xen ${g.xen_maps} times` });
+    const srv = d.arch.hvm_domain.ioreq_server;
+    const live = srv && !srv.freed ? srv : null;
+    if (live && live.ioreq.va) {
+      for (const v of d.vcpu) {
+        const st = A.getState(live.ioreq.va, A.ioreqOffset(v.vcpu_id));
+        if (st > 3) out.push({ kind: 'impossible-slot-state', message: `d${d.domain_id}v${v.vcpu_id}'s slot holds state ${st}, not one of Xen's four` });
+      }
+    }
+    for (const v of d.vcpu) {
+      if (v.io_dropped > 0) { out.push({ kind: 'lost-request', message: `d${d.domain_id}v${v.vcpu_id}'s I/O was dropped by hvm_send_assist_req (no ioreq server yet, or shutting down)` }); continue; }
+      const io = v.arch.hvm_vcpu.hvm_io.io_state;
+      if (live && live.ioreq.va && !d.crashed && !v.pause_flags.blocked_in_xen && io !== HVMIO_none && io !== HVMIO_completed
+        && A.getState(live.ioreq.va, A.ioreqOffset(v.vcpu_id)) === A.STATE_IOREQ_NONE) {
+        out.push({ kind: 'lost-request', message: `d${d.domain_id}v${v.vcpu_id} still waits for an I/O completion but its slot is STATE_IOREQ_NONE: the response was lost` });
+      }
+    }
+    if (!d.is_dying) {
+      const owned = new Set<number>();
+      if (live) { for (const v of d.vcpu) owned.add(live.ioreq_evtchn[v.vcpu_id]); owned.add(live.buf_ioreq_evtchn); }
+      d.evtchn.ports.forEach((c, p) => {
+        if (c.xen_consumer && !owned.has(p)) out.push({ kind: 'port-bound-to-destroyed-server', message: `d${d.domain_id} port ${p} (${ECS_NAMES[c.state]}) belongs to no live ioreq server` });
+      });
+    } else {
+      for (const o of x.domains.values()) {
+        o.evtchn.ports.forEach((c, p) => {
+          if (c.state === ECS_INTERDOMAIN && c.remote_dom === d.domain_id) out.push({ kind: 'port-bound-to-destroyed-server', message: `d${o.domain_id} port ${p} is still bound to dying d${d.domain_id} port ${c.remote_port}` });
+        });
+      }
+    }
+  }
+  return out;
+}
+
+export interface ExploreOptions {
+  maxStates: number;
+  hashing: boolean;
+}
+
+export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
+  const t0 = process.hrtime.bigint();
+  const actors: string[] = [];
+  for (const st of sc.steps) if (!actors.includes(st.actor)) actors.push(st.actor);
+  const byActor = actors.map((a) => sc.steps.filter((st) => st.actor === a).map((st) => st.index));
+  const root: Node = { s: new Session(sc), pcs: new Int32Array(actors.length), parent: null, step: -1, depth: 0 };
+  root.s!.m.x.on = false;
+  const seen = new Set<string>();
+  const key = (n: Node) => fingerprint(n.s!.m) + '#' + n.pcs.join(',');
+  if (opts.hashing) seen.add(key(root));
+  const violations = new Map<ViolationKind, Violation>();
+  const allow = sc.allow;
+  const report = (kind: ViolationKind, message: string, n: Node) => {
+    if (allow.has(kind) || violations.has(kind)) return;
+    const trail = trailOf(n);
+    violations.set(kind, { kind, message, trail, counterexample: counterexample(sc, trail, kind, message) });
+  };
+  let explored = 1, transitions = 0, duplicates = 0, maxDepth = 0, finals = 0;
+  let frontier: Node[] = [root];
+  let complete = true;
+  for (const v of stateViolations(root.s!)) report(v.kind, v.message, root);
+  outer:
+  while (frontier.length) {
+    const next: Node[] = [];
+    for (const node of frontier) {
+      const s = node.s!;
+      node.s = null;
+      if (s.m.x.panic) continue;
+      let enabled = 0;
+      for (let a = 0; a < actors.length; a++) {
+        const pc = node.pcs[a];
+        if (pc >= byActor[a].length) continue;
+        const step = sc.steps[byActor[a][pc]];
+        if (s.blocked(step)) continue;
+        enabled++;
+        const c = s.clone();
+        c.m.x.on = false;
+        c.runFlat(step);
+        transitions++;
+        const pcs = node.pcs.slice();
+        pcs[a]++;
+        const child: Node = { s: c, pcs, parent: node, step: step.index, depth: node.depth + 1 };
+        if (opts.hashing) {
+          const k = key(child);
+          if (seen.has(k)) { duplicates++; continue; }
+          seen.add(k);
+        }
+        explored++;
+        if (child.depth > maxDepth) maxDepth = child.depth;
+        for (const v of stateViolations(c)) report(v.kind, v.message, child);
+        next.push(child);
+        if (explored >= opts.maxStates) { complete = false; break outer; }
+      }
+      if (enabled === 0) {
+        finals++;
+        const unfinished = actors.map((a, i) => ({ a, i })).filter(({ i }) => node.pcs[i] < byActor[i].length);
+        if (unfinished.length) {
+          const why = unfinished.map(({ a, i }) => {
+            const st = sc.steps[byActor[i][node.pcs[i]]];
+            return `${a} cannot run step ${st.index} (${st.op}): ${s.blocked(st)}`;
+          }).join('; ');
+          report('deadlock', why, node);
+        } else {
+          for (const d of s.m.x.domains.values()) {
+            if (d.is_dying || d.crashed) continue;
+            for (const v of d.vcpu) if (v.pause_flags.blocked_in_xen) report('vcpu-blocked-forever', `every actor has finished but d${d.domain_id}v${v.vcpu_id} is still blocked in Xen waiting for its ioreq`, node);
+          }
+          if (sc.expect.length && !violations.has('expectation') && !allow.has('expectation')) {
+            // Expectations may look at history (events, console): check them on a replay with events on.
+            const replay = new Session(sc);
+            for (const i of trailOf(node)) replay.runFlat(sc.steps[i]);
+            const ck = new Checker(replay.m);
+            const bad = sc.expect.map((e) => ck.check(e)).filter((v) => !v.ok);
+            if (bad.length) report('expectation', bad.map((v) => `${v.text} (${v.loc.file}:${v.loc.line}:${v.loc.column})`).join('; '), node);
+          }
+        }
+      }
+    }
+    frontier = next;
+  }
+  return {
+    scenario: sc, statesExplored: explored, transitions, duplicates, maxDepth, finalStates: finals, complete,
+    hashing: opts.hashing, seconds: Number(process.hrtime.bigint() - t0) / 1e9, violations: [...violations.values()],
+  };
+}
+
+/** The interleaving as a scenario file of its own: the same header, the steps in the order they ran. */
+function counterexample(sc: Scenario, trail: number[], kind: ViolationKind, message: string): Record<string, unknown> {
+  const doc: Record<string, unknown> = { ...sc.doc };
+  doc.name = `${sc.name}: counterexample (${kind})`;
+  doc.description = `Found by ioreq-scope explore in ${sc.file}: ${message}. The steps below are the shortest interleaving that reaches it; run or step-debug this file to watch it happen.`;
+  doc.steps = trail.map((i) => sc.steps[i].raw);
+  if (kind !== 'expectation') delete doc.expect;
+  delete doc.explore;
+  return doc;
+}
+
+export function exploreReport(r: ExploreResult, format: 'json' | 'text' = 'json'): unknown {
+  const rate = r.seconds > 0 ? Math.round(r.statesExplored / r.seconds) : r.statesExplored;
+  if (format === 'json') {
+    return {
+      scenario: r.scenario.file, statesExplored: r.statesExplored, transitions: r.transitions, duplicatesSkipped: r.duplicates,
+      maxDepth: r.maxDepth, finalStates: r.finalStates, complete: r.complete, hashing: r.hashing,
+      seconds: +r.seconds.toFixed(3), statesPerSecond: rate,
+      violations: r.violations.map((v) => ({ kind: v.kind, message: v.message, length: v.trail.length, trail: v.trail, counterexample: v.counterexample })),
+    };
+  }
+  const lines = [`${r.scenario.file}: ${r.statesExplored} states (${r.duplicates} duplicates skipped), depth ${r.maxDepth}, ${r.finalStates} final states, ${r.seconds.toFixed(3)} s (${rate} states/s)${r.complete ? '' : ' — stopped at --max-states, not complete'}`];
+  if (!r.violations.length) lines.push('no violations');
+  for (const v of r.violations) {
+    lines.push('', `VIOLATION ${v.kind}: ${v.message}`, `  shortest interleaving (${v.trail.length} steps): ${v.trail.map((i) => `#${i} ${r.scenario.steps[i].actor} ${r.scenario.steps[i].op}`).join(', ')}`,
+      '  counterexample scenario:', ...JSON.stringify(v.counterexample, null, 2).split('\n').map((l) => '    ' + l));
+  }
+  return lines.join('\n');
+}

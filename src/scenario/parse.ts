@@ -1,0 +1,219 @@
+// Scenario files (*.ioreq.json, JSON with comments): parsed with positions by jsonc-parser, checked against the
+// shipped JSON Schema (schema/scenario.schema.json, by ajv), then checked for meaning (actors, params, numbers).
+// Every error is a ScenarioError naming file:line:column and what was expected.
+import Ajv, { type ErrorObject } from 'ajv';
+import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { parseRc as parseRcStrict } from '../model/errno';
+import { isProfile, type ProfileName } from '../model/layout';
+import { HVM_NR_PARAMS_44, HVM_NR_PARAMS_45, paramIndex } from '../model/params';
+import schemaJson from '../../schema/scenario.schema.json';
+import { locate, ScenarioError, type Loc } from './errors';
+
+export const SCHEMA = schemaJson as Record<string, unknown>;
+
+export type ActorKind = 'toolstack' | 'dm' | 'vcpu';
+
+/** An expectation, as written (see the schema's definitions.expectation). */
+export type Expectation =
+  | { path: string; equals?: unknown; notEquals?: unknown; exists?: boolean; loc: Loc }
+  | { event: string; fn?: string; domid?: number; count?: number; text?: string; loc: Loc }
+  | { crash: number; reason?: string; loc: Loc }
+  | { noCrash: number; loc: Loc }
+  | { console: string; absent?: boolean; loc: Loc }
+  | { panic: boolean | string; loc: Loc }
+  | { bug: 'use-after-free'; absent?: boolean; loc: Loc };
+
+export interface Step {
+  /** Position in the file's step list, from 0. */
+  index: number;
+  op: string;
+  actor: string;
+  actorKind: ActorKind;
+  /** For a vcpu actor: its domain and vcpu id. */
+  domid?: number;
+  vcpu?: number;
+  /** The step's fields other than op/actor/expect/after/note, numbers parsed (hex strings become bigint when large). */
+  args: Record<string, unknown>;
+  expect?: { rc?: number; value?: bigint };
+  after: Expectation[];
+  /** The step is enabled only while this holds. */
+  when?: Expectation;
+  note?: string;
+  loc: Loc;
+  /** The step's JSON text, for counterexample files. */
+  raw: Record<string, unknown>;
+}
+
+export interface DeviceModelDecl { name: string; domid: number; target: number; maxCpus?: number; loc: Loc }
+
+export interface Scenario {
+  file: string;
+  name: string;
+  description: string;
+  profile: ProfileName;
+  deviceModels: DeviceModelDecl[];
+  steps: Step[];
+  expect: Expectation[];
+  allow: Set<string>;
+  /** The document as parsed (comments dropped), for counterexamples. */
+  doc: Record<string, unknown>;
+}
+
+let validator: ReturnType<Ajv['compile']> | null = null;
+function validate(doc: unknown): ErrorObject[] {
+  if (!validator) validator = new Ajv({ allErrors: true, strict: false }).compile(SCHEMA);
+  return validator(doc) ? [] : (validator.errors ?? []);
+}
+
+const VCPU_ACTOR = /^d(\d+)v(\d+)$/;
+
+/** 0x-hex or decimal string, or a number, as a bigint; undefined when it is neither. */
+export function toBig(v: unknown): bigint | undefined {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
+  if (typeof v === 'string' && /^(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(v)) return BigInt(v);
+  return undefined;
+}
+
+/** Picks the most useful of ajv's errors: the deepest path, preferring ones that are not about if/then plumbing. */
+function bestError(errors: ErrorObject[]): ErrorObject {
+  const useful = errors.filter((e) => e.keyword !== 'if' && e.keyword !== 'oneOf' && e.keyword !== 'allOf');
+  const pool = useful.length ? useful : errors;
+  return pool.reduce((a, b) => (b.instancePath.length > a.instancePath.length ? b : a));
+}
+
+function describe(e: ErrorObject, doc: unknown): string {
+  const where = e.instancePath ? `'${e.instancePath.slice(1).replace(/\//g, '.')}'` : 'the document';
+  switch (e.keyword) {
+    case 'required': return `${where} needs '${(e.params as { missingProperty: string }).missingProperty}'`;
+    case 'additionalProperties': {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      const op = (() => { try { return (pointer(doc, e.instancePath) as { op?: string })?.op; } catch { return undefined; } })();
+      return `${where} has an unexpected field '${extra}'${op ? ` for op '${op}'` : ''}`;
+    }
+    case 'enum': return `${where} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const': return `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    case 'type': return `${where} must be of type ${(e.params as { type: string }).type}`;
+    case 'pattern': return `${where} must match ${(e.params as { pattern: string }).pattern}`;
+    default: return `${where} ${e.message ?? 'is invalid'}`;
+  }
+}
+
+function pointer(doc: unknown, ptr: string): unknown {
+  let cur: unknown = doc;
+  for (const seg of ptr.split('/').slice(1)) cur = (cur as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return cur;
+}
+
+/** Parses and checks a scenario; throws ScenarioError. */
+export function parseScenario(text: string, file: string): Scenario {
+  if (typeof text !== 'string') throw new ScenarioError({ file, line: 1, column: 1 }, 'expected text');
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length) {
+    const e = errors[0];
+    throw new ScenarioError(locate(text, file, e.offset), `invalid JSON: ${printParseErrorCode(e.error)}`);
+  }
+  if (!root || root.type !== 'object') throw new ScenarioError(locate(text, file, root?.offset ?? 0), 'expected a JSON object (a scenario)');
+  const doc = getNodeValue(root) as Record<string, unknown>;
+  const locOf = (path: Array<string | number>): Loc => {
+    for (let p = path; ; p = p.slice(0, -1)) {
+      const n: Node | undefined = p.length ? findNodeAtLocation(root, p) : root;
+      if (n) return locate(text, file, n.parent?.type === 'property' ? n.parent.offset : n.offset);
+      if (!p.length) return locate(text, file, 0);
+    }
+  };
+  const schemaErrors = validate(doc);
+  if (schemaErrors.length) {
+    const e = bestError(schemaErrors);
+    const path = e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    const missing = e.keyword === 'additionalProperties' ? [...path, (e.params as { additionalProperty: string }).additionalProperty] : path;
+    throw new ScenarioError(locOf(missing), describe(e, doc));
+  }
+  const profile = doc.profile as string;
+  if (!isProfile(profile)) throw new ScenarioError(locOf(['profile']), `unknown profile '${profile}'`);
+  const nrParams = profile === '4.5' ? HVM_NR_PARAMS_45 : HVM_NR_PARAMS_44;
+
+  const deviceModels: DeviceModelDecl[] = [];
+  const names = new Set<string>();
+  ((doc.deviceModels as Array<Record<string, unknown>>) ?? []).forEach((dmd, i) => {
+    const name = dmd.name as string;
+    if (names.has(name) || name === 'toolstack' || VCPU_ACTOR.test(name)) throw new ScenarioError(locOf(['deviceModels', i, 'name']), `device model name '${name}' is taken (names must be unique and not 'toolstack' or d<N>v<N>)`);
+    names.add(name);
+    deviceModels.push({ name, domid: (dmd.domid as number) ?? 0, target: dmd.target as number, maxCpus: dmd.maxCpus as number | undefined, loc: locOf(['deviceModels', i]) });
+  });
+
+  const parseExpectation = (e: Record<string, unknown>, path: Array<string | number>): Expectation => ({ ...(e as object), loc: locOf(path) } as Expectation);
+
+  const KIND_OF_OP: Record<string, ActorKind | 'any'> = {
+    xc_domain_create: 'toolstack', xc_hvm_build: 'toolstack', xc_domain_unpause: 'toolstack', xc_domain_destroy: 'toolstack',
+    alloc_vcpu: 'toolstack', evtchn_alloc_unbound: 'toolstack', inject_fault: 'toolstack', set_page: 'toolstack',
+    hvmop_set_param: 'any', hvmop_get_param: 'any',
+    xen_hvm_init: 'dm', xc_map_foreign_range: 'dm', evtchn_bind_interdomain: 'dm', cpu_handle_ioreq: 'dm',
+    handle_buffered_iopage: 'dm', write_state: 'dm', write_bytes: 'dm', evtchn_send: 'dm', evtchn_close: 'dm',
+    pio_write: 'vcpu', pio_read: 'vcpu', mmio_write: 'vcpu', mmio_read: 'vcpu', hvm_do_resume: 'vcpu',
+    send_timeoffset_req: 'vcpu', send_invalidate_req: 'vcpu',
+  };
+
+  const steps: Step[] = ((doc.steps as Array<Record<string, unknown>>) ?? []).map((s, i) => {
+    const at = (k?: string): Loc => locOf(k ? ['steps', i, k] : ['steps', i]);
+    const actor = s.actor as string;
+    const op = s.op as string;
+    let actorKind: ActorKind;
+    let domid: number | undefined;
+    let vcpu: number | undefined;
+    const m = VCPU_ACTOR.exec(actor);
+    if (actor === 'toolstack') actorKind = 'toolstack';
+    else if (names.has(actor)) actorKind = 'dm';
+    else if (m) { actorKind = 'vcpu'; domid = Number(m[1]); vcpu = Number(m[2]); }
+    else throw new ScenarioError(at('actor'), `unknown actor '${actor}' (expected 'toolstack', a device model (${[...names].join(', ') || 'none declared'}) or a vcpu as d<domid>v<n>)`);
+    const kind = KIND_OF_OP[op];
+    if (!kind) throw new ScenarioError(at('op'), `unknown op '${op}'`);
+    if (kind !== 'any' && kind !== actorKind) throw new ScenarioError(at('op'), `op '${op}' is done by ${kind === 'dm' ? 'a device model' : kind === 'vcpu' ? 'a vcpu (d<domid>v<n>)' : 'the toolstack'}, not by '${actor}'`);
+    const args: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s)) {
+      if (k === 'op' || k === 'actor' || k === 'expect' || k === 'after' || k === 'note' || k === 'when') continue;
+      if (k === 'param') {
+        const idx = paramIndex(v as string | number, nrParams);
+        if (idx === undefined) throw new ScenarioError(at('param'), `unknown HVM param '${v}' for profile ${profile} (expected a name such as IOREQ_PFN, or a number below ${nrParams})`);
+        args.param = idx;
+      } else if (k === 'value' || k === 'addr' || k === 'pfn' || k === 'data') {
+        const b = toBig(v);
+        if (b === undefined || b >= 1n << 64n) throw new ScenarioError(at(k), `'${k}' must be a number or a 0x-hex string below 2^64`);
+        args[k] = b;
+      } else if (k === 'port' && (op === 'pio_write' || op === 'pio_read')) {
+        const b = toBig(v);
+        if (b === undefined || b > 0xffffn) throw new ScenarioError(at(k), "'port' must be an I/O port from 0 to 0xffff");
+        args.port = Number(b);
+      } else args[k] = v;
+    }
+    if ((op === 'hvmop_set_param' || op === 'hvmop_get_param') && actorKind === 'toolstack' && args.domid === undefined) {
+      throw new ScenarioError(at(), `'${op}' by the toolstack needs 'domid'`);
+    }
+    if (op === 'evtchn_bind_interdomain' && (args.vcpu === undefined) === (args.buffered !== true)) {
+      throw new ScenarioError(at(), "'evtchn_bind_interdomain' needs either 'vcpu' or 'buffered': true");
+    }
+    if ((op === 'pio_write' || op === 'mmio_write') && typeof args.size === 'number' && (args.value as bigint) >= 1n << BigInt(8 * (args.size as number))) {
+      throw new ScenarioError(at('value'), `'value' does not fit in ${args.size} byte(s)`);
+    }
+    let expect: Step['expect'];
+    if (s.expect) {
+      const e = s.expect as Record<string, unknown>;
+      expect = {};
+      if (e.rc !== undefined) {
+        const rc = typeof e.rc === 'number' ? e.rc : parseRcStrict(e.rc as string);
+        if (rc === undefined) throw new ScenarioError(locOf(['steps', i, 'expect', 'rc']), `unknown return value '${e.rc}' (expected 0, -22 or a name such as -EINVAL)`);
+        expect.rc = rc;
+      }
+      if (e.value !== undefined) expect.value = toBig(e.value);
+    }
+    const after = ((s.after as Array<Record<string, unknown>>) ?? []).map((e, j) => parseExpectation(e, ['steps', i, 'after', j]));
+    const when = s.when ? parseExpectation(s.when as Record<string, unknown>, ['steps', i, 'when']) : undefined;
+    return { index: i, op, actor, actorKind, domid, vcpu, args, expect, after, when, note: s.note as string | undefined, loc: at(), raw: s };
+  });
+  const expect = ((doc.expect as Array<Record<string, unknown>>) ?? []).map((e, j) => parseExpectation(e, ['expect', j]));
+  const allow = new Set<string>(((doc.explore as { allow?: string[] } | undefined)?.allow) ?? []);
+  return {
+    file, name: (doc.name as string) ?? file, description: (doc.description as string) ?? '', profile,
+    deviceModels, steps, expect, allow, doc,
+  };
+}
