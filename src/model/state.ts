@@ -89,7 +89,7 @@ export function domainJson(m: Model, d: Domain): Record<string, unknown> {
   };
 }
 
-function dmJson(name: string, dm: DeviceModel): Record<string, unknown> {
+export function dmJson(name: string, dm: DeviceModel): Record<string, unknown> {
   return {
     name, domid: dm.domid, target: dm.target,
     ioreqPfn: dm.ioreq_pfn < 0 ? null : A.hex(dm.ioreq_pfn),

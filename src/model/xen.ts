@@ -154,8 +154,8 @@ export class Domain {
   reserved_mem_pgstart = 0;
   /** Names of the special pages the builder allocated, by pfn. */
   name = '';
-  constructor(public domain_id: number, nrParams: number) {
-    this.arch = { hvm_domain: { ioreq_server: null, params: new Array<number>(nrParams).fill(0), is_s3_suspended: false } };
+  constructor(public domain_id: number, nrParams: number, params?: number[]) {
+    this.arch = { hvm_domain: { ioreq_server: null, params: params ?? new Array<number>(nrParams).fill(0), is_s3_suspended: false } };
   }
 
   /** get_page_from_gfn: the frame at pfn, or null when nothing is there. */
@@ -252,14 +252,13 @@ export class Xen {
     y.panic = this.panic ? { ...this.panic } : null;
     y.faults = { ...this.faults };
     y.on = this.on;
-    y.events = this.events.slice();
+    y.events = this.on ? this.events.slice() : [];
     y.actor = this.actor;
     for (const [id, d] of this.domains) {
-      const e = new Domain(id, this.nrParams);
+      const e = new Domain(id, this.nrParams, d.arch.hvm_domain.params.slice());
       e.is_hvm = d.is_hvm; e.is_dying = d.is_dying; e.pause_count = d.pause_count;
       e.crashed = d.crashed ? { ...d.crashed } : null; e.is_shutting_down = d.is_shutting_down;
       e.evtchn = d.evtchn.clone();
-      e.arch.hvm_domain.params = d.arch.hvm_domain.params.slice();
       e.arch.hvm_domain.is_s3_suspended = d.arch.hvm_domain.is_s3_suspended;
       for (const [pfn, p] of d.physmap) e.physmap.set(pfn, p.clone());
       e.ram_pages = d.ram_pages; e.holes = new Set(d.holes); e.reserved_mem_pgstart = d.reserved_mem_pgstart; e.name = d.name;

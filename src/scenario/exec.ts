@@ -37,6 +37,12 @@ export class Session {
     if (!m) for (const d of sc.deviceModels) this.m.addDeviceModel(d.name, d.domid, d.target, d.maxCpus ?? 0);
   }
 
+  private _checker: Checker | null = null;
+  /** A checker over the current state, kept until the next step changes it. */
+  checker(): Checker {
+    return (this._checker ??= new Checker(this.m));
+  }
+
   clone(): Session {
     return new Session(this.sc, this.m.clone());
   }
@@ -61,7 +67,7 @@ export class Session {
     const x = this.m.x;
     if (x.panic) return `the host has panicked (${x.panic.message})`;
     if (step.when) {
-      const v = new Checker(this.m).check(step.when);
+      const v = this.checker().check(step.when);
       if (!v.ok) return `it waits until ${v.text}`;
     }
     return this.blockedByState(step);
@@ -220,6 +226,7 @@ export class Session {
 
   /** Starts a step on the stepped build: a generator the caller drives statement by statement. */
   runStepped(step: Step): Generator<unknown, StepResult, void> {
+    this._checker = null;
     const c = this.call(step);
     const m = this.m;
     return (function* () {
@@ -235,6 +242,7 @@ export class Session {
 
   /** Runs a step on the flat build. */
   runFlat(step: Step): StepResult {
+    this._checker = null;
     const c = this.call(step);
     const r = this.m.flatRun(c.actor, c.vcpu, (impl) => unwrapDirect(c.fn(impl)));
     if (r.panic) return { rc: -1, panic: r.panic };

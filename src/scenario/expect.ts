@@ -2,7 +2,7 @@
 // panics and defects. Each gives a verdict with the expectation's location.
 import { rcName } from '../model/errno';
 import type { Model } from '../model/model';
-import { stateJson } from '../model/state';
+import { domainJson, dmJson, stateJson } from '../model/state';
 import type { Loc } from './errors';
 import type { Expectation } from './parse';
 
@@ -13,9 +13,16 @@ export interface Verdict {
 }
 
 /** Looks up a dotted path (`domains.1.vcpus.0.slot.stateName`, `deviceModels.0.handled`) in a JSON value. */
+const segCache = new Map<string, string[]>();
+function segments(path: string): string[] {
+  let s = segCache.get(path);
+  if (!s) { s = path.split('.').flatMap((seg) => seg.split(/\[(\d+)\]/).filter((x) => x !== '')); segCache.set(path, s); }
+  return s;
+}
+
 export function lookup(doc: unknown, path: string): { found: boolean; value: unknown } {
   let cur: unknown = doc;
-  for (const raw of path.split('.').flatMap((seg) => seg.split(/\[(\d+)\]/).filter((s) => s !== ''))) {
+  for (const raw of segments(path)) {
     if (cur === null || typeof cur !== 'object') return { found: false, value: undefined };
     const rec = cur as Record<string, unknown>;
     if (!(raw in rec)) return { found: false, value: undefined };
@@ -41,16 +48,37 @@ const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringi
 
 export class Checker {
   private state: Record<string, unknown> | null = null;
+  private domains = new Map<number, Record<string, unknown>>();
+  private dms: unknown[] | null = null;
   constructor(private m: Model) {}
 
   doc(): Record<string, unknown> {
     return (this.state ??= stateJson(this.m));
   }
 
+  /** Resolves a path, building only the part of the state document it reaches (domains.N, deviceModels). */
+  resolve(path: string): { found: boolean; value: unknown } {
+    const m = /^domains\.(\d+)(?:\.(.*))?$/.exec(path);
+    if (m) {
+      const id = Number(m[1]);
+      const d = this.m.x.domains.get(id);
+      if (!d) return { found: false, value: undefined };
+      let doc = this.domains.get(id);
+      if (!doc) { doc = domainJson(this.m, d); this.domains.set(id, doc); }
+      return m[2] === undefined ? { found: true, value: doc } : lookup(doc, m[2]);
+    }
+    const dm = /^deviceModels(?:\.(.*))?$/.exec(path);
+    if (dm) {
+      this.dms ??= [...this.m.dms].map(([k, v]) => dmJson(k, v));
+      return dm[1] === undefined ? { found: true, value: this.dms } : lookup(this.dms, dm[1]);
+    }
+    return lookup(this.doc(), path);
+  }
+
   check(e: Expectation): Verdict {
     const m = this.m;
     if ('path' in e) {
-      const { found, value } = lookup(this.doc(), e.path);
+      const { found, value } = this.resolve(e.path);
       if (e.exists !== undefined) return { ok: found === e.exists, text: `${e.path} ${e.exists ? 'exists' : 'does not exist'}${found === e.exists ? '' : ` (it ${found ? 'is ' + show(value) : 'does not'})`}`, loc: e.loc };
       if ('notEquals' in e) {
         const ok = !found || !sameValue(value, e.notEquals);

@@ -76,8 +76,8 @@ export class Libxc {
     d.reserved_mem_pgstart = layout.reservedMemPgstart;
     for (const pg of layout.pages) {
       yield $('special_page', { i: pg.index, pfn: A.hex(pg.pfn), name: pg.name });
+      // xc_clear_domain_page: a GuestPage reads as zeroes until first written.
       const gp = new X.GuestPage(pg.name);
-      gp.data(); // xc_clear_domain_page: zero-filled
       d.physmap.set(pg.pfn, gp);
       if (this.x.on) this.x.emit({ kind: 'page_populate', fn: 'setup_guest', domid: d.domain_id, detail: { pfn: pg.pfn, name: pg.name, index: pg.index },
         text: `d${d.domain_id} special page ${pg.name} (i=${pg.index}) at ${A.hex(pg.pfn)}${pg.insideReserved ? '' : ' outside the region reserved_mem_pgstart declares'}` });
