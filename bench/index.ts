@@ -5,6 +5,11 @@ import { DeviceModel } from '../src/model/dm';
 import { Model } from '../src/model/model';
 import { drain } from '../src/model/step';
 import type { Vcpu } from '../src/model/xen';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseScenario, type Scenario } from '../src/scenario/parse';
+import { runScenario } from '../src/scenario/run';
+import { explore } from '../src/scenario/explore';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
@@ -129,6 +134,44 @@ function bufferedFloor(n: number): void {
   }
 }
 
+const SCENARIOS = path.join(__dirname, '..', '..', 'scenarios');
+
+function loadAll(): Scenario[] {
+  return fs.readdirSync(SCENARIOS).filter((f) => f.endsWith('.ioreq.json')).sort()
+    .map((f) => parseScenario(fs.readFileSync(path.join(SCENARIOS, f), 'utf8'), path.join('scenarios', f)));
+}
+
+/** Scenario figures: `run` on the largest bundled scenario, and the explorer with and without state hashing. */
+function scenarioFigures(): Record<string, unknown> {
+  const all = loadAll();
+  const largest = all.reduce((a, b) => (b.steps.length > a.steps.length ? b : a));
+  const runsPerSec = rate(20, (n) => { for (let i = 0; i < n; i++) runScenario(largest); });
+  // Baseline: the same steps' model calls alone, without parsing-free runner bookkeeping (flat model, events on).
+  const stepsPerSec = runsPerSec * largest.steps.length;
+  const target = all.find((s) => /07-two-vcpus-race/.test(s.file)) ?? all[0];
+  const ex = (hashing: boolean) => {
+    const rs: Array<{ states: number; seconds: number; transitions: number; duplicates: number; depth: number }> = [];
+    for (let r = 0; r < RUNS; r++) {
+      const res = explore(target, { maxStates: 2_000_000, hashing });
+      rs.push({ states: res.statesExplored, seconds: res.seconds, transitions: res.transitions, duplicates: res.duplicates, depth: res.maxDepth });
+    }
+    const med = rs.sort((a, b) => a.seconds - b.seconds)[Math.floor(rs.length / 2)];
+    return { ...med, statesPerSec: Math.round(med.states / med.seconds) };
+  };
+  const withHash = ex(true);
+  const noHash = ex(false);
+  return {
+    run: { scenario: largest.file, steps: largest.steps.length, stepsPerSec: Math.round(stepsPerSec) },
+    explore: {
+      scenario: target.file,
+      withHashing: withHash,
+      withoutHashing: noHash,
+      statesSavedByHashing: noHash.states - withHash.states,
+      target: { statesPerSec: 200_000 },
+    },
+  };
+}
+
 function main(): void {
   const flat = rate(200_000, (n) => roundTripsFlat(n, false));
   const flatEvents = rate(50_000, (n) => roundTripsFlat(n, true));
@@ -144,6 +187,7 @@ function main(): void {
         statementsPerRoundTrip: statementsPerRoundTrip(), targets: { flat: 2_000_000, floorOverFlatAtMost: 5 } },
       bufferedWritesPerSec: { flat: Math.round(buf), floorDataViewLoop: Math.round(bufFloor), floorOverFlat: +(bufFloor / buf).toFixed(2), target: 10_000_000 },
     },
+    scenarios: scenarioFigures(),
   };
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }

@@ -4,7 +4,7 @@
 // run (not blocked in Xen, domain not paused), and cpu_handle_ioreq only once its port is pending. Invariants are
 // checked at every state; equal states (model fingerprint plus each actor's position) are visited once.
 import { ECS_INTERDOMAIN, ECS_NAMES } from '../model/evtchn';
-import { fingerprint } from '../model/fingerprint';
+import { fingerprintHash } from '../model/fingerprint';
 import * as A from '../model/abi';
 import { HVMIO_completed, HVMIO_none } from '../model/xen';
 import { Session } from './exec';
@@ -103,8 +103,8 @@ export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
   const byActor = actors.map((a) => sc.steps.filter((st) => st.actor === a).map((st) => st.index));
   const root: Node = { s: new Session(sc), pcs: new Int32Array(actors.length), parent: null, step: -1, depth: 0 };
   root.s!.m.x.on = false;
-  const seen = new Set<string>();
-  const key = (n: Node) => fingerprint(n.s!.m) + '#' + n.pcs.join(',');
+  const seen = new Set<number>();
+  const key = (n: Node) => fingerprintHash(n.s!.m, n.pcs);
   if (opts.hashing) seen.add(key(root));
   const violations = new Map<ViolationKind, Violation>();
   const allow = sc.allow;
