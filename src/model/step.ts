@@ -61,8 +61,11 @@ export function instrument(proto: object, unit: string, sinkOf: (self: any) => F
           for (;;) {
             const r = g.next();
             if (r.done) return r.value;
-            frame.at = r.value.at;
-            if (r.value.locals) frame.locals = r.value.locals;
+            // A callee's statements pass up through every caller's wrapper: only the innermost frame moves.
+            if (sink.frames[sink.frames.length - 1] === frame) {
+              frame.at = r.value.at;
+              if (r.value.locals) frame.locals = r.value.locals;
+            }
             yield r.value;
           }
         } finally {

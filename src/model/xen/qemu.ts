@@ -191,6 +191,13 @@ export class Qemu {
       const wp = pg.getUint32(A.BUF_OFF_WRITE_POINTER, true);
       yield $('loop', { read_pointer: rp, write_pointer: wp });
       if (rp === wp) break;
+      if (((wp - rp) >>> 0) > A.IOREQ_BUFFER_SLOT_NUM) {
+        // The pointers are more than a ring apart (garbage, or an 8-byte entry that stepped past write_pointer):
+        // QEMU's `while (read != write)` would spin for up to 2^32 slots. The model stops and says so.
+        if (this.x.on) this.x.emit({ kind: 'dm_handle', fn: 'handle_buffered_iopage', domid: dm.target, detail: { read_pointer: rp, write_pointer: wp, corrupt: true },
+          text: `dm d${dm.domid}: buffered ring pointers corrupt (read ${rp}, write ${wp}); QEMU would spin here` });
+        return -22;
+      }
       const b = A.readBufIoreq(pg, A.bufSlotOffset(rp));
       let data = BigInt(b.data);
       let qw = 0;
