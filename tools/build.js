@@ -27,14 +27,23 @@ async function build() {
     mainFields: ['module', 'main'],
   });
   fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+  await esbuild.build({
+    entryPoints: [path.join(root, 'src/debug/adapter.ts')],
+    outfile: path.join(root, 'dist/debugAdapter.js'),
+    bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
+    mainFields: ['module', 'main'],
+  });
   const files = ['src', 'test', 'bench'].flatMap((d) => walk(path.join(root, d)));
   fs.rmSync(outDir, { recursive: true, force: true });
   await esbuild.build({
     entryPoints: files, outdir: outDir, outbase: root,
     bundle: false, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
   });
-  // One-to-one output keeps relative paths: the scenario schema is read from out/schema/.
+  // One-to-one output keeps relative paths: the scenario schema is read from out/schema/, the listings from
+  // out/src/debug/listings; the bundles in dist/ read their listings from dist/listings.
   fs.cpSync(path.join(root, 'schema'), path.join(outDir, 'schema'), { recursive: true });
+  fs.cpSync(path.join(root, 'src/debug/listings'), path.join(outDir, 'src/debug/listings'), { recursive: true });
+  fs.cpSync(path.join(root, 'src/debug/listings'), path.join(root, 'dist/listings'), { recursive: true });
   // The benchmark is bundled like the shipped code: one-to-one CommonJS output turns every `A.X` of a namespace
   // import into a getter call, which would measure the module format rather than the model.
   await esbuild.build({

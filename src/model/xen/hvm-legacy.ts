@@ -218,6 +218,7 @@ export class HvmLegacy extends HvmEmulate {
           yield $('weird', { v, p, state });
           this.x.printk('XENLOG_ERR', 'hvm_do_resume', d, `Weird HVM iorequest state ${state}.`);
           this.domainCrash(d, 'hvm_do_resume', `Weird HVM iorequest state ${state}`);
+          yield $('bail', { v, p, state });
           return CRASHED; // bail: skips the trap injection below
         }
       }

@@ -318,6 +318,7 @@ export class HvmSeed extends HvmEmulate {
           yield $('weird', { d, p, state });
           this.x.printk('XENLOG_ERR', 'hvm_wait_on_io', d, `Weird HVM iorequest state ${state}.`);
           this.domainCrash(d, 'hvm_wait_on_io', `Weird HVM iorequest state ${state}`);
+          yield $('bail', { d, p, state });
           return CRASHED; // bail: returns from hvm_wait_on_io only
       }
     }

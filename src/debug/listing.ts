@@ -1,0 +1,96 @@
+// Listings: the C-like text of the modelled functions that the debugger shows, written by this project in its own
+// words (src/debug/listings/). Markers in the files tie the text to the stepped code:
+//   a line `@fn name` (removed from the served text) starts function `name`; its next line is the entry line;
+//   `@label` tokens at the end of a line (removed) mark the statement the stepped code yields as `$('label')`.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ProfileName } from '../model/layout';
+
+export interface ListingFn {
+  name: string;
+  /** 1-based line of the function's first line (its signature) in the served text. */
+  line: number;
+  /** Last line of the function body. */
+  endLine: number;
+  labels: Map<string, number>;
+}
+
+export interface Listing {
+  /** e.g. "seed/hvm.c" */
+  name: string;
+  text: string;
+  fns: Map<string, ListingFn>;
+  /** Every line that carries a label: line -> [fn, label]. */
+  statements: Map<number, { fn: string; label: string }>;
+}
+
+export class ListingError extends Error {}
+
+/** Parses a listing file's marked-up text. */
+export function parseListing(name: string, raw: string): Listing {
+  const out: string[] = [];
+  const fns = new Map<string, ListingFn>();
+  const statements = new Map<number, { fn: string; label: string }>();
+  let cur: ListingFn | null = null;
+  for (const rawLine of raw.split('\n')) {
+    const fnm = /^\s*@fn\s+([A-Za-z_]\w*)\s*$/.exec(rawLine);
+    if (fnm) {
+      if (fns.has(fnm[1])) throw new ListingError(`${name}: function ${fnm[1]} listed twice`);
+      cur = { name: fnm[1], line: out.length + 1, endLine: out.length + 1, labels: new Map([['entry', out.length + 1]]) };
+      fns.set(cur.name, cur);
+      continue;
+    }
+    let line = rawLine;
+    const labels: string[] = [];
+    for (;;) {
+      const m = /\s+@([a-z_][a-z0-9_]*)\s*$/.exec(line);
+      if (!m) break;
+      labels.unshift(m[1]);
+      line = line.slice(0, m.index);
+    }
+    out.push(line.replace(/\s+$/, ''));
+    const ln = out.length;
+    if (cur) {
+      if (line.trim() !== '') cur.endLine = ln;
+      for (const l of labels) {
+        if (cur.labels.has(l) && l !== 'entry') throw new ListingError(`${name}:${ln}: label @${l} used twice in ${cur.name}`);
+        cur.labels.set(l, ln);
+        if (!statements.has(ln)) statements.set(ln, { fn: cur.name, label: l });
+      }
+    } else if (labels.length) throw new ListingError(`${name}:${ln}: label outside a function`);
+  }
+  return { name, text: out.join('\n'), fns, statements };
+}
+
+/** The listing files of a profile, in lookup order. */
+export function listingNames(profile: ProfileName): string[] {
+  const hvm = profile === 'legacy' ? 'legacy/hvm.c' : 'seed/hvm.c';
+  return [hvm, 'common/hvm.c', 'common/io.c', 'common/emulate.c', 'common/toolstack.c', 'common/xen-hvm.c'];
+}
+
+function listingDir(): string {
+  // Bundles (dist/) carry the listings in dist/listings; the one-to-one build reads them beside this file.
+  const candidates = [path.join(__dirname, 'listings'), path.join(__dirname, '..', 'debug', 'listings'), path.join(__dirname, '..', 'src', 'debug', 'listings')];
+  for (const c of candidates) if (fs.existsSync(path.join(c, 'common', 'io.c'))) return c;
+  throw new ListingError(`listings not found beside ${__dirname}`);
+}
+
+const cache = new Map<string, Listing>();
+export function loadListing(name: string): Listing {
+  let l = cache.get(name);
+  if (!l) {
+    l = parseListing(name, fs.readFileSync(path.join(listingDir(), name), 'utf8'));
+    cache.set(name, l);
+  }
+  return l;
+}
+
+/** The listing and line of a function's label for a profile; undefined when not listed. */
+export function locateLabel(profile: ProfileName, fn: string, label: string): { listing: Listing; line: number } | undefined {
+  for (const n of listingNames(profile)) {
+    const l = loadListing(n);
+    const f = l.fns.get(fn);
+    if (f) return { listing: l, line: f.labels.get(label) ?? f.line };
+  }
+  return undefined;
+}

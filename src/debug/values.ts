@@ -1,0 +1,153 @@
+// How model values are shown to a Xen developer: hex pfns and addresses, state names with their numbers, return
+// codes by name, and structured children for domains, vcpus, servers and ioreq slots. Also the C-like watch
+// expressions (`d->arch.hvm_domain.ioreq_server->domid`, `p->state`, `s->ioreq_evtchn[1]`, `IOREQ_PFN`).
+import * as A from '../model/abi';
+import { rcName } from '../model/errno';
+import { ECS_NAMES } from '../model/evtchn';
+import { PARAM_NAMES, PFN_PARAMS, paramIndex } from '../model/params';
+import { Domain, GuestPage, HvmIoreqPage, HvmIoreqServer, IoreqRef, Vcpu, HVMIO_NAMES } from '../model/xen';
+import type { Model } from '../model/model';
+
+export interface Shown {
+  value: string;
+  type?: string;
+  /** Children, when the value can be expanded. */
+  children?: () => Array<[string, unknown]>;
+  /** A special page's memory reference, for the memory view. */
+  memoryReference?: string;
+}
+
+const HEX_NAMES = /(pfn|gmfn|addr|gpa|page|data|rax|value|pgstart|mfn)$/i;
+
+function domainOfRef(x: unknown): string {
+  return x instanceof Domain ? `d${x.domain_id}` : '';
+}
+
+/** Renders a value found under `name` (the name picks hex for pfns, names for rc). */
+export function show(name: string, v: unknown): Shown {
+  if (v === null || v === undefined) return { value: v === null ? 'NULL' : 'undefined' };
+  if (typeof v === 'bigint') return { value: A.hex(v), type: 'uint64_t' };
+  if (typeof v === 'boolean') return { value: v ? '1' : '0', type: 'bool_t' };
+  if (typeof v === 'string') return { value: v.startsWith('0x') || /^-?E[A-Z]+$/.test(v) ? v : JSON.stringify(v) };
+  if (typeof v === 'number') {
+    if (name === 'rc' || name === 'new_port' && v < 0) return { value: rcName(v), type: 'int' };
+    if (name === 'state' || name === 'io_state') return { value: `${name === 'io_state' ? HVMIO_NAMES[v] ?? v : A.STATE_NAMES[v] ?? 'invalid'} (${v})`, type: 'uint8_t' };
+    if (HEX_NAMES.test(name) && v >= 0) return { value: A.hex(v), type: 'unsigned long' };
+    return { value: String(v), type: 'int' };
+  }
+  if (v instanceof Domain) {
+    return {
+      value: `d${v.domain_id}${v.is_hvm ? ' (HVM)' : ''}${v.crashed ? ' CRASHED' : ''}${v.is_dying ? ' dying' : ''}`, type: 'struct domain *',
+      children: () => [['domain_id', v.domain_id], ['is_dying', v.is_dying], ['pause_count', v.pause_count], ['vcpu', v.vcpu],
+        ['arch', v.arch], ['crashed', v.crashed ? v.crashed.reason : null]],
+    };
+  }
+  if (v instanceof Vcpu) {
+    return {
+      value: `d${v.domain.domain_id}v${v.vcpu_id}${v.pause_flags.blocked_in_xen ? ' (blocked in Xen)' : ''}`, type: 'struct vcpu *',
+      children: () => [['vcpu_id', v.vcpu_id], ['domain', v.domain], ['pause_flags', v.pause_flags], ['arch', v.arch], ['rax', v.rax]],
+    };
+  }
+  if (v instanceof HvmIoreqServer) {
+    return {
+      value: `ioreq server of d${v.domain.domain_id} for dm d${v.domid}${v.freed ? ' (FREED)' : ''}`, type: 'struct hvm_ioreq_server *',
+      children: () => [['domain', v.domain], ['domid', v.domid], ['ioreq', v.ioreq], ['buf_ioreq', v.buf_ioreq],
+        ['ioreq_evtchn', v.ioreq_evtchn.slice(0, Math.max(1, v.domain.vcpu.length))], ['buf_ioreq_evtchn', v.buf_ioreq_evtchn]],
+    };
+  }
+  if (v instanceof HvmIoreqPage) {
+    return { value: v.va ? `mapped, page ${A.hex(v.page ?? 0)}` : 'va NULL', type: 'struct hvm_ioreq_page', children: () => [['page', v.page], ['va', v.va ? 'mapped' : null]] };
+  }
+  if (v instanceof IoreqRef) {
+    const p = A.readIoreq(v.va, v.off);
+    return {
+      value: `vcpu_ioreq[${v.vcpu_id}]: ${A.STATE_NAMES[p.state] ?? `invalid state ${p.state}`}`, type: 'ioreq_t *',
+      children: () => [['addr', p.addr], ['data', p.data], ['count', p.count], ['size', p.size], ['vp_eport', p.vp_eport],
+        ['state', p.state], ['data_is_ptr', p.data_is_ptr], ['dir', p.dir], ['df', p.df], ['type', `${A.TYPE_NAMES[p.type] ?? '?'} (${p.type})`]],
+    };
+  }
+  if (v instanceof GuestPage) return { value: `page (${v.use}), ${v.xen_maps} Xen mapping(s)`, type: 'struct page_info *' };
+  if (v instanceof DataView) return { value: 'mapped page', type: 'void *' };
+  if (Array.isArray(v)) return { value: `[${v.length}]`, children: () => v.map((e, i) => [String(i), e] as [string, unknown]) };
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).filter((k) => typeof o[k] !== 'function');
+    return { value: `{${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', …' : ''}}`, children: () => keys.map((k) => [k, o[k]] as [string, unknown]) };
+  }
+  return { value: String(v) };
+}
+
+export class EvalError extends Error {}
+
+/**
+ * Evaluates a C-like expression against a frame's locals and the model: identifiers (locals, `current`, `d0`..),
+ * `->` and `.` member access, `[n]` indexing (a param name is allowed as the index), and bare param names
+ * (`IOREQ_PFN` or `HVM_PARAM_IOREQ_PFN`, read from the frame's domain).
+ */
+export function evaluate(expr: string, locals: Record<string, unknown>, m: Model, domain: Domain | undefined): unknown {
+  const src = expr.trim();
+  if (!src) throw new EvalError('empty expression');
+  const toks = src.match(/->|[A-Za-z_]\w*|0[xX][0-9a-fA-F]+|\d+|[.[\]()*&]|\S/g) ?? [];
+  let i = 0;
+  const peek = () => toks[i];
+  const want = (t: string) => { if (toks[i] !== t) throw new EvalError(`expected '${t}' at '${toks.slice(i).join('')}'`); i++; };
+  const num = (t: string) => (/^0[xX]/.test(t) ? parseInt(t, 16) : Number(t));
+  const index = (): number => {
+    const t = toks[i++];
+    if (t === undefined) throw new EvalError('unfinished index');
+    if (/^(0[xX][0-9a-fA-F]+|\d+)$/.test(t)) return num(t);
+    const p = paramIndex(t, m.x.nrParams);
+    if (p !== undefined) return p;
+    if (t in locals && typeof locals[t] === 'number') return locals[t] as number;
+    throw new EvalError(`'${t}' is not a number, a local or an HVM param`);
+  };
+  const root = (): unknown => {
+    const t = toks[i++];
+    if (t === '(') { const v = chain(); want(')'); return v; }
+    if (t === '*' || t === '&') return root();
+    if (t === undefined) throw new EvalError('unexpected end');
+    if (/^(0[xX][0-9a-fA-F]+|\d+)$/.test(t)) return num(t);
+    if (t in locals) return locals[t];
+    if (t === 'current') return m.x.current;
+    const dm = /^d(\d+)$/.exec(t);
+    if (dm && m.x.domains.has(Number(dm[1]))) return m.x.domains.get(Number(dm[1]));
+    const p = paramIndex(t, m.x.nrParams);
+    if (p !== undefined && /^(HVM_PARAM_)?[A-Z_]+$/.test(t)) {
+      if (!domain) throw new EvalError(`no domain in this frame to read ${t} from`);
+      return domain.arch.hvm_domain.params[p];
+    }
+    throw new EvalError(`'${t}' is not a local of this frame, 'current', a domain (d1) or an HVM param`);
+  };
+  const member = (v: unknown, name: string): unknown => {
+    if (v === null || v === undefined) throw new EvalError(`'${name}' of NULL`);
+    if (typeof v !== 'object') throw new EvalError(`'${name}' of a non-struct value`);
+    if (v instanceof IoreqRef) {
+      const p = A.readIoreq(v.va, v.off) as unknown as Record<string, unknown>;
+      if (name in p) return p[name];
+    }
+    if (name === '__proto__' || name === 'constructor' || name === 'prototype') throw new EvalError(`no member '${name}'`);
+    const o = v as Record<string, unknown>;
+    if (!(name in o) || typeof o[name] === 'function') throw new EvalError(`no member '${name}'`);
+    return o[name];
+  };
+  const chain = (): unknown => {
+    let v = root();
+    for (;;) {
+      const t = peek();
+      if (t === '->' || t === '.') { i++; const n = toks[i++]; if (!n || !/^[A-Za-z_]\w*$/.test(n)) throw new EvalError(`expected a member name after '${t}'`); v = member(v, n); continue; }
+      if (t === '[') {
+        i++;
+        const k = index();
+        want(']');
+        if (Array.isArray(v)) { if (k < 0 || k >= v.length) throw new EvalError(`index ${k} out of range (0..${v.length - 1})`); v = v[k]; continue; }
+        throw new EvalError('indexing a value that is not an array');
+      }
+      return v;
+    }
+  };
+  const v = chain();
+  if (i !== toks.length) throw new EvalError(`unexpected '${toks.slice(i).join('')}'`);
+  return v;
+}
+
+export { PARAM_NAMES, PFN_PARAMS, ECS_NAMES };
