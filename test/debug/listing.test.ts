@@ -1,0 +1,128 @@
+// The debugger's listings (src/debug/listings/): every file parses, no function is listed twice in a profile's set,
+// every label the stepped code yields is on a line of its function's listing (a static scan of the sources), and every
+// frame the stepped build shows while running the bundled scenarios resolves to a labelled line.
+import { strict as assert } from 'node:assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { listingNames, loadListing, locateLabel } from '../../src/debug/listing';
+import type { ProfileName } from '../../src/model/layout';
+import { cName } from '../../src/model/step';
+import { Session } from '../../src/scenario/exec';
+import { parseScenario } from '../../src/scenario/parse';
+
+const ROOT = path.join(__dirname, '../../..');
+const XEN_SRC = path.join(ROOT, 'src', 'model', 'xen');
+const SCENARIOS = path.join(ROOT, 'scenarios');
+const PROFILES: ProfileName[] = ['seed', 'legacy', '4.5'];
+
+/** The listing sets a stepped source file's functions must appear in. */
+function setsFor(file: string): ProfileName[] {
+  if (file === 'hvm-seed.ts') return ['seed'];
+  if (file === 'hvm-legacy.ts') return ['legacy'];
+  return ['seed', 'legacy'];
+}
+
+/** The stepped sources: src/model/xen/*.ts starting with `// @stepped`, not the generated *.flat.ts. */
+function steppedFiles(): string[] {
+  return fs.readdirSync(XEN_SRC)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.flat.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => fs.readFileSync(path.join(XEN_SRC, f), 'utf8').startsWith('// @stepped'))
+    .sort();
+}
+
+/** Generator methods and the labels each yields, in source order (a method runs until the next method starts). */
+function scanLabels(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const starts = [...text.matchAll(/^[ \t]*(?:(?:public|private|protected|static|override|async)\s+)*\*\s*([A-Za-z_$][\w$]*)\s*\(/gm)];
+  starts.forEach((m, k) => {
+    const body = text.slice(m.index! + m[0].length, k + 1 < starts.length ? starts[k + 1].index : text.length);
+    const labels = [...body.matchAll(/yield\s+\$\(\s*'([^']+)'/g)].map((l) => l[1]);
+    out.set(m[1], [...(out.get(m[1]) ?? []), ...labels]);
+  });
+  return out;
+}
+
+/** The function in a profile's listing set, with the file it is in. */
+function listed(profile: ProfileName, fn: string) {
+  for (const n of listingNames(profile)) {
+    const f = loadListing(n).fns.get(fn);
+    if (f) return { file: n, fn: f };
+  }
+  return undefined;
+}
+
+describe('debug listings', () => {
+  it('every listing of every profile parses and no function is listed in two files of one set', () => {
+    for (const profile of PROFILES) {
+      const where = new Map<string, string>();
+      for (const n of listingNames(profile)) {
+        const l = loadListing(n);
+        assert.ok(l.fns.size > 0, `${n} lists no function`);
+        assert.match(l.text, /^\/\*/, `${n} starts with its comment`);
+        assert.doesNotMatch(l.text, /(^|\s)@[a-z_][a-z0-9_]*\s*$/m, `${n}: a marker was left in the served text`);
+        for (const fn of l.fns.keys()) {
+          assert.ok(!where.has(fn), `${profile}: ${fn} is listed in both ${where.get(fn)} and ${n}`);
+          where.set(fn, n);
+        }
+      }
+    }
+  });
+
+  it('every label of every stepped method is on a line of its function in the listings (static scan)', () => {
+    const files = steppedFiles();
+    assert.ok(files.includes('hvm-seed.ts') && files.includes('hvm-legacy.ts') && files.includes('qemu.ts'), `stepped files: ${files}`);
+    const missing: string[] = [];
+    let pairs = 0;
+    for (const file of files) {
+      const methods = scanLabels(fs.readFileSync(path.join(XEN_SRC, file), 'utf8'));
+      assert.ok(methods.size > 0, `${file}: no generator methods found`);
+      for (const [method, labels] of methods) {
+        const fn = cName(method);
+        for (const profile of setsFor(file)) {
+          const hit = listed(profile, fn);
+          if (!hit) { missing.push(`${file} ${method}: ${fn} is not in the ${profile} listings`); continue; }
+          for (const label of labels) {
+            pairs++;
+            if (!hit.fn.labels.has(label) || (label === 'entry' && hit.fn.labels.get(label) === hit.fn.line)) {
+              missing.push(`${file} ${method}: ${profile} ${hit.file} ${fn} has no @${label}`);
+            }
+          }
+        }
+      }
+    }
+    assert.deepEqual(missing, []);
+    assert.ok(pairs > 150, `only ${pairs} (function, label) pairs scanned`);
+  });
+
+  it('every frame of every bundled scenario, run on the stepped build, resolves to a labelled listing line', function () {
+    this.timeout(120000);
+    const files = fs.readdirSync(SCENARIOS).filter((f) => f.endsWith('.ioreq.json')).sort();
+    assert.ok(files.length > 0, `no scenarios in ${SCENARIOS}`);
+    const bad = new Set<string>();
+    const seen = new Set<string>();
+    let yields = 0;
+    for (const file of files) {
+      const full = path.join(SCENARIOS, file);
+      const sc = parseScenario(fs.readFileSync(full, 'utf8'), full);
+      const session = new Session(sc);
+      for (const step of sc.steps) {
+        if (session.blocked(step) !== null) continue;
+        const g = session.runStepped(step);
+        for (let r = g.next(); !r.done; r = g.next()) {
+          yields++;
+          for (const f of session.m.frames) {
+            const key = `${sc.profile} ${f.fn}@${f.at}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            const loc = locateLabel(sc.profile, f.fn, f.at);
+            const fn = loc?.listing.fns.get(f.fn);
+            const labelled = !!fn && (f.at === 'entry' ? loc!.line >= fn.line : fn.labels.has(f.at) && loc!.line !== fn.line);
+            if (!labelled) bad.add(`${file}: ${key}${loc ? ` -> ${loc.listing.name}:${loc.line}` : ' (not listed)'}`);
+          }
+        }
+      }
+    }
+    assert.deepEqual([...bad], []);
+    assert.ok(yields > 100, `only ${yields} statements stepped`);
+  });
+});
