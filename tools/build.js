@@ -7,6 +7,7 @@ const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');
 const { main: genFlat } = require('./gen-flat');
+const { main: genValidator } = require('./gen-validator');
 
 const root = path.join(__dirname, '..');
 // IOREQ_OUT lets parallel workers build into their own tree (default: out/).
@@ -18,6 +19,7 @@ const walk = (dir) => fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: 
 
 async function build() {
   genFlat();
+  genValidator();
   await esbuild.build({
     entryPoints: [path.join(root, 'src/cli/main.ts')],
     outfile: path.join(root, 'dist/cli.js'),

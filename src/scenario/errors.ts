@@ -14,13 +14,24 @@ export class ScenarioError extends Error {
   }
 }
 
+/** Maps offsets to 1-based lines and columns; the line starts are found once per text. */
+export class Locator {
+  private starts: number[] = [0];
+  constructor(private text: string, private file: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+  at(offset: number): Loc {
+    const end = Math.min(Math.max(offset, 0), this.text.length);
+    let lo = 0, hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= end) lo = mid; else hi = mid - 1;
+    }
+    return { file: this.file, line: lo + 1, column: end - this.starts[lo] + 1 };
+  }
+}
+
 /** Offset -> 1-based line and column. */
 export function locate(text: string, file: string, offset: number): Loc {
-  let line = 1;
-  let lineStart = 0;
-  const end = Math.min(Math.max(offset, 0), text.length);
-  for (let i = 0; i < end; i++) {
-    if (text.charCodeAt(i) === 10) { line++; lineStart = i + 1; }
-  }
-  return { file, line, column: end - lineStart + 1 };
+  return new Locator(text, file).at(offset);
 }

@@ -105,6 +105,10 @@ export class Session {
             const lport = dm.ioreq_local_port[a.vcpu as number];
             if (lport === undefined || lport < 0) return `the device model has no port bound for vcpu ${a.vcpu}`;
             if (!dmd.evtchn.ports[lport]?.pending) return `port ${lport} (vcpu ${a.vcpu}) is not pending: no request has been signalled`;
+            // A wake-up with the slot not READY finds nothing to serve (QEMU's "I/O request not ready"): the step
+            // waits for a request.
+            const st = A.getState(dm.shared_page, A.ioreqOffset(a.vcpu as number));
+            if (st !== A.STATE_IOREQ_READY) return `vcpu ${a.vcpu}'s slot is ${A.STATE_NAMES[st] ?? 'state ' + st}, not STATE_IOREQ_READY: nothing to serve yet`;
             return null;
           }
           case 'handle_buffered_iopage':
@@ -154,7 +158,7 @@ export class Session {
           case 'alloc_vcpu': return { actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.allocVcpu(d, a.vcpu as number), post: rcOnly };
           case 'hvmop_set_param': case 'hvmop_get_param': return this.paramCall('toolstack', null, dom0, a.domid as number, step);
           case 'evtchn_alloc_unbound': return { actor: 'toolstack', vcpu: null, fn: () => this.direct(() => allocUnbound(this.m, d, a.remote as number)), post: (r) => ({ rc: r < 0 ? r : 0, value: r < 0 ? undefined : BigInt(r) }) };
-          case 'inject_fault': return { actor: 'toolstack', vcpu: null, fn: () => this.direct(() => { x.faults[a.kind as 'xzalloc'] = (a.after as number) ?? 0; return 0; }), post: rcOnly };
+          case 'inject_fault': return { actor: 'toolstack', vcpu: null, fn: () => this.direct(() => { x.faults[a.kind as 'xzalloc'] = (a.nth as number) ?? 0; return 0; }), post: rcOnly };
           case 'set_page': return { actor: 'toolstack', vcpu: null, fn: () => this.direct(() => setPage(this.m, d, num('pfn'), a)), post: rcOnly };
         }
         break;
@@ -210,7 +214,7 @@ export class Session {
         a.value = step.args.value === undefined ? 0 : Number(step.args.value as bigint);
         if (dm && op === HVMOP_get_param) {
           const out = { value: 0 };
-          const g = f.qemu.xcGetHvmParam(dm, a.index, out);
+          const g = f.qemu.xcGetHvmParam(dm, a.index, out, domid);
           return mapResult(g, (rc: number) => { a.value = out.value; return rc; });
         }
         return f.hvm.doHvmOp(caller, op, a);

@@ -1,13 +1,14 @@
 // Scenario files (*.ioreq.json, JSON with comments): parsed with positions by jsonc-parser, checked against the
 // shipped JSON Schema (schema/scenario.schema.json, by ajv), then checked for meaning (actors, params, numbers).
 // Every error is a ScenarioError naming file:line:column and what was expected.
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import validateSchema from './schema-validator.gen';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { parseRc as parseRcStrict } from '../model/errno';
 import { isProfile, type ProfileName } from '../model/layout';
 import { HVM_NR_PARAMS_44, HVM_NR_PARAMS_45, paramIndex } from '../model/params';
 import schemaJson from '../../schema/scenario.schema.json';
-import { locate, ScenarioError, type Loc } from './errors';
+import { Locator, ScenarioError, type Loc } from './errors';
 
 export const SCHEMA = schemaJson as Record<string, unknown>;
 
@@ -59,10 +60,10 @@ export interface Scenario {
   doc: Record<string, unknown>;
 }
 
-let validator: ReturnType<Ajv['compile']> | null = null;
+/** The schema's validator, compiled by ajv at build time (tools/gen-validator.js). */
 function validate(doc: unknown): ErrorObject[] {
-  if (!validator) validator = new Ajv({ allErrors: true, strict: false }).compile(SCHEMA);
-  return validator(doc) ? [] : (validator.errors ?? []);
+  const v = validateSchema as unknown as { (d: unknown): boolean; errors?: ErrorObject[] | null };
+  return v(doc) ? [] : (v.errors ?? []);
 }
 
 const VCPU_ACTOR = /^d(\d+)v(\d+)$/;
@@ -87,8 +88,8 @@ function describe(e: ErrorObject, doc: unknown): string {
     case 'required': return `${where} needs '${(e.params as { missingProperty: string }).missingProperty}'`;
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
-      const op = (() => { try { return (pointer(doc, e.instancePath) as { op?: string })?.op; } catch { return undefined; } })();
-      return `${where} has an unexpected field '${extra}'${op ? ` for op '${op}'` : ''}`;
+      const op = (() => { try { return (pointer(doc, e.instancePath) as { op?: unknown })?.op; } catch { return undefined; } })();
+      return `${where} has an unexpected field '${extra}'${typeof op === 'string' ? ` for op '${op}'` : ''}`;
     }
     case 'enum': return `${where} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'const': return `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
@@ -104,22 +105,77 @@ function pointer(doc: unknown, ptr: string): unknown {
   return cur;
 }
 
+/** What each of jsonc-parser's error codes expected, in words. */
+const PARSE_WORDS: Record<string, string> = {
+  InvalidSymbol: 'an unexpected character', InvalidNumberFormat: 'a malformed number', PropertyNameExpected: "expected a property name in double quotes",
+  ValueExpected: 'expected a value', ColonExpected: "expected ':'", CommaExpected: "expected ','", CloseBraceExpected: "expected '}'",
+  CloseBracketExpected: "expected ']'", EndOfFileExpected: 'expected the end of the file', InvalidCommentToken: 'an unfinished comment',
+  UnexpectedEndOfComment: 'an unfinished comment', UnexpectedEndOfString: 'an unfinished string', UnexpectedEndOfNumber: 'an unfinished number',
+  InvalidUnicode: 'a bad \\u escape', InvalidEscapeCharacter: 'a bad escape', InvalidCharacter: 'a control character in a string',
+};
+
+/** Nesting deeper than this is refused before parsing (jsonc-parser recurses per level). */
+export const MAX_DEPTH = 256;
+
+/** The offset where nesting first exceeds MAX_DEPTH (strings and comments skipped), or -1. */
+function tooDeep(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) { // a string: skip to its end
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 47) { while (i < text.length && text.charCodeAt(i) !== 10) i++; }
+    else if (c === 47 && text.charCodeAt(i + 1) === 42) { const e = text.indexOf('*/', i + 2); i = e < 0 ? text.length : e + 1; }
+    else if (c === 123 || c === 91) { if (++depth > MAX_DEPTH) return i; }
+    else if (c === 125 || c === 93) depth--;
+  }
+  return -1;
+}
+
+/** The first key that appears twice in one object, and where its second occurrence is. */
+function duplicateKey(node: Node): { key: string; node: Node; first: Node } | undefined {
+  const stack: Node[] = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'object') {
+      const seen = new Map<string, Node>();
+      for (const p of n.children ?? []) {
+        const k = p.children?.[0];
+        if (!k) continue;
+        const prev = seen.get(k.value as string);
+        if (prev) return { key: k.value as string, node: p, first: prev };
+        seen.set(k.value as string, p);
+      }
+    }
+    for (const c of n.children ?? []) stack.push(c);
+  }
+  return undefined;
+}
+
 /** Parses and checks a scenario; throws ScenarioError. */
-export function parseScenario(text: string, file: string): Scenario {
-  if (typeof text !== 'string') throw new ScenarioError({ file, line: 1, column: 1 }, 'expected text');
+export function parseScenario(textIn: string, file: string): Scenario {
+  if (typeof textIn !== 'string') throw new ScenarioError({ file, line: 1, column: 1 }, 'expected text');
+  // A byte-order mark is not part of the document.
+  const text = textIn.charCodeAt(0) === 0xfeff ? ' ' + textIn.slice(1) : textIn;
+  const locator = new Locator(text, file);
+  const deep = tooDeep(text);
+  if (deep >= 0) throw new ScenarioError(locator.at(deep), `nesting deeper than ${MAX_DEPTH} levels`);
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length) {
     const e = errors[0];
-    throw new ScenarioError(locate(text, file, e.offset), `invalid JSON: ${printParseErrorCode(e.error)}`);
+    const code = printParseErrorCode(e.error);
+    throw new ScenarioError(locator.at(e.offset), `invalid JSON: ${PARSE_WORDS[code] ?? code} (${code})`);
   }
-  if (!root || root.type !== 'object') throw new ScenarioError(locate(text, file, root?.offset ?? 0), 'expected a JSON object (a scenario)');
+  if (!root || root.type !== 'object') throw new ScenarioError(locator.at(root?.offset ?? 0), 'expected a JSON object (a scenario)');
+  const dup = duplicateKey(root);
+  if (dup) throw new ScenarioError(locator.at(dup.node.offset), `duplicate key '${dup.key}' (first at line ${locator.at(dup.first.offset).line})`);
   const doc = getNodeValue(root) as Record<string, unknown>;
   const locOf = (path: Array<string | number>): Loc => {
     for (let p = path; ; p = p.slice(0, -1)) {
       const n: Node | undefined = p.length ? findNodeAtLocation(root, p) : root;
-      if (n) return locate(text, file, n.parent?.type === 'property' ? n.parent.offset : n.offset);
-      if (!p.length) return locate(text, file, 0);
+      if (n) return locator.at(n.parent?.type === 'property' ? n.parent.offset : n.offset);
+      if (!p.length) return locator.at(0);
     }
   };
   const schemaErrors = validate(doc);
@@ -192,6 +248,9 @@ export function parseScenario(text: string, file: string): Scenario {
     if (op === 'evtchn_bind_interdomain' && (args.vcpu === undefined) === (args.buffered !== true)) {
       throw new ScenarioError(at(), "'evtchn_bind_interdomain' needs either 'vcpu' or 'buffered': true");
     }
+    if (op === 'write_bytes' && (args.offset as number) + (args.bytes as string).length / 2 > 4096) {
+      throw new ScenarioError(at('bytes'), `'bytes' run past the end of the page: offset ${args.offset} + ${(args.bytes as string).length / 2} byte(s) > 4096`);
+    }
     if ((op === 'pio_write' || op === 'mmio_write') && typeof args.size === 'number' && (args.value as bigint) >= 1n << BigInt(8 * (args.size as number))) {
       throw new ScenarioError(at('value'), `'value' does not fit in ${args.size} byte(s)`);
     }
@@ -208,6 +267,7 @@ export function parseScenario(text: string, file: string): Scenario {
     }
     const after = ((s.after as Array<Record<string, unknown>>) ?? []).map((e, j) => parseExpectation(e, ['steps', i, 'after', j]));
     const when = s.when ? parseExpectation(s.when as Record<string, unknown>, ['steps', i, 'when']) : undefined;
+    if (when && 'event' in when) throw new ScenarioError(locOf(['steps', i, 'when']), "'when' waits on the state, not on past events (explore does not record them): use a path, a crash or a console line");
     return { index: i, op, actor, actorKind, domid, vcpu, args, expect, after, when, note: s.note as string | undefined, loc: at(), raw: s };
   });
   const expect = ((doc.expect as Array<Record<string, unknown>>) ?? []).map((e, j) => parseExpectation(e, ['expect', j]));

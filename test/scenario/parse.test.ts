@@ -59,30 +59,30 @@ before(() => {
 describe('scenario parse: bad JSON is located', () => {
   it('a missing comma: at the token where the comma was expected', () => {
     const text = lines('{', '  "profile": "seed"', '  "steps": []', '}');
-    located(text, 3, 3, '"steps"', /invalid JSON: CommaExpected/);
+    located(text, 3, 3, '"steps"', /invalid JSON: .*\(CommaExpected\)/);
   });
 
   it('a missing comma between two steps', () => {
     const text = withStep('{ "actor": "toolstack", "op": "xc_hvm_build", "domid": 1 } { "actor": "toolstack", "op": "xc_domain_unpause", "domid": 1 }');
-    located(text, 6, 64, '{ "actor": "toolstack", "op": "xc_domain_unpause"', /invalid JSON: CommaExpected/);
+    located(text, 6, 64, '{ "actor": "toolstack", "op": "xc_domain_unpause"', /invalid JSON: .*\(CommaExpected\)/);
   });
 
   it('an unterminated string: at the string that never ends', () => {
     const text = lines('{', '  "profile": "seed",', '  "name": "never ends,', '  "steps": []', '}');
-    located(text, 3, 11, '"never ends', /invalid JSON: UnexpectedEndOfString/);
+    located(text, 3, 11, '"never ends', /invalid JSON: .*\(UnexpectedEndOfString\)/);
   });
 
   it('trailing garbage after the document: a second closing brace expects the end of the file', () => {
     const text = lines('{', '  "profile": "seed",', '  "steps": []', '}', '}');
-    located(text, 5, 1, '}', /invalid JSON: EndOfFileExpected/);
+    located(text, 5, 1, '}', /invalid JSON: .*\(EndOfFileExpected\)/);
   });
 
   it('trailing garbage after the document: a second object expects the end of the file', () => {
     const text = lines('{ "profile": "seed", "steps": [] }  {}');
-    located(text, 1, 37, '{}', /invalid JSON: EndOfFileExpected/);
+    located(text, 1, 37, '{}', /invalid JSON: .*\(EndOfFileExpected\)/);
   });
 
-  it('trailing garbage after the document: a bare word is located (FAILS: bug — the message is "invalid JSON: InvalidSymbol", which does not say what was expected)', () => {
+  it('trailing garbage after the document: a bare word is located', () => {
     const text = lines('{ "profile": "seed", "steps": [] }', 'garbage');
     const e = catchError(() => parseScenario(text, FILE));
     assert.deepEqual(e.loc, { file: FILE, line: 2, column: 1 });
@@ -91,11 +91,11 @@ describe('scenario parse: bad JSON is located', () => {
 
   it('the document cut off inside the step list: a closing bracket was expected at the end', () => {
     const text = lines('{', '  "profile": "seed",', '  "steps": [');
-    located(text, 3, 13, '', /invalid JSON: CloseBracketExpected/);
+    located(text, 3, 13, '', /invalid JSON: .*\(CloseBracketExpected\)/);
   });
 
   it('an empty file: a value was expected at 1:1', () => {
-    located('', 1, 1, null, /invalid JSON: ValueExpected/);
+    located('', 1, 1, null, /invalid JSON: .*\(ValueExpected\)/);
   });
 });
 
@@ -128,10 +128,10 @@ describe('scenario parse: the document and its top-level fields', () => {
     located(text, 4, 3, '"stpes"', /the document has an unexpected field 'stpes'/);
   });
 
-  it('a duplicated key is located at the occurrence that is used (FAILS: bug — the error points at the first, valid, "profile")', () => {
+  it('a duplicated key is located at the occurrence that is used', () => {
     // jsonc-parser's getNodeValue keeps the last occurrence, findNodeAtLocation finds the first.
     const text = lines('{', '  "profile": "seed",', '  "steps": [],', '  "profile": "nope"', '}');
-    located(text, 4, 3, '"profile"', /'profile' must be one of/);
+    located(text, 4, 3, '"profile"', /duplicate key 'profile' \(first at line 2\)/);
   });
 });
 
@@ -376,7 +376,8 @@ describe('scenario run: steps that cannot run are located at the step', () => {
     );
     const e = runError(text);
     assert.deepEqual(e.loc, { file: FILE, line: 10, column: 5 });
-    assert.match(e.what, /^step 4 \(qemu cpu_handle_ioreq\) cannot run: port \d+ \(vcpu 0\) is not pending: no request has been signalled$/);
+    // Binding left the port pending (Xen covers notifications lost while unbound), but no request is READY.
+    assert.match(e.what, /^step 4 \(qemu cpu_handle_ioreq\) cannot run: vcpu 0's slot is STATE_IOREQ_NONE, not STATE_IOREQ_READY: nothing to serve yet$/);
   });
 
   it('the steps before the one that cannot run do run (upTo stops short of it without an error)', () => {

@@ -47,7 +47,10 @@ export class HvmCommon {
   domainCrash(d: Domain, fn: string, reason: string): void {
     if (!d.crashed) d.crashed = { reason, fn, actor: this.x.actor };
     d.is_shutting_down = true;
-    this.x.printk('XENLOG_INFO', 'domain_crash', d, `Domain ${d.domain_id} reported crashed by domain ${this.x.actor}`);
+    const cur = this.x.current;
+    this.x.printk('XENLOG_INFO', 'domain_crash', d, cur && cur.domain === d
+      ? `Domain ${d.domain_id} (vcpu#${cur.vcpu_id}) crashed on cpu#0:`
+      : `Domain ${d.domain_id} reported crashed by domain ${cur ? cur.domain.domain_id : 0} on cpu#0:`);
     if (this.x.on) this.x.emit({ kind: 'domain_crash', fn, domid: d.domain_id, detail: { reason }, text: `d${d.domain_id} crashed: ${reason}` });
   }
 
@@ -165,7 +168,8 @@ export class HvmCommon {
         yield $('handle_mmio', { io_data: A.hex(data) });
         // handle_mmio re-runs the instruction; hvmemul_do_io finds HVMIO_completed and the instruction's destination
         // (rax in this model) receives io_data.
-        curr.rax = this.mergeReg(curr.rax, data, vio.io_size);
+        // A 4-byte load zero-extends into the 64-bit register; narrower loads keep the upper bytes.
+        curr.rax = vio.io_size === 4 ? data & 0xffffffffn : this.mergeReg(curr.rax, data, vio.io_size);
         vio.io_state = X.HVMIO_none;
         break;
       case X.HVMIO_handle_pio_awaiting_completion:

@@ -409,7 +409,7 @@ export class HvmSeed extends HvmEmulate {
           rc = -EPERM;
           if (curr_d === d) break;
           if (a.value === E.DOMID_SELF) a.value = curr_d.domain_id;
-          yield $('create', { d, a });
+          yield $('set_create', { d, a });
           rc = yield* this.hvmCreateIoreqServer(d, a.value);
           yield $('exists', { d, a, rc });
           if (rc === -EEXIST) rc = yield* this.hvmSetIoreqServerDomid(d, a.value);

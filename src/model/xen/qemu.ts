@@ -29,8 +29,8 @@ export class Qemu {
   }
 
   /** xc_get_hvm_param by the device model's domain (HVMOP_get_param; under the seed it may create the server). */
-  *xcGetHvmParam(dm: DeviceModel, index: number, out: { value: number }): Co<number> {
-    const a = { domid: dm.target, index, value: 0 };
+  *xcGetHvmParam(dm: DeviceModel, index: number, out: { value: number }, domid: number = dm.target): Co<number> {
+    const a = { domid, index, value: 0 };
     yield $('hypercall', { index, name: P.PARAM_NAMES[index] });
     const rc = yield* this.hvm.doHvmOp(this.dmDomain(dm), HVMOP_get_param, a);
     yield $('result', { rc, value: a.value });
@@ -71,10 +71,9 @@ export class Qemu {
     const port = dm.shared_page.getUint32(A.ioreqOffset(i) + A.OFF_VP_EPORT, true);
     yield $('bind', { i, vp_eport: port });
     const rc = E.evtchnBindInterdomain(this.x, this.dmDomain(dm), dm.target, port);
-    if (rc >= 0) {
-      dm.ioreq_local_port[i] = rc;
-      E.evtchnClearPending(this.dmDomain(dm), rc);
-    }
+    // Xen marks the new port pending (notifications may have been lost while it was unbound); QEMU's loop will
+    // look at the slot when it next runs.
+    if (rc >= 0) dm.ioreq_local_port[i] = rc;
     return rc < 0 ? rc : 0;
   }
 
@@ -159,6 +158,8 @@ export class Qemu {
     const dmd = this.dmDomain(dm);
     const lport = dm.ioreq_local_port[i];
     if (lport !== undefined && lport >= 0) E.evtchnClearPending(dmd, lport);
+    // QEMU drains the buffered ring before it serves a synchronous request, keeping buffered writes first.
+    if (dm.buffered_io_page) yield* this.handleBufferedIopage(dm);
     const took = yield* this.cpuGetIoreq(dm, i);
     if (!took) return 0;
     yield* this.handleIoreq(dm, i, r);

@@ -465,7 +465,7 @@ long do_hvm_op(unsigned long op, struct xen_hvm_param *a)
             if ( a->value == DOMID_SELF )
                 a->value = curr_d->domain_id;
             /* make the server for this device model, or move an existing one over to it */
-            rc = hvm_create_ioreq_server(d, a->value);
+            rc = hvm_create_ioreq_server(d, a->value);   @set_create
             if ( rc == -EEXIST )   @exists
                 rc = hvm_set_ioreq_server_domid(d, a->value);
             break;
