@@ -10,6 +10,7 @@ import * as path from 'path';
 import { parseScenario, type Scenario } from '../src/scenario/parse';
 import { runScenario } from '../src/scenario/run';
 import { explore } from '../src/scenario/explore';
+import { dapFigures } from './dap';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
@@ -172,7 +173,7 @@ function scenarioFigures(): Record<string, unknown> {
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const flat = rate(200_000, (n) => roundTripsFlat(n, false));
   const flatEvents = rate(50_000, (n) => roundTripsFlat(n, true));
   const stepped = rate(20_000, roundTripsStepped);
@@ -188,8 +189,9 @@ function main(): void {
       bufferedWritesPerSec: { flat: Math.round(buf), floorDataViewLoop: Math.round(bufFloor), floorOverFlat: +(bufFloor / buf).toFixed(2), target: 10_000_000 },
     },
     scenarios: scenarioFigures(),
+    debugAdapter: await dapFigures(path.join(__dirname, '..', '..', 'dist', 'debugAdapter.js'), RUNS),
   };
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }
 
-main();
+main().catch((e) => { process.stderr.write(`bench: ${e.stack ?? e}\n`); process.exit(1); });

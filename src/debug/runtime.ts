@@ -11,7 +11,7 @@ import { Session, type StepResult } from '../scenario/exec';
 import { Checker, stepExpectVerdicts, type Verdict } from '../scenario/expect';
 import type { Scenario, Step } from '../scenario/parse';
 
-export const SNAPSHOT_EVERY = 64;
+export const SNAPSHOT_EVERY = 8;
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception' | 'pause' | 'end' | 'goto';
 

@@ -13,6 +13,7 @@ import { isProfile, type ProfileName } from '../model/layout';
 import { PARAM_NAMES, PFN_PARAMS } from '../model/params';
 import { ECS_NAMES } from '../model/evtchn';
 import type { Domain } from '../model/xen';
+import type { ModelEvent } from '../model/events';
 import { ScenarioError } from '../scenario/errors';
 import { parseScenario } from '../scenario/parse';
 import { decodeRing } from '../model/state';
@@ -58,6 +59,14 @@ export class IoreqDebugSession extends LoggingDebugSession {
   /** Breakpoints by source path, so each setBreakpoints replaces that file's set. */
   private lineBps = new Map<string, Array<{ id: number; fn: string; label: string }>>();
   private fnBps: Array<{ id: number; fn: string }> = [];
+  private pendingEvents: ModelEvent[] = [];
+
+  private flushModelEvents(): ModelEvent[] {
+    const evs = this.pendingEvents;
+    this.pendingEvents = [];
+    if (evs.length) this.sendEvent(new OutputEvent(evs.map((e) => `[${e.actor}] ${e.fn}: ${e.text}\n`).join(''), 'console'));
+    return evs;
+  }
 
   constructor() {
     super();
@@ -113,7 +122,8 @@ export class IoreqDebugSession extends LoggingDebugSession {
     this.stopOnEntry = !!args.stopOnEntry;
     this.xenTree = args.xenTree;
     this.actors = actorsOf(this.rt.sc);
-    this.rt.onEvent = (e) => this.sendEvent(new OutputEvent(`[${e.actor}] ${e.fn}: ${e.text}\n`, 'console', e));
+    // Model events are sent in one batch per stop: the lines to the debug console, the records to the views.
+    this.rt.onEvent = (e) => { this.pendingEvents.push(e); };
     await this.configured;
     this.applyBreakpoints();
     this.sendResponse(response);
@@ -507,6 +517,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
   private report(stop: StopInfo): void {
     const rt = this.rt!;
     this.handles.reset();
+    const events = this.flushModelEvents();
     if (stop.reason === 'end') {
       for (const v of rt.finalVerdicts ?? []) this.sendEvent(new OutputEvent(`${v.ok ? 'PASS' : 'FAIL'} ${v.text}\n`, v.ok ? 'console' : 'stderr'));
       this.sendEvent(new OutputEvent(`scenario finished at step ${rt.pos.step}\n`, 'console'));
@@ -518,7 +529,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     if (stop.description) ev.body.description = stop.description;
     if (stop.hitBreakpointIds) ev.body.hitBreakpointIds = stop.hitBreakpointIds;
     this.sendEvent(ev);
-    this.sendEvent(new DapEvent('ioreqScope.state', { t: rt.pos.t, step: rt.pos.step, stmt: rt.pos.stmt, actor: stop.actor, reason: stop.reason }));
+    this.sendEvent(new DapEvent('ioreqScope.state', { t: rt.pos.t, step: rt.pos.step, stmt: rt.pos.stmt, actor: stop.actor, reason: stop.reason, events }));
     const top = rt.frames().at(-1);
     if (top && this.xenTree) {
       const where = findInXenTree(this.xenTree, top.fn);
@@ -559,6 +570,14 @@ export class IoreqDebugSession extends LoggingDebugSession {
       const where = this.xenTree && args?.fn ? findInXenTree(this.xenTree, args.fn) : undefined;
       response.body = where ?? null;
       return this.sendResponse(response);
+    }
+    if (command === 'ioreqScopeGoto') {
+      // Time travel to an absolute position (statements since the start), as a reverse/forward jump.
+      const t = Number((args as { t?: unknown })?.t);
+      if (!this.rt || !Number.isInteger(t) || t < 0) return this.sendErrorResponse(response, { id: 1010, format: 'ioreqScopeGoto needs t: a statement count', showUser: false });
+      this.sendResponse(response);
+      this.rt.goto(t);
+      return this.report({ reason: 'goto', actor: this.rt.currentStep?.actor ?? 'toolstack' });
     }
     if (command === 'ioreqScopeState') {
       response.body = this.rt ? { t: this.rt.pos.t, step: this.rt.pos.step, ended: this.rt.ended } : null;
