@@ -51,7 +51,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
 
 /** One line per step for the trace. */
 export function stepLine(r: StepRecord): string {
-  const a = Object.entries(r.step.raw).filter(([k]) => !['op', 'actor', 'expect', 'after', 'note'].includes(k))
+  const a = Object.entries(r.step.raw).filter(([k]) => !['op', 'actor', 'expect', 'after', 'note', 'when'].includes(k))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
   const res = r.result.panic ? `PANIC: ${r.result.panic}` : `rc ${rcName(r.result.rc)}${r.result.value !== undefined ? `, value 0x${r.result.value.toString(16)}` : ''}`;
   return `#${r.step.index} ${r.step.actor} ${r.step.op}${a ? ' ' + a : ''} -> ${res}`;
