@@ -149,7 +149,7 @@ function scenarioFigures(): Record<string, unknown> {
   const runsPerSec = rate(20, (n) => { for (let i = 0; i < n; i++) runScenario(largest); });
   // Baseline: the same steps' model calls alone, without parsing-free runner bookkeeping (flat model, events on).
   const stepsPerSec = runsPerSec * largest.steps.length;
-  const target = all.find((s) => /07-two-vcpus-race/.test(s.file)) ?? all[0];
+  const target = all.find((s) => /21-explore-bench/.test(s.file)) ?? all[0];
   const ex = (hashing: boolean) => {
     const rs: Array<{ states: number; seconds: number; transitions: number; duplicates: number; depth: number }> = [];
     for (let r = 0; r < RUNS; r++) {

@@ -102,8 +102,9 @@ export function readIoreq(dv: DataView, off: number): Ioreq {
 
 /** Writes every field of p (the _pad bytes are written as zero, as a struct assignment of a zeroed proto would). */
 export function writeIoreq(dv: DataView, off: number, p: Ioreq): void {
-  dv.setBigUint64(off + OFF_ADDR, BigInt.asUintN(64, p.addr), true);
-  dv.setBigUint64(off + OFF_DATA, BigInt.asUintN(64, p.data), true);
+  // setBigUint64 stores the value modulo 2^64 itself.
+  dv.setBigUint64(off + OFF_ADDR, p.addr, true);
+  dv.setBigUint64(off + OFF_DATA, p.data, true);
   dv.setUint32(off + OFF_COUNT, p.count >>> 0, true);
   dv.setUint32(off + OFF_SIZE, p.size >>> 0, true);
   dv.setUint32(off + OFF_VP_EPORT, p.vp_eport >>> 0, true);
@@ -152,6 +153,9 @@ export interface BufferedIopage {
 export function readBufPointers(dv: DataView): BufferedIopage {
   return { read_pointer: dv.getUint32(BUF_OFF_READ_POINTER, true), write_pointer: dv.getUint32(BUF_OFF_WRITE_POINTER, true) };
 }
+
+/** Value masks for access sizes 1, 2, 4 and 8 bytes (index = size). */
+export const SIZE_MASK: readonly bigint[] = [0n, 0xffn, 0xffffn, 0n, 0xffffffffn, 0n, 0n, 0n, 0xffffffffffffffffn];
 
 export function hex(n: number | bigint): string {
   return '0x' + n.toString(16);

@@ -86,7 +86,7 @@ export abstract class HvmEmulate extends HvmCommon {
     }
     const p: ProtoIoreq = {
       type: isMmio ? A.IOREQ_TYPE_COPY : A.IOREQ_TYPE_PIO, addr, size, count: 1, dir, df: 0, data_is_ptr: 0,
-      data: dir === A.IOREQ_WRITE ? BigInt.asUintN(size * 8, value) : 0n, state: A.STATE_IOREQ_READY, vp_eport: 0,
+      data: dir === A.IOREQ_WRITE ? value & (A.SIZE_MASK[size] || 0xffffffffffffffffn) : 0n, state: A.STATE_IOREQ_READY, vp_eport: 0,
     };
     // A write hands its value over (p_data becomes NULL): nothing to complete but the slot.
     vio.io_state = dir === A.IOREQ_WRITE ? X.HVMIO_dispatched : X.HVMIO_awaiting_completion;

@@ -133,7 +133,7 @@ export class Qemu {
     if (type === A.IOREQ_TYPE_PIO || type === A.IOREQ_TYPE_COPY) {
       const key = devKey(type === A.IOREQ_TYPE_PIO, addr);
       if (dir === A.IOREQ_READ) {
-        const mask = size >= 8 ? 0xffffffffffffffffn : (1n << BigInt(size * 8)) - 1n;
+        const mask = A.SIZE_MASK[size] || (size >= 8 ? 0xffffffffffffffffn : (1n << BigInt(size * 8)) - 1n);
         const v = r.data ?? dm.devices.get(key) ?? (type === A.IOREQ_TYPE_PIO ? mask : 0n);
         pg.setBigUint64(off + A.OFF_DATA, BigInt.asUintN(64, v & mask), true);
       } else {
