@@ -1,0 +1,87 @@
+// Live-layer figures: parsing a 1,000-domain helper document beside JSON.parse of the same text (the floor), and a
+// first snapshot against repeated ones over loopback ssh (connection reuse), on a real sshd it starts and stops.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { LiveError, LiveHost } from '../src/live/host';
+import { parseHelperDocument } from '../src/live/parse';
+import { FIXTURES, HELPER, TestSshd } from '../test/live/sshd';
+
+/** A helper document for n domains in the tools' formats. */
+function bigDocument(n: number): string {
+  const row = (name: string, id: number, mem: number, vcpus: number) => `${name.padEnd(40)} ${String(id).padStart(5)} ${String(mem).padStart(5)} ${String(vcpus).padStart(5)}     -b----  ${'12.5'.padStart(8)}`;
+  const list = ['Name                                        ID   Mem VCPUs\tState\tTime(s)', row('Domain-0', 0, 4096, 4)];
+  const long: unknown[] = [{ domid: 0, config: { c_info: { type: 'pv', name: 'Domain-0' }, b_info: { max_vcpus: 4 } } }];
+  const dmXs: string[] = ['/local/domain/0/device-model = ""'];
+  const ps: string[] = [];
+  const ev: unknown[] = [];
+  const params: unknown[] = [];
+  const cap = (cmd: string, out: string) => ({ cmd, rc: 0, out, truncated: false });
+  for (let i = 1; i <= n; i++) {
+    list.push(row(`guest-${i}`, i, 1024, 2));
+    long.push({ domid: i, config: { c_info: { type: 'hvm', name: `guest-${i}` }, b_info: { max_vcpus: 2, max_memkb: 1048576 } } });
+    dmXs.push(`/local/domain/0/device-model/${i} = ""`, `/local/domain/0/device-model/${i}/state = "running"`);
+    ps.push(`${String(10000 + i).padStart(7)} /usr/lib/xen/bin/qemu-system-i386 -xen-domid ${i} -no-shutdown -machine xenfv -m 1016`);
+    ev.push({ domid: i, lsevtchn: cap(`lsevtchn ${i}`, `   1: VCPU 0: Interdomain (Connected) - Remote Domain 0, Port ${i * 4}\n   2: VCPU 0: Interdomain (Waiting connection) - Remote Domain 0\n   3: VCPU 1: Interdomain (Connected) - Remote Domain 0, Port ${i * 4 + 1}\n`) });
+    params.push({ domid: i, xenstore: cap(`xenstore-ls -f /local/domain/${i}`, `/local/domain/${i}/store/port = "1"\n/local/domain/${i}/store/ring-ref = "1044476"\n/local/domain/${i}/console/port = "2"\n/local/domain/${i}/console/ring-ref = "1044479"\n`) });
+  }
+  const info = 'xen_major              : 4\nxen_minor              : 17\nxen_extra              : .3\nxen_version            : 4.17.3\n';
+  return JSON.stringify({
+    ioreqScopeHelper: 1, host: { hostname: 'bench', kernel: 'Linux', user: 'root', time: '' },
+    sections: {
+      xen: { info: cap('xl info', info) },
+      domains: { list: cap('xl list', list.join('\n') + '\n'), long: cap('xl list -l', JSON.stringify(long, null, 4)) },
+      deviceModels: { xenstore: cap('xenstore-ls -f /local/domain/0/device-model', dmXs.join('\n') + '\n'), ps: cap('ps -e -o pid= -o args=', ps.join('\n') + '\n') },
+      evtchns: { perDomain: ev }, params: { note: '', perDomain: params }, console: { dmesg: cap('xl dmesg | grep -i ioreq', '') },
+    },
+  });
+}
+
+function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; }
+function timeIt(f: () => void, reps: number): number {
+  const t: number[] = [];
+  for (let i = 0; i < reps; i++) { const t0 = process.hrtime.bigint(); f(); t.push(Number(process.hrtime.bigint() - t0) / 1e6); }
+  return Math.round(median(t) * 100) / 100;
+}
+
+export async function liveFigures(): Promise<Record<string, unknown>> {
+  const doc = bigDocument(1000);
+  const parse = timeIt(() => parseHelperDocument(doc), 15);
+  const floor = timeIt(() => JSON.parse(doc), 15);
+  // The helper's own run time on the stand-in host (no ssh), for scale.
+  const state = fs.mkdtempSync(path.join(os.tmpdir(), 'iqs-bench-'));
+  const env = { PATH: `${path.join(FIXTURES, 'bin')}:/usr/bin:/bin`, IOREQ_FIXTURE_STATE: state };
+  const helperLocal = timeIt(() => { spawnSync('/bin/sh', [HELPER], { env }); }, 5);
+  fs.rmSync(state, { recursive: true, force: true });
+
+  const sshd = await TestSshd.start();
+  const h = new LiveHost(sshd.alias, { configFile: sshd.configFile });
+  const once = async () => {
+    const t0 = Date.now();
+    const s = await h.snapshot();
+    if (s instanceof LiveError) throw s;
+    return Date.now() - t0;
+  };
+  let first = 0, repeats: number[] = [];
+  try {
+    first = await once();
+    for (let i = 0; i < 7; i++) repeats.push(await once());
+  } finally {
+    await h.dispose();
+    await sshd.stop();
+  }
+  const repeat = median(repeats);
+  return {
+    'live.parse1000DomainsMs': parse,
+    'live.parse1000DomainsFloorJsonParseMs': floor,
+    'live.parse1000DomainsDocBytes': doc.length,
+    'live.parseOverFloor': Math.round((parse / floor) * 10) / 10,
+    'live.helperLocalRunMs': helperLocal,
+    'live.snapshotFirstMs': first,
+    'live.snapshotRepeatMedianMs': repeat,
+    'live.repeatOverFirst': Math.round((repeat / first) * 100) / 100,
+  };
+}
+
+if (require.main === module) liveFigures().then((f) => console.log(JSON.stringify(f, null, 2)), (e) => { console.error(e); process.exit(1); });
