@@ -30,6 +30,12 @@ async function build() {
   });
   fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
   await esbuild.build({
+    entryPoints: [path.join(root, 'src/extension/extension.ts')],
+    outfile: path.join(root, 'dist/extension.js'),
+    bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
+    external: ['vscode'], mainFields: ['module', 'main'],
+  });
+  await esbuild.build({
     entryPoints: [path.join(root, 'src/debug/adapter.ts')],
     outfile: path.join(root, 'dist/debugAdapter.js'),
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',

@@ -94,6 +94,8 @@ function stateViolations(s: Session): Array<{ kind: ViolationKind; message: stri
 export interface ExploreOptions {
   maxStates: number;
   hashing: boolean;
+  /** Polled every few hundred states: true stops the search (cancellation), which then reports itself incomplete. */
+  shouldStop?: () => boolean;
 }
 
 export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
@@ -153,7 +155,7 @@ export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
         if (child.depth > maxDepth) maxDepth = child.depth;
         for (const v of stateViolations(c)) report(v.kind, v.message, child);
         next.push(child);
-        if (explored >= opts.maxStates) { complete = false; break outer; }
+        if (explored >= opts.maxStates || ((explored & 255) === 0 && opts.shouldStop?.())) { complete = false; break outer; }
       }
       if (enabled === 0) {
         finals++;

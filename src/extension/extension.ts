@@ -1,0 +1,336 @@
+// IOREQ Scope's VS Code extension: the only layer that imports `vscode`. It registers the views, commands, the
+// debugger (inline adapter) and the scenario validator; all the work is done by src/model, src/scenario and
+// src/debug. Nothing runs at activation beyond registering.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import * as A from '../model/abi';
+import { specialPageLayout, PROFILES } from '../model/layout';
+import type { Model } from '../model/model';
+import { ScenarioError } from '../scenario/errors';
+import { explore, type Violation } from '../scenario/explore';
+import { parseScenario, type Scenario } from '../scenario/parse';
+import { runScenario } from '../scenario/run';
+import { loadListing, listingNames, locateLabel } from '../debug/listing';
+import { IoreqDebugSession } from '../debug/session';
+import { ModelTreeProvider } from './provider';
+import type { RootSource, TreeNode } from './treeModel';
+import { LayoutPanel } from './layoutPanel';
+
+const SCENARIO_GLOB = '**/*.ioreq.json';
+const isScenario = (doc: vscode.TextDocument) => doc.uri.path.endsWith('.ioreq.json');
+
+export interface Api {
+  version: string;
+  treeRoots(): Promise<Array<{ id: string; label: string; description?: string; children?: Array<{ id: string; label: string; description?: string }> }>>;
+  diagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
+  refreshChanged(): number;
+}
+
+/** Parses and runs a document's text; the model after the last step, or the located error. */
+function evaluateDoc(doc: vscode.TextDocument): { sc?: Scenario; model?: Model; error?: ScenarioError } {
+  try {
+    const sc = parseScenario(doc.getText(), doc.uri.fsPath || doc.uri.path);
+    try {
+      return { sc, model: runScenario(sc).session.m };
+    } catch (e) {
+      if (e instanceof ScenarioError) return { sc, error: e };
+      throw e;
+    }
+  } catch (e) {
+    if (e instanceof ScenarioError) return { error: e };
+    throw e;
+  }
+}
+
+export function activate(context: vscode.ExtensionContext): Api {
+  const log = vscode.window.createOutputChannel('IOREQ Scope', { log: true });
+  const tree = new ModelTreeProvider();
+  const treeView = vscode.window.createTreeView('ioreqScope.model', { treeDataProvider: tree, showCollapseAll: true });
+  const diagnostics = vscode.languages.createDiagnosticCollection('ioreq-scope');
+  const sessions = new Map<string, IoreqDebugSession>();
+  const layout = new LayoutPanel(context);
+  context.subscriptions.push(log, treeView, diagnostics);
+
+  // ---- roots: the active debug sessions, then the scenario in the editor ----
+  const docCache = new Map<string, { version: number; result: ReturnType<typeof evaluateDoc> }>();
+  const docResult = (doc: vscode.TextDocument) => {
+    const key = doc.uri.toString();
+    const c = docCache.get(key);
+    if (c && c.version === doc.version) return c.result;
+    const result = evaluateDoc(doc);
+    docCache.set(key, { version: doc.version, result });
+    return result;
+  };
+  const updateRoots = () => {
+    const roots: RootSource[] = [];
+    for (const [id, s] of sessions) {
+      const name = vscode.debug.activeDebugSession?.id === id ? vscode.debug.activeDebugSession.name : 'debug session';
+      roots.push({ id: `dbg-${id}`, label: `⏵ ${name}`, description: 'debugging', model: () => s.runtime?.session.m ?? null });
+    }
+    const ed = vscode.window.activeTextEditor?.document;
+    if (ed && isScenario(ed)) {
+      const doc = ed;
+      roots.push({ id: `file-${Buffer.from(doc.uri.toString()).toString('base64url')}`, label: path.basename(doc.uri.path), description: 'after the last step', model: () => docResult(doc).model ?? null });
+    }
+    tree.setRoots(roots);
+    treeView.message = roots.length ? undefined : undefined;
+  };
+
+  // ---- diagnostics for scenario files ----
+  const timers = new Map<string, NodeJS.Timeout>();
+  const validate = (doc: vscode.TextDocument) => {
+    if (!isScenario(doc)) return;
+    const r = docResult(doc);
+    if (!r.error) { diagnostics.set(doc.uri, []); return; }
+    const pos = new vscode.Position(Math.max(0, r.error.loc.line - 1), Math.max(0, r.error.loc.column - 1));
+    const range = doc.getWordRangeAtPosition(pos, /"[^"]*"|[\w.-]+|\S/) ?? new vscode.Range(pos, pos.translate(0, 1));
+    const d = new vscode.Diagnostic(range, r.error.what, vscode.DiagnosticSeverity.Error);
+    d.source = 'ioreq-scope';
+    diagnostics.set(doc.uri, [d]);
+  };
+  const validateSoon = (doc: vscode.TextDocument) => {
+    if (!isScenario(doc)) return;
+    const k = doc.uri.toString();
+    clearTimeout(timers.get(k));
+    timers.set(k, setTimeout(() => { timers.delete(k); validate(doc); if (vscode.window.activeTextEditor?.document === doc) updateRoots(); }, 250));
+  };
+  vscode.workspace.textDocuments.forEach(validate);
+  context.subscriptions.push(
+    vscode.workspace.onDidOpenTextDocument(validate),
+    vscode.workspace.onDidChangeTextDocument((e) => validateSoon(e.document)),
+    vscode.workspace.onDidCloseTextDocument((d) => { diagnostics.delete(d.uri); docCache.delete(d.uri.toString()); }),
+    vscode.window.onDidChangeActiveTextEditor(() => updateRoots()),
+  );
+
+  // ---- the debugger, inline ----
+  context.subscriptions.push(
+    vscode.debug.registerDebugAdapterDescriptorFactory('ioreq-scope', {
+      createDebugAdapterDescriptor(session) {
+        const s = new IoreqDebugSession();
+        sessions.set(session.id, s);
+        return new vscode.DebugAdapterInlineImplementation(s);
+      },
+    }),
+    vscode.debug.registerDebugConfigurationProvider('ioreq-scope', {
+      resolveDebugConfiguration(folder, config) {
+        if (!config.type && !config.request && !config.name) {
+          const ed = vscode.window.activeTextEditor?.document;
+          if (!ed || !isScenario(ed)) return undefined;
+          config = { type: 'ioreq-scope', request: 'launch', name: `Debug ${path.basename(ed.uri.path)}`, scenario: ed.uri.fsPath, stopOnEntry: true };
+        }
+        if (!config.scenario) {
+          void vscode.window.showErrorMessage("IOREQ Scope: the launch configuration needs 'scenario', the path of a *.ioreq.json file.");
+          return undefined;
+        }
+        const xenTree = vscode.workspace.getConfiguration('ioreqScope').get<string>('xenTree');
+        if (!config.xenTree && xenTree && vscode.workspace.isTrusted) config.xenTree = xenTree;
+        if (!config.xenTree && folder && fs.existsSync(path.join(folder.uri.fsPath, 'xen/arch/x86/hvm/hvm.c'))) config.xenTree = folder.uri.fsPath;
+        return config;
+      },
+    }),
+    vscode.debug.onDidStartDebugSession((s) => { if (s.type === 'ioreq-scope') updateRoots(); }),
+    vscode.debug.onDidTerminateDebugSession((s) => { if (sessions.delete(s.id)) updateRoots(); }),
+    vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
+      if (e.event !== 'ioreqScope.state') return;
+      tree.refreshChanged();
+      layout.followEvents((e.body as { events?: unknown[] }).events ?? [], e.body as Record<string, unknown>);
+    }),
+  );
+
+  // ---- the explore results view ----
+  const results = new ExploreResults();
+  context.subscriptions.push(vscode.window.registerTreeDataProvider('ioreqScope.explore', results));
+
+  // ---- page bytes as a read-only document ----
+  const pageScheme = 'ioreq-page';
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(pageScheme, {
+    provideTextDocumentContent(uri) {
+      const [rootId, ref] = uri.path.replace(/^\//, '').replace(/\.hex$/, '').split('/');
+      const node = tree.tree.getRoots().find((r) => r.id === rootId);
+      const model = node ? (tree.tree as unknown as { roots: RootSource[] }).roots.find((r) => r.id === rootId)?.model() : null;
+      const m = /^d(\d+):0x([0-9a-f]+)$/.exec(ref ?? '');
+      const pg = model && m ? model.x.domains.get(Number(m[1]))?.physmap.get(parseInt(m[2], 16)) : undefined;
+      if (!pg) return `no such page: ${ref}`;
+      return hexdump(pg.bytes ?? new Uint8Array(A.PAGE_SIZE), parseInt(m![2], 16) * A.PAGE_SIZE);
+    },
+  }));
+
+  // ---- commands ----
+  const scenarioUri = async (arg?: vscode.Uri): Promise<vscode.Uri | undefined> => {
+    if (arg instanceof vscode.Uri) return arg;
+    const ed = vscode.window.activeTextEditor?.document;
+    if (ed && isScenario(ed)) return ed.uri;
+    const files = await vscode.workspace.findFiles(SCENARIO_GLOB, '**/node_modules/**', 200);
+    const pick = await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { placeHolder: 'Pick a scenario (*.ioreq.json)' });
+    return pick?.uri;
+  };
+  const loadScenario = async (uri: vscode.Uri): Promise<Scenario | undefined> => {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    try {
+      return parseScenario(doc.getText(), uri.fsPath);
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      log.error(e.message);
+      void vscode.window.showErrorMessage(`IOREQ Scope: ${e.message}`, 'Show Log').then((a) => { if (a) log.show(); });
+      return undefined;
+    }
+  };
+  const bundled = () => fs.readdirSync(path.join(context.extensionPath, 'scenarios')).filter((f) => f.endsWith('.ioreq.json')).sort();
+
+  const reg = (id: string, f: (...a: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, f));
+  reg('ioreqScope.refresh', () => { docCache.clear(); updateRoots(); });
+  reg('ioreqScope.runScenario', async (arg?: vscode.Uri) => {
+    const uri = await scenarioUri(arg);
+    if (!uri) return;
+    const sc = await loadScenario(uri);
+    if (!sc) return;
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Running ${path.basename(uri.path)}`, cancellable: false }, async () => {
+      try {
+        const r = runScenario(sc, { onStep: (rec) => { log.info(`#${rec.step.index} ${rec.step.actor} ${rec.step.op} -> rc ${rec.result.rc}`); for (const e of rec.events) log.info(`    ${e.fn}: ${e.text}`); } });
+        const all = [...r.steps.flatMap((s) => s.verdicts), ...r.final];
+        const bad = all.filter((v) => !v.ok);
+        for (const v of all) (v.ok ? log.info : log.warn).call(log, `${v.ok ? 'PASS' : 'FAIL'} ${v.text} (${v.loc.file}:${v.loc.line})`);
+        const msg = `${sc.name}: ${all.length - bad.length}/${all.length} expectations hold`;
+        if (bad.length) void vscode.window.showWarningMessage(msg, 'Show Log').then((a) => { if (a) log.show(); });
+        else void vscode.window.showInformationMessage(msg);
+        updateRoots();
+        return { ok: r.ok, expectations: all.length, failed: bad.length };
+      } catch (e) {
+        if (!(e instanceof ScenarioError)) throw e;
+        log.error(e.message);
+        void vscode.window.showErrorMessage(`IOREQ Scope: ${e.message}`);
+        return { ok: false, error: e.message };
+      }
+    });
+  });
+  reg('ioreqScope.debugScenario', async (arg?: vscode.Uri) => {
+    const uri = await scenarioUri(arg);
+    if (!uri) return false;
+    return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), { type: 'ioreq-scope', request: 'launch', name: `Debug ${path.basename(uri.path)}`, scenario: uri.fsPath, stopOnEntry: true });
+  });
+  reg('ioreqScope.exploreScenario', async (arg?: vscode.Uri) => {
+    const uri = await scenarioUri(arg);
+    if (!uri) return;
+    const sc = await loadScenario(uri);
+    if (!sc) return;
+    const maxStates = vscode.workspace.getConfiguration('ioreqScope').get<number>('explore.maxStates', 1_000_000);
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exploring ${path.basename(uri.path)}`, cancellable: true }, async (_p, token) => {
+      await new Promise((r) => setTimeout(r, 0));
+      const res = explore(sc, { maxStates, hashing: true, shouldStop: () => token.isCancellationRequested });
+      log.info(`explore ${uri.fsPath}: ${res.statesExplored} states, ${res.violations.length} violation(s), ${res.seconds.toFixed(3)} s${res.complete ? '' : ' (incomplete)'}`);
+      results.set(uri, res.violations, res.statesExplored, res.complete);
+      await vscode.commands.executeCommand('ioreqScope.explore.focus');
+      return { states: res.statesExplored, violations: res.violations.map((v) => v.kind), complete: res.complete };
+    });
+  });
+  reg('ioreqScope.openCounterexample', async (v: Violation) => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: `// ${v.kind}: ${v.message}\n${JSON.stringify(v.counterexample, null, 2)}\n` });
+    await vscode.window.showTextDocument(doc);
+  });
+  reg('ioreqScope.newScenario', async () => {
+    const pick = await vscode.window.showQuickPick(bundled().map((f) => ({ label: f })), { placeHolder: 'Start from a bundled scenario' });
+    if (!pick) return;
+    const text = fs.readFileSync(path.join(context.extensionPath, 'scenarios', pick.label), 'utf8').replace('"../schema/scenario.schema.json"', '"' + vscode.Uri.file(path.join(context.extensionPath, 'schema', 'scenario.schema.json')).toString() + '"');
+    const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: text });
+    await vscode.window.showTextDocument(doc);
+  });
+  reg('ioreqScope.openBundledScenario', async (name?: string) => {
+    const pick = typeof name === 'string' ? name : (await vscode.window.showQuickPick(bundled(), { placeHolder: 'Open a bundled scenario' }));
+    if (!pick) return;
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(context.extensionPath, 'scenarios', pick)));
+    await vscode.window.showTextDocument(doc);
+  });
+  reg('ioreqScope.showLayout', () => layout.show(PROFILES.map((p) => specialPageLayout(p))));
+  reg('ioreqScope.exportTrace', async (arg?: vscode.Uri) => {
+    const uri = await scenarioUri(arg);
+    if (!uri) return;
+    const sc = await loadScenario(uri);
+    if (!sc) return;
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(uri.fsPath.replace(/\.ioreq\.json$/, '.trace.jsonl')), filters: { 'JSON lines': ['jsonl'] } });
+    if (!target) return;
+    try {
+      const r = runScenario(sc);
+      const lines = r.steps.flatMap((s) => [JSON.stringify({ step: s.step.index, actor: s.step.actor, op: s.step.op, rc: s.result.rc }), ...s.events.map((e) => JSON.stringify(e))]);
+      await vscode.workspace.fs.writeFile(target, Buffer.from(lines.join('\n') + '\n'));
+      log.info(`trace of ${uri.fsPath} written to ${target.fsPath} (${lines.length} lines)`);
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      void vscode.window.showErrorMessage(`IOREQ Scope: ${e.message}`);
+    }
+  });
+  reg('ioreqScope.revealPage', async (n: TreeNode) => {
+    const ref = n?.data?.memoryReference as string | undefined ?? (n?.data ? `d${n.data.domid}:${A.hex(n.data.pfn as number)}` : undefined);
+    if (!ref) return;
+    const rootId = n.id.split('/')[0];
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(`${pageScheme}:/${rootId}/${ref}.hex`));
+    await vscode.window.showTextDocument(doc, { preview: true });
+  });
+  reg('ioreqScope.copyPfn', async (n: TreeNode) => {
+    const pfn = n?.data?.pfn as number | undefined;
+    if (pfn === undefined) return;
+    await vscode.env.clipboard.writeText(A.hex(pfn));
+  });
+  reg('ioreqScope.openListing', async (n?: TreeNode | string) => {
+    const fn = typeof n === 'string' ? n : (n?.data?.fn as string | undefined) ?? 'hvm_do_resume';
+    const profile = vscode.workspace.getConfiguration('ioreqScope').get<'seed'>('defaultProfile', 'seed');
+    const loc = locateLabel(profile, fn, 'entry');
+    if (!loc) return;
+    const file = vscode.Uri.file(path.join(context.extensionPath, 'dist', 'listings', loc.listing.name));
+    const ed = await vscode.window.showTextDocument(file, { preview: true });
+    const pos = new vscode.Position(loc.line - 1, 0);
+    ed.selection = new vscode.Selection(pos, pos);
+    ed.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.AtTop);
+  });
+
+  updateRoots();
+  log.info(`IOREQ Scope ${context.extension.packageJSON.version} activated`);
+  return {
+    version: context.extension.packageJSON.version,
+    diagnostics: (uri) => diagnostics.get(uri) ?? [],
+    refreshChanged: () => tree.refreshChanged(),
+    treeRoots: async () => tree.getChildren().map((r) => ({ id: r.id, label: r.label, description: r.description, children: tree.getChildren(r).map((c) => ({ id: c.id, label: c.label, description: c.description })) })),
+  };
+}
+
+export function deactivate(): void {
+  /* everything is disposed through context.subscriptions */
+}
+
+/** The explore results view: one node per violation, opening its counterexample. */
+class ExploreResults implements vscode.TreeDataProvider<{ v?: Violation; label: string; description?: string }> {
+  private items: Array<{ v?: Violation; label: string; description?: string }> = [];
+  private emitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  set(uri: vscode.Uri, violations: Violation[], states: number, complete: boolean): void {
+    this.items = violations.length
+      ? violations.map((v) => ({ v, label: v.kind, description: `${v.trail.length} steps: ${v.message}` }))
+      : [{ label: `${path.basename(uri.path)}: no violations`, description: `${states} states${complete ? '' : ', incomplete'}` }];
+    this.emitter.fire();
+  }
+  getTreeItem(e: { v?: Violation; label: string; description?: string }): vscode.TreeItem {
+    const t = new vscode.TreeItem(e.label);
+    t.description = e.description;
+    t.iconPath = new vscode.ThemeIcon(e.v ? 'warning' : 'pass');
+    t.tooltip = e.v ? new vscode.MarkdownString(`**${e.v.kind}**\n\n${e.v.message}\n\nClick to open the shortest interleaving as a scenario.`) : undefined;
+    if (e.v) t.command = { command: 'ioreqScope.openCounterexample', title: 'Open counterexample', arguments: [e.v] };
+    t.contextValue = e.v ? 'violation' : 'info';
+    return t;
+  }
+  getChildren(): Array<{ v?: Violation; label: string; description?: string }> {
+    return this.items;
+  }
+}
+
+function hexdump(bytes: Uint8Array, base: number): string {
+  const out: string[] = [];
+  for (let o = 0; o < bytes.length; o += 16) {
+    const row = bytes.subarray(o, o + 16);
+    const hex = [...row].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    const asc = [...row].map((b) => (b >= 32 && b < 127 ? String.fromCharCode(b) : '.')).join('');
+    out.push(`${(base + o).toString(16).padStart(9, '0')}  ${hex.padEnd(47)}  ${asc}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export { listingNames, loadListing };

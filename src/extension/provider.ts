@@ -1,0 +1,61 @@
+// The Model view's TreeDataProvider over treeModel.ts, refreshing only the nodes whose content changed.
+import * as vscode from 'vscode';
+import { ModelTree, signature, type RootSource, type TreeNode } from './treeModel';
+
+const COLLAPSED = vscode.TreeItemCollapsibleState.Collapsed;
+const NONE = vscode.TreeItemCollapsibleState.None;
+
+export class ModelTreeProvider implements vscode.TreeDataProvider<TreeNode> {
+  readonly tree = new ModelTree();
+  private emitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  /** What each shown node looked like, and its children's ids, for targeted refresh. */
+  private shown = new Map<string, { sig: string; children?: string[] }>();
+
+  setRoots(roots: RootSource[]): void {
+    this.tree.setRoots(roots);
+    this.shown.clear();
+    this.emitter.fire(undefined);
+  }
+
+  getTreeItem(n: TreeNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(n.label, n.collapsible ? COLLAPSED : NONE);
+    item.id = n.id;
+    item.description = n.description;
+    if (n.tooltip) item.tooltip = new vscode.MarkdownString(n.tooltip);
+    item.contextValue = n.contextValue;
+    item.iconPath = new vscode.ThemeIcon(n.icon);
+    if (n.kind === 'page') item.command = { command: 'ioreqScope.revealPage', title: 'Reveal page bytes', arguments: [n] };
+    return item;
+  }
+
+  getChildren(n?: TreeNode): TreeNode[] {
+    const kids = n ? this.tree.getChildren(n) : this.tree.getRoots();
+    if (n) this.shown.set(n.id, { sig: signature(n), children: kids.map((k) => k.id) });
+    for (const k of kids) if (!this.shown.has(k.id)) this.shown.set(k.id, { sig: signature(k) });
+    return kids;
+  }
+
+  getParent(n: TreeNode): TreeNode | undefined {
+    return this.tree.getParent(n);
+  }
+
+  /** After the model moved: fire only for shown nodes whose label/description/children changed. */
+  refreshChanged(): number {
+    if (this.shown.size > 3000) { this.shown.clear(); this.emitter.fire(undefined); return -1; }
+    const changed: TreeNode[] = [];
+    let rootsChanged = false;
+    for (const [id, before] of [...this.shown]) {
+      const now = this.tree.find(id);
+      if (!now) { this.shown.delete(id); if (!id.includes('/')) rootsChanged = true; continue; }
+      const kids = before.children ? this.tree.getChildren(now).map((k) => k.id) : undefined;
+      if (signature(now) !== before.sig || (kids && kids.join() !== before.children!.join())) {
+        changed.push(now);
+        this.shown.set(id, { sig: signature(now), children: kids });
+      }
+    }
+    if (rootsChanged) this.emitter.fire(undefined);
+    else if (changed.length) this.emitter.fire(changed);
+    return changed.length;
+  }
+}
