@@ -1,0 +1,248 @@
+// The extension as a user sees it: the VSIX installed into code-server, the workbench driven in headless chromium
+// by clicks and keys. Each stage leaves a screenshot in test-artifacts/e2e/. Runs from test/e2e/run.ts (which sets
+// IOREQ_E2E_UI=1); under plain mocha it is skipped.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CodeServer, Chromium, launchChromium, startCodeServer } from './codeserver';
+import { Locator, Page } from './playwright';
+import { artifactsDir, removeWorkspace, scenarioWorkspace, vsixPath } from './paths';
+import { SCENARIO, VIEW_CONTAINER, brokenScenario } from './contract';
+
+const enabled = process.env.IOREQ_E2E_UI === '1';
+const BROKEN = '99-broken-unknown-op.ioreq.json';
+const LAUNCH_NAME = 'Debug 02 (stop on entry)';
+const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The ioreq server row once the server exists ("ioreq server  dm d0"; before: "none (created on demand)"). */
+const SERVER_CREATED = /ioreq server\s*dm d0/;
+
+(enabled ? describe : describe.skip)('UI: IOREQ Scope in VS Code (code-server + chromium)', function () {
+  this.timeout(90000);
+  // Stages build on each other: a stage whose prerequisite failed fails at once, naming it, instead of timing out.
+  const done = new Set<string>();
+  const stage = (name: string, needs: string[], title: string, fn: () => Promise<void>): void => {
+    it(title, async () => {
+      const missing = needs.filter((n) => !done.has(n));
+      if (missing.length) throw new Error(`not run: the stage(s) ${missing.join(', ')} failed`);
+      await fn();
+      done.add(name);
+    });
+  };
+  let server: CodeServer | undefined;
+  let browser: Chromium | undefined;
+  let page: Page;
+  let folder: string | undefined;
+  let shot = 0;
+  const shots: string[] = [];
+
+  const screenshot = async (name: string): Promise<void> => {
+    const file = path.join(artifactsDir(), `ui-${String(++shot).padStart(2, '0')}-${name}.png`);
+    await page.screenshot({ path: file });
+    shots.push(path.relative(process.cwd(), file));
+  };
+
+  // Views and rows of the workbench.
+  const sidebar = (): Locator => page.locator('.part.sidebar');
+  const activity = (label: string): Locator => page.locator(`.activitybar .action-item [aria-label^="${label}"]`).first();
+  const paneHeader = (title: string | RegExp): Locator =>
+    sidebar().locator('.pane-header').filter({ has: page.locator('h3.title', { hasText: title }) }).first();
+  // (A `has` locator is matched inside the outer one, so it starts from `page`, not from the side bar.)
+  const modelPane = (): Locator =>
+    sidebar().locator('.pane').filter({ has: page.locator('.pane-header h3.title', { hasText: /^Model$/ }) }).first();
+  const modelRow = (text: RegExp): Locator => modelPane().locator('.monaco-list-row', { hasText: text }).first();
+  const explorerRow = (name: string): Locator =>
+    sidebar().locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+
+  const showContainer = async (label: string): Promise<void> => {
+    const item = activity(label);
+    await item.waitFor({ timeout: 30000 });
+    // Clicking the active container's icon would hide the side bar: click only when it is not already showing.
+    const checked = await page.locator('.activitybar .action-item.checked [aria-label^="' + label + '"]').count();
+    if (!checked) await item.click();
+  };
+
+  const expandPane = async (title: RegExp): Promise<void> => {
+    const header = paneHeader(title);
+    await header.waitFor({ timeout: 15000 });
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  };
+
+  const setExpanded = async (row: Locator, expanded: boolean): Promise<void> => {
+    await row.waitFor({ timeout: 15000 });
+    if ((await row.getAttribute('aria-expanded')) === String(!expanded)) {
+      await row.locator('.monaco-tl-twistie').click();
+      await page.waitForTimeout(300);
+    }
+  };
+  const expandRow = (row: Locator) => setExpanded(row, true);
+  const modelRows = async (): Promise<string[]> =>
+    (await modelPane().locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+
+  const palette = async (command: string, row: string | RegExp = command): Promise<void> => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10000 });
+    await input.fill(`>${command}`);
+    // Click the row by its text: Enter can run another entry when the list is still filtering.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().click({ timeout: 10000 });
+  };
+
+  before(async () => {
+    fs.mkdirSync(artifactsDir(), { recursive: true });
+    for (const f of fs.readdirSync(artifactsDir())) if (/^ui-.*\.png$/.test(f)) fs.rmSync(path.join(artifactsDir(), f));
+    const vsix = vsixPath();
+    if (!fs.existsSync(vsix)) throw new Error(`no VSIX at ${vsix}: run \`npm run package\` first`);
+    folder = scenarioWorkspace('ioreq-e2e-ui-');
+    fs.writeFileSync(path.join(folder, BROKEN), brokenScenario().text);
+    fs.mkdirSync(path.join(folder, '.vscode'));
+    fs.writeFileSync(path.join(folder, '.vscode', 'launch.json'), JSON.stringify({
+      version: '0.2.0',
+      configurations: [{
+        type: 'ioreq-scope', request: 'launch', name: LAUNCH_NAME,
+        scenario: `\${workspaceFolder}/${SCENARIO}`, stopOnEntry: true,
+      }],
+    }, null, 2));
+    server = await startCodeServer({ vsix, keep: true });
+    browser = await launchChromium();
+    page = await browser.newPage();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await screenshot('failure').catch(() => undefined);
+  });
+
+  after(async function () {
+    const failed = this.test?.parent?.tests.some((t) => t.state === 'failed');
+    await browser?.stop().catch(() => undefined);
+    if (server) {
+      if (failed && fs.existsSync(server.logFile)) fs.copyFileSync(server.logFile, path.join(artifactsDir(), 'ui-code-server.log'));
+      await server.stop();
+      fs.rmSync(server.dir, { recursive: true, force: true });
+    }
+    if (folder) removeWorkspace(folder);
+    if (shots.length) console.log(`      screenshots: ${shots.join(', ')}`);
+  });
+
+  stage('workbench', [], 'opens the workspace in the workbench', async () => {
+    await page.goto(server!.url(folder!), { timeout: 60000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+    await activity('Explorer').waitFor({ timeout: 30000 });
+    await explorerRow(SCENARIO).waitFor({ timeout: 30000 });
+    await screenshot('workbench');
+  });
+
+  stage('views', ['workbench'], `shows the "${VIEW_CONTAINER.title}" activity-bar item and its Model view`, async () => {
+    await showContainer(VIEW_CONTAINER.title);
+    await paneHeader(/^Model$/).waitFor({ timeout: 30000 });
+    await paneHeader(/^Explorer Results$/).waitFor({ timeout: 15000 });
+    await screenshot('ioreq-scope-views');
+  });
+
+  stage('tree', ['views'], `opens ${SCENARIO} from the explorer and shows domain d1 with its vcpus and ioreq server`, async () => {
+    await showContainer('Explorer');
+    await explorerRow(SCENARIO).click();
+    await page.locator('.editor-group-container .tab', { hasText: SCENARIO }).first().waitFor({ timeout: 15000 });
+    await showContainer(VIEW_CONTAINER.title);
+    await expandPane(/^Model$/);
+    // The open scenario is a root ("02-….ioreq.json", after the last step) holding the domains.
+    await expandRow(modelRow(new RegExp(esc(SCENARIO))));
+    const d1 = modelRow(/^\s*d1\b/);
+    await d1.waitFor({ timeout: 20000 });
+    assert.match(await d1.innerText(), /d1 \(HVM\)/);
+    await expandRow(d1);
+    await modelRow(/^\s*vcpus/).waitFor({ timeout: 10000 });
+    await modelRow(SERVER_CREATED).waitFor({ timeout: 10000 });
+    await expandRow(modelRow(/^\s*vcpus/));
+    await modelRow(/^\s*vcpu 1(?!\d)/).waitFor({ timeout: 10000 });
+    await screenshot('model-d1-expanded');
+  });
+
+  stage('debug', ['workbench'], 'starts the launch.json configuration with F5 and pauses on entry', async () => {
+    // Focus the editor (the scenario, when the tree stage opened it) so F5 goes to the workbench's debug.start.
+    const editor = page.locator('.editor-group-container .monaco-editor .view-lines').first();
+    if (await editor.isVisible()) await editor.click();
+    await page.keyboard.press('F5');
+    const toolbar = page.locator('.debug-toolbar');
+    try {
+      await toolbar.waitFor({ timeout: 10000 });
+    } catch {
+      // F5 offered a picker instead (no launch configuration selected): pick ours by its text.
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: LAUNCH_NAME }).first();
+      if (await row.isVisible()) await row.click();
+      else await palette('Debug: Select and Start Debugging', LAUNCH_NAME);
+      await toolbar.waitFor({ timeout: 20000 });
+    }
+    await showContainer('Run and Debug');
+    await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 20000 });
+    await screenshot('debug-paused-on-entry');
+  });
+
+  stage('step', ['views', 'debug'], 'steps with F10 and the Model tree follows until the ioreq server is created', async () => {
+    await showContainer(VIEW_CONTAINER.title);
+    await expandPane(/^Model$/);
+    // The session's root ("⏵ <launch name>", first) holds the live model. The file's root shows only while the
+    // scenario is the active editor (stepping opens listings); fold it away so every d1 / ioreq server row below
+    // is the session's.
+    const fileRoot = modelRow(new RegExp(esc(SCENARIO)));
+    if (await fileRoot.isVisible()) await setExpanded(fileRoot, false);
+    await expandRow(modelRow(new RegExp(`⏵\\s*${esc(LAUNCH_NAME)}`)));
+    await page.waitForTimeout(500);
+    const created = modelRow(SERVER_CREATED);
+    const d1 = modelRow(/^\s*d1\b/);
+    assert.ok(!(await created.isVisible()), `the ioreq server exists on entry:\n${(await modelRows()).join('\n')}`);
+    await screenshot('model-on-entry');
+    // The user's check: what the DEBUG CONSOLE reports the step did, the Model view shows right after it.
+    const follows = async (what: string, row: Locator, step: number): Promise<void> => {
+      const deadline = Date.now() + 3000;
+      for (;;) {
+        if (await d1.isVisible()) await expandRow(d1);
+        if (await row.isVisible()) return;
+        if (Date.now() > deadline) {
+          await screenshot('model-did-not-follow');
+          assert.fail(`the Model view does not follow the session: the debug console reported "${what}" at step ${step}, ` +
+            `3 s later the view shows:\n${(await modelRows()).join('\n')}`);
+        }
+        await page.waitForTimeout(200);
+      }
+    };
+    const replText = async (): Promise<string> => page.locator('.repl').innerText().catch(() => '');
+    let d1Seen = false;
+    let steps = 0;
+    while (!(await created.isVisible())) {
+      if (++steps > 40) assert.fail(`no created ioreq server after 40 steps; the Model view shows:\n${(await modelRows()).join('\n')}`);
+      await page.keyboard.press('F10');
+      await page.waitForTimeout(300);
+      const repl = await replText();
+      if (!d1Seen && /d1 created/.test(repl)) {
+        await follows('domain_create: d1 created', d1, steps);
+        d1Seen = true;
+      }
+      if (/ioreq server created for dm d0/.test(repl)) await follows('ioreq server created for dm d0', created, steps);
+      if (steps === 3) await screenshot('model-after-3-steps');
+    }
+    console.log(`      (the ioreq server was created at F10 step ${steps})`);
+    await screenshot('model-server-created');
+    await showContainer('Run and Debug');
+    await page.locator('.debug-toolbar').waitFor();
+    await screenshot('debug-call-stack');
+  });
+
+  stage('problems', ['workbench'], 'shows the broken scenario\'s error in the Problems view', async () => {
+    if (await page.locator('.debug-toolbar').isVisible()) {
+      await page.keyboard.press('Shift+F5'); // stop debugging
+      await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 });
+    }
+    await showContainer('Explorer');
+    await explorerRow(BROKEN).click();
+    await page.locator('.editor-group-container .tab', { hasText: BROKEN }).first().waitFor({ timeout: 15000 });
+    const panelOpen = await page.locator('.markers-panel').isVisible();
+    if (!panelOpen) await palette('View: Toggle Problems');
+    // The marker row: message, source and position (the file's own row above it names only the file).
+    const problem = page.locator('.markers-panel .monaco-list-row', { hasText: /ioreq-scope/ }).first();
+    await problem.waitFor({ timeout: 20000 });
+    const text = await page.locator('.markers-panel').innerText();
+    assert.match(text, /ioreq-scope/, `Problems view without an ioreq-scope entry:\n${text}`);
+    assert.match(text, new RegExp(`\\[Ln ${brokenScenario().line + 1}, Col \\d+\\]`), `no entry at line ${brokenScenario().line + 1}:\n${text}`);
+    await screenshot('problems-broken-scenario');
+  });
+});
