@@ -16,6 +16,8 @@ import { IoreqDebugSession } from '../debug/session';
 import { ModelTreeProvider } from './provider';
 import type { RootSource, TreeNode } from './treeModel';
 import { LayoutPanel } from './layoutPanel';
+import { LiveHost, LiveError, snapshotToScenario } from '../live/host';
+import type { HostState } from './hostTree';
 
 const SCENARIO_GLOB = '**/*.ioreq.json';
 const isScenario = (doc: vscode.TextDocument) => doc.uri.path.endsWith('.ioreq.json');
@@ -62,8 +64,73 @@ export function activate(context: vscode.ExtensionContext): Api {
     docCache.set(key, { version: doc.version, result });
     return result;
   };
+  // ---- live hosts ----
+  const hosts = new Map<string, { host: LiveHost; state: HostState; timer?: NodeJS.Timeout }>();
+  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 20);
+  status.command = 'ioreqScope.refreshHost';
+  context.subscriptions.push(status, { dispose: () => { for (const h of hosts.values()) { clearInterval(h.timer); void h.host.dispose(); } } });
+  const updateStatus = () => {
+    if (!hosts.size) { status.hide(); return; }
+    const bad = [...hosts.values()].filter((h) => h.state.status === 'error').length;
+    const busy = [...hosts.values()].some((h) => h.state.status === 'connecting');
+    status.text = `${busy ? '$(sync~spin)' : bad ? '$(debug-disconnect)' : '$(remote)'} Xen: ${[...hosts.keys()].join(', ')}${bad ? ` (${bad} failed)` : ''}`;
+    status.tooltip = [...hosts].map(([a, h]) => `${a}: ${h.state.status}${h.state.error ? ' — ' + h.state.error : ''}`).join('\n');
+    status.show();
+  };
+  const cfg = () => vscode.workspace.getConfiguration('ioreqScope');
+  const refreshHost = async (alias: string) => {
+    const h = hosts.get(alias);
+    if (!h) return;
+    h.state.status = 'connecting';
+    updateStatus();
+    tree.refreshChanged();
+    const r = await h.host.snapshot();
+    if (r instanceof LiveError) {
+      h.state.status = 'error';
+      h.state.error = r.message;
+      log.error(`${alias}: ${r.kind}: ${r.message}`);
+      void vscode.window.showErrorMessage(`IOREQ Scope: ${alias}: ${r.message}`, 'Show Log').then((a) => { if (a) log.show(); });
+    } else {
+      h.state.status = 'connected';
+      h.state.error = undefined;
+      h.state.snapshot = r;
+      log.info(`${alias}: snapshot with ${r.domains.ok ? r.domains.value.length : '?'} domain(s)`);
+    }
+    updateStatus();
+    updateRoots();
+  };
+  const connectHost = async (alias: string) => {
+    if (!vscode.workspace.isTrusted) { void vscode.window.showWarningMessage('IOREQ Scope: live hosts are not used in an untrusted workspace.'); return; }
+    if (hosts.has(alias)) return refreshHost(alias);
+    let host: LiveHost;
+    try {
+      host = new LiveHost(alias, {
+        sshPath: cfg().get<string>('ssh.path') || undefined,
+        configFile: cfg().get<string>('ssh.configFile') || undefined,
+        timeLimitMs: 1000 * cfg().get<number>('live.timeLimitSec', 30),
+        logger: (line) => log.info(line),
+      });
+    } catch (e) {
+      void vscode.window.showErrorMessage(`IOREQ Scope: ${(e as Error).message}`);
+      return;
+    }
+    const entry = { host, state: { status: 'connecting' } as HostState, timer: undefined as NodeJS.Timeout | undefined };
+    hosts.set(alias, entry);
+    const every = cfg().get<number>('live.refreshIntervalSec', 0);
+    if (every > 0) entry.timer = setInterval(() => { void refreshHost(alias); }, every * 1000);
+    updateRoots();
+    await refreshHost(alias);
+  };
+  const pickHost = async (connectedOnly: boolean): Promise<string | undefined> => {
+    const list = connectedOnly ? [...hosts.keys()] : cfg().get<string[]>('hosts', []);
+    if (!list.length) { void vscode.window.showInformationMessage(connectedOnly ? 'IOREQ Scope: no host is connected.' : 'IOREQ Scope: no host is configured; add one first.'); return undefined; }
+    return list.length === 1 ? list[0] : vscode.window.showQuickPick(list, { placeHolder: 'Xen host (ssh alias)' });
+  };
+  const aliasOf = (n?: TreeNode | string) => (typeof n === 'string' ? n : (n?.data?.host as string | undefined));
+
   const updateRoots = () => {
     const roots: RootSource[] = [];
+    for (const [alias, h] of hosts) roots.push({ id: `host-${Buffer.from(alias).toString('base64url')}`, label: alias, model: () => null, host: () => h.state });
     for (const [id, s] of sessions) {
       const name = vscode.debug.activeDebugSession?.id === id ? vscode.debug.activeDebugSession.name : 'debug session';
       roots.push({ id: `dbg-${id}`, label: `⏵ ${name}`, description: 'debugging', model: () => s.runtime?.session.m ?? null });
@@ -282,6 +349,41 @@ export function activate(context: vscode.ExtensionContext): Api {
     ed.selection = new vscode.Selection(pos, pos);
     ed.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.AtTop);
   });
+
+  reg('ioreqScope.addHost', async () => {
+    if (!vscode.workspace.isTrusted) { void vscode.window.showWarningMessage('IOREQ Scope: live hosts are not used in an untrusted workspace.'); return; }
+    const alias = await vscode.window.showInputBox({ prompt: 'The ssh host alias of a Xen host (as in ~/.ssh/config); IOREQ Scope only reads from it.', validateInput: (v) => (!v || v.startsWith('-') || /[\s\x00-\x1f]/.test(v) ? 'an ssh alias: no leading "-", no spaces or control characters' : undefined) });
+    if (!alias) return;
+    const list = cfg().get<string[]>('hosts', []);
+    if (!list.includes(alias)) await cfg().update('hosts', [...list, alias], vscode.ConfigurationTarget.Global);
+    await connectHost(alias);
+  });
+  reg('ioreqScope.connectHost', async (n?: TreeNode | string) => { const a = aliasOf(n) ?? await pickHost(false); if (a) await connectHost(a); });
+  reg('ioreqScope.refreshHost', async (n?: TreeNode | string) => { const a = aliasOf(n) ?? await pickHost(true); if (a) await refreshHost(a); });
+  reg('ioreqScope.disconnectHost', async (n?: TreeNode | string) => {
+    const a = aliasOf(n) ?? await pickHost(true);
+    const h = a ? hosts.get(a) : undefined;
+    if (!a || !h) return;
+    clearInterval(h.timer);
+    hosts.delete(a);
+    await h.host.dispose();
+    updateStatus();
+    updateRoots();
+  });
+  reg('ioreqScope.removeHost', async (n?: TreeNode | string) => {
+    const a = aliasOf(n) ?? await pickHost(false);
+    if (!a) return;
+    if (hosts.has(a)) await vscode.commands.executeCommand('ioreqScope.disconnectHost', a);
+    await cfg().update('hosts', cfg().get<string[]>('hosts', []).filter((x) => x !== a), vscode.ConfigurationTarget.Global);
+  });
+  reg('ioreqScope.openHostAsScenario', async (n?: TreeNode | string) => {
+    const a = aliasOf(n) ?? await pickHost(true);
+    const snap = a ? hosts.get(a)?.state.snapshot : undefined;
+    if (!a || !snap) { void vscode.window.showInformationMessage('IOREQ Scope: that host has no snapshot yet.'); return; }
+    const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: snapshotToScenario(snap, a) });
+    await vscode.window.showTextDocument(doc);
+  });
+  reg('ioreqScope.showLog', () => log.show());
 
   updateRoots();
   log.info(`IOREQ Scope ${context.extension.packageJSON.version} activated`);

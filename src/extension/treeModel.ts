@@ -7,9 +7,10 @@ import { rcName } from '../model/errno';
 import type { Model } from '../model/model';
 import { PARAM_NAMES, PFN_PARAMS } from '../model/params';
 import { HVMIO_NAMES, type Domain } from '../model/xen';
+import { hostChildren, type HostState } from './hostTree';
 
 export type NodeKind = 'root' | 'domain' | 'vcpus' | 'vcpuBucket' | 'vcpu' | 'server' | 'pages' | 'page' | 'evtchns' | 'portBucket' | 'port'
-  | 'params' | 'param' | 'dms' | 'dm' | 'info' | 'violation';
+  | 'params' | 'param' | 'dms' | 'dm' | 'info' | 'violation' | 'hostDomains' | 'hostDomain' | 'hostPorts' | 'hostDms' | 'hostConsole';
 
 export interface TreeNode {
   /** Stable across refreshes: the same thing keeps the same id. */
@@ -28,12 +29,14 @@ export interface TreeNode {
   data?: Record<string, unknown>;
 }
 
-/** Where a root's model comes from: a scenario file's final state, or a debug session's live state. */
+/** Where a root's model comes from: a scenario file's final state, a debug session's live state, or a live host. */
 export interface RootSource {
   id: string;
   label: string;
   description?: string;
   model(): Model | null;
+  /** For a live host: its snapshot and connection state instead of a model. */
+  host?: () => HostState;
 }
 
 export const VCPU_BUCKET = 32;
@@ -54,6 +57,12 @@ export class ModelTree {
 
   getRoots(): TreeNode[] {
     return this.roots.map((r) => {
+      if (r.host) {
+        const st = r.host();
+        const icon = st.status === 'connected' ? 'remote' : st.status === 'error' ? 'debug-disconnect' : st.status === 'connecting' ? 'sync' : 'circle-slash';
+        return { id: r.id, kind: 'root' as const, label: r.label, description: r.description ?? st.status, contextValue: 'host', icon, collapsible: true,
+          tooltip: `**live host ${r.label}** (${st.status})${st.snapshot ? `\n\nsnapshot ${new Date(st.snapshot.takenAt).toISOString()}` : ''}${st.error ? `\n\nlast error: ${st.error}` : ''}`, data: { host: r.label } };
+      }
       const m = r.model();
       return {
         id: r.id, kind: 'root', label: r.label, description: r.description ?? (m ? `${m.profile}` : 'not loaded'),
@@ -91,6 +100,8 @@ export class ModelTree {
   }
 
   getChildren(node: TreeNode): TreeNode[] {
+    const src = this.roots.find((r) => node.id === r.id || node.id.startsWith(r.id + '/'));
+    if (src?.host) return hostChildren(node, src.host());
     const m = this.model(node);
     if (!m) return [];
     const id = node.id;
