@@ -11,6 +11,7 @@ import { parseScenario, type Scenario } from '../src/scenario/parse';
 import { runScenario } from '../src/scenario/run';
 import { explore } from '../src/scenario/explore';
 import { dapFigures } from './dap';
+import { liveFigures } from './live';
 import { ModelTree } from '../src/extension/treeModel';
 import { evtchnAllocUnbound } from '../src/model/evtchn';
 
@@ -223,6 +224,7 @@ async function main(): Promise<void> {
     scenarios: scenarioFigures(),
     extension: treeFigures(),
     debugAdapter: await dapFigures(path.join(__dirname, '..', '..', 'dist', 'debugAdapter.js'), RUNS),
+    live: await liveFigures(),
   };
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }

@@ -17,6 +17,19 @@ const walk = (dir) => fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: 
   return e.isDirectory() ? walk(p) : (/\.ts$/.test(e.name) && !/\.d\.ts$/.test(e.name) ? [p] : []);
 }) : [];
 
+/** Writes each marked-up listing's served text (markers stripped: @fn lines removed, @label tokens cut). */
+function writeListingViews(src, dests) {
+  for (const rel of walkAll(src)) {
+    const raw = fs.readFileSync(path.join(src, rel), 'utf8');
+    const text = raw.split('\n').filter((l) => !/^\s*@fn\s+\w+\s*$/.test(l))
+      .map((l) => { let x = l; for (;;) { const m = /\s+@[a-z_][a-z0-9_]*\s*$/.exec(x); if (!m) break; x = x.slice(0, m.index); } return x.replace(/\s+$/, ''); }).join('\n');
+    for (const d of dests) { fs.mkdirSync(path.dirname(path.join(d, rel)), { recursive: true }); fs.writeFileSync(path.join(d, rel), text); }
+  }
+}
+function walkAll(dir, base = dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walkAll(path.join(dir, e.name), base) : [path.relative(base, path.join(dir, e.name))]);
+}
+
 async function build() {
   genFlat();
   genValidator();
@@ -51,7 +64,9 @@ async function build() {
   // out/src/debug/listings; the bundles in dist/ read their listings from dist/listings.
   fs.cpSync(path.join(root, 'schema'), path.join(outDir, 'schema'), { recursive: true });
   fs.cpSync(path.join(root, 'src/debug/listings'), path.join(outDir, 'src/debug/listings'), { recursive: true });
-  fs.cpSync(path.join(root, 'src/debug/listings'), path.join(root, 'dist/listings'), { recursive: true });
+  fs.cpSync(path.join(root, 'src/debug/listings'), path.join(root, 'dist/listings-marked'), { recursive: true });
+  // What users open: each listing with its markers removed, exactly the text the debugger serves.
+  writeListingViews(path.join(root, 'src/debug/listings'), [path.join(root, 'dist/listings'), path.join(outDir, 'src/debug/listings-view')]);
   // The benchmark is bundled like the shipped code: one-to-one CommonJS output turns every `A.X` of a namespace
   // import into a getter call, which would measure the module format rather than the model.
   await esbuild.build({

@@ -21,15 +21,17 @@ log() { printf 'e2e-setup: %s\n' "$*"; }
 
 # 1. Debian packages.
 need_apt=
-for cmd in cc make python3 pkg-config rg chromium; do
+for cmd in cc make python3 pkg-config rg chromium ssh; do
   command -v "$cmd" >/dev/null 2>&1 || need_apt=1
 done
+# The live-host tests (test/live) run a real OpenSSH server on 127.0.0.1.
+[ -x /usr/sbin/sshd ] || need_apt=1
 [ -e /usr/include/krb5.h ] || [ -e /usr/include/krb5/krb5.h ] || need_apt=1
 if [ -n "$need_apt" ]; then
-  log "apt-get install build-essential python3 pkg-config libkrb5-dev ripgrep chromium"
+  log "apt-get install build-essential python3 pkg-config libkrb5-dev ripgrep chromium openssh-server openssh-client"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
-  apt-get install -y --no-install-recommends build-essential python3 pkg-config libkrb5-dev ripgrep chromium
+  apt-get install -y --no-install-recommends build-essential python3 pkg-config libkrb5-dev ripgrep chromium openssh-server openssh-client
 else
   log "Debian packages present"
 fi

@@ -68,11 +68,24 @@ export function listingNames(profile: ProfileName): string[] {
   return [hvm, 'common/hvm.c', 'common/io.c', 'common/emulate.c', 'common/toolstack.c', 'common/xen-hvm.c'];
 }
 
+/**
+ * The marked-up listings (with @fn and @label). Bundles (dist/) carry them in dist/listings-marked; the one-to-one
+ * build (out/) and the sources read src/debug/listings.
+ */
 function listingDir(): string {
-  // Bundles (dist/) carry the listings in dist/listings; the one-to-one build reads them beside this file.
-  const candidates = [path.join(__dirname, 'listings'), path.join(__dirname, '..', 'debug', 'listings'), path.join(__dirname, '..', 'src', 'debug', 'listings')];
-  for (const c of candidates) if (fs.existsSync(path.join(c, 'common', 'io.c'))) return c;
+  const candidates = [path.join(__dirname, 'listings-marked'), path.join(__dirname, 'listings'), path.join(__dirname, '..', 'debug', 'listings'), path.join(__dirname, '..', 'src', 'debug', 'listings')];
+  for (const c of candidates) if (fs.existsSync(path.join(c, 'common', 'io.c')) && fs.readFileSync(path.join(c, 'common', 'io.c'), 'utf8').includes('@fn ')) return c;
   throw new ListingError(`listings not found beside ${__dirname}`);
+}
+
+/**
+ * The file a user opens for a listing: the served text (markers removed), written by the build to dist/listings
+ * (bundles) or <out>/src/debug/listings-view (one-to-one builds), so editor lines, breakpoints and frames agree.
+ */
+export function listingViewPath(name: string): string {
+  const candidates = [path.join(__dirname, 'listings', name), path.join(__dirname, 'listings-view', name), path.join(__dirname, '..', 'debug', 'listings-view', name)];
+  for (const c of candidates) if (fs.existsSync(c) && !fs.readFileSync(c, 'utf8').includes('\n@fn ')) return c;
+  return candidates[0];
 }
 
 const cache = new Map<string, Listing>();

@@ -72,7 +72,10 @@ export class IoreqRuntime {
   pos: Position = { t: 0, step: 0, stmt: 0 };
   /** stepStart[i] = the t of step i's first statement, for steps reached so far. */
   private stepStart: number[] = [];
-  private snapshots = new Map<number, Session>();
+  /** Sessions before every SNAPSHOT_EVERY-th step, without event history: `events` is how long the log was. */
+  private snapshots = new Map<number, { s: Session; events: number }>();
+  /** The one event log, shared by the live session and every restore (replays re-append the same events). */
+  private eventLog: ModelEvent[] = [];
   private edits: Edit[] = [];
   /** Results and verdicts of finished steps, by index. */
   results: Array<{ result: StepResult; verdicts: Verdict[] } | undefined> = [];
@@ -100,7 +103,8 @@ export class IoreqRuntime {
     this.directPending = false;
     this.pos = { t: 0, step: 0, stmt: 0 };
     this.stepStart = [0];
-    this.snapshots = new Map([[0, this.session.clone()]]);
+    this.eventLog = this.session.m.x.events;
+    this.snapshots = new Map([[0, { s: this.session.clone(false), events: this.eventLog.length }]]);
     this.results = [];
     this.finalVerdicts = null;
     this.ended = this.sc.steps.length === 0;
@@ -176,7 +180,7 @@ export class IoreqRuntime {
         return false;
       }
       if (this.stepStart.length <= this.pos.step) this.stepStart[this.pos.step] = this.pos.t;
-      if (this.pos.step % SNAPSHOT_EVERY === 0 && !this.snapshots.has(this.pos.step)) this.snapshots.set(this.pos.step, this.session.clone());
+      if (this.pos.step % SNAPSHOT_EVERY === 0 && !this.snapshots.has(this.pos.step)) this.snapshots.set(this.pos.step, { s: this.session.clone(false), events: this.eventLog.length });
       try {
         this.enterStep();
       } catch (e) {
@@ -317,7 +321,10 @@ export class IoreqRuntime {
     while (snap > 0 && !this.snapshots.has(snap)) snap -= SNAPSHOT_EVERY;
     this.replaying = true;
     try {
-      this.session = this.snapshots.get(snap)!.clone();
+      const sn = this.snapshots.get(snap)!;
+      this.session = sn.s.clone(false);
+      this.eventLog.length = sn.events;
+      this.session.m.x.events = this.eventLog;
       this.session.m.x.on = true;
       this.ended = false;
       this.stuck = null;

@@ -17,7 +17,7 @@ import type { ModelEvent } from '../model/events';
 import { ScenarioError } from '../scenario/errors';
 import { parseScenario } from '../scenario/parse';
 import { decodeRing } from '../model/state';
-import { listingNames, loadListing, locateLabel, type Listing } from './listing';
+import { listingNames, listingViewPath, loadListing, locateLabel, type Listing } from './listing';
 import { actorsOf, IoreqRuntime, RuntimeError, type StopInfo } from './runtime';
 import { EvalError, evaluate, show } from './values';
 
@@ -64,7 +64,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
   private flushModelEvents(): ModelEvent[] {
     const evs = this.pendingEvents;
     this.pendingEvents = [];
-    if (evs.length) this.sendEvent(new OutputEvent(evs.map((e) => `[${e.actor}] ${e.fn}: ${e.text}\n`).join(''), 'console'));
+    if (evs.length) this.sendEvent(new OutputEvent(evs.map((e) => (e.kind === 'printk' ? `[${e.actor}] (XEN) ${e.text}\n` : `[${e.actor}] ${e.fn}: ${e.text}\n`)).join(''), 'console'));
     return evs;
   }
 
@@ -134,6 +134,12 @@ export class IoreqDebugSession extends LoggingDebugSession {
 
   // ---- threads, frames, sources ----
 
+  /** Frame ids are handed out per stop (reset in report), so an id never names two different frames. */
+  private frames = new Handles<{ threadId: number; k: number }>(1);
+  private frameId(threadId: number, k: number): number {
+    return this.frames.create({ threadId, k });
+  }
+
   private threadId(actor: string): number {
     return this.actors.indexOf(actor) + 1;
   }
@@ -144,8 +150,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
   }
 
   private sourceOf(l: Listing): Source {
-    const dir = path.dirname(resolveListingPath(l.name));
-    return new Source(l.name, path.join(dir, path.basename(l.name)));
+    return new Source(l.name, listingViewPath(l.name));
   }
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
@@ -157,13 +162,13 @@ export class IoreqDebugSession extends LoggingDebugSession {
       for (let k = fs.length - 1; k >= 0; k--) {
         const f = fs[k];
         const loc = locateLabel(rt.sc.profile, f.fn, f.at);
-        const sf = new StackFrame(args.threadId * 1000 + k, f.fn, loc ? this.sourceOf(loc.listing) : undefined, loc?.line ?? 0, 1);
+        const sf = new StackFrame(this.frameId(args.threadId, k), f.fn, loc ? this.sourceOf(loc.listing) : undefined, loc?.line ?? 0, 1);
         frames.push(sf);
       }
       const st = rt.currentStep;
-      frames.push(new StackFrame(args.threadId * 1000 + 999, `step ${st.index}: ${st.op}`, new Source(path.basename(st.loc.file), path.resolve(st.loc.file)), st.loc.line, st.loc.column));
+      frames.push(new StackFrame(this.frameId(args.threadId, 999), `step ${st.index}: ${st.op}`, new Source(path.basename(st.loc.file), path.resolve(st.loc.file)), st.loc.line, st.loc.column));
     } else {
-      frames.push(new StackFrame(args.threadId * 1000 + 998, this.idleLabel(actor), undefined, 0, 0));
+      frames.push(new StackFrame(this.frameId(args.threadId, 998), this.idleLabel(actor), undefined, 0, 0));
     }
     const start = args.startFrame ?? 0;
     const levels = args.levels ?? frames.length;
@@ -195,7 +200,8 @@ export class IoreqDebugSession extends LoggingDebugSession {
 
   private frameInfo(frameId: number): { actor: string; locals: Record<string, unknown>; domain?: Domain; vcpu?: number } {
     const rt = this.rt!;
-    const tid = Math.floor(frameId / 1000), k = frameId % 1000;
+    const fr = this.frames.get(frameId) ?? { threadId: 0, k: 998 };
+    const tid = fr.threadId, k = fr.k;
     const actor = this.actors[tid - 1];
     const fs = rt.frames();
     const locals = actor === rt.currentStep?.actor && k < fs.length ? fs[k].locals : {};
@@ -517,6 +523,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
   private report(stop: StopInfo): void {
     const rt = this.rt!;
     this.handles.reset();
+    this.frames.reset();
     const events = this.flushModelEvents();
     if (stop.reason === 'end') {
       for (const v of rt.finalVerdicts ?? []) this.sendEvent(new OutputEvent(`${v.ok ? 'PASS' : 'FAIL'} ${v.text}\n`, v.ok ? 'console' : 'stderr'));
@@ -601,12 +608,6 @@ function parseNumber(s: string): bigint | undefined {
   const st = A.STATE_NAMES.indexOf(t);
   if (st >= 0) return BigInt(st);
   return undefined;
-}
-
-/** The absolute path of a listing file (for Source.path), wherever the build put them. */
-function resolveListingPath(name: string): string {
-  const candidates = [path.join(__dirname, 'listings', name), path.join(__dirname, '..', 'debug', 'listings', name), path.join(__dirname, '..', 'src', 'debug', 'listings', name)];
-  return candidates.find((c) => fs.existsSync(c)) ?? candidates[0];
 }
 
 /** Finds `fn`'s definition in the user's xen/arch/x86/hvm/{hvm,io,emulate}.c by name. */

@@ -133,7 +133,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     for (const [alias, h] of hosts) roots.push({ id: `host-${Buffer.from(alias).toString('base64url')}`, label: alias, model: () => null, host: () => h.state });
     for (const [id, s] of sessions) {
       const name = vscode.debug.activeDebugSession?.id === id ? vscode.debug.activeDebugSession.name : 'debug session';
-      roots.push({ id: `dbg-${id}`, label: `⏵ ${name}`, description: 'debugging', model: () => s.runtime?.session.m ?? null });
+      roots.push({ id: `dbg-${id}`, label: name, description: 'debugging', icon: 'debug-alt', model: () => s.runtime?.session.m ?? null });
     }
     const ed = vscode.window.activeTextEditor?.document;
     if (ed && isScenario(ed)) {
@@ -151,7 +151,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     const r = docResult(doc);
     if (!r.error) { diagnostics.set(doc.uri, []); return; }
     const pos = new vscode.Position(Math.max(0, r.error.loc.line - 1), Math.max(0, r.error.loc.column - 1));
-    const range = doc.getWordRangeAtPosition(pos, /"[^"]*"|[\w.-]+|\S/) ?? new vscode.Range(pos, pos.translate(0, 1));
+    const range = new vscode.Range(pos, pos.translate(0, tokenLength(doc.lineAt(pos.line).text, pos.character)));
     const d = new vscode.Diagnostic(range, r.error.what, vscode.DiagnosticSeverity.Error);
     d.source = 'ioreq-scope';
     diagnostics.set(doc.uri, [d]);
@@ -422,6 +422,20 @@ class ExploreResults implements vscode.TreeDataProvider<{ v?: Violation; label: 
   getChildren(): Array<{ v?: Violation; label: string; description?: string }> {
     return this.items;
   }
+}
+
+/** The length of the JSON token that starts at `col` of a line: a whole string, a word or number, else one char. */
+export function tokenLength(line: string, col: number): number {
+  if (col >= line.length) return 1;
+  if (line[col] === '"') {
+    for (let i = col + 1; i < line.length; i++) {
+      if (line[i] === '\\') { i++; continue; }
+      if (line[i] === '"') return i - col + 1;
+    }
+    return line.length - col;
+  }
+  const m = /^[\w.+-]+/.exec(line.slice(col));
+  return m ? m[0].length : 1;
 }
 
 function hexdump(bytes: Uint8Array, base: number): string {

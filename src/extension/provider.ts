@@ -15,6 +15,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<TreeNode> {
   setRoots(roots: RootSource[]): void {
     this.tree.setRoots(roots);
     this.shown.clear();
+    this.objects.clear();
     this.emitter.fire(undefined);
   }
 
@@ -29,15 +30,26 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     return item;
   }
 
+  /** One object per id for as long as it is shown: VS Code matches refreshed elements by identity. */
+  private objects = new Map<string, TreeNode>();
+  private intern(n: TreeNode): TreeNode {
+    const o = this.objects.get(n.id);
+    if (!o) { this.objects.set(n.id, n); return n; }
+    for (const k of Object.keys(o) as Array<keyof TreeNode>) if (!(k in n)) delete (o as unknown as Record<string, unknown>)[k];
+    Object.assign(o, n);
+    return o;
+  }
+
   getChildren(n?: TreeNode): TreeNode[] {
-    const kids = n ? this.tree.getChildren(n) : this.tree.getRoots();
+    const kids = (n ? this.tree.getChildren(n) : this.tree.getRoots()).map((k) => this.intern(k));
     if (n) this.shown.set(n.id, { sig: signature(n), children: kids.map((k) => k.id) });
     for (const k of kids) if (!this.shown.has(k.id)) this.shown.set(k.id, { sig: signature(k) });
     return kids;
   }
 
   getParent(n: TreeNode): TreeNode | undefined {
-    return this.tree.getParent(n);
+    const p = this.tree.getParent(n);
+    return p ? this.intern(p) : undefined;
   }
 
   /** After the model moved: fire only for shown nodes whose label/description/children changed. */
@@ -46,8 +58,9 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     const changed: TreeNode[] = [];
     let rootsChanged = false;
     for (const [id, before] of [...this.shown]) {
-      const now = this.tree.find(id);
-      if (!now) { this.shown.delete(id); if (!id.includes('/')) rootsChanged = true; continue; }
+      const found = this.tree.find(id);
+      if (!found) { this.shown.delete(id); this.objects.delete(id); if (!id.includes('/')) rootsChanged = true; continue; }
+      const now = this.intern(found);
       const kids = before.children ? this.tree.getChildren(now).map((k) => k.id) : undefined;
       if (signature(now) !== before.sig || (kids && kids.join() !== before.children!.join())) {
         changed.push(now);

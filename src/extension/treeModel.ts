@@ -37,6 +37,8 @@ export interface RootSource {
   model(): Model | null;
   /** For a live host: its snapshot and connection state instead of a model. */
   host?: () => HostState;
+  /** A codicon for the root (default: server-environment). */
+  icon?: string;
 }
 
 export const VCPU_BUCKET = 32;
@@ -67,7 +69,7 @@ export class ModelTree {
       return {
         id: r.id, kind: 'root', label: r.label, description: r.description ?? (m ? `${m.profile}` : 'not loaded'),
         tooltip: m ? `**${r.label}**\n\nprofile \`${m.profile}\`, ${m.x.domains.size} domain(s)${m.x.panic ? `\n\n**Xen panicked:** ${m.x.panic.message}` : ''}` : undefined,
-        contextValue: 'root', icon: 'server-environment', collapsible: true,
+        contextValue: 'root', icon: r.icon ?? 'server-environment', collapsible: true,
       };
     });
   }

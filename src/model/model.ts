@@ -138,8 +138,8 @@ export class Model {
   }
 
   /** A deep copy of everything (time travel, the explorer). */
-  clone(): Model {
-    const m = new Model(this.profile, this.x.clone());
+  clone(withEvents?: boolean): Model {
+    const m = new Model(this.profile, this.x.clone(withEvents));
     for (const [k, dm] of this.dms) {
       const c = dm.clone();
       const d = m.x.domains.get(dm.target);

@@ -245,14 +245,14 @@ export class Xen {
   }
 
   /** A deep copy: pages, ports, servers and vcpus, with every internal reference remapped. */
-  clone(): Xen {
+  clone(withEvents: boolean = this.on): Xen {
     const y = new Xen(this.profile, this.nrParams);
     y.console = this.console.slice();
     y.bugs = this.bugs.slice();
     y.panic = this.panic ? { ...this.panic } : null;
     y.faults = { ...this.faults };
     y.on = this.on;
-    y.events = this.on ? this.events.slice() : [];
+    y.events = withEvents ? this.events.slice() : [];
     y.actor = this.actor;
     for (const [id, d] of this.domains) {
       const e = new Domain(id, this.nrParams, d.arch.hvm_domain.params.slice());

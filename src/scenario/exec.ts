@@ -43,8 +43,9 @@ export class Session {
     return (this._checker ??= new Checker(this.m));
   }
 
-  clone(): Session {
-    return new Session(this.sc, this.m.clone());
+  /** A deep copy; withEvents false leaves the event history behind (the debugger keeps one log of its own). */
+  clone(withEvents?: boolean): Session {
+    return new Session(this.sc, this.m.clone(withEvents));
   }
 
   dm(step: Step): DeviceModel {

@@ -58,7 +58,8 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     await item.waitFor({ timeout: 30000 });
     // Clicking the active container's icon would hide the side bar: click only when it is not already showing.
     const checked = await page.locator('.activitybar .action-item.checked [aria-label^="' + label + '"]').count();
-    if (!checked) await item.click();
+    // A badge (e.g. "1 active session") sits over the icon and takes the pointer: click through it.
+    if (!checked) await item.click({ force: true });
   };
 
   const expandPane = async (title: RegExp): Promise<void> => {
@@ -180,12 +181,12 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
   stage('step', ['views', 'debug'], 'steps with F10 and the Model tree follows until the ioreq server is created', async () => {
     await showContainer(VIEW_CONTAINER.title);
     await expandPane(/^Model$/);
-    // The session's root ("⏵ <launch name>", first) holds the live model. The file's root shows only while the
+    // The session's root ("<launch name>", first, with the debug icon) holds the live model. The file's root shows only while the
     // scenario is the active editor (stepping opens listings); fold it away so every d1 / ioreq server row below
     // is the session's.
     const fileRoot = modelRow(new RegExp(esc(SCENARIO)));
     if (await fileRoot.isVisible()) await setExpanded(fileRoot, false);
-    await expandRow(modelRow(new RegExp(`⏵\\s*${esc(LAUNCH_NAME)}`)));
+    await expandRow(modelRow(new RegExp(`^\\s*${esc(LAUNCH_NAME)}`)));
     await page.waitForTimeout(500);
     const created = modelRow(SERVER_CREATED);
     const d1 = modelRow(/^\s*d1\b/);

@@ -8,7 +8,15 @@ import * as os from 'os';
 import * as path from 'path';
 
 export const SSHD = '/usr/sbin/sshd';
-export const ROOT = path.join(__dirname, '..', '..', '..');
+/** The repository root: the nearest directory above this file with the project's package.json (this file runs both
+ *  one-to-one from out/test/live and bundled into out/bench). */
+export const ROOT = ((): string => {
+  for (let d = __dirname; d !== path.dirname(d); d = path.dirname(d)) {
+    const p = path.join(d, 'package.json');
+    if (fs.existsSync(p) && /"name": "ioreq-scope"/.test(fs.readFileSync(p, 'utf8'))) return d;
+  }
+  return path.join(__dirname, '..', '..', '..');
+})();
 export const FIXTURES = path.join(ROOT, 'test', 'live', 'fixtures');
 export const HELPER = path.join(ROOT, 'media', 'ioreq-helper.sh');
 
