@@ -93,14 +93,17 @@ export class Model {
     try {
       return { value: fn(this.flat) };
     } catch (e) {
-      if (e instanceof XenPanic) {
-        this.x.panic = { fn: e.fn, message: e.message };
-        return { value: undefined, panic: e.message };
-      }
-      throw e;
+      return this.panicked(e);
     } finally {
       this.x.current = null;
     }
+  }
+
+  /** Records a XenPanic as the host's panic (the run's result); anything else is a defect and propagates. */
+  private panicked<T>(e: unknown): OpResult<T> {
+    if (!(e instanceof XenPanic)) throw e;
+    this.x.panic = { fn: e.fn, message: e.message };
+    return { value: undefined, panic: e.message };
   }
 
   /** Starts fn on the stepped build: the caller drives the generator (see debug/), or drain()s it. */
@@ -120,11 +123,7 @@ export class Model {
         yield frames;
       }
     } catch (e) {
-      if (e instanceof XenPanic) {
-        this.x.panic = { fn: e.fn, message: e.message };
-        return { value: undefined, panic: e.message };
-      }
-      throw e;
+      return this.panicked(e);
     } finally {
       this.x.current = null;
       frames.length = 0;
