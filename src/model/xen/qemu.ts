@@ -128,7 +128,8 @@ export class Qemu {
     const bits = pg.getUint8(off + A.OFF_BITS);
     const dir = (bits >> 5) & 1;
     const size = pg.getUint32(off + A.OFF_SIZE, true);
-    const addr = pg.getBigUint64(off + A.OFF_ADDR, true);
+    // The address as a number (two 32-bit reads): exact below 2^53, which covers ports and guest-physical space.
+    const addr = pg.getUint32(off + A.OFF_ADDR, true) + pg.getUint32(off + A.OFF_ADDR + 4, true) * 4294967296;
     yield $('dispatch', { type, dir, size, addr });
     if (type === A.IOREQ_TYPE_PIO || type === A.IOREQ_TYPE_COPY) {
       const key = devKey(type === A.IOREQ_TYPE_PIO, addr);
