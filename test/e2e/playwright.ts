@@ -28,6 +28,14 @@ export interface Locator {
   getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
 }
 
+/** A frame inside the page (a webview's iframe), addressed by selector. */
+export interface FrameLocator {
+  frameLocator(selector: string): FrameLocator;
+  locator(selector: string, options?: LocatorOptions): Locator;
+  first(): FrameLocator;
+  last(): FrameLocator;
+}
+
 export interface ConsoleMessage { text(): string; type(): string }
 
 export interface Page extends Pick<Locator, 'locator' | 'getByText'> {
@@ -38,6 +46,7 @@ export interface Page extends Pick<Locator, 'locator' | 'getByText'> {
   on(event: 'console', listener: (message: ConsoleMessage) => void): Page;
   on(event: 'pageerror', listener: (error: Error) => void): Page;
   waitForTimeout(ms: number): Promise<void>;
+  frameLocator(selector: string): FrameLocator;
   close(): Promise<void>;
 }
 

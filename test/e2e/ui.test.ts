@@ -228,6 +228,26 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     await screenshot('debug-call-stack');
   });
 
+  stage('layout', ['debug'], 'shows the layout webview (three profiles, pages outside marked) and its sequence follows the debugger', async () => {
+    await palette('IOREQ Scope: Show Special-Page Layout');
+    // The webview's document sits two iframes deep.
+    const view = page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+    await view.locator('.column h2', { hasText: 'seed: reserved_mem_pgstart 0xfeffb' }).waitFor({ timeout: 20000 });
+    assert.equal(await view.locator('.column').count(), 3, 'legacy, seed and 4.5 side by side');
+    assert.equal(await view.locator('.column').nth(1).locator('.page.outside').count(), 3, "the seed's CONSOLE, IOREQ and BUFIOREQ are outside");
+    // Step the debugger: the sequence gains the new events.
+    const before = await view.locator('.event').count();
+    await page.locator('.debug-toolbar .action-label[aria-label^="Step Over"]').first().click();
+    await page.locator('.debug-toolbar .action-label[aria-label^="Step Over"]').first().click();
+    await page.waitForTimeout(500);
+    await palette('IOREQ Scope: Show Special-Page Layout');
+    await page.waitForTimeout(500);
+    const after = await view.locator('.event').count();
+    assert.ok(after >= before, `the sequence did not keep its events (${before} -> ${after})`);
+    assert.ok(after > 0, 'the sequence shows the debugged events');
+    await screenshot('layout-and-sequence');
+  });
+
   stage('problems', ['workbench'], 'shows the broken scenario\'s error in the Problems view', async () => {
     if (await page.locator('.debug-toolbar').isVisible()) {
       await page.keyboard.press('Shift+F5'); // stop debugging
