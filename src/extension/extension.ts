@@ -24,10 +24,13 @@ const isScenario = (doc: vscode.TextDocument) => doc.uri.path.endsWith('.ioreq.j
 
 export interface Api {
   version: string;
-  treeRoots(): Promise<Array<{ id: string; label: string; description?: string; children?: Array<{ id: string; label: string; description?: string }> }>>;
+  /** The roots, their children and their grandchildren (a host's domains, a scenario's vcpus …). */
+  treeRoots(): Promise<NodeSnapshot[]>;
   diagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
   refreshChanged(): number;
 }
+
+export interface NodeSnapshot { id: string; label: string; description?: string; children?: NodeSnapshot[] }
 
 /** Parses and runs a document's text; the model after the last step, or the located error. */
 function evaluateDoc(doc: vscode.TextDocument): { sc?: Scenario; model?: Model; error?: ScenarioError } {
@@ -105,7 +108,8 @@ export function activate(context: vscode.ExtensionContext): Api {
     let host: LiveHost;
     try {
       host = new LiveHost(alias, {
-        sshPath: cfg().get<string>('ssh.path') || undefined,
+        // Not `|| undefined`: an explicit undefined would override the runner's default ('ssh' on PATH).
+        sshPath: cfg().get<string>('ssh.path') || 'ssh',
         configFile: cfg().get<string>('ssh.configFile') || undefined,
         timeLimitMs: 1000 * cfg().get<number>('live.timeLimitSec', 30),
         logger: (line) => log.info(line),
@@ -391,7 +395,11 @@ export function activate(context: vscode.ExtensionContext): Api {
     version: context.extension.packageJSON.version,
     diagnostics: (uri) => diagnostics.get(uri) ?? [],
     refreshChanged: () => tree.refreshChanged(),
-    treeRoots: async () => tree.getChildren().map((r) => ({ id: r.id, label: r.label, description: r.description, children: tree.getChildren(r).map((c) => ({ id: c.id, label: c.label, description: c.description })) })),
+    treeRoots: async () => {
+      const snap = (n: TreeNode, depth: number): NodeSnapshot => ({ id: n.id, label: n.label, description: n.description,
+        ...(depth > 0 ? { children: tree.getChildren(n).map((c) => snap(c, depth - 1)) } : {}) });
+      return tree.getChildren().map((r) => snap(r, 2));
+    },
   };
 }
 

@@ -129,6 +129,9 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Keep the temp dir after stop (for its log). */
   keep?: boolean;
+  /** Unpacked extension folders (each with its package.json) copied into the extensions dir as
+   *  <publisher>.<name>-<version>, so the server scans them as installed extensions (no VSIX needed). */
+  extensionFolders?: string[];
 }
 
 export async function startCodeServer(options: StartOptions = {}): Promise<CodeServer> {
@@ -143,6 +146,10 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   fs.writeFileSync(config, 'auth: none\n');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.mkdirSync(exts, { recursive: true });
+  for (const folder of options.extensionFolders ?? []) {
+    const m = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8'));
+    fs.cpSync(folder, path.join(exts, `${m.publisher}.${m.name}-${m.version}`), { recursive: true });
+  }
   fs.writeFileSync(path.join(userData, 'User', 'settings.json'),
     JSON.stringify({ ...SETTINGS, ...options.settings }, null, 2));
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };

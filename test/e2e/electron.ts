@@ -7,11 +7,22 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runTests } from '@vscode/test-electron';
 import { removeWorkspace, repoRoot, scenarioWorkspace } from './paths';
+import { TestSshd } from '../live/sshd';
 
 async function main(): Promise<number> {
   const extensionTestsPath = path.join(__dirname, 'exthost', 'index.js');
   if (!fs.existsSync(extensionTestsPath)) throw new Error(`no ${extensionTestsPath}: run tools/build.js`);
   const folder = scenarioWorkspace('ioreq-e2e-electron-');
+  // The live host for live.test.ts, as in run.ts.
+  const env: Record<string, string | undefined> = { IOREQ_E2E_GREP: process.env.IOREQ_E2E_GREP };
+  let sshd: TestSshd | undefined;
+  try {
+    sshd = await TestSshd.start();
+    env.IOREQ_E2E_SSH_CONFIG = sshd.configFile;
+    env.IOREQ_E2E_SSH_ALIAS = sshd.alias;
+  } catch (e) {
+    env.IOREQ_E2E_SSHD_ERROR = (e as Error).message;
+  }
   try {
     return await runTests({
       version: process.env.VSCODE_VERSION || 'stable',
@@ -19,10 +30,11 @@ async function main(): Promise<number> {
       extensionTestsPath,
       // Only our extension, a fresh profile, no trust prompt; the folder is a temp copy of scenarios/.
       launchArgs: [folder, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
-      extensionTestsEnv: { IOREQ_E2E_GREP: process.env.IOREQ_E2E_GREP },
+      extensionTestsEnv: env,
     });
   } finally {
     removeWorkspace(folder);
+    await sshd?.stop();
   }
 }
 

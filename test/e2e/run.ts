@@ -5,7 +5,14 @@
 //  2. the UI test (ui.test.js): the packaged VSIX installed into code-server and driven as a user would.
 // Builds nothing: expects tools/build.js's out/ tree, dist/ and the VSIX from `npm run package`, and the harness from
 // tools/e2e-setup.sh. Prints one set of mocha-style totals ("  N passing", "  N failing") for .ci/run to add up.
-// Options (environment): IOREQ_E2E_ONLY=exthost|ui, IOREQ_E2E_GREP (exthost tests), IOREQ_E2E_TIMEOUT (s, exthost run).
+// Options (environment): IOREQ_E2E_ONLY=exthost|ui, IOREQ_E2E_GREP (exthost tests), IOREQ_E2E_TIMEOUT (s, exthost run),
+// IOREQ_E2E_WORKSPACE=empty (open an empty folder for the exthost part, so nothing activates the extension before the
+// activation test times it), IOREQ_E2E_ACTIVATION_FILE (where the activation test writes its figures; default
+// test-artifacts/e2e/activation.json).
+// The exthost part also starts a real sshd (test/live/sshd.ts) for live.test.ts, before code-server, and hands its
+// ssh config and alias to the extension host through the environment; and installs a do-nothing extension
+// twice (ioreq-e2e.activation-floor-first, activated before ours, and ioreq-e2e.activation-floor, after) for the
+// activation test's floor.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -13,6 +20,7 @@ import Mocha from 'mocha';
 import { codeServerBin, launchChromium, startCodeServer, testPayload } from './codeserver';
 import { artifactsDir, chromiumPath, removeWorkspace, repoRoot, scenarioWorkspace, vsixPath } from './paths';
 import { SpecWithoutTotals, SuiteResult, collect } from './reporter';
+import { TestSshd } from '../live/sshd';
 
 const RESULT_MARK = 'IOREQ-E2E-RESULT '; // as in exthost/index.ts (not imported: that module is for the host)
 
@@ -22,9 +30,9 @@ interface Part extends SuiteResult { name: string; ms: number; harnessError?: st
 const failedPart = (name: string, ms: number, error: string): Part =>
   ({ name, ms, passes: 0, failures: 1, pending: 0, failed: [{ title: name, error }], harnessError: error });
 
-function checkPrerequisites(): string | undefined {
+function checkPrerequisites(needVsix: boolean): string | undefined {
   const vsix = vsixPath();
-  if (!fs.existsSync(vsix)) return `no VSIX at ${vsix}: run \`npm run package\` first`;
+  if (needVsix && !fs.existsSync(vsix)) return `no VSIX at ${vsix}: run \`npm run package\` first`;
   try { codeServerBin(); } catch (e) { return (e as Error).message; }
   if (!fs.existsSync(chromiumPath())) return `no chromium at ${chromiumPath()}: run tools/e2e-setup.sh`;
   const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8'));
@@ -50,11 +58,40 @@ async function runExtensionHost(): Promise<Part> {
   if (!fs.existsSync(index)) return failedPart(name, 0, `no ${index}: run tools/build.js`);
   const timeoutMs = Number(process.env.IOREQ_E2E_TIMEOUT || 240) * 1000;
   const resultsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ioreq-e2e-res-')), 'results.json');
-  const folder = scenarioWorkspace('ioreq-e2e-exthost-');
-  const env: Record<string, string> = { IOREQ_E2E_RESULTS: resultsFile };
+  const emptyWorkspace = process.env.IOREQ_E2E_WORKSPACE === 'empty';
+  const folder = emptyWorkspace ? emptyFolder() : scenarioWorkspace('ioreq-e2e-exthost-');
+  const activationFile = process.env.IOREQ_E2E_ACTIVATION_FILE || path.join(artifactsDir(), 'activation.json');
+  fs.rmSync(activationFile, { force: true });
+  const env: Record<string, string> = { IOREQ_E2E_RESULTS: resultsFile, IOREQ_E2E_ACTIVATION_FILE: activationFile };
+  if (emptyWorkspace) env.IOREQ_E2E_WORKSPACE = 'empty';
   if (process.env.IOREQ_E2E_GREP) env.IOREQ_E2E_GREP = process.env.IOREQ_E2E_GREP;
-  const server = await startCodeServer({ env, keep: true });
-  const browser = await launchChromium().catch(async (e) => { await server.stop(); throw e; });
+  // The live host for live.test.ts: started before code-server so the extension host inherits its coordinates; a
+  // failure to start reaches the test as IOREQ_E2E_SSHD_ERROR (it fails there, it does not skip).
+  let sshd: TestSshd | undefined;
+  try {
+    sshd = await TestSshd.start();
+    env.IOREQ_E2E_SSH_CONFIG = sshd.configFile;
+    env.IOREQ_E2E_SSH_ALIAS = sshd.alias;
+  } catch (e) {
+    env.IOREQ_E2E_SSHD_ERROR = (e as Error).message;
+  }
+  const floors = [floorExtension('activation-floor'), floorExtension('activation-floor-first')];
+  let server: Awaited<ReturnType<typeof startCodeServer>>;
+  try {
+    server = await startCodeServer({ env, keep: true, extensionFolders: floors });
+  } catch (e) {
+    await sshd?.stop();
+    for (const f of floors) fs.rmSync(f, { recursive: true, force: true });
+    if (emptyWorkspace) fs.rmSync(folder, { recursive: true, force: true }); else removeWorkspace(folder);
+    throw e;
+  }
+  const browser = await launchChromium().catch(async (e) => {
+    await server.stop();
+    await sshd?.stop();
+    for (const f of floors) fs.rmSync(f, { recursive: true, force: true });
+    if (emptyWorkspace) fs.rmSync(folder, { recursive: true, force: true }); else removeWorkspace(folder);
+    throw e;
+  });
   let consoleResult: SuiteResult | undefined;
   const log: string[] = [];
   try {
@@ -103,8 +140,26 @@ async function runExtensionHost(): Promise<Part> {
     copyExtHostLogs(server.dir);
     fs.rmSync(server.dir, { recursive: true, force: true });
     fs.rmSync(path.dirname(resultsFile), { recursive: true, force: true });
-    removeWorkspace(folder);
+    if (emptyWorkspace) fs.rmSync(folder, { recursive: true, force: true }); else removeWorkspace(folder);
+    await sshd?.stop();
+    for (const f of floors) fs.rmSync(f, { recursive: true, force: true });
   }
+}
+
+function emptyFolder(): string {
+  return fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'ioreq-e2e-empty-'));
+}
+
+/** A do-nothing extension ioreq-e2e.<name> (activate() returns {}), activated only on a command nobody runs: its
+ *  activation time in the same extension host is the floor for ours. Returns the folder (remove it after the run). */
+function floorExtension(name: string): string {
+  const dir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'ioreq-e2e-floor-'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
+    name, publisher: 'ioreq-e2e', version: '0.0.1', displayName: `ioreq e2e ${name}`,
+    engines: { vscode: '^1.80.0' }, main: './extension.js', activationEvents: [`onCommand:ioreqE2e.${name}`],
+  }, null, 2));
+  fs.writeFileSync(path.join(dir, 'extension.js'), 'exports.activate = () => ({});\nexports.deactivate = () => undefined;\n');
+  return dir;
 }
 
 /** The extension host's own log (remote side), kept next to the console log. */
@@ -139,7 +194,7 @@ async function main(): Promise<number> {
   const only = process.env.IOREQ_E2E_ONLY;
   const t0 = Date.now();
   const parts: Part[] = [];
-  const problem = checkPrerequisites();
+  const problem = checkPrerequisites(only !== 'exthost');
   if (problem) {
     console.error(`test:e2e: ${problem}`);
     parts.push(failedPart('prerequisites', 0, problem));
