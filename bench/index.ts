@@ -12,6 +12,7 @@ import { runScenario } from '../src/scenario/run';
 import { explore } from '../src/scenario/explore';
 import { dapFigures } from './dap';
 import { liveFigures } from './live';
+import { activationFigures } from './activation';
 import { ModelTree } from '../src/extension/treeModel';
 import { evtchnAllocUnbound } from '../src/model/evtchn';
 
@@ -222,7 +223,7 @@ async function main(): Promise<void> {
       bufferedWritesPerSec: { flat: Math.round(buf), floorDataViewLoop: Math.round(bufFloor), floorOverFlat: +(bufFloor / buf).toFixed(2), target: 10_000_000 },
     },
     scenarios: scenarioFigures(),
-    extension: treeFigures(),
+    extension: { ...treeFigures(), activation: await activationFigures() },
     debugAdapter: await dapFigures(path.join(__dirname, '..', '..', 'dist', 'debugAdapter.js'), RUNS),
     live: await liveFigures(),
   };
