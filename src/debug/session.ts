@@ -386,7 +386,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     const m = /^d(\d+):0x([0-9a-f]+)$/.exec(ref);
     if (!m) return null;
     const d = this.rt!.session.m.x.domains.get(Number(m[1]));
-    const g = d?.physmap.get(parseInt(m[2], 16));
+    const g = d?.page(parseInt(m[2], 16));
     return g ? g.data() : null;
   }
 
@@ -409,7 +409,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     const ref = args.memoryReference;
     this.rt!.edit((s) => {
       const m = /^d(\d+):0x([0-9a-f]+)$/.exec(ref)!;
-      const pg = s.m.x.domains.get(Number(m[1]))?.physmap.get(parseInt(m[2], 16))?.data();
+      const pg = s.m.x.domains.get(Number(m[1]))?.page(parseInt(m[2], 16))?.data();
       if (pg) for (let i = 0; i < data.length; i++) pg.setUint8(off + i, data[i]);
     });
     response.body = { bytesWritten: data.length };

@@ -6,31 +6,35 @@
 import * as A from './abi';
 import type { Model } from './model';
 
-export function fingerprint(m: Model): string {
-  const parts: Array<string | number> = [];
-  feed(m, { push: (...v: Array<string | number>) => { parts.push(...v); } });
-  return parts.join(',');
+/** Receives the fingerprint's values in order: numbers (any JS number) and short tags. */
+interface Sink {
+  n(v: number): void;
+  s(v: string): void;
 }
 
-/** Receives the fingerprint's values in order. */
-interface Sink { push(...v: Array<string | number>): void }
+/** The exact key, as text (for tests and for checking the hash). */
+export function fingerprint(m: Model): string {
+  const parts: Array<string | number> = [];
+  feed(m, { n: (v) => { parts.push(v); }, s: (v) => { parts.push(v); } });
+  return parts.join(',');
+}
 
 /** Two 32-bit multiply-xorshift lanes over the value stream. */
 class Hasher implements Sink {
   a = 0x811c9dc5 | 0;
   b = 0x01000193 | 0;
-  push(...vs: Array<string | number>): void {
-    for (const v of vs) {
-      if (typeof v === 'number') this.num(v);
-      else { this.num(v.length); for (let i = 0; i < v.length; i++) this.num(v.charCodeAt(i)); }
-    }
+  n(v: number): void {
+    const lo = v | 0;
+    const hi = v >= 0 && v < 9007199254740992 ? (v / 4294967296) | 0 : v < 0 && v > -9007199254740992 ? -(((-v) / 4294967296) | 0) - 1 : 0x7fffffff;
+    let a = Math.imul(this.a ^ lo, 0x9e3779b1); a ^= a >>> 15;
+    let b = Math.imul(this.b ^ lo, 0x85ebca77); b ^= b >>> 13;
+    a = Math.imul(a ^ hi, 0xc2b2ae3d); a ^= a >>> 16;
+    b = Math.imul(b ^ hi, 0x27d4eb2f); b ^= b >>> 15;
+    this.a = a; this.b = b;
   }
-  num(v: number): void {
-    const lo = v | 0, hi = Number.isInteger(v) && Math.abs(v) < 2 ** 53 ? Math.floor(v / 4294967296) | 0 : 0x7fffffff;
-    this.a = Math.imul(this.a ^ lo, 0x9e3779b1); this.a ^= this.a >>> 15;
-    this.b = Math.imul(this.b ^ lo, 0x85ebca77); this.b ^= this.b >>> 13;
-    this.a = Math.imul(this.a ^ hi, 0xc2b2ae3d); this.a ^= this.a >>> 16;
-    this.b = Math.imul(this.b ^ hi, 0x27d4eb2f); this.b ^= this.b >>> 15;
+  s(v: string): void {
+    this.n(-1 - v.length);
+    for (let i = 0; i < v.length; i++) this.n(v.charCodeAt(i));
   }
   value(): number {
     return (this.a >>> 0) * 2097152 + ((this.b >>> 0) & 0x1fffff);
@@ -40,52 +44,66 @@ class Hasher implements Sink {
 export function fingerprintHash(m: Model, extra?: ArrayLike<number>): number {
   const h = new Hasher();
   feed(m, h);
-  if (extra) for (let i = 0; i < extra.length; i++) h.num(extra[i]);
+  if (extra) for (let i = 0; i < extra.length; i++) h.n(extra[i]);
   return h.value();
 }
 
-function feed(m: Model, out: Sink): void {
+/** A 64-bit value as two 32-bit halves. */
+function big(o: Sink, v: bigint): void {
+  if (v >= 0n && v < 9007199254740992n) { o.n(Number(v)); return; }
+  o.n(-2);
+  o.n(Number(BigInt.asUintN(32, v)));
+  o.n(Number(BigInt.asUintN(32, v >> 32n)));
+}
+
+function feed(m: Model, o: Sink): void {
   const x = m.x;
-  out.push(x.panic ? 'P' : '', x.bugs.length, x.faults.xzalloc, x.faults.map, x.faults.evtchn);
+  o.n(x.panic ? 1 : 0); o.n(x.bugs.length); o.n(x.faults.xzalloc); o.n(x.faults.map); o.n(x.faults.evtchn);
   for (const d of x.domains.values()) {
-    out.push('|d', d.domain_id, d.is_dying, d.pause_count, d.crashed ? 1 : 0, d.is_shutting_down ? 1 : 0, d.arch.hvm_domain.is_s3_suspended ? 1 : 0, d.holes.size);
+    o.s('d'); o.n(d.domain_id); o.n(d.is_dying); o.n(d.pause_count); o.n(d.crashed ? 1 : 0); o.n(d.is_shutting_down ? 1 : 0);
+    o.n(d.arch.hvm_domain.is_s3_suspended ? 1 : 0); o.n(d.holes.size);
     const pr = d.arch.hvm_domain.params;
-    for (let i = 0; i < pr.length; i++) if (pr[i] !== 0) out.push(i, pr[i]);
+    for (let i = 0; i < pr.length; i++) if (pr[i] !== 0) { o.n(i); o.n(pr[i]); }
     const s = d.arch.hvm_domain.ioreq_server;
     if (s) {
-      out.push('s', s.domid, s.freed ? 1 : 0, s.ioreq.page ?? -1, s.buf_ioreq.page ?? -1, s.buf_ioreq_evtchn);
-      for (const v of d.vcpu) out.push(s.ioreq_evtchn[v.vcpu_id]);
+      o.s('s'); o.n(s.domid); o.n(s.freed ? 1 : 0); o.n(s.ioreq.page ?? -1); o.n(s.buf_ioreq.page ?? -1); o.n(s.buf_ioreq_evtchn);
+      for (const v of d.vcpu) o.n(s.ioreq_evtchn[v.vcpu_id]);
     }
     const ports = d.evtchn.ports;
-    out.push('e');
+    o.s('e');
     for (let p = 1; p < ports.length; p++) {
       const c = ports[p];
       if (c.state === 0) continue;
-      out.push(p, c.state, c.xen_consumer, c.notify_vcpu_id, c.remote_domid, c.remote_dom, c.remote_port, c.pending ? 1 : 0);
+      o.n(p); o.n(c.state); o.n(c.xen_consumer); o.n(c.notify_vcpu_id); o.n(c.remote_domid); o.n(c.remote_dom); o.n(c.remote_port); o.n(c.pending ? 1 : 0);
     }
     for (const v of d.vcpu) {
       const io = v.arch.hvm_vcpu.hvm_io;
-      out.push('v', v.pause_flags.blocked_in_xen ? 1 : 0, io.io_state, io.io_size, Number(io.io_data & 0xffffffffn), Number(io.io_data >> 32n), Number(v.rax & 0xffffffffn), Number(v.rax >> 32n), v.arch.hvm_vcpu.inject_trap.vector, v.io_dropped, v.defer_shutdown ? 1 : 0);
+      o.s('v'); o.n(v.pause_flags.blocked_in_xen ? 1 : 0); o.n(io.io_state); o.n(io.io_size); big(o, io.io_data); big(o, v.rax);
+      o.n(v.arch.hvm_vcpu.inject_trap.vector); o.n(v.io_dropped); o.n(v.defer_shutdown ? 1 : 0);
     }
+    const bufPfn = d.arch.hvm_domain.params[A.HVM_PARAM_BUFIOREQ_PFN_INDEX];
     for (const [pfn, g] of d.physmap) {
       if (!g.dv || (g.xen_maps === 0 && g.foreign_maps === 0)) continue;
-      out.push('p', pfn, g.xen_maps, g.foreign_maps);
+      o.s('p'); o.n(pfn); o.n(g.xen_maps); o.n(g.foreign_maps);
       const dv = g.dv;
-      if (pfn === d.arch.hvm_domain.params[A.HVM_PARAM_BUFIOREQ_PFN_INDEX]) {
+      if (pfn === bufPfn) {
         const rp = dv.getUint32(A.BUF_OFF_READ_POINTER, true), wp = dv.getUint32(A.BUF_OFF_WRITE_POINTER, true);
-        out.push(rp, wp);
+        o.n(rp); o.n(wp);
         for (let i = rp; i !== wp && ((i - rp) >>> 0) < A.IOREQ_BUFFER_SLOT_NUM; i = (i + 1) >>> 0) {
-          const o = A.bufSlotOffset(i);
-          out.push(dv.getUint32(o, true), dv.getUint32(o + 4, true));
+          const off = A.bufSlotOffset(i);
+          o.n(dv.getUint32(off, true)); o.n(dv.getUint32(off + 4, true));
         }
       } else {
         const n = Math.max(d.vcpu.length, 1) * A.IOREQ_SIZE / 4;
-        for (let i = 0; i < n; i++) out.push(dv.getInt32(i * 4, true));
+        for (let i = 0; i < n; i++) o.n(dv.getInt32(i * 4, true));
       }
     }
   }
   for (const [name, dm] of m.dms) {
-    out.push('|m', name, dm.ioreq_pfn, dm.bufioreq_pfn, dm.bufioreq_remote_port, dm.shared_page ? 1 : 0, dm.buffered_io_page ? 1 : 0, dm.bufioreq_local_port, dm.send_vcpu, dm.destroyed_guest ? 1 : 0, dm.ioreq_local_port.join(','));
-    for (const [k, v] of dm.devices) out.push(k, String(v));
+    o.s('m'); o.s(name); o.n(dm.ioreq_pfn); o.n(dm.bufioreq_pfn); o.n(dm.bufioreq_remote_port); o.n(dm.shared_page ? 1 : 0); o.n(dm.buffered_io_page ? 1 : 0);
+    o.n(dm.bufioreq_local_port); o.n(dm.send_vcpu); o.n(dm.destroyed_guest ? 1 : 0);
+    o.n(dm.ioreq_local_port.length);
+    for (const p of dm.ioreq_local_port) o.n(p);
+    for (const [k, v] of dm.devices) { o.n(k); big(o, v); }
   }
 }

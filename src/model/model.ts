@@ -142,8 +142,8 @@ export class Model {
     for (const [k, dm] of this.dms) {
       const c = dm.clone();
       const d = m.x.domains.get(dm.target);
-      if (dm.shared_page && dm.ioreq_pfn >= 0) c.shared_page = d?.physmap.get(dm.ioreq_pfn)?.data() ?? null;
-      if (dm.buffered_io_page && dm.bufioreq_pfn >= 0) c.buffered_io_page = d?.physmap.get(dm.bufioreq_pfn)?.data() ?? null;
+      if (dm.shared_page && dm.ioreq_pfn >= 0) c.shared_page = d?.page(dm.ioreq_pfn)?.data() ?? null;
+      if (dm.buffered_io_page && dm.bufioreq_pfn >= 0) c.buffered_io_page = d?.page(dm.bufioreq_pfn)?.data() ?? null;
       m.dms.set(k, c);
     }
     return m;

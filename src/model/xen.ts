@@ -31,6 +31,11 @@ export class GuestPage {
   shared = false;
   /** Page type cannot be made writable (-EINVAL). */
   not_writable = false;
+  /**
+   * Set by Xen.clone on a page that has no bytes yet: the same object then sits in two physmaps, and the first
+   * Domain.page() lookup in either copies it (copy on write). Pages with bytes are always copied by the clone.
+   */
+  cow = false;
   /** What allocated it: 'ram' or a special page's name. */
   constructor(public use: string) {}
 
@@ -44,6 +49,7 @@ export class GuestPage {
 
   clone(): GuestPage {
     const p = new GuestPage(this.use);
+    p.cow = false;
     if (this.bytes) {
       p.bytes = this.bytes.slice();
       p.dv = new DataView(p.bytes.buffer);
@@ -162,6 +168,11 @@ export class Domain {
   page(pfn: number): GuestPage | null {
     if (this.holes.has(pfn)) return null;
     const p = this.physmap.get(pfn);
+    if (p && p.cow) {
+      const own = p.clone();
+      this.physmap.set(pfn, own);
+      return own;
+    }
     if (p) return p;
     if (pfn >= 0 && pfn < this.ram_pages) {
       const q = new GuestPage('ram');
@@ -260,7 +271,10 @@ export class Xen {
       e.crashed = d.crashed ? { ...d.crashed } : null; e.is_shutting_down = d.is_shutting_down;
       e.evtchn = d.evtchn.clone();
       e.arch.hvm_domain.is_s3_suspended = d.arch.hvm_domain.is_s3_suspended;
-      for (const [pfn, p] of d.physmap) e.physmap.set(pfn, p.clone());
+      for (const [pfn, p] of d.physmap) {
+        if (p.bytes) e.physmap.set(pfn, p.clone());
+        else { p.cow = true; e.physmap.set(pfn, p); }
+      }
       e.ram_pages = d.ram_pages; e.holes = new Set(d.holes); e.reserved_mem_pgstart = d.reserved_mem_pgstart; e.name = d.name;
       for (const v of d.vcpu) {
         const w = new Vcpu(e, v.vcpu_id);
@@ -283,7 +297,7 @@ export class Xen {
 function clonePage(src: HvmIoreqPage, d: Domain): HvmIoreqPage {
   const p = new HvmIoreqPage();
   p.page = src.page;
-  if (src.va && src.page !== null) p.va = d.physmap.get(src.page)?.data() ?? null;
+  if (src.va && src.page !== null) p.va = d.page(src.page)?.data() ?? null;
   return p;
 }
 

@@ -117,7 +117,7 @@ export class HvmCommon {
   *destroyRingForHelper(d: Domain, iorp: { va: DataView | null; page: number | null }): Co<void> {
     yield $('check', { va: iorp.va ? 'mapped' : 'NULL' });
     if (iorp.va !== null && iorp.page !== null) {
-      const pg = d.physmap.get(iorp.page);
+      const pg = d.page(iorp.page);
       if (pg) pg.xen_maps--;
       if (this.x.on) this.x.emit({ kind: 'page_unmap', fn: 'destroy_ring_for_helper', domid: d.domain_id,
         detail: { pfn: iorp.page }, text: `d${d.domain_id} pfn ${A.hex(iorp.page)} unmapped by Xen` });
