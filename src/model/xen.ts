@@ -150,7 +150,10 @@ export class Domain {
   is_shutting_down = false;
   evtchn = new EvtchnTable();
   arch: { hvm_domain: { ioreq_server: HvmIoreqServer | null; params: number[]; is_s3_suspended: boolean } };
-  /** The guest physmap: pfn -> page, for every populated frame the model materialised. */
+  /**
+   * The guest physmap: pfn -> page, for every populated frame the model materialised. Read it directly; change a
+   * page only through page(), which gives this domain its own copy of a page a clone still shares.
+   */
   physmap = new Map<number, GuestPage>();
   /** RAM below this pfn is populated (lowmem) without being materialised. */
   ram_pages = 0;

@@ -349,7 +349,8 @@ describe('properties: clone (e)', function () {
           for (let k = A.BUF_OFF_SLOTS + 1; k < A.PAGE_SIZE; k += A.BUF_IOREQ_SIZE) cdm.buffered_io_page.setUint8(k, cdm.buffered_io_page.getUint8(k) & ~0x0c);
         }
         for (const d of c.x.domains.values()) {
-          for (const pg of d.physmap.values()) { pg.data().setUint8(100, fill); pg.xen_maps += 7; pg.foreign_maps += 3; }
+          // Pages are changed through Domain.page(), the model's accessor: clones share untouched pages (copy on write).
+          for (const pfn of [...d.physmap.keys()]) { const pg = d.page(pfn)!; pg.data().setUint8(100, fill); pg.xen_maps += 7; pg.foreign_maps += 3; }
           for (const ch of d.evtchn.ports) { ch.state = ECS_INTERDOMAIN; ch.remote_dom = 99; ch.pending = true; }
           for (const v of d.vcpu) { v.pause_flags.blocked_in_xen = !v.pause_flags.blocked_in_xen; v.arch.hvm_vcpu.hvm_io.io_state = 5; v.rax = 0xdeadn; v.arch.hvm_vcpu.inject_trap.vector = 3; }
           // (Page params are left alone: aliasing IOREQ_PFN and BUFIOREQ_PFN would make the ring pointers slot 0's addr.)
