@@ -1,7 +1,7 @@
 /*
- * common/emulate.c: a listing of IOREQ Scope's model of hvmemul_do_io in xen/arch/x86/hvm/emulate.c, after [X44],
- * reduced to the hand-off of one access to the buffered ring or the device model. Written by IOREQ Scope to mirror
- * src/model/xen/hvm-emulate.ts; this is not Xen's text.
+ * common/emulate.c: IOREQ Scope's C-like rendering of its model of hvmemul_do_io, the emulator's hand-off of one
+ * access either to the buffered ring or to the device model, following src/model/xen/hvm-emulate.ts (after 4.4,
+ * with everything before the hand-off left out). Written by this project in its own words; it is not Xen's source.
  */
 
 @fn hvmemul_do_io
@@ -14,47 +14,41 @@ static int hvmemul_do_io(struct vcpu *v, int is_mmio, paddr_t addr, unsigned int
     ioreq_t p;
     bool_t sent;
 
-    /* one access in flight per vcpu */
-    if ( vio->io_state != HVMIO_none )   @io_state
-        return X86EMUL_UNHANDLEABLE;
+    /* a vcpu has at most one access on its way */
+    if (vio->io_state != HVMIO_none) return X86EMUL_UNHANDLEABLE;   @io_state
 
-    if ( s && s->ioreq.va && get_ioreq(s, v->vcpu_id)->state != STATE_IOREQ_NONE )   @pending
-    {
+    /* and its slot must be idle */
+    if (s != NULL && s->ioreq.va != NULL && get_ioreq(s, v->vcpu_id)->state != STATE_IOREQ_NONE) {   @pending
         gdprintk(XENLOG_WARNING, "WARNING: io already pending?\n");
         return X86EMUL_UNHANDLEABLE;
     }
 
+    memset(&p, 0, sizeof(p));
     p.type = is_mmio ? IOREQ_TYPE_COPY : IOREQ_TYPE_PIO;
     p.addr = addr;
     p.size = size;
     p.count = 1;
     p.dir = dir;
-    p.df = 0;
-    p.data_is_ptr = 0;
-    p.data = (dir == IOREQ_WRITE) ? (value & size_mask(size)) : 0;
+    p.data = dir == IOREQ_WRITE ? value & size_mask(size) : 0;
     p.state = STATE_IOREQ_READY;
 
-    /* a write hands its value over and waits only for the slot; a read waits for its data */
-    vio->io_state = (dir == IOREQ_WRITE) ? HVMIO_dispatched : HVMIO_awaiting_completion;
+    /* a write gives its value away and only waits for the slot; a read waits for the data */
+    vio->io_state = dir == IOREQ_WRITE ? HVMIO_dispatched : HVMIO_awaiting_completion;
     vio->io_size = size;
 
-    /* a stdvga-like device may take writes on the buffered ring */
-    if ( buffered && dir == IOREQ_WRITE )   @intercept
-    {
-        if ( hvm_buffered_io_send(v, &p) )
-        {
+    /* writes to a device that takes buffered I/O (stdvga-like) try the buffered ring first */
+    if (buffered && dir == IOREQ_WRITE) {   @intercept
+        if (hvm_buffered_io_send(v, &p)) {
             vio->io_state = HVMIO_none;
             return X86EMUL_OKAY;
         }
     }
 
     sent = hvm_send_assist_req(v, &p);   @send
-    if ( !sent )   @sent
-    {
+    if (!sent) {   @sent
         /* no server, or the domain is shutting down: the access is dropped */
         vio->io_state = HVMIO_none;
         return X86EMUL_OKAY;
     }
-
-    return (dir == IOREQ_WRITE) ? X86EMUL_OKAY : X86EMUL_RETRY;
+    return dir == IOREQ_WRITE ? X86EMUL_OKAY : X86EMUL_RETRY;
 }

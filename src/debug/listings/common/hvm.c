@@ -1,7 +1,8 @@
 /*
- * common/hvm.c: a listing of IOREQ Scope's model of the parts of xen/arch/x86/hvm/hvm.c that both profiles share
- * (the ring mapping helpers and event-channel replacement), after [X44]; the seed leaves them as they were.
- * Written by IOREQ Scope to mirror src/model/xen/hvm-common.ts; this is not Xen's text.
+ * common/hvm.c: IOREQ Scope's C-like rendering of the pieces of its HVM model that both profiles share (mapping a
+ * guest page for Xen's own use, and replacing an event channel), following src/model/xen/hvm-common.ts. The seed
+ * patch does not touch them; the model follows 4.4. Written by this project in its own words; it is not Xen's
+ * source. The model's page flags (paged out, shared, not writable) stand for the p2m and page types tested here.
  */
 
 @fn prepare_ring_for_helper
@@ -11,42 +12,38 @@ int prepare_ring_for_helper(struct domain *d, unsigned long gmfn, struct page_in
     p2m_type_t p2mt;
     void *va;
 
-    /* a reference on the guest frame, unsharing it if need be */
+    /* a reference on the guest's frame, unsharing it on the way */
     page = get_page_from_gfn(d, gmfn, &p2mt, P2M_UNSHARE);
-    if ( p2m_is_paging(p2mt) )   @get_page_from_gfn
-    {
-        /* paged out: have the pager bring it back; the caller may retry */
+    if (p2m_is_paging(p2mt)) {   @get_page_from_gfn
+        /* paged out: start bringing it back; the caller can try again later */
         p2m_mem_paging_populate(d, gmfn);   @paging
-        if ( page )
-            put_page(page);
+        if (page != NULL) put_page(page);
         return -ENOENT;
     }
-    if ( p2m_is_shared(p2mt) )
-    {
-        if ( page )   @shared
-            put_page(page);
+    if (p2m_is_shared(p2mt)) {
+        /* still shared after all */
+        if (page != NULL) put_page(page);   @shared
         return -ENOENT;
     }
-    if ( page == NULL )
+    if (page == NULL) {
         return -EINVAL;   @no_page
+    }
 
-    /* Xen will write into it */
-    if ( !get_page_type(page, PGT_writable_page) )   @get_page_type
-    {
+    /* Xen is going to write into the page */
+    if (!get_page_type(page, PGT_writable_page)) {   @get_page_type
         put_page(page);
         return -EINVAL;
     }
 
-    /* a mapping every vcpu can use, whatever address space it runs in */
+    /* mapped for every vcpu, whichever address space it happens to run in */
     va = __map_domain_page_global(page);   @map_global
-    if ( va == NULL )
-    {
+    if (va == NULL) {
         put_page_and_type(page);
         return -ENOMEM;
     }
 
-    *_va = va;
     *_page = page;
+    *_va = va;
     return 0;
 }
 
@@ -55,8 +52,8 @@ void destroy_ring_for_helper(void **_va, struct page_info *page)
 {
     void *va = *_va;
 
-    if ( va != NULL )   @check
-    {
+    /* nothing to undo when the page was never mapped */
+    if (va != NULL) {   @check
         unmap_domain_page_global(va);
         put_page_and_type(page);
         *_va = NULL;
@@ -68,13 +65,11 @@ static int hvm_replace_event_channel(struct vcpu *v, domid_t remote_domid, int *
 {
     int old_port, new_port;
 
-    /* the new port first, so a failure leaves the old one working */
+    /* allocate before changing anything: on failure the current port keeps working */
     new_port = alloc_unbound_xen_event_channel(v, remote_domid, NULL);   @alloc
-    if ( new_port < 0 )   @check
-        return new_port;
+    if (new_port < 0) return new_port;   @check
 
     old_port = xchg(p_port, new_port);   @xchg
     free_xen_event_channel(v, old_port);   @free
-
     return 0;   @ret
 }

@@ -1,8 +1,9 @@
 /*
- * common/io.c: a listing of IOREQ Scope's model of xen/arch/x86/hvm/io.c (completion, the buffered ring, port and
- * MMIO accesses, the time-offset and invalidate requests), after [X44]; the server pointer in
- * hvm_buffered_io_send is inferred for the seed. Written by IOREQ Scope to mirror src/model/xen/hvm-common.ts and
- * hvm-emulate.ts, simplified to what the ioreq path observes; this is not Xen's text.
+ * common/io.c: IOREQ Scope's C-like rendering of its model of the I/O side of the HVM code (completing an access,
+ * the buffered ring, port and MMIO accesses, the time-offset and invalidate requests), following
+ * src/model/xen/hvm-common.ts and hvm-emulate.ts and cut down to what the ioreq path can observe. The model follows
+ * 4.4; the server pointer in hvm_buffered_io_send is inferred for the seed. Written by this project in its own
+ * words; it is not Xen's source.
  */
 
 @fn hvm_io_assist
@@ -13,40 +14,39 @@ void hvm_io_assist(ioreq_t *p)
     struct cpu_user_regs *regs = guest_cpu_user_regs();
     enum hvm_io_state io_state;
 
-    /* we saw IORESP_READY; read the answer only after that */
+    /* IORESP_READY has been seen: only now is the answer read, and the slot is free again */
     rmb();   @rmb
     p->state = STATE_IOREQ_NONE;
 
     io_state = vio->io_state;
     vio->io_state = HVMIO_none;
 
-    switch ( io_state )   @switch
-    {
+    switch (io_state) {   @switch
     case HVMIO_awaiting_completion:
-        /* the emulator picks io_data up when the instruction is retried */
+        /* the retried instruction collects io_data */
         vio->io_state = HVMIO_completed;
         vio->io_data = p->data;
         break;
     case HVMIO_handle_mmio_awaiting_completion:
         vio->io_state = HVMIO_completed;
         vio->io_data = p->data;
-        /* run the instruction again: it finds HVMIO_completed and its destination (rax here) takes io_data */
+        /* emulate the instruction once more; it sees HVMIO_completed and rax (its destination here) gets io_data */
         (void)handle_mmio();   @handle_mmio
         break;
     case HVMIO_handle_pio_awaiting_completion:
-        /* a 4-byte IN zero-extends into rax; narrower ones replace only the low io_size bytes */
-        if ( vio->io_size == 4 )
+        /* four bytes zero-extend into rax; a narrower read replaces just its low io_size bytes */
+        if (vio->io_size == 4) {
             regs->rax = (uint32_t)p->data;
-        else
+        } else {
             memcpy(&regs->rax, &p->data, vio->io_size);
+        }
         break;
     default:
         break;
     }
 
-    if ( p->state == STATE_IOREQ_NONE )   @end
-    {
-        msix_write_completion(curr);
+    if (p->state == STATE_IOREQ_NONE) {   @end
+        msix_write_completion(curr);   /* no MSI-X in the model */
         vcpu_end_shutdown_deferral(curr);
     }
 }
@@ -58,64 +58,58 @@ int hvm_buffered_io_send(struct vcpu *v, ioreq_t *p)
     struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;
     struct hvm_ioreq_page *iorp;
     buffered_iopage_t *pg;
-    buf_ioreq_t bp = { .type = p->type, .dir = p->dir, .addr = p->addr, .data = (uint32_t)p->data };
-    int qw = 0;
+    buf_ioreq_t bp;
+    uint32_t rp, wp;
+    int size, qw = 0;
 
-    /* return 0 whenever the caller must take the synchronous path instead */
-    if ( !s )   @entry
-        return 0;
+    /* a return of 0 sends the caller down the synchronous path */
+    if (s == NULL) return 0;   @entry
 
     iorp = &s->buf_ioreq;
     pg = iorp->va;
 
-    /* a slot holds one direct access below 1MB */
-    if ( (p->addr > 0xfffffUL) || p->data_is_ptr || (p->count != 1) )   @limits
-        return 0;
+    /* a slot can carry one plain access below 1MB, nothing else */
+    if (p->addr > 0xfffff || p->data_is_ptr || p->count != 1) return 0;   @limits
 
-    switch ( p->size )   @size
-    {
-    case 1:
-        bp.size = 0;
-        break;
-    case 2:
-        bp.size = 1;
-        break;
-    case 4:
-        bp.size = 2;
-        break;
-    case 8:
-        /* 8 bytes take two slots: the high half goes in the second */
-        bp.size = 3;
-        qw = 1;
-        break;
+    /* slots record the size as a power of two */
+    switch (p->size) {   @size
+    case 1: size = 0; break;
+    case 2: size = 1; break;
+    case 4: size = 2; break;
+    case 8: size = 3; qw = 1; break;   /* two slots: low half first, then the high half */
     default:
         gdprintk(XENLOG_WARNING, "unexpected ioreq size: %u\n", p->size);
         return 0;
     }
 
+    bp.type = p->type;
+    bp.dir = p->dir;
+    bp.size = size;
+    bp.addr = p->addr;
+    bp.data = (uint32_t)p->data;
+
     spin_lock(&iorp->lock);
 
-    if ( (pg->write_pointer - pg->read_pointer) >= (IOREQ_BUFFER_SLOT_NUM - qw) )   @full
-    {
+    rp = pg->read_pointer;
+    wp = pg->write_pointer;
+    if (wp - rp >= IOREQ_BUFFER_SLOT_NUM - qw) {   @full
+        /* no room on the ring */
         spin_unlock(&iorp->lock);
         return 0;
     }
 
-    pg->buf_ioreq[pg->write_pointer % IOREQ_BUFFER_SLOT_NUM] = bp;
-
-    if ( qw )   @copy
-    {
+    pg->buf_ioreq[wp % IOREQ_BUFFER_SLOT_NUM] = bp;
+    if (qw) {   @copy
         bp.data = p->data >> 32;
-        pg->buf_ioreq[(pg->write_pointer + 1) % IOREQ_BUFFER_SLOT_NUM] = bp;
+        pg->buf_ioreq[(wp + 1) % IOREQ_BUFFER_SLOT_NUM] = bp;
     }
 
-    /* the slots must be visible before the pointer that hands them over */
+    /* the device model must see the slots before the pointer that covers them */
     wmb();   @copy_hi
-    pg->write_pointer += qw ? 2 : 1;
+    pg->write_pointer = wp + (qw ? 2 : 1);
 
     notify_via_xen_event_channel(d, s->buf_ioreq_evtchn);   @notify
     spin_unlock(&iorp->lock);
-
     return 1;
 }
 
@@ -126,13 +120,12 @@ int handle_pio(struct vcpu *v, uint16_t port, unsigned int size, int dir, uint64
     int rc;
 
     rc = hvmemul_do_io(v, 0, port, size, dir, value, 0);   @do_pio
-
-    if ( rc == X86EMUL_RETRY && vio->io_state == HVMIO_awaiting_completion )   @rc
-        /* a read: hvm_io_assist will put the answer in rax */
+    if (rc == X86EMUL_RETRY && vio->io_state == HVMIO_awaiting_completion) {   @rc
+        /* a read: hvm_io_assist will put the value in rax */
         vio->io_state = HVMIO_handle_pio_awaiting_completion;
-    else if ( rc == X86EMUL_UNHANDLEABLE )
+    } else if (rc == X86EMUL_UNHANDLEABLE) {
         hvm_inject_hw_exception(TRAP_gp_fault, 0);
-
+    }
     return rc;
 }
 
@@ -144,56 +137,54 @@ int handle_mmio(struct vcpu *v, paddr_t gpa, unsigned int size, int dir, uint64_
 
     vio->mmio_gpa = gpa;   @do_mmio
     rc = hvmemul_do_io(v, 1, gpa, size, dir, value, buffered);
-
-    if ( rc == X86EMUL_RETRY && vio->io_state == HVMIO_awaiting_completion )   @rc
-        /* a read: re-emulated after hvm_io_assist, landing in rax */
+    if (rc == X86EMUL_RETRY && vio->io_state == HVMIO_awaiting_completion) {   @rc
+        /* a read: emulated again after hvm_io_assist, ending up in rax */
         vio->io_state = HVMIO_handle_mmio_awaiting_completion;
-    else if ( rc == X86EMUL_UNHANDLEABLE )
+    } else if (rc == X86EMUL_UNHANDLEABLE) {
         hvm_inject_hw_exception(TRAP_gp_fault, 0);
-
+    }
     return rc;
 }
 
 @fn send_timeoffset_req
 int send_timeoffset_req(struct vcpu *v, int64_t timeoff)
 {
-    ioreq_t p = {
-        .type = IOREQ_TYPE_TIMEOFFSET,
-        .size = 8,
-        .count = 1,
-        .dir = IOREQ_WRITE,
-        .data = timeoff,
-        .state = STATE_IOREQ_READY,
-    };
+    ioreq_t p;
     int ok;
 
-    if ( timeoff == 0 )   @zero
-        return 0;
+    if (timeoff == 0) return 0;   @zero
 
-    /* buffered only: if the ring refuses, the update is lost */
+    /* an 8-byte TIMEOFFSET write, so two slots of the buffered ring */
+    memset(&p, 0, sizeof(p));
+    p.type = IOREQ_TYPE_TIMEOFFSET;
+    p.size = 8;
+    p.count = 1;
+    p.dir = IOREQ_WRITE;
+    p.data = timeoff;
+    p.state = STATE_IOREQ_READY;
+
+    /* there is no synchronous fallback: if the ring is full, the update is lost */
     ok = hvm_buffered_io_send(v, &p);   @send
-    if ( !ok )
-        gdprintk(XENLOG_INFO, "Unsuccessful timeoffset update\n");
-
+    if (!ok) gdprintk(XENLOG_INFO, "Unsuccessful timeoffset update\n");
     return ok;
 }
 
 @fn send_invalidate_req
 int send_invalidate_req(struct vcpu *v)
 {
-    ioreq_t p = {
-        .type = IOREQ_TYPE_INVALIDATE,
-        .size = 4,
-        .count = 1,
-        .dir = IOREQ_WRITE,
-        .data = ~0UL, /* flush the whole map cache */
-    };
+    ioreq_t p;
     int sent;
 
-    sent = hvm_send_assist_req(v, &p);   @send
-    if ( sent )
-        /* nothing comes back to complete */
-        v->arch.hvm_vcpu.hvm_io.io_state = HVMIO_dispatched;
+    /* asks the device model to drop its whole map cache */
+    memset(&p, 0, sizeof(p));
+    p.type = IOREQ_TYPE_INVALIDATE;
+    p.size = 4;
+    p.count = 1;
+    p.dir = IOREQ_WRITE;
+    p.data = ~0UL;
 
+    sent = hvm_send_assist_req(v, &p);   @send
+    /* no answer will come back, so nothing is left to complete */
+    if (sent) v->arch.hvm_vcpu.hvm_io.io_state = HVMIO_dispatched;
     return sent;
 }

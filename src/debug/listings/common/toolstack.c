@@ -1,8 +1,8 @@
 /*
- * common/toolstack.c: a listing of IOREQ Scope's model of the toolstack's side and the hypervisor calls it makes:
- * domain creation and vcpu allocation (xen/common/domain.c, XEN_DOMCTL_createdomain / max_vcpus), the HVM build
- * (tools/libxc/xc_hvm_build_x86.c setup_guest, with libxl__build_hvm's xenstore and console ports) and domain_kill,
- * after [X44]. Written by IOREQ Scope to mirror src/model/xen/libxc.ts; this is not Xen's text.
+ * common/toolstack.c: IOREQ Scope's C-like rendering of its model of the toolstack and of the hypervisor calls the
+ * toolstack causes: making a domain and its vcpus (XEN_DOMCTL_createdomain, XEN_DOMCTL_max_vcpus), building the
+ * HVM guest (libxc's setup_guest, plus the xenstore and console ports libxl allocates) and killing the domain,
+ * following src/model/xen/libxc.ts (after 4.4). Written by this project in its own words; it is not Xen's source.
  */
 
 @fn domain_create
@@ -13,25 +13,21 @@ int domain_create(domid_t domid, unsigned int domcr_flags)
 
     d = alloc_domain_struct();   @alloc
     d->domain_id = domid;
-    if ( domcr_flags & DOMCRF_hvm )
-        d->guest_type = guest_type_hvm;
-    evtchn_init(d);                 /* port 0 stays reserved */
+    if (domcr_flags & DOMCRF_hvm) d->guest_type = guest_type_hvm;
+    evtchn_init(d);   /* port 0 is reserved */
     domlist_insert(d);
 
-    /* a new domain waits for the toolstack to unpause it */
+    /* paused until the toolstack lets it run */
     d->is_paused_by_controller = 1;
     atomic_inc(&d->pause_count);
 
-    if ( is_hvm_domain(d) )
-    {
+    if (is_hvm_domain(d)) {
         rc = hvm_domain_initialise(d);   @hvm_init
-        if ( rc < 0 )
-        {
+        if (rc < 0) {
             domlist_remove(d);
             return rc;
         }
     }
-
     return 0;
 }
 
@@ -41,31 +37,27 @@ int alloc_vcpu(struct domain *d, unsigned int vcpu_id)
     struct vcpu *v;
     int rc;
 
-    if ( d->vcpu[vcpu_id] != NULL )   @alloc
-        return -EEXIST;
-    /* vcpus are made in order: 0, 1, 2, ... */
-    if ( vcpu_id != 0 && d->vcpu[vcpu_id - 1] == NULL )
-        return -EINVAL;
+    if (d->vcpu[vcpu_id] != NULL) return -EEXIST;   @alloc
+    /* vcpus come in order: 0, then 1, then 2, ... */
+    if (vcpu_id > 0 && d->vcpu[vcpu_id - 1] == NULL) return -EINVAL;
 
     v = alloc_vcpu_struct();
     v->domain = d;
     v->vcpu_id = vcpu_id;
     d->vcpu[vcpu_id] = v;
 
-    /* vcpu_initialise -> hvm_vcpu_initialise */
+    /* by way of vcpu_initialise */
     rc = is_hvm_domain(d) ? hvm_vcpu_initialise(v) : 0;   @hvm_vcpu_initialise
-    if ( rc < 0 )
-    {
+    if (rc < 0) {
         d->vcpu[vcpu_id] = NULL;
         free_vcpu_struct(v);
         return rc;
     }
-
     return 0;
 }
 
 @fn xc_domain_create
-/* XEN_DOMCTL_createdomain, then XEN_DOMCTL_max_vcpus making each vcpu in turn */
+/* XEN_DOMCTL_createdomain, then XEN_DOMCTL_max_vcpus making the vcpus one by one */
 int xc_domain_create(domid_t domid, unsigned int nr_vcpus, bool_t hvm)
 {
     struct domain *d;
@@ -73,17 +65,13 @@ int xc_domain_create(domid_t domid, unsigned int nr_vcpus, bool_t hvm)
     int rc;
 
     rc = domain_create(domid, hvm ? DOMCRF_hvm : 0);   @createdomain
-    if ( rc < 0 )
-        return rc;
+    if (rc < 0) return rc;
 
     d = get_domain_by_id(domid);
-    for ( i = 0; i < nr_vcpus; i++ )
-    {
+    for (i = 0; i < nr_vcpus; i++) {
         rc = alloc_vcpu(d, i);   @max_vcpus
-        if ( rc < 0 )
-            return rc;
+        if (rc < 0) return rc;
     }
-
     return 0;
 }
 
@@ -96,41 +84,37 @@ static int setup_guest(xc_interface *xch, uint32_t dom, unsigned long nr_pages,
     unsigned int i;
     int rc;
 
-    /* libxl__build_hvm: the xenstore and console ports come first */
+    /* libxl allocates the xenstore and console ports before the build starts */
     store_port = xc_evtchn_alloc_unbound(xch, dom, store_domid);   @ports
     console_port = xc_evtchn_alloc_unbound(xch, dom, console_domid);
 
     xc_domain_populate_physmap_exact(xch, dom, nr_pages, 0, 0, ram_pfns);   @populate_ram
 
-    /* tell the guest where the special pages start (the layout is per profile) */
-    hvm_info->reserved_mem_pgstart = special_pfn(0);   @hvm_info
+    /* where the special pages begin, as the guest is told (each profile has its own layout) */
+    hvm_info->reserved_mem_pgstart = layout.reserved_mem_pgstart;   @hvm_info
 
-    for ( i = 0; i < NR_SPECIAL_PAGES; i++ )
-    {
-        xen_pfn_t pfn = special_pfn(i);
+    for (i = 0; i < layout.nr_pages; i++) {
+        xen_pfn_t pfn = layout.pages[i].pfn;
 
-        /* each special page is populated and cleared */
+        /* populated, then zeroed */
         xc_domain_populate_physmap_exact(xch, dom, 1, 0, 0, &pfn);   @special_page
         xc_clear_domain_page(xch, dom, pfn);
     }
 
-    /* STORE_PFN, BUFIOREQ_PFN, IOREQ_PFN, CONSOLE_PFN, the ring pfns, IDENT_PT, ... in the layout's order */
-    for ( i = 0; i < ARRAY_SIZE(layout_params); i++ )
-    {
-        rc = xc_set_hvm_param(xch, dom, layout_params[i].index, layout_params[i].value);   @set_param
-        if ( rc < 0 )
-            return rc;
+    /* the params in the layout's order (store, ioreq and buffered ioreq pfns, console, ident_pt, ...), from dom0 */
+    for (i = 0; i < layout.nr_params; i++) {
+        rc = xc_set_hvm_param(xch, dom, layout.params[i].index, layout.params[i].value);   @set_param
+        if (rc < 0) return rc;
     }
 
-    /* libxl__build_hvm records the two ports (the model stores them without a do_hvm_op frame) */
+    /* libxl records both ports; the model writes them straight into params[], with no do_hvm_op frame */
     xc_set_hvm_param(xch, dom, HVM_PARAM_STORE_EVTCHN, store_port);   @evtchn_params
     xc_set_hvm_param(xch, dom, HVM_PARAM_CONSOLE_EVTCHN, console_port);
-
     return 0;
 }
 
 @fn domain_unpause_by_controller
-/* XEN_DOMCTL_unpausedomain, as xc_domain_unpause issues it */
+/* XEN_DOMCTL_unpausedomain, which xc_domain_unpause issues */
 int domain_unpause_by_controller(struct domain *d)
 {
     domain_unpause(d);   @unpause
@@ -147,15 +131,13 @@ int domain_kill(struct domain *d)
 
     evtchn_destroy(d);   @evtchn_destroy
 
-    /* domain_relinquish_resources: the ioreq server goes here */
-    if ( is_hvm_domain(d) )   @relinquish
-        hvm_domain_relinquish_resources(d);
+    /* relinquishing the domain's resources is where the ioreq server goes */
+    if (is_hvm_domain(d)) hvm_domain_relinquish_resources(d);   @relinquish
     d->is_dying = DOMDYING_dead;
 
-    /* complete_domain_destroy: then the vcpus */
-    for_each_vcpu ( d, v )   @vcpu_destroy
-        if ( is_hvm_domain(d) )
-            hvm_vcpu_destroy(v);
-
+    /* the vcpus last, as complete_domain_destroy does */
+    for_each_vcpu (d, v) {   @vcpu_destroy
+        if (is_hvm_domain(d)) hvm_vcpu_destroy(v);
+    }
     return 0;
 }

@@ -1,27 +1,26 @@
 /*
- * legacy/hvm.c: a listing of IOREQ Scope's model of xen/arch/x86/hvm/hvm.c BEFORE the seed (the seed's preimage,
- * "create basic ioreq server abstraction"), after [SEED]'s removed lines with [X44] bodies where the seed shows none.
- * Written by IOREQ Scope to mirror src/model/xen/hvm-legacy.ts statement by statement; this is not Xen's text.
- * The server is made with the domain, both pages unmapped and the domain paused once per page until it is set.
+ * legacy/hvm.c: IOREQ Scope's C-like rendering of its own model of the hypervisor's HVM code BEFORE the seed
+ * patch (the basic ioreq server abstraction the seed starts from), following src/model/xen/hvm-legacy.ts statement
+ * by statement. Written by this project in its own words; it is not Xen's source. Where the seed's removed lines
+ * show no body, the model follows 4.4. Here the server is made together with the domain, with neither page mapped,
+ * and the domain stays paused once per page until the toolstack sets that page's pfn.
  */
 
 @fn hvm_init_ioreq_page
 static void hvm_init_ioreq_page(struct domain *d, struct hvm_ioreq_page *iorp)
 {
     spin_lock_init(&iorp->lock);
-    /* held until hvm_set_ioreq_page maps this page */
+    /* one pause per page, released by hvm_set_ioreq_page once the page is mapped */
     domain_pause(d);   @pause
 }
 
 @fn hvm_destroy_ioreq_page
 static void hvm_destroy_ioreq_page(struct domain *d, struct hvm_ioreq_page *iorp)
 {
-    spin_lock(&iorp->lock);
-
+    /* pages are only given back by a dying domain */
     ASSERT(d->is_dying);   @assert
-
+    spin_lock(&iorp->lock);
     destroy_ring_for_helper(&iorp->va, iorp->page);
-
     spin_unlock(&iorp->lock);
 }
 
@@ -33,27 +32,21 @@ static int hvm_set_ioreq_page(struct domain *d, struct hvm_ioreq_page *iorp, uns
     int rc;
 
     rc = prepare_ring_for_helper(d, gmfn, &page, &va);   @prepare
-    if ( rc )   @check_rc
-        return rc;
+    if (rc) return rc;   @check_rc
 
     spin_lock(&iorp->lock);
-
-    if ( (iorp->va != NULL) || d->is_dying )   @check_busy
-    {
-        /* unmaps the page ALREADY in place; the mapping just made is never released */
+    if (iorp->va != NULL || d->is_dying) {   @check_busy
+        /* what gets torn down is the mapping ALREADY there; page and va from above are never released */
         destroy_ring_for_helper(&iorp->va, iorp->page);   @drop_old
         spin_unlock(&iorp->lock);
         return -EINVAL;
     }
-
     iorp->va = va;   @publish
     iorp->page = page;
-
     spin_unlock(&iorp->lock);
 
-    /* drops the pause hvm_init_ioreq_page took for this page */
+    /* give back the pause hvm_init_ioreq_page took for this page */
     domain_unpause(d);   @unpause
-
     return 0;
 }
 
@@ -62,13 +55,10 @@ static void hvm_update_ioreq_server_evtchn(struct hvm_ioreq_server *s)
 {
     struct vcpu *v;
 
-    /* nothing to write until the ioreq page is mapped */
-    if ( s->ioreq.va != NULL )   @check
-    {
-        for_each_vcpu ( s->domain, v )
-        {
+    /* the slots are in the ioreq page, so there is nowhere to write before it is mapped */
+    if (s->ioreq.va != NULL) {   @check
+        for_each_vcpu (s->domain, v) {
             ioreq_t *p = get_ioreq(s, v->vcpu_id);
-
             p->vp_eport = s->ioreq_evtchn[v->vcpu_id];   @write
         }
     }
@@ -80,36 +70,27 @@ static int hvm_ioreq_server_add_vcpu(struct hvm_ioreq_server *s, struct vcpu *v)
     int rc;
 
     rc = alloc_unbound_xen_event_channel(v, s->domid, NULL);   @alloc
-    if ( rc < 0 )   @check
-        return rc;
-
+    if (rc < 0) return rc;   @check
     s->ioreq_evtchn[v->vcpu_id] = rc;
-    v->arch.hvm_vcpu.xen_port = rc;
+    v->arch.hvm_vcpu.xen_port = rc;   /* the vcpu keeps its own copy of the number */
 
-    if ( v->vcpu_id == 0 )
-    {
-        /* vcpu 0 also owns the buffered ring's port */
+    if (v->vcpu_id == 0) {
+        /* the buffered ring's port is vcpu 0's too */
         rc = alloc_unbound_xen_event_channel(v, s->domid, NULL);   @alloc_buf
-        if ( rc < 0 )
-            return rc;
-
+        if (rc < 0) return rc;
         s->buf_ioreq_evtchn = rc;
     }
 
     hvm_update_ioreq_server_evtchn(s);   @update
-
     return 0;
 }
 
 @fn hvm_ioreq_server_remove_vcpu
 static void hvm_ioreq_server_remove_vcpu(struct hvm_ioreq_server *s, struct vcpu *v)
 {
-    /* the ports are freed but the fields keep their old numbers */
-    if ( v->vcpu_id == 0 && s->buf_ioreq_evtchn >= 0 )   @free
-        free_xen_event_channel(v, s->buf_ioreq_evtchn);
-
-    if ( s->ioreq_evtchn[v->vcpu_id] >= 0 )
-        free_xen_event_channel(v, s->ioreq_evtchn[v->vcpu_id]);
+    /* the ports are closed, yet the fields go on holding their numbers */
+    if (v->vcpu_id == 0 && s->buf_ioreq_evtchn >= 0) free_xen_event_channel(v, s->buf_ioreq_evtchn);   @free
+    if (s->ioreq_evtchn[v->vcpu_id] >= 0) free_xen_event_channel(v, s->ioreq_evtchn[v->vcpu_id]);
 }
 
 @fn hvm_init_ioreq_server
@@ -119,16 +100,13 @@ static int hvm_init_ioreq_server(struct domain *d)
     unsigned int i;
 
     s = xzalloc(struct hvm_ioreq_server);   @alloc
-    if ( !s )
-        return -ENOMEM;
+    if (s == NULL) return -ENOMEM;
+    s->domain = d;   /* s->domid stays 0 until HVM_PARAM_DM_DOMAIN is set */
 
-    s->domain = d;
-
-    for ( i = 0; i < MAX_HVM_VCPUS; i++ )   @init_ports
-        s->ioreq_evtchn[i] = -1;
+    for (i = 0; i < MAX_HVM_VCPUS; i++) s->ioreq_evtchn[i] = -1;   @init_ports
     s->buf_ioreq_evtchn = -1;
 
-    /* each page pauses the domain until the toolstack sets its pfn */
+    /* each page pauses the domain; setting that page's pfn lifts its pause */
     hvm_init_ioreq_page(d, &s->ioreq);   @init_pages
     hvm_init_ioreq_page(d, &s->buf_ioreq);
 
@@ -141,68 +119,59 @@ static void hvm_deinit_ioreq_server(struct domain *d)
 {
     struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;
 
-    if ( !s )   @destroy
-        return;
-
+    if (s == NULL) return;   @destroy
     hvm_destroy_ioreq_page(d, &s->ioreq);
     hvm_destroy_ioreq_page(d, &s->buf_ioreq);
 
-    /* d->arch.hvm_domain.ioreq_server is left pointing at freed memory */
+    /* d->arch.hvm_domain.ioreq_server is not cleared and is left pointing at freed memory */
     xfree(s);   @free
 }
 
 @fn hvm_set_ioreq_server_pfn
 static int hvm_set_ioreq_server_pfn(struct hvm_ioreq_server *s, unsigned long pfn)
 {
-    struct domain *d = s->domain;
     int rc;
 
-    rc = hvm_set_ioreq_page(d, &s->ioreq, pfn);   @set
-    if ( rc < 0 )
-        return rc;
+    rc = hvm_set_ioreq_page(s->domain, &s->ioreq, pfn);   @set
+    if (rc < 0) return rc;
 
-    /* the slots exist now: give each vcpu its port */
+    /* the slots now exist, so each vcpu's port can go into its slot */
     hvm_update_ioreq_server_evtchn(s);   @update
-
     return 0;
 }
 
 @fn hvm_set_ioreq_server_buf_pfn
 static int hvm_set_ioreq_server_buf_pfn(struct hvm_ioreq_server *s, unsigned long pfn)
 {
-    struct domain *d = s->domain;
-
-    return hvm_set_ioreq_page(d, &s->buf_ioreq, pfn);   @set
+    return hvm_set_ioreq_page(s->domain, &s->buf_ioreq, pfn);   @set
 }
 
 @fn hvm_set_ioreq_server_domid
 static int hvm_set_ioreq_server_domid(struct hvm_ioreq_server *s, domid_t domid)
 {
     struct domain *d = s->domain;
-    struct vcpu *v;
+    struct vcpu *v0, *v;
     int rc = 0;
 
     domain_pause(d);   @pause
 
-    if ( d->vcpu[0] )
-    {
-        rc = hvm_replace_event_channel(d->vcpu[0], domid, &s->buf_ioreq_evtchn);   @replace_buf
-        if ( rc )
-            goto done;
+    /* swap in ports whose remote end is the new domain; each old port is freed as it goes */
+    v0 = d->vcpu[0];
+    if (v0 != NULL) {
+        rc = hvm_replace_event_channel(v0, domid, &s->buf_ioreq_evtchn);   @replace_buf
+    }
+    if (rc == 0) {
+        for_each_vcpu (d, v) {
+            /* v->arch.hvm_vcpu.xen_port follows the new number as well */
+            rc = hvm_replace_event_channel(v, domid, &s->ioreq_evtchn[v->vcpu_id]);   @replace
+            if (rc) break;
+        }
+    }
+    if (rc == 0) {
+        hvm_update_ioreq_server_evtchn(s);   @update
+        s->domid = domid;
     }
 
-    for_each_vcpu ( d, v )
-    {
-        /* the new port is also mirrored into v->arch.hvm_vcpu.xen_port when it is swapped in */
-        rc = hvm_replace_event_channel(v, domid, &s->ioreq_evtchn[v->vcpu_id]);   @replace
-        if ( rc )
-            goto done;
-    }
-
-    hvm_update_ioreq_server_evtchn(s);   @update
-    s->domid = domid;
-
- done:
     domain_unpause(d);   @done
     return rc;
 }
@@ -210,7 +179,7 @@ static int hvm_set_ioreq_server_domid(struct hvm_ioreq_server *s, domid_t domid)
 @fn hvm_domain_initialise
 int hvm_domain_initialise(struct domain *d)
 {
-    /* the rest of HVM domain setup is outside the model */
+    /* everything else this function sets up is left out of the model */
     return hvm_init_ioreq_server(d);   @init_server
 }
 
@@ -225,7 +194,7 @@ int hvm_vcpu_initialise(struct vcpu *v)
 {
     struct hvm_ioreq_server *s = v->domain->arch.hvm_domain.ioreq_server;
 
-    /* the server always exists here: it was made with the domain */
+    /* no check: the server was made along with the domain */
     return hvm_ioreq_server_add_vcpu(s, v);   @add
 }
 
@@ -234,7 +203,7 @@ void hvm_vcpu_destroy(struct vcpu *v)
 {
     struct hvm_ioreq_server *s = v->domain->arch.hvm_domain.ioreq_server;
 
-    /* after relinquish, s has already been freed */
+    /* by now relinquish has freed s, and it is used anyway */
     hvm_ioreq_server_remove_vcpu(s, v);   @remove
 }
 
@@ -243,37 +212,37 @@ void hvm_do_resume(struct vcpu *v)
 {
     struct domain *d = v->domain;
     struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;
-    ioreq_t *p;
 
     check_wakeup_from_wait();   @check_wakeup
 
-    if ( s != NULL )   @check_server
-    {
-        p = get_ioreq(s, v->vcpu_id);
+    if (s != NULL) {   @check_server
+        ioreq_t *p = get_ioreq(s, v->vcpu_id);
 
-        while ( p->state != STATE_IOREQ_NONE )   @loop
-        {
-            switch ( p->state )   @switch
-            {
+        /* the wait loop lives here, not in a helper of its own */
+        for (;;) {
+            unsigned int state;
+
+            if (p->state == STATE_IOREQ_NONE) break;   @loop
+            state = p->state;
+            switch (state) {   @switch
             case STATE_IORESP_READY:
                 hvm_io_assist(p);
                 break;
             case STATE_IOREQ_READY:
             case STATE_IOREQ_INPROCESS:
-                wait_on_xen_event_channel(p->vp_eport,   @wait
-                                          (p->state != STATE_IOREQ_READY) &&
-                                          (p->state != STATE_IOREQ_INPROCESS));
+                /* v sleeps on the slot's port; a sleeping v never comes back here */
+                wait_on_xen_event_channel(p->vp_eport, p->state != STATE_IOREQ_READY && p->state != STATE_IOREQ_INPROCESS);   @wait
                 break;
             default:
-                gdprintk(XENLOG_ERR, "Weird HVM iorequest state %d.\n", p->state);   @weird
+                gdprintk(XENLOG_ERR, "Weird HVM iorequest state %d.\n", state);   @weird
                 domain_crash(d);
+                /* leaves hvm_do_resume itself, so no trap is injected below */
                 return;   @bail
             }
         }
     }
 
-    if ( v->arch.hvm_vcpu.inject_trap.vector != -1 )   @inject_trap
-    {
+    if (v->arch.hvm_vcpu.inject_trap.vector != -1) {   @inject_trap
         hvm_inject_trap(&v->arch.hvm_vcpu.inject_trap);
         v->arch.hvm_vcpu.inject_trap.vector = -1;
     }
@@ -286,38 +255,33 @@ bool_t hvm_send_assist_req(struct vcpu *v, ioreq_t *proto_p)
     struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;
     ioreq_t *p;
 
-    if ( unlikely(!vcpu_start_shutdown_deferral(v)) )   @deferral
-        return 0;
-
-    if ( !s )   @check_server
-        return 0;
+    /* once the domain has started shutting down, the access is dropped */
+    if (!vcpu_start_shutdown_deferral(v)) return 0;   @deferral
+    if (s == NULL) return 0;   @check_server
 
     p = get_ioreq(s, v->vcpu_id);
-    if ( unlikely(p->state != STATE_IOREQ_NONE) )   @check_state
-    {
-        /* the slot should be free: the device model has broken the protocol */
+    if (p->state != STATE_IOREQ_NONE) {   @check_state
+        /* a busy slot at this point is the device model's fault */
         gdprintk(XENLOG_ERR, "Device model set bad IO state %d.\n", p->state);
         domain_crash(d);
         return 0;
     }
 
-    /* copy the request in, keeping the slot's own port */
+    /* the request enters the slot as NONE and with the slot's port kept */
     proto_p->state = STATE_IOREQ_NONE;   @copy
     proto_p->vp_eport = p->vp_eport;
     *p = *proto_p;
 
     prepare_wait_on_xen_event_channel(p->vp_eport);   @prepare_wait
 
-    /* contents before state */
-    wmb();
+    wmb();   /* the request's fields are visible before READY is */
     p->state = STATE_IOREQ_READY;   @ready
     notify_via_xen_event_channel(d, p->vp_eport);   @notify
-
     return 1;
 }
 
 @fn do_hvm_op
-/* HVMOP_set_param and HVMOP_get_param only; copying the argument in and out is outside the model */
+/* only HVMOP_set_param and HVMOP_get_param; the model neither copies the argument nor holds the domain's RCU lock */
 long do_hvm_op(unsigned long op, struct xen_hvm_param *a)
 {
     struct domain *curr_d = current->domain;
@@ -325,93 +289,70 @@ long do_hvm_op(unsigned long op, struct xen_hvm_param *a)
     struct domain *d;
     long rc = 0;
 
-    if ( a->index >= HVM_NR_PARAMS )   @index
-        return -EINVAL;
+    if (a->index >= HVM_NR_PARAMS) return -EINVAL;   @index
 
+    /* DOMID_SELF names the caller; a destroyed domain is not found */
     d = rcu_lock_domain_by_any_id(a->domid);
-    if ( d == NULL )   @lookup
-        return -ESRCH;
+    if (d == NULL) return -ESRCH;   @lookup
+    if (!is_hvm_domain(d)) return -EINVAL;
 
-    if ( !is_hvm_domain(d) )
-    {
-        rc = -EINVAL;
-        goto param_fail;
-    }
-
+    /* always there: made with the domain */
     s = d->arch.hvm_domain.ioreq_server;
 
-    if ( op == HVMOP_set_param )
-    {
-        switch ( a->index )   @set_switch
-        {
+    if (op == HVMOP_set_param) {
+        switch (a->index) {   @set_switch
         case HVM_PARAM_IOREQ_PFN:
             rc = hvm_set_ioreq_server_pfn(s, a->value);   @ioreq_pfn
             break;
         case HVM_PARAM_BUFIOREQ_PFN:
             rc = hvm_set_ioreq_server_buf_pfn(s, a->value);   @bufioreq_pfn
             break;
-        case HVM_PARAM_CALLBACK_IRQ:
-            /* interrupt routing: outside the model */
-            break;
         case HVM_PARAM_IDENT_PT:
+            /* set once, by someone other than the guest */
             rc = -EPERM;
-            if ( curr_d == d )
-                break;
+            if (curr_d == d) break;
             rc = -EINVAL;
-            if ( d->arch.hvm_domain.params[a->index] != 0 )
-                break;
+            if (d->arch.hvm_domain.params[a->index] != 0) break;
             rc = 0;
             break;
         case HVM_PARAM_DM_DOMAIN:
             rc = -EPERM;   @dm_domain
-            if ( curr_d == d )
-                break;
-            if ( a->value == DOMID_SELF )
-                a->value = curr_d->domain_id;
+            if (curr_d == d) break;
+            if (a->value == DOMID_SELF) a->value = curr_d->domain_id;
             rc = hvm_set_ioreq_server_domid(s, a->value);
             break;
         case HVM_PARAM_ACPI_S_STATE:
             rc = -EPERM;
-            if ( curr_d == d )
-                break;
+            if (curr_d == d) break;
             rc = 0;
-            if ( a->value == 3 )
-                d->arch.hvm_domain.is_s3_suspended = 1;
-            else if ( a->value == 0 )
-                d->arch.hvm_domain.is_s3_suspended = 0;
-            else
-                rc = -EINVAL;
+            if (a->value == 3) d->arch.hvm_domain.is_s3_suspended = 1;
+            else if (a->value == 0) d->arch.hvm_domain.is_s3_suspended = 0;
+            else rc = -EINVAL;
             break;
         case HVM_PARAM_BUFIOREQ_EVTCHN:
-            /* read-only: Xen chooses the port */
+            /* Xen picks this port: no one may set it */
             rc = -EINVAL;
             break;
         default:
+            /* anything else, interrupt routing included, is simply stored */
             break;
         }
-
-        if ( rc == 0 )   @store
-            d->arch.hvm_domain.params[a->index] = a->value;
+        if (rc == 0) d->arch.hvm_domain.params[a->index] = a->value;   @store
+        return rc;
     }
-    else if ( op == HVMOP_get_param )
-    {
-        switch ( a->index )   @get_switch
-        {
-        case HVM_PARAM_BUFIOREQ_EVTCHN:
-            a->value = s->buf_ioreq_evtchn;
-            break;
-        case HVM_PARAM_ACPI_S_STATE:
-            a->value = d->arch.hvm_domain.is_s3_suspended ? 3 : 0;
-            break;
-        default:
-            a->value = d->arch.hvm_domain.params[a->index];
-            break;
-        }
-    }
-    else
-        rc = -ENOSYS;
 
- param_fail:
-    rcu_unlock_domain(d);
+    if (op != HVMOP_get_param) return -ENOSYS;
+
+    switch (a->index) {   @get_switch
+    case HVM_PARAM_BUFIOREQ_EVTCHN:
+        a->value = s->buf_ioreq_evtchn;
+        break;
+    case HVM_PARAM_ACPI_S_STATE:
+        a->value = d->arch.hvm_domain.is_s3_suspended ? 3 : 0;
+        break;
+    default:
+        a->value = d->arch.hvm_domain.params[a->index];
+        break;
+    }
     return rc;
 }
