@@ -1,16 +1,18 @@
 // The live layer's pieces without a network: host and option checks, the ssh argv, quoting, the helper's JSON
-// escaping in sh (dash and bash) with hostile content, and the helper's text itself.
+// encoder in sh (dash and bash) with hostile content, and the helper's text itself.
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { LiveError } from '../../src/live/errors';
 import { shJoin, shQuote } from '../../src/live/quote';
 import { checkHost, SshRunner } from '../../src/live/ssh';
 import { HELPER } from './sshd';
 
 const helperText = fs.readFileSync(HELPER, 'utf8');
-/** The helper's json_str and js functions, cut out of the shipped script. */
-const fns = ['json_str', 'js'].map((f) => new RegExp(`^${f}\\(\\) \\{[\\s\\S]*?^\\}`, 'm').exec(helperText)![0]).join('\n');
+/** The helper's enc function (frames in, JSON out), cut out of the shipped script. */
+const enc = /^enc\(\) \{[\s\S]*?^\}/m.exec(helperText)![0];
 
 describe('live: host strings, options and the ssh command line', () => {
   it('refuses hosts that start with - or hold whitespace or control characters', () => {
@@ -40,20 +42,35 @@ describe('live: host strings, options and the ssh command line', () => {
 
 describe('live: the helper script', () => {
   for (const shell of ['/bin/dash', '/bin/bash']) {
-    it(`json_str escapes hostile bytes exactly (${shell})`, function () {
+    it(`enc escapes hostile bytes exactly, and the document keeps a tool's output (${shell})`, function () {
       if (!fs.existsSync(shell)) assert.fail(`${shell} is not installed`);
-      const hostile = Buffer.concat([Buffer.from('quote " backslash \\ \\" \\\\ tab\t cr\r nl\n bell\u0007 esc\u001b del\u007f '), Buffer.from([0, 1, 31]),
+      const hostile = Buffer.concat([Buffer.from('quote " backslash \\ \\" \\\\ tab\t cr\r nl\n bell\u0007 esc\u001b del\u007f '), Buffer.from([1, 31]),
         Buffer.from(' é ☃ \u2028 </script> {"a":1} '), Buffer.from('\n\n')]);
-      const r = spawnSync(shell, ['-c', `${fns}\njson_str`], { input: hostile });
+      const frame = (type: string, payload: Buffer | string) => Buffer.concat([Buffer.from(type), Buffer.from(payload), Buffer.from([0])]);
+      // A JSON text frame, a string frame, an output frame (filtered, capped) and a string without trailing newlines.
+      const input = Buffer.concat([frame('J', '['), frame('S', hostile), frame('J', ',{"out":'), frame('O', hostile), frame('J', '},{"out":'),
+        frame('G', 'ack|é'), frame('O', hostile), frame('J', '},'), frame('L', hostile), frame('J', ']')]);
+      const r = spawnSync(shell, ['-c', `${enc}\nenc 2097152`], { input });
       assert.strictEqual(r.status, 0, r.stderr.toString());
       const text = r.stdout.toString('utf8');
-      assert.match(text, /^"[^\n\r\t\u0000-\u001f]*"$/);
-      assert.strictEqual(JSON.parse(text), hostile.toString('utf8'));
-      // js: a shell value (no NUL possible) with the fast path and the slow path.
-      for (const v of ['xl info', 'lsevtchn 12', 'a"b', 'a\\b', 'x\ny', '$(id)', '*', '']) {
-        const j = spawnSync(shell, ['-c', `${fns}\njs "$1"`, 'sh', v]);
-        assert.strictEqual(JSON.parse(j.stdout.toString()), v);
-      }
+      assert.match(text, /^[^\n\r\t\u0000-\u001f]*$/);
+      const h = hostile.toString('utf8');
+      assert.deepStrictEqual(JSON.parse(text), [h, { out: h, truncated: false },
+        { out: h.split('\n').filter((l) => /ack|é/.test(l)).map((l) => `${l}\n`).join(''), truncated: false }, h.replace(/\n+$/, '')]);
+      const cut = spawnSync(shell, ['-c', `${enc}\nenc 7`], { input: Buffer.concat([frame('J', '{"out":'), frame('O', hostile), frame('J', '}')]) });
+      assert.deepStrictEqual(JSON.parse(cut.stdout.toString('utf8')), { out: h.slice(0, 7), truncated: true });
+
+      // The whole helper with a tool that prints the hostile bytes and NULs: the shell drops NULs (as it always
+      // did), every other byte arrives.
+      const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'iqs-hostile-'));
+      try {
+        fs.writeFileSync(path.join(bin, 'out'), Buffer.concat([Buffer.from([0]), hostile, Buffer.from([0])]));
+        fs.writeFileSync(path.join(bin, 'xl'), `#!/bin/sh\n[ "$1" = info ] && cat '${path.join(bin, 'out')}'\nexit 0\n`, { mode: 0o755 });
+        const d = spawnSync(shell, [HELPER], { env: { PATH: `${bin}:/usr/bin:/bin` } });
+        assert.strictEqual(d.status, 0, d.stderr.toString());
+        const doc = JSON.parse(d.stdout.toString('utf8'));
+        assert.deepStrictEqual(doc.sections.xen.info, { cmd: 'xl info', rc: 0, out: h, truncated: false });
+      } finally { fs.rmSync(bin, { recursive: true, force: true }); }
     });
   }
   it('has no side-effecting command in its code (comments aside)', () => {
