@@ -172,7 +172,8 @@ export function evtchnSetPending(x: Xen, d: Domain, port: number): void {
 export function notifyViaXenEventChannel(x: Xen, ld: Domain, lport: number): void {
   if (ld.is_dying) return; // [X44] event_channel.c 1186-1212: nothing is sent for a dying domain
   const t = ld.evtchn;
-  if (!t.valid(lport)) return;
+  // ASSERT(port_is_valid(ld, lport)): the port comes from a slot's vp_eport, which the device model can write.
+  if (!t.valid(lport)) throw new XenPanic('notify_via_xen_event_channel', `ASSERT(port_is_valid(d${ld.domain_id}, ${lport})) failed: notify on a port that does not exist`);
   const c = t.ports[lport];
   if (c.state !== ECS_INTERDOMAIN) {
     if (x.on) x.emit({ kind: 'evtchn_notify', fn: 'notify_via_xen_event_channel', domid: ld.domain_id, detail: { port: lport, lost: true },

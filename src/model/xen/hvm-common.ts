@@ -45,8 +45,11 @@ export class HvmCommon {
 
   /** domain_crash (xen/common/domain.c): logs and shuts the domain down with SHUTDOWN_crash. */
   domainCrash(d: Domain, fn: string, reason: string): void {
+    // __domain_crash says nothing for a domain already shutting down; domain_shutdown ends every vcpu's deferral.
+    if (d.is_shutting_down) return;
     if (!d.crashed) d.crashed = { reason, fn, actor: this.x.actor };
     d.is_shutting_down = true;
+    for (const w of d.vcpu) w.defer_shutdown = false;
     const cur = this.x.current;
     this.x.printk('XENLOG_INFO', 'domain_crash', d, cur && cur.domain === d
       ? `Domain ${d.domain_id} (vcpu#${cur.vcpu_id}) crashed on cpu#0:`
@@ -74,9 +77,11 @@ export class HvmCommon {
 
   /** vcpu_start_shutdown_deferral (xen/common/domain.c): fails once the domain is shutting down. */
   vcpuStartShutdownDeferral(v: Vcpu): boolean {
-    if (v.domain.is_shutting_down) return false;
+    if (v.defer_shutdown) return true;
     v.defer_shutdown = true;
-    return true;
+    // vcpu_check_shutdown: a domain already shutting down takes the deferral back (and pauses the vcpu).
+    if (v.domain.is_shutting_down) v.defer_shutdown = false;
+    return v.defer_shutdown;
   }
 
   /** vcpu_end_shutdown_deferral */

@@ -64,6 +64,20 @@ export abstract class HvmEmulate extends HvmCommon {
     return true;
   }
 
+  /** hvm_s3_suspend ([X44] hvm.c): pause the domain and mark it suspended; nothing if dying, vcpu-less or already so. */
+  hvmS3Suspend(d: Domain): void {
+    if (d.is_dying || !d.vcpu[0] || d.arch.hvm_domain.is_s3_suspended) return;
+    this.domainPause(d, 'hvm_s3_suspend');
+    d.arch.hvm_domain.is_s3_suspended = true;
+  }
+
+  /** hvm_s3_resume: unpause only a domain hvm_s3_suspend paused. */
+  hvmS3Resume(d: Domain): void {
+    if (!d.arch.hvm_domain.is_s3_suspended) return;
+    d.arch.hvm_domain.is_s3_suspended = false;
+    this.domainUnpause(d, 'hvm_s3_resume');
+  }
+
   /** The tail of hvm_do_resume: inject a pending hw/sw trap. */
   injectPendingTrap(v: Vcpu): void {
     if (v.arch.hvm_vcpu.inject_trap.vector !== -1) v.arch.hvm_vcpu.inject_trap.vector = -1;
@@ -100,27 +114,42 @@ export abstract class HvmEmulate extends HvmCommon {
         return X86EMUL_OKAY;
       }
     }
+    yield $('has_dm', { v, s });
+    if (!s) {
+      // hvm_has_dm() is false: with no device model the access is ignored (a read gives back vio->io_data).
+      vio.io_state = X.HVMIO_none;
+      v.io_dropped++;
+      if (this.x.on) this.x.emit({ kind: 'io_dropped', fn: 'hvmemul_do_io', domid: d.domain_id, vcpu: v.vcpu_id,
+        text: `d${d.domain_id}v${v.vcpu_id} I/O to ${A.hex(addr)} ignored: no device model (no ioreq server yet)` });
+      return X86EMUL_OKAY;
+    }
     yield $('send', { v, p });
     const sent = yield* this.hvmSendAssistReq(v, p);
     yield $('sent', { v, sent });
     if (!sent) {
+      // Not sent (shutdown deferral refused, or the slot was busy and the domain crashed): the instruction is
+      // retried later, so nothing completes now.
       vio.io_state = X.HVMIO_none;
-      v.io_dropped++;
       if (this.x.on) this.x.emit({ kind: 'io_dropped', fn: 'hvmemul_do_io', domid: d.domain_id, vcpu: v.vcpu_id,
-        text: `d${d.domain_id}v${v.vcpu_id} I/O to ${A.hex(addr)} dropped (no server or shutting down)` });
-      return X86EMUL_OKAY;
+        text: `d${d.domain_id}v${v.vcpu_id} I/O to ${A.hex(addr)} not sent: the instruction will restart` });
+      return X86EMUL_RETRY;
     }
     return dir === A.IOREQ_WRITE ? X86EMUL_OKAY : X86EMUL_RETRY;
   }
 
-  /** handle_pio (io.c): a port access; a read completes in hvm_io_assist, which writes rax. */
+  /** handle_pio (io.c): a port access; a read completes in hvm_io_assist, which writes rax; an unusable status crashes. */
   *handlePio(v: Vcpu, port: number, size: number, dir: number, value: bigint): Co<number> {
     const vio = v.arch.hvm_vcpu.hvm_io;
     yield $('do_pio', { v, port, size, dir });
     const rc = yield* this.hvmemulDoIo(v, false, BigInt(port), size, dir, value, false);
     yield $('rc', { v, rc });
     if (rc === X86EMUL_RETRY && vio.io_state === X.HVMIO_awaiting_completion) vio.io_state = X.HVMIO_handle_pio_awaiting_completion;
-    else if (rc === X86EMUL_UNHANDLEABLE) v.arch.hvm_vcpu.inject_trap.vector = TRAP_gp_fault;
+    else if (rc === X86EMUL_OKAY && dir === A.IOREQ_READ) v.rax = vio.io_size === 4 ? vio.io_data & 0xffffffffn : this.mergeReg(v.rax, vio.io_data, size);
+    else if (rc === X86EMUL_UNHANDLEABLE) {
+      // handle_pio's default case ([X44] io.c:259-262): an emulation status it cannot use crashes the domain.
+      this.x.printk('XENLOG_ERR', 'handle_pio', v.domain, `Weird HVM ioemulation status ${rc}.`);
+      this.domainCrash(v.domain, 'handle_pio', `Weird HVM ioemulation status ${rc}`);
+    }
     return rc;
   }
 

@@ -409,6 +409,7 @@ export class HvmSeed extends HvmEmulate {
           rc = -EPERM;
           if (curr_d === d) break;
           if (a.value === E.DOMID_SELF) a.value = curr_d.domain_id;
+          a.value = a.value & 0xffff; // passed on as a domid_t
           yield $('set_create', { d, a });
           rc = yield* this.hvmCreateIoreqServer(d, a.value);
           yield $('exists', { d, a, rc });
@@ -418,8 +419,8 @@ export class HvmSeed extends HvmEmulate {
           rc = -EPERM;
           if (curr_d === d) break;
           rc = 0;
-          if (a.value === 3) d.arch.hvm_domain.is_s3_suspended = true;
-          else if (a.value === 0) d.arch.hvm_domain.is_s3_suspended = false;
+          if (a.value === 3) this.hvmS3Suspend(d);
+          else if (a.value === 0) this.hvmS3Resume(d);
           else rc = -EINVAL;
           break;
         case P.HVM_PARAM_BUFIOREQ_EVTCHN:

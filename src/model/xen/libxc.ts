@@ -84,8 +84,8 @@ export class Libxc {
     }
     for (const [index, value] of layout.params) {
       yield $('set_param', { index, name: P.PARAM_NAMES[index], value: A.hex(value) });
-      const rc = yield* this.hvm.doHvmOp(dom0, HVMOP_set_param, { domid: d.domain_id, index, value });
-      if (rc < 0) return rc;
+      // setup_guest does not look at xc_set_hvm_param's return value: a failure is logged by Xen and the build goes on.
+      yield* this.hvm.doHvmOp(dom0, HVMOP_set_param, { domid: d.domain_id, index, value });
     }
     yield $('evtchn_params', { storePort, consolePort });
     this.hvm.storeParam(d, P.HVM_PARAM_STORE_EVTCHN, storePort, 'libxl__build_hvm');

@@ -44,11 +44,17 @@ static int hvmemul_do_io(struct vcpu *v, int is_mmio, paddr_t addr, unsigned int
         }
     }
 
-    sent = hvm_send_assist_req(v, &p);   @send
-    if (!sent) {   @sent
-        /* no server, or the domain is shutting down: the access is dropped */
+    /* no device model yet (no ioreq server): the access is ignored */
+    if (d->arch.hvm_domain.ioreq_server == NULL) {   @has_dm
         vio->io_state = HVMIO_none;
         return X86EMUL_OKAY;
+    }
+
+    sent = hvm_send_assist_req(v, &p);   @send
+    if (!sent) {   @sent
+        /* not sent: the instruction restarts later */
+        vio->io_state = HVMIO_none;
+        return X86EMUL_RETRY;
     }
     return dir == IOREQ_WRITE ? X86EMUL_OKAY : X86EMUL_RETRY;
 }

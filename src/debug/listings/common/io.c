@@ -123,8 +123,12 @@ int handle_pio(struct vcpu *v, uint16_t port, unsigned int size, int dir, uint64
     if (rc == X86EMUL_RETRY && vio->io_state == HVMIO_awaiting_completion) {   @rc
         /* a read: hvm_io_assist will put the value in rax */
         vio->io_state = HVMIO_handle_pio_awaiting_completion;
+    } else if (rc == X86EMUL_OKAY && dir == IOREQ_READ) {
+        /* nothing to wait for: the value is already in vio->io_data */
+        v->arch.user_regs.rax = load(vio->io_data, size);
     } else if (rc == X86EMUL_UNHANDLEABLE) {
-        hvm_inject_hw_exception(TRAP_gp_fault, 0);
+        printk("Weird HVM ioemulation status %d.\n", rc);
+        domain_crash(v->domain);
     }
     return rc;
 }
