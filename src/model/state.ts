@@ -67,6 +67,7 @@ export function domainJson(m: Model, d: Domain): Record<string, unknown> {
     isHvm: d.is_hvm,
     isDying: d.is_dying,
     pauseCount: d.pause_count,
+    target: d.target < 0 ? null : d.target,
     crashed: d.crashed,
     reservedMemPgstart: d.is_hvm && d.reserved_mem_pgstart ? A.hex(d.reserved_mem_pgstart) : null,
     params,

@@ -159,6 +159,8 @@ export class Domain {
   ram_pages = 0;
   /** Frames removed from the physmap (XENMEM_decrease_reservation): get_page_from_gfn finds nothing there. */
   holes = new Set<number>();
+  /** d->target: the domain this one may manage as its device model (xc_domain_set_target), or -1. */
+  target = -1;
   /** hvm_info->reserved_mem_pgstart as the builder wrote it. */
   reserved_mem_pgstart = 0;
   /** Names of the special pages the builder allocated, by pfn. */
@@ -278,7 +280,7 @@ export class Xen {
         if (p.bytes) e.physmap.set(pfn, p.clone());
         else { p.cow = true; e.physmap.set(pfn, p); }
       }
-      e.ram_pages = d.ram_pages; e.holes = new Set(d.holes); e.reserved_mem_pgstart = d.reserved_mem_pgstart; e.name = d.name;
+      e.ram_pages = d.ram_pages; e.holes = new Set(d.holes); e.target = d.target; e.reserved_mem_pgstart = d.reserved_mem_pgstart; e.name = d.name;
       for (const v of d.vcpu) {
         const w = new Vcpu(e, v.vcpu_id);
         w.pause_flags = { ...v.pause_flags };

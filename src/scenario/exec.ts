@@ -159,6 +159,12 @@ export class Session {
           case 'alloc_vcpu': return { actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.allocVcpu(d, a.vcpu as number), post: rcOnly };
           case 'hvmop_set_param': case 'hvmop_get_param': return this.paramCall('toolstack', null, dom0, a.domid as number, step);
           case 'evtchn_alloc_unbound': return { actor: 'toolstack', vcpu: null, fn: () => this.direct(() => allocUnbound(this.m, d, a.remote as number)), post: (r) => ({ rc: r < 0 ? r : 0, value: r < 0 ? undefined : BigInt(r) }) };
+          case 'xc_domain_set_target': return { actor: 'toolstack', vcpu: null, fn: () => this.direct(() => {
+            const t = x.domains.get(a.target as number);
+            if (!t) return -3; // -ESRCH
+            d.target = t.domain_id;
+            return 0;
+          }), post: rcOnly };
           case 'inject_fault': return { actor: 'toolstack', vcpu: null, fn: () => this.direct(() => { x.faults[a.kind as 'xzalloc'] = (a.nth as number) ?? 0; return 0; }), post: rcOnly };
           case 'set_page': return { actor: 'toolstack', vcpu: null, fn: () => this.direct(() => setPage(this.m, d, num('pfn'), a)), post: rcOnly };
         }

@@ -202,7 +202,7 @@ export function parseScenario(textIn: string, file: string): Scenario {
 
   const KIND_OF_OP: Record<string, ActorKind | 'any'> = {
     xc_domain_create: 'toolstack', xc_hvm_build: 'toolstack', xc_domain_unpause: 'toolstack', xc_domain_destroy: 'toolstack',
-    alloc_vcpu: 'toolstack', evtchn_alloc_unbound: 'toolstack', inject_fault: 'toolstack', set_page: 'toolstack',
+    alloc_vcpu: 'toolstack', evtchn_alloc_unbound: 'toolstack', xc_domain_set_target: 'toolstack', inject_fault: 'toolstack', set_page: 'toolstack',
     hvmop_set_param: 'any', hvmop_get_param: 'any',
     xen_hvm_init: 'dm', xc_map_foreign_range: 'dm', evtchn_bind_interdomain: 'dm', cpu_handle_ioreq: 'dm',
     handle_buffered_iopage: 'dm', write_state: 'dm', write_bytes: 'dm', evtchn_send: 'dm', evtchn_close: 'dm',

@@ -21,7 +21,7 @@ function run<T>(m: Model, actor: string, fn: (f: FlatImpl) => T): T {
   return r.value as T;
 }
 
-/** dom0, an HVM guest d1 (nrVcpus) built by setup_guest and unpaused, and a PV stub domain d2. */
+/** dom0, an HVM guest d1 (nrVcpus) built by setup_guest and unpaused, and a PV stub domain d2 targeting d1. */
 function guest(nrVcpus = 2) {
   const m = new Model('seed').boot();
   assert.equal(run(m, 'toolstack', (f) => f.libxc.xcDomainCreate(1, nrVcpus, true)), 0);
@@ -29,6 +29,8 @@ function guest(nrVcpus = 2) {
   const d1 = m.x.domains.get(1)!;
   assert.equal(run(m, 'toolstack', (f) => f.libxc.setupGuest(d1, 0x8000, 0, 0)), 0);
   assert.equal(run(m, 'toolstack', (f) => f.libxc.domainUnpauseByController(d1)), 0);
+  // The stub domain serves d1 (XEN_DOMCTL_set_target), so XSM lets it use d1's params.
+  m.x.domains.get(2)!.target = 1;
   return { m, d1, d0: m.x.domains.get(0)!, d2: m.x.domains.get(2)! };
 }
 

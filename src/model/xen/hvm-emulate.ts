@@ -64,6 +64,14 @@ export abstract class HvmEmulate extends HvmCommon {
     return true;
   }
 
+  /**
+   * The XSM_TARGET check of do_hvm_op under the default (dummy) policy: the domain itself, the privileged domain
+   * (dom0) or a domain whose target is d may use d's params; anyone else gets -EPERM ([X44] hvm.c:3951, xsm/dummy.h).
+   */
+  xsmHvmParam(curr_d: Domain, d: Domain): number {
+    return curr_d === d || curr_d.domain_id === 0 || curr_d.target === d.domain_id ? 0 : -1; // -EPERM
+  }
+
   /** hvm_s3_suspend ([X44] hvm.c): pause the domain and mark it suspended; nothing if dying, vcpu-less or already so. */
   hvmS3Suspend(d: Domain): void {
     if (d.is_dying || !d.vcpu[0] || d.arch.hvm_domain.is_s3_suspended) return;

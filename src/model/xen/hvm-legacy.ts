@@ -263,6 +263,9 @@ export class HvmLegacy extends HvmEmulate {
     yield $('lookup', { op, a, d: d ?? null });
     if (!d || d.is_dying === 2) return -3; // -ESRCH (rcu_lock_domain_by_any_id)
     if (!d.is_hvm) return -EINVAL;
+    yield $('xsm', { curr_d, d });
+    rc = this.xsmHvmParam(curr_d, d);
+    if (rc) return rc;
     const s = d.arch.hvm_domain.ioreq_server!;
     if (op === HVMOP_set_param) {
       yield $('set_switch', { d, a });

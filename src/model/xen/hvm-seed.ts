@@ -390,6 +390,9 @@ export class HvmSeed extends HvmEmulate {
     if (!d || d.is_dying === 2) return -3; // -ESRCH (rcu_lock_domain_by_any_id)
     yield $('is_hvm', { d });
     if (!d.is_hvm) return -EINVAL;
+    yield $('xsm', { curr_d, d });
+    rc = this.xsmHvmParam(curr_d, d);
+    if (rc) return rc;
     if (op === HVMOP_set_param) {
       yield $('set_switch', { d, a });
       switch (a.index) {

@@ -380,6 +380,9 @@ long do_hvm_op(unsigned long op, struct xen_hvm_param *a)
     d = rcu_lock_domain_by_any_id(a->domid);
     if (d == NULL) return -ESRCH;   @lookup
     if (!is_hvm_domain(d)) return -EINVAL;   @is_hvm
+    /* the domain itself, dom0, or its device-model domain (d->target) may use its params */
+    rc = xsm_hvm_param(XSM_TARGET, d, op);   @xsm
+    if (rc) return rc;
 
     if (op == HVMOP_set_param) {
         switch (a->index) {   @set_switch
