@@ -7,6 +7,7 @@ import * as path from 'path';
 import { LiveError, LiveHost } from '../src/live/host';
 import { parseHelperDocument } from '../src/live/parse';
 import { FIXTURES, HELPER, TestSshd } from '../test/live/sshd';
+import { median } from './dap';
 
 /** A helper document for n domains in the tools' formats. */
 function bigDocument(n: number): string {
@@ -38,7 +39,6 @@ function bigDocument(n: number): string {
   });
 }
 
-function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; }
 function timeIt(f: () => void, reps: number): number {
   const t: number[] = [];
   for (let i = 0; i < reps; i++) { const t0 = process.hrtime.bigint(); f(); t.push(Number(process.hrtime.bigint() - t0) / 1e6); }

@@ -12,10 +12,13 @@ const { main: genValidator } = require('./gen-validator');
 const root = path.join(__dirname, '..');
 // IOREQ_OUT lets parallel workers build into their own tree (default: out/).
 const outDir = path.resolve(root, process.env.IOREQ_OUT || 'out');
-const walk = (dir) => fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-  const p = path.join(dir, e.name);
-  return e.isDirectory() ? walk(p) : (/\.ts$/.test(e.name) && !/\.d\.ts$/.test(e.name) ? [p] : []);
-}) : [];
+/** Every file below dir, as paths relative to dir (none when dir does not exist). */
+function walkAll(dir, base = dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walkAll(path.join(dir, e.name), base) : [path.relative(base, path.join(dir, e.name))]);
+}
+/** The TypeScript sources below dir (not declarations), as absolute paths. */
+const tsFiles = (dir) => walkAll(dir).filter((f) => /\.ts$/.test(f) && !/\.d\.ts$/.test(f)).map((f) => path.join(dir, f));
 
 /** Writes each marked-up listing's served text (markers stripped: @fn lines removed, @label tokens cut). */
 function writeListingViews(src, dests) {
@@ -26,10 +29,6 @@ function writeListingViews(src, dests) {
     for (const d of dests) { fs.mkdirSync(path.dirname(path.join(d, rel)), { recursive: true }); fs.writeFileSync(path.join(d, rel), text); }
   }
 }
-function walkAll(dir, base = dir) {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walkAll(path.join(dir, e.name), base) : [path.relative(base, path.join(dir, e.name))]);
-}
-
 async function build() {
   genFlat();
   genValidator();
@@ -54,7 +53,8 @@ async function build() {
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
     mainFields: ['module', 'main'],
   });
-  const files = ['src', 'test', 'bench'].flatMap((d) => walk(path.join(root, d)));
+  // bench/index.ts is bundled below instead (one-to-one output would only be overwritten).
+  const files = ['src', 'test', 'bench'].flatMap((d) => tsFiles(path.join(root, d))).filter((f) => f !== path.join(root, 'bench', 'index.ts'));
   fs.rmSync(outDir, { recursive: true, force: true });
   await esbuild.build({
     entryPoints: files, outdir: outDir, outbase: root,

@@ -72,9 +72,11 @@ export function listingNames(profile: ProfileName): string[] {
  * The marked-up listings (with @fn and @label). Bundles (dist/) carry them in dist/listings-marked; the one-to-one
  * build (out/) and the sources read src/debug/listings.
  */
+let dirCache: string | undefined;
 function listingDir(): string {
+  if (dirCache) return dirCache;
   const candidates = [path.join(__dirname, 'listings-marked'), path.join(__dirname, 'listings'), path.join(__dirname, '..', 'debug', 'listings'), path.join(__dirname, '..', 'src', 'debug', 'listings')];
-  for (const c of candidates) if (fs.existsSync(path.join(c, 'common', 'io.c')) && fs.readFileSync(path.join(c, 'common', 'io.c'), 'utf8').includes('@fn ')) return c;
+  for (const c of candidates) if (fs.existsSync(path.join(c, 'common', 'io.c')) && fs.readFileSync(path.join(c, 'common', 'io.c'), 'utf8').includes('@fn ')) return (dirCache = c);
   throw new ListingError(`listings not found beside ${__dirname}`);
 }
 
@@ -82,10 +84,14 @@ function listingDir(): string {
  * The file a user opens for a listing: the served text (markers removed), written by the build to dist/listings
  * (bundles) or <out>/src/debug/listings-view (one-to-one builds), so editor lines, breakpoints and frames agree.
  */
+const viewCache = new Map<string, string>();
 export function listingViewPath(name: string): string {
+  const known = viewCache.get(name);
+  if (known) return known;
   const candidates = [path.join(__dirname, 'listings', name), path.join(__dirname, 'listings-view', name), path.join(__dirname, '..', 'debug', 'listings-view', name)];
-  for (const c of candidates) if (fs.existsSync(c) && !fs.readFileSync(c, 'utf8').includes('\n@fn ')) return c;
-  return candidates[0];
+  const found = candidates.find((c) => fs.existsSync(c) && !fs.readFileSync(c, 'utf8').includes('\n@fn ')) ?? candidates[0];
+  viewCache.set(name, found);
+  return found;
 }
 
 const cache = new Map<string, Listing>();

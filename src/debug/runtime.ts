@@ -4,6 +4,7 @@
 // statements since the start; the runtime keeps a snapshot before every SNAPSHOT_EVERY-th step and reaches any
 // position by restoring the nearest snapshot, running whole steps on the flat build, then the last step stepped.
 // User edits (setVariable, writeMemory) are recorded at their position and replayed, so travel stays exact.
+import * as A from '../model/abi';
 import type { ProfileName } from '../model/layout';
 import type { ModelEvent } from '../model/events';
 import type { Frame } from '../model/step';
@@ -261,19 +262,24 @@ export class IoreqRuntime {
     if (top) this.seenFrames.add(top);
   }
 
+  /** The stop for a step that cannot run in the state reached. */
+  private stuckStop(why: string): StopInfo {
+    return { reason: 'exception', actor: this.currentStep?.actor ?? 'toolstack', description: why, exception: { id: 'failed_expectation', text: why } };
+  }
+
   /** Runs forward until `until` says stop, a stop condition fires, or the end. */
   private runForward(until: (depthBefore: number, stepBefore: number) => boolean, reasonIfUntil: StopReason): StopInfo {
     const depth0 = this.frames().length;
     const step0 = this.pos.step;
     this.pauseRequested = false;
     for (let n = 0; ; n++) {
-      if (this.stuck) return { reason: 'exception', actor: this.currentStep?.actor ?? 'toolstack', description: this.stuck, exception: { id: 'failed_expectation', text: this.stuck } };
+      if (this.stuck) return this.stuckStop(this.stuck);
       if (this.ended) return { reason: 'end', actor: 'toolstack' };
       const prevWatch = this.dataBreakpoints.length ? this.watchValues() : [];
       const prevCrash = this.crashedSet();
       const prevStep = this.pos.step;
       this.moveOne();
-      if (this.stuck) return { reason: 'exception', actor: this.currentStep?.actor ?? 'toolstack', description: this.stuck, exception: { id: 'failed_expectation', text: this.stuck } };
+      if (this.stuck) return this.stuckStop(this.stuck);
       if (this.ended) {
         const bad = this.finalVerdicts?.find((v) => !v.ok);
         if (bad && this.exceptionFilters.has('failed_expectation')) return { reason: 'exception', actor: 'toolstack', description: `expectation failed: ${bad.text}`, exception: { id: 'failed_expectation', text: bad.text } };
@@ -410,7 +416,7 @@ export function readData(s: Session, dataId: string): unknown {
   if (kind === 'slot') {
     const srv = d.arch.hvm_domain.ioreq_server;
     if (!srv || !srv.ioreq.va) return undefined;
-    return srv.ioreq.va.getUint8(Number(b) * 32 + 30) & 0x0f;
+    return A.getState(srv.ioreq.va, A.ioreqOffset(Number(b)));
   }
   return undefined;
 }

@@ -10,15 +10,14 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as A from '../model/abi';
 import { isProfile, type ProfileName } from '../model/layout';
-import { PARAM_NAMES, PFN_PARAMS } from '../model/params';
+import { PARAM_NAMES, PFN_PARAMS, paramIndex } from '../model/params';
 import { ECS_NAMES } from '../model/evtchn';
 import type { Domain } from '../model/xen';
 import type { ModelEvent } from '../model/events';
-import { ScenarioError } from '../scenario/errors';
 import { parseScenario } from '../scenario/parse';
 import { decodeRing } from '../model/state';
 import { listingNames, listingViewPath, loadListing, locateLabel, type Listing } from './listing';
-import { actorsOf, IoreqRuntime, RuntimeError, type StopInfo } from './runtime';
+import { actorsOf, IoreqRuntime, type StopInfo } from './runtime';
 import { EvalError, evaluate, show } from './values';
 
 export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
@@ -55,6 +54,13 @@ export class IoreqDebugSession extends LoggingDebugSession {
   private configuredResolve!: () => void;
   private stopOnEntry = false;
   private xenTree: string | undefined;
+  /** Where each function is in the user's Xen tree (the tree does not change during a session). */
+  private xenWhere = new Map<string, { path: string; line: number } | undefined>();
+  private inXenTree(fn: string): { path: string; line: number } | undefined {
+    if (!this.xenTree) return undefined;
+    if (!this.xenWhere.has(fn)) this.xenWhere.set(fn, findInXenTree(this.xenTree, fn));
+    return this.xenWhere.get(fn);
+  }
   private bpIds = 1;
   /** Breakpoints by source path, so each setBreakpoints replaces that file's set. */
   private lineBps = new Map<string, Array<{ id: number; fn: string; label: string }>>();
@@ -113,7 +119,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
       const sc = parseScenario(text, args.scenario);
       this.rt = new IoreqRuntime(sc, args.profile as ProfileName | undefined);
     } catch (e) {
-      const msg = e instanceof ScenarioError || e instanceof RuntimeError ? e.message : (e as Error).message;
+      const msg = (e as Error).message;
       this.sendErrorResponse(response, { id: 1001, format: msg.replace(/[{}]/g, ''), showUser: true });
       this.sendEvent(new OutputEvent(msg + '\n', 'stderr'));
       this.sendEvent(new TerminatedEvent());
@@ -127,7 +133,6 @@ export class IoreqDebugSession extends LoggingDebugSession {
     await this.configured;
     this.applyBreakpoints();
     this.sendResponse(response);
-    if (this.rt.stuck) return this.report({ reason: 'exception', actor: 'toolstack', description: this.rt.stuck, exception: { id: 'failed_expectation', text: this.rt.stuck } });
     if (this.stopOnEntry) this.report({ reason: 'entry', actor: this.rt.currentStep?.actor ?? 'toolstack' });
     else this.report(this.rt.continue());
   }
@@ -190,9 +195,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
   }
 
   protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
-    const p = args.source?.path ?? '';
-    const name = listingNames(this.rt?.sc.profile ?? 'seed').find((n) => p.endsWith(n));
-    response.body = { content: name ? loadListing(name).text : '', mimeType: 'text/x-c' };
+    response.body = { content: this.listingFor(args.source?.path)?.text ?? '', mimeType: 'text/x-c' };
     this.sendResponse(response);
   }
 
@@ -247,7 +250,6 @@ export class IoreqDebugSession extends LoggingDebugSession {
     const ref = s.children ? this.handles.create({ kind: 'value', name, value }) : 0;
     const v: DebugProtocol.Variable = { name, value: s.value, type: s.type, variablesReference: ref };
     if (evaluateName) v.evaluateName = evaluateName;
-    if (s.memoryReference) v.memoryReference = s.memoryReference;
     return v;
   }
 
@@ -319,7 +321,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
           const d = x.domains.get(node.domid);
           if (d) vars = [...d.physmap].filter(([, g]) => g.use !== 'ram').map(([pfn, g]) => ({
             name: g.use, value: `${A.hex(pfn)}${d.reserved_mem_pgstart && pfn < d.reserved_mem_pgstart ? ' (outside reserved_mem_pgstart)' : ''}, ${g.xen_maps} Xen / ${g.foreign_maps} DM mapping(s)`,
-            variablesReference: 0, memoryReference: `d${d.domain_id}:${A.hex(pfn)}`,
+            variablesReference: 0, memoryReference: memoryRef(d.domain_id, pfn),
           }));
           break;
         }
@@ -355,7 +357,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
       return this.sendResponse(response);
     }
     if (node.kind === 'params') {
-      const idx = Object.entries(PARAM_NAMES).find(([, v]) => v === args.name)?.[0];
+      const idx = paramIndex(args.name, rt.session.m.x.nrParams);
       if (idx === undefined) return this.sendErrorResponse(response, { id: 1004, format: `unknown param '${args.name}'`, showUser: true });
       const { domid } = node;
       rt.edit((s) => { const d = s.m.x.domains.get(domid); if (d) d.arch.hvm_domain.params[Number(idx)] = Number(n); });
@@ -383,10 +385,8 @@ export class IoreqDebugSession extends LoggingDebugSession {
   // ---- memory ----
 
   private page(ref: string): DataView | null {
-    const m = /^d(\d+):0x([0-9a-f]+)$/.exec(ref);
-    if (!m) return null;
-    const d = this.rt!.session.m.x.domains.get(Number(m[1]));
-    const g = d?.page(parseInt(m[2], 16));
+    const r = parseMemoryRef(ref);
+    const g = r ? this.rt!.session.m.x.domains.get(r.domid)?.page(r.pfn) : undefined;
     return g ? g.data() : null;
   }
 
@@ -396,7 +396,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     const start = Math.max(0, (args.offset ?? 0));
     const end = Math.min(A.PAGE_SIZE, start + args.count);
     const bytes = new Uint8Array(pg.buffer, pg.byteOffset + start, Math.max(0, end - start));
-    const pfn = parseInt(args.memoryReference.split(':0x')[1], 16);
+    const pfn = parseMemoryRef(args.memoryReference)!.pfn;
     response.body = { address: '0x' + (pfn * A.PAGE_SIZE + start).toString(16), data: Buffer.from(bytes).toString('base64'), unreadableBytes: Math.max(0, args.count - (end - start)) };
     this.sendResponse(response);
   }
@@ -407,9 +407,9 @@ export class IoreqDebugSession extends LoggingDebugSession {
     const off = args.offset ?? 0;
     if (off < 0 || off + data.length > A.PAGE_SIZE) return this.sendErrorResponse(response, { id: 1009, format: 'write outside the page', showUser: false });
     const ref = args.memoryReference;
+    const at = parseMemoryRef(ref)!;
     this.rt!.edit((s) => {
-      const m = /^d(\d+):0x([0-9a-f]+)$/.exec(ref)!;
-      const pg = s.m.x.domains.get(Number(m[1]))?.page(parseInt(m[2], 16))?.data();
+      const pg = s.m.x.domains.get(at.domid)?.page(at.pfn)?.data();
       if (pg) for (let i = 0; i < data.length; i++) pg.setUint8(off + i, data[i]);
     });
     response.body = { bytesWritten: data.length };
@@ -482,7 +482,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     let description = 'only an ioreq slot\'s state, an HVM param or an event channel\'s pending bit can be watched';
     if (node?.kind === 'slot' && args.name === 'state') { dataId = `slot:${node.domid}:${node.vcpu}:state`; description = `d${node.domid}v${node.vcpu} slot state`; }
     if (node?.kind === 'params') {
-      const idx = Object.entries(PARAM_NAMES).find(([, v]) => v === args.name)?.[0];
+      const idx = paramIndex(args.name, this.rt?.session.m.x.nrParams ?? 0);
       if (idx !== undefined) { dataId = `param:${node.domid}:${idx}`; description = `d${node.domid} ${args.name}`; }
     }
     if (node?.kind === 'evtchns') {
@@ -494,11 +494,18 @@ export class IoreqDebugSession extends LoggingDebugSession {
   }
 
   protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
-    const rt = this.rt;
-    const bps = args.breakpoints.map((b) => ({ id: this.bpIds++, dataId: b.dataId }));
-    if (rt) rt.dataBreakpoints = bps.filter((b) => /^(slot|param|evtchn):\d+:\d+/.test(b.dataId));
-    response.body = { breakpoints: bps.map((b) => { const bp = new Breakpoint(/^(slot|param|evtchn):\d+:\d+/.test(b.dataId)) as DebugProtocol.Breakpoint; bp.id = b.id; return bp; }) };
-    this.pendingData = bps;
+    const out: DebugProtocol.Breakpoint[] = [];
+    this.pendingData = [];
+    for (const b of args.breakpoints) {
+      const id = this.bpIds++;
+      const ok = /^(slot|param|evtchn):\d+:\d+/.test(b.dataId);
+      if (ok) this.pendingData.push({ id, dataId: b.dataId });
+      const bp = new Breakpoint(ok) as DebugProtocol.Breakpoint;
+      bp.id = id;
+      out.push(bp);
+    }
+    this.applyBreakpoints();
+    response.body = { breakpoints: out };
     this.sendResponse(response);
   }
   private pendingData: Array<{ id: number; dataId: string }> = [];
@@ -515,7 +522,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     if (!rt) return;
     rt.codeBreakpoints = [...[...this.lineBps.values()].flat().map((b) => ({ id: b.id, fn: b.fn, label: b.label })), ...this.fnBps.map((b) => ({ id: b.id, fn: b.fn }))];
     rt.exceptionFilters = new Set(this.pendingFilters);
-    if (!rt.dataBreakpoints.length && this.pendingData.length) rt.dataBreakpoints = this.pendingData;
+    rt.dataBreakpoints = this.pendingData;
   }
 
   // ---- execution ----
@@ -539,8 +546,13 @@ export class IoreqDebugSession extends LoggingDebugSession {
     this.sendEvent(new DapEvent('ioreqScope.state', { t: rt.pos.t, step: rt.pos.step, stmt: rt.pos.stmt, actor: stop.actor, reason: stop.reason, events }));
     const top = rt.frames().at(-1);
     if (top && this.xenTree) {
-      const where = findInXenTree(this.xenTree, top.fn);
-      if (where) this.sendEvent(new OutputEvent(`${top.fn} in your tree\n`, 'console', { source: { path: where.path, name: path.basename(where.path) }, line: where.line }));
+      const where = this.inXenTree(top.fn);
+      if (where) {
+        const ev = new OutputEvent(`${top.fn} in your tree\n`, 'console') as DebugProtocol.OutputEvent;
+        ev.body.source = { path: where.path, name: path.basename(where.path) };
+        ev.body.line = where.line;
+        this.sendEvent(ev);
+      }
     }
   }
 
@@ -574,7 +586,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: { fn?: string }): void {
     if (command === 'xenSourceLocation') {
-      const where = this.xenTree && args?.fn ? findInXenTree(this.xenTree, args.fn) : undefined;
+      const where = args?.fn ? this.inXenTree(args.fn) : undefined;
       response.body = where ?? null;
       return this.sendResponse(response);
     }
@@ -600,6 +612,16 @@ export class IoreqDebugSession extends LoggingDebugSession {
   get runtime(): IoreqRuntime | null {
     return this.rt;
   }
+}
+
+/** A special page's memory reference: "d<domid>:0x<pfn>". */
+export function memoryRef(domid: number, pfn: number): string {
+  return `d${domid}:${A.hex(pfn)}`;
+}
+
+export function parseMemoryRef(ref: string): { domid: number; pfn: number } | undefined {
+  const m = /^d(\d+):0x([0-9a-f]+)$/.exec(ref);
+  return m ? { domid: Number(m[1]), pfn: parseInt(m[2], 16) } : undefined;
 }
 
 function parseNumber(s: string): bigint | undefined {

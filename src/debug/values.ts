@@ -3,8 +3,7 @@
 // expressions (`d->arch.hvm_domain.ioreq_server->domid`, `p->state`, `s->ioreq_evtchn[1]`, `IOREQ_PFN`).
 import * as A from '../model/abi';
 import { rcName } from '../model/errno';
-import { ECS_NAMES } from '../model/evtchn';
-import { PARAM_NAMES, PFN_PARAMS, paramIndex } from '../model/params';
+import { paramIndex } from '../model/params';
 import { Domain, GuestPage, HvmIoreqPage, HvmIoreqServer, IoreqRef, Vcpu, HVMIO_NAMES } from '../model/xen';
 import type { Model } from '../model/model';
 
@@ -13,15 +12,10 @@ export interface Shown {
   type?: string;
   /** Children, when the value can be expanded. */
   children?: () => Array<[string, unknown]>;
-  /** A special page's memory reference, for the memory view. */
-  memoryReference?: string;
 }
 
 const HEX_NAMES = /(pfn|gmfn|addr|gpa|page|data|rax|value|pgstart|mfn)$/i;
 
-function domainOfRef(x: unknown): string {
-  return x instanceof Domain ? `d${x.domain_id}` : '';
-}
 
 /** Renders a value found under `name` (the name picks hex for pfns, names for rc). */
 export function show(name: string, v: unknown): Shown {
@@ -150,4 +144,3 @@ export function evaluate(expr: string, locals: Record<string, unknown>, m: Model
   return v;
 }
 
-export { PARAM_NAMES, PFN_PARAMS, ECS_NAMES };

@@ -11,8 +11,8 @@ import { ScenarioError } from '../scenario/errors';
 import { explore, type Violation } from '../scenario/explore';
 import { parseScenario, type Scenario } from '../scenario/parse';
 import { runScenario } from '../scenario/run';
-import { loadListing, listingNames, locateLabel } from '../debug/listing';
-import { IoreqDebugSession } from '../debug/session';
+import { listingViewPath, locateLabel } from '../debug/listing';
+import { IoreqDebugSession, memoryRef, parseMemoryRef } from '../debug/session';
 import { ModelTreeProvider } from './provider';
 import type { RootSource, TreeNode } from './treeModel';
 import { LayoutPanel } from './layoutPanel';
@@ -92,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): Api {
       h.state.status = 'error';
       h.state.error = r.message;
       log.error(`${alias}: ${r.kind}: ${r.message}`);
+      if (h.host.lastStderr.trim()) log.error(`${alias}: the host's stderr:\n${h.host.lastStderr.trimEnd()}`);
       void vscode.window.showErrorMessage(`IOREQ Scope: ${alias}: ${r.message}`, 'Show Log').then((a) => { if (a) log.show(); });
     } else {
       h.state.status = 'connected';
@@ -145,7 +146,6 @@ export function activate(context: vscode.ExtensionContext): Api {
       roots.push({ id: `file-${Buffer.from(doc.uri.toString()).toString('base64url')}`, label: path.basename(doc.uri.path), description: 'after the last step', model: () => docResult(doc).model ?? null });
     }
     tree.setRoots(roots);
-    treeView.message = roots.length ? undefined : undefined;
   };
 
   // ---- diagnostics for scenario files ----
@@ -166,7 +166,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     clearTimeout(timers.get(k));
     timers.set(k, setTimeout(() => { timers.delete(k); validate(doc); if (vscode.window.activeTextEditor?.document === doc) updateRoots(); }, 250));
   };
-  vscode.workspace.textDocuments.forEach(validate);
+  vscode.workspace.textDocuments.forEach(validateSoon);
   context.subscriptions.push(
     vscode.workspace.onDidOpenTextDocument(validate),
     vscode.workspace.onDidChangeTextDocument((e) => validateSoon(e.document)),
@@ -218,12 +218,11 @@ export function activate(context: vscode.ExtensionContext): Api {
   context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(pageScheme, {
     provideTextDocumentContent(uri) {
       const [rootId, ref] = uri.path.replace(/^\//, '').replace(/\.hex$/, '').split('/');
-      const node = tree.tree.getRoots().find((r) => r.id === rootId);
-      const model = node ? (tree.tree as unknown as { roots: RootSource[] }).roots.find((r) => r.id === rootId)?.model() : null;
-      const m = /^d(\d+):0x([0-9a-f]+)$/.exec(ref ?? '');
-      const pg = model && m ? model.x.domains.get(Number(m[1]))?.physmap.get(parseInt(m[2], 16)) : undefined;
-      if (!pg) return `no such page: ${ref}`;
-      return hexdump(pg.bytes ?? new Uint8Array(A.PAGE_SIZE), parseInt(m![2], 16) * A.PAGE_SIZE);
+      const model = tree.tree.modelOf(rootId);
+      const at = parseMemoryRef(ref ?? '');
+      const pg = model && at ? model.x.domains.get(at.domid)?.physmap.get(at.pfn) : undefined;
+      if (!pg || !at) return `no such page: ${ref}`;
+      return hexdump(pg.bytes ?? new Uint8Array(A.PAGE_SIZE), at.pfn * A.PAGE_SIZE);
     },
   }));
 
@@ -331,7 +330,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     }
   });
   reg('ioreqScope.revealPage', async (n: TreeNode) => {
-    const ref = n?.data?.memoryReference as string | undefined ?? (n?.data ? `d${n.data.domid}:${A.hex(n.data.pfn as number)}` : undefined);
+    const ref = n?.data?.memoryReference as string | undefined ?? (n?.data ? memoryRef(n.data.domid as number, n.data.pfn as number) : undefined);
     if (!ref) return;
     const rootId = n.id.split('/')[0];
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(`${pageScheme}:/${rootId}/${ref}.hex`));
@@ -347,7 +346,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     const profile = vscode.workspace.getConfiguration('ioreqScope').get<'seed'>('defaultProfile', 'seed');
     const loc = locateLabel(profile, fn, 'entry');
     if (!loc) return;
-    const file = vscode.Uri.file(path.join(context.extensionPath, 'dist', 'listings', loc.listing.name));
+    const file = vscode.Uri.file(listingViewPath(loc.listing.name));
     const ed = await vscode.window.showTextDocument(file, { preview: true });
     const pos = new vscode.Position(loc.line - 1, 0);
     ed.selection = new vscode.Selection(pos, pos);
@@ -457,4 +456,3 @@ function hexdump(bytes: Uint8Array, base: number): string {
   return out.join('\n') + '\n';
 }
 
-export { listingNames, loadListing };

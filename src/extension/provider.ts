@@ -57,11 +57,12 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     if (this.shown.size > 3000) { this.shown.clear(); this.emitter.fire(undefined); return -1; }
     const changed: TreeNode[] = [];
     let rootsChanged = false;
+    const memo = new Map<string, TreeNode[]>();
     for (const [id, before] of [...this.shown]) {
-      const found = this.tree.find(id);
+      const found = this.tree.find(id, memo);
       if (!found) { this.shown.delete(id); this.objects.delete(id); if (!id.includes('/')) rootsChanged = true; continue; }
       const now = this.intern(found);
-      const kids = before.children ? this.tree.getChildren(now).map((k) => k.id) : undefined;
+      const kids = before.children ? (memo.get(id) ?? this.tree.getChildren(now)).map((k) => k.id) : undefined;
       if (signature(now) !== before.sig || (kids && kids.join() !== before.children!.join())) {
         changed.push(now);
         this.shown.set(id, { sig: signature(now), children: kids });

@@ -3,11 +3,11 @@
 // tests drive it directly.
 import * as A from '../model/abi';
 import { ECS_NAMES } from '../model/evtchn';
-import { rcName } from '../model/errno';
 import type { Model } from '../model/model';
 import { PARAM_NAMES, PFN_PARAMS } from '../model/params';
 import { HVMIO_NAMES, type Domain } from '../model/xen';
 import { hostChildren, type HostState } from './hostTree';
+import { memoryRef } from '../debug/session';
 
 export type NodeKind = 'root' | 'domain' | 'vcpus' | 'vcpuBucket' | 'vcpu' | 'server' | 'pages' | 'page' | 'evtchns' | 'portBucket' | 'port'
   | 'params' | 'param' | 'dms' | 'dm' | 'info' | 'violation' | 'hostDomains' | 'hostDomain' | 'hostPorts' | 'hostDms' | 'hostConsole';
@@ -80,20 +80,35 @@ export class ModelTree {
     return this.find(p);
   }
 
-  /** Finds a node by id (walking from its root). */
-  find(id: string): TreeNode | undefined {
+  /**
+   * Finds a node by id (walking from its root). `memo` keeps children lists by parent id, so many lookups in one
+   * pass (a refresh) build each list once.
+   */
+  find(id: string, memo?: Map<string, TreeNode[]>): TreeNode | undefined {
     const parts = id.split('/');
-    let cur = this.getRoots().find((r) => r.id === parts[0]);
+    const kids = (n: TreeNode): TreeNode[] => {
+      let k = memo?.get(n.id);
+      if (!k) { k = this.getChildren(n); memo?.set(n.id, k); }
+      return k;
+    };
+    let roots = memo?.get('');
+    if (!roots) { roots = this.getRoots(); memo?.set('', roots); }
+    let cur = roots.find((r) => r.id === parts[0]);
     for (let i = 1; cur && i < parts.length; i++) {
       const want = parts.slice(0, i + 1).join('/');
-      cur = this.getChildren(cur).find((c) => c.id === want);
+      cur = kids(cur).find((c) => c.id === want);
     }
     return cur;
   }
 
-  private model(node: TreeNode): Model | null {
-    const root = this.roots.find((r) => node.id === r.id || node.id.startsWith(r.id + '/'));
+  /** The model behind a root id (or any node id under it), or null. */
+  modelOf(id: string): Model | null {
+    const root = this.roots.find((r) => id === r.id || id.startsWith(r.id + '/'));
     return root ? root.model() : null;
+  }
+
+  private model(node: TreeNode): Model | null {
+    return this.modelOf(node.id);
   }
 
   private domainOf(node: TreeNode, m: Model): Domain | undefined {
@@ -168,7 +183,7 @@ export class ModelTree {
             id: `${id}/${pfn.toString(16)}`, kind: 'page', label: g.use, description: `${A.hex(pfn)}${inside ? '' : '  outside reserved region'}`,
             tooltip: `**${g.use}** at pfn \`${A.hex(pfn)}\`\n\n${inside ? 'inside' : '**outside**'} the region hvm_info->reserved_mem_pgstart (${A.hex(d.reserved_mem_pgstart)}) declares reserved\n\n${g.xen_maps} Xen mapping(s), ${g.foreign_maps} device-model mapping(s)`,
             contextValue: 'page', icon: inside ? 'file-binary' : 'warning', collapsible: false,
-            data: { pfn, domid: d.domain_id, memoryReference: `d${d.domain_id}:${A.hex(pfn)}` },
+            data: { pfn, domid: d.domain_id, memoryReference: memoryRef(d.domain_id, pfn) },
           };
         });
       }
@@ -247,4 +262,3 @@ export function signature(n: TreeNode): string {
   return `${n.label}|${n.description ?? ''}|${n.icon}|${n.tooltip ?? ''}`;
 }
 
-export { rcName };

@@ -107,7 +107,7 @@ function decimal(s: string, lo: number, hi: number, where: string): number {
 interface Capture { cmd: string; rc: number; out: string; truncated: boolean }
 
 /** {"cmd", "rc", "out", "truncated"}, or {"error"}; a failed tool becomes a SectionFault with its command. */
-function capture(v: unknown, where: string, allowFailure = false): Capture {
+function capture(v: unknown, where: string): Capture {
   if (!isObj(v)) fail(where, `expected an object, got ${kindOf(v)}`);
   if (own(v, 'error') !== undefined) fail(where, str(v, 'error', where, LIMITS.errorChars));
   const cmd = str(v, 'cmd', where);
@@ -115,7 +115,7 @@ function capture(v: unknown, where: string, allowFailure = false): Capture {
   const out = str(v, 'out', where, LIMITS.toolOutChars);
   const truncated = own(v, 'truncated');
   if (typeof truncated !== 'boolean') fail(`${where}.truncated`, `expected true or false, got ${kindOf(truncated)}`);
-  if (rc !== 0 && !allowFailure) fail(where, `\`${cmd}\` failed with exit status ${rc}${rc === 124 ? ' (timed out on the host)' : rc === 127 ? ' (not found)' : ''}`);
+  if (rc !== 0) fail(where, `\`${cmd}\` failed with exit status ${rc}${rc === 124 ? ' (timed out on the host)' : rc === 127 ? ' (not found)' : ''}`);
   return { cmd, rc, out, truncated };
 }
 

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LiveError, type LiveErrorKind } from './errors';
-import { shJoin, shQuote } from './quote';
+import { shJoin } from './quote';
 
 /** VS Code's CancellationToken has this shape; declared here so the live layer never imports vscode. */
 export interface CancelTokenLike {
@@ -14,16 +14,6 @@ export interface CancelTokenLike {
   onCancellationRequested(listener: () => void): { dispose(): void };
 }
 
-/** Wraps an AbortSignal as a CancelTokenLike. */
-export function tokenFromAbortSignal(signal: AbortSignal): CancelTokenLike {
-  return {
-    get isCancellationRequested() { return signal.aborted; },
-    onCancellationRequested(listener) {
-      signal.addEventListener('abort', listener, { once: true });
-      return { dispose: () => signal.removeEventListener('abort', listener) };
-    },
-  };
-}
 
 /** `-o` options a caller may add. Anything that runs commands (ProxyCommand, LocalCommand, ...), forwards ports,
  *  or weakens host-key checking (StrictHostKeyChecking, UserKnownHostsFile, ...) is not on the list. */
@@ -120,7 +110,7 @@ export class SshRunner {
   /** The ssh argv (without the binary) for a remote command. */
   argv(remote: readonly string[]): string[] {
     const a: string[] = [];
-    if (this.opts.configFile) a.push('-F', this.opts.configFile);
+    a.push(...this.configArgs());
     a.push('-o', 'BatchMode=yes', '-o', `ConnectTimeout=${Math.max(1, Math.round(this.opts.connectTimeoutSec))}`,
       // Never weakened: with BatchMode 'ask' would fail anyway, and 'no'/'accept-new' from a config file lose here.
       '-o', 'StrictHostKeyChecking=yes');
@@ -133,6 +123,11 @@ export class SshRunner {
   }
 
   /** Runs a remote command with stdin; resolves on exit status 0, rejects with a classified LiveError otherwise. */
+  /** `-F <file>` when an ssh config file is set. */
+  private configArgs(): string[] {
+    return this.opts.configFile ? ['-F', this.opts.configFile] : [];
+  }
+
   run(remote: readonly string[], stdin: string | Buffer, token?: CancelTokenLike): Promise<SshResult> {
     if (this.disposed) return Promise.reject(new LiveError('cancelled', 'the ssh runner was disposed'));
     if (token?.isCancellationRequested) return Promise.reject(new LiveError('cancelled', 'cancelled before start'));
@@ -233,7 +228,7 @@ export class SshRunner {
 
   /** What `ssh -G` resolves the alias to (hostname, port, known_hosts), for the exact commands in key errors. */
   private async resolved(): Promise<{ hostname: string; port: string; knownHosts: string; knownName: string; interactive: string }> {
-    const args = [...(this.opts.configFile ? ['-F', this.opts.configFile] : []), '-G', '--', this.host];
+    const args = [...this.configArgs(), '-G', '--', this.host];
     const text = await new Promise<string>((resolve) => {
       let out = '';
       try {
@@ -249,7 +244,7 @@ export class SshRunner {
     const port = get('port') ?? '22';
     const knownHosts = (get('userknownhostsfile') ?? '~/.ssh/known_hosts').split(/\s+/)[0];
     const knownName = port === '22' ? hostname : `[${hostname}]:${port}`;
-    const interactive = shJoin(['ssh', ...(this.opts.configFile ? ['-F', this.opts.configFile] : []), this.host, 'true']);
+    const interactive = shJoin(['ssh', ...this.configArgs(), this.host, 'true']);
     return { hostname, port, knownHosts, knownName, interactive };
   }
 
@@ -261,7 +256,7 @@ export class SshRunner {
     if (!dir) return;
     const sockets = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
     if (sockets.length) {
-      const args = [...(this.opts.configFile ? ['-F', this.opts.configFile] : []), '-o', `ControlPath=${path.join(dir, '%C')}`, '-O', 'exit', '--', this.host];
+      const args = [...this.configArgs(), '-o', `ControlPath=${path.join(dir, '%C')}`, '-O', 'exit', '--', this.host];
       this.log(`$ ${shJoin([this.opts.sshPath, ...args])}`);
       await new Promise<void>((resolve) => {
         try {
@@ -276,4 +271,3 @@ export class SshRunner {
   }
 }
 
-export { shQuote };

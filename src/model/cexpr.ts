@@ -101,7 +101,7 @@ export function evaluate(toks: Tok[]): { value: number; unsigned: boolean } {
     for (;;) {
       const op = peek();
       const p = op !== undefined ? PREC[op] : undefined;
-      if (p === undefined || p <= min - 1 || p < min) break;
+      if (p === undefined || p < min) break;
       i++;
       const rhs = bin(p + 1);
       const u = (op === '<<' || op === '>>') ? lhs.u : lhs.u || rhs.u;

@@ -32,13 +32,12 @@ export class Evtchn {
   remote_dom = -1;
   remote_port = 0;
   pending = false;
-  masked = false;
 
   clone(): Evtchn {
     const e = new Evtchn();
     e.state = this.state; e.xen_consumer = this.xen_consumer; e.notify_vcpu_id = this.notify_vcpu_id;
     e.remote_domid = this.remote_domid; e.remote_dom = this.remote_dom; e.remote_port = this.remote_port;
-    e.pending = this.pending; e.masked = this.masked;
+    e.pending = this.pending;
     return e;
   }
 }

@@ -3,7 +3,7 @@
 // Both operate on the same state (this.x), so a session can mix them.
 import { DeviceModel } from './dm';
 import { type ProfileName } from './layout';
-import { HVM_NR_PARAMS_44, HVM_NR_PARAMS_45 } from './params';
+import { nrParamsOf } from './params';
 import { instrument, type Co, type Frame, type FrameSink } from './step';
 import { Xen, XenPanic, type Vcpu } from './xen';
 import { HvmLegacy as HvmLegacyFlat } from './xen/hvm-legacy.flat';
@@ -54,7 +54,7 @@ export class Model {
   private _stepped: SteppedImpl | null = null;
 
   constructor(public profile: ProfileName, x?: Xen) {
-    this.x = x ?? new Xen(profile, profile === '4.5' ? HVM_NR_PARAMS_45 : HVM_NR_PARAMS_44);
+    this.x = x ?? new Xen(profile, nrParamsOf(profile));
     this.flat = Model.makeFlat(this.x, profile);
   }
 

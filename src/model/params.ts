@@ -36,6 +36,11 @@ export const HVM_PARAM_VM_GENERATION_ID_ADDR = 34; // 4.5
 export const HVM_NR_PARAMS_44 = 32;
 export const HVM_NR_PARAMS_45 = 35;
 
+/** HVM_NR_PARAMS of a profile's tree. */
+export function nrParamsOf(profile: string): number {
+  return profile === '4.5' ? HVM_NR_PARAMS_45 : HVM_NR_PARAMS_44;
+}
+
 /** Names without the HVM_PARAM_ prefix, by index. Index 3, 7 and 8 are unused in 4.4. */
 export const PARAM_NAMES: Readonly<Record<number, string>> = {
   0: 'CALLBACK_IRQ', 1: 'STORE_PFN', 2: 'STORE_EVTCHN', 4: 'PAE_ENABLED', 5: 'IOREQ_PFN', 6: 'BUFIOREQ_PFN',

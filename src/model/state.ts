@@ -3,7 +3,6 @@
 import * as A from './abi';
 import type { DeviceModel } from './dm';
 import { ECS_FREE, ECS_INTERDOMAIN, ECS_NAMES, ECS_RESERVED, ECS_UNBOUND } from './evtchn';
-import { rcName } from './errno';
 import { specialPageLayout } from './layout';
 import type { Model } from './model';
 import { PARAM_NAMES, PFN_PARAMS } from './params';
@@ -114,4 +113,3 @@ export function stateJson(m: Model): Record<string, unknown> {
   };
 }
 
-export { rcName };

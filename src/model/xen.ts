@@ -163,8 +163,6 @@ export class Domain {
   target = -1;
   /** hvm_info->reserved_mem_pgstart as the builder wrote it. */
   reserved_mem_pgstart = 0;
-  /** Names of the special pages the builder allocated, by pfn. */
-  name = '';
   constructor(public domain_id: number, nrParams: number, params?: number[]) {
     this.arch = { hvm_domain: { ioreq_server: null, params: params ?? new Array<number>(nrParams).fill(0), is_s3_suspended: false } };
   }
@@ -256,10 +254,6 @@ export class Xen {
     if (this.on) this.emit({ kind: 'printk', fn, domid: line.domid, detail: { level }, text });
   }
 
-  domain(domid: number): Domain | undefined {
-    return this.domains.get(domid);
-  }
-
   /** A deep copy: pages, ports, servers and vcpus, with every internal reference remapped. */
   clone(withEvents: boolean = this.on): Xen {
     const y = new Xen(this.profile, this.nrParams);
@@ -280,7 +274,7 @@ export class Xen {
         if (p.bytes) e.physmap.set(pfn, p.clone());
         else { p.cow = true; e.physmap.set(pfn, p); }
       }
-      e.ram_pages = d.ram_pages; e.holes = new Set(d.holes); e.target = d.target; e.reserved_mem_pgstart = d.reserved_mem_pgstart; e.name = d.name;
+      e.ram_pages = d.ram_pages; e.holes = new Set(d.holes); e.target = d.target; e.reserved_mem_pgstart = d.reserved_mem_pgstart;
       for (const v of d.vcpu) {
         const w = new Vcpu(e, v.vcpu_id);
         w.pause_flags = { ...v.pause_flags };

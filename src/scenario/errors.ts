@@ -30,8 +30,3 @@ export class Locator {
     return { file: this.file, line: lo + 1, column: end - this.starts[lo] + 1 };
   }
 }
-
-/** Offset -> 1-based line and column. */
-export function locate(text: string, file: string, offset: number): Loc {
-  return new Locator(text, file).at(offset);
-}

@@ -2,7 +2,9 @@
 // the model's own code (the same closure serves the flat build and the stepped build).
 import * as A from '../model/abi';
 import { DeviceModel } from '../model/dm';
-import { DOMID_SELF, ECS_INTERDOMAIN } from '../model/evtchn';
+import * as E from '../model/evtchn';
+import { DOMID_SELF } from '../model/evtchn';
+import { EINVAL, ESRCH } from '../model/errno';
 import { Model, type FlatImpl, type SteppedImpl } from '../model/model';
 import { HVMOP_get_param, HVMOP_set_param } from '../model/xen/hvm-seed';
 import { HVMIO_NAMES, HVMIO_none, type Domain, type Vcpu } from '../model/xen';
@@ -158,15 +160,15 @@ export class Session {
           case 'xc_domain_destroy': return { actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.domainKill(d), post: rcOnly };
           case 'alloc_vcpu': return { actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.allocVcpu(d, a.vcpu as number), post: rcOnly };
           case 'hvmop_set_param': case 'hvmop_get_param': return this.paramCall('toolstack', null, dom0, a.domid as number, step);
-          case 'evtchn_alloc_unbound': return { actor: 'toolstack', vcpu: null, fn: () => this.direct(() => allocUnbound(this.m, d, a.remote as number)), post: (r) => ({ rc: r < 0 ? r : 0, value: r < 0 ? undefined : BigInt(r) }) };
+          case 'evtchn_alloc_unbound': return { actor: 'toolstack', vcpu: null, fn: () => this.direct(() => E.evtchnAllocUnbound(x, d, a.remote as number)), post: (r) => ({ rc: r < 0 ? r : 0, value: r < 0 ? undefined : BigInt(r) }) };
           case 'xc_domain_set_target': return { actor: 'toolstack', vcpu: null, fn: () => this.direct(() => {
             const t = x.domains.get(a.target as number);
-            if (!t) return -3; // -ESRCH
+            if (!t) return -ESRCH;
             d.target = t.domain_id;
             return 0;
           }), post: rcOnly };
           case 'inject_fault': return { actor: 'toolstack', vcpu: null, fn: () => this.direct(() => { x.faults[a.kind as 'xzalloc'] = (a.nth as number) ?? 0; return 0; }), post: rcOnly };
-          case 'set_page': return { actor: 'toolstack', vcpu: null, fn: () => this.direct(() => setPage(this.m, d, num('pfn'), a)), post: rcOnly };
+          case 'set_page': return { actor: 'toolstack', vcpu: null, fn: () => this.direct(() => setPage(d, num('pfn'), a)), post: rcOnly };
         }
         break;
       }
@@ -186,8 +188,8 @@ export class Session {
           case 'handle_buffered_iopage': return { actor, vcpu: null, fn: (f) => f.qemu.handleBufferedIopage(dm), post: (r) => ({ rc: r < 0 ? r : 0, value: BigInt(r < 0 ? 0 : r) }) };
           case 'write_state': return { actor, vcpu: null, fn: (f) => this.direct(() => { f.qemu.writeState(dm, a.vcpu as number, a.state as number); return 0; }), post: rcOnly };
           case 'write_bytes': return { actor, vcpu: null, fn: (f) => this.direct(() => { f.qemu.writeBytes(dm, a.page === 'bufioreq' ? 1 : 0, a.offset as number, hexBytes(a.bytes as string)); return 0; }), post: rcOnly };
-          case 'evtchn_send': return { actor, vcpu: null, fn: () => this.direct(() => evtchnSendOp(this.m, dmd, a.port as number)), post: rcOnly };
-          case 'evtchn_close': return { actor, vcpu: null, fn: () => this.direct(() => evtchnCloseOp(this.m, dmd, a.port as number)), post: rcOnly };
+          case 'evtchn_send': return { actor, vcpu: null, fn: () => this.direct(() => E.evtchnSend(x, dmd, a.port as number)), post: rcOnly };
+          case 'evtchn_close': return { actor, vcpu: null, fn: () => this.direct(() => E.evtchnClose(x, dmd, a.port as number)), post: rcOnly };
         }
         break;
       }
@@ -195,12 +197,11 @@ export class Session {
         const d = x.domains.get(step.domid!)!;
         const v = d.vcpu[step.vcpu!];
         const actor = step.actor;
-        const io = (ret: number): StepResult => ({ rc: ret });
         switch (step.op) {
-          case 'pio_write': return { actor, vcpu: v, fn: (f) => f.hvm.handlePio(v, a.port as number, a.size as number, A.IOREQ_WRITE, a.value as bigint), post: io };
-          case 'pio_read': return { actor, vcpu: v, fn: (f) => f.hvm.handlePio(v, a.port as number, a.size as number, A.IOREQ_READ, 0n), post: io };
-          case 'mmio_write': return { actor, vcpu: v, fn: (f) => f.hvm.handleMmio(v, a.addr as bigint, a.size as number, A.IOREQ_WRITE, a.value as bigint, a.buffered === true), post: io };
-          case 'mmio_read': return { actor, vcpu: v, fn: (f) => f.hvm.handleMmio(v, a.addr as bigint, a.size as number, A.IOREQ_READ, 0n, false), post: io };
+          case 'pio_write': return { actor, vcpu: v, fn: (f) => f.hvm.handlePio(v, a.port as number, a.size as number, A.IOREQ_WRITE, a.value as bigint), post: rcOnly };
+          case 'pio_read': return { actor, vcpu: v, fn: (f) => f.hvm.handlePio(v, a.port as number, a.size as number, A.IOREQ_READ, 0n), post: rcOnly };
+          case 'mmio_write': return { actor, vcpu: v, fn: (f) => f.hvm.handleMmio(v, a.addr as bigint, a.size as number, A.IOREQ_WRITE, a.value as bigint, a.buffered === true), post: rcOnly };
+          case 'mmio_read': return { actor, vcpu: v, fn: (f) => f.hvm.handleMmio(v, a.addr as bigint, a.size as number, A.IOREQ_READ, 0n, false), post: rcOnly };
           case 'hvm_do_resume': return { actor, vcpu: v, fn: (f) => f.hvm.hvmDoResume(v), post: (r) => ({ rc: r, value: v.rax }) };
           case 'send_timeoffset_req': return { actor, vcpu: v, fn: (f) => f.hvm.sendTimeoffsetReq(v, a.value as bigint), post: (r) => ({ rc: 0, value: BigInt(r) }) };
           case 'send_invalidate_req': return { actor, vcpu: v, fn: (f) => f.hvm.sendInvalidateReq(v), post: (r) => ({ rc: 0, value: BigInt(r) }) };
@@ -217,15 +218,8 @@ export class Session {
     const op = step.op === 'hvmop_set_param' ? HVMOP_set_param : HVMOP_get_param;
     return {
       actor, vcpu: v,
-      fn: (f) => {
-        a.value = step.args.value === undefined ? 0 : Number(step.args.value as bigint);
-        if (dm && op === HVMOP_get_param) {
-          const out = { value: 0 };
-          const g = f.qemu.xcGetHvmParam(dm, a.index, out, domid);
-          return mapResult(g, (rc: number) => { a.value = out.value; return rc; });
-        }
-        return f.hvm.doHvmOp(caller, op, a);
-      },
+      // A device model's get goes through xc_get_hvm_param, which also records what it learnt (pfns, port).
+      fn: (f) => (dm && op === HVMOP_get_param ? f.qemu.xcGetHvmParam(dm, a.index, a, domid) : f.hvm.doHvmOp(caller, op, a)),
       post: (rc: number) => ({ rc, value: rc === 0 && op === HVMOP_get_param ? BigInt(a.value) : undefined }),
     };
   }
@@ -265,16 +259,8 @@ export class Session {
 export class Direct<T> {
   constructor(public f: () => T) {}
 }
-export function unwrapDirect(v: unknown): any {
+function unwrapDirect(v: unknown): any {
   return v instanceof Direct ? v.f() : v;
-}
-
-/** Applies post-processing to a flat value or a stepped generator's final value. */
-function mapResult(g: any, f: (v: any) => any): any {
-  if (g && typeof g.next === 'function' && typeof g[Symbol.iterator] === 'function') {
-    return (function* () { const v = yield* g; return f(v); })();
-  }
-  return f(g);
 }
 
 function hexBytes(s: string): Uint8Array {
@@ -283,29 +269,18 @@ function hexBytes(s: string): Uint8Array {
   return out;
 }
 
-import * as E from '../model/evtchn';
-function allocUnbound(m: Model, d: Domain, remote: number): number {
-  return E.evtchnAllocUnbound(m.x, d, remote);
-}
-function evtchnSendOp(m: Model, d: Domain, port: number): number {
-  return E.evtchnSend(m.x, d, port);
-}
-function evtchnCloseOp(m: Model, d: Domain, port: number): number {
-  return E.evtchnClose(m.x, d, port);
-}
-function setPage(m: Model, d: Domain, pfn: number, a: Record<string, unknown>): number {
+function setPage(d: Domain, pfn: number, a: Record<string, unknown>): number {
   if (a.remove) {
-    if (!d.page(pfn)) return -22;
+    if (!d.page(pfn)) return -EINVAL;
     d.physmap.delete(pfn);
     d.holes.add(pfn);
     return 0;
   }
   const pg = d.page(pfn);
-  if (!pg) return -22;
+  if (!pg) return -EINVAL;
   if (a.pagedOut !== undefined) pg.paged_out = a.pagedOut as boolean;
   if (a.shared !== undefined) pg.shared = a.shared as boolean;
   if (a.notWritable !== undefined) pg.not_writable = a.notWritable as boolean;
   return 0;
 }
 
-export { ECS_INTERDOMAIN };

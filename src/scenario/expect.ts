@@ -107,7 +107,7 @@ export class Checker {
     if ('console' in e) {
       const hit = m.x.console.some((l) => l.text.includes(e.console));
       const ok = e.absent ? !hit : hit;
-      return { ok, text: `console ${e.absent ? 'never says' : 'says'} '${e.console}'${ok ? '' : ''}`, loc: e.loc };
+      return { ok, text: `console ${e.absent ? 'never says' : 'says'} '${e.console}'`, loc: e.loc };
     }
     if ('panic' in e) {
       const p = m.x.panic;
@@ -116,7 +116,7 @@ export class Checker {
     }
     const hit = m.x.bugs.some((b) => b.kind === e.bug);
     const ok = e.absent ? !hit : hit;
-    return { ok, text: `${e.absent ? 'no ' : ''}${e.bug} reported${ok ? '' : ''}`, loc: e.loc };
+    return { ok, text: `${e.absent ? 'no ' : ''}${e.bug} reported`, loc: e.loc };
   }
 }
 

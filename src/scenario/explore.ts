@@ -8,7 +8,6 @@ import { fingerprintHash } from '../model/fingerprint';
 import * as A from '../model/abi';
 import { HVMIO_completed, HVMIO_none } from '../model/xen';
 import { Session } from './exec';
-import { Checker } from './expect';
 import type { Scenario } from './parse';
 
 export type ViolationKind = 'impossible-slot-state' | 'lost-request' | 'port-bound-to-destroyed-server' | 'page-mapped-twice'
@@ -115,6 +114,8 @@ export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
     const trail = trailOf(n);
     violations.set(kind, { kind, message, trail, counterexample: counterexample(sc, trail, kind, message) });
   };
+  // Event expectations need history, which the search does not record: those are checked on a replay.
+  const expectsEvents = sc.expect.some((e) => 'event' in e);
   let explored = 1, transitions = 0, duplicates = 0, maxDepth = 0, finals = 0;
   let frontier: Node[] = [root];
   let complete = true;
@@ -126,7 +127,6 @@ export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
       const s = node.s!;
       node.s = null;
       if (s.m.x.panic) continue;
-      let enabled = 0;
       const runnable: number[] = [];
       for (let a = 0; a < actors.length; a++) {
         const pc = node.pcs[a];
@@ -137,10 +137,8 @@ export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
       for (let k = 0; k < runnable.length; k++) {
         const a = runnable[k];
         const step = sc.steps[byActor[a][node.pcs[a]]];
-        enabled++;
         // The parent is dropped once expanded, so its last child takes it over instead of a copy.
         const c = k === runnable.length - 1 ? s : s.clone();
-        c.m.x.on = false;
         c.runFlat(step);
         transitions++;
         const pcs = node.pcs.slice();
@@ -157,7 +155,7 @@ export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
         next.push(child);
         if (explored >= opts.maxStates || ((explored & 255) === 0 && opts.shouldStop?.())) { complete = false; break outer; }
       }
-      if (enabled === 0) {
+      if (runnable.length === 0) {
         finals++;
         const unfinished = actors.map((a, i) => ({ a, i })).filter(({ i }) => node.pcs[i] < byActor[i].length);
         if (unfinished.length) {
@@ -174,11 +172,11 @@ export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
           if (sc.expect.length && !violations.has('expectation') && !allow.has('expectation')) {
             // Expectations about history (events) are checked on a replay with events recorded; the rest on the state.
             let target = s;
-            if (sc.expect.some((e) => 'event' in e)) {
+            if (expectsEvents) {
               target = new Session(sc);
               for (const i of trailOf(node)) target.runFlat(sc.steps[i]);
             }
-            const ck = new Checker(target.m);
+            const ck = target.checker();
             const bad = sc.expect.map((e) => ck.check(e)).filter((v) => !v.ok);
             if (bad.length) report('expectation', bad.map((v) => `${v.text} (${v.loc.file}:${v.loc.line}:${v.loc.column})`).join('; '), node);
           }

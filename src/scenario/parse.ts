@@ -6,7 +6,7 @@ import validateSchema from './schema-validator.gen';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { parseRc as parseRcStrict } from '../model/errno';
 import { isProfile, type ProfileName } from '../model/layout';
-import { HVM_NR_PARAMS_44, HVM_NR_PARAMS_45, paramIndex } from '../model/params';
+import { nrParamsOf, paramIndex } from '../model/params';
 import schemaJson from '../../schema/scenario.schema.json';
 import { Locator, ScenarioError, type Loc } from './errors';
 
@@ -67,6 +67,9 @@ function validate(doc: unknown): ErrorObject[] {
 }
 
 const VCPU_ACTOR = /^d(\d+)v(\d+)$/;
+
+/** A step's fields that are not arguments of its operation. */
+export const NON_ARG_KEYS: ReadonlySet<string> = new Set(['op', 'actor', 'expect', 'after', 'note', 'when']);
 
 /** 0x-hex or decimal string, or a number, as a bigint; undefined when it is neither. */
 export function toBig(v: unknown): bigint | undefined {
@@ -187,7 +190,7 @@ export function parseScenario(textIn: string, file: string): Scenario {
   }
   const profile = doc.profile as string;
   if (!isProfile(profile)) throw new ScenarioError(locOf(['profile']), `unknown profile '${profile}'`);
-  const nrParams = profile === '4.5' ? HVM_NR_PARAMS_45 : HVM_NR_PARAMS_44;
+  const nrParams = nrParamsOf(profile);
 
   const deviceModels: DeviceModelDecl[] = [];
   const names = new Set<string>();
@@ -227,7 +230,7 @@ export function parseScenario(textIn: string, file: string): Scenario {
     if (kind !== 'any' && kind !== actorKind) throw new ScenarioError(at('op'), `op '${op}' is done by ${kind === 'dm' ? 'a device model' : kind === 'vcpu' ? 'a vcpu (d<domid>v<n>)' : 'the toolstack'}, not by '${actor}'`);
     const args: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(s)) {
-      if (k === 'op' || k === 'actor' || k === 'expect' || k === 'after' || k === 'note' || k === 'when') continue;
+      if (NON_ARG_KEYS.has(k)) continue;
       if (k === 'param') {
         const idx = paramIndex(v as string | number, nrParams);
         if (idx === undefined) throw new ScenarioError(at('param'), `unknown HVM param '${v}' for profile ${profile} (expected a name such as IOREQ_PFN, or a number below ${nrParams})`);

@@ -4,8 +4,8 @@ import type { ModelEvent } from '../model/events';
 import { rcName } from '../model/errno';
 import { ScenarioError } from './errors';
 import { Session, type StepResult } from './exec';
-import { Checker, stepExpectVerdicts, type Verdict } from './expect';
-import type { Scenario, Step } from './parse';
+import { stepExpectVerdicts, type Verdict } from './expect';
+import { NON_ARG_KEYS, type Scenario, type Step } from './parse';
 
 export interface StepRecord {
   step: Step;
@@ -38,20 +38,20 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     if (why) throw new ScenarioError(step.loc, `step ${i} (${step.actor} ${step.op}) cannot run: ${why}`);
     const before = s.m.x.events.length;
     const result = s.runFlat(step);
-    const checker = new Checker(s.m);
+    const checker = s.checker();
     const verdicts = [...stepExpectVerdicts(step.loc, step.expect, result), ...step.after.map((e) => checker.check(e))];
     const rec: StepRecord = { step, result, events: s.m.x.events.slice(before), verdicts };
     steps.push(rec);
     opts.onStep?.(rec);
   }
-  const final = n === sc.steps.length ? (() => { const c = new Checker(s.m); return sc.expect.map((e) => c.check(e)); })() : [];
+  const final = n === sc.steps.length ? sc.expect.map((e) => s.checker().check(e)) : [];
   const ok = steps.every((r) => r.verdicts.every((v) => v.ok)) && final.every((v) => v.ok);
   return { session: s, steps, final, ok };
 }
 
 /** One line per step for the trace. */
 export function stepLine(r: StepRecord): string {
-  const a = Object.entries(r.step.raw).filter(([k]) => !['op', 'actor', 'expect', 'after', 'note', 'when'].includes(k))
+  const a = Object.entries(r.step.raw).filter(([k]) => !NON_ARG_KEYS.has(k))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
   const res = r.result.panic ? `PANIC: ${r.result.panic}` : `rc ${rcName(r.result.rc)}${r.result.value !== undefined ? `, value 0x${r.result.value.toString(16)}` : ''}`;
   return `#${r.step.index} ${r.step.actor} ${r.step.op}${a ? ' ' + a : ''} -> ${res}`;

@@ -5,11 +5,11 @@
 import { ChildProcess, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { BrowserContext, Page, loadPlaywright } from './playwright';
 import { chromiumPath, harnessDir } from './paths';
+import { freePort } from '../live/sshd';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 
@@ -48,17 +48,7 @@ export function codeServerBin(): string {
   return bin;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {

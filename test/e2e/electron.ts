@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runTests } from '@vscode/test-electron';
 import { removeWorkspace, repoRoot, scenarioWorkspace } from './paths';
-import { TestSshd } from '../live/sshd';
+import { startSshdForE2E } from '../live/sshd';
 
 async function main(): Promise<number> {
   const extensionTestsPath = path.join(__dirname, 'exthost', 'index.js');
@@ -15,14 +15,7 @@ async function main(): Promise<number> {
   const folder = scenarioWorkspace('ioreq-e2e-electron-');
   // The live host for live.test.ts, as in run.ts.
   const env: Record<string, string | undefined> = { IOREQ_E2E_GREP: process.env.IOREQ_E2E_GREP };
-  let sshd: TestSshd | undefined;
-  try {
-    sshd = await TestSshd.start();
-    env.IOREQ_E2E_SSH_CONFIG = sshd.configFile;
-    env.IOREQ_E2E_SSH_ALIAS = sshd.alias;
-  } catch (e) {
-    env.IOREQ_E2E_SSHD_ERROR = (e as Error).message;
-  }
+  const sshd = await startSshdForE2E(env);
   try {
     return await runTests({
       version: process.env.VSCODE_VERSION || 'stable',

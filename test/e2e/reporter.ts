@@ -29,3 +29,7 @@ export function collect(runner: Mocha.Runner): SuiteResult {
   });
   return result;
 }
+
+/** How the extension host marks its result line and its reporter's lines in the workbench console. */
+export const RESULT_MARK = 'IOREQ-E2E-RESULT ';
+export const LINE_MARK = '[ioreq-e2e] ';

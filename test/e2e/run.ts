@@ -20,9 +20,9 @@ import Mocha from 'mocha';
 import { codeServerBin, launchChromium, startCodeServer, testPayload } from './codeserver';
 import { artifactsDir, chromiumPath, removeWorkspace, repoRoot, scenarioWorkspace, vsixPath } from './paths';
 import { SpecWithoutTotals, SuiteResult, collect } from './reporter';
-import { TestSshd } from '../live/sshd';
+import { startSshdForE2E } from '../live/sshd';
+import { LINE_MARK, RESULT_MARK } from './reporter';
 
-const RESULT_MARK = 'IOREQ-E2E-RESULT '; // as in exthost/index.ts (not imported: that module is for the host)
 
 /** One part's results; `harnessError` when the part failed outside any test (did not start, timed out, …). */
 interface Part extends SuiteResult { name: string; ms: number; harnessError?: string }
@@ -41,7 +41,6 @@ function checkPrerequisites(needVsix: boolean): string | undefined {
   return undefined;
 }
 
-const LINE_MARK = '[ioreq-e2e] '; // as in exthost/index.ts
 
 /** The reporter's lines from the extension host, unmarked; undefined for the workbench's own console output. */
 function hostLines(text: string): string | undefined {
@@ -67,14 +66,7 @@ async function runExtensionHost(): Promise<Part> {
   if (process.env.IOREQ_E2E_GREP) env.IOREQ_E2E_GREP = process.env.IOREQ_E2E_GREP;
   // The live host for live.test.ts: started before code-server so the extension host inherits its coordinates; a
   // failure to start reaches the test as IOREQ_E2E_SSHD_ERROR (it fails there, it does not skip).
-  let sshd: TestSshd | undefined;
-  try {
-    sshd = await TestSshd.start();
-    env.IOREQ_E2E_SSH_CONFIG = sshd.configFile;
-    env.IOREQ_E2E_SSH_ALIAS = sshd.alias;
-  } catch (e) {
-    env.IOREQ_E2E_SSHD_ERROR = (e as Error).message;
-  }
+  const sshd = await startSshdForE2E(env);
   const floors = [floorExtension('activation-floor'), floorExtension('activation-floor-first')];
   let server: Awaited<ReturnType<typeof startCodeServer>>;
   try {

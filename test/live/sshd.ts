@@ -164,3 +164,19 @@ export class TestSshd {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Starts a TestSshd for the extension-host live test and puts its coordinates in `env` (IOREQ_E2E_SSH_CONFIG,
+ * IOREQ_E2E_SSH_ALIAS); a failure to start goes in IOREQ_E2E_SSHD_ERROR, so the test fails with it (no skip).
+ */
+export async function startSshdForE2E(env: Record<string, string | undefined>): Promise<TestSshd | undefined> {
+  try {
+    const sshd = await TestSshd.start();
+    env.IOREQ_E2E_SSH_CONFIG = sshd.configFile;
+    env.IOREQ_E2E_SSH_ALIAS = sshd.alias;
+    return sshd;
+  } catch (e) {
+    env.IOREQ_E2E_SSHD_ERROR = (e as Error).message;
+    return undefined;
+  }
+}

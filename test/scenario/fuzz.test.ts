@@ -429,18 +429,24 @@ describe('fuzz (c): step lists generated from the schema', function () {
   });
 });
 
+/** The ScenarioError parsing `text` throws (fails the test on anything else, or on no error). */
+function scenarioErrorOf(text: string): ScenarioError {
+  let err: unknown;
+  try {
+    parseScenario(text, FUZZ_FILE);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof ScenarioError, `got ${describeThrown(err)}`);
+  return err;
+}
+
 describe('fuzz: bugs found by fuzzing, located', () => {
   it("a non-string value under a top-level 'op' key is an unexpected field, as a ScenarioError", () => {
     // Found by replacing the key "deviceModels" with "op". describe() builds "for op '${op}'" from whatever object
     // holds the extra field; jsonc-parser's objects have no prototype, so the template literal throws.
     for (const text of ['{"profile":"seed","steps":[],"op":{}}', '{"profile":"seed","steps":[],"op":[{"name":"qemu"}]}']) {
-      let err: unknown;
-      try {
-        parseScenario(text, FUZZ_FILE);
-      } catch (e) {
-        err = e;
-      }
-      assert.ok(err instanceof ScenarioError, `got ${describeThrown(err)}`);
+      const err = scenarioErrorOf(text);
       assert.deepEqual(err.loc, { file: FUZZ_FILE, line: 1, column: 30 });
       assert.match(err.what, /the document has an unexpected field 'op'/);
     }
@@ -448,14 +454,7 @@ describe('fuzz: bugs found by fuzzing, located', () => {
 
   it("the same inside a step's 'when' expectation", () => {
     const text = '{"profile":"seed","steps":[\n {"actor":"toolstack","op":"xc_hvm_build","domid":1,"when":{"path":"a","op":{}}}]}';
-    let err: unknown;
-    try {
-      parseScenario(text, FUZZ_FILE);
-    } catch (e) {
-      err = e;
-    }
-    assert.ok(err instanceof ScenarioError, `got ${describeThrown(err)}`);
-    assert.equal(err.loc.line, 2);
+    assert.equal(scenarioErrorOf(text).loc.line, 2);
   });
 });
 

@@ -174,12 +174,12 @@ export class HvmCommon {
         // handle_mmio re-runs the instruction; hvmemul_do_io finds HVMIO_completed and the instruction's destination
         // (rax in this model) receives io_data.
         // A 4-byte load zero-extends into the 64-bit register; narrower loads keep the upper bytes.
-        curr.rax = vio.io_size === 4 ? data & 0xffffffffn : this.mergeReg(curr.rax, data, vio.io_size);
+        curr.rax = this.mergeReg(curr.rax, data, vio.io_size);
         vio.io_state = X.HVMIO_none;
         break;
       case X.HVMIO_handle_pio_awaiting_completion:
         // A 4-byte port read zero-extends into rax; narrower ones replace only the low io_size bytes.
-        curr.rax = vio.io_size === 4 ? data & 0xffffffffn : this.mergeReg(curr.rax, data, vio.io_size);
+        curr.rax = this.mergeReg(curr.rax, data, vio.io_size);
         break;
       default:
         break;
@@ -194,7 +194,9 @@ export class HvmCommon {
     curr.io_done++;
   }
 
+  /** A load of `size` bytes into a 64-bit register: 4 bytes zero-extend, 1 and 2 keep the upper bytes. */
   mergeReg(old: bigint, data: bigint, size: number): bigint {
+    if (size === 4) return data & 0xffffffffn;
     if (size >= 8) return BigInt.asUintN(64, data);
     const mask = (1n << BigInt(size * 8)) - 1n;
     return (old & ~mask) | (data & mask);

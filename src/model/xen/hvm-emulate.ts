@@ -152,7 +152,7 @@ export abstract class HvmEmulate extends HvmCommon {
     const rc = yield* this.hvmemulDoIo(v, false, BigInt(port), size, dir, value, false);
     yield $('rc', { v, rc });
     if (rc === X86EMUL_RETRY && vio.io_state === X.HVMIO_awaiting_completion) vio.io_state = X.HVMIO_handle_pio_awaiting_completion;
-    else if (rc === X86EMUL_OKAY && dir === A.IOREQ_READ) v.rax = vio.io_size === 4 ? vio.io_data & 0xffffffffn : this.mergeReg(v.rax, vio.io_data, size);
+    else if (rc === X86EMUL_OKAY && dir === A.IOREQ_READ) v.rax = this.mergeReg(v.rax, vio.io_data, size);
     else if (rc === X86EMUL_UNHANDLEABLE) {
       // handle_pio's default case ([X44] io.c:259-262): an emulation status it cannot use crashes the domain.
       this.x.printk('XENLOG_ERR', 'handle_pio', v.domain, `Weird HVM ioemulation status ${rc}.`);
@@ -194,4 +194,3 @@ export abstract class HvmEmulate extends HvmCommon {
   }
 }
 
-export { E };

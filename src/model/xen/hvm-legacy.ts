@@ -330,4 +330,3 @@ export class HvmLegacy extends HvmEmulate {
   }
 }
 
-export { IoreqRef, RESUMED, CRASHED };

@@ -10,7 +10,7 @@ import * as P from '../params';
 import { $, type Co } from '../step';
 import * as X from '../xen';
 import type { Domain, HvmIoreqServer, Vcpu } from '../xen';
-import { HvmCommon, IoreqRef, RESUMED, DESCHEDULED, CRASHED, type ProtoIoreq } from './hvm-common';
+import { IoreqRef, RESUMED, DESCHEDULED, CRASHED, type ProtoIoreq } from './hvm-common';
 import { HvmEmulate } from './hvm-emulate';
 
 /** HVMOP_set_param / HVMOP_get_param (public/hvm/hvm_op.h). */

@@ -3,7 +3,7 @@
 import type * as vscode from 'vscode';
 import * as fs from 'fs';
 import * as path from 'path';
-import { EXTENSION_ID, TreeNodeSnapshot } from '../contract';
+import { EXTENSION_ID, TreeNodeSnapshot, SCENARIO } from '../contract';
 
 export type VSCode = typeof vscode;
 
@@ -57,7 +57,7 @@ export function need<K extends keyof IoreqScopeApi>(a: IoreqScopeApi, key: K): N
 /** The open workspace folder (a temp copy of scenarios/ made by run.ts), or the repository's scenarios/. */
 export function scenarioDir(): string {
   const folder = vs().workspace.workspaceFolders?.[0];
-  if (folder && folder.uri.scheme === 'file' && fs.existsSync(path.join(folder.uri.fsPath, '02-create-on-get-ioreq-pfn.ioreq.json'))) {
+  if (folder && folder.uri.scheme === 'file' && fs.existsSync(path.join(folder.uri.fsPath, SCENARIO))) {
     return folder.uri.fsPath;
   }
   return path.join(extension().extensionPath, 'scenarios');

@@ -9,9 +9,10 @@ import * as util from 'util';
 import Mocha from 'mocha';
 import { SpecWithoutTotals, collect } from '../reporter';
 
-export const RESULT_MARK = 'IOREQ-E2E-RESULT ';
+import { LINE_MARK, RESULT_MARK } from '../reporter';
+export { RESULT_MARK } from '../reporter';
 /** Marks the reporter's lines in the page console, where the workbench's own logs arrive with the same prefix. */
-export const LINE_MARK = '[ioreq-e2e] ';
+export { LINE_MARK } from '../reporter';
 
 export function run(): Promise<void> {
   // Only inside the extension host: fail fast and clearly anywhere else.

@@ -4,21 +4,11 @@
 // previous snapshot stays beside "last refresh failed"; disconnect removes the root.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as net from 'net';
 import { parseScenario } from '../../../src/scenario/parse';
 import { activate, hostSuite, need, showTree, vs, waitFor } from './host';
 import type { TreeNodeSnapshot } from '../contract';
+import { freePort } from '../../live/sshd';
 
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 hostSuite('live host over a real sshd', () => {
   const config = process.env.IOREQ_E2E_SSH_CONFIG ?? '';
@@ -77,7 +67,7 @@ hostSuite('live host over a real sshd', () => {
     await vs().commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 
     // The host goes away: the alias now points at a port nobody listens on.
-    const port = await closedPort();
+    const port = await freePort(); // free now, and nothing listens there: a closed port
     fs.writeFileSync(config, original!.replace(/^(\s*Port )\d+$/m, `$1${port}`));
     await vs().commands.executeCommand('ioreqScope.refreshHost', alias);
     const failed = await waitFor(`"last refresh failed" under "${alias}"`, async () => {
