@@ -163,6 +163,44 @@ describe('debug adapter over DAP (dist/debugAdapter.js)', function () {
     assert.equal(Buffer.from(mem.body!.data!, 'base64').readBigUInt64LE(0), 0xabcdn);
   });
 
+  it('writeMemory changes the page (the model re-decodes the slot), setVariable sets a param, restart goes back', async () => {
+    await Promise.all([dc.waitForEvent('stopped'), launch(SC('08-sync-pio-read-write.ioreq.json'), { stopOnEntry: true })]);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'hvm_wait_on_io' }] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+    const frames = await top();
+    const w = await dc.customRequest('writeMemory', { memoryReference: 'd1:0xfeff9', offset: 0, data: Buffer.from([0x34, 0x12]).toString('base64') }) as DebugProtocol.WriteMemoryResponse;
+    assert.equal(w.body!.bytesWritten, 2);
+    const slot = await vars((await scope(frames[0].id, /ioreq slot/)).variablesReference);
+    assert.equal(slot.addr.value, '0x1234');
+    const params = await scope(frames[0].id, /HVM params/);
+    const r = await dc.setVariableRequest({ variablesReference: params.variablesReference, name: 'TRIPLE_FAULT_REASON', value: '7' });
+    assert.equal(r.body.value, '7');
+    assert.equal((await dc.evaluateRequest({ expression: 'TRIPLE_FAULT_REASON', frameId: frames[0].id })).body.result, '7');
+    await Promise.all([dc.waitForEvent('stopped'), dc.restartRequest({})]);
+    const state = await dc.customRequest('ioreqScopeState', {});
+    assert.equal((state.body as { t: number }).t, 0);
+  });
+
+  it('model events reach the debug console and the ioreqScope.state event; xenTree links the function in the user\'s hvm.c', async () => {
+    const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'xen-'));
+    fs.mkdirSync(path.join(tree, 'xen/arch/x86/hvm'), { recursive: true });
+    fs.writeFileSync(path.join(tree, 'xen/arch/x86/hvm/hvm.c'), '\nstatic int hvm_create_ioreq_server(struct domain *d, domid_t domid)\n{\n}\n');
+    const outputs: DebugProtocol.OutputEvent[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => outputs.push(e));
+    const state = dc.waitForEvent('ioreqScope.state');
+    await Promise.all([dc.waitForEvent('stopped'), launch(SC('02-create-on-get-ioreq-pfn.ioreq.json'), { stopOnEntry: true, xenTree: tree })]);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'hvm_create_ioreq_server' }] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+    assert.ok((await state).body);
+    assert.ok(outputs.some((o) => /domain_create: d1 created/.test(o.body.output)), 'model events in the console');
+    // The link follows the stopped event: give the adapter's next messages a moment to arrive.
+    const hvmc = path.join(tree, 'xen/arch/x86/hvm/hvm.c');
+    for (let i = 0; i < 50 && !outputs.some((o) => o.body.source?.path === hvmc); i++) await new Promise((r) => setTimeout(r, 20));
+    const link = outputs.find((o) => o.body.source?.path === hvmc);
+    assert.ok(link, 'a console line linking the user\'s hvm.c');
+    assert.equal(link!.body.line, 2);
+  });
+
   it('a missing scenario file: a clear error and the session ends', async () => {
     const term = dc.waitForEvent('terminated');
     await assert.rejects(Promise.all([dc.configurationSequence(), dc.launch({ scenario: '/nonexistent/x.ioreq.json' } as DebugProtocol.LaunchRequestArguments)]), /cannot read scenario '\/nonexistent\/x.ioreq.json': ENOENT/);

@@ -175,3 +175,33 @@ describe('debug runtime: stepping the stepped build', () => {
     assert.equal(rt.pos.t, 3);
   });
 });
+
+describe('debug runtime: restart and the other data breakpoints', () => {
+  it('reset (restart) goes back to the first statement with a fresh model', () => {
+    const rt = new IoreqRuntime(load('02-create-on-get-ioreq-pfn.ioreq.json'));
+    for (let i = 0; i < 40; i++) rt.stepIn();
+    rt.reset();
+    assert.equal(rt.pos.t, 0);
+    assert.equal(rt.session.m.x.domains.has(1), false);
+  });
+
+  it('a data breakpoint on a param (d1 IOREQ_PFN) stops when setup_guest stores it', () => {
+    const rt = new IoreqRuntime(load('02-create-on-get-ioreq-pfn.ioreq.json'));
+    rt.dataBreakpoints = [{ id: 5, dataId: 'param:1:5' }];
+    let s = rt.continue();
+    // The first change is the domain (and its params) coming into existence.
+    while (s.reason === 'data breakpoint' && (rt.session.m.x.domains.get(1)?.arch.hvm_domain.params[5] ?? 0) === 0) s = rt.continue();
+    assert.equal(s.reason, 'data breakpoint');
+    assert.equal(rt.session.m.x.domains.get(1)!.arch.hvm_domain.params[5], 0xfeff9);
+    assert.ok(rt.frames().some((f) => f.fn === 'setup_guest'));
+  });
+
+  it("a data breakpoint on an event channel's pending bit stops when it is set", () => {
+    const rt = new IoreqRuntime(load('08-sync-pio-read-write.ioreq.json'));
+    rt.dataBreakpoints = [{ id: 6, dataId: 'evtchn:0:1:pending' }];
+    let s = rt.continue();
+    while (s.reason === 'data breakpoint' && !rt.session.m.x.domains.get(0)!.evtchn.ports[1]?.pending) s = rt.continue();
+    assert.equal(s.reason, 'data breakpoint');
+    assert.equal(rt.session.m.x.domains.get(0)!.evtchn.ports[1].pending, true);
+  });
+});

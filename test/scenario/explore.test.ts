@@ -1,0 +1,58 @@
+// The explorer's invariants, each on a scenario built to break it, and cancellation.
+import { strict as assert } from 'node:assert';
+import { explore } from '../../src/scenario/explore';
+import { parseScenario } from '../../src/scenario/parse';
+
+const base = [
+  { actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 },
+  { actor: 'toolstack', op: 'xc_hvm_build', domid: 1 },
+];
+const sc = (steps: unknown[], extra: Record<string, unknown> = {}) =>
+  parseScenario(JSON.stringify({ profile: 'seed', deviceModels: [{ name: 'qemu', target: 1 }], steps: [...base, ...steps], ...extra }), 'inline.ioreq.json');
+
+describe('explore: invariants', () => {
+  it('impossible-slot-state: a device model writes a state outside Xen four', () => {
+    const r = explore(sc([
+      { actor: 'qemu', op: 'xen_hvm_init' },
+      { actor: 'qemu', op: 'write_state', vcpu: 0, state: 9 },
+    ]), { maxStates: 10000, hashing: true });
+    const v = r.violations.find((x) => x.kind === 'impossible-slot-state');
+    assert.ok(v, JSON.stringify(r.violations.map((x) => x.kind)));
+    assert.match(v.message, /state 9/);
+    assert.equal(v.trail[v.trail.length - 1], 3, 'the shortest interleaving ends with the write');
+  });
+
+  it('page-mapped-twice: IOREQ_PFN and BUFIOREQ_PFN set to the same frame before creation', () => {
+    const r = explore(sc([
+      { actor: 'toolstack', op: 'hvmop_set_param', domid: 1, param: 'BUFIOREQ_PFN', value: '0xfeff9' },
+      { actor: 'qemu', op: 'hvmop_get_param', param: 'IOREQ_PFN' },
+    ]), { maxStates: 10000, hashing: true });
+    assert.ok(r.violations.some((x) => x.kind === 'page-mapped-twice' && /0xfeff9 is mapped by Xen 2 times/.test(x.message)));
+  });
+
+  it('panic: a device model writes a vp_eport that does not exist, and the next request notifies it', () => {
+    const r = explore(sc([
+      { actor: 'qemu', op: 'xen_hvm_init' },
+      { actor: 'toolstack', op: 'xc_domain_unpause', domid: 1, when: { path: 'deviceModels.0.bufioreqLocalPort', notEquals: -1 } },
+      { actor: 'qemu', op: 'write_bytes', page: 'ioreq', offset: 24, bytes: 'a00f0000', when: { path: 'domains.1.pauseCount', equals: 0 } },
+      { actor: 'd1v0', op: 'pio_write', port: 0x3f8, size: 1, value: 1, when: { path: 'domains.1.vcpus.0.slot.vp_eport', equals: 4000 } },
+    ]), { maxStates: 10000, hashing: true });
+    assert.ok(r.violations.some((x) => x.kind === 'panic' && /port_is_valid/.test(x.message)), JSON.stringify(r.violations.map((x) => x.message)));
+  });
+
+  it('an allowed violation is not reported', () => {
+    const r = explore(sc([{ actor: 'qemu', op: 'xen_hvm_init' }, { actor: 'qemu', op: 'write_state', vcpu: 0, state: 9 }], { explore: { allow: ['impossible-slot-state'] } }),
+      { maxStates: 10000, hashing: true });
+    assert.ok(!r.violations.some((x) => x.kind === 'impossible-slot-state'));
+    assert.ok(r.violations.some((x) => x.kind === 'deadlock'), 'other kinds are still reported (QEMU before the build)');
+  });
+
+  it('a cancelled search stops early and says it is incomplete', () => {
+    const steps: unknown[] = [{ actor: 'qemu', op: 'xen_hvm_init' }];
+    for (let i = 0; i < 6; i++) steps.push({ actor: 'toolstack', op: 'evtchn_alloc_unbound', domid: 1, remote: 0 }, { actor: 'qemu', op: 'handle_buffered_iopage' });
+    let polls = 0;
+    const r = explore(sc(steps), { maxStates: 1_000_000, hashing: false, shouldStop: () => ++polls > 1 });
+    assert.equal(r.complete, false);
+    assert.ok(r.statesExplored < 1000, `${r.statesExplored} states`);
+  });
+});
