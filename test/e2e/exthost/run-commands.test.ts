@@ -1,5 +1,5 @@
 // The commands do their work in the real extension host: run, explore, a page's
-// bytes, copy pfn, the listing at a function, the layout view.
+// bytes, copy pfn, the listing at a function (the layout view is seen in ui.test.ts).
 import * as assert from 'assert';
 import * as path from 'path';
 import { activate, hostSuite, scenarioDir, vs, waitFor } from './host';
