@@ -40,6 +40,15 @@ describe('explore: invariants', () => {
     assert.ok(r.violations.some((x) => x.kind === 'panic' && /port_is_valid/.test(x.message)), JSON.stringify(r.violations.map((x) => x.message)));
   });
 
+  it("expectation: the file's own expectation fails at a final state, with its location", () => {
+    const r = explore(sc([{ actor: 'qemu', op: 'xen_hvm_init', when: { path: 'domains.1.params.IOREQ_PFN', exists: true } }],
+      { expect: [{ path: 'domains.1.ioreqServer.domid', equals: 5 }] }), { maxStates: 10000, hashing: true });
+    const v = r.violations.find((x) => x.kind === 'expectation');
+    assert.ok(v, JSON.stringify(r.violations.map((x) => x.kind)));
+    assert.match(v.message, /domains\.1\.ioreqServer\.domid == 5 \(got 0\) \(inline\.ioreq\.json:1:\d+\)/);
+    assert.ok((v.counterexample.expect as unknown[]).length === 1, 'the counterexample keeps the expectation');
+  });
+
   it('an allowed violation is not reported', () => {
     const r = explore(sc([{ actor: 'qemu', op: 'xen_hvm_init' }, { actor: 'qemu', op: 'write_state', vcpu: 0, state: 9 }], { explore: { allow: ['impossible-slot-state'] } }),
       { maxStates: 10000, hashing: true });
