@@ -8,7 +8,16 @@ const fs = require('fs');
 const path = require('path');
 const ts = require('typescript');
 
-const DIR = path.join(__dirname, '..', 'src', 'model', 'xen');
+// Every stepped file below src/model, in any folder (each profile keeps its files where Xen keeps them).
+const DIR = path.join(__dirname, '..', 'src', 'model');
+/** The .ts files below dir (not generated ones), sorted. */
+function sources(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const f = path.join(dir, e.name);
+    if (e.isDirectory()) return sources(f);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.flat.ts') && !e.name.endsWith('.d.ts') ? [f] : [];
+  }).sort();
+}
 const isStepped = (file) => fs.existsSync(file) && fs.readFileSync(file, 'utf8').startsWith('// @stepped');
 
 function transform(file) {
@@ -61,9 +70,7 @@ function transform(file) {
 
 function main() {
   let n = 0;
-  for (const name of fs.readdirSync(DIR).sort()) {
-    if (!name.endsWith('.ts') || name.endsWith('.flat.ts')) continue;
-    const file = path.join(DIR, name);
+  for (const file of sources(DIR)) {
     if (!isStepped(file)) continue;
     const outFile = file.replace(/\.ts$/, '.flat.ts');
     const code = transform(file);

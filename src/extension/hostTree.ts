@@ -1,7 +1,7 @@
 // Tree nodes for a live host's snapshot (src/live): Xen, domains, device models, event channels, console lines.
 // No vscode import; treeModel.ts calls it for host roots.
 import type { HostSnapshot } from '../live/parse';
-import type { TreeNode } from './treeModel';
+import type { TreeNode } from './treeNode';
 
 export interface HostState {
   snapshot?: HostSnapshot;

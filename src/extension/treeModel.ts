@@ -8,26 +8,9 @@ import { PARAM_NAMES, PFN_PARAMS } from '../model/params';
 import { HVMIO_NAMES, type Domain } from '../model/xen';
 import { hostChildren, type HostState } from './hostTree';
 import { memoryRef } from '../debug/session';
+import type { TreeNode } from './treeNode';
 
-export type NodeKind = 'root' | 'domain' | 'vcpus' | 'vcpuBucket' | 'vcpu' | 'server' | 'pages' | 'page' | 'evtchns' | 'portBucket' | 'port'
-  | 'params' | 'param' | 'dms' | 'dm' | 'info' | 'violation' | 'hostDomains' | 'hostDomain' | 'hostPorts' | 'hostDms' | 'hostConsole';
-
-export interface TreeNode {
-  /** Stable across refreshes: the same thing keeps the same id. */
-  id: string;
-  kind: NodeKind;
-  label: string;
-  description?: string;
-  /** Markdown. */
-  tooltip?: string;
-  /** Drives the menus in package.json. */
-  contextValue: string;
-  /** A codicon id. */
-  icon: string;
-  collapsible: boolean;
-  /** What the node stands for, for commands (a pfn, a function, a memory reference). */
-  data?: Record<string, unknown>;
-}
+export type { NodeKind, TreeNode } from './treeNode';
 
 /** Where a root's model comes from: a scenario file's final state, a debug session's live state, or a live host. */
 export interface RootSource {

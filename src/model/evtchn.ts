@@ -1,7 +1,27 @@
 // Event channels, after xen/common/event_channel.c (Xen 4.4): per-domain port tables, lowest-free allocation with
 // port 0 reserved, Xen-consumer ports, interdomain binding, notification and close.
 import { EINVAL, ENOSPC, ESRCH } from './errno';
-import { XenPanic, type Domain, type Xen } from './xen';
+import type { EventInput } from './events';
+import { XenPanic } from './panic';
+
+/**
+ * What event channels need of a domain and of the host. Structural, so this module depends on nothing of xen.ts:
+ * struct domain and the host satisfy them (xen.ts imports this file, never the other way round).
+ */
+export interface EvtchnDomain {
+  domain_id: number;
+  is_dying: number;
+  evtchn: EvtchnTable;
+  vcpu: ReadonlyArray<{ vcpu_id: number; pause_flags: { blocked_in_xen: boolean } }>;
+}
+export interface EvtchnHost {
+  on: boolean;
+  domains: ReadonlyMap<number, EvtchnDomain>;
+  emit(e: EventInput): void;
+  failNext(kind: 'evtchn'): boolean;
+}
+type Domain = EvtchnDomain;
+type Xen = EvtchnHost;
 
 /** ECS_* (xen/include/xen/sched.h, 4.4). */
 export const ECS_FREE = 0;

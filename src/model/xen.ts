@@ -202,12 +202,7 @@ export interface ConsoleLine {
   text: string;
 }
 
-/** A Xen BUG()/BUG_ON()/failed ASSERT: the host panics, so nothing in the model runs after it. */
-export class XenPanic extends Error {
-  constructor(public fn: string, message: string) {
-    super(message);
-  }
-}
+export { XenPanic } from './panic';
 
 /** A defect the C code would commit silently (a use after free), recorded instead of hidden. */
 export interface BugReport {
