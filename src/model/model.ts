@@ -6,14 +6,14 @@ import { type ProfileName } from './layout';
 import { nrParamsOf } from './params';
 import { instrument, type Co, type Frame, type FrameSink } from './step';
 import { Xen, XenPanic, type Vcpu } from './xen';
-import { HvmLegacy as HvmLegacyFlat } from './xen/hvm-legacy.flat';
-import { HvmSeed as HvmSeedFlat } from './xen/hvm-seed.flat';
-import { Libxc as LibxcFlat } from './xen/libxc.flat';
-import { Qemu as QemuFlat } from './xen/qemu.flat';
-import { HvmLegacy } from './xen/hvm-legacy';
-import { HvmSeed } from './xen/hvm-seed';
-import { Libxc } from './xen/libxc';
-import { Qemu } from './xen/qemu';
+import { HvmLegacy as HvmLegacyFlat } from './xen/legacy/hvm.flat';
+import { HvmSeed as HvmSeedFlat } from './xen/seed/hvm.flat';
+import { Libxc as LibxcFlat } from './tools/libxc.flat';
+import { Qemu as QemuFlat } from './qemu/xen-hvm.flat';
+import { HvmLegacy } from './xen/legacy/hvm';
+import { HvmSeed } from './xen/seed/hvm';
+import { Libxc } from './tools/libxc';
+import { Qemu } from './qemu/xen-hvm';
 
 export interface FlatImpl { hvm: HvmSeedFlat | HvmLegacyFlat; libxc: LibxcFlat; qemu: QemuFlat }
 export interface SteppedImpl { hvm: HvmSeed | HvmLegacy; libxc: Libxc; qemu: Qemu }

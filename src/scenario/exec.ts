@@ -6,7 +6,7 @@ import * as E from '../model/evtchn';
 import { DOMID_SELF } from '../model/evtchn';
 import { EINVAL, ESRCH } from '../model/errno';
 import { Model, type FlatImpl, type SteppedImpl } from '../model/model';
-import { HVMOP_get_param, HVMOP_set_param } from '../model/xen/hvm-seed';
+import { HVMOP_get_param, HVMOP_set_param } from '../model/xen/seed/hvm';
 import { HVMIO_NAMES, HVMIO_none, type Domain, type Vcpu } from '../model/xen';
 import { Checker } from './expect';
 import type { Scenario, Step } from './parse';

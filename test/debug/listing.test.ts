@@ -11,23 +11,26 @@ import { Session } from '../../src/scenario/exec';
 import { parseScenario } from '../../src/scenario/parse';
 
 const ROOT = path.join(__dirname, '../../..');
-const XEN_SRC = path.join(ROOT, 'src', 'model', 'xen');
+/** Where the stepped sources live: every folder below src/model. */
+const XEN_SRC = path.join(ROOT, 'src', 'model');
 const SCENARIOS = path.join(ROOT, 'scenarios');
 const PROFILES: ProfileName[] = ['seed', 'legacy', '4.5'];
 
 /** The listing sets a stepped source file's functions must appear in. */
 function setsFor(file: string): ProfileName[] {
-  if (file === 'hvm-seed.ts') return ['seed'];
-  if (file === 'hvm-legacy.ts') return ['legacy'];
+  if (file === 'xen/seed/hvm.ts') return ['seed'];
+  if (file === 'xen/legacy/hvm.ts') return ['legacy'];
   return ['seed', 'legacy'];
 }
 
-/** The stepped sources: src/model/xen/*.ts starting with `// @stepped`, not the generated *.flat.ts. */
-function steppedFiles(): string[] {
-  return fs.readdirSync(XEN_SRC)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.flat.ts') && !f.endsWith('.d.ts'))
-    .filter((f) => fs.readFileSync(path.join(XEN_SRC, f), 'utf8').startsWith('// @stepped'))
-    .sort();
+/** The stepped sources below src/model (paths relative to it) starting with `// @stepped`, not the generated *.flat.ts. */
+function steppedFiles(dir = XEN_SRC): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const f = path.join(dir, e.name);
+    if (e.isDirectory()) return steppedFiles(f);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.flat.ts') && !e.name.endsWith('.d.ts') && fs.readFileSync(f, 'utf8').startsWith('// @stepped')
+      ? [path.relative(XEN_SRC, f)] : [];
+  }).sort();
 }
 
 /** Generator methods and the labels each yields, in source order (a method runs until the next method starts). */
@@ -70,7 +73,7 @@ describe('debug listings', () => {
 
   it('every label of every stepped method is on a line of its function in the listings (static scan)', () => {
     const files = steppedFiles();
-    assert.ok(files.includes('hvm-seed.ts') && files.includes('hvm-legacy.ts') && files.includes('qemu.ts'), `stepped files: ${files}`);
+    assert.ok(files.includes('xen/seed/hvm.ts') && files.includes('xen/legacy/hvm.ts') && files.includes('qemu/xen-hvm.ts') && files.includes('xen/4.4/io.ts'), `stepped files: ${files}`);
     const missing: string[] = [];
     let pairs = 0;
     for (const file of files) {

@@ -6,9 +6,9 @@ import { EINVAL } from '../../src/model/errno';
 import * as E from '../../src/model/evtchn';
 import { Model, type FlatImpl } from '../../src/model/model';
 import * as P from '../../src/model/params';
-import { CRASHED, RESUMED } from '../../src/model/xen/hvm-common.flat';
-import { HVMOP_get_param, HVMOP_set_param } from '../../src/model/xen/hvm-seed.flat';
-import type { HvmLegacy } from '../../src/model/xen/hvm-legacy.flat';
+import { CRASHED, RESUMED } from '../../src/model/xen/common/outcome';
+import { HVMOP_get_param, HVMOP_set_param } from '../../src/model/xen/seed/hvm.flat';
+import type { HvmLegacy } from '../../src/model/xen/legacy/hvm.flat';
 import { GuestPage, type Domain } from '../../src/model/xen';
 
 const IOREQ = 0xfeffd; // special_pfn(SPECIALPAGE_IOREQ) = 0xff000 - 8 + 5

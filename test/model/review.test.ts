@@ -3,8 +3,8 @@ import { strict as assert } from 'node:assert';
 import * as A from '../../src/model/abi';
 import { Model } from '../../src/model/model';
 import * as P from '../../src/model/params';
-import { HVMOP_set_param } from '../../src/model/xen/hvm-seed';
-import { X86EMUL_OKAY } from '../../src/model/xen/hvm-common';
+import { HVMOP_set_param } from '../../src/model/xen/seed/hvm';
+import { X86EMUL_OKAY } from '../../src/model/xen/common/outcome';
 
 function built(profile: 'seed' | 'legacy', init = true): { m: Model; d: ReturnType<Model['x']['domains']['get']> & object } {
   const m = new Model(profile).boot();

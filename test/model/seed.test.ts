@@ -6,8 +6,8 @@ import { EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from '../../src/model/errno';
 import * as E from '../../src/model/evtchn';
 import { Model, type FlatImpl } from '../../src/model/model';
 import * as P from '../../src/model/params';
-import { CRASHED, RESUMED, type ProtoIoreq } from '../../src/model/xen/hvm-common.flat';
-import { HVMOP_get_param, HVMOP_set_param, type HvmSeed } from '../../src/model/xen/hvm-seed.flat';
+import { CRASHED, RESUMED, type ProtoIoreq } from '../../src/model/xen/common/outcome';
+import { HVMOP_get_param, HVMOP_set_param, type HvmSeed } from '../../src/model/xen/seed/hvm.flat';
 import { Domain, HvmIoreqServer } from '../../src/model/xen';
 import { devKey, type DeviceModel } from '../../src/model/dm';
 

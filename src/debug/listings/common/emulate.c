@@ -1,6 +1,6 @@
 /*
  * common/emulate.c: IOREQ Scope's C-like rendering of its model of hvmemul_do_io, the emulator's hand-off of one
- * access either to the buffered ring or to the device model, following src/model/xen/hvm-emulate.ts (after 4.4,
+ * access either to the buffered ring or to the device model, following src/model/xen/4.4/emulate.ts (after 4.4,
  * with everything before the hand-off left out). Written by this project in its own words; it is not Xen's source.
  */
 

@@ -1,6 +1,6 @@
 /*
  * common/hvm.c: IOREQ Scope's C-like rendering of the pieces of its HVM model that both profiles share (mapping a
- * guest page for Xen's own use, and replacing an event channel), following src/model/xen/hvm-common.ts. The seed
+ * guest page for Xen's own use, and replacing an event channel), following src/model/xen/4.4/hvm.ts. The seed
  * patch does not touch them; the model follows 4.4. Written by this project in its own words; it is not Xen's
  * source. The model's page flags (paged out, shared, not writable) stand for the p2m and page types tested here.
  */

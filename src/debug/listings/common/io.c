@@ -1,7 +1,7 @@
 /*
  * common/io.c: IOREQ Scope's C-like rendering of its model of the I/O side of the HVM code (completing an access,
  * the buffered ring, port and MMIO accesses, the time-offset and invalidate requests), following
- * src/model/xen/hvm-common.ts and hvm-emulate.ts and cut down to what the ioreq path can observe. The model follows
+ * src/model/xen/4.4/io.ts and cut down to what the ioreq path can observe. The model follows
  * 4.4; the server pointer in hvm_buffered_io_send is inferred for the seed. Written by this project in its own
  * words; it is not Xen's source.
  */

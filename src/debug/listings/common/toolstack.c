@@ -2,7 +2,7 @@
  * common/toolstack.c: IOREQ Scope's C-like rendering of its model of the toolstack and of the hypervisor calls the
  * toolstack causes: making a domain and its vcpus (XEN_DOMCTL_createdomain, XEN_DOMCTL_max_vcpus), building the
  * HVM guest (libxc's setup_guest, plus the xenstore and console ports libxl allocates) and killing the domain,
- * following src/model/xen/libxc.ts (after 4.4). Written by this project in its own words; it is not Xen's source.
+ * following src/model/tools/libxc.ts (after 4.4). Written by this project in its own words; it is not Xen's source.
  */
 
 @fn domain_create

@@ -1,7 +1,7 @@
 /*
  * common/xen-hvm.c: IOREQ Scope's C-like rendering of its model of the device model's side, the way qemu-xen of
  * 2014 works the ring (setting up in xen_hvm_init, taking and answering a request, draining the buffered ring),
- * together with the libxc calls it makes, following src/model/xen/qemu.ts. Written by this project in its own
+ * together with the libxc calls it makes, following src/model/qemu/xen-hvm.ts. Written by this project in its own
  * words; it is not QEMU's source. `r` holds a scenario's answer to a request (the value a read returns, whether
  * to notify); QEMU has nothing like it.
  */

@@ -1,6 +1,6 @@
 /*
  * legacy/hvm.c: IOREQ Scope's C-like rendering of its own model of the hypervisor's HVM code BEFORE the seed
- * patch (the basic ioreq server abstraction the seed starts from), following src/model/xen/hvm-legacy.ts statement
+ * patch (the basic ioreq server abstraction the seed starts from), following src/model/xen/legacy/hvm.ts statement
  * by statement. Written by this project in its own words; it is not Xen's source. Where the seed's removed lines
  * show no body, the model follows 4.4. Here the server is made together with the domain, with neither page mapped,
  * and the domain stays paused once per page until the toolstack sets that page's pfn.

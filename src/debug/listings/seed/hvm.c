@@ -1,6 +1,6 @@
 /*
  * seed/hvm.c: IOREQ Scope's C-like rendering of its own model of the hypervisor's HVM code as it stands after the
- * seed patch (the ioreq server is made on demand), following src/model/xen/hvm-seed.ts statement by statement.
+ * seed patch (the ioreq server is made on demand), following src/model/xen/seed/hvm.ts statement by statement.
  * Written by this project in its own words; it is not Xen's source. Where the seed shows no body, the model
  * follows 4.4's behaviour. Under the seed no server exists when the domain is made: the first read of one of the
  * ioreq params (or a write of HVM_PARAM_DM_DOMAIN) creates it.

@@ -3,15 +3,16 @@
 // the server is created on the first HVMOP_get_param of IOREQ_PFN / BUFIOREQ_PFN / BUFIOREQ_EVTCHN, or on
 // HVMOP_set_param of DM_DOMAIN. Hunks are cited as [SEED @line]; bodies the seed does not show are from its
 // preimage's neighbours and marked (inferred) (see docs/xen-ioreq.md).
-import * as A from '../abi';
-import { EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from '../errno';
-import * as E from '../evtchn';
-import * as P from '../params';
-import { $, type Co } from '../step';
-import * as X from '../xen';
-import type { Domain, HvmIoreqServer, Vcpu } from '../xen';
-import { IoreqRef, RESUMED, DESCHEDULED, CRASHED, type ProtoIoreq } from './hvm-common';
-import { HvmEmulate } from './hvm-emulate';
+import * as A from '../../abi';
+import { EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from '../../errno';
+import * as E from '../../evtchn';
+import * as P from '../../params';
+import { $, type Co } from '../../step';
+import * as X from '../../xen';
+import type { Domain, HvmIoreqServer, Vcpu } from '../../xen';
+import { CRASHED, DESCHEDULED, RESUMED, type ProtoIoreq } from '../common/outcome';
+import { Emulate44 } from '../4.4/emulate';
+import type { IoreqRef } from '../4.4/hvm';
 
 /** HVMOP_set_param / HVMOP_get_param (public/hvm/hvm_op.h). */
 export const HVMOP_set_param = 0;
@@ -24,7 +25,7 @@ export interface XenHvmParam {
   value: number;
 }
 
-export class HvmSeed extends HvmEmulate {
+export class HvmSeed extends Emulate44 {
   // ---- shared pages ([SEED @416-@519]) ----
 
   /** hvm_init_ioreq_page: after the seed it only initialises the page's lock (no more domain_pause). */

@@ -3,18 +3,18 @@
 // read from the lines the seed removes, with 4.4 bodies where the seed shows none ([X44] 348-491, 1193-1215,
 // 3902-4053). The server is made at domain creation with both pages unmapped and the domain paused twice; setting
 // IOREQ_PFN / BUFIOREQ_PFN maps a page and unpauses once each; DM_DOMAIN replaces the event channels.
-import * as A from '../abi';
-import { EINVAL, ENOMEM, EPERM } from '../errno';
-import * as E from '../evtchn';
-import * as P from '../params';
-import { $, type Co } from '../step';
-import * as X from '../xen';
-import type { Domain, HvmIoreqPage, HvmIoreqServer, Vcpu } from '../xen';
-import { IoreqRef, RESUMED, DESCHEDULED, CRASHED, type ProtoIoreq } from './hvm-common';
-import { HvmEmulate } from './hvm-emulate';
-import { HVMOP_get_param, HVMOP_set_param, type XenHvmParam } from './hvm-seed';
+import * as A from '../../abi';
+import { EINVAL, ENOMEM, EPERM } from '../../errno';
+import * as E from '../../evtchn';
+import * as P from '../../params';
+import { $, type Co } from '../../step';
+import * as X from '../../xen';
+import type { Domain, HvmIoreqPage, HvmIoreqServer, Vcpu } from '../../xen';
+import { CRASHED, DESCHEDULED, RESUMED, type ProtoIoreq } from '../common/outcome';
+import { Emulate44 } from '../4.4/emulate';
+import { HVMOP_get_param, HVMOP_set_param, type XenHvmParam } from '../seed/hvm';
 
-export class HvmLegacy extends HvmEmulate {
+export class HvmLegacy extends Emulate44 {
   /** hvm_init_ioreq_page (preimage): init the lock and pause the domain until the page is set. */
   *hvmInitIoreqPage(d: Domain, iorp: HvmIoreqPage): Co<void> {
     yield $('pause', { d, iorp });

@@ -9,8 +9,8 @@ import * as P from '../params';
 import { $, type Co } from '../step';
 import * as X from '../xen';
 import type { Domain, Xen } from '../xen';
-import { HvmLegacy } from './hvm-legacy';
-import { HVMOP_set_param, HvmSeed } from './hvm-seed';
+import { HvmLegacy } from '../xen/legacy/hvm';
+import { HVMOP_set_param, HvmSeed } from '../xen/seed/hvm';
 
 export type Hvm = HvmSeed | HvmLegacy;
 

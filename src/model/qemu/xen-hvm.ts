@@ -8,8 +8,8 @@ import * as E from '../evtchn';
 import * as P from '../params';
 import { $, type Co } from '../step';
 import type { Domain, Xen } from '../xen';
-import type { Hvm } from './libxc';
-import { HVMOP_get_param, HVMOP_set_param } from './hvm-seed';
+import type { Hvm } from '../tools/libxc';
+import { HVMOP_get_param, HVMOP_set_param } from '../xen/seed/hvm';
 
 /** How a handled request is answered; the defaults are what QEMU does. */
 export interface Respond {

@@ -1,0 +1,164 @@
+// @stepped
+// xen/arch/x86/hvm/hvm.c of RELEASE-4.4.0 [X44]: the helpers the seed leaves as they were, shared by the legacy and
+// seed profiles (each profile's own hvm.c, in legacy/ and seed/, extends this): the ring helper mapping, event-channel
+// replacement, get_ioreq, the wait primitives of xen/include/xen/event.h, the XSM_TARGET check, ACPI S3, and the
+// stores and slot writes do_hvm_op and hvm_send_assist_req make.
+import * as A from '../../abi';
+import { EINVAL, ENOENT, ENOMEM } from '../../errno';
+import * as E from '../../evtchn';
+import * as P from '../../params';
+import { $, type Co } from '../../step';
+import * as X from '../../xen';
+import { IoreqRef, type Domain, type HvmIoreqServer, type Vcpu } from '../../xen';
+import { DomainCode } from '../common/domain';
+import type { ProtoIoreq } from '../common/outcome';
+export { IoreqRef };
+
+export abstract class Hvm44 extends DomainCode {
+  /** get_ioreq: vcpu n's slot in the server's mapped page (the seed indexes by vcpu_id). */
+  getIoreq(s: HvmIoreqServer, vcpuId: number): IoreqRef {
+    this.checkLive(s, 'get_ioreq');
+    const va = s.ioreq.va;
+    if (!va) throw new X.XenPanic('get_ioreq', `NULL dereference: get_ioreq on d${s.domain.domain_id} with no ioreq page mapped`);
+    const cached = s.refs[vcpuId];
+    if (cached && cached.va === va) return cached;
+    return (s.refs[vcpuId] = new IoreqRef(va, A.ioreqOffset(vcpuId), vcpuId));
+  }
+
+  /** Reports a use of a server after xfree() instead of silently reading freed memory. */
+  checkLive(s: HvmIoreqServer, fn: string): void {
+    if (s.freed) {
+      this.x.bugs.push({ kind: 'use-after-free', fn, text: `${fn} used d${s.domain.domain_id}'s ioreq server after xfree()` });
+      if (this.x.on) this.x.emit({ kind: 'printk', fn, domid: s.domain.domain_id, detail: { bug: 'use-after-free' }, text: `BUG (model): ${fn} uses a freed ioreq server` });
+    }
+  }
+
+  /** prepare_ring_for_helper: take a writable reference on gmfn and map it globally. */
+  *prepareRingForHelper(d: Domain, gmfn: number): Co<{ rc: number; page: number; va: DataView | null }> {
+    const page = d.page(gmfn);
+    yield $('get_page_from_gfn', { d, gmfn, page: page ? A.hex(gmfn) : 'NULL' });
+    if (page && page.paged_out) {
+      yield $('paging', { gmfn });
+      return { rc: -ENOENT, page: gmfn, va: null };
+    }
+    if (page && page.shared) {
+      yield $('shared', { gmfn });
+      return { rc: -ENOENT, page: gmfn, va: null };
+    }
+    if (!page) {
+      yield $('no_page', { gmfn });
+      return { rc: -EINVAL, page: gmfn, va: null };
+    }
+    yield $('get_page_type', { gmfn });
+    if (page.not_writable) return { rc: -EINVAL, page: gmfn, va: null };
+    yield $('map_global', { gmfn });
+    if (this.x.failNext('map')) return { rc: -ENOMEM, page: gmfn, va: null };
+    page.xen_maps++;
+    const va = page.data();
+    if (this.x.on) this.x.emit({ kind: 'page_map', fn: 'prepare_ring_for_helper', domid: d.domain_id, after: page.xen_maps,
+      detail: { pfn: gmfn }, text: `d${d.domain_id} pfn ${A.hex(gmfn)} mapped by Xen (${page.xen_maps} mapping${page.xen_maps > 1 ? 's' : ''})` });
+    return { rc: 0, page: gmfn, va };
+  }
+
+  /** destroy_ring_for_helper: unmap and drop the reference, if there is a mapping. */
+  *destroyRingForHelper(d: Domain, iorp: { va: DataView | null; page: number | null }): Co<void> {
+    yield $('check', { va: iorp.va ? 'mapped' : 'NULL' });
+    if (iorp.va !== null && iorp.page !== null) {
+      const pg = d.page(iorp.page);
+      if (pg) pg.xen_maps--;
+      if (this.x.on) this.x.emit({ kind: 'page_unmap', fn: 'destroy_ring_for_helper', domid: d.domain_id,
+        detail: { pfn: iorp.page }, text: `d${d.domain_id} pfn ${A.hex(iorp.page)} unmapped by Xen` });
+      iorp.va = null;
+    }
+  }
+
+  /** hvm_replace_event_channel ([X44] 3902-3915): allocate first; on success swap in and free the old port. */
+  *hvmReplaceEventChannel(v: Vcpu, remoteDomid: number, holder: { get(): number; set(p: number): void }): Co<number> {
+    const d = v.domain;
+    yield $('alloc', { v, remote_domid: remoteDomid });
+    const new_port = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, remoteDomid);
+    yield $('check', { v, remote_domid: remoteDomid, new_port });
+    if (new_port < 0) return new_port;
+    yield $('xchg', { v, remote_domid: remoteDomid, new_port });
+    const old_port = holder.get();
+    holder.set(new_port);
+    yield $('free', { v, old_port, new_port });
+    E.freeXenEventChannel(this.x, d, old_port);
+    yield $('ret', { old_port, new_port });
+    return 0;
+  }
+
+  /** HVMOP_set_param's final store: params[index] = value. */
+  storeParam(d: Domain, index: number, value: number, fn: string): void {
+    const before = d.arch.hvm_domain.params[index];
+    d.arch.hvm_domain.params[index] = value;
+    if (this.x.on) this.x.emit({ kind: 'param_set', fn, domid: d.domain_id, before, after: value,
+      detail: { index, name: P.PARAM_NAMES[index] }, text: `d${d.domain_id} ${P.PARAM_NAMES[index] ?? index} = ${P.PFN_PARAMS.has(index) ? A.hex(value) : value}` });
+  }
+
+  /** Slot state writes by Xen, with their event. */
+  setSlotState(v: Vcpu, p: IoreqRef, state: number, fn: string): void {
+    const before = p.state;
+    p.state = state;
+    if (this.x.on) this.x.emit({ kind: 'slot_state', fn, domid: v.domain.domain_id, vcpu: p.vcpu_id,
+      before: A.STATE_NAMES[before] ?? before, after: A.STATE_NAMES[state], text: `d${v.domain.domain_id}v${p.vcpu_id} slot ${A.STATE_NAMES[before] ?? before} -> ${A.STATE_NAMES[state]}` });
+  }
+
+  /** `*p = *proto_p` with state NONE and the slot's own vp_eport kept. */
+  copyRequest(p: IoreqRef, proto_p: ProtoIoreq): void {
+    proto_p.state = A.STATE_IOREQ_NONE;
+    proto_p.vp_eport = p.vp_eport;
+    A.writeIoreq(p.va, p.off, proto_p);
+    if (this.x.on) this.x.emit({ kind: 'ioreq_send', fn: 'hvm_send_assist_req', vcpu: p.vcpu_id,
+      detail: { type: A.TYPE_NAMES[proto_p.type], addr: A.hex(proto_p.addr), size: proto_p.size, dir: proto_p.dir, data: A.hex(proto_p.data) },
+      text: `v${p.vcpu_id} request ${A.TYPE_NAMES[proto_p.type] ?? proto_p.type} ${proto_p.dir ? 'read' : 'write'} ${A.hex(proto_p.addr)} size ${proto_p.size}${proto_p.dir ? '' : ' data ' + A.hex(proto_p.data)}` });
+  }
+
+  /** prepare_wait_on_xen_event_channel: mark current blocked in Xen before the request is made visible. */
+  prepareWaitOnXenEventChannel(v: Vcpu, port: number): void {
+    v.pause_flags.blocked_in_xen = true;
+    if (this.x.on) this.x.emit({ kind: 'vcpu_block', fn: 'prepare_wait_on_xen_event_channel', domid: v.domain.domain_id, vcpu: v.vcpu_id,
+      detail: { port }, text: `d${v.domain.domain_id}v${v.vcpu_id} blocked in Xen on port ${port}` });
+  }
+
+  /**
+   * wait_on_xen_event_channel with the condition "slot neither READY nor INPROCESS": true when the vcpu is descheduled.
+   * In Xen the descheduled call never returns; the vcpu re-enters through hvm_do_resume when woken.
+   */
+  waitOnXenEventChannel(v: Vcpu, p: IoreqRef): boolean {
+    const done = (): boolean => p.state !== A.STATE_IOREQ_READY && p.state !== A.STATE_IOREQ_INPROCESS;
+    if (done()) return false;
+    v.pause_flags.blocked_in_xen = true;
+    if (done()) { v.pause_flags.blocked_in_xen = false; return false; }
+    if (this.x.on) this.x.emit({ kind: 'vcpu_block', fn: 'wait_on_xen_event_channel', domid: v.domain.domain_id, vcpu: v.vcpu_id,
+      detail: { port: p.vp_eport }, text: `d${v.domain.domain_id}v${v.vcpu_id} waits on port ${p.vp_eport}` });
+    return true;
+  }
+
+  /**
+   * The XSM_TARGET check of do_hvm_op under the default (dummy) policy: the domain itself, the privileged domain
+   * (dom0) or a domain whose target is d may use d's params; anyone else gets -EPERM ([X44] hvm.c:3951, xsm/dummy.h).
+   */
+  xsmHvmParam(curr_d: Domain, d: Domain): number {
+    return curr_d === d || curr_d.domain_id === 0 || curr_d.target === d.domain_id ? 0 : -1; // -EPERM
+  }
+
+  /** hvm_s3_suspend ([X44] hvm.c): pause the domain and mark it suspended; nothing if dying, vcpu-less or already so. */
+  hvmS3Suspend(d: Domain): void {
+    if (d.is_dying || !d.vcpu[0] || d.arch.hvm_domain.is_s3_suspended) return;
+    this.domainPause(d, 'hvm_s3_suspend');
+    d.arch.hvm_domain.is_s3_suspended = true;
+  }
+
+  /** hvm_s3_resume: unpause only a domain hvm_s3_suspend paused. */
+  hvmS3Resume(d: Domain): void {
+    if (!d.arch.hvm_domain.is_s3_suspended) return;
+    d.arch.hvm_domain.is_s3_suspended = false;
+    this.domainUnpause(d, 'hvm_s3_resume');
+  }
+
+  /** The tail of hvm_do_resume: inject a pending hw/sw trap. */
+  injectPendingTrap(v: Vcpu): void {
+    if (v.arch.hvm_vcpu.inject_trap.vector !== -1) v.arch.hvm_vcpu.inject_trap.vector = -1;
+  }
+}

@@ -1,0 +1,172 @@
+// @stepped
+// xen/arch/x86/hvm/io.c of RELEASE-4.4.0 [X44], shared by the legacy and seed profiles: handle_pio, handle_mmio,
+// send_timeoffset_req, send_invalidate_req, hvm_buffered_io_send (the server pointer as in bb6d5e155d, inferred for
+// the seed) and hvm_io_assist.
+import * as A from '../../abi';
+import * as E from '../../evtchn';
+import { $, type Co } from '../../step';
+import * as X from '../../xen';
+import type { Vcpu } from '../../xen';
+import { X86EMUL_OKAY, X86EMUL_RETRY, X86EMUL_UNHANDLEABLE, type ProtoIoreq } from '../common/outcome';
+import { Hvm44, type IoreqRef } from './hvm';
+
+/** TRAP_gp_fault: what handle_pio / handle_mmio inject when emulation is unhandleable. */
+export const TRAP_gp_fault = 13;
+
+export abstract class Io44 extends Hvm44 {
+  /** hvmemul_do_io, in emulate.c (the next layer). */
+  abstract hvmemulDoIo(v: Vcpu, isMmio: boolean, addr: bigint, size: number, dir: number, value: bigint, buffered: boolean): Co<number>;
+  /** hvm_send_assist_req and hvm_do_resume: each profile's own hvm.c. */
+  abstract hvmSendAssistReq(v: Vcpu, p: ProtoIoreq): Co<number>;
+  abstract hvmDoResume(v: Vcpu): Co<number>;
+
+  /** handle_pio (io.c): a port access; a read completes in hvm_io_assist, which writes rax; an unusable status crashes. */
+  *handlePio(v: Vcpu, port: number, size: number, dir: number, value: bigint): Co<number> {
+    const vio = v.arch.hvm_vcpu.hvm_io;
+    yield $('do_pio', { v, port, size, dir });
+    const rc = yield* this.hvmemulDoIo(v, false, BigInt(port), size, dir, value, false);
+    yield $('rc', { v, rc });
+    if (rc === X86EMUL_RETRY && vio.io_state === X.HVMIO_awaiting_completion) vio.io_state = X.HVMIO_handle_pio_awaiting_completion;
+    else if (rc === X86EMUL_OKAY && dir === A.IOREQ_READ) v.rax = this.mergeReg(v.rax, vio.io_data, size);
+    else if (rc === X86EMUL_UNHANDLEABLE) {
+      // handle_pio's default case ([X44] io.c:259-262): an emulation status it cannot use crashes the domain.
+      this.x.printk('XENLOG_ERR', 'handle_pio', v.domain, `Weird HVM ioemulation status ${rc}.`);
+      this.domainCrash(v.domain, 'handle_pio', `Weird HVM ioemulation status ${rc}`);
+    }
+    return rc;
+  }
+
+  /** handle_mmio (io.c): an MMIO access; a read is re-emulated after hvm_io_assist and lands in rax. */
+  *handleMmio(v: Vcpu, gpa: bigint, size: number, dir: number, value: bigint, buffered: boolean): Co<number> {
+    const vio = v.arch.hvm_vcpu.hvm_io;
+    yield $('do_mmio', { v, gpa, size, dir, buffered });
+    vio.mmio_gpa = gpa;
+    const rc = yield* this.hvmemulDoIo(v, true, gpa, size, dir, value, buffered);
+    yield $('rc', { v, rc });
+    if (rc === X86EMUL_RETRY && vio.io_state === X.HVMIO_awaiting_completion) vio.io_state = X.HVMIO_handle_mmio_awaiting_completion;
+    else if (rc === X86EMUL_UNHANDLEABLE) v.arch.hvm_vcpu.inject_trap.vector = TRAP_gp_fault;
+    return rc;
+  }
+
+  /** send_timeoffset_req (io.c): an 8-byte TIMEOFFSET write, buffered only (two slots); logs when the ring refuses. */
+  *sendTimeoffsetReq(v: Vcpu, timeoff: bigint): Co<number> {
+    yield $('zero', { timeoff });
+    if (timeoff === 0n) return 0;
+    const p: ProtoIoreq = { ...A.emptyIoreq(), type: A.IOREQ_TYPE_TIMEOFFSET, size: 8, count: 1, dir: A.IOREQ_WRITE, data: BigInt.asUintN(64, timeoff), state: A.STATE_IOREQ_READY };
+    yield $('send', { p });
+    const ok = yield* this.hvmBufferedIoSend(v, p);
+    if (!ok) this.x.printk('XENLOG_INFO', 'send_timeoffset_req', v.domain, 'Unsuccessful timeoffset update');
+    return ok;
+  }
+
+  /** send_invalidate_req (io.c): ask the device model to flush its map cache; synchronous. */
+  *sendInvalidateReq(v: Vcpu): Co<number> {
+    const p: ProtoIoreq = { ...A.emptyIoreq(), type: A.IOREQ_TYPE_INVALIDATE, size: 4, count: 1, dir: A.IOREQ_WRITE, data: 0xffffffffffffffffn };
+    yield $('send', { p });
+    const sent = yield* this.hvmSendAssistReq(v, p);
+    if (sent) v.arch.hvm_vcpu.hvm_io.io_state = X.HVMIO_dispatched;
+    return sent;
+  }
+
+  /** hvm_buffered_io_send: 1 when queued on the buffered ring, 0 when the caller must use the synchronous path. */
+  *hvmBufferedIoSend(v: Vcpu, p: ProtoIoreq): Co<number> {
+    const d = v.domain;
+    const s = d.arch.hvm_domain.ioreq_server;
+    yield $('entry', { d: d.domain_id, s: s ? 'server' : 'NULL' });
+    if (!s) return 0;
+    this.checkLive(s, 'hvm_buffered_io_send');
+    const iorp = s.buf_ioreq;
+    const pg = iorp.va;
+    let qw = 0;
+    yield $('limits', { addr: A.hex(p.addr), data_is_ptr: p.data_is_ptr, count: p.count });
+    if (p.addr > 0xfffffn || p.data_is_ptr || p.count !== 1) return 0;
+    let size: number;
+    yield $('size', { size: p.size });
+    switch (p.size) {
+      case 1: size = 0; break;
+      case 2: size = 1; break;
+      case 4: size = 2; break;
+      case 8: size = 3; qw = 1; break;
+      default:
+        this.x.printk('XENLOG_WARNING', 'hvm_buffered_io_send', d, `unexpected ioreq size: ${p.size}`);
+        return 0;
+    }
+    if (!pg) throw new X.XenPanic('hvm_buffered_io_send', `NULL dereference: no buffered page mapped for d${d.domain_id}`);
+    const bp: A.BufIoreq = { type: p.type, pad: 0, dir: p.dir, size, addr: Number(p.addr), data: Number(p.data & 0xffffffffn) };
+    const rp = pg.getUint32(A.BUF_OFF_READ_POINTER, true);
+    const wp = pg.getUint32(A.BUF_OFF_WRITE_POINTER, true);
+    yield $('full', { bp, read_pointer: rp, write_pointer: wp, qw });
+    if (((wp - rp) >>> 0) >= A.IOREQ_BUFFER_SLOT_NUM - qw) {
+      if (this.x.on) this.x.emit({ kind: 'buffered_full', fn: 'hvm_buffered_io_send', domid: d.domain_id, vcpu: v.vcpu_id,
+        detail: { read_pointer: rp, write_pointer: wp }, text: `d${d.domain_id} buffered ring full (${wp - rp} used): synchronous path` });
+      return 0;
+    }
+    A.writeBufIoreq(pg, A.bufSlotOffset(wp), bp);
+    yield $('copy', { slot: wp % A.IOREQ_BUFFER_SLOT_NUM });
+    if (qw) {
+      bp.data = Number((p.data >> 32n) & 0xffffffffn);
+      A.writeBufIoreq(pg, A.bufSlotOffset((wp + 1) >>> 0), bp);
+      yield $('copy_hi', { slot: (wp + 1) % A.IOREQ_BUFFER_SLOT_NUM, data_hi: A.hex(bp.data) });
+    }
+    // wmb(): the slots are visible before the pointer moves.
+    pg.setUint32(A.BUF_OFF_WRITE_POINTER, (wp + (qw ? 2 : 1)) >>> 0, true);
+    if (this.x.on) this.x.emit({ kind: 'buffered_write', fn: 'hvm_buffered_io_send', domid: d.domain_id, vcpu: v.vcpu_id,
+      before: wp, after: (wp + (qw ? 2 : 1)) >>> 0, detail: { addr: A.hex(p.addr), size: p.size, data: A.hex(p.data) },
+      text: `d${d.domain_id}v${v.vcpu_id} buffered ${p.dir ? 'read' : 'write'} ${A.hex(p.addr)} size ${p.size} data ${A.hex(p.data)}: write_pointer ${wp} -> ${(wp + (qw ? 2 : 1)) >>> 0}` });
+    yield $('notify', { port: s.buf_ioreq_evtchn });
+    E.notifyViaXenEventChannel(this.x, d, s.buf_ioreq_evtchn);
+    return 1;
+  }
+
+  /** hvm_io_assist ([X44] io.c:268-307): slot back to NONE, then finish the emulation the vcpu was waiting on. */
+  *hvmIoAssist(p: IoreqRef): Co<void> {
+    const curr = this.x.current!;
+    const vio = curr.arch.hvm_vcpu.hvm_io;
+    yield $('rmb', { p, io_state: X.HVMIO_NAMES[vio.io_state] });
+    p.state = A.STATE_IOREQ_NONE;
+    if (this.x.on) this.x.emit({ kind: 'slot_state', fn: 'hvm_io_assist', domid: curr.domain.domain_id, vcpu: curr.vcpu_id,
+      before: 'STATE_IORESP_READY', after: 'STATE_IOREQ_NONE', text: `d${curr.domain.domain_id}v${curr.vcpu_id} slot IORESP_READY -> NONE` });
+    const io_state = vio.io_state;
+    vio.io_state = X.HVMIO_none;
+    yield $('switch', { p, io_state: X.HVMIO_NAMES[io_state] });
+    const data = p.data;
+    switch (io_state) {
+      case X.HVMIO_awaiting_completion:
+        vio.io_state = X.HVMIO_completed;
+        vio.io_data = data;
+        break;
+      case X.HVMIO_handle_mmio_awaiting_completion:
+        vio.io_state = X.HVMIO_completed;
+        vio.io_data = data;
+        yield $('handle_mmio', { io_data: A.hex(data) });
+        // handle_mmio re-runs the instruction; hvmemul_do_io finds HVMIO_completed and the instruction's destination
+        // (rax in this model) receives io_data.
+        // A 4-byte load zero-extends into the 64-bit register; narrower loads keep the upper bytes.
+        curr.rax = this.mergeReg(curr.rax, data, vio.io_size);
+        vio.io_state = X.HVMIO_none;
+        break;
+      case X.HVMIO_handle_pio_awaiting_completion:
+        // A 4-byte port read zero-extends into rax; narrower ones replace only the low io_size bytes.
+        curr.rax = this.mergeReg(curr.rax, data, vio.io_size);
+        break;
+      default:
+        break;
+    }
+    if (this.x.on) this.x.emit({ kind: 'io_assist', fn: 'hvm_io_assist', domid: curr.domain.domain_id, vcpu: curr.vcpu_id,
+      detail: { io_state: X.HVMIO_NAMES[io_state], data: A.hex(data) }, text: `d${curr.domain.domain_id}v${curr.vcpu_id} I/O completed (${X.HVMIO_NAMES[io_state]}, data ${A.hex(data)})` });
+    yield $('end', { p });
+    if (p.state === A.STATE_IOREQ_NONE) {
+      // msix_write_completion(curr): no MSI-X table writes in this model.
+      this.vcpuEndShutdownDeferral(curr);
+    }
+    curr.io_done++;
+  }
+
+  /** A load of `size` bytes into a 64-bit register: 4 bytes zero-extend, 1 and 2 keep the upper bytes. */
+  mergeReg(old: bigint, data: bigint, size: number): bigint {
+    if (size === 4) return data & 0xffffffffn;
+    if (size >= 8) return BigInt.asUintN(64, data);
+    const mask = (1n << BigInt(size * 8)) - 1n;
+    return (old & ~mask) | (data & mask);
+  }
+}
