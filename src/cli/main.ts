@@ -9,6 +9,7 @@ import { ScenarioError } from '../scenario/errors';
 import { parseScenario, type Scenario } from '../scenario/parse';
 import { runScenario, stepLine } from '../scenario/run';
 import { explore, exploreReport } from '../scenario/explore';
+import { compareProfiles, compareReport } from '../scenario/compare';
 
 const VERSION = '0.1.0';
 
@@ -30,6 +31,11 @@ commands:
   explore FILE [--max-states N] [--json]
       explore every interleaving of the scenario's actors, checking invariants at every state; print each
       violation's shortest interleaving as a runnable scenario. Exit 1 when a violation is found.
+  compare FILE --profiles A,B[,C...] [--json]
+      run the scenario under each profile (each its own Xen's code) and print where the behaviour first
+      diverges and every difference in results: rc, values, panics, crashes, events, console lines, verdicts; an
+      op or a step a profile lacks or cannot run is reported as such. Exit 0 when identical, 1 when they differ,
+      2 for bad input.
   help | --help | --version`;
 
 interface Out { out: (s: string) => void; err: (s: string) => void }
@@ -76,14 +82,27 @@ function splitFile(args: string[]): [string | undefined, string[]] {
   return [undefined, args];
 }
 
-function loadScenario(file: string): Scenario {
-  let text: string;
+function readScenarioText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     throw new UsageError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return parseScenario(text, file);
+}
+
+function loadScenario(file: string): Scenario {
+  return parseScenario(readScenarioText(file), file);
+}
+
+/** --profiles A,B[,C]: at least two known profiles, none twice. */
+function profileList(v: string | boolean | undefined): ProfileName[] {
+  if (typeof v !== 'string') throw new UsageError("compare needs '--profiles A,B' (two or more of " + PROFILES.join(', ') + ')');
+  const list = v.split(',').map((p) => p.trim());
+  for (const p of list) profileOf(p);
+  if (list.length < 2) throw new UsageError("'--profiles' needs at least two profiles, comma-separated");
+  const dup = list.find((p, i) => list.indexOf(p) !== i);
+  if (dup) throw new UsageError(`'--profiles' names ${dup} twice`);
+  return list as ProfileName[];
 }
 
 export function main(argv: string[], io: Out): number {
@@ -173,6 +192,16 @@ export function main(argv: string[], io: Out): number {
         if (f['--json']) io.out(JSON.stringify(exploreReport(res), null, 2));
         else io.out(exploreReport(res, 'text') as string);
         return res.violations.length ? 1 : 0;
+      }
+      case 'compare': {
+        const [file, flags] = splitFile(rest);
+        if (!file) throw new UsageError('compare needs a scenario FILE');
+        const f = takeFlags(flags, { '--profiles': 'value', '--json': 'bool' });
+        const profiles = profileList(f['--profiles']);
+        const res = compareProfiles(readScenarioText(file), file, profiles);
+        if (f['--json']) io.out(JSON.stringify(compareReport(res, 'json'), null, 2));
+        else io.out(compareReport(res, 'text') as string);
+        return res.differences.length ? 1 : 0;
       }
       default:
         throw new UsageError(`unknown command '${cmd}' (try 'ioreq-scope help')`);

@@ -115,8 +115,13 @@ function duplicateKey(node: Node): { key: string; node: Node; first: Node } | un
   return undefined;
 }
 
+export interface ParseOptions {
+  /** Read the scenario as if it named this profile (compare runs one file under several). */
+  profile?: ProfileName;
+}
+
 /** Parses and checks a scenario; throws ScenarioError. */
-export function parseScenario(textIn: string, file: string): Scenario {
+export function parseScenario(textIn: string, file: string, opts: ParseOptions = {}): Scenario {
   if (typeof textIn !== 'string') throw new ScenarioError({ file, line: 1, column: 1 }, 'expected text');
   // A byte-order mark is not part of the document.
   const text = textIn.charCodeAt(0) === 0xfeff ? ' ' + textIn.slice(1) : textIn;
@@ -148,6 +153,7 @@ export function parseScenario(textIn: string, file: string): Scenario {
     const missing = e.keyword === 'additionalProperties' ? [...path, (e.params as { additionalProperty: string }).additionalProperty] : path;
     throw new ScenarioError(locOf(missing), describe(e, doc));
   }
+  if (opts.profile) doc.profile = opts.profile;
   const profile = doc.profile as string;
   if (!isProfile(profile)) throw new ScenarioError(locOf(['profile']), `unknown profile '${profile}'`);
   const nrParams = nrParamsOf(profile);
