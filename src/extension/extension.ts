@@ -11,6 +11,8 @@ import { ScenarioError } from '../scenario/errors';
 import { explore, type Violation } from '../scenario/explore';
 import { parseScenario, type Scenario } from '../scenario/parse';
 import { runScenario } from '../scenario/run';
+import { compareProfiles, compareReport } from '../scenario/compare';
+import type { ProfileName } from '../model/layout';
 import { listingViewPath, locateLabel } from '../debug/listing';
 import { IoreqDebugSession, memoryRef, parseMemoryRef } from '../debug/session';
 import { ModelTreeProvider } from './provider';
@@ -293,6 +295,34 @@ export function activate(context: vscode.ExtensionContext): Api {
       await vscode.commands.executeCommand('ioreqScope.explore.focus');
       return { states: res.statesExplored, violations: res.violations.map((v) => v.kind), complete: res.complete };
     });
+  });
+  // ---- compare: one scenario under several profiles, the report in a read-only document beside it ----
+  const compareScheme = 'ioreq-compare';
+  const compareTexts = new Map<string, string>();
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(compareScheme, {
+    provideTextDocumentContent: (uri) => compareTexts.get(uri.toString()) ?? 'this comparison is no longer held: run Compare Profiles again',
+  }));
+  reg('ioreqScope.compareProfiles', async (arg?: vscode.Uri, given?: ProfileName[]) => {
+    const uri = await scenarioUri(arg);
+    if (!uri) return;
+    const sc = await loadScenario(uri);
+    if (!sc) return;
+    let profiles = given;
+    if (!profiles) {
+      const picks = await vscode.window.showQuickPick(PROFILES.map((p) => ({ label: p, picked: p === sc.profile, description: p === sc.profile ? "the scenario's own" : undefined })),
+        { canPickMany: true, placeHolder: 'Compare under which profiles? (two or more)' });
+      if (!picks) return;
+      profiles = picks.map((p) => p.label as ProfileName);
+    }
+    if (profiles.length < 2) { void vscode.window.showWarningMessage('IOREQ Scope: pick at least two profiles to compare.'); return; }
+    const text = (await vscode.workspace.openTextDocument(uri)).getText();
+    const res = compareProfiles(text, uri.fsPath, profiles);
+    const report = compareReport(res, 'text') as string;
+    const doc = vscode.Uri.from({ scheme: compareScheme, path: `/${path.basename(uri.path).replace(/\.ioreq\.json$/, '')} (${profiles.join(' vs ')}).txt` });
+    compareTexts.set(doc.toString(), report);
+    log.info(`compare ${uri.fsPath} under ${profiles.join(', ')}: ${res.differences.length} difference(s)`);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), { viewColumn: vscode.ViewColumn.Beside, preview: false });
+    return { identical: res.differences.length === 0, firstDivergence: res.firstDivergence, differences: res.differences.length, uri: doc.toString() };
   });
   reg('ioreqScope.openCounterexample', async (v: Violation) => {
     const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: `// ${v.kind}: ${v.message}\n${JSON.stringify(v.counterexample, null, 2)}\n` });
