@@ -6,6 +6,7 @@ import { ECS_FREE, ECS_INTERDOMAIN, ECS_NAMES, ECS_RESERVED, ECS_UNBOUND } from 
 import { specialPageLayout } from './layout';
 import type { Model } from './model';
 import { PARAM_NAMES, PFN_PARAMS } from './params';
+import { serverDoc, serversOf } from './servers';
 import { HVMIO_NAMES, type Domain, type HvmIoreqServer } from './xen';
 
 export function decodeSlot(dv: DataView, vcpuId: number): Record<string, unknown> {
@@ -85,6 +86,7 @@ export function domainJson(m: Model, d: Domain): Record<string, unknown> {
       slot: slotPage ? decodeSlot(slotPage, v.vcpu_id) : null,
     })),
     ioreqServer: s ? serverJson(s, d) : null,
+    ioreqServers: serversOf(m.profile, d).map((sv) => serverDoc(sv, d, decodeRing)),
     evtchns: evtchnJson(d),
   };
 }
