@@ -331,7 +331,8 @@ export function activate(context: vscode.ExtensionContext): Api {
   reg('ioreqScope.newScenario', async () => {
     const pick = await vscode.window.showQuickPick(bundled().map((f) => ({ label: f })), { placeHolder: 'Start from a bundled scenario' });
     if (!pick) return;
-    const text = fs.readFileSync(path.join(context.extensionPath, 'scenarios', pick.label), 'utf8').replace('"../schema/scenario.schema.json"', '"' + vscode.Uri.file(path.join(context.extensionPath, 'schema', 'scenario.schema.json')).toString() + '"');
+    // No $schema: the extension's jsonValidation gives every *.ioreq.json completion and hover, wherever it is.
+    const text = fs.readFileSync(path.join(context.extensionPath, 'scenarios', pick.label), 'utf8');
     const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: text });
     await vscode.window.showTextDocument(doc);
   });

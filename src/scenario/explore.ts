@@ -251,6 +251,8 @@ function counterexample(sc: Scenario, trail: number[], kind: ViolationKind, mess
   doc.name = `${sc.name}: counterexample (${kind})`;
   doc.description = `Found by ioreq-scope explore in ${sc.file}: ${message}. The steps below are the shortest interleaving that reaches it; run or step-debug this file to watch it happen.`;
   doc.steps = trail.map((i) => sc.steps[i].raw);
+  // A relative $schema would point nowhere beside the counterexample; the extension's jsonValidation covers it.
+  delete doc.$schema;
   if (kind !== 'expectation') delete doc.expect;
   delete doc.explore;
   return doc;
