@@ -14,6 +14,7 @@ import { dapFigures, median } from './dap';
 import { liveFigures } from './live';
 import { activationFigures } from './activation';
 import { mutationFigures } from './mutation';
+import { profileFigures } from './profiles';
 import { ModelTree } from '../src/extension/treeModel';
 import { evtchnAllocUnbound } from '../src/model/evtchn';
 
@@ -220,6 +221,7 @@ async function main(): Promise<void> {
       bufferedWritesPerSec: { flat: Math.round(buf), floorDataViewLoop: Math.round(bufFloor), floorOverFlat: +(bufFloor / buf).toFixed(2), target: 10_000_000 },
     },
     scenarios: scenarioFigures(),
+    profiles: profileFigures(rate, median, RUNS, { roundTrip: Math.round(floor), buffered: Math.round(bufFloor) }, SCENARIOS),
     extension: { ...treeFigures(), activation: await activationFigures() },
     debugAdapter: await dapFigures(path.join(__dirname, '..', '..', 'dist', 'debugAdapter.js'), RUNS),
     live: await liveFigures(),
