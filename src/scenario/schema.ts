@@ -314,7 +314,8 @@ export function buildSchema(): Json {
       step: {
         type: 'object',
         required: ['op', 'actor'],
-        properties: { op: { enum: ops.map(([n]) => n) } },
+        // enumDescriptions: VS Code's JSON language service shows them in completion and on hover over an op's name.
+        properties: { op: { enum: ops.map(([n]) => n), enumDescriptions: ops.map(([, spec]) => spec.doc + profileDoc(spec)) } },
         allOf: ops.map(([n, spec]) => opClause(n, spec)),
       },
       expectation: EXPECTATION,
