@@ -108,6 +108,7 @@ export function stateJson(m: Model): Record<string, unknown> {
     profile: m.profile,
     panic: m.x.panic,
     bugs: m.x.bugs,
+    heap: m.x.heap,
     domains,
     deviceModels: [...m.dms].map(([k, dm]) => dmJson(k, dm)),
     console: m.x.console.map((l) => `(XEN) ${l.text}`),

@@ -108,6 +108,11 @@ function stateViolations(s: Session): Array<{ kind: ViolationKind; message: stri
   const x = s.m.x;
   if (x.panic) out.push({ kind: 'panic', message: `Xen panicked in ${x.panic.fn}: ${x.panic.message}` });
   if (x.bugs.length) out.push({ kind: 'use-after-free', message: x.bugs[0].text });
+  // A server struct xzalloc'd and no longer reachable from any domain was leaked by a failure path.
+  const allocated = Object.entries(x.heap).filter(([k]) => k.endsWith('ioreq_server')).reduce((n, [, c]) => n + c, 0);
+  let reachable = 0;
+  for (const d of x.domains.values()) reachable += serversOf(s.m.profile, d).filter((sv) => !sv.freed).length;
+  if (allocated > reachable) out.push({ kind: 'memory-leak', message: `${allocated - reachable} ioreq server struct(s) allocated and reachable from no domain: a failure path did not xfree it` });
   for (const d of x.domains.values()) {
     serverViolations(s, d, out);
     for (const [pfn, g] of d.physmap) if (g.xen_maps > 1) out.push({ kind: 'page-mapped-twice', message: `d${d.domain_id} pfn 0x${pfn.toString(16)} is mapped by Xen ${g.xen_maps} times` });
