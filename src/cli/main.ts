@@ -9,6 +9,7 @@ import { ScenarioError } from '../scenario/errors';
 import { parseScenario, type Scenario } from '../scenario/parse';
 import { runScenario, stepLine } from '../scenario/run';
 import { explore, exploreReport } from '../scenario/explore';
+import { traceCommand, TraceUsageError } from '../trace/cli';
 
 const VERSION = '0.1.0';
 
@@ -30,6 +31,11 @@ commands:
   explore FILE [--max-states N] [--json]
       explore every interleaving of the scenario's actors, checking invariants at every state; print each
       violation's shortest interleaving as a runnable scenario. Exit 1 when a violation is found.
+  trace FILE... [--json] [--cpu-hz HZ] [--summary] [--scenario OUT] [--profile P] [--check]
+      import xentrace captures and QEMU traces (log lines or simpletrace): each guest I/O with its vcpu, exit,
+      completion and latency, matched to the device model's handling; lost records as gaps; xenalyze's IO address
+      summary. --scenario writes the device-model I/O as a scenario (never over an existing file); --check runs it
+      on the model and exits 1 where trace and model disagree.
   help | --help | --version`;
 
 interface Out { out: (s: string) => void; err: (s: string) => void }
@@ -174,11 +180,18 @@ export function main(argv: string[], io: Out): number {
         else io.out(exploreReport(res, 'text') as string);
         return res.violations.length ? 1 : 0;
       }
+      case 'trace': {
+        const files: string[] = [];
+        let i = 0;
+        while (i < rest.length && !rest[i].startsWith('-')) files.push(rest[i++]);
+        const f = takeFlags(rest.slice(i), { '--json': 'bool', '--cpu-hz': 'value', '--summary': 'bool', '--scenario': 'value', '--profile': 'value', '--check': 'bool' });
+        return traceCommand(files, f, io);
+      }
       default:
         throw new UsageError(`unknown command '${cmd}' (try 'ioreq-scope help')`);
     }
   } catch (e) {
-    if (e instanceof UsageError) { io.err(`ioreq-scope: ${e.message}`); return 2; }
+    if (e instanceof UsageError || e instanceof TraceUsageError) { io.err(`ioreq-scope: ${e.message}`); return 2; }
     if (e instanceof ScenarioError) { io.err(e.message); return 2; }
     io.err(`ioreq-scope: ${(e as Error).message.split('\n')[0]}`);
     return 2;
