@@ -13,6 +13,7 @@ import { explore } from '../src/scenario/explore';
 import { dapFigures, median } from './dap';
 import { liveFigures } from './live';
 import { activationFigures } from './activation';
+import { traceFigures } from './trace';
 import { ModelTree } from '../src/extension/treeModel';
 import { evtchnAllocUnbound } from '../src/model/evtchn';
 
@@ -222,6 +223,7 @@ async function main(): Promise<void> {
     extension: { ...treeFigures(), activation: await activationFigures() },
     debugAdapter: await dapFigures(path.join(__dirname, '..', '..', 'dist', 'debugAdapter.js'), RUNS),
     live: await liveFigures(),
+    trace: await traceFigures(RUNS),
   };
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }

@@ -68,7 +68,7 @@ export function importTraces(inputs: TraceInput[], o: ImportOptions = {}): Impor
     if (st.error) errors.push(`${inp.name}@${st.error.offset}: ${st.error.message}`);
     files[k] = { name: inp.name, format: 'xentrace', xen: st };
     timelines.push(tl);
-    rows.push(...tl.rows.values());
+    rows.push(...tl.rows);
     if (st.lastTsc === st.lastTsc) total += st.lastTsc - st.firstTsc;
     ios += tl.ios;
     matched += tl.matched;

@@ -96,19 +96,23 @@ interface VState {
   xInit: boolean;
   xValid: boolean;
   xExitTsc: number;
-  xKind: 'pio' | 'mmio' | null;
-  xEntry: IoEntry | null;
+  /** 0: no I/O in this exit yet; 1: port; 2: MMIO. */
+  xKind: number;
+  xLo: number;
+  xHi: number;
+  xWrite: boolean;
   xValidData: boolean;
+  xEntry: IoEntry | null;
+  rows: Map<number | string, SummaryRow>;
 }
 
 const vkey = (dom: number, vcpu: number) => dom * 65536 + vcpu;
 
 /** Builds the timeline as the merge delivers records (a XenSink). */
 export class Timeline implements X.XenSink {
-  private cur: number[] = [];
+  private cur: Array<VState | null> = [];
   private vs = new Map<number, VState>();
   private seq = 0;
-  readonly rows = new Map<string, SummaryRow>();
   ios = 0;
   unattributed = 0;
   exitsUnattributed = 0;
@@ -133,14 +137,13 @@ export class Timeline implements X.XenSink {
     const k = vkey(dom, vcpu);
     let s = this.vs.get(k);
     if (!s) {
-      s = { key: k, dom, vcpu, exitTsc: NaN, exitReason: null, exitPlace: null, open: false, blocked: false, pending: [], xInit: false, xValid: false, xExitTsc: 0, xKind: null, xEntry: null, xValidData: false };
+      s = { key: k, dom, vcpu, exitTsc: NaN, exitReason: null, exitPlace: null, open: false, blocked: false, pending: [], xInit: false, xValid: false, xExitTsc: 0, xKind: 0, xLo: 0, xHi: 0, xWrite: false, xValidData: false, xEntry: null, rows: new Map() };
       this.vs.set(k, s);
     }
     return s;
   }
   private current(cpu: number): VState | null {
-    const k = this.cur[cpu];
-    return k === undefined || k < 0 ? null : this.vs.get(k)!;
+    return this.cur[cpu] ?? null;
   }
 
   record(cpu: number, kind: number, tsc: number, offset: number, a: number, b: number, c: number, d: number, e: number, aux: number): void {
@@ -151,7 +154,7 @@ export class Timeline implements X.XenSink {
         if (!v) { this.exitsUnattributed++; return; }
         this.finishPending(v, NaN);
         v.open = true; v.blocked = false; v.exitTsc = tsc; v.exitReason = a; v.exitPlace = `${this.o.file}@${offset}`;
-        v.xInit = true; v.xValid = true; v.xExitTsc = tsc; v.xKind = null; v.xEntry = null;
+        v.xInit = true; v.xValid = true; v.xExitTsc = tsc; v.xKind = 0; v.xEntry = null;
         return;
       }
       case X.K_VMENTRY: {
@@ -164,25 +167,25 @@ export class Timeline implements X.XenSink {
       }
       case X.K_RUNSTATE: {
         // a = dom, b = vcpu, c = old, d = new
-        if (a === X.IDLE_DOMAIN) { if (d === X.RUNSTATE_running) this.cur[cpu] = -1; return; }
+        if (a === X.IDLE_DOMAIN) { if (d === X.RUNSTATE_running) this.cur[cpu] = null; return; }
         const v = this.v(a, b);
-        if (d === X.RUNSTATE_running) this.cur[cpu] = v.key;
-        else if (this.cur[cpu] === v.key) this.cur[cpu] = -1;
+        if (d === X.RUNSTATE_running) this.cur[cpu] = v;
+        else if (this.cur[cpu] === v) this.cur[cpu] = null;
         if (d === X.RUNSTATE_blocked && v.open) v.blocked = true;
         if (d === X.RUNSTATE_runnable && v.xValid) this.xClose(v, tsc);
         return;
       }
       case X.K_CONTINUE:
-        this.cur[cpu] = a === X.IDLE_DOMAIN ? -1 : this.v(a, b).key;
+        this.cur[cpu] = a === X.IDLE_DOMAIN ? null : this.v(a, b);
         return;
       case X.K_SWITCH:
-        this.cur[cpu] = c === X.IDLE_DOMAIN ? -1 : this.v(c, d).key;
+        this.cur[cpu] = c === X.IDLE_DOMAIN ? null : this.v(c, d);
         return;
       case X.K_LOST: {
         this.gaps++;
         this.o.onGap?.({ cpu, fromTsc: aux, toTsc: tsc, lost: a, dom: b, vcpu: c, place: `${this.o.file}@${offset}`, source: 'xentrace' });
         // After lost records nothing is known of what runs on this pCPU until the next scheduler record.
-        this.cur[cpu] = -1;
+        this.cur[cpu] = null;
         return;
       }
     }
@@ -192,41 +195,57 @@ export class Timeline implements X.XenSink {
     const v = this.current(cpu);
     const mmio = (flags & X.IO_MMIO) !== 0, write = (flags & X.IO_WRITE) !== 0, x64 = (flags & X.IO_X64) !== 0;
     const dw = (flags >>> 8) & 3;
-    const addr = x64 ? (BigInt(aHi) << 32n) | BigInt(aLo) : BigInt(aLo);
-    const data = dw === 0 ? null : dw === 2 ? (BigInt(dHi) << 32n) | BigInt(dLo) : BigInt(dLo);
-    const ent: IoEntry = {
-      seq: this.seq++, place: `${this.o.file}@${offset}`, offset, cpu, dom: v ? v.dom : null, vcpu: v ? v.vcpu : null,
-      kind: mmio ? 'mmio' : 'pio', dir: write ? 'write' : 'read', addr, data, dataBytes: dw * 4, tsc,
-      issueTsc: write || !v || !v.open ? tsc : v.exitTsc, exitTsc: v && v.open ? v.exitTsc : NaN, exitReason: v && v.open ? v.exitReason : null,
-      exitPlace: v && v.open ? v.exitPlace : null, completeTsc: NaN, latencyCycles: NaN, blocked: false, counted: false, arcCycles: 0, dm: null, size: null,
-    };
     this.ios++;
-    if (!v) { this.unattributed++; this.emit(ent); return; }
+    if (!v) this.unattributed++;
+    let ent: IoEntry | null = null;
+    if (this.o.onIo) {
+      const addr = x64 ? (BigInt(aHi) << 32n) | BigInt(aLo) : BigInt(aLo);
+      const data = dw === 0 ? null : dw === 2 ? (BigInt(dHi) << 32n) | BigInt(dLo) : BigInt(dLo);
+      const open = v !== null && v.open;
+      ent = {
+        seq: this.seq, place: `${this.o.file}@${offset}`, offset, cpu, dom: v ? v.dom : null, vcpu: v ? v.vcpu : null,
+        kind: mmio ? 'mmio' : 'pio', dir: write ? 'write' : 'read', addr, data, dataBytes: dw * 4, tsc,
+        issueTsc: write || !open ? tsc : v!.exitTsc, exitTsc: open ? v!.exitTsc : NaN, exitReason: open ? v!.exitReason : null,
+        exitPlace: open ? v!.exitPlace : null, completeTsc: NaN, latencyCycles: NaN, blocked: false, counted: false, arcCycles: 0, dm: null, size: null,
+      };
+    }
+    this.seq++;
+    if (!v) { if (ent) this.emit(ent); return; }
     if (v.xInit && v.xValid) {
       // xenalyze: the first I/O kind in an exit sets its post-processing; later records of that kind overwrite the
       // address; MMIO needs its data to be valid (x32: 2 words, x64: 4 words).
-      const valid = !mmio || (x64 ? dw === 2 : dw === 1);
-      if (v.xKind === null) v.xKind = ent.kind;
-      if (v.xKind === ent.kind) { v.xEntry = ent; v.xValidData = valid; }
+      const k = mmio ? 2 : 1;
+      if (v.xKind === 0) v.xKind = k;
+      if (v.xKind === k) { v.xLo = aLo; v.xHi = x64 ? aHi : 0; v.xWrite = write; v.xValidData = !mmio || (x64 ? dw === 2 : dw === 1); v.xEntry = ent; }
     }
-    v.pending.push(ent);
+    if (ent) v.pending.push(ent);
   }
 
   private xClose(v: VState, tsc: number): void {
     const arc = v.xExitTsc > tsc ? 0 : tsc - v.xExitTsc;
-    const e = v.xEntry;
-    if (e && v.xValidData) {
-      e.counted = true;
-      e.arcCycles = arc;
-      const k = `${v.dom}|${v.vcpu}|${e.kind}|${e.addr}|${e.dir}`;
-      let r = this.rows.get(k);
-      if (!r) this.rows.set(k, (r = { dom: v.dom, vcpu: v.vcpu, kind: e.kind, addr: e.addr, dir: e.dir, count: 0, cycles: 0, timed: 0, min: Infinity, max: 0 }));
+    if (v.xKind !== 0 && v.xValidData) {
+      const e = v.xEntry;
+      if (e) { e.counted = true; e.arcCycles = arc; }
+      const sub = (v.xKind === 2 ? 2 : 0) + (v.xWrite ? 1 : 0);
+      const key: number | string = v.xHi < 0x80000 ? (v.xHi * 4294967296 + v.xLo) * 4 + sub : `${v.xHi}:${v.xLo}:${sub}`;
+      let r = v.rows.get(key);
+      if (!r) {
+        r = { dom: v.dom, vcpu: v.vcpu, kind: v.xKind === 2 ? 'mmio' : 'pio', addr: (BigInt(v.xHi) << 32n) | BigInt(v.xLo), dir: v.xWrite ? 'write' : 'read', count: 0, cycles: 0, timed: 0, min: Infinity, max: 0 };
+        v.rows.set(key, r);
+      }
       r.count++;
       if (arc) { r.timed++; r.cycles += arc; if (arc < r.min) r.min = arc; if (arc > r.max) r.max = arc; }
     }
     v.xValid = false;
-    v.xKind = null;
+    v.xKind = 0;
     v.xEntry = null;
+  }
+
+  /** The summary rows, per vcpu and address. */
+  get rows(): SummaryRow[] {
+    const out: SummaryRow[] = [];
+    for (const v of this.vs.values()) for (const r of v.rows.values()) out.push(r);
+    return out;
   }
 
   private finishPending(v: VState, tsc: number): void {

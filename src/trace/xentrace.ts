@@ -87,15 +87,14 @@ const STRIDE = 5;
 
 /** One pCPU's queue of decoded records, columns in typed arrays (no object per record). */
 class CpuQueue {
-  tsc = new Float64Array(1024);
-  off = new Float64Array(1024);
-  aux = new Float64Array(1024);
-  kind = new Uint8Array(1024);
-  w = new Uint32Array(1024 * STRIDE);
+  tsc = new Float64Array(1 << 15);
+  off = new Float64Array(1 << 15);
+  aux = new Float64Array(1 << 15);
+  kind = new Uint8Array(1 << 15);
+  w = new Uint32Array((1 << 15) * STRIDE);
   head = 0;
   tail = 0;
   lastTsc = NaN;
-  get size(): number { return this.tail - this.head; }
   push(kind: number, tsc: number, off: number, a: number, b: number, c: number, d: number, e: number, aux: number): void {
     if (this.tail === this.tsc.length) this.grow();
     const i = this.tail++;
@@ -104,15 +103,19 @@ class CpuQueue {
     const w = this.w;
     w[j] = a; w[j + 1] = b; w[j + 2] = c; w[j + 3] = d; w[j + 4] = e;
   }
+  /** Moves the live records to the front, doubling the arrays first when they are more than half full. */
   private grow(): void {
-    const n = this.tail - this.head;
-    const cap = n * 2 > this.tsc.length ? this.tsc.length * 2 : this.tsc.length;
-    const mv = <T extends Float64Array | Uint8Array | Uint32Array>(a: T, k: number): T => {
-      const b = new (a.constructor as new (n: number) => T)(cap * k);
-      b.set(a.subarray(this.head * k, this.tail * k));
-      return b;
-    };
-    this.tsc = mv(this.tsc, 1); this.off = mv(this.off, 1); this.aux = mv(this.aux, 1); this.kind = mv(this.kind, 1); this.w = mv(this.w, STRIDE);
+    const n = this.tail - this.head, h = this.head;
+    if (n * 2 > this.tsc.length) {
+      const cap = this.tsc.length * 2;
+      const f = (a: Float64Array) => { const b = new Float64Array(cap); b.set(a.subarray(h, h + n)); return b; };
+      this.tsc = f(this.tsc); this.off = f(this.off); this.aux = f(this.aux);
+      const k = new Uint8Array(cap); k.set(this.kind.subarray(h, h + n)); this.kind = k;
+      const w = new Uint32Array(cap * STRIDE); w.set(this.w.subarray(h * STRIDE, (h + n) * STRIDE)); this.w = w;
+    } else {
+      this.tsc.copyWithin(0, h, h + n); this.off.copyWithin(0, h, h + n); this.aux.copyWithin(0, h, h + n);
+      this.kind.copyWithin(0, h, h + n); this.w.copyWithin(0, h * STRIDE, (h + n) * STRIDE);
+    }
     this.head = 0;
     this.tail = n;
   }
@@ -151,19 +154,27 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
   /** Emits queued records in TSC order up to `upTo` (every pCPU's last TSC), or `force` records regardless. */
   const drain = (upTo: number, force: number) => {
     for (;;) {
-      let best = -1, bt = Infinity;
+      // The queue with the oldest head, and the next-oldest head: records of the first go out while they are no
+      // later than the second's head (and the bound).
+      let best = -1, bt = Infinity, second = Infinity;
       for (let k = 0; k < active.length; k++) {
         const q = queues[active[k]];
-        if (q.head < q.tail && q.tsc[q.head] < bt) { bt = q.tsc[q.head]; best = active[k]; }
+        if (q.head < q.tail) {
+          const t = q.tsc[q.head];
+          if (t < bt) { second = bt; bt = t; best = active[k]; } else if (t < second) second = t;
+        }
       }
       if (best < 0) return;
       if (bt > upTo) { if (force <= 0) return; force--; st.forcedOut++; }
       const q = queues[best];
-      const i = q.head++;
-      const j = i * STRIDE;
-      const w = q.w;
-      queued--;
-      sink.record(best, q.kind[i], q.tsc[i], q.off[i], w[j], w[j + 1], w[j + 2], w[j + 3], w[j + 4], q.aux[i]);
+      const lim = second < upTo ? second : upTo;
+      const w = q.w, tq = q.tsc;
+      do {
+        const i = q.head++;
+        const j = i * STRIDE;
+        queued--;
+        sink.record(best, q.kind[i], tq[i], q.off[i], w[j], w[j + 1], w[j + 2], w[j + 3], w[j + 4], q.aux[i]);
+      } while (q.head < q.tail && tq[q.head] <= lim);
       if (q.head === q.tail) { q.head = 0; q.tail = 0; }
     }
   };
@@ -201,9 +212,9 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
     const end = pos + wsize;
     while (pos < end) {
       // Each record is at most 40 bytes; ask for that much (or up to the window's end).
-      const want = Math.min(40, end - pos);
-      const got = win.need(pos, want);
-      if (got < 4 || (got < want && got < recSize(win.dv.getUint32(pos - win.base, true)))) {
+      const want = end - pos < 40 ? end - pos : 40;
+      const got = win.base + win.len - pos >= want ? want : win.need(pos, want);
+      if (got < want && (got < 4 || got < recSize(win.dv.getUint32(pos - win.base, true)))) {
         st.error = { offset: pos, message: `truncated: pCPU ${cpu}'s window (${wsize} bytes from offset ${end - wsize}) ends at ${end}, the file at ${win.base + win.len}` };
         break outer;
       }
