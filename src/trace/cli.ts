@@ -64,7 +64,7 @@ export function traceCommand(files: string[], f: Record<string, string | boolean
   let lastPct = -1;
   const r = importTraces(inputs, {
     cpuHz,
-    onIo: (e) => {
+    onIo: summaryOnly && !wantModel ? undefined : (e) => {
       if (keep) ios.push(e);
       else if (!json && !summaryOnly) io.out(ioLine(e));
       if (wantModel && (e.blocked || e.dm) && bound.length < 5000) bound.push(e);

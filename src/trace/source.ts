@@ -43,14 +43,17 @@ export const CHUNK = 4 << 20;
 export class Window {
   buf: Uint8Array;
   dv: DataView;
+  /** The same bytes as host-order words (the xentrace reader indexes 4-aligned offsets; hosts are little-endian). */
+  u32: Uint32Array;
   /** File offset of buf[0]. */
   base = 0;
   /** Bytes valid in buf. */
   len = 0;
   private eof = false;
   constructor(private src: ByteSource, chunk = CHUNK) {
-    this.buf = new Uint8Array(chunk);
+    this.buf = new Uint8Array((chunk + 3) & ~3);
     this.dv = new DataView(this.buf.buffer);
+    this.u32 = new Uint32Array(this.buf.buffer);
   }
   /** Makes bytes [pos, pos+n) available if the input has them; returns how many of them are (≤ n). */
   need(pos: number, n: number): number {
@@ -60,10 +63,11 @@ export class Window {
     const keep = Math.max(0, have);
     if (keep > 0 && pos > this.base) this.buf.copyWithin(0, pos - this.base, pos - this.base + keep);
     if (n > this.buf.length) {
-      const nb = new Uint8Array(Math.max(n, this.buf.length * 2));
+      const nb = new Uint8Array((Math.max(n, this.buf.length * 2) + 3) & ~3);
       nb.set(this.buf.subarray(0, keep));
       this.buf = nb;
       this.dv = new DataView(nb.buffer);
+      this.u32 = new Uint32Array(nb.buffer);
     }
     this.base = pos;
     this.len = keep;

@@ -88,7 +88,7 @@ interface VState {
   vcpu: number;
   exitTsc: number;
   exitReason: number | null;
-  exitPlace: string | null;
+  exitOff: number;
   open: boolean;
   blocked: boolean;
   pending: IoEntry[];
@@ -103,7 +103,10 @@ interface VState {
   xWrite: boolean;
   xValidData: boolean;
   xEntry: IoEntry | null;
-  rows: Map<number | string, SummaryRow>;
+  /** Rows by kind and direction (index kind*2 + write), keyed by the address's low word as an int32; 64-bit
+   *  addresses in `wide`. */
+  rows: Array<Map<number, SummaryRow>>;
+  wide: Map<string, SummaryRow>;
 }
 
 const vkey = (dom: number, vcpu: number) => dom * 65536 + vcpu;
@@ -137,23 +140,26 @@ export class Timeline implements X.XenSink {
     const k = vkey(dom, vcpu);
     let s = this.vs.get(k);
     if (!s) {
-      s = { key: k, dom, vcpu, exitTsc: NaN, exitReason: null, exitPlace: null, open: false, blocked: false, pending: [], xInit: false, xValid: false, xExitTsc: 0, xKind: 0, xLo: 0, xHi: 0, xWrite: false, xValidData: false, xEntry: null, rows: new Map() };
+      s = { key: k, dom, vcpu, exitTsc: NaN, exitReason: null, exitOff: 0, open: false, blocked: false, pending: [], xInit: false, xValid: false, xExitTsc: 0, xKind: 0, xLo: 0, xHi: 0, xWrite: false, xValidData: false, xEntry: null, rows: [new Map(), new Map(), new Map(), new Map()], wide: new Map() };
       this.vs.set(k, s);
     }
     return s;
   }
   private current(cpu: number): VState | null {
-    return this.cur[cpu] ?? null;
+    const v = this.cur[cpu];
+    return v === undefined ? null : v;
   }
 
-  record(cpu: number, kind: number, tsc: number, offset: number, a: number, b: number, c: number, d: number, e: number, aux: number): void {
-    switch (kind) {
-      case X.K_IO: return this.io(cpu, tsc, offset, a, b, c, d, e);
+  record(cpu: number, q: X.RecordColumns, i: number): void {
+    const w = q.w, j = i * 5;
+    const tsc = q.tsc[i];
+    switch (q.kind[i]) {
+      case X.K_IO: return this.io(cpu, q, i);
       case X.K_VMEXIT: {
         const v = this.current(cpu);
         if (!v) { this.exitsUnattributed++; return; }
         this.finishPending(v, NaN);
-        v.open = true; v.blocked = false; v.exitTsc = tsc; v.exitReason = a; v.exitPlace = `${this.o.file}@${offset}`;
+        v.open = true; v.blocked = false; v.exitTsc = tsc; v.exitReason = w[j]; v.exitOff = q.off[i];
         v.xInit = true; v.xValid = true; v.xExitTsc = tsc; v.xKind = 0; v.xEntry = null;
         return;
       }
@@ -166,24 +172,24 @@ export class Timeline implements X.XenSink {
         return;
       }
       case X.K_RUNSTATE: {
-        // a = dom, b = vcpu, c = old, d = new
-        if (a === X.IDLE_DOMAIN) { if (d === X.RUNSTATE_running) this.cur[cpu] = null; return; }
-        const v = this.v(a, b);
-        if (d === X.RUNSTATE_running) this.cur[cpu] = v;
+        const dom = w[j], vcpu = w[j + 1], to = w[j + 3];
+        if (dom === X.IDLE_DOMAIN) { if (to === X.RUNSTATE_running) this.cur[cpu] = null; return; }
+        const v = this.v(dom, vcpu);
+        if (to === X.RUNSTATE_running) this.cur[cpu] = v;
         else if (this.cur[cpu] === v) this.cur[cpu] = null;
-        if (d === X.RUNSTATE_blocked && v.open) v.blocked = true;
-        if (d === X.RUNSTATE_runnable && v.xValid) this.xClose(v, tsc);
+        if (to === X.RUNSTATE_blocked && v.open) v.blocked = true;
+        if (to === X.RUNSTATE_runnable && v.xValid) this.xClose(v, tsc);
         return;
       }
       case X.K_CONTINUE:
-        this.cur[cpu] = a === X.IDLE_DOMAIN ? null : this.v(a, b);
+        this.cur[cpu] = w[j] === X.IDLE_DOMAIN ? null : this.v(w[j], w[j + 1]);
         return;
       case X.K_SWITCH:
-        this.cur[cpu] = c === X.IDLE_DOMAIN ? null : this.v(c, d);
+        this.cur[cpu] = w[j + 2] === X.IDLE_DOMAIN ? null : this.v(w[j + 2], w[j + 3]);
         return;
       case X.K_LOST: {
         this.gaps++;
-        this.o.onGap?.({ cpu, fromTsc: aux, toTsc: tsc, lost: a, dom: b, vcpu: c, place: `${this.o.file}@${offset}`, source: 'xentrace' });
+        this.o.onGap?.({ cpu, fromTsc: q.aux[i], toTsc: tsc, lost: w[j], dom: w[j + 1], vcpu: w[j + 2], place: `${this.o.file}@${q.off[i]}`, source: 'xentrace' });
         // After lost records nothing is known of what runs on this pCPU until the next scheduler record.
         this.cur[cpu] = null;
         return;
@@ -191,7 +197,10 @@ export class Timeline implements X.XenSink {
     }
   }
 
-  private io(cpu: number, tsc: number, offset: number, flags: number, aLo: number, aHi: number, dLo: number, dHi: number): void {
+  private io(cpu: number, q: X.RecordColumns, i: number): void {
+    const w = q.w, j = i * 5;
+    const flags = w[j], aLo = w[j + 1], aHi = w[j + 2], dLo = w[j + 3], dHi = w[j + 4];
+    const tsc = q.tsc[i];
     const v = this.current(cpu);
     const mmio = (flags & X.IO_MMIO) !== 0, write = (flags & X.IO_WRITE) !== 0, x64 = (flags & X.IO_X64) !== 0;
     const dw = (flags >>> 8) & 3;
@@ -202,11 +211,12 @@ export class Timeline implements X.XenSink {
       const addr = x64 ? (BigInt(aHi) << 32n) | BigInt(aLo) : BigInt(aLo);
       const data = dw === 0 ? null : dw === 2 ? (BigInt(dHi) << 32n) | BigInt(dLo) : BigInt(dLo);
       const open = v !== null && v.open;
+      const offset = q.off[i];
       ent = {
         seq: this.seq, place: `${this.o.file}@${offset}`, offset, cpu, dom: v ? v.dom : null, vcpu: v ? v.vcpu : null,
         kind: mmio ? 'mmio' : 'pio', dir: write ? 'write' : 'read', addr, data, dataBytes: dw * 4, tsc,
         issueTsc: write || !open ? tsc : v!.exitTsc, exitTsc: open ? v!.exitTsc : NaN, exitReason: open ? v!.exitReason : null,
-        exitPlace: open ? v!.exitPlace : null, completeTsc: NaN, latencyCycles: NaN, blocked: false, counted: false, arcCycles: 0, dm: null, size: null,
+        exitPlace: open ? `${this.o.file}@${v!.exitOff}` : null, completeTsc: NaN, latencyCycles: NaN, blocked: false, counted: false, arcCycles: 0, dm: null, size: null,
       };
     }
     this.seq++;
@@ -227,11 +237,10 @@ export class Timeline implements X.XenSink {
       const e = v.xEntry;
       if (e) { e.counted = true; e.arcCycles = arc; }
       const sub = (v.xKind === 2 ? 2 : 0) + (v.xWrite ? 1 : 0);
-      const key: number | string = v.xHi < 0x80000 ? (v.xHi * 4294967296 + v.xLo) * 4 + sub : `${v.xHi}:${v.xLo}:${sub}`;
-      let r = v.rows.get(key);
+      let r = v.xHi === 0 ? v.rows[sub].get(v.xLo | 0) : v.wide.get(`${v.xHi}:${v.xLo}:${sub}`);
       if (!r) {
         r = { dom: v.dom, vcpu: v.vcpu, kind: v.xKind === 2 ? 'mmio' : 'pio', addr: (BigInt(v.xHi) << 32n) | BigInt(v.xLo), dir: v.xWrite ? 'write' : 'read', count: 0, cycles: 0, timed: 0, min: Infinity, max: 0 };
-        v.rows.set(key, r);
+        if (v.xHi === 0) v.rows[sub].set(v.xLo | 0, r); else v.wide.set(`${v.xHi}:${v.xLo}:${sub}`, r);
       }
       r.count++;
       if (arc) { r.timed++; r.cycles += arc; if (arc < r.min) r.min = arc; if (arc > r.max) r.max = arc; }
@@ -244,7 +253,7 @@ export class Timeline implements X.XenSink {
   /** The summary rows, per vcpu and address. */
   get rows(): SummaryRow[] {
     const out: SummaryRow[] = [];
-    for (const v of this.vs.values()) for (const r of v.rows.values()) out.push(r);
+    for (const v of this.vs.values()) { for (const m of v.rows) for (const r of m.values()) out.push(r); for (const r of v.wide.values()) out.push(r); }
     return out;
   }
 

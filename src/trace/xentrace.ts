@@ -14,7 +14,11 @@
 //   (xen@RELEASE-4.21.0:xen/common/trace.c:639-658 insert_lost_records); TRC_TRACE_WRAP_BUFFER (0x0001f002) is
 //   padding written at the end of the ring (trace.c:618-637 insert_wrap_record), its words hold nothing.
 // - A record without a TSC takes its pCPU's last TSC (xenalyze.c:9708-9732 __fill_in_record_info).
+import { endianness } from 'os';
 import { Window, type ByteSource } from './source';
+
+// The reader indexes the file's little-endian words as host words.
+if (endianness() !== 'LE') throw new Error('the xentrace reader needs a little-endian host');
 
 // Event ids (xen@RELEASE-4.21.0:xen/include/public/trace.h lines given).
 export const TRC_LOST_RECORDS = 0x0001f001; // :80
@@ -51,12 +55,22 @@ export class TraceFormatError extends Error {
   constructor(readonly offset: number, message: string) { super(message); }
 }
 
-/** What the merge hands to a consumer, one decoded record at a time, in TSC order across pCPUs. The fields a..e
- *  mean, by kind: IO {flags | dataWords<<8, addrLo, addrHi, dataLo, dataHi}; VMEXIT {reason, ripLo, ripHi};
+/** A decoded record as the merge hands it over: index i of a queue's columns. The words w[i*5 .. i*5+4] mean, by
+ *  kind: IO {flags | dataWords<<8, addrLo, addrHi, dataLo, dataHi}; VMEXIT {reason, ripLo, ripHi};
  *  RUNSTATE {dom, vcpu, old, new}; CONTINUE {dom, vcpu}; SWITCH {prevDom, prevVcpu, nextDom, nextVcpu};
- *  LOST {count, did, vid} with aux = first_tsc. Times are TSC relative to the file's first TSC (exact numbers). */
+ *  LOST {count, did, vid} with aux = first_tsc. Times are TSC relative to the file's first TSC (exact numbers).
+ *  (Columns rather than arguments: numbers outside the small-integer range would be boxed on every call.) */
+export interface RecordColumns {
+  readonly tsc: Float64Array;
+  readonly off: Float64Array;
+  readonly aux: Float64Array;
+  readonly kind: Uint8Array;
+  readonly w: Uint32Array;
+}
+
+/** Receives the decoded records in TSC order across pCPUs. */
 export interface XenSink {
-  record(cpu: number, kind: number, tsc: number, offset: number, a: number, b: number, c: number, d: number, e: number, aux: number): void;
+  record(cpu: number, q: RecordColumns, i: number): void;
 }
 
 export interface XentraceStats {
@@ -86,7 +100,7 @@ export interface XentraceStats {
 const STRIDE = 5;
 
 /** One pCPU's queue of decoded records, columns in typed arrays (no object per record). */
-class CpuQueue {
+class CpuQueue implements RecordColumns {
   tsc = new Float64Array(1 << 15);
   off = new Float64Array(1 << 15);
   aux = new Float64Array(1 << 15);
@@ -168,17 +182,16 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
       if (bt > upTo) { if (force <= 0) return; force--; st.forcedOut++; }
       const q = queues[best];
       const lim = second < upTo ? second : upTo;
-      const w = q.w, tq = q.tsc;
+      const tq = q.tsc;
       do {
-        const i = q.head++;
-        const j = i * STRIDE;
         queued--;
-        sink.record(best, q.kind[i], tq[i], q.off[i], w[j], w[j + 1], w[j + 2], w[j + 3], w[j + 4], q.aux[i]);
+        sink.record(best, q, q.head++);
       } while (q.head < q.tail && tq[q.head] <= lim);
       if (q.head === q.tail) { q.head = 0; q.tail = 0; }
     }
   };
   const round = new Set<number>();
+  let nRec = 0, nDec = 0;
 
   outer: for (;;) {
     const h = win.need(pos, 12);
@@ -218,9 +231,9 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
         st.error = { offset: pos, message: `truncated: pCPU ${cpu}'s window (${wsize} bytes from offset ${end - wsize}) ends at ${end}, the file at ${win.base + win.len}` };
         break outer;
       }
-      const dv2 = win.dv;
+      const u = win.u32;
       p = pos - win.base;
-      const w0 = dv2.getUint32(p, true);
+      const w0 = u[(p) >> 2];
       const extra = (w0 >>> 28) & 7;
       const cyc = w0 >>> 31;
       const size = 4 + cyc * 8 + extra * 4;
@@ -228,12 +241,12 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
         st.error = { offset: pos, message: `corrupt: a ${size}-byte record runs past the end of pCPU ${cpu}'s window at ${end}` };
         break outer;
       }
-      st.records++;
+      nRec++;
       const ev = w0 & 0x0fffffff;
       let tsc: number;
       let d = p + 4;
       if (cyc) {
-        const lo = dv2.getUint32(p + 4, true), hi = dv2.getUint32(p + 8, true);
+        const lo = u[(p + 4) >> 2], hi = u[(p + 8) >> 2];
         if (!haveBase) { haveBase = true; baseLo = lo; baseHi = hi; st.tscBase = (BigInt(hi) << 32n) | BigInt(lo); }
         tsc = (hi - baseHi) * 4294967296 + (lo - baseLo);
         q.lastTsc = tsc;
@@ -248,6 +261,9 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
       }
       const recOff = pos;
       pos += size;
+      // The commonest records first: VMENTRY, then the exits.
+      if (ev === TRC_HVM_VMENTRY) { q.push(K_VMENTRY, tsc, recOff, 0, 0, 0, 0, 0, 0); queued++; nDec++; continue; }
+      if (ev === TRC_HVM_VMX_EXIT && extra === 2) { q.push(K_VMEXIT, tsc, recOff, u[d >> 2], u[(d + 4) >> 2], 0, 0, 0, 0); queued++; nDec++; continue; }
       switch (ev) {
         case TRC_HVM_IOPORT_READ: case TRC_HVM_IOPORT_WRITE: case TRC_HVM_IOMEM_READ: case TRC_HVM_IOMEM_WRITE:
         case TRC_HVM_IOMEM_READ | TRC_64_FLAG: case TRC_HVM_IOMEM_WRITE | TRC_64_FLAG: case TRC_HVM_IOPORT_READ | TRC_64_FLAG: case TRC_HVM_IOPORT_WRITE | TRC_64_FLAG: {
@@ -259,44 +275,44 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
           let aLo = 0, aHi = 0, dLo = 0, dHi = 0, dw = 0;
           const okWords = x64 ? extra >= 2 && extra <= 4 : extra >= 1 && extra <= 2;
           if (!okWords) { warn(recOff, `I/O record 0x${ev.toString(16)} with ${extra} words (expected ${x64 ? '2-4' : '1-2'}): skipped`); break; }
-          aLo = dv2.getUint32(d, true);
+          aLo = u[(d) >> 2];
           if (x64) {
-            aHi = dv2.getUint32(d + 4, true);
-            if (extra >= 3) { dLo = dv2.getUint32(d + 8, true); dw = 1; }
-            if (extra === 4) { dHi = dv2.getUint32(d + 12, true); dw = 2; }
-          } else if (extra === 2) { dLo = dv2.getUint32(d + 4, true); dw = 1; }
+            aHi = u[(d + 4) >> 2];
+            if (extra >= 3) { dLo = u[(d + 8) >> 2]; dw = 1; }
+            if (extra === 4) { dHi = u[(d + 12) >> 2]; dw = 2; }
+          } else if (extra === 2) { dLo = u[(d + 4) >> 2]; dw = 1; }
           flags |= dw << 8;
-          q.push(K_IO, tsc, recOff, flags, aLo, aHi, dLo, dHi, 0); queued++; st.decoded++;
+          q.push(K_IO, tsc, recOff, flags, aLo, aHi, dLo, dHi, 0); queued++; nDec++;
           break;
         }
         case TRC_HVM_VMX_EXIT: case TRC_HVM_SVM_EXIT: case TRC_HVM_VMX_EXIT | TRC_64_FLAG: case TRC_HVM_SVM_EXIT | TRC_64_FLAG:
         case TRC_HVM_VMX_EXIT | TRC_HVM_NESTEDFLAG: case TRC_HVM_SVM_EXIT | TRC_HVM_NESTEDFLAG:
         case TRC_HVM_VMX_EXIT | TRC_64_FLAG | TRC_HVM_NESTEDFLAG: case TRC_HVM_SVM_EXIT | TRC_64_FLAG | TRC_HVM_NESTEDFLAG: {
           // {exit_reason, rip lo[, rip hi]} (xen@RELEASE-4.21.0:xen/arch/x86/hvm/vmx/vmx.c:4200-4202)
-          const reason = extra >= 1 ? dv2.getUint32(d, true) : 0;
-          const rlo = extra >= 2 ? dv2.getUint32(d + 4, true) : 0;
-          const rhi = extra >= 3 && ev & TRC_64_FLAG ? dv2.getUint32(d + 8, true) : 0;
-          q.push(K_VMEXIT, tsc, recOff, reason, rlo, rhi, ev & 1 ? 1 : 0, 0, 0); queued++; st.decoded++;
+          const reason = extra >= 1 ? u[(d) >> 2] : 0;
+          const rlo = extra >= 2 ? u[(d + 4) >> 2] : 0;
+          const rhi = extra >= 3 && ev & TRC_64_FLAG ? u[(d + 8) >> 2] : 0;
+          q.push(K_VMEXIT, tsc, recOff, reason, rlo, rhi, ev & 1 ? 1 : 0, 0, 0); queued++; nDec++;
           break;
         }
         case TRC_HVM_VMENTRY: case TRC_HVM_VMENTRY | TRC_HVM_NESTEDFLAG:
-          q.push(K_VMENTRY, tsc, recOff, 0, 0, 0, 0, 0, 0); queued++; st.decoded++;
+          q.push(K_VMENTRY, tsc, recOff, 0, 0, 0, 0, 0, 0); queued++; nDec++;
           break;
         case TRC_SCHED_CONTINUE_RUNNING:
           if (extra < 1) { warn(recOff, 'continue_running record without its vcpu word: skipped'); break; }
-          { const v = dv2.getUint32(d, true); q.push(K_CONTINUE, tsc, recOff, v >>> 16, v & 0xffff, 0, 0, 0, 0); queued++; st.decoded++; }
+          { const v = u[(d) >> 2]; q.push(K_CONTINUE, tsc, recOff, v >>> 16, v & 0xffff, 0, 0, 0, 0); queued++; nDec++; }
           break;
         case TRC_SCHED_SWITCH:
           if (extra < 4) { warn(recOff, `sched switch record with ${extra} words (expected 4): skipped`); break; }
-          q.push(K_SWITCH, tsc, recOff, dv2.getUint32(d, true), dv2.getUint32(d + 4, true), dv2.getUint32(d + 8, true), dv2.getUint32(d + 12, true), 0, 0); queued++; st.decoded++;
+          q.push(K_SWITCH, tsc, recOff, u[(d) >> 2], u[(d + 4) >> 2], u[(d + 8) >> 2], u[(d + 12) >> 2], 0, 0); queued++; nDec++;
           break;
         case TRC_LOST_RECORDS: {
           st.lostRecords++;
           if (extra < 4) { warn(recOff, `lost-records record with ${extra} words (expected 4)`); break; }
-          const lost = dv2.getUint32(d, true), dv = dv2.getUint32(d + 4, true);
-          const fLo = dv2.getUint32(d + 8, true), fHi = dv2.getUint32(d + 12, true);
+          const lost = u[d >> 2], dv = u[(d + 4) >> 2];
+          const fLo = u[(d + 8) >> 2], fHi = u[(d + 12) >> 2];
           const first = haveBase ? (fHi - baseHi) * 4294967296 + (fLo - baseLo) : tsc;
-          q.push(K_LOST, tsc, recOff, lost, dv & 0xffff, dv >>> 16, 0, 0, first); queued++; st.decoded++;
+          q.push(K_LOST, tsc, recOff, lost, dv & 0xffff, dv >>> 16, 0, 0, first); queued++; nDec++;
           break;
         }
         case TRC_TRACE_WRAP_BUFFER:
@@ -306,8 +322,8 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
           if ((ev & ~0x330) === TRC_SCHED_RUNSTATE_CHANGE) {
             // {u16 vcpu, u16 domain}; old state in event bits 8-9, new in 4-5 (sched/core.c:207-222).
             if (extra < 1) { warn(recOff, 'runstate_change record without its vcpu word: skipped'); break; }
-            const v = dv2.getUint32(d, true);
-            q.push(K_RUNSTATE, tsc, recOff, v >>> 16, v & 0xffff, (ev >>> 8) & 3, (ev >>> 4) & 3, 0, 0); queued++; st.decoded++;
+            const v = u[(d) >> 2];
+            q.push(K_RUNSTATE, tsc, recOff, v >>> 16, v & 0xffff, (ev >>> 8) & 3, (ev >>> 4) & 3, 0, 0); queued++; nDec++;
           } else {
             st.undecoded.set(ev, (st.undecoded.get(ev) ?? 0) + 1);
           }
@@ -316,6 +332,8 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
     if (queued > maxQueued) drain(-Infinity, queued - (maxQueued >> 1));
     if (opts.progress && pos >= nextProgress) { nextProgress = pos + (64 << 20); opts.progress(pos, src.size); }
   }
+  st.records = nRec;
+  st.decoded = nDec;
   drain(Infinity, 0);
   let lt = -Infinity;
   for (const c of active) { const t = queues[c].lastTsc; if (t > lt) lt = t; }
