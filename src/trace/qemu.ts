@@ -132,6 +132,21 @@ export function readQemuLog(src: ByteSource, name: string, onEvent: (e: QemuEven
     lineNo++;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (!line) return;
+    // Cheap look at the event name first: most lines of a real log are other events.
+    const c0 = line.charCodeAt(0);
+    let ns = 0;
+    if (c0 >= 48 && c0 <= 57) {
+      const at = line.indexOf('@'), colon = line.indexOf(':');
+      ns = at > 0 && at < colon && /^\d+$/.test(line.slice(0, at)) ? colon + 1 : line.indexOf(' ') + 1;
+    }
+    let ne = line.indexOf(' ', ns);
+    if (ne < 0) ne = line.length;
+    const guess = line.slice(ns, ne);
+    if (!BODY_RE.has(guess)) {
+      const k = /^[A-Za-z_][A-Za-z0-9_]*$/.test(guess) ? guess : '(not an event line)';
+      st.other.set(k, (st.other.get(k) ?? 0) + 1);
+      return;
+    }
     let ev: string, body: string | undefined, tid = 0, abs: bigint | null = null;
     let m: RegExpExecArray | null;
     if ((m = TID_RE.exec(line))) {
@@ -188,7 +203,6 @@ export function isSimpletrace(head: Uint8Array): boolean {
 export function readSimpletrace(src: ByteSource, name: string, onEvent: (e: QemuEvent) => void, progress?: (b: number, t: number) => void): QemuStats {
   const st: QemuStats = { format: 'simpletrace', events: 0, other: new Map(), dropped: 0, t0: null, warnings: [], warningCount: 0, error: null };
   const win = new Window(src);
-  const names = new Map<bigint, string>();
   let pos = 0;
   let nextProgress = 64 << 20;
   const fail = (offset: number, message: string) => { st.error = { offset, message: `${name}@${offset}: ${message}` }; };
@@ -198,41 +212,48 @@ export function readSimpletrace(src: ByteSource, name: string, onEvent: (e: Qemu
   if (id0 !== SIMPLE_HEADER_ID || magic !== SIMPLE_MAGIC) { fail(0, 'not a simpletrace file (header id or magic wrong)'); return st; }
   if (ver !== 4n) { fail(16, `simpletrace version ${ver} is not supported (only 4)`); return st; }
   pos = 24;
+  const names = new Map<number, string>();
+  let t0n = 0;
   for (;;) {
-    const g = win.need(pos, 8);
+    const g = win.base + win.len - pos >= 32 ? 32 : win.need(pos, 32);
     if (g === 0) break;
     if (g < 8) { fail(pos, `truncated: a record type needs 8 bytes, the file ends after ${g}`); break; }
-    const type = win.dv.getBigUint64(pos - win.base, true);
-    if (type === 0n) {
+    let o = pos - win.base;
+    const dv = win.dv;
+    const tlo = dv.getUint32(o, true), thi = dv.getUint32(o + 4, true);
+    if (tlo === 0 && thi === 0) {
       if (win.need(pos, 20) < 20) { fail(pos, 'truncated mapping record'); break; }
-      const id = win.dv.getBigUint64(pos + 8 - win.base, true);
-      const len = win.dv.getUint32(pos + 16 - win.base, true);
+      o = pos - win.base;
+      const idLo = win.dv.getUint32(o + 8, true), idHi = win.dv.getUint32(o + 12, true);
+      const len = win.dv.getUint32(o + 16, true);
       if (len > 4096) { fail(pos + 16, `corrupt mapping record: a ${len}-byte event name`); break; }
       if (win.need(pos, 20 + len) < 20 + len) { fail(pos, 'truncated mapping record'); break; }
-      const o = pos + 20 - win.base;
-      names.set(id, Buffer.from(win.buf.buffer, win.buf.byteOffset + o, len).toString('latin1'));
+      o = pos + 20 - win.base;
+      names.set(idHi * 4294967296 + idLo, Buffer.from(win.buf.buffer, win.buf.byteOffset + o, len).toString('latin1'));
       pos += 20 + len;
       continue;
     }
-    if (type !== 1n) { fail(pos, `corrupt: record type ${type} (expected 0, a mapping, or 1, an event)`); break; }
-    if (win.need(pos, 32) < 32) { fail(pos, 'truncated: an event record header needs 24 bytes after its type'); break; }
-    let o = pos + 8 - win.base;
-    const id = win.dv.getBigUint64(o, true);
-    const ts = win.dv.getBigUint64(o + 8, true);
-    const len = win.dv.getUint32(o + 16, true);
-    const pid = win.dv.getUint32(o + 20, true);
+    if (tlo !== 1 || thi !== 0) { fail(pos, `corrupt: record type ${(BigInt(thi) << 32n) | BigInt(tlo)} (expected 0, a mapping, or 1, an event)`); break; }
+    if (g < 32) { fail(pos, 'truncated: an event record header needs 24 bytes after its type'); break; }
+    o += 8;
+    const idLo = dv.getUint32(o, true), idHi = dv.getUint32(o + 4, true);
+    const tsLo = dv.getUint32(o + 8, true), tsHi = dv.getUint32(o + 12, true);
+    const len = dv.getUint32(o + 16, true);
+    const pid = dv.getUint32(o + 20, true);
     if (len < 24 || len > 1 << 20) { fail(pos + 24, `corrupt event record: length ${len}`); break; }
-    if (win.need(pos, 8 + len) < 8 + len) { fail(pos, `truncated: a ${len}-byte event record runs past the end of the file`); break; }
+    if (win.base + win.len - pos < 8 + len && win.need(pos, 8 + len) < 8 + len) { fail(pos, `truncated: a ${len}-byte event record runs past the end of the file`); break; }
     o = pos + 8 - win.base;
     const at = pos;
     pos += 8 + len;
-    if (st.t0 === null) st.t0 = ts;
-    if (id === SIMPLE_DROPPED_ID) {
-      if (len >= 32) st.dropped += Number(win.dv.getBigUint64(o + 24, true));
+    // Times as numbers relative to the first record (exact while the trace spans under 2^53 ns).
+    const tsn = tsHi * 4294967296 + tsLo;
+    if (st.t0 === null) { st.t0 = (BigInt(tsHi) << 32n) | BigInt(tsLo); t0n = tsn; }
+    if (idLo === 0xfffffffe && idHi === 0xffffffff) {
+      if (len >= 32) st.dropped += win.dv.getUint32(o + 24, true) + win.dv.getUint32(o + 28, true) * 4294967296;
       continue;
     }
-    const ev = names.get(id);
-    if (ev === undefined) { st.warningCount++; if (st.warnings.length < 100) st.warnings.push({ offset: at, message: `${name}@${at}: event id ${id} has no mapping record` }); continue; }
+    const ev = names.get(idHi * 4294967296 + idLo);
+    if (ev === undefined) { st.warningCount++; if (st.warnings.length < 100) st.warnings.push({ offset: at, message: `${name}@${at}: event id ${(BigInt(idHi) << 32n) | BigInt(idLo)} has no mapping record` }); continue; }
     const d = QEMU_EVENTS[ev];
     if (!d) { st.other.set(ev, (st.other.get(ev) ?? 0) + 1); continue; }
     if (24 + 8 * d.args.length > len) {
@@ -243,7 +264,7 @@ export function readSimpletrace(src: ByteSource, name: string, onEvent: (e: Qemu
     const args: Record<string, bigint> = {};
     for (let i = 0; i < d.args.length; i++) args[d.args[i]] = win.dv.getBigUint64(o + 24 + 8 * i, true);
     st.events++;
-    onEvent({ name: ev, t: Number(ts - st.t0), tid: pid, args, place: `${name}@${at}` });
+    onEvent({ name: ev, t: tsn - t0n, tid: pid, args, place: `${name}@${at}` });
     if (progress && pos >= nextProgress) { nextProgress = pos + (64 << 20); progress(pos, src.size); }
   }
   return st;
