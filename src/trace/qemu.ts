@@ -116,7 +116,12 @@ const TID_RE = /^(\d+)@(\d+)\.(\d{1,9}):([A-Za-z_][A-Za-z0-9_]*)(?: (.*))?$/;
 const ISO_RE = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z ([A-Za-z_][A-Za-z0-9_]*)(?: (.*))?$/;
 const NONE_RE = /^([A-Za-z_][A-Za-z0-9_]*)(?: (.*))?$/;
 
-const parseNum = (s: string, spec: Spec): bigint => (spec === 'p' ? (s === '(nil)' ? 0n : BigInt(s)) : spec === 'd' ? BigInt(s) : BigInt('0x' + s));
+const parseNum = (s: string, spec: Spec): bigint => {
+  if (spec === 'p') return s === '(nil)' ? 0n : s.length <= 15 ? BigInt(parseInt(s, 16)) : BigInt(s);
+  // Short numbers through a double (exact below 2^53), long ones as text.
+  if (spec === 'd') return s.length <= 15 ? BigInt(Number(s)) : BigInt(s);
+  return s.length <= 13 ? BigInt(parseInt(s, 16)) : BigInt('0x' + s);
+};
 
 /** Parses a QEMU log file line by line, in chunks; calls onEvent for each Xen event. */
 export function readQemuLog(src: ByteSource, name: string, onEvent: (e: QemuEvent) => void, progress?: (b: number, t: number) => void): QemuStats {
@@ -126,6 +131,7 @@ export function readQemuLog(src: ByteSource, name: string, onEvent: (e: QemuEven
   let pos = 0;
   let lineNo = 0;
   let carry = '';
+  let t0us = NaN;
   let nextProgress = 64 << 20;
   const warn = (line: number, message: string) => { st.warningCount++; if (st.warnings.length < 100) st.warnings.push({ offset: line, message: `${name}:${line}: ${message}` }); };
   const handle = (raw: string) => {
@@ -147,17 +153,19 @@ export function readQemuLog(src: ByteSource, name: string, onEvent: (e: QemuEven
       st.other.set(k, (st.other.get(k) ?? 0) + 1);
       return;
     }
-    let ev: string, body: string | undefined, tid = 0, abs: bigint | null = null;
+    // Times in microseconds since the epoch, as numbers (exact: about 2^51 today); sub-microseconds as a fraction.
+    let ev: string, body: string | undefined, tid = 0, absUs = NaN;
     let m: RegExpExecArray | null;
     if ((m = TID_RE.exec(line))) {
       styles.add('tid');
       tid = Number(m[1]);
-      abs = BigInt(m[2]) * 1_000_000_000n + BigInt(m[3].padEnd(6, '0').slice(0, 6)) * 1000n;
+      absUs = Number(m[2]) * 1e6 + Number(m[3].padEnd(6, '0').slice(0, 6));
       ev = m[4]; body = m[5];
     } else if ((m = ISO_RE.exec(line))) {
       styles.add('iso');
       const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
-      abs = BigInt(ms) * 1_000_000n + BigInt((m[7] ?? '0').padEnd(9, '0').slice(0, 9));
+      const frac = (m[7] ?? '0').padEnd(9, '0').slice(0, 9);
+      absUs = ms * 1000 + Number(frac.slice(0, 6)) + Number(frac.slice(6)) / 1000;
       ev = m[8]; body = m[9];
     } else if ((m = NONE_RE.exec(line))) {
       ev = m[1]; body = m[2];
@@ -172,9 +180,9 @@ export function readQemuLog(src: ByteSource, name: string, onEvent: (e: QemuEven
     if (!bm) { warn(lineNo, `${ev}: arguments do not match its format (${QEMU_EVENTS[ev].fmt || 'none'})`); return; }
     const args: Record<string, bigint> = {};
     b.fields.forEach(([k, spec], i) => { args[k] = parseNum(bm[i + 1], spec); });
-    if (abs !== null && st.t0 === null) st.t0 = abs;
+    if (absUs === absUs && t0us !== t0us) { t0us = absUs; st.t0 = BigInt(Math.floor(absUs)) * 1000n + BigInt(Math.round((absUs % 1) * 1000)); }
     st.events++;
-    onEvent({ name: ev, t: abs !== null ? Number(abs - st.t0!) : NaN, tid, args, place: `${name}:${lineNo}` });
+    onEvent({ name: ev, t: absUs === absUs ? Math.round((absUs - t0us) * 1000) : NaN, tid, args, place: `${name}:${lineNo}` });
   };
   for (;;) {
     const got = win.need(pos, 1 << 20);
