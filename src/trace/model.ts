@@ -6,6 +6,9 @@ import { parseScenario } from '../scenario/parse';
 import { Session } from '../scenario/exec';
 import type { DmRequest } from './qemu';
 import type { IoEntry } from './timeline';
+import type { FlowIo } from './synth';
+import { runScenario } from '../scenario/run';
+import type { Scenario } from '../scenario/parse';
 
 export interface ScenarioBuild {
   /** The scenario file's text (JSON). */
@@ -50,7 +53,9 @@ export function buildScenario(ios: IoEntry[], o: BuildOptions): ScenarioBuild {
     const where = e.kind === 'pio' ? { port: hexs(e.addr) } : { addr: hexs(e.addr) };
     const buffered = !!e.dm && !e.blocked && e.dir === 'write' && e.kind === 'mmio';
     const access: Record<string, unknown> = { actor, op: `${e.kind}_${e.dir}`, ...where, size };
-    if (e.dir === 'write') access.value = hexs(e.data ?? 0n);
+    // A write's data as the device model saw it when there is one: below 4 GiB Xen traces only 32 bits of data
+    // (emulate.c:72-84 sizes the data like the address), so an 8-byte write's high half is only in QEMU's trace.
+    if (e.dir === 'write') access.value = hexs(e.dm && !e.dm.dataIsPtr ? e.dm.data : e.data ?? 0n);
     if (buffered) access.buffered = true;
     access.note = `${e.place} (${e.kind} ${e.dir} ${hexs(e.addr)})`;
     timed.push({ t: e.issueTsc, k: k++, step: access, place: e.place });
@@ -106,4 +111,38 @@ export function checkScenario(b: ScenarioBuild, file = 'trace.ioreq.json'): Disa
     if (step.op === 'xen_hvm_init' && r.rc !== 0) out.push({ place, step: step.index, what: `xen_hvm_init failed on the model (rc ${r.rc})` });
   }
   return out;
+}
+
+/** The guest accesses of a model run, as a flow the golden-trace writers turn into xentrace and QEMU traces: each
+ *  pio_* / mmio_* step of a vcpu, its data (a read's from the value hvm_do_resume returns, masked to its size),
+ *  and whether the vcpu waited for the device model (a synchronous request; buffered writes do not wait). One pCPU per vcpu. */
+export function flowFromRun(sc: Scenario): FlowIo[] {
+  const flow: FlowIo[] = [];
+  const pending = new Map<string, FlowIo>();
+  const cpus = new Map<string, number>();
+  runScenario(sc, {
+    onStep: (rec) => {
+      const st = rec.step;
+      if (st.actorKind !== 'vcpu') return;
+      const key = st.actor;
+      if (!cpus.has(key)) cpus.set(key, cpus.size);
+      const m = /^(pio|mmio)_(read|write)$/.exec(st.op);
+      if (m) {
+        const a = st.args;
+        const size = Number(a.size as number);
+        const io: FlowIo = { dom: st.domid!, vcpu: st.vcpu!, cpu: cpus.get(key)!, kind: m[1] as 'pio' | 'mmio', dir: m[2] as 'read' | 'write',
+          addr: BigInt((m[1] === 'pio' ? a.port : a.addr) as bigint | number), data: m[2] === 'write' ? BigInt(a.value as bigint) : 0n, size,
+          dm: rec.events.some((e) => e.kind === 'ioreq_send' || e.kind === 'vcpu_block') };
+        flow.push(io);
+        if (io.dir === 'read' && io.dm) pending.set(key, io);
+      } else if (st.op === 'hvm_do_resume') {
+        const io = pending.get(key);
+        if (io && rec.result.value !== undefined) {
+          io.data = rec.result.value & (io.size >= 8 ? 0xffffffffffffffffn : (1n << BigInt(8 * io.size)) - 1n);
+          pending.delete(key);
+        }
+      }
+    },
+  });
+  return flow;
 }

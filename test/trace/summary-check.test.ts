@@ -7,7 +7,7 @@ import * as path from 'path';
 import fc from 'fast-check';
 import { main } from '../../src/cli/main';
 import { bytesInput, importTraces } from '../../src/trace/import';
-import { buildScenario, checkScenario } from '../../src/trace/model';
+import { buildScenario, checkScenario, flowFromRun } from '../../src/trace/model';
 import { writeFlow, type FlowIo } from '../../src/trace/synth';
 import { parseCpuHz, type IoEntry } from '../../src/trace/timeline';
 import { XentraceWriter } from '../../src/trace/writer';
@@ -158,4 +158,26 @@ describe('trace: command line', () => {
     assert.match(cli(x, '--cpu-hz', 'fast').err, /--cpu-hz' must be a frequency/);
     assert.strictEqual(cli().rc, 2);
   });
+});
+
+describe('trace: golden traces from model runs', () => {
+  for (const file of ['08-sync-pio-read-write.ioreq.json', '09-mmio-sizes.ioreq.json']) {
+    it(`${file}: the run's accesses, written as xentrace + simpletrace, import and check back against the model`, () => {
+      const sc = parseScenario(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'scenarios', file), 'utf8'), file);
+      const flow = flowFromRun(sc);
+      assert.ok(flow.length >= 3 && flow.some((f) => f.dm));
+      const g = writeFlow(flow);
+      const ios: IoEntry[] = [];
+      const r = importTraces([bytesInput('m.bin', g.xentrace), bytesInput('m.st', g.simpletrace)], { onIo: (e) => ios.push(e) });
+      assert.deepStrictEqual(r.errors, []);
+      assert.deepStrictEqual(ios.map((e) => [e.kind, e.dir, e.addr, e.blocked]), flow.map((f) => [f.kind, f.dir, f.addr, f.dm]));
+      assert.strictEqual(r.matched, flow.filter((f) => f.dm).length);
+      const b = buildScenario(ios, { profile: sc.profile, haveDm: true });
+      assert.deepStrictEqual([b.disagreements, checkScenario(b)], [[], []]);
+      // The rebuilt scenario makes the same guest accesses, with the same sizes and values.
+      const back = parseScenario(b.text, 'back.ioreq.json').steps.filter((s) => /^(pio|mmio)_/.test(s.op));
+      assert.deepStrictEqual(back.map((s) => [s.op, Number(s.args.size), s.op.endsWith('write') ? BigInt(s.args.value as bigint) : null]),
+        flow.filter((f) => f.dm).map((f) => [`${f.kind}_${f.dir}`, f.size, f.dir === 'write' ? f.data & ((1n << BigInt(8 * f.size)) - 1n) : null]));
+    });
+  }
 });
