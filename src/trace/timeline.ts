@@ -10,7 +10,8 @@
 //   (hvm_close_vmexit, 5177-5243), 0 when the exit's TSC is later;
 // - an I/O record counts only inside an open exit; one I/O is counted per exit, of the kind first seen, at the
 //   address last seen (hvm_io_assist_process 3845-3890, hvm_mmio_assist_process 3647-3705, hvm_set_postprocess
-//   3014-3024); MMIO counts only when the record's word count matches xenalyze's struct (data_valid);
+//   3014-3024); MMIO counts only when the record's word count matches xenalyze's struct (data_valid), and not in
+//   the VGA window (enumerate_mmio 3583-3596);
 // - the summary per address: event count, total cycles, share of the whole trace's cycles, and mean cycles
 //   over the events with non-zero cycles (update_cycles 2214-2262, PRINT_SUMMARY 2363-2390,
 //   hvm_io_address_summary 3810-3827); time = cycles / cpu_hz, default 2.4 GHz (:45 DEFAULT_CPU_HZ).
@@ -233,7 +234,10 @@ export class Timeline implements X.XenSink {
 
   private xClose(v: VState, tsc: number): void {
     const arc = v.xExitTsc > tsc ? 0 : tsc - v.xExitTsc;
-    if (v.xKind !== 0 && v.xValidData) {
+    // xenalyze leaves the VGA window [0xa0000, 0xbffff) out of the MMIO enumeration by default
+    // (xenalyze.c:3583-3596 enumerate_mmio, :251 mmio_enumeration_skip_vga = 1).
+    const vga = v.xKind === 2 && v.xHi === 0 && v.xLo >= 0xa0000 && v.xLo < 0xbffff;
+    if (v.xKind !== 0 && v.xValidData && !vga) {
       const e = v.xEntry;
       if (e) { e.counted = true; e.arcCycles = arc; }
       const sub = (v.xKind === 2 ? 2 : 0) + (v.xWrite ? 1 : 0);

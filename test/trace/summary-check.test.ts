@@ -72,6 +72,17 @@ describe('trace/timeline: the summary agrees with the timeline', () => {
     assert.deepStrictEqual(r.summary.rows.map((x) => [x.addr, x.count, x.cycles]), [[0x81n, 1, 100]]);
   });
 
+  it('leaves MMIO in the VGA window and MMIO without valid data out of the summary, as xenalyze does', () => {
+    const w = new XentraceWriter();
+    w.runstate(0, 100n, 1, 0, 1, 0);
+    w.vmexit(0, 200n, 48).io(0, true, true, 0xa0000n, 0x741n).vmentry(0, 300n);
+    w.vmexit(0, 400n, 48).io(0, true, true, 0xfed00000n, null).vmentry(0, 500n);
+    w.vmexit(0, 600n, 48).io(0, true, true, 0xc0000n, 1n).vmentry(0, 700n);
+    const { r, ios } = load(w.bytes());
+    assert.deepStrictEqual(ios.map((e) => e.counted), [false, false, true]);
+    assert.deepStrictEqual(r.summary.rows.map((x) => x.addr), [0xc0000n]);
+  });
+
   it('parses --cpu-hz as xenalyze does', () => {
     assert.deepStrictEqual(['2400000000', '2.4G', '3000M', '100K', 'x', '2.4T', '0'].map(parseCpuHz), [2.4e9, 2.4e9, 3e9, 1e5, null, null, null]);
   });
