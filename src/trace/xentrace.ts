@@ -56,7 +56,7 @@ export class TraceFormatError extends Error {
 }
 
 /** A decoded record as the merge hands it over: index i of a queue's columns. The words w[i*5 .. i*5+4] mean, by
- *  kind: IO {flags | dataWords<<8, addrLo, addrHi, dataLo, dataHi}; VMEXIT {reason, ripLo, ripHi};
+ *  kind: IO {flags | dataWords<<8, addrLo, addrHi, dataLo, dataHi}; VMEXIT {reason} (rip words are not kept);
  *  RUNSTATE {dom, vcpu, old, new}; CONTINUE {dom, vcpu}; SWITCH {prevDom, prevVcpu, nextDom, nextVcpu};
  *  LOST {count, did, vid} with aux = first_tsc. Times are TSC relative to the file's first TSC (exact numbers).
  *  (Columns rather than arguments: numbers outside the small-integer range would be boxed on every call.) */
@@ -116,6 +116,13 @@ class CpuQueue implements RecordColumns {
     const j = i * STRIDE;
     const w = this.w;
     w[j] = a; w[j + 1] = b; w[j + 2] = c; w[j + 3] = d; w[j + 4] = e;
+  }
+  /** A record whose words the consumer does not read (VMENTRY), or reads only the first of (VMEXIT). */
+  push1(kind: number, tsc: number, off: number, a: number): void {
+    if (this.tail === this.tsc.length) this.grow();
+    const i = this.tail++;
+    this.tsc[i] = tsc; this.off[i] = off; this.kind[i] = kind;
+    this.w[i * STRIDE] = a;
   }
   /** Moves the live records to the front, doubling the arrays first when they are more than half full. */
   private grow(): void {
@@ -262,8 +269,8 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
       const recOff = pos;
       pos += size;
       // The commonest records first: VMENTRY, then the exits.
-      if (ev === TRC_HVM_VMENTRY) { q.push(K_VMENTRY, tsc, recOff, 0, 0, 0, 0, 0, 0); queued++; nDec++; continue; }
-      if (ev === TRC_HVM_VMX_EXIT && extra === 2) { q.push(K_VMEXIT, tsc, recOff, u[d >> 2], u[(d + 4) >> 2], 0, 0, 0, 0); queued++; nDec++; continue; }
+      if (ev === TRC_HVM_VMENTRY) { q.push1(K_VMENTRY, tsc, recOff, 0); queued++; nDec++; continue; }
+      if (ev === TRC_HVM_VMX_EXIT && extra === 2) { q.push1(K_VMEXIT, tsc, recOff, u[d >> 2]); queued++; nDec++; continue; }
       switch (ev) {
         case TRC_HVM_IOPORT_READ: case TRC_HVM_IOPORT_WRITE: case TRC_HVM_IOMEM_READ: case TRC_HVM_IOMEM_WRITE:
         case TRC_HVM_IOMEM_READ | TRC_64_FLAG: case TRC_HVM_IOMEM_WRITE | TRC_64_FLAG: case TRC_HVM_IOPORT_READ | TRC_64_FLAG: case TRC_HVM_IOPORT_WRITE | TRC_64_FLAG: {
