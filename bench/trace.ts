@@ -77,7 +77,9 @@ function floorWalk(file: string): number {
   return sum;
 }
 
+/** Median seconds of `runs` timed runs after one warm-up run (as bench/index.ts's rate()). */
 function time(f: () => void, runs: number): number {
+  f();
   const ts: number[] = [];
   for (let r = 0; r < runs; r++) { const t0 = process.hrtime.bigint(); f(); ts.push(Number(process.hrtime.bigint() - t0) / 1e9); }
   return median(ts);

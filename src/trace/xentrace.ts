@@ -230,16 +230,20 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
     if (!q) { q = queues[cpu] = new CpuQueue(); active.push(cpu); st.cpus.push(cpu); }
     pos += 12;
     const end = pos + wsize;
+    // The window's buffer, its file offset and end, kept in locals; refreshed whenever need() slides it.
+    let u = win.u32, base = win.base, lim = win.base + win.len;
     while (pos < end) {
       // Each record is at most 40 bytes; ask for that much (or up to the window's end).
       const want = end - pos < 40 ? end - pos : 40;
-      const got = win.base + win.len - pos >= want ? want : win.need(pos, want);
-      if (got < want && (got < 4 || got < recSize(win.dv.getUint32(pos - win.base, true)))) {
-        st.error = { offset: pos, message: `truncated: pCPU ${cpu}'s window (${wsize} bytes from offset ${end - wsize}) ends at ${end}, the file at ${win.base + win.len}` };
-        break outer;
+      if (lim - pos < want) {
+        const got = win.need(pos, want);
+        u = win.u32; base = win.base; lim = win.base + win.len;
+        if (got < want && (got < 4 || got < recSize(u[(pos - base) >> 2]))) {
+          st.error = { offset: pos, message: `truncated: pCPU ${cpu}'s window (${wsize} bytes from offset ${end - wsize}) ends at ${end}, the file at ${lim}` };
+          break outer;
+        }
       }
-      const u = win.u32;
-      p = pos - win.base;
+      p = pos - base;
       const w0 = u[(p) >> 2];
       const extra = (w0 >>> 28) & 7;
       const cyc = w0 >>> 31;
