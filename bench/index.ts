@@ -15,6 +15,7 @@ import { liveFigures } from './live';
 import { activationFigures } from './activation';
 import { mutationFigures } from './mutation';
 import { profileFigures } from './profiles';
+import { traceFigures } from './trace';
 import { ModelTree } from '../src/extension/treeModel';
 import { evtchnAllocUnbound } from '../src/model/evtchn';
 
@@ -226,6 +227,7 @@ async function main(): Promise<void> {
     debugAdapter: await dapFigures(path.join(__dirname, '..', '..', 'dist', 'debugAdapter.js'), RUNS),
     live: await liveFigures(),
     mutation: mutationFigures(path.join(__dirname, '..', '..')),
+    trace: await traceFigures(RUNS),
   };
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }

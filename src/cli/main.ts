@@ -10,6 +10,7 @@ import { parseScenario, type Scenario } from '../scenario/parse';
 import { runScenario, stepLine } from '../scenario/run';
 import { explore, exploreReport } from '../scenario/explore';
 import { compareProfiles, compareReport } from '../scenario/compare';
+import { traceCommand, TraceUsageError } from '../trace/cli';
 
 const VERSION = '0.1.0';
 
@@ -36,6 +37,11 @@ commands:
       diverges and every difference in results: rc, values, panics, crashes, events, console lines, verdicts; an
       op or a step a profile lacks or cannot run is reported as such. Exit 0 when identical, 1 when they differ,
       2 for bad input.
+  trace FILE... [--json] [--cpu-hz HZ] [--summary] [--scenario OUT] [--profile P] [--check]
+      import xentrace captures and QEMU traces (log lines or simpletrace): each guest I/O with its vcpu, exit,
+      completion and latency, matched to the device model's handling; lost records as gaps; xenalyze's IO address
+      summary. --scenario writes the device-model I/O as a scenario (never over an existing file); --check runs it
+      on the model and exits 1 where trace and model disagree.
   help | --help | --version`;
 
 interface Out { out: (s: string) => void; err: (s: string) => void }
@@ -203,11 +209,18 @@ export function main(argv: string[], io: Out): number {
         else io.out(compareReport(res, 'text') as string);
         return res.differences.length ? 1 : 0;
       }
+      case 'trace': {
+        const files: string[] = [];
+        let i = 0;
+        while (i < rest.length && !rest[i].startsWith('-')) files.push(rest[i++]);
+        const f = takeFlags(rest.slice(i), { '--json': 'bool', '--cpu-hz': 'value', '--summary': 'bool', '--scenario': 'value', '--profile': 'value', '--check': 'bool' });
+        return traceCommand(files, f, io);
+      }
       default:
         throw new UsageError(`unknown command '${cmd}' (try 'ioreq-scope help')`);
     }
   } catch (e) {
-    if (e instanceof UsageError) { io.err(`ioreq-scope: ${e.message}`); return 2; }
+    if (e instanceof UsageError || e instanceof TraceUsageError) { io.err(`ioreq-scope: ${e.message}`); return 2; }
     if (e instanceof ScenarioError) { io.err(e.message); return 2; }
     io.err(`ioreq-scope: ${(e as Error).message.split('\n')[0]}`);
     return 2;

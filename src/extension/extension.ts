@@ -18,6 +18,7 @@ import { IoreqDebugSession, memoryRef, parseMemoryRef } from '../debug/session';
 import { ModelTreeProvider } from './provider';
 import type { RootSource, TreeNode } from './treeModel';
 import { LayoutPanel } from './layoutPanel';
+import { TracePanel } from './tracePanel';
 import { LiveHost, LiveError, snapshotToScenario } from '../live/host';
 import type { HostState } from './hostTree';
 
@@ -418,6 +419,14 @@ export function activate(context: vscode.ExtensionContext): Api {
     await vscode.window.showTextDocument(doc);
   });
   reg('ioreqScope.showLog', () => log.show());
+  const tracePanel = new TracePanel(context, log);
+  reg('ioreqScope.openTrace', async (arg?: vscode.Uri, all?: vscode.Uri[]) => {
+    let uris = all && all.length ? all : arg instanceof vscode.Uri ? [arg] : undefined;
+    uris ??= await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: 'Open Trace', title: 'xentrace captures and QEMU traces (log or simpletrace)' });
+    if (!uris || !uris.length) return undefined;
+    return tracePanel.open(uris.map((u) => u.fsPath));
+  });
+  reg('ioreqScope.traceAction', (type: string) => tracePanel.action(type));
 
   updateRoots();
   log.info(`IOREQ Scope ${context.extension.packageJSON.version} activated`);
