@@ -53,11 +53,24 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
+/** Pids whose environment holds the exact entry `entry` (NAME=value). */
+export function processesWithEnv(entry: string): number[] {
+  const out: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${e}/environ`, 'latin1').split('\0').includes(entry)) out.push(Number(e));
+    } catch { /* gone, or not ours to read */ }
+  }
+  return out;
+}
+
 export type Variant = 'good' | 'unknown-key' | 'changed-key' | 'no-auth' | 'closed-port';
 
 export class TestSshd {
   readonly dir: string;
   readonly state: string;
+  readonly home: string;
   port = 0;
   closedPort = 0;
   private proc: ChildProcess | undefined;
@@ -67,6 +80,15 @@ export class TestSshd {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iqs-sshd-'));
     this.state = path.join(this.dir, 'state');
     fs.mkdirSync(this.state);
+    this.home = path.join(this.dir, 'home');
+    fs.mkdirSync(this.home);
+    fs.writeFileSync(path.join(this.home, '.bashrc'), '[ -r "$IOREQ_FIXTURE_STATE/banner" ] && cat "$IOREQ_FIXTURE_STATE/banner"\n');
+  }
+
+  /** What the login shell prints before every command (a banner from an rc file); '' for none. */
+  setBanner(text: string): void {
+    if (text) fs.writeFileSync(path.join(this.state, 'banner'), text);
+    else fs.rmSync(path.join(this.state, 'banner'), { force: true });
   }
 
   /** Starts sshd; throws (the test fails, it does not skip) when OpenSSH's server is not installed. */
@@ -95,7 +117,9 @@ export class TestSshd {
       `Port ${this.port}`, 'ListenAddress 127.0.0.1', `HostKey ${d}/host_ed25519`, `AuthorizedKeysFile ${d}/authorized_keys`,
       `PidFile ${d}/sshd.pid`, 'UsePAM no', 'PermitRootLogin prohibit-password', 'PasswordAuthentication no',
       'KbdInteractiveAuthentication no', 'StrictModes no', 'MaxSessions 50', 'MaxStartups 50',
-      `SetEnv PATH=${envPath} IOREQ_FIXTURE_STATE=${this.state}`, '',
+      // HOME of its own: the login shell (bash for root) reads this .bashrc, not the machine's (a slow or broken
+      // rc file there would hold every session); it prints the banner the test puts in state/banner.
+      `SetEnv PATH=${envPath} IOREQ_FIXTURE_STATE=${this.state} HOME=${this.home}`, '',
     ].join('\n'));
     const t = spawnSync(SSHD, ['-t', '-f', path.join(d, 'sshd_config')]);
     if (t.status !== 0) throw new Error(`sshd -t failed: ${t.stderr?.toString()}`);
@@ -136,7 +160,7 @@ export class TestSshd {
     ].join('\n'));
   }
 
-  setMode(m: 'normal' | 'hang' | 'slow-dmesg'): void { fs.writeFileSync(path.join(this.state, 'mode'), `${m}\n`); }
+  setMode(m: 'normal' | 'hang' | 'slow-dmesg' | 'stuck' | 'stuck-info'): void { fs.writeFileSync(path.join(this.state, 'mode'), `${m}\n`); }
   setFail(tools: string[]): void { fs.writeFileSync(path.join(this.state, 'fail'), tools.map((t) => `${t}\n`).join('')); }
   clearCalls(): void { fs.rmSync(path.join(this.state, 'calls.log'), { force: true }); }
   /** Recorded invocations, each an argv. */
@@ -144,6 +168,31 @@ export class TestSshd {
     const f = path.join(this.state, 'calls.log');
     if (!fs.existsSync(f)) return [];
     return fs.readFileSync(f, 'utf8').split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  }
+
+  /** The processes of this host's sessions still running: every process whose environment carries this host's
+   *  IOREQ_FIXTURE_STATE (sshd's SetEnv puts it in each session, and children inherit it), wherever it was
+   *  reparented to. */
+  hostProcesses(): number[] {
+    return processesWithEnv(`IOREQ_FIXTURE_STATE=${this.state}`);
+  }
+
+  /** Polls until no session process remains or ms pass; the pids left. */
+  async waitNoHostProcesses(ms: number): Promise<number[]> {
+    const t0 = Date.now();
+    for (;;) {
+      const left = this.hostProcesses();
+      if (left.length === 0 || Date.now() - t0 > ms) return left;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Kills the sshd processes of the open connections only (not the session's shell and its children): the
+   *  connection drops as it would when the network goes, and the helper is left to notice. */
+  dropConnections(): number {
+    const pids = descendants(this.pid).filter((p) => { try { return fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sshd'; } catch { return false; } });
+    for (const p of pids) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+    return pids.length;
   }
 
   /** Kills every session process under the listening sshd (the connections drop; sshd keeps listening). */
