@@ -9,6 +9,7 @@ import { ScenarioError } from '../scenario/errors';
 import { parseScenario, type Scenario } from '../scenario/parse';
 import { runScenario, stepLine } from '../scenario/run';
 import { explore, exploreReport } from '../scenario/explore';
+import { HOST_USAGE, hostMain } from './host';
 
 const VERSION = '0.1.0';
 
@@ -30,6 +31,7 @@ commands:
   explore FILE [--max-states N] [--json]
       explore every interleaving of the scenario's actors, checking invariants at every state; print each
       violation's shortest interleaving as a runnable scenario. Exit 1 when a violation is found.
+${HOST_USAGE}
   help | --help | --version`;
 
 interface Out { out: (s: string) => void; err: (s: string) => void }
@@ -185,7 +187,12 @@ export function main(argv: string[], io: Out): number {
   }
 }
 
+/** main, and the asynchronous `host` commands (src/cli/host.ts). */
+export async function runCli(argv: string[], io: Out): Promise<number> {
+  return argv[0] === 'host' ? hostMain(argv.slice(1), io) : main(argv, io);
+}
+
 if (require.main === module) {
-  const code = main(process.argv.slice(2), { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') });
-  process.exitCode = code;
+  void runCli(process.argv.slice(2), { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') })
+    .then((code) => { process.exitCode = code; });
 }

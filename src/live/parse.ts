@@ -577,21 +577,43 @@ export function parseHelperDocument(input: string | Buffer, takenAt = Date.now()
       (c, domid, ww) => ({ domid, ports: parseLsevtchn(c.out, ww) }), (domid, error) => ({ domid, ports: [], error })),
   }));
 
+  // params: one `xenstore-ls -f /local/domain` filtered on the host to the nodes below (the helper's current form),
+  // or one capture per domain (perDomain, as earlier helpers sent).
+  const xsNode = (r: DomainParams, rel: string, v: string, at: string) => {
+    if (rel === 'image/device-model-pid') { r.dmPid = decimal(v, 1, 2 ** 31 - 1, at); return; }
+    if (rel === 'image/device-model-domid') { r.dmDomid = decimal(v, 0, LIMITS.maxDomid, at); return; }
+    if (rel === 'target') { r.target = decimal(v, 0, LIMITS.maxDomid, at); return; }
+    const name = XS_PARAMS[rel];
+    if (!name) return;
+    r.params[name] = /EVTCHN/.test(name) ? decimal(v, 0, LIMITS.maxPort, at) : decimal(v, 0, 2 ** 52, at);
+  };
   const params = section('params', sec('params'), (o, w) => {
     const noteV = own(o, 'note');
     const note = typeof noteV === 'string' ? noteV.slice(0, LIMITS.errorChars) : undefined;
+    if (own(o, 'xenstore') !== undefined) {
+      const c = capture(own(o, 'xenstore'), `${w}.xenstore`);
+      if (c.truncated) fail(`${w}.xenstore`, cutNote(c));
+      const byDom = new Map<number, DomainParams>();
+      for (const [p, v] of parseXenstoreLs(c.out, `${w}.xenstore.out`)) {
+        const m = /^\/local\/domain\/(\d{1,5})\/(.*)$/.exec(p);
+        if (!m) continue;
+        const domid = decimal(m[1], 0, LIMITS.maxDomid, `${w}.xenstore.out ${p}`);
+        let r = byDom.get(domid);
+        if (!r) {
+          if (byDom.size >= LIMITS.domains) fail(w, `more than ${LIMITS.domains} domains`);
+          r = { domid, params: {}, source: 'xenstore' };
+          byDom.set(domid, r);
+        }
+        xsNode(r, m[2], v, `${w}.xenstore.out ${p}`);
+      }
+      return { value: [...byDom.values()].sort((a, b) => a.domid - b.domid), note };
+    }
     const value = perDomain(own(o, 'perDomain'), `${w}.perDomain`, 'xenstore', (c, domid, ww) => {
-      const p: Record<string, number> = {};
-      const r: DomainParams = { domid, params: p, source: 'xenstore' };
+      const r: DomainParams = { domid, params: {}, source: 'xenstore' };
       for (const [path, v] of parseXenstoreLs(c.out, ww)) {
         const m = /^\/local\/domain\/(\d{1,5})\/(.*)$/.exec(path);
         if (!m || Number(m[1]) !== domid) fail(ww, `node of another domain: ${JSON.stringify(path.slice(0, 80))}`);
-        if (m[2] === 'image/device-model-pid') { r.dmPid = decimal(v, 1, 2 ** 31 - 1, `${ww} ${path}`); continue; }
-        if (m[2] === 'image/device-model-domid') { r.dmDomid = decimal(v, 0, LIMITS.maxDomid, `${ww} ${path}`); continue; }
-        if (m[2] === 'target') { r.target = decimal(v, 0, LIMITS.maxDomid, `${ww} ${path}`); continue; }
-        const name = XS_PARAMS[m[2]];
-        if (!name) continue;
-        p[name] = /EVTCHN/.test(name) ? decimal(v, 0, LIMITS.maxPort, `${ww} ${path}`) : decimal(v, 0, 2 ** 52, `${ww} ${path}`);
+        xsNode(r, m[2], v, `${ww} ${path}`);
       }
       return r;
     }, (domid, error) => ({ domid, params: {}, source: 'xenstore' as const, error }));
@@ -605,5 +627,7 @@ export function parseHelperDocument(input: string | Buffer, takenAt = Date.now()
     return { value: ls.slice(-LIMITS.consoleLines), note: c.truncated ? 'console output truncated on the host' : undefined };
   });
 
-  return { helperVersion: HELPER_VERSION, host, xen, domains, deviceModels, evtchns, params, console: consoleS, takenAt };
+  const snap: HostSnapshot = { helperVersion: HELPER_VERSION, host, xen, domains, deviceModels, evtchns, params, console: consoleS, takenAt };
+  if (banner !== undefined) snap.banner = banner;
+  return snap;
 }

@@ -64,7 +64,7 @@ describe('live: the helper document parser', () => {
     assert.match((s.domains as { error: string }).error, /vcpus: 5000 is outside 0\.\.4096/);
     s = parseHelperDocument(edit((d) => { d.sections.console = { error: 'xl not found' }; }));
     okOthers(s, 'console');
-    s = parseHelperDocument(edit((d) => { d.sections.params.perDomain[0].domid = -1; }));
+    s = parseHelperDocument(edit((d) => { d.sections.params.xenstore.out += '/local/domain/1/store/port = "999999"\n'; }));
     okOthers(s, 'params');
     s = parseHelperDocument(edit((d) => { delete d.sections.deviceModels; }));
     okOthers(s, 'deviceModels');

@@ -144,7 +144,7 @@ export class TestSshd {
   get configFile(): string { return path.join(this.dir, 'ssh_config'); }
 
   /** The client config: Host ioreq-test in the given variant (rewritten in place between snapshots). */
-  writeConfig(v: Variant): void {
+  writeConfig(v: Variant, logLevel = 'ERROR'): void {
     const d = this.dir;
     fs.writeFileSync(this.configFile, [
       `Host ${this.alias}`,
@@ -155,12 +155,17 @@ export class TestSshd {
       '  IdentitiesOnly yes',
       `  UserKnownHostsFile ${d}/${v === 'unknown-key' ? 'known_hosts_empty' : v === 'changed-key' ? 'known_hosts_wrong' : 'known_hosts'}`,
       '  GlobalKnownHostsFile /dev/null',
-      '  LogLevel ERROR',
+      `  LogLevel ${logLevel}`,
       '',
     ].join('\n'));
   }
 
   setMode(m: 'normal' | 'hang' | 'slow-dmesg' | 'stuck' | 'stuck-info'): void { fs.writeFileSync(path.join(this.state, 'mode'), `${m}\n`); }
+  /** A stand-in's switch (state/NAME: d1name, d1state, ndomains); undefined removes it. */
+  setSwitch(name: 'd1name' | 'd1state' | 'ndomains', value: string | undefined): void {
+    if (value === undefined) fs.rmSync(path.join(this.state, name), { force: true });
+    else fs.writeFileSync(path.join(this.state, name), `${value}\n`);
+  }
   setFail(tools: string[]): void { fs.writeFileSync(path.join(this.state, 'fail'), tools.map((t) => `${t}\n`).join('')); }
   clearCalls(): void { fs.rmSync(path.join(this.state, 'calls.log'), { force: true }); }
   /** Recorded invocations, each an argv. */
