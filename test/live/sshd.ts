@@ -65,6 +65,13 @@ export function processesWithEnv(entry: string): number[] {
   return out;
 }
 
+export interface SshdOptions {
+  /** sshd's default MaxSessions and MaxStartups instead of the roomy ones the other tests use. */
+  defaults?: boolean;
+  /** A MaxStartups value (e.g. "1" to drop all but one unauthenticated connection). */
+  maxStartups?: string;
+}
+
 export type Variant = 'good' | 'unknown-key' | 'changed-key' | 'no-auth' | 'closed-port';
 
 export class TestSshd {
@@ -92,16 +99,16 @@ export class TestSshd {
   }
 
   /** Starts sshd; throws (the test fails, it does not skip) when OpenSSH's server is not installed. */
-  static async start(): Promise<TestSshd> {
+  static async start(opts: SshdOptions = {}): Promise<TestSshd> {
     if (!fs.existsSync(SSHD)) {
       throw new Error(`${SSHD} not found: the live tests need a real OpenSSH server. Install it: apt-get install -y openssh-server openssh-client`);
     }
     const s = new TestSshd();
-    await s.boot();
+    await s.boot(opts);
     return s;
   }
 
-  private async boot(): Promise<void> {
+  private async boot(opts: SshdOptions): Promise<void> {
     const d = this.dir;
     fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     keygen(path.join(d, 'host_ed25519'));
@@ -116,7 +123,10 @@ export class TestSshd {
     fs.writeFileSync(path.join(d, 'sshd_config'), [
       `Port ${this.port}`, 'ListenAddress 127.0.0.1', `HostKey ${d}/host_ed25519`, `AuthorizedKeysFile ${d}/authorized_keys`,
       `PidFile ${d}/sshd.pid`, 'UsePAM no', 'PermitRootLogin prohibit-password', 'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no', 'StrictModes no', 'MaxSessions 50', 'MaxStartups 50',
+      'KbdInteractiveAuthentication no', 'StrictModes no',
+      // sshd's defaults (MaxSessions 10, MaxStartups 10:30:100) when asked for, as a stock sshd has them.
+      ...(opts.defaults ? [] : ['MaxSessions 50', 'MaxStartups 50']),
+      ...(opts.maxStartups ? [`MaxStartups ${opts.maxStartups}`] : []),
       // HOME of its own: the login shell (bash for root) reads this .bashrc, not the machine's (a slow or broken
       // rc file there would hold every session); it prints the banner the test puts in state/banner.
       `SetEnv PATH=${envPath} IOREQ_FIXTURE_STATE=${this.state} HOME=${this.home}`, '',
@@ -142,6 +152,16 @@ export class TestSshd {
 
   get pid(): number { return this.proc?.pid ?? -1; }
   get configFile(): string { return path.join(this.dir, 'ssh_config'); }
+
+  /** A client config with n aliases (h1 ... hn) for this host; returns its path and the aliases. */
+  writeAliases(n: number): { file: string; aliases: string[] } {
+    const file = path.join(this.dir, `ssh_config_${n}`);
+    const aliases = Array.from({ length: n }, (_, i) => `h${i + 1}`);
+    fs.writeFileSync(file, aliases.map((a) => [`Host ${a}`, '  HostName 127.0.0.1', `  Port ${this.port}`, '  User root',
+      `  IdentityFile ${this.dir}/key`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${this.dir}/known_hosts`,
+      '  GlobalKnownHostsFile /dev/null', '  LogLevel ERROR', ''].join('\n')).join('\n'));
+    return { file, aliases };
+  }
 
   /** The client config: Host ioreq-test in the given variant (rewritten in place between snapshots). */
   writeConfig(v: Variant, logLevel = 'ERROR'): void {
