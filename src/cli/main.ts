@@ -11,6 +11,7 @@ import { runScenario, stepLine } from '../scenario/run';
 import { explore, exploreReport } from '../scenario/explore';
 import { compareProfiles, compareReport } from '../scenario/compare';
 import { traceCommand, TraceUsageError } from '../trace/cli';
+import { HOST_USAGE, hostMain } from './host';
 
 const VERSION = '0.1.0';
 
@@ -42,6 +43,7 @@ commands:
       completion and latency, matched to the device model's handling; lost records as gaps; xenalyze's IO address
       summary. --scenario writes the device-model I/O as a scenario (never over an existing file); --check runs it
       on the model and exits 1 where trace and model disagree.
+${HOST_USAGE}
   help | --help | --version`;
 
 interface Out { out: (s: string) => void; err: (s: string) => void }
@@ -227,7 +229,12 @@ export function main(argv: string[], io: Out): number {
   }
 }
 
+/** main, and the asynchronous `host` commands (src/cli/host.ts). */
+export async function runCli(argv: string[], io: Out): Promise<number> {
+  return argv[0] === 'host' ? hostMain(argv.slice(1), io) : main(argv, io);
+}
+
 if (require.main === module) {
-  const code = main(process.argv.slice(2), { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') });
-  process.exitCode = code;
+  void runCli(process.argv.slice(2), { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') })
+    .then((code) => { process.exitCode = code; });
 }

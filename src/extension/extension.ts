@@ -19,7 +19,7 @@ import { ModelTreeProvider } from './provider';
 import type { RootSource, TreeNode } from './treeModel';
 import { LayoutPanel } from './layoutPanel';
 import { TracePanel } from './tracePanel';
-import { LiveHost, LiveError, snapshotToScenario } from '../live/host';
+import { LiveHost, LiveError, sessionLimiter, snapshotToScenario } from '../live/host';
 import type { HostState } from './hostTree';
 
 const SCENARIO_GLOB = '**/*.ioreq.json';
@@ -71,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     return result;
   };
   // ---- live hosts ----
-  const hosts = new Map<string, { host: LiveHost; state: HostState; timer?: NodeJS.Timeout }>();
+  const hosts = new Map<string, { host: LiveHost; state: HostState; timer?: NodeJS.Timeout; cancel?: vscode.CancellationTokenSource }>();
   const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 20);
   status.command = 'ioreqScope.refreshHost';
   context.subscriptions.push(status, { dispose: () => { for (const h of hosts.values()) { clearInterval(h.timer); void h.host.dispose(); } } });
@@ -84,13 +84,26 @@ export function activate(context: vscode.ExtensionContext): Api {
     status.show();
   };
   const cfg = () => vscode.workspace.getConfiguration('ioreqScope');
-  const refreshHost = async (alias: string) => {
+  // A snapshot asked for by the user shows a notification with Cancel; an interval refresh runs quietly. Either
+  // one is cancelled by a disconnect. Cancelling kills ssh and closes the helper's stdin, which ends it on the host.
+  const refreshHost = async (alias: string, quiet = false) => {
     const h = hosts.get(alias);
     if (!h) return;
+    if (h.cancel) return; // one snapshot at a time per host
     h.state.status = 'connecting';
     updateStatus();
     tree.refreshChanged();
-    const r = await h.host.snapshot();
+    const cts = new vscode.CancellationTokenSource();
+    h.cancel = cts;
+    const take = (t?: vscode.CancellationToken) => {
+      const sub = t?.onCancellationRequested(() => cts.cancel());
+      return h.host.snapshot(cts.token).finally(() => sub?.dispose());
+    };
+    let r: Awaited<ReturnType<typeof take>>;
+    try {
+      r = await (quiet ? take() : vscode.window.withProgress({ location: vscode.ProgressLocation.Notification,
+        title: `IOREQ Scope: reading ${alias}`, cancellable: true }, (_p, t) => take(t)));
+    } finally { cts.dispose(); h.cancel = undefined; }
     if (r instanceof LiveError) {
       h.state.status = 'error';
       h.state.error = r.message;
@@ -122,10 +135,12 @@ export function activate(context: vscode.ExtensionContext): Api {
       void vscode.window.showErrorMessage(`IOREQ Scope: ${(e as Error).message}`);
       return;
     }
+    // The bound on ssh sessions at once is process-wide (all hosts share it).
+    sessionLimiter.max = Math.max(1, Math.floor(cfg().get<number>('live.maxConcurrentSessions', 8)));
     const entry = { host, state: { status: 'connecting' } as HostState, timer: undefined as NodeJS.Timeout | undefined };
     hosts.set(alias, entry);
     const every = cfg().get<number>('live.refreshIntervalSec', 0);
-    if (every > 0) entry.timer = setInterval(() => { void refreshHost(alias); }, every * 1000);
+    if (every > 0) entry.timer = setInterval(() => { void refreshHost(alias, true); }, every * 1000);
     updateRoots();
     await refreshHost(alias);
   };
@@ -400,6 +415,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     const h = a ? hosts.get(a) : undefined;
     if (!a || !h) return;
     clearInterval(h.timer);
+    h.cancel?.cancel();
     hosts.delete(a);
     await h.host.dispose();
     updateStatus();

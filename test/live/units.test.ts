@@ -29,7 +29,7 @@ describe('live: host strings, options and the ssh command line', () => {
     assert.throws(() => new SshRunner('box', { extraOptions: { User: 'a\nb' } }), LiveError);
     const r = new SshRunner('box', { extraOptions: { ServerAliveInterval: '5', ProxyJump: 'jump' }, configFile: '/tmp/my config', reuseConnections: false });
     assert.deepStrictEqual(r.argv(['/bin/sh', '-s']), ['-F', '/tmp/my config', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'ServerAliveInterval=5', '-o', 'ProxyJump=jump', '-T', '--', 'box', '/bin/sh -s']);
+      '-o', 'LogLevel=ERROR', '-o', 'ServerAliveInterval=5', '-o', 'ProxyJump=jump', '-T', '--', 'box', '/bin/sh -s']);
   });
   it('quotes for a POSIX shell', () => {
     assert.strictEqual(shQuote("it's"), `'it'\\''s'`);
@@ -69,7 +69,7 @@ describe('live: the helper script', () => {
         const d = spawnSync(shell, [HELPER], { env: { PATH: `${bin}:/usr/bin:/bin` } });
         assert.strictEqual(d.status, 0, d.stderr.toString());
         const doc = JSON.parse(d.stdout.toString('utf8'));
-        assert.deepStrictEqual(doc.sections.xen.info, { cmd: 'xl info', rc: 0, out: h, truncated: false });
+        assert.deepStrictEqual(doc.sections.xen.info, { cmd: 'xl info', err: '', rc: 0, out: h, truncated: false });
       } finally { fs.rmSync(bin, { recursive: true, force: true }); }
     });
   }
