@@ -112,6 +112,11 @@ export function traceCommand(files: string[], f: Record<string, string | boolean
       io.out(`check: ${disagreements.length} disagreement(s) between trace and model (${bound.length} device-model I/O checked)`);
     }
   }
+  for (const x of r.files) {
+    if (x.qemu && x.qemu.format === 'log' && x.qemu.events === 0 && !x.qemu.warningCount) {
+      io.err(`ioreq-scope: warning: ${x.name}: no xentrace windows, simpletrace header or QEMU Xen events in it (is it a trace?)`);
+    }
+  }
   for (const e of r.errors) io.err(`ioreq-scope: ${e}`);
   if (r.errors.length) return 2;
   return check && disagreements.length ? 1 : 0;

@@ -166,6 +166,8 @@ describe('trace: command line', () => {
     assert.strictEqual(t.rc, 2);
     assert.match(t.err, /c\.bin@\d+: truncated/);
     assert.strictEqual(cli(path.join(dir, 'nope.bin')).rc, 2);
+    fs.writeFileSync(path.join(dir, 'junk.bin'), Buffer.from([0xde, 0xad, 0xbe, 0xef, 10, 1, 2, 3]));
+    assert.match(cli(path.join(dir, 'junk.bin')).err, /junk\.bin: no xentrace windows, simpletrace header or QEMU Xen events/);
     assert.match(cli(x, '--cpu-hz', 'fast').err, /--cpu-hz' must be a frequency/);
     assert.strictEqual(cli().rc, 2);
   });
