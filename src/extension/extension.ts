@@ -18,7 +18,7 @@ import { IoreqDebugSession, memoryRef, parseMemoryRef } from '../debug/session';
 import { ModelTreeProvider } from './provider';
 import type { RootSource, TreeNode } from './treeModel';
 import { LayoutPanel } from './layoutPanel';
-import { TracePanel } from './tracePanel';
+import { TraceEditorProvider, TracePanel } from './tracePanel';
 import { LiveHost, LiveError, sessionLimiter, snapshotToScenario } from '../live/host';
 import type { HostState } from './hostTree';
 
@@ -443,6 +443,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     return tracePanel.open(uris.map((u) => u.fsPath));
   });
   reg('ioreqScope.traceAction', (type: string) => tracePanel.action(type));
+  context.subscriptions.push(vscode.window.registerCustomEditorProvider(TraceEditorProvider.viewType, new TraceEditorProvider(context, log), { webviewOptions: { retainContextWhenHidden: true } }));
 
   updateRoots();
   log.info(`IOREQ Scope ${context.extension.packageJSON.version} activated`);

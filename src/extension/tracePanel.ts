@@ -76,14 +76,30 @@ export class TracePanel {
   private show(data: Record<string, unknown>): void {
     if (!this.panel) {
       const media = vscode.Uri.joinPath(this.context.extensionUri, 'media');
-      this.panel = vscode.window.createWebviewPanel('ioreqScope.trace', 'IOREQ Scope: Trace', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [media] });
-      this.panel.onDidDispose(() => { this.panel = null; });
-      this.panel.webview.onDidReceiveMessage((m: { type: string }) => { void this.action(m.type); });
-      const w = this.panel.webview;
-      const nonce = crypto.randomBytes(16).toString('base64');
-      const js = w.asWebviewUri(vscode.Uri.joinPath(media, 'trace.js'));
-      const css = w.asWebviewUri(vscode.Uri.joinPath(media, 'trace.css'));
-      w.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
+      this.init(vscode.window.createWebviewPanel('ioreqScope.trace', 'IOREQ Scope: Trace', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [media] }));
+    } else this.panel.reveal();
+    this.panel!.title = `Trace: ${this.files.map((f) => path.basename(f)).join(', ')}`;
+    void this.panel!.webview.postMessage({ type: 'trace', data });
+  }
+
+  /** Shows the view in a panel VS Code made (the custom editor "Open With… IOREQ Scope Trace"). */
+  async openIn(panel: vscode.WebviewPanel, file: string): Promise<Record<string, unknown>> {
+    const media = vscode.Uri.joinPath(this.context.extensionUri, 'media');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [media] };
+    this.init(panel);
+    return this.open([file]);
+  }
+
+  private init(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.onDidDispose(() => { if (this.panel === panel) this.panel = null; });
+    panel.webview.onDidReceiveMessage((m: { type: string }) => { void this.action(m.type); });
+    const media = vscode.Uri.joinPath(this.context.extensionUri, 'media');
+    const w = panel.webview;
+    const nonce = crypto.randomBytes(16).toString('base64');
+    const js = w.asWebviewUri(vscode.Uri.joinPath(media, 'trace.js'));
+    const css = w.asWebviewUri(vscode.Uri.joinPath(media, 'trace.css'));
+    w.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${w.cspSource}; script-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0"><link rel="stylesheet" href="${css}"><title>IOREQ Scope: Trace</title></head>
 <body><main>
@@ -97,9 +113,6 @@ export class TracePanel {
 <h2>Timeline</h2><p class="hint" id="timeline-hint"></p>
 <table id="timeline" class="sortable"></table>
 </main><script nonce="${nonce}" src="${js}"></script></body></html>`;
-    } else this.panel.reveal();
-    this.panel.title = `Trace: ${this.files.map((f) => path.basename(f)).join(', ')}`;
-    void this.panel.webview.postMessage({ type: 'trace', data });
   }
 
   /** The webview's buttons. */
@@ -122,5 +135,17 @@ export class TracePanel {
       return { scenario: out };
     }
     return undefined;
+  }
+}
+
+/** "Open With… IOREQ Scope Trace" for capture files: a read-only custom editor showing the trace view. */
+export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider {
+  static readonly viewType = 'ioreqScope.traceEditor';
+  constructor(private context: vscode.ExtensionContext, private log: vscode.LogOutputChannel) {}
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => undefined };
+  }
+  async resolveCustomEditor(doc: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
+    await new TracePanel(this.context, this.log).openIn(panel, doc.uri.fsPath);
   }
 }

@@ -94,15 +94,15 @@ export function traceCommand(files: string[], f: Record<string, string | boolean
   }
   if (json) {
     io.out(JSON.stringify(jsonable({
-      files: r.files.map((x) => ({ name: x.name, format: x.format, stats: x.xen ?? x.qemu })),
+      files: r.files.map((x) => ({ name: x.name, format: x.format, ios: x.ios, stats: x.xen ?? x.qemu })),
       ...(summaryOnly ? {} : { ios }),
       gaps, summary: r.summary, dmRequests: r.dm.requests.length, matched: r.matched,
       ...(check ? { disagreements } : {}), errors: r.errors,
     }), null, 2));
   } else {
-    if (!summaryOnly || true) for (const l of summaryText(r.summary)) io.out(l);
+    for (const l of summaryText(r.summary)) io.out(l);
     for (const x of r.files) {
-      if (x.xen) io.out(`${x.name}: xentrace, ${x.xen.windows} windows, ${x.xen.records} records, ${x.xen.cpus.length} pCPUs, ${r.timelines.find(() => true)?.ios ?? 0} I/O, ${x.xen.lostRecords} lost-record markers, ${[...x.xen.undecoded.values()].reduce((a, b) => a + b, 0)} records of ${x.xen.undecoded.size} undecoded event kinds, ${x.xen.warningCount} warnings`);
+      if (x.xen) io.out(`${x.name}: xentrace, ${x.xen.windows} windows, ${x.xen.records} records, ${x.xen.cpus.length} pCPUs, ${x.ios ?? 0} I/O, ${x.xen.lostRecords} lost-record markers, ${[...x.xen.undecoded.values()].reduce((a, b) => a + b, 0)} records of ${x.xen.undecoded.size} undecoded event kinds, ${x.xen.warningCount} warnings`);
       if (x.qemu) io.out(`${x.name}: QEMU ${x.qemu.format}${x.qemu.prefix ? ` (prefix ${x.qemu.prefix})` : ''}, ${x.qemu.events} Xen events, ${x.qemu.dropped} dropped, ${x.qemu.warningCount} warnings`);
       for (const w of (x.xen ?? x.qemu)!.warnings.slice(0, 5)) io.err(`ioreq-scope: warning: ${x.xen ? `${x.name}@${w.offset}: ` : ''}${w.message}`);
     }
@@ -110,6 +110,11 @@ export function traceCommand(files: string[], f: Record<string, string | boolean
     if (check) {
       for (const d of disagreements) io.out(`DISAGREE ${d.place}${d.step !== null ? ` (step ${d.step})` : ''}: ${d.what}`);
       io.out(`check: ${disagreements.length} disagreement(s) between trace and model (${bound.length} device-model I/O checked)`);
+    }
+  }
+  for (const x of r.files) {
+    if (x.qemu && x.qemu.format === 'log' && x.qemu.events === 0 && !x.qemu.warningCount) {
+      io.err(`ioreq-scope: warning: ${x.name}: no xentrace windows, simpletrace header or QEMU Xen events in it (is it a trace?)`);
     }
   }
   for (const e of r.errors) io.err(`ioreq-scope: ${e}`);

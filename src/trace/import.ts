@@ -30,7 +30,7 @@ export interface ImportOptions {
   progress?: (file: string, bytes: number, total: number) => void;
 }
 
-export interface FileReport { name: string; format: TraceFormat; xen?: XentraceStats; qemu?: QemuStats }
+export interface FileReport { name: string; format: TraceFormat; xen?: XentraceStats; qemu?: QemuStats; ios?: number }
 
 export interface ImportResult {
   files: FileReport[];
@@ -66,7 +66,7 @@ export function importTraces(inputs: TraceInput[], o: ImportOptions = {}): Impor
     const st = readXentrace(inp.src, tl, { progress: (b, t) => o.progress?.(inp.name, b, t) });
     tl.finish();
     if (st.error) errors.push(`${inp.name}@${st.error.offset}: ${st.error.message}`);
-    files[k] = { name: inp.name, format: 'xentrace', xen: st };
+    files[k] = { name: inp.name, format: 'xentrace', xen: st, ios: tl.ios };
     timelines.push(tl);
     rows.push(...tl.rows);
     if (st.lastTsc === st.lastTsc) total += st.lastTsc - st.firstTsc;

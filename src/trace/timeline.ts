@@ -108,6 +108,8 @@ interface VState {
    *  addresses in `wide`. */
   rows: Array<Map<number, SummaryRow>>;
   wide: Map<string, SummaryRow>;
+  lastLo: number[];
+  lastRow: Array<SummaryRow | undefined>;
 }
 
 const vkey = (dom: number, vcpu: number) => dom * 65536 + vcpu;
@@ -141,7 +143,7 @@ export class Timeline implements X.XenSink {
     const k = vkey(dom, vcpu);
     let s = this.vs.get(k);
     if (!s) {
-      s = { key: k, dom, vcpu, exitTsc: NaN, exitReason: null, exitOff: 0, open: false, blocked: false, pending: [], xInit: false, xValid: false, xExitTsc: 0, xKind: 0, xLo: 0, xHi: 0, xWrite: false, xValidData: false, xEntry: null, rows: [new Map(), new Map(), new Map(), new Map()], wide: new Map() };
+      s = { key: k, dom, vcpu, exitTsc: NaN, exitReason: null, exitOff: 0, open: false, blocked: false, pending: [], xInit: false, xValid: false, xExitTsc: 0, xKind: 0, xLo: 0, xHi: 0, xWrite: false, xValidData: false, xEntry: null, rows: [new Map(), new Map(), new Map(), new Map()], wide: new Map(), lastLo: [-1, -1, -1, -1], lastRow: [undefined, undefined, undefined, undefined] };
       this.vs.set(k, s);
     }
     return s;
@@ -241,11 +243,13 @@ export class Timeline implements X.XenSink {
       const e = v.xEntry;
       if (e) { e.counted = true; e.arcCycles = arc; }
       const sub = (v.xKind === 2 ? 2 : 0) + (v.xWrite ? 1 : 0);
-      let r = v.xHi === 0 ? v.rows[sub].get(v.xLo | 0) : v.wide.get(`${v.xHi}:${v.xLo}:${sub}`);
+      // The last row of this kind and direction is the likeliest (a device polled at one address).
+      let r = v.xHi === 0 && v.lastLo[sub] === v.xLo ? v.lastRow[sub] : v.xHi === 0 ? v.rows[sub].get(v.xLo | 0) : v.wide.get(`${v.xHi}:${v.xLo}:${sub}`);
       if (!r) {
         r = { dom: v.dom, vcpu: v.vcpu, kind: v.xKind === 2 ? 'mmio' : 'pio', addr: (BigInt(v.xHi) << 32n) | BigInt(v.xLo), dir: v.xWrite ? 'write' : 'read', count: 0, cycles: 0, timed: 0, min: Infinity, max: 0 };
         if (v.xHi === 0) v.rows[sub].set(v.xLo | 0, r); else v.wide.set(`${v.xHi}:${v.xLo}:${sub}`, r);
       }
+      if (v.xHi === 0) { v.lastLo[sub] = v.xLo; v.lastRow[sub] = r; }
       r.count++;
       if (arc) { r.timed++; r.cycles += arc; if (arc < r.min) r.min = arc; if (arc > r.max) r.max = arc; }
     }

@@ -39,6 +39,16 @@ hostSuite('trace', () => {
       ['d1v0 pio_write', 'qemu cpu_handle_ioreq', 'd1v0 hvm_do_resume', 'd1v0 pio_read', 'qemu cpu_handle_ioreq', 'd1v0 hvm_do_resume']);
   });
 
+  it('opens a capture with "Open With… IOREQ Scope Trace" (a read-only custom editor)', async () => {
+    const uri = vs().Uri.file(path.join(dir, 'golden.bin'));
+    await vs().commands.executeCommand('vscode.openWith', uri, 'ioreqScope.traceEditor');
+    const tab = vs().window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab && tab.input instanceof vs().TabInputCustom, `the active tab is ${tab?.label}`);
+    assert.strictEqual((tab!.input as { viewType: string }).viewType, 'ioreqScope.traceEditor');
+    assert.strictEqual((tab!.input as { uri: { fsPath: string } }).uri.fsPath, uri.fsPath);
+    await vs().commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('reports a corrupt capture with its place and still shows what came before it', async () => {
     const g = fs.readFileSync(path.join(dir, 'golden.bin'));
     fs.writeFileSync(path.join(dir, 'cut.bin'), g.subarray(0, g.length - 6));
