@@ -4,7 +4,7 @@ import { hex } from '../model/abi';
 import { runDemo } from '../model/demo';
 import { isProfile, layoutJson, PROFILES, specialPageLayout, type ProfileName } from '../model/layout';
 import { stateJson } from '../model/state';
-import { readFileSync } from 'fs';
+import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'fs';
 import { ScenarioError } from '../scenario/errors';
 import { parseScenario, type Scenario } from '../scenario/parse';
 import { runScenario, stepLine } from '../scenario/run';
@@ -90,16 +90,34 @@ function splitFile(args: string[]): [string | undefined, string[]] {
   return [undefined, args];
 }
 
-function readScenarioText(file: string): string {
+/** The largest scenario file read (bytes); the bundled ones are a few KiB. */
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
+/** A regular file of at most MAX_INPUT_BYTES, as text. A FIFO, device (/dev/zero) or directory is refused before
+ *  any read; the size is checked on the open descriptor and again while reading, so a file that grows is cut off. */
+function readInput(file: string): string {
+  let fd: number | undefined;
   try {
-    return readFileSync(file, 'utf8');
+    // O_NONBLOCK: opening a FIFO with no writer must not hang (it is refused just below).
+    fd = openSync(file, fsc.O_RDONLY | fsc.O_NONBLOCK);
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UsageError(`'${file}' is not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a special file'})`);
+    if (st.size > MAX_INPUT_BYTES) throw new UsageError(`'${file}' is ${st.size} bytes, more than the ${MAX_INPUT_BYTES} bytes a scenario may have`);
+    const buf = Buffer.alloc(Math.min(st.size, MAX_INPUT_BYTES) + 1);
+    let n = 0;
+    for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0;) n += r;
+    if (n > MAX_INPUT_BYTES) throw new UsageError(`'${file}' is more than the ${MAX_INPUT_BYTES} bytes a scenario may have`);
+    return buf.subarray(0, n).toString('utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
 function loadScenario(file: string): Scenario {
-  return parseScenario(readScenarioText(file), file);
+  return parseScenario(readInput(file), file);
 }
 
 /** --profiles A,B[,C]: at least two known profiles, none twice. */
@@ -206,7 +224,7 @@ export function main(argv: string[], io: Out): number {
         if (!file) throw new UsageError('compare needs a scenario FILE');
         const f = takeFlags(flags, { '--profiles': 'value', '--json': 'bool' });
         const profiles = profileList(f['--profiles']);
-        const res = compareProfiles(readScenarioText(file), file, profiles);
+        const res = compareProfiles(readInput(file), file, profiles);
         if (f['--json']) io.out(JSON.stringify(compareReport(res, 'json'), null, 2));
         else io.out(compareReport(res, 'text') as string);
         return res.differences.length ? 1 : 0;

@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { LiveError, LiveHost, snapshotToScenario, type HostSnapshot } from '../../src/live/host';
+import { LiveError, LiveHost, Limiter, snapshotToScenario, type HostSnapshot } from '../../src/live/host';
 import { parseHelperDocument } from '../../src/live/parse';
 import { parseScenario } from '../../src/scenario/parse';
 import { runScenario } from '../../src/scenario/run';
@@ -203,6 +203,42 @@ describe('live: a real sshd on 127.0.0.1 with a stand-in Xen host', function () 
       sshd.setFail([]);
       const again = ok(await h.snapshot());
       assert.ok(again.xen.ok && again.xen.staleSince === undefined);
+    });
+    it('a user without access to privcmd and xenstore: each section says why and what to do, with the tool\'s stderr', async () => {
+      sshd.setMode('nonroot');
+      try {
+        const s = ok(await newHost().snapshot());
+        for (const k of ['xen', 'domains'] as const) {
+          const sec = s[k];
+          assert.ok(!sec.ok, k);
+          assert.match(sec.error, /Permission denied/, k);
+          assert.match(sec.error, /\(run as root, or give this user access to \/dev\/xen\/privcmd and xenstore\)$/, k);
+        }
+        assert.ok(!s.params.ok && /xs_open: Permission denied \(run as root/.test(s.params.error), JSON.stringify(s.params));
+        assert.ok(!s.deviceModels.ok || s.deviceModels.note?.includes('run as root'));
+      } finally { sshd.setMode('normal'); }
+    });
+    it('sshd dropping connections (MaxStartups reached) is "host busy" and retried with backoff', async function () {
+      this.timeout(120_000);
+      const busy = await TestSshd.start({ maxStartups: '1' });
+      try {
+        const { file, aliases } = busy.writeAliases(8);
+        const wide = new Limiter(8);
+        // No retries: some of 8 simultaneous connections are dropped, and say so.
+        const raw = aliases.map((a) => new LiveHost(a, { configFile: file, reuseConnections: false, limiter: wide, busyRetries: 0, timeLimitMs: 30_000 }));
+        const r1 = await Promise.all(raw.map((x) => x.snapshot()));
+        const kinds = r1.map((r) => (r instanceof LiveError ? r.kind : 'ok'));
+        assert.ok(kinds.includes('host-busy'), kinds.join(' '));
+        const e = r1.find((r) => r instanceof LiveError && r.kind === 'host-busy') as LiveError;
+        assert.match(e.message, /is busy: its sshd dropped the connection before the handshake/);
+        // With retries, every one gets through.
+        const lines: string[] = [];
+        const tried = aliases.map((a) => new LiveHost(a, { configFile: file, reuseConnections: false, limiter: wide, busyRetries: 8, timeLimitMs: 60_000, logger: (l) => lines.push(l) }));
+        const r2 = await Promise.all(tried.map((x) => x.snapshot()));
+        assert.deepStrictEqual(r2.map((r) => (r instanceof LiveError ? `${r.kind}: ${r.message}` : 'ok')), aliases.map(() => 'ok'));
+        assert.ok(lines.some((l) => /busy, retry 1 of 8/.test(l)), 'at least one retry happened');
+        for (const x of [...raw, ...tried]) await x.dispose();
+      } finally { await busy.stop(); }
     });
     it('1,000 domains: every domain with its type, event channels and device model', async function () {
       // About 2,000 processes on the host (a timeout and an lsevtchn per domain): the stand-ins are shell scripts,

@@ -180,7 +180,7 @@ export class TestSshd {
     ].join('\n'));
   }
 
-  setMode(m: 'normal' | 'hang' | 'slow-dmesg' | 'stuck' | 'stuck-info'): void { fs.writeFileSync(path.join(this.state, 'mode'), `${m}\n`); }
+  setMode(m: 'normal' | 'hang' | 'slow-dmesg' | 'stuck' | 'stuck-info' | 'nonroot'): void { fs.writeFileSync(path.join(this.state, 'mode'), `${m}\n`); }
   /** A stand-in's switch (state/NAME: d1name, d1state, ndomains); undefined removes it. */
   setSwitch(name: 'd1name' | 'd1state' | 'ndomains', value: string | undefined): void {
     if (value === undefined) fs.rmSync(path.join(this.state, name), { force: true });
