@@ -107,7 +107,10 @@ export class Driver421 {
   /** Any DMOP, as the device model's domain (or as domain `asDomid`). */
   dmOp(name: string, op: XenDmOp): OpResult<number> {
     const dm = this.dm(name);
-    return this.run(`dm${dm.domid}`, this.dmVcpu(dm), (i) => (i.qemu as X421Stepped['qemu']).asDm(dm, () => (i.hvm as X421Stepped['hvm']).dmOp(dm.target, op)));
+    const r = this.run(`dm${dm.domid}`, this.dmVcpu(dm), (i) => (i.qemu as X421Stepped['qemu']).asDm(dm, () => (i.hvm as X421Stepped['hvm']).dmOp(dm.target, op)));
+    // A device model remembers the first server it created.
+    if (op.op === 1 && r.value === 0 && dm.ioservid < 0) { dm.ioservid = op.u.id!; dm.bufioreq_handling = op.u.handle_bufioreq ?? 0; }
+    return r;
   }
   acquire(name: string, frame: number, nr: number): OpResult<number> {
     const dm = this.dm(name);
