@@ -64,6 +64,15 @@ export function parseListing(name: string, raw: string): Listing {
 
 /** The listing files of a profile, in lookup order. */
 export function listingNames(profile: ProfileName): string[] {
+  // ---- issue 10 (today's Xen): each 4.21 build's own files ----
+  if (profile === '4.21' || profile === '4.21-arm') {
+    const arch = profile === '4.21'
+      ? ['4.21/arch/x86/hvm/hvm.c', '4.21/arch/x86/hvm/dm.c', '4.21/arch/x86/hvm/emulate.c', '4.21/arch/x86/hvm/ioreq.c']
+      : ['4.21/arch/arm/hvm.c', '4.21/arch/arm/io.c', '4.21/arch/arm/ioreq.c'];
+    return [...arch, '4.21/common/memory.c', '4.21/common/ioreq.c', 'common/toolstack.c',
+      '4.21/tools/libs.c', '4.21/qemu/xen-hvm-common.c', '4.21/dm/varstored.c', '4.21/dm/virtio-mmio.c'];
+  }
+  // ---- end 4.21 ----
   const hvm = profile === 'legacy' ? 'legacy/hvm.c' : 'seed/hvm.c';
   return [hvm, 'common/hvm.c', 'common/io.c', 'common/emulate.c', 'common/toolstack.c', 'common/xen-hvm.c'];
 }

@@ -21,6 +21,21 @@ export class DeviceModel {
   send_vcpu = -1;
   /** Set by destroy_hvm_domain: the DM asked the toolstack to destroy its guest. */
   destroyed_guest = false;
+  // ---- issue 10 (today's Xen): a device model with its own ioreq server ----
+  /** The server it created (its ioservid_t), or -1. */
+  ioservid = -1;
+  bufioreq_handling = 0;
+  /** How its pages were obtained: XENMEM_acquire_resource, or get_info's legacy gfns (foreign-mapped). */
+  pages_how: 'resource' | 'gfn' | null = null;
+  /** The dom0 kernel's privcmd cannot map resources: xenforeignmemory_map_resource fails with EOPNOTSUPP. */
+  resource_unsupported = false;
+  /** Set when the device model's process has gone (it answers nothing any more). */
+  dead = false;
+  /** Ranges it maps once enabled: [type, start, end]. */
+  want_ranges: Array<[number, bigint, bigint]> = [];
+  /** The last error the device model reported (error_report / ERR), or null. */
+  last_error: string | null = null;
+  // ---- end 4.21 ----
   constructor(public domid: number, public target: number, public max_cpus: number) {}
 
   clone(): DeviceModel {
@@ -29,6 +44,10 @@ export class DeviceModel {
     c.ioreq_local_port = this.ioreq_local_port.slice(); c.bufioreq_local_port = this.bufioreq_local_port;
     c.devices = new Map(this.devices); c.handled = this.handled; c.buffered_handled = this.buffered_handled;
     c.send_vcpu = this.send_vcpu; c.destroyed_guest = this.destroyed_guest;
+    // 4.21
+    c.ioservid = this.ioservid; c.bufioreq_handling = this.bufioreq_handling; c.pages_how = this.pages_how;
+    c.resource_unsupported = this.resource_unsupported; c.dead = this.dead; c.last_error = this.last_error;
+    c.want_ranges = this.want_ranges.map(([t, a, b]) => [t, a, b]);
     return c;
   }
 }

@@ -8,10 +8,13 @@ export const EEXIST = 17;
 export const EINVAL = 22;
 export const ENOSPC = 28;
 export const ENOSYS = 38;
+export const ENODATA = 61; // 4.21 alloc_mfn
+export const EOPNOTSUPP = 95; // 4.21 DMOPs, Arm hooks
 
 const NAMES: Record<number, string> = {
   [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [ESRCH]: 'ESRCH', [ENOMEM]: 'ENOMEM', [EBUSY]: 'EBUSY',
   [EEXIST]: 'EEXIST', [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC', [ENOSYS]: 'ENOSYS',
+  [ENODATA]: 'ENODATA', [EOPNOTSUPP]: 'EOPNOTSUPP',
 };
 
 /** Renders a hypercall return value the way a Xen developer reads it: 0, or -EEXIST. */

@@ -11,7 +11,9 @@ export type EventKind =
   | 'evtchn_alloc' | 'evtchn_bind' | 'evtchn_close' | 'evtchn_notify' | 'evtchn_pending' | 'evtchn_clear'
   | 'slot_state' | 'slot_write' | 'ioreq_send' | 'io_assist' | 'io_complete' | 'io_dropped'
   | 'buffered_write' | 'buffered_full' | 'buffered_consume'
-  | 'dm_handle' | 'printk';
+  | 'dm_handle' | 'printk'
+  // issue 10 (today's Xen)
+  | 'server_enable' | 'server_disable' | 'range_map' | 'range_unmap' | 'resource_acquire' | 'dm_op' | 'cf8_latch' | 'ioreq_complete';
 
 export interface ModelEvent {
   /** Position in the event list, from 0. */

@@ -5,11 +5,29 @@ import { PAGE_SHIFT, hex } from './abi';
 import { evalWithMacros, expandToText, type MacroDef } from './cexpr';
 import * as P from './params';
 
-export type ProfileName = 'legacy' | 'seed' | '4.5';
-export const PROFILES: readonly ProfileName[] = ['legacy', 'seed', '4.5'];
+// ---- issue 10 (today's Xen): the 4.21 profiles ----
+/** Today's Xen (RELEASE-4.21.0): x86 and Arm builds of the common ioreq code. */
+export type X421Profile = '4.21' | '4.21-arm';
+export const X421_PROFILES: readonly X421Profile[] = ['4.21', '4.21-arm'];
+export function isX421(p: string): p is X421Profile {
+  return p === '4.21' || p === '4.21-arm';
+}
+// ---- end 4.21 ----
 
+export type ProfileName = 'legacy' | 'seed' | '4.5' | X421Profile;
+/** The profiles of the seed's era (the seed-style operations and properties run on these). */
+export const PROFILES: readonly ProfileName[] = ['legacy', 'seed', '4.5'];
+/** Every profile, today's included. */
+export const ALL_PROFILES: readonly ProfileName[] = [...PROFILES, ...X421_PROFILES];
+
+/** The seed-era profiles the scenario layer runs (today's join it once the scenario ops table has their ops). */
 export function isProfile(s: string): s is ProfileName {
   return (PROFILES as readonly string[]).includes(s);
+}
+
+/** Any profile the model has, today's included. */
+export function isAnyProfile(s: string): s is ProfileName {
+  return (ALL_PROFILES as readonly string[]).includes(s);
 }
 
 /** hvmloader's e820 reserves RESERVED_MEMBASE (0xfc000000, tools/firmware/hvmloader/config.h:68) up to 4 GiB. */
@@ -51,7 +69,53 @@ const PARAMS_44: ParamSet[] = [
   { param: P.HVM_PARAM_IDENT_PT, expr: 'special_pfn(SPECIALPAGE_IDENT_PT)', shift: true },
 ];
 
+// ---- issue 10 (today's Xen): layouts of RELEASE-4.21.0 ----
+// x86: tools/libs/guest/xg_dom_x86.c:61-73 (SPECIALPAGE_*, special_pfn over X86_HVM_END_SPECIAL_REGION 0xff000 and
+// X86_HVM_NR_SPECIAL_PAGES 8 of tools/include/xenguest.h:33-34, NR_IOREQ_SERVER_PAGES 8), reserved_mem_pgstart at
+// :619, the params in alloc_magic_pages_hvm's order :653-666, :707-710 (with a device model), :733.
+const LAYOUT_421: LayoutSource = {
+  defines: [
+    ...DEFS_44.filter((d) => d.name !== 'special_pfn' && d.name !== 'NR_SPECIAL_PAGES'),
+    { name: 'X86_HVM_NR_SPECIAL_PAGES', body: '8' }, { name: 'X86_HVM_END_SPECIAL_REGION', body: '0xff000u' },
+    { name: 'NR_SPECIAL_PAGES', body: 'X86_HVM_NR_SPECIAL_PAGES' },
+    { name: 'special_pfn', params: ['x'], body: '(X86_HVM_END_SPECIAL_REGION - X86_HVM_NR_SPECIAL_PAGES + (x))' },
+    { name: 'NR_IOREQ_SERVER_PAGES', body: '8' },
+    { name: 'ioreq_server_pfn', params: ['x'], body: '(special_pfn(0) - NR_IOREQ_SERVER_PAGES + (x))' },
+  ],
+  loopBound: 'X86_HVM_NR_SPECIAL_PAGES', pfnOf: 'special_pfn(i)',
+  extraLoop: { bound: 'NR_IOREQ_SERVER_PAGES', pfnOf: 'ioreq_server_pfn(i)', name: 'IOREQ_SERVER' },
+  reserved: 'ioreq_server_pfn(0)',
+  params: [
+    ...PARAMS_44.filter((p) => p.param !== P.HVM_PARAM_IDENT_PT),
+    { param: P.HVM_PARAM_IOREQ_SERVER_PFN, expr: 'ioreq_server_pfn(0)' },
+    { param: P.HVM_PARAM_NR_IOREQ_SERVER_PAGES, expr: 'NR_IOREQ_SERVER_PAGES' },
+    { param: P.HVM_PARAM_IDENT_PT, expr: 'special_pfn(SPECIALPAGE_IDENT_PT)', shift: true },
+  ],
+};
+// Arm: tools/libs/guest/xg_dom_arm.c:28-32 (NR_MAGIC_PAGES 4 and the offsets), alloc_magic_pages :53-83, with
+// GUEST_MAGIC_BASE 0x39000000 of public/arch-arm.h:481. Arm has no ioreq pages of its own: servers get theirs from
+// XENMEM_acquire_resource. The page names reuse the SPECIALPAGE_ prefix so the layout code can name them.
+const LAYOUT_421_ARM: LayoutSource = {
+  defines: [
+    { name: 'GUEST_MAGIC_BASE', body: '0x39000000' }, { name: 'XC_PAGE_SHIFT', body: '12' },
+    { name: 'NR_MAGIC_PAGES', body: '4' },
+    { name: 'SPECIALPAGE_CONSOLE', body: '0' }, { name: 'SPECIALPAGE_XENSTORE', body: '1' },
+    { name: 'SPECIALPAGE_MEMACCESS', body: '2' }, { name: 'SPECIALPAGE_VUART', body: '3' },
+    { name: 'magic_pfn', params: ['x'], body: '((GUEST_MAGIC_BASE >> XC_PAGE_SHIFT) + (x))' },
+  ],
+  loopBound: 'NR_MAGIC_PAGES', pfnOf: 'magic_pfn(i)',
+  reserved: 'magic_pfn(0)',
+  params: [
+    { param: P.HVM_PARAM_CONSOLE_PFN, expr: 'magic_pfn(SPECIALPAGE_CONSOLE)' },
+    { param: P.HVM_PARAM_STORE_PFN, expr: 'magic_pfn(SPECIALPAGE_XENSTORE)' },
+    { param: P.HVM_PARAM_MONITOR_RING_PFN, expr: 'magic_pfn(SPECIALPAGE_MEMACCESS)' },
+  ],
+};
+// ---- end 4.21 ----
+
 const SOURCES: Record<ProfileName, LayoutSource> = {
+  '4.21': LAYOUT_421,
+  '4.21-arm': LAYOUT_421_ARM,
   legacy: {
     defines: DEFS_44,
     loopBound: 'NR_SPECIAL_PAGES', pfnOf: 'special_pfn(i)',

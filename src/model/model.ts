@@ -14,9 +14,29 @@ import { HvmLegacy } from './xen/legacy/hvm';
 import { HvmSeed } from './xen/seed/hvm';
 import { Libxc } from './tools/libxc';
 import { Qemu } from './qemu/xen-hvm';
+// ---- issue 10 (today's Xen): the 4.21 classes ----
+import { isX421 } from './layout';
+import { Hvm421 as Hvm421Flat } from './xen/4.21/arch/x86/hvm/hvm.flat';
+import { ArmHvm421 as ArmHvm421Flat } from './xen/4.21/arch/arm/hvm.flat';
+import { Qemu421 as Qemu421Flat } from './qemu/xen-hvm-common.flat';
+import { Varstored as VarstoredFlat } from './dm/varstored.flat';
+import { VirtioMmioBackend as VirtioFlat } from './dm/virtio-mmio.flat';
+import { Hvm421 } from './xen/4.21/arch/x86/hvm/hvm';
+import { ArmHvm421 } from './xen/4.21/arch/arm/hvm';
+import { Qemu421 } from './qemu/xen-hvm-common';
+import { Varstored } from './dm/varstored';
+import { VirtioMmioBackend } from './dm/virtio-mmio';
+/** Today's device models, per build. */
+export interface X421Flat { hvm: Hvm421Flat | ArmHvm421Flat; qemu: Qemu421Flat; varstored: VarstoredFlat; virtio: VirtioFlat }
+export interface X421Stepped { hvm: Hvm421 | ArmHvm421; qemu: Qemu421; varstored: Varstored; virtio: VirtioMmioBackend }
+// ---- end 4.21 ----
 
-export interface FlatImpl { hvm: HvmSeedFlat | HvmLegacyFlat; libxc: LibxcFlat; qemu: QemuFlat }
-export interface SteppedImpl { hvm: HvmSeed | HvmLegacy; libxc: Libxc; qemu: Qemu }
+/**
+ * The builds a session drives. Under a 4.21 profile `hvm` holds the 4.21 class (typed as the seed-era one so the
+ * seed-era callers keep compiling; they only ever run seed-era profiles) and `x421` has today's code and DMs.
+ */
+export interface FlatImpl { hvm: HvmSeedFlat | HvmLegacyFlat; libxc: LibxcFlat; qemu: QemuFlat; x421?: X421Flat }
+export interface SteppedImpl { hvm: HvmSeed | HvmLegacy; libxc: Libxc; qemu: Qemu; x421?: X421Stepped }
 
 /** The stepped classes carry a frame sink per Xen instance, so each run's call stack is visible to its driver. */
 const sinks = new WeakMap<Xen, FrameSink>();
@@ -34,10 +54,17 @@ function instrumentStepped(): void {
   instrument(HvmLegacy.prototype, 'xen', sinkOf);
   instrument(Libxc.prototype, 'libxc', sinkOf);
   instrument(Qemu.prototype, 'qemu', sinkOf);
+  // 4.21
+  instrument(Hvm421.prototype, 'xen', sinkOf);
+  instrument(ArmHvm421.prototype, 'xen', sinkOf);
+  instrument(Qemu421.prototype, 'qemu', sinkOf);
+  instrument(Varstored.prototype, 'dm', sinkOf);
+  instrument(VirtioMmioBackend.prototype, 'dm', sinkOf);
 }
 
 /** Xen 4.5 semantics beyond the layout are not modelled yet: its profile runs the seed's hypervisor code. */
-export function hypervisorCodeOf(profile: ProfileName): 'legacy' | 'seed' {
+export function hypervisorCodeOf(profile: ProfileName): 'legacy' | 'seed' | '4.21' | '4.21-arm' {
+  if (isX421(profile)) return profile;
   return profile === 'legacy' ? 'legacy' : 'seed';
 }
 
@@ -59,6 +86,11 @@ export class Model {
   }
 
   static makeFlat(x: Xen, profile: ProfileName): FlatImpl {
+    if (isX421(profile)) { // 4.21
+      const h = profile === '4.21' ? new Hvm421Flat(x) : new ArmHvm421Flat(x);
+      return { hvm: h as unknown as HvmSeedFlat, libxc: new LibxcFlat(x, h), qemu: new QemuFlat(x, h),
+        x421: { hvm: h, qemu: new Qemu421Flat(x, h), varstored: new VarstoredFlat(x, h), virtio: new VirtioFlat(x, h) } };
+    }
     const hvm = hypervisorCodeOf(profile) === 'legacy' ? new HvmLegacyFlat(x) : new HvmSeedFlat(x);
     return { hvm, libxc: new LibxcFlat(x, hvm), qemu: new QemuFlat(x, hvm) };
   }
@@ -66,6 +98,12 @@ export class Model {
   get stepped(): SteppedImpl {
     if (!this._stepped) {
       instrumentStepped();
+      if (isX421(this.profile)) { // 4.21
+        const h = this.profile === '4.21' ? new Hvm421(this.x) : new ArmHvm421(this.x);
+        this._stepped = { hvm: h as unknown as HvmSeed, libxc: new Libxc(this.x, h), qemu: new Qemu(this.x, h),
+          x421: { hvm: h, qemu: new Qemu421(this.x, h), varstored: new Varstored(this.x, h), virtio: new VirtioMmioBackend(this.x, h) } };
+        return this._stepped;
+      }
       const hvm = hypervisorCodeOf(this.profile) === 'legacy' ? new HvmLegacy(this.x) : new HvmSeed(this.x);
       this._stepped = { hvm, libxc: new Libxc(this.x, hvm), qemu: new Qemu(this.x, hvm) };
     }
@@ -144,6 +182,12 @@ export class Model {
       const d = m.x.domains.get(dm.target);
       if (dm.shared_page && dm.ioreq_pfn >= 0) c.shared_page = d?.page(dm.ioreq_pfn)?.data() ?? null;
       if (dm.buffered_io_page && dm.bufioreq_pfn >= 0) c.buffered_io_page = d?.page(dm.bufioreq_pfn)?.data() ?? null;
+      // 4.21: a device model's mappings are its server's pages (resource pages have no gfn; gfn pages leave the p2m).
+      const s = d && dm.ioservid >= 0 ? d.x421.server[dm.ioservid] : null;
+      if (s) {
+        c.shared_page = dm.shared_page && s.ioreq.page ? s.ioreq.page.data() : null;
+        c.buffered_io_page = dm.buffered_io_page && s.bufioreq.page ? s.bufioreq.page.data() : null;
+      }
       m.dms.set(k, c);
     }
     return m;

@@ -36,8 +36,29 @@ export const HVM_PARAM_VM_GENERATION_ID_ADDR = 34; // 4.5
 export const HVM_NR_PARAMS_44 = 32;
 export const HVM_NR_PARAMS_45 = 35;
 
+// ---- issue 10 (today's Xen): RELEASE-4.21.0 public/hvm/params.h ----
+/** 28 is HVM_PARAM_MONITOR_RING_PFN today (params.h:236), the old ACCESS_RING_PFN slot. */
+export const HVM_PARAM_MONITOR_RING_PFN = 28;
+export const HVM_PARAM_ALTP2M = 35; // params.h:255
+export const HVM_PARAM_X87_FIP_WIDTH = 36; // params.h:281
+export const HVM_PARAM_VM86_TSS_SIZED = 37; // params.h:287
+export const HVM_PARAM_MCA_CAP = 38; // params.h:290
+/** HVM_NR_PARAMS 39 (params.h:294), on x86 and Arm alike. */
+export const HVM_NR_PARAMS_421 = 39;
+/** Today's names where they differ from 4.4's, and the params 4.4 lacks. */
+export const PARAM_NAMES_421: Readonly<Record<number, string>> = {
+  28: 'MONITOR_RING_PFN', 35: 'ALTP2M', 36: 'X87_FIP_WIDTH', 37: 'VM86_TSS_SIZED', 38: 'MCA_CAP',
+};
+/** A param's name (no HVM_PARAM_ prefix) in a profile's tree. */
+export function paramNameOf(profile: string, index: number): string | undefined {
+  if (profile === '4.21' || profile === '4.21-arm') return PARAM_NAMES_421[index] ?? PARAM_NAMES[index];
+  return PARAM_NAMES[index];
+}
+// ---- end 4.21 ----
+
 /** HVM_NR_PARAMS of a profile's tree. */
 export function nrParamsOf(profile: string): number {
+  if (profile === '4.21' || profile === '4.21-arm') return HVM_NR_PARAMS_421;
   return profile === '4.5' ? HVM_NR_PARAMS_45 : HVM_NR_PARAMS_44;
 }
 
@@ -59,6 +80,7 @@ export const PFN_PARAMS: ReadonlySet<number> = new Set([1, 5, 6, 12, 17, 27, 28,
 export function paramIndex(nameOrIndex: string | number, nrParams: number): number | undefined {
   if (typeof nameOrIndex === 'number') return Number.isInteger(nameOrIndex) && nameOrIndex >= 0 && nameOrIndex < nrParams ? nameOrIndex : undefined;
   const n = nameOrIndex.replace(/^HVM_PARAM_/, '');
+  if (nrParams === HVM_NR_PARAMS_421) for (const [k, v] of Object.entries(PARAM_NAMES_421)) if (v === n) return Number(k); // 4.21
   for (const [k, v] of Object.entries(PARAM_NAMES)) if (v === n && Number(k) < nrParams) return Number(k);
   if (/^\d+$/.test(n) && Number(n) < nrParams) return Number(n);
   return undefined;

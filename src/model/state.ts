@@ -8,6 +8,8 @@ import type { Model } from './model';
 import { PARAM_NAMES, PFN_PARAMS } from './params';
 import { serverDoc, serversOf } from './servers';
 import { HVMIO_NAMES, type Domain, type HvmIoreqServer } from './xen';
+import * as X from './xen';
+import { isX421 } from './layout';
 
 export function decodeSlot(dv: DataView, vcpuId: number): Record<string, unknown> {
   const p = A.readIoreq(dv, A.ioreqOffset(vcpuId));
@@ -54,6 +56,35 @@ function evtchnJson(d: Domain): Array<Record<string, unknown>> {
   return out;
 }
 
+// ---- issue 10 (today's Xen): servers of the 4.21 profiles ----
+const HOW_NAMES: Record<string, string> = { resource: 'XENMEM_acquire_resource', gfn: 'legacy gfn (get_ioreq_server_info)' };
+function server421Json(s: X.IoreqServer): Record<string, unknown> {
+  const page = (p: X.IoreqPage, how: string | null) => p.page ? { gfn: p.gfn === X.INVALID_GFN ? null : A.hex(p.gfn), how: how ? HOW_NAMES[how] : null, mapped: !!p.va } : null;
+  return {
+    id: s.id,
+    emulator: s.emulator.domain_id,
+    enabled: s.enabled,
+    bufioreqHandling: ['OFF', 'LEGACY', 'ATOMIC'][s.bufioreq_handling] ?? s.bufioreq_handling,
+    ranges: { port: s.range[0].ranges.map(([a, b]) => `${A.hex(a)}-${A.hex(b)}`), memory: s.range[1].ranges.map(([a, b]) => `${A.hex(a)}-${A.hex(b)}`),
+      pci: s.range[2].ranges.map(([a, b]) => `${A.hex(a)}-${A.hex(b)}`) },
+    ioreqPage: page(s.ioreq, s.how[0]),
+    bufioreqPage: page(s.bufioreq, s.how[1]),
+    ports: s.ioreq_vcpu_list.slice().sort((a, b) => a.vcpu.vcpu_id - b.vcpu.vcpu_id).map((sv) => ({ vcpu: sv.vcpu.vcpu_id, port: sv.ioreq_evtchn, pending: sv.pending })),
+    bufioreqPort: s.bufioreq_handling ? s.bufioreq_evtchn : null,
+    bufferedRing: s.bufioreq.va ? decodeRing(s.bufioreq.va) : null,
+  };
+}
+function x421Json(d: Domain): Record<string, unknown> {
+  return {
+    servers: d.x421.server.filter((s): s is X.IoreqServer => !!s).map(server421Json),
+    refcnt: d.x421.refcnt,
+    pciCf8: A.hex(d.x421.pci_cf8),
+    ioreqGfnPool: { base: A.hex(d.x421.ioreq_gfn.base), mask: A.hex(d.x421.ioreq_gfn.mask), legacyMask: A.hex(d.x421.ioreq_gfn.legacy_mask) },
+    vcpuIo: d.vcpu.map((v) => ({ vcpu: v.vcpu_id, completion: X.VIO_NAMES[v.io.completion], suspended: v.io.suspended, reqState: A.STATE_NAMES[v.io.req.state] ?? v.io.req.state })),
+  };
+}
+// ---- end 4.21 ----
+
 export function domainJson(m: Model, d: Domain): Record<string, unknown> {
   const params: Record<string, number | string> = {};
   d.arch.hvm_domain.params.forEach((v, i) => {
@@ -88,6 +119,7 @@ export function domainJson(m: Model, d: Domain): Record<string, unknown> {
     ioreqServer: s ? serverJson(s, d) : null,
     ioreqServers: serversOf(m.profile, d).map((sv) => serverDoc(sv, d, decodeRing)),
     evtchns: evtchnJson(d),
+    ...(isX421(m.profile) ? { x421: x421Json(d) } : {}), // 4.21
   };
 }
 
@@ -98,6 +130,7 @@ export function dmJson(name: string, dm: DeviceModel): Record<string, unknown> {
     bufioreqPfn: dm.bufioreq_pfn < 0 ? null : A.hex(dm.bufioreq_pfn),
     ioreqLocalPort: dm.ioreq_local_port, bufioreqLocalPort: dm.bufioreq_local_port,
     handled: dm.handled, bufferedHandled: dm.buffered_handled, destroyedGuest: dm.destroyed_guest,
+    ...(dm.ioservid >= 0 || dm.pages_how ? { ioservid: dm.ioservid, pagesHow: dm.pages_how, dead: dm.dead, lastError: dm.last_error } : {}), // 4.21
   };
 }
 

@@ -94,6 +94,107 @@ export class HvmIoreqServer {
   }
 }
 
+// ---- issue 10 (today's Xen): RELEASE-4.21.0 ioreq state ----
+/** INVALID_GFN, as a number the model can compare. */
+export const INVALID_GFN = -1;
+/** MAX_NR_IOREQ_SERVERS (xen/include/xen/sched.h:372) and MAX_NR_IO_RANGES (xen/include/xen/ioreq.h:40). */
+export const MAX_NR_IOREQ_SERVERS = 8;
+export const MAX_NR_IO_RANGES = 256;
+/** XEN_DMOP_IO_RANGE_PORT / _MEMORY / _PCI (public/hvm/dm_op.h), NR_IO_RANGE_TYPES (ioreq.h:39). */
+export const NR_IO_RANGE_TYPES = 3;
+
+/** struct rangeset (xen/common/rangeset.c) as the ioreq code uses it: sorted, merged, capped by rangeset_limit. */
+export class Rangeset {
+  /** Disjoint inclusive [start, end] pairs, sorted, adjacent ones merged (rangeset_add_range merges neighbours). */
+  ranges: Array<[bigint, bigint]> = [];
+  /** nr_ranges may not pass this (rangeset_limit); rangeset_add_range returns -ENOSPC. */
+  limit = MAX_NR_IO_RANGES;
+  clone(): Rangeset {
+    const r = new Rangeset();
+    r.ranges = this.ranges.map(([a, b]) => [a, b]);
+    r.limit = this.limit;
+    return r;
+  }
+}
+
+/** struct ioreq_page (xen/include/xen/ioreq.h:26-30): the guest frame (or INVALID_GFN), the page, its mapping. */
+export class IoreqPage {
+  gfn = INVALID_GFN;
+  page: GuestPage | null = null;
+  va: DataView | null = null;
+}
+
+/** struct ioreq_vcpu (ioreq.h:32-37). */
+export class IoreqVcpu {
+  ioreq_evtchn = 0;
+  pending = false;
+  constructor(public vcpu: Vcpu) {}
+}
+
+/** struct ioreq_server (ioreq.h:42-58). */
+export class IoreqServer {
+  emulator: Domain;
+  ioreq = new IoreqPage();
+  /** Newest first, as list_add puts entries at the head. */
+  ioreq_vcpu_list: IoreqVcpu[] = [];
+  bufioreq = new IoreqPage();
+  bufioreq_evtchn = 0;
+  range: Rangeset[] = [new Rangeset(), new Rangeset(), new Rangeset()];
+  enabled = false;
+  bufioreq_handling = 0;
+  /** The model's: the slot it sits in (its ioservid_t) and whether xfree()d. */
+  id = -1;
+  freed = false;
+  /** How the ioreq/bufioreq pages came to exist: 'resource' (alloc_mfn), 'gfn' (hvm_map_ioreq_gfn), or null. */
+  how: Array<'resource' | 'gfn' | null> = [null, null];
+  constructor(public target: Domain, emulator: Domain) { this.emulator = emulator; }
+}
+
+/** enum vio_completion (xen/include/xen/sched.h:157-163). */
+export const VIO_no_completion = 0;
+export const VIO_mmio_completion = 1;
+export const VIO_pio_completion = 2;
+export const VIO_realmode_completion = 3;
+export const VIO_NAMES = ['VIO_no_completion', 'VIO_mmio_completion', 'VIO_pio_completion', 'VIO_realmode_completion'];
+
+/** struct vcpu_io (sched.h:166-177): completion, suspended and the in-flight request. */
+export class VcpuIo {
+  completion = VIO_no_completion;
+  suspended = false;
+  req: A.Ioreq = A.emptyIoreq();
+  /** Arm's data-abort syndrome of the access in flight, what handle_ioserv needs: sign, size (log2) and write. */
+  dabt = { sign: 0, size: 0, write: 0 };
+  /** Arm only: the prev_state wait_for_io holds on the vcpu's own stack while it is blocked there (-1: not waiting). */
+  wait_prev_state = -1;
+}
+
+/** d->arch.hvm.ioreq_gfn (x86 asm/hvm/domain.h): the legacy gfn pool. */
+export interface IoreqGfnPool { base: number; mask: number; legacy_mask: number }
+
+/** What today's struct domain holds for the ioreq code (d->ioreq_server, d->arch.hvm.{ioreq_gfn,pci_cf8}). */
+export class Domain421 {
+  /** d->ioreq_server.server[MAX_NR_IOREQ_SERVERS] (sched.h:647). */
+  server: Array<IoreqServer | null> = new Array<IoreqServer | null>(MAX_NR_IOREQ_SERVERS).fill(null);
+  ioreq_gfn: IoreqGfnPool = { base: 0, mask: 0, legacy_mask: 0 };
+  /** The latched CF8 value (hvm_access_cf8, x86/hvm/ioreq.c:311-321). */
+  pci_cf8 = 0;
+  /** p2m->ioreq.server / flags (x86 p2m_set_ioreq_server): the server id mapped to p2m_ioreq_server, or -1. */
+  p2m_ioreq_server = -1;
+  p2m_ioreq_flags = 0;
+  /** Frames of p2m type p2m_ioreq_server (HVMOP_set_mem_type), by gfn. */
+  p2m_ioreq_gfns: number[] = [];
+  /** d->refcnt beyond the domain's own: references other structures hold (get_knownalive_domain / put_domain). */
+  refcnt = 0;
+  clone(): Domain421 {
+    const c = new Domain421();
+    c.ioreq_gfn = { ...this.ioreq_gfn }; c.pci_cf8 = this.pci_cf8;
+    c.p2m_ioreq_server = this.p2m_ioreq_server; c.p2m_ioreq_flags = this.p2m_ioreq_flags; c.p2m_ioreq_gfns = this.p2m_ioreq_gfns.slice();
+    c.refcnt = this.refcnt;
+    return c;
+  }
+}
+// ---- end 4.21 ----
+
 export interface PauseFlags {
   /** _VPF_blocked_in_xen: descheduled in wait_on_xen_event_channel. */
   blocked_in_xen: boolean;
@@ -128,6 +229,10 @@ export class Vcpu {
   io_done = 0;
   /** Guest I/O operations Xen dropped silently (hvm_send_assist_req returned 0). */
   io_dropped = 0;
+  // ---- issue 10 (today's Xen) ----
+  /** v->io (struct vcpu_io, RELEASE-4.21.0 sched.h:310). */
+  io = new VcpuIo();
+  // ---- end 4.21 ----
   constructor(public domain: Domain, public vcpu_id: number) {}
 }
 
@@ -163,6 +268,10 @@ export class Domain {
   target = -1;
   /** hvm_info->reserved_mem_pgstart as the builder wrote it. */
   reserved_mem_pgstart = 0;
+  // ---- issue 10 (today's Xen) ----
+  /** Today's ioreq state of struct domain (servers, gfn pool, CF8 latch, references held on this domain). */
+  x421 = new Domain421();
+  // ---- end 4.21 ----
   constructor(public domain_id: number, nrParams: number, params?: number[]) {
     this.arch = { hvm_domain: { ioreq_server: null, params: params ?? new Array<number>(nrParams).fill(0), is_s3_suspended: false } };
   }
@@ -292,16 +401,56 @@ export class Xen {
         w.arch.hvm_vcpu.inject_trap = { ...v.arch.hvm_vcpu.inject_trap };
         w.arch.hvm_vcpu.xen_port = v.arch.hvm_vcpu.xen_port;
         w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.io_done = v.io_done; w.io_dropped = v.io_dropped;
+        // ---- 4.21 ----
+        w.io.completion = v.io.completion; w.io.suspended = v.io.suspended; w.io.req = { ...v.io.req }; w.io.dabt = { ...v.io.dabt }; w.io.wait_prev_state = v.io.wait_prev_state;
+        // ---- end 4.21 ----
         e.vcpu.push(w);
       }
+      e.x421 = d.x421.clone(); // 4.21 (servers are remapped below, once every domain exists)
       const s = d.arch.hvm_domain.ioreq_server;
       if (s) e.arch.hvm_domain.ioreq_server = cloneServer(s, e);
       y.domains.set(id, e);
     }
+    cloneServers421(this, y);
     if (this.current) y.current = y.domains.get(this.current.domain.domain_id)?.vcpu[this.current.vcpu_id] ?? null;
     return y;
   }
 }
+
+// ---- issue 10 (today's Xen): cloning the servers ----
+/** Copies every domain's ioreq servers into y, remapping domains, vcpus and pages (resource pages get own copies). */
+function cloneServers421(x: Xen, y: Xen): void {
+  for (const [id, d] of x.domains) {
+    const e = y.domains.get(id)!;
+    // Pages of the guest physmap the clone copied, old -> new (a server's gfn page sits there until enabled).
+    const pages = new Map<GuestPage, GuestPage>();
+    for (const [pfn, p] of d.physmap) if (p.bytes) pages.set(p, e.physmap.get(pfn)!);
+    const ioPage = (src: IoreqPage): IoreqPage => {
+      const q = new IoreqPage();
+      q.gfn = src.gfn;
+      if (src.page) {
+        q.page = pages.get(src.page) ?? src.page.clone();
+        pages.set(src.page, q.page);
+        q.va = src.va ? q.page.data() : null;
+      }
+      return q;
+    };
+    d.x421.server.forEach((s, k) => {
+      if (!s) return;
+      const t = new IoreqServer(e, y.domains.get(s.emulator.domain_id) ?? s.emulator);
+      t.ioreq = ioPage(s.ioreq); t.bufioreq = ioPage(s.bufioreq);
+      t.ioreq_vcpu_list = s.ioreq_vcpu_list.map((sv) => {
+        const w = new IoreqVcpu(e.vcpu[sv.vcpu.vcpu_id]);
+        w.ioreq_evtchn = sv.ioreq_evtchn; w.pending = sv.pending;
+        return w;
+      });
+      t.bufioreq_evtchn = s.bufioreq_evtchn; t.range = s.range.map((r) => r.clone());
+      t.enabled = s.enabled; t.bufioreq_handling = s.bufioreq_handling; t.id = s.id; t.freed = s.freed; t.how = s.how.slice();
+      e.x421.server[k] = t;
+    });
+  }
+}
+// ---- end 4.21 ----
 
 function clonePage(src: HvmIoreqPage, d: Domain): HvmIoreqPage {
   const p = new HvmIoreqPage();

@@ -13,6 +13,8 @@ export const PROFILE_DOCS: Record<ProfileName, string> = {
   legacy: 'the tree before the seed',
   seed: 'the patch as posted',
   '4.5': "Xen 4.5's layout",
+  '4.21': "today's Xen on x86 (RELEASE-4.21.0: common ioreq code, DMOP-created servers)",
+  '4.21-arm': "today's Xen on Arm (RELEASE-4.21.0; no buffered ring, acquire_resource pages only)",
 };
 
 /** The fields every step has besides its op's arguments. */

@@ -14,12 +14,17 @@ const ROOT = path.join(__dirname, '../../..');
 /** Where the stepped sources live: every folder below src/model. */
 const XEN_SRC = path.join(ROOT, 'src', 'model');
 const SCENARIOS = path.join(ROOT, 'scenarios');
-const PROFILES: ProfileName[] = ['seed', 'legacy', '4.5'];
+const PROFILES: ProfileName[] = ['seed', 'legacy', '4.5', '4.21', '4.21-arm'];
 
 /** The listing sets a stepped source file's functions must appear in. */
 function setsFor(file: string): ProfileName[] {
   if (file === 'xen/seed/hvm.ts') return ['seed'];
   if (file === 'xen/legacy/hvm.ts') return ['legacy'];
+  // issue 10: today's files belong to the 4.21 builds (x86, Arm, or both for the common code and the DMs)
+  if (file.startsWith('xen/4.21/arch/x86/')) return ['4.21'];
+  if (file.startsWith('xen/4.21/arch/arm/')) return ['4.21-arm'];
+  if (file.startsWith('xen/4.21/') || file.startsWith('dm/') || file === 'qemu/xen-hvm-common.ts') return ['4.21', '4.21-arm'];
+  if (file === 'tools/libxc.ts') return ['seed', 'legacy', '4.21', '4.21-arm'];
   return ['seed', 'legacy'];
 }
 
