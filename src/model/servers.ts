@@ -3,7 +3,7 @@
 // today's array of eight); a lister per profile presents them here. Nothing in here changes model state.
 import * as A from './abi';
 import type { ProfileName } from './layout';
-import type { Domain } from './xen';
+import { INVALID_GFN, type Domain } from './xen';
 
 /** Inclusive [start, end] ranges by type; null when the server takes whatever no other server does (a catch-all). */
 export interface ServerRanges {
@@ -58,7 +58,22 @@ const singleServer: ServerLister = (d) => {
   }];
 };
 
-const listers = new Map<ProfileName, ServerLister>([['legacy', singleServer], ['seed', singleServer], ['4.5', singleServer]]);
+/** Today's eight slots (d->ioreq_server.server[], xen/common/ioreq.c@RELEASE-4.21.0): each server with its range sets. */
+const eightSlots: ServerLister = (d) => d.x421.server.flatMap((s) => {
+  if (!s) return [];
+  const how = (h: 'resource' | 'gfn' | null): ServerPage['how'] => (h === 'resource' ? 'acquire_resource' : h === 'gfn' ? 'legacy-gfn' : null);
+  const evtchn = d.vcpu.map((v) => s.ioreq_vcpu_list.find((sv) => sv.vcpu.vcpu_id === v.vcpu_id)?.ioreq_evtchn ?? -1);
+  return [{
+    id: s.id, emulator: s.emulator.domain_id, enabled: s.enabled, isDefault: false, freed: s.freed,
+    ranges: { port: s.range[0].ranges, mmio: s.range[1].ranges, pci: s.range[2].ranges },
+    ioreq: { gfn: s.ioreq.gfn === INVALID_GFN ? null : s.ioreq.gfn, va: s.ioreq.va, how: how(s.how[0]) },
+    bufioreq: { gfn: s.bufioreq.gfn === INVALID_GFN ? null : s.bufioreq.gfn, va: s.bufioreq.va, how: how(s.how[1]) },
+    bufioreqHandling: s.bufioreq_handling, ioreqEvtchn: evtchn, bufIoreqEvtchn: s.bufioreq_handling ? s.bufioreq_evtchn : -1,
+  }];
+});
+
+const listers = new Map<ProfileName, ServerLister>([['legacy', singleServer], ['seed', singleServer], ['4.5', singleServer],
+  ['4.21', eightSlots], ['4.21-arm', eightSlots]]);
 
 /** A profile's code registers how its servers are listed (the seed's single-server shape is the default). */
 export function registerServerLister(profile: ProfileName, f: ServerLister): void {
