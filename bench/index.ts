@@ -13,6 +13,9 @@ import { explore } from '../src/scenario/explore';
 import { dapFigures, median } from './dap';
 import { liveFigures } from './live';
 import { activationFigures } from './activation';
+import { mutationFigures } from './mutation';
+import { profileFigures } from './profiles';
+import { traceFigures } from './trace';
 import { ModelTree } from '../src/extension/treeModel';
 import { evtchnAllocUnbound } from '../src/model/evtchn';
 
@@ -219,9 +222,12 @@ async function main(): Promise<void> {
       bufferedWritesPerSec: { flat: Math.round(buf), floorDataViewLoop: Math.round(bufFloor), floorOverFlat: +(bufFloor / buf).toFixed(2), target: 10_000_000 },
     },
     scenarios: scenarioFigures(),
+    profiles: profileFigures(rate, median, RUNS, { roundTrip: Math.round(floor), buffered: Math.round(bufFloor) }, SCENARIOS),
     extension: { ...treeFigures(), activation: await activationFigures() },
     debugAdapter: await dapFigures(path.join(__dirname, '..', '..', 'dist', 'debugAdapter.js'), RUNS),
     live: await liveFigures(),
+    mutation: mutationFigures(path.join(__dirname, '..', '..')),
+    trace: await traceFigures(RUNS),
   };
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }

@@ -1,11 +1,20 @@
 # IOREQ Scope live helper (document version 1). POSIX sh.
 #
-# Piped to a Xen dom0 over ssh on standard input (`ssh HOST /bin/sh -s`): nothing is copied to or left on the host,
-# no temporary file is written. It only reads, and prints ONE JSON document on standard output:
+# Piped to a Xen dom0 over ssh on standard input (`ssh HOST /bin/sh -s -- DEADLINE MARK`): nothing is copied to or
+# left on the host, no temporary file is written. It only reads, and prints ONE JSON document on standard output:
 #   {"ioreqScopeHelper": 1, "host": {...}, "sections": {"xen", "domains", "deviceModels", "evtchns", "params",
 #    "console"}}
-# Each section is an object of captures {"cmd", "rc", "out", "truncated"} or {"error": "..."}, so a missing or
-# failing tool costs only its own section. Tool output is shipped as text; the client (src/live/parse.ts) parses it.
+# Each section is an object of captures {"cmd", "err", "rc", "out", "truncated"} or {"error": "..."}, so a missing or
+# failing tool costs only its own section; "err" is the tool's standard error (first ERRCAP bytes). Tool output is
+# shipped as text; the client (src/live/parse.ts) parses it.
+#
+# Arguments (both optional; the client always passes them):
+#   DEADLINE  seconds. The helper then ends itself and everything it started (kill of its process group, which
+#             sshd made a session of its own) when the deadline passes OR when its standard input reaches end of
+#             file: the client keeps stdin open while it waits, so EOF means the ssh session went away (a timeout,
+#             a cancellation, a dropped connection). Every tool also runs under timeout(1) (TOOL_TIMEOUT).
+#   MARK      letters and digits. The document is framed by the lines "IOREQ-SCOPE-BEGIN MARK" and
+#             "IOREQ-SCOPE-END MARK", so a banner that a login shell prints before it is told apart.
 #
 # Never run here, because each has a side effect on the host (docs/xen-ioreq.md section 7):
 #   - the console ring is read WITHOUT the clear flag (that flag empties Xen's ring);
@@ -17,8 +26,8 @@
 #   - nothing that writes xenstore, and no domain operation.
 #
 # Speed: a snapshot's repeat time is mostly this script, so it starts as few processes as it can. The Xen tools run
-# one after another, each once, as before; around them only builtins run, and the whole document (escaping, the
-# grep-like filters, truncation) is made by ONE od | awk pipeline that reads a stream of frames (see enc below).
+# one after another, each once; around them only builtins run, and the whole document (escaping, the grep-like
+# filters, truncation) is made by ONE od | awk pipeline that reads a stream of frames (see enc below).
 
 LC_ALL=C
 export LC_ALL
@@ -28,8 +37,16 @@ PATH="${PATH:-/usr/bin:/bin}:/usr/local/sbin:/usr/sbin:/sbin:/usr/lib/xen/bin:/u
 for d in /usr/lib/xen-*/bin; do [ -d "$d" ] && PATH="$PATH:$d"; done
 export PATH
 
-CAP=2097152          # bytes kept of one tool's output
-TOOL_TIMEOUT=20      # seconds for one tool that can block, where coreutils' timeout exists
+CAP=16777216         # bytes kept of one tool's output (16 MiB; a cut is reported as "truncated", never silent)
+ERRCAP=4096          # bytes kept of one tool's standard error
+DEADLINE=${1:-}
+MARK=${2:-}
+case $DEADLINE in *[!0-9]*) DEADLINE= ;; esac
+case $MARK in *[!A-Za-z0-9]*) MARK= ;; esac
+[ "${#DEADLINE}" -lt 6 ] || DEADLINE=99999
+TOOL_TIMEOUT=20      # seconds for one tool (xl waits on libxl's locks and xenstored, ps on a process in the kernel)
+# With a short deadline, one blocked tool may take half of it: the other tools still get their turn.
+if [ -n "$DEADLINE" ] && [ "$DEADLINE" -lt 40 ]; then TOOL_TIMEOUT=$((DEADLINE > 3 ? DEADLINE / 2 : 1)); fi
 NL='
 '
 
@@ -44,10 +61,12 @@ NL='
 #   G  an extended regular expression: only the lines of the next O frame that match it are kept (as grep -E);
 #   I  the same, matched against the line in lower case (as grep -i);
 #   T  a number N: only the last N kept lines of the next O frame are kept (as tail -n N);
-#   O  a tool's output: a JSON string of its first CAP bytes (after G/I/T), then ,"truncated":true|false.
+#   O  a tool's output: a JSON string of its first CAP bytes (after G/I/T), then ,"truncated":true|false;
+#   E  a tool's standard error, streamed straight from the tool: a JSON string of its first ERRCAP bytes (a cut
+#      is said in the string). Tools print C strings there, so no NUL ends the frame early.
 # The output is flushed after each O frame, so a client sees a document grow while the tools run.
 enc() {
-  od -An -v -tu1 | awk -v cap="$1" '
+  od -An -v -tu1 | awk -v cap="$1" -v ecap="$ERRCAP" '
     BEGIN {
       for (i = 1; i < 256; i++) { c[i] = sprintf("%c", i); e[i] = c[i]; o[c[i]] = i }
       for (i = 1; i < 32; i++) e[i] = sprintf("\\u%04x", i)
@@ -72,9 +91,10 @@ enc() {
         b = $i + 0
         if (ty == "") {
           ty = c[b]; p = ""
-          if (ty == "S" || ty == "L" || ty == "O") { s = s "\""; nl = 0; n = 0; tr = 0; ln = "" }
+          if (ty == "S" || ty == "L" || ty == "O" || ty == "E") { s = s "\""; nl = 0; n = 0; tr = 0; ln = "" }
         } else if (b == 0) {
           if (ty == "S" || ty == "L") s = s "\""
+          else if (ty == "E") s = s (tr ? "\\n[standard error cut after " ecap " bytes]" : "") "\""
           else if (ty == "O") {
             if (flt) {
               if (ln != "") line(ln)
@@ -93,6 +113,7 @@ enc() {
           else if (++n <= cap) s = s e[b]
           else tr = 1
         }
+        else if (ty == "E") { if (++n <= ecap) s = s e[b]; else tr = 1 }
         else if (ty == "J") s = s c[b]
         else if (ty == "S") s = s e[b]
         else if (ty == "L") { if (b == 10) nl++; else { for (; nl > 0; nl--) s = s "\\n"; s = s e[b] } }
@@ -104,27 +125,26 @@ enc() {
 
 has() { command -v "$1" >/dev/null 2>&1; }
 
-# t CMD ARGS...: a tool that can block (xl waits on libxl's locks and xenstored, xenstore-ls on xenstored, ps on
-# a process stuck in the kernel), under a time limit where coreutils' timeout exists. lsevtchn only makes
-# hypercalls and runs without one (a timeout costs a process per call, and there is one call per domain).
+# t CMD ARGS...: a tool under a time limit. `timeout --foreground` keeps the tool in this process group, so the
+# group kill below reaches it too (plain timeout(1) makes a group of its own). Without it (no coreutils, or a
+# timeout without --foreground) the helper's own deadline is the tool's limit.
 t() {
-  if [ -n "$HAVE_TIMEOUT" ]; then timeout "$TOOL_TIMEOUT" "$@"; else "$@"; fi
+  if [ -n "$HAVE_TIMEOUT" ]; then timeout --foreground "$TOOL_TIMEOUT" "$@"; else "$@"; fi
 }
 HAVE_TIMEOUT=
-has timeout && HAVE_TIMEOUT=1
+timeout --foreground 5 true </dev/null >/dev/null 2>&1 && HAVE_TIMEOUT=1
 
 # Tools run with stdin from /dev/null (the helper itself arrives on stdin: a tool that read it would eat the rest
-# of the script) and stderr discarded. Their output is held in a variable; a sentinel keeps trailing newlines and
-# carries the exit status: "OUTPUTx<rc>".
+# of the script) and their stderr streamed into an E frame. Their output is held in a variable; a sentinel keeps
+# trailing newlines and carries the exit status: "OUTPUTx<rc>".
 
-# emit LABEL OUT_WITH_SENTINEL: the frames of {"cmd": LABEL, "rc": N, "out": "...", "truncated": B}.
-emit() { printf 'J{"cmd":\0S%s\0J,"rc":%s,"out":\0O%s\0J}\0' "$1" "${2##*x}" "${2%x*}"; }
-
-# capture LABEL CMD ARGS...: runs the command and emits its capture.
+# capture LABEL CMD ARGS...: runs the command, emits {"cmd": LABEL, "err": "...", "rc": N, "out": "...",
+# "truncated": B}, and leaves the output (with its sentinel) in $out. fd 5 is the frame stream.
 capture() {
   label=$1; shift
-  out=$("$@" </dev/null 2>/dev/null; printf 'x%d' "$?")
-  emit "$label" "$out"
+  printf 'J{"cmd":\0S%s\0J,"err":\0E' "$label"
+  out=$("$@" </dev/null 2>&5; printf 'x%d' "$?")
+  printf '\0J,"rc":%s,"out":\0O%s\0J}\0' "${out##*x}" "${out%x*}"
 }
 
 err_obj() { printf 'J{"error":\0S%s\0J}\0' "$1"; }
@@ -132,32 +152,46 @@ err_obj() { printf 'J{"error":\0S%s\0J}\0' "$1"; }
 # host VALUE-TOOL ARGS...: the tool's output, streamed as an L frame (these print no NUL).
 host() { printf 'L'; "$@" </dev/null 2>/dev/null; printf '\0'; }
 
-frames() {
-  # Domain ids from `xl list` (second column of every row after the header), digits only, at most 4096.
-  DOMIDS=
-  XL_LIST=
-  if has xl; then
-    XL_LIST=$(t xl list </dev/null 2>/dev/null; printf 'x%d' "$?")
-    if [ "${XL_LIST##*x}" = 0 ]; then
-      rows=${XL_LIST%x*}
-      case $rows in *"$NL"*) rows=${rows#*"$NL"} ;; *) rows= ;; esac
-      set -f; n=0
-      IFS=$NL
-      for row in $rows; do
-        IFS=' 	'
-        set -- $row
-        case $2 in ''|*[!0-9]*) continue ;; esac
-        [ "${#2}" -lt 6 ] || continue
-        DOMIDS="$DOMIDS $2"; n=$((n + 1))
-        [ "$n" -lt 4096 ] || break
-      done
-      unset IFS; set +f
-    fi
-  fi
+# Domain ids, picked as the client's parser picks them (src/live/parse.ts): the id column of each `xl list` row,
+# counted from the right (a name may hold spaces: "name id mem vcpus state time"), then each top-level "domid" of
+# `xl list -l` not seen yet (xl prints it at 8 spaces of indentation). Digits only, at most 4096.
+DOMIDS=
+NIDS=0
+add_id() {
+  case $1 in ''|*[!0-9]*) return ;; esac
+  [ "${#1}" -lt 6 ] || return
+  [ "$NIDS" -lt 4096 ] || return
+  case "$DOMIDS " in *" $1 "*) return ;; esac
+  DOMIDS="$DOMIDS $1"; NIDS=$((NIDS + 1))
+}
+ids_from_list() {
+  rows=$1
+  case $rows in *"$NL"*) rows=${rows#*"$NL"} ;; *) rows= ;; esac
+  set -f
+  IFS=$NL
+  for row in $rows; do
+    IFS=' 	'
+    set -- $row
+    [ "$#" -ge 6 ] || continue
+    eval "add_id \"\${$(($# - 4))}\""
+  done
+  unset IFS; set +f
+}
+ids_from_long() {
+  set -f
+  IFS=$NL
+  for l in $1; do
+    case $l in '        "domid": '*) l=${l#'        "domid": '}; add_id "${l%,}" ;; esac
+  done
+  unset IFS; set +f
+}
 
+frames() {
+  exec 5>&1
   printf 'J{"ioreqScopeHelper":1,"host":{"hostname":\0'; host uname -n
   printf 'J,"kernel":\0'; host uname -sr
   printf 'J,"user":\0'; host id -un
+  printf 'J,"uid":\0'; host id -u
   printf 'J,"time":\0'; host date -u '+%Y-%m-%dT%H:%M:%SZ'
   printf 'J},"sections":{\0'
 
@@ -169,12 +203,16 @@ frames() {
   # domains: xl list (text: ids, names, vcpus, state) and xl list -l (JSON with c_info.type, b_info.max_vcpus).
   printf 'J,"domains":\0'
   if has xl; then
-    printf 'J{"list":\0'; emit 'xl list' "$XL_LIST"
+    printf 'J{"list":\0'; capture 'xl list' t xl list
+    [ "${out##*x}" = 0 ] && ids_from_list "${out%x*}"
     printf 'J,"long":\0'; capture 'xl list -l' t xl list -l
+    [ "${out##*x}" = 0 ] && ids_from_long "${out%x*}"
+    out=
     printf 'J}\0'
   else err_obj 'xl not found on PATH'; fi
 
-  # deviceModels: libxl's xenstore nodes for each device model, and the processes (qemu, demu, varstored).
+  # deviceModels: libxl's xenstore nodes for each device model, and the processes (qemu, qemu-dm, demu,
+  # varstored).
   printf 'J,"deviceModels":{"xenstore":\0'
   if has xenstore-ls; then capture 'xenstore-ls -f /local/domain/0/device-model' t xenstore-ls -f /local/domain/0/device-model
   else err_obj 'xenstore-ls not found on PATH'; fi
@@ -192,7 +230,7 @@ frames() {
     printf 'J{"perDomain":[\0'
     sep=
     for id in $DOMIDS; do
-      printf 'J%s{"domid":%s,"lsevtchn":\0' "$sep" "$id"; capture "lsevtchn $id" lsevtchn "$id"; printf 'J}\0'
+      printf 'J%s{"domid":%s,"lsevtchn":\0' "$sep" "$id"; capture "lsevtchn $id" t lsevtchn "$id"; printf 'J}\0'
       sep=,
     done
     printf 'J]}\0'
@@ -201,18 +239,14 @@ frames() {
   fi
 
   # params: no stock tool reads HVM params without side effects (IOREQ_PFN, BUFIOREQ_PFN and BUFIOREQ_EVTCHN would
-  # create an ioreq server). What libxl recorded in xenstore is read instead: store and console ports, ring-refs.
+  # create an ioreq server). What libxl recorded in xenstore is read instead: store and console ports, ring-refs,
+  # and where the device model runs (image/device-model-pid, image/device-model-domid; a stub domain's target).
+  # One xenstore-ls for every domain, filtered here to those nodes (one process, not one per domain).
   printf 'J,"params":\0'
   if has xenstore-ls; then
-    printf 'J{"note":\0S%s\0J,"perDomain":[\0' 'HVM params are not read from Xen: no stock tool reads them without side effects (HVMOP_get_param of IOREQ_PFN, BUFIOREQ_PFN or BUFIOREQ_EVTCHN creates an ioreq server). STORE_PFN, STORE_EVTCHN, CONSOLE_PFN and CONSOLE_EVTCHN come from the values libxl wrote to xenstore.'
-    sep=
-    for id in $DOMIDS; do
-      printf 'J%s{"domid":%s,"xenstore":\0G^/local/domain/%s/(store|console)/(port|ring-ref) = \0' "$sep" "$id" "$id"
-      capture "xenstore-ls -f /local/domain/$id" t xenstore-ls -f "/local/domain/$id"
-      printf 'J}\0'
-      sep=,
-    done
-    printf 'J]}\0'
+    printf 'J{"note":\0S%s\0J,"xenstore":\0G^/local/domain/[0-9]+/((store|console)/(port|ring-ref)|image/device-model-(pid|domid)|target) = \0' 'HVM params are not read from Xen: no stock tool reads them without side effects (HVMOP_get_param of IOREQ_PFN, BUFIOREQ_PFN or BUFIOREQ_EVTCHN creates an ioreq server). STORE_PFN, STORE_EVTCHN, CONSOLE_PFN and CONSOLE_EVTCHN come from the values libxl wrote to xenstore.'
+    capture 'xenstore-ls -f /local/domain' t xenstore-ls -f /local/domain
+    printf 'J}\0'
   else err_obj 'xenstore-ls not found on PATH'; fi
 
   # console: the hypervisor console ring, read without clearing it, lines about ioreq servers only (last 500).
@@ -226,4 +260,40 @@ frames() {
   printf 'J}}\n\0'
 }
 
-frames | enc "$CAP"
+# watchdog (in the background, stdin of the session on fd 3): waits for the deadline or for EOF on the session's
+# stdin, whichever comes first, then ends every process of this session's process group (sshd runs each session
+# in a session of its own, setsid(2) in session.c do_exec_no_pty): TERM, and KILL a second later. A USR1 from the
+# helper (its document is complete) ends the watch quietly.
+watchdog() {
+  sleep "$DEADLINE" </dev/null &
+  sp=$!
+  ( while IFS= read -r _; do :; done; kill "$sp" 2>/dev/null ) <&3 &
+  rp=$!
+  exec 3<&-
+  trap 'kill "$sp" "$rp" 2>/dev/null; exit 0' USR1
+  wait "$sp"
+  kill "$rp" 2>/dev/null
+  trap '' TERM
+  kill -TERM 0 2>/dev/null
+  sleep 1
+  kill -KILL 0 2>/dev/null
+}
+
+helper_main() {
+  wd=
+  if [ -n "$DEADLINE" ]; then
+    exec 3<&0
+    trap '' USR1
+    watchdog >/dev/null 2>&1 &
+    wd=$!
+    exec 3<&-
+  fi
+  [ -n "$MARK" ] && printf '\nIOREQ-SCOPE-BEGIN %s\n' "$MARK"
+  frames | enc "$CAP"
+  [ -n "$MARK" ] && printf 'IOREQ-SCOPE-END %s\n' "$MARK"
+  [ -n "$wd" ] && kill -USR1 "$wd" 2>/dev/null
+  return 0
+}
+
+# One line: the shell has read the whole script before any of it runs, and never reads its stdin again.
+helper_main; exit 0

@@ -86,4 +86,6 @@
     if (d.type === 'events') addEvents(d.events || [], !!d.reset);
   });
   addEvents([], true);
+  // Messages posted before this script ran are lost: ask the extension for the content once listening.
+  acquireVsCodeApi().postMessage({ type: 'ready' });
 })();

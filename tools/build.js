@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Build: the flat builds of the stepped model (tools/gen-flat.js), then esbuild:
+// Build: the flat builds of the stepped model (tools/gen-flat.js), the scenario schema from the table of operations
+// (tools/gen-schema.js) and its compiled validator (tools/gen-validator.js), then esbuild:
 //  - dist/cli.js: the `ioreq-scope` command line, one bundled file;
 //  - out/: every source, test and benchmark transpiled one-to-one for mocha and `npm run bench`.
 'use strict';
@@ -8,6 +9,7 @@ const path = require('path');
 const esbuild = require('esbuild');
 const { main: genFlat } = require('./gen-flat');
 const { main: genValidator } = require('./gen-validator');
+const { main: genSchema } = require('./gen-schema');
 
 const root = path.join(__dirname, '..');
 // IOREQ_OUT lets parallel workers build into their own tree (default: out/).
@@ -31,6 +33,7 @@ function writeListingViews(src, dests) {
 }
 async function build() {
   genFlat();
+  genSchema();
   genValidator();
   await esbuild.build({
     entryPoints: [path.join(root, 'src/cli/main.ts')],

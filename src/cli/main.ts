@@ -4,11 +4,14 @@ import { hex } from '../model/abi';
 import { runDemo } from '../model/demo';
 import { isProfile, layoutJson, PROFILES, specialPageLayout, type ProfileName } from '../model/layout';
 import { stateJson } from '../model/state';
-import { readFileSync } from 'fs';
+import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'fs';
 import { ScenarioError } from '../scenario/errors';
 import { parseScenario, type Scenario } from '../scenario/parse';
 import { runScenario, stepLine } from '../scenario/run';
 import { explore, exploreReport } from '../scenario/explore';
+import { compareProfiles, compareReport } from '../scenario/compare';
+import { traceCommand, TraceUsageError } from '../trace/cli';
+import { HOST_USAGE, hostMain } from './host';
 
 const VERSION = '0.1.0';
 
@@ -30,6 +33,17 @@ commands:
   explore FILE [--max-states N] [--json]
       explore every interleaving of the scenario's actors, checking invariants at every state; print each
       violation's shortest interleaving as a runnable scenario. Exit 1 when a violation is found.
+  compare FILE --profiles A,B[,C...] [--json]
+      run the scenario under each profile (each its own Xen's code) and print where the behaviour first
+      diverges and every difference in results: rc, values, panics, crashes, events, console lines, verdicts; an
+      op or a step a profile lacks or cannot run is reported as such. Exit 0 when identical, 1 when they differ,
+      2 for bad input.
+  trace FILE... [--json] [--cpu-hz HZ] [--summary] [--scenario OUT] [--profile P] [--check]
+      import xentrace captures and QEMU traces (log lines or simpletrace): each guest I/O with its vcpu, exit,
+      completion and latency, matched to the device model's handling; lost records as gaps; xenalyze's IO address
+      summary. --scenario writes the device-model I/O as a scenario (never over an existing file); --check runs it
+      on the model and exits 1 where trace and model disagree.
+${HOST_USAGE}
   help | --help | --version`;
 
 interface Out { out: (s: string) => void; err: (s: string) => void }
@@ -76,14 +90,45 @@ function splitFile(args: string[]): [string | undefined, string[]] {
   return [undefined, args];
 }
 
-function loadScenario(file: string): Scenario {
-  let text: string;
+/** The largest scenario file read (bytes); the bundled ones are a few KiB. */
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
+/** A regular file of at most MAX_INPUT_BYTES, as text. A FIFO, device (/dev/zero) or directory is refused before
+ *  any read; the size is checked on the open descriptor and again while reading, so a file that grows is cut off. */
+function readInput(file: string): string {
+  let fd: number | undefined;
   try {
-    text = readFileSync(file, 'utf8');
+    // O_NONBLOCK: opening a FIFO with no writer must not hang (it is refused just below).
+    fd = openSync(file, fsc.O_RDONLY | fsc.O_NONBLOCK);
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UsageError(`'${file}' is not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a special file'})`);
+    if (st.size > MAX_INPUT_BYTES) throw new UsageError(`'${file}' is ${st.size} bytes, more than the ${MAX_INPUT_BYTES} bytes a scenario may have`);
+    const buf = Buffer.alloc(Math.min(st.size, MAX_INPUT_BYTES) + 1);
+    let n = 0;
+    for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0;) n += r;
+    if (n > MAX_INPUT_BYTES) throw new UsageError(`'${file}' is more than the ${MAX_INPUT_BYTES} bytes a scenario may have`);
+    return buf.subarray(0, n).toString('utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  return parseScenario(text, file);
+}
+
+function loadScenario(file: string): Scenario {
+  return parseScenario(readInput(file), file);
+}
+
+/** --profiles A,B[,C]: at least two known profiles, none twice. */
+function profileList(v: string | boolean | undefined): ProfileName[] {
+  if (typeof v !== 'string') throw new UsageError("compare needs '--profiles A,B' (two or more of " + PROFILES.join(', ') + ')');
+  const list = v.split(',').map((p) => p.trim());
+  for (const p of list) profileOf(p);
+  if (list.length < 2) throw new UsageError("'--profiles' needs at least two profiles, comma-separated");
+  const dup = list.find((p, i) => list.indexOf(p) !== i);
+  if (dup) throw new UsageError(`'--profiles' names ${dup} twice`);
+  return list as ProfileName[];
 }
 
 export function main(argv: string[], io: Out): number {
@@ -174,18 +219,40 @@ export function main(argv: string[], io: Out): number {
         else io.out(exploreReport(res, 'text') as string);
         return res.violations.length ? 1 : 0;
       }
+      case 'compare': {
+        const [file, flags] = splitFile(rest);
+        if (!file) throw new UsageError('compare needs a scenario FILE');
+        const f = takeFlags(flags, { '--profiles': 'value', '--json': 'bool' });
+        const profiles = profileList(f['--profiles']);
+        const res = compareProfiles(readInput(file), file, profiles);
+        if (f['--json']) io.out(JSON.stringify(compareReport(res, 'json'), null, 2));
+        else io.out(compareReport(res, 'text') as string);
+        return res.differences.length ? 1 : 0;
+      }
+      case 'trace': {
+        const files: string[] = [];
+        let i = 0;
+        while (i < rest.length && !rest[i].startsWith('-')) files.push(rest[i++]);
+        const f = takeFlags(rest.slice(i), { '--json': 'bool', '--cpu-hz': 'value', '--summary': 'bool', '--scenario': 'value', '--profile': 'value', '--check': 'bool' });
+        return traceCommand(files, f, io);
+      }
       default:
         throw new UsageError(`unknown command '${cmd}' (try 'ioreq-scope help')`);
     }
   } catch (e) {
-    if (e instanceof UsageError) { io.err(`ioreq-scope: ${e.message}`); return 2; }
+    if (e instanceof UsageError || e instanceof TraceUsageError) { io.err(`ioreq-scope: ${e.message}`); return 2; }
     if (e instanceof ScenarioError) { io.err(e.message); return 2; }
     io.err(`ioreq-scope: ${(e as Error).message.split('\n')[0]}`);
     return 2;
   }
 }
 
+/** main, and the asynchronous `host` commands (src/cli/host.ts). */
+export async function runCli(argv: string[], io: Out): Promise<number> {
+  return argv[0] === 'host' ? hostMain(argv.slice(1), io) : main(argv, io);
+}
+
 if (require.main === module) {
-  const code = main(process.argv.slice(2), { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') });
-  process.exitCode = code;
+  void runCli(process.argv.slice(2), { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') })
+    .then((code) => { process.exitCode = code; });
 }

@@ -14,6 +14,7 @@ import { PARAM_NAMES, PFN_PARAMS, paramIndex } from '../model/params';
 import { ECS_NAMES } from '../model/evtchn';
 import type { Domain } from '../model/xen';
 import type { ModelEvent } from '../model/events';
+import { stepFrameName } from '../scenario/ops';
 import { parseScenario } from '../scenario/parse';
 import { decodeRing } from '../model/state';
 import { listingNames, listingViewPath, loadListing, locateLabel, type Listing } from './listing';
@@ -171,7 +172,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
         frames.push(sf);
       }
       const st = rt.currentStep;
-      frames.push(new StackFrame(this.frameId(args.threadId, 999), `step ${st.index}: ${st.op}`, new Source(path.basename(st.loc.file), path.resolve(st.loc.file)), st.loc.line, st.loc.column));
+      frames.push(new StackFrame(this.frameId(args.threadId, 999), stepFrameName(st), new Source(path.basename(st.loc.file), path.resolve(st.loc.file)), st.loc.line, st.loc.column));
     } else {
       frames.push(new StackFrame(this.frameId(args.threadId, 998), this.idleLabel(actor), undefined, 0, 0));
     }

@@ -11,12 +11,15 @@ import { ScenarioError } from '../scenario/errors';
 import { explore, type Violation } from '../scenario/explore';
 import { parseScenario, type Scenario } from '../scenario/parse';
 import { runScenario } from '../scenario/run';
+import { compareProfiles, compareReport } from '../scenario/compare';
+import type { ProfileName } from '../model/layout';
 import { listingViewPath, locateLabel } from '../debug/listing';
 import { IoreqDebugSession, memoryRef, parseMemoryRef } from '../debug/session';
 import { ModelTreeProvider } from './provider';
 import type { RootSource, TreeNode } from './treeModel';
 import { LayoutPanel } from './layoutPanel';
-import { LiveHost, LiveError, snapshotToScenario } from '../live/host';
+import { TraceEditorProvider, TracePanel } from './tracePanel';
+import { LiveHost, LiveError, sessionLimiter, snapshotToScenario } from '../live/host';
 import type { HostState } from './hostTree';
 
 const SCENARIO_GLOB = '**/*.ioreq.json';
@@ -68,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     return result;
   };
   // ---- live hosts ----
-  const hosts = new Map<string, { host: LiveHost; state: HostState; timer?: NodeJS.Timeout }>();
+  const hosts = new Map<string, { host: LiveHost; state: HostState; timer?: NodeJS.Timeout; cancel?: vscode.CancellationTokenSource }>();
   const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 20);
   status.command = 'ioreqScope.refreshHost';
   context.subscriptions.push(status, { dispose: () => { for (const h of hosts.values()) { clearInterval(h.timer); void h.host.dispose(); } } });
@@ -81,13 +84,26 @@ export function activate(context: vscode.ExtensionContext): Api {
     status.show();
   };
   const cfg = () => vscode.workspace.getConfiguration('ioreqScope');
-  const refreshHost = async (alias: string) => {
+  // A snapshot asked for by the user shows a notification with Cancel; an interval refresh runs quietly. Either
+  // one is cancelled by a disconnect. Cancelling kills ssh and closes the helper's stdin, which ends it on the host.
+  const refreshHost = async (alias: string, quiet = false) => {
     const h = hosts.get(alias);
     if (!h) return;
+    if (h.cancel) return; // one snapshot at a time per host
     h.state.status = 'connecting';
     updateStatus();
     tree.refreshChanged();
-    const r = await h.host.snapshot();
+    const cts = new vscode.CancellationTokenSource();
+    h.cancel = cts;
+    const take = (t?: vscode.CancellationToken) => {
+      const sub = t?.onCancellationRequested(() => cts.cancel());
+      return h.host.snapshot(cts.token).finally(() => sub?.dispose());
+    };
+    let r: Awaited<ReturnType<typeof take>>;
+    try {
+      r = await (quiet ? take() : vscode.window.withProgress({ location: vscode.ProgressLocation.Notification,
+        title: `IOREQ Scope: reading ${alias}`, cancellable: true }, (_p, t) => take(t)));
+    } finally { cts.dispose(); h.cancel = undefined; }
     if (r instanceof LiveError) {
       h.state.status = 'error';
       h.state.error = r.message;
@@ -119,10 +135,12 @@ export function activate(context: vscode.ExtensionContext): Api {
       void vscode.window.showErrorMessage(`IOREQ Scope: ${(e as Error).message}`);
       return;
     }
+    // The bound on ssh sessions at once is process-wide (all hosts share it).
+    sessionLimiter.max = Math.max(1, Math.floor(cfg().get<number>('live.maxConcurrentSessions', 8)));
     const entry = { host, state: { status: 'connecting' } as HostState, timer: undefined as NodeJS.Timeout | undefined };
     hosts.set(alias, entry);
     const every = cfg().get<number>('live.refreshIntervalSec', 0);
-    if (every > 0) entry.timer = setInterval(() => { void refreshHost(alias); }, every * 1000);
+    if (every > 0) entry.timer = setInterval(() => { void refreshHost(alias, true); }, every * 1000);
     updateRoots();
     await refreshHost(alias);
   };
@@ -294,6 +312,34 @@ export function activate(context: vscode.ExtensionContext): Api {
       return { states: res.statesExplored, violations: res.violations.map((v) => v.kind), complete: res.complete };
     });
   });
+  // ---- compare: one scenario under several profiles, the report in a read-only document beside it ----
+  const compareScheme = 'ioreq-compare';
+  const compareTexts = new Map<string, string>();
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(compareScheme, {
+    provideTextDocumentContent: (uri) => compareTexts.get(uri.toString()) ?? 'this comparison is no longer held: run Compare Profiles again',
+  }));
+  reg('ioreqScope.compareProfiles', async (arg?: vscode.Uri, given?: ProfileName[]) => {
+    const uri = await scenarioUri(arg);
+    if (!uri) return;
+    const sc = await loadScenario(uri);
+    if (!sc) return;
+    let profiles = given;
+    if (!profiles) {
+      const picks = await vscode.window.showQuickPick(PROFILES.map((p) => ({ label: p, picked: p === sc.profile, description: p === sc.profile ? "the scenario's own" : undefined })),
+        { canPickMany: true, placeHolder: 'Compare under which profiles? (two or more)' });
+      if (!picks) return;
+      profiles = picks.map((p) => p.label as ProfileName);
+    }
+    if (profiles.length < 2) { void vscode.window.showWarningMessage('IOREQ Scope: pick at least two profiles to compare.'); return; }
+    const text = (await vscode.workspace.openTextDocument(uri)).getText();
+    const res = compareProfiles(text, uri.fsPath, profiles);
+    const report = compareReport(res, 'text') as string;
+    const doc = vscode.Uri.from({ scheme: compareScheme, path: `/${path.basename(uri.path).replace(/\.ioreq\.json$/, '')} (${profiles.join(' vs ')}).txt` });
+    compareTexts.set(doc.toString(), report);
+    log.info(`compare ${uri.fsPath} under ${profiles.join(', ')}: ${res.differences.length} difference(s)`);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), { viewColumn: vscode.ViewColumn.Beside, preview: false });
+    return { identical: res.differences.length === 0, firstDivergence: res.firstDivergence, differences: res.differences.length, uri: doc.toString() };
+  });
   reg('ioreqScope.openCounterexample', async (v: Violation) => {
     const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: `// ${v.kind}: ${v.message}\n${JSON.stringify(v.counterexample, null, 2)}\n` });
     await vscode.window.showTextDocument(doc);
@@ -301,7 +347,8 @@ export function activate(context: vscode.ExtensionContext): Api {
   reg('ioreqScope.newScenario', async () => {
     const pick = await vscode.window.showQuickPick(bundled().map((f) => ({ label: f })), { placeHolder: 'Start from a bundled scenario' });
     if (!pick) return;
-    const text = fs.readFileSync(path.join(context.extensionPath, 'scenarios', pick.label), 'utf8').replace('"../schema/scenario.schema.json"', '"' + vscode.Uri.file(path.join(context.extensionPath, 'schema', 'scenario.schema.json')).toString() + '"');
+    // No $schema: the extension's jsonValidation gives every *.ioreq.json completion and hover, wherever it is.
+    const text = fs.readFileSync(path.join(context.extensionPath, 'scenarios', pick.label), 'utf8');
     const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: text });
     await vscode.window.showTextDocument(doc);
   });
@@ -368,6 +415,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     const h = a ? hosts.get(a) : undefined;
     if (!a || !h) return;
     clearInterval(h.timer);
+    h.cancel?.cancel();
     hosts.delete(a);
     await h.host.dispose();
     updateStatus();
@@ -387,6 +435,15 @@ export function activate(context: vscode.ExtensionContext): Api {
     await vscode.window.showTextDocument(doc);
   });
   reg('ioreqScope.showLog', () => log.show());
+  const tracePanel = new TracePanel(context, log);
+  reg('ioreqScope.openTrace', async (arg?: vscode.Uri, all?: vscode.Uri[]) => {
+    let uris = all && all.length ? all : arg instanceof vscode.Uri ? [arg] : undefined;
+    uris ??= await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: 'Open Trace', title: 'xentrace captures and QEMU traces (log or simpletrace)' });
+    if (!uris || !uris.length) return undefined;
+    return tracePanel.open(uris.map((u) => u.fsPath));
+  });
+  reg('ioreqScope.traceAction', (type: string) => tracePanel.action(type));
+  context.subscriptions.push(vscode.window.registerCustomEditorProvider(TraceEditorProvider.viewType, new TraceEditorProvider(context, log), { webviewOptions: { retainContextWhenHidden: true } }));
 
   updateRoots();
   log.info(`IOREQ Scope ${context.extension.packageJSON.version} activated`);

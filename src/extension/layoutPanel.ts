@@ -9,7 +9,15 @@ import type { Layout } from '../model/layout';
 export class LayoutPanel {
   private panel: vscode.WebviewPanel | null = null;
   private events: unknown[] = [];
+  private layouts: unknown[] = [];
   constructor(private context: vscode.ExtensionContext) {}
+
+  /** The whole content: sent when the webview's script says it is listening, and on every show. */
+  private sendAll(): void {
+    if (!this.panel) return;
+    void this.panel.webview.postMessage({ type: 'layouts', layouts: this.layouts });
+    if (this.events.length) void this.panel.webview.postMessage({ type: 'events', events: this.events, reset: true });
+  }
 
   show(layouts: Layout[]): void {
     if (this.panel) {
@@ -21,6 +29,8 @@ export class LayoutPanel {
       });
       this.panel.onDidDispose(() => { this.panel = null; });
       const w = this.panel.webview;
+      // A message posted before the page's script runs is dropped: the script asks for the content when ready.
+      w.onDidReceiveMessage((m: { type?: string }) => { if (m?.type === 'ready') this.sendAll(); });
       const nonce = crypto.randomBytes(16).toString('base64');
       const js = w.asWebviewUri(vscode.Uri.joinPath(media, 'layout.js'));
       const css = w.asWebviewUri(vscode.Uri.joinPath(media, 'layout.css'));
@@ -34,9 +44,8 @@ export class LayoutPanel {
 <section id="sequence" class="sequence" aria-label="sequence of model events" tabindex="0"></section>
 </main><script nonce="${nonce}" src="${js}"></script></body></html>`;
     }
-    const data = layouts.map((l) => ({ profile: l.profile, reserved: l.reservedMemPgstart, expansion: l.reservedExpansion, pages: l.pages.map((p) => ({ name: p.name, index: p.index, pfn: p.pfn, inside: p.insideReserved, e820: p.insideE820Reserved })) }));
-    void this.panel.webview.postMessage({ type: 'layouts', layouts: data });
-    if (this.events.length) void this.panel.webview.postMessage({ type: 'events', events: this.events, reset: true });
+    this.layouts = layouts.map((l) => ({ profile: l.profile, reserved: l.reservedMemPgstart, expansion: l.reservedExpansion, pages: l.pages.map((p) => ({ name: p.name, index: p.index, pfn: p.pfn, inside: p.insideReserved, e820: p.insideE820Reserved })) }));
+    this.sendAll();
   }
 
   /** Events of the debugged scenario, as each stop reports them. */

@@ -6,6 +6,7 @@ import { ECS_NAMES } from '../model/evtchn';
 import type { Model } from '../model/model';
 import { PARAM_NAMES, PFN_PARAMS } from '../model/params';
 import { HVMIO_NAMES, type Domain } from '../model/xen';
+import { serversOf, type ServerView } from '../model/servers';
 import { hostChildren, type HostState } from './hostTree';
 import { memoryRef } from '../debug/session';
 import type { TreeNode } from './treeNode';
@@ -118,7 +119,12 @@ export class ModelTree {
           { id: `${id}/vcpus`, kind: 'vcpus', label: 'vcpus', description: String(d.vcpu.length), contextValue: 'vcpus', icon: 'chip', collapsible: d.vcpu.length > 0 },
         ];
         const s = d.arch.hvm_domain.ioreq_server;
-        if (d.is_hvm) {
+        const several = serversOf(m.profile, d);
+        if (d.is_hvm && several.some((sv) => sv.id !== null)) {
+          // A profile with server ids (4.5's list, today's eight slots): one node per server.
+          out.push({ id: `${id}/ioservers`, kind: 'ioservers', label: 'ioreq servers', description: `${several.length} (${several.filter((sv) => sv.enabled).length} enabled)`, contextValue: 'ioservers', icon: 'server-process', collapsible: true });
+          out.push({ id: `${id}/pages`, kind: 'pages', label: 'special pages', description: d.reserved_mem_pgstart ? `reserved from ${A.hex(d.reserved_mem_pgstart)}` : 'not built', contextValue: 'pages', icon: 'file-binary', collapsible: true });
+        } else if (d.is_hvm) {
           out.push(s
             ? { id: `${id}/server`, kind: 'server', label: 'ioreq server', description: `dm d${s.domid}${s.freed ? ' (freed)' : ''}`, contextValue: 'server', icon: 'server-process', collapsible: true,
               tooltip: `**hvm_ioreq_server** of d${d.domain_id}\n\n- domid (device model): ${s.domid}\n- ioreq page: ${s.ioreq.page === null ? 'none' : A.hex(s.ioreq.page)}\n- bufioreq page: ${s.buf_ioreq.page === null ? 'none' : A.hex(s.buf_ioreq.page)}\n- buffered port: ${s.buf_ioreq_evtchn}` }
@@ -156,6 +162,36 @@ export class ModelTree {
           leaf('ports', 'per-vcpu ports', d.vcpu.map((v) => s.ioreq_evtchn[v.vcpu_id]).join(', ') || 'none', 'radio-tower'),
           leaf('bufport', 'buffered port', String(s.buf_ioreq_evtchn), 'radio-tower'),
           ...(s.buf_ioreq.va ? [leaf('ring', 'buffered ring', (() => { const p = A.readBufPointers(s.buf_ioreq.va!); return `read ${p.read_pointer}, write ${p.write_pointer} (${(p.write_pointer - p.read_pointer) >>> 0} queued)`; })(), 'list-ordered')] : []),
+        ];
+      }
+      case 'ioservers': {
+        const d = this.domainOf(node, m)!;
+        return serversOf(m.profile, d).map((sv) => ({
+          id: `${id}/${sv.id}`, kind: 'ioserver' as const, label: `ioreq server ${sv.id}${sv.isDefault ? ' (default)' : ''}`,
+          description: `d${sv.emulator}, ${sv.freed ? 'destroyed' : sv.enabled ? 'enabled' : 'disabled'}`,
+          tooltip: `**ioreq server ${sv.id}** of d${d.domain_id}\n\n- emulator: d${sv.emulator}\n- ${sv.enabled ? 'enabled' : 'disabled'}\n- ranges: ${rangesText(sv)}`,
+          contextValue: 'ioserver', icon: sv.enabled ? 'server-process' : 'debug-disconnect', collapsible: true,
+        }));
+      }
+      case 'ioserver': {
+        const d = this.domainOf(node, m)!;
+        const sid = Number(id.slice(id.lastIndexOf('/') + 1));
+        const sv = serversOf(m.profile, d).find((x) => x.id === sid);
+        if (!sv) return [];
+        const leaf = (k: string, label: string, description: string, icon: string, data?: Record<string, unknown>, ctx = 'info'): TreeNode =>
+          ({ id: `${id}/${k}`, kind: 'info', label, description, contextValue: ctx, icon, collapsible: false, data });
+        const page = (k: string, label: string, p: ServerView['ioreq']) => leaf(k, label, p.gfn === null ? (p.va ? `Xen page (${p.how})` : 'none') : `${A.hex(p.gfn)} (${p.how})`, 'file-binary',
+          p.gfn === null ? undefined : { pfn: p.gfn, domid: d.domain_id }, p.gfn === null ? 'info' : 'pfn');
+        return [
+          leaf('emulator', 'emulator', `d${sv.emulator}`, 'plug'),
+          leaf('state', 'state', sv.freed ? 'destroyed' : sv.enabled ? 'enabled' : 'disabled', sv.enabled ? 'pass' : 'circle-slash'),
+          leaf('ranges', 'ranges', rangesText(sv), 'symbol-array'),
+          page('ioreq', 'ioreq page', sv.ioreq),
+          page('bufioreq', 'bufioreq page', sv.bufioreq),
+          leaf('bufmode', 'buffered mode', ['HVM_IOREQSRV_BUFIOREQ_OFF', 'HVM_IOREQSRV_BUFIOREQ_LEGACY', 'HVM_IOREQSRV_BUFIOREQ_ATOMIC'][sv.bufioreqHandling] ?? String(sv.bufioreqHandling), 'settings'),
+          leaf('ports', 'per-vcpu ports', d.vcpu.map((v) => sv.ioreqEvtchn[v.vcpu_id] ?? -1).join(', ') || 'none', 'radio-tower'),
+          leaf('bufport', 'buffered port', String(sv.bufIoreqEvtchn), 'radio-tower'),
+          ...(sv.bufioreq.va ? [leaf('ring', 'buffered ring', (() => { const p = A.readBufPointers(sv.bufioreq.va!); return `read ${p.read_pointer}, write ${p.write_pointer} (${(p.write_pointer - p.read_pointer) >>> 0} queued)`; })(), 'list-ordered')] : []),
         ];
       }
       case 'pages': {
@@ -245,3 +281,10 @@ export function signature(n: TreeNode): string {
   return `${n.label}|${n.description ?? ''}|${n.icon}|${n.tooltip ?? ''}`;
 }
 
+/** A server's ranges in one line: `port 0x3f8-0x3ff; mmio 0xfebf0000-0xfebfffff; pci 0:0:3.0`, or the catch-all. */
+function rangesText(sv: ServerView): string {
+  if (!sv.ranges) return 'all (catch-all)';
+  const r = (xs: Array<[bigint, bigint]>) => xs.map(([s, e]) => (s === e ? A.hex(s) : `${A.hex(s)}-${A.hex(e)}`)).join(', ');
+  const parts = [['port', sv.ranges.port], ['mmio', sv.ranges.mmio], ['pci', sv.ranges.pci]].filter(([, xs]) => (xs as unknown[]).length).map(([k, xs]) => `${k} ${r(xs as Array<[bigint, bigint]>)}`);
+  return parts.join('; ') || 'none mapped';
+}

@@ -2,7 +2,7 @@
 // through it).
 
 export type NodeKind = 'root' | 'domain' | 'vcpus' | 'vcpuBucket' | 'vcpu' | 'server' | 'pages' | 'page' | 'evtchns' | 'portBucket' | 'port'
-  | 'params' | 'param' | 'dms' | 'dm' | 'info' | 'violation' | 'hostDomains' | 'hostDomain' | 'hostPorts' | 'hostDms' | 'hostConsole';
+  | 'params' | 'param' | 'dms' | 'dm' | 'info' | 'violation' | 'ioservers' | 'ioserver' | 'hostDomains' | 'hostDomain' | 'hostPorts' | 'hostDms' | 'hostConsole';
 
 export interface TreeNode {
   /** Stable across refreshes: the same thing keeps the same id. */

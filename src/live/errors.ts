@@ -5,6 +5,7 @@ export type LiveErrorKind =
   | 'bad-option'          // an ssh option outside the allow-list, or a bad value
   | 'ssh-missing'         // the ssh binary could not be started
   | 'connection-refused'
+  | 'host-busy'           // sshd dropped the connection before the handshake (MaxStartups); retried
   | 'unresolved-host'
   | 'unknown-host-key'
   | 'changed-host-key'

@@ -1,9 +1,11 @@
 // The API the extension uses for one live host: snapshots over ssh (the helper piped on stdin), the last good one
 // kept through failures, and a snapshot turned into a scenario file. No vscode import.
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { PROFILES, type ProfileName } from '../model/layout';
 import { LiveError } from './errors';
-import { HelperParseError, parseHelperDocument, type DomainInfo, type HostSnapshot } from './parse';
+import { deviceModelPorts, HelperParseError, parseHelperDocument, PERMISSION_HINT, type DomainInfo, type HostSnapshot, type Section } from './parse';
 import { SshRunner, type CancelTokenLike, type SshOptions } from './ssh';
 
 export type { HostSnapshot } from './parse';
@@ -23,10 +25,55 @@ export function defaultHelperPath(): string {
 export interface LiveHostOptions extends SshOptions {
   /** The helper script's path (default: media/ioreq-helper.sh). */
   helperPath?: string;
+  /** Bounds the ssh sessions running at once across hosts (default: the process-wide sessionLimiter). */
+  limiter?: Limiter;
+  /** Retries of a connection a busy sshd dropped before the handshake (default 5), with backoff from 250 ms. */
+  busyRetries?: number;
 }
 
-/** The remote command: the helper arrives on stdin; /bin/sh by absolute path so the remote PATH does not pick it. */
-export const REMOTE_COMMAND: readonly string[] = ['/bin/sh', '-s'];
+/** The remote command: the helper arrives on stdin; /bin/sh by absolute path so the remote PATH does not pick it.
+ *  Its arguments: the helper's own deadline in seconds, and the marker that frames its document. */
+export function remoteCommand(deadlineSec: number, mark: string): string[] {
+  return ['/bin/sh', '-s', '--', String(Math.max(1, Math.ceil(deadlineSec))), mark];
+}
+
+/** A counting semaphore: at most `max` holders at once, the rest wait in order. */
+export class Limiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(public max: number) {}
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    if (this.active >= Math.max(1, this.max)) await new Promise<void>((r) => this.waiting.push(r));
+    else this.active++;
+    try { return await f(); } finally {
+      const next = this.waiting.shift();
+      if (next) next(); else this.active--;
+    }
+  }
+  get running(): number { return this.active; }
+}
+
+/** Default bound on concurrent ssh sessions: below sshd's default MaxStartups (10:30:100), where it starts to drop
+ *  unauthenticated connections. */
+export const DEFAULT_MAX_SESSIONS = 8;
+export const sessionLimiter = new Limiter(DEFAULT_MAX_SESSIONS);
+
+const SECTIONS = ['xen', 'domains', 'deviceModels', 'evtchns', 'params', 'console'] as const;
+
+/** A new snapshot whose failed sections keep the previous snapshot's good content, marked with the time it was
+ *  read (staleSince) and the error of this refresh. */
+export function mergeSections(prev: HostSnapshot | undefined, next: HostSnapshot): HostSnapshot {
+  if (!prev) return next;
+  const out: HostSnapshot = { ...next };
+  for (const k of SECTIONS) {
+    const n = next[k] as Section<unknown>;
+    const p = prev[k] as Section<unknown>;
+    if (!n.ok && p.ok) {
+      (out as unknown as Record<string, Section<unknown>>)[k] = { ...p, staleSince: p.staleSince ?? prev.takenAt, refreshError: n.error };
+    }
+  }
+  return out;
+}
 
 export class LiveHost {
   private readonly runner: SshRunner;
@@ -61,15 +108,34 @@ export class LiveHost {
     } catch (e) {
       return this.failed(new LiveError('helper-failed', `cannot read the helper script: ${(e as Error).message}`));
     }
+    const limiter = this.opts.limiter ?? sessionLimiter;
+    const retries = this.opts.busyRetries ?? 5;
+    // The helper's own deadline: the client's time limit and a little more, so normally the client's kill (and
+    // the EOF it causes) comes first; the deadline covers a session whose EOF never arrives.
+    const deadlineSec = (this.opts.timeLimitMs ?? 30_000) / 1000 + 2;
     try {
-      const r = await this.runner.run(REMOTE_COMMAND, script, token);
-      this.lastStderr = r.stderr;
-      const snap = parseHelperDocument(r.stdout);
-      this.lastGood = snap;
-      this.lastError = undefined;
-      return snap;
+      for (let attempt = 0; ; attempt++) {
+        const mark = randomBytes(12).toString('hex');
+        try {
+          const r = await limiter.run(() => this.runner.run(remoteCommand(deadlineSec, mark), script, token, true));
+          this.lastStderr = r.stderr;
+          const snap = mergeSections(this.lastGood, parseHelperDocument(r.stdout, Date.now(), mark));
+          this.lastGood = snap;
+          this.lastError = undefined;
+          return snap;
+        } catch (e) {
+          if (!(e instanceof LiveError) || e.kind !== 'host-busy' || attempt >= retries || token?.isCancellationRequested) throw e;
+          const wait = Math.round(250 * 2 ** attempt * (0.5 + Math.random()));
+          this.opts.logger?.(`  (${this.alias} busy, retry ${attempt + 1} of ${retries} in ${wait} ms)`);
+          await new Promise((r) => setTimeout(r, wait));
+          if (token?.isCancellationRequested) throw new LiveError('cancelled', 'cancelled');
+        }
+      }
     } catch (e) {
-      if (e instanceof LiveError) return this.failed(e);
+      if (e instanceof LiveError) {
+        if (e.kind === 'helper-failed' && PERMISSION_RE_HELPER.test(e.message)) return this.failed(new LiveError(e.kind, `${e.message} (${PERMISSION_HINT})`, e.detail));
+        return this.failed(e);
+      }
       if (e instanceof HelperParseError) return this.failed(new LiveError('helper-failed', `the helper's output on ${this.alias} is not usable at ${e.message}`));
       return this.failed(new LiveError('ssh-failed', e instanceof Error ? e.message : String(e)));
     }
@@ -87,19 +153,32 @@ export class LiveHost {
   }
 }
 
+const PERMISSION_RE_HELPER = /permission denied|operation not permitted/i;
+
 // ---- snapshot -> scenario -------------------------------------------------------------------------------------
 
 const MAX_SCENARIO_DOMAINS = 256;
 const MAX_SCENARIO_VCPUS = 128;
 const MAX_SCENARIO_DOMID = 32751;
 
-/** The model profile closest to the host's Xen: before 4.5, 'legacy'; 4.5 and later, '4.5'. */
-function profileOf(s: HostSnapshot): { profile: 'legacy' | '4.5'; why: string } {
-  if (!s.xen.ok) return { profile: '4.5', why: 'Xen version unknown; the 4.5 layout is assumed' };
+/** The model profile for a host's Xen version (xl info's xen_major/xen_minor): the newest profile released at or
+ *  before it. Before 4.5: 'legacy' (RELEASE-4.4.0's tree); 4.5: '4.5'; 4.6 and later: the newest profile the model
+ *  has. To extend, add a row (newest first) once the profile exists in src/model/layout.ts. */
+export function profileForXen(major: number, minor: number): ProfileName {
+  const rows: Array<[number, number, string]> = [[4, 21, '4.21'], [4, 5, '4.5'], [0, 0, 'legacy']];
+  const known = (p: string): p is ProfileName => (PROFILES as readonly string[]).includes(p);
+  for (const [ma, mi, p] of rows) if ((major > ma || (major === ma && minor >= mi)) && known(p)) return p;
+  return 'legacy';
+}
+
+function profileOf(s: HostSnapshot): { profile: ProfileName; why: string } {
+  if (!s.xen.ok) { const p = profileForXen(4, 5); return { profile: p, why: `Xen version unknown; the ${p} profile is assumed` }; }
   const { major, minor, version } = s.xen.value;
-  return major < 4 || (major === 4 && minor < 5)
-    ? { profile: 'legacy', why: `Xen ${version} predates 4.5` }
-    : { profile: '4.5', why: `Xen ${version}: the model's nearest layout is 4.5's` };
+  const profile = profileForXen(major, minor);
+  const arm = /aarch64|armv7/.test(s.xen.value.fields.xen_caps ?? '');
+  const armP = `${profile}-arm`;
+  const p = arm && (PROFILES as readonly string[]).includes(armP) ? armP as ProfileName : profile;
+  return { profile: p, why: `profile ${p}, chosen from the host's Xen ${version} (xl info)${arm && p === profile ? '; the host is Arm and the model has no Arm profile for it' : ''}` };
 }
 
 const comment = (s: string) => s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ').replace(/\*\//g, '* /');
@@ -139,7 +218,8 @@ export function snapshotToScenario(s: HostSnapshot, hostAlias: string): string {
     const dm = dms.get(d.domid);
     if (dm) {
       deviceModels.push({ name: `dm-d${d.domid}`, domid: 0, target: d.domid });
-      notes.push(`d${d.domid}: device model ${dm.kind}${dm.pid ? ` (pid ${dm.pid})` : ''}${dm.state ? `, state ${dm.state}` : ''}`);
+      const ports = deviceModelPorts(s, d.domid).map((e) => e.port);
+      notes.push(`d${d.domid}: device model ${dm.kind}${dm.pid ? ` (pid ${dm.pid})` : ''}${dm.domain !== undefined ? ` in d${dm.domain}` : ''}${dm.state ? `, state ${dm.state}` : ''}${ports.length ? `; its event channels on the host: ports ${ports.join(', ')}` : ''}`);
     }
     expect.push({ path: `domains.${d.domid}.vcpus.${vcpus - 1}`, exists: true });
     expect.push({ noCrash: d.domid });
@@ -155,6 +235,7 @@ export function snapshotToScenario(s: HostSnapshot, hostAlias: string): string {
   };
   const header = [
     `// Generated by IOREQ Scope from live host ${comment(hostAlias)} (${comment(xenLine)}).`,
+    `// ${comment(why)}.`,
     ...notes.map((n) => `// ${comment(n)}`),
   ].join('\n');
   return `${header}\n${JSON.stringify(sc, null, 2)}\n`;

@@ -6,9 +6,10 @@ import { lineColumn, parseJsonLocated } from './json';
 
 export const HELPER_VERSION = 1;
 export const LIMITS = {
-  docChars: 8 * 1024 * 1024,
+  docChars: 64 * 1024 * 1024,
   depth: 32,
-  toolOutChars: 4 * 1024 * 1024,
+  toolOutChars: 16 * 1024 * 1024,   // the helper's per-tool cap (CAP), which it reports as "truncated"
+  errChars: 8192,
   xlLongDepth: 64,
   domains: 4096,
   lines: 200_000,
@@ -29,8 +30,9 @@ export class HelperParseError extends Error {
   }
 }
 
-/** A section's value, or its error with where it was found. */
-export type Section<T> = { ok: true; value: T; note?: string } | { ok: false; error: string };
+/** A section's value, or its error with where it was found. A value kept from an earlier snapshot because this
+ *  one's refresh of the section failed carries `staleSince` (when it was read) and `refreshError`. */
+export type Section<T> = { ok: true; value: T; note?: string; staleSince?: number; refreshError?: string } | { ok: false; error: string };
 
 export interface XenInfo {
   version: string; major: number; minor: number; extra: string;
@@ -41,13 +43,18 @@ export interface XenInfo {
 export type DomainType = 'hvm' | 'pv' | 'pvh' | 'unknown';
 export interface DomainInfo {
   domid: number; name: string; type: DomainType; vcpus: number; memMb: number;
-  /** xl list's six state letters, e.g. "-b----". */
+  /** xl list's six state letters, e.g. "-b----" (r b p s, the shutdown reason, d); "" when xl list had no row. */
   state: string;
+  /** The shutdown reason spelled out, when the domain has shut down (state letter 5). */
+  shutdownReason?: string;
 }
-export type DeviceModelKind = 'qemu' | 'demu' | 'varstored' | 'other';
+export type DeviceModelKind = 'qemu' | 'qemu-dm' | 'stubdom' | 'demu' | 'varstored' | 'other';
 export interface DeviceModelInfo {
   /** The domain it serves. */
   target: number;
+  /** The domain it runs in: 0, or a stub domain's id (libxl's image/device-model-domid, or the stub domain's
+   *  xenstore `target`). */
+  domain?: number;
   /** xenstore /local/domain/0/device-model/<target>/state, when present. */
   state?: string;
   pid?: number;
@@ -59,8 +66,12 @@ export interface DeviceModelInfo {
 export type EvtchnKind = 'interdomain' | 'unbound' | 'pirq' | 'virq' | 'ipi' | 'unknown';
 export interface Evtchn { port: number; vcpu: number; kind: EvtchnKind; remoteDomain?: number; remotePort?: number; irq?: number }
 export interface DomainEvtchns { domid: number; ports: Evtchn[]; error?: string }
-export interface DomainParams { domid: number; params: Record<string, number>; source: 'xenstore'; error?: string }
-export interface HostInfo { hostname: string; kernel: string; user: string; time: string }
+export interface DomainParams {
+  domid: number; params: Record<string, number>; source: 'xenstore'; error?: string;
+  /** libxl's image/device-model-pid and image/device-model-domid, and a stub domain's `target`. */
+  dmPid?: number; dmDomid?: number; target?: number;
+}
+export interface HostInfo { hostname: string; kernel: string; user: string; uid?: number; time: string }
 
 export interface HostSnapshot {
   helperVersion: number;
@@ -73,6 +84,8 @@ export interface HostSnapshot {
   console: Section<string[]>;
   /** Client-side time the snapshot was taken (ms since the epoch). */
   takenAt: number;
+  /** Text a login shell printed before the document (a banner, motd), shortened; it was skipped. */
+  banner?: string;
 }
 
 // ---- helpers --------------------------------------------------------------------------------------------------
@@ -104,9 +117,20 @@ function decimal(s: string, lo: number, hi: number, where: string): number {
   return int(Number(s), lo, hi, where);
 }
 
-interface Capture { cmd: string; rc: number; out: string; truncated: boolean }
+interface Capture { cmd: string; rc: number; out: string; truncated: boolean; err: string }
 
-/** {"cmd", "rc", "out", "truncated"}, or {"error"}; a failed tool becomes a SectionFault with its command. */
+/** What the hint for a permission problem says (the tools need root, or access to privcmd and xenstore). */
+export const PERMISSION_HINT = 'run as root, or give this user access to /dev/xen/privcmd and xenstore';
+const PERMISSION_RE = /permission denied|EACCES|EPERM|operation not permitted|privcmd|must be run as root|not (?:running as )?root/i;
+
+/** The last lines of a tool's stderr, for a message (one line, shortened). */
+function errTail(err: string): string {
+  const t = err.split('\n').map((l) => l.trim()).filter((l) => l !== '').slice(-2).join(' | ');
+  return t.length > 300 ? `${t.slice(0, 297)}...` : t;
+}
+
+/** {"cmd", "err", "rc", "out", "truncated"}, or {"error"}; a failed tool becomes a SectionFault with its command,
+ *  its stderr and, for a permission problem, what to do. */
 function capture(v: unknown, where: string): Capture {
   if (!isObj(v)) fail(where, `expected an object, got ${kindOf(v)}`);
   if (own(v, 'error') !== undefined) fail(where, str(v, 'error', where, LIMITS.errorChars));
@@ -115,9 +139,18 @@ function capture(v: unknown, where: string): Capture {
   const out = str(v, 'out', where, LIMITS.toolOutChars);
   const truncated = own(v, 'truncated');
   if (typeof truncated !== 'boolean') fail(`${where}.truncated`, `expected true or false, got ${kindOf(truncated)}`);
-  if (rc !== 0) fail(where, `\`${cmd}\` failed with exit status ${rc}${rc === 124 ? ' (timed out on the host)' : rc === 127 ? ' (not found)' : ''}`);
-  return { cmd, rc, out, truncated };
+  const errV = own(v, 'err');
+  const err = typeof errV === 'string' ? errV.slice(0, LIMITS.errChars) : '';
+  if (rc !== 0) {
+    const tail = errTail(err);
+    const hint = PERMISSION_RE.test(err) ? ` (${PERMISSION_HINT})` : '';
+    fail(where, `\`${cmd}\` failed with exit status ${rc}${rc === 124 ? ' (timed out on the host)' : rc === 127 ? ' (not found)' : ''}${tail ? `: ${tail}` : ''}${hint}`);
+  }
+  return { cmd, rc, out, truncated, err };
 }
+
+/** The note for an output the helper cut at its per-tool cap. */
+const cutNote = (c: Capture) => `\`${c.cmd}\`'s output was cut on the host after ${c.out.length} characters (the helper's per-tool limit)`;
 
 /** Lines of a tool's output with their 1-based numbers; too many or too long lines are faults. */
 function lines(out: string, where: string): Array<[number, string]> {
@@ -173,38 +206,51 @@ export function parseXlInfo(out: string, where: string): XenInfo {
   return { version, major, minor, extra, toolstack: 'xl', fields: { ...fields } };
 }
 
-/** `xl list`: a header, then "name id mem vcpus state time" rows (tools/xl/xl_info.c list_domains). */
+/** xl's shutdown-reason letters (tools/xl/xl_info.c list_domains, shutdown_reason_letters "-rscwS", '?' beyond
+ *  them) and the SHUTDOWN_* reasons of xen/include/public/sched.h they stand for. */
+export const SHUTDOWN_REASONS: Readonly<Record<string, string>> = {
+  r: 'reboot', s: 'suspend', c: 'crash', w: 'watchdog', S: 'soft reset', '?': 'unknown reason',
+};
+/** The six state letters: running, blocked, paused, shutdown, the shutdown reason, dying. */
+export const XL_STATE = /^[r-][b-][p-][s-][-rscwS?][d-]$/;
+
+/** `xl list`: a header, then "name id mem vcpus state time" rows (tools/xl/xl_info.c list_domains,
+ *  "%-40s %5d %5lu %5d     %c%c%c%c%c%c  %8.1f"). The fields are counted from the right: a name may hold spaces.
+ *  The helper picks domain ids the same way (ids_from_list). */
 export function parseXlList(out: string, where: string): DomainInfo[] {
   const ls = lines(out, where);
   if (ls.length === 0 || !/^Name\s+ID\s+Mem\s+VCPUs/.test(ls[0][1])) fail(`${where}:${ls[0]?.[0] ?? 1}:1`, 'expected the "Name ID Mem VCPUs State Time(s)" header');
   const r: DomainInfo[] = [];
   const seen = new Set<number>();
   for (const [ln, l] of ls.slice(1)) {
-    const m = /^(.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+([-rbpscd]{6})\s+(\d+(?:\.\d+)?)(?:\s.*)?$/.exec(l);
+    const m = /^\s*(\S.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S{6})\s+(\d+(?:\.\d+)?)\s*$/.exec(l);
     if (!m) fail(`${where}:${ln}:1`, `expected a domain row "name id mem vcpus state time", got ${JSON.stringify(l.slice(0, 60))}`);
+    if (!XL_STATE.test(m[5])) fail(`${where}:${ln}:${l.lastIndexOf(m[5]) + 1}`, `unknown state ${JSON.stringify(m[5])} (xl prints r b p s, a shutdown reason of -rscwS?, d)`);
     const domid = decimal(m[2], 0, LIMITS.maxDomid, `${where}:${ln} domid`);
     if (seen.has(domid)) fail(`${where}:${ln}:1`, `domain ${domid} listed twice`);
     seen.add(domid);
     if (r.length >= LIMITS.domains) fail(`${where}:${ln}:1`, `more than ${LIMITS.domains} domains`);
     const name = m[1].trim();
     if (name.length === 0 || name.length > LIMITS.shortString) fail(`${where}:${ln}:1`, 'bad domain name');
-    r.push({
+    const d: DomainInfo = {
       domid, name, type: 'unknown', memMb: decimal(m[3], 0, 2 ** 32, `${where}:${ln} mem`),
       vcpus: decimal(m[4], 0, LIMITS.maxVcpus, `${where}:${ln} vcpus`), state: m[5],
-    });
+    };
+    if (m[5][3] === 's') d.shutdownReason = SHUTDOWN_REASONS[m[5][4]] ?? 'none given';
+    r.push(d);
   }
   return r;
 }
 
 /** `xl list -l`: a JSON array of {"domid", "config": {"c_info": {"type", "name"}, "b_info": {"max_vcpus"}}}. */
-export function parseXlListLong(out: string, where: string): Map<number, { type: DomainType; vcpus?: number }> {
+export function parseXlListLong(out: string, where: string): Map<number, { type: DomainType; vcpus?: number; name?: string }> {
   if (out.length > LIMITS.toolOutChars) fail(where, 'too long');
   const pj = parseJsonLocated(out, LIMITS.xlLongDepth);
   if (!pj.ok) { const lc = lineColumn(out, pj.fault.offset); fail(`${where}:${lc.line}:${lc.column}`, pj.fault.message); }
   const v = pj.value;
   if (!Array.isArray(v)) fail(where, `expected a JSON array, got ${kindOf(v)}`);
   if (v.length > LIMITS.domains) fail(where, `more than ${LIMITS.domains} domains`);
-  const r = new Map<number, { type: DomainType; vcpus?: number }>();
+  const r = new Map<number, { type: DomainType; vcpus?: number; name?: string }>();
   v.forEach((d, i) => {
     const w = `${where}[${i}]`;
     if (!isObj(d)) fail(w, `expected an object, got ${kindOf(d)}`);
@@ -221,7 +267,12 @@ export function parseXlListLong(out: string, where: string): Map<number, { type:
     }
     let vcpus: number | undefined;
     if (isObj(bi) && own(bi, 'max_vcpus') !== undefined) vcpus = int(own(bi, 'max_vcpus'), 0, LIMITS.maxVcpus, `${w}.config.b_info.max_vcpus`);
-    r.set(domid, { type, vcpus });
+    let name: string | undefined;
+    if (isObj(ci) && own(ci, 'name') !== undefined) {
+      name = str(ci, 'name', `${w}.config.c_info`);
+      if (name.length === 0) name = undefined;
+    }
+    r.set(domid, { type, vcpus, name });
   });
   return r;
 }
@@ -240,6 +291,7 @@ export function parseXenstoreLs(out: string, where: string): Array<[string, stri
 
 function dmKind(argv0: string): DeviceModelKind {
   const base = argv0.split('/').pop() ?? '';
+  if (/^qemu-dm/.test(base)) return 'qemu-dm';
   if (/^qemu/.test(base)) return 'qemu';
   if (/^demu/.test(base)) return 'demu';
   if (/^varstored/.test(base)) return 'varstored';
@@ -279,7 +331,8 @@ export function parseDeviceModels(xs: Capture | undefined, ps: Capture | undefin
       const args = m[2];
       const argv = args.split(/\s+/);
       const kind = dmKind(argv[0]);
-      // qemu: -xen-domid N (libxl_dm.c); demu and varstored: --domain=N or --domain N / -d N.
+      // qemu: -xen-domid N (libxl_dm.c); qemu-dm (qemu-traditional), demu and varstored: --domain=N or
+      // --domain N / -d N.
       const t = /(?:^|\s)-xen-domid\s+(\d{1,5})(?:\s|$)/.exec(args) ?? /(?:^|\s)(?:--domain[= ]|-d\s+)(\d{1,5})(?:\s|$)/.exec(args);
       if (!t || kind === 'other' && !/-xen-domid/.test(args)) continue;
       const target = decimal(t[1], 0, LIMITS.maxDomid, `${where}.ps.out:${ln} domid`);
@@ -290,6 +343,55 @@ export function parseDeviceModels(xs: Capture | undefined, ps: Capture | undefin
     }
   }
   return [...byTarget.values()].sort((a, b) => a.target - b.target);
+}
+
+/** Device models that run in a stub domain, and the domain each one runs in, from what libxl recorded in xenstore
+ *  (tools/libxl/libxl_dm.c libxl__spawn_stub_dm writes the guest's image/device-model-domid and the stub domain's
+ *  target); a qemu that ps showed in dom0 runs in domain 0. libxl's image/device-model-pid names the pid when ps
+ *  did not. */
+export function addStubDomains(dms: DeviceModelInfo[], params: DomainParams[]): void {
+  const byTarget = new Map(dms.map((d) => [d.target, d] as const));
+  const get = (t: number): DeviceModelInfo => {
+    let d = byTarget.get(t);
+    if (!d) {
+      d = { target: t, kind: 'other', nodes: Object.create(null) as Record<string, string> };
+      byTarget.set(t, d);
+      dms.push(d);
+    }
+    return d;
+  };
+  for (const p of params) {
+    if (p.target !== undefined && p.target !== p.domid) {
+      const d = get(p.target);
+      d.domain = p.domid;
+      if (d.kind === 'other') d.kind = 'stubdom';
+    }
+    if (p.dmDomid !== undefined && p.dmDomid !== 0) {
+      const d = get(p.domid);
+      d.domain = p.dmDomid;
+      if (d.kind === 'other') d.kind = 'stubdom';
+    }
+    if (p.dmPid !== undefined) {
+      const d = byTarget.get(p.domid);
+      if (d && d.pid === undefined) d.pid = p.dmPid;
+    }
+  }
+  for (const d of dms) if (d.domain === undefined && d.pid !== undefined) d.domain = 0;
+  dms.sort((a, b) => a.target - b.target);
+}
+
+/** A guest's event channels that connect to its device model's domain, other than the store and console ports
+ *  libxl recorded: the ports the device model bound (QEMU's xen_hvm_init binds one per vcpu and the buffered one;
+ *  PV backends in the same domain bind theirs too, so these are candidates, not a proof). */
+export function deviceModelPorts(s: HostSnapshot, guest: number): Evtchn[] {
+  if (!s.deviceModels.ok || !s.evtchns.ok) return [];
+  const dm = s.deviceModels.value.find((d) => d.target === guest);
+  if (!dm) return [];
+  const dmDom = dm.domain ?? 0;
+  const ev = s.evtchns.value.find((e) => e.domid === guest);
+  const p = s.params.ok ? s.params.value.find((x) => x.domid === guest)?.params : undefined;
+  const skip = new Set([p?.STORE_EVTCHN, p?.CONSOLE_EVTCHN].filter((x): x is number => x !== undefined));
+  return (ev?.ports ?? []).filter((e) => (e.kind === 'interdomain' || e.kind === 'unbound') && e.remoteDomain === dmDom && !skip.has(e.port));
 }
 
 /** lsevtchn output (tools/xcutils/lsevtchn.c): "%4d: VCPU %u: " and the port's status. */
@@ -341,8 +443,30 @@ function perDomain<T>(v: unknown, where: string, key: string, f: (c: Capture, do
 
 // ---- the document ---------------------------------------------------------------------------------------------
 
-/** Parses the helper's output. Throws HelperParseError only when the document as a whole is unusable. */
-export function parseHelperDocument(input: string | Buffer, takenAt = Date.now()): HostSnapshot {
+/** The document between the helper's marker lines "IOREQ-SCOPE-BEGIN MARK" and "IOREQ-SCOPE-END MARK"; what a
+ *  login shell printed before it is the banner. No end line: the text after the begin line (a cut document then
+ *  fails to parse as truncated). No begin line: a HelperParseError that quotes the start of the output. */
+export function unframe(text: string, mark: string): { doc: string; banner?: string } {
+  const begin = `IOREQ-SCOPE-BEGIN ${mark}\n`;
+  let at = text.startsWith(begin) ? 0 : text.indexOf(`\n${begin}`);
+  if (at < 0) {
+    const head = text.slice(0, 80).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+    throw new HelperParseError('1:1', text.trim() === '' ? 'the helper printed nothing'
+      : `no IOREQ Scope document in the output (no marker line; the output starts ${JSON.stringify(head)})`);
+  }
+  const before = text.slice(0, at);
+  if (at > 0 || text[0] === '\n') at += 1;
+  const start = at + begin.length;
+  const end = text.indexOf(`IOREQ-SCOPE-END ${mark}`, start);
+  const doc = end < 0 ? text.slice(start) : text.slice(start, end);
+  // eslint-disable-next-line no-control-regex
+  const b = before.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim();
+  return b === '' ? { doc } : { doc, banner: b.length > 500 ? `${b.slice(0, 497)}...` : b };
+}
+
+/** Parses the helper's output. Throws HelperParseError only when the document as a whole is unusable. With mark,
+ *  the document is taken from between the helper's marker lines (see unframe). */
+export function parseHelperDocument(input: string | Buffer, takenAt = Date.now(), mark?: string): HostSnapshot {
   let text: string;
   try {
     if (Buffer.isBuffer(input)) {
@@ -355,6 +479,12 @@ export function parseHelperDocument(input: string | Buffer, takenAt = Date.now()
     throw new HelperParseError('1:1', 'unreadable document');
   }
   if (text.length > LIMITS.docChars) throw new HelperParseError('1:1', `document longer than ${LIMITS.docChars} characters`);
+  let banner: string | undefined;
+  if (mark !== undefined) {
+    const f = unframe(text, mark);
+    text = f.doc;
+    banner = f.banner;
+  }
   if (text.charCodeAt(0) === 0xfeff) text = ' ' + text.slice(1);
   const pj = parseJsonLocated(text, LIMITS.depth);
   if (!pj.ok) {
@@ -375,6 +505,8 @@ export function parseHelperDocument(input: string | Buffer, takenAt = Date.now()
       const v = own(hostV, k);
       if (typeof v === 'string' && v.length <= LIMITS.shortString) host[k] = v;
     }
+    const uid = own(hostV, 'uid');
+    if (typeof uid === 'string' && /^[0-9]{1,10}$/.test(uid)) host.uid = Number(uid);
   }
   const sections = own(doc, 'sections');
   if (!isObj(sections)) throw new HelperParseError('$.sections', `expected an object, got ${kindOf(sections)}`);
@@ -385,20 +517,45 @@ export function parseHelperDocument(input: string | Buffer, takenAt = Date.now()
     return { value: parseXlInfo(c.out, `${w}.info.out`) };
   });
 
+  // Domains: xl list -l's JSON where the host has it (ids, names as libxl keeps them, types, vcpus), xl list's
+  // rows for the state and memory, and the rows xl list -l leaves out (it skips a domain whose configuration libxl
+  // cannot retrieve, often dom0). Either one alone is enough. The helper picks ids the same way.
   const domains = section('domains', sec('domains'), (o, w) => {
-    const list = parseXlList(capture(own(o, 'list'), `${w}.list`).out, `${w}.list.out`);
-    let note: string | undefined;
+    const notes: string[] = [];
+    let list: DomainInfo[] | undefined;
+    let listErr = '';
     try {
-      const long = parseXlListLong(capture(own(o, 'long'), `${w}.long`).out, `${w}.long.out`);
-      for (const d of list) {
-        const l = long.get(d.domid);
-        if (l) d.type = l.type;
-      }
+      const c = capture(own(o, 'list'), `${w}.list`);
+      if (c.truncated) notes.push(cutNote(c));
+      list = parseXlList(c.out, `${w}.list.out`);
     } catch (e) {
       if (!(e instanceof SectionFault)) throw e;
-      note = `domain types unknown: ${e.message}`;
+      listErr = e.message;
     }
-    return { value: list, note };
+    let long: ReturnType<typeof parseXlListLong> | undefined;
+    try {
+      const c = capture(own(o, 'long'), `${w}.long`);
+      if (c.truncated) fail(`${w}.long`, `${cutNote(c)}, so its JSON is incomplete`);
+      long = parseXlListLong(c.out, `${w}.long.out`);
+    } catch (e) {
+      if (!(e instanceof SectionFault)) throw e;
+      notes.push(`domain types ${list ? 'unknown' : 'and states unknown'}: ${e.message}`);
+    }
+    if (!list && !long) fail(w, listErr);
+    if (!list) notes.push(`states unknown: ${listErr}`);
+    const byId = new Map<number, DomainInfo>((list ?? []).map((d) => [d.domid, d]));
+    for (const [domid, l] of long ?? []) {
+      let d = byId.get(domid);
+      if (!d) {
+        if (byId.size >= LIMITS.domains) fail(w, `more than ${LIMITS.domains} domains`);
+        d = { domid, name: l.name ?? `d${domid}`, type: l.type, vcpus: l.vcpus ?? 0, memMb: 0, state: '' };
+        byId.set(domid, d);
+      }
+      d.type = l.type;
+      if (l.name !== undefined) d.name = l.name;
+    }
+    const value = [...byId.values()].sort((a, b) => a.domid - b.domid);
+    return { value, note: notes.length ? notes.join('; ') : undefined };
   });
 
   const deviceModels = section('deviceModels', sec('deviceModels'), (o, w) => {
@@ -420,22 +577,49 @@ export function parseHelperDocument(input: string | Buffer, takenAt = Date.now()
       (c, domid, ww) => ({ domid, ports: parseLsevtchn(c.out, ww) }), (domid, error) => ({ domid, ports: [], error })),
   }));
 
+  // params: one `xenstore-ls -f /local/domain` filtered on the host to the nodes below (the helper's current form),
+  // or one capture per domain (perDomain, as earlier helpers sent).
+  const xsNode = (r: DomainParams, rel: string, v: string, at: string) => {
+    if (rel === 'image/device-model-pid') { r.dmPid = decimal(v, 1, 2 ** 31 - 1, at); return; }
+    if (rel === 'image/device-model-domid') { r.dmDomid = decimal(v, 0, LIMITS.maxDomid, at); return; }
+    if (rel === 'target') { r.target = decimal(v, 0, LIMITS.maxDomid, at); return; }
+    const name = XS_PARAMS[rel];
+    if (!name) return;
+    r.params[name] = /EVTCHN/.test(name) ? decimal(v, 0, LIMITS.maxPort, at) : decimal(v, 0, 2 ** 52, at);
+  };
   const params = section('params', sec('params'), (o, w) => {
     const noteV = own(o, 'note');
     const note = typeof noteV === 'string' ? noteV.slice(0, LIMITS.errorChars) : undefined;
+    if (own(o, 'xenstore') !== undefined) {
+      const c = capture(own(o, 'xenstore'), `${w}.xenstore`);
+      if (c.truncated) fail(`${w}.xenstore`, cutNote(c));
+      const byDom = new Map<number, DomainParams>();
+      for (const [p, v] of parseXenstoreLs(c.out, `${w}.xenstore.out`)) {
+        const m = /^\/local\/domain\/(\d{1,5})\/(.*)$/.exec(p);
+        if (!m) continue;
+        const domid = decimal(m[1], 0, LIMITS.maxDomid, `${w}.xenstore.out ${p}`);
+        let r = byDom.get(domid);
+        if (!r) {
+          if (byDom.size >= LIMITS.domains) fail(w, `more than ${LIMITS.domains} domains`);
+          r = { domid, params: {}, source: 'xenstore' };
+          byDom.set(domid, r);
+        }
+        xsNode(r, m[2], v, `${w}.xenstore.out ${p}`);
+      }
+      return { value: [...byDom.values()].sort((a, b) => a.domid - b.domid), note };
+    }
     const value = perDomain(own(o, 'perDomain'), `${w}.perDomain`, 'xenstore', (c, domid, ww) => {
-      const p: Record<string, number> = {};
+      const r: DomainParams = { domid, params: {}, source: 'xenstore' };
       for (const [path, v] of parseXenstoreLs(c.out, ww)) {
         const m = /^\/local\/domain\/(\d{1,5})\/(.*)$/.exec(path);
         if (!m || Number(m[1]) !== domid) fail(ww, `node of another domain: ${JSON.stringify(path.slice(0, 80))}`);
-        const name = XS_PARAMS[m[2]];
-        if (!name) continue;
-        p[name] = /EVTCHN/.test(name) ? decimal(v, 0, LIMITS.maxPort, `${ww} ${path}`) : decimal(v, 0, 2 ** 52, `${ww} ${path}`);
+        xsNode(r, m[2], v, `${ww} ${path}`);
       }
-      return { domid, params: p, source: 'xenstore' as const };
+      return r;
     }, (domid, error) => ({ domid, params: {}, source: 'xenstore' as const, error }));
     return { value, note };
   });
+  if (deviceModels.ok && params.ok) addStubDomains(deviceModels.value, params.value);
 
   const consoleS = section('console', sec('console'), (o, w) => {
     const c = capture(own(o, 'dmesg'), `${w}.dmesg`);
@@ -443,5 +627,7 @@ export function parseHelperDocument(input: string | Buffer, takenAt = Date.now()
     return { value: ls.slice(-LIMITS.consoleLines), note: c.truncated ? 'console output truncated on the host' : undefined };
   });
 
-  return { helperVersion: HELPER_VERSION, host, xen, domains, deviceModels, evtchns, params, console: consoleS, takenAt };
+  const snap: HostSnapshot = { helperVersion: HELPER_VERSION, host, xen, domains, deviceModels, evtchns, params, console: consoleS, takenAt };
+  if (banner !== undefined) snap.banner = banner;
+  return snap;
 }

@@ -31,7 +31,7 @@ export interface SshOptions {
   connectTimeoutSec?: number;
   /** Hard limit for one run in milliseconds; the process is killed beyond it (default 30,000). */
   timeLimitMs?: number;
-  /** Standard output cap in bytes; the process is killed beyond it (default 8 MiB). */
+  /** Standard output cap in bytes; the process is killed beyond it (default 64 MiB). */
   maxOutputBytes?: number;
   /** ControlMaster/ControlPersist connection reuse (default on; always off on Windows). */
   reuseConnections?: boolean;
@@ -76,18 +76,24 @@ function checkOptions(extra: Readonly<Record<string, string>>): string[] {
   return out;
 }
 
+/** Whether `<base>/iqs-XXXXXX/%C` leaves room in sun_path for the socket ssh binds (see controlPath). */
+export function controlPathFits(base: string): boolean {
+  return Buffer.byteLength(path.join(base, 'iqs-XXXXXX', 'x'.repeat(40))) + 17 < 104;
+}
+
 /** One connection target: builds argv, runs commands, classifies failures, owns the ControlPath directory. */
 export class SshRunner {
   private controlDir: string | undefined;
   private readonly opts: Required<Omit<SshOptions, 'configFile' | 'logger' | 'env' | 'extraOptions'>> & SshOptions;
   private readonly extra: string[];
   private disposed = false;
+  private noControlPath = false;
 
   constructor(public readonly host: string, options: SshOptions = {}) {
     checkHost(host);
     this.extra = checkOptions(options.extraOptions ?? {});
     this.opts = {
-      sshPath: 'ssh', connectTimeoutSec: 10, timeLimitMs: 30_000, maxOutputBytes: 8 * 1024 * 1024,
+      sshPath: 'ssh', connectTimeoutSec: 10, timeLimitMs: 30_000, maxOutputBytes: 64 * 1024 * 1024,
       reuseConnections: process.platform !== 'win32', controlPersistSec: 60, ...options,
     };
     if (process.platform === 'win32') this.opts.reuseConnections = false;
@@ -98,11 +104,27 @@ export class SshRunner {
   }
 
   private controlPath(): string | undefined {
-    if (!this.opts.reuseConnections) return undefined;
+    if (!this.opts.reuseConnections || this.noControlPath) return undefined;
     if (!this.controlDir) {
-      // mkdtemp creates the directory 0700; %C is a hash of host, port and user, so the path stays short.
-      this.controlDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iqs-'));
-      fs.chmodSync(this.controlDir, 0o700);
+      // mkdtemp creates the directory 0700; %C is a hash of host, port and user (40 hex digits). A socket path
+      // must fit sun_path (108 bytes on Linux, 104 on the BSDs) with the 17 characters ssh adds to it while it
+      // binds (mux.c muxserver_listen: "%s.XXXXXXXXXXXXXXXX"): a long TMPDIR falls back to a private directory
+      // in /tmp, and without one that fits there is no multiplexing (each snapshot makes its own connection).
+      for (const base of [os.tmpdir(), '/tmp']) {
+        if (controlPathFits(base)) {
+          try {
+            this.controlDir = fs.mkdtempSync(path.join(base, 'iqs-'));
+            fs.chmodSync(this.controlDir, 0o700);
+            if (base !== os.tmpdir()) this.log(`  (TMPDIR is too long for an ssh ControlPath; using ${this.controlDir})`);
+            break;
+          } catch { /* try the next */ }
+        }
+      }
+      if (!this.controlDir) {
+        this.noControlPath = true;
+        this.log('  (no directory short enough for an ssh ControlPath: connections are not reused)');
+        return undefined;
+      }
     }
     return path.join(this.controlDir, '%C');
   }
@@ -114,6 +136,12 @@ export class SshRunner {
     a.push('-o', 'BatchMode=yes', '-o', `ConnectTimeout=${Math.max(1, Math.round(this.opts.connectTimeoutSec))}`,
       // Never weakened: with BatchMode 'ask' would fail anyway, and 'no'/'accept-new' from a config file lose here.
       '-o', 'StrictHostKeyChecking=yes');
+    // ssh's own reason for a failure (a changed host key, a refused key) must reach the message whatever the
+    // user's config says (LogLevel QUIET hides it). The first value given wins: a more verbose level asked for in
+    // extraOptions goes first, anything quieter than ERROR never does.
+    const lvl = this.opts.extraOptions?.LogLevel;
+    if (lvl && /^(INFO|VERBOSE|DEBUG[123]?)$/i.test(lvl)) a.push('-o', `LogLevel=${lvl}`);
+    a.push('-o', 'LogLevel=ERROR');
     const cp = this.controlPath();
     if (cp) a.push('-o', 'ControlMaster=auto', '-o', `ControlPersist=${Math.max(1, Math.round(this.opts.controlPersistSec))}`, '-o', `ControlPath=${cp}`);
     a.push(...this.extra, '-T', '--', this.host);
@@ -128,7 +156,9 @@ export class SshRunner {
     return this.opts.configFile ? ['-F', this.opts.configFile] : [];
   }
 
-  run(remote: readonly string[], stdin: string | Buffer, token?: CancelTokenLike): Promise<SshResult> {
+  /** With holdStdin, stdin stays open after the input until ssh exits: the remote side sees EOF on its stdin when
+   *  this end goes away (the helper ends itself on that EOF), not when the input is complete. */
+  run(remote: readonly string[], stdin: string | Buffer, token?: CancelTokenLike, holdStdin = false): Promise<SshResult> {
     if (this.disposed) return Promise.reject(new LiveError('cancelled', 'the ssh runner was disposed'));
     if (token?.isCancellationRequested) return Promise.reject(new LiveError('cancelled', 'cancelled before start'));
     let args: string[];
@@ -152,6 +182,9 @@ export class SshRunner {
       const kill = (why: LiveError) => {
         if (forced) return;
         forced = why;
+        // Closing stdin first: the remote helper sees EOF and ends itself, whether or not the session's channel
+        // is closed by the kill (a multiplexed client hands its descriptors to the master).
+        child.stdin?.destroy();
         child.kill('SIGTERM');
         const k = setTimeout(() => child.kill('SIGKILL'), 1000);
         k.unref();
@@ -162,6 +195,7 @@ export class SshRunner {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        child.stdin?.destroy();
         sub?.dispose();
         const durationMs = Date.now() - t0;
         if (err) { this.log(`  -> ${err.kind}: ${err.message.split('\n')[0]} (${durationMs} ms)`); reject(err); return; }
@@ -185,10 +219,11 @@ export class SshRunner {
         if (stderr.length > STDERR_KEEP) stderr = stderr.slice(-STDERR_KEEP);
       });
       child.stdin!.on('error', () => { /* EPIPE when the connection fails: classified from the exit */ });
-      child.stdin!.end(stdin);
+      if (holdStdin) child.stdin!.write(stdin); else child.stdin!.end(stdin);
       // A killed mux client may have handed its stdio to the master, which keeps the pipes open until the remote
       // session ends: after a kill of ours, the exit is the end.
       child.on('exit', (code) => {
+        child.stdin?.destroy();
         if (!forced) return;
         child.stdout!.destroy(); child.stderr!.destroy();
         finish(forced, code ?? -1);
@@ -214,6 +249,10 @@ export class SshRunner {
       const t = await this.resolved();
       return mk('unknown-host-key', `the host key of ${this.host} is not known (known_hosts: ${t.knownHosts}), and IOREQ Scope never accepts keys by itself. Check its fingerprint with: ${shJoin(['ssh-keyscan', '-p', t.port, t.hostname])} | ssh-keygen -lf -  ; compare it with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the host), then accept it by connecting once yourself: ${t.interactive}`);
     }
+    // sshd drops connections beyond MaxStartups (default 10:30:100) before the version exchange: nothing was sent,
+    // ssh says the connection was closed or reset during kex_exchange_identification. Worth a retry.
+    if (outBytes === 0 && /kex_exchange_identification|ssh_exchange_identification|Connection closed by .* port \d+\s*$/i.test(s) && !/Permission denied|host key/i.test(s))
+      return mk('host-busy', `${this.host} is busy: its sshd dropped the connection before the handshake (MaxStartups reached: too many connections at once): ${last}`);
     if (/Connection refused/i.test(s)) return mk('connection-refused', `${this.host} refused the connection (is sshd running and is the port right?): ${last}`);
     if (/Could not resolve hostname|Name or service not known|nodename nor servname/i.test(s)) return mk('unresolved-host', `cannot resolve ${this.host}: ${last}`);
     if (/Permission denied|Too many authentication failures|no authentication methods/i.test(s)) return mk('auth-failed', `authentication to ${this.host} failed (BatchMode: no password prompts; load a key into your agent or set IdentityFile): ${last}`);

@@ -59,6 +59,7 @@ function big(o: Sink, v: bigint): void {
 function feed(m: Model, o: Sink): void {
   const x = m.x;
   o.n(x.panic ? 1 : 0); o.n(x.bugs.length); o.n(x.faults.xzalloc); o.n(x.faults.map); o.n(x.faults.evtchn);
+  for (const k of Object.keys(x.heap).sort()) o.n(x.heap[k]);
   for (const d of x.domains.values()) {
     o.s('d'); o.n(d.domain_id); o.n(d.is_dying); o.n(d.pause_count); o.n(d.crashed ? 1 : 0); o.n(d.is_shutting_down ? 1 : 0);
     o.n(d.arch.hvm_domain.is_s3_suspended ? 1 : 0); o.n(d.holes.size);

@@ -6,6 +6,7 @@ import { ECS_FREE, ECS_INTERDOMAIN, ECS_NAMES, ECS_RESERVED, ECS_UNBOUND } from 
 import { specialPageLayout } from './layout';
 import type { Model } from './model';
 import { PARAM_NAMES, PFN_PARAMS } from './params';
+import { serverDoc, serversOf } from './servers';
 import { HVMIO_NAMES, type Domain, type HvmIoreqServer } from './xen';
 import * as X from './xen';
 import { isX421 } from './layout';
@@ -116,6 +117,7 @@ export function domainJson(m: Model, d: Domain): Record<string, unknown> {
       slot: slotPage ? decodeSlot(slotPage, v.vcpu_id) : null,
     })),
     ioreqServer: s ? serverJson(s, d) : null,
+    ioreqServers: serversOf(m.profile, d).map((sv) => serverDoc(sv, d, decodeRing)),
     evtchns: evtchnJson(d),
     ...(isX421(m.profile) ? { x421: x421Json(d) } : {}), // 4.21
   };
@@ -139,6 +141,7 @@ export function stateJson(m: Model): Record<string, unknown> {
     profile: m.profile,
     panic: m.x.panic,
     bugs: m.x.bugs,
+    heap: m.x.heap,
     domains,
     deviceModels: [...m.dms].map(([k, dm]) => dmJson(k, dm)),
     console: m.x.console.map((l) => `(XEN) ${l.text}`),

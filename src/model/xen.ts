@@ -328,6 +328,8 @@ export class Xen {
   /** Set when a XenPanic reached the driver: the host is down. */
   panic: { fn: string; message: string } | null = null;
   faults: FaultPlan = { xzalloc: -1, map: -1, evtchn: -1 };
+  /** Live xzalloc'd structs by kind (xzalloc counts one up, xfree one down): what a failure path leaks stays here. */
+  heap: Record<string, number> = {};
   /** Record events? Off for flat-out runs (benchmarks, the explorer). */
   on = true;
   events: ModelEvent[] = [];
@@ -342,6 +344,18 @@ export class Xen {
     (e as ModelEvent).seq = this.events.length;
     (e as ModelEvent).actor = this.actor;
     this.events.push(e as ModelEvent);
+  }
+
+  /** Records an allocation of a struct of this kind (after a successful xzalloc). */
+  heapAlloc(kind: string): void {
+    this.heap[kind] = (this.heap[kind] ?? 0) + 1;
+  }
+
+  /** Records an xfree of a struct of this kind; freeing what was never allocated is the model's own defect. */
+  heapFree(kind: string): void {
+    const n = this.heap[kind] ?? 0;
+    if (n <= 0) throw new Error(`internal: xfree of a ${kind} that was never allocated`);
+    this.heap[kind] = n - 1;
   }
 
   /** Counts down a fault plan entry; true when this allocation is the one to fail. */
@@ -365,6 +379,7 @@ export class Xen {
     y.bugs = this.bugs.slice();
     y.panic = this.panic ? { ...this.panic } : null;
     y.faults = { ...this.faults };
+    y.heap = { ...this.heap };
     y.on = this.on;
     y.events = withEvents ? this.events.slice() : [];
     y.actor = this.actor;

@@ -7,11 +7,13 @@ import { ECS_INTERDOMAIN, ECS_NAMES } from '../model/evtchn';
 import { fingerprintHash } from '../model/fingerprint';
 import * as A from '../model/abi';
 import { HVMIO_completed, HVMIO_none } from '../model/xen';
+import { covers, serversOf, slotState, type ServerView } from '../model/servers';
+import type { Domain } from '../model/xen';
 import { Session } from './exec';
 import type { Scenario } from './parse';
 
-export type ViolationKind = 'impossible-slot-state' | 'lost-request' | 'port-bound-to-destroyed-server' | 'page-mapped-twice'
-  | 'vcpu-blocked-forever' | 'deadlock' | 'panic' | 'use-after-free' | 'expectation';
+export type { ViolationKind } from './types';
+import type { ViolationKind } from './types';
 
 export interface Violation {
   kind: ViolationKind;
@@ -49,13 +51,70 @@ function trailOf(n: Node): number[] {
   return t.reverse();
 }
 
+/** Whether a server's ranges claim a request (a catch-all server claims everything). */
+function claims(sv: ServerView, p: A.Ioreq): boolean {
+  if (!sv.ranges) return true;
+  const size = BigInt(p.size || 1);
+  const count = BigInt(p.count || 1);
+  switch (p.type) {
+    case A.IOREQ_TYPE_PIO: return covers(sv.ranges.port, p.addr, p.addr + size - 1n);
+    case A.IOREQ_TYPE_COPY: {
+      // With the direction flag set a rep access walks down from addr (ioreq_mmio_first_byte / last_byte).
+      const first = p.df ? p.addr - (count - 1n) * size : p.addr;
+      const last = p.df ? p.addr + size - 1n : p.addr + count * size - 1n;
+      return covers(sv.ranges.mmio, first, last);
+    }
+    case A.IOREQ_TYPE_PCI_CONFIG: { const sbdf = p.addr >> 32n; return covers(sv.ranges.pci, sbdf, sbdf); }
+    default: return true; // TIMEOFFSET and INVALIDATE are not routed by range
+  }
+}
+
+/**
+ * The invariants of several ioreq servers per domain: a request sits in at most one server's page (a broadcast
+ * INVALIDATE excepted), only in an enabled, live server, only in one whose ranges cover it; and a vcpu blocked on
+ * a request whose emulating domain is gone will never be woken.
+ */
+function serverViolations(s: Session, d: Domain, out: Array<{ kind: ViolationKind; message: string }>): void {
+  const servers = serversOf(s.m.profile, d);
+  if (!servers.length) return;
+  const name = (sv: ServerView) => (sv.id === null ? `d${d.domain_id}'s ioreq server` : `d${d.domain_id}'s ioreq server ${sv.id}`);
+  for (const v of d.vcpu) {
+    const holding = servers.filter((sv) => { const st = slotState(sv, v.vcpu_id); return st !== null && st !== A.STATE_IOREQ_NONE && st <= A.STATE_IORESP_READY; });
+    if (!holding.length) continue;
+    const reqs = holding.map((sv) => A.readIoreq(sv.ioreq.va!, A.ioreqOffset(v.vcpu_id)));
+    if (holding.length > 1 && !reqs.every((p) => p.type === A.IOREQ_TYPE_INVALIDATE)) {
+      out.push({ kind: 'request-to-several-servers', message: `d${d.domain_id}v${v.vcpu_id}'s request is in ${holding.length} servers' pages at once (${holding.map(name).join(', ')})` });
+    }
+    holding.forEach((sv, i) => {
+      const p = reqs[i];
+      if (p.state === A.STATE_IOREQ_READY && (!sv.enabled || sv.freed)) {
+        out.push({ kind: 'request-to-disabled-server', message: `d${d.domain_id}v${v.vcpu_id}'s request waits in ${name(sv)}, which is ${sv.freed ? 'destroyed' : 'disabled'}` });
+      }
+      if (!claims(sv, p)) {
+        out.push({ kind: 'request-outside-range', message: `d${d.domain_id}v${v.vcpu_id}'s ${A.TYPE_NAMES[p.type] ?? p.type} request at ${A.hex(p.addr)} (size ${p.size}) went to ${name(sv)}, whose ranges do not cover it` });
+      }
+      if (v.pause_flags.blocked_in_xen && p.state !== A.STATE_IORESP_READY) {
+        const em = s.m.x.domains.get(sv.emulator);
+        const gone = !em ? 'does not exist' : em.is_dying ? 'is dying' : em.crashed ? 'has crashed' : em.is_shutting_down ? 'is shut down' : null;
+        if (gone) out.push({ kind: 'emulator-gone', message: `d${d.domain_id}v${v.vcpu_id} waits on ${name(sv)}, whose emulator d${sv.emulator} ${gone}: nothing will answer it` });
+      }
+    });
+  }
+}
+
 /** Invariants that must hold in every state. */
 function stateViolations(s: Session): Array<{ kind: ViolationKind; message: string }> {
   const out: Array<{ kind: ViolationKind; message: string }> = [];
   const x = s.m.x;
   if (x.panic) out.push({ kind: 'panic', message: `Xen panicked in ${x.panic.fn}: ${x.panic.message}` });
   if (x.bugs.length) out.push({ kind: 'use-after-free', message: x.bugs[0].text });
+  // A server struct xzalloc'd and no longer reachable from any domain was leaked by a failure path.
+  const allocated = Object.entries(x.heap).filter(([k]) => k.endsWith('ioreq_server')).reduce((n, [, c]) => n + c, 0);
+  let reachable = 0;
+  for (const d of x.domains.values()) reachable += serversOf(s.m.profile, d).filter((sv) => !sv.freed).length;
+  if (allocated > reachable) out.push({ kind: 'memory-leak', message: `${allocated - reachable} ioreq server struct(s) allocated and reachable from no domain: a failure path did not xfree it` });
   for (const d of x.domains.values()) {
+    serverViolations(s, d, out);
     for (const [pfn, g] of d.physmap) if (g.xen_maps > 1) out.push({ kind: 'page-mapped-twice', message: `d${d.domain_id} pfn 0x${pfn.toString(16)} is mapped by Xen ${g.xen_maps} times` });
     const srv = d.arch.hvm_domain.ioreq_server;
     const live = srv && !srv.freed ? srv : null;
@@ -197,6 +256,8 @@ function counterexample(sc: Scenario, trail: number[], kind: ViolationKind, mess
   doc.name = `${sc.name}: counterexample (${kind})`;
   doc.description = `Found by ioreq-scope explore in ${sc.file}: ${message}. The steps below are the shortest interleaving that reaches it; run or step-debug this file to watch it happen.`;
   doc.steps = trail.map((i) => sc.steps[i].raw);
+  // A relative $schema would point nowhere beside the counterexample; the extension's jsonValidation covers it.
+  delete doc.$schema;
   if (kind !== 'expectation') delete doc.expect;
   delete doc.explore;
   return doc;

@@ -9,56 +9,12 @@ import { isProfile, type ProfileName } from '../model/layout';
 import { nrParamsOf, paramIndex } from '../model/params';
 import schemaJson from '../../schema/scenario.schema.json';
 import { Locator, ScenarioError, type Loc } from './errors';
+import { opSpec } from './ops';
 
 export const SCHEMA = schemaJson as Record<string, unknown>;
 
-export type ActorKind = 'toolstack' | 'dm' | 'vcpu';
-
-/** An expectation, as written (see the schema's definitions.expectation). */
-export type Expectation =
-  | { path: string; equals?: unknown; notEquals?: unknown; exists?: boolean; loc: Loc }
-  | { event: string; fn?: string; domid?: number; count?: number; text?: string; loc: Loc }
-  | { crash: number; reason?: string; loc: Loc }
-  | { noCrash: number; loc: Loc }
-  | { console: string; absent?: boolean; loc: Loc }
-  | { panic: boolean | string; loc: Loc }
-  | { bug: 'use-after-free'; absent?: boolean; loc: Loc };
-
-export interface Step {
-  /** Position in the file's step list, from 0. */
-  index: number;
-  op: string;
-  actor: string;
-  actorKind: ActorKind;
-  /** For a vcpu actor: its domain and vcpu id. */
-  domid?: number;
-  vcpu?: number;
-  /** The step's fields other than op/actor/expect/after/note, numbers parsed (hex strings become bigint when large). */
-  args: Record<string, unknown>;
-  expect?: { rc?: number; value?: bigint };
-  after: Expectation[];
-  /** The step is enabled only while this holds. */
-  when?: Expectation;
-  note?: string;
-  loc: Loc;
-  /** The step's JSON text, for counterexample files. */
-  raw: Record<string, unknown>;
-}
-
-export interface DeviceModelDecl { name: string; domid: number; target: number; maxCpus?: number; loc: Loc }
-
-export interface Scenario {
-  file: string;
-  name: string;
-  description: string;
-  profile: ProfileName;
-  deviceModels: DeviceModelDecl[];
-  steps: Step[];
-  expect: Expectation[];
-  allow: Set<string>;
-  /** The document as parsed (comments dropped), for counterexamples. */
-  doc: Record<string, unknown>;
-}
+export type { ActorKind, DeviceModelDecl, Expectation, Scenario, Step } from './types';
+import type { ActorKind, DeviceModelDecl, Expectation, Scenario, Step } from './types';
 
 /** The schema's validator, compiled by ajv at build time (tools/gen-validator.js). */
 function validate(doc: unknown): ErrorObject[] {
@@ -67,6 +23,10 @@ function validate(doc: unknown): ErrorObject[] {
 }
 
 const VCPU_ACTOR = /^d(\d+)v(\d+)$/;
+
+function actorWords(k: ActorKind): string {
+  return k === 'dm' ? 'a device model' : k === 'vcpu' ? 'a vcpu (d<domid>v<n>)' : 'the toolstack';
+}
 
 /** A step's fields that are not arguments of its operation. */
 export const NON_ARG_KEYS: ReadonlySet<string> = new Set(['op', 'actor', 'expect', 'after', 'note', 'when']);
@@ -155,8 +115,13 @@ function duplicateKey(node: Node): { key: string; node: Node; first: Node } | un
   return undefined;
 }
 
+export interface ParseOptions {
+  /** Read the scenario as if it named this profile (compare runs one file under several). */
+  profile?: ProfileName;
+}
+
 /** Parses and checks a scenario; throws ScenarioError. */
-export function parseScenario(textIn: string, file: string): Scenario {
+export function parseScenario(textIn: string, file: string, opts: ParseOptions = {}): Scenario {
   if (typeof textIn !== 'string') throw new ScenarioError({ file, line: 1, column: 1 }, 'expected text');
   // A byte-order mark is not part of the document.
   const text = textIn.charCodeAt(0) === 0xfeff ? ' ' + textIn.slice(1) : textIn;
@@ -188,6 +153,7 @@ export function parseScenario(textIn: string, file: string): Scenario {
     const missing = e.keyword === 'additionalProperties' ? [...path, (e.params as { additionalProperty: string }).additionalProperty] : path;
     throw new ScenarioError(locOf(missing), describe(e, doc));
   }
+  if (opts.profile) doc.profile = opts.profile;
   const profile = doc.profile as string;
   if (!isProfile(profile)) throw new ScenarioError(locOf(['profile']), `unknown profile '${profile}'`);
   const nrParams = nrParamsOf(profile);
@@ -203,16 +169,6 @@ export function parseScenario(textIn: string, file: string): Scenario {
 
   const parseExpectation = (e: Record<string, unknown>, path: Array<string | number>): Expectation => ({ ...(e as object), loc: locOf(path) } as Expectation);
 
-  const KIND_OF_OP: Record<string, ActorKind | 'any'> = {
-    xc_domain_create: 'toolstack', xc_hvm_build: 'toolstack', xc_domain_unpause: 'toolstack', xc_domain_destroy: 'toolstack',
-    alloc_vcpu: 'toolstack', evtchn_alloc_unbound: 'toolstack', xc_domain_set_target: 'toolstack', inject_fault: 'toolstack', set_page: 'toolstack',
-    hvmop_set_param: 'any', hvmop_get_param: 'any',
-    xen_hvm_init: 'dm', xc_map_foreign_range: 'dm', evtchn_bind_interdomain: 'dm', cpu_handle_ioreq: 'dm',
-    handle_buffered_iopage: 'dm', write_state: 'dm', write_bytes: 'dm', evtchn_send: 'dm', evtchn_close: 'dm',
-    pio_write: 'vcpu', pio_read: 'vcpu', mmio_write: 'vcpu', mmio_read: 'vcpu', hvm_do_resume: 'vcpu',
-    send_timeoffset_req: 'vcpu', send_invalidate_req: 'vcpu',
-  };
-
   const steps: Step[] = ((doc.steps as Array<Record<string, unknown>>) ?? []).map((s, i) => {
     const at = (k?: string): Loc => locOf(k ? ['steps', i, k] : ['steps', i]);
     const actor = s.actor as string;
@@ -225,38 +181,39 @@ export function parseScenario(textIn: string, file: string): Scenario {
     else if (names.has(actor)) actorKind = 'dm';
     else if (m) { actorKind = 'vcpu'; domid = Number(m[1]); vcpu = Number(m[2]); }
     else throw new ScenarioError(at('actor'), `unknown actor '${actor}' (expected 'toolstack', a device model (${[...names].join(', ') || 'none declared'}) or a vcpu as d<domid>v<n>)`);
-    const kind = KIND_OF_OP[op];
-    if (!kind) throw new ScenarioError(at('op'), `unknown op '${op}'`);
-    if (kind !== 'any' && kind !== actorKind) throw new ScenarioError(at('op'), `op '${op}' is done by ${kind === 'dm' ? 'a device model' : kind === 'vcpu' ? 'a vcpu (d<domid>v<n>)' : 'the toolstack'}, not by '${actor}'`);
+    const spec = opSpec(op);
+    if (!spec) throw new ScenarioError(at('op'), `unknown op '${op}'`);
+    if (spec.profiles && !spec.profiles.includes(profile)) {
+      throw new ScenarioError(at('op'), `op '${op}' does not exist in profile ${profile} (it is in ${spec.profiles.join(', ')})`);
+    }
+    if (!spec.actors.includes(actorKind)) throw new ScenarioError(at('op'), `op '${op}' is done by ${spec.actors.map(actorWords).join(' or ')}, not by '${actor}'`);
     const args: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(s)) {
       if (NON_ARG_KEYS.has(k)) continue;
-      if (k === 'param') {
-        const idx = paramIndex(v as string | number, nrParams);
-        if (idx === undefined) throw new ScenarioError(at('param'), `unknown HVM param '${v}' for profile ${profile} (expected a name such as IOREQ_PFN, or a number below ${nrParams})`);
-        args.param = idx;
-      } else if (k === 'value' || k === 'addr' || k === 'pfn' || k === 'data') {
-        const b = toBig(v);
-        if (b === undefined || b >= 1n << 64n) throw new ScenarioError(at(k), `'${k}' must be a number or a 0x-hex string below 2^64`);
-        args[k] = b;
-      } else if (k === 'port' && (op === 'pio_write' || op === 'pio_read')) {
-        const b = toBig(v);
-        if (b === undefined || b > 0xffffn) throw new ScenarioError(at(k), "'port' must be an I/O port from 0 to 0xffff");
-        args.port = Number(b);
-      } else args[k] = v;
+      switch (spec.args[k]?.parse) {
+        case 'param': {
+          const idx = paramIndex(v as string | number, nrParams);
+          if (idx === undefined) throw new ScenarioError(at(k), `unknown HVM param '${v}' for profile ${profile} (expected a name such as IOREQ_PFN, or a number below ${nrParams})`);
+          args[k] = idx;
+          break;
+        }
+        case 'big': {
+          const b = toBig(v);
+          if (b === undefined || b >= 1n << 64n) throw new ScenarioError(at(k), `'${k}' must be a number or a 0x-hex string below 2^64`);
+          args[k] = b;
+          break;
+        }
+        case 'ioport': {
+          const b = toBig(v);
+          if (b === undefined || b > 0xffffn) throw new ScenarioError(at(k), `'${k}' must be an I/O port from 0 to 0xffff`);
+          args[k] = Number(b);
+          break;
+        }
+        default: args[k] = v;
+      }
     }
-    if ((op === 'hvmop_set_param' || op === 'hvmop_get_param') && actorKind === 'toolstack' && args.domid === undefined) {
-      throw new ScenarioError(at(), `'${op}' by the toolstack needs 'domid'`);
-    }
-    if (op === 'evtchn_bind_interdomain' && (args.vcpu === undefined) === (args.buffered !== true)) {
-      throw new ScenarioError(at(), "'evtchn_bind_interdomain' needs either 'vcpu' or 'buffered': true");
-    }
-    if (op === 'write_bytes' && (args.offset as number) + (args.bytes as string).length / 2 > 4096) {
-      throw new ScenarioError(at('bytes'), `'bytes' run past the end of the page: offset ${args.offset} + ${(args.bytes as string).length / 2} byte(s) > 4096`);
-    }
-    if ((op === 'pio_write' || op === 'mmio_write') && typeof args.size === 'number' && (args.value as bigint) >= 1n << BigInt(8 * (args.size as number))) {
-      throw new ScenarioError(at('value'), `'value' does not fit in ${args.size} byte(s)`);
-    }
+    const bad = spec.check?.(args, actorKind);
+    if (bad) throw new ScenarioError(at(bad.at), bad.message);
     let expect: Step['expect'];
     if (s.expect) {
       const e = s.expect as Record<string, unknown>;

@@ -33,7 +33,7 @@ function steppedFiles(dir = XEN_SRC): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const f = path.join(dir, e.name);
     if (e.isDirectory()) return steppedFiles(f);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.flat.ts') && !e.name.endsWith('.d.ts') && fs.readFileSync(f, 'utf8').startsWith('// @stepped')
+    return e.name.endsWith('.ts') && !e.name.endsWith('.flat.ts') && !e.name.endsWith('.d.ts') && /^\/\/ @stepped\s*$/m.test(fs.readFileSync(f, 'utf8'))
       ? [path.relative(XEN_SRC, f)] : [];
   }).sort();
 }

@@ -30,12 +30,12 @@ export function vsixPath(): string {
   return path.join(root, `${name}-${version}.vsix`);
 }
 
-/** A fresh copy of the bundled scenarios (<tmp>/scenarios, the folder to open) with the schema beside it
- *  (<tmp>/schema, so each file's "$schema": "../schema/scenario.schema.json" resolves). Remove with removeWorkspace. */
+/** A fresh copy of the bundled scenarios (<tmp>/scenarios, the folder to open), outside the repository and with no
+ *  schema beside it, as a user's workspace is: the editor's validation comes from the extension's jsonValidation.
+ *  Remove with removeWorkspace. */
 export function scenarioWorkspace(prefix: string): string {
   const tmp = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), prefix));
   fs.cpSync(path.join(repoRoot(), 'scenarios'), path.join(tmp, 'scenarios'), { recursive: true });
-  fs.cpSync(path.join(repoRoot(), 'schema'), path.join(tmp, 'schema'), { recursive: true });
   return path.join(tmp, 'scenarios');
 }
 

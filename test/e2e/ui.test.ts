@@ -8,6 +8,7 @@ import { CodeServer, Chromium, launchChromium, startCodeServer } from './codeser
 import { Locator, Page } from './playwright';
 import { artifactsDir, removeWorkspace, scenarioWorkspace, vsixPath } from './paths';
 import { SCENARIO, VIEW_CONTAINER, brokenScenario } from './contract';
+import { writeFlow } from '../../src/trace/synth';
 
 const enabled = process.env.IOREQ_E2E_UI === '1';
 const BROKEN = '99-broken-unknown-op.ioreq.json';
@@ -95,6 +96,12 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     if (!fs.existsSync(vsix)) throw new Error(`no VSIX at ${vsix}: run \`npm run package\` first`);
     folder = scenarioWorkspace('ioreq-e2e-ui-');
     fs.writeFileSync(path.join(folder, BROKEN), brokenScenario().text);
+    const golden = writeFlow([
+      { dom: 1, vcpu: 0, cpu: 0, kind: 'pio', dir: 'write', addr: 0x3f8n, data: 0x41n, size: 1, dm: true },
+      { dom: 1, vcpu: 0, cpu: 0, kind: 'pio', dir: 'read', addr: 0xcfcn, data: 0xdeadbeefn, size: 4, dm: true },
+      { dom: 1, vcpu: 1, cpu: 1, kind: 'mmio', dir: 'write', addr: 0xfed00000n, data: 5n, size: 4, dm: false },
+    ]);
+    fs.writeFileSync(path.join(folder, 'golden-trace.bin'), golden.xentrace);
     fs.mkdirSync(path.join(folder, '.vscode'));
     fs.writeFileSync(path.join(folder, '.vscode', 'launch.json'), JSON.stringify({
       version: '0.2.0',
@@ -265,5 +272,24 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     assert.match(text, /ioreq-scope/, `Problems view without an ioreq-scope entry:\n${text}`);
     assert.match(text, new RegExp(`\\[Ln ${brokenScenario().line + 1}, Col \\d+\\]`), `no entry at line ${brokenScenario().line + 1}:\n${text}`);
     await screenshot('problems-broken-scenario');
+  });
+
+  stage('trace', ['workbench'], 'opens a xentrace capture: the trace view shows the summary and timeline, and checks it against the model', async () => {
+    await palette('IOREQ Scope: Open a Trace');
+    // The workbench's own file dialog (a quick input): type the path, Enter.
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10000 });
+    await input.fill(path.join(folder!, 'golden-trace.bin'));
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Enter');
+    const view = page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+    await view.locator('#summary tbody tr').first().waitFor({ timeout: 30000 });
+    assert.equal(await view.locator('#timeline tbody tr').count(), 3, 'three guest I/O in the timeline');
+    assert.equal(await view.locator('#summary tbody tr').count(), 2, 'the two counted addresses in the summary');
+    await view.locator('#summary th', { hasText: 'count' }).click();
+    await screenshot('trace-view');
+    await view.locator('#check').click();
+    await view.locator('#check-result h2', { hasText: /0 disagreement/ }).waitFor({ timeout: 30000 });
+    await screenshot('trace-checked');
   });
 });

@@ -4,7 +4,8 @@ import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { LiveError, LiveHost, snapshotToScenario, type HostSnapshot } from '../../src/live/host';
+import { LiveError, LiveHost, Limiter, snapshotToScenario, type HostSnapshot } from '../../src/live/host';
+import { parseHelperDocument } from '../../src/live/parse';
 import { parseScenario } from '../../src/scenario/parse';
 import { runScenario } from '../../src/scenario/run';
 import { FIXTURES, HELPER, TestSshd } from './sshd';
@@ -79,15 +80,15 @@ describe('live: a real sshd on 127.0.0.1 with a stand-in Xen host', function () 
     const calls = sshd.calls();
     assertReadOnly(calls);
     assert.deepStrictEqual(calls.map((c) => c.join(' ')), [
-      'xl list', 'xl info', 'xl list -l', 'xenstore-ls -f /local/domain/0/device-model', 'ps -e -o pid= -o args=',
+      'xl info', 'xl list', 'xl list -l', 'xenstore-ls -f /local/domain/0/device-model', 'ps -e -o pid= -o args=',
       'lsevtchn 0', 'lsevtchn 1', 'lsevtchn 2', 'lsevtchn 3',
-      'xenstore-ls -f /local/domain/0', 'xenstore-ls -f /local/domain/1', 'xenstore-ls -f /local/domain/2', 'xenstore-ls -f /local/domain/3',
+      'xenstore-ls -f /local/domain',
       'xl dmesg',
     ]);
     // The logged command line is the one that ran, quoted for a shell.
     const cmd = log.find((l) => l.startsWith('$ ssh '))!;
     assert.ok(cmd.includes('-o BatchMode=yes') && cmd.includes('-o StrictHostKeyChecking=yes') && cmd.includes('-o ControlMaster=auto'), cmd);
-    assert.ok(cmd.endsWith("-T -- ioreq-test '/bin/sh -s'"), cmd);
+    assert.match(cmd, /-o LogLevel=ERROR .*-T -- ioreq-test '\/bin\/sh -s -- 17 [0-9a-f]{24}'$/);
     assert.ok(!/StrictHostKeyChecking=(no|accept-new)|UserKnownHostsFile=\/dev\/null/.test(cmd));
   });
 
@@ -131,6 +132,201 @@ describe('live: a real sshd on 127.0.0.1 with a stand-in Xen host', function () 
       // The scenario still comes out (type unknown: modelled as HVM, said in the file).
       runScenario(parseScenario(snapshotToScenario(s, 'ioreq-test'), 'x.ioreq.json'));
     } finally { sshd.setFail([]); }
+  });
+
+  describe('real hosts and hostile environments', () => {
+    afterEach(() => {
+      for (const k of ['d1name', 'd1state', 'ndomains'] as const) sshd.setSwitch(k, undefined);
+      sshd.setBanner('');
+      sshd.setFail([]);
+      sshd.writeConfig('good');
+    });
+    it('a domain name with spaces and digits: every domain once, the helper queries each id once', async () => {
+      sshd.setSwitch('d1name', 'my guest  1 2');
+      sshd.clearCalls();
+      const s = ok(await newHost().snapshot());
+      assert.ok(s.domains.ok, JSON.stringify(s.domains));
+      assert.deepStrictEqual(s.domains.value.map((d) => [d.domid, d.name, d.type]), [[0, 'Domain-0', 'pv'], [1, 'my guest  1 2', 'hvm'], [2, 'guest-pv', 'pv'], [3, 'guest-demu', 'hvm']]);
+      assert.deepStrictEqual(sshd.calls().filter((c) => c[0] === 'lsevtchn').map((c) => c[1]), ['0', '1', '2', '3']);
+      assert.ok(s.evtchns.ok && s.evtchns.value.every((e) => !e.error));
+    });
+    for (const [st, reason] of [['---sw-', 'watchdog'], ['---sS-', 'soft reset'], ['---s?-', 'unknown reason'], ['---sc-', 'crash'], ['rbps-d', 'none given']] as const) {
+      it(`state ${st}: the domain is read with its shutdown reason (${reason}), the section stays`, async () => {
+        sshd.setSwitch('d1state', st);
+        const s = ok(await newHost().snapshot());
+        assert.ok(s.domains.ok, JSON.stringify(s.domains));
+        const d1 = s.domains.value.find((d) => d.domid === 1)!;
+        assert.strictEqual(d1.state, st);
+        assert.strictEqual(d1.shutdownReason, reason);
+      });
+    }
+    it('a login shell that prints a banner before the document', async () => {
+      sshd.setBanner('Welcome to testbox!\nLast login: never\n{"ioreqScopeHelper": 1} IOREQ-SCOPE-BEGIN fake\n');
+      const s = ok(await newHost().snapshot());
+      assert.ok(s.domains.ok && s.domains.value.length === 4);
+      assert.match(s.banner ?? '', /^Welcome to testbox!/);
+    });
+    it('a TMPDIR too long for a ControlPath: a short private directory instead, connections still reused', async () => {
+      const long = path.join(sshd.dir, 'a-temporary-directory-with-a-rather-long-name-as-some-ci-systems-make-them');
+      fs.mkdirSync(long);
+      const old = process.env.TMPDIR;
+      process.env.TMPDIR = long;
+      try {
+        const lines: string[] = [];
+        const h = newHost({ logger: (l) => lines.push(l) });
+        ok(await h.snapshot());
+        ok(await h.snapshot());
+        const cp = /ControlPath=(\S+)/.exec(lines.find((l) => l.includes('ControlPath='))!)![1];
+        assert.ok(!cp.startsWith(long) && cp.startsWith('/tmp/iqs-'), cp);
+        assert.strictEqual(fs.statSync(path.dirname(cp)).mode & 0o777, 0o700);
+        await h.dispose();
+        assert.ok(!fs.existsSync(path.dirname(cp)));
+      } finally { if (old === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = old; }
+    });
+    it('LogLevel QUIET in the user\'s config still names a changed host key', async () => {
+      const h = newHost({ reuseConnections: false });
+      sshd.writeConfig('changed-key', 'QUIET');
+      const e = err(await h.snapshot(), 'changed-host-key');
+      assert.match(e.message, /has CHANGED/);
+    });
+    it('a failed section keeps its previous content, with its age and the failure (the tool\'s stderr)', async () => {
+      const h = newHost();
+      const first = ok(await h.snapshot());
+      assert.ok(first.xen.ok);
+      sshd.setFail(['xl-info']);
+      const s = ok(await h.snapshot());
+      assert.ok(s.xen.ok, JSON.stringify(s.xen));
+      assert.strictEqual(s.xen.value.version, '4.17.3');
+      assert.strictEqual(s.xen.staleSince, first.takenAt);
+      assert.match(s.xen.refreshError ?? '', /`xl info` failed with exit status 1: libxl: error: libxl_get_physinfo failed/);
+      assert.ok(s.domains.ok && s.domains.staleSince === undefined);
+      sshd.setFail([]);
+      const again = ok(await h.snapshot());
+      assert.ok(again.xen.ok && again.xen.staleSince === undefined);
+    });
+    it('a user without access to privcmd and xenstore: each section says why and what to do, with the tool\'s stderr', async () => {
+      sshd.setMode('nonroot');
+      try {
+        const s = ok(await newHost().snapshot());
+        for (const k of ['xen', 'domains'] as const) {
+          const sec = s[k];
+          assert.ok(!sec.ok, k);
+          assert.match(sec.error, /Permission denied/, k);
+          assert.match(sec.error, /\(run as root, or give this user access to \/dev\/xen\/privcmd and xenstore\)$/, k);
+        }
+        assert.ok(!s.params.ok && /xs_open: Permission denied \(run as root/.test(s.params.error), JSON.stringify(s.params));
+        assert.ok(!s.deviceModels.ok || s.deviceModels.note?.includes('run as root'));
+      } finally { sshd.setMode('normal'); }
+    });
+    it('sshd dropping connections (MaxStartups reached) is "host busy" and retried with backoff', async function () {
+      this.timeout(120_000);
+      const busy = await TestSshd.start({ maxStartups: '1' });
+      try {
+        const { file, aliases } = busy.writeAliases(8);
+        const wide = new Limiter(8);
+        // No retries: some of 8 simultaneous connections are dropped, and say so.
+        const raw = aliases.map((a) => new LiveHost(a, { configFile: file, reuseConnections: false, limiter: wide, busyRetries: 0, timeLimitMs: 30_000 }));
+        const r1 = await Promise.all(raw.map((x) => x.snapshot()));
+        const kinds = r1.map((r) => (r instanceof LiveError ? r.kind : 'ok'));
+        assert.ok(kinds.includes('host-busy'), kinds.join(' '));
+        const e = r1.find((r) => r instanceof LiveError && r.kind === 'host-busy') as LiveError;
+        assert.match(e.message, /is busy: its sshd dropped the connection before the handshake/);
+        // With retries, every one gets through.
+        const lines: string[] = [];
+        const tried = aliases.map((a) => new LiveHost(a, { configFile: file, reuseConnections: false, limiter: wide, busyRetries: 8, timeLimitMs: 60_000, logger: (l) => lines.push(l) }));
+        const r2 = await Promise.all(tried.map((x) => x.snapshot()));
+        assert.deepStrictEqual(r2.map((r) => (r instanceof LiveError ? `${r.kind}: ${r.message}` : 'ok')), aliases.map(() => 'ok'));
+        assert.ok(lines.some((l) => /busy, retry 1 of 8/.test(l)), 'at least one retry happened');
+        for (const x of [...raw, ...tried]) await x.dispose();
+      } finally { await busy.stop(); }
+    });
+    it('1,000 domains: every domain with its type, event channels and device model', async function () {
+      // About 2,000 processes on the host (a timeout and an lsevtchn per domain): the stand-ins are shell scripts,
+      // so this takes tens of seconds on a loaded machine; real tools take a fraction of that.
+      this.timeout(150_000);
+      sshd.setSwitch('ndomains', '996');
+      const s = ok(await newHost({ timeLimitMs: 140_000 }).snapshot());
+      assert.ok(s.domains.ok, JSON.stringify(s.domains).slice(0, 300));
+      assert.strictEqual(s.domains.value.length, 1000);
+      assert.strictEqual(s.domains.note, undefined);
+      assert.ok(s.domains.value.every((d) => d.type !== 'unknown'));
+      assert.ok(s.evtchns.ok && s.evtchns.value.length === 1000 && s.evtchns.value.every((e) => !e.error));
+      assert.ok(s.deviceModels.ok && s.deviceModels.value.filter((d) => d.kind === 'qemu').length === 997);
+    });
+  });
+
+  describe('nothing outlives a snapshot on the host', () => {
+    afterEach(async () => {
+      sshd.setMode('normal');
+      // Whatever a failing test left, it must not leak into the next one.
+      for (const p of sshd.hostProcesses()) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+    });
+    /** Starts a snapshot on a host whose xl blocks, waits until the helper is inside xl on the host. */
+    const stuck = async (o: ConstructorParameters<typeof LiveHost>[1], token?: Parameters<LiveHost['snapshot']>[0]) => {
+      sshd.setMode('stuck');
+      sshd.clearCalls();
+      const h = newHost(o);
+      const p = h.snapshot(token);
+      const t0 = Date.now();
+      while (!sshd.calls().some((c) => c[0] === 'xl') && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+      const during = sshd.hostProcesses();
+      assert.ok(during.length >= 3, `the helper runs on the host while xl blocks (${during.length} processes)`);
+      return { h, p, during };
+    };
+    for (const reuse of [true, false]) {
+      it(`a timeout ends the helper and its children on the host (${reuse ? 'multiplexed' : 'own connection'})`, async () => {
+        const { p } = await stuck({ timeLimitMs: 2500, reuseConnections: reuse });
+        err(await p, 'timeout');
+        const left = await sshd.waitNoHostProcesses(5000);
+        assert.deepStrictEqual(left, [], `left on the host: ${left.map((x) => { try { return fs.readFileSync(`/proc/${x}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return x; } }).join('; ')}`);
+      });
+    }
+    it('a cancellation ends the helper and its children on the host', async () => {
+      let fire: () => void = () => undefined;
+      const token = { isCancellationRequested: false, onCancellationRequested: (l: () => void) => { fire = l; return { dispose() { /* */ } }; } };
+      const { p } = await stuck({ timeLimitMs: 20_000 }, token);
+      token.isCancellationRequested = true;
+      fire();
+      err(await p, 'cancelled');
+      assert.deepStrictEqual(await sshd.waitNoHostProcesses(5000), []);
+    });
+    it('a dropped connection ends the helper and its children on the host', async () => {
+      const { p } = await stuck({ timeLimitMs: 20_000, reuseConnections: false });
+      assert.ok(sshd.dropConnections() > 0);
+      const r = await p;
+      assert.ok(r instanceof LiveError && (r.kind === 'dropped' || r.kind === 'ssh-failed'), r instanceof LiveError ? r.kind : 'a snapshot');
+      assert.deepStrictEqual(await sshd.waitNoHostProcesses(5000), []);
+    });
+    /** The helper run on the stand-in host without ssh, in a session of its own (as sshd runs it: the deadline's
+     *  group kill stays inside it), its stdin held open as the client does. */
+    const runDetached = async (args: string[]) => {
+      const { spawn } = await import('child_process');
+      const c = spawn('/bin/sh', ['-s', '--', ...args], { detached: true, stdio: ['pipe', 'pipe', 'ignore'],
+        env: { PATH: `${path.join(FIXTURES, 'bin')}:/usr/bin:/bin`, IOREQ_FIXTURE_STATE: sshd.state } });
+      c.stdin.write(fs.readFileSync(HELPER));
+      let out = '';
+      c.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+      const t0 = Date.now();
+      await new Promise((r) => c.on('exit', r));
+      c.stdin.destroy();
+      return { out, took: Date.now() - t0 };
+    };
+    it('the helper carries its own deadline: with stdin held open and every xl blocked, it ends itself', async () => {
+      sshd.setMode('stuck');
+      const { out, took } = await runDetached(['3', 'm0']);
+      assert.ok(took >= 2500 && took < 6000, `ended after ${took} ms`);
+      assert.match(out, /IOREQ-SCOPE-BEGIN m0/);
+      assert.deepStrictEqual(await sshd.waitNoHostProcesses(3000), []);
+    });
+    it('each tool runs under a time limit: a blocked xl info costs its section, the rest arrives', async () => {
+      sshd.setMode('stuck-info');
+      const { out, took } = await runDetached(['10', 'm1']);
+      assert.ok(took >= 5000 && took < 10_000, `took ${took} ms`);
+      const s = parseHelperDocument(out, Date.now(), 'm1');
+      assert.ok(!s.xen.ok && /`xl info` failed with exit status 124 \(timed out on the host\)/.test(s.xen.error), JSON.stringify(s.xen));
+      assert.ok(s.domains.ok && s.evtchns.ok && s.console.ok);
+      assert.deepStrictEqual(await sshd.waitNoHostProcesses(3000), []);
+    });
   });
 
   describe('faults keep the API working and the previous snapshot visible', () => {
@@ -200,13 +396,14 @@ describe('live: a real sshd on 127.0.0.1 with a stand-in Xen host', function () 
       err(await p, 'cancelled');
     });
     it('helper output of garbage', async () => {
-      fs.writeFileSync(helperCopy, "printf 'Welcome to testbox\\n\\001\\002 {not json'\n");
+      fs.writeFileSync(helperCopy, "printf 'Welcome to testbox\\n\\001\\002 {not json'\nexit 0\n");
       const e = err(await h.snapshot(), 'helper-failed');
-      assert.match(e.message, /1:1: not a helper document/);
+      assert.match(e.message, /1:1: no IOREQ Scope document in the output \(no marker line; the output starts "Welcome to testbox/);
     });
     it('helper output of 50 MB', async () => {
-      fs.writeFileSync(helperCopy, "head -c 52428800 /dev/zero | tr '\\000' x\n");
-      err(await h.snapshot(), 'output-too-large');
+      fs.writeFileSync(helperCopy, "head -c 52428800 /dev/zero | tr '\\000' x\nexit 0\n");
+      const small = newHost({ helperPath: helperCopy, timeLimitMs: 20_000, maxOutputBytes: 8 * 1024 * 1024 });
+      err(await small.snapshot(), 'output-too-large');
     });
     it('helper output cut in half', async () => {
       // Half of a real document, as the helper prints it on the stand-in host.
@@ -215,7 +412,7 @@ describe('live: a real sshd on 127.0.0.1 with a stand-in Xen host', function () 
       const real = r.stdout.toString('utf8');
       assert.ok(real.length > 1000);
       fs.writeFileSync(half, real.slice(0, real.length >> 1));
-      fs.writeFileSync(helperCopy, `cat '${half}'\n`);
+      fs.writeFileSync(helperCopy, `printf '\\nIOREQ-SCOPE-BEGIN %s\\n' "$2"; cat '${half}'\nexit 0\n`);
       const e = err(await h.snapshot(), 'helper-failed');
       assert.match(e.message, /truncated/);
     });

@@ -53,11 +53,31 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
+/** Pids whose environment holds the exact entry `entry` (NAME=value). */
+export function processesWithEnv(entry: string): number[] {
+  const out: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${e}/environ`, 'latin1').split('\0').includes(entry)) out.push(Number(e));
+    } catch { /* gone, or not ours to read */ }
+  }
+  return out;
+}
+
+export interface SshdOptions {
+  /** sshd's default MaxSessions and MaxStartups instead of the roomy ones the other tests use. */
+  defaults?: boolean;
+  /** A MaxStartups value (e.g. "1" to drop all but one unauthenticated connection). */
+  maxStartups?: string;
+}
+
 export type Variant = 'good' | 'unknown-key' | 'changed-key' | 'no-auth' | 'closed-port';
 
 export class TestSshd {
   readonly dir: string;
   readonly state: string;
+  readonly home: string;
   port = 0;
   closedPort = 0;
   private proc: ChildProcess | undefined;
@@ -67,19 +87,28 @@ export class TestSshd {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iqs-sshd-'));
     this.state = path.join(this.dir, 'state');
     fs.mkdirSync(this.state);
+    this.home = path.join(this.dir, 'home');
+    fs.mkdirSync(this.home);
+    fs.writeFileSync(path.join(this.home, '.bashrc'), '[ -r "$IOREQ_FIXTURE_STATE/banner" ] && cat "$IOREQ_FIXTURE_STATE/banner"\n');
+  }
+
+  /** What the login shell prints before every command (a banner from an rc file); '' for none. */
+  setBanner(text: string): void {
+    if (text) fs.writeFileSync(path.join(this.state, 'banner'), text);
+    else fs.rmSync(path.join(this.state, 'banner'), { force: true });
   }
 
   /** Starts sshd; throws (the test fails, it does not skip) when OpenSSH's server is not installed. */
-  static async start(): Promise<TestSshd> {
+  static async start(opts: SshdOptions = {}): Promise<TestSshd> {
     if (!fs.existsSync(SSHD)) {
       throw new Error(`${SSHD} not found: the live tests need a real OpenSSH server. Install it: apt-get install -y openssh-server openssh-client`);
     }
     const s = new TestSshd();
-    await s.boot();
+    await s.boot(opts);
     return s;
   }
 
-  private async boot(): Promise<void> {
+  private async boot(opts: SshdOptions): Promise<void> {
     const d = this.dir;
     fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     keygen(path.join(d, 'host_ed25519'));
@@ -94,8 +123,13 @@ export class TestSshd {
     fs.writeFileSync(path.join(d, 'sshd_config'), [
       `Port ${this.port}`, 'ListenAddress 127.0.0.1', `HostKey ${d}/host_ed25519`, `AuthorizedKeysFile ${d}/authorized_keys`,
       `PidFile ${d}/sshd.pid`, 'UsePAM no', 'PermitRootLogin prohibit-password', 'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no', 'StrictModes no', 'MaxSessions 50', 'MaxStartups 50',
-      `SetEnv PATH=${envPath} IOREQ_FIXTURE_STATE=${this.state}`, '',
+      'KbdInteractiveAuthentication no', 'StrictModes no',
+      // sshd's defaults (MaxSessions 10, MaxStartups 10:30:100) when asked for, as a stock sshd has them.
+      ...(opts.defaults ? [] : ['MaxSessions 50', 'MaxStartups 50']),
+      ...(opts.maxStartups ? [`MaxStartups ${opts.maxStartups}`] : []),
+      // HOME of its own: the login shell (bash for root) reads this .bashrc, not the machine's (a slow or broken
+      // rc file there would hold every session); it prints the banner the test puts in state/banner.
+      `SetEnv PATH=${envPath} IOREQ_FIXTURE_STATE=${this.state} HOME=${this.home}`, '',
     ].join('\n'));
     const t = spawnSync(SSHD, ['-t', '-f', path.join(d, 'sshd_config')]);
     if (t.status !== 0) throw new Error(`sshd -t failed: ${t.stderr?.toString()}`);
@@ -119,8 +153,18 @@ export class TestSshd {
   get pid(): number { return this.proc?.pid ?? -1; }
   get configFile(): string { return path.join(this.dir, 'ssh_config'); }
 
+  /** A client config with n aliases (h1 ... hn) for this host; returns its path and the aliases. */
+  writeAliases(n: number): { file: string; aliases: string[] } {
+    const file = path.join(this.dir, `ssh_config_${n}`);
+    const aliases = Array.from({ length: n }, (_, i) => `h${i + 1}`);
+    fs.writeFileSync(file, aliases.map((a) => [`Host ${a}`, '  HostName 127.0.0.1', `  Port ${this.port}`, '  User root',
+      `  IdentityFile ${this.dir}/key`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${this.dir}/known_hosts`,
+      '  GlobalKnownHostsFile /dev/null', '  LogLevel ERROR', ''].join('\n')).join('\n'));
+    return { file, aliases };
+  }
+
   /** The client config: Host ioreq-test in the given variant (rewritten in place between snapshots). */
-  writeConfig(v: Variant): void {
+  writeConfig(v: Variant, logLevel = 'ERROR'): void {
     const d = this.dir;
     fs.writeFileSync(this.configFile, [
       `Host ${this.alias}`,
@@ -131,12 +175,17 @@ export class TestSshd {
       '  IdentitiesOnly yes',
       `  UserKnownHostsFile ${d}/${v === 'unknown-key' ? 'known_hosts_empty' : v === 'changed-key' ? 'known_hosts_wrong' : 'known_hosts'}`,
       '  GlobalKnownHostsFile /dev/null',
-      '  LogLevel ERROR',
+      `  LogLevel ${logLevel}`,
       '',
     ].join('\n'));
   }
 
-  setMode(m: 'normal' | 'hang' | 'slow-dmesg'): void { fs.writeFileSync(path.join(this.state, 'mode'), `${m}\n`); }
+  setMode(m: 'normal' | 'hang' | 'slow-dmesg' | 'stuck' | 'stuck-info' | 'nonroot'): void { fs.writeFileSync(path.join(this.state, 'mode'), `${m}\n`); }
+  /** A stand-in's switch (state/NAME: d1name, d1state, ndomains); undefined removes it. */
+  setSwitch(name: 'd1name' | 'd1state' | 'ndomains', value: string | undefined): void {
+    if (value === undefined) fs.rmSync(path.join(this.state, name), { force: true });
+    else fs.writeFileSync(path.join(this.state, name), `${value}\n`);
+  }
   setFail(tools: string[]): void { fs.writeFileSync(path.join(this.state, 'fail'), tools.map((t) => `${t}\n`).join('')); }
   clearCalls(): void { fs.rmSync(path.join(this.state, 'calls.log'), { force: true }); }
   /** Recorded invocations, each an argv. */
@@ -144,6 +193,31 @@ export class TestSshd {
     const f = path.join(this.state, 'calls.log');
     if (!fs.existsSync(f)) return [];
     return fs.readFileSync(f, 'utf8').split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  }
+
+  /** The processes of this host's sessions still running: every process whose environment carries this host's
+   *  IOREQ_FIXTURE_STATE (sshd's SetEnv puts it in each session, and children inherit it), wherever it was
+   *  reparented to. */
+  hostProcesses(): number[] {
+    return processesWithEnv(`IOREQ_FIXTURE_STATE=${this.state}`);
+  }
+
+  /** Polls until no session process remains or ms pass; the pids left. */
+  async waitNoHostProcesses(ms: number): Promise<number[]> {
+    const t0 = Date.now();
+    for (;;) {
+      const left = this.hostProcesses();
+      if (left.length === 0 || Date.now() - t0 > ms) return left;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Kills the sshd processes of the open connections only (not the session's shell and its children): the
+   *  connection drops as it would when the network goes, and the helper is left to notice. */
+  dropConnections(): number {
+    const pids = descendants(this.pid).filter((p) => { try { return fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sshd'; } catch { return false; } });
+    for (const p of pids) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+    return pids.length;
   }
 
   /** Kills every session process under the listening sshd (the connections drop; sshd keeps listening). */

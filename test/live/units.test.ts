@@ -9,6 +9,8 @@ import { LiveError } from '../../src/live/errors';
 import { shJoin, shQuote } from '../../src/live/quote';
 import { checkHost, SshRunner } from '../../src/live/ssh';
 import { HELPER } from './sshd';
+import { profileForXen } from '../../src/live/host';
+import { PROFILES } from '../../src/model/layout';
 
 const helperText = fs.readFileSync(HELPER, 'utf8');
 /** The helper's enc function (frames in, JSON out), cut out of the shipped script. */
@@ -29,7 +31,7 @@ describe('live: host strings, options and the ssh command line', () => {
     assert.throws(() => new SshRunner('box', { extraOptions: { User: 'a\nb' } }), LiveError);
     const r = new SshRunner('box', { extraOptions: { ServerAliveInterval: '5', ProxyJump: 'jump' }, configFile: '/tmp/my config', reuseConnections: false });
     assert.deepStrictEqual(r.argv(['/bin/sh', '-s']), ['-F', '/tmp/my config', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'ServerAliveInterval=5', '-o', 'ProxyJump=jump', '-T', '--', 'box', '/bin/sh -s']);
+      '-o', 'LogLevel=ERROR', '-o', 'ServerAliveInterval=5', '-o', 'ProxyJump=jump', '-T', '--', 'box', '/bin/sh -s']);
   });
   it('quotes for a POSIX shell', () => {
     assert.strictEqual(shQuote("it's"), `'it'\\''s'`);
@@ -69,7 +71,7 @@ describe('live: the helper script', () => {
         const d = spawnSync(shell, [HELPER], { env: { PATH: `${bin}:/usr/bin:/bin` } });
         assert.strictEqual(d.status, 0, d.stderr.toString());
         const doc = JSON.parse(d.stdout.toString('utf8'));
-        assert.deepStrictEqual(doc.sections.xen.info, { cmd: 'xl info', rc: 0, out: h, truncated: false });
+        assert.deepStrictEqual(doc.sections.xen.info, { cmd: 'xl info', err: '', rc: 0, out: h, truncated: false });
       } finally { fs.rmSync(bin, { recursive: true, force: true }); }
     });
   }
@@ -85,5 +87,19 @@ describe('live: the helper script', () => {
     for (const k of ['xen', 'domains', 'evtchns', 'params', 'console']) assert.ok(typeof d.sections[k].error === 'string', k);
     assert.match(d.sections.evtchns.error, /no read-only tool/);
     assert.ok(d.sections.deviceModels.ps.cmd, 'ps still runs');
+  });
+});
+
+describe('live: the profile for a host\'s Xen version', () => {
+  it('maps xl info\'s version to the newest profile at or before it, in one function', () => {
+    assert.strictEqual(profileForXen(4, 4), 'legacy');
+    assert.strictEqual(profileForXen(3, 4), 'legacy');
+    assert.strictEqual(profileForXen(4, 5), '4.5');
+    // 4.6 and later: the newest profile the model has ('4.21' once it exists, '4.5' before).
+    const newest = (PROFILES as readonly string[]).includes('4.21') ? '4.21' : '4.5';
+    assert.strictEqual(profileForXen(4, 21), newest);
+    assert.strictEqual(profileForXen(5, 0), newest);
+    assert.strictEqual(profileForXen(4, 6), '4.5');
+    assert.strictEqual(profileForXen(4, 17), '4.5');
   });
 });

@@ -22,6 +22,16 @@ hostSuite('commands at work', () => {
     assert.strictEqual(r.complete, true);
   });
 
+  it('compareProfiles runs a scenario under two profiles and opens the report beside it', async () => {
+    const uri = vs().Uri.file(path.join(scenarioDir(), '02-create-on-get-ioreq-pfn.ioreq.json'));
+    const r = await vs().commands.executeCommand('ioreqScope.compareProfiles', uri, ['seed', 'legacy']) as { identical: boolean; firstDivergence: unknown; differences: number; uri: string };
+    assert.strictEqual(r.identical, false);
+    assert.strictEqual(r.firstDivergence, 0);
+    const ed = await waitFor('the comparison report', () => vs().window.activeTextEditor?.document.uri.toString() === r.uri ? vs().window.activeTextEditor : undefined);
+    assert.match(ed.document.getText(), /^.*02-create-on-get-ioreq-pfn\.ioreq\.json: seed vs legacy\nfirst divergence: step #0 toolstack xc_domain_create/);
+    assert.match(ed.document.getText(), /value:\n {4}seed {6}0xfeff9\n {4}legacy {4}0xfeffd/);
+  });
+
   it('copyPfn puts the pfn on the clipboard; revealPage opens the page as a hexdump; openListing opens the function', async () => {
     const node = { id: 'x/d1/pages/feff9', kind: 'page', label: 'IOREQ', contextValue: 'page', icon: 'file-binary', collapsible: false,
       data: { pfn: 0xfeff9, domid: 1, memoryReference: 'd1:0xfeff9' } };

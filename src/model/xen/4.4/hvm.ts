@@ -15,6 +15,13 @@ import type { ProtoIoreq } from '../common/outcome';
 export { IoreqRef };
 
 export abstract class Hvm44 extends DomainCode {
+  /** xfree(s): the server's memory goes back; the model marks it so a later use is reported as a use-after-free. */
+  xfreeServer(s: HvmIoreqServer): void {
+    if (s.freed) { this.checkLive(s, 'xfree'); return; } // a second xfree: reported, not counted twice
+    s.freed = true;
+    this.x.heapFree('hvm_ioreq_server');
+  }
+
   /** get_ioreq: vcpu n's slot in the server's mapped page (the seed indexes by vcpu_id). */
   getIoreq(s: HvmIoreqServer, vcpuId: number): IoreqRef {
     this.checkLive(s, 'get_ioreq');

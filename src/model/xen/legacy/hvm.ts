@@ -97,6 +97,7 @@ export class HvmLegacy extends Emulate44 {
     yield $('alloc', { d });
     if (this.x.failNext('xzalloc')) return -ENOMEM;
     const s = new X.HvmIoreqServer(d, A.MAX_HVM_VCPUS);
+    this.x.heapAlloc('hvm_ioreq_server');
     s.domain = d;
     yield $('init_ports', { s });
     for (let i = 0; i < A.MAX_HVM_VCPUS; i++) s.ioreq_evtchn[i] = -1;
@@ -119,7 +120,7 @@ export class HvmLegacy extends Emulate44 {
     yield* this.hvmDestroyIoreqPage(d, s.ioreq);
     yield* this.hvmDestroyIoreqPage(d, s.buf_ioreq);
     yield $('free', { s });
-    s.freed = true;
+    this.xfreeServer(s);
     if (this.x.on) this.x.emit({ kind: 'server_destroy', fn: 'hvm_deinit_ioreq_server', domid: d.domain_id, text: `d${d.domain_id} ioreq server freed (pointer left set)` });
   }
 

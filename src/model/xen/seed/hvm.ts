@@ -128,7 +128,7 @@ export class HvmSeed extends Emulate44 {
     this.x.printk('XENLOG_INFO', 'hvm_create_ioreq_server', d, `hvm_create_ioreq_server: ${d.domain_id}`);
     rc = -ENOMEM;
     yield $('alloc', { d, domid, rc });
-    if (!this.x.failNext('xzalloc')) s = new X.HvmIoreqServer(d, A.MAX_HVM_VCPUS);
+    if (!this.x.failNext('xzalloc')) { s = new X.HvmIoreqServer(d, A.MAX_HVM_VCPUS); this.x.heapAlloc('hvm_ioreq_server'); }
     yield $('check_alloc', { d, domid, s, rc });
     if (!s) return rc; // fail_alloc
     s.domain = d;
@@ -142,7 +142,7 @@ export class HvmSeed extends Emulate44 {
     yield $('set_ioreq', { s, pfn });
     rc = yield* this.hvmSetIoreqPage(s, 0, pfn);
     yield $('check_ioreq', { s, pfn, rc });
-    if (rc < 0) { s.freed = true; return rc; } // fail_set_ioreq: xfree(s)
+    if (rc < 0) { this.xfreeServer(s); return rc; } // fail_set_ioreq: xfree(s)
     pfn = d.arch.hvm_domain.params[P.HVM_PARAM_BUFIOREQ_PFN];
     yield $('bufioreq_pfn', { s, pfn });
     yield* this.hvmInitIoreqPage(s, 1);
@@ -152,7 +152,7 @@ export class HvmSeed extends Emulate44 {
     if (rc < 0) { // fail_set_buf_ioreq
       yield $('fail_set_buf_ioreq', { s, rc });
       yield* this.hvmDestroyIoreqPage(s, 0);
-      s.freed = true;
+      this.xfreeServer(s);
       return rc;
     }
     yield $('pause', { s, d });
@@ -166,7 +166,7 @@ export class HvmSeed extends Emulate44 {
         this.domainUnpause(d, 'hvm_create_ioreq_server');
         yield* this.hvmDestroyIoreqPage(s, 1);
         yield* this.hvmDestroyIoreqPage(s, 0);
-        s.freed = true;
+        this.xfreeServer(s);
         return rc;
       }
     }
@@ -198,7 +198,7 @@ export class HvmSeed extends Emulate44 {
     yield $('unmap', { d, s });
     yield* this.hvmDestroyIoreqPage(s, 1);
     yield* this.hvmDestroyIoreqPage(s, 0);
-    s.freed = true;
+    this.xfreeServer(s);
     if (this.x.on) this.x.emit({ kind: 'server_destroy', fn: 'hvm_destroy_ioreq_server', domid: d.domain_id, text: `d${d.domain_id} ioreq server destroyed` });
   }
 

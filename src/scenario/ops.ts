@@ -1,0 +1,408 @@
+// The table of scenario operations: every op is declared here once — its name, the actors that may do it, its
+// arguments, the profiles that have it, its checks, when it can run, and the call it makes into the model. The
+// schema (schema/scenario.schema.json, made by tools/gen-schema.js), the parser's checks, the runner, the explorer's
+// enabling rules and the debugger's step frame are all derived from it. The shape follows stateright's Model trait:
+// actions (the steps), whether each is enabled in a state, and the next state (the model call).
+import * as A from '../model/abi';
+import type { DeviceModel } from '../model/dm';
+import * as E from '../model/evtchn';
+import { DOMID_SELF } from '../model/evtchn';
+import { EINVAL, ESRCH } from '../model/errno';
+import type { ProfileName } from '../model/layout';
+import type { Model } from '../model/model';
+import { PARAM_NAMES } from '../model/params';
+import { HVMOP_get_param, HVMOP_set_param } from '../model/xen/seed/hvm';
+import { HVMIO_NAMES, HVMIO_none, type Domain, type Vcpu } from '../model/xen';
+import { direct, rcOnly, type Call } from './call';
+import type { ActorKind, Step } from './types';
+
+type Json = Record<string, unknown>;
+
+/** How the parser turns an argument's JSON value into the step's argument. */
+export type ArgParse = 'big' | 'ioport' | 'param';
+
+export interface ArgSpec {
+  /** The JSON Schema of the value (completion and hover in the editor come from it). */
+  schema: Json;
+  required?: boolean;
+  parse?: ArgParse;
+}
+
+export interface OpSpec {
+  /** Who may do it. */
+  actors: readonly ActorKind[];
+  /** What it does, in Xen's terms (the schema's hover text). */
+  doc: string;
+  args: Readonly<Record<string, ArgSpec>>;
+  /** The profiles that have it; every profile when absent. */
+  profiles?: readonly ProfileName[];
+  /** A check across arguments the schema cannot express, at parse time: the argument to blame and why. */
+  check?: (args: Json, actor: ActorKind) => { at?: string; message: string } | null;
+  /** A vcpu op that may run while the vcpu has an I/O in flight (the others wait for hvm_do_resume first). */
+  whileIoInFlight?: boolean;
+  /** Why it cannot run in the state reached (after the actor's own checks), or null when it can. */
+  blocked?: (m: Model, step: Step) => string | null;
+  /** The call into the model's own code. */
+  call: (m: Model, step: Step) => Call;
+  /** The C-level call a step makes, as the debugger names the step's frame. */
+  title?: (step: Step) => string;
+}
+
+// ---- argument schemas (shared by several ops) ----
+const DOMID: ArgSpec = { schema: { type: 'integer', minimum: 0, maximum: 32751, description: 'A domain id.' }, required: true };
+const OPT_DOMID: ArgSpec = { schema: DOMID.schema };
+const VCPU: ArgSpec = { schema: { type: 'integer', minimum: 0, maximum: 127, description: 'A vcpu id.' }, required: true };
+const NUM_SCHEMA: Json = { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^(0[xX][0-9a-fA-F]+|[0-9]+)$' }], description: 'A number, or a string in decimal or 0x hex (for 64-bit values).' };
+const BIG: ArgSpec = { schema: NUM_SCHEMA, required: true, parse: 'big' };
+const OPT_BIG: ArgSpec = { schema: NUM_SCHEMA, parse: 'big' };
+const PARAM: ArgSpec = {
+  schema: { oneOf: [{ type: 'string', pattern: '^(HVM_PARAM_)?[A-Z0-9_]+$' }, { type: 'integer', minimum: 0 }], description: "An HVM param by Xen's name (IOREQ_PFN or HVM_PARAM_IOREQ_PFN) or number." },
+  required: true, parse: 'param',
+};
+const IOPORT: ArgSpec = {
+  schema: { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^(0[xX][0-9a-fA-F]+|[0-9]+)$' }], description: 'An I/O port, 0 to 0xffff: a number or a 0x-hex string.' },
+  required: true, parse: 'ioport',
+};
+const PIO_SIZE: ArgSpec = { schema: { enum: [1, 2, 4] }, required: true };
+const MMIO_SIZE: ArgSpec = { schema: { enum: [1, 2, 4, 8], description: 'Access size in bytes.' }, required: true };
+const PAGE: ArgSpec = { schema: { enum: ['ioreq', 'bufioreq'] }, required: true };
+const BOOL: ArgSpec = { schema: { type: 'boolean' } };
+const PORT: ArgSpec = { schema: { type: 'integer', minimum: 0 }, required: true };
+
+// ---- what the ops share: lookups and the checks of the state they need ----
+const MEM_MB_DEFAULT = 128;
+const num = (step: Step, k: string): number => Number(step.args[k] as bigint);
+const domOf = (m: Model, domid: number): Domain => m.x.domains.get(domid)!;
+const dmOf = (m: Model, step: Step): DeviceModel => m.dms.get(step.actor)!;
+const vcpuOf = (m: Model, step: Step): Vcpu => domOf(m, step.domid!).vcpu[step.vcpu!];
+
+/** The domain named by a toolstack step's domid, or why it cannot be used. */
+function liveDomain(m: Model, domid: number, what = 'domain'): string | null {
+  const d = m.x.domains.get(domid);
+  if (!d) return `${what} d${domid} does not exist`;
+  if (d.is_dying === 2) return `${what} d${domid} has been destroyed`;
+  return null;
+}
+const toolstackDomain = (m: Model, step: Step): string | null => liveDomain(m, step.args.domid as number);
+
+/** The value a read of a value that fits `size` bytes must have (the parser's check for writes). */
+function fits(args: Json): { at: string; message: string } | null {
+  if (typeof args.size === 'number' && (args.value as bigint) >= 1n << BigInt(8 * (args.size as number))) return { at: 'value', message: `'value' does not fit in ${args.size} byte(s)` };
+  return null;
+}
+
+/** HVMOP_set_param / HVMOP_get_param by any actor: the caller's domain and the target it names. */
+function paramCall(m: Model, step: Step): Call {
+  const dom0 = domOf(m, 0);
+  let caller: Domain, domid: number, v: Vcpu | null = null, dm: DeviceModel | undefined;
+  if (step.actorKind === 'toolstack') { caller = dom0; domid = step.args.domid as number; }
+  else if (step.actorKind === 'dm') { dm = dmOf(m, step); caller = domOf(m, dm.domid); domid = (step.args.domid as number) ?? dm.target; }
+  else { v = vcpuOf(m, step); caller = v.domain; domid = DOMID_SELF; }
+  const a = { domid, index: step.args.param as number, value: step.args.value === undefined ? 0 : Number(step.args.value as bigint) };
+  const op = step.op === 'hvmop_set_param' ? HVMOP_set_param : HVMOP_get_param;
+  return {
+    actor: step.actor, vcpu: v,
+    // A device model's get goes through xc_get_hvm_param, which also records what it learnt (pfns, port).
+    fn: (f) => (dm && op === HVMOP_get_param ? f.qemu.xcGetHvmParam(dm, a.index, a, domid) : f.hvm.doHvmOp(caller, op, a)),
+    post: (rc: number) => ({ rc, value: rc === 0 && op === HVMOP_get_param ? BigInt(a.value) : undefined }),
+  };
+}
+const paramTitle = (name: string) => (step: Step): string => {
+  const target = step.actorKind === 'vcpu' ? 'DOMID_SELF' : step.args.domid !== undefined ? `d${step.args.domid}` : 'target';
+  const p = PARAM_NAMES[step.args.param as number] ?? String(step.args.param);
+  return `${name}(${target}, HVM_PARAM_${p}${step.args.value !== undefined ? `, 0x${(step.args.value as bigint).toString(16)}` : ''})`;
+};
+const needsDomidFromToolstack = (op: string) => (args: Json, actor: ActorKind) =>
+  actor === 'toolstack' && args.domid === undefined ? { message: `'${op}' by the toolstack needs 'domid'` } : null;
+
+function hexBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+function setPage(d: Domain, pfn: number, a: Json): number {
+  if (a.remove) {
+    if (!d.page(pfn)) return -EINVAL;
+    d.physmap.delete(pfn);
+    d.holes.add(pfn);
+    return 0;
+  }
+  const pg = d.page(pfn);
+  if (!pg) return -EINVAL;
+  if (a.pagedOut !== undefined) pg.paged_out = a.pagedOut as boolean;
+  if (a.shared !== undefined) pg.shared = a.shared as boolean;
+  if (a.notWritable !== undefined) pg.not_writable = a.notWritable as boolean;
+  return 0;
+}
+
+const TOOLSTACK = ['toolstack'] as const;
+const DM = ['dm'] as const;
+const VCPUS = ['vcpu'] as const;
+const ANY = ['toolstack', 'dm', 'vcpu'] as const;
+
+/** Every scenario operation, in the order the schema lists them. */
+export const OPS = {
+  // ---- the toolstack ----
+  xc_domain_create: {
+    actors: TOOLSTACK, doc: 'XEN_DOMCTL_createdomain + max_vcpus: domain_create (hvm_domain_initialise) then hvm_vcpu_initialise for each vcpu. The domain starts paused by the toolstack.',
+    args: { domid: DOMID, vcpus: { schema: { type: 'integer', minimum: 0, maximum: 128 }, required: true } },
+    blocked: (m, step) => (m.x.domains.has(step.args.domid as number) ? `d${step.args.domid} already exists` : null),
+    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.xcDomainCreate(step.args.domid as number, step.args.vcpus as number, true), post: rcOnly }),
+  },
+  xc_hvm_build: {
+    actors: TOOLSTACK, doc: "xc_hvm_build's setup_guest: RAM, the special pages, hvm_info, then the params (xenstore/console ports as libxl does).",
+    args: { domid: DOMID, memMb: { schema: { type: 'integer', minimum: 1, maximum: 4000 } } },
+    blocked: toolstackDomain,
+    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.setupGuest(domOf(m, step.args.domid as number), ((step.args.memMb as number) ?? MEM_MB_DEFAULT) * 256, 0, 0), post: rcOnly }),
+  },
+  xc_domain_unpause: {
+    actors: TOOLSTACK, doc: "Drop the toolstack's pause.",
+    args: { domid: DOMID },
+    blocked: (m, step) => toolstackDomain(m, step) ?? (domOf(m, step.args.domid as number).pause_count === 0 ? `d${step.args.domid} is not paused` : null),
+    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.domainUnpauseByController(domOf(m, step.args.domid as number)), post: rcOnly }),
+  },
+  xc_domain_destroy: {
+    actors: TOOLSTACK, doc: 'domain_kill: mark dying, close every port, relinquish (destroys the ioreq server), destroy the vcpus.',
+    args: { domid: DOMID },
+    blocked: toolstackDomain,
+    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.domainKill(domOf(m, step.args.domid as number)), post: rcOnly }),
+  },
+  alloc_vcpu: {
+    actors: TOOLSTACK, doc: 'Bring up one more vcpu: alloc_vcpu -> hvm_vcpu_initialise.',
+    args: { domid: DOMID, vcpu: VCPU },
+    blocked: toolstackDomain,
+    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.allocVcpu(domOf(m, step.args.domid as number), step.args.vcpu as number), post: rcOnly }),
+  },
+  hvmop_set_param: {
+    actors: ANY, doc: "HVMOP_set_param by the actor's domain (a vcpu acts on its own domain; domid defaults to the device model's target).",
+    args: { domid: OPT_DOMID, param: PARAM, value: BIG },
+    check: needsDomidFromToolstack('hvmop_set_param'),
+    whileIoInFlight: true,
+    blocked: (m, step) => (step.actorKind === 'toolstack' ? toolstackDomain(m, step) : null),
+    call: paramCall, title: paramTitle('HVMOP_set_param'),
+  },
+  hvmop_get_param: {
+    actors: ANY, doc: "HVMOP_get_param by the actor's domain. Under the seed, IOREQ_PFN, BUFIOREQ_PFN and BUFIOREQ_EVTCHN create the ioreq server.",
+    args: { domid: OPT_DOMID, param: PARAM },
+    check: needsDomidFromToolstack('hvmop_get_param'),
+    whileIoInFlight: true,
+    blocked: (m, step) => (step.actorKind === 'toolstack' ? toolstackDomain(m, step) : null),
+    call: paramCall, title: paramTitle('HVMOP_get_param'),
+  },
+  evtchn_alloc_unbound: {
+    actors: TOOLSTACK, doc: 'EVTCHNOP_alloc_unbound in domid for a remote domain.',
+    args: { domid: DOMID, remote: { schema: DOMID.schema, required: true } },
+    blocked: toolstackDomain,
+    call: (m, step) => ({
+      actor: 'toolstack', vcpu: null,
+      fn: () => direct(() => E.evtchnAllocUnbound(m.x, domOf(m, step.args.domid as number), step.args.remote as number)),
+      post: (r) => ({ rc: r < 0 ? r : 0, value: r < 0 ? undefined : BigInt(r) }),
+    }),
+    title: (step) => `EVTCHNOP_alloc_unbound(d${step.args.domid}, remote d${step.args.remote})`,
+  },
+  inject_fault: {
+    actors: TOOLSTACK, doc: 'Make the nth next allocation of this kind fail (nth 0: the next): xzalloc (-ENOMEM), map_domain_page_global (-ENOMEM), an event channel (-ENOSPC).',
+    args: { kind: { schema: { enum: ['xzalloc', 'map', 'evtchn'] }, required: true }, nth: { schema: { type: 'integer', minimum: 0, maximum: 1000, description: 'Which allocation fails: 0 the next one, 1 the one after, ...' } } },
+    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: () => direct(() => { m.x.faults[step.args.kind as 'xzalloc'] = (step.args.nth as number) ?? 0; return 0; }), post: rcOnly }),
+    title: (step) => `fault: fail ${step.args.kind} allocation #${(step.args.nth as number) ?? 0} from now`,
+  },
+  set_page: {
+    actors: TOOLSTACK, doc: "Change a guest frame's p2m state: paged out or shared (prepare_ring_for_helper: -ENOENT), not writable or removed (-EINVAL).",
+    args: { domid: DOMID, pfn: BIG, pagedOut: BOOL, shared: BOOL, notWritable: BOOL, remove: BOOL },
+    blocked: toolstackDomain,
+    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: () => direct(() => setPage(domOf(m, step.args.domid as number), num(step, 'pfn'), step.args)), post: rcOnly }),
+    title: (step) => `p2m: d${step.args.domid} pfn 0x${(step.args.pfn as bigint).toString(16)}`,
+  },
+  // ---- device models ----
+  xen_hvm_init: {
+    actors: DM, doc: "QEMU's xen_hvm_init: get IOREQ_PFN, map it, get BUFIOREQ_PFN, map it, bind each vcpu's port, get and bind BUFIOREQ_EVTCHN.",
+    args: {},
+    call: (m, step) => {
+      const dm = dmOf(m, step);
+      return { actor: step.actor, vcpu: null, fn: (f) => { if (!dm.max_cpus) dm.max_cpus = domOf(m, dm.target).vcpu.length; return f.qemu.xenHvmInit(dm); }, post: rcOnly };
+    },
+  },
+  xc_map_foreign_range: {
+    actors: DM, doc: 'Map the ioreq page or the buffered page learned from get_param.',
+    args: { page: PAGE },
+    blocked: (m, step) => {
+      const dm = dmOf(m, step);
+      const buf = step.args.page === 'bufioreq';
+      return (buf ? dm.bufioreq_pfn : dm.ioreq_pfn) < 0 ? `the device model has not read ${buf ? 'BUFIOREQ_PFN' : 'IOREQ_PFN'} yet` : null;
+    },
+    call: (m, step) => ({ actor: step.actor, vcpu: null, fn: (f) => f.qemu.xcMapForeignRange(dmOf(m, step), step.args.page === 'bufioreq' ? 1 : 0), post: rcOnly }),
+  },
+  evtchn_bind_interdomain: {
+    actors: DM, doc: "Bind vcpu n's ioreq port (read from its slot's vp_eport), or with buffered: true the buffered port.",
+    args: { vcpu: { schema: VCPU.schema }, buffered: BOOL },
+    check: (args) => ((args.vcpu === undefined) === (args.buffered !== true) ? { message: "'evtchn_bind_interdomain' needs either 'vcpu' or 'buffered': true" } : null),
+    blocked: (m, step) => {
+      const dm = dmOf(m, step);
+      if (step.args.buffered) return dm.bufioreq_remote_port < 0 ? 'the device model has not read BUFIOREQ_EVTCHN yet' : null;
+      return dm.shared_page ? null : 'the ioreq page is not mapped (vp_eport is read from it)';
+    },
+    call: (m, step) => {
+      const dm = dmOf(m, step);
+      return step.args.buffered
+        ? { actor: step.actor, vcpu: null, fn: (f) => f.qemu.bindBufPort(dm), post: (r) => ({ rc: r, value: r === 0 ? BigInt(dm.bufioreq_local_port) : undefined }) }
+        : { actor: step.actor, vcpu: null, fn: (f) => f.qemu.bindVcpuPort(dm, step.args.vcpu as number), post: (r) => ({ rc: r, value: r === 0 ? BigInt(dm.ioreq_local_port[step.args.vcpu as number]) : undefined }) };
+    },
+  },
+  cpu_handle_ioreq: {
+    actors: DM, doc: "Serve vcpu n's request: READY -> INPROCESS, emulate, IORESP_READY, notify. data: the value a read returns; notify: false never notifies.",
+    args: { vcpu: VCPU, data: OPT_BIG, notify: BOOL },
+    blocked: (m, step) => {
+      const dm = dmOf(m, step);
+      const i = step.args.vcpu as number;
+      if (!dm.shared_page) return 'the ioreq page is not mapped';
+      const lport = dm.ioreq_local_port[i];
+      if (lport === undefined || lport < 0) return `the device model has no port bound for vcpu ${i}`;
+      if (!domOf(m, dm.domid).evtchn.ports[lport]?.pending) return `port ${lport} (vcpu ${i}) is not pending: no request has been signalled`;
+      // A wake-up with the slot not READY finds nothing to serve (QEMU's "I/O request not ready"): the step waits.
+      const st = A.getState(dm.shared_page, A.ioreqOffset(i));
+      if (st !== A.STATE_IOREQ_READY) return `vcpu ${i}'s slot is ${A.STATE_NAMES[st] ?? 'state ' + st}, not STATE_IOREQ_READY: nothing to serve yet`;
+      return null;
+    },
+    call: (m, step) => ({
+      actor: step.actor, vcpu: null,
+      fn: (f) => f.qemu.cpuHandleIoreq(dmOf(m, step), step.args.vcpu as number, { data: step.args.data as bigint | undefined, notify: step.args.notify as boolean | undefined }),
+      post: (r) => ({ rc: r < 0 ? r : 0, value: BigInt(r < 0 ? 0 : r) }),
+    }),
+  },
+  handle_buffered_iopage: {
+    actors: DM, doc: 'Consume the buffered ring from read_pointer to write_pointer.',
+    args: {},
+    blocked: (m, step) => (dmOf(m, step).buffered_io_page ? null : 'the buffered page is not mapped'),
+    call: (m, step) => ({ actor: step.actor, vcpu: null, fn: (f) => f.qemu.handleBufferedIopage(dmOf(m, step)), post: (r) => ({ rc: r < 0 ? r : 0, value: BigInt(r < 0 ? 0 : r) }) }),
+  },
+  write_state: {
+    actors: DM, doc: "Misbehave: write any value into vcpu n's 4-bit slot state.",
+    args: { vcpu: VCPU, state: { schema: { type: 'integer', minimum: 0, maximum: 15 }, required: true } },
+    blocked: (m, step) => (dmOf(m, step).shared_page ? null : 'the ioreq page is not mapped'),
+    call: (m, step) => ({ actor: step.actor, vcpu: null, fn: (f) => direct(() => { f.qemu.writeState(dmOf(m, step), step.args.vcpu as number, step.args.state as number); return 0; }), post: rcOnly }),
+    title: (step) => `misbehave: vcpu ${step.args.vcpu}'s slot state = ${step.args.state}`,
+  },
+  write_bytes: {
+    actors: DM, doc: 'Misbehave: write raw bytes (hex) into a mapped page.',
+    args: { page: PAGE, offset: { schema: { type: 'integer', minimum: 0, maximum: 4095 }, required: true }, bytes: { schema: { type: 'string', pattern: '^([0-9a-fA-F]{2})+$' }, required: true } },
+    check: (args) => ((args.offset as number) + (args.bytes as string).length / 2 > 4096
+      ? { at: 'bytes', message: `'bytes' run past the end of the page: offset ${args.offset} + ${(args.bytes as string).length / 2} byte(s) > 4096` } : null),
+    blocked: (m, step) => ((step.args.page === 'bufioreq' ? dmOf(m, step).buffered_io_page : dmOf(m, step).shared_page) ? null : `the ${step.args.page} page is not mapped`),
+    call: (m, step) => ({
+      actor: step.actor, vcpu: null,
+      fn: (f) => direct(() => { f.qemu.writeBytes(dmOf(m, step), step.args.page === 'bufioreq' ? 1 : 0, step.args.offset as number, hexBytes(step.args.bytes as string)); return 0; }),
+      post: rcOnly,
+    }),
+    title: (step) => `misbehave: write ${(step.args.bytes as string).length / 2} byte(s) at ${step.args.page} page +0x${(step.args.offset as number).toString(16)}`,
+  },
+  evtchn_send: {
+    actors: DM, doc: "EVTCHNOP_send on one of the device model's ports.",
+    args: { port: PORT },
+    blocked: (m, step) => (domOf(m, dmOf(m, step).domid).evtchn.valid(step.args.port as number) ? null : `d${dmOf(m, step).domid} has no port ${step.args.port}`),
+    call: (m, step) => ({ actor: step.actor, vcpu: null, fn: () => direct(() => E.evtchnSend(m.x, domOf(m, dmOf(m, step).domid), step.args.port as number)), post: rcOnly }),
+    title: (step) => `EVTCHNOP_send(port ${step.args.port})`,
+  },
+  evtchn_close: {
+    actors: DM, doc: "EVTCHNOP_close on one of the device model's ports.",
+    args: { port: PORT },
+    blocked: (m, step) => (domOf(m, dmOf(m, step).domid).evtchn.valid(step.args.port as number) ? null : `d${dmOf(m, step).domid} has no port ${step.args.port}`),
+    call: (m, step) => ({ actor: step.actor, vcpu: null, fn: () => direct(() => E.evtchnClose(m.x, domOf(m, dmOf(m, step).domid), step.args.port as number)), post: rcOnly }),
+    title: (step) => `EVTCHNOP_close(port ${step.args.port})`,
+  },
+  // ---- vcpus ----
+  pio_write: {
+    actors: VCPUS, doc: 'An OUT instruction: handle_pio -> hvmemul_do_io -> hvm_send_assist_req.',
+    args: { port: IOPORT, size: PIO_SIZE, value: BIG },
+    check: fits,
+    call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handlePio(v, step.args.port as number, step.args.size as number, A.IOREQ_WRITE, step.args.value as bigint), post: rcOnly }; },
+  },
+  pio_read: {
+    actors: VCPUS, doc: 'An IN instruction; completes into rax in hvm_io_assist.',
+    args: { port: IOPORT, size: PIO_SIZE },
+    call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handlePio(v, step.args.port as number, step.args.size as number, A.IOREQ_READ, 0n), post: rcOnly }; },
+  },
+  mmio_write: {
+    actors: VCPUS, doc: 'An MMIO write (IOREQ_TYPE_COPY); buffered: true offers it to hvm_buffered_io_send first, as stdvga does.',
+    args: { addr: BIG, size: MMIO_SIZE, value: BIG, buffered: BOOL },
+    check: fits,
+    call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handleMmio(v, step.args.addr as bigint, step.args.size as number, A.IOREQ_WRITE, step.args.value as bigint, step.args.buffered === true), post: rcOnly }; },
+  },
+  mmio_read: {
+    actors: VCPUS, doc: 'An MMIO read; re-emulated after hvm_io_assist, lands in rax.',
+    args: { addr: BIG, size: MMIO_SIZE },
+    call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handleMmio(v, step.args.addr as bigint, step.args.size as number, A.IOREQ_READ, 0n, false), post: rcOnly }; },
+  },
+  hvm_do_resume: {
+    actors: VCPUS, doc: "The vcpu's way back to the guest: hvm_do_resume (-> hvm_wait_on_io -> hvm_io_assist).",
+    args: {}, whileIoInFlight: true,
+    call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.hvmDoResume(v), post: (r) => ({ rc: r, value: v.rax }) }; },
+  },
+  send_timeoffset_req: {
+    actors: VCPUS, doc: 'send_timeoffset_req: an 8-byte TIMEOFFSET on the buffered ring (two slots).',
+    args: { value: BIG },
+    call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.sendTimeoffsetReq(v, step.args.value as bigint), post: (r) => ({ rc: 0, value: BigInt(r) }) }; },
+  },
+  send_invalidate_req: {
+    actors: VCPUS, doc: 'send_invalidate_req: ask the device model to flush its map cache (synchronous).',
+    args: {},
+    call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.sendInvalidateReq(v), post: (r) => ({ rc: 0, value: BigInt(r) }) }; },
+  },
+  // ---- the toolstack again (added later; the schema keeps this order) ----
+  xc_domain_set_target: {
+    actors: TOOLSTACK, doc: 'XEN_DOMCTL_set_target: make domid the device-model domain of target (a stub domain), so XSM lets it use target\'s HVM params.',
+    args: { domid: DOMID, target: { schema: { type: 'integer', minimum: 0, maximum: 32751, description: 'The domain it will serve.' }, required: true } },
+    blocked: toolstackDomain,
+    call: (m, step) => ({
+      actor: 'toolstack', vcpu: null,
+      fn: () => direct(() => {
+        const t = m.x.domains.get(step.args.target as number);
+        if (!t) return -ESRCH;
+        domOf(m, step.args.domid as number).target = t.domain_id;
+        return 0;
+      }),
+      post: rcOnly,
+    }),
+    title: (step) => `XEN_DOMCTL_set_target(d${step.args.domid}, target d${step.args.target})`,
+  },
+} satisfies Record<string, OpSpec>;
+
+export type OpName = keyof typeof OPS;
+export const OP_NAMES = Object.keys(OPS) as OpName[];
+
+/** The op's entry, or undefined for a name the table does not have. */
+export function opSpec(name: string): OpSpec | undefined {
+  return Object.prototype.hasOwnProperty.call(OPS, name) ? (OPS as Record<string, OpSpec>)[name] : undefined;
+}
+
+/** Why the actor itself cannot act now (before the op's own check), or null. */
+export function actorBlocked(m: Model, step: Step, spec: OpSpec): string | null {
+  const x = m.x;
+  switch (step.actorKind) {
+    case 'toolstack': return null;
+    case 'dm': {
+      const dm = dmOf(m, step);
+      return liveDomain(m, dm.domid, "the device model's domain") ?? liveDomain(m, dm.target, 'target domain');
+    }
+    case 'vcpu': {
+      const d = x.domains.get(step.domid!);
+      if (!d) return `d${step.domid} does not exist`;
+      const v = d.vcpu[step.vcpu!];
+      if (!v) return `d${step.domid} has no vcpu ${step.vcpu}`;
+      if (d.is_dying) return `d${step.domid} is ${d.is_dying === 2 ? 'destroyed' : 'dying'}`;
+      if (d.crashed) return `d${step.domid} has crashed (${d.crashed.reason}); its vcpus no longer run`;
+      if (d.pause_count > 0) return `d${step.domid} is paused (pause count ${d.pause_count})`;
+      if (v.pause_flags.blocked_in_xen) return `${step.actor} is blocked in Xen until its ioreq port is notified`;
+      if (!spec.whileIoInFlight && v.arch.hvm_vcpu.hvm_io.io_state !== HVMIO_none) {
+        return `${step.actor} has an I/O in flight (${HVMIO_NAMES[v.arch.hvm_vcpu.hvm_io.io_state]}): it re-enters the guest through hvm_do_resume first`;
+      }
+      return null;
+    }
+  }
+}
+
+/** The debugger's name for a step's frame: `step N: ` and the C-level call it makes (or the op's name). */
+export function stepFrameName(step: Step): string {
+  const t = opSpec(step.op)?.title?.(step);
+  return `step ${step.index}: ${t ?? step.op}`;
+}

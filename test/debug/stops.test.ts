@@ -1,0 +1,99 @@
+// What each stop shows along a bundled scenario: stepping statement by statement through scenario 02's creating
+// HVMOP_get_param (step 2), every stop's frame, statement, listing line and locals. The statement order is the seed's
+// hvm_create_ioreq_server and its callees as [SEED @618] and [X44] hvm.c 423-464 write them; a step label or a local
+// that moves, disappears or changes value fails here.
+import { strict as assert } from 'node:assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { IoreqRuntime } from '../../src/debug/runtime';
+import { locateLabel } from '../../src/debug/listing';
+import { show } from '../../src/debug/values';
+import { parseScenario } from '../../src/scenario/parse';
+
+const ROOT = path.join(__dirname, '../../..');
+const F02 = path.join(ROOT, 'scenarios', '02-create-on-get-ioreq-pfn.ioreq.json');
+
+interface Stop { depth: number; at: string; line: number; text: string; locals: Record<string, string> }
+
+/** Every stop inside step `index` of scenario 02, as the debugger would show it. */
+function stopsOfStep(index: number): Stop[] {
+  const rt = new IoreqRuntime(parseScenario(fs.readFileSync(F02, 'utf8'), F02));
+  const out: Stop[] = [];
+  for (let s = rt.stepIn(); s.reason !== 'end'; s = rt.stepIn()) {
+    if (rt.pos.step < index) continue;
+    if (rt.pos.step > index) break;
+    const frames = rt.frames();
+    const top = frames.at(-1)!;
+    const loc = locateLabel('seed', top.fn, top.at);
+    assert.ok(loc, `${top.fn}@${top.at} has a listing line`);
+    out.push({
+      depth: frames.length, at: `${top.fn}@${top.at}`, line: loc.line, text: loc.listing.text.split('\n')[loc.line - 1],
+      locals: Object.fromEntries(Object.entries(top.locals).map(([k, v]) => [k, show(k, v).value])),
+    });
+  }
+  return out;
+}
+
+const CREATE = ['exist', 'printk', 'alloc', 'check_alloc', 'init_ports', 'ioreq_pfn'];
+const SET_PAGE = ['hvm_set_ioreq_page@prepare', 'prepare_ring_for_helper@get_page_from_gfn', 'prepare_ring_for_helper@get_page_type',
+  'prepare_ring_for_helper@map_global', 'hvm_set_ioreq_page@check_rc', 'hvm_set_ioreq_page@check_busy', 'hvm_set_ioreq_page@publish'];
+const UPDATE = ['hvm_ioreq_server_add_vcpu@update', 'hvm_update_ioreq_server_evtchn@check', 'hvm_update_ioreq_server_evtchn@write', 'hvm_update_ioreq_server_evtchn@write'];
+
+describe('debugger: what each stop shows along scenario 02 (the get of IOREQ_PFN that creates the server)', () => {
+  const stops = stopsOfStep(2);
+  const at = (name: string, nth = 0) => stops.filter((s) => s.at === name)[nth];
+
+  it('stops at every statement in the seed\'s order, from xc_get_hvm_param down to prepare_ring_for_helper and back', () => {
+    assert.deepEqual(stops.map((s) => s.at), [
+      'xc_get_hvm_param@hypercall',
+      ...['index', 'lookup', 'is_hvm', 'xsm', 'get_switch', 'create'].map((l) => `do_hvm_op@${l}`),
+      ...CREATE.map((l) => `hvm_create_ioreq_server@${l}`),
+      'hvm_init_ioreq_page@select', 'hvm_create_ioreq_server@set_ioreq', ...SET_PAGE, 'hvm_create_ioreq_server@check_ioreq',
+      'hvm_create_ioreq_server@bufioreq_pfn', 'hvm_init_ioreq_page@select', 'hvm_create_ioreq_server@set_bufioreq', ...SET_PAGE,
+      'hvm_create_ioreq_server@check_bufioreq', 'hvm_create_ioreq_server@pause',
+      'hvm_create_ioreq_server@add_vcpu', 'hvm_ioreq_server_add_vcpu@alloc', 'hvm_ioreq_server_add_vcpu@check',
+      'hvm_ioreq_server_add_vcpu@alloc_buf', 'hvm_ioreq_server_add_vcpu@check_buf', ...UPDATE,
+      'hvm_create_ioreq_server@add_vcpu', 'hvm_ioreq_server_add_vcpu@alloc', 'hvm_ioreq_server_add_vcpu@check', ...UPDATE,
+      'hvm_create_ioreq_server@publish', 'hvm_create_ioreq_server@unpause', 'hvm_create_ioreq_server@ret',
+      'do_hvm_op@create_rc', 'do_hvm_op@get_pfn', 'hvm_get_ioreq_server_pfn@check', 'do_hvm_op@got', 'xc_get_hvm_param@result',
+    ]);
+  });
+
+  it('the call stack deepens with each call: libxc 1, do_hvm_op 2, create 3, set_ioreq_page 4, prepare_ring_for_helper 5', () => {
+    assert.equal(at('xc_get_hvm_param@hypercall').depth, 1);
+    assert.equal(at('do_hvm_op@index').depth, 2);
+    assert.equal(at('hvm_create_ioreq_server@exist').depth, 3);
+    assert.equal(at('hvm_set_ioreq_page@prepare').depth, 4);
+    assert.equal(at('prepare_ring_for_helper@map_global').depth, 5);
+    assert.equal(at('xc_get_hvm_param@result').depth, 1);
+  });
+
+  it('each stop is on a code line of its listing that reads like the statement', () => {
+    for (const s of stops) {
+      assert.ok(s.text.trim() !== '' && !/^\s*(\/\*|\*)/.test(s.text), `${s.at}: line ${s.line} is code, not '${s.text}'`);
+    }
+    assert.match(at('hvm_create_ioreq_server@printk').text, /printk/);
+    assert.match(at('hvm_create_ioreq_server@publish').text, /ioreq_server\s*=\s*s/);
+    assert.match(at('hvm_create_ioreq_server@pause').text, /domain_pause/);
+    assert.match(at('do_hvm_op@create').text, /hvm_create_ioreq_server/);
+    assert.match(at('prepare_ring_for_helper@map_global').text, /map_domain_page_global/);
+  });
+
+  it('the locals hold what the C code holds at that statement, shown as a Xen developer reads them', () => {
+    assert.equal(at('xc_get_hvm_param@hypercall').locals.name, '"IOREQ_PFN"');
+    assert.equal(at('hvm_create_ioreq_server@exist').locals.rc, '-EEXIST');
+    assert.equal(at('hvm_create_ioreq_server@exist').locals.domid, '0');
+    assert.equal(at('hvm_create_ioreq_server@alloc').locals.rc, '-ENOMEM');
+    assert.equal(at('hvm_create_ioreq_server@ioreq_pfn').locals.pfn, '0xfeff9');
+    assert.equal(at('hvm_create_ioreq_server@bufioreq_pfn').locals.pfn, '0xfeff8');
+    assert.equal(at('hvm_set_ioreq_page@check_rc').locals.rc, '0');
+    assert.equal(at('hvm_init_ioreq_page@select', 1).locals.buf, '1');
+    assert.equal(at('hvm_ioreq_server_add_vcpu@check').locals.rc, '3', "vcpu 0's port: the lowest free after the build's two");
+    assert.equal(at('hvm_ioreq_server_add_vcpu@check_buf').locals.rc, '4');
+    assert.equal(at('hvm_ioreq_server_add_vcpu@check', 1).locals.rc, '5');
+    assert.equal(at('hvm_update_ioreq_server_evtchn@check').locals.va, '"mapped"');
+    assert.equal(at('do_hvm_op@create_rc').locals.rc, '0');
+    assert.equal(at('xc_get_hvm_param@result').locals.value, '0xfeff9');
+    assert.ok('s' in at('hvm_create_ioreq_server@publish').locals && 'd' in at('hvm_create_ioreq_server@publish').locals);
+  });
+});
