@@ -3,7 +3,7 @@
 // beside the DataView floor the model figures use, and the explorer's states per second on the profile's bench
 // scenario. A profile's flow is written in its own terms (the ops its device model uses); a profile without one is
 // reported as such, not skipped silently.
-import { PROFILES, type ProfileName } from '../src/model/layout';
+import { PROFILES, type ProfileName, type SeedEraProfile } from '../src/model/layout';
 import { Session } from '../src/scenario/exec';
 import { explore } from '../src/scenario/explore';
 import { parseScenario, type Scenario } from '../src/scenario/parse';
@@ -37,13 +37,11 @@ const X86_ROUND_TRIP = [
 const STDVGA_WRITE = [{ actor: 'd1v0', op: 'mmio_write', addr: '0xa0000', size: 2, value: '0x0741', buffered: true }];
 const DRAIN_2014 = [{ actor: 'qemu', op: 'handle_buffered_iopage' }];
 
-/** Each profile's flow, or why it has none yet. A profile added to PROFILES must say which (the type says so). */
-export const FLOWS: Record<ProfileName, ProfileFlow | { missing: string }> = {
+/** Each profile's flow. A profile added to PROFILES must add its flow here (the type says so). */
+export const FLOWS: Record<SeedEraProfile, ProfileFlow> = {
   legacy: { setup: QEMU_2014_SETUP, roundTrip: X86_ROUND_TRIP, buffered: STDVGA_WRITE, drain: DRAIN_2014, explore: '21-explore-bench.ioreq.json' },
   seed: { setup: QEMU_2014_SETUP, roundTrip: X86_ROUND_TRIP, buffered: STDVGA_WRITE, drain: DRAIN_2014, explore: '21-explore-bench.ioreq.json' },
   '4.5': { setup: QEMU_2014_SETUP, roundTrip: X86_ROUND_TRIP, buffered: STDVGA_WRITE, drain: DRAIN_2014, explore: '21-explore-bench.ioreq.json' },
-  '4.21': { missing: 'its DMOP scenario ops are not in the table of operations yet' },
-  '4.21-arm': { missing: 'its DMOP scenario ops are not in the table of operations yet' },
 };
 
 function scenarioOf(profile: ProfileName, steps: unknown[]): Scenario {
@@ -60,10 +58,9 @@ function runAll(s: Session, steps: Step[]): void {
 }
 
 /** A session after the profile's setup, events off, and the steps of one iteration of `body`, parsed. */
-function ready(profile: ProfileName, body: unknown[]): { s: Session; steps: Step[] } {
-  const flow = FLOWS[profile] as ProfileFlow;
-  const sc = scenarioOf(profile, [...flow.setup, ...body]);
-  const n = flow.setup.length;
+function ready(profile: SeedEraProfile, body: unknown[]): { s: Session; steps: Step[] } {
+  const sc = scenarioOf(profile, [...FLOWS[profile].setup, ...body]);
+  const n = FLOWS[profile].setup.length;
   const s = new Session(sc);
   s.m.x.on = false;
   runAll(s, sc.steps.slice(0, n));
@@ -74,10 +71,8 @@ export function profileFigures(rate: (n: number, body: (n: number) => void) => n
   floors: { roundTrip: number; buffered: number }, scenariosDir: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const p of PROFILES) {
-    const entry = FLOWS[p];
-    if ('missing' in entry) { out[p] = { notMeasured: entry.missing }; continue; }
     try {
-      const f = entry;
+      const f = FLOWS[p];
       const rt = rate(50_000, (n) => {
         const { s, steps } = ready(p, f.roundTrip);
         for (let i = 0; i < n; i++) runAll(s, steps);

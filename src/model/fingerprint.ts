@@ -70,6 +70,19 @@ function feed(m: Model, o: Sink): void {
       o.s('s'); o.n(s.domid); o.n(s.freed ? 1 : 0); o.n(s.ioreq.page ?? -1); o.n(s.buf_ioreq.page ?? -1); o.n(s.buf_ioreq_evtchn);
       for (const v of d.vcpu) o.n(s.ioreq_evtchn[v.vcpu_id]);
     }
+    // ---- 4.21: today's servers, the gfn pool, the CF8 latch, the emulator references and each vcpu's vcpu_io ----
+    const y = d.x421;
+    o.n(y.refcnt); o.n(y.pci_cf8); o.n(y.ioreq_gfn.mask); o.n(y.ioreq_gfn.legacy_mask); o.n(y.p2m_ioreq_server);
+    for (const s4 of y.server) {
+      if (!s4) continue;
+      o.s('S'); o.n(s4.id); o.n(s4.emulator.domain_id); o.n(s4.enabled ? 1 : 0); o.n(s4.bufioreq_handling); o.n(s4.bufioreq_evtchn);
+      o.n(s4.ioreq.gfn); o.n(s4.bufioreq.gfn); o.n(s4.ioreq.va ? 1 : 0); o.n(s4.bufioreq.va ? 1 : 0);
+      for (const sv of s4.ioreq_vcpu_list) { o.n(sv.vcpu.vcpu_id); o.n(sv.ioreq_evtchn); o.n(sv.pending ? 1 : 0); }
+      for (const r of s4.range) { o.n(r.ranges.length); for (const [a, b] of r.ranges) { big(o, a); big(o, b); } }
+      for (const pg of [s4.ioreq.va, s4.bufioreq.va]) if (pg) for (let i = 0; i < 64; i++) o.n(pg.getInt32(i * 4, true));
+    }
+    for (const v of d.vcpu) { o.n(v.io.completion); o.n(v.io.suspended ? 1 : 0); o.n(v.io.req.state); o.n(v.io.wait_prev_state); }
+    // ---- end 4.21 ----
     const ports = d.evtchn.ports;
     o.s('e');
     for (let p = 1; p < ports.length; p++) {

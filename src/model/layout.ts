@@ -14,14 +14,16 @@ export function isX421(p: string): p is X421Profile {
 }
 // ---- end 4.21 ----
 
-export type ProfileName = 'legacy' | 'seed' | '4.5' | X421Profile;
+/** The seed era's profiles (what the scenario layer runs). */
+export type SeedEraProfile = 'legacy' | 'seed' | '4.5';
+export type ProfileName = SeedEraProfile | X421Profile;
 /** The profiles of the seed's era (the seed-style operations and properties run on these). */
-export const PROFILES: readonly ProfileName[] = ['legacy', 'seed', '4.5'];
+export const PROFILES: readonly SeedEraProfile[] = ['legacy', 'seed', '4.5'];
 /** Every profile, today's included. */
 export const ALL_PROFILES: readonly ProfileName[] = [...PROFILES, ...X421_PROFILES];
 
 /** The seed-era profiles the scenario layer runs (today's join it once the scenario ops table has their ops). */
-export function isProfile(s: string): s is ProfileName {
+export function isProfile(s: string): s is SeedEraProfile {
   return (PROFILES as readonly string[]).includes(s);
 }
 

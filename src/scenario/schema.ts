@@ -2,19 +2,17 @@
 // `if op = X then X's fields` clause per op, so editors complete and explain each op's arguments. tools/gen-schema.js
 // writes it to schema/scenario.schema.json (shipped for jsonValidation, compiled by ajv at build time); a test
 // checks the committed file is exactly what this gives.
-import { PROFILES, type ProfileName } from '../model/layout';
+import { PROFILES, type ProfileName, type SeedEraProfile } from '../model/layout';
 import { OPS, type OpSpec } from './ops';
 import { ALLOWABLE_VIOLATIONS } from './types';
 
 type Json = Record<string, unknown>;
 
 /** What each profile is, for the `profile` field's hover. */
-export const PROFILE_DOCS: Record<ProfileName, string> = {
+export const PROFILE_DOCS: Record<SeedEraProfile, string> = {
   legacy: 'the tree before the seed',
   seed: 'the patch as posted',
   '4.5': "Xen 4.5's layout",
-  '4.21': "today's Xen on x86 (RELEASE-4.21.0: common ioreq code, DMOP-created servers)",
-  '4.21-arm': "today's Xen on Arm (RELEASE-4.21.0; no buffered ring, acquire_resource pages only)",
 };
 
 /** The fields every step has besides its op's arguments. */
