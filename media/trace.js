@@ -92,4 +92,6 @@
       el.appendChild(ul);
     }
   });
+  // Messages posted before this script ran are lost: ask for the content once listening.
+  vscode.postMessage({ type: 'ready' });
 })();

@@ -73,12 +73,17 @@ export class TracePanel {
     return { ios: ios.length, rows: j.summary.rows.length, matched: j.matched, gaps: (j.gaps ?? []).length, errors: j.errors, summaryOnly };
   }
 
+  /** The last import shown, for a page that starts listening after it was posted. */
+  private data: Record<string, unknown> | null = null;
+
   private show(data: Record<string, unknown>): void {
     if (!this.panel) {
       const media = vscode.Uri.joinPath(this.context.extensionUri, 'media');
       this.init(vscode.window.createWebviewPanel('ioreqScope.trace', 'IOREQ Scope: Trace', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [media] }));
     } else this.panel.reveal();
     this.panel!.title = `Trace: ${this.files.map((f) => path.basename(f)).join(', ')}`;
+    // Kept, and sent again when the page's script says it is listening: a message posted before it ran is lost.
+    this.data = data;
     void this.panel!.webview.postMessage({ type: 'trace', data });
   }
 
@@ -93,7 +98,10 @@ export class TracePanel {
   private init(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     panel.onDidDispose(() => { if (this.panel === panel) this.panel = null; });
-    panel.webview.onDidReceiveMessage((m: { type: string }) => { void this.action(m.type); });
+    panel.webview.onDidReceiveMessage((m: { type: string }) => {
+      if (m.type === 'ready') { if (this.data && this.panel === panel) void panel.webview.postMessage({ type: 'trace', data: this.data }); return; }
+      void this.action(m.type);
+    });
     const media = vscode.Uri.joinPath(this.context.extensionUri, 'media');
     const w = panel.webview;
     const nonce = crypto.randomBytes(16).toString('base64');
