@@ -21,6 +21,7 @@ import { LayoutPanel } from './layoutPanel';
 import { TraceEditorProvider, TracePanel } from './tracePanel';
 import { LiveHost, LiveError, sessionLimiter, snapshotToScenario } from '../live/host';
 import type { HostState } from './hostTree';
+import { counterexamplePath, counterexampleText, exploreSummary, isScenarioPath, isSyntaxError, notAScenarioMessage, templateItem } from './flowsModel';
 
 const SCENARIO_GLOB = '**/*.ioreq.json';
 const isScenario = (doc: vscode.TextDocument) => doc.uri.path.endsWith('.ioreq.json');
@@ -155,6 +156,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     const roots: RootSource[] = [];
     for (const [alias, h] of hosts) roots.push({ id: `host-${Buffer.from(alias).toString('base64url')}`, label: alias, model: () => null, host: () => h.state });
     for (const [id, s] of sessions) {
+      if (!s.runtime) continue; // not launched (or the launch failed): nothing to show
       const name = vscode.debug.activeDebugSession?.id === id ? vscode.debug.activeDebugSession.name : 'debug session';
       roots.push({ id: `dbg-${id}`, label: name, description: 'debugging', icon: 'debug-alt', model: () => s.runtime?.session.m ?? null });
     }
@@ -166,12 +168,22 @@ export function activate(context: vscode.ExtensionContext): Api {
     tree.setRoots(roots);
   };
 
+  /** The workspace's scenarios in a quick pick, with `title` saying why; undefined when none or dismissed. */
+  const pickScenario = async (title: string): Promise<vscode.Uri | undefined> => {
+    const files = await vscode.workspace.findFiles(SCENARIO_GLOB, '**/node_modules/**', 200);
+    if (!files.length) { void vscode.window.showWarningMessage(`${title.replace(/ Pick one to debug\.$/, '')} The workspace has no *.ioreq.json scenario.`); return undefined; }
+    const pick = await vscode.window.showQuickPick(files.map((f) => ({ label: path.basename(f.path), description: vscode.workspace.asRelativePath(path.dirname(f.fsPath)), uri: f })),
+      { title, placeHolder: 'Pick a scenario (*.ioreq.json)' });
+    return pick?.uri;
+  };
+
   // ---- diagnostics for scenario files ----
   const timers = new Map<string, NodeJS.Timeout>();
   const validate = (doc: vscode.TextDocument) => {
     if (!isScenario(doc)) return;
     const r = docResult(doc);
-    if (!r.error) { diagnostics.set(doc.uri, []); return; }
+    // Pure JSON syntax errors are reported by VS Code's JSON language service already: one report, not two.
+    if (!r.error || isSyntaxError(r.error.what)) { diagnostics.set(doc.uri, []); return; }
     const pos = new vscode.Position(Math.max(0, r.error.loc.line - 1), Math.max(0, r.error.loc.column - 1));
     const range = new vscode.Range(pos, pos.translate(0, tokenLength(doc.lineAt(pos.line).text, pos.character)));
     const d = new vscode.Diagnostic(range, r.error.what, vscode.DiagnosticSeverity.Error);
@@ -202,15 +214,25 @@ export function activate(context: vscode.ExtensionContext): Api {
       },
     }),
     vscode.debug.registerDebugConfigurationProvider('ioreq-scope', {
-      resolveDebugConfiguration(folder, config) {
+      async resolveDebugConfiguration(folder, config) {
         if (!config.type && !config.request && !config.name) {
           const ed = vscode.window.activeTextEditor?.document;
-          if (!ed || !isScenario(ed)) return undefined;
-          config = { type: 'ioreq-scope', request: 'launch', name: `Debug ${path.basename(ed.uri.path)}`, scenario: ed.uri.fsPath, stopOnEntry: true };
+          const uri = ed && isScenario(ed) ? ed.uri : await pickScenario(notAScenarioMessage(ed?.uri.fsPath || ed?.uri.path));
+          if (!uri) return undefined;
+          config = { type: 'ioreq-scope', request: 'launch', name: `Debug ${path.basename(uri.path)}`, scenario: uri.fsPath, stopOnEntry: true };
         }
         if (!config.scenario) {
           void vscode.window.showErrorMessage("IOREQ Scope: the launch configuration needs 'scenario', the path of a *.ioreq.json file.");
           return undefined;
+        }
+        return config;
+      },
+      async resolveDebugConfigurationWithSubstitutedVariables(folder, config) {
+        // `"scenario": "${file}"` with launch.json (or any other file) active: say so, offer the scenarios.
+        if (typeof config.scenario === 'string' && !isScenarioPath(config.scenario)) {
+          const uri = await pickScenario(notAScenarioMessage(config.scenario));
+          if (!uri) return undefined;
+          config = { ...config, scenario: uri.fsPath, name: `Debug ${path.basename(uri.path)}` };
         }
         const xenTree = vscode.workspace.getConfiguration('ioreqScope').get<string>('xenTree');
         if (!config.xenTree && xenTree && vscode.workspace.isTrusted) config.xenTree = xenTree;
@@ -222,6 +244,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     vscode.debug.onDidTerminateDebugSession((s) => { if (sessions.delete(s.id)) updateRoots(); }),
     vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
       if (e.event !== 'ioreqScope.state') return;
+      if (sessions.get(e.session.id)?.runtime && !tree.tree.modelOf(`dbg-${e.session.id}`)) updateRoots(); // first stop: its root
       tree.refreshChanged();
       layout.followEvents((e.body as { events?: unknown[] }).events ?? [], e.body as Record<string, unknown>);
     }),
@@ -249,9 +272,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     if (arg instanceof vscode.Uri) return arg;
     const ed = vscode.window.activeTextEditor?.document;
     if (ed && isScenario(ed)) return ed.uri;
-    const files = await vscode.workspace.findFiles(SCENARIO_GLOB, '**/node_modules/**', 200);
-    const pick = await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { placeHolder: 'Pick a scenario (*.ioreq.json)' });
-    return pick?.uri;
+    return pickScenario('Pick a scenario (*.ioreq.json)');
   };
   const loadScenario = async (uri: vscode.Uri): Promise<Scenario | undefined> => {
     const doc = await vscode.workspace.openTextDocument(uri);
@@ -280,8 +301,12 @@ export function activate(context: vscode.ExtensionContext): Api {
         const bad = all.filter((v) => !v.ok);
         for (const v of all) (v.ok ? log.info : log.warn).call(log, `${v.ok ? 'PASS' : 'FAIL'} ${v.text} (${v.loc.file}:${v.loc.line})`);
         const msg = `${sc.name}: ${all.length - bad.length}/${all.length} expectations hold`;
-        if (bad.length) void vscode.window.showWarningMessage(msg, 'Show Log').then((a) => { if (a) log.show(); });
-        else void vscode.window.showInformationMessage(msg);
+        log.info(msg);
+        log.show(true); // the trace, without taking the focus
+        void (bad.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(msg, 'Debug', 'Show Trace').then((a) => {
+          if (a === 'Debug') void vscode.commands.executeCommand('ioreqScope.debugScenario', uri);
+          else if (a) log.show();
+        });
         updateRoots();
         return { ok: r.ok, expectations: all.length, failed: bad.length };
       } catch (e) {
@@ -308,6 +333,10 @@ export function activate(context: vscode.ExtensionContext): Api {
       const res = explore(sc, { maxStates, hashing: true, shouldStop: () => token.isCancellationRequested });
       log.info(`explore ${uri.fsPath}: ${res.statesExplored} states, ${res.violations.length} violation(s), ${res.seconds.toFixed(3)} s${res.complete ? '' : ' (incomplete)'}`);
       results.set(uri, res.violations, res.statesExplored, res.complete);
+      const sum = exploreSummary(uri.fsPath, res.statesExplored, res.violations.length, res.complete);
+      if (res.violations.length) void vscode.window.showWarningMessage(`IOREQ Scope: ${sum.label} (${sum.description})`, 'Open Counterexample').then((a) => {
+        if (a) void vscode.commands.executeCommand('ioreqScope.openCounterexample', res.violations[0]);
+      });
       await vscode.commands.executeCommand('ioreqScope.explore.focus');
       return { states: res.statesExplored, violations: res.violations.map((v) => v.kind), complete: res.complete };
     });
@@ -340,15 +369,47 @@ export function activate(context: vscode.ExtensionContext): Api {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), { viewColumn: vscode.ViewColumn.Beside, preview: false });
     return { identical: res.differences.length === 0, firstDivergence: res.firstDivergence, differences: res.differences.length, uri: doc.toString() };
   });
-  reg('ioreqScope.openCounterexample', async (v: Violation) => {
-    const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: `// ${v.kind}: ${v.message}\n${JSON.stringify(v.counterexample, null, 2)}\n` });
-    await vscode.window.showTextDocument(doc);
+  // A counterexample is saved as a real scenario, in counterexamples/ beside the explored one (never overwriting).
+  const saved = new WeakMap<Violation, vscode.Uri>();
+  const saveCounterexample = async (arg?: Violation | ResultItem): Promise<vscode.Uri | undefined> => {
+    const item = arg && 'counterexample' in arg ? { v: arg, from: results.scenario } : ((arg as ResultItem | undefined) ?? results.firstViolation());
+    const v = item?.v;
+    if (!v) return undefined;
+    const have = saved.get(v);
+    if (have && fs.existsSync(have.fsPath)) return have;
+    const from = item.from ?? results.scenario;
+    if (!from || from.scheme !== 'file') {
+      const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: counterexampleText(v, from?.toString() ?? 'a scenario') });
+      return doc.uri;
+    }
+    const target = counterexamplePath(from.fsPath, v.kind, (p) => fs.existsSync(p));
+    try {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, counterexampleText(v, vscode.workspace.asRelativePath(from)), { flag: 'wx' });
+    } catch (e) {
+      void vscode.window.showErrorMessage(`IOREQ Scope: cannot save the counterexample to ${target}: ${(e as Error).message}`);
+      return undefined;
+    }
+    log.info(`counterexample (${v.kind}) saved to ${target}`);
+    const uri = vscode.Uri.file(target);
+    saved.set(v, uri);
+    return uri;
+  };
+  reg('ioreqScope.openCounterexample', async (arg?: Violation | ResultItem) => {
+    const uri = await saveCounterexample(arg);
+    if (!uri) return undefined;
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+    return uri.toString();
   });
+  reg('ioreqScope.runCounterexample', async (arg?: Violation | ResultItem) => { const uri = await saveCounterexample(arg); if (uri) return vscode.commands.executeCommand('ioreqScope.runScenario', uri); });
+  reg('ioreqScope.debugCounterexample', async (arg?: Violation | ResultItem) => { const uri = await saveCounterexample(arg); if (uri) return vscode.commands.executeCommand('ioreqScope.debugScenario', uri); });
+  reg('ioreqScope.exploreCounterexample', async (arg?: Violation | ResultItem) => { const uri = await saveCounterexample(arg); if (uri) return vscode.commands.executeCommand('ioreqScope.exploreScenario', uri); });
   reg('ioreqScope.newScenario', async () => {
-    const pick = await vscode.window.showQuickPick(bundled().map((f) => ({ label: f })), { placeHolder: 'Start from a bundled scenario' });
+    const items = bundled().map((f) => templateItem(f, fs.readFileSync(path.join(context.extensionPath, 'scenarios', f), 'utf8')));
+    const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Start from a bundled scenario', matchOnDescription: true, matchOnDetail: true });
     if (!pick) return;
     // No $schema: the extension's jsonValidation gives every *.ioreq.json completion and hover, wherever it is.
-    const text = fs.readFileSync(path.join(context.extensionPath, 'scenarios', pick.label), 'utf8');
+    const text = fs.readFileSync(path.join(context.extensionPath, 'scenarios', pick.file), 'utf8');
     const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: text });
     await vscode.window.showTextDocument(doc);
   });
@@ -371,6 +432,10 @@ export function activate(context: vscode.ExtensionContext): Api {
       const lines = r.steps.flatMap((s) => [JSON.stringify({ step: s.step.index, actor: s.step.actor, op: s.step.op, rc: s.result.rc }), ...s.events.map((e) => JSON.stringify(e))]);
       await vscode.workspace.fs.writeFile(target, Buffer.from(lines.join('\n') + '\n'));
       log.info(`trace of ${uri.fsPath} written to ${target.fsPath} (${lines.length} lines)`);
+      void vscode.window.showInformationMessage(`IOREQ Scope: trace written to ${target.fsPath} (${lines.length} lines)`, 'Open').then((a) => {
+        if (a) void vscode.window.showTextDocument(target);
+      });
+      return { file: target.fsPath, lines: lines.length };
     } catch (e) {
       if (!(e instanceof ScenarioError)) throw e;
       void vscode.window.showErrorMessage(`IOREQ Scope: ${e.message}`);
@@ -463,27 +528,38 @@ export function deactivate(): void {
   /* everything is disposed through context.subscriptions */
 }
 
-/** The explore results view: one node per violation, opening its counterexample. */
-class ExploreResults implements vscode.TreeDataProvider<{ v?: Violation; label: string; description?: string }> {
-  private items: Array<{ v?: Violation; label: string; description?: string }> = [];
+/** An item of the explore results view: the summary, or one violation of the scenario explored. */
+export interface ResultItem { v?: Violation; from?: vscode.Uri; label: string; description?: string }
+
+/** The explore results view: a summary (states, violations), then one node per violation with its actions. */
+class ExploreResults implements vscode.TreeDataProvider<ResultItem> {
+  private items: ResultItem[] = [];
+  /** The scenario explored last. */
+  scenario?: vscode.Uri;
   private emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.emitter.event;
   set(uri: vscode.Uri, violations: Violation[], states: number, complete: boolean): void {
-    this.items = violations.length
-      ? violations.map((v) => ({ v, label: v.kind, description: `${v.trail.length} steps: ${v.message}` }))
-      : [{ label: `${path.basename(uri.path)}: no violations`, description: `${states} states${complete ? '' : ', incomplete'}` }];
+    this.scenario = uri;
+    this.items = [
+      { from: uri, ...exploreSummary(uri.fsPath, states, violations.length, complete) },
+      ...violations.map((v) => ({ v, from: uri, label: v.kind, description: `${v.trail.length} steps: ${v.message}` })),
+    ];
     this.emitter.fire();
   }
-  getTreeItem(e: { v?: Violation; label: string; description?: string }): vscode.TreeItem {
+  getTreeItem(e: ResultItem): vscode.TreeItem {
     const t = new vscode.TreeItem(e.label);
     t.description = e.description;
-    t.iconPath = new vscode.ThemeIcon(e.v ? 'warning' : 'pass');
-    t.tooltip = e.v ? new vscode.MarkdownString(`**${e.v.kind}**\n\n${e.v.message}\n\nClick to open the shortest interleaving as a scenario.`) : undefined;
-    if (e.v) t.command = { command: 'ioreqScope.openCounterexample', title: 'Open counterexample', arguments: [e.v] };
+    const bad = this.items.length > 1;
+    t.iconPath = new vscode.ThemeIcon(e.v ? 'warning' : bad ? 'error' : 'pass');
+    t.tooltip = e.v ? new vscode.MarkdownString(`**${e.v.kind}**\n\n${e.v.message}\n\nClick to save the shortest interleaving as a scenario in counterexamples/ and open it.`) : undefined;
+    if (e.v) t.command = { command: 'ioreqScope.openCounterexample', title: 'Open Counterexample', arguments: [e] };
     t.contextValue = e.v ? 'violation' : 'info';
     return t;
   }
-  getChildren(): Array<{ v?: Violation; label: string; description?: string }> {
+  firstViolation(): ResultItem | undefined {
+    return this.items.find((i) => i.v);
+  }
+  getChildren(): ResultItem[] {
     return this.items;
   }
 }

@@ -6,10 +6,11 @@ import validateSchema from './schema-validator.gen';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { parseRc as parseRcStrict } from '../model/errno';
 import { isProfile, type ProfileName } from '../model/layout';
-import { nrParamsOf, paramIndex } from '../model/params';
+import { nrParamsOf, paramIndex, PARAM_NAMES } from '../model/params';
 import schemaJson from '../../schema/scenario.schema.json';
 import { Locator, ScenarioError, type Loc } from './errors';
-import { opSpec } from './ops';
+import { OP_NAMES, opSpec } from './ops';
+import { didYouMean } from './suggest';
 
 export const SCHEMA = schemaJson as Record<string, unknown>;
 
@@ -52,9 +53,19 @@ function describe(e: ErrorObject, doc: unknown): string {
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
       const op = (() => { try { return (pointer(doc, e.instancePath) as { op?: unknown })?.op; } catch { return undefined; } })();
-      return `${where} has an unexpected field '${extra}'${typeof op === 'string' ? ` for op '${op}'` : ''}`;
+      const known = typeof op === 'string' ? Object.keys(opSpec(op)?.args ?? {}) : [];
+      return `${where} has an unexpected field '${extra}'${typeof op === 'string' ? ` for op '${op}'` : ''}${didYouMean(extra, known)}`;
     }
-    case 'enum': return `${where} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'enum': {
+      const value = (() => { try { return pointer(doc, e.instancePath); } catch { return undefined; } })();
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.filter((v): v is string => typeof v === 'string');
+      // An op is one of many: name the close ones rather than listing them all.
+      if (/^\/steps\/\d+\/op$/.test(e.instancePath) && typeof value === 'string') {
+        return `unknown op '${value}'${didYouMean(value, allowed) || ` (no op has a close name; completion in the editor lists all ${allowed.length})`}`;
+      }
+      const hint = typeof value === 'string' ? didYouMean(value, allowed) : '';
+      return `${where} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}${hint}`;
+    }
     case 'const': return `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
     case 'type': return `${where} must be of type ${(e.params as { type: string }).type}`;
     case 'pattern': return `${where} must match ${(e.params as { pattern: string }).pattern}`;
@@ -113,6 +124,20 @@ function duplicateKey(node: Node): { key: string; node: Node; first: Node } | un
     for (const c of n.children ?? []) stack.push(c);
   }
   return undefined;
+}
+
+/** The vcpus a scenario brings up (xc_domain_create's vcpus, alloc_vcpu) or names elsewhere, as actor names. */
+function vcpuActors(doc: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const s of (Array.isArray(doc.steps) ? doc.steps : []) as Array<Record<string, unknown>>) {
+    if (!s || typeof s !== 'object') continue;
+    if (s.op === 'xc_domain_create' && Number.isInteger(s.domid) && Number.isInteger(s.vcpus)) {
+      for (let v = 0; v < Math.min(s.vcpus as number, 128); v++) out.push(`d${s.domid}v${v}`);
+    }
+    if (s.op === 'alloc_vcpu' && Number.isInteger(s.domid) && Number.isInteger(s.vcpu)) out.push(`d${s.domid}v${s.vcpu}`);
+    if (typeof s.actor === 'string' && VCPU_ACTOR.test(s.actor)) out.push(s.actor);
+  }
+  return out;
 }
 
 export interface ParseOptions {
@@ -180,7 +205,10 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
     if (actor === 'toolstack') actorKind = 'toolstack';
     else if (names.has(actor)) actorKind = 'dm';
     else if (m) { actorKind = 'vcpu'; domid = Number(m[1]); vcpu = Number(m[2]); }
-    else throw new ScenarioError(at('actor'), `unknown actor '${actor}' (expected 'toolstack', a device model (${[...names].join(', ') || 'none declared'}) or a vcpu as d<domid>v<n>)`);
+    else {
+      const hint = didYouMean(actor, ['toolstack', ...names, ...vcpuActors(doc)]);
+      throw new ScenarioError(at('actor'), `unknown actor '${actor}'${hint || ` (expected 'toolstack', a device model (${[...names].join(', ') || 'none declared'}) or a vcpu as d<domid>v<n>)`}`);
+    }
     const spec = opSpec(op);
     if (!spec) throw new ScenarioError(at('op'), `unknown op '${op}'`);
     if (spec.profiles && !spec.profiles.includes(profile)) {
@@ -193,7 +221,12 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
       switch (spec.args[k]?.parse) {
         case 'param': {
           const idx = paramIndex(v as string | number, nrParams);
-          if (idx === undefined) throw new ScenarioError(at(k), `unknown HVM param '${v}' for profile ${profile} (expected a name such as IOREQ_PFN, or a number below ${nrParams})`);
+          if (idx === undefined) {
+            const prefixed = typeof v === 'string' && v.startsWith('HVM_PARAM_');
+            const known = Object.entries(PARAM_NAMES).filter(([n]) => Number(n) < nrParams).map(([, name]) => (prefixed ? 'HVM_PARAM_' : '') + name);
+            const hint = typeof v === 'string' ? didYouMean(v, known) : '';
+            throw new ScenarioError(at(k), `unknown HVM param '${v}' for profile ${profile}${hint || ` (expected a name such as IOREQ_PFN, or a number below ${nrParams})`}`);
+          }
           args[k] = idx;
           break;
         }

@@ -4,6 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 
+import type * as vscode from 'vscode';
 import { activate, hostSuite, scenarioDir, vs, waitFor } from './host';
 
 hostSuite('scenario schema in a user workspace', () => {

@@ -1,0 +1,72 @@
+// Errors and flows (issue 12) in the real extension host: a syntax error reported once (by VS Code's JSON service,
+// not also by the extension), "did you mean" in the diagnostic, counterexamples saved beside the explored scenario
+// (never overwriting), and Export Trace saying where it wrote.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { activate, hostSuite, need, scenarioDir, vs, waitFor } from './host';
+import { DIAGNOSTIC_SOURCE } from '../contract';
+
+hostSuite('errors and flows', () => {
+  const made: string[] = [];
+  before(async () => { await activate(); });
+  after(() => { for (const f of made) fs.rmSync(f, { force: true, recursive: true }); });
+
+  it('a missing comma is reported once, and an unknown op with "did you mean"', async () => {
+    const api = await activate();
+    const comma = path.join(scenarioDir(), `zz-e2e-comma-${process.pid}.ioreq.json`);
+    const op = path.join(scenarioDir(), `zz-e2e-dym-${process.pid}.ioreq.json`);
+    made.push(comma, op);
+    fs.writeFileSync(comma, '{\n  "profile": "seed"\n  "steps": []\n}\n');
+    fs.writeFileSync(op, '{\n  "profile": "seed",\n  "steps": [\n    { "actor": "toolstack", "op": "xc_domain_destory", "domid": 1 }\n  ]\n}\n');
+    const cu = vs().Uri.file(comma), ou = vs().Uri.file(op);
+    await vs().window.showTextDocument(await vs().workspace.openTextDocument(ou));
+    const dym = await waitFor('the did-you-mean diagnostic', () => need(api, 'diagnostics')(ou).find((d) => /did you mean/.test(d.message)), 15000,
+      () => JSON.stringify(vs().languages.getDiagnostics(ou).map((d) => d.message)));
+    assert.match(dym.message, /^unknown op 'xc_domain_destory' \(did you mean 'xc_domain_destroy'\?\)$/);
+    await vs().window.showTextDocument(await vs().workspace.openTextDocument(cu));
+    // VS Code's JSON language service reports the syntax error; the extension does not report it again.
+    const all = await waitFor('a syntax diagnostic from the JSON service', () => {
+      const ds = vs().languages.getDiagnostics(cu);
+      return ds.some((d) => d.source !== DIAGNOSTIC_SOURCE) ? ds : undefined;
+    }, 20000, () => JSON.stringify(vs().languages.getDiagnostics(cu).map((d) => [d.source, d.message])));
+    await new Promise((r) => setTimeout(r, 600)); // past the extension's 250 ms validation delay
+    const onLine = vs().languages.getDiagnostics(cu).filter((d) => d.range.start.line === 2 || d.range.end.line === 1 || d.range.start.line === 1);
+    assert.strictEqual(need(api, 'diagnostics')(cu).length, 0, 'the extension reported the syntax error too');
+    assert.strictEqual(onLine.length, 1, JSON.stringify(all.map((d) => [d.source, d.range.start.line, d.message])));
+  });
+
+  it('Open Counterexample saves a real scenario in counterexamples/ beside the explored one, never overwriting', async () => {
+    const dir = path.join(scenarioDir(), 'counterexamples');
+    made.push(dir);
+    const uri = vs().Uri.file(path.join(scenarioDir(), '20-explore-lost-request.ioreq.json'));
+    await vs().commands.executeCommand('ioreqScope.exploreScenario', uri);
+    const first = await vs().commands.executeCommand('ioreqScope.openCounterexample') as string;
+    const f1 = vs().Uri.parse(first).fsPath;
+    assert.strictEqual(path.dirname(f1), dir);
+    assert.match(path.basename(f1), /^20-explore-lost-request\.[a-z-]+\.ioreq\.json$/);
+    assert.strictEqual(vs().window.activeTextEditor?.document.uri.fsPath, f1);
+    assert.strictEqual(vs().window.activeTextEditor?.document.isUntitled, false);
+    const before = fs.readFileSync(f1, 'utf8');
+    await vs().commands.executeCommand('ioreqScope.exploreScenario', uri); // new results: a new file, the first kept
+    const second = vs().Uri.parse(await vs().commands.executeCommand('ioreqScope.openCounterexample') as string).fsPath;
+    assert.notStrictEqual(second, f1);
+    assert.match(path.basename(second), /-2\.ioreq\.json$/);
+    assert.strictEqual(fs.readFileSync(f1, 'utf8'), before);
+    const r = await vs().commands.executeCommand('ioreqScope.runScenario', vs().Uri.file(second)) as { expectations: number };
+    assert.ok(r && typeof r.expectations === 'number', 'the saved counterexample runs as a scenario');
+  });
+
+  it('Export Trace reports where it wrote', async () => {
+    const uri = vs().Uri.file(path.join(scenarioDir(), '08-sync-pio-read-write.ioreq.json'));
+    const target = path.join(scenarioDir(), `zz-e2e-${process.pid}.trace.jsonl`);
+    made.push(target);
+    const orig = vs().window.showSaveDialog;
+    (vs().window as { showSaveDialog: unknown }).showSaveDialog = async () => vs().Uri.file(target);
+    try {
+      const r = await vs().commands.executeCommand('ioreqScope.exportTrace', uri) as { file: string; lines: number };
+      assert.strictEqual(r.file, target);
+      assert.ok(fs.readFileSync(target, 'utf8').split('\n').length > r.lines - 1);
+    } finally { (vs().window as { showSaveDialog: unknown }).showSaveDialog = orig; }
+  });
+});
