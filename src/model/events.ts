@@ -11,7 +11,9 @@ export type EventKind =
   | 'evtchn_alloc' | 'evtchn_bind' | 'evtchn_close' | 'evtchn_notify' | 'evtchn_pending' | 'evtchn_clear'
   | 'slot_state' | 'slot_write' | 'ioreq_send' | 'io_assist' | 'io_complete' | 'io_dropped'
   | 'buffered_write' | 'buffered_full' | 'buffered_consume'
-  | 'dm_handle' | 'printk';
+  | 'dm_handle' | 'printk'
+  // 4.5's several ioreq servers (src/model/xen/4.5/hvm.ts)
+  | 'server_state' | 'io_range';
 
 export interface ModelEvent {
   /** Position in the event list, from 0. */

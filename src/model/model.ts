@@ -8,15 +8,17 @@ import { instrument, type Co, type Frame, type FrameSink } from './step';
 import { Xen, XenPanic, type Vcpu } from './xen';
 import { HvmLegacy as HvmLegacyFlat } from './xen/legacy/hvm.flat';
 import { HvmSeed as HvmSeedFlat } from './xen/seed/hvm.flat';
+import { Hvm45 as Hvm45Flat } from './xen/4.5/hvm.flat';
 import { Libxc as LibxcFlat } from './tools/libxc.flat';
 import { Qemu as QemuFlat } from './qemu/xen-hvm.flat';
 import { HvmLegacy } from './xen/legacy/hvm';
 import { HvmSeed } from './xen/seed/hvm';
+import { Hvm45 } from './xen/4.5/hvm';
 import { Libxc } from './tools/libxc';
 import { Qemu } from './qemu/xen-hvm';
 
-export interface FlatImpl { hvm: HvmSeedFlat | HvmLegacyFlat; libxc: LibxcFlat; qemu: QemuFlat }
-export interface SteppedImpl { hvm: HvmSeed | HvmLegacy; libxc: Libxc; qemu: Qemu }
+export interface FlatImpl { hvm: HvmSeedFlat | HvmLegacyFlat | Hvm45Flat; libxc: LibxcFlat; qemu: QemuFlat }
+export interface SteppedImpl { hvm: HvmSeed | HvmLegacy | Hvm45; libxc: Libxc; qemu: Qemu }
 
 /** The stepped classes carry a frame sink per Xen instance, so each run's call stack is visible to its driver. */
 const sinks = new WeakMap<Xen, FrameSink>();
@@ -32,13 +34,14 @@ function instrumentStepped(): void {
   const sinkOf = (self: { x: Xen }) => frameSink(self.x);
   instrument(HvmSeed.prototype, 'xen', sinkOf);
   instrument(HvmLegacy.prototype, 'xen', sinkOf);
+  instrument(Hvm45.prototype, 'xen', sinkOf);
   instrument(Libxc.prototype, 'libxc', sinkOf);
   instrument(Qemu.prototype, 'qemu', sinkOf);
 }
 
-/** Xen 4.5 semantics beyond the layout are not modelled yet: its profile runs the seed's hypervisor code. */
-export function hypervisorCodeOf(profile: ProfileName): 'legacy' | 'seed' {
-  return profile === 'legacy' ? 'legacy' : 'seed';
+/** Which tree's hypervisor code a profile runs: each profile its own (src/model/xen/<tree>/). */
+export function hypervisorCodeOf(profile: ProfileName): 'legacy' | 'seed' | '4.5' {
+  return profile === 'legacy' ? 'legacy' : profile === '4.5' ? '4.5' : 'seed';
 }
 
 export interface OpResult<T> {
@@ -59,14 +62,16 @@ export class Model {
   }
 
   static makeFlat(x: Xen, profile: ProfileName): FlatImpl {
-    const hvm = hypervisorCodeOf(profile) === 'legacy' ? new HvmLegacyFlat(x) : new HvmSeedFlat(x);
+    const code = hypervisorCodeOf(profile);
+    const hvm = code === 'legacy' ? new HvmLegacyFlat(x) : code === '4.5' ? new Hvm45Flat(x) : new HvmSeedFlat(x);
     return { hvm, libxc: new LibxcFlat(x, hvm), qemu: new QemuFlat(x, hvm) };
   }
 
   get stepped(): SteppedImpl {
     if (!this._stepped) {
       instrumentStepped();
-      const hvm = hypervisorCodeOf(this.profile) === 'legacy' ? new HvmLegacy(this.x) : new HvmSeed(this.x);
+      const code = hypervisorCodeOf(this.profile);
+      const hvm = code === 'legacy' ? new HvmLegacy(this.x) : code === '4.5' ? new Hvm45(this.x) : new HvmSeed(this.x);
       this._stepped = { hvm, libxc: new Libxc(this.x, hvm), qemu: new Qemu(this.x, hvm) };
     }
     return this._stepped;

@@ -20,7 +20,10 @@ const PROFILES: ProfileName[] = ['seed', 'legacy', '4.5'];
 function setsFor(file: string): ProfileName[] {
   if (file === 'xen/seed/hvm.ts') return ['seed'];
   if (file === 'xen/legacy/hvm.ts') return ['legacy'];
-  return ['seed', 'legacy'];
+  // 4.5: its own files; 4.4's io.c and emulate.c functions that 4.5 replaces are listed in 4.5/ instead.
+  if (file.startsWith('xen/4.5/')) return ['4.5'];
+  if (file === 'xen/4.4/io.ts' || file === 'xen/4.4/emulate.ts') return ['seed', 'legacy'];
+  return ['seed', 'legacy', '4.5'];
 }
 
 /** The stepped sources below src/model (paths relative to it) starting with `// @stepped`, not the generated *.flat.ts. */

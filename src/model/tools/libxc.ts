@@ -10,9 +10,10 @@ import { $, type Co } from '../step';
 import * as X from '../xen';
 import type { Domain, Xen } from '../xen';
 import { HvmLegacy } from '../xen/legacy/hvm';
+import type { Hvm45 } from '../xen/4.5/hvm';
 import { HVMOP_set_param, HvmSeed } from '../xen/seed/hvm';
 
-export type Hvm = HvmSeed | HvmLegacy;
+export type Hvm = HvmSeed | HvmLegacy | Hvm45;
 
 export class Libxc {
   constructor(public x: Xen, public hvm: Hvm) {}
