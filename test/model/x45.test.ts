@@ -1,7 +1,7 @@
 // Xen 4.5's several ioreq servers (RELEASE-4.5.0 xen/arch/x86/hvm/hvm.c), driven on the flat build.
 import * as assert from 'assert';
 import * as A from '../../src/model/abi';
-import { EINVAL, ENOENT, ENOMEM, EPERM } from '../../src/model/errno';
+import { EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from '../../src/model/errno';
 import { Model } from '../../src/model/model';
 import * as P from '../../src/model/params';
 import type { Hvm45 } from '../../src/model/xen/4.5/hvm.flat';
