@@ -73,6 +73,8 @@ export function listingNames(profile: ProfileName): string[] {
       '4.21/tools/libs.c', '4.21/qemu/xen-hvm-common.c', '4.21/dm/varstored.c', '4.21/dm/virtio-mmio.c'];
   }
   // ---- end 4.21 ----
+  // 4.5 (RELEASE-4.5.0): its own hvm.c, io.c and emulate.c; the 4.4 helpers, toolstack and QEMU it shares in common/.
+  if (profile === '4.5') return ['4.5/hvm.c', '4.5/io.c', '4.5/emulate.c', 'common/hvm.c', 'common/toolstack.c', 'common/xen-hvm.c'];
   const hvm = profile === 'legacy' ? 'legacy/hvm.c' : 'seed/hvm.c';
   return [hvm, 'common/hvm.c', 'common/io.c', 'common/emulate.c', 'common/toolstack.c', 'common/xen-hvm.c'];
 }

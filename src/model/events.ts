@@ -13,7 +13,9 @@ export type EventKind =
   | 'buffered_write' | 'buffered_full' | 'buffered_consume'
   | 'dm_handle' | 'printk'
   // issue 10 (today's Xen)
-  | 'server_enable' | 'server_disable' | 'range_map' | 'range_unmap' | 'resource_acquire' | 'dm_op' | 'cf8_latch' | 'ioreq_complete';
+  | 'server_enable' | 'server_disable' | 'range_map' | 'range_unmap' | 'resource_acquire' | 'dm_op' | 'cf8_latch' | 'ioreq_complete'
+  // 4.5's several ioreq servers (src/model/xen/4.5/hvm.ts)
+  | 'server_state' | 'io_range';
 
 export interface ModelEvent {
   /** Position in the event list, from 0. */

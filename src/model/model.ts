@@ -8,10 +8,12 @@ import { instrument, type Co, type Frame, type FrameSink } from './step';
 import { Xen, XenPanic, type Vcpu } from './xen';
 import { HvmLegacy as HvmLegacyFlat } from './xen/legacy/hvm.flat';
 import { HvmSeed as HvmSeedFlat } from './xen/seed/hvm.flat';
+import { Hvm45 as Hvm45Flat } from './xen/4.5/hvm.flat';
 import { Libxc as LibxcFlat } from './tools/libxc.flat';
 import { Qemu as QemuFlat } from './qemu/xen-hvm.flat';
 import { HvmLegacy } from './xen/legacy/hvm';
 import { HvmSeed } from './xen/seed/hvm';
+import { Hvm45 } from './xen/4.5/hvm';
 import { Libxc } from './tools/libxc';
 import { Qemu } from './qemu/xen-hvm';
 // ---- issue 10 (today's Xen): the 4.21 classes ----
@@ -35,8 +37,8 @@ export interface X421Stepped { hvm: Hvm421 | ArmHvm421; qemu: Qemu421; varstored
  * The builds a session drives. Under a 4.21 profile `hvm` holds the 4.21 class (typed as the seed-era one so the
  * seed-era callers keep compiling; they only ever run seed-era profiles) and `x421` has today's code and DMs.
  */
-export interface FlatImpl { hvm: HvmSeedFlat | HvmLegacyFlat; libxc: LibxcFlat; qemu: QemuFlat; x421?: X421Flat }
-export interface SteppedImpl { hvm: HvmSeed | HvmLegacy; libxc: Libxc; qemu: Qemu; x421?: X421Stepped }
+export interface FlatImpl { hvm: HvmSeedFlat | HvmLegacyFlat | Hvm45Flat; libxc: LibxcFlat; qemu: QemuFlat; x421?: X421Flat }
+export interface SteppedImpl { hvm: HvmSeed | HvmLegacy | Hvm45; libxc: Libxc; qemu: Qemu; x421?: X421Stepped }
 
 /** The stepped classes carry a frame sink per Xen instance, so each run's call stack is visible to its driver. */
 const sinks = new WeakMap<Xen, FrameSink>();
@@ -52,6 +54,7 @@ function instrumentStepped(): void {
   const sinkOf = (self: { x: Xen }) => frameSink(self.x);
   instrument(HvmSeed.prototype, 'xen', sinkOf);
   instrument(HvmLegacy.prototype, 'xen', sinkOf);
+  instrument(Hvm45.prototype, 'xen', sinkOf);
   instrument(Libxc.prototype, 'libxc', sinkOf);
   instrument(Qemu.prototype, 'qemu', sinkOf);
   // 4.21
@@ -62,10 +65,10 @@ function instrumentStepped(): void {
   instrument(VirtioMmioBackend.prototype, 'dm', sinkOf);
 }
 
-/** Xen 4.5 semantics beyond the layout are not modelled yet: its profile runs the seed's hypervisor code. */
-export function hypervisorCodeOf(profile: ProfileName): 'legacy' | 'seed' | '4.21' | '4.21-arm' {
+/** Which tree's hypervisor code a profile runs: each profile its own (src/model/xen/<tree>/). */
+export function hypervisorCodeOf(profile: ProfileName): 'legacy' | 'seed' | '4.5' | '4.21' | '4.21-arm' {
   if (isX421(profile)) return profile;
-  return profile === 'legacy' ? 'legacy' : 'seed';
+  return profile === 'legacy' ? 'legacy' : profile === '4.5' ? '4.5' : 'seed';
 }
 
 export interface OpResult<T> {
@@ -91,7 +94,8 @@ export class Model {
       return { hvm: h as unknown as HvmSeedFlat, libxc: new LibxcFlat(x, h), qemu: new QemuFlat(x, h),
         x421: { hvm: h, qemu: new Qemu421Flat(x, h), varstored: new VarstoredFlat(x, h), virtio: new VirtioFlat(x, h) } };
     }
-    const hvm = hypervisorCodeOf(profile) === 'legacy' ? new HvmLegacyFlat(x) : new HvmSeedFlat(x);
+    const code = hypervisorCodeOf(profile);
+    const hvm = code === 'legacy' ? new HvmLegacyFlat(x) : code === '4.5' ? new Hvm45Flat(x) : new HvmSeedFlat(x);
     return { hvm, libxc: new LibxcFlat(x, hvm), qemu: new QemuFlat(x, hvm) };
   }
 
@@ -104,7 +108,8 @@ export class Model {
           x421: { hvm: h, qemu: new Qemu421(this.x, h), varstored: new Varstored(this.x, h), virtio: new VirtioMmioBackend(this.x, h) } };
         return this._stepped;
       }
-      const hvm = hypervisorCodeOf(this.profile) === 'legacy' ? new HvmLegacy(this.x) : new HvmSeed(this.x);
+      const code = hypervisorCodeOf(this.profile);
+      const hvm = code === 'legacy' ? new HvmLegacy(this.x) : code === '4.5' ? new Hvm45(this.x) : new HvmSeed(this.x);
       this._stepped = { hvm, libxc: new Libxc(this.x, hvm), qemu: new Qemu(this.x, hvm) };
     }
     return this._stepped;

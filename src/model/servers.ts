@@ -72,7 +72,27 @@ const eightSlots: ServerLister = (d) => d.x421.server.flatMap((s) => {
   }];
 });
 
-const listers = new Map<ProfileName, ServerLister>([['legacy', singleServer], ['seed', singleServer], ['4.5', singleServer],
+/** 4.5's list (d->arch.hvm_domain.ioreq_server.list, hvm.c@RELEASE-4.5.0), newest first; the default server has no ranges. */
+const list45: ServerLister = (d) => d.hvm45.ioreq_server.list.map((s) => {
+  const pairs = (r: { ranges: number[] }): Array<[bigint, bigint]> => {
+    const out: Array<[bigint, bigint]> = [];
+    for (let i = 0; i + 1 < r.ranges.length; i += 2) out.push([BigInt(r.ranges[i]), BigInt(r.ranges[i + 1])]);
+    return out;
+  };
+  const isDefault = s === d.hvm45.default_ioreq_server;
+  const how = (p: { page: number | null }): ServerPage['how'] => (p.page === null ? null : isDefault ? 'param' : 'gmfn-pool');
+  return {
+    id: s.id, emulator: s.domid, enabled: s.enabled, isDefault, freed: s.freed,
+    ranges: s.range ? { port: pairs(s.range[0]), mmio: pairs(s.range[1]), pci: pairs(s.range[2]) } : null,
+    ioreq: { gfn: s.ioreq.page, va: s.ioreq.va, how: how(s.ioreq) },
+    bufioreq: { gfn: s.bufioreq.page, va: s.bufioreq.va, how: how(s.bufioreq) },
+    bufioreqHandling: s.bufioreq.va ? 1 : 0,
+    ioreqEvtchn: d.vcpu.map((v) => s.ioreq_vcpu_list.find((sv) => sv.vcpu.vcpu_id === v.vcpu_id)?.ioreq_evtchn ?? -1),
+    bufIoreqEvtchn: s.bufioreq.va ? s.bufioreq_evtchn : -1,
+  };
+});
+
+const listers = new Map<ProfileName, ServerLister>([['legacy', singleServer], ['seed', singleServer], ['4.5', list45],
   ['4.21', eightSlots], ['4.21-arm', eightSlots]]);
 
 /** A profile's code registers how its servers are listed (the seed's single-server shape is the default). */

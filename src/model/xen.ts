@@ -117,6 +117,38 @@ export class Rangeset {
   }
 }
 
+// ---- Xen 4.5 (RELEASE-4.5.0): several ioreq servers per domain. Used only by the '4.5' profile's code. ----
+
+/** struct hvm_ioreq_page of 4.5 (xen/include/asm-x86/hvm/domain.h:39-43@RELEASE-4.5.0): the gmfn is kept too. */
+export class HvmIoreqPage45 {
+  gmfn = 0;
+  /** The gmfn whose page is referenced (iorp->page), or null. */
+  page: number | null = null;
+  va: DataView | null = null;
+}
+
+/** struct hvm_ioreq_vcpu (domain.h:45-49@RELEASE-4.5.0): one vcpu's membership of a server and its port. */
+export class HvmIoreqVcpu45 {
+  constructor(public vcpu: Vcpu, public ioreq_evtchn: number) {}
+}
+
+// NR_IO_RANGE_TYPES (3) and MAX_NR_IO_RANGES (256) are the same in 4.5 (domain.h:51-52@RELEASE-4.5.0): declared above.
+
+/**
+ * struct rangeset (xen/common/rangeset.c@RELEASE-4.5.0) as the model keeps it: disjoint, non-adjacent inclusive
+ * ranges in ascending order, flattened [s0, e0, s1, e1, ...], and nr_ranges, the allocations still allowed
+ * (rangeset_limit sets it; alloc_range takes one, destroy_range gives one back).
+ */
+export class Rangeset45 {
+  ranges: number[] = [];
+  nr_ranges = MAX_NR_IO_RANGES;
+  clone(): Rangeset45 {
+    const r = new Rangeset45();
+    r.ranges = this.ranges.slice(); r.nr_ranges = this.nr_ranges;
+    return r;
+  }
+}
+
 /** struct ioreq_page (xen/include/xen/ioreq.h:26-30): the guest frame (or INVALID_GFN), the page, its mapping. */
 export class IoreqPage {
   gfn = INVALID_GFN;
@@ -194,6 +226,60 @@ export class Domain421 {
   }
 }
 // ---- end 4.21 ----
+/** struct hvm_ioreq_server of 4.5 (domain.h:54-73@RELEASE-4.5.0). The list_entry is its place in the domain's list. */
+export class HvmIoreqServer45 {
+  /** Set when xfree()d (the model reports a later use). */
+  freed = false;
+  domid = 0;
+  id = 0;
+  ioreq = new HvmIoreqPage45();
+  /** Newest first, as list_add puts each vcpu at the head. */
+  ioreq_vcpu_list: HvmIoreqVcpu45[] = [];
+  bufioreq = new HvmIoreqPage45();
+  bufioreq_evtchn = 0;
+  /** range[HVMOP_IO_RANGE_PORT / MEMORY / PCI]; null for the default server, which has none. */
+  range: Rangeset45[] | null = null;
+  enabled = false;
+  constructor(public domain: Domain) {}
+}
+
+/** The members of 4.5's struct hvm_domain the ioreq code uses (domain.h:75-92@RELEASE-4.5.0). */
+export class HvmDomain45 {
+  /** Guest page range for non-default servers: base gmfn and a bitmap of free pages (an unsigned long: 64 bits). */
+  ioreq_gmfn = { base: 0, mask: 0n };
+  /** d->arch.hvm_domain.ioreq_server: the last id handed out and the servers, newest first (list_add). */
+  ioreq_server: { id: number; list: HvmIoreqServer45[] } = { id: 0, list: [] };
+  default_ioreq_server: HvmIoreqServer45 | null = null;
+  /** The latched CF8 (hvm_access_cf8). */
+  pci_cf8 = 0;
+}
+
+function clonePage45(src: HvmIoreqPage45, d: Domain): HvmIoreqPage45 {
+  const p = new HvmIoreqPage45();
+  p.gmfn = src.gmfn; p.page = src.page;
+  // The physmap itself, not d.page(): an enabled server's page is out of the guest's p2m (a hole) yet mapped.
+  if (src.va && src.page !== null) p.va = d.physmap.get(src.page)?.data() ?? null;
+  return p;
+}
+
+/** Xen.clone's part for the 4.5 block: servers, their vcpu lists and rangesets, with references remapped. */
+function cloneHvm45(h: HvmDomain45, e: Domain): HvmDomain45 {
+  const g = new HvmDomain45();
+  g.ioreq_gmfn = { ...h.ioreq_gmfn };
+  g.pci_cf8 = h.pci_cf8;
+  g.ioreq_server.id = h.ioreq_server.id;
+  for (const s of h.ioreq_server.list) {
+    const t = new HvmIoreqServer45(e);
+    t.freed = s.freed; t.domid = s.domid; t.id = s.id; t.enabled = s.enabled; t.bufioreq_evtchn = s.bufioreq_evtchn;
+    t.ioreq = clonePage45(s.ioreq, e); t.bufioreq = clonePage45(s.bufioreq, e);
+    t.ioreq_vcpu_list = s.ioreq_vcpu_list.map((sv) => new HvmIoreqVcpu45(e.vcpu[sv.vcpu.vcpu_id], sv.ioreq_evtchn));
+    t.range = s.range ? s.range.map((r) => r.clone()) : null;
+    g.ioreq_server.list.push(t);
+    if (s === h.default_ioreq_server) g.default_ioreq_server = t;
+  }
+  return g;
+}
+// ---- end of the Xen 4.5 block ----
 
 export interface PauseFlags {
   /** _VPF_blocked_in_xen: descheduled in wait_on_xen_event_channel. */
@@ -272,6 +358,8 @@ export class Domain {
   /** Today's ioreq state of struct domain (servers, gfn pool, CF8 latch, references held on this domain). */
   x421 = new Domain421();
   // ---- end 4.21 ----
+  /** 4.5 only: the ioreq-server members of d->arch.hvm_domain (see the Xen 4.5 block above). */
+  hvm45 = new HvmDomain45();
   constructor(public domain_id: number, nrParams: number, params?: number[]) {
     this.arch = { hvm_domain: { ioreq_server: null, params: params ?? new Array<number>(nrParams).fill(0), is_s3_suspended: false } };
   }
@@ -409,6 +497,7 @@ export class Xen {
       e.x421 = d.x421.clone(); // 4.21 (servers are remapped below, once every domain exists)
       const s = d.arch.hvm_domain.ioreq_server;
       if (s) e.arch.hvm_domain.ioreq_server = cloneServer(s, e);
+      e.hvm45 = cloneHvm45(d.hvm45, e); // 4.5 block
       y.domains.set(id, e);
     }
     cloneServers421(this, y);

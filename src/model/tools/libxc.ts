@@ -10,13 +10,14 @@ import { $, type Co } from '../step';
 import * as X from '../xen';
 import type { Domain, Xen } from '../xen';
 import { HvmLegacy } from '../xen/legacy/hvm';
+import type { Hvm45 } from '../xen/4.5/hvm';
 import { HVMOP_set_param, HvmSeed } from '../xen/seed/hvm';
 
 // ---- issue 10: today's Xen builds the same way (the 4.21 classes take these calls too) ----
 import type { Hvm421 } from '../xen/4.21/arch/x86/hvm/hvm';
 import type { ArmHvm421 } from '../xen/4.21/arch/arm/hvm';
 // ---- end 4.21 ----
-export type Hvm = HvmSeed | HvmLegacy | Hvm421 | ArmHvm421;
+export type Hvm = HvmSeed | HvmLegacy | Hvm45 | Hvm421 | ArmHvm421;
 
 export class Libxc {
   constructor(public x: Xen, public hvm: Hvm) {}

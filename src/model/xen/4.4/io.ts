@@ -124,7 +124,8 @@ export abstract class Io44 extends Hvm44 {
     const vio = curr.arch.hvm_vcpu.hvm_io;
     yield $('rmb', { p, io_state: X.HVMIO_NAMES[vio.io_state] });
     p.state = A.STATE_IOREQ_NONE;
-    if (this.x.on) this.x.emit({ kind: 'slot_state', fn: 'hvm_io_assist', domid: curr.domain.domain_id, vcpu: curr.vcpu_id,
+    // vcpu_id -1: 4.5's hvm_complete_assist_req passes the request itself, which is no slot (no slot event).
+    if (this.x.on && p.vcpu_id >= 0) this.x.emit({ kind: 'slot_state', fn: 'hvm_io_assist', domid: curr.domain.domain_id, vcpu: curr.vcpu_id,
       before: 'STATE_IORESP_READY', after: 'STATE_IOREQ_NONE', text: `d${curr.domain.domain_id}v${curr.vcpu_id} slot IORESP_READY -> NONE` });
     const io_state = vio.io_state;
     vio.io_state = X.HVMIO_none;

@@ -1,0 +1,693 @@
+/*
+ * 4.5/hvm.c: IOREQ Scope's C-like rendering of its model of Xen 4.5's ioreq-server code (RELEASE-4.5.0
+ * xen/arch/x86/hvm/hvm.c), following src/model/xen/4.5/hvm.ts statement by statement. Written by this project in
+ * its own words; it is not Xen's source. A domain keeps a list of servers, newest first; the default one is made
+ * when a device model first reads an ioreq param and serves whatever no enabled secondary claims.
+ */
+
+@fn hvm_wait_for_io
+static bool_t hvm_wait_for_io(struct hvm_ioreq_vcpu *sv, ioreq_t *p)
+{
+    while (p->state != STATE_IOREQ_NONE) {   @loop
+        switch (p->state) {   @switch
+        case STATE_IORESP_READY:
+            hvm_io_assist(p);   /* the answer is in: finish the access */   @assist
+            break;
+        case STATE_IOREQ_READY:
+        case STATE_IOREQ_INPROCESS:
+            /* sleep on this server's port for the vcpu until the device model answers */
+            wait_on_xen_event_channel(sv->ioreq_evtchn, answered(p));   @wait
+            break;
+        default:
+            printk("Weird HVM iorequest state %d.\n", p->state);   @weird
+            domain_crash(sv->vcpu->domain);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+@fn hvm_do_resume
+void hvm_do_resume(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    struct hvm_ioreq_server *s;
+
+    check_wakeup_from_wait();   @check_wakeup
+    pt_restore_timer(v);
+
+    /* every server the vcpu belongs to, in list order; a crash ends the resume here */
+    list_for_each_entry (s, &d->arch.hvm_domain.ioreq_server.list, list_entry) {   @server
+        struct hvm_ioreq_vcpu *sv = find_vcpu(s, v);
+        if (sv && !hvm_wait_for_io(sv, get_ioreq(s, v)))
+            return;
+    }
+
+    if (v->arch.hvm_vcpu.inject_trap.vector != -1)   @inject_trap
+        hvm_inject_trap(&v->arch.hvm_vcpu.inject_trap);
+}
+
+@fn hvm_alloc_ioreq_gmfn
+static int hvm_alloc_ioreq_gmfn(struct domain *d, unsigned long *gmfn)
+{
+    unsigned int i;
+
+    /* the pool is a bitmap of free pages after ioreq_gmfn.base */
+    for (i = 0; i < BITS_PER_LONG; i++) {   @scan
+        if (test_and_clear_bit(i, &d->arch.hvm_domain.ioreq_gmfn.mask)) {
+            *gmfn = d->arch.hvm_domain.ioreq_gmfn.base + i;   @found
+            return 0;
+        }
+    }
+    return -ENOMEM;   /* the pool is used up */   @none
+}
+
+@fn hvm_unmap_ioreq_page
+static void hvm_unmap_ioreq_page(struct hvm_ioreq_server *s, bool_t buf)
+{
+    struct hvm_ioreq_page *iorp = buf ? &s->bufioreq : &s->ioreq;
+
+    destroy_ring_for_helper(&iorp->va, iorp->page);   @unmap
+}
+
+@fn hvm_map_ioreq_page
+static int hvm_map_ioreq_page(struct hvm_ioreq_server *s, bool_t buf, unsigned long gmfn)
+{
+    struct domain *d = s->domain;
+    struct hvm_ioreq_page *iorp = buf ? &s->bufioreq : &s->ioreq;
+    int rc;
+
+    if ((rc = prepare_ring_for_helper(d, gmfn, &page, &va)))   @prepare
+        return rc;
+    if (iorp->va != NULL || d->is_dying) {   /* already mapped, or going away */   @check_busy
+        destroy_ring_for_helper(&va, page);
+        return -EINVAL;
+    }
+    iorp->va = va;   @publish
+    iorp->page = page;
+    iorp->gmfn = gmfn;
+    return 0;
+}
+
+@fn hvm_update_ioreq_evtchn
+static void hvm_update_ioreq_evtchn(struct hvm_ioreq_server *s, struct hvm_ioreq_vcpu *sv)
+{
+    /* the vcpu's port goes into its slot, once there is a page to write it in */
+    if (s->ioreq.va != NULL)   @check
+        get_ioreq(s, sv->vcpu)->vp_eport = sv->ioreq_evtchn;
+}
+
+@fn hvm_ioreq_server_add_vcpu
+static int hvm_ioreq_server_add_vcpu(struct hvm_ioreq_server *s, bool_t is_default, struct vcpu *v)
+{
+    struct hvm_ioreq_vcpu *sv = xzalloc(struct hvm_ioreq_vcpu);   @alloc_sv
+    int rc;
+
+    if (!sv) return -ENOMEM;
+    rc = alloc_unbound_xen_event_channel(v, s->domid, NULL);   /* remote end: the server's domain */   @alloc_port
+    if (rc < 0) goto fail;
+    sv->ioreq_evtchn = rc;
+
+    if (v->vcpu_id == 0 && s->bufioreq.va != NULL) {   @buf_port
+        rc = alloc_unbound_xen_event_channel(v, s->domid, NULL);
+        if (rc < 0) goto fail_free_port;
+        s->bufioreq_evtchn = rc;
+        if (is_default)   /* the param mirrors the default server's buffered port */
+            d->arch.hvm_domain.params[HVM_PARAM_BUFIOREQ_EVTCHN] = s->bufioreq_evtchn;
+    }
+
+    sv->vcpu = v;
+    list_add(&sv->list_entry, &s->ioreq_vcpu_list);   /* at the head */   @list_add
+    if (s->enabled)
+        hvm_update_ioreq_evtchn(s, sv);
+    return 0;
+}
+
+@fn hvm_ioreq_server_remove_vcpu
+static void hvm_ioreq_server_remove_vcpu(struct hvm_ioreq_server *s, struct vcpu *v)
+{
+    struct hvm_ioreq_vcpu *sv = find_vcpu(s, v);   @find
+
+    if (!sv) return;
+    list_del(&sv->list_entry);
+    if (v->vcpu_id == 0 && s->bufioreq.va != NULL)   @free
+        free_xen_event_channel(v, s->bufioreq_evtchn);
+    free_xen_event_channel(v, sv->ioreq_evtchn);
+    xfree(sv);
+}
+
+@fn hvm_ioreq_server_remove_all_vcpus
+static void hvm_ioreq_server_remove_all_vcpus(struct hvm_ioreq_server *s)
+{
+    /* same as removing each vcpu in list order */
+    list_for_each_entry_safe (sv, next, &s->ioreq_vcpu_list, list_entry) {   @walk
+        list_del(&sv->list_entry);   @free
+        if (sv->vcpu->vcpu_id == 0 && s->bufioreq.va != NULL)
+            free_xen_event_channel(sv->vcpu, s->bufioreq_evtchn);
+        free_xen_event_channel(sv->vcpu, sv->ioreq_evtchn);
+        xfree(sv);
+    }
+}
+
+@fn hvm_ioreq_server_map_pages
+static int hvm_ioreq_server_map_pages(struct hvm_ioreq_server *s, bool_t is_default, bool_t handle_bufioreq)
+{
+    unsigned long ioreq_pfn, bufioreq_pfn;
+    int rc;
+
+    if (is_default) {   /* the pages the builder named in the params */   @pfns
+        ioreq_pfn = d->arch.hvm_domain.params[HVM_PARAM_IOREQ_PFN];
+        ASSERT(handle_bufioreq);
+        bufioreq_pfn = d->arch.hvm_domain.params[HVM_PARAM_BUFIOREQ_PFN];
+    } else {   /* pages from the pool */
+        if ((rc = hvm_alloc_ioreq_gmfn(d, &ioreq_pfn))) return rc;
+        if (handle_bufioreq && (rc = hvm_alloc_ioreq_gmfn(d, &bufioreq_pfn))) goto free_ioreq;
+    }
+
+    rc = hvm_map_ioreq_page(s, 0, ioreq_pfn);   @map_ioreq
+    if (!rc && handle_bufioreq) {
+        rc = hvm_map_ioreq_page(s, 1, bufioreq_pfn);   @map_bufioreq
+        if (rc) hvm_unmap_ioreq_page(s, 0);
+    }
+    if (rc) {   /* give the pool pages back */   @fail
+        if (!is_default && handle_bufioreq) hvm_free_ioreq_gmfn(d, bufioreq_pfn);
+        if (!is_default) hvm_free_ioreq_gmfn(d, ioreq_pfn);
+    }
+    return rc;
+}
+
+@fn hvm_ioreq_server_unmap_pages
+static void hvm_ioreq_server_unmap_pages(struct hvm_ioreq_server *s, bool_t is_default)
+{
+    bool_t handle_bufioreq = (s->bufioreq.va != NULL);
+
+    if (handle_bufioreq) hvm_unmap_ioreq_page(s, 1);   @unmap
+    hvm_unmap_ioreq_page(s, 0);
+    if (!is_default) {
+        /* note: "free" clears the page's bit, so the pool never gets it back */
+        if (handle_bufioreq) hvm_free_ioreq_gmfn(d, s->bufioreq.gmfn);
+        hvm_free_ioreq_gmfn(d, s->ioreq.gmfn);
+    }
+}
+
+@fn hvm_ioreq_server_enable
+static void hvm_ioreq_server_enable(struct hvm_ioreq_server *s, bool_t is_default)
+{
+    if (s->enabled) return;   @check
+    if (!is_default) {   /* a secondary's pages leave the guest's physmap, cleared */   @remove_gmfns
+        hvm_remove_ioreq_gmfn(d, &s->ioreq);
+        if (s->bufioreq.va != NULL) hvm_remove_ioreq_gmfn(d, &s->bufioreq);
+    }
+    s->enabled = 1;   @enable
+    list_for_each_entry (sv, &s->ioreq_vcpu_list, list_entry)
+        hvm_update_ioreq_evtchn(s, sv);
+}
+
+@fn hvm_ioreq_server_disable
+static void hvm_ioreq_server_disable(struct hvm_ioreq_server *s, bool_t is_default)
+{
+    if (!s->enabled) return;   @check
+    if (!is_default) {   /* and come back, cleared */   @add_gmfns
+        if (s->bufioreq.va != NULL) hvm_add_ioreq_gmfn(d, &s->bufioreq);
+        hvm_add_ioreq_gmfn(d, &s->ioreq);
+    }
+    s->enabled = 0;   @disable
+}
+
+@fn hvm_ioreq_server_init
+static int hvm_ioreq_server_init(struct hvm_ioreq_server *s, struct domain *d, domid_t domid,
+                                 bool_t is_default, bool_t handle_bufioreq, ioservid_t id)
+{
+    struct vcpu *v;
+    int rc;
+
+    s->id = id; s->domain = d; s->domid = domid;
+    rc = hvm_ioreq_server_alloc_rangesets(s, is_default);   /* none for the default */   @rangesets
+    if (rc) return rc;
+    rc = hvm_ioreq_server_map_pages(s, is_default, handle_bufioreq);   @map_pages
+    if (rc) goto fail_map;
+    for_each_vcpu (d, v) {
+        rc = hvm_ioreq_server_add_vcpu(s, is_default, v);   @add_vcpu
+        if (rc) goto fail_add;
+    }
+    return 0;
+
+ fail_add:
+    hvm_ioreq_server_remove_all_vcpus(s);   @fail_add
+    hvm_ioreq_server_unmap_pages(s, is_default);
+ fail_map:
+    hvm_ioreq_server_free_rangesets(s, is_default);
+    return rc;
+}
+
+@fn hvm_ioreq_server_deinit
+static void hvm_ioreq_server_deinit(struct hvm_ioreq_server *s, bool_t is_default)
+{
+    hvm_ioreq_server_remove_all_vcpus(s);   @deinit
+    hvm_ioreq_server_unmap_pages(s, is_default);
+    hvm_ioreq_server_free_rangesets(s, is_default);
+}
+
+@fn hvm_create_ioreq_server
+static int hvm_create_ioreq_server(struct domain *d, domid_t domid, bool_t is_default,
+                                   bool_t handle_bufioreq, ioservid_t *id)
+{
+    struct hvm_ioreq_server *s = xzalloc(struct hvm_ioreq_server);   @alloc
+    int rc;
+
+    if (!s) return -ENOMEM;
+    domain_pause(d);
+    if (is_default && d->arch.hvm_domain.default_ioreq_server != NULL) {   @exist
+        rc = -EEXIST;
+        goto fail;
+    }
+    /* the id is taken before init, and stays taken if init fails */
+    rc = hvm_ioreq_server_init(s, d, domid, is_default, handle_bufioreq, next_ioservid(d));   @init
+    if (rc) goto fail;   @fail
+
+    list_add(&s->list_entry, &d->arch.hvm_domain.ioreq_server.list);   /* newest first */   @list_add
+    if (is_default) {
+        d->arch.hvm_domain.default_ioreq_server = s;   @default
+        hvm_ioreq_server_enable(s, 1);
+    }
+    if (id) *id = s->id;
+    domain_unpause(d);   @unpause
+    return 0;
+
+ fail:
+    domain_unpause(d);
+    xfree(s);
+    return rc;
+}
+
+@fn hvm_destroy_ioreq_server
+static int hvm_destroy_ioreq_server(struct domain *d, ioservid_t id)
+{
+    /* only a secondary can be destroyed this way: the walk skips the default */
+    s = find_secondary(d, id);   @find
+    if (!s) return -ENOENT;
+    domain_pause(d);
+    list_del(&s->list_entry);   @unlist
+    hvm_ioreq_server_deinit(s, 0);
+    domain_unpause(d);
+    xfree(s);
+    return 0;
+}
+
+@fn hvm_get_ioreq_server_info
+static int hvm_get_ioreq_server_info(struct domain *d, ioservid_t id, unsigned long *ioreq_pfn,
+                                     unsigned long *bufioreq_pfn, evtchn_port_t *bufioreq_port)
+{
+    s = find_secondary(d, id);   @find
+    if (!s) return -ENOENT;
+    *ioreq_pfn = s->ioreq.gmfn;
+    if (s->bufioreq.va != NULL) {   /* otherwise the two outputs are left as they were */   @buf
+        *bufioreq_pfn = s->bufioreq.gmfn;
+        *bufioreq_port = s->bufioreq_evtchn;
+    }
+    return 0;
+}
+
+@fn hvm_map_io_range_to_ioreq_server
+static int hvm_map_io_range_to_ioreq_server(struct domain *d, ioservid_t id, uint32_t type,
+                                            uint64_t start, uint64_t end)
+{
+    s = find_secondary(d, id);   @find
+    if (!s) return -ENOENT;
+    r = (type <= HVMOP_IO_RANGE_PCI) ? s->range[type] : NULL;   @type
+    if (!r) return -EINVAL;
+    if (rangeset_overlaps_range(r, start, end))   /* within this server only */   @overlap
+        return -EEXIST;
+    return rangeset_add_range(r, start, end);   /* -ENOMEM past MAX_NR_IO_RANGES */   @add
+}
+
+@fn hvm_unmap_io_range_from_ioreq_server
+static int hvm_unmap_io_range_from_ioreq_server(struct domain *d, ioservid_t id, uint32_t type,
+                                                uint64_t start, uint64_t end)
+{
+    s = find_secondary(d, id);   @find
+    if (!s) return -ENOENT;
+    r = (type <= HVMOP_IO_RANGE_PCI) ? s->range[type] : NULL;   @type
+    if (!r) return -EINVAL;
+    if (!rangeset_contains_range(r, start, end))   /* the whole range must be mapped */   @contains
+        return -ENOENT;
+    return rangeset_remove_range(r, start, end);   @remove
+}
+
+@fn hvm_set_ioreq_server_state
+static int hvm_set_ioreq_server_state(struct domain *d, ioservid_t id, bool_t enabled)
+{
+    s = find_secondary(d, id);   @find
+    if (!s) return -ENOENT;
+    domain_pause(d);
+    if (enabled) hvm_ioreq_server_enable(s, 0);
+    else hvm_ioreq_server_disable(s, 0);
+    domain_unpause(d);   @unpause
+    return 0;
+}
+
+@fn hvm_all_ioreq_servers_add_vcpu
+static int hvm_all_ioreq_servers_add_vcpu(struct domain *d, struct vcpu *v)
+{
+    list_for_each_entry (s, &d->arch.hvm_domain.ioreq_server.list, list_entry) {   @walk
+        rc = hvm_ioreq_server_add_vcpu(s, s == d->arch.hvm_domain.default_ioreq_server, v);   @add
+        if (rc) goto fail;
+    }
+    return 0;
+ fail:
+    list_for_each_entry (s, &d->arch.hvm_domain.ioreq_server.list, list_entry)   @fail
+        hvm_ioreq_server_remove_vcpu(s, v);
+    return rc;
+}
+
+@fn hvm_all_ioreq_servers_remove_vcpu
+static void hvm_all_ioreq_servers_remove_vcpu(struct domain *d, struct vcpu *v)
+{
+    list_for_each_entry (s, &d->arch.hvm_domain.ioreq_server.list, list_entry)   @walk
+        hvm_ioreq_server_remove_vcpu(s, v);   @remove
+}
+
+@fn hvm_destroy_all_ioreq_servers
+static void hvm_destroy_all_ioreq_servers(struct domain *d)
+{
+    /* the domain is going: no pause */
+    list_for_each_entry_safe (s, next, &d->arch.hvm_domain.ioreq_server.list, list_entry) {   @walk
+        bool_t is_default = (s == d->arch.hvm_domain.default_ioreq_server);   @server
+        if (is_default) {
+            hvm_ioreq_server_disable(s, 1);
+            d->arch.hvm_domain.default_ioreq_server = NULL;
+        }
+        list_del(&s->list_entry);
+        hvm_ioreq_server_deinit(s, is_default);
+        xfree(s);
+    }
+}
+
+@fn hvm_set_dm_domain
+static int hvm_set_dm_domain(struct domain *d, domid_t domid)
+{
+    struct hvm_ioreq_server *s = d->arch.hvm_domain.default_ioreq_server;
+    int rc = 0;
+
+    if (!s) return 0;   /* no server yet: the param alone is set, and used when one is made */   @check
+    domain_pause(d);
+    if (s->domid != domid) {   @same
+        list_for_each_entry (sv, &s->ioreq_vcpu_list, list_entry) {
+            if (sv->vcpu->vcpu_id == 0) {
+                rc = hvm_replace_event_channel(sv->vcpu, domid, &s->bufioreq_evtchn);   @replace_buf
+                if (rc) break;
+                d->arch.hvm_domain.params[HVM_PARAM_BUFIOREQ_EVTCHN] = s->bufioreq_evtchn;
+            }
+            rc = hvm_replace_event_channel(sv->vcpu, domid, &sv->ioreq_evtchn);   @replace
+            if (rc) break;
+            hvm_update_ioreq_evtchn(s, sv);
+        }
+        s->domid = domid;   /* even when a replacement failed */
+    }
+    domain_unpause(d);   @unpause
+    return rc;
+}
+
+@fn hvm_domain_initialise
+int hvm_domain_initialise(struct domain *d)
+{
+    /* an empty server list; two params get their defaults */
+    INIT_LIST_HEAD(&d->arch.hvm_domain.ioreq_server.list);   @init
+    d->arch.hvm_domain.params[HVM_PARAM_HPET_ENABLED] = 1;
+    d->arch.hvm_domain.params[HVM_PARAM_TRIPLE_FAULT_REASON] = SHUTDOWN_reboot;
+    register_portio_handler(d, 0xcf8, 4, hvm_access_cf8);
+    return 0;
+}
+
+@fn hvm_domain_relinquish_resources
+void hvm_domain_relinquish_resources(struct domain *d)
+{
+    hvm_destroy_all_ioreq_servers(d);   @destroy
+}
+
+@fn hvm_vcpu_initialise
+int hvm_vcpu_initialise(struct vcpu *v)
+{
+    /* a new vcpu joins every server there is */
+    return hvm_all_ioreq_servers_add_vcpu(v->domain, v);   @add
+}
+
+@fn hvm_vcpu_destroy
+void hvm_vcpu_destroy(struct vcpu *v)
+{
+    hvm_all_ioreq_servers_remove_vcpu(v->domain, v);   @remove
+}
+
+@fn hvm_select_ioreq_server
+static struct hvm_ioreq_server *hvm_select_ioreq_server(struct domain *d, ioreq_t *p)
+{
+    uint32_t cf8 = d->arch.hvm_domain.pci_cf8;
+    uint8_t type;
+    uint64_t addr;
+
+    if (list_empty(&d->arch.hvm_domain.ioreq_server.list))   @empty
+        return NULL;
+    if (p->type != IOREQ_TYPE_COPY && p->type != IOREQ_TYPE_PIO)   @type
+        return d->arch.hvm_domain.default_ioreq_server;
+
+    if (p->type == IOREQ_TYPE_PIO && (p->addr & ~3) == 0xcfc && (cf8 & 0x80000000)) {   @cf8
+        /* a config data cycle: bus/device/function and register from the latched CF8 */
+        type = IOREQ_TYPE_PCI_CONFIG;
+        addr = ((uint64_t)SBDF(cf8) << 32) | REG_HI(cf8) | REG_LO(cf8) | (p->addr & 3);
+    } else {
+        type = p->type;
+        addr = p->addr;
+    }
+
+    /* newest first; only enabled secondaries; the first whose range covers the access wins */
+    list_for_each_entry (s, &d->arch.hvm_domain.ioreq_server.list, list_entry) {
+        if (s == d->arch.hvm_domain.default_ioreq_server || !s->enabled) continue;
+        switch (type) {   @match
+        case IOREQ_TYPE_PIO:  if (rangeset_contains_range(s->range[type], addr, addr + p->size - 1)) return s; break;
+        case IOREQ_TYPE_COPY: if (rangeset_contains_range(s->range[type], addr, addr + p->size * p->count - 1)) return s; break;
+        case IOREQ_TYPE_PCI_CONFIG:
+            if (rangeset_contains_singleton(s->range[type], addr >> 32)) {
+                p->type = type; p->addr = addr;   /* the request becomes a config access */
+                return s;
+            }
+            break;
+        }
+    }
+    return d->arch.hvm_domain.default_ioreq_server;   /* may be NULL */   @default
+}
+
+@fn hvm_buffered_io_send
+int hvm_buffered_io_send(ioreq_t *p)
+{
+    struct domain *d = current->domain;
+    struct hvm_ioreq_server *s = hvm_select_ioreq_server(d, p);
+    buffered_iopage_t *pg;
+
+    if (!s) return 0;   @no_server
+    pg = s->bufioreq.va;
+    if (!pg) return 0;   /* a server without a buffered ring */   @page
+    if (p->addr > 0xfffff || p->data_is_ptr || p->count != 1) return 0;
+    bp.size = log2(p->size);   /* 8 bytes take two slots */
+    if (pg->write_pointer - pg->read_pointer >= IOREQ_BUFFER_SLOT_NUM - qw)   @full
+        return 0;   /* full: the caller goes the synchronous way */
+    pg->buf_ioreq[pg->write_pointer % IOREQ_BUFFER_SLOT_NUM] = bp;
+    if (qw) pg->buf_ioreq[(pg->write_pointer + 1) % IOREQ_BUFFER_SLOT_NUM] = high_half(bp);
+    wmb();
+    pg->write_pointer += qw ? 2 : 1;
+    notify_via_xen_event_channel(d, s->bufioreq_evtchn);   @notify
+    return 1;
+}
+
+@fn hvm_send_assist_req_to_ioreq_server
+bool_t hvm_send_assist_req_to_ioreq_server(struct hvm_ioreq_server *s, ioreq_t *proto_p)
+{
+    struct vcpu *curr = current;
+
+    if (!vcpu_start_shutdown_deferral(curr))   @deferral
+        return 0;
+    list_for_each_entry (sv, &s->ioreq_vcpu_list, list_entry) {
+        if (sv->vcpu != curr) continue;
+        p = get_ioreq(s, curr);
+        if (p->state != STATE_IOREQ_NONE) {   @check_state
+            printk("Device model set bad IO state %d.\n", p->state);
+            goto crash;
+        }
+        if (p->vp_eport != sv->ioreq_evtchn) {   /* the slot must name this vcpu's port */   @check_port
+            printk("Device model set bad event channel %d.\n", p->vp_eport);
+            goto crash;
+        }
+        proto_p->state = STATE_IOREQ_NONE;   @copy
+        proto_p->vp_eport = sv->ioreq_evtchn;
+        *p = *proto_p;
+        prepare_wait_on_xen_event_channel(sv->ioreq_evtchn);
+        p->state = STATE_IOREQ_READY;   @ready
+        notify_via_xen_event_channel(d, sv->ioreq_evtchn);
+        break;
+    }
+    return 1;   /* also when the vcpu is not in the server's list: nothing was sent */
+ crash:
+    domain_crash(d);
+    return 0;
+}
+
+@fn hvm_complete_assist_req
+static bool_t hvm_complete_assist_req(ioreq_t *p)
+{
+    /* nobody takes it: Xen answers at once */
+    switch (p->type) {   @type
+    case IOREQ_TYPE_COPY:
+    case IOREQ_TYPE_PIO:
+        if (p->dir == IOREQ_READ) p->data = ~0UL;   /* reads see all-ones */
+        /* and on into the default case */
+    default:
+        p->state = STATE_IORESP_READY;
+        hvm_io_assist(p);   /* on the request itself, not on a slot */   @assist
+        break;
+    }
+    return 1;
+}
+
+@fn hvm_send_assist_req
+bool_t hvm_send_assist_req(ioreq_t *p)
+{
+    struct hvm_ioreq_server *s = hvm_select_ioreq_server(current->domain, p);
+
+    if (!s) return hvm_complete_assist_req(p);   @selected
+    return hvm_send_assist_req_to_ioreq_server(s, p);
+}
+
+@fn hvm_broadcast_assist_req
+void hvm_broadcast_assist_req(ioreq_t *p)
+{
+    ASSERT(p->type == IOREQ_TYPE_INVALIDATE);   @walk
+    /* every server, enabled or not; what each returns is ignored */
+    list_for_each_entry (s, &current->domain->arch.hvm_domain.ioreq_server.list, list_entry)
+        (void)hvm_send_assist_req_to_ioreq_server(s, p);   @server
+}
+
+@fn hvmop_lock_target
+/* the start every ioreq-server hypercall shares (not a function of its own in Xen) */
+static int hvmop_lock_target(domid_t domid, struct domain **d)
+{
+    rc = rcu_lock_remote_domain_by_id(domid, d);   /* -ESRCH, or -EPERM for the caller's own domain */   @lookup
+    if (rc) return rc;
+    if (!is_hvm_domain(*d)) return -EINVAL;   @is_hvm
+    return xsm_hvm_ioreq_server(XSM_DM_PRIV, *d);   /* its device-model domain, or the privileged one */   @xsm
+}
+
+@fn hvmop_create_ioreq_server
+static int hvmop_create_ioreq_server(xen_hvm_create_ioreq_server_t *op)
+{
+    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;
+    /* the caller's domain is the one the server notifies */
+    return hvm_create_ioreq_server(d, current->domain->domain_id, 0, !!op->handle_bufioreq, &op->id);   @create
+}
+
+@fn hvmop_get_ioreq_server_info
+static int hvmop_get_ioreq_server_info(xen_hvm_get_ioreq_server_info_t *op)
+{
+    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;
+    return hvm_get_ioreq_server_info(d, op->id, &op->ioreq_pfn, &op->bufioreq_pfn, &op->bufioreq_port);   @info
+}
+
+@fn hvmop_io_range
+/* HVMOP_map_io_range_to_ioreq_server and HVMOP_unmap_io_range_from_ioreq_server */
+static int hvmop_io_range(bool_t map, xen_hvm_io_range_t *op)
+{
+    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;
+    return map ? hvm_map_io_range_to_ioreq_server(d, op->id, op->type, op->start, op->end)   @range
+               : hvm_unmap_io_range_from_ioreq_server(d, op->id, op->type, op->start, op->end);
+}
+
+@fn hvmop_set_ioreq_server_state
+static int hvmop_set_ioreq_server_state(xen_hvm_set_ioreq_server_state_t *op)
+{
+    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;
+    return hvm_set_ioreq_server_state(d, op->id, !!op->enabled);   @state
+}
+
+@fn hvmop_destroy_ioreq_server
+static int hvmop_destroy_ioreq_server(xen_hvm_destroy_ioreq_server_t *op)
+{
+    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;
+    return hvm_destroy_ioreq_server(d, op->id);   @destroy
+}
+
+@fn do_hvm_op
+long do_hvm_op(unsigned long op, void *arg)
+{
+    switch (op) {   @op
+    case HVMOP_create_ioreq_server:              return hvmop_create_ioreq_server(arg);
+    case HVMOP_get_ioreq_server_info:            return hvmop_get_ioreq_server_info(arg);
+    case HVMOP_map_io_range_to_ioreq_server:     return hvmop_io_range(1, arg);
+    case HVMOP_unmap_io_range_from_ioreq_server: return hvmop_io_range(0, arg);
+    case HVMOP_set_ioreq_server_state:           return hvmop_set_ioreq_server_state(arg);
+    case HVMOP_destroy_ioreq_server:             return hvmop_destroy_ioreq_server(arg);
+    case HVMOP_set_param:
+    case HVMOP_get_param:                        return do_hvm_op_param(op, arg);
+    default:                                     return -ENOSYS;
+    }
+}
+
+@fn do_hvm_op_param
+/* the HVMOP_set_param / HVMOP_get_param case of do_hvm_op */
+static long do_hvm_op_param(unsigned long op, struct xen_hvm_param *a)
+{
+    if (a->index >= HVM_NR_PARAMS) return -EINVAL;   @index
+    d = rcu_lock_domain_by_any_id(a->domid);   @lookup
+    if (d == NULL) return -ESRCH;
+    if (!is_hvm_domain(d)) return -EINVAL;
+    if ((rc = xsm_hvm_param(XSM_TARGET, d, op))) return rc;   @xsm
+
+    if (op == HVMOP_set_param) {
+        rc = 0;
+        switch (a->index) {   @set_switch
+        case HVM_PARAM_TIMER_MODE:     if (a->value > HVMPTM_one_missed_tick_pending) rc = -EINVAL; break;
+        case HVM_PARAM_VIRIDIAN:       /* once, by the tools, with the base bit and known features */ break;
+        case HVM_PARAM_IDENT_PT:       /* once, not by the guest; stored under a pause */ break;
+        case HVM_PARAM_DM_DOMAIN:
+            rc = -EPERM;   @dm_domain
+            if (current->domain == d) break;
+            if (a->value == DOMID_SELF) a->value = current->domain->domain_id;
+            rc = hvm_set_dm_domain(d, a->value);   /* nothing to do yet without a default server */
+            break;
+        case HVM_PARAM_ACPI_S_STATE:   /* 3 suspends, 0 resumes, not by the guest */ break;
+        case HVM_PARAM_BUFIOREQ_EVTCHN: rc = -EINVAL; break;
+        case HVM_PARAM_TRIPLE_FAULT_REASON: if (a->value > SHUTDOWN_MAX) rc = -EINVAL; break;
+        case HVM_PARAM_IOREQ_SERVER_PFN:
+            if (d == current->domain) { rc = -EPERM; break; }   @ioreq_server_pfn
+            d->arch.hvm_domain.ioreq_gmfn.base = a->value;
+            break;
+        case HVM_PARAM_NR_IOREQ_SERVER_PAGES:
+            if (d == current->domain) { rc = -EPERM; break; }   @nr_ioreq_server_pages
+            if (a->value == 0 || a->value > BITS_PER_LONG) { rc = -EINVAL; break; }
+            for (i = 0; i < a->value; i++)   /* bits are set, never cleared here */
+                set_bit(i, &d->arch.hvm_domain.ioreq_gmfn.mask);
+            break;
+        }
+        if (rc == 0) d->arch.hvm_domain.params[a->index] = a->value;   @store
+        return rc;
+    }
+
+    switch (a->index) {   @get_switch
+    case HVM_PARAM_ACPI_S_STATE:
+        a->value = d->arch.hvm_domain.is_s3_suspended ? 3 : 0;
+        break;
+    case HVM_PARAM_IOREQ_SERVER_PFN:
+    case HVM_PARAM_NR_IOREQ_SERVER_PAGES:
+        if (d == current->domain) { rc = -EPERM; break; }   /* overwritten below: the caller sees 0 */   @pool_param
+        /* and on into the next case */
+    case HVM_PARAM_IOREQ_PFN:
+    case HVM_PARAM_BUFIOREQ_PFN:
+    case HVM_PARAM_BUFIOREQ_EVTCHN:
+        /* the first read makes the default server, served by DM_DOMAIN's domain, not the caller */
+        rc = hvm_create_ioreq_server(d, d->arch.hvm_domain.params[HVM_PARAM_DM_DOMAIN], 1, 1, NULL);   @create
+        if (rc != 0 && rc != -EEXIST) return rc;   @create_rc
+        /* and on into the default case */
+    default:
+        a->value = d->arch.hvm_domain.params[a->index];
+        break;
+    }
+    rc = copy_to_guest(arg, a) ? -EFAULT : 0;   @got
+    return rc;
+}
