@@ -12,7 +12,7 @@ type Json = Record<string, unknown>;
 export const PROFILE_DOCS: Record<SeedEraProfile, string> = {
   legacy: 'the tree before the seed',
   seed: 'the patch as posted',
-  '4.5': "Xen 4.5's layout",
+  '4.5': 'Xen 4.5 (RELEASE-4.5.0: several ioreq servers, the default one made by the ioreq params)',
 };
 
 /** The fields every step has besides its op's arguments. */
