@@ -38,6 +38,8 @@ async function build() {
   await esbuild.build({
     entryPoints: [path.join(root, 'src/cli/main.ts')],
     outfile: path.join(root, 'dist/cli.js'),
+    // Whitespace only: names stay as written (class and function names appear in what the debugger shows).
+    minifyWhitespace: true,
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true,
     banner: { js: '#!/usr/bin/env node' }, logLevel: 'warning',
     // jsonc-parser's UMD entry requires files by computed paths esbuild cannot follow; its ESM entry bundles cleanly.
@@ -47,12 +49,14 @@ async function build() {
   await esbuild.build({
     entryPoints: [path.join(root, 'src/extension/extension.ts')],
     outfile: path.join(root, 'dist/extension.js'),
+    minifyWhitespace: true,
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
     external: ['vscode'], mainFields: ['module', 'main'],
   });
   await esbuild.build({
     entryPoints: [path.join(root, 'src/debug/adapter.ts')],
     outfile: path.join(root, 'dist/debugAdapter.js'),
+    minifyWhitespace: true,
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
     mainFields: ['module', 'main'],
   });
