@@ -281,8 +281,13 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     // The workbench's own file dialog (a quick input): type the path, Enter.
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: 10000 });
-    await input.fill(path.join(folder!, 'golden-trace.bin'));
-    await page.waitForTimeout(300);
+    // The dialog may re-render with its folder after the first fill (seen under load): fill until the value holds.
+    const target = path.join(folder!, 'golden-trace.bin');
+    for (let k = 0; k < 10; k++) {
+      await input.fill(target);
+      await page.waitForTimeout(300);
+      if (await input.inputValue() === target) break;
+    }
     await page.keyboard.press('Enter');
     const view = page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
     await view.locator('#summary tbody tr').first().waitFor({ timeout: 30000 });
