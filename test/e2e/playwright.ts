@@ -26,6 +26,7 @@ export interface Locator {
   innerText(options?: { timeout?: number }): Promise<string>;
   allInnerTexts(): Promise<string[]>;
   getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
+  inputValue(options?: { timeout?: number }): Promise<string>;
 }
 
 /** A frame inside the page (a webview's iframe), addressed by selector. */
