@@ -6,7 +6,7 @@ import { ECS_NAMES } from '../model/evtchn';
 import type { Model } from '../model/model';
 import { PARAM_NAMES, PFN_PARAMS } from '../model/params';
 import { HVMIO_NAMES, type Domain } from '../model/xen';
-import { serversOf, type ServerView } from '../model/servers';
+import { hexRange, serversOf, type ServerView } from '../model/servers';
 import { hostChildren, type HostState } from './hostTree';
 import { memoryRef } from '../debug/session';
 import type { TreeNode } from './treeNode';
@@ -284,7 +284,7 @@ export function signature(n: TreeNode): string {
 /** A server's ranges in one line: `port 0x3f8-0x3ff; mmio 0xfebf0000-0xfebfffff; pci 0:0:3.0`, or the catch-all. */
 function rangesText(sv: ServerView): string {
   if (!sv.ranges) return 'all (catch-all)';
-  const r = (xs: Array<[bigint, bigint]>) => xs.map(([s, e]) => (s === e ? A.hex(s) : `${A.hex(s)}-${A.hex(e)}`)).join(', ');
+  const r = (xs: Array<[bigint, bigint]>) => xs.map(hexRange).join(', ');
   const parts = [['port', sv.ranges.port], ['mmio', sv.ranges.mmio], ['pci', sv.ranges.pci]].filter(([, xs]) => (xs as unknown[]).length).map(([k, xs]) => `${k} ${r(xs as Array<[bigint, bigint]>)}`);
   return parts.join('; ') || 'none mapped';
 }

@@ -114,7 +114,8 @@ export function slotState(s: ServerView, vcpuId: number): number | null {
   return s.ioreq.va ? A.getState(s.ioreq.va, A.ioreqOffset(vcpuId)) : null;
 }
 
-const hexRange = ([s, e]: [bigint, bigint]) => (s === e ? A.hex(s) : `${A.hex(s)}-${A.hex(e)}`);
+/** One inclusive range as hex, a single value as itself. */
+export const hexRange = ([s, e]: [bigint, bigint]): string => (s === e ? A.hex(s) : `${A.hex(s)}-${A.hex(e)}`);
 
 /** The state document's form of a server (see README: "The state document"). */
 export function serverDoc(s: ServerView, d: Domain, ring: (dv: DataView) => unknown): Record<string, unknown> {
