@@ -3,7 +3,7 @@
 // beside the DataView floor the model figures use, and the explorer's states per second on the profile's bench
 // scenario. A profile's flow is written in its own terms (the ops its device model uses); a profile without one is
 // reported as such, not skipped silently.
-import { PROFILES, type ProfileName, type SeedEraProfile } from '../src/model/layout';
+import { SEED_ERA_PROFILES, type ProfileName, type SeedEraProfile } from '../src/model/layout';
 import { Session } from '../src/scenario/exec';
 import { explore } from '../src/scenario/explore';
 import { parseScenario, type Scenario } from '../src/scenario/parse';
@@ -37,7 +37,7 @@ const X86_ROUND_TRIP = [
 const STDVGA_WRITE = [{ actor: 'd1v0', op: 'mmio_write', addr: '0xa0000', size: 2, value: '0x0741', buffered: true }];
 const DRAIN_2014 = [{ actor: 'qemu', op: 'handle_buffered_iopage' }];
 
-/** Each profile's flow. A profile added to PROFILES must add its flow here (the type says so). */
+/** Each profile's flow. A profile added to SEED_ERA_PROFILES must add its flow here (the type says so). */
 export const FLOWS: Record<SeedEraProfile, ProfileFlow> = {
   legacy: { setup: QEMU_2014_SETUP, roundTrip: X86_ROUND_TRIP, buffered: STDVGA_WRITE, drain: DRAIN_2014, explore: '21-explore-bench.ioreq.json' },
   seed: { setup: QEMU_2014_SETUP, roundTrip: X86_ROUND_TRIP, buffered: STDVGA_WRITE, drain: DRAIN_2014, explore: '21-explore-bench.ioreq.json' },
@@ -70,7 +70,7 @@ function ready(profile: SeedEraProfile, body: unknown[]): { s: Session; steps: S
 export function profileFigures(rate: (n: number, body: (n: number) => void) => number, median: (xs: number[]) => number, runs: number,
   floors: { roundTrip: number; buffered: number }, scenariosDir: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const p of PROFILES) {
+  for (const p of SEED_ERA_PROFILES) {
     try {
       const f = FLOWS[p];
       const rt = rate(50_000, (n) => {

@@ -9,7 +9,7 @@ import {
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as A from '../model/abi';
-import { isProfile, type ProfileName } from '../model/layout';
+import { isProfile, PROFILES, type ProfileName } from '../model/layout';
 import { PARAM_NAMES, PFN_PARAMS, paramIndex } from '../model/params';
 import { ECS_NAMES } from '../model/evtchn';
 import type { Domain } from '../model/xen';
@@ -111,7 +111,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     let text: string;
     try {
       if (typeof args.scenario !== 'string' || !args.scenario) throw new Error("launch needs 'scenario': the path of a *.ioreq.json file");
-      if (args.profile !== undefined && !isProfile(args.profile)) throw new Error(`unknown profile '${args.profile}' (expected legacy, seed or 4.5)`);
+      if (args.profile !== undefined && !isProfile(args.profile)) throw new Error(`unknown profile '${args.profile}' (expected ${PROFILES.join(', ')})`);
       try {
         text = fs.readFileSync(args.scenario, 'utf8');
       } catch (e) {

@@ -5,7 +5,8 @@ import type { ErrorObject } from 'ajv';
 import validateSchema from './schema-validator.gen';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { parseRc as parseRcStrict } from '../model/errno';
-import { isProfile, type ProfileName } from '../model/layout';
+import { isProfile, isX421, type ProfileName } from '../model/layout';
+import type { DmKind } from '../model/dm';
 import { nrParamsOf, paramIndex, PARAM_NAMES } from '../model/params';
 import schemaJson from '../../schema/scenario.schema.json';
 import { Locator, ScenarioError, type Loc } from './errors';
@@ -189,7 +190,11 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
     const name = dmd.name as string;
     if (names.has(name) || name === 'toolstack' || VCPU_ACTOR.test(name)) throw new ScenarioError(locOf(['deviceModels', i, 'name']), `device model name '${name}' is taken (names must be unique and not 'toolstack' or d<N>v<N>)`);
     names.add(name);
-    deviceModels.push({ name, domid: (dmd.domid as number) ?? 0, target: dmd.target as number, maxCpus: dmd.maxCpus as number | undefined, loc: locOf(['deviceModels', i]) });
+    if ((dmd.kind !== undefined || dmd.resourceUnsupported !== undefined) && !isX421(profile)) {
+      throw new ScenarioError(locOf(['deviceModels', i, dmd.kind !== undefined ? 'kind' : 'resourceUnsupported']), `'${dmd.kind !== undefined ? 'kind' : 'resourceUnsupported'}' is for the 4.21 profiles (under ${profile} a device model is QEMU of its era)`);
+    }
+    deviceModels.push({ name, domid: (dmd.domid as number) ?? 0, target: dmd.target as number, maxCpus: dmd.maxCpus as number | undefined,
+      kind: (dmd.kind as DmKind | undefined) ?? 'qemu', resourceUnsupported: dmd.resourceUnsupported === true, loc: locOf(['deviceModels', i]) });
   });
 
   const parseExpectation = (e: Record<string, unknown>, path: Array<string | number>): Expectation => ({ ...(e as object), loc: locOf(path) } as Expectation);
@@ -215,6 +220,10 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
       throw new ScenarioError(at('op'), `op '${op}' does not exist in profile ${profile} (it is in ${spec.profiles.join(', ')})`);
     }
     if (!spec.actors.includes(actorKind)) throw new ScenarioError(at('op'), `op '${op}' is done by ${spec.actors.map(actorWords).join(' or ')}, not by '${actor}'`);
+    if (spec.dmKinds && actorKind === 'dm') {
+      const kind = deviceModels.find((d) => d.name === actor)!.kind;
+      if (!spec.dmKinds.includes(kind)) throw new ScenarioError(at('op'), `op '${op}' is ${spec.dmKinds.join(' or ')}'s; '${actor}' is a ${kind} device model (deviceModels[].kind)`);
+    }
     const args: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(s)) {
       if (NON_ARG_KEYS.has(k)) continue;
@@ -245,7 +254,7 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
         default: args[k] = v;
       }
     }
-    const bad = spec.check?.(args, actorKind);
+    const bad = spec.check?.(args, actorKind, { profile });
     if (bad) throw new ScenarioError(at(bad.at), bad.message);
     let expect: Step['expect'];
     if (s.expect) {

@@ -2,6 +2,7 @@
 // the table of operations and the runner can all name them without importing each other.
 import type { ProfileName } from '../model/layout';
 import type { Loc } from './errors';
+import type { DmKind } from '../model/dm';
 
 export type ActorKind = 'toolstack' | 'dm' | 'vcpu';
 
@@ -36,7 +37,12 @@ export interface Step {
   raw: Record<string, unknown>;
 }
 
-export interface DeviceModelDecl { name: string; domid: number; target: number; maxCpus?: number; loc: Loc }
+export interface DeviceModelDecl {
+  name: string; domid: number; target: number; maxCpus?: number;
+  /** 4.21: whose code it runs, and whether its kernel lacks resource mapping (privcmd: EOPNOTSUPP). */
+  kind: DmKind; resourceUnsupported: boolean;
+  loc: Loc;
+}
 
 export interface Scenario {
   file: string;
