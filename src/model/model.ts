@@ -16,8 +16,8 @@ import { HvmSeed } from './xen/seed/hvm';
 import { Hvm45 } from './xen/4.5/hvm';
 import { Libxc } from './tools/libxc';
 import { Qemu } from './qemu/xen-hvm';
-import { Qemu22 as Qemu22Flat } from './qemu/xen-hvm-2.2.flat';
-import { Qemu22 } from './qemu/xen-hvm-2.2';
+import { Qemu45 as Qemu45Flat } from './qemu/xen-hvm-4.5.flat';
+import { Qemu45 } from './qemu/xen-hvm-4.5';
 // ---- issue 10 (today's Xen): the 4.21 classes ----
 import { isX421 } from './layout';
 import { Hvm421 as Hvm421Flat } from './xen/4.21/arch/x86/hvm/hvm.flat';
@@ -39,8 +39,8 @@ export interface X421Stepped { hvm: Hvm421 | ArmHvm421; qemu: Qemu421; varstored
  * The builds a session drives. Under a 4.21 profile `hvm` holds the 4.21 class (typed as the seed-era one so the
  * seed-era callers keep compiling; they only ever run seed-era profiles) and `x421` has today's code and DMs.
  */
-export interface FlatImpl { hvm: HvmSeedFlat | HvmLegacyFlat | Hvm45Flat; libxc: LibxcFlat; qemu: QemuFlat; qemu22?: Qemu22Flat; x421?: X421Flat }
-export interface SteppedImpl { hvm: HvmSeed | HvmLegacy | Hvm45; libxc: Libxc; qemu: Qemu; qemu22?: Qemu22; x421?: X421Stepped }
+export interface FlatImpl { hvm: HvmSeedFlat | HvmLegacyFlat | Hvm45Flat; libxc: LibxcFlat; qemu: QemuFlat; qemu45?: Qemu45Flat; x421?: X421Flat }
+export interface SteppedImpl { hvm: HvmSeed | HvmLegacy | Hvm45; libxc: Libxc; qemu: Qemu; qemu45?: Qemu45; x421?: X421Stepped }
 
 /** The stepped classes carry a frame sink per Xen instance, so each run's call stack is visible to its driver. */
 const sinks = new WeakMap<Xen, FrameSink>();
@@ -59,7 +59,7 @@ function instrumentStepped(): void {
   instrument(Hvm45.prototype, 'xen', sinkOf);
   instrument(Libxc.prototype, 'libxc', sinkOf);
   instrument(Qemu.prototype, 'qemu', sinkOf);
-  instrument(Qemu22.prototype, 'qemu', sinkOf);
+  instrument(Qemu45.prototype, 'qemu', sinkOf);
   // 4.21
   instrument(Hvm421.prototype, 'xen', sinkOf);
   instrument(ArmHvm421.prototype, 'xen', sinkOf);
@@ -99,8 +99,8 @@ export class Model {
     }
     const code = hypervisorCodeOf(profile);
     const hvm = code === 'legacy' ? new HvmLegacyFlat(x) : code === '4.5' ? new Hvm45Flat(x) : new HvmSeedFlat(x);
-    // Under 4.5 QEMU v2.2.0 (its own server) runs beside the 2014 QEMU (the default server).
-    return { hvm, libxc: new LibxcFlat(x, hvm), qemu: new QemuFlat(x, hvm), ...(code === '4.5' ? { qemu22: new Qemu22Flat(x, hvm) } : {}) };
+    // Under 4.5 the QEMU of Xen 4.5's ioreq-server API (its own server) runs beside the 2014 QEMU (the default server).
+    return { hvm, libxc: new LibxcFlat(x, hvm), qemu: new QemuFlat(x, hvm), ...(code === '4.5' ? { qemu45: new Qemu45Flat(x, hvm) } : {}) };
   }
 
   get stepped(): SteppedImpl {
@@ -114,7 +114,7 @@ export class Model {
       }
       const code = hypervisorCodeOf(this.profile);
       const hvm = code === 'legacy' ? new HvmLegacy(this.x) : code === '4.5' ? new Hvm45(this.x) : new HvmSeed(this.x);
-      this._stepped = { hvm, libxc: new Libxc(this.x, hvm), qemu: new Qemu(this.x, hvm), ...(code === '4.5' ? { qemu22: new Qemu22(this.x, hvm) } : {}) };
+      this._stepped = { hvm, libxc: new Libxc(this.x, hvm), qemu: new Qemu(this.x, hvm), ...(code === '4.5' ? { qemu45: new Qemu45(this.x, hvm) } : {}) };
     }
     return this._stepped;
   }

@@ -117,7 +117,7 @@ export function domainJson(m: Model, d: Domain): Record<string, unknown> {
       slot: slotPage ? decodeSlot(slotPage, v.vcpu_id) : null,
     })),
     ioreqServer: s ? serverJson(s, d) : null,
-    ioreqServers: serversOf(m.profile, d).map((sv) => serverDoc(sv, d, decodeRing)),
+    ioreqServers: serversOf(m.profile, d).map((sv) => serverDoc(sv, d, decodeRing, decodeSlot)),
     evtchns: evtchnJson(d),
     ...(isX421(m.profile) ? { x421: x421Json(d) } : {}), // 4.21
   };

@@ -95,7 +95,10 @@ function serverViolations(s: Session, d: Domain, out: Array<{ kind: ViolationKin
       }
       if (v.pause_flags.blocked_in_xen && p.state !== A.STATE_IORESP_READY) {
         const em = s.m.x.domains.get(sv.emulator);
-        const gone = !em ? 'does not exist' : em.is_dying ? 'is dying' : em.crashed ? 'has crashed' : em.is_shutting_down ? 'is shut down' : null;
+        // The emulating domain may live on while the device-model process serving this server has exited (4.21).
+        const proc = [...s.m.dms.values()].find((dm) => dm.domid === sv.emulator && dm.target === d.domain_id && sv.id !== null && dm.ioservid === sv.id);
+        const gone = !em ? 'does not exist' : em.is_dying ? 'is dying' : em.crashed ? 'has crashed' : em.is_shutting_down ? 'is shut down'
+          : proc?.dead ? "lives on, but its device model process has exited" : null;
         if (gone) out.push({ kind: 'emulator-gone', message: `d${d.domain_id}v${v.vcpu_id} waits on ${name(sv)}, whose emulator d${sv.emulator} ${gone}: nothing will answer it` });
       }
     });

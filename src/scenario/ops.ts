@@ -586,13 +586,13 @@ export const OPS = {
   },
   xen_hvm_init_ioreq_server: {
     actors: DM, profiles: ['4.5'],
-    doc: "QEMU v2.2.0's xen_hvm_init against Xen 4.5: create its own server (HVMOP 17, buffered), get its info (18), map both pages, bind every vcpu's vp_eport and the buffered port. The server stays disabled until hvmop_set_ioreq_server_state (QEMU's run-state handler); its ranges come from hvmop_map_io_range_to_ioreq_server (its memory listeners).",
+    doc: "xen_hvm_init of the QEMU built for Xen 4.5's ioreq-server API (2015): create its own server (HVMOP 17, buffered), get its info (18), map both pages, enable it (22), bind every vcpu's vp_eport and the buffered port. Its ranges come from hvmop_map_io_range_to_ioreq_server (its memory listeners).",
     args: {},
     call: (m, step) => {
       const dm = dmOf(m, step);
-      return { actor: step.actor, vcpu: null, fn: (f) => { if (!dm.max_cpus) dm.max_cpus = domOf(m, dm.target).vcpu.length; return f.qemu22!.xenHvmInitIoreqServer(dm); }, post: rcOnly };
+      return { actor: step.actor, vcpu: null, fn: (f) => { if (!dm.max_cpus) dm.max_cpus = domOf(m, dm.target).vcpu.length; return f.qemu45!.xenHvmInitIoreqServer(dm); }, post: rcOnly };
     },
-    title: () => 'xen_hvm_init (QEMU v2.2.0: its own ioreq server)',
+    title: () => 'xen_hvm_init (QEMU with its own ioreq server)',
   },
   // ---- today's Xen (RELEASE-4.21.0): device models drive their servers through DMOPs ----
   xen_register_ioreq: {

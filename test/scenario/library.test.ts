@@ -58,7 +58,7 @@ describe('scenario library', () => {
       it('has a description that cites a source in [brackets]', () => {
         const { sc } = load(name);
         assert.ok(sc.description.trim().length > 0, 'empty description');
-        assert.match(sc.description, /\[(SEED|X44|X45|QEMU|MERGED)\]/, 'no [SOURCE] citation');
+        assert.match(sc.description, /\[(SEED|X44|X45|X421|QEMU|MERGED)\]/, 'no [SOURCE] citation');
       });
 
       it('runs in file order with every expectation holding', () => {

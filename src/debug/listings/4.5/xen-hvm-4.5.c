@@ -1,8 +1,8 @@
 /*
- * 4.5/xen-hvm-2.2.c: IOREQ Scope's C-like rendering of its model of QEMU v2.2.0 set up against Xen 4.5, the first
- * QEMU that asks for an ioreq server of its own instead of reading the ioreq params (src/model/qemu/xen-hvm-2.2.ts).
- * Written by this project in its own words; it is not QEMU's source. The server starts disabled: QEMU enables it
- * from its run-state handler once the VM runs, and maps each region from its memory and I/O listeners.
+ * 4.5/xen-hvm-4.5.c: IOREQ Scope's C-like rendering of its model of QEMU set up against Xen 4.5's ioreq-server
+ * API (2015), the first QEMU that asks for an ioreq server of its own instead of reading the ioreq params
+ * (src/model/qemu/xen-hvm-4.5.ts). Written by this project in its own words; it is not QEMU's source. Each region
+ * is claimed later, from QEMU's memory and I/O listeners.
  */
 
 @fn xen_create_ioreq_server
@@ -45,7 +45,7 @@ int xen_map_io_range(XenIOState *state, bool map, int type, uint64_t start, uint
 }
 
 @fn xen_set_ioreq_server_state
-/* from the run-state handler: enabled while the VM runs */
+/* from xen_hvm_init, and again from the run-state handler */
 int xen_set_ioreq_server_state(XenIOState *state, bool enabled, ioservid_t id)
 {
     struct xen_hvm_set_ioreq_server_state arg = { .domid = xen_domid, .id = id, .enabled = enabled };
@@ -54,7 +54,7 @@ int xen_set_ioreq_server_state(XenIOState *state, bool enabled, ioservid_t id)
 }
 
 @fn xen_hvm_init_ioreq_server
-/* xen_hvm_init as v2.2.0 does it with Xen 4.5: every failure here ends QEMU */
+/* xen_hvm_init with Xen 4.5's ioreq-server API: every failure here ends QEMU */
 int xen_hvm_init_ioreq_server(XenIOState *state)
 {
     int i, rc;
@@ -69,6 +69,10 @@ int xen_hvm_init_ioreq_server(XenIOState *state)
         return rc;
     if ((rc = xc_map_foreign_range(state, 1)) < 0)   @map_buffered
         return rc;
+
+    /* only an enabled server's slots carry the vcpus' ports */
+    if ((rc = xen_set_ioreq_server_state(state, true, state->ioservid)) < 0)   @enable
+        return rc;                           /* "failed to enable ioreq server info" */
 
     /* each vcpu's port is in its slot of the freshly mapped page */
     for (i = 0; i < max_cpus; i++)

@@ -1,11 +1,10 @@
 // @stepped
-// QEMU v2.2.0 (Dec 2014), the first QEMU to use Xen 4.5's several ioreq servers: built against Xen >= 4.5
-// (CONFIG_XEN_CTRL_INTERFACE_VERSION >= 450 in include/hw/xen/xen_common.h) its xen_hvm_init creates a server of its
-// own (xc_hvm_create_ioreq_server with handle_bufioreq 1), asks get_ioreq_server_info for the pages and the buffered
-// port, maps both pages, binds every vcpu's vp_eport and the buffered port, and registers memory and I/O listeners
-// that map each region with HVMOP_map_io_range_to_ioreq_server as it appears. The server is enabled only by the
-// run-state handler (xen_hvm_change_state_handler) when the VM starts running. The 2014 QEMU beside it
-// (xen-hvm.ts) uses the default server through the params.
+// QEMU built against Xen 4.5's ioreq-server API (qemu.git xen-hvm.c of 2015, the first QEMU to use it): its
+// xen_hvm_init creates a server of its own (xc_hvm_create_ioreq_server with handle_bufioreq 1, include/hw/xen/
+// xen_common.h), asks get_ioreq_server_info for the pages and the buffered port, maps both pages, enables the server
+// ("failed to enable ioreq server info" if it cannot), binds every vcpu's vp_eport (written into the slots by the
+// enable) and the buffered port; its memory and I/O listeners map each region with HVMOP_map_io_range_to_ioreq_server
+// as it appears. The 2014 QEMU beside it (xen-hvm.ts) uses the default server through the params.
 import * as A from '../abi';
 import type { DeviceModel } from '../dm';
 import { $, type Co } from '../step';
@@ -15,11 +14,11 @@ import {
 } from '../xen/4.5/hvm';
 import { Qemu } from './xen-hvm';
 
-export class Qemu22 extends Qemu {
+export class Qemu45 extends Qemu {
   /** The 4.5 hypervisor this QEMU talks to (the op is offered under the 4.5 profile only). */
   get hvm45(): Hvm45 { return this.hvm as Hvm45; }
 
-  /** xen_create_ioreq_server (v2.2.0 xen_common.h, Xen >= 4.5 branch): HVMOP 17 with handle_bufioreq 1. */
+  /** xen_create_ioreq_server (xen_common.h, the Xen 4.5 branch): HVMOP 17 with handle_bufioreq 1. */
   *xenCreateIoreqServer(dm: DeviceModel, handle_bufioreq = 1): Co<number> {
     const op = { domid: dm.target, handle_bufioreq, id: -1 };
     yield $('hypercall', { handle_bufioreq });
@@ -49,16 +48,16 @@ export class Qemu22 extends Qemu {
     return yield* this.hvm45.doHvmOp(this.dmDomain(dm), map ? HVMOP_map_io_range_to_ioreq_server : HVMOP_unmap_io_range_from_ioreq_server, op);
   }
 
-  /** xen_set_ioreq_server_state (xen_common.h), from xen_hvm_change_state_handler: enabled while the VM runs. */
+  /** xen_set_ioreq_server_state (xen_common.h): from xen_hvm_init, and from the run-state handler. */
   *xenSetIoreqServerState(dm: DeviceModel, enabled: boolean, id: number = dm.ioservid): Co<number> {
     yield $('hypercall', { id, enabled });
     return yield* this.hvm45.doHvmOp(this.dmDomain(dm), HVMOP_set_ioreq_server_state, { domid: dm.target, id, enabled: enabled ? 1 : 0 });
   }
 
   /**
-   * xen_hvm_init of v2.2.0 (xen-hvm.c): create the server (a failure ends QEMU: "xen: ioreq server create"), get
-   * its info, map the ioreq page then the buffered page, bind each vcpu's port from its slot, bind the buffered port.
-   * The server stays disabled until the run-state handler enables it.
+   * xen_hvm_init with the ioreq-server API (xen-hvm.c, 2015): create the server (a failure ends QEMU: "xen: ioreq
+   * server create"), get its info, map the ioreq page then the buffered page, enable the server, bind each vcpu's
+   * port from its slot, bind the buffered port.
    */
   *xenHvmInitIoreqServer(dm: DeviceModel): Co<number> {
     let rc = 0;
@@ -70,6 +69,9 @@ export class Qemu22 extends Qemu {
     if ((rc = yield* this.xcMapForeignRange(dm, 0)) < 0) { dm.last_error = 'map shared IO page returned error'; return rc; }
     yield $('map_buffered', { pfn: A.hex(dm.bufioreq_pfn) });
     if ((rc = yield* this.xcMapForeignRange(dm, 1)) < 0) { dm.last_error = 'map buffered IO page returned error'; return rc; }
+    // Enabled before the ports are bound: only an enabled server's slots carry each vcpu's vp_eport.
+    yield $('enable', { id: dm.ioservid });
+    if ((rc = yield* this.xenSetIoreqServerState(dm, true)) < 0) { dm.last_error = `failed to enable ioreq server info: error ${-rc}`; return rc; }
     for (let i = 0; i < dm.max_cpus; i++) {
       yield $('bind_vcpu', { i });
       if ((rc = yield* this.bindVcpuPort(dm, i)) < 0) { dm.last_error = `shared evtchn ${i} bind error ${-rc}`; return rc; }
