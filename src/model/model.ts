@@ -189,8 +189,9 @@ export class Model {
     for (const [k, dm] of this.dms) {
       const c = dm.clone();
       const d = m.x.domains.get(dm.target);
-      if (dm.shared_page && dm.ioreq_pfn >= 0) c.shared_page = d?.page(dm.ioreq_pfn)?.data() ?? null;
-      if (dm.buffered_io_page && dm.bufioreq_pfn >= 0) c.buffered_io_page = d?.page(dm.bufioreq_pfn)?.data() ?? null;
+      // The physmap, not d.page(): an enabled 4.5 server's pages have left the guest's p2m yet stay mapped.
+      if (dm.shared_page && dm.ioreq_pfn >= 0) c.shared_page = d?.physmap.get(dm.ioreq_pfn)?.data() ?? null;
+      if (dm.buffered_io_page && dm.bufioreq_pfn >= 0) c.buffered_io_page = d?.physmap.get(dm.bufioreq_pfn)?.data() ?? null;
       // 4.21: a device model's mappings are its server's pages (resource pages have no gfn; gfn pages leave the p2m).
       const s = d && dm.ioservid >= 0 ? d.x421.server[dm.ioservid] : null;
       if (s) {

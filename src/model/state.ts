@@ -104,7 +104,7 @@ export function domainJson(m: Model, d: Domain): Record<string, unknown> {
     params,
     specialPages: d.is_hvm && d.reserved_mem_pgstart ? layout.pages.map((p) => {
       const g = d.physmap.get(p.pfn);
-      return { name: p.name, index: p.index, pfn: A.hex(p.pfn), insideReserved: p.insideReserved, insideE820Reserved: p.insideE820Reserved, xenMaps: g?.xen_maps ?? 0, foreignMaps: g?.foreign_maps ?? 0 };
+      return { name: p.name, index: p.index, pfn: A.hex(p.pfn), insideReserved: p.insideReserved, insideE820Reserved: p.insideE820Reserved, inP2m: d.page(p.pfn) !== null, xenMaps: g?.xen_maps ?? 0, foreignMaps: g?.foreign_maps ?? 0 };
     }) : [],
     vcpus: d.vcpu.map((v) => ({
       vcpuId: v.vcpu_id,

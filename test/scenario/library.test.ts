@@ -137,3 +137,44 @@ describe('scenario library: explore', function () {
     assert.equal(inOrder.ok, true);
   });
 });
+
+describe('scenario library: explore on the 4.5 and 4.21 scenarios', function () {
+  this.timeout(120000);
+  const kinds = (r: ExploreResult): string[] => [...new Set(r.violations.map((v) => v.kind))].sort();
+
+  for (const nn of ['22', '23', '24', '25', '26', '28', '31', '32', '33', '34', '35', '36', '37', '38', '39']) {
+    it(`${nn}: every interleaving keeps the file's expectations and no invariant breaks`, () => {
+      const { sc } = load(byNumber(nn));
+      const r = explore(sc, EXPLORE_OPTS);
+      assert.deepEqual(r.violations.map((v) => `${v.kind}: ${v.message}`), []);
+      assert.equal(r.complete, true);
+    });
+  }
+
+  it('30: with its allowances lifted, the dead device model is reported as emulator-gone and the vcpu as blocked forever', () => {
+    const { sc } = load(byNumber('30'));
+    const r = explore({ ...sc, allow: new Set() }, EXPLORE_OPTS);
+    assert.deepEqual(kinds(r), ['emulator-gone', 'vcpu-blocked-forever']);
+    assert.match(r.violations.find((v) => v.kind === 'emulator-gone')!.message, /device model process has exited/);
+  });
+
+  it('29: enabling before there are pages: the explorer finds the I/O that reaches a NULL ioreq page (a host panic)', () => {
+    const { sc } = load(byNumber('29'));
+    const r = explore(sc, EXPLORE_OPTS);
+    const v = r.violations.find((x) => x.kind === 'panic');
+    assert.ok(v, `expected a panic, got ${kinds(r).join(', ')}`);
+    assert.match(v.message, /get_ioreq/);
+    const order = v.trail.map((i) => sc.steps[i].op);
+    assert.ok(order.indexOf('pio_write') > order.indexOf('xendevicemodel_set_ioreq_server_state'));
+    assert.ok(!order.includes('xenforeignmemory_map_resource') || order.indexOf('pio_write') < order.indexOf('xenforeignmemory_map_resource'));
+  });
+
+  it('27: only the seed loses the I/O made before any device model (4.5 and 4.21 complete it by design)', () => {
+    const { text } = load(byNumber('27'));
+    const file = path.join(DIR, byNumber('27'));
+    for (const [profile, lost] of [['seed', true], ['4.5', false], ['4.21', false]] as const) {
+      const r = explore(parseScenario(text, file, { profile }), EXPLORE_OPTS);
+      assert.equal(r.violations.some((v) => v.kind === 'lost-request'), lost, profile);
+    }
+  });
+});
