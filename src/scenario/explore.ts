@@ -117,7 +117,7 @@ const DROPPED_BY: Record<ProfileName, string> = {
 };
 
 /** Invariants that must hold in every state. */
-function stateViolations(s: Session): Array<{ kind: ViolationKind; message: string }> {
+export function stateViolations(s: Session): Array<{ kind: ViolationKind; message: string }> {
   const out: Array<{ kind: ViolationKind; message: string }> = [];
   const x = s.m.x;
   if (x.panic) out.push({ kind: 'panic', message: `Xen panicked in ${x.panic.fn}: ${x.panic.message}` });
