@@ -118,3 +118,28 @@ describe('explore: the invariants of several ioreq servers', () => {
     assert.deepEqual(stateViolations(ses).map((v) => v.kind), ['memory-leak']);
   });
 });
+
+describe('explore: counterexamples people can read', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const DIR = path.join(__dirname, '../../../scenarios');
+  const switchesOf = (sc: ReturnType<typeof parseScenario>, trail: number[]) =>
+    trail.reduce((n, i, k) => n + (k > 0 && sc.steps[trail[k - 1]].actor !== sc.steps[i].actor ? 1 : 0), 0);
+
+  for (const name of ['20-explore-lost-request.ioreq.json', '29-x421-hazard-enable-before-map.ioreq.json']) {
+    it(`${name}: the shortest trail, and among the shortest the fewest switches between actors (as the search without merging finds)`, () => {
+      const file = path.join(DIR, name);
+      const sc = parseScenario(fs.readFileSync(file, 'utf8'), file);
+      const merged = explore(sc, { maxStates: 200000, hashing: true });
+      const every = explore(sc, { maxStates: 2000000, hashing: false });
+      assert.equal(every.complete, true);
+      for (const v of merged.violations) {
+        const w = every.violations.find((x) => x.kind === v.kind)!;
+        assert.ok(w, v.kind);
+        assert.equal(v.trail.length, w.trail.length, `${v.kind}: shortest`);
+        assert.equal(v.switches, w.switches, `${v.kind}: fewest switches among the shortest`);
+        assert.equal(v.switches, switchesOf(sc, v.trail), `${v.kind}: the count is the trail's`);
+      }
+    });
+  }
+});
