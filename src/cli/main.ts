@@ -179,8 +179,8 @@ export function main(argv: string[], io: Out): number {
       case 'run': {
         const [file, flags] = splitFile(rest);
         if (!file) throw new UsageError('run needs a scenario FILE');
-        const f = takeFlags(flags, { '--json': 'bool' });
-        const sc = loadScenario(file);
+        const f = takeFlags(flags, { '--json': 'bool', '--fixed': 'bool' });
+        const sc = f['--fixed'] ? parseScenario(readInput(file), file, { fixed: true }) : loadScenario(file);
         const json = !!f['--json'];
         const r = runScenario(sc, {
           onStep: (rec) => {
@@ -208,7 +208,7 @@ export function main(argv: string[], io: Out): number {
       case 'explore': {
         const [file, flags] = splitFile(rest);
         if (!file) throw new UsageError('explore needs a scenario FILE');
-        const f = takeFlags(flags, { '--json': 'bool', '--max-states': 'value', '--max-seconds': 'value', '--no-hash': 'bool' });
+        const f = takeFlags(flags, { '--json': 'bool', '--max-states': 'value', '--max-seconds': 'value', '--no-hash': 'bool', '--fixed': 'bool' });
         let max = 1_000_000;
         if (f['--max-states'] !== undefined) {
           max = Number(f['--max-states']);
@@ -220,7 +220,8 @@ export function main(argv: string[], io: Out): number {
           if (!(secs > 0)) throw new UsageError("'--max-seconds' must be a positive number");
           deadline = Date.now() + secs * 1000;
         }
-        const sc = loadScenario(file);
+        // --fixed: the bug-zoo scenario's fixed form (its `revert` list ignored).
+        const sc = f['--fixed'] ? parseScenario(readInput(file), file, { fixed: true }) : loadScenario(file);
         const res = explore(sc, { maxStates: max, hashing: !f['--no-hash'], shouldStop: deadline === Infinity ? undefined : () => Date.now() > deadline });
         // Each counterexample step with the deepest statement of the model's code it reached.
         const places = res.violations.map((v) => stepPlaces(sc, v.trail));

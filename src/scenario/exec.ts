@@ -15,6 +15,7 @@ export class Session {
   constructor(public sc: Scenario, m?: Model) {
     this.m = m ?? new Model(sc.profile).boot();
     if (!m) {
+      this.m.x.reverts = new Set(sc.revert);
       for (const d of sc.deviceModels) {
         const dm = this.m.addDeviceModel(d.name, d.domid, d.target, d.maxCpus ?? 0);
         dm.kind = d.kind;

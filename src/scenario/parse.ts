@@ -7,6 +7,7 @@ import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type 
 import { parseRc as parseRcStrict } from '../model/errno';
 import { isProfile, isX421, type ProfileName } from '../model/layout';
 import type { DmKind } from '../model/dm';
+import { FIXES, isFixId, type FixId } from '../model/fixes';
 import { nrParamsOf, paramIndex, PARAM_NAMES } from '../model/params';
 import schemaJson from '../../schema/scenario.schema.json';
 import { Locator, ScenarioError, type Loc } from './errors';
@@ -144,6 +145,8 @@ function vcpuActors(doc: Record<string, unknown>): string[] {
 export interface ParseOptions {
   /** Read the scenario as if it named this profile (compare runs one file under several). */
   profile?: ProfileName;
+  /** Ignore the file's `revert` list: the fixed form of a bug-zoo scenario. */
+  fixed?: boolean;
 }
 
 /** Parses and checks a scenario; throws ScenarioError. */
@@ -272,10 +275,17 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
     if (when && 'event' in when) throw new ScenarioError(locOf(['steps', i, 'when']), "'when' waits on the state, not on past events (explore does not record them): use a path, a crash or a console line");
     return { index: i, op, actor, actorKind, domid, vcpu, args, expect, after, when, note: s.note as string | undefined, loc: at(), raw: s };
   });
+  const revert: FixId[] = [];
+  ((doc.revert as string[] | undefined) ?? []).forEach((id, i) => {
+    if (!isFixId(id)) throw new ScenarioError(locOf(['revert', i]), `unknown fix '${id}'`);
+    const fix = FIXES[id];
+    if (!(fix.profiles as readonly string[]).includes(profile)) throw new ScenarioError(locOf(['revert', i]), `fix ${id} is in the code of ${fix.profiles.join(', ')}, not of profile ${profile}`);
+    if (!opts.fixed) revert.push(id);
+  });
   const expect = ((doc.expect as Array<Record<string, unknown>>) ?? []).map((e, j) => parseExpectation(e, ['expect', j]));
   const allow = new Set<string>(((doc.explore as { allow?: string[] } | undefined)?.allow) ?? []);
   return {
     file, name: (doc.name as string) ?? file, description: (doc.description as string) ?? '', profile,
-    deviceModels, steps, expect, allow, doc,
+    deviceModels, steps, expect, allow, doc, revert,
   };
 }

@@ -5,6 +5,7 @@
 import { PROFILES, type ProfileName } from '../model/layout';
 import { OPS, type OpSpec } from './ops';
 import { DM_KINDS } from '../model/dm';
+import { FIXES, FIX_IDS } from '../model/fixes';
 import { ALLOWABLE_VIOLATIONS } from './types';
 
 type Json = Record<string, unknown>;
@@ -298,6 +299,12 @@ export function buildSchema(): Json {
             }
           }
         }
+      },
+      "revert": {
+        "type": "array",
+        "description": "Fixes from Xen's history to undo (the bug zoo): the profile's code runs as it was before each commit. explore --fixed ignores this list.",
+        "items": { "enum": [...FIX_IDS], "enumDescriptions": FIX_IDS.map((id) => `${FIXES[id].title} (${FIXES[id].profiles.join(', ')}): ${FIXES[id].bug}. Fixed in ${FIXES[id].where}.`) },
+        "uniqueItems": true
       },
       "explore": {
         "type": "object",

@@ -3,6 +3,7 @@
 import type { ProfileName } from '../model/layout';
 import type { Loc } from './errors';
 import type { DmKind } from '../model/dm';
+import type { FixId } from '../model/fixes';
 
 export type ActorKind = 'toolstack' | 'dm' | 'vcpu';
 
@@ -55,6 +56,8 @@ export interface Scenario {
   allow: Set<string>;
   /** The document as parsed (comments dropped), for counterexamples. */
   doc: Record<string, unknown>;
+  /** Fixes the run undoes (the bug zoo; empty for the fixed form). */
+  revert: FixId[];
 }
 
 /** What the explorer checks, by name (explore.ts says what each means). */

@@ -176,3 +176,13 @@ describe("scenario ops of each profile's own hypercalls (4.5's HVMOPs 17-22, tod
     assert.equal(stepFrameName(sc.steps[1]), 'step 1: xenforeignmemory_map_resource(XENMEM_resource_ioreq_server, frame 0, nr 2)');
   });
 });
+
+describe('scenario: revert (the bug zoo)', () => {
+  it('an unknown fix, or one whose code the profile does not have, is a located error; --fixed reads the file without it', () => {
+    assert.match(parseErr(JSON.stringify({ profile: '4.21', revert: ['deadbeef00'], steps: [{ actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 }] })), /unknown fix 'deadbeef00'|revert/);
+    assert.match(parseErr(JSON.stringify({ profile: 'seed', revert: ['282ed258a5'], steps: [{ actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 }] })), /fix 282ed258a5 is in the code of 4\.21, not of profile seed/);
+    const text = JSON.stringify({ profile: '4.21', revert: ['282ed258a5'], steps: [{ actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 }] });
+    assert.deepEqual(parseScenario(text, 'z.ioreq.json').revert, ['282ed258a5']);
+    assert.deepEqual(parseScenario(text, 'z.ioreq.json', { fixed: true }).revert, []);
+  });
+});
