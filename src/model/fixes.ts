@@ -21,6 +21,12 @@ export const FIXES = {
     bug: 'the test of legacy_mask was inverted: a set-aside legacy gfn (IOREQ_PFN / BUFIOREQ_PFN) was never handed out, and once its bit was clear the same param gfn was handed out again and again',
     where: 'xen/arch/x86/hvm/ioreq.c hvm_alloc_legacy_ioreq_gfn (first in RELEASE-4.21.0; broken since 3486f398a3dd, 4.12)',
   },
+  '3b586fc67d': {
+    profiles: ['4.5'],
+    title: 'ioreq-server: handle the lack of a default emulator properly',
+    bug: 'an access no ioreq server claimed (with no default server) was neither sent nor completed: hvm_send_assist_req returned 0 and the instruction restarted forever, wedging the vcpu; and with a single server listed, hvm_select_ioreq_server returned the default server, NULL when that one was a secondary',
+    where: 'xen/arch/x86/hvm/hvm.c hvm_select_ioreq_server, hvm_complete_assist_req, hvm_send_assist_req (first in RELEASE-4.5.0)',
+  },
 } as const satisfies Record<string, Fix>;
 
 export type FixId = keyof typeof FIXES;

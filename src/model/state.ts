@@ -114,6 +114,7 @@ export function domainJson(m: Model, d: Domain): Record<string, unknown> {
       injectTrap: v.arch.hvm_vcpu.inject_trap.vector,
       ioDone: v.io_done,
       ioDropped: v.io_dropped,
+      ioRestarts: v.io_restarts,
       slot: slotPage ? decodeSlot(slotPage, v.vcpu_id) : null,
     })),
     ioreqServer: s ? serverJson(s, d) : null,

@@ -315,6 +315,8 @@ export class Vcpu {
   io_done = 0;
   /** Guest I/O operations Xen dropped silently (hvm_send_assist_req returned 0). */
   io_dropped = 0;
+  /** Accesses neither sent to a server nor completed: the instruction restarts to the same end (a wedged vcpu). */
+  io_restarts = 0;
   // ---- issue 10 (today's Xen) ----
   /** v->io (struct vcpu_io, RELEASE-4.21.0 sched.h:310). */
   io = new VcpuIo();
@@ -492,7 +494,7 @@ export class Xen {
         w.arch.hvm_vcpu.hvm_io = { ...v.arch.hvm_vcpu.hvm_io };
         w.arch.hvm_vcpu.inject_trap = { ...v.arch.hvm_vcpu.inject_trap };
         w.arch.hvm_vcpu.xen_port = v.arch.hvm_vcpu.xen_port;
-        w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.io_done = v.io_done; w.io_dropped = v.io_dropped;
+        w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.io_done = v.io_done; w.io_dropped = v.io_dropped; w.io_restarts = v.io_restarts;
         // ---- 4.21 ----
         w.io.completion = v.io.completion; w.io.suspended = v.io.suspended; w.io.req = { ...v.io.req }; w.io.dabt = { ...v.io.dabt }; w.io.wait_prev_state = v.io.wait_prev_state;
         // ---- end 4.21 ----

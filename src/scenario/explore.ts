@@ -146,6 +146,7 @@ export function stateViolations(s: Session): Array<{ kind: ViolationKind; messag
       }
     }
     for (const v of d.vcpu) {
+      if (v.io_restarts > 0) out.push({ kind: 'vcpu-wedged', message: `d${d.domain_id}v${v.vcpu_id}'s access was neither sent to a server nor completed: the instruction restarts and meets the same end, forever` });
       // Only the seed's era loses such an I/O (the vcpu expected a device model); 4.5 and 4.21 complete it by design.
       if (v.io_dropped > 0 && DROPS_REQUESTS.has(s.m.profile)) { out.push({ kind: 'lost-request', message: `d${d.domain_id}v${v.vcpu_id}'s I/O ${DROPPED_BY[s.m.profile]}` }); continue; }
       const io = v.arch.hvm_vcpu.hvm_io.io_state;

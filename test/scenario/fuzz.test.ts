@@ -263,7 +263,7 @@ before(function () {
   assert.ok(FILES.length >= 3, `bundled scenarios in ${SCENARIOS}`);
   // Compile the schema validator once, outside the per-call timing.
   parseScenario('{"profile":"seed","steps":[]}', 'warm-up');
-  for (const f of FILES) runScenario(parseScenario(f.text, f.name));
+  for (const f of FILES) runScenario(parseScenario(f.text, f.name, { fixed: true })); // bug-zoo files in their fixed form (the buggy one may wedge)
 });
 
 after(() => {
@@ -331,10 +331,11 @@ describe('fuzz (a): random text and JSON values', function () {
 describe('fuzz (b)-(d): mutations of the bundled scenarios', function () {
   this.timeout(10000);
 
-  it('the bundled scenarios parse and run as they are', () => {
+  it('the bundled scenarios parse and run as they are (a bug-zoo file in its fixed form: its buggy form may wedge)', () => {
     for (const f of FILES) {
-      const sc = parseChecked(f.text, f.name);
+      let sc = parseChecked(f.text, f.name);
       assert.ok(sc, f.name);
+      if (sc.revert.length) sc = parseScenario(f.text, f.name, { fixed: true });
       assert.equal(runChecked(sc, f.text, f.name), 'ran');
     }
   });

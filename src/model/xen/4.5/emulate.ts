@@ -81,6 +81,7 @@ export abstract class Emulate45 extends Io45 {
     yield $('sent', { v, sent });
     if (!sent) {
       vio.io_state = X.HVMIO_none;
+      v.io_restarts++;
       if (this.x.on) this.x.emit({ kind: 'io_dropped', fn: 'hvmemul_do_io', domid: d.domain_id, vcpu: v.vcpu_id,
         text: `d${d.domain_id}v${v.vcpu_id} I/O to ${A.hex(addr)} not sent: the instruction will restart` });
     } else if (dir === A.IOREQ_WRITE) rc = X86EMUL_OKAY;

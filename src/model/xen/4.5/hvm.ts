@@ -633,6 +633,8 @@ export class Hvm45 extends Emulate45 {
     yield $('empty', { d, servers: h.ioreq_server.list.length });
     if (h.ioreq_server.list.length === 0) return null;
     yield $('type', { type: A.TYPE_NAMES[p.type] ?? p.type });
+    // Before 3b586fc67d a list of one server also went straight to the default server (NULL if that one is not it).
+    if (this.x.reverted('3b586fc67d') && h.ioreq_server.list.length === 1) return h.default_ioreq_server;
     if (p.type !== A.IOREQ_TYPE_COPY && p.type !== A.IOREQ_TYPE_PIO) return h.default_ioreq_server;
     const cf8 = h.pci_cf8 >>> 0;
     let type: number, addr: bigint;
@@ -761,11 +763,14 @@ export class Hvm45 extends Emulate45 {
     return 1;
   }
 
-  /** hvm_send_assist_req [X45 hvm.c:2604-2612]: to the selected server, or completed by Xen when there is none. */
+  /**
+   * hvm_send_assist_req [X45 hvm.c:2604-2612]: to the selected server, or completed by Xen when there is none
+   * (3b586fc67d; reverted, nothing completes it: 0, and the instruction restarts).
+   */
   *hvmSendAssistReq(v: Vcpu, p: ProtoIoreq): Co<number> {
     const s = yield* this.hvmSelectIoreqServer(v.domain, p);
     yield $('selected', { v, s });
-    if (!s) return yield* this.hvmCompleteAssistReq(v, p);
+    if (!s) return this.x.reverted('3b586fc67d') ? 0 : yield* this.hvmCompleteAssistReq(v, p);
     return yield* this.hvmSendAssistReqToIoreqServer(s, v, p);
   }
 
