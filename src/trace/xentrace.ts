@@ -71,6 +71,8 @@ export interface RecordColumns {
 /** Receives the decoded records in TSC order across pCPUs. */
 export interface XenSink {
   record(cpu: number, q: RecordColumns, i: number): void;
+  /** Optional: records from..to-1 of one queue at once (the same as calling record for each, in order). */
+  records?(cpu: number, q: RecordColumns, from: number, to: number): void;
 }
 
 export interface XentraceStats {
@@ -173,6 +175,7 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
   };
 
   /** Emits queued records in TSC order up to `upTo` (every pCPU's last TSC), or `force` records regardless. */
+  const batch = typeof sink.records === 'function';
   const drain = (upTo: number, force: number) => {
     for (;;) {
       // The queue with the oldest head, and the next-oldest head: records of the first go out while they are no
@@ -189,11 +192,14 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
       if (bt > upTo) { if (force <= 0) return; force--; st.forcedOut++; }
       const q = queues[best];
       const lim = second < upTo ? second : upTo;
-      const tq = q.tsc;
-      do {
-        queued--;
-        sink.record(best, q, q.head++);
-      } while (q.head < q.tail && tq[q.head] <= lim);
+      const tq = q.tsc, start = q.head, tail = q.tail;
+      let k = start + 1;
+      while (k < tail && tq[k] <= lim) k++;
+      queued -= k - start;
+      q.head = k;
+      // One call per run of records (the sink loops), not one per record across the module boundary.
+      if (batch) sink.records!(best, q, start, k);
+      else for (let i = start; i < k; i++) sink.record(best, q, i);
       if (q.head === q.tail) { q.head = 0; q.tail = 0; }
     }
   };
