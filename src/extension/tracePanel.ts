@@ -2,12 +2,12 @@
 // process (progress from its stderr, cancellation by ending it, the editor never blocked), and shows the timeline
 // of guest I/O, the gaps and xenalyze's IO address summary as sortable tables in a webview, with actions: Open as
 // Scenario, Check Against the Model, Debug. CSP with a nonce, assets through asWebviewUri.
-import { spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { traceSequence, type TraceGap, type TraceIo } from '../trace/sequence';
+import { runTraceChild, type TraceRun } from '../trace/child';
 
 /** Above this total size the view asks for the summary only (the timeline of a huge capture is not sent). */
 const TIMELINE_LIMIT_BYTES = 64 << 20;
@@ -16,29 +16,11 @@ const MAX_ROWS = 5000;
 /** At most this many I/O are drawn in the sequence diagram. */
 const MAX_SEQUENCE_IOS = 1000;
 
-export interface TraceRun { code: number | null; json: any; stderr: string; cancelled: boolean }
+export type { TraceRun } from '../trace/child';
 
 /** Runs `ioreq-scope trace` (dist/cli.js) on files with extra arguments; progress lines go to report. */
 export function runTraceCli(context: vscode.ExtensionContext, files: string[], extra: string[], token?: vscode.CancellationToken, report?: (pct: number, text: string) => void): Promise<TraceRun> {
-  const cli = path.join(context.extensionPath, 'dist', 'cli.js');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, 'trace', ...files, ...extra], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '', cancelled = false, last = 0;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      err += d;
-      const m = /(\d+)% \((\d+) of (\d+) MiB\)\s*$/m.exec(d);
-      if (m && report) { const pct = Number(m[1]); report(pct - last, `${m[2]} of ${m[3]} MiB`); last = pct; }
-    });
-    const sub = token?.onCancellationRequested(() => { cancelled = true; child.kill(); });
-    child.on('close', (code) => {
-      sub?.dispose();
-      let json: any = null;
-      try { json = out.trim() ? JSON.parse(out) : null; } catch { json = null; }
-      resolve({ code, json, stderr: err, cancelled });
-    });
-    child.on('error', (e) => { sub?.dispose(); resolve({ code: null, json: null, stderr: String(e), cancelled }); });
-  });
+  return runTraceChild(path.join(context.extensionPath, 'dist', 'cli.js'), files, extra, { token, report });
 }
 
 /** A scenario path beside the first trace that does not exist yet. */

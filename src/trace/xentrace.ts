@@ -15,7 +15,7 @@
 //   padding written at the end of the ring (trace.c:618-637 insert_wrap_record), its words hold nothing.
 // - A record without a TSC takes its pCPU's last TSC (xenalyze.c:9708-9732 __fill_in_record_info).
 import { endianness } from 'os';
-import { Window, type ByteSource } from './source';
+import { PROGRESS_EVERY, Window, type ByteSource } from './source';
 
 // The reader indexes the file's little-endian words as host words.
 if (endianness() !== 'LE') throw new Error('the xentrace reader needs a little-endian host');
@@ -168,7 +168,7 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
   let globalLast = 0;
   let minTsc = Infinity;
   let pos = 0;
-  let nextProgress = 64 << 20;
+  let nextProgress = PROGRESS_EVERY;
   const warn = (offset: number, message: string) => {
     st.warningCount++;
     if (st.warnings.length < 100) st.warnings.push({ offset, message });
@@ -176,21 +176,25 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
 
   /** Emits queued records in TSC order up to `upTo` (every pCPU's last TSC), or `force` records regardless. */
   const batch = typeof sink.records === 'function';
+  // The head TSC of each active queue (Infinity when empty), so finding the oldest head reads one typed array.
+  let heads = new Float64Array(8);
+  let qs: CpuQueue[] = [];
   const drain = (upTo: number, force: number) => {
+    const n = active.length;
+    if (heads.length < n) heads = new Float64Array(n * 2);
+    qs = active.map((c) => queues[c]);
+    for (let k = 0; k < n; k++) { const q = qs[k]; heads[k] = q.head < q.tail ? q.tsc[q.head] : Infinity; }
     for (;;) {
       // The queue with the oldest head, and the next-oldest head: records of the first go out while they are no
       // later than the second's head (and the bound).
       let best = -1, bt = Infinity, second = Infinity;
-      for (let k = 0; k < active.length; k++) {
-        const q = queues[active[k]];
-        if (q.head < q.tail) {
-          const t = q.tsc[q.head];
-          if (t < bt) { second = bt; bt = t; best = active[k]; } else if (t < second) second = t;
-        }
+      for (let k = 0; k < n; k++) {
+        const t = heads[k];
+        if (t < bt) { second = bt; bt = t; best = k; } else if (t < second) second = t;
       }
       if (best < 0) return;
       if (bt > upTo) { if (force <= 0) return; force--; st.forcedOut++; }
-      const q = queues[best];
+      const q = qs[best];
       const lim = second < upTo ? second : upTo;
       const tq = q.tsc, start = q.head, tail = q.tail;
       let k = start + 1;
@@ -198,9 +202,9 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
       queued -= k - start;
       q.head = k;
       // One call per run of records (the sink loops), not one per record across the module boundary.
-      if (batch) sink.records!(best, q, start, k);
-      else for (let i = start; i < k; i++) sink.record(best, q, i);
-      if (q.head === q.tail) { q.head = 0; q.tail = 0; }
+      if (batch) sink.records!(active[best], q, start, k);
+      else for (let i = start; i < k; i++) sink.record(active[best], q, i);
+      if (k === tail) { q.head = 0; q.tail = 0; heads[best] = Infinity; } else heads[best] = tq[k];
     }
   };
   const round = new Set<number>();
@@ -347,7 +351,7 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
       }
     }
     if (queued > maxQueued) drain(-Infinity, queued - (maxQueued >> 1));
-    if (opts.progress && pos >= nextProgress) { nextProgress = pos + (64 << 20); opts.progress(pos, src.size); }
+    if (opts.progress && pos >= nextProgress) { nextProgress = pos + PROGRESS_EVERY; opts.progress(pos, src.size); }
   }
   st.records = nRec;
   st.decoded = nDec;
