@@ -183,29 +183,34 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
     const n = active.length;
     if (heads.length < n) heads = new Float64Array(n * 2);
     qs = active.map((c) => queues[c]);
-    for (let k = 0; k < n; k++) { const q = qs[k]; heads[k] = q.head < q.tail ? q.tsc[q.head] : Infinity; }
+    // Locals for the hot loop (the closure's variables are slower to reach); `queued` is written back at the end.
+    const hd = heads, qq = qs, snk = sink, useBatch = batch;
+    let left = queued, forced = 0;
+    for (let k = 0; k < n; k++) { const q = qq[k]; hd[k] = q.head < q.tail ? q.tsc[q.head] : Infinity; }
     for (;;) {
       // The queue with the oldest head, and the next-oldest head: records of the first go out while they are no
       // later than the second's head (and the bound).
       let best = -1, bt = Infinity, second = Infinity;
       for (let k = 0; k < n; k++) {
-        const t = heads[k];
+        const t = hd[k];
         if (t < bt) { second = bt; bt = t; best = k; } else if (t < second) second = t;
       }
-      if (best < 0) return;
-      if (bt > upTo) { if (force <= 0) return; force--; st.forcedOut++; }
-      const q = qs[best];
+      if (best < 0) break;
+      if (bt > upTo) { if (force <= 0) break; force--; forced++; }
+      const q = qq[best];
       const lim = second < upTo ? second : upTo;
       const tq = q.tsc, start = q.head, tail = q.tail;
       let k = start + 1;
       while (k < tail && tq[k] <= lim) k++;
-      queued -= k - start;
+      left -= k - start;
       q.head = k;
       // One call per run of records (the sink loops), not one per record across the module boundary.
-      if (batch) sink.records!(active[best], q, start, k);
-      else for (let i = start; i < k; i++) sink.record(active[best], q, i);
-      if (k === tail) { q.head = 0; q.tail = 0; heads[best] = Infinity; } else heads[best] = tq[k];
+      if (k === start + 1 || !useBatch) { for (let i = start; i < k; i++) snk.record(active[best], q, i); }
+      else snk.records!(active[best], q, start, k);
+      if (k === tail) { q.head = 0; q.tail = 0; hd[best] = Infinity; } else hd[best] = tq[k];
     }
+    queued = left;
+    st.forcedOut += forced;
   };
   const round = new Set<number>();
   let nRec = 0, nDec = 0;
