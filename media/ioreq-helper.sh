@@ -246,8 +246,14 @@ frames() {
 
   # deviceModels: libxl's xenstore nodes for each device model, and the processes (qemu, qemu-dm, demu,
   # varstored).
+  # One `xenstore-ls -f /local/domain` serves both this section (the lines under /local/domain/0/device-model) and
+  # the params section below: its output is kept in XS (with its sentinel) and, when it succeeded, sent again there.
   printf 'J,"deviceModels":{"xenstore":\0'
-  if has xenstore-ls; then capture 'xenstore-ls -f /local/domain/0/device-model' t xenstore-ls -f /local/domain/0/device-model
+  XS=
+  if has xenstore-ls; then
+    printf 'G^/local/domain/0/device-model( |/)\0'
+    capture 'xenstore-ls -f /local/domain' t xenstore-ls -f /local/domain
+    XS=$out; out=
   else err_obj 'xenstore-ls not found on PATH'; fi
   printf 'J,"ps":\0'
   if has ps; then
@@ -278,7 +284,11 @@ frames() {
   printf 'J,"params":\0'
   if has xenstore-ls; then
     printf 'J{"note":\0S%s\0J,"xenstore":\0G^/local/domain/[0-9]+/((store|console)/(port|ring-ref)|image/device-model-(pid|domid)|target) = \0' 'HVM params are not read from Xen: no stock tool reads them without side effects (HVMOP_get_param of IOREQ_PFN, BUFIOREQ_PFN or BUFIOREQ_EVTCHN creates an ioreq server). STORE_PFN, STORE_EVTCHN, CONSOLE_PFN and CONSOLE_EVTCHN come from the values libxl wrote to xenstore.'
-    capture 'xenstore-ls -f /local/domain' t xenstore-ls -f /local/domain
+    # The run above, when it succeeded (its stderr went with it there); after a failure, run again so this section
+    # carries its own stderr.
+    if [ "${XS##*x}" = 0 ]; then printf 'J{"cmd":\0S%s\0J,"err":"","rc":0,"out":\0O%s\0J}\0' 'xenstore-ls -f /local/domain' "${XS%x*}"
+    else capture 'xenstore-ls -f /local/domain' t xenstore-ls -f /local/domain; fi
+    XS=
     printf 'J}\0'
   else err_obj 'xenstore-ls not found on PATH'; fi
 
