@@ -8,13 +8,19 @@
 # failing tool costs only its own section; "err" is the tool's standard error (first ERRCAP bytes). Tool output is
 # shipped as text; the client (src/live/parse.ts) parses it.
 #
-# Arguments (both optional; the client always passes them):
+# Arguments (all optional; the client always passes the first two):
 #   DEADLINE  seconds. The helper then ends itself and everything it started (kill of its process group, which
 #             sshd made a session of its own) when the deadline passes OR when its standard input reaches end of
 #             file: the client keeps stdin open while it waits, so EOF means the ssh session went away (a timeout,
 #             a cancellation, a dropped connection). Every tool also runs under timeout(1) (TOOL_TIMEOUT).
 #   MARK      letters and digits. The document is framed by the lines "IOREQ-SCOPE-BEGIN MARK" and
 #             "IOREQ-SCOPE-END MARK", so a banner that a login shell prints before it is told apart.
+#   BOOT      the host's boot id (/proc/sys/kernel/random/boot_id) the client read in an earlier snapshot, with
+#             that snapshot's `xl info` kept. When the host still runs that boot, `xl info` is not run again: the
+#             hypervisor's version, build and capabilities are fixed for a boot. The xen section then says
+#             {"reused": true} and the client shows the earlier read, with its time. Hex digits and '-' only.
+#   TIMEOUT   "1" when, in that boot, timeout --foreground worked: it is then not tried again (host.timeout says
+#             whether it was used).
 #
 # Never run here, because each has a side effect on the host (docs/xen-ioreq.md section 7):
 #   - the console ring is read WITHOUT the clear flag (that flag empties Xen's ring);
@@ -43,6 +49,17 @@ DEADLINE=${1:-}
 MARK=${2:-}
 case $DEADLINE in *[!0-9]*) DEADLINE= ;; esac
 case $MARK in *[!A-Za-z0-9]*) MARK= ;; esac
+KNOWN_BOOT=${3:-}
+case $KNOWN_BOOT in *[!0-9a-f-]*) KNOWN_BOOT= ;; esac
+[ "${#KNOWN_BOOT}" -le 64 ] || KNOWN_BOOT=
+# This boot's id, read with a builtin (no process; every Linux since 2.6 has it).
+BOOT=
+{ IFS= read -r BOOT; } 2>/dev/null </proc/sys/kernel/random/boot_id
+case $BOOT in *[!0-9a-f-]*) BOOT= ;; esac
+[ "${#BOOT}" -le 64 ] || BOOT=
+SAME_BOOT=
+[ -n "$BOOT" ] && [ "$BOOT" = "$KNOWN_BOOT" ] && SAME_BOOT=1
+TIMEOUT_OK=${4:-}
 [ "${#DEADLINE}" -lt 6 ] || DEADLINE=99999
 TOOL_TIMEOUT=20      # seconds for one tool (xl waits on libxl's locks and xenstored, ps on a process in the kernel)
 # With a short deadline, one blocked tool may take half of it: the other tools still get their turn.
@@ -132,7 +149,10 @@ t() {
   if [ -n "$HAVE_TIMEOUT" ]; then timeout --foreground "$TOOL_TIMEOUT" "$@"; else "$@"; fi
 }
 HAVE_TIMEOUT=
-timeout --foreground 5 true </dev/null >/dev/null 2>&1 && HAVE_TIMEOUT=1
+# Within the boot the client last saw timeout(1) work in (TIMEOUT_OK), it is not tried again while it is still on
+# PATH; otherwise one try.
+if [ -n "$SAME_BOOT" ] && [ "$TIMEOUT_OK" = 1 ] && has timeout; then HAVE_TIMEOUT=1
+else timeout --foreground 5 true </dev/null >/dev/null 2>&1 && HAVE_TIMEOUT=1; fi
 
 # Tools run with stdin from /dev/null (the helper itself arrives on stdin: a tool that read it would eat the rest
 # of the script) and their stderr streamed into an E frame. Their output is held in a variable; a sentinel keeps
@@ -151,6 +171,11 @@ err_obj() { printf 'J{"error":\0S%s\0J}\0' "$1"; }
 
 # host VALUE-TOOL ARGS...: the tool's output, streamed as an L frame (these print no NUL).
 host() { printf 'L'; "$@" </dev/null 2>/dev/null; printf '\0'; }
+# kernel_file NAME: /proc/sys/kernel/NAME's first line into $kv, with a builtin (no process); false when unreadable.
+kernel_file() {
+  kv=
+  { IFS= read -r kv; } 2>/dev/null </proc/sys/kernel/"$1" && [ -n "$kv" ]
+}
 
 # Domain ids, picked as the client's parser picks them (src/live/parse.ts): the id column of each `xl list` row,
 # counted from the right (a name may hold spaces: "name id mem vcpus state time"), then each top-level "domid" of
@@ -188,16 +213,24 @@ ids_from_long() {
 
 frames() {
   exec 5>&1
-  printf 'J{"ioreqScopeHelper":1,"host":{"hostname":\0'; host uname -n
-  printf 'J,"kernel":\0'; host uname -sr
-  printf 'J,"user":\0'; host id -un
-  printf 'J,"uid":\0'; host id -u
+  # The host name and kernel as uname prints them, from /proc/sys/kernel (no process) where it is readable.
+  printf 'J{"ioreqScopeHelper":1,"host":{"hostname":\0'
+  if kernel_file hostname; then printf 'S%s\0' "$kv"; else host uname -n; fi
+  printf 'J,"kernel":\0'
+  if kernel_file ostype && os=$kv && kernel_file osrelease; then printf 'S%s %s\0' "$os" "$kv"; else host uname -sr; fi
+  printf 'J,"boot":\0S%s\0J,"timeout":\0S%s\0' "$BOOT" "$HAVE_TIMEOUT"
+  # One id(1) for both: POSIX prints "uid=N(name) gid=..." (no "(name)" when the uid has no name).
+  ids=$(id </dev/null 2>/dev/null)
+  uid=${ids#uid=}; uid=${uid%%[!0-9]*}
+  case $ids in "uid=$uid("*) un=${ids#"uid=$uid("}; un=${un%%")"*} ;; *) un= ;; esac
+  printf 'J,"user":\0S%s\0J,"uid":\0S%s\0' "$un" "$uid"
   printf 'J,"time":\0'; host date -u '+%Y-%m-%dT%H:%M:%SZ'
   printf 'J},"sections":{\0'
 
   # xen: versions of Xen and of the toolstack (xl info prints xen_version and the xl build's cc_* lines).
   printf 'J"xen":\0'
-  if has xl; then printf 'J{"info":\0'; capture 'xl info' t xl info; printf 'J}\0'
+  if [ -n "$SAME_BOOT" ]; then printf 'J{"reused":true}\0'
+  elif has xl; then printf 'J{"info":\0'; capture 'xl info' t xl info; printf 'J}\0'
   else err_obj 'xl not found on PATH (is this a Xen dom0 with the xl toolstack?)'; fi
 
   # domains: xl list (text: ids, names, vcpus, state) and xl list -l (JSON with c_info.type, b_info.max_vcpus).
@@ -213,8 +246,14 @@ frames() {
 
   # deviceModels: libxl's xenstore nodes for each device model, and the processes (qemu, qemu-dm, demu,
   # varstored).
+  # One `xenstore-ls -f /local/domain` serves both this section (the lines under /local/domain/0/device-model) and
+  # the params section below: its output is kept in XS (with its sentinel) and, when it succeeded, sent again there.
   printf 'J,"deviceModels":{"xenstore":\0'
-  if has xenstore-ls; then capture 'xenstore-ls -f /local/domain/0/device-model' t xenstore-ls -f /local/domain/0/device-model
+  XS=
+  if has xenstore-ls; then
+    printf 'G^/local/domain/0/device-model( |/)\0'
+    capture 'xenstore-ls -f /local/domain' t xenstore-ls -f /local/domain
+    XS=$out; out=
   else err_obj 'xenstore-ls not found on PATH'; fi
   printf 'J,"ps":\0'
   if has ps; then
@@ -245,7 +284,11 @@ frames() {
   printf 'J,"params":\0'
   if has xenstore-ls; then
     printf 'J{"note":\0S%s\0J,"xenstore":\0G^/local/domain/[0-9]+/((store|console)/(port|ring-ref)|image/device-model-(pid|domid)|target) = \0' 'HVM params are not read from Xen: no stock tool reads them without side effects (HVMOP_get_param of IOREQ_PFN, BUFIOREQ_PFN or BUFIOREQ_EVTCHN creates an ioreq server). STORE_PFN, STORE_EVTCHN, CONSOLE_PFN and CONSOLE_EVTCHN come from the values libxl wrote to xenstore.'
-    capture 'xenstore-ls -f /local/domain' t xenstore-ls -f /local/domain
+    # The run above, when it succeeded (its stderr went with it there); after a failure, run again so this section
+    # carries its own stderr.
+    if [ "${XS##*x}" = 0 ]; then printf 'J{"cmd":\0S%s\0J,"err":"","rc":0,"out":\0O%s\0J}\0' 'xenstore-ls -f /local/domain' "${XS%x*}"
+    else capture 'xenstore-ls -f /local/domain' t xenstore-ls -f /local/domain; fi
+    XS=
     printf 'J}\0'
   else err_obj 'xenstore-ls not found on PATH'; fi
 

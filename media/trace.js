@@ -32,10 +32,25 @@
       const body = el.createTBody();
       for (const r of data) {
         const tr = body.insertRow();
+        if (r.seq !== undefined && r.place !== undefined) tr.dataset.seq = String(r.seq);
         for (const c of cols) { const td = tr.insertCell(); td.textContent = String(c.get(r)); if (c.num) td.className = 'num'; }
       }
     };
     render();
+  }
+  // The sequence diagram (media/sequence.js): a click or Enter selects an I/O (its items and its timeline row).
+  let diagram = null;
+  function drawSequence(doc) {
+    const root = $('sequence');
+    if (!doc) { root.hidden = true; return; }
+    root.hidden = false;
+    if (!diagram) diagram = window.IoreqSequence.create(root, { onActivate: (it) => markRow(it.ref) });
+    diagram.render(doc);
+  }
+  function markRow(seq) {
+    for (const tr of document.querySelectorAll('#timeline tr.selected')) tr.classList.remove('selected');
+    const tr = document.querySelector('#timeline tr[data-seq="' + seq + '"]');
+    if (tr) tr.classList.add('selected');
   }
   const addrSort = (s) => (typeof s === 'string' ? s.replace(/^0x/, '').padStart(16, '0') : s);
 
@@ -46,6 +61,7 @@
       $('title').textContent = 'Trace: ' + d.files.map((f) => f.split(/[\\/]/).pop()).join(', ');
       $('files').textContent = (d.fileStats || []).map((f) => `${f.name.split(/[\\/]/).pop()}: ${f.format}`).join(' · ') +
         (d.dmRequests ? ` · ${d.dmRequests} device-model requests, ${d.matched} matched to guest I/O` : '');
+      drawSequence(d.sequence);
       const s = d.summary;
       table($('summary'), [
         { name: 'domain', get: (r) => 'd' + r.dom, sort: (r) => r.dom },

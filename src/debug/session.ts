@@ -67,6 +67,8 @@ export class IoreqDebugSession extends LoggingDebugSession {
   private lineBps = new Map<string, Array<{ id: number; fn: string; label: string }>>();
   private fnBps: Array<{ id: number; fn: string }> = [];
   private pendingEvents: ModelEvent[] = [];
+  /** The position (t) at which each model event was emitted going forward, for travelling to an event. */
+  private eventAt = new Map<number, number>();
 
   private flushModelEvents(): ModelEvent[] {
     const evs = this.pendingEvents;
@@ -130,7 +132,9 @@ export class IoreqDebugSession extends LoggingDebugSession {
     this.xenTree = args.xenTree;
     this.actors = actorsOf(this.rt.sc);
     // Model events are sent in one batch per stop: the lines to the debug console, the records to the views.
-    this.rt.onEvent = (e) => { this.pendingEvents.push(e); };
+    this.rt.onEvent = (e) => { this.pendingEvents.push(e); this.eventAt.set(e.seq, this.rt!.pos.t); };
+    // Entering the first step may already have made events (before onEvent was set): they are the first stop's.
+    for (const e of this.rt.session.m.x.events) { this.pendingEvents.push(e); this.eventAt.set(e.seq, 0); }
     await this.configured;
     this.applyBreakpoints();
     this.sendResponse(response);
@@ -544,7 +548,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     if (stop.description) ev.body.description = stop.description;
     if (stop.hitBreakpointIds) ev.body.hitBreakpointIds = stop.hitBreakpointIds;
     this.sendEvent(ev);
-    this.sendEvent(new DapEvent('ioreqScope.state', { t: rt.pos.t, step: rt.pos.step, stmt: rt.pos.stmt, actor: stop.actor, reason: stop.reason, events }));
+    this.sendEvent(new DapEvent('ioreqScope.state', { t: rt.pos.t, step: rt.pos.step, stmt: rt.pos.stmt, actor: stop.actor, reason: stop.reason, events, eventCount: rt.session.m.x.events.length }));
     const top = rt.frames().at(-1);
     if (top && this.xenTree) {
       const where = this.inXenTree(top.fn);
@@ -597,6 +601,17 @@ export class IoreqDebugSession extends LoggingDebugSession {
       if (!this.rt || !Number.isInteger(t) || t < 0) return this.sendErrorResponse(response, { id: 1010, format: 'ioreqScopeGoto needs t: a statement count', showUser: false });
       this.sendResponse(response);
       this.rt.goto(t);
+      return this.report({ reason: 'goto', actor: this.rt.currentStep?.actor ?? 'toolstack' });
+    }
+    if (command === 'ioreqScopeGotoEvent') {
+      // Time travel to the stop right after model event `seq` happened (the sequence diagram's click): the position
+      // it was emitted at, or the next one when the event is that statement's own.
+      const seq = Number((args as { seq?: unknown })?.seq);
+      const at = this.eventAt.get(seq);
+      if (!this.rt || !Number.isInteger(seq) || at === undefined) return this.sendErrorResponse(response, { id: 1011, format: `ioreqScopeGotoEvent: no model event #${seq} has happened in this session`, showUser: false });
+      this.sendResponse(response);
+      this.rt.goto(at);
+      if (this.rt.session.m.x.events.length <= seq) this.rt.goto(at + 1);
       return this.report({ reason: 'goto', actor: this.rt.currentStep?.actor ?? 'toolstack' });
     }
     if (command === 'ioreqScopeState') {

@@ -15,9 +15,11 @@ import { compareProfiles, compareReport } from '../scenario/compare';
 import type { ProfileName } from '../model/layout';
 import { listingViewPath, locateLabel } from '../debug/listing';
 import { IoreqDebugSession, memoryRef, parseMemoryRef } from '../debug/session';
+import { actorsOf } from '../debug/runtime';
 import { ModelTreeProvider } from './provider';
 import type { RootSource, TreeNode } from './treeModel';
 import { LayoutPanel } from './layoutPanel';
+import { SequencePanel, type StateBody } from './sequencePanel';
 import { TraceEditorProvider, TracePanel } from './tracePanel';
 import { LiveHost, LiveError, sessionLimiter, snapshotToScenario } from '../live/host';
 import type { HostState } from './hostTree';
@@ -59,6 +61,8 @@ export function activate(context: vscode.ExtensionContext): Api {
   const diagnostics = vscode.languages.createDiagnosticCollection('ioreq-scope');
   const sessions = new Map<string, IoreqDebugSession>();
   const layout = new LayoutPanel(context);
+  const sequence = new SequencePanel(context, log);
+  context.subscriptions.push(vscode.window.registerWebviewViewProvider(SequencePanel.viewType, sequence, { webviewOptions: { retainContextWhenHidden: true } }));
   context.subscriptions.push(log, treeView, diagnostics);
 
   // ---- roots: the active debug sessions, then the scenario in the editor ----
@@ -241,12 +245,17 @@ export function activate(context: vscode.ExtensionContext): Api {
       },
     }),
     vscode.debug.onDidStartDebugSession((s) => { if (s.type === 'ioreq-scope') updateRoots(); }),
-    vscode.debug.onDidTerminateDebugSession((s) => { if (sessions.delete(s.id)) updateRoots(); }),
+    vscode.debug.onDidTerminateDebugSession((s) => { sequence.ended(s); if (sessions.delete(s.id)) updateRoots(); }),
+    vscode.debug.onDidChangeActiveDebugSession((s) => sequence.activeChanged(s)),
     vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
       if (e.event !== 'ioreqScope.state') return;
       if (sessions.get(e.session.id)?.runtime && !tree.tree.modelOf(`dbg-${e.session.id}`)) updateRoots(); // first stop: its root
       tree.refreshChanged();
-      layout.followEvents((e.body as { events?: unknown[] }).events ?? [], e.body as Record<string, unknown>);
+      sequence.follow(e.session, e.body as StateBody, () => {
+        const rt = sessions.get(e.session.id)?.runtime;
+        return { actors: rt ? actorsOf(rt.sc) : [], dms: rt ? rt.sc.deviceModels.map((d) => ({ name: d.name, domid: d.domid })) : [],
+          scenario: typeof e.session.configuration.scenario === 'string' ? e.session.configuration.scenario : undefined, profile: rt?.sc.profile };
+      });
     }),
   );
 
@@ -420,6 +429,8 @@ export function activate(context: vscode.ExtensionContext): Api {
     await vscode.window.showTextDocument(doc);
   });
   reg('ioreqScope.showLayout', () => layout.show(PROFILES.map((p) => specialPageLayout(p))));
+  reg('ioreqScope.showSequence', () => sequence.show());
+  reg('ioreqScope.sequenceTravel', (seq: number) => sequence.travel(seq));
   reg('ioreqScope.exportTrace', async (arg?: vscode.Uri) => {
     const uri = await scenarioUri(arg);
     if (!uri) return;

@@ -1,14 +1,12 @@
 // The layout view: the special-page region of legacy / seed / 4.5 side by side (pages outside the region
-// hvm_info->reserved_mem_pgstart declares are marked), and a sequence diagram of the debugged scenario's events in
-// vcpu / Xen / device-model lanes that follows the debugger. CSP with a nonce, assets through asWebviewUri, theme
-// colours, keyboard navigation.
+// hvm_info->reserved_mem_pgstart declares are marked). The debugged scenario's events are drawn by the Sequence view
+// (sequencePanel.ts). CSP with a nonce, assets through asWebviewUri, theme colours, keyboard navigation.
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import type { Layout } from '../model/layout';
 
 export class LayoutPanel {
   private panel: vscode.WebviewPanel | null = null;
-  private events: unknown[] = [];
   private layouts: unknown[] = [];
   constructor(private context: vscode.ExtensionContext) {}
 
@@ -16,7 +14,6 @@ export class LayoutPanel {
   private sendAll(): void {
     if (!this.panel) return;
     void this.panel.webview.postMessage({ type: 'layouts', layouts: this.layouts });
-    if (this.events.length) void this.panel.webview.postMessage({ type: 'events', events: this.events, reset: true });
   }
 
   show(layouts: Layout[]): void {
@@ -40,18 +37,9 @@ export class LayoutPanel {
 <body><main>
 <h1>Special pages</h1><p class="hint">Each column is a tree's xc_hvm_build layout. Pages below the dashed line lie outside the region hvm_info-&gt;reserved_mem_pgstart declares reserved; hvmloader's e820 map reserves everything from 0xfc000 regardless.</p>
 <section id="layouts" class="layouts" aria-label="special-page layouts"></section>
-<h1>Sequence</h1><p class="hint" id="seqhint">Start a debug session of a scenario: its events appear here as it runs.</p>
-<section id="sequence" class="sequence" aria-label="sequence of model events" tabindex="0"></section>
 </main><script nonce="${nonce}" src="${js}"></script></body></html>`;
     }
     this.layouts = layouts.map((l) => ({ profile: l.profile, reserved: l.reservedMemPgstart, expansion: l.reservedExpansion, pages: l.pages.map((p) => ({ name: p.name, index: p.index, pfn: p.pfn, inside: p.insideReserved, e820: p.insideE820Reserved })) }));
     this.sendAll();
-  }
-
-  /** Events of the debugged scenario, as each stop reports them. */
-  followEvents(events: unknown[], state: Record<string, unknown>): void {
-    this.events.push(...events);
-    if (this.events.length > 2000) this.events.splice(0, this.events.length - 2000);
-    if (this.panel) void this.panel.webview.postMessage({ type: 'events', events, state });
   }
 }

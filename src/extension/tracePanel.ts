@@ -2,40 +2,25 @@
 // process (progress from its stderr, cancellation by ending it, the editor never blocked), and shows the timeline
 // of guest I/O, the gaps and xenalyze's IO address summary as sortable tables in a webview, with actions: Open as
 // Scenario, Check Against the Model, Debug. CSP with a nonce, assets through asWebviewUri.
-import { spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { traceSequence, type TraceGap, type TraceIo } from '../trace/sequence';
+import { runTraceChild, type TraceRun } from '../trace/child';
 
 /** Above this total size the view asks for the summary only (the timeline of a huge capture is not sent). */
 const TIMELINE_LIMIT_BYTES = 64 << 20;
 /** At most this many timeline rows go to the webview. */
 const MAX_ROWS = 5000;
+/** At most this many I/O are drawn in the sequence diagram. */
+const MAX_SEQUENCE_IOS = 1000;
 
-export interface TraceRun { code: number | null; json: any; stderr: string; cancelled: boolean }
+export type { TraceRun } from '../trace/child';
 
 /** Runs `ioreq-scope trace` (dist/cli.js) on files with extra arguments; progress lines go to report. */
 export function runTraceCli(context: vscode.ExtensionContext, files: string[], extra: string[], token?: vscode.CancellationToken, report?: (pct: number, text: string) => void): Promise<TraceRun> {
-  const cli = path.join(context.extensionPath, 'dist', 'cli.js');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, 'trace', ...files, ...extra], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '', cancelled = false, last = 0;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      err += d;
-      const m = /(\d+)% \((\d+) of (\d+) MiB\)\s*$/m.exec(d);
-      if (m && report) { const pct = Number(m[1]); report(pct - last, `${m[2]} of ${m[3]} MiB`); last = pct; }
-    });
-    const sub = token?.onCancellationRequested(() => { cancelled = true; child.kill(); });
-    child.on('close', (code) => {
-      sub?.dispose();
-      let json: any = null;
-      try { json = out.trim() ? JSON.parse(out) : null; } catch { json = null; }
-      resolve({ code, json, stderr: err, cancelled });
-    });
-    child.on('error', (e) => { sub?.dispose(); resolve({ code: null, json: null, stderr: String(e), cancelled }); });
-  });
+  return runTraceChild(path.join(context.extensionPath, 'dist', 'cli.js'), files, extra, { token, report });
 }
 
 /** A scenario path beside the first trace that does not exist yet. */
@@ -68,9 +53,11 @@ export class TracePanel {
     }
     const j = r.json;
     if (j.errors?.length) void vscode.window.showWarningMessage(`IOREQ Scope: ${j.errors[0]} (everything before it is shown)`);
-    const ios = (j.ios ?? []) as unknown[];
-    this.show({ files, summaryOnly, ios: ios.slice(0, MAX_ROWS), iosTotal: ios.length, gaps: j.gaps, summary: j.summary, matched: j.matched, dmRequests: j.dmRequests, errors: j.errors, fileStats: j.files });
-    return { ios: ios.length, rows: j.summary.rows.length, matched: j.matched, gaps: (j.gaps ?? []).length, errors: j.errors, summaryOnly };
+    const ios = (j.ios ?? []) as TraceIo[];
+    const haveQemu = ((j.files ?? []) as Array<{ format?: string }>).some((f) => f.format && f.format !== 'xentrace');
+    const sequence = summaryOnly ? null : traceSequence(`Guest I/O in ${files.map((f) => path.basename(f)).join(', ')}`, ios, (j.gaps ?? []) as TraceGap[], { maxIos: MAX_SEQUENCE_IOS, dmLabel: haveQemu ? 'QEMU' : 'device model' });
+    this.show({ files, summaryOnly, ios: ios.slice(0, MAX_ROWS), iosTotal: ios.length, gaps: j.gaps, summary: j.summary, matched: j.matched, dmRequests: j.dmRequests, errors: j.errors, fileStats: j.files, sequence });
+    return { ios: ios.length, rows: j.summary.rows.length, matched: j.matched, gaps: (j.gaps ?? []).length, errors: j.errors, summaryOnly, sequenceItems: sequence?.items.length ?? 0, lanes: sequence?.lanes.map((l) => l.id) ?? [] };
   }
 
   /** The last import shown, for a page that starts listening after it was posted. */
@@ -107,20 +94,23 @@ export class TracePanel {
     const nonce = crypto.randomBytes(16).toString('base64');
     const js = w.asWebviewUri(vscode.Uri.joinPath(media, 'trace.js'));
     const css = w.asWebviewUri(vscode.Uri.joinPath(media, 'trace.css'));
+    const seqJs = w.asWebviewUri(vscode.Uri.joinPath(media, 'sequence.js'));
+    const seqCss = w.asWebviewUri(vscode.Uri.joinPath(media, 'sequence.css'));
     w.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${w.cspSource}; script-src 'nonce-${nonce}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0"><link rel="stylesheet" href="${css}"><title>IOREQ Scope: Trace</title></head>
+<meta name="viewport" content="width=device-width, initial-scale=1.0"><link rel="stylesheet" href="${css}"><link rel="stylesheet" href="${seqCss}"><title>IOREQ Scope: Trace</title></head>
 <body><main>
 <header><h1 id="title">Trace</h1>
 <div class="actions"><button id="scenario">Open as Scenario</button><button id="check">Check Against the Model</button><button id="debug">Debug</button></div></header>
 <p id="files" class="hint"></p>
 <section id="check-result" aria-live="polite"></section>
+<section id="sequence" aria-label="sequence diagram of the trace"></section>
 <h2>IO address summary</h2><p class="hint">Per vcpu and address, counted as xenalyze counts (one I/O per exit, its arc's cycles). Click a column to sort.</p>
 <table id="summary" class="sortable"></table>
 <h2>Gaps</h2><ul id="gaps"></ul>
 <h2>Timeline</h2><p class="hint" id="timeline-hint"></p>
 <table id="timeline" class="sortable"></table>
-</main><script nonce="${nonce}" src="${js}"></script></body></html>`;
+</main><script nonce="${nonce}" src="${seqJs}"></script><script nonce="${nonce}" src="${js}"></script></body></html>`;
   }
 
   /** The webview's buttons. */

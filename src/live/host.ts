@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { PROFILES, type ProfileName } from '../model/layout';
 import { LiveError } from './errors';
-import { deviceModelPorts, HelperParseError, parseHelperDocument, PERMISSION_HINT, type DomainInfo, type HostSnapshot, type Section } from './parse';
+import { BOOT_ID_RE, deviceModelPorts, HelperParseError, parseHelperDocument, PERMISSION_HINT, type DomainInfo, type HostSnapshot, type Section, type XenInfo } from './parse';
 import { SshRunner, type CancelTokenLike, type SshOptions } from './ssh';
 
 export type { HostSnapshot } from './parse';
@@ -33,8 +33,21 @@ export interface LiveHostOptions extends SshOptions {
 
 /** The remote command: the helper arrives on stdin; /bin/sh by absolute path so the remote PATH does not pick it.
  *  Its arguments: the helper's own deadline in seconds, and the marker that frames its document. */
-export function remoteCommand(deadlineSec: number, mark: string): string[] {
-  return ['/bin/sh', '-s', '--', String(Math.max(1, Math.ceil(deadlineSec))), mark];
+export function remoteCommand(deadlineSec: number, mark: string, knownBoot?: string, timeoutOk = false): string[] {
+  const a = ['/bin/sh', '-s', '--', String(Math.max(1, Math.ceil(deadlineSec))), mark];
+  // Only a well-formed boot id, which the host itself printed, is passed back (the helper checks it again).
+  if (knownBoot !== undefined && BOOT_ID_RE.test(knownBoot)) a.push(knownBoot, timeoutOk ? '1' : '0');
+  return a;
+}
+
+/** What a repeat snapshot need not do again within the boot it learnt it in: read the xen section (xl info), and
+ *  try whether timeout --foreground works. */
+interface BootCache { boot: string; xen: Extract<Section<XenInfo>, { ok: true }>; readAt: number; timeout: boolean }
+
+/** Puts the kept xen section into a snapshot whose helper did not read it again, when the boot is the same. */
+export function reuseXen(snap: HostSnapshot, cache: BootCache | undefined): HostSnapshot {
+  if (snap.xen.ok || !snap.xen.reused || !cache || snap.host.boot !== cache.boot) return snap;
+  return { ...snap, xen: { ...cache.xen, readAt: cache.readAt } };
 }
 
 /** A counting semaphore: at most `max` holders at once, the rest wait in order. */
@@ -85,6 +98,8 @@ export class LiveHost {
   lastError: LiveError | undefined;
   /** Stderr of the last helper run (the host's tools write their warnings there). */
   lastStderr = '';
+  /** The host's boot id and the xl info read in it: a repeat snapshot in the same boot does not run xl info. */
+  private bootCache: BootCache | undefined;
 
   /** Throws LiveError('bad-host' | 'bad-option') for a refused alias or option. */
   constructor(public readonly alias: string, private readonly opts: LiveHostOptions = {}) {
@@ -117,9 +132,18 @@ export class LiveHost {
       for (let attempt = 0; ; attempt++) {
         const mark = randomBytes(12).toString('hex');
         try {
-          const r = await limiter.run(() => this.runner.run(remoteCommand(deadlineSec, mark), script, token, true));
+          const bc = this.bootCache;
+          const r = await limiter.run(() => this.runner.run(remoteCommand(deadlineSec, mark, bc?.boot, bc?.timeout), script, token, true));
           this.lastStderr = r.stderr;
-          const snap = mergeSections(this.lastGood, parseHelperDocument(r.stdout, Date.now(), mark));
+          const taken = Date.now();
+          const parsed = reuseXen(parseHelperDocument(r.stdout, taken, mark), this.bootCache);
+          // Kept for the next snapshot: a freshly read xen section with the boot it was read in; a different boot
+          // (or none) forgets it, so the next snapshot reads xl info again.
+          const timeout = parsed.host.toolTimeout === true;
+          if (parsed.host.boot && parsed.xen.ok && parsed.xen.readAt === undefined) this.bootCache = { boot: parsed.host.boot, xen: parsed.xen, readAt: taken, timeout };
+          else if (parsed.host.boot !== this.bootCache?.boot || !parsed.xen.ok) this.bootCache = undefined;
+          else this.bootCache!.timeout = timeout;
+          const snap = mergeSections(this.lastGood, parsed);
           this.lastGood = snap;
           this.lastError = undefined;
           return snap;

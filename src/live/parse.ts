@@ -31,8 +31,10 @@ export class HelperParseError extends Error {
 }
 
 /** A section's value, or its error with where it was found. A value kept from an earlier snapshot because this
- *  one's refresh of the section failed carries `staleSince` (when it was read) and `refreshError`. */
-export type Section<T> = { ok: true; value: T; note?: string; staleSince?: number; refreshError?: string } | { ok: false; error: string };
+ *  one's refresh of the section failed carries `staleSince` (when it was read) and `refreshError`. A value the
+ *  helper did not read again because it cannot have changed (the xen section within one boot of the host) carries
+ *  `readAt`, when it was read; the helper's document says `reused` for it, and LiveHost puts the kept value in. */
+export type Section<T> = { ok: true; value: T; note?: string; staleSince?: number; refreshError?: string; readAt?: number } | { ok: false; error: string; reused?: true };
 
 export interface XenInfo {
   version: string; major: number; minor: number; extra: string;
@@ -71,7 +73,14 @@ export interface DomainParams {
   /** libxl's image/device-model-pid and image/device-model-domid, and a stub domain's `target`. */
   dmPid?: number; dmDomid?: number; target?: number;
 }
-export interface HostInfo { hostname: string; kernel: string; user: string; uid?: number; time: string }
+export interface HostInfo {
+  hostname: string; kernel: string; user: string; uid?: number; time: string;
+  /** The host's boot id; whether the helper ran its tools under timeout --foreground. */
+  boot?: string; toolTimeout?: boolean;
+}
+
+/** A boot id as /proc/sys/kernel/random/boot_id prints it. */
+export const BOOT_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface HostSnapshot {
   helperVersion: number;
@@ -505,6 +514,10 @@ export function parseHelperDocument(input: string | Buffer, takenAt = Date.now()
       const v = own(hostV, k);
       if (typeof v === 'string' && v.length <= LIMITS.shortString) host[k] = v;
     }
+    const boot = own(hostV, 'boot');
+    if (typeof boot === 'string' && BOOT_ID_RE.test(boot)) host.boot = boot;
+    const to = own(hostV, 'timeout');
+    if (to === '1' || to === '') host.toolTimeout = to === '1';
     const uid = own(hostV, 'uid');
     if (typeof uid === 'string' && /^[0-9]{1,10}$/.test(uid)) host.uid = Number(uid);
   }
@@ -512,7 +525,10 @@ export function parseHelperDocument(input: string | Buffer, takenAt = Date.now()
   if (!isObj(sections)) throw new HelperParseError('$.sections', `expected an object, got ${kindOf(sections)}`);
   const sec = (k: string) => own(sections, k);
 
-  const xen = section('xen', sec('xen'), (o, w) => {
+  const xenV = sec('xen');
+  const xen: Section<XenInfo> = isObj(xenV) && own(xenV, 'reused') === true
+    ? { ok: false, error: 'sections.xen: not read again (the host still runs the boot of an earlier snapshot), and that snapshot is not at hand', reused: true }
+    : section('xen', xenV, (o, w) => {
     const c = capture(own(o, 'info'), `${w}.info`);
     return { value: parseXlInfo(c.out, `${w}.info.out`) };
   });

@@ -3,6 +3,7 @@
 // Exit: 2 for bad usage or a truncated/corrupt file (what was read is still printed), 1 when --check finds a
 // disagreement, 0 otherwise.
 import { existsSync, writeFileSync } from 'fs';
+import { progressLine } from './child';
 import { fileInput, importTraces, type TraceInput } from './import';
 import { buildScenario, checkScenario, type Disagreement } from './model';
 import { parseCpuHz, DEFAULT_CPU_HZ, type Gap, type IoEntry, type Summary } from './timeline';
@@ -76,7 +77,7 @@ export function traceCommand(files: string[], f: Record<string, string | boolean
     progress: (file, b, t) => {
       if (t < 64 << 20) return;
       const pct = Math.floor((b * 100) / t);
-      if (pct !== lastPct) { lastPct = pct; io.err(`ioreq-scope: ${file}: ${pct}% (${b >> 20} of ${t >> 20} MiB)`); }
+      if (pct !== lastPct) { lastPct = pct; io.err(progressLine(file, b, t)); }
     },
   });
   for (const fr of r.files) if (fr?.qemu?.dropped) gaps.push({ cpu: -1, fromTsc: NaN, toTsc: NaN, lost: fr.qemu.dropped, dom: -1, vcpu: -1, place: fr.name, source: 'qemu' });

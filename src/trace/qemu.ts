@@ -16,7 +16,7 @@
 // a header of three u64 {~0, 0xf2b177cb0aa429b4, 4}; then items, each a u64 type: 0 = mapping {u64 id, u32 len,
 // name}, 1 = event {u64 id, u64 timestamp_ns, u32 length of the record from its id on, u32 pid, arguments: a u64
 // each, a string as u32 len + bytes}; the dropped-events record has id ~0-1 and one u64 count. Host byte order.
-import { Window, type ByteSource } from './source';
+import { PROGRESS_EVERY, Window, type ByteSource } from './source';
 import type { TraceIssue } from './xentrace';
 
 export const SIMPLE_HEADER_ID = 0xffffffffffffffffn;
@@ -132,7 +132,7 @@ export function readQemuLog(src: ByteSource, name: string, onEvent: (e: QemuEven
   let lineNo = 0;
   let carry = '';
   let t0us = NaN;
-  let nextProgress = 64 << 20;
+  let nextProgress = PROGRESS_EVERY;
   const warn = (line: number, message: string) => { st.warningCount++; if (st.warnings.length < 100) st.warnings.push({ offset: line, message: `${name}:${line}: ${message}` }); };
   const handle = (raw: string) => {
     lineNo++;
@@ -193,7 +193,7 @@ export function readQemuLog(src: ByteSource, name: string, onEvent: (e: QemuEven
     const parts = text.split('\n');
     carry = parts.pop()!;
     for (const l of parts) handle(l);
-    if (progress && pos >= nextProgress) { nextProgress = pos + (64 << 20); progress(pos, src.size); }
+    if (progress && pos >= nextProgress) { nextProgress = pos + PROGRESS_EVERY; progress(pos, src.size); }
   }
   if (carry) handle(carry);
   st.prefix = styles.size > 1 ? 'mixed' : ((styles.values().next().value as QemuStats['prefix']) ?? 'none');
@@ -212,7 +212,7 @@ export function readSimpletrace(src: ByteSource, name: string, onEvent: (e: Qemu
   const st: QemuStats = { format: 'simpletrace', events: 0, other: new Map(), dropped: 0, t0: null, warnings: [], warningCount: 0, error: null };
   const win = new Window(src);
   let pos = 0;
-  let nextProgress = 64 << 20;
+  let nextProgress = PROGRESS_EVERY;
   const fail = (offset: number, message: string) => { st.error = { offset, message: `${name}@${offset}: ${message}` }; };
   const h = win.need(0, 24);
   if (h < 24) { fail(0, `truncated: the simpletrace header needs 24 bytes, the file has ${h}`); return st; }
@@ -273,7 +273,7 @@ export function readSimpletrace(src: ByteSource, name: string, onEvent: (e: Qemu
     for (let i = 0; i < d.args.length; i++) args[d.args[i]] = win.dv.getBigUint64(o + 24 + 8 * i, true);
     st.events++;
     onEvent({ name: ev, t: tsn - t0n, tid: pid, args, place: `${name}@${at}` });
-    if (progress && pos >= nextProgress) { nextProgress = pos + (64 << 20); progress(pos, src.size); }
+    if (progress && pos >= nextProgress) { nextProgress = pos + PROGRESS_EVERY; progress(pos, src.size); }
   }
   return st;
 }

@@ -38,6 +38,8 @@ export class MemorySource implements ByteSource {
 }
 
 export const CHUNK = 4 << 20;
+/** The readers report their progress every this many bytes. */
+export const PROGRESS_EVERY = 16 << 20;
 
 /** A sliding window over a source: `buf[pos - base]` is the byte at file offset pos. */
 export class Window {

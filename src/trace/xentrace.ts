@@ -15,7 +15,7 @@
 //   padding written at the end of the ring (trace.c:618-637 insert_wrap_record), its words hold nothing.
 // - A record without a TSC takes its pCPU's last TSC (xenalyze.c:9708-9732 __fill_in_record_info).
 import { endianness } from 'os';
-import { Window, type ByteSource } from './source';
+import { PROGRESS_EVERY, Window, type ByteSource } from './source';
 
 // The reader indexes the file's little-endian words as host words.
 if (endianness() !== 'LE') throw new Error('the xentrace reader needs a little-endian host');
@@ -71,6 +71,8 @@ export interface RecordColumns {
 /** Receives the decoded records in TSC order across pCPUs. */
 export interface XenSink {
   record(cpu: number, q: RecordColumns, i: number): void;
+  /** Optional: records from..to-1 of one queue at once (the same as calling record for each, in order). */
+  records?(cpu: number, q: RecordColumns, from: number, to: number): void;
 }
 
 export interface XentraceStats {
@@ -166,36 +168,49 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
   let globalLast = 0;
   let minTsc = Infinity;
   let pos = 0;
-  let nextProgress = 64 << 20;
+  let nextProgress = PROGRESS_EVERY;
   const warn = (offset: number, message: string) => {
     st.warningCount++;
     if (st.warnings.length < 100) st.warnings.push({ offset, message });
   };
 
   /** Emits queued records in TSC order up to `upTo` (every pCPU's last TSC), or `force` records regardless. */
+  const batch = typeof sink.records === 'function';
+  // The head TSC of each active queue (Infinity when empty), so finding the oldest head reads one typed array.
+  let heads = new Float64Array(8);
+  let qs: CpuQueue[] = [];
   const drain = (upTo: number, force: number) => {
+    const n = active.length;
+    if (heads.length < n) heads = new Float64Array(n * 2);
+    qs = active.map((c) => queues[c]);
+    // Locals for the hot loop (the closure's variables are slower to reach); `queued` is written back at the end.
+    const hd = heads, qq = qs, snk = sink, useBatch = batch;
+    let left = queued, forced = 0;
+    for (let k = 0; k < n; k++) { const q = qq[k]; hd[k] = q.head < q.tail ? q.tsc[q.head] : Infinity; }
     for (;;) {
       // The queue with the oldest head, and the next-oldest head: records of the first go out while they are no
       // later than the second's head (and the bound).
       let best = -1, bt = Infinity, second = Infinity;
-      for (let k = 0; k < active.length; k++) {
-        const q = queues[active[k]];
-        if (q.head < q.tail) {
-          const t = q.tsc[q.head];
-          if (t < bt) { second = bt; bt = t; best = active[k]; } else if (t < second) second = t;
-        }
+      for (let k = 0; k < n; k++) {
+        const t = hd[k];
+        if (t < bt) { second = bt; bt = t; best = k; } else if (t < second) second = t;
       }
-      if (best < 0) return;
-      if (bt > upTo) { if (force <= 0) return; force--; st.forcedOut++; }
-      const q = queues[best];
+      if (best < 0) break;
+      if (bt > upTo) { if (force <= 0) break; force--; forced++; }
+      const q = qq[best];
       const lim = second < upTo ? second : upTo;
-      const tq = q.tsc;
-      do {
-        queued--;
-        sink.record(best, q, q.head++);
-      } while (q.head < q.tail && tq[q.head] <= lim);
-      if (q.head === q.tail) { q.head = 0; q.tail = 0; }
+      const tq = q.tsc, start = q.head, tail = q.tail;
+      let k = start + 1;
+      while (k < tail && tq[k] <= lim) k++;
+      left -= k - start;
+      q.head = k;
+      // One call per run of records (the sink loops), not one per record across the module boundary.
+      if (k === start + 1 || !useBatch) { for (let i = start; i < k; i++) snk.record(active[best], q, i); }
+      else snk.records!(active[best], q, start, k);
+      if (k === tail) { q.head = 0; q.tail = 0; hd[best] = Infinity; } else hd[best] = tq[k];
     }
+    queued = left;
+    st.forcedOut += forced;
   };
   const round = new Set<number>();
   let nRec = 0, nDec = 0;
@@ -341,7 +356,7 @@ export function readXentrace(src: ByteSource, sink: XenSink, opts: XentraceOptio
       }
     }
     if (queued > maxQueued) drain(-Infinity, queued - (maxQueued >> 1));
-    if (opts.progress && pos >= nextProgress) { nextProgress = pos + (64 << 20); opts.progress(pos, src.size); }
+    if (opts.progress && pos >= nextProgress) { nextProgress = pos + PROGRESS_EVERY; opts.progress(pos, src.size); }
   }
   st.records = nRec;
   st.decoded = nDec;

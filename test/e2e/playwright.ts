@@ -27,6 +27,9 @@ export interface Locator {
   allInnerTexts(): Promise<string[]>;
   getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
   inputValue(options?: { timeout?: number }): Promise<string>;
+  focus(options?: { timeout?: number }): Promise<void>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  evaluateAll<R>(fn: (elements: any[]) => R): Promise<R>;
 }
 
 /** A frame inside the page (a webview's iframe), addressed by selector. */

@@ -12,6 +12,9 @@ import { writeFlow } from '../../src/trace/synth';
 
 const enabled = process.env.IOREQ_E2E_UI === '1';
 const BROKEN = '99-broken-unknown-op.ioreq.json';
+/** Scenario 08 with its first hvm_do_resume expecting rc 1: a Continue stops there (failed expectation) after a whole
+ *  request / notification / response round trip, with the session still paused. */
+const SEQ_SCENARIO = '98-sequence-round-trip.ioreq.json';
 const LAUNCH_NAME = 'Debug 02 (stop on entry)';
 const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The ioreq server row once the server exists ("ioreq server  dm d0"; before: "none (created on demand)"). */
@@ -96,6 +99,10 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     if (!fs.existsSync(vsix)) throw new Error(`no VSIX at ${vsix}: run \`npm run package\` first`);
     folder = scenarioWorkspace('ioreq-e2e-ui-');
     fs.writeFileSync(path.join(folder, BROKEN), brokenScenario().text);
+    const rt = fs.readFileSync(path.join(folder, '08-sync-pio-read-write.ioreq.json'), 'utf8');
+    const seqText = rt.replace('"op": "hvm_do_resume", "expect": { "rc": 0 },', '"op": "hvm_do_resume", "expect": { "rc": 1 },');
+    assert.notStrictEqual(seqText, rt, 'scenario 08 has the hvm_do_resume step the sequence stage changes');
+    fs.writeFileSync(path.join(folder, SEQ_SCENARIO), seqText);
     const golden = writeFlow([
       { dom: 1, vcpu: 0, cpu: 0, kind: 'pio', dir: 'write', addr: 0x3f8n, data: 0x41n, size: 1, dm: true },
       { dom: 1, vcpu: 0, cpu: 0, kind: 'pio', dir: 'read', addr: 0xcfcn, data: 0xdeadbeefn, size: 4, dm: true },
@@ -237,24 +244,85 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     await screenshot('debug-call-stack');
   });
 
-  stage('layout', ['debug'], 'shows the layout webview (three profiles, pages outside marked) and its sequence follows the debugger', async () => {
+  stage('layout', ['workbench'], 'shows the layout webview (three profiles, pages outside marked)', async () => {
     await palette('IOREQ Scope: Show Special-Page Layout');
     // The webview's document sits two iframes deep.
     const view = page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
     await view.locator('.column h2', { hasText: 'seed: reserved_mem_pgstart 0xfeffb' }).waitFor({ timeout: 20000 });
     assert.equal(await view.locator('.column').count(), 3, 'legacy, seed and 4.5 side by side');
     assert.equal(await view.locator('.column').nth(1).locator('.page.outside').count(), 3, "the seed's CONSOLE, IOREQ and BUFIOREQ are outside");
-    // Step the debugger: the sequence gains the new events.
-    const before = await view.locator('.event').count();
+    await screenshot('layout');
+    await palette('View: Close Editor'); // the layout view, active since it opened
+  });
+
+  stage('sequence', ['step'], 'draws the session as a sequence diagram that follows the debugger, travels on a click, moves with the keys, and never mixes sessions', async () => {
+    const webview = () => page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+    // From the editor the debugger shows its listing in (as a user would): the view opens beside it, and the
+    // listings the next stops open stay in their own group.
+    const editor = page.locator('.editor-group-container .monaco-editor .view-lines').first();
+    if (await editor.isVisible()) await editor.click();
+    await palette('IOREQ Scope: Show the Sequence Diagram');
+    let view = webview();
+    await view.locator('.seq-title', { hasText: LAUNCH_NAME }).waitFor({ timeout: 20000 });
+    const lanes = (await view.locator('.seq-lane-head').allInnerTexts()).map((t) => t.trim());
+    for (const l of ['Xen', 'qemu', 'toolstack']) assert.ok(lanes.includes(l), `a lifeline for ${l}: ${lanes.join(', ')}`);
+    const rows = await view.locator('.seq-row').count();
+    assert.ok(rows > 5, `the session's events are drawn (${rows} rows)`);
+    assert.ok(await view.locator('.seq-arrow').count() > 0, 'arrows between lifelines');
+    assert.equal(await view.locator('.seq-row.current').count(), 1, 'the event at the stop is highlighted');
+    assert.equal(await view.locator('.seq-row.ahead').count(), 0, 'nothing is ahead before travelling');
+    await screenshot('sequence-debug-session');
+    // A step adds the step's events once (no duplicates): keys stay unique.
     await page.locator('.debug-toolbar .action-label[aria-label^="Step Over"]').first().click();
-    await page.locator('.debug-toolbar .action-label[aria-label^="Step Over"]').first().click();
-    await page.waitForTimeout(500);
-    await palette('IOREQ Scope: Show Special-Page Layout');
-    await page.waitForTimeout(500);
-    const after = await view.locator('.event').count();
-    assert.ok(after >= before, `the sequence did not keep its events (${before} -> ${after})`);
-    assert.ok(after > 0, 'the sequence shows the debugged events');
-    await screenshot('layout-and-sequence');
+    await page.waitForTimeout(800);
+    const keys = await view.locator('.seq-row').evaluateAll((els) => els.map((e: { dataset: Record<string, string> }) => e.dataset.key));
+    assert.equal(new Set(keys).size, keys.length, 'every event once');
+    // Click an early event: the debugger travels back there; later events are drawn as ahead.
+    const target = view.locator('.seq-row').nth(3);
+    const key = (await target.getAttribute('data-key'))!;
+    await target.click();
+    await view.locator('.seq-row.ahead').first().waitFor({ timeout: 15000 });
+    const cur = Number(((await view.locator('.seq-row.current').getAttribute('data-key')) ?? '').slice(1));
+    assert.ok(cur >= Number(key.slice(1)), `the stop (${cur}) is at or after the clicked event (${key})`);
+    assert.ok(!(await view.locator(`#seq-${key}`).getAttribute('class'))!.includes('ahead'), 'the clicked event has happened');
+    await screenshot('sequence-travelled');
+    // Keyboard: the arrow keys move the selection.
+    await view.locator('.seq-scroll').focus();
+    const sel0 = await view.locator('.seq-row.selected').getAttribute('data-key');
+    await view.locator('.seq-scroll').press('ArrowDown');
+    const sel1 = await view.locator('.seq-row.selected').getAttribute('data-key');
+    assert.ok(sel1 && sel1 !== sel0, `ArrowDown moved the selection (${sel0} -> ${sel1})`);
+    await view.locator('.seq-scroll').press('ArrowUp');
+    assert.equal(await view.locator('.seq-row.selected').getAttribute('data-key'), sel0, 'ArrowUp moved it back');
+
+    // A second session, of a scenario with a vcpu: the view shows it alone, with requests, notifications, responses.
+    await showContainer('Explorer');
+    await explorerRow(SEQ_SCENARIO).click();
+    await page.locator('.editor-group-container .tab', { hasText: SEQ_SCENARIO }).first().waitFor({ timeout: 15000 });
+    await palette('IOREQ Scope: Debug Scenario');
+    await palette('IOREQ Scope: Show the Sequence Diagram');
+    view = webview();
+    // The view turns to the new session at its first stop (entry); Continue runs it to the failed expectation.
+    await view.locator('.seq-title', { hasText: SEQ_SCENARIO }).waitFor({ timeout: 20000 });
+    assert.ok(!(await view.locator('.seq-title').innerText()).includes(LAUNCH_NAME), 'the other session is not mixed in');
+    // The toolbar's Continue acts once VS Code has the stop (a click before that does nothing): click until it runs.
+    for (let k = 0; ; k++) {
+      await page.waitForTimeout(1000);
+      await page.locator('.debug-toolbar .action-label[aria-label^="Continue"]').first().click();
+      try { await view.locator('.seq-row.response .seq-arrow').first().waitFor({ timeout: 5000 }); break; } catch (e) { if (k >= 3) throw e; }
+    }
+    const lanes2 = (await view.locator('.seq-lane-head').allInnerTexts()).map((t) => t.trim());
+    assert.deepEqual(lanes2, ['d1v0', 'Xen', 'qemu', 'toolstack'], 'vcpu, Xen, device model, toolstack');
+    for (const cls of ['request', 'notify', 'response', 'state']) assert.ok(await view.locator(`.seq-row.${cls}`).count() > 0, `a ${cls} item`);
+    const labels = await view.locator('.seq-label, .seq-box').allInnerTexts();
+    assert.ok(!labels.some((l) => l.includes('…')), 'no label is cut');
+    await view.locator('.seq-row.current').waitFor({ timeout: 10000 });
+    await screenshot('sequence-round-trip');
+    // Stop both sessions.
+    for (let i = 0; i < 4 && await page.locator('.debug-toolbar').isVisible(); i++) {
+      await page.keyboard.press('Shift+F5');
+      await page.waitForTimeout(1000);
+    }
   });
 
   stage('problems', ['workbench'], 'shows the broken scenario\'s error in the Problems view', async () => {
@@ -293,6 +361,18 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     await view.locator('#summary tbody tr').first().waitFor({ timeout: 30000 });
     assert.equal(await view.locator('#timeline tbody tr').count(), 3, 'three guest I/O in the timeline');
     assert.equal(await view.locator('#summary tbody tr').count(), 2, 'the two counted addresses in the summary');
+    // The sequence diagram of the trace: a lifeline per vcpu, Xen, the device model; each I/O's arrows; a click selects.
+    await view.locator('#sequence .seq-row').first().waitFor({ timeout: 10000 });
+    const lanes = (await view.locator('#sequence .seq-lane-head').allInnerTexts()).map((t) => t.trim());
+    assert.deepEqual(lanes, ['d1v0', 'd1v1', 'Xen', 'device model']);
+    assert.equal(await view.locator('#sequence .seq-row.request').count(), 3, 'one exit per guest I/O');
+    assert.ok(await view.locator('#sequence .seq-arrow').count() >= 8, 'the exits, requests to the device model, answers and VMENTRYs');
+    await view.locator('#sequence .seq-row.notify').first().click();
+    await view.locator('#sequence .seq-row.selected').waitFor({ timeout: 5000 });
+    assert.ok(await view.locator('#sequence .seq-row.group').count() >= 2, "the I/O's other items are marked with it");
+    assert.match(await view.locator('#sequence .seq-detail').innerText(), /golden-trace\.bin@\d+/);
+    await view.locator('#timeline tr.selected').waitFor({ timeout: 5000 });
+    await screenshot('trace-sequence');
     await view.locator('#summary th', { hasText: 'count' }).click();
     await screenshot('trace-view');
     await view.locator('#check').click();

@@ -80,9 +80,8 @@ describe('live: a real sshd on 127.0.0.1 with a stand-in Xen host', function () 
     const calls = sshd.calls();
     assertReadOnly(calls);
     assert.deepStrictEqual(calls.map((c) => c.join(' ')), [
-      'xl info', 'xl list', 'xl list -l', 'xenstore-ls -f /local/domain/0/device-model', 'ps -e -o pid= -o args=',
+      'xl info', 'xl list', 'xl list -l', 'xenstore-ls -f /local/domain', 'ps -e -o pid= -o args=',
       'lsevtchn 0', 'lsevtchn 1', 'lsevtchn 2', 'lsevtchn 3',
-      'xenstore-ls -f /local/domain',
       'xl dmesg',
     ]);
     // The logged command line is the one that ran, quoted for a shell.
@@ -192,17 +191,37 @@ describe('live: a real sshd on 127.0.0.1 with a stand-in Xen host', function () 
     it('a failed section keeps its previous content, with its age and the failure (the tool\'s stderr)', async () => {
       const h = newHost();
       const first = ok(await h.snapshot());
-      assert.ok(first.xen.ok);
-      sshd.setFail(['xl-info']);
+      assert.ok(first.console.ok);
+      sshd.setFail(['xl-dmesg']);
       const s = ok(await h.snapshot());
-      assert.ok(s.xen.ok, JSON.stringify(s.xen));
-      assert.strictEqual(s.xen.value.version, '4.17.3');
-      assert.strictEqual(s.xen.staleSince, first.takenAt);
-      assert.match(s.xen.refreshError ?? '', /`xl info` failed with exit status 1: libxl: error: libxl_get_physinfo failed/);
+      assert.ok(s.console.ok, JSON.stringify(s.console));
+      assert.deepStrictEqual(s.console.value, first.console.value);
+      assert.strictEqual(s.console.staleSince, first.takenAt);
+      assert.match(s.console.refreshError ?? '', /`xl dmesg \| grep -i ioreq` failed with exit status 1: xc_readconsolering failed/);
       assert.ok(s.domains.ok && s.domains.staleSince === undefined);
       sshd.setFail([]);
       const again = ok(await h.snapshot());
-      assert.ok(again.xen.ok && again.xen.staleSince === undefined);
+      assert.ok(again.console.ok && again.console.staleSince === undefined);
+    });
+    it('a repeat snapshot in the same boot of the host does not run xl info again; it shows the first read, with its time', async () => {
+      const h = newHost();
+      sshd.clearCalls();
+      const first = ok(await h.snapshot());
+      assert.ok(first.xen.ok && first.xen.readAt === undefined, JSON.stringify(first.xen));
+      assert.match(first.host.boot ?? '', /^[0-9a-f-]{36}$/);
+      assert.strictEqual(sshd.calls().filter((c) => c[0] === 'xl' && c[1] === 'info').length, 1);
+      sshd.clearCalls();
+      const again = ok(await h.snapshot());
+      assert.deepStrictEqual(sshd.calls().filter((c) => c[0] === 'xl' && c[1] === 'info'), [], 'xl info ran again');
+      assert.ok(sshd.calls().some((c) => c[0] === 'xl' && c[1] === 'list'), 'the rest is read again');
+      assert.ok(again.xen.ok, JSON.stringify(again.xen));
+      assert.deepStrictEqual(again.xen.value, first.xen.value);
+      assert.strictEqual(again.xen.readAt, first.takenAt);
+      assert.strictEqual(again.host.boot, first.host.boot);
+      assert.strictEqual(again.host.toolTimeout, true, 'tools still run under timeout');
+      // Even if xl info would now fail, the kept read stands (nothing of it can change within the boot).
+      sshd.setFail(['xl-info']);
+      try { assert.ok(ok(await h.snapshot()).xen.ok); } finally { sshd.setFail([]); }
     });
     it('a user without access to privcmd and xenstore: each section says why and what to do, with the tool\'s stderr', async () => {
       sshd.setMode('nonroot');
@@ -311,6 +330,20 @@ describe('live: a real sshd on 127.0.0.1 with a stand-in Xen host', function () 
       c.stdin.destroy();
       return { out, took: Date.now() - t0 };
     };
+    it('the helper runs xl info unless told the boot it runs is the one the client kept it from', async () => {
+      const boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      const other = boot.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+      const xenOf = async (args: string[]) => {
+        const s = parseHelperDocument((await runDetached(['10', 'm3', ...args])).out, Date.now(), 'm3');
+        assert.strictEqual(s.host.boot, boot);
+        return s.xen;
+      };
+      assert.ok((await xenOf([])).ok);
+      assert.ok((await xenOf([other])).ok, 'another boot: xl info is read');
+      assert.ok((await xenOf(['$(touch /tmp/x)'])).ok, 'a malformed id is ignored');
+      const same = await xenOf([boot]);
+      assert.ok(!same.ok && same.reused, JSON.stringify(same));
+    });
     it('the helper carries its own deadline: with stdin held open and every xl blocked, it ends itself', async () => {
       sshd.setMode('stuck');
       const { out, took } = await runDetached(['3', 'm0']);

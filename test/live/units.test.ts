@@ -9,7 +9,8 @@ import { LiveError } from '../../src/live/errors';
 import { shJoin, shQuote } from '../../src/live/quote';
 import { checkHost, SshRunner } from '../../src/live/ssh';
 import { HELPER } from './sshd';
-import { profileForXen } from '../../src/live/host';
+import { profileForXen, remoteCommand, reuseXen } from '../../src/live/host';
+import { parseHelperDocument, type HostSnapshot } from '../../src/live/parse';
 import { PROFILES } from '../../src/model/layout';
 
 const helperText = fs.readFileSync(HELPER, 'utf8');
@@ -101,5 +102,38 @@ describe('live: the profile for a host\'s Xen version', () => {
     assert.strictEqual(profileForXen(5, 0), newest);
     assert.strictEqual(profileForXen(4, 6), '4.5');
     assert.strictEqual(profileForXen(4, 17), '4.5');
+  });
+});
+
+describe('live: what a repeat snapshot reuses (the xen section within one boot)', () => {
+  const boot = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+  const xen = { ok: true as const, value: { version: '4.17.3', major: 4, minor: 17, extra: '.3', toolstack: 'xl', fields: { xen_major: '4' } } };
+  const snap = (b: string | undefined, reused: boolean): HostSnapshot => ({
+    helperVersion: 1, host: { hostname: 'h', kernel: 'Linux', user: 'root', time: '', ...(b ? { boot: b } : {}) },
+    xen: reused ? { ok: false, error: 'not read again', reused: true } : xen,
+    domains: { ok: true, value: [] }, deviceModels: { ok: true, value: [] }, evtchns: { ok: true, value: [] },
+    params: { ok: true, value: [] }, console: { ok: true, value: [] }, takenAt: 2000,
+  });
+  it('passes the boot id back to the helper only when it is one', () => {
+    assert.deepStrictEqual(remoteCommand(30, 'm'), ['/bin/sh', '-s', '--', '30', 'm']);
+    assert.deepStrictEqual(remoteCommand(30, 'm', boot), ['/bin/sh', '-s', '--', '30', 'm', boot, '0']);
+    assert.deepStrictEqual(remoteCommand(30, 'm', boot, true), ['/bin/sh', '-s', '--', '30', 'm', boot, '1']);
+    for (const bad of ['', '$(reboot)', `${boot} x`, boot.toUpperCase(), `${boot}0`]) assert.deepStrictEqual(remoteCommand(30, 'm', bad), ['/bin/sh', '-s', '--', '30', 'm'], bad);
+  });
+  it('puts the kept xen section in only for the same boot and a section the helper said it reused', () => {
+    const cache = { boot, xen, readAt: 1000, timeout: true };
+    const r = reuseXen(snap(boot, true), cache);
+    assert.ok(r.xen.ok && r.xen.readAt === 1000 && r.xen.value.version === '4.17.3');
+    assert.ok(!reuseXen(snap('00000000-0000-0000-0000-000000000000', true), cache).xen.ok, 'another boot');
+    assert.ok(!reuseXen(snap(undefined, true), cache).xen.ok, 'no boot id');
+    assert.ok(!reuseXen(snap(boot, true), undefined).xen.ok, 'nothing kept');
+    assert.strictEqual(reuseXen(snap(boot, false), cache).xen, xen, 'a fresh read stays');
+  });
+  it('the document\'s boot id is kept only when well formed', () => {
+    const doc = (b: unknown) => JSON.stringify({ ioreqScopeHelper: 1, host: { hostname: 'h', boot: b }, sections: { xen: { reused: true } } });
+    assert.strictEqual(parseHelperDocument(doc(boot)).host.boot, boot);
+    assert.strictEqual(parseHelperDocument(doc('../../etc')).host.boot, undefined);
+    const x = parseHelperDocument(doc(boot)).xen;
+    assert.ok(!x.ok && x.reused);
   });
 });

@@ -25,6 +25,10 @@ hostSuite('trace', () => {
     const r = await vs().commands.executeCommand<Record<string, unknown>>('ioreqScope.openTrace', files[0], files);
     assert.deepStrictEqual([r.ios, r.matched, r.gaps, r.errors, r.summaryOnly], [3, 2, 0, [], false]);
     assert.strictEqual(r.rows, 2, 'the write to 0x3f8 and the Xen-handled write to 0x70 are counted; the device-model read is not');
+    // The sequence diagram: a lifeline per vcpu, Xen and QEMU; the two device-model I/O with QEMU's handling (exit,
+    // request, handling, answer, VMENTRY), the Xen-handled one with its exit and VMENTRY.
+    assert.deepStrictEqual(r.lanes, ['d1v0', 'd1v1', 'xen', 'dm']);
+    assert.strictEqual(r.sequenceItems, 5 + 5 + 2);
   });
 
   it('checks the trace against the model and writes it as a scenario beside it, never over a file', async () => {
