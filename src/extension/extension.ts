@@ -13,8 +13,8 @@ import { parseScenario, type Scenario } from '../scenario/parse';
 import { runScenario } from '../scenario/run';
 import { compareProfiles, compareReport } from '../scenario/compare';
 import type { ProfileName } from '../model/layout';
-import { listingViewPath, locateLabel } from '../debug/listing';
-import { IoreqDebugSession, memoryRef, parseMemoryRef } from '../debug/session';
+import { loadListing, locateLabel } from '../debug/listing';
+import { IoreqDebugSession, LISTING_SCHEME, listingUri, memoryRef, parseMemoryRef } from '../debug/session';
 import { ModelTreeProvider } from './provider';
 import type { RootSource, TreeNode } from './treeModel';
 import { LayoutPanel } from './layoutPanel';
@@ -208,7 +208,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory('ioreq-scope', {
       createDebugAdapterDescriptor(session) {
-        const s = new IoreqDebugSession();
+        const s = new IoreqDebugSession({ listingScheme: true });
         sessions.set(session.id, s);
         return new vscode.DebugAdapterInlineImplementation(s);
       },
@@ -255,6 +255,10 @@ export function activate(context: vscode.ExtensionContext): Api {
   context.subscriptions.push(vscode.window.registerTreeDataProvider('ioreqScope.explore', results));
 
   // ---- page bytes as a read-only document ----
+  // The listings under their stable names (ioreq-scope:/seed/hvm.c): frames, breadcrumbs and breakpoints use them.
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(LISTING_SCHEME, {
+    provideTextDocumentContent: (uri) => { try { return loadListing(uri.path.replace(/^\/+/, '')).text; } catch { return undefined; } },
+  }));
   const pageScheme = 'ioreq-page';
   context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(pageScheme, {
     provideTextDocumentContent(uri) {
@@ -458,7 +462,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     const profile = vscode.workspace.getConfiguration('ioreqScope').get<'seed'>('defaultProfile', 'seed');
     const loc = locateLabel(profile, fn, 'entry');
     if (!loc) return;
-    const file = vscode.Uri.file(listingViewPath(loc.listing.name));
+    const file = vscode.Uri.parse(listingUri(loc.listing.name));
     const ed = await vscode.window.showTextDocument(file, { preview: true });
     const pos = new vscode.Position(loc.line - 1, 0);
     ed.selection = new vscode.Selection(pos, pos);

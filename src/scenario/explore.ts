@@ -102,8 +102,8 @@ function serverViolations(s: Session, d: Domain, out: Array<{ kind: ViolationKin
   }
 }
 
-/** Invariants that must hold in every state. */
-function stateViolations(s: Session): Array<{ kind: ViolationKind; message: string }> {
+/** Invariants that must hold in every state (the debugger checks them too, at each step's return). */
+export function stateViolations(s: Session): Array<{ kind: ViolationKind; message: string }> {
   const out: Array<{ kind: ViolationKind; message: string }> = [];
   const x = s.m.x;
   if (x.panic) out.push({ kind: 'panic', message: `Xen panicked in ${x.panic.fn}: ${x.panic.message}` });

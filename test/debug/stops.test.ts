@@ -19,9 +19,12 @@ interface Stop { depth: number; at: string; line: number; text: string; locals: 
 function stopsOfStep(index: number): Stop[] {
   const rt = new IoreqRuntime(parseScenario(fs.readFileSync(F02, 'utf8'), F02));
   const out: Stop[] = [];
-  for (let s = rt.stepIn(); s.reason !== 'end'; s = rt.stepIn()) {
+  const actor = rt.sc.steps[index].actor;
+  // stepIn stays in the step's thread (actor); a step's last position is its return, which has no modelled frame.
+  for (let s = rt.stepIn(actor); s.reason !== 'end'; s = rt.stepIn(actor)) {
     if (rt.pos.step < index) continue;
     if (rt.pos.step > index) break;
+    if (rt.returned) continue;
     const frames = rt.frames();
     const top = frames.at(-1)!;
     const loc = locateLabel('seed', top.fn, top.at);
@@ -95,5 +98,42 @@ describe('debugger: what each stop shows along scenario 02 (the get of IOREQ_PFN
     assert.equal(at('do_hvm_op@create_rc').locals.rc, '0');
     assert.equal(at('xc_get_hvm_param@result').locals.value, '0xfeff9');
     assert.ok('s' in at('hvm_create_ioreq_server@publish').locals && 'd' in at('hvm_create_ioreq_server@publish').locals);
+  });
+
+  it('every stop shows the C function\'s parameters and locals by their C names, in declaration order; those not in scope say so', () => {
+    const exist = at('hvm_create_ioreq_server@exist').locals;
+    // hvm_create_ioreq_server(struct domain *d, domid_t domid): s, pfn and rc are declared before the first statement;
+    // the loop's v and w (and i) only in the loops below.
+    assert.deepEqual(Object.keys(exist).slice(0, 5), ['d', 'domid', 's', 'pfn', 'rc']);
+    assert.equal(exist.d, 'd1 (HVM)');
+    assert.equal(exist.s, 'NULL');
+    for (const n of ['v', 'w', 'i']) assert.equal(exist[n], '<not in scope>', n);
+    const add = at('hvm_create_ioreq_server@add_vcpu').locals;
+    assert.equal(add.v, 'd1v0', 'inside for_each_vcpu, v is the vcpu');
+    assert.match(add.s, /ioreq server of d1 for dm d0/);
+    // A caller's parameter is there even where its statement names nothing but the callee's arguments.
+    assert.equal(at('hvm_set_ioreq_page@publish').locals.d, 'd1 (HVM)');
+    assert.equal(at('hvm_set_ioreq_page@publish').locals.iorp, 'va NULL', 'iorp before the page is published into it');
+    assert.equal(at('prepare_ring_for_helper@map_global').locals.gmfn, at('hvm_set_ioreq_page@prepare').locals.gmfn);
+  });
+
+  it('xc_domain_create shows nr_vcpus (the listing\'s name), not the model\'s nrVcpus', () => {
+    const rt = new IoreqRuntime(parseScenario(fs.readFileSync(F02, 'utf8'), F02));
+    const s = rt.stepIn();
+    assert.notEqual(s.reason, 'end');
+    const f = rt.frames().find((x) => x.fn === 'xc_domain_create');
+    assert.ok(f, 'step 0 runs xc_domain_create');
+    assert.equal(show('nr_vcpus', f!.locals.nr_vcpus).value, '2');
+    assert.ok(!('nrVcpus' in f!.locals));
+    assert.equal(f!.locals.domid, 1);
+  });
+
+  it("a step's last position is its return: no modelled frame, the result and the after checks known", () => {
+    const rt = new IoreqRuntime(parseScenario(fs.readFileSync(F02, 'utf8'), F02));
+    while (!(rt.pos.step === 2 && rt.returned)) assert.notEqual(rt.stepIn('qemu').reason, 'end');
+    assert.deepEqual(rt.frames(), []);
+    assert.equal(rt.stepResult!.result.rc, 0);
+    assert.equal(rt.stepResult!.result.value, 0xfeff9n);
+    assert.ok(rt.stepResult!.verdicts.length >= 3 && rt.stepResult!.verdicts.every((v) => v.ok));
   });
 });
