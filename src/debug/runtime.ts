@@ -54,6 +54,8 @@ export interface StopInfo {
   exception?: { id: 'domain_crash' | 'failed_expectation' | 'panic' | 'invariant'; text: string };
   /** Where in the scenario the stop is (a failing check, an expectation of the file): shown as the stop's frame. */
   location?: Loc;
+  /** The name of that frame once the scenario has ended or is stuck (e.g. "expect (end of the scenario)"). */
+  where?: string;
 }
 
 /** Stepping granularity (DAP's SteppingGranularity). */
@@ -298,7 +300,8 @@ export class IoreqRuntime {
 
   /** The stop for a step that cannot run in the state reached. */
   private stuckStop(why: string): StopInfo {
-    return { reason: 'exception', actor: this.currentStep?.actor ?? 'toolstack', description: why, exception: { id: 'failed_expectation', text: why } };
+    const st = this.currentStep;
+    return { reason: 'exception', actor: st?.actor ?? 'toolstack', description: why, exception: { id: 'failed_expectation', text: why }, location: st?.loc, where: st ? `step ${st.index}: ${st.op} cannot run` : undefined };
   }
 
   /** The actor a stepping request is for: the given thread's, else the current step's. */
@@ -329,7 +332,7 @@ export class IoreqRuntime {
   private endStop(): StopInfo {
     const bad = this.finalVerdicts?.filter((v) => !v.ok) ?? [];
     if (bad.length && this.exceptionFilters.has('failed_expectation')) {
-      return { reason: 'exception', actor: 'toolstack', description: `expectation failed: ${bad.map((v) => v.text).join('; ')}`, exception: { id: 'failed_expectation', text: bad.map((v) => `${v.text} (${v.loc.file}:${v.loc.line}:${v.loc.column})`).join('; ') }, location: bad[0].loc };
+      return { reason: 'exception', actor: 'toolstack', description: `expectation failed: ${bad.map((v) => v.text).join('; ')}`, exception: { id: 'failed_expectation', text: bad.map((v) => `${v.text} (${v.loc.file}:${v.loc.line}:${v.loc.column})`).join('; ') }, location: bad[0].loc, where: 'expect (end of the scenario)' };
     }
     if (this.exceptionFilters.has('invariant')) {
       const x = this.session.m.x;
@@ -338,7 +341,7 @@ export class IoreqRuntime {
         const v = d.vcpu.find((w) => w.pause_flags.blocked_in_xen);
         if (v) {
           const text = `vcpu-blocked-forever: every actor has finished but d${d.domain_id}v${v.vcpu_id} is still blocked in Xen waiting for its ioreq`;
-          return { reason: 'exception', actor: `d${d.domain_id}v${v.vcpu_id}`, description: text, exception: { id: 'invariant', text }, location: this.sc.steps.at(-1)?.loc };
+          return { reason: 'exception', actor: `d${d.domain_id}v${v.vcpu_id}`, description: text, exception: { id: 'invariant', text }, location: this.sc.steps.at(-1)?.loc, where: 'end of the scenario' };
         }
       }
     }

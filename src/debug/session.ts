@@ -197,9 +197,9 @@ export class IoreqDebugSession extends LoggingDebugSession {
       const name = rt.returned ? `${stepFrameName(st)} (returned rc ${rt.stepResult ? show('rc', rt.stepResult.result.rc).value : '?'})` : stepFrameName(st);
       frames.push(new StackFrame(this.frames.create({ actor, k: STEP }), name, new Source(path.basename(at.file), path.resolve(at.file)), at.line, at.column));
     } else if (rt.ended && this.lastStop?.location && this.lastStop.actor === actor) {
-      // Stopped at the end on the file's expectation: that expectation is the one frame.
+      // Stopped at the end (the file's expectation) or stuck (a step that cannot run): that place is the one frame.
       const at = this.lastStop.location;
-      frames.push(new StackFrame(this.frames.create({ actor, k: STEP }), 'expect (end of the scenario)', new Source(path.basename(at.file), path.resolve(at.file)), at.line, at.column));
+      frames.push(new StackFrame(this.frames.create({ actor, k: STEP }), this.lastStop.where ?? 'end of the scenario', new Source(path.basename(at.file), path.resolve(at.file)), at.line, at.column));
     }
     // A thread with nothing running has no frames (its state is in its name).
     const start = args.startFrame ?? 0;

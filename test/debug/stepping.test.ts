@@ -136,3 +136,35 @@ describe('debug runtime: stepping with DAP semantics', () => {
     assert.equal(new Set(seen).size, seen.length);
   });
 });
+
+describe('debug runtime: stops at what the explorer found', () => {
+  it("a counterexample stops at its violation, with the step that caused it as the location", () => {
+    const { explore } = require('../../src/scenario/explore') as typeof import('../../src/scenario/explore');
+    const sc = load('20-explore-lost-request.ioreq.json');
+    const v = explore(sc, { maxStates: 100000, hashing: true }).violations.find((x) => x.kind === 'lost-request');
+    assert.ok(v, 'the explorer finds the lost request');
+    const f = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'ioreq-cex-')), 'cex.ioreq.json');
+    fs.writeFileSync(f, JSON.stringify(v!.counterexample, null, 2));
+    const cex = parseScenario(fs.readFileSync(f, 'utf8'), f);
+    const rt = new IoreqRuntime(cex);
+    rt.exceptionFilters = new Set(['invariant']);
+    const s = rt.continue();
+    assert.equal(s.reason, 'exception');
+    assert.equal(s.exception!.id, 'invariant');
+    assert.match(s.description!, /^lost-request: /);
+    assert.ok(rt.returned, 'at the return of the step that dropped it');
+    assert.equal(rt.pos.step, v!.trail.length - 1, 'the last step of the shortest interleaving');
+    assert.deepEqual(s.location, cex.steps[rt.pos.step].loc);
+    // With every filter on, the step's own after checks (which the drop breaks) stop at the same place first.
+    const rt3 = new IoreqRuntime(cex);
+    rt3.exceptionFilters = new Set(['invariant', 'failed_expectation', 'domain_crash']);
+    let s3 = rt3.continue();
+    while (s3.exception?.id === 'failed_expectation' && rt3.pos.step < rt.pos.step) s3 = rt3.continue();
+    assert.equal(rt3.pos.t, rt.pos.t);
+    // Without the filter it runs through.
+    const rt2 = new IoreqRuntime(cex);
+    rt2.exceptionFilters = new Set();
+    assert.equal(rt2.continue().reason, 'end');
+  });
+
+});
