@@ -56,6 +56,10 @@ export function activate(context: vscode.ExtensionContext): Api {
   const log = vscode.window.createOutputChannel('IOREQ Scope', { log: true });
   const tree = new ModelTreeProvider();
   const treeView = vscode.window.createTreeView('ioreqScope.model', { treeDataProvider: tree, showCollapseAll: true });
+  // The same view in the Run and Debug container, beside Variables (shown while an ioreq-scope session runs).
+  const debugTree = new ModelTreeProvider();
+  const debugTreeView = vscode.window.createTreeView('ioreqScope.modelDebug', { treeDataProvider: debugTree, showCollapseAll: true });
+  context.subscriptions.push(debugTreeView);
   const diagnostics = vscode.languages.createDiagnosticCollection('ioreq-scope');
   const sessions = new Map<string, IoreqDebugSession>();
   const layout = new LayoutPanel(context);
@@ -152,21 +156,31 @@ export function activate(context: vscode.ExtensionContext): Api {
   };
   const aliasOf = (n?: TreeNode | string) => (typeof n === 'string' ? n : (n?.data?.host as string | undefined));
 
+  // The scenario the Model view shows outside debugging: the last one opened in an editor (not whatever editor is
+  // active: a listing, a hexdump, Output or the Debug Console leave it as it is).
+  let lastScenario: vscode.TextDocument | undefined;
+  const sessionNames = new Map<string, string>();
   const updateRoots = () => {
+    const ed = vscode.window.activeTextEditor?.document;
+    if (ed && isScenario(ed)) lastScenario = ed;
+    if (lastScenario?.isClosed) lastScenario = undefined;
     const roots: RootSource[] = [];
     for (const [alias, h] of hosts) roots.push({ id: `host-${Buffer.from(alias).toString('base64url')}`, label: alias, model: () => null, host: () => h.state });
+    const debugRoots: RootSource[] = [];
     for (const [id, s] of sessions) {
       if (!s.runtime) continue; // not launched (or the launch failed): nothing to show
-      const name = vscode.debug.activeDebugSession?.id === id ? vscode.debug.activeDebugSession.name : 'debug session';
-      roots.push({ id: `dbg-${id}`, label: name, description: 'debugging', icon: 'debug-alt', model: () => s.runtime?.session.m ?? null });
+      debugRoots.push({ id: `dbg-${id}`, label: sessionNames.get(id) ?? 'debug session', description: 'debugging', icon: 'debug-alt', model: () => s.runtime?.session.m ?? null });
     }
-    const ed = vscode.window.activeTextEditor?.document;
-    if (ed && isScenario(ed)) {
-      const doc = ed;
+    // While debugging, the sessions; otherwise the last scenario opened.
+    if (debugRoots.length) roots.push(...debugRoots);
+    else if (lastScenario) {
+      const doc = lastScenario;
       roots.push({ id: `file-${Buffer.from(doc.uri.toString()).toString('base64url')}`, label: path.basename(doc.uri.path), description: 'after the last step', model: () => docResult(doc).model ?? null });
     }
     tree.setRoots(roots);
+    debugTree.setRoots(debugRoots);
   };
+  const refreshTrees = () => { tree.refreshChanged(); debugTree.refreshChanged(); };
 
   /** The workspace's scenarios in a quick pick, with `title` saying why; undefined when none or dismissed. */
   const pickScenario = async (title: string): Promise<vscode.Uri | undefined> => {
@@ -194,13 +208,13 @@ export function activate(context: vscode.ExtensionContext): Api {
     if (!isScenario(doc)) return;
     const k = doc.uri.toString();
     clearTimeout(timers.get(k));
-    timers.set(k, setTimeout(() => { timers.delete(k); validate(doc); if (vscode.window.activeTextEditor?.document === doc) updateRoots(); }, 250));
+    timers.set(k, setTimeout(() => { timers.delete(k); validate(doc); if (lastScenario === doc || vscode.window.activeTextEditor?.document === doc) { updateRoots(); refreshTrees(); } }, 250));
   };
   vscode.workspace.textDocuments.forEach(validateSoon);
   context.subscriptions.push(
     vscode.workspace.onDidOpenTextDocument(validate),
     vscode.workspace.onDidChangeTextDocument((e) => validateSoon(e.document)),
-    vscode.workspace.onDidCloseTextDocument((d) => { diagnostics.delete(d.uri); docCache.delete(d.uri.toString()); }),
+    vscode.workspace.onDidCloseTextDocument((d) => { diagnostics.delete(d.uri); docCache.delete(d.uri.toString()); if (d === lastScenario) { lastScenario = undefined; updateRoots(); } }),
     vscode.window.onDidChangeActiveTextEditor(() => updateRoots()),
   );
 
@@ -240,12 +254,12 @@ export function activate(context: vscode.ExtensionContext): Api {
         return config;
       },
     }),
-    vscode.debug.onDidStartDebugSession((s) => { if (s.type === 'ioreq-scope') updateRoots(); }),
-    vscode.debug.onDidTerminateDebugSession((s) => { if (sessions.delete(s.id)) updateRoots(); }),
+    vscode.debug.onDidStartDebugSession((s) => { if (s.type === 'ioreq-scope') { sessionNames.set(s.id, s.name); updateRoots(); } }),
+    vscode.debug.onDidTerminateDebugSession((s) => { sessionNames.delete(s.id); if (sessions.delete(s.id)) updateRoots(); }),
     vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
       if (e.event !== 'ioreqScope.state') return;
       if (sessions.get(e.session.id)?.runtime && !tree.tree.modelOf(`dbg-${e.session.id}`)) updateRoots(); // first stop: its root
-      tree.refreshChanged();
+      refreshTrees();
       layout.followEvents((e.body as { events?: unknown[] }).events ?? [], e.body as Record<string, unknown>);
     }),
   );
@@ -519,7 +533,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   return {
     version: context.extension.packageJSON.version,
     diagnostics: (uri) => diagnostics.get(uri) ?? [],
-    refreshChanged: () => tree.refreshChanged(),
+    refreshChanged: () => { const n = tree.refreshChanged(); debugTree.refreshChanged(); return n; },
     treeRoots: async () => {
       const snap = (n: TreeNode, depth: number): NodeSnapshot => ({ id: n.id, label: n.label, description: n.description,
         ...(depth > 0 ? { children: tree.getChildren(n).map((c) => snap(c, depth - 1)) } : {}) });
