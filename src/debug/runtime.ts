@@ -273,7 +273,11 @@ export class IoreqRuntime {
     if (this.dataBreakpoints.length) {
       const now = this.watchValues();
       const hit = this.dataBreakpoints.filter((_, i) => now[i] !== prevWatch[i]);
-      if (hit.length) return { reason: 'data breakpoint', actor, hitBreakpointIds: hit.map((b) => b.id), description: `${hit.map((b) => b.dataId).join(', ')} changed` };
+      if (hit.length) {
+        // Who wrote it: the statement that just ran (the top frame before this one moved on), in which thread.
+        const by = this.lastWriter();
+        return { reason: 'data breakpoint', actor, hitBreakpointIds: hit.map((b) => b.id), description: `${hit.map((b) => describeData(b.dataId)).join(', ')} written by ${by}` };
+      }
     }
     const top = this.frames().at(-1);
     if (top && this.codeBreakpoints.length) {
@@ -291,8 +295,19 @@ export class IoreqRuntime {
   private seenFrames = new WeakSet<Frame>();
   private firstOfCall = true;
 
+  /** The statement the last move ran (the top frame before it), as "actor fn (label)". */
+  private lastRan = '';
+  private lastWriter(): string {
+    return this.lastRan || 'the scenario';
+  }
+
   private moveOne(): void {
+    const st = this.currentStep;
+    const topBefore = this.frames().at(-1);
+    this.lastRan = st ? `${st.actor}${topBefore ? ` in ${topBefore.fn} (${topBefore.at})` : ` (step ${st.index} ${st.op})`}` : '';
     this.advance();
+    // A direct step (no modelled statement) runs as it is entered: it is the writer.
+    if (this.returned && this.pos.stmt === 0 && this.currentStep) this.lastRan = `${this.currentStep.actor} (step ${this.currentStep.index} ${this.currentStep.op})`;
     const top = this.frames().at(-1);
     this.firstOfCall = !!top && !this.seenFrames.has(top);
     if (top) this.seenFrames.add(top);
@@ -522,11 +537,19 @@ export class IoreqRuntime {
   }
 }
 
-/** Reads a watched datum: "slot:<domid>:<vcpu>:state", "param:<domid>:<index>", "evtchn:<domid>:<port>:pending". */
+/**
+ * Reads a watched datum: "slot:<domid>:<vcpu>:state", "param:<domid>:<index>", "evtchn:<domid>:<port>:pending", or
+ * bytes of a page, "mem:<domid>:<pfn hex>:<offset>:<count>".
+ */
 export function readData(s: Session, dataId: string): unknown {
-  const [kind, a, b] = dataId.split(':');
+  const [kind, a, b, c, n] = dataId.split(':');
   const d = s.m.x.domains.get(Number(a));
   if (!d) return undefined;
+  if (kind === 'mem') {
+    const g = d.physmap.get(parseInt(b, 16));
+    if (!g?.bytes) return null;
+    return Array.from(g.bytes.subarray(Number(c), Number(c) + Number(n))).join(',');
+  }
   if (kind === 'param') return d.arch.hvm_domain.params[Number(b)];
   if (kind === 'evtchn') return d.evtchn.ports[Number(b)]?.pending;
   if (kind === 'slot') {
@@ -535,4 +558,14 @@ export function readData(s: Session, dataId: string): unknown {
     return A.getState(srv.ioreq.va, A.ioreqOffset(Number(b)));
   }
   return undefined;
+}
+
+/** A data id as a user reads it. */
+export function describeData(dataId: string): string {
+  const [kind, a, b, c, n] = dataId.split(':');
+  if (kind === 'mem') return `d${a}:0x${b}+0x${Number(c).toString(16)} (${n} byte${n === '1' ? '' : 's'})`;
+  if (kind === 'slot') return `d${a}v${b} slot state`;
+  if (kind === 'param') return `d${a} param ${b}`;
+  if (kind === 'evtchn') return `d${a} port ${b} pending`;
+  return dataId;
 }

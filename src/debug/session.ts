@@ -14,7 +14,7 @@ import { stepFrameName } from '../scenario/ops';
 import { parseScenario } from '../scenario/parse';
 import { isModelledFunction, listingForPath, placeLine } from './breakpoints';
 import { locateLabel, type Listing, loadListing } from './listing';
-import { memoryRef, parseMemoryRef, readPage, writePage } from './memory';
+import { changedRanges, memoryRef, parseMemoryRef, readPage, resolveAddress, specialPageBytes, writePage } from './memory';
 import { actorsOf, IoreqRuntime, type Granularity, type StopInfo } from './runtime';
 import { EvalError, evaluate, show } from './values';
 import { dataBreakpointOf, frameContext, scopesOf, setVariable, variablesOf, type FrameRef, type RtVar, type VarNode } from './variables';
@@ -106,6 +106,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
       supportsSteppingGranularity: true,
       supportsFunctionBreakpoints: true,
       supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
       supportsSetVariable: true,
       supportsReadMemoryRequest: true,
       supportsWriteMemoryRequest: true,
@@ -350,6 +351,16 @@ export class IoreqDebugSession extends LoggingDebugSession {
   }
 
   protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    if (args.asAddress) {
+      // Bytes of a special page, by address ("0xfeff901e") or memory reference and offset ("d1:0xfeff9+0x1e").
+      const at = this.rt ? resolveAddress(this.rt, args.name, args.frameId !== undefined ? frameContext(this.rt, this.frameRef(args.frameId)).domain?.domain_id : undefined) : undefined;
+      const count = Math.max(1, Math.min(args.bytes ?? 1, 4096));
+      const ok = at && at.offset + count <= 4096;
+      response.body = ok
+        ? { dataId: `mem:${at!.domid}:${at!.pfn.toString(16)}:${at!.offset}:${count}`, description: `d${at!.domid}:0x${at!.pfn.toString(16)}+0x${at!.offset.toString(16)}, ${count} byte(s)`, accessTypes: ['write'], canPersist: false }
+        : { dataId: null, description: `'${args.name}' is not in a special page of the model (an address such as 0xfeff901e, or d1:0xfeff9+0x1e)` };
+      return this.sendResponse(response);
+    }
     const node = args.variablesReference ? this.handles.get(args.variablesReference) : undefined;
     const { dataId, description } = dataBreakpointOf(this.rt, node, args.name);
     response.body = { dataId, description, accessTypes: ['write'], canPersist: true };
@@ -361,7 +372,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     this.pendingData = [];
     for (const b of args.breakpoints) {
       const id = this.bpIds++;
-      const ok = /^(slot|param|evtchn):\d+:\d+/.test(b.dataId);
+      const ok = /^(slot|param|evtchn):\d+:\d+|^mem:\d+:[0-9a-f]+:\d+:\d+$/.test(b.dataId);
       if (ok) this.pendingData.push({ id, dataId: b.dataId });
       const bp = new Breakpoint(ok) as DebugProtocol.Breakpoint;
       bp.id = id;
@@ -390,8 +401,15 @@ export class IoreqDebugSession extends LoggingDebugSession {
 
   // ---- execution ----
 
+  /** The special pages' bytes at the last stop, for the `memory` events of the next. */
+  private pagesAtStop: Map<string, Uint8Array> | null = null;
+
   private report(stop: StopInfo): void {
     const rt = this.rt!;
+    // The model wrote pages since the last stop: tell the client (its memory views refresh).
+    const pages = specialPageBytes(rt);
+    if (this.pagesAtStop) for (const r of changedRanges(this.pagesAtStop, pages)) this.sendEvent(new DapEvent('memory', r));
+    this.pagesAtStop = pages;
     this.handles.reset();
     this.frames.reset();
     this.lastStop = stop;

@@ -172,4 +172,30 @@ describe('debug adapter over DAP: locals, frames, stepping', function () {
     assert.equal(s.frames[0].line, 6);
     await Promise.all([dc.waitForEvent('terminated'), dc.continueRequest({ threadId: s.threadId })]);
   });
+
+  it('memory events name the page bytes a step wrote; a data breakpoint on bytes (asAddress) answers who last wrote them', async () => {
+    const mem: Array<{ memoryReference: string; offset: number; count: number }> = [];
+    dc.on('memory', (e: DebugProtocol.MemoryEvent) => mem.push(e.body));
+    await Promise.all([dc.waitForEvent('stopped'), launch(SC('08-sync-pio-read-write.ioreq.json'), { stopOnEntry: true })]);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'hvm_wait_on_io' }] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    // By then the guest's request was written into vcpu 0's slot of the ioreq page.
+    assert.ok(mem.some((m) => m.memoryReference === 'd1:0xfeff9' && m.offset <= 0x1e && m.offset + m.count > 0x1e), JSON.stringify(mem));
+    // vcpu 0's slot state byte (offset 0x1e of the ioreq page), by its guest-physical address.
+    const info = await dc.dataBreakpointInfoRequest({ name: '0xfeff901e', asAddress: true, bytes: 1 });
+    assert.equal(info.body.dataId, 'mem:1:feff9:30:1');
+    const bad = await dc.dataBreakpointInfoRequest({ name: '0x1000', asAddress: true, bytes: 1 });
+    assert.equal(bad.body.dataId, null);
+    assert.match(bad.body.description, /not in a special page/);
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId! }] });
+    // Forwards: the vcpu, back from the device model, consumes the response (IORESP_READY -> NONE).
+    const [fwd] = await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
+    assert.equal(fwd.body.reason, 'data breakpoint');
+    assert.match(fwd.body.description!, /d1:0xfeff9\+0x1e \(1 byte\) written by d1v0 in hvm_io_assist/);
+    // Backwards: who wrote it before, the device model (its answer, IORESP_READY).
+    const [back] = await Promise.all([dc.waitForEvent('stopped'), dc.reverseContinueRequest({ threadId: 1 })]);
+    assert.equal(back.body.reason, 'data breakpoint');
+    assert.match(back.body.description!, /written by qemu/);
+  });
 });
