@@ -463,8 +463,9 @@ export class IoreqRuntime {
 
   /**
    * stepBack. By statement or line (the default): the reverse of next at the same depth in this thread: the latest
-   * earlier position of the step at this depth or shallower (so it steps back over a call, never into the callee);
-   * from a step's first statement, the thread's previous step's return. By instruction: the previous position.
+   * earlier position of the step at this depth or shallower (so it steps back over a call, never into the callee;
+   * from the step's return, its outermost function's last statement); from a step's first statement, the thread's
+   * previous step's return. By instruction: the previous position.
    */
   stepBack(actor?: string, granularity: Granularity = 'statement'): StopInfo {
     const a = this.actorOr(actor);
@@ -474,8 +475,11 @@ export class IoreqRuntime {
     if (c.actor === a && c.t > this.stepStart[c.step]) {
       if (granularity === 'instruction') target = c.t - 1;
       else {
+        // A step's return counts as its outermost function's depth: next from that function's last statement comes
+        // to the return, so stepBack from the return goes to that statement.
+        const d0 = Math.max(1, c.depth);
         const ps = this.positions(this.stepStart[c.step], c.t);
-        target = [...ps].reverse().find((x) => x.depth <= c.depth)?.t;
+        target = [...ps].reverse().find((x) => x.depth <= d0)?.t;
       }
     }
     if (target === undefined) {
@@ -485,7 +489,7 @@ export class IoreqRuntime {
       if (p >= 0) target = p + 1 < this.stepStart.length ? this.stepStart[p + 1] - 1 : this.pos.t - 1;
     }
     // Nothing of this thread before here: it stays (its first statement).
-    if (target === undefined) return { reason: 'entry', actor: a, description: `the first statement of ${a}` };
+    if (target === undefined) return { reason: 'entry', actor: a };
     this.goto(target);
     return { reason: 'step', actor: a };
   }

@@ -95,14 +95,27 @@ describe('debug runtime: stepping with DAP semantics', () => {
       if (!pos.some((p) => p.actor === c.actor && p.t < c.t)) { assert.equal(b.t, c.t, 'the thread\'s first statement: it stays'); continue; }
       assert.equal(b.actor, c.actor, 'same thread');
       if (b.step === c.step) {
-        assert.ok(b.depth <= c.depth, `t=${c.t}: stepBack from depth ${c.depth} went to depth ${b.depth} (into a callee)`);
-        for (const q of pos.slice(b.t + 1, c.t)) if (q.actor === c.actor && q.step === c.step) assert.ok(q.depth > c.depth, `t=${c.t}: skipped t=${q.t} at depth ${q.depth}`);
+        // A step's return (depth 0) is at its outermost function's level (next from its last statement comes there).
+        const d = Math.max(1, c.depth);
+        assert.ok(b.depth <= d, `t=${c.t}: stepBack from depth ${c.depth} went to depth ${b.depth} (into a callee)`);
+        for (const q of pos.slice(b.t + 1, c.t)) if (q.actor === c.actor && q.step === c.step) assert.ok(q.depth > d, `t=${c.t}: skipped t=${q.t} at depth ${q.depth}`);
       } else {
         assert.equal(pos.slice(pos.findIndex((p) => p.step === c.step), c.t).length, 0, 'only from a step\'s first statement');
         assert.equal(b.depth, 0, "to the thread's previous step's return");
         assert.equal(b.step, Math.max(...pos.filter((p) => p.actor === c.actor && p.step < c.step).map((p) => p.step)));
       }
     }
+  });
+
+  it("stepBack from a step's return goes to its outermost function's last statement (the reverse of next there)", () => {
+    const rt = new IoreqRuntime(load(F07));
+    const ret = pos.find((p) => p.step === 13 && p.depth === 0)!;
+    const last = [...pos].reverse().find((p) => p.step === 13 && p.depth === 1 && p.t < ret.t)!;
+    rt.goto(last.t);
+    rt.next('d1v0');
+    assert.equal(rt.pos.t, ret.t, 'next from the last statement: the return');
+    rt.stepBack('d1v0');
+    assert.equal(rt.pos.t, last.t);
   });
 
   it('stepBack at the same depth undoes next at the same depth; by instruction it undoes one stepIn', () => {
