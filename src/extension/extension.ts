@@ -16,6 +16,7 @@ import type { ProfileName } from '../model/layout';
 import { loadListing, locateLabel } from '../debug/listing';
 import { IoreqDebugSession, LISTING_SCHEME, listingUri, memoryRef, parseMemoryRef } from '../debug/session';
 import { ModelTreeProvider } from './provider';
+import { MemoryPanel } from './memoryPanel';
 import type { RootSource, TreeNode } from './treeModel';
 import { LayoutPanel } from './layoutPanel';
 import { TraceEditorProvider, TracePanel } from './tracePanel';
@@ -63,6 +64,16 @@ export function activate(context: vscode.ExtensionContext): Api {
   const diagnostics = vscode.languages.createDiagnosticCollection('ioreq-scope');
   const sessions = new Map<string, IoreqDebugSession>();
   const layout = new LayoutPanel(context);
+  // The memory view follows the active ioreq-scope session (else the last one that stopped).
+  let lastStopped: vscode.DebugSession | undefined;
+  const memory = new MemoryPanel(context, {
+    current: () => {
+      const a = vscode.debug.activeDebugSession;
+      const s = a && a.type === 'ioreq-scope' ? a : lastStopped;
+      const rt = s ? sessions.get(s.id)?.runtime : undefined;
+      return s && rt ? { model: rt.session.m, session: s } : undefined;
+    },
+  });
   context.subscriptions.push(log, treeView, diagnostics);
 
   // ---- roots: the active debug sessions, then the scenario in the editor ----
@@ -257,7 +268,10 @@ export function activate(context: vscode.ExtensionContext): Api {
     vscode.debug.onDidStartDebugSession((s) => { if (s.type === 'ioreq-scope') { sessionNames.set(s.id, s.name); updateRoots(); } }),
     vscode.debug.onDidTerminateDebugSession((s) => { sessionNames.delete(s.id); if (sessions.delete(s.id)) updateRoots(); }),
     vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
+      if (e.event === 'memory' && memory.isOpen) { memory.update(); return; }
       if (e.event !== 'ioreqScope.state') return;
+      lastStopped = e.session;
+      if (memory.isOpen) memory.update((e.body as { t?: number }).t);
       if (sessions.get(e.session.id)?.runtime && !tree.tree.modelOf(`dbg-${e.session.id}`)) updateRoots(); // first stop: its root
       refreshTrees();
       layout.followEvents((e.body as { events?: unknown[] }).events ?? [], e.body as Record<string, unknown>);
@@ -465,6 +479,13 @@ export function activate(context: vscode.ExtensionContext): Api {
     const rootId = n.id.split('/')[0];
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(`${pageScheme}:/${rootId}/${ref}.hex`));
     await vscode.window.showTextDocument(doc, { preview: true });
+  });
+  // The memory view: from the palette, a special page of the Model view, or a variable with a memory reference.
+  reg('ioreqScope.showMemory', (arg?: TreeNode | { variable?: { memoryReference?: string } }) => {
+    const n = arg as TreeNode | undefined;
+    const ref = (arg as { variable?: { memoryReference?: string } })?.variable?.memoryReference
+      ?? (n?.data?.memoryReference as string | undefined) ?? (n?.data?.pfn !== undefined ? memoryRef(n.data.domid as number, n.data.pfn as number) : undefined);
+    memory.show(ref);
   });
   reg('ioreqScope.copyPfn', async (n: TreeNode) => {
     const pfn = n?.data?.pfn as number | undefined;
