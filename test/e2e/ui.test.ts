@@ -321,7 +321,7 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     const before = await rowsOf(model);
     await palette('View: Toggle Output', /Output/);
     await page.waitForTimeout(500);
-    await tab.click();
+    await page.locator('.editor-group-container .tab').first().click();
     await page.waitForTimeout(800);
     const after = await rowsOf(model);
     assert.deepEqual(after, before, 'the Model view kept its rows and expansion across the editor switch');
@@ -335,6 +335,9 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     assert.match(title ?? '', /vcpu_ioreq\[0\]\.state:4 .*= state STATE_IOREQ_NONE/, `byte 0x1e: ${title}`);
     await screenshot('memory-view');
     await palette('View: Toggle Output', /Output/); // the panel back as it was
+    // Close the editors (the memory view among them): the next stage finds its own webview as the last one.
+    await palette('View: Close All Editors');
+    await page.waitForTimeout(500);
   });
 
   stage('layout', ['debug'], 'shows the layout webview (three profiles, pages outside marked) and its sequence follows the debugger', async () => {
