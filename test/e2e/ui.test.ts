@@ -335,9 +335,11 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     assert.match(title ?? '', /vcpu_ioreq\[0\]\.state:4 .*= state STATE_IOREQ_NONE/, `byte 0x1e: ${title}`);
     await screenshot('memory-view');
     await palette('View: Toggle Output', /Output/); // the panel back as it was
-    // Close the editors (the memory view among them): the next stage finds its own webview as the last one.
-    await palette('View: Close All Editors');
-    await page.waitForTimeout(500);
+    // Close the memory view (its tab, then View: Close Editor): the next stage finds its own webview as the last one,
+    // and the listing stays open where stepping shows it.
+    await page.locator('.editor-group-container .tab', { hasText: 'IOREQ Scope: Memory' }).first().click();
+    await palette('View: Close Editor', /^View: Close Editor/);
+    await page.locator('.editor-group-container .tab', { hasText: 'IOREQ Scope: Memory' }).first().waitFor({ state: 'detached', timeout: 10000 });
   });
 
   stage('layout', ['debug'], 'shows the layout webview (three profiles, pages outside marked) and its sequence follows the debugger', async () => {
