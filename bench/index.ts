@@ -15,6 +15,7 @@ import { liveFigures } from './live';
 import { activationFigures } from './activation';
 import { mutationFigures } from './mutation';
 import { profileFigures } from './profiles';
+import { zooFigures } from './zoo';
 import { traceFigures } from './trace';
 import { ModelTree } from '../src/extension/treeModel';
 import { evtchnAllocUnbound } from '../src/model/evtchn';
@@ -223,6 +224,7 @@ async function main(): Promise<void> {
     },
     scenarios: scenarioFigures(),
     profiles: profileFigures(rate, median, RUNS, { roundTrip: Math.round(floor), buffered: Math.round(bufFloor) }, SCENARIOS),
+    bugZoo: zooFigures(SCENARIOS, RUNS, median),
     extension: { ...treeFigures(), activation: await activationFigures() },
     debugAdapter: await dapFigures(path.join(__dirname, '..', '..', 'dist', 'debugAdapter.js'), RUNS),
     live: await liveFigures(),

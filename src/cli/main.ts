@@ -1,5 +1,6 @@
 // ioreq-scope: the command line over the model. Errors: one line on stderr; exit 2 for bad usage or input,
 // 1 for a failed check, 0 otherwise.
+import { stepPlaces } from './places';
 import { hex } from '../model/abi';
 import { runDemo } from '../model/demo';
 import { isProfile, layoutJson, PROFILES, specialPageLayout, type ProfileName } from '../model/layout';
@@ -178,8 +179,8 @@ export function main(argv: string[], io: Out): number {
       case 'run': {
         const [file, flags] = splitFile(rest);
         if (!file) throw new UsageError('run needs a scenario FILE');
-        const f = takeFlags(flags, { '--json': 'bool' });
-        const sc = loadScenario(file);
+        const f = takeFlags(flags, { '--json': 'bool', '--fixed': 'bool' });
+        const sc = f['--fixed'] ? parseScenario(readInput(file), file, { fixed: true }) : loadScenario(file);
         const json = !!f['--json'];
         const r = runScenario(sc, {
           onStep: (rec) => {
@@ -207,16 +208,38 @@ export function main(argv: string[], io: Out): number {
       case 'explore': {
         const [file, flags] = splitFile(rest);
         if (!file) throw new UsageError('explore needs a scenario FILE');
-        const f = takeFlags(flags, { '--json': 'bool', '--max-states': 'value', '--no-hash': 'bool' });
+        const f = takeFlags(flags, { '--json': 'bool', '--max-states': 'value', '--max-seconds': 'value', '--no-hash': 'bool', '--fixed': 'bool' });
         let max = 1_000_000;
         if (f['--max-states'] !== undefined) {
           max = Number(f['--max-states']);
           if (!Number.isInteger(max) || max < 1) throw new UsageError("'--max-states' must be a positive integer");
         }
-        const sc = loadScenario(file);
-        const res = explore(sc, { maxStates: max, hashing: !f['--no-hash'] });
-        if (f['--json']) io.out(JSON.stringify(exploreReport(res), null, 2));
-        else io.out(exploreReport(res, 'text') as string);
+        let deadline = Infinity;
+        if (f['--max-seconds'] !== undefined) {
+          const secs = Number(f['--max-seconds']);
+          if (!(secs > 0)) throw new UsageError("'--max-seconds' must be a positive number");
+          deadline = Date.now() + secs * 1000;
+        }
+        // --fixed: the bug-zoo scenario's fixed form (its `revert` list ignored).
+        const sc = f['--fixed'] ? parseScenario(readInput(file), file, { fixed: true }) : loadScenario(file);
+        const res = explore(sc, { maxStates: max, hashing: !f['--no-hash'], shouldStop: deadline === Infinity ? undefined : () => Date.now() > deadline });
+        // Each counterexample step with the deepest statement of the model's code it reached.
+        const places = res.violations.map((v) => stepPlaces(sc, v.trail));
+        if (f['--json']) {
+          const doc = exploreReport(res) as { violations: Array<Record<string, unknown>> };
+          doc.violations.forEach((v, k) => { v.places = places[k]; });
+          io.out(JSON.stringify(doc, null, 2));
+        } else {
+          io.out(exploreReport(res, 'text') as string);
+          res.violations.forEach((v, k) => {
+            io.out(`\n${v.kind}, step by step in the model's code:`);
+            for (const p of places[k]) {
+              const st = sc.steps[p.step];
+              const via = p.stack.length ? `${p.stack.slice(-2).join(' > ')} > ` : '';
+              io.out(`  #${p.step} ${st.actor} ${st.op}: ends in ${via}${p.fn}${p.label === 'entry' ? '' : ` @${p.label}`}${p.where ? ` (${p.where})` : ''}`);
+            }
+          });
+        }
         return res.violations.length ? 1 : 0;
       }
       case 'compare': {

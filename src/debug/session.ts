@@ -8,7 +8,7 @@ import {
   TerminatedEvent, Thread, Event as DapEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { isProfile, type ProfileName } from '../model/layout';
+import { isProfile, PROFILES, type ProfileName } from '../model/layout';
 import type { ModelEvent } from '../model/events';
 import { stepFrameName } from '../scenario/ops';
 import { parseScenario } from '../scenario/parse';
@@ -129,7 +129,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     let text: string;
     try {
       if (typeof args.scenario !== 'string' || !args.scenario) throw new Error("launch needs 'scenario': the path of a *.ioreq.json file");
-      if (args.profile !== undefined && !isProfile(args.profile)) throw new Error(`unknown profile '${args.profile}' (expected legacy, seed or 4.5)`);
+      if (args.profile !== undefined && !isProfile(args.profile)) throw new Error(`unknown profile '${args.profile}' (expected ${PROFILES.join(', ')})`);
       try {
         text = fs.readFileSync(args.scenario, 'utf8');
       } catch (e) {

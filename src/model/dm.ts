@@ -1,5 +1,9 @@
 // The device model's own state, as QEMU's XenIOState of 2014 keeps it (xen-hvm.c): the pages it mapped, its local
 // event-channel ports per vcpu, the buffered port, and a small register file standing for the emulated devices.
+
+/** Which device model's code a scenario's device model runs under the 4.21 profiles (QEMU, varstored, a virtio backend). */
+export type DmKind = 'qemu' | 'varstored' | 'virtio';
+export const DM_KINDS: readonly DmKind[] = ['qemu', 'varstored', 'virtio'];
 export class DeviceModel {
   /** Pfns learned from HVMOP_get_param (-1: not asked yet). */
   ioreq_pfn = -1;
@@ -35,6 +39,8 @@ export class DeviceModel {
   want_ranges: Array<[number, bigint, bigint]> = [];
   /** The last error the device model reported (error_report / ERR), or null. */
   last_error: string | null = null;
+  /** Whose code it runs (4.21 profiles; the seed-era profiles run QEMU of their era). */
+  kind: DmKind = 'qemu';
   // ---- end 4.21 ----
   constructor(public domid: number, public target: number, public max_cpus: number) {}
 
@@ -46,7 +52,7 @@ export class DeviceModel {
     c.send_vcpu = this.send_vcpu; c.destroyed_guest = this.destroyed_guest;
     // 4.21
     c.ioservid = this.ioservid; c.bufioreq_handling = this.bufioreq_handling; c.pages_how = this.pages_how;
-    c.resource_unsupported = this.resource_unsupported; c.dead = this.dead; c.last_error = this.last_error;
+    c.resource_unsupported = this.resource_unsupported; c.dead = this.dead; c.last_error = this.last_error; c.kind = this.kind;
     c.want_ranges = this.want_ranges.map(([t, a, b]) => [t, a, b]);
     return c;
   }

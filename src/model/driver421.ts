@@ -11,7 +11,8 @@ import type { XenDmOp } from './xen/4.21/common/ioreq';
 import type { GuestPage } from './xen';
 
 export type Build = 'flat' | 'stepped';
-export type DmKind = 'qemu' | 'varstored' | 'virtio';
+export type { DmKind } from './dm';
+import type { DmKind } from './dm';
 
 /** Everything either build's 4.21 classes offer, for calls written once for both. */
 type Impl = X421Flat | X421Stepped;
@@ -70,6 +71,7 @@ export class Driver421 {
   addDm(name: string, kind: DmKind, domid: number, target: number): DeviceModel {
     const dm = this.m.addDeviceModel(name, domid, target, this.domain(target).vcpu.length);
     this.kinds.set(name, kind);
+    dm.kind = kind;
     return dm;
   }
   /** The device model's domain's vcpu 0: Xen's `current` while it makes hypercalls. */

@@ -70,6 +70,16 @@ function feed(m: Model, o: Sink): void {
       o.s('s'); o.n(s.domid); o.n(s.freed ? 1 : 0); o.n(s.ioreq.page ?? -1); o.n(s.buf_ioreq.page ?? -1); o.n(s.buf_ioreq_evtchn);
       for (const v of d.vcpu) o.n(s.ioreq_evtchn[v.vcpu_id]);
     }
+    // ---- 4.5: the server list (newest first), the default server, the gmfn pool, the CF8 latch ----
+    const h = d.hvm45;
+    o.n(h.ioreq_server.id); o.n(Number(h.ioreq_gmfn.mask & 0xffffffffn)); o.n(Number(h.ioreq_gmfn.mask >> 32n)); o.n(h.pci_cf8);
+    o.n(h.default_ioreq_server ? h.default_ioreq_server.id : -1);
+    for (const s5 of h.ioreq_server.list) {
+      o.s('L'); o.n(s5.id); o.n(s5.domid); o.n(s5.enabled ? 1 : 0); o.n(s5.freed ? 1 : 0); o.n(s5.ioreq.page ?? -1); o.n(s5.bufioreq.page ?? -1); o.n(s5.bufioreq_evtchn);
+      for (const sv of s5.ioreq_vcpu_list) { o.n(sv.vcpu.vcpu_id); o.n(sv.ioreq_evtchn); }
+      if (s5.range) for (const r of s5.range) { o.n(r.ranges.length); for (const a of r.ranges) o.n(a); }
+      for (const pg of [s5.ioreq.va, s5.bufioreq.va]) if (pg) for (let i = 0; i < 64; i++) o.n(pg.getInt32(i * 4, true));
+    }
     // ---- 4.21: today's servers, the gfn pool, the CF8 latch, the emulator references and each vcpu's vcpu_io ----
     const y = d.x421;
     o.n(y.refcnt); o.n(y.pci_cf8); o.n(y.ioreq_gfn.mask); o.n(y.ioreq_gfn.legacy_mask); o.n(y.p2m_ioreq_server);
@@ -119,5 +129,7 @@ function feed(m: Model, o: Sink): void {
     o.n(dm.ioreq_local_port.length);
     for (const p of dm.ioreq_local_port) o.n(p);
     for (const [k, v] of dm.devices) { o.n(k); big(o, v); }
+    // 4.21 and 4.5: the server it created, how its pages came, whether its process is gone
+    o.n(dm.ioservid); o.n(dm.bufioreq_handling); o.n(dm.pages_how === 'resource' ? 1 : dm.pages_how === 'gfn' ? 2 : 0); o.n(dm.dead ? 1 : 0);
   }
 }

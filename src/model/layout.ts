@@ -14,23 +14,25 @@ export function isX421(p: string): p is X421Profile {
 }
 // ---- end 4.21 ----
 
-/** The seed era's profiles (what the scenario layer runs). */
+/** The seed era's profiles. */
 export type SeedEraProfile = 'legacy' | 'seed' | '4.5';
 export type ProfileName = SeedEraProfile | X421Profile;
-/** The profiles of the seed's era (the seed-style operations and properties run on these). */
-export const PROFILES: readonly SeedEraProfile[] = ['legacy', 'seed', '4.5'];
-/** Every profile, today's included. */
-export const ALL_PROFILES: readonly ProfileName[] = [...PROFILES, ...X421_PROFILES];
+/** The profiles of the seed's era (the seed-style properties and flows run on these). */
+export const SEED_ERA_PROFILES: readonly SeedEraProfile[] = ['legacy', 'seed', '4.5'];
+/** Every profile: the seed's era, then today's. A scenario, `compare`, `layout` and the debugger take any of them. */
+export const PROFILES: readonly ProfileName[] = [...SEED_ERA_PROFILES, ...X421_PROFILES];
+/** The same list (the name older code uses). */
+export const ALL_PROFILES = PROFILES;
 
-/** The seed-era profiles the scenario layer runs (today's join it once the scenario ops table has their ops). */
-export function isProfile(s: string): s is SeedEraProfile {
-  return (PROFILES as readonly string[]).includes(s);
+export function isSeedEra(p: string): p is SeedEraProfile {
+  return (SEED_ERA_PROFILES as readonly string[]).includes(p);
 }
 
 /** Any profile the model has, today's included. */
-export function isAnyProfile(s: string): s is ProfileName {
-  return (ALL_PROFILES as readonly string[]).includes(s);
+export function isProfile(s: string): s is ProfileName {
+  return (PROFILES as readonly string[]).includes(s);
 }
+export const isAnyProfile = isProfile;
 
 /** hvmloader's e820 reserves RESERVED_MEMBASE (0xfc000000, tools/firmware/hvmloader/config.h:68) up to 4 GiB. */
 export const HVMLOADER_RESERVED_MEMBASE = 0xfc000000;

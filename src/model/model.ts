@@ -17,6 +17,8 @@ import { HvmSeed } from './xen/seed/hvm.stepped';
 import { Hvm45 } from './xen/4.5/hvm.stepped';
 import { Libxc } from './tools/libxc.stepped';
 import { Qemu } from './qemu/xen-hvm.stepped';
+import { Qemu45 as Qemu45Flat } from './qemu/xen-hvm-4.5.flat';
+import { Qemu45 } from './qemu/xen-hvm-4.5.stepped';
 // ---- issue 10 (today's Xen): the 4.21 classes ----
 import { isX421 } from './layout';
 import { Hvm421 as Hvm421Flat } from './xen/4.21/arch/x86/hvm/hvm.flat';
@@ -38,8 +40,8 @@ export interface X421Stepped { hvm: Hvm421 | ArmHvm421; qemu: Qemu421; varstored
  * The builds a session drives. Under a 4.21 profile `hvm` holds the 4.21 class (typed as the seed-era one so the
  * seed-era callers keep compiling; they only ever run seed-era profiles) and `x421` has today's code and DMs.
  */
-export interface FlatImpl { hvm: HvmSeedFlat | HvmLegacyFlat | Hvm45Flat; libxc: LibxcFlat; qemu: QemuFlat; x421?: X421Flat }
-export interface SteppedImpl { hvm: HvmSeed | HvmLegacy | Hvm45; libxc: Libxc; qemu: Qemu; x421?: X421Stepped }
+export interface FlatImpl { hvm: HvmSeedFlat | HvmLegacyFlat | Hvm45Flat; libxc: LibxcFlat; qemu: QemuFlat; qemu45?: Qemu45Flat; x421?: X421Flat }
+export interface SteppedImpl { hvm: HvmSeed | HvmLegacy | Hvm45; libxc: Libxc; qemu: Qemu; qemu45?: Qemu45; x421?: X421Stepped }
 
 /** The stepped classes carry a frame sink per Xen instance, so each run's call stack is visible to its driver. */
 const sinks = new WeakMap<Xen, FrameSink>();
@@ -58,6 +60,7 @@ function instrumentStepped(): void {
   instrument(Hvm45.prototype, 'xen', sinkOf);
   instrument(Libxc.prototype, 'libxc', sinkOf);
   instrument(Qemu.prototype, 'qemu', sinkOf);
+  instrument(Qemu45.prototype, 'qemu', sinkOf);
   // 4.21
   instrument(Hvm421.prototype, 'xen', sinkOf);
   instrument(ArmHvm421.prototype, 'xen', sinkOf);
@@ -97,7 +100,8 @@ export class Model {
     }
     const code = hypervisorCodeOf(profile);
     const hvm = code === 'legacy' ? new HvmLegacyFlat(x) : code === '4.5' ? new Hvm45Flat(x) : new HvmSeedFlat(x);
-    return { hvm, libxc: new LibxcFlat(x, hvm), qemu: new QemuFlat(x, hvm) };
+    // Under 4.5 the QEMU of Xen 4.5's ioreq-server API (its own server) runs beside the 2014 QEMU (the default server).
+    return { hvm, libxc: new LibxcFlat(x, hvm), qemu: new QemuFlat(x, hvm), ...(code === '4.5' ? { qemu45: new Qemu45Flat(x, hvm) } : {}) };
   }
 
   get stepped(): SteppedImpl {
@@ -111,7 +115,7 @@ export class Model {
       }
       const code = hypervisorCodeOf(this.profile);
       const hvm = code === 'legacy' ? new HvmLegacy(this.x) : code === '4.5' ? new Hvm45(this.x) : new HvmSeed(this.x);
-      this._stepped = { hvm, libxc: new Libxc(this.x, hvm), qemu: new Qemu(this.x, hvm) };
+      this._stepped = { hvm, libxc: new Libxc(this.x, hvm), qemu: new Qemu(this.x, hvm), ...(code === '4.5' ? { qemu45: new Qemu45(this.x, hvm) } : {}) };
     }
     return this._stepped;
   }
@@ -186,8 +190,9 @@ export class Model {
     for (const [k, dm] of this.dms) {
       const c = dm.clone();
       const d = m.x.domains.get(dm.target);
-      if (dm.shared_page && dm.ioreq_pfn >= 0) c.shared_page = d?.page(dm.ioreq_pfn)?.data() ?? null;
-      if (dm.buffered_io_page && dm.bufioreq_pfn >= 0) c.buffered_io_page = d?.page(dm.bufioreq_pfn)?.data() ?? null;
+      // The physmap, not d.page(): an enabled 4.5 server's pages have left the guest's p2m yet stay mapped.
+      if (dm.shared_page && dm.ioreq_pfn >= 0) c.shared_page = d?.physmap.get(dm.ioreq_pfn)?.data() ?? null;
+      if (dm.buffered_io_page && dm.bufioreq_pfn >= 0) c.buffered_io_page = d?.physmap.get(dm.bufioreq_pfn)?.data() ?? null;
       // 4.21: a device model's mappings are its server's pages (resource pages have no gfn; gfn pages leave the p2m).
       const s = d && dm.ioservid >= 0 ? d.x421.server[dm.ioservid] : null;
       if (s) {

@@ -118,7 +118,7 @@ export function slotState(s: ServerView, vcpuId: number): number | null {
 export const hexRange = ([s, e]: [bigint, bigint]): string => (s === e ? A.hex(s) : `${A.hex(s)}-${A.hex(e)}`);
 
 /** The state document's form of a server (see README: "The state document"). */
-export function serverDoc(s: ServerView, d: Domain, ring: (dv: DataView) => unknown): Record<string, unknown> {
+export function serverDoc(s: ServerView, d: Domain, ring: (dv: DataView) => unknown, slot?: (dv: DataView, vcpu: number) => unknown): Record<string, unknown> {
   const page = (p: ServerPage) => ({ gfn: p.gfn === null ? null : A.hex(p.gfn), mapped: p.va !== null, how: p.how });
   return {
     id: s.id, emulator: s.emulator, enabled: s.enabled, isDefault: s.isDefault, freed: s.freed,
@@ -127,5 +127,7 @@ export function serverDoc(s: ServerView, d: Domain, ring: (dv: DataView) => unkn
     bufioreqHandling: ['off', 'legacy', 'atomic'][s.bufioreqHandling] ?? s.bufioreqHandling,
     ioreqEvtchn: d.vcpu.map((v) => s.ioreqEvtchn[v.vcpu_id] ?? -1), bufIoreqEvtchn: s.bufIoreqEvtchn,
     bufferedRing: s.bufioreq.va ? ring(s.bufioreq.va) : null,
+    // Each vcpu's slot in this server's synchronous page, decoded from its bytes (null without a page).
+    ...(slot ? { slots: d.vcpu.map((v) => (s.ioreq.va ? slot(s.ioreq.va, v.vcpu_id) : null)) } : {}),
   };
 }

@@ -104,7 +104,7 @@ export function domainJson(m: Model, d: Domain): Record<string, unknown> {
     params,
     specialPages: d.is_hvm && d.reserved_mem_pgstart ? layout.pages.map((p) => {
       const g = d.physmap.get(p.pfn);
-      return { name: p.name, index: p.index, pfn: A.hex(p.pfn), insideReserved: p.insideReserved, insideE820Reserved: p.insideE820Reserved, xenMaps: g?.xen_maps ?? 0, foreignMaps: g?.foreign_maps ?? 0 };
+      return { name: p.name, index: p.index, pfn: A.hex(p.pfn), insideReserved: p.insideReserved, insideE820Reserved: p.insideE820Reserved, inP2m: d.page(p.pfn) !== null, xenMaps: g?.xen_maps ?? 0, foreignMaps: g?.foreign_maps ?? 0 };
     }) : [],
     vcpus: d.vcpu.map((v) => ({
       vcpuId: v.vcpu_id,
@@ -117,7 +117,7 @@ export function domainJson(m: Model, d: Domain): Record<string, unknown> {
       slot: slotPage ? decodeSlot(slotPage, v.vcpu_id) : null,
     })),
     ioreqServer: s ? serverJson(s, d) : null,
-    ioreqServers: serversOf(m.profile, d).map((sv) => serverDoc(sv, d, decodeRing)),
+    ioreqServers: serversOf(m.profile, d).map((sv) => serverDoc(sv, d, decodeRing, decodeSlot)),
     evtchns: evtchnJson(d),
     ...(isX421(m.profile) ? { x421: x421Json(d) } : {}), // 4.21
   };

@@ -411,6 +411,9 @@ export interface BugReport {
 /** The whole hypervisor: what one Xen host holds. */
 export class Xen {
   domains = new Map<number, Domain>();
+  /** Fixes from Xen's history this run undoes (src/model/fixes.ts): the code reads reverted(id) where the fix is. */
+  reverts = new Set<string>();
+  reverted(id: string): boolean { return this.reverts.size > 0 && this.reverts.has(id); }
   console: ConsoleLine[] = [];
   bugs: BugReport[] = [];
   /** Set when a XenPanic reached the driver: the host is down. */
@@ -468,6 +471,7 @@ export class Xen {
     y.panic = this.panic ? { ...this.panic } : null;
     y.faults = { ...this.faults };
     y.heap = { ...this.heap };
+    y.reverts = this.reverts;
     y.on = this.on;
     y.events = withEvents ? this.events.slice() : [];
     y.actor = this.actor;

@@ -14,7 +14,14 @@ export class Session {
   m: Model;
   constructor(public sc: Scenario, m?: Model) {
     this.m = m ?? new Model(sc.profile).boot();
-    if (!m) for (const d of sc.deviceModels) this.m.addDeviceModel(d.name, d.domid, d.target, d.maxCpus ?? 0);
+    if (!m) {
+      this.m.x.reverts = new Set(sc.revert);
+      for (const d of sc.deviceModels) {
+        const dm = this.m.addDeviceModel(d.name, d.domid, d.target, d.maxCpus ?? 0);
+        dm.kind = d.kind;
+        dm.resource_unsupported = d.resourceUnsupported;
+      }
+    }
   }
 
   private _checker: Checker | null = null;

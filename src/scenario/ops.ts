@@ -4,7 +4,7 @@
 // enabling rules and the debugger's step frame are all derived from it. The shape follows stateright's Model trait:
 // actions (the steps), whether each is enabled in a state, and the next state (the model call).
 import * as A from '../model/abi';
-import type { DeviceModel } from '../model/dm';
+import type { DeviceModel, DmKind } from '../model/dm';
 import * as E from '../model/evtchn';
 import { DOMID_SELF } from '../model/evtchn';
 import { EINVAL, ESRCH } from '../model/errno';
@@ -12,8 +12,11 @@ import type { ProfileName } from '../model/layout';
 import type { Model } from '../model/model';
 import { PARAM_NAMES } from '../model/params';
 import { HVMOP_get_param, HVMOP_set_param } from '../model/xen/seed/hvm';
-import { HVMIO_NAMES, HVMIO_none, type Domain, type Vcpu } from '../model/xen';
-import { direct, rcOnly, type Call } from './call';
+import { HVMIO_NAMES, HVMIO_none, VIO_NAMES, VIO_no_completion, type Domain, type GuestPage, type Vcpu } from '../model/xen';
+import * as H45 from '../model/xen/4.5/hvm';
+import * as I421 from '../model/xen/4.21/common/ioreq';
+import { isX421, type ProfileName as Profile } from '../model/layout';
+import { direct, rcOnly, type AnyImpl, type Call, type StepResult } from './call';
 import type { ActorKind, Step } from './types';
 
 type Json = Record<string, unknown>;
@@ -37,7 +40,9 @@ export interface OpSpec {
   /** The profiles that have it; every profile when absent. */
   profiles?: readonly ProfileName[];
   /** A check across arguments the schema cannot express, at parse time: the argument to blame and why. */
-  check?: (args: Json, actor: ActorKind) => { at?: string; message: string } | null;
+  check?: (args: Json, actor: ActorKind, ctx: CheckContext) => { at?: string; message: string } | null;
+  /** The kinds of device model that do it (every kind when absent); parse-time. */
+  dmKinds?: readonly DmKind[];
   /** A vcpu op that may run while the vcpu has an I/O in flight (the others wait for hvm_do_resume first). */
   whileIoInFlight?: boolean;
   /** Why it cannot run in the state reached (after the actor's own checks), or null when it can. */
@@ -47,6 +52,9 @@ export interface OpSpec {
   /** The C-level call a step makes, as the debugger names the step's frame. */
   title?: (step: Step) => string;
 }
+
+/** What a parse-time check knows besides the step's arguments. */
+export interface CheckContext { profile: Profile }
 
 // ---- argument schemas (shared by several ops) ----
 const DOMID: ArgSpec = { schema: { type: 'integer', minimum: 0, maximum: 32751, description: 'A domain id.' }, required: true };
@@ -141,6 +149,102 @@ const DM = ['dm'] as const;
 const VCPUS = ['vcpu'] as const;
 const ANY = ['toolstack', 'dm', 'vcpu'] as const;
 
+// ---- the profiles' own families of ops: 4.5's HVMOPs 17-22, today's DMOPs ----
+const SEED_ERA: readonly Profile[] = ['legacy', 'seed', '4.5'];
+const X421: readonly Profile[] = ['4.21', '4.21-arm'];
+const X86: readonly Profile[] = ['legacy', 'seed', '4.5', '4.21'];
+const DM_OR_TOOLSTACK = ['dm', 'toolstack'] as const;
+const SERVER_ID: ArgSpec = { schema: { type: 'integer', minimum: 0, maximum: 65535, description: "An ioreq server id (ioservid_t); a device model's steps default to the server it created." } };
+const RANGE_TYPE: ArgSpec = { schema: { enum: ['port', 'memory', 'pci'], description: 'The range type: I/O ports, MMIO (guest physical addresses) or PCI config space (SBDF numbers).' }, required: true };
+const BUFIOREQ: ArgSpec = { schema: { enum: ['off', 'legacy', 'atomic'], description: 'HVM_IOREQSRV_BUFIOREQ_OFF / _LEGACY / _ATOMIC.' } };
+const PAD: ArgSpec = { schema: { type: 'integer', minimum: 0, maximum: 255, description: 'A non-zero value in the op\'s padding (Xen refuses it with -EINVAL).' } };
+
+const BUFIOREQ_MODES: Record<string, number> = { off: I421.HVM_IOREQSRV_BUFIOREQ_OFF, legacy: I421.HVM_IOREQSRV_BUFIOREQ_LEGACY, atomic: I421.HVM_IOREQSRV_BUFIOREQ_ATOMIC };
+const bufioreqOf = (step: Step): number => BUFIOREQ_MODES[(step.args.bufioreq as string) ?? 'atomic'];
+const RANGE_TYPES: Record<string, number> = { port: I421.XEN_DMOP_IO_RANGE_PORT, memory: I421.XEN_DMOP_IO_RANGE_MEMORY, pci: I421.XEN_DMOP_IO_RANGE_PCI };
+const rangeTypeOf = (step: Step): number => RANGE_TYPES[step.args.type as string];
+const rangeText = (step: Step): string => `0x${(step.args.start as bigint).toString(16)}-0x${(step.args.end as bigint).toString(16)}`;
+
+/** The domain whose hypercall it is: the toolstack's is dom0, a device model's its own domain. */
+const callerOf = (m: Model, step: Step): Domain => domOf(m, step.actorKind === 'dm' ? dmOf(m, step).domid : 0);
+/** The target a step names: its domid, or a device model's target. */
+const targetOf = (m: Model, step: Step): number => (step.args.domid as number) ?? (step.actorKind === 'dm' ? dmOf(m, step).target : -1);
+const serverIdOf = (m: Model, step: Step): number => (step.args.id as number) ?? (step.actorKind === 'dm' ? dmOf(m, step).ioservid : -1);
+
+const needsIdFromToolstack = (op: string) => (args: Json, actor: ActorKind, ctx: CheckContext) =>
+  needsDomidFromToolstack(op)(args, actor) ?? (actor === 'toolstack' && args.id === undefined ? { message: `'${op}' by the toolstack needs 'id'` } : null);
+/** 4.5's xen_hvm_io_range carries 64-bit start/end; the model keeps them as numbers, so they must stay below 2^53. */
+function rangeFits32(args: Json): { at: string; message: string } | null {
+  for (const k of ['start', 'end']) if ((args[k] as bigint) >= 1n << 53n) return { at: k, message: `'${k}' is above 2^53, past what the 4.5 model keeps` };
+  return null;
+}
+function serverStepBlocked(m: Model, step: Step): string | null {
+  if (step.actorKind === 'toolstack') return toolstackDomain(m, step);
+  if (step.args.id === undefined && dmOf(m, step).ioservid < 0) return "the device model has no server yet (create one first, or give 'id')";
+  return null;
+}
+function hvm45Range(m: Model, step: Step, op: number): Call {
+  const a: H45.XenHvmIoRange = { domid: targetOf(m, step), id: serverIdOf(m, step), type: rangeTypeOf(step), start: num(step, 'start'), end: num(step, 'end') };
+  return { actor: step.actor, vcpu: null, fn: (f) => f.hvm.doHvmOp(callerOf(m, step), op, a as never), post: rcOnly };
+}
+
+/** A device model that has exited answers nothing and makes no more calls. */
+const dmAlive = (m: Model, step: Step): string | null => (dmOf(m, step).dead ? 'the device model has exited' : null);
+const ownServer = (m: Model, step: Step): string | null => (dmOf(m, step).ioservid < 0 ? 'the device model has no ioreq server yet' : null);
+/** The device model domain's vcpu 0: Xen's `current` during its hypercalls (a DMOP acts for current->domain). */
+function dmVcpu(m: Model, dm: DeviceModel): Vcpu | null {
+  return domOf(m, dm.domid)?.vcpu[0] ?? null;
+}
+type X421Impl = NonNullable<AnyImpl['x421']>;
+/** A call into today's device-model code (QEMU, varstored, a virtio backend), run as the device model's domain. */
+function dm421Call(m: Model, step: Step, fn: (t: X421Impl, dm: DeviceModel) => unknown): Call {
+  const dm = dmOf(m, step);
+  return {
+    actor: step.actor, vcpu: dmVcpu(m, dm),
+    fn: (f) => { if (!dm.max_cpus) dm.max_cpus = domOf(m, dm.target)?.vcpu.length ?? 0; return fn(f.x421!, dm); },
+    post: rcOnly,
+  };
+}
+/** A DMOP exactly as given (dm_op in arch dm.c, then ioreq_server_dm_op). */
+function dmopRaw(m: Model, step: Step, op: I421.XenDmOp): Call {
+  const dm = dmOf(m, step);
+  return { actor: step.actor, vcpu: dmVcpu(m, dm), fn: (f) => f.x421!.hvm.dmOp(dm.target, op), post: rcOnly };
+}
+/** The tools half (libxendevicemodel, privcmd, evtchn) of the device model's own code, by its kind. */
+const tools421 = (t: X421Impl, dm: DeviceModel) => (dm.kind === 'varstored' ? t.varstored : dm.kind === 'virtio' ? t.virtio : t.qemu);
+
+/** Whether a vcpu still has an I/O to finish before it runs guest code again. */
+function ioInFlight(m: Model, v: Vcpu): string | null {
+  if (isX421(m.profile)) {
+    if (v.io.completion !== VIO_no_completion) return VIO_NAMES[v.io.completion];
+    return m.flat.x421!.hvm.vcpuIoreqPending(v) ? 'an ioreq pending at its server' : null;
+  }
+  const s = v.arch.hvm_vcpu.hvm_io.io_state;
+  return s !== HVMIO_none ? HVMIO_NAMES[s] : null;
+}
+
+/** A guest access under 4.21: x86's handle_pio / handle_mmio return a bool, Arm's try_handle_mmio an io_state. */
+function guest421(m: Model, step: Step, isPio: boolean, dir: number): Call {
+  const v = vcpuOf(m, step);
+  const size = step.args.size as number;
+  const value = dir === A.IOREQ_WRITE ? (step.args.value as bigint) : 0n;
+  const arm = m.profile === '4.21-arm';
+  return {
+    actor: step.actor, vcpu: v,
+    fn: (f) => {
+      if (dir === A.IOREQ_WRITE) v.rax = value;
+      const h = f.x421!.hvm as unknown as {
+        handlePio(v: Vcpu, p: number, s: number, d: number): unknown;
+        handleMmio(v: Vcpu, g: bigint, s: number, d: number, c: number, df: number): unknown;
+        tryHandleMmio(v: Vcpu, i: { gpa: bigint; size: number; write: number; sign: number }): unknown;
+      };
+      if (arm) return h.tryHandleMmio(v, { gpa: step.args.addr as bigint, size: Math.log2(size), write: dir === A.IOREQ_WRITE ? 1 : 0, sign: 0 });
+      return isPio ? h.handlePio(v, step.args.port as number, size, dir) : h.handleMmio(v, step.args.addr as bigint, size, dir, 1, 0);
+    },
+    post: (r: boolean | number): StepResult => ({ rc: Number(r) }),
+  };
+}
+
 /** Every scenario operation, in the order the schema lists them. */
 export const OPS = {
   // ---- the toolstack ----
@@ -216,7 +320,7 @@ export const OPS = {
   },
   // ---- device models ----
   xen_hvm_init: {
-    actors: DM, doc: "QEMU's xen_hvm_init: get IOREQ_PFN, map it, get BUFIOREQ_PFN, map it, bind each vcpu's port, get and bind BUFIOREQ_EVTCHN.",
+    actors: DM, profiles: SEED_ERA, doc: "QEMU's xen_hvm_init: get IOREQ_PFN, map it, get BUFIOREQ_PFN, map it, bind each vcpu's port, get and bind BUFIOREQ_EVTCHN.",
     args: {},
     call: (m, step) => {
       const dm = dmOf(m, step);
@@ -231,7 +335,21 @@ export const OPS = {
       const buf = step.args.page === 'bufioreq';
       return (buf ? dm.bufioreq_pfn : dm.ioreq_pfn) < 0 ? `the device model has not read ${buf ? 'BUFIOREQ_PFN' : 'IOREQ_PFN'} yet` : null;
     },
-    call: (m, step) => ({ actor: step.actor, vcpu: null, fn: (f) => f.qemu.xcMapForeignRange(dmOf(m, step), step.args.page === 'bufioreq' ? 1 : 0), post: rcOnly }),
+    call: (m, step) => {
+      const dm = dmOf(m, step), buf = step.args.page === 'bufioreq';
+      if (!isX421(m.profile)) return { actor: step.actor, vcpu: null, fn: (f) => f.qemu.xcMapForeignRange(dm, buf ? 1 : 0), post: rcOnly };
+      // 4.21: xenforeignmemory_map of a legacy gfn from get_info (refused once the server is enabled: the page has left the p2m).
+      return {
+        ...dm421Call(m, step, (t) => tools421(t, dm).xenforeignmemoryMap(dm, buf ? dm.bufioreq_pfn : dm.ioreq_pfn)),
+        post: (pg: GuestPage | null) => {
+          if (!pg) return { rc: -EINVAL };
+          if (buf) dm.buffered_io_page = pg.data(); else dm.shared_page = pg.data();
+          dm.pages_how = 'gfn';
+          return { rc: 0 };
+        },
+      };
+    },
+    title: (step) => `xc_map_foreign_range(${step.args.page} page)`,
   },
   evtchn_bind_interdomain: {
     actors: DM, doc: "Bind vcpu n's ioreq port (read from its slot's vp_eport), or with buffered: true the buffered port.",
@@ -244,9 +362,11 @@ export const OPS = {
     },
     call: (m, step) => {
       const dm = dmOf(m, step);
-      return step.args.buffered
-        ? { actor: step.actor, vcpu: null, fn: (f) => f.qemu.bindBufPort(dm), post: (r) => ({ rc: r, value: r === 0 ? BigInt(dm.bufioreq_local_port) : undefined }) }
-        : { actor: step.actor, vcpu: null, fn: (f) => f.qemu.bindVcpuPort(dm, step.args.vcpu as number), post: (r) => ({ rc: r, value: r === 0 ? BigInt(dm.ioreq_local_port[step.args.vcpu as number]) : undefined }) };
+      const i = step.args.vcpu as number;
+      const post = step.args.buffered ? (r: number) => ({ rc: r, value: r === 0 ? BigInt(dm.bufioreq_local_port) : undefined })
+        : (r: number) => ({ rc: r, value: r === 0 ? BigInt(dm.ioreq_local_port[i]) : undefined });
+      if (isX421(m.profile)) return { ...dm421Call(m, step, (t) => (step.args.buffered ? tools421(t, dm).bindBufPort(dm) : tools421(t, dm).bindVcpuPort(dm, i))), post };
+      return { actor: step.actor, vcpu: null, fn: (f) => (step.args.buffered ? f.qemu.bindBufPort(dm) : f.qemu.bindVcpuPort(dm, i)), post };
     },
   },
   cpu_handle_ioreq: {
@@ -264,17 +384,25 @@ export const OPS = {
       if (st !== A.STATE_IOREQ_READY) return `vcpu ${i}'s slot is ${A.STATE_NAMES[st] ?? 'state ' + st}, not STATE_IOREQ_READY: nothing to serve yet`;
       return null;
     },
-    call: (m, step) => ({
-      actor: step.actor, vcpu: null,
-      fn: (f) => f.qemu.cpuHandleIoreq(dmOf(m, step), step.args.vcpu as number, { data: step.args.data as bigint | undefined, notify: step.args.notify as boolean | undefined }),
-      post: (r) => ({ rc: r < 0 ? r : 0, value: BigInt(r < 0 ? 0 : r) }),
-    }),
+    call: (m, step) => {
+      const dm = dmOf(m, step), i = step.args.vcpu as number;
+      const r = { data: step.args.data as bigint | undefined, notify: step.args.notify as boolean | undefined };
+      const post = (ret: number): StepResult => ({ rc: ret < 0 ? ret : 0, value: BigInt(ret < 0 ? 0 : ret) });
+      // 4.21: each device model's own loop (QEMU's cpu_handle_ioreq, varstored's poll, the virtio backend's).
+      if (isX421(m.profile)) return { ...dm421Call(m, step, (t) => (dm.kind === 'varstored' ? t.varstored.varstoredPollIopage(dm, i, r) : dm.kind === 'virtio' ? t.virtio.virtioHandleIoreq(dm, i, r) : t.qemu.cpuHandleIoreq(dm, i, r))), post };
+      return { actor: step.actor, vcpu: null, fn: (f) => f.qemu.cpuHandleIoreq(dm, i, r), post };
+    },
   },
   handle_buffered_iopage: {
     actors: DM, doc: 'Consume the buffered ring from read_pointer to write_pointer.',
     args: {},
     blocked: (m, step) => (dmOf(m, step).buffered_io_page ? null : 'the buffered page is not mapped'),
-    call: (m, step) => ({ actor: step.actor, vcpu: null, fn: (f) => f.qemu.handleBufferedIopage(dmOf(m, step)), post: (r) => ({ rc: r < 0 ? r : 0, value: BigInt(r < 0 ? 0 : r) }) }),
+    call: (m, step) => {
+      const dm = dmOf(m, step);
+      const post = (r: number): StepResult => ({ rc: r < 0 ? r : 0, value: BigInt(r < 0 ? 0 : r) });
+      if (isX421(m.profile)) return { ...dm421Call(m, step, (t) => t.qemu.handleBufferedIopage(dm)), post };
+      return { actor: step.actor, vcpu: null, fn: (f) => f.qemu.handleBufferedIopage(dm), post };
+    },
   },
   write_state: {
     actors: DM, doc: "Misbehave: write any value into vcpu n's 4-bit slot state.",
@@ -312,26 +440,39 @@ export const OPS = {
   },
   // ---- vcpus ----
   pio_write: {
-    actors: VCPUS, doc: 'An OUT instruction: handle_pio -> hvmemul_do_io -> hvm_send_assist_req.',
+    actors: VCPUS, profiles: X86, doc: 'An OUT instruction: handle_pio -> hvmemul_do_io -> hvm_send_assist_req.',
     args: { port: IOPORT, size: PIO_SIZE, value: BIG },
     check: fits,
-    call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handlePio(v, step.args.port as number, step.args.size as number, A.IOREQ_WRITE, step.args.value as bigint), post: rcOnly }; },
+    call: (m, step) => {
+      if (isX421(m.profile)) return guest421(m, step, true, A.IOREQ_WRITE);
+      const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handlePio(v, step.args.port as number, step.args.size as number, A.IOREQ_WRITE, step.args.value as bigint), post: rcOnly };
+    },
   },
   pio_read: {
-    actors: VCPUS, doc: 'An IN instruction; completes into rax in hvm_io_assist.',
+    actors: VCPUS, profiles: X86, doc: 'An IN instruction; completes into rax in hvm_io_assist.',
     args: { port: IOPORT, size: PIO_SIZE },
-    call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handlePio(v, step.args.port as number, step.args.size as number, A.IOREQ_READ, 0n), post: rcOnly }; },
+    call: (m, step) => {
+      if (isX421(m.profile)) return guest421(m, step, true, A.IOREQ_READ);
+      const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handlePio(v, step.args.port as number, step.args.size as number, A.IOREQ_READ, 0n), post: rcOnly };
+    },
   },
   mmio_write: {
     actors: VCPUS, doc: 'An MMIO write (IOREQ_TYPE_COPY); buffered: true offers it to hvm_buffered_io_send first, as stdvga does.',
     args: { addr: BIG, size: MMIO_SIZE, value: BIG, buffered: BOOL },
-    check: fits,
-    call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handleMmio(v, step.args.addr as bigint, step.args.size as number, A.IOREQ_WRITE, step.args.value as bigint, step.args.buffered === true), post: rcOnly }; },
+    check: (args, _actor, ctx) => fits(args) ?? (isX421(ctx.profile) && args.buffered !== undefined
+      ? { at: 'buffered', message: `under ${ctx.profile} Xen itself decides what is buffered (stdvga's VGA window on x86, nothing on Arm): drop 'buffered'` } : null),
+    call: (m, step) => {
+      if (isX421(m.profile)) return guest421(m, step, false, A.IOREQ_WRITE);
+      const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handleMmio(v, step.args.addr as bigint, step.args.size as number, A.IOREQ_WRITE, step.args.value as bigint, step.args.buffered === true), post: rcOnly };
+    },
   },
   mmio_read: {
     actors: VCPUS, doc: 'An MMIO read; re-emulated after hvm_io_assist, lands in rax.',
     args: { addr: BIG, size: MMIO_SIZE },
-    call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handleMmio(v, step.args.addr as bigint, step.args.size as number, A.IOREQ_READ, 0n, false), post: rcOnly }; },
+    call: (m, step) => {
+      if (isX421(m.profile)) return guest421(m, step, false, A.IOREQ_READ);
+      const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handleMmio(v, step.args.addr as bigint, step.args.size as number, A.IOREQ_READ, 0n, false), post: rcOnly };
+    },
   },
   hvm_do_resume: {
     actors: VCPUS, doc: "The vcpu's way back to the guest: hvm_do_resume (-> hvm_wait_on_io -> hvm_io_assist).",
@@ -339,12 +480,12 @@ export const OPS = {
     call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.hvmDoResume(v), post: (r) => ({ rc: r, value: v.rax }) }; },
   },
   send_timeoffset_req: {
-    actors: VCPUS, doc: 'send_timeoffset_req: an 8-byte TIMEOFFSET on the buffered ring (two slots).',
+    actors: VCPUS, profiles: SEED_ERA, doc: 'send_timeoffset_req: an 8-byte TIMEOFFSET on the buffered ring (two slots).',
     args: { value: BIG },
     call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.sendTimeoffsetReq(v, step.args.value as bigint), post: (r) => ({ rc: 0, value: BigInt(r) }) }; },
   },
   send_invalidate_req: {
-    actors: VCPUS, doc: 'send_invalidate_req: ask the device model to flush its map cache (synchronous).',
+    actors: VCPUS, profiles: SEED_ERA, doc: 'send_invalidate_req: ask the device model to flush its map cache (synchronous).',
     args: {},
     call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.sendInvalidateReq(v), post: (r) => ({ rc: 0, value: BigInt(r) }) }; },
   },
@@ -364,6 +505,238 @@ export const OPS = {
       post: rcOnly,
     }),
     title: (step) => `XEN_DOMCTL_set_target(d${step.args.domid}, target d${step.args.target})`,
+  },
+  // ---- Xen 4.5's several ioreq servers (RELEASE-4.5.0 hvm.c do_hvm_op, HVMOPs 17-22) ----
+  hvmop_create_ioreq_server: {
+    actors: DM_OR_TOOLSTACK, profiles: ['4.5'],
+    doc: "HVMOP_create_ioreq_server (17) by the actor's domain, which serves the new server; the result's value is the id. A device model remembers its first server for the other HVMOPs.",
+    args: { domid: OPT_DOMID, handle_bufioreq: { schema: { enum: [0, 1], description: '1: the server has a buffered page and port.' } } },
+    check: needsDomidFromToolstack('hvmop_create_ioreq_server'),
+    blocked: (m, step) => (step.actorKind === 'toolstack' ? toolstackDomain(m, step) : null),
+    call: (m, step) => {
+      const dm = step.actorKind === 'dm' ? dmOf(m, step) : undefined;
+      const a: H45.XenHvmCreateIoreqServer = { domid: targetOf(m, step), handle_bufioreq: (step.args.handle_bufioreq as number) ?? 1, id: -1 };
+      return {
+        actor: step.actor, vcpu: null, fn: (f) => f.hvm.doHvmOp(callerOf(m, step), H45.HVMOP_create_ioreq_server, a as never),
+        post: (rc: number) => { if (rc === 0 && dm && dm.ioservid < 0) dm.ioservid = a.id; return { rc, value: rc === 0 ? BigInt(a.id) : undefined }; },
+      };
+    },
+    title: (step) => `HVMOP_create_ioreq_server(${step.args.domid !== undefined ? `d${step.args.domid}` : 'target'}, handle_bufioreq ${(step.args.handle_bufioreq as number) ?? 1})`,
+  },
+  hvmop_get_ioreq_server_info: {
+    actors: DM_OR_TOOLSTACK, profiles: ['4.5'],
+    doc: "HVMOP_get_ioreq_server_info (18): the server's ioreq and buffered pfns and buffered port (a device model keeps them, so xc_map_foreign_range and evtchn_bind_interdomain can use them). Value: the ioreq pfn.",
+    args: { domid: OPT_DOMID, id: SERVER_ID },
+    check: needsIdFromToolstack('hvmop_get_ioreq_server_info'),
+    blocked: serverStepBlocked,
+    call: (m, step) => {
+      const dm = step.actorKind === 'dm' ? dmOf(m, step) : undefined;
+      const a: H45.XenHvmGetIoreqServerInfo = { domid: targetOf(m, step), id: serverIdOf(m, step), ioreq_pfn: 0, bufioreq_pfn: 0, bufioreq_port: 0 };
+      return {
+        actor: step.actor, vcpu: null, fn: (f) => f.hvm.doHvmOp(callerOf(m, step), H45.HVMOP_get_ioreq_server_info, a as never),
+        post: (rc: number) => {
+          if (rc === 0 && dm) { dm.ioreq_pfn = a.ioreq_pfn; dm.bufioreq_pfn = a.bufioreq_pfn; dm.bufioreq_remote_port = a.bufioreq_port; }
+          return { rc, value: rc === 0 ? BigInt(a.ioreq_pfn) : undefined };
+        },
+      };
+    },
+    title: (step) => `HVMOP_get_ioreq_server_info(id ${step.args.id ?? 'own'})`,
+  },
+  hvmop_map_io_range_to_ioreq_server: {
+    actors: DM_OR_TOOLSTACK, profiles: ['4.5'],
+    doc: 'HVMOP_map_io_range_to_ioreq_server (19): claim ports, MMIO or PCI config (start/end as HVMOP_PCI_SBDF(seg, bus, dev, fn)) for the server.',
+    args: { domid: OPT_DOMID, id: SERVER_ID, type: RANGE_TYPE, start: BIG, end: BIG },
+    check: (args, actor, ctx) => needsIdFromToolstack('hvmop_map_io_range_to_ioreq_server')(args, actor, ctx) ?? rangeFits32(args),
+    blocked: serverStepBlocked,
+    call: (m, step) => hvm45Range(m, step, H45.HVMOP_map_io_range_to_ioreq_server),
+    title: (step) => `HVMOP_map_io_range_to_ioreq_server(id ${step.args.id ?? 'own'}, ${step.args.type} ${rangeText(step)})`,
+  },
+  hvmop_unmap_io_range_from_ioreq_server: {
+    actors: DM_OR_TOOLSTACK, profiles: ['4.5'],
+    doc: 'HVMOP_unmap_io_range_from_ioreq_server (20): give a range back.',
+    args: { domid: OPT_DOMID, id: SERVER_ID, type: RANGE_TYPE, start: BIG, end: BIG },
+    check: (args, actor, ctx) => needsIdFromToolstack('hvmop_unmap_io_range_from_ioreq_server')(args, actor, ctx) ?? rangeFits32(args),
+    blocked: serverStepBlocked,
+    call: (m, step) => hvm45Range(m, step, H45.HVMOP_unmap_io_range_from_ioreq_server),
+    title: (step) => `HVMOP_unmap_io_range_from_ioreq_server(id ${step.args.id ?? 'own'}, ${step.args.type} ${rangeText(step)})`,
+  },
+  hvmop_set_ioreq_server_state: {
+    actors: DM_OR_TOOLSTACK, profiles: ['4.5'],
+    doc: 'HVMOP_set_ioreq_server_state (22): enable (the server takes requests; its pages leave the guest p2m) or disable it.',
+    args: { domid: OPT_DOMID, id: SERVER_ID, enabled: { schema: { type: 'boolean' }, required: true } },
+    check: needsIdFromToolstack('hvmop_set_ioreq_server_state'),
+    blocked: serverStepBlocked,
+    call: (m, step) => {
+      const a: H45.XenHvmSetIoreqServerState = { domid: targetOf(m, step), id: serverIdOf(m, step), enabled: step.args.enabled ? 1 : 0 };
+      return { actor: step.actor, vcpu: null, fn: (f) => f.hvm.doHvmOp(callerOf(m, step), H45.HVMOP_set_ioreq_server_state, a as never), post: rcOnly };
+    },
+    title: (step) => `HVMOP_set_ioreq_server_state(id ${step.args.id ?? 'own'}, ${step.args.enabled ? 'enabled' : 'disabled'})`,
+  },
+  hvmop_destroy_ioreq_server: {
+    actors: DM_OR_TOOLSTACK, profiles: ['4.5'],
+    doc: 'HVMOP_destroy_ioreq_server (21): unmap its pages, free its ports and ranges, give its gmfns back to the pool.',
+    args: { domid: OPT_DOMID, id: SERVER_ID },
+    check: needsIdFromToolstack('hvmop_destroy_ioreq_server'),
+    blocked: serverStepBlocked,
+    call: (m, step) => {
+      const a: H45.XenHvmDestroyIoreqServer = { domid: targetOf(m, step), id: serverIdOf(m, step) };
+      return { actor: step.actor, vcpu: null, fn: (f) => f.hvm.doHvmOp(callerOf(m, step), H45.HVMOP_destroy_ioreq_server, a as never), post: rcOnly };
+    },
+    title: (step) => `HVMOP_destroy_ioreq_server(id ${step.args.id ?? 'own'})`,
+  },
+  xen_hvm_init_ioreq_server: {
+    actors: DM, profiles: ['4.5'],
+    doc: "xen_hvm_init of the QEMU built for Xen 4.5's ioreq-server API (2015): create its own server (HVMOP 17, buffered), get its info (18), map both pages, enable it (22), bind every vcpu's vp_eport and the buffered port. Its ranges come from hvmop_map_io_range_to_ioreq_server (its memory listeners).",
+    args: {},
+    call: (m, step) => {
+      const dm = dmOf(m, step);
+      return { actor: step.actor, vcpu: null, fn: (f) => { if (!dm.max_cpus) dm.max_cpus = domOf(m, dm.target).vcpu.length; return f.qemu45!.xenHvmInitIoreqServer(dm); }, post: rcOnly };
+    },
+    title: () => 'xen_hvm_init (QEMU with its own ioreq server)',
+  },
+  // ---- today's Xen (RELEASE-4.21.0): device models drive their servers through DMOPs ----
+  xen_register_ioreq: {
+    actors: DM, profiles: X421, dmKinds: ['qemu'],
+    doc: "QEMU's xen_register_ioreq (hw/xen/xen-hvm-common.c): create a server (bufioreq ATOMIC by default), map its pages through XENMEM_acquire_resource (get_info's gfns on EOPNOTSUPP), enable it, bind every vcpu's vp_eport and the buffered port.",
+    args: { bufioreq: BUFIOREQ },
+    blocked: dmAlive,
+    call: (m, step) => dm421Call(m, step, (t, dm) => t.qemu.xenDoIoreqRegister(dm, bufioreqOf(step))),
+    title: (step) => `xen_register_ioreq(bufioreq ${(step.args.bufioreq as string) ?? 'atomic'})`,
+  },
+  varstored_initialize: {
+    actors: DM, profiles: X421, dmKinds: ['varstored'],
+    doc: "varstored's start-up: a server without buffering (one resource frame), its ports bound, the UEFI variable port range mapped, the server enabled.",
+    args: {},
+    blocked: dmAlive,
+    call: (m, step) => dm421Call(m, step, (t, dm) => t.varstored.varstoredInitialize(dm)),
+  },
+  virtio_backend_init: {
+    actors: DM, profiles: X421, dmKinds: ['virtio'],
+    doc: 'A virtio-mmio backend (as on Arm): a server (bufioreq OFF unless asked: Arm refuses buffering with -EINVAL), its resource frame, the transport\'s MMIO window mapped, enabled, ports bound.',
+    args: { bufioreq: BUFIOREQ },
+    blocked: dmAlive,
+    call: (m, step) => dm421Call(m, step, (t, dm) => t.virtio.virtioBackendInit(dm, step.args.bufioreq === undefined ? I421.HVM_IOREQSRV_BUFIOREQ_OFF : bufioreqOf(step))),
+    title: (step) => `virtio_backend_init(bufioreq ${(step.args.bufioreq as string) ?? 'off'})`,
+  },
+  xendevicemodel_create_ioreq_server: {
+    actors: DM, profiles: X421,
+    doc: "XEN_DMOP_create_ioreq_server (1) by the device model's domain (current->domain: the emulator): the lowest free slot 0-7, -ENOSPC when all are used. Value: the id (the device model keeps it).",
+    args: { bufioreq: BUFIOREQ, pad: PAD },
+    blocked: dmAlive,
+    call: (m, step) => {
+      if (step.args.pad) return dmopRaw(m, step, { op: I421.XEN_DMOP_create_ioreq_server, u: { handle_bufioreq: bufioreqOf(step), pad3: [step.args.pad as number, 0, 0] } });
+      const dm = dmOf(m, step);
+      return { ...dm421Call(m, step, (t) => t.qemu.xendevicemodelCreateIoreqServer(dm, bufioreqOf(step))), post: (rc: number) => ({ rc, value: rc === 0 ? BigInt(dm.ioservid) : undefined }) };
+    },
+    title: (step) => `xendevicemodel_create_ioreq_server(${(step.args.bufioreq as string) ?? 'atomic'}${step.args.pad ? `, pad ${step.args.pad}` : ''})`,
+  },
+  xendevicemodel_get_ioreq_server_info: {
+    actors: DM, profiles: X421,
+    doc: "XEN_DMOP_get_ioreq_server_info (2) for the device model's server: the buffered port, and with gfns (default true) the legacy gfns (allocated on first ask; exclusive with acquire_resource). Value: the ioreq gfn, or the buffered port without gfns.",
+    args: { gfns: { schema: { type: 'boolean', description: 'Ask for the legacy gfns (false: XEN_DMOP_no_gfns).' } } },
+    blocked: (m, step) => dmAlive(m, step) ?? ownServer(m, step),
+    call: (m, step) => {
+      const dm = dmOf(m, step);
+      const want = step.args.gfns !== false;
+      return { ...dm421Call(m, step, (t) => t.qemu.xendevicemodelGetIoreqServerInfo(dm, want)), post: (rc: number) => ({ rc, value: rc === 0 ? BigInt(want ? dm.ioreq_pfn : dm.bufioreq_remote_port) : undefined }) };
+    },
+    title: (step) => `xendevicemodel_get_ioreq_server_info(${step.args.gfns === false ? 'XEN_DMOP_no_gfns' : 'with gfns'})`,
+  },
+  xendevicemodel_map_io_range_to_ioreq_server: {
+    actors: DM, profiles: X421,
+    doc: 'XEN_DMOP_map_io_range_to_ioreq_server (3): add ports, MMIO or PCI config (start/end as XEN_DMOP_PCI_SBDF) to the server; -EINVAL for start > end, -EEXIST for an overlap within the server.',
+    args: { type: RANGE_TYPE, start: BIG, end: BIG },
+    blocked: (m, step) => dmAlive(m, step) ?? ownServer(m, step),
+    call: (m, step) => dm421Call(m, step, (t, dm) => t.qemu.xendevicemodelMapIoRange(dm, true, rangeTypeOf(step), step.args.start as bigint, step.args.end as bigint)),
+    title: (step) => `xendevicemodel_map_io_range_to_ioreq_server(${step.args.type} ${rangeText(step)})`,
+  },
+  xendevicemodel_unmap_io_range_from_ioreq_server: {
+    actors: DM, profiles: X421,
+    doc: 'XEN_DMOP_unmap_io_range_from_ioreq_server (4): -ENOENT unless the range is wholly mapped.',
+    args: { type: RANGE_TYPE, start: BIG, end: BIG },
+    blocked: (m, step) => dmAlive(m, step) ?? ownServer(m, step),
+    call: (m, step) => dm421Call(m, step, (t, dm) => t.qemu.xendevicemodelMapIoRange(dm, false, rangeTypeOf(step), step.args.start as bigint, step.args.end as bigint)),
+    title: (step) => `xendevicemodel_unmap_io_range_from_ioreq_server(${step.args.type} ${rangeText(step)})`,
+  },
+  xendevicemodel_set_ioreq_server_state: {
+    actors: DM, profiles: X421,
+    doc: "XEN_DMOP_set_ioreq_server_state (5): enable or disable the server (on x86 its legacy gfn pages leave the guest's p2m while enabled and come back cleared).",
+    args: { enabled: { schema: { type: 'boolean' }, required: true } },
+    blocked: (m, step) => dmAlive(m, step) ?? ownServer(m, step),
+    call: (m, step) => dm421Call(m, step, (t, dm) => t.qemu.xendevicemodelSetIoreqServerState(dm, step.args.enabled === true)),
+    title: (step) => `xendevicemodel_set_ioreq_server_state(${step.args.enabled ? 'enabled' : 'disabled'})`,
+  },
+  xendevicemodel_destroy_ioreq_server: {
+    actors: DM, profiles: X421,
+    doc: 'XEN_DMOP_destroy_ioreq_server (6): disable, unmap, free the ports and ranges, drop the emulator reference; the slot is free for the next create.',
+    args: {},
+    blocked: (m, step) => dmAlive(m, step) ?? ownServer(m, step),
+    call: (m, step) => dm421Call(m, step, (t, dm) => t.qemu.xendevicemodelDestroyIoreqServer(dm)),
+    title: () => 'xendevicemodel_destroy_ioreq_server',
+  },
+  xendevicemodel_map_mem_type_to_ioreq_server: {
+    actors: DM, profiles: ['4.21'],
+    doc: 'XEN_DMOP_map_mem_type_to_ioreq_server (15), x86 only: claim the p2m_ioreq_server type (flags 2: XEN_DMOP_IOREQ_MEM_ACCESS_WRITE; 0 gives it back).',
+    args: { flags: { schema: { enum: [0, 2] }, required: true } },
+    blocked: (m, step) => dmAlive(m, step) ?? ownServer(m, step),
+    call: (m, step) => dmopRaw(m, step, { op: I421.XEN_DMOP_map_mem_type_to_ioreq_server, u: { id: dmOf(m, step).ioservid, type: I421.HVMMEM_ioreq_server, flags: step.args.flags as number } }),
+    title: (step) => `xendevicemodel_map_mem_type_to_ioreq_server(HVMMEM_ioreq_server, flags ${step.args.flags})`,
+  },
+  xen_dm_op: {
+    actors: DM, profiles: X421,
+    doc: "A raw __HYPERVISOR_dm_op by the device model's domain, for the checks libxendevicemodel never trips: any op number (unknown ones: -EOPNOTSUPP), a non-zero outer pad (-EINVAL), a server id that is not the caller's.",
+    args: {
+      dmop: { schema: { type: 'integer', minimum: 0, maximum: 65535, description: 'The XEN_DMOP_* number.' }, required: true },
+      id: { schema: { type: 'integer', minimum: 0, maximum: 65535, description: 'The server id (default: the device model\'s own).' } },
+      pad: PAD, enabled: BOOL,
+    },
+    check: (args) => ([7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19].includes(args.dmop as number)
+      ? { at: 'dmop', message: `DMOP ${args.dmop} is not modelled (the model has 1-6, 20 and unknown numbers; 15 has its own op)` } : null),
+    blocked: dmAlive,
+    call: (m, step) => {
+      const dm = dmOf(m, step);
+      return dmopRaw(m, step, { op: step.args.dmop as number, pad: step.args.pad as number | undefined, u: { id: (step.args.id as number) ?? Math.max(dm.ioservid, 0), enabled: step.args.enabled ? 1 : 0 } });
+    },
+    title: (step) => `dm_op(op ${step.args.dmop}${step.args.pad ? `, pad ${step.args.pad}` : ''})`,
+  },
+  xenforeignmemory_map_resource: {
+    actors: DM, profiles: X421,
+    doc: "XENMEM_acquire_resource of XENMEM_resource_ioreq_server through privcmd: frame 0 the buffered page, frame 1 the ioreq page (nr 2 from frame 0: both). -EPERM once get_info has handed out gfns; -EOPNOTSUPP when the device model's kernel cannot map resources.",
+    args: { frame: { schema: { enum: [0, 1] }, required: true }, nr: { schema: { enum: [1, 2] } } },
+    check: (args) => ((args.frame as number) + ((args.nr as number) ?? 1) > 2 ? { at: 'nr', message: 'an ioreq server has two frames (0: buffered, 1: ioreq): frame 1 with nr 2 runs past them' } : null),
+    blocked: (m, step) => dmAlive(m, step) ?? ownServer(m, step),
+    call: (m, step) => {
+      const dm = dmOf(m, step);
+      const frame = step.args.frame as number, nr = (step.args.nr as number) ?? 1;
+      const out: GuestPage[] = [];
+      return {
+        ...dm421Call(m, step, (t) => t.qemu.xenforeignmemoryMapResource(dm, frame, nr, out)),
+        post: (rc: number) => {
+          if (rc === 0) out.forEach((pg, k) => { if (frame + k === 0) dm.buffered_io_page = pg.data(); else dm.shared_page = pg.data(); dm.pages_how = 'resource'; });
+          return { rc };
+        },
+      };
+    },
+    title: (step) => `xenforeignmemory_map_resource(XENMEM_resource_ioreq_server, frame ${step.args.frame}, nr ${(step.args.nr as number) ?? 1})`,
+  },
+  xen_map_ioreq_server: {
+    actors: DM, profiles: X421, dmKinds: ['qemu'],
+    doc: "QEMU's xen_map_ioreq_server alone: the resource frames, or on -EOPNOTSUPP get_info's gfns mapped with xenforeignmemory_map.",
+    args: {},
+    blocked: (m, step) => dmAlive(m, step) ?? ownServer(m, step),
+    call: (m, step) => dm421Call(m, step, (t, dm) => t.qemu.xenMapIoreqServer(dm)),
+  },
+  dm_exit: {
+    actors: DM, profiles: X421,
+    doc: "The device model's process ends. clean: true runs QEMU's exit notifier (destroys its server); otherwise it dies: nothing answers any more, and Xen keeps the server (its vcpus' requests wait for good).",
+    args: { clean: BOOL },
+    blocked: dmAlive,
+    call: (m, step) => {
+      const dm = dmOf(m, step);
+      if (step.args.clean) return dm421Call(m, step, (t) => t.qemu.xenExitNotifier(dm));
+      return { actor: step.actor, vcpu: null, fn: (f) => direct(() => { f.x421!.qemu.die(dm); return 0; }), post: rcOnly };
+    },
+    title: (step) => (step.args.clean ? 'xen_exit_notifier' : 'the device model dies (SIGKILL)'),
   },
 } satisfies Record<string, OpSpec>;
 
@@ -393,9 +766,8 @@ export function actorBlocked(m: Model, step: Step, spec: OpSpec): string | null 
       if (d.crashed) return `d${step.domid} has crashed (${d.crashed.reason}); its vcpus no longer run`;
       if (d.pause_count > 0) return `d${step.domid} is paused (pause count ${d.pause_count})`;
       if (v.pause_flags.blocked_in_xen) return `${step.actor} is blocked in Xen until its ioreq port is notified`;
-      if (!spec.whileIoInFlight && v.arch.hvm_vcpu.hvm_io.io_state !== HVMIO_none) {
-        return `${step.actor} has an I/O in flight (${HVMIO_NAMES[v.arch.hvm_vcpu.hvm_io.io_state]}): it re-enters the guest through hvm_do_resume first`;
-      }
+      const inFlight = spec.whileIoInFlight ? null : ioInFlight(m, v);
+      if (inFlight) return `${step.actor} has an I/O in flight (${inFlight}): it re-enters the guest through hvm_do_resume first`;
       return null;
     }
   }

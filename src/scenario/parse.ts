@@ -5,7 +5,9 @@ import type { ErrorObject } from 'ajv';
 import validateSchema from './schema-validator.gen';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { parseRc as parseRcStrict } from '../model/errno';
-import { isProfile, type ProfileName } from '../model/layout';
+import { isProfile, isX421, type ProfileName } from '../model/layout';
+import type { DmKind } from '../model/dm';
+import { FIXES, isFixId, type FixId } from '../model/fixes';
 import { nrParamsOf, paramIndex, PARAM_NAMES } from '../model/params';
 import schemaJson from '../../schema/scenario.schema.json';
 import { Locator, ScenarioError, type Loc } from './errors';
@@ -143,6 +145,8 @@ function vcpuActors(doc: Record<string, unknown>): string[] {
 export interface ParseOptions {
   /** Read the scenario as if it named this profile (compare runs one file under several). */
   profile?: ProfileName;
+  /** Ignore the file's `revert` list: the fixed form of a bug-zoo scenario. */
+  fixed?: boolean;
 }
 
 /** Parses and checks a scenario; throws ScenarioError. */
@@ -189,7 +193,11 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
     const name = dmd.name as string;
     if (names.has(name) || name === 'toolstack' || VCPU_ACTOR.test(name)) throw new ScenarioError(locOf(['deviceModels', i, 'name']), `device model name '${name}' is taken (names must be unique and not 'toolstack' or d<N>v<N>)`);
     names.add(name);
-    deviceModels.push({ name, domid: (dmd.domid as number) ?? 0, target: dmd.target as number, maxCpus: dmd.maxCpus as number | undefined, loc: locOf(['deviceModels', i]) });
+    if ((dmd.kind !== undefined || dmd.resourceUnsupported !== undefined) && !isX421(profile)) {
+      throw new ScenarioError(locOf(['deviceModels', i, dmd.kind !== undefined ? 'kind' : 'resourceUnsupported']), `'${dmd.kind !== undefined ? 'kind' : 'resourceUnsupported'}' is for the 4.21 profiles (under ${profile} a device model is QEMU of its era)`);
+    }
+    deviceModels.push({ name, domid: (dmd.domid as number) ?? 0, target: dmd.target as number, maxCpus: dmd.maxCpus as number | undefined,
+      kind: (dmd.kind as DmKind | undefined) ?? 'qemu', resourceUnsupported: dmd.resourceUnsupported === true, loc: locOf(['deviceModels', i]) });
   });
 
   const parseExpectation = (e: Record<string, unknown>, path: Array<string | number>): Expectation => ({ ...(e as object), loc: locOf(path) } as Expectation);
@@ -215,6 +223,10 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
       throw new ScenarioError(at('op'), `op '${op}' does not exist in profile ${profile} (it is in ${spec.profiles.join(', ')})`);
     }
     if (!spec.actors.includes(actorKind)) throw new ScenarioError(at('op'), `op '${op}' is done by ${spec.actors.map(actorWords).join(' or ')}, not by '${actor}'`);
+    if (spec.dmKinds && actorKind === 'dm') {
+      const kind = deviceModels.find((d) => d.name === actor)!.kind;
+      if (!spec.dmKinds.includes(kind)) throw new ScenarioError(at('op'), `op '${op}' is ${spec.dmKinds.join(' or ')}'s; '${actor}' is a ${kind} device model (deviceModels[].kind)`);
+    }
     const args: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(s)) {
       if (NON_ARG_KEYS.has(k)) continue;
@@ -245,7 +257,7 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
         default: args[k] = v;
       }
     }
-    const bad = spec.check?.(args, actorKind);
+    const bad = spec.check?.(args, actorKind, { profile });
     if (bad) throw new ScenarioError(at(bad.at), bad.message);
     let expect: Step['expect'];
     if (s.expect) {
@@ -263,10 +275,17 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
     if (when && 'event' in when) throw new ScenarioError(locOf(['steps', i, 'when']), "'when' waits on the state, not on past events (explore does not record them): use a path, a crash or a console line");
     return { index: i, op, actor, actorKind, domid, vcpu, args, expect, after, when, note: s.note as string | undefined, loc: at(), raw: s };
   });
+  const revert: FixId[] = [];
+  ((doc.revert as string[] | undefined) ?? []).forEach((id, i) => {
+    if (!isFixId(id)) throw new ScenarioError(locOf(['revert', i]), `unknown fix '${id}'`);
+    const fix = FIXES[id];
+    if (!(fix.profiles as readonly string[]).includes(profile)) throw new ScenarioError(locOf(['revert', i]), `fix ${id} is in the code of ${fix.profiles.join(', ')}, not of profile ${profile}`);
+    if (!opts.fixed) revert.push(id);
+  });
   const expect = ((doc.expect as Array<Record<string, unknown>>) ?? []).map((e, j) => parseExpectation(e, ['expect', j]));
   const allow = new Set<string>(((doc.explore as { allow?: string[] } | undefined)?.allow) ?? []);
   return {
     file, name: (doc.name as string) ?? file, description: (doc.description as string) ?? '', profile,
-    deviceModels, steps, expect, allow, doc,
+    deviceModels, steps, expect, allow, doc, revert,
   };
 }

@@ -2,17 +2,21 @@
 // `if op = X then X's fields` clause per op, so editors complete and explain each op's arguments. tools/gen-schema.js
 // writes it to schema/scenario.schema.json (shipped for jsonValidation, compiled by ajv at build time); a test
 // checks the committed file is exactly what this gives.
-import { PROFILES, type ProfileName, type SeedEraProfile } from '../model/layout';
+import { PROFILES, type ProfileName } from '../model/layout';
 import { OPS, type OpSpec } from './ops';
+import { DM_KINDS } from '../model/dm';
+import { FIXES, FIX_IDS } from '../model/fixes';
 import { ALLOWABLE_VIOLATIONS } from './types';
 
 type Json = Record<string, unknown>;
 
 /** What each profile is, for the `profile` field's hover. */
-export const PROFILE_DOCS: Record<SeedEraProfile, string> = {
+export const PROFILE_DOCS: Record<ProfileName, string> = {
   legacy: 'the tree before the seed',
   seed: 'the patch as posted',
   '4.5': 'Xen 4.5 (RELEASE-4.5.0: several ioreq servers, the default one made by the ioreq params)',
+  '4.21': "today's Xen on x86 (RELEASE-4.21.0: xen/common/ioreq.c, servers 0-7 created by device models through DMOPs, pages from XENMEM_acquire_resource)",
+  '4.21-arm': "today's Xen on Arm (RELEASE-4.21.0: the common ioreq code behind xen/arch/arm/ioreq.c: MMIO only, no buffered ring, no legacy gfns)",
 };
 
 /** The fields every step has besides its op's arguments. */
@@ -279,9 +283,28 @@ export function buildSchema(): Json {
               "type": "integer",
               "minimum": 1,
               "maximum": 128
+            },
+            "kind": {
+              "enum": [...DM_KINDS],
+              "enumDescriptions": [
+                "QEMU (hw/xen/xen-hvm-common.c): its own server with ATOMIC buffering, resource frames, cpu_handle_ioreq.",
+                "varstored: a server without buffering, one resource frame, the UEFI variable port.",
+                "A virtio-mmio backend (as on Arm): a server without buffering, the transport's MMIO window."
+              ],
+              "description": "4.21 profiles: whose device-model code it runs (default qemu)."
+            },
+            "resourceUnsupported": {
+              "type": "boolean",
+              "description": "4.21 profiles: the device model's kernel cannot map resources (privcmd gives EOPNOTSUPP), so it falls back to get_info's gfns."
             }
           }
         }
+      },
+      "revert": {
+        "type": "array",
+        "description": "Fixes from Xen's history to undo (the bug zoo): the profile's code runs as it was before each commit. explore --fixed ignores this list.",
+        "items": { "enum": [...FIX_IDS], "enumDescriptions": FIX_IDS.map((id) => `${FIXES[id].title} (${FIXES[id].profiles.join(', ')}): ${FIXES[id].bug}. Fixed in ${FIXES[id].where}.`) },
+        "uniqueItems": true
       },
       "explore": {
         "type": "object",

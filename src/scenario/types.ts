@@ -2,6 +2,8 @@
 // the table of operations and the runner can all name them without importing each other.
 import type { ProfileName } from '../model/layout';
 import type { Loc } from './errors';
+import type { DmKind } from '../model/dm';
+import type { FixId } from '../model/fixes';
 
 export type ActorKind = 'toolstack' | 'dm' | 'vcpu';
 
@@ -36,7 +38,12 @@ export interface Step {
   raw: Record<string, unknown>;
 }
 
-export interface DeviceModelDecl { name: string; domid: number; target: number; maxCpus?: number; loc: Loc }
+export interface DeviceModelDecl {
+  name: string; domid: number; target: number; maxCpus?: number;
+  /** 4.21: whose code it runs, and whether its kernel lacks resource mapping (privcmd: EOPNOTSUPP). */
+  kind: DmKind; resourceUnsupported: boolean;
+  loc: Loc;
+}
 
 export interface Scenario {
   file: string;
@@ -49,6 +56,8 @@ export interface Scenario {
   allow: Set<string>;
   /** The document as parsed (comments dropped), for counterexamples. */
   doc: Record<string, unknown>;
+  /** Fixes the run undoes (the bug zoo; empty for the fixed form). */
+  revert: FixId[];
 }
 
 /** What the explorer checks, by name (explore.ts says what each means). */

@@ -203,3 +203,22 @@ describe('cli: explore', function () {
     }
   });
 });
+
+describe('cli: explore says where each counterexample step went in the model\'s code', () => {
+  const S29 = path.join(SCENARIOS, '29-x421-hazard-enable-before-map.ioreq.json');
+  it('--json: each violation carries the last statement of each step, as a listing line', () => {
+    const r = cli('explore', S29, '--json');
+    assert.equal(r.code, 1);
+    const doc = JSON.parse(r.text) as { violations: Array<{ kind: string; trail: number[]; places: Array<{ step: number; fn: string; stack: string[]; where: string | null }> }> };
+    const panic = doc.violations.find((v) => v.kind === 'panic')!;
+    assert.deepEqual(panic.places.map((p) => p.step), panic.trail);
+    const write = panic.places[panic.places.length - 1];
+    assert.equal(write.fn, 'ioreq_send');
+    assert.deepEqual(write.stack.slice(-2), ['handle_pio', 'hvmemul_do_io']);
+    assert.match(write.where!, /^4\.21\/common\/ioreq\.c:\d+$/);
+  });
+  it("--max-seconds must be a positive number", () => {
+    const r = cli('explore', S29, '--max-seconds', '0');
+    assert.equal(r.code, 2);
+  });
+});

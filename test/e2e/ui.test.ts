@@ -87,7 +87,7 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     for (const key of ['F1', 'Control+Shift+P', 'F1']) {
       await page.keyboard.press(key);
       if (await input.waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
-      await page.locator('.monaco-workbench .part.statusbar').first().click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+      await page.keyboard.press('Escape');
     }
     await input.waitFor({ timeout: 10000 });
     await input.fill(`>${command}`);
@@ -335,11 +335,12 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     assert.match(title ?? '', /vcpu_ioreq\[0\]\.state:4 .*= state STATE_IOREQ_NONE/, `byte 0x1e: ${title}`);
     await screenshot('memory-view');
     await palette('View: Toggle Output', /Output/); // the panel back as it was
-    // Close the memory view (its tab, then View: Close Editor): the next stage finds its own webview as the last one,
+    // Close the memory view (its tab's close button): the next stage finds its own webview as the last one,
     // and the listing stays open where stepping shows it.
-    await page.locator('.editor-group-container .tab', { hasText: 'IOREQ Scope: Memory' }).first().click();
-    await palette('View: Close Editor', /^View: Close Editor/);
-    await page.locator('.editor-group-container .tab', { hasText: 'IOREQ Scope: Memory' }).first().waitFor({ state: 'detached', timeout: 10000 });
+    const memTab = page.locator('.editor-group-container .tab', { hasText: 'IOREQ Scope: Memory' }).first();
+    await memTab.hover();
+    await memTab.locator('.action-label[aria-label^="Close"]').first().click();
+    await memTab.waitFor({ state: 'detached', timeout: 10000 });
   });
 
   stage('layout', ['debug'], 'shows the layout webview (three profiles, pages outside marked) and its sequence follows the debugger', async () => {

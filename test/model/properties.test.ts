@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import * as fc from 'fast-check';
 import * as A from '../../src/model/abi';
 import { ECS_FREE, ECS_INTERDOMAIN, ECS_RESERVED, ECS_UNBOUND } from '../../src/model/evtchn';
-import { PROFILES, specialPageLayout, type ProfileName } from '../../src/model/layout';
+import { SEED_ERA_PROFILES, specialPageLayout, type ProfileName } from '../../src/model/layout';
 import { Model } from '../../src/model/model';
 import * as P from '../../src/model/params';
 import { stateJson } from '../../src/model/state';
@@ -35,7 +35,7 @@ const injectsAfterCrash = (p: ProfileName) => p === 'seed';
 const VCPU_OPS = new Set<Op['k']>(['pio', 'mmio', 'timeoffset', 'resume']);
 
 describe('properties: special pages (a)', function () {
-  for (const profile of PROFILES) {
+  for (const profile of SEED_ERA_PROFILES) {
     it(`no two special pages share a pfn, and every page param names its own page (${profile})`, function () {
       const l = specialPageLayout(profile);
       const pfns = l.pages.map((p) => p.pfn);
@@ -81,7 +81,7 @@ describe('properties: special pages (a)', function () {
 });
 
 describe('properties: slot states (b)', function () {
-  for (const profile of PROFILES) {
+  for (const profile of SEED_ERA_PROFILES) {
     it(`slots hold 0..3 unless the device model wrote otherwise; Xen only moves NONE->READY and IORESP_READY->NONE (${profile})`, function () {
       let weirdResumes = 0;
       fc.assert(fc.property(opsArb(40), (ops) => {
@@ -160,7 +160,7 @@ describe('properties: slot states (b)', function () {
 });
 
 describe('properties: buffered ring', function () {
-  for (const profile of PROFILES) {
+  for (const profile of SEED_ERA_PROFILES) {
     it(`the buffered ring is FIFO: the device model consumes exactly what Xen queued, in order (${profile})`, function () {
       fc.assert(fc.property(opsArb(40), (ops) => {
         const m = new Model(profile).boot();
@@ -216,7 +216,7 @@ describe('properties: buffered ring', function () {
 });
 
 describe('properties: domain_kill (c)', function () {
-  for (const profile of PROFILES) {
+  for (const profile of SEED_ERA_PROFILES) {
     it(`after domain_kill no d1 port is allocated, no dom0 port is bound to d1, and Xen holds no d1 mapping (${profile})`, function () {
       fc.assert(fc.property(opsArb(40), (ops) => {
         const m = new Model(profile).boot();
@@ -334,7 +334,7 @@ describe('properties: ABI encoding (d)', function () {
 });
 
 describe('properties: clone (e)', function () {
-  for (const profile of PROFILES) {
+  for (const profile of SEED_ERA_PROFILES) {
     it(`m.clone() is deep: mutating the clone's pages, ports and vcpus leaves the original unchanged (${profile})`, function () {
       fc.assert(fc.property(opsArb(30), opsArb(15), fc.nat(255), (ops, more, fill) => {
         const m = new Model(profile).boot();
@@ -394,7 +394,7 @@ describe('properties: clone (e)', function () {
 });
 
 describe('properties: determinism (f)', function () {
-  for (const profile of PROFILES) {
+  for (const profile of SEED_ERA_PROFILES) {
     it(`the same op sequence twice gives identical events, console and state (${profile})`, function () {
       fc.assert(fc.property(opsArb(40), fc.constantFrom<'flat' | 'stepped'>('flat', 'stepped'), (ops, mode) => {
         const a = new Model(profile).boot();

@@ -65,3 +65,81 @@ describe('explore: invariants', () => {
     assert.ok(r.statesExplored < 1000, `${r.statesExplored} states`);
   });
 });
+
+describe('explore: the invariants of several ioreq servers', () => {
+  // Imported here so the block stands alone: the invariants checked in every state, and a session to build states.
+  const { stateViolations } = require('../../src/scenario/explore') as typeof import('../../src/scenario/explore');
+  const { Session } = require('../../src/scenario/exec') as typeof import('../../src/scenario/exec');
+  const G = { path: 'domains.1.params.IOREQ_SERVER_PFN', exists: true };
+  const base = (dms: string[]) => [
+    { actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 },
+    { actor: 'toolstack', op: 'xc_hvm_build', domid: 1 },
+    ...dms.map((n) => ({ actor: n, op: 'xen_register_ioreq', when: G })),
+  ];
+  const sc = (steps: unknown[], dms = ['qemu']) => parseScenario(JSON.stringify({ profile: '4.21',
+    deviceModels: dms.map((name) => ({ name, domid: 0, target: 1 })), steps }), 'inv.ioreq.json');
+  const after = (steps: unknown[], dms = ['qemu']) => {
+    const s = sc(steps, dms);
+    const ses = new Session(s);
+    for (const st of s.steps) { assert.equal(ses.blocked(st), null, `${st.op} can run`); ses.runFlat(st); }
+    return stateViolations(ses).map((v) => v.kind);
+  };
+  const io = [
+    { actor: 'qemu', op: 'xendevicemodel_map_io_range_to_ioreq_server', type: 'port', start: '0x3f8', end: '0x3ff' },
+    { actor: 'toolstack', op: 'xc_domain_unpause', domid: 1 },
+    { actor: 'd1v0', op: 'pio_write', port: '0x3f8', size: 1, value: '0x41' },
+  ];
+
+  it('a well-behaved request in flight breaks none of them', () => {
+    assert.deepEqual(after([...base(['qemu']), ...io]), []);
+  });
+
+  it('request-to-disabled-server: the device model disables its server while a request waits in it', () => {
+    assert.ok(after([...base(['qemu']), ...io, { actor: 'qemu', op: 'xendevicemodel_set_ioreq_server_state', enabled: false }]).includes('request-to-disabled-server'));
+  });
+
+  it('request-outside-range: a slot made READY by hand holds a request no range of its server covers', () => {
+    assert.ok(after([...base(['qemu']), { actor: 'qemu', op: 'write_state', vcpu: 0, state: 1 }]).includes('request-outside-range'));
+  });
+
+  it("request-to-several-servers: a second server's slot for the same vcpu made READY while the real request waits", () => {
+    const steps = [...base(['qemu', 'other']), ...io, { actor: 'other', op: 'write_state', vcpu: 0, state: 1 }];
+    assert.ok(after(steps, ['qemu', 'other']).includes('request-to-several-servers'));
+  });
+
+  it('memory-leak: more ioreq-server structs allocated than any domain reaches (seed era)', () => {
+    const s = parseScenario(JSON.stringify({ profile: 'seed', deviceModels: [{ name: 'qemu', domid: 0, target: 1 }], steps: [
+      { actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 }, { actor: 'toolstack', op: 'xc_hvm_build', domid: 1 },
+      { actor: 'qemu', op: 'hvmop_get_param', param: 'IOREQ_PFN' }] }), 'leak.ioreq.json');
+    const ses = new Session(s);
+    for (const st of s.steps) ses.runFlat(st);
+    assert.deepEqual(stateViolations(ses).map((v) => v.kind), [], 'one server, allocated and reachable');
+    ses.m.x.heap.hvm_ioreq_server = (ses.m.x.heap.hvm_ioreq_server ?? 0) + 1; // as a failure path that forgot its xfree
+    assert.deepEqual(stateViolations(ses).map((v) => v.kind), ['memory-leak']);
+  });
+});
+
+describe('explore: counterexamples people can read', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const DIR = path.join(__dirname, '../../../scenarios');
+  const switchesOf = (sc: ReturnType<typeof parseScenario>, trail: number[]) =>
+    trail.reduce((n, i, k) => n + (k > 0 && sc.steps[trail[k - 1]].actor !== sc.steps[i].actor ? 1 : 0), 0);
+
+  for (const name of ['20-explore-lost-request.ioreq.json', '29-x421-hazard-enable-before-map.ioreq.json']) {
+    it(`${name}: the shortest trail, and among the shortest the fewest switches between actors (as the search without merging finds)`, () => {
+      const file = path.join(DIR, name);
+      const sc = parseScenario(fs.readFileSync(file, 'utf8'), file);
+      const merged = explore(sc, { maxStates: 200000, hashing: true });
+      const every = explore(sc, { maxStates: 2000000, hashing: false });
+      assert.equal(every.complete, true);
+      for (const v of merged.violations) {
+        const w = every.violations.find((x) => x.kind === v.kind)!;
+        assert.ok(w, v.kind);
+        assert.equal(v.trail.length, w.trail.length, `${v.kind}: shortest`);
+        assert.equal(v.switches, w.switches, `${v.kind}: fewest switches among the shortest`);
+        assert.equal(v.switches, switchesOf(sc, v.trail), `${v.kind}: the count is the trail's`);
+      }
+    });
+  }
+});

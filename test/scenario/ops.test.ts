@@ -104,3 +104,85 @@ describe('scenario: the table of operations', () => {
     assert.strictEqual(stepFrameName(sc.steps[2]), 'step 2: pio_read');
   });
 });
+
+describe("scenario ops of each profile's own hypercalls (4.5's HVMOPs 17-22, today's DMOPs)", () => {
+  const x421 = (steps: unknown[], dms: unknown[] = [{ name: 'qemu', domid: 0, target: 1 }], profile = '4.21') =>
+    JSON.stringify({ profile, deviceModels: dms, steps });
+  const guest = [{ actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 }, { actor: 'toolstack', op: 'xc_hvm_build', domid: 1 }];
+
+  it('an op a profile lacks is refused at the op, naming the profiles that have it', () => {
+    assert.match(parseErr(scenario([{ actor: 'qemu', op: 'xendevicemodel_create_ioreq_server' }])), /op 'xendevicemodel_create_ioreq_server' does not exist in profile seed \(it is in 4\.21, 4\.21-arm\)/);
+    assert.match(parseErr(scenario([{ actor: 'qemu', op: 'hvmop_create_ioreq_server' }])), /does not exist in profile seed \(it is in 4\.5\)/);
+    assert.match(parseErr(x421([{ actor: 'qemu', op: 'xen_hvm_init' }])), /op 'xen_hvm_init' does not exist in profile 4\.21 \(it is in legacy, seed, 4\.5\)/);
+    assert.match(parseErr(x421([{ actor: 'd1v0', op: 'pio_write', port: 1, size: 1, value: 1 }], [], '4.21-arm')), /op 'pio_write' does not exist in profile 4\.21-arm/);
+    assert.match(parseErr(x421([{ actor: 'qemu', op: 'xendevicemodel_map_mem_type_to_ioreq_server', flags: 2 }], undefined, '4.21-arm')), /does not exist in profile 4\.21-arm \(it is in 4\.21\)/);
+  });
+
+  it("a device model's own start-up op belongs to its kind; kind is for the 4.21 profiles only", () => {
+    assert.match(parseErr(x421([{ actor: 'qemu', op: 'varstored_initialize' }])), /op 'varstored_initialize' is varstored's; 'qemu' is a qemu device model/);
+    assert.match(parseErr(scenario([], { deviceModels: [{ name: 'v', domid: 0, target: 1, kind: 'virtio' }] })), /'kind' is for the 4\.21 profiles/);
+    assert.equal(parseErr(x421([{ actor: 'v', op: 'virtio_backend_init' }], [{ name: 'v', domid: 0, target: 1, kind: 'virtio' }], '4.21-arm')), '');
+  });
+
+  it("under 4.21 a guest write cannot ask to be buffered: Xen's stdvga decides", () => {
+    assert.match(parseErr(x421([{ actor: 'd1v0', op: 'mmio_write', addr: '0xa0000', size: 2, value: 1, buffered: true }])), /Xen itself decides what is buffered/);
+  });
+
+  it('the toolstack must name the server id of a 4.5 HVMOP; a device model defaults to its own', () => {
+    const t = JSON.stringify({ profile: '4.5', steps: [{ actor: 'toolstack', op: 'hvmop_set_ioreq_server_state', domid: 1, enabled: true }] });
+    assert.match(parseErr(t), /'hvmop_set_ioreq_server_state' by the toolstack needs 'id'/);
+  });
+
+  it('a device model step waits until it has a server, and a dead device model makes no more calls', () => {
+    const sc = parseScenario(x421([...guest, { actor: 'qemu', op: 'xendevicemodel_set_ioreq_server_state', enabled: true },
+      { actor: 'qemu', op: 'dm_exit' }, { actor: 'qemu', op: 'xendevicemodel_create_ioreq_server' }]), 'x.ioreq.json');
+    const { Session } = require('../../src/scenario/exec') as typeof import('../../src/scenario/exec');
+    const s = new Session(sc);
+    s.runFlat(sc.steps[0]); s.runFlat(sc.steps[1]);
+    assert.equal(s.blocked(sc.steps[2]), 'the device model has no ioreq server yet');
+    assert.equal(s.runFlat(sc.steps[3]).rc, 0);
+    assert.equal(s.blocked(sc.steps[4]), 'the device model has exited');
+  });
+
+  it('xendevicemodel_create_ioreq_server returns the slot id and the device model keeps it; the ninth is -ENOSPC', () => {
+    const creates = Array.from({ length: 9 }, () => ({ actor: 'qemu', op: 'xendevicemodel_create_ioreq_server', bufioreq: 'off' }));
+    const sc = parseScenario(x421([...guest, ...creates]), 'x.ioreq.json');
+    const { Session } = require('../../src/scenario/exec') as typeof import('../../src/scenario/exec');
+    const s = new Session(sc);
+    const rs = sc.steps.map((st) => s.runFlat(st));
+    assert.deepEqual(rs.slice(2, 10).map((r) => Number(r.value)), [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.equal(rs[10].rc, -28);
+    assert.equal(s.m.dms.get('qemu')!.ioservid, 7);
+  });
+
+  it("4.5's create hands out ids from 1 and get_info gives the device model the pool pfns it then maps", () => {
+    const sc = parseScenario(JSON.stringify({ profile: '4.5', deviceModels: [{ name: 'dm', domid: 0, target: 1 }], steps: [...guest,
+      { actor: 'dm', op: 'hvmop_create_ioreq_server' }, { actor: 'dm', op: 'hvmop_get_ioreq_server_info' }, { actor: 'dm', op: 'xc_map_foreign_range', page: 'ioreq' }] }), 'x.ioreq.json');
+    const { Session } = require('../../src/scenario/exec') as typeof import('../../src/scenario/exec');
+    const s = new Session(sc);
+    const rs = sc.steps.map((st) => s.runFlat(st));
+    assert.equal(rs[2].value, 1n);
+    const dm = s.m.dms.get('dm')!;
+    assert.equal(rs[3].value, BigInt(dm.ioreq_pfn));
+    assert.equal(dm.ioreq_pfn, s.m.x.domains.get(1)!.hvm45.ioreq_gmfn.base);
+    assert.equal(rs[4].rc, 0);
+    assert.ok(dm.shared_page);
+  });
+
+  it('each new op names its C-level call as the debugger frame', () => {
+    const sc = parseScenario(x421([{ actor: 'qemu', op: 'xendevicemodel_map_io_range_to_ioreq_server', type: 'port', start: '0x3f8', end: '0x3ff' },
+      { actor: 'qemu', op: 'xenforeignmemory_map_resource', frame: 0, nr: 2 }]), 'x.ioreq.json');
+    assert.equal(stepFrameName(sc.steps[0]), 'step 0: xendevicemodel_map_io_range_to_ioreq_server(port 0x3f8-0x3ff)');
+    assert.equal(stepFrameName(sc.steps[1]), 'step 1: xenforeignmemory_map_resource(XENMEM_resource_ioreq_server, frame 0, nr 2)');
+  });
+});
+
+describe('scenario: revert (the bug zoo)', () => {
+  it('an unknown fix, or one whose code the profile does not have, is a located error; --fixed reads the file without it', () => {
+    assert.match(parseErr(JSON.stringify({ profile: '4.21', revert: ['deadbeef00'], steps: [{ actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 }] })), /unknown fix 'deadbeef00'|revert/);
+    assert.match(parseErr(JSON.stringify({ profile: 'seed', revert: ['282ed258a5'], steps: [{ actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 }] })), /fix 282ed258a5 is in the code of 4\.21, not of profile seed/);
+    const text = JSON.stringify({ profile: '4.21', revert: ['282ed258a5'], steps: [{ actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 }] });
+    assert.deepEqual(parseScenario(text, 'z.ioreq.json').revert, ['282ed258a5']);
+    assert.deepEqual(parseScenario(text, 'z.ioreq.json', { fixed: true }).revert, []);
+  });
+});

@@ -141,6 +141,14 @@ export class Qemu {
         dm.devices.set(key, pg.getBigUint64(off + A.OFF_DATA, true));
       }
     }
+    if (type === A.IOREQ_TYPE_PCI_CONFIG) {
+      // cpu_ioreq_config: only a Xen 4.5 server sends these (addr = SBDF << 32 | register); the seed's never does.
+      const key = -1 - ((addr - (addr % 4294967296)) / 4294967296 * 4096 + (addr % 4096));
+      const mask = size >= 8 ? 0xffffffffffffffffn : (1n << BigInt(size * 8)) - 1n;
+      yield $('config', { sbdf: Math.floor(addr / 4294967296), reg: addr % 4096, dir });
+      if (dir === A.IOREQ_READ) pg.setBigUint64(off + A.OFF_DATA, (r.data ?? dm.devices.get(key) ?? mask) & mask, true);
+      else dm.devices.set(key, pg.getBigUint64(off + A.OFF_DATA, true) & mask);
+    }
     // TIMEOFFSET is logged and ignored; INVALIDATE flushes the map cache: neither touches the slot.
     dm.handled++;
     if (this.x.on) {

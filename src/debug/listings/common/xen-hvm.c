@@ -133,6 +133,13 @@ static void handle_ioreq(XenIOState *state, int i, const struct respond *r)
             device_write(req, req->data);
         }
     }
+    /* PCI config by SBDF: only a Xen 4.5 ioreq server sends it (cpu_ioreq_config) */
+    if (req->type == IOREQ_TYPE_PCI_CONFIG) {   @config
+        if (req->dir == IOREQ_READ)
+            req->data = r->has_data ? r->data : pci_config_read(req->addr >> 32, req->addr & 0xfff, req->size);
+        else
+            pci_config_write(req->addr >> 32, req->addr & 0xfff, req->size, req->data);
+    }
 }
 
 @fn cpu_handle_ioreq

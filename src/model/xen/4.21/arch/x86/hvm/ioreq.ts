@@ -26,15 +26,17 @@ export abstract class X86Ioreq421 extends Memory421 {
   readonly isX86 = true;
   readonly waitResumesInPlace = false;
 
-  /** hvm_alloc_legacy_ioreq_gfn (ioreq.c:58-72): IOREQ_PFN then BUFIOREQ_PFN, each once (282ed258a5's fixed test). */
+  /**
+   * hvm_alloc_legacy_ioreq_gfn (ioreq.c:58-72): IOREQ_PFN then BUFIOREQ_PFN, each once. test_and_clear_bit clears the
+   * bit either way; with 282ed258a5 reverted the test is the inverted one it fixed.
+   */
   *hvmAllocLegacyIoreqGfn(s: IoreqServer): Co<number> {
     const d = s.target;
     for (let i = P.HVM_PARAM_IOREQ_PFN; i <= P.HVM_PARAM_BUFIOREQ_PFN; i++) {
       yield $('bit', { i, legacy_mask: d.x421.ioreq_gfn.legacy_mask });
-      if (d.x421.ioreq_gfn.legacy_mask & (1 << i)) {
-        d.x421.ioreq_gfn.legacy_mask &= ~(1 << i);
-        return d.arch.hvm_domain.params[i];
-      }
+      const was = (d.x421.ioreq_gfn.legacy_mask & (1 << i)) !== 0;
+      d.x421.ioreq_gfn.legacy_mask &= ~(1 << i);
+      if (this.x.reverted('282ed258a5') ? !was : was) return d.arch.hvm_domain.params[i];
     }
     return X.INVALID_GFN;
   }
