@@ -36,9 +36,11 @@ export async function dapFigures(adapter: string, runs: number): Promise<Record<
   await dc.start();
   try {
     const file = longScenario(3500);
-    const stopped = () => dc.waitForEvent('stopped', 120000);
+    // Each request steps the thread that stopped last, as VS Code does (stepping stays in its thread).
+    let threadId = 0;
+    const stopped = () => dc.waitForEvent('stopped', 120000).then((e) => { threadId = (e as DebugProtocol.StoppedEvent).body.threadId ?? threadId; return e; });
     await Promise.all([stopped(), dc.configurationSequence(), dc.launch({ scenario: file, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments)]);
-    const threadId = (await dc.threadsRequest()).body.threads[0].id;
+    if (!threadId) threadId = (await dc.threadsRequest()).body.threads[0].id;
     // Warm up both paths.
     for (let i = 0; i < 200; i++) { await dc.threadsRequest(); await Promise.all([stopped(), dc.nextRequest({ threadId })]); }
     const threads: number[] = [], next: number[] = [];

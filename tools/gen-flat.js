@@ -3,6 +3,11 @@
 // src/model/xen/foo.ts -> src/model/xen/foo.flat.ts, with each `yield $(...)` statement removed, `function*`
 // and `yield*` dropped, `Co<T>` written as `T`, and imports of other stepped files pointed at their flat builds.
 // The output is the same statements in the same order: see src/model/step.ts.
+// It also generates the stepped build, foo.stepped.ts: the source text unchanged (same lines) except that each
+// `yield $(label, …)` is handed the function's scope at that statement: an object of every parameter and local
+// declared before it in an enclosing block, keyed by its C name (nrVcpus -> nr_vcpus), and the list of every
+// parameter and local the function declares, in declaration order (those not yet or no longer in scope are shown
+// as such). Imports of other stepped files point at their stepped builds.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -15,7 +20,7 @@ function sources(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const f = path.join(dir, e.name);
     if (e.isDirectory()) return sources(f);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.flat.ts') && !e.name.endsWith('.d.ts') ? [f] : [];
+    return e.name.endsWith('.ts') && !e.name.endsWith('.flat.ts') && !e.name.endsWith('.stepped.ts') && !e.name.endsWith('.d.ts') ? [f] : [];
   }).sort();
 }
 // A stepped file carries a line `// @stepped` (its first line in the sources; after the header a mutation-testing
@@ -73,13 +78,111 @@ function transform(file) {
   return header + printer.printFile(out);
 }
 
+/** A TypeScript name as the C code spells it: lowerCamelCase becomes snake_case (nrVcpus -> nr_vcpus). */
+function cName(name) {
+  return /^[a-z][a-zA-Z0-9]*$/.test(name) ? name.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()) : name;
+}
+
+/** The identifiers a binding (a name or a destructuring pattern) declares, in order. */
+function bindingNames(b, out = []) {
+  if (!b) return out;
+  if (ts.isIdentifier(b)) out.push(b.text);
+  else if (ts.isObjectBindingPattern(b) || ts.isArrayBindingPattern(b)) {
+    for (const e of b.elements) if (!ts.isOmittedExpression(e)) bindingNames(e.name, out);
+  }
+  return out;
+}
+const declListNames = (l) => (l && ts.isVariableDeclarationList(l) ? l.declarations.flatMap((d) => bindingNames(d.name)) : []);
+const isFunctionLike = (n) => ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n);
+
+/** Every local a function's body declares (not inside nested functions), in source order. */
+function declaredLocals(body) {
+  const out = [];
+  const walk = (n) => {
+    if (n !== body && isFunctionLike(n)) return;
+    if (ts.isVariableDeclaration(n)) out.push(...bindingNames(n.name));
+    else if (ts.isCatchClause(n) && n.variableDeclaration) out.push(...bindingNames(n.variableDeclaration.name));
+    ts.forEachChild(n, walk);
+  };
+  walk(body);
+  return out;
+}
+
+/**
+ * The names in scope (initialised) at statement `stmt` of function `fn`: its parameters, then each enclosing
+ * block's declarations made before the path to `stmt`, outermost first (an inner declaration shadows an outer).
+ * A case clause's earlier clauses are left out: a jump to a later clause skips their initialisation.
+ */
+function inScope(fn, stmt) {
+  const chain = [];
+  for (let n = stmt; n && n !== fn; n = n.parent) chain.push(n);
+  chain.reverse(); // outermost first, ending with stmt
+  const names = new Map();
+  const add = (arr) => { for (const x of arr) { names.delete(x); names.set(x, true); } };
+  for (const p of fn.parameters) add(bindingNames(p.name));
+  let parent = fn;
+  for (const child of chain) {
+    if (ts.isBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent) || ts.isSourceFile(parent)) {
+      for (const st of parent.statements) {
+        if (st === child) break;
+        if (ts.isVariableStatement(st)) add(declListNames(st.declarationList));
+      }
+    } else if ((ts.isForStatement(parent) || ts.isForOfStatement(parent) || ts.isForInStatement(parent)) && child === parent.statement) {
+      add(declListNames(parent.initializer));
+    } else if (ts.isCatchClause(parent) && child === parent.block && parent.variableDeclaration) {
+      add(bindingNames(parent.variableDeclaration.name));
+    }
+    parent = child;
+  }
+  return [...names.keys()];
+}
+
+/** The stepped build of a stepped file (see the header): text edits only, so its lines are the source's. */
+function transformStepped(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const edits = []; // [pos, end, replacement]
+  const visit = (node) => {
+    if (ts.isExpressionStatement(node) && ts.isYieldExpression(node.expression) && !node.expression.asteriskToken) {
+      const call = node.expression.expression;
+      if (call && ts.isCallExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === '$' && call.arguments.length >= 1 && call.arguments.length <= 2) {
+        let fn = node.parent;
+        while (fn && !isFunctionLike(fn)) fn = fn.parent;
+        if (fn && fn.body) {
+          const scope = inScope(fn, node);
+          const declared = [...new Set([...fn.parameters.flatMap((p) => bindingNames(p.name)), ...declaredLocals(fn.body)])];
+          const obj = '{ ' + scope.map((n) => (cName(n) === n ? n : `${cName(n)}: ${n}`)).join(', ') + ' }';
+          const list = '[' + declared.map((n) => `'${cName(n)}'`).join(', ') + ']';
+          const last = call.arguments[call.arguments.length - 1];
+          // A closure, read while the generator is suspended here: the values are those at this statement (and a
+          // `let` declared without a value reads as undefined, where an object literal would not type-check).
+          edits.push([last.end, last.end, `${call.arguments.length === 1 ? ', undefined' : ''}, () => (${obj}), ${list}`]);
+        }
+      }
+    }
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      const spec = node.moduleSpecifier.text;
+      if (spec.startsWith('.') && isStepped(path.resolve(path.dirname(file), spec + '.ts'))) {
+        edits.push([node.moduleSpecifier.getStart(sf), node.moduleSpecifier.end, `'${spec}.stepped'`]);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  let out = text;
+  for (const [pos, end, rep] of edits.sort((a, b) => b[0] - a[0])) out = out.slice(0, pos) + rep + out.slice(end);
+  const header = `// GENERATED by tools/gen-flat.js from ${path.basename(file)}: the stepped build of a stepped file. Do not edit. /* eslint-disable */ `;
+  // The header shares the first line with the source's own first line, so every line keeps its number.
+  return header + out;
+}
+
 function main() {
   let n = 0;
+  const write = (outFile, code) => { if (!fs.existsSync(outFile) || fs.readFileSync(outFile, 'utf8') !== code) fs.writeFileSync(outFile, code); };
   for (const file of sources(DIR)) {
     if (!isStepped(file)) continue;
-    const outFile = file.replace(/\.ts$/, '.flat.ts');
-    const code = transform(file);
-    if (!fs.existsSync(outFile) || fs.readFileSync(outFile, 'utf8') !== code) fs.writeFileSync(outFile, code);
+    write(file.replace(/\.ts$/, '.flat.ts'), transform(file));
+    write(file.replace(/\.ts$/, '.stepped.ts'), transformStepped(file));
     n++;
   }
   return n;
@@ -94,4 +197,4 @@ if (require.main === module) {
     process.exit(1);
   }
 }
-module.exports = { transform, main };
+module.exports = { transform, transformStepped, inScope, cName, main };

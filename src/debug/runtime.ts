@@ -4,12 +4,17 @@
 // statements since the start; the runtime keeps a snapshot before every SNAPSHOT_EVERY-th step and reaches any
 // position by restoring the nearest snapshot, running whole steps on the flat build, then the last step stepped.
 // User edits (setVariable, writeMemory) are recorded at their position and replayed, so travel stays exact.
+// Each step's positions are its statements, then one where its operation has returned (the scenario step is the
+// only frame; the step's result and its `after` checks are known there). Stepping follows DAP: next / stepIn /
+// stepOut stop in the thread (actor) they were asked for; stepBack is the reverse of next at the same depth.
 import * as A from '../model/abi';
 import type { ProfileName } from '../model/layout';
 import type { ModelEvent } from '../model/events';
 import type { Frame } from '../model/step';
 import { Session, type StepResult } from '../scenario/exec';
 import { Checker, stepExpectVerdicts, type Verdict } from '../scenario/expect';
+import { stateViolations } from '../scenario/explore';
+import type { Loc } from '../scenario/errors';
 import type { Scenario, Step } from '../scenario/parse';
 
 export const SNAPSHOT_EVERY = 8;
@@ -46,8 +51,15 @@ export interface StopInfo {
   actor: string;
   hitBreakpointIds?: number[];
   /** Set when stopped for an exception. */
-  exception?: { id: 'domain_crash' | 'failed_expectation' | 'panic'; text: string };
+  exception?: { id: 'domain_crash' | 'failed_expectation' | 'panic' | 'invariant'; text: string };
+  /** Where in the scenario the stop is (a failing check, an expectation of the file): shown as the stop's frame. */
+  location?: Loc;
+  /** The name of that frame once the scenario has ended or is stuck (e.g. "expect (end of the scenario)"). */
+  where?: string;
 }
+
+/** Stepping granularity (DAP's SteppingGranularity). */
+export type Granularity = 'statement' | 'line' | 'instruction';
 
 interface Edit {
   t: number;
@@ -68,8 +80,6 @@ export class IoreqRuntime {
   session!: Session;
   /** The generator of the step in progress, or null before a step has started. */
   private gen: Generator<unknown, StepResult, void> | null = null;
-  /** A Direct (non-modelled) step is shown as one position before it runs. */
-  private directPending = false;
   pos: Position = { t: 0, step: 0, stmt: 0 };
   /** stepStart[i] = the t of step i's first statement, for steps reached so far. */
   private stepStart: number[] = [];
@@ -89,6 +99,12 @@ export class IoreqRuntime {
   onEvent: ((e: ModelEvent) => void) | null = null;
   private pauseRequested = false;
   private replaying = false;
+  /** The position is the current step's return (its operation has finished; no modelled frame is left). */
+  returned = false;
+  /** How much of the event log has gone to onEvent: a replay after time travel sends nothing twice. */
+  private emitted = 0;
+  /** The explorer's invariants violated at the last step's return: a stop is for one that has just appeared. */
+  private lastViolations = new Set<string>();
 
   constructor(sc: Scenario, profile?: ProfileName) {
     this.sc = profile && profile !== sc.profile ? { ...sc, profile } : sc;
@@ -101,7 +117,9 @@ export class IoreqRuntime {
     this.session = new Session(this.sc);
     this.session.m.x.on = true;
     this.gen = null;
-    this.directPending = false;
+    this.returned = false;
+    this.emitted = 0;
+    this.lastViolations = new Set();
     this.pos = { t: 0, step: 0, stmt: 0 };
     this.stepStart = [0];
     this.eventLog = this.session.m.x.events;
@@ -116,11 +134,15 @@ export class IoreqRuntime {
     return this.sc.steps[this.pos.step];
   }
 
-  /** The frames of the step in progress (outermost first), or a single pseudo-frame for a direct step. */
+  /** The frames of the step in progress (outermost first); none once its operation has returned. */
   frames(): Frame[] {
-    if (this.ended) return [];
-    if (this.directPending) return [{ fn: this.currentStep!.op, unit: 'scenario', at: 'entry', locals: { ...this.currentStep!.args } }];
+    if (this.ended || this.returned) return [];
     return this.session.m.frames.slice();
+  }
+
+  /** The current step's result, at its return position. */
+  get stepResult(): { result: StepResult; verdicts: Verdict[] } | undefined {
+    return this.returned ? this.results[this.pos.step] : undefined;
   }
 
   /** Starts the current step: the runtime is then at its first statement. A step that cannot run is an error. */
@@ -132,44 +154,39 @@ export class IoreqRuntime {
       throw new RuntimeError(`${step.loc.file}:${step.loc.line}:${step.loc.column}: step ${step.index} (${step.actor} ${step.op}) cannot run: ${why}`);
     }
     this.gen = this.session.runStepped(step);
-    this.directPending = false;
-    // Advance to the first statement; a step with none (a direct op) shows one position before it runs.
-    const before = this.session.m.x.events.length;
+    this.returned = false;
+    // Advance to the first statement; a step with none (a direct op) has then run: its one position is its return.
     const r = this.gen.next();
-    this.flushEvents(before);
+    this.flushEvents();
     if (r.done) {
-      // Nothing stepped: it has already run (direct op). Present it as one position, then finish on the next move.
-      this.directPending = true;
-      this.pendingResult = r.value;
+      this.finishStep(r.value);
+      this.returned = true;
+      this.gen = null;
     }
   }
 
-  private pendingResult: StepResult | null = null;
   /** Why the scenario cannot go on (a step that cannot run in the state reached), once it is stuck. */
   stuck: string | null = null;
 
-  private flushEvents(from: number): void {
-    if (this.replaying || !this.onEvent) return;
+  /** Sends the events not sent yet (a replay re-creates the same events: they were sent the first time). */
+  private flushEvents(): void {
     const ev = this.session.m.x.events;
-    for (let i = from; i < ev.length; i++) this.onEvent(ev[i]);
+    if (this.replaying || !this.onEvent) { if (!this.replaying) this.emitted = Math.max(this.emitted, ev.length); return; }
+    for (let i = this.emitted; i < ev.length; i++) this.onEvent(ev[i]);
+    this.emitted = Math.max(this.emitted, ev.length);
   }
 
-  /** One statement forward. Returns false at the end of the scenario. */
+  /** The length of the event log at this position (a view trims its copy to it after time travel). */
+  get eventCount(): number {
+    return this.eventLog.length;
+  }
+
+  /** One position forward. Returns false at the end of the scenario. */
   private advance(): boolean {
     if (this.ended) return false;
-    const before = this.session.m.x.events.length;
-    let done: StepResult | null = null;
-    if (this.directPending) {
-      done = this.pendingResult;
-      this.pendingResult = null;
-      this.directPending = false;
-    } else {
-      const r = this.gen!.next();
-      this.flushEvents(before);
-      if (r.done) done = r.value;
-    }
-    if (done) {
-      this.finishStep(done);
+    if (this.returned) {
+      // From the step's return to the next step's first statement (or the end).
+      this.returned = false;
       this.pos.step++;
       this.pos.stmt = 0;
       this.pos.t++;
@@ -190,6 +207,13 @@ export class IoreqRuntime {
         return false;
       }
     } else {
+      const r = this.gen!.next();
+      this.flushEvents();
+      if (r.done) {
+        this.finishStep(r.value);
+        this.returned = true;
+        this.gen = null;
+      }
       this.pos.stmt++;
       this.pos.t++;
     }
@@ -220,12 +244,24 @@ export class IoreqRuntime {
   }
 
   /** Checks the stop conditions at the current position; returns a stop or null. */
-  private checkStop(prevWatch: string[], prevCrash: string, prevStep: number): StopInfo | null {
+  private checkStop(prevWatch: string[], prevCrash: string, prevReturned: boolean): StopInfo | null {
     const actor = this.currentStep?.actor ?? 'toolstack';
-    if (this.exceptionFilters.has('failed_expectation') && this.pos.step !== prevStep) {
-      const r = this.results[prevStep];
-      const bad = r?.verdicts.find((v) => !v.ok);
-      if (bad) return { reason: 'exception', actor, description: `expectation failed: ${bad.text}`, exception: { id: 'failed_expectation', text: `${bad.text} (${bad.loc.file}:${bad.loc.line})` } };
+    if (this.returned && !prevReturned) {
+      // The step's operation has just returned: its expect and after checks, then the explorer's invariants.
+      const bad = this.results[this.pos.step]?.verdicts.filter((v) => !v.ok) ?? [];
+      if (bad.length && this.exceptionFilters.has('failed_expectation')) {
+        const text = bad.map((v) => `${v.text} (${v.loc.file}:${v.loc.line}:${v.loc.column})`).join('; ');
+        return { reason: 'exception', actor, description: `expectation failed: ${bad.map((v) => v.text).join('; ')}`, exception: { id: 'failed_expectation', text }, location: bad[0].loc };
+      }
+      if (this.exceptionFilters.has('invariant')) {
+        const now = stateViolations(this.session).filter((x) => !this.sc.allow.has(x.kind));
+        const v = now.find((x) => !this.lastViolations.has(x.kind));
+        this.lastViolations = new Set(now.map((x) => x.kind));
+        if (v) {
+          const step = this.currentStep!;
+          return { reason: 'exception', actor, description: `${v.kind}: ${v.message}`, exception: { id: 'invariant', text: `${v.kind}: ${v.message}` }, location: step.loc };
+        }
+      }
     }
     const crash = this.crashedSet();
     if (crash !== prevCrash && this.exceptionFilters.has('domain_crash')) {
@@ -237,7 +273,11 @@ export class IoreqRuntime {
     if (this.dataBreakpoints.length) {
       const now = this.watchValues();
       const hit = this.dataBreakpoints.filter((_, i) => now[i] !== prevWatch[i]);
-      if (hit.length) return { reason: 'data breakpoint', actor, hitBreakpointIds: hit.map((b) => b.id), description: `${hit.map((b) => b.dataId).join(', ')} changed` };
+      if (hit.length) {
+        // Who wrote it: the statement that just ran (the top frame before this one moved on), in which thread.
+        const by = this.lastWriter();
+        return { reason: 'data breakpoint', actor, hitBreakpointIds: hit.map((b) => b.id), description: `${hit.map((b) => describeData(b.dataId)).join(', ')} written by ${by}` };
+      }
     }
     const top = this.frames().at(-1);
     if (top && this.codeBreakpoints.length) {
@@ -255,8 +295,19 @@ export class IoreqRuntime {
   private seenFrames = new WeakSet<Frame>();
   private firstOfCall = true;
 
+  /** The statement the last move ran (the top frame before it), as "actor fn (label)". */
+  private lastRan = '';
+  private lastWriter(): string {
+    return this.lastRan || 'the scenario';
+  }
+
   private moveOne(): void {
+    const st = this.currentStep;
+    const topBefore = this.frames().at(-1);
+    this.lastRan = st ? `${st.actor}${topBefore ? ` in ${topBefore.fn} (${topBefore.at})` : ` (step ${st.index} ${st.op})`}` : '';
     this.advance();
+    // A direct step (no modelled statement) runs as it is entered: it is the writer.
+    if (this.returned && this.pos.stmt === 0 && this.currentStep) this.lastRan = `${this.currentStep.actor} (step ${this.currentStep.index} ${this.currentStep.op})`;
     const top = this.frames().at(-1);
     this.firstOfCall = !!top && !this.seenFrames.has(top);
     if (top) this.seenFrames.add(top);
@@ -264,51 +315,90 @@ export class IoreqRuntime {
 
   /** The stop for a step that cannot run in the state reached. */
   private stuckStop(why: string): StopInfo {
-    return { reason: 'exception', actor: this.currentStep?.actor ?? 'toolstack', description: why, exception: { id: 'failed_expectation', text: why } };
+    const st = this.currentStep;
+    return { reason: 'exception', actor: st?.actor ?? 'toolstack', description: why, exception: { id: 'failed_expectation', text: why }, location: st?.loc, where: st ? `step ${st.index}: ${st.op} cannot run` : undefined };
+  }
+
+  /** The actor a stepping request is for: the given thread's, else the current step's. */
+  private actorOr(actor?: string): string {
+    return actor ?? this.currentStep?.actor ?? 'toolstack';
   }
 
   /** Runs forward until `until` says stop, a stop condition fires, or the end. */
-  private runForward(until: (depthBefore: number, stepBefore: number) => boolean, reasonIfUntil: StopReason): StopInfo {
-    const depth0 = this.frames().length;
-    const step0 = this.pos.step;
+  private runForward(until: () => boolean, actor: string, reasonIfUntil: StopReason): StopInfo {
     this.pauseRequested = false;
-    for (let n = 0; ; n++) {
+    for (;;) {
       if (this.stuck) return this.stuckStop(this.stuck);
       if (this.ended) return { reason: 'end', actor: 'toolstack' };
       const prevWatch = this.dataBreakpoints.length ? this.watchValues() : [];
       const prevCrash = this.crashedSet();
-      const prevStep = this.pos.step;
+      const prevReturned = this.returned;
       this.moveOne();
       if (this.stuck) return this.stuckStop(this.stuck);
-      if (this.ended) {
-        const bad = this.finalVerdicts?.find((v) => !v.ok);
-        if (bad && this.exceptionFilters.has('failed_expectation')) return { reason: 'exception', actor: 'toolstack', description: `expectation failed: ${bad.text}`, exception: { id: 'failed_expectation', text: bad.text } };
-        return { reason: 'end', actor: 'toolstack' };
-      }
-      const s = this.checkStop(prevWatch, prevCrash, prevStep);
+      if (this.ended) return this.endStop();
+      const s = this.checkStop(prevWatch, prevCrash, prevReturned);
       if (s) return s;
-      if (until(depth0, step0)) return { reason: reasonIfUntil, actor: this.currentStep!.actor };
+      if (until()) return { reason: reasonIfUntil, actor };
       if (this.pauseRequested) return { reason: 'pause', actor: this.currentStep!.actor };
     }
   }
 
+  /** At the end: a stop at the file's first failing expectation (when the filter is on), else the end. */
+  private endStop(): StopInfo {
+    const bad = this.finalVerdicts?.filter((v) => !v.ok) ?? [];
+    if (bad.length && this.exceptionFilters.has('failed_expectation')) {
+      return { reason: 'exception', actor: 'toolstack', description: `expectation failed: ${bad.map((v) => v.text).join('; ')}`, exception: { id: 'failed_expectation', text: bad.map((v) => `${v.text} (${v.loc.file}:${v.loc.line}:${v.loc.column})`).join('; ') }, location: bad[0].loc, where: 'expect (end of the scenario)' };
+    }
+    if (this.exceptionFilters.has('invariant')) {
+      const x = this.session.m.x;
+      for (const d of x.domains.values()) {
+        if (d.is_dying || d.crashed || this.sc.allow.has('vcpu-blocked-forever')) continue;
+        const v = d.vcpu.find((w) => w.pause_flags.blocked_in_xen);
+        if (v) {
+          const text = `vcpu-blocked-forever: every actor has finished but d${d.domain_id}v${v.vcpu_id} is still blocked in Xen waiting for its ioreq`;
+          return { reason: 'exception', actor: `d${d.domain_id}v${v.vcpu_id}`, description: text, exception: { id: 'invariant', text }, location: this.sc.steps.at(-1)?.loc, where: 'end of the scenario' };
+        }
+      }
+    }
+    return { reason: 'end', actor: 'toolstack' };
+  }
+
+  /** The actor and depth at the current position (depth 0: a step's return). */
+  private here(): { actor: string | undefined; step: number; depth: number } {
+    return { actor: this.ended ? undefined : this.currentStep?.actor, step: this.pos.step, depth: this.frames().length };
+  }
+
   continue(): StopInfo {
-    return this.runForward(() => false, 'step');
+    return this.runForward(() => false, this.actorOr(), 'step');
   }
 
-  /** stepIn: one statement. */
-  stepIn(): StopInfo {
-    return this.runForward(() => true, 'step');
+  /** stepIn: the thread's next position (into calls). */
+  stepIn(actor?: string): StopInfo {
+    const a = this.actorOr(actor);
+    return this.runForward(() => this.here().actor === a, a, 'step');
   }
 
-  /** next: the next statement at this depth or shallower (or the next step). */
-  next(): StopInfo {
-    return this.runForward((d0, s0) => this.pos.step !== s0 || this.frames().length <= d0, 'step');
+  /** next: the thread's next position at this depth or shallower, or its next step. */
+  next(actor?: string, granularity?: Granularity): StopInfo {
+    if (granularity === 'instruction') return this.stepIn(actor);
+    const a = this.actorOr(actor);
+    const h0 = this.here();
+    const mine = h0.actor === a;
+    return this.runForward(() => {
+      const h = this.here();
+      return h.actor === a && (!mine || h.step !== h0.step || h.depth <= h0.depth);
+    }, a, 'step');
   }
 
-  /** stepOut: until the current function returns. */
-  stepOut(): StopInfo {
-    return this.runForward((d0, s0) => this.pos.step !== s0 || this.frames().length < d0, 'step');
+  /** stepOut: until the thread's current function returns; from a step's outermost function, the step's return. */
+  stepOut(actor?: string): StopInfo {
+    const a = this.actorOr(actor);
+    const h0 = this.here();
+    const mine = h0.actor === a;
+    return this.runForward(() => {
+      const h = this.here();
+      return h.actor === a && (!mine || h.step !== h0.step || h.depth < h0.depth);
+    }, a, 'step');
   }
 
   pause(): void {
@@ -335,7 +425,7 @@ export class IoreqRuntime {
       this.ended = false;
       this.stuck = null;
       this.gen = null;
-      this.directPending = false;
+      this.returned = false;
       this.pos = { t: this.stepStart[snap], step: snap, stmt: 0 };
       // Whole steps on the flat build (no edits inside them may exist, else step statement by statement).
       for (let k = snap; k < i; k++) {
@@ -352,13 +442,56 @@ export class IoreqRuntime {
     } finally {
       this.replaying = false;
     }
+    this.lastViolations = new Set(stateViolations(this.session).map((x) => x.kind));
   }
 
-  /** stepBack: the previous position (into calls, like stepIn backwards). */
-  stepBack(): StopInfo {
-    if (this.pos.t === 0) return { reason: 'entry', actor: this.currentStep?.actor ?? 'toolstack', description: 'at the start' };
-    this.goto(this.pos.t - 1);
-    return { reason: 'step', actor: this.currentStep!.actor };
+  /** The positions from t0 up to (not including) t1, each with its actor, step and depth (replayed). */
+  private positions(t0: number, t1: number): Array<{ t: number; actor: string | undefined; step: number; depth: number }> {
+    const out: Array<{ t: number; actor: string | undefined; step: number; depth: number }> = [];
+    this.goto(t0);
+    this.replaying = true;
+    try {
+      while (this.pos.t < t1 && !this.ended && !this.stuck) {
+        out.push({ t: this.pos.t, ...this.here() });
+        this.moveOne();
+      }
+    } finally {
+      this.replaying = false;
+    }
+    return out;
+  }
+
+  /**
+   * stepBack. By statement or line (the default): the reverse of next at the same depth in this thread: the latest
+   * earlier position of the step at this depth or shallower (so it steps back over a call, never into the callee;
+   * from the step's return, its outermost function's last statement); from a step's first statement, the thread's
+   * previous step's return. By instruction: the previous position.
+   */
+  stepBack(actor?: string, granularity: Granularity = 'statement'): StopInfo {
+    const a = this.actorOr(actor);
+    const c = { t: this.pos.t, ...this.here() };
+    if (c.t === 0) return { reason: 'entry', actor: a, description: 'at the start' };
+    let target: number | undefined;
+    if (c.actor === a && c.t > this.stepStart[c.step]) {
+      if (granularity === 'instruction') target = c.t - 1;
+      else {
+        // A step's return counts as its outermost function's depth: next from that function's last statement comes
+        // to the return, so stepBack from the return goes to that statement.
+        const d0 = Math.max(1, c.depth);
+        const ps = this.positions(this.stepStart[c.step], c.t);
+        target = [...ps].reverse().find((x) => x.depth <= d0)?.t;
+      }
+    }
+    if (target === undefined) {
+      // The return of this thread's latest step before this one (a step's return is the position before the next step).
+      let p = (c.actor === a ? c.step : this.ended ? this.sc.steps.length : this.pos.step) - 1;
+      while (p >= 0 && this.sc.steps[p].actor !== a) p--;
+      if (p >= 0) target = p + 1 < this.stepStart.length ? this.stepStart[p + 1] - 1 : this.pos.t - 1;
+    }
+    // Nothing of this thread before here: it stays (its first statement).
+    if (target === undefined) return { reason: 'entry', actor: a };
+    this.goto(target);
+    return { reason: 'step', actor: a };
   }
 
   /** reverseContinue: back to the latest earlier position where a breakpoint or exception stops (or the start). */
@@ -377,10 +510,10 @@ export class IoreqRuntime {
         while (this.pos.t < end && !this.ended) {
           const prevWatch = this.dataBreakpoints.length ? this.watchValues() : [];
           const prevCrash = this.crashedSet();
-          const prevStep = this.pos.step;
+          const prevReturned = this.returned;
           this.moveOne();
           if (this.pos.t >= end || this.ended) break;
-          const s = this.checkStop(prevWatch, prevCrash, prevStep);
+          const s = this.checkStop(prevWatch, prevCrash, prevReturned);
           if (s) { found = this.pos.t; foundStop = s; }
         }
       } finally {
@@ -403,14 +536,24 @@ export class IoreqRuntime {
     for (const k of [...this.snapshots.keys()]) if (k > this.pos.step) this.snapshots.delete(k);
     this.edits.push({ t: this.pos.t, apply });
     apply(this.session);
+    // What follows is new: its events are sent again.
+    this.emitted = this.eventLog.length;
   }
 }
 
-/** Reads a watched datum: "slot:<domid>:<vcpu>:state", "param:<domid>:<index>", "evtchn:<domid>:<port>:pending". */
+/**
+ * Reads a watched datum: "slot:<domid>:<vcpu>:state", "param:<domid>:<index>", "evtchn:<domid>:<port>:pending", or
+ * bytes of a page, "mem:<domid>:<pfn hex>:<offset>:<count>".
+ */
 export function readData(s: Session, dataId: string): unknown {
-  const [kind, a, b] = dataId.split(':');
+  const [kind, a, b, c, n] = dataId.split(':');
   const d = s.m.x.domains.get(Number(a));
   if (!d) return undefined;
+  if (kind === 'mem') {
+    const g = d.physmap.get(parseInt(b, 16));
+    if (!g?.bytes) return null;
+    return Array.from(g.bytes.subarray(Number(c), Number(c) + Number(n))).join(',');
+  }
   if (kind === 'param') return d.arch.hvm_domain.params[Number(b)];
   if (kind === 'evtchn') return d.evtchn.ports[Number(b)]?.pending;
   if (kind === 'slot') {
@@ -419,4 +562,14 @@ export function readData(s: Session, dataId: string): unknown {
     return A.getState(srv.ioreq.va, A.ioreqOffset(Number(b)));
   }
   return undefined;
+}
+
+/** A data id as a user reads it. */
+export function describeData(dataId: string): string {
+  const [kind, a, b, c, n] = dataId.split(':');
+  if (kind === 'mem') return `d${a}:0x${b}+0x${Number(c).toString(16)} (${n} byte${n === '1' ? '' : 's'})`;
+  if (kind === 'slot') return `d${a}v${b} slot state`;
+  if (kind === 'param') return `d${a} param ${b}`;
+  if (kind === 'evtchn') return `d${a} port ${b} pending`;
+  return dataId;
 }

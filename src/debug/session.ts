@@ -8,18 +8,19 @@ import {
   TerminatedEvent, Thread, Event as DapEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import * as A from '../model/abi';
 import { isProfile, PROFILES, type ProfileName } from '../model/layout';
-import { PARAM_NAMES, PFN_PARAMS, paramIndex } from '../model/params';
-import { ECS_NAMES } from '../model/evtchn';
-import type { Domain } from '../model/xen';
 import type { ModelEvent } from '../model/events';
 import { stepFrameName } from '../scenario/ops';
 import { parseScenario } from '../scenario/parse';
-import { decodeRing } from '../model/state';
-import { listingNames, listingViewPath, loadListing, locateLabel, type Listing } from './listing';
-import { actorsOf, IoreqRuntime, type StopInfo } from './runtime';
+import { isModelledFunction, listingForPath, placeLine } from './breakpoints';
+import { locateLabel, type Listing, loadListing } from './listing';
+import { changedRanges, memoryRef, parseMemoryRef, readPage, resolveAddress, specialPageBytes, writePage } from './memory';
+import { actorsOf, IoreqRuntime, type Granularity, type StopInfo } from './runtime';
 import { EvalError, evaluate, show } from './values';
+import { dataBreakpointOf, frameContext, scopesOf, setVariable, variablesOf, type FrameRef, type RtVar, type VarNode } from './variables';
+import { findInXenTree } from './xentree';
+
+export { findInXenTree, memoryRef, parseMemoryRef };
 
 export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
   /** Path of the scenario file. */
@@ -31,21 +32,30 @@ export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
   xenTree?: string;
 }
 
-type VarNode =
-  | { kind: 'value'; name: string; value: unknown; frameDomain?: number }
-  | { kind: 'locals'; frame: number }
-  | { kind: 'domain'; domid: number }
-  | { kind: 'server'; domid: number }
-  | { kind: 'slot'; domid: number; vcpu: number }
-  | { kind: 'ring'; domid: number }
-  | { kind: 'evtchns'; domid: number }
-  | { kind: 'params'; domid: number }
-  | { kind: 'pages'; domid: number };
+/** How listings are named to the client: always `ioreq-scope:/<name>`, with or without a DAP source reference. */
+export interface SessionOptions {
+  /**
+   * The client shows `ioreq-scope:` documents itself (the extension's content provider): no source reference, so
+   * the name stays the same across sessions and breakpoints persist. Otherwise (any DAP client) a source reference
+   * the client reads with the `source` request.
+   */
+  listingScheme?: boolean;
+}
+
+/** The stable name of a listing: ioreq-scope:/seed/hvm.c. */
+export const LISTING_SCHEME = 'ioreq-scope';
+export function listingUri(name: string): string {
+  return `${LISTING_SCHEME}:/${name}`;
+}
 
 const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'domain_crash', label: 'domain_crash', description: 'Stop when a domain crashes (or Xen panics).', default: true },
-  { filter: 'failed_expectation', label: 'failed expectation', description: "Stop when one of the scenario's expectations fails.", default: true },
+  { filter: 'failed_expectation', label: 'failed expectation', description: "Stop at each of the scenario's checks that fails (a step's expect or after, the file's expect).", default: true },
+  { filter: 'invariant', label: 'invariant violated', description: "Stop when a step leaves the model violating one of the explorer's invariants (a lost request, a slot state outside Xen's four, a use-after-free, ...).", default: true },
 ];
+
+/** The frame id of the scenario step frame within a thread's stack. */
+const STEP = 'step' as const;
 
 export class IoreqDebugSession extends LoggingDebugSession {
   private rt: IoreqRuntime | null = null;
@@ -55,6 +65,8 @@ export class IoreqDebugSession extends LoggingDebugSession {
   private configuredResolve!: () => void;
   private stopOnEntry = false;
   private xenTree: string | undefined;
+  /** The last stop (its location is the frame shown for a check that failed at the end). */
+  private lastStop: StopInfo | null = null;
   /** Where each function is in the user's Xen tree (the tree does not change during a session). */
   private xenWhere = new Map<string, { path: string; line: number } | undefined>();
   private inXenTree(fn: string): { path: string; line: number } | undefined {
@@ -69,6 +81,8 @@ export class IoreqDebugSession extends LoggingDebugSession {
   private pendingEvents: ModelEvent[] = [];
   /** The position (t) at which each model event was emitted going forward, for travelling to an event. */
   private eventAt = new Map<number, number>();
+  /** Source references of the listings (one per listing for the session's life). */
+  private sourceRefs = new Map<string, number>();
 
   private flushModelEvents(): ModelEvent[] {
     const evs = this.pendingEvents;
@@ -77,8 +91,11 @@ export class IoreqDebugSession extends LoggingDebugSession {
     return evs;
   }
 
-  constructor() {
+  private opts: SessionOptions;
+  /** `opts` from the extension; DebugSession.run (the stand-alone adapter) passes its obsolete booleans. */
+  constructor(opts: SessionOptions | boolean = {}) {
     super();
+    this.opts = typeof opts === 'object' ? opts : {};
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
     this.configured = new Promise((r) => { this.configuredResolve = r; });
@@ -88,14 +105,15 @@ export class IoreqDebugSession extends LoggingDebugSession {
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsStepBack: true,
+      supportsSteppingGranularity: true,
       supportsFunctionBreakpoints: true,
       supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
       supportsSetVariable: true,
       supportsReadMemoryRequest: true,
       supportsWriteMemoryRequest: true,
       supportsEvaluateForHovers: true,
       supportsRestartRequest: true,
-      supportsDelayedStackTraceLoading: true,
       supportsTerminateRequest: true,
       supportsBreakpointLocationsRequest: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS,
@@ -145,22 +163,26 @@ export class IoreqDebugSession extends LoggingDebugSession {
   // ---- threads, frames, sources ----
 
   /** Frame ids are handed out per stop (reset in report), so an id never names two different frames. */
-  private frames = new Handles<{ threadId: number; k: number }>(1);
-  private frameId(threadId: number, k: number): number {
-    return this.frames.create({ threadId, k });
-  }
+  private frames = new Handles<FrameRef>(1);
 
   private threadId(actor: string): number {
     return this.actors.indexOf(actor) + 1;
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    response.body = { threads: this.actors.map((a) => new Thread(this.threadId(a), a === 'toolstack' ? 'toolstack' : /^d\d+v\d+$/.test(a) ? `vcpu ${a}` : `device model ${a}`)) };
+    response.body = { threads: this.actors.map((a) => new Thread(this.threadId(a), `${a === 'toolstack' ? 'toolstack' : /^d\d+v\d+$/.test(a) ? `vcpu ${a}` : `device model ${a}`}${this.rt ? ' ' + this.idleLabel(a) : ''}`.trimEnd())) };
     this.sendResponse(response);
   }
 
+  /** A listing as a DAP source: always named ioreq-scope:/<name>; a source reference unless the client shows that scheme. */
   private sourceOf(l: Listing): Source {
-    return new Source(l.name, listingViewPath(l.name));
+    const src = new Source(l.name, listingUri(l.name)) as DebugProtocol.Source;
+    if (!this.opts.listingScheme) {
+      let ref = this.sourceRefs.get(l.name);
+      if (!ref) { ref = this.sourceRefs.size + 1; this.sourceRefs.set(l.name, ref); }
+      src.sourceReference = ref;
+    }
+    return src as Source;
   }
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
@@ -172,22 +194,28 @@ export class IoreqDebugSession extends LoggingDebugSession {
       for (let k = fs.length - 1; k >= 0; k--) {
         const f = fs[k];
         const loc = locateLabel(rt.sc.profile, f.fn, f.at);
-        const sf = new StackFrame(this.frameId(args.threadId, k), f.fn, loc ? this.sourceOf(loc.listing) : undefined, loc?.line ?? 0, 1);
-        frames.push(sf);
+        frames.push(new StackFrame(this.frames.create({ actor, k }), f.fn, loc ? this.sourceOf(loc.listing) : undefined, loc?.line ?? 0, 1));
       }
+      // The scenario step is the outermost frame; at its return (a check that failed) the check's own line.
       const st = rt.currentStep;
-      frames.push(new StackFrame(this.frameId(args.threadId, 999), stepFrameName(st), new Source(path.basename(st.loc.file), path.resolve(st.loc.file)), st.loc.line, st.loc.column));
-    } else {
-      frames.push(new StackFrame(this.frameId(args.threadId, 998), this.idleLabel(actor), undefined, 0, 0));
+      const at = rt.returned && this.lastStop?.location ? this.lastStop.location : st.loc;
+      const name = rt.returned ? `${stepFrameName(st)} (returned rc ${rt.stepResult ? show('rc', rt.stepResult.result.rc).value : '?'})` : stepFrameName(st);
+      frames.push(new StackFrame(this.frames.create({ actor, k: STEP }), name, new Source(path.basename(at.file), path.resolve(at.file)), at.line, at.column));
+    } else if (rt.ended && this.lastStop?.location && this.lastStop.actor === actor) {
+      // Stopped at the end (the file's expectation) or stuck (a step that cannot run): that place is the one frame.
+      const at = this.lastStop.location;
+      frames.push(new StackFrame(this.frames.create({ actor, k: STEP }), this.lastStop.where ?? 'end of the scenario', new Source(path.basename(at.file), path.resolve(at.file)), at.line, at.column));
     }
+    // A thread with nothing running has no frames (its state is in its name).
     const start = args.startFrame ?? 0;
-    const levels = args.levels ?? frames.length;
+    const levels = args.levels || frames.length;
     response.body = { stackFrames: frames.slice(start, start + levels), totalFrames: frames.length };
     this.sendResponse(response);
   }
 
   private idleLabel(actor: string): string {
     const rt = this.rt!;
+    if (!rt.ended && rt.currentStep?.actor === actor) return '';
     const m = /^d(\d+)v(\d+)$/.exec(actor);
     if (m) {
       const v = rt.session.m.x.domains.get(Number(m[1]))?.vcpu[Number(m[2])];
@@ -200,181 +228,50 @@ export class IoreqDebugSession extends LoggingDebugSession {
   }
 
   protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
-    response.body = { content: this.listingFor(args.source?.path)?.text ?? '', mimeType: 'text/x-c' };
+    const byRef = [...this.sourceRefs].find(([, r]) => r === args.sourceReference)?.[0];
+    const l = byRef ? loadListing(byRef) : this.listingFor(args.source?.path);
+    if (!l) return this.sendErrorResponse(response, { id: 1011, format: 'not an IOREQ Scope listing', showUser: false });
+    response.body = { content: l.text, mimeType: 'text/x-c' };
     this.sendResponse(response);
   }
 
   // ---- scopes and variables ----
 
-  private frameInfo(frameId: number): { actor: string; locals: Record<string, unknown>; domain?: Domain; vcpu?: number } {
-    const rt = this.rt!;
-    const fr = this.frames.get(frameId) ?? { threadId: 0, k: 998 };
-    const tid = fr.threadId, k = fr.k;
-    const actor = this.actors[tid - 1];
-    const fs = rt.frames();
-    const locals = actor === rt.currentStep?.actor && k < fs.length ? fs[k].locals : {};
-    let domain: Domain | undefined;
-    let vcpu: number | undefined;
-    const m = /^d(\d+)v(\d+)$/.exec(actor ?? '');
-    if (m) { domain = rt.session.m.x.domains.get(Number(m[1])); vcpu = Number(m[2]); }
-    for (const key of ['d', 's', 'v']) {
-      const val = locals[key] as { domain_id?: number; domain?: Domain; vcpu_id?: number } | undefined;
-      if (!domain && val && typeof val === 'object') domain = val.domain_id !== undefined ? (val as unknown as Domain) : val.domain;
-      if (vcpu === undefined && val && val.vcpu_id !== undefined) vcpu = val.vcpu_id;
-    }
-    if (!domain) {
-      const dm = rt.session.m.dms.get(actor ?? '');
-      const step = rt.currentStep;
-      const target = dm?.target ?? (step?.args.domid as number | undefined);
-      if (target !== undefined) domain = rt.session.m.x.domains.get(target);
-    }
-    return { actor, locals, domain, vcpu };
+  private frameRef(frameId: number | undefined): FrameRef {
+    return (frameId !== undefined && this.frames.get(frameId)) || { actor: this.rt?.currentStep?.actor ?? 'toolstack', k: STEP };
   }
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
-    const { domain, vcpu } = this.frameInfo(args.frameId);
-    const scopes: Scope[] = [new Scope('Locals', this.handles.create({ kind: 'locals', frame: args.frameId }), false)];
-    if (domain) {
-      const id = domain.domain_id;
-      scopes.push(new Scope(`Domain d${id}`, this.handles.create({ kind: 'domain', domid: id }), true));
-      scopes.push(new Scope('HVM params', this.handles.create({ kind: 'params', domid: id }), true));
-      if (domain.arch.hvm_domain.ioreq_server) {
-        scopes.push(new Scope('ioreq server', this.handles.create({ kind: 'server', domid: id }), true));
-        if (vcpu !== undefined && domain.arch.hvm_domain.ioreq_server.ioreq.va) scopes.push(new Scope(`ioreq slot (vcpu ${vcpu})`, this.handles.create({ kind: 'slot', domid: id, vcpu }), false));
-        if (domain.arch.hvm_domain.ioreq_server.buf_ioreq.va) scopes.push(new Scope('buffered ring', this.handles.create({ kind: 'ring', domid: id }), true));
-      }
-      scopes.push(new Scope('event channels', this.handles.create({ kind: 'evtchns', domid: id }), true));
-      scopes.push(new Scope('special pages', this.handles.create({ kind: 'pages', domid: id }), true));
-    }
+    const f = this.frameRef(args.frameId);
+    const scopes = scopesOf(f, frameContext(this.rt!, f)).map((s) => new Scope(s.name, this.handles.create(s.node), s.expensive));
     response.body = { scopes };
     this.sendResponse(response);
   }
 
-  private variable(name: string, value: unknown, evaluateName?: string): DebugProtocol.Variable {
-    const s = show(name, value);
-    const ref = s.children ? this.handles.create({ kind: 'value', name, value }) : 0;
-    const v: DebugProtocol.Variable = { name, value: s.value, type: s.type, variablesReference: ref };
-    if (evaluateName) v.evaluateName = evaluateName;
-    return v;
+  private toDap(v: RtVar): DebugProtocol.Variable {
+    const out: DebugProtocol.Variable = { name: v.name, value: v.value, variablesReference: v.child ? this.handles.create(v.child) : 0 };
+    if (v.type) out.type = v.type;
+    if (v.evaluateName) out.evaluateName = v.evaluateName;
+    if (v.memoryReference) out.memoryReference = v.memoryReference;
+    return out;
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     const node = this.handles.get(args.variablesReference);
-    const rt = this.rt!;
-    const x = rt.session.m.x;
-    let vars: DebugProtocol.Variable[] = [];
-    if (node) {
-      switch (node.kind) {
-        case 'locals': {
-          const { locals } = this.frameInfo(node.frame);
-          vars = Object.entries(locals).map(([k, v]) => this.variable(k, v, k));
-          break;
-        }
-        case 'value': {
-          const s = show(node.name, node.value);
-          vars = (s.children?.() ?? []).map(([k, v]) => this.variable(k, v));
-          break;
-        }
-        case 'domain': {
-          const d = x.domains.get(node.domid);
-          if (d) vars = [this.variable('domain_id', d.domain_id), this.variable('is_dying', d.is_dying), this.variable('pause_count', d.pause_count),
-            { name: 'crashed', value: d.crashed ? `${d.crashed.reason} (in ${d.crashed.fn})` : 'no', variablesReference: 0 },
-            this.variable('reserved_mem_pgstart', d.reserved_mem_pgstart), this.variable('vcpu', d.vcpu)];
-          break;
-        }
-        case 'params': {
-          const d = x.domains.get(node.domid);
-          if (d) vars = d.arch.hvm_domain.params.map((v, i) => ({ i, v })).filter(({ i }) => PARAM_NAMES[i])
-            .map(({ i, v }) => ({ name: PARAM_NAMES[i], value: PFN_PARAMS.has(i) ? A.hex(v) : String(v), variablesReference: 0, evaluateName: PARAM_NAMES[i] }));
-          break;
-        }
-        case 'server': {
-          const s = x.domains.get(node.domid)?.arch.hvm_domain.ioreq_server;
-          if (s) vars = (show('s', s).children?.() ?? []).map(([k, v]) => this.variable(k, v));
-          break;
-        }
-        case 'slot': {
-          const s = x.domains.get(node.domid)?.arch.hvm_domain.ioreq_server;
-          if (s?.ioreq.va) {
-            const p = A.readIoreq(s.ioreq.va, A.ioreqOffset(node.vcpu));
-            vars = [['addr', p.addr], ['data', p.data], ['count', p.count], ['size', p.size], ['vp_eport', p.vp_eport], ['state', p.state],
-              ['data_is_ptr', p.data_is_ptr], ['dir', p.dir], ['df', p.df], ['type', p.type]].map(([k, v]) => {
-              const vv = this.variable(k as string, v);
-              if (k === 'type') vv.value = `${A.TYPE_NAMES[v as number] ?? 'unknown'} (${v})`;
-              return vv;
-            });
-          }
-          break;
-        }
-        case 'ring': {
-          const s = x.domains.get(node.domid)?.arch.hvm_domain.ioreq_server;
-          if (s?.buf_ioreq.va) {
-            const r = decodeRing(s.buf_ioreq.va) as { readPointer: number; writePointer: number; used: number; pending: unknown[] };
-            vars = [this.variable('read_pointer', r.readPointer), this.variable('write_pointer', r.writePointer), this.variable('used', r.used), this.variable('pending', r.pending)];
-          }
-          break;
-        }
-        case 'evtchns': {
-          const d = x.domains.get(node.domid);
-          if (d) vars = d.evtchn.ports.map((c, p) => ({ c, p })).filter(({ c }) => c.state > 1).map(({ c, p }) => ({
-            name: `port ${p}`, variablesReference: 0,
-            value: `${ECS_NAMES[c.state]}${c.xen_consumer ? ' (Xen, vcpu ' + c.notify_vcpu_id + ')' : ''}${c.state === 2 ? ` remote d${c.remote_domid}` : ''}${c.state === 3 ? ` -> d${c.remote_dom}:${c.remote_port}` : ''}${c.pending ? ' PENDING' : ''}`,
-          }));
-          break;
-        }
-        case 'pages': {
-          const d = x.domains.get(node.domid);
-          if (d) vars = [...d.physmap].filter(([, g]) => g.use !== 'ram').map(([pfn, g]) => ({
-            name: g.use, value: `${A.hex(pfn)}${d.reserved_mem_pgstart && pfn < d.reserved_mem_pgstart ? ' (outside reserved_mem_pgstart)' : ''}, ${g.xen_maps} Xen / ${g.foreign_maps} DM mapping(s)`,
-            variablesReference: 0, memoryReference: memoryRef(d.domain_id, pfn),
-          }));
-          break;
-        }
-      }
-    }
-    response.body = { variables: vars };
+    response.body = { variables: node ? variablesOf(this.rt!, node).map((v) => this.toDap(v)) : [] };
     this.sendResponse(response);
   }
 
   protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
-    const node = this.handles.get(args.variablesReference);
-    const rt = this.rt!;
-    const n = parseNumber(args.value);
-    if (!node || n === undefined) return this.sendErrorResponse(response, { id: 1002, format: `cannot set '${args.name}' to '${args.value}': expected a number (decimal or 0x hex)`, showUser: true });
-    if (node.kind === 'slot') {
-      const { domid, vcpu } = node;
-      const field = args.name;
-      const offs: Record<string, [number, number]> = { addr: [A.OFF_ADDR, 8], data: [A.OFF_DATA, 8], count: [A.OFF_COUNT, 4], size: [A.OFF_SIZE, 4], vp_eport: [A.OFF_VP_EPORT, 4], type: [A.OFF_TYPE, 1] };
-      if (field !== 'state' && !offs[field]) return this.sendErrorResponse(response, { id: 1003, format: `slot field '${field}' cannot be set here`, showUser: true });
-      rt.edit((s) => {
-        const va = s.m.x.domains.get(domid)?.arch.hvm_domain.ioreq_server?.ioreq.va;
-        if (!va) return;
-        const off = A.ioreqOffset(vcpu);
-        if (field === 'state') A.setState(va, off, Number(n));
-        else {
-          const [o, w] = offs[field];
-          if (w === 8) va.setBigUint64(off + o, BigInt.asUintN(64, n), true);
-          else if (w === 4) va.setUint32(off + o, Number(n & 0xffffffffn), true);
-          else va.setUint8(off + o, Number(n & 0xffn));
-        }
-      });
-      response.body = { value: show(field, field === 'addr' || field === 'data' ? n : Number(n)).value };
-      return this.sendResponse(response);
-    }
-    if (node.kind === 'params') {
-      const idx = paramIndex(args.name, rt.session.m.x.nrParams);
-      if (idx === undefined) return this.sendErrorResponse(response, { id: 1004, format: `unknown param '${args.name}'`, showUser: true });
-      const { domid } = node;
-      rt.edit((s) => { const d = s.m.x.domains.get(domid); if (d) d.arch.hvm_domain.params[Number(idx)] = Number(n); });
-      response.body = { value: PFN_PARAMS.has(Number(idx)) ? A.hex(Number(n)) : String(n) };
-      return this.sendResponse(response);
-    }
-    this.sendErrorResponse(response, { id: 1005, format: 'only ioreq slot fields and HVM params can be set', showUser: true });
+    const r = setVariable(this.rt!, this.handles.get(args.variablesReference), args.name, args.value);
+    if ('error' in r) return this.sendErrorResponse(response, { id: 1002, format: r.error.replace(/[{}]/g, ''), showUser: true });
+    response.body = { value: r.value };
+    this.sendResponse(response);
   }
 
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
     const rt = this.rt!;
-    const info = args.frameId !== undefined ? this.frameInfo(args.frameId) : { locals: {} as Record<string, unknown>, domain: undefined as Domain | undefined };
+    const info = frameContext(rt, this.frameRef(args.frameId));
     try {
       const v = evaluate(args.expression, info.locals, rt.session.m, info.domain);
       const last = args.expression.trim().split(/->|\.|\[/).pop()!.replace(/\]$/, '');
@@ -389,77 +286,53 @@ export class IoreqDebugSession extends LoggingDebugSession {
 
   // ---- memory ----
 
-  private page(ref: string): DataView | null {
-    const r = parseMemoryRef(ref);
-    const g = r ? this.rt!.session.m.x.domains.get(r.domid)?.page(r.pfn) : undefined;
-    return g ? g.data() : null;
-  }
-
   protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
-    const pg = this.page(args.memoryReference);
-    if (!pg) return this.sendErrorResponse(response, { id: 1007, format: `no page '${args.memoryReference}' (expected d<domid>:0x<pfn> of a special page)`, showUser: false });
-    const start = Math.max(0, (args.offset ?? 0));
-    const end = Math.min(A.PAGE_SIZE, start + args.count);
-    const bytes = new Uint8Array(pg.buffer, pg.byteOffset + start, Math.max(0, end - start));
-    const pfn = parseMemoryRef(args.memoryReference)!.pfn;
-    response.body = { address: '0x' + (pfn * A.PAGE_SIZE + start).toString(16), data: Buffer.from(bytes).toString('base64'), unreadableBytes: Math.max(0, args.count - (end - start)) };
+    const r = readPage(this.rt!, args.memoryReference, args.offset ?? 0, args.count);
+    if (!r) return this.sendErrorResponse(response, { id: 1007, format: `no page '${args.memoryReference}' (expected d<domid>:0x<pfn> of a special page)`, showUser: false });
+    response.body = { address: r.address, data: Buffer.from(r.bytes).toString('base64'), unreadableBytes: r.unreadable };
     this.sendResponse(response);
   }
 
   protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
-    if (!this.page(args.memoryReference)) return this.sendErrorResponse(response, { id: 1008, format: `no page '${args.memoryReference}'`, showUser: false });
     const data = Buffer.from(args.data, 'base64');
     const off = args.offset ?? 0;
-    if (off < 0 || off + data.length > A.PAGE_SIZE) return this.sendErrorResponse(response, { id: 1009, format: 'write outside the page', showUser: false });
-    const ref = args.memoryReference;
-    const at = parseMemoryRef(ref)!;
-    this.rt!.edit((s) => {
-      const pg = s.m.x.domains.get(at.domid)?.page(at.pfn)?.data();
-      if (pg) for (let i = 0; i < data.length; i++) pg.setUint8(off + i, data[i]);
-    });
+    const err = writePage(this.rt!, args.memoryReference, off, data);
+    if (err) return this.sendErrorResponse(response, { id: err.startsWith('no page') ? 1008 : 1009, format: err, showUser: false });
     response.body = { bytesWritten: data.length };
     this.sendResponse(response);
-    this.sendEvent(new DapEvent('memory', { memoryReference: ref, offset: off, count: data.length }));
+    this.sendEvent(new DapEvent('memory', { memoryReference: args.memoryReference, offset: off, count: data.length }));
   }
 
   // ---- breakpoints ----
 
   protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
-    const l = this.listingFor(args.source.path);
+    const l = this.listingFor(args.source.path, args.source.sourceReference);
     const lines = l ? [...l.statements.keys()].filter((ln) => ln >= args.line && ln <= (args.endLine ?? args.line)) : [];
     response.body = { breakpoints: lines.map((line) => ({ line })) };
     this.sendResponse(response);
   }
 
-  private listingFor(p: string | undefined): Listing | undefined {
-    if (!p) return undefined;
-    const name = listingNames(this.rt?.sc.profile ?? 'seed').find((n) => p.replace(/\\/g, '/').endsWith(n));
-    return name ? loadListing(name) : undefined;
+  private listingFor(p: string | undefined, ref?: number): Listing | undefined {
+    const byRef = ref ? [...this.sourceRefs].find(([, r]) => r === ref)?.[0] : undefined;
+    if (byRef) return loadListing(byRef);
+    return listingForPath(this.rt?.sc.profile ?? 'seed', p);
   }
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
-    const p = args.source.path ?? '';
-    const l = this.listingFor(p);
+    const l = this.listingFor(args.source.path, args.source.sourceReference);
+    const key = l ? l.name : args.source.path ?? '';
     const out: DebugProtocol.Breakpoint[] = [];
     const set: Array<{ id: number; fn: string; label: string }> = [];
     for (const b of args.breakpoints ?? []) {
       const id = this.bpIds++;
-      let placed: { fn: string; label: string; line: number } | undefined;
-      if (l) {
-        const fn = [...l.fns.values()].find((f) => b.line >= f.line && b.line <= f.endLine);
-        if (fn) {
-          const cands = [...fn.labels].filter(([lab]) => lab !== 'entry').sort((a, c) => a[1] - c[1]);
-          const at = cands.find(([, ln]) => ln >= b.line) ?? cands[cands.length - 1];
-          if (at) placed = { fn: fn.name, label: at[0], line: at[1] };
-        }
-      }
+      const placed = l ? placeLine(l, b.line) : undefined;
       const bp = new Breakpoint(!!placed, placed?.line ?? b.line) as DebugProtocol.Breakpoint;
       bp.id = id;
       if (!placed) bp.message = l ? 'no statement of a modelled function here' : 'not an IOREQ Scope listing';
       if (placed) set.push({ id, fn: placed.fn, label: placed.label });
       out.push(bp);
     }
-    this.lineBps.set(p, set);
+    this.lineBps.set(key, set);
     this.applyBreakpoints();
     response.body = { breakpoints: out };
     this.sendResponse(response);
@@ -469,7 +342,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     this.fnBps = [];
     const out = args.breakpoints.map((b) => {
       const id = this.bpIds++;
-      const ok = !!locateLabel(this.rt?.sc.profile ?? 'seed', b.name, 'entry');
+      const ok = isModelledFunction(this.rt?.sc.profile ?? 'seed', b.name);
       if (ok) this.fnBps.push({ id, fn: b.name });
       const bp = new Breakpoint(ok) as DebugProtocol.Breakpoint;
       bp.id = id;
@@ -482,18 +355,18 @@ export class IoreqDebugSession extends LoggingDebugSession {
   }
 
   protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    if (args.asAddress) {
+      // Bytes of a special page, by address ("0xfeff901e") or memory reference and offset ("d1:0xfeff9+0x1e").
+      const at = this.rt ? resolveAddress(this.rt, args.name, args.frameId !== undefined ? frameContext(this.rt, this.frameRef(args.frameId)).domain?.domain_id : undefined) : undefined;
+      const count = Math.max(1, Math.min(args.bytes ?? 1, 4096));
+      const ok = at && at.offset + count <= 4096;
+      response.body = ok
+        ? { dataId: `mem:${at!.domid}:${at!.pfn.toString(16)}:${at!.offset}:${count}`, description: `d${at!.domid}:0x${at!.pfn.toString(16)}+0x${at!.offset.toString(16)}, ${count} byte(s)`, accessTypes: ['write'], canPersist: false }
+        : { dataId: null, description: `'${args.name}' is not in a special page of the model (an address such as 0xfeff901e, or d1:0xfeff9+0x1e)` };
+      return this.sendResponse(response);
+    }
     const node = args.variablesReference ? this.handles.get(args.variablesReference) : undefined;
-    let dataId: string | null = null;
-    let description = 'only an ioreq slot\'s state, an HVM param or an event channel\'s pending bit can be watched';
-    if (node?.kind === 'slot' && args.name === 'state') { dataId = `slot:${node.domid}:${node.vcpu}:state`; description = `d${node.domid}v${node.vcpu} slot state`; }
-    if (node?.kind === 'params') {
-      const idx = paramIndex(args.name, this.rt?.session.m.x.nrParams ?? 0);
-      if (idx !== undefined) { dataId = `param:${node.domid}:${idx}`; description = `d${node.domid} ${args.name}`; }
-    }
-    if (node?.kind === 'evtchns') {
-      const m = /^port (\d+)$/.exec(args.name);
-      if (m) { dataId = `evtchn:${node.domid}:${m[1]}:pending`; description = `d${node.domid} port ${m[1]} pending`; }
-    }
+    const { dataId, description } = dataBreakpointOf(this.rt, node, args.name);
     response.body = { dataId, description, accessTypes: ['write'], canPersist: true };
     this.sendResponse(response);
   }
@@ -503,7 +376,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     this.pendingData = [];
     for (const b of args.breakpoints) {
       const id = this.bpIds++;
-      const ok = /^(slot|param|evtchn):\d+:\d+/.test(b.dataId);
+      const ok = /^(slot|param|evtchn):\d+:\d+|^mem:\d+:[0-9a-f]+:\d+:\d+$/.test(b.dataId);
       if (ok) this.pendingData.push({ id, dataId: b.dataId });
       const bp = new Breakpoint(ok) as DebugProtocol.Breakpoint;
       bp.id = id;
@@ -532,10 +405,18 @@ export class IoreqDebugSession extends LoggingDebugSession {
 
   // ---- execution ----
 
+  /** The special pages' bytes at the last stop, for the `memory` events of the next. */
+  private pagesAtStop: Map<string, Uint8Array> | null = null;
+
   private report(stop: StopInfo): void {
     const rt = this.rt!;
+    // The model wrote pages since the last stop: tell the client (its memory views refresh).
+    const pages = specialPageBytes(rt);
+    if (this.pagesAtStop) for (const r of changedRanges(this.pagesAtStop, pages)) this.sendEvent(new DapEvent('memory', r));
+    this.pagesAtStop = pages;
     this.handles.reset();
     this.frames.reset();
+    this.lastStop = stop;
     const events = this.flushModelEvents();
     if (stop.reason === 'end') {
       for (const v of rt.finalVerdicts ?? []) this.sendEvent(new OutputEvent(`${v.ok ? 'PASS' : 'FAIL'} ${v.text}\n`, v.ok ? 'console' : 'stderr'));
@@ -548,7 +429,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     if (stop.description) ev.body.description = stop.description;
     if (stop.hitBreakpointIds) ev.body.hitBreakpointIds = stop.hitBreakpointIds;
     this.sendEvent(ev);
-    this.sendEvent(new DapEvent('ioreqScope.state', { t: rt.pos.t, step: rt.pos.step, stmt: rt.pos.stmt, actor: stop.actor, reason: stop.reason, events, eventCount: rt.session.m.x.events.length }));
+    this.sendEvent(new DapEvent('ioreqScope.state', { t: rt.pos.t, step: rt.pos.step, stmt: rt.pos.stmt, actor: stop.actor, reason: stop.reason, events, eventCount: rt.eventCount, returned: rt.returned }));
     const top = rt.frames().at(-1);
     if (top && this.xenTree) {
       const where = this.inXenTree(top.fn);
@@ -574,11 +455,16 @@ export class IoreqDebugSession extends LoggingDebugSession {
     this.report(stop);
   }
 
+  /** The actor of a stepping request's thread. */
+  private actorOf(threadId: number | undefined): string | undefined {
+    return threadId ? this.actors[threadId - 1] : undefined;
+  }
+
   protected override continueRequest(r: DebugProtocol.ContinueResponse): void { r.body = { allThreadsContinued: true }; this.run(r, () => this.rt!.continue()); }
-  protected override nextRequest(r: DebugProtocol.NextResponse): void { this.run(r, () => this.rt!.next()); }
-  protected override stepInRequest(r: DebugProtocol.StepInResponse): void { this.run(r, () => this.rt!.stepIn()); }
-  protected override stepOutRequest(r: DebugProtocol.StepOutResponse): void { this.run(r, () => this.rt!.stepOut()); }
-  protected override stepBackRequest(r: DebugProtocol.StepBackResponse): void { this.run(r, () => this.rt!.stepBack()); }
+  protected override nextRequest(r: DebugProtocol.NextResponse, a: DebugProtocol.NextArguments): void { this.run(r, () => this.rt!.next(this.actorOf(a.threadId), a.granularity as Granularity | undefined)); }
+  protected override stepInRequest(r: DebugProtocol.StepInResponse, a: DebugProtocol.StepInArguments): void { this.run(r, () => this.rt!.stepIn(this.actorOf(a.threadId))); }
+  protected override stepOutRequest(r: DebugProtocol.StepOutResponse, a: DebugProtocol.StepOutArguments): void { this.run(r, () => this.rt!.stepOut(this.actorOf(a.threadId))); }
+  protected override stepBackRequest(r: DebugProtocol.StepBackResponse, a: DebugProtocol.StepBackArguments): void { this.run(r, () => this.rt!.stepBack(this.actorOf(a.threadId), (a.granularity as Granularity | undefined) ?? 'statement')); }
   protected override reverseContinueRequest(r: DebugProtocol.ReverseContinueResponse): void { this.run(r, () => this.rt!.reverseContinue()); }
   protected override pauseRequest(r: DebugProtocol.PauseResponse): void { this.rt?.pause(); this.sendResponse(r); }
 
@@ -628,37 +514,4 @@ export class IoreqDebugSession extends LoggingDebugSession {
   get runtime(): IoreqRuntime | null {
     return this.rt;
   }
-}
-
-/** A special page's memory reference: "d<domid>:0x<pfn>". */
-export function memoryRef(domid: number, pfn: number): string {
-  return `d${domid}:${A.hex(pfn)}`;
-}
-
-export function parseMemoryRef(ref: string): { domid: number; pfn: number } | undefined {
-  const m = /^d(\d+):0x([0-9a-f]+)$/.exec(ref);
-  return m ? { domid: Number(m[1]), pfn: parseInt(m[2], 16) } : undefined;
-}
-
-function parseNumber(s: string): bigint | undefined {
-  const t = s.trim();
-  if (/^(0[xX][0-9a-fA-F]+|\d+)$/.test(t)) return BigInt(t);
-  const st = A.STATE_NAMES.indexOf(t);
-  if (st >= 0) return BigInt(st);
-  return undefined;
-}
-
-/** Finds `fn`'s definition in the user's xen/arch/x86/hvm/{hvm,io,emulate}.c by name. */
-export function findInXenTree(tree: string, fn: string): { path: string; line: number } | undefined {
-  for (const f of ['xen/arch/x86/hvm/hvm.c', 'xen/arch/x86/hvm/io.c', 'xen/arch/x86/hvm/emulate.c', 'xen/common/event_channel.c']) {
-    const p = path.join(tree, f);
-    let text: string;
-    try { text = fs.readFileSync(p, 'utf8'); } catch { continue; }
-    const lines = text.split('\n');
-    const re = new RegExp(`^(?!\\s)(?:[\\w\\s\\*]+\\s\\**)?${fn}\\s*\\(`);
-    for (let i = 0; i < lines.length; i++) {
-      if (re.test(lines[i]) && !lines[i].trimEnd().endsWith(';')) return { path: p, line: i + 1 };
-    }
-  }
-  return undefined;
 }

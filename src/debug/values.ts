@@ -6,6 +6,7 @@ import { rcName } from '../model/errno';
 import { paramIndex } from '../model/params';
 import { Domain, GuestPage, HvmIoreqPage, HvmIoreqServer, IoreqRef, Vcpu, HVMIO_NAMES } from '../model/xen';
 import type { Model } from '../model/model';
+import { NotInScope } from '../model/step';
 
 export interface Shown {
   value: string;
@@ -19,6 +20,7 @@ const HEX_NAMES = /(pfn|gmfn|addr|gpa|page|data|rax|value|pgstart|mfn)$/i;
 
 /** Renders a value found under `name` (the name picks hex for pfns, names for rc). */
 export function show(name: string, v: unknown): Shown {
+  if (v instanceof NotInScope) return { value: '<not in scope>' };
   if (v === null || v === undefined) return { value: v === null ? 'NULL' : 'undefined' };
   if (typeof v === 'bigint') return { value: A.hex(v), type: 'uint64_t' };
   if (typeof v === 'boolean') return { value: v ? '1' : '0', type: 'bool_t' };
@@ -92,7 +94,8 @@ export function evaluate(expr: string, locals: Record<string, unknown>, m: Model
     if (/^(0[xX][0-9a-fA-F]+|\d+)$/.test(t)) return num(t);
     const p = paramIndex(t, m.x.nrParams);
     if (p !== undefined) return p;
-    if (t in locals && typeof locals[t] === 'number') return locals[t] as number;
+    if (locals[t] instanceof NotInScope) throw new EvalError(`'${t}' is not in scope at this statement`);
+    if (Object.hasOwn(locals, t) && typeof locals[t] === 'number') return locals[t] as number;
     throw new EvalError(`'${t}' is not a number, a local or an HVM param`);
   };
   const root = (): unknown => {
@@ -101,7 +104,8 @@ export function evaluate(expr: string, locals: Record<string, unknown>, m: Model
     if (t === '*' || t === '&') return root();
     if (t === undefined) throw new EvalError('unexpected end');
     if (/^(0[xX][0-9a-fA-F]+|\d+)$/.test(t)) return num(t);
-    if (t in locals) return locals[t];
+    if (locals[t] instanceof NotInScope) throw new EvalError(`'${t}' is not in scope at this statement`);
+    if (Object.hasOwn(locals, t)) return locals[t];
     if (t === 'current') return m.x.current;
     const dm = /^d(\d+)$/.exec(t);
     if (dm && m.x.domains.has(Number(dm[1]))) return m.x.domains.get(Number(dm[1]));

@@ -13,10 +13,11 @@ import { parseScenario, type Scenario } from '../scenario/parse';
 import { runScenario } from '../scenario/run';
 import { compareProfiles, compareReport } from '../scenario/compare';
 import type { ProfileName } from '../model/layout';
-import { listingViewPath, locateLabel } from '../debug/listing';
-import { IoreqDebugSession, memoryRef, parseMemoryRef } from '../debug/session';
+import { loadListing, locateLabel } from '../debug/listing';
+import { IoreqDebugSession, LISTING_SCHEME, listingUri, memoryRef, parseMemoryRef } from '../debug/session';
 import { actorsOf } from '../debug/runtime';
 import { ModelTreeProvider } from './provider';
+import { MemoryPanel } from './memoryPanel';
 import type { RootSource, TreeNode } from './treeModel';
 import { LayoutPanel } from './layoutPanel';
 import { SequencePanel, type StateBody } from './sequencePanel';
@@ -58,11 +59,25 @@ export function activate(context: vscode.ExtensionContext): Api {
   const log = vscode.window.createOutputChannel('IOREQ Scope', { log: true });
   const tree = new ModelTreeProvider();
   const treeView = vscode.window.createTreeView('ioreqScope.model', { treeDataProvider: tree, showCollapseAll: true });
+  // The same view in the Run and Debug container, beside Variables (shown while an ioreq-scope session runs).
+  const debugTree = new ModelTreeProvider();
+  const debugTreeView = vscode.window.createTreeView('ioreqScope.modelDebug', { treeDataProvider: debugTree, showCollapseAll: true });
+  context.subscriptions.push(debugTreeView);
   const diagnostics = vscode.languages.createDiagnosticCollection('ioreq-scope');
   const sessions = new Map<string, IoreqDebugSession>();
   const layout = new LayoutPanel(context);
   const sequence = new SequencePanel(context, log);
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(SequencePanel.viewType, sequence, { webviewOptions: { retainContextWhenHidden: true } }));
+  // The memory view follows the active ioreq-scope session (else the last one that stopped).
+  let lastStopped: vscode.DebugSession | undefined;
+  const memory = new MemoryPanel(context, {
+    current: () => {
+      const a = vscode.debug.activeDebugSession;
+      const s = a && a.type === 'ioreq-scope' ? a : lastStopped;
+      const rt = s ? sessions.get(s.id)?.runtime : undefined;
+      return s && rt ? { model: rt.session.m, session: s } : undefined;
+    },
+  });
   context.subscriptions.push(log, treeView, diagnostics);
 
   // ---- roots: the active debug sessions, then the scenario in the editor ----
@@ -156,21 +171,31 @@ export function activate(context: vscode.ExtensionContext): Api {
   };
   const aliasOf = (n?: TreeNode | string) => (typeof n === 'string' ? n : (n?.data?.host as string | undefined));
 
+  // The scenario the Model view shows outside debugging: the last one opened in an editor (not whatever editor is
+  // active: a listing, a hexdump, Output or the Debug Console leave it as it is).
+  let lastScenario: vscode.TextDocument | undefined;
+  const sessionNames = new Map<string, string>();
   const updateRoots = () => {
+    const ed = vscode.window.activeTextEditor?.document;
+    if (ed && isScenario(ed)) lastScenario = ed;
+    if (lastScenario?.isClosed) lastScenario = undefined;
     const roots: RootSource[] = [];
     for (const [alias, h] of hosts) roots.push({ id: `host-${Buffer.from(alias).toString('base64url')}`, label: alias, model: () => null, host: () => h.state });
+    const debugRoots: RootSource[] = [];
     for (const [id, s] of sessions) {
       if (!s.runtime) continue; // not launched (or the launch failed): nothing to show
-      const name = vscode.debug.activeDebugSession?.id === id ? vscode.debug.activeDebugSession.name : 'debug session';
-      roots.push({ id: `dbg-${id}`, label: name, description: 'debugging', icon: 'debug-alt', model: () => s.runtime?.session.m ?? null });
+      debugRoots.push({ id: `dbg-${id}`, label: sessionNames.get(id) ?? 'debug session', description: 'debugging', icon: 'debug-alt', model: () => s.runtime?.session.m ?? null });
     }
-    const ed = vscode.window.activeTextEditor?.document;
-    if (ed && isScenario(ed)) {
-      const doc = ed;
+    // While debugging, the sessions; otherwise the last scenario opened.
+    if (debugRoots.length) roots.push(...debugRoots);
+    else if (lastScenario) {
+      const doc = lastScenario;
       roots.push({ id: `file-${Buffer.from(doc.uri.toString()).toString('base64url')}`, label: path.basename(doc.uri.path), description: 'after the last step', model: () => docResult(doc).model ?? null });
     }
     tree.setRoots(roots);
+    debugTree.setRoots(debugRoots);
   };
+  const refreshTrees = () => { tree.refreshChanged(); debugTree.refreshChanged(); };
 
   /** The workspace's scenarios in a quick pick, with `title` saying why; undefined when none or dismissed. */
   const pickScenario = async (title: string): Promise<vscode.Uri | undefined> => {
@@ -198,13 +223,13 @@ export function activate(context: vscode.ExtensionContext): Api {
     if (!isScenario(doc)) return;
     const k = doc.uri.toString();
     clearTimeout(timers.get(k));
-    timers.set(k, setTimeout(() => { timers.delete(k); validate(doc); if (vscode.window.activeTextEditor?.document === doc) updateRoots(); }, 250));
+    timers.set(k, setTimeout(() => { timers.delete(k); validate(doc); if (lastScenario === doc || vscode.window.activeTextEditor?.document === doc) { updateRoots(); refreshTrees(); } }, 250));
   };
   vscode.workspace.textDocuments.forEach(validateSoon);
   context.subscriptions.push(
     vscode.workspace.onDidOpenTextDocument(validate),
     vscode.workspace.onDidChangeTextDocument((e) => validateSoon(e.document)),
-    vscode.workspace.onDidCloseTextDocument((d) => { diagnostics.delete(d.uri); docCache.delete(d.uri.toString()); }),
+    vscode.workspace.onDidCloseTextDocument((d) => { diagnostics.delete(d.uri); docCache.delete(d.uri.toString()); if (d === lastScenario) { lastScenario = undefined; updateRoots(); } }),
     vscode.window.onDidChangeActiveTextEditor(() => updateRoots()),
   );
 
@@ -212,7 +237,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory('ioreq-scope', {
       createDebugAdapterDescriptor(session) {
-        const s = new IoreqDebugSession();
+        const s = new IoreqDebugSession({ listingScheme: true });
         sessions.set(session.id, s);
         return new vscode.DebugAdapterInlineImplementation(s);
       },
@@ -244,13 +269,16 @@ export function activate(context: vscode.ExtensionContext): Api {
         return config;
       },
     }),
-    vscode.debug.onDidStartDebugSession((s) => { if (s.type === 'ioreq-scope') updateRoots(); }),
-    vscode.debug.onDidTerminateDebugSession((s) => { sequence.ended(s); if (sessions.delete(s.id)) updateRoots(); }),
+    vscode.debug.onDidStartDebugSession((s) => { if (s.type === 'ioreq-scope') { sessionNames.set(s.id, s.name); updateRoots(); } }),
+    vscode.debug.onDidTerminateDebugSession((s) => { sequence.ended(s); sessionNames.delete(s.id); if (sessions.delete(s.id)) updateRoots(); }),
     vscode.debug.onDidChangeActiveDebugSession((s) => sequence.activeChanged(s)),
     vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
+      if (e.event === 'memory' && memory.isOpen) { memory.update(); return; }
       if (e.event !== 'ioreqScope.state') return;
+      lastStopped = e.session;
+      if (memory.isOpen) memory.update((e.body as { t?: number }).t);
       if (sessions.get(e.session.id)?.runtime && !tree.tree.modelOf(`dbg-${e.session.id}`)) updateRoots(); // first stop: its root
-      tree.refreshChanged();
+      refreshTrees();
       sequence.follow(e.session, e.body as StateBody, () => {
         const rt = sessions.get(e.session.id)?.runtime;
         return { actors: rt ? actorsOf(rt.sc) : [], dms: rt ? rt.sc.deviceModels.map((d) => ({ name: d.name, domid: d.domid })) : [],
@@ -264,6 +292,10 @@ export function activate(context: vscode.ExtensionContext): Api {
   context.subscriptions.push(vscode.window.registerTreeDataProvider('ioreqScope.explore', results));
 
   // ---- page bytes as a read-only document ----
+  // The listings under their stable names (ioreq-scope:/seed/hvm.c): frames, breadcrumbs and breakpoints use them.
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(LISTING_SCHEME, {
+    provideTextDocumentContent: (uri) => { try { return loadListing(uri.path.replace(/^\/+/, '')).text; } catch { return undefined; } },
+  }));
   const pageScheme = 'ioreq-page';
   context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(pageScheme, {
     provideTextDocumentContent(uri) {
@@ -459,6 +491,13 @@ export function activate(context: vscode.ExtensionContext): Api {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(`${pageScheme}:/${rootId}/${ref}.hex`));
     await vscode.window.showTextDocument(doc, { preview: true });
   });
+  // The memory view: from the palette, a special page of the Model view, or a variable with a memory reference.
+  reg('ioreqScope.showMemory', (arg?: TreeNode | { variable?: { memoryReference?: string } }) => {
+    const n = arg as TreeNode | undefined;
+    const ref = (arg as { variable?: { memoryReference?: string } })?.variable?.memoryReference
+      ?? (n?.data?.memoryReference as string | undefined) ?? (n?.data?.pfn !== undefined ? memoryRef(n.data.domid as number, n.data.pfn as number) : undefined);
+    memory.show(ref);
+  });
   reg('ioreqScope.copyPfn', async (n: TreeNode) => {
     const pfn = n?.data?.pfn as number | undefined;
     if (pfn === undefined) return;
@@ -469,7 +508,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     const profile = vscode.workspace.getConfiguration('ioreqScope').get<'seed'>('defaultProfile', 'seed');
     const loc = locateLabel(profile, fn, 'entry');
     if (!loc) return;
-    const file = vscode.Uri.file(listingViewPath(loc.listing.name));
+    const file = vscode.Uri.parse(listingUri(loc.listing.name));
     const ed = await vscode.window.showTextDocument(file, { preview: true });
     const pos = new vscode.Position(loc.line - 1, 0);
     ed.selection = new vscode.Selection(pos, pos);
@@ -526,7 +565,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   return {
     version: context.extension.packageJSON.version,
     diagnostics: (uri) => diagnostics.get(uri) ?? [],
-    refreshChanged: () => tree.refreshChanged(),
+    refreshChanged: () => { const n = tree.refreshChanged(); debugTree.refreshChanged(); return n; },
     treeRoots: async () => {
       const snap = (n: TreeNode, depth: number): NodeSnapshot => ({ id: n.id, label: n.label, description: n.description,
         ...(depth > 0 ? { children: tree.getChildren(n).map((c) => snap(c, depth - 1)) } : {}) });

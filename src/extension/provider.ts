@@ -1,6 +1,7 @@
-// The Model view's TreeDataProvider over treeModel.ts, refreshing only the nodes whose content changed.
+// The Model view's TreeDataProvider over treeModel.ts, refreshing only the nodes whose content changed, and marking
+// them (their label highlighted, "changed at the last stop" in the tooltip) until the next refresh.
 import * as vscode from 'vscode';
-import { ModelTree, signature, type RootSource, type TreeNode } from './treeModel';
+import { ChangeTracker, ModelTree, type RootSource, type TreeNode } from './treeModel';
 
 const COLLAPSED = vscode.TreeItemCollapsibleState.Collapsed;
 const NONE = vscode.TreeItemCollapsibleState.None;
@@ -9,21 +10,28 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<TreeNode> {
   readonly tree = new ModelTree();
   private emitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
-  /** What each shown node looked like, and its children's ids, for targeted refresh. */
-  private shown = new Map<string, { sig: string; children?: string[] }>();
+  /** What each shown node looked like, and its children's ids, for targeted refresh; what changed last. */
+  readonly shown = new ChangeTracker();
+  private rootKey = '';
 
+  /** Sets the roots; when they are the same roots as before (ids and labels), only what changed is redrawn. */
   setRoots(roots: RootSource[]): void {
+    const key = roots.map((r) => `${r.id}|${r.label}|${r.description ?? ''}`).join('\n');
     this.tree.setRoots(roots);
+    if (key === this.rootKey) { this.refreshChanged(); return; }
+    this.rootKey = key;
     this.shown.clear();
     this.objects.clear();
     this.emitter.fire(undefined);
   }
 
   getTreeItem(n: TreeNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(n.label, n.collapsible ? COLLAPSED : NONE);
+    const changed = this.shown.changed.has(n.id);
+    const item = new vscode.TreeItem(changed ? { label: n.label, highlights: [[0, n.label.length]] } : n.label, n.collapsible ? COLLAPSED : NONE);
     item.id = n.id;
     item.description = n.description;
-    if (n.tooltip) item.tooltip = new vscode.MarkdownString(n.tooltip);
+    const tip = changed ? `${n.tooltip ? n.tooltip + '\n\n' : ''}*changed at the last stop*` : n.tooltip;
+    if (tip) item.tooltip = new vscode.MarkdownString(tip);
     item.contextValue = n.contextValue;
     item.iconPath = new vscode.ThemeIcon(n.icon);
     if (n.kind === 'page') item.command = { command: 'ioreqScope.revealPage', title: 'Reveal page bytes', arguments: [n] };
@@ -42,8 +50,8 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<TreeNode> {
 
   getChildren(n?: TreeNode): TreeNode[] {
     const kids = (n ? this.tree.getChildren(n) : this.tree.getRoots()).map((k) => this.intern(k));
-    if (n) this.shown.set(n.id, { sig: signature(n), children: kids.map((k) => k.id) });
-    for (const k of kids) if (!this.shown.has(k.id)) this.shown.set(k.id, { sig: signature(k) });
+    if (n) this.shown.saw(n, kids);
+    for (const k of kids) this.shown.saw(k);
     return kids;
   }
 
@@ -52,24 +60,12 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     return p ? this.intern(p) : undefined;
   }
 
-  /** After the model moved: fire only for shown nodes whose label/description/children changed. */
+  /** After the model moved: fire only for shown nodes whose label/description/children changed (or lose a mark). */
   refreshChanged(): number {
     if (this.shown.size > 3000) { this.shown.clear(); this.emitter.fire(undefined); return -1; }
-    const changed: TreeNode[] = [];
-    let rootsChanged = false;
-    const memo = new Map<string, TreeNode[]>();
-    for (const [id, before] of [...this.shown]) {
-      const found = this.tree.find(id, memo);
-      if (!found) { this.shown.delete(id); this.objects.delete(id); if (!id.includes('/')) rootsChanged = true; continue; }
-      const now = this.intern(found);
-      const kids = before.children ? (memo.get(id) ?? this.tree.getChildren(now)).map((k) => k.id) : undefined;
-      if (signature(now) !== before.sig || (kids && kids.join() !== before.children!.join())) {
-        changed.push(now);
-        this.shown.set(id, { sig: signature(now), children: kids });
-      }
-    }
-    if (rootsChanged) this.emitter.fire(undefined);
-    else if (changed.length) this.emitter.fire(changed);
-    return changed.length;
+    const r = this.shown.refresh(this.tree, (id) => this.objects.delete(id));
+    if (r === 'all') { this.emitter.fire(undefined); return -1; }
+    if (r.length) this.emitter.fire(r.map((n) => this.intern(n)));
+    return this.shown.changed.size;
   }
 }

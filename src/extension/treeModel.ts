@@ -288,3 +288,54 @@ function rangesText(sv: ServerView): string {
   const parts = [['port', sv.ranges.port], ['mmio', sv.ranges.mmio], ['pci', sv.ranges.pci]].filter(([, xs]) => (xs as unknown[]).length).map(([k, xs]) => `${k} ${r(xs as Array<[bigint, bigint]>)}`);
   return parts.join('; ') || 'none mapped';
 }
+
+/**
+ * What the view shows and what changed at the last refresh, without `vscode` (provider.ts fires the nodes it
+ * returns). Each shown node's signature and children are kept; a refresh compares them with the model now: the nodes
+ * whose content changed are marked (until the next refresh), and those to redraw are the changed ones plus the ones
+ * marked before (their mark goes).
+ */
+export class ChangeTracker {
+  private shown = new Map<string, { sig: string; children?: string[] }>();
+  /** Nodes that changed at the last refresh. */
+  changed = new Set<string>();
+
+  clear(): void {
+    this.shown.clear();
+    this.changed.clear();
+  }
+
+  get size(): number {
+    return this.shown.size;
+  }
+
+  /** Records that `n` is shown with these children (or, with none, only that it is shown). */
+  saw(n: TreeNode, children?: TreeNode[]): void {
+    if (children) this.shown.set(n.id, { sig: signature(n), children: children.map((k) => k.id) });
+    else if (!this.shown.has(n.id)) this.shown.set(n.id, { sig: signature(n) });
+  }
+
+  /**
+   * Compares what is shown with the tree now. Returns the nodes to redraw (as `tree` builds them now), or 'all' when a
+   * root came or went; `gone` gets the ids no longer there.
+   */
+  refresh(tree: ModelTree, gone?: (id: string) => void): TreeNode[] | 'all' {
+    const redraw = new Map<string, TreeNode>();
+    const before = this.changed;
+    this.changed = new Set();
+    let rootsChanged = false;
+    const memo = new Map<string, TreeNode[]>();
+    for (const [id, was] of [...this.shown]) {
+      const now = tree.find(id, memo);
+      if (!now) { this.shown.delete(id); gone?.(id); if (!id.includes('/')) rootsChanged = true; continue; }
+      const kids = was.children ? (memo.get(id) ?? tree.getChildren(now)).map((k) => k.id) : undefined;
+      if (signature(now) !== was.sig || (kids && kids.join() !== was.children!.join())) {
+        this.shown.set(id, { sig: signature(now), children: kids });
+        // A node is marked when its own line changed (a new child list alone redraws it unmarked).
+        if (signature(now) !== was.sig) this.changed.add(id);
+        redraw.set(id, now);
+      } else if (before.has(id)) redraw.set(id, now);
+    }
+    return rootsChanged ? 'all' : [...redraw.values()];
+  }
+}

@@ -1,5 +1,6 @@
 // The model a session runs: one Xen host (dom0 plus guests), its device models, and the two builds of the modelled
-// code. `flat` runs an operation straight through; `stepped` gives a generator a debugger can pause at each statement.
+// code (both generated from the same sources by tools/gen-flat.js). `flat` runs an operation straight through;
+// `stepped` gives a generator a debugger can pause at each statement, with the function's scope there.
 // Both operate on the same state (this.x), so a session can mix them.
 import { DeviceModel } from './dm';
 import { type ProfileName } from './layout';
@@ -11,13 +12,13 @@ import { HvmSeed as HvmSeedFlat } from './xen/seed/hvm.flat';
 import { Hvm45 as Hvm45Flat } from './xen/4.5/hvm.flat';
 import { Libxc as LibxcFlat } from './tools/libxc.flat';
 import { Qemu as QemuFlat } from './qemu/xen-hvm.flat';
-import { HvmLegacy } from './xen/legacy/hvm';
-import { HvmSeed } from './xen/seed/hvm';
-import { Hvm45 } from './xen/4.5/hvm';
-import { Libxc } from './tools/libxc';
-import { Qemu } from './qemu/xen-hvm';
+import { HvmLegacy } from './xen/legacy/hvm.stepped';
+import { HvmSeed } from './xen/seed/hvm.stepped';
+import { Hvm45 } from './xen/4.5/hvm.stepped';
+import { Libxc } from './tools/libxc.stepped';
+import { Qemu } from './qemu/xen-hvm.stepped';
 import { Qemu45 as Qemu45Flat } from './qemu/xen-hvm-4.5.flat';
-import { Qemu45 } from './qemu/xen-hvm-4.5';
+import { Qemu45 } from './qemu/xen-hvm-4.5.stepped';
 // ---- issue 10 (today's Xen): the 4.21 classes ----
 import { isX421 } from './layout';
 import { Hvm421 as Hvm421Flat } from './xen/4.21/arch/x86/hvm/hvm.flat';
@@ -25,11 +26,11 @@ import { ArmHvm421 as ArmHvm421Flat } from './xen/4.21/arch/arm/hvm.flat';
 import { Qemu421 as Qemu421Flat } from './qemu/xen-hvm-common.flat';
 import { Varstored as VarstoredFlat } from './dm/varstored.flat';
 import { VirtioMmioBackend as VirtioFlat } from './dm/virtio-mmio.flat';
-import { Hvm421 } from './xen/4.21/arch/x86/hvm/hvm';
-import { ArmHvm421 } from './xen/4.21/arch/arm/hvm';
-import { Qemu421 } from './qemu/xen-hvm-common';
-import { Varstored } from './dm/varstored';
-import { VirtioMmioBackend } from './dm/virtio-mmio';
+import { Hvm421 } from './xen/4.21/arch/x86/hvm/hvm.stepped';
+import { ArmHvm421 } from './xen/4.21/arch/arm/hvm.stepped';
+import { Qemu421 } from './qemu/xen-hvm-common.stepped';
+import { Varstored } from './dm/varstored.stepped';
+import { VirtioMmioBackend } from './dm/virtio-mmio.stepped';
 /** Today's device models, per build. */
 export interface X421Flat { hvm: Hvm421Flat | ArmHvm421Flat; qemu: Qemu421Flat; varstored: VarstoredFlat; virtio: VirtioFlat }
 export interface X421Stepped { hvm: Hvm421 | ArmHvm421; qemu: Qemu421; varstored: Varstored; virtio: VirtioMmioBackend }

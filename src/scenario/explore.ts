@@ -121,7 +121,7 @@ const DROPPED_BY: Record<ProfileName, string> = {
   '4.21-arm': "went to try_handle_mmio's unmapped handler: no enabled server claims it (reads all-ones, writes ignored)",
 };
 
-/** Invariants that must hold in every state. */
+/** Invariants that must hold in every state (the debugger checks them too, at each step's return). */
 export function stateViolations(s: Session): Array<{ kind: ViolationKind; message: string }> {
   const out: Array<{ kind: ViolationKind; message: string }> = [];
   const x = s.m.x;

@@ -13,6 +13,8 @@ const load = (name: string) => {
   const f = path.join(ROOT, 'scenarios', name);
   return parseScenario(fs.readFileSync(f, 'utf8'), f);
 };
+/** The actor of the very next position (stepIn in that thread moves exactly one position). */
+const nextActor = (rt: IoreqRuntime) => (rt.returned ? rt.sc.steps[rt.pos.step + 1]?.actor : rt.currentStep?.actor);
 const stack = (rt: IoreqRuntime) => rt.frames().map((f) => `${f.fn}@${f.at}`);
 
 /** A scenario whose device model writes a state outside Xen's four into vcpu 0's slot. */
@@ -70,13 +72,15 @@ describe('debug runtime: stepping the stepped build', () => {
     assert.equal(rt.frames()[0].fn, 'hvm_do_resume');
   });
 
-  it('stepBack returns exactly to the previous statement (state and stack), and stepping forward again matches', () => {
+  it('stepBack by instruction returns exactly to the previous statement (state and stack), and stepping forward again matches', () => {
     const rt = new IoreqRuntime(load('07-two-vcpus-race.ioreq.json'));
-    for (let i = 0; i < 150; i++) rt.stepIn();
+    for (let i = 0; i < 150; i++) rt.stepIn(nextActor(rt));
+    while (rt.pos.stmt === 0 && !rt.ended) rt.stepIn(nextActor(rt)); // inside a step: the previous position is the same thread's
+    assert.ok(!rt.ended);
     const t = rt.pos.t;
-    const prevState = (() => { const r = new IoreqRuntime(rt.sc); while (r.pos.t < t - 1) r.stepIn(); return { s: JSON.stringify(stateJson(r.session.m)), st: stack(r) }; })();
+    const prevState = (() => { const r = new IoreqRuntime(rt.sc); while (r.pos.t < t - 1) r.stepIn(nextActor(r)); return { s: JSON.stringify(stateJson(r.session.m)), st: stack(r) }; })();
     const here = { s: JSON.stringify(stateJson(rt.session.m)), st: stack(rt) };
-    rt.stepBack();
+    rt.stepBack(undefined, 'instruction');
     assert.equal(rt.pos.t, t - 1);
     assert.deepEqual({ s: JSON.stringify(stateJson(rt.session.m)), st: stack(rt) }, prevState);
     rt.stepIn();

@@ -25,13 +25,25 @@ describe('debug adapter: travel to a model event (the sequence diagram)', functi
     let s = (await first).body;
     // Step until the guest's first request has gone to the device model and back.
     const seen: Array<{ seq: number; kind: string }> = [...s.events];
-    for (let i = 0; i < 400 && !seen.some((e) => e.kind === 'io_assist'); i++) {
+    // next stays in its thread (DAP): run to the vcpu's hvm_io_assist with a function breakpoint, then step that
+    // thread, as a user would, until the request's completion has been reported.
+    let thread = 1;
+    dc.on('stopped', (e: DebugProtocol.StoppedEvent) => { if (e.body.threadId) thread = e.body.threadId; });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'hvm_io_assist' }] });
+    const atBp = state();
+    await dc.continueRequest({ threadId: thread });
+    s = (await atBp).body;
+    seen.push(...s.events);
+    assert.strictEqual(s.eventCount, seen.length, 'eventCount counts every event reported so far');
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    for (let i = 0; i < 100 && !seen.some((e) => e.kind === 'io_assist'); i++) {
       const next = state();
-      await dc.nextRequest({ threadId: 1 });
+      await dc.nextRequest({ threadId: thread });
       s = (await next).body;
       seen.push(...s.events);
       assert.strictEqual(s.eventCount, seen.length, 'eventCount counts every event reported so far');
     }
+    assert.ok(seen.some((e) => e.kind === 'io_assist'), 'the completion was reported');
     const target = seen.find((e) => e.kind === 'slot_state');
     assert.ok(target, 'a slot-state change was reported');
     const at = state();
@@ -46,7 +58,7 @@ describe('debug adapter: travel to a model event (the sequence diagram)', functi
     assert.ok((await before).body.eventCount <= target!.seq, 'one statement before, the event had not happened');
     // Forward again from there: the events re-emitted carry the same seq (the diagram replaces them).
     const fwd = state();
-    await dc.nextRequest({ threadId: 1 });
+    await dc.nextRequest({ threadId: thread });
     const again = (await fwd).body;
     for (const e of again.events) assert.strictEqual(seen[e.seq]?.kind, e.kind, `event #${e.seq} is the one seen before`);
   });

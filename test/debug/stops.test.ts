@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { IoreqRuntime } from '../../src/debug/runtime';
-import { locateLabel } from '../../src/debug/listing';
+import { loadListing, locateLabel } from '../../src/debug/listing';
 import { show } from '../../src/debug/values';
 import { parseScenario } from '../../src/scenario/parse';
 
@@ -19,9 +19,12 @@ interface Stop { depth: number; at: string; line: number; text: string; locals: 
 function stopsOfStep(index: number): Stop[] {
   const rt = new IoreqRuntime(parseScenario(fs.readFileSync(F02, 'utf8'), F02));
   const out: Stop[] = [];
-  for (let s = rt.stepIn(); s.reason !== 'end'; s = rt.stepIn()) {
+  const actor = rt.sc.steps[index].actor;
+  // stepIn stays in the step's thread (actor); a step's last position is its return, which has no modelled frame.
+  for (let s = rt.stepIn(actor); s.reason !== 'end'; s = rt.stepIn(actor)) {
     if (rt.pos.step < index) continue;
     if (rt.pos.step > index) break;
+    if (rt.returned) continue;
     const frames = rt.frames();
     const top = frames.at(-1)!;
     const loc = locateLabel('seed', top.fn, top.at);
@@ -34,7 +37,7 @@ function stopsOfStep(index: number): Stop[] {
   return out;
 }
 
-const CREATE = ['exist', 'printk', 'alloc', 'check_alloc', 'init_ports', 'ioreq_pfn'];
+const CREATE = ['init_s', 'init_pfn', 'init_rc', 'exist', 'printk', 'enomem', 'alloc', 'check_alloc', 'set_domain', 'set_domid', 'init_ports', 'init_buf_port', 'get_ioreq_pfn', 'ioreq_pfn'];
 const SET_PAGE = ['hvm_set_ioreq_page@prepare', 'prepare_ring_for_helper@get_page_from_gfn', 'prepare_ring_for_helper@get_page_type',
   'prepare_ring_for_helper@map_global', 'hvm_set_ioreq_page@check_rc', 'hvm_set_ioreq_page@check_busy', 'hvm_set_ioreq_page@publish'];
 const UPDATE = ['hvm_ioreq_server_add_vcpu@update', 'hvm_update_ioreq_server_evtchn@check', 'hvm_update_ioreq_server_evtchn@write', 'hvm_update_ioreq_server_evtchn@write'];
@@ -49,11 +52,14 @@ describe('debugger: what each stop shows along scenario 02 (the get of IOREQ_PFN
       ...['index', 'lookup', 'is_hvm', 'xsm', 'get_switch', 'create'].map((l) => `do_hvm_op@${l}`),
       ...CREATE.map((l) => `hvm_create_ioreq_server@${l}`),
       'hvm_init_ioreq_page@select', 'hvm_create_ioreq_server@set_ioreq', ...SET_PAGE, 'hvm_create_ioreq_server@check_ioreq',
-      'hvm_create_ioreq_server@bufioreq_pfn', 'hvm_init_ioreq_page@select', 'hvm_create_ioreq_server@set_bufioreq', ...SET_PAGE,
+      'hvm_create_ioreq_server@get_bufioreq_pfn', 'hvm_create_ioreq_server@bufioreq_pfn', 'hvm_init_ioreq_page@select', 'hvm_create_ioreq_server@set_bufioreq', ...SET_PAGE,
       'hvm_create_ioreq_server@check_bufioreq', 'hvm_create_ioreq_server@pause',
-      'hvm_create_ioreq_server@add_vcpu', 'hvm_ioreq_server_add_vcpu@alloc', 'hvm_ioreq_server_add_vcpu@check',
-      'hvm_ioreq_server_add_vcpu@alloc_buf', 'hvm_ioreq_server_add_vcpu@check_buf', ...UPDATE,
-      'hvm_create_ioreq_server@add_vcpu', 'hvm_ioreq_server_add_vcpu@alloc', 'hvm_ioreq_server_add_vcpu@check', ...UPDATE,
+      'hvm_create_ioreq_server@for_each_vcpu', 'hvm_create_ioreq_server@add_vcpu', 'hvm_ioreq_server_add_vcpu@alloc', 'hvm_ioreq_server_add_vcpu@check',
+      'hvm_ioreq_server_add_vcpu@store', 'hvm_ioreq_server_add_vcpu@vcpu0',
+      'hvm_ioreq_server_add_vcpu@alloc_buf', 'hvm_ioreq_server_add_vcpu@check_buf', 'hvm_ioreq_server_add_vcpu@store_buf', ...UPDATE,
+      'hvm_ioreq_server_add_vcpu@ret', 'hvm_create_ioreq_server@check_add_vcpu',
+      'hvm_create_ioreq_server@for_each_vcpu', 'hvm_create_ioreq_server@add_vcpu', 'hvm_ioreq_server_add_vcpu@alloc', 'hvm_ioreq_server_add_vcpu@check',
+      'hvm_ioreq_server_add_vcpu@store', 'hvm_ioreq_server_add_vcpu@vcpu0', ...UPDATE, 'hvm_ioreq_server_add_vcpu@ret', 'hvm_create_ioreq_server@check_add_vcpu',
       'hvm_create_ioreq_server@publish', 'hvm_create_ioreq_server@unpause', 'hvm_create_ioreq_server@ret',
       'do_hvm_op@create_rc', 'do_hvm_op@get_pfn', 'hvm_get_ioreq_server_pfn@check', 'do_hvm_op@got', 'xc_get_hvm_param@result',
     ]);
@@ -95,5 +101,61 @@ describe('debugger: what each stop shows along scenario 02 (the get of IOREQ_PFN
     assert.equal(at('do_hvm_op@create_rc').locals.rc, '0');
     assert.equal(at('xc_get_hvm_param@result').locals.value, '0xfeff9');
     assert.ok('s' in at('hvm_create_ioreq_server@publish').locals && 'd' in at('hvm_create_ioreq_server@publish').locals);
+  });
+
+  it('every stop shows the C function\'s parameters and locals by their C names, in declaration order; those not in scope say so', () => {
+    const exist = at('hvm_create_ioreq_server@exist').locals;
+    // hvm_create_ioreq_server(struct domain *d, domid_t domid): s, pfn and rc are declared before the first statement;
+    // the loop's v and w (and i) only in the loops below.
+    assert.deepEqual(Object.keys(exist).slice(0, 5), ['d', 'domid', 's', 'pfn', 'rc']);
+    assert.equal(exist.d, 'd1 (HVM)');
+    assert.equal(exist.s, 'NULL');
+    for (const n of ['v', 'w', 'i']) assert.equal(exist[n], '<not in scope>', n);
+    const add = at('hvm_create_ioreq_server@add_vcpu').locals;
+    assert.equal(add.v, 'd1v0', 'inside for_each_vcpu, v is the vcpu');
+    assert.match(add.s, /ioreq server of d1 for dm d0/);
+    // A caller's parameter is there even where its statement names nothing but the callee's arguments.
+    assert.equal(at('hvm_set_ioreq_page@publish').locals.d, 'd1 (HVM)');
+    assert.equal(at('hvm_set_ioreq_page@publish').locals.iorp, 'va NULL', 'iorp before the page is published into it');
+    assert.equal(at('prepare_ring_for_helper@map_global').locals.gmfn, at('hvm_set_ioreq_page@prepare').locals.gmfn);
+  });
+
+  it('xc_domain_create shows nr_vcpus (the listing\'s name), not the model\'s nrVcpus', () => {
+    const rt = new IoreqRuntime(parseScenario(fs.readFileSync(F02, 'utf8'), F02));
+    const s = rt.stepIn();
+    assert.notEqual(s.reason, 'end');
+    const f = rt.frames().find((x) => x.fn === 'xc_domain_create');
+    assert.ok(f, 'step 0 runs xc_domain_create');
+    assert.equal(show('nr_vcpus', f!.locals.nr_vcpus).value, '2');
+    assert.ok(!('nrVcpus' in f!.locals));
+    assert.equal(f!.locals.domid, 1);
+  });
+
+  it("a step's last position is its return: no modelled frame, the result and the after checks known", () => {
+    const rt = new IoreqRuntime(parseScenario(fs.readFileSync(F02, 'utf8'), F02));
+    while (!(rt.pos.step === 2 && rt.returned)) assert.notEqual(rt.stepIn('qemu').reason, 'end');
+    assert.deepEqual(rt.frames(), []);
+    assert.equal(rt.stepResult!.result.rc, 0);
+    assert.equal(rt.stepResult!.result.value, 0xfeff9n);
+    assert.ok(rt.stepResult!.verdicts.length >= 3 && rt.stepResult!.verdicts.every((v) => v.ok));
+  });
+
+  it("every statement line of hvm_create_ioreq_server and hvm_ioreq_server_add_vcpu can be stopped on (no line skipped)", () => {
+    const l = loadListing('seed/hvm.c');
+    const lines = l.text.split('\n');
+    for (const name of ['hvm_create_ioreq_server', 'hvm_ioreq_server_add_vcpu']) {
+      const f = l.fns.get(name)!;
+      const labelled = new Set(f.labels.values());
+      for (let ln = f.line + 2; ln <= f.endLine; ln++) {
+        const t = lines[ln - 1].trim();
+        // Not statements: blank lines, comments, braces, declarations without a value.
+        if (!t || /^(\/\*|\*)/.test(t) || /^[{}]$/.test(t) || /^(struct|unsigned|int)\b[^=(]*;$/.test(t)) continue;
+        assert.ok(labelled.has(ln), `${name}: line ${ln} '${t}' has no statement to stop on`);
+      }
+    }
+    // And the stepping reaches the happy path's lines in order: the seed's 64 -> 69 and 110 -> 115 gaps are gone.
+    const create = stops.filter((s) => s.at.startsWith('hvm_create_ioreq_server@')).map((s) => s.line);
+    const body = [...l.fns.get('hvm_create_ioreq_server')!.labels.entries()].filter(([k]) => !/^fail_|^entry$/.test(k)).map(([, v]) => v);
+    for (const ln of body) assert.ok(create.includes(ln), `line ${ln} of hvm_create_ioreq_server never stopped on`);
   });
 });

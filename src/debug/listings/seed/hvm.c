@@ -70,17 +70,17 @@ static int hvm_ioreq_server_add_vcpu(struct hvm_ioreq_server *s, struct vcpu *v)
     /* a fresh port of the guest for v; the device model's domain binds the other end */
     rc = alloc_unbound_xen_event_channel(v, s->domid, NULL);   @alloc
     if (rc < 0) return rc;   @check
-    s->ioreq_evtchn[v->vcpu_id] = rc;
+    s->ioreq_evtchn[v->vcpu_id] = rc;   @store
 
-    if (v->vcpu_id == 0) {
+    if (v->vcpu_id == 0) {   @vcpu0
         /* the buffered ring's port is vcpu 0's too */
         rc = alloc_unbound_xen_event_channel(v, s->domid, NULL);   @alloc_buf
         if (rc < 0) return rc;   @check_buf
-        s->buf_ioreq_evtchn = rc;
+        s->buf_ioreq_evtchn = rc;   @store_buf
     }
 
     hvm_update_ioreq_server_evtchn(s);   @update
-    return 0;
+    return 0;   @ret
 }
 
 @fn hvm_ioreq_server_remove_vcpu
@@ -101,58 +101,58 @@ static void hvm_ioreq_server_remove_vcpu(struct hvm_ioreq_server *s, struct vcpu
 @fn hvm_create_ioreq_server
 static int hvm_create_ioreq_server(struct domain *d, domid_t domid)
 {
-    struct hvm_ioreq_server *s = NULL;
-    unsigned long pfn = 0;
+    struct hvm_ioreq_server *s = NULL;   @init_s
+    unsigned long pfn = 0;   @init_pfn
     struct vcpu *v, *w;
     unsigned int i;
-    int rc = -EEXIST;
+    int rc = -EEXIST;   @init_rc
 
     /* at most one server per domain */
     if (d->arch.hvm_domain.ioreq_server != NULL) return rc;   @exist
 
     printk(XENLOG_INFO "hvm_create_ioreq_server: %d\n", d->domain_id);   @printk
 
-    rc = -ENOMEM;
+    rc = -ENOMEM;   @enomem
     s = xzalloc(struct hvm_ioreq_server);   @alloc
     if (s == NULL) return rc;   @check_alloc
-    s->domain = d;
-    s->domid = domid;
+    s->domain = d;   @set_domain
+    s->domid = domid;   @set_domid
 
     /* no port allocated yet */
     for (i = 0; i < MAX_HVM_VCPUS; i++) s->ioreq_evtchn[i] = -1;   @init_ports
-    s->buf_ioreq_evtchn = -1;
+    s->buf_ioreq_evtchn = -1;   @init_buf_port
 
     /* map the synchronous page at the pfn the toolstack stored */
-    pfn = d->arch.hvm_domain.params[HVM_PARAM_IOREQ_PFN];
+    pfn = d->arch.hvm_domain.params[HVM_PARAM_IOREQ_PFN];   @get_ioreq_pfn
     hvm_init_ioreq_page(s, 0);   @ioreq_pfn
     rc = hvm_set_ioreq_page(s, 0, pfn);   @set_ioreq
     if (rc < 0) {   @check_ioreq
-        xfree(s);   /* Xen's fail_set_ioreq path */
-        return rc;
+        xfree(s);   /* Xen's fail_set_ioreq path */   @fail_set_ioreq
+        return rc;   @fail_set_ioreq_ret
     }
 
     /* then the buffered ring's page */
-    pfn = d->arch.hvm_domain.params[HVM_PARAM_BUFIOREQ_PFN];
+    pfn = d->arch.hvm_domain.params[HVM_PARAM_BUFIOREQ_PFN];   @get_bufioreq_pfn
     hvm_init_ioreq_page(s, 1);   @bufioreq_pfn
     rc = hvm_set_ioreq_page(s, 1, pfn);   @set_bufioreq
     if (rc < 0) {   @check_bufioreq
         /* Xen's fail_set_buf_ioreq path: unmap the first page, then free */
         hvm_destroy_ioreq_page(s, 0);   @fail_set_buf_ioreq
-        xfree(s);
-        return rc;
+        xfree(s);   @fail_set_buf_ioreq_free
+        return rc;   @fail_set_buf_ioreq_ret
     }
 
     domain_pause(d);   @pause
-    for_each_vcpu (d, v) {
+    for_each_vcpu (d, v) {   @for_each_vcpu
         rc = hvm_ioreq_server_add_vcpu(s, v);   @add_vcpu
-        if (rc < 0) {
+        if (rc < 0) {   @check_add_vcpu
             /* Xen's fail_add_vcpu path: take everything back in reverse order */
             for_each_vcpu (d, w) hvm_ioreq_server_remove_vcpu(s, w);   @fail_add_vcpu
-            domain_unpause(d);
-            hvm_destroy_ioreq_page(s, 1);
-            hvm_destroy_ioreq_page(s, 0);
-            xfree(s);
-            return rc;
+            domain_unpause(d);   @fail_add_vcpu_unpause
+            hvm_destroy_ioreq_page(s, 1);   @fail_add_vcpu_unmap_buf
+            hvm_destroy_ioreq_page(s, 0);   @fail_add_vcpu_unmap
+            xfree(s);   @fail_add_vcpu_free
+            return rc;   @fail_add_vcpu_ret
         }
     }
 

@@ -84,16 +84,20 @@ export class HvmSeed extends Emulate44 {
     let rc = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, s.domid);
     yield $('check', { s, v, rc });
     if (rc < 0) return rc;
+    yield $('store');
     s.ioreq_evtchn[v.vcpu_id] = rc;
+    yield $('vcpu0');
     if (v.vcpu_id === 0) {
       yield $('alloc_buf', { s, v });
       rc = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, s.domid);
       yield $('check_buf', { s, v, rc });
       if (rc < 0) return rc;
+      yield $('store_buf');
       s.buf_ioreq_evtchn = rc;
     }
     yield $('update', { s, v });
     yield* this.hvmUpdateIoreqServerEvtchn(s);
+    yield $('ret');
     return 0;
   }
 
@@ -119,30 +123,44 @@ export class HvmSeed extends Emulate44 {
 
   /** hvm_create_ioreq_server: -EEXIST if one exists; map both pages; pause; add every vcpu; publish; unpause. */
   *hvmCreateIoreqServer(d: Domain, domid: number): Co<number> {
+    yield $('init_s');
     let s: HvmIoreqServer | null = null;
+    yield $('init_pfn');
     let pfn = 0;
+    yield $('init_rc');
     let rc = -EEXIST;
     yield $('exist', { d, domid, rc });
     if (d.arch.hvm_domain.ioreq_server !== null) return rc; // fail_exist
     yield $('printk', { d, domid });
     this.x.printk('XENLOG_INFO', 'hvm_create_ioreq_server', d, `hvm_create_ioreq_server: ${d.domain_id}`);
+    yield $('enomem');
     rc = -ENOMEM;
     yield $('alloc', { d, domid, rc });
     if (!this.x.failNext('xzalloc')) { s = new X.HvmIoreqServer(d, A.MAX_HVM_VCPUS); this.x.heapAlloc('hvm_ioreq_server'); }
     yield $('check_alloc', { d, domid, s, rc });
     if (!s) return rc; // fail_alloc
+    yield $('set_domain');
     s.domain = d;
+    yield $('set_domid');
     s.domid = domid;
     yield $('init_ports', { s, domid });
     for (let i = 0; i < A.MAX_HVM_VCPUS; i++) s.ioreq_evtchn[i] = -1;
+    yield $('init_buf_port');
     s.buf_ioreq_evtchn = -1;
+    yield $('get_ioreq_pfn');
     pfn = d.arch.hvm_domain.params[P.HVM_PARAM_IOREQ_PFN];
     yield $('ioreq_pfn', { s, pfn });
     yield* this.hvmInitIoreqPage(s, 0);
     yield $('set_ioreq', { s, pfn });
     rc = yield* this.hvmSetIoreqPage(s, 0, pfn);
     yield $('check_ioreq', { s, pfn, rc });
-    if (rc < 0) { this.xfreeServer(s); return rc; } // fail_set_ioreq: xfree(s)
+    if (rc < 0) { // fail_set_ioreq: xfree(s)
+      yield $('fail_set_ioreq');
+      this.xfreeServer(s);
+      yield $('fail_set_ioreq_ret');
+      return rc;
+    }
+    yield $('get_bufioreq_pfn');
     pfn = d.arch.hvm_domain.params[P.HVM_PARAM_BUFIOREQ_PFN];
     yield $('bufioreq_pfn', { s, pfn });
     yield* this.hvmInitIoreqPage(s, 1);
@@ -152,21 +170,30 @@ export class HvmSeed extends Emulate44 {
     if (rc < 0) { // fail_set_buf_ioreq
       yield $('fail_set_buf_ioreq', { s, rc });
       yield* this.hvmDestroyIoreqPage(s, 0);
+      yield $('fail_set_buf_ioreq_free');
       this.xfreeServer(s);
+      yield $('fail_set_buf_ioreq_ret');
       return rc;
     }
     yield $('pause', { s, d });
     this.domainPause(d, 'hvm_create_ioreq_server');
     for (const v of d.vcpu) {
+      yield $('for_each_vcpu');
       yield $('add_vcpu', { s, v, rc });
       rc = yield* this.hvmIoreqServerAddVcpu(s, v);
+      yield $('check_add_vcpu');
       if (rc < 0) { // fail_add_vcpu
         yield $('fail_add_vcpu', { s, v, rc });
         for (const w of d.vcpu) yield* this.hvmIoreqServerRemoveVcpu(s, w);
+        yield $('fail_add_vcpu_unpause');
         this.domainUnpause(d, 'hvm_create_ioreq_server');
+        yield $('fail_add_vcpu_unmap_buf');
         yield* this.hvmDestroyIoreqPage(s, 1);
+        yield $('fail_add_vcpu_unmap');
         yield* this.hvmDestroyIoreqPage(s, 0);
+        yield $('fail_add_vcpu_free');
         this.xfreeServer(s);
+        yield $('fail_add_vcpu_ret');
         return rc;
       }
     }

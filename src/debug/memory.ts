@@ -1,0 +1,85 @@
+// The special pages as memory, without DAP: each page's memory reference (`d1:0xfeff9`), reading its bytes and
+// writing them as a recorded edit (so time travel replays the write). session.ts only translates.
+import * as A from '../model/abi';
+import type { IoreqRuntime } from './runtime';
+
+/** A special page's memory reference: "d<domid>:0x<pfn>". */
+export function memoryRef(domid: number, pfn: number): string {
+  return `d${domid}:${A.hex(pfn)}`;
+}
+
+export function parseMemoryRef(ref: string): { domid: number; pfn: number } | undefined {
+  const m = /^d(\d+):0x([0-9a-f]+)$/.exec(ref);
+  return m ? { domid: Number(m[1]), pfn: parseInt(m[2], 16) } : undefined;
+}
+
+/** The bytes of the page `ref` names, or null when it names no page of the model. */
+export function pageOf(rt: IoreqRuntime, ref: string): DataView | null {
+  const r = parseMemoryRef(ref);
+  const g = r ? rt.session.m.x.domains.get(r.domid)?.page(r.pfn) : undefined;
+  return g ? g.data() : null;
+}
+
+/** Reads `count` bytes at `offset` of a page: the guest-physical address, the bytes, and how many lie past the page. */
+export function readPage(rt: IoreqRuntime, ref: string, offset: number, count: number): { address: string; bytes: Uint8Array; unreadable: number } | null {
+  const pg = pageOf(rt, ref);
+  if (!pg) return null;
+  const start = Math.min(A.PAGE_SIZE, Math.max(0, offset));
+  const end = Math.min(A.PAGE_SIZE, start + Math.max(0, count));
+  const bytes = new Uint8Array(pg.buffer, pg.byteOffset + start, end - start).slice();
+  const pfn = parseMemoryRef(ref)!.pfn;
+  return { address: '0x' + (pfn * A.PAGE_SIZE + start).toString(16), bytes, unreadable: Math.max(0, count - (end - start)) };
+}
+
+/** Writes bytes into a page at the current position (a recorded edit). Returns an error text, or null. */
+export function writePage(rt: IoreqRuntime, ref: string, offset: number, data: Uint8Array): string | null {
+  if (!pageOf(rt, ref)) return `no page '${ref}' (expected d<domid>:0x<pfn> of a special page)`;
+  if (offset < 0 || offset + data.length > A.PAGE_SIZE) return 'write outside the page';
+  const at = parseMemoryRef(ref)!;
+  const bytes = data.slice();
+  rt.edit((s) => {
+    const pg = s.m.x.domains.get(at.domid)?.page(at.pfn)?.data();
+    if (pg) for (let i = 0; i < bytes.length; i++) pg.setUint8(offset + i, bytes[i]);
+  });
+  return null;
+}
+
+/** The special pages' bytes now (pages that have bytes), by memory reference: to tell which a stop changed. */
+export function specialPageBytes(rt: IoreqRuntime): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const d of rt.session.m.x.domains.values()) {
+    for (const [pfn, g] of d.physmap) {
+      if (g.use === 'ram' || !g.bytes) continue;
+      out.set(memoryRef(d.domain_id, pfn), g.bytes.slice());
+    }
+  }
+  return out;
+}
+
+/** The byte range of each page that differs between two snapshots (a page new or gone: the whole page). */
+export function changedRanges(before: Map<string, Uint8Array>, now: Map<string, Uint8Array>): Array<{ memoryReference: string; offset: number; count: number }> {
+  const out: Array<{ memoryReference: string; offset: number; count: number }> = [];
+  for (const ref of new Set([...before.keys(), ...now.keys()])) {
+    const a = before.get(ref), b = now.get(ref);
+    if (!a || !b) { out.push({ memoryReference: ref, offset: 0, count: A.PAGE_SIZE }); continue; }
+    let lo = -1, hi = -1;
+    for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) { if (lo < 0) lo = i; hi = i; }
+    if (lo >= 0) out.push({ memoryReference: ref, offset: lo, count: hi - lo + 1 });
+  }
+  return out;
+}
+
+/**
+ * The page and offset an address names for a data breakpoint: "d1:0xfeff9+0x1e" (a memory reference and offset),
+ * or a guest-physical address "0xfeff901e" looked up among the special pages (`domid` first, then any HVM guest's).
+ */
+export function resolveAddress(rt: IoreqRuntime, text: string, domid?: number): { domid: number; pfn: number; offset: number } | undefined {
+  const m = /^d(\d+):0x([0-9a-f]+)(?:\+0x([0-9a-f]+))?$/i.exec(text.trim());
+  if (m) return { domid: Number(m[1]), pfn: parseInt(m[2], 16), offset: m[3] ? parseInt(m[3], 16) : 0 };
+  const a = /^(0x[0-9a-f]+|\d+)$/i.test(text.trim()) ? Number(BigInt(text.trim())) : NaN;
+  if (!Number.isFinite(a)) return undefined;
+  const pfn = Math.floor(a / A.PAGE_SIZE), offset = a % A.PAGE_SIZE;
+  const doms = [...rt.session.m.x.domains.values()].sort((x, y) => (x.domain_id === domid ? -1 : y.domain_id === domid ? 1 : y.domain_id - x.domain_id));
+  const d = doms.find((x) => { const g = x.physmap.get(pfn); return g && g.use !== 'ram'; });
+  return d ? { domid: d.domain_id, pfn, offset } : undefined;
+}
