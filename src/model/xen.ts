@@ -281,6 +281,34 @@ function cloneHvm45(h: HvmDomain45, e: Domain): HvmDomain45 {
 }
 // ---- end of the Xen 4.5 block ----
 
+// ---- issue 11: stdvga's cached VGA state and the shutdown fields of 4.4 ----
+/**
+ * struct hvm_hw_stdvga (xen/include/asm-x86/hvm/io.h@RELEASE-4.4.0), the state stdvga.c keeps per domain:
+ * whether the guest is in standard VGA mode, whether Xen caches the VGA memory, the sequencer and graphics
+ * registers it snoops, the latch, and the 64 pages of video memory (allocated here on first write).
+ */
+export class HvmHwStdvga {
+  sr_index = 0;
+  sr = new Uint8Array(8);
+  gr_index = 0;
+  gr = new Uint8Array(9);
+  stdvga = false;
+  cache = false;
+  latch = 0;
+  /** vram_page[0..63], each 4096 bytes; null until written (a fresh page reads as zeroes, as clear_page leaves it). */
+  vram: Array<Uint8Array | null> = new Array<Uint8Array | null>(64).fill(null);
+  clone(): HvmHwStdvga {
+    const c = new HvmHwStdvga();
+    c.sr_index = this.sr_index; c.sr = this.sr.slice(); c.gr_index = this.gr_index; c.gr = this.gr.slice();
+    c.stdvga = this.stdvga; c.cache = this.cache; c.latch = this.latch;
+    c.vram = this.vram.map((p) => (p ? p.slice() : null));
+    return c;
+  }
+}
+/** SHUTDOWN_* (xen/include/public/sched.h:156-160@RELEASE-4.4.0). */
+export const SHUTDOWN_NAMES = ['SHUTDOWN_poweroff', 'SHUTDOWN_reboot', 'SHUTDOWN_suspend', 'SHUTDOWN_crash', 'SHUTDOWN_watchdog'];
+// ---- end issue 11 ----
+
 export interface PauseFlags {
   /** _VPF_blocked_in_xen: descheduled in wait_on_xen_event_channel. */
   blocked_in_xen: boolean;
@@ -311,6 +339,8 @@ export class Vcpu {
   rax = 0n;
   /** vcpu_start_shutdown_deferral counts; the domain's shutdown can refuse a new one. */
   defer_shutdown = false;
+  /** v->paused_for_shutdown: domain_shutdown / vcpu_check_shutdown paused it; it runs no more. */
+  paused_for_shutdown = false;
   /** Completed guest I/O operations, for the trace. */
   io_done = 0;
   /** Guest I/O operations Xen dropped silently (hvm_send_assist_req returned 0). */
@@ -339,6 +369,14 @@ export class Domain {
   /** domain_crash(): is_shutting_down with SHUTDOWN_crash, and why. */
   crashed: CrashInfo | null = null;
   is_shutting_down = false;
+  /** d->shutdown_code: the first domain_shutdown's reason (SHUTDOWN_*), -1 while none. */
+  shutdown_code = -1;
+  /** d->is_shut_down: every vcpu has paused for the shutdown (__domain_finalise_shutdown). */
+  is_shut_down = false;
+  /** Gfns p2m_mem_paging_populate was asked for, oldest first (the pager's request ring; issue 11). */
+  paging_requests: number[] = [];
+  /** d->arch.hvm_domain.stdvga (issue 11). */
+  stdvga = new HvmHwStdvga();
   evtchn = new EvtchnTable();
   arch: { hvm_domain: { ioreq_server: HvmIoreqServer | null; params: number[]; is_s3_suspended: boolean } };
   /**
@@ -475,6 +513,7 @@ export class Xen {
       const e = new Domain(id, this.nrParams, d.arch.hvm_domain.params.slice());
       e.is_hvm = d.is_hvm; e.is_dying = d.is_dying; e.pause_count = d.pause_count;
       e.crashed = d.crashed ? { ...d.crashed } : null; e.is_shutting_down = d.is_shutting_down;
+      e.shutdown_code = d.shutdown_code; e.is_shut_down = d.is_shut_down; e.stdvga = d.stdvga.clone(); e.paging_requests = d.paging_requests.slice();
       e.evtchn = d.evtchn.clone();
       e.arch.hvm_domain.is_s3_suspended = d.arch.hvm_domain.is_s3_suspended;
       for (const [pfn, p] of d.physmap) {
@@ -488,7 +527,7 @@ export class Xen {
         w.arch.hvm_vcpu.hvm_io = { ...v.arch.hvm_vcpu.hvm_io };
         w.arch.hvm_vcpu.inject_trap = { ...v.arch.hvm_vcpu.inject_trap };
         w.arch.hvm_vcpu.xen_port = v.arch.hvm_vcpu.xen_port;
-        w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.io_done = v.io_done; w.io_dropped = v.io_dropped;
+        w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.paused_for_shutdown = v.paused_for_shutdown; w.io_done = v.io_done; w.io_dropped = v.io_dropped;
         // ---- 4.21 ----
         w.io.completion = v.io.completion; w.io.suspended = v.io.suspended; w.io.req = { ...v.io.req }; w.io.dabt = { ...v.io.dabt }; w.io.wait_prev_state = v.io.wait_prev_state;
         // ---- end 4.21 ----
