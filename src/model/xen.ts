@@ -305,6 +305,26 @@ export class HvmHwStdvga {
     return c;
   }
 }
+/** The p2m types the model distinguishes (xen/include/asm-x86/p2m.h@RELEASE-4.4.0). */
+export type P2mType = 'p2m_ram_rw' | 'p2m_ram_ro' | 'p2m_mmio_dm' | 'p2m_ram_paged' | 'p2m_ram_shared';
+
+/**
+ * The p2m type of gfn, as get_gfn_query / get_page_from_gfn report it in 4.4: a paged-out or shared RAM frame, a
+ * read-only one, RAM, or p2m_mmio_dm for what holds no RAM (the VGA hole xc_hvm_build leaves at 0xa0-0xbf,
+ * tools/libxc/xc_hvm_build_x86.c:341-352@RELEASE-4.4.0, and any frame never populated: ept_get_entry reports an
+ * empty entry as p2m_mmio_dm, xen/arch/x86/mm/p2m-ept.c:505@RELEASE-4.4.0).
+ */
+export function p2mTypeOf(d: Domain, gfn: number): P2mType {
+  if (gfn >= 0xa0 && gfn < 0xc0 && !d.physmap.has(gfn)) return 'p2m_mmio_dm';
+  if (d.holes.has(gfn)) return 'p2m_mmio_dm';
+  const pg = d.physmap.get(gfn);
+  if (!pg) return gfn >= 0 && gfn < d.ram_pages ? 'p2m_ram_rw' : 'p2m_mmio_dm';
+  if (pg.paged_out) return 'p2m_ram_paged';
+  if (pg.shared) return 'p2m_ram_shared';
+  if (pg.not_writable) return 'p2m_ram_ro';
+  return 'p2m_ram_rw';
+}
+
 /** SHUTDOWN_* (xen/include/public/sched.h:156-160@RELEASE-4.4.0). */
 export const SHUTDOWN_NAMES = ['SHUTDOWN_poweroff', 'SHUTDOWN_reboot', 'SHUTDOWN_suspend', 'SHUTDOWN_crash', 'SHUTDOWN_watchdog'];
 // ---- end issue 11 ----

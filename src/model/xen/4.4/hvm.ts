@@ -14,8 +14,8 @@ import { DomainCode } from '../common/domain';
 import type { ProtoIoreq } from '../common/outcome';
 export { IoreqRef };
 
-/** The p2m types the model distinguishes (xen/include/asm-x86/p2m.h@RELEASE-4.4.0). */
-export type P2mType = 'p2m_ram_rw' | 'p2m_ram_ro' | 'p2m_mmio_dm' | 'p2m_ram_paged' | 'p2m_ram_shared';
+export type { P2mType } from '../../xen';
+import type { P2mType } from '../../xen';
 /** enum hvm_copy_result (xen/include/asm-x86/hvm/support.h@RELEASE-4.4.0). */
 export type HvmCopy = 'HVMCOPY_okay' | 'HVMCOPY_bad_gfn_to_mfn' | 'HVMCOPY_gfn_paged_out' | 'HVMCOPY_gfn_shared';
 
@@ -47,21 +47,9 @@ export abstract class Hvm44 extends DomainCode {
 
   // ---- issue 11: the p2m as the emulator sees it, and guest-physical copies ----
 
-  /**
-   * The p2m type of gfn, as get_gfn_query / get_page_from_gfn report it in 4.4: a paged-out or shared RAM frame, a
-   * read-only one, RAM, or p2m_mmio_dm for what holds no RAM (the VGA hole xc_hvm_build leaves at 0xa0-0xbf,
-   * tools/libxc/xc_hvm_build_x86.c:341-357@RELEASE-4.4.0, and any frame never populated: ept_get_entry reports an
-   * empty entry as p2m_mmio_dm, xen/arch/x86/mm/p2m-ept.c:505@RELEASE-4.4.0).
-   */
+  /** The p2m type of gfn as the emulator queries it (see p2mTypeOf in ../../xen). */
   p2mType(d: Domain, gfn: number): P2mType {
-    if (gfn >= 0xa0 && gfn < 0xc0 && !d.physmap.has(gfn)) return 'p2m_mmio_dm';
-    const pg = d.holes.has(gfn) ? null : (d.physmap.get(gfn) ?? (gfn >= 0 && gfn < d.ram_pages ? null : undefined));
-    if (pg === undefined) return 'p2m_mmio_dm';
-    if (pg === null) return 'p2m_ram_rw';
-    if (pg.paged_out) return 'p2m_ram_paged';
-    if (pg.shared) return 'p2m_ram_shared';
-    if (pg.not_writable) return 'p2m_ram_ro';
-    return 'p2m_ram_rw';
+    return X.p2mTypeOf(d, gfn);
   }
 
   /**
