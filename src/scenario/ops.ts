@@ -225,9 +225,9 @@ export const OPS = {
   },
   xc_hvm_build: {
     actors: TOOLSTACK, doc: "xc_hvm_build's setup_guest: RAM, the special pages, hvm_info, then the params (xenstore/console ports as libxl does).",
-    args: { domid: DOMID, memMb: { schema: { type: 'integer', minimum: 1, maximum: 4000 } } },
+    args: { domid: DOMID, memMb: { schema: { type: 'integer', minimum: 1, maximum: 4000 } }, debug: { schema: { type: 'boolean', description: "libxc's debug logging on: setup_guest's DPRINTF lines (XTL_DETAIL) appear in the trace." } } },
     blocked: toolstackDomain,
-    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.setupGuest(domOf(m, step.args.domid as number), ((step.args.memMb as number) ?? MEM_MB_DEFAULT) * 256, 0, 0), post: rcOnly }),
+    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.setupGuest(domOf(m, step.args.domid as number), ((step.args.memMb as number) ?? MEM_MB_DEFAULT) * 256, 0, 0, step.args.debug === true), post: rcOnly }),
   },
   xc_domain_unpause: {
     actors: TOOLSTACK, doc: "Drop the toolstack's pause.",
