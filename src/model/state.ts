@@ -95,6 +95,14 @@ function x421Json(d: Domain): Record<string, unknown> {
 /** What state --json adds on request: each special page's bytes (hex; null for a page never written). */
 export interface StateOptions { bytes?: boolean }
 
+/** The p2m type of each special page and of every other frame not plain RAM (paged out, shared, read-only). */
+function p2mDoc(m: Model, d: Domain): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (d.is_hvm && d.reserved_mem_pgstart) for (const p of specialPageLayout(m.profile).pages) out[A.hex(p.pfn)] = X.p2mTypeOf(d, p.pfn);
+  for (const [pfn, g] of d.physmap) if (g.paged_out || g.shared || g.not_writable) out[A.hex(pfn)] = X.p2mTypeOf(d, pfn);
+  return out;
+}
+
 export function domainJson(m: Model, d: Domain, opts: StateOptions = {}): Record<string, unknown> {
   const params: Record<string, number | string> = {};
   d.arch.hvm_domain.params.forEach((v, i) => {
@@ -116,12 +124,13 @@ export function domainJson(m: Model, d: Domain, opts: StateOptions = {}): Record
     stdvga: { stdvga: d.stdvga.stdvga, cache: d.stdvga.cache, srIndex: d.stdvga.sr_index, sr: [...d.stdvga.sr].map((b) => A.hex(b)),
       grIndex: d.stdvga.gr_index, gr: [...d.stdvga.gr].map((b) => A.hex(b)) },
     pagingRequests: d.paging_requests.map((g) => A.hex(g)),
+    p2m: p2mDoc(m, d),
     reservedMemPgstart: d.is_hvm && d.reserved_mem_pgstart ? A.hex(d.reserved_mem_pgstart) : null,
     params,
     specialPages: d.is_hvm && d.reserved_mem_pgstart ? layout.pages.map((p) => {
       const g = d.physmap.get(p.pfn);
       return { name: p.name, index: p.index, pfn: A.hex(p.pfn), insideReserved: p.insideReserved, insideE820Reserved: p.insideE820Reserved, xenMaps: g?.xen_maps ?? 0, foreignMaps: g?.foreign_maps ?? 0,
-        p2mType: X.p2mTypeOf(d, p.pfn), ...(opts.bytes ? { bytes: g?.bytes ? hexOf(g.bytes) : null } : {}) };
+        ...(opts.bytes ? { bytes: g?.bytes ? hexOf(g.bytes) : null } : {}) };
     }) : [],
     vcpus: d.vcpu.map((v) => ({
       vcpuId: v.vcpu_id,

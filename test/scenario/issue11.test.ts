@@ -206,9 +206,12 @@ describe('issue 11: every access form ([X44] emulate.c hvmemul_do_io and the rep
     const paged = run([{ actor: 'toolstack', op: 'set_page', domid: 1, pfn: '0x30', pagedOut: true }, { actor: 'd1v0', op: 'rep_outs', port: '0x80', size: 1, count: 2, gpa: '0x30000' }]);
     assert.equal(rcs(paged.r)[5], 3);
     assert.deepEqual(paged.d1.pagingRequests, ['0x30']);
+    assert.equal(paged.d1.p2m['0x30'], 'p2m_ram_paged');
+    assert.equal(paged.d1.p2m['0xfeff9'], 'p2m_ram_rw', 'the special pages are always listed');
     const shared = run([{ actor: 'toolstack', op: 'set_page', domid: 1, pfn: '0x30', shared: true }, { actor: 'd1v0', op: 'rep_outs', port: '0x80', size: 1, count: 2, gpa: '0x30000' }]);
     assert.equal(rcs(shared.r)[5], 3);
     assert.deepEqual(shared.d1.pagingRequests, []);
+    assert.equal(shared.d1.p2m['0x30'], 'p2m_ram_shared');
     assert.equal(shared.d1.vcpus[0].slot.stateName, 'STATE_IOREQ_NONE');
   });
 
