@@ -420,3 +420,29 @@ describe("issue 11: libxc's debug output ([SEED] setup_guest DPRINTFs)", () => {
     assert.equal(events(off.r, 'libxc_dprintf').length, 0);
   });
 });
+
+describe('issue 11: the flat and the stepped build agree on every bundled scenario', function () {
+  this.timeout(120000);
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const { Session } = require('../../src/scenario/exec') as typeof import('../../src/scenario/exec');
+  const dir = path.join(__dirname, '../../../scenarios');
+  for (const f of fs.readdirSync(dir).filter((x) => /^(0[6-9]|1[0-6]|4\d|5\d)-.*\.ioreq\.json$/.test(x)).sort()) {
+    it(f, () => {
+      const sc = parseScenario(fs.readFileSync(path.join(dir, f), 'utf8'), f);
+      const flat = new Session(sc), stepped = new Session(sc);
+      const results: Array<[unknown, unknown]> = [];
+      for (const step of sc.steps) {
+        if (flat.blocked(step) !== null) break;
+        const a = flat.runFlat(step);
+        const g = stepped.runStepped(step);
+        let r = g.next();
+        while (!r.done) r = g.next();
+        results.push([a, r.value]);
+      }
+      for (const [a, b] of results) assert.deepEqual(b, a);
+      assert.deepEqual(stateJson(stepped.m), stateJson(flat.m));
+      assert.deepEqual(stepped.m.x.events.map((e) => e.text), flat.m.x.events.map((e) => e.text));
+    });
+  }
+});
