@@ -85,7 +85,8 @@ export abstract class Stdvga44 extends Io44 {
     if (p.dir === A.IOREQ_READ) return X86EMUL_UNHANDLEABLE; // the handler ignores reads: nothing copied, i == 0
     const c = this.hvmCopyGuestPhys(d, p.data, p.size, false, 0n);
     yield $('copy_first', { gpa: A.hex(p.data), rc: c.rc });
-    if (c.rc === 'HVMCOPY_gfn_paged_out' || c.rc === 'HVMCOPY_gfn_shared') return X86EMUL_UNHANDLEABLE; // retry, i == 0
+    // A paged-out or shared first element is not reached: hvmemul_do_io has already retried on this very frame.
+    if (c.rc === 'HVMCOPY_gfn_paged_out' || c.rc === 'HVMCOPY_gfn_shared') return X86EMUL_UNHANDLEABLE;
     const data = c.rc === 'HVMCOPY_okay' ? c.data : (1n << BigInt(8 * p.size)) - 1n;
     return yield* this.stdvgaInterceptPio(d, A.IOREQ_WRITE, addr, p.size, Number(data));
   }
