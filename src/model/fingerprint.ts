@@ -63,8 +63,8 @@ function feed(m: Model, o: Sink): void {
   for (const d of x.domains.values()) {
     o.s('d'); o.n(d.domain_id); o.n(d.is_dying); o.n(d.pause_count); o.n(d.crashed ? 1 : 0); o.n(d.is_shutting_down ? 1 : 0);
     o.n(d.shutdown_code); o.n(d.is_shut_down ? 1 : 0); o.n(d.stdvga.stdvga ? 1 : 0); o.n(d.stdvga.cache ? 1 : 0); o.n(d.paging_requests.length); // issue 11
-    { const g = d.stdvga; o.n(g.sr_index); o.n(g.gr_index); o.n(g.latch); for (const b of g.sr) o.n(b); for (const b of g.gr) o.n(b);
-      g.vram.forEach((pg, i) => { if (!pg) return; o.n(i); let h = 0; for (let k = 0; k < pg.length; k++) h = (Math.imul(h, 31) + pg[k]) | 0; o.n(h); }); }
+    { const g = d.stdvga; o.n(g.sr_index); o.n(g.gr_index); o.n(g.latch); for (let k = 0; k < 8; k++) o.n(g.sr[k]); for (let k = 0; k < 9; k++) o.n(g.gr[k]);
+      if (g.hasVram()) g.vram.forEach((pg, i) => { if (!pg) return; o.n(i); let h = 0; for (let k = 0; k < pg.length; k++) h = (Math.imul(h, 31) + pg[k]) | 0; o.n(h); }); }
     o.n(d.arch.hvm_domain.is_s3_suspended ? 1 : 0); o.n(d.holes.size);
     const pr = d.arch.hvm_domain.params;
     for (let i = 0; i < pr.length; i++) if (pr[i] !== 0) { o.n(i); o.n(pr[i]); }

@@ -287,6 +287,9 @@ function cloneHvm45(h: HvmDomain45, e: Domain): HvmDomain45 {
  * whether the guest is in standard VGA mode, whether Xen caches the VGA memory, the sequencer and graphics
  * registers it snoops, the latch, and the 64 pages of video memory (allocated here on first write).
  */
+/** The vram of a stdvga never written: shared, never written itself. */
+const NO_VRAM: ReadonlyArray<Uint8Array | null> & Array<Uint8Array | null> = Object.freeze(new Array<Uint8Array | null>(64).fill(null)) as Array<Uint8Array | null>;
+
 export class HvmHwStdvga {
   sr_index = 0;
   sr = new Uint8Array(8);
@@ -295,14 +298,26 @@ export class HvmHwStdvga {
   stdvga = false;
   cache = false;
   latch = 0;
-  /** vram_page[0..63], each 4096 bytes; null until written (a fresh page reads as zeroes, as clear_page leaves it). */
-  vram: Array<Uint8Array | null> = new Array<Uint8Array | null>(64).fill(null);
+  /**
+   * vram_page[0..63], each 4096 bytes; null until written (a fresh page reads as zeroes, as clear_page leaves it).
+   * Until the first write it is the shared NO_VRAM (writers replace it first), so clones of an unused stdvga are cheap.
+   */
+  vram: Array<Uint8Array | null> = NO_VRAM;
   clone(): HvmHwStdvga {
     const c = new HvmHwStdvga();
     c.sr_index = this.sr_index; c.sr = this.sr.slice(); c.gr_index = this.gr_index; c.gr = this.gr.slice();
     c.stdvga = this.stdvga; c.cache = this.cache; c.latch = this.latch;
-    c.vram = this.vram.map((p) => (p ? p.slice() : null));
+    c.vram = this.vram === NO_VRAM ? NO_VRAM : this.vram.map((p) => (p ? p.slice() : null));
     return c;
+  }
+  /** Whether any vram page was ever written. */
+  hasVram(): boolean {
+    return this.vram !== NO_VRAM;
+  }
+  /** The vram array to write into (this domain's own, made on first use). */
+  vramForWrite(): Array<Uint8Array | null> {
+    if (this.vram === NO_VRAM) this.vram = new Array<Uint8Array | null>(64).fill(null);
+    return this.vram;
   }
 }
 /** The p2m types the model distinguishes (xen/include/asm-x86/p2m.h@RELEASE-4.4.0). */

@@ -12,6 +12,9 @@ import { IoreqRef } from './hvm';
 import { Stdvga44 } from './stdvga';
 
 export abstract class Emulate44 extends Stdvga44 {
+  /** The ioreq_t hvmemul_do_io keeps on its stack for a request Xen completes itself (the model reuses one). */
+  stackIoreq: IoreqRef | null = null;
+
   /**
    * hvmemul_do_io ([X44] emulate.c:52-298; bb6d5e155d emulate.c:52-247). addr is the port or guest-physical
    * address, reps the count, ramGpa the guest buffer of a string access (valueIsPtr: the request's data is that
@@ -73,9 +76,10 @@ export abstract class Emulate44 extends Stdvga44 {
     if (rc === X86EMUL_OKAY || rc === X86EMUL_RETRY) {
       // Handled inside Xen: the request completes at once through hvm_io_assist on the stack copy.
       p.state = A.STATE_IORESP_READY;
-      const va = new DataView(new ArrayBuffer(A.IOREQ_SIZE));
-      A.writeIoreq(va, 0, p);
-      yield* this.hvmIoAssist(new IoreqRef(va, 0, -1));
+      // The stack copy: one scratch ioreq_t per instance (hvm_io_assist keeps no reference to it).
+      const ref = (this.stackIoreq ??= new IoreqRef(new DataView(new ArrayBuffer(A.IOREQ_SIZE)), 0, -1));
+      A.writeIoreq(ref.va, 0, p);
+      yield* this.hvmIoAssist(ref);
       vio.io_state = X.HVMIO_none;
       yield $('finish_access', { v, dir, io_data: A.hex(vio.io_data) });
       return X86EMUL_OKAY;

@@ -97,7 +97,7 @@ export abstract class Stdvga44 extends Io44 {
   vramByte(s: HvmHwStdvga, a: number, val?: number): number {
     const i = (a >>> 12) & 0x3f;
     if (val === undefined) return s.vram[i]?.[a & 0xfff] ?? 0;
-    (s.vram[i] ??= new Uint8Array(4096))[a & 0xfff] = val & 0xff;
+    (s.vramForWrite()[i] ??= new Uint8Array(4096))[a & 0xfff] = val & 0xff;
     return val & 0xff;
   }
 
@@ -106,7 +106,7 @@ export abstract class Stdvga44 extends Io44 {
     const off = (a & 0x3ff) * 4;
     const pg = s.vram[i];
     if (val === undefined) return pg ? (pg[off] | (pg[off + 1] << 8) | (pg[off + 2] << 16) | (pg[off + 3] << 24)) >>> 0 : 0;
-    const q = (s.vram[i] ??= new Uint8Array(4096));
+    const q = (s.vramForWrite()[i] ??= new Uint8Array(4096));
     for (let k = 0; k < 4; k++) q[off + k] = (val >>> (8 * k)) & 0xff;
     return val >>> 0;
   }
