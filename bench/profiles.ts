@@ -36,7 +36,7 @@ const X86_ROUND_TRIP = [
   { actor: 'qemu', op: 'cpu_handle_ioreq', vcpu: 0 },
   { actor: 'd1v0', op: 'hvm_do_resume' },
 ];
-const STDVGA_WRITE = [{ actor: 'd1v0', op: 'mmio_write', addr: '0xa0000', size: 2, value: '0x0741', buffered: true }];
+const STDVGA_WRITE = [{ actor: 'd1v0', op: 'mmio_write', addr: '0xa0000', size: 2, value: '0x0741' }]; // in stdvga's window: Xen queues it on the buffered ring
 const DRAIN_2014 = [{ actor: 'qemu', op: 'handle_buffered_iopage' }];
 
 // Today's QEMU (4.21): its own server, the UART and the VGA window claimed; Xen's stdvga decides what is buffered.

@@ -5,6 +5,7 @@ import { hex } from '../model/abi';
 import { runDemo } from '../model/demo';
 import { isProfile, layoutJson, PROFILES, specialPageLayout, type ProfileName } from '../model/layout';
 import { stateJson } from '../model/state';
+import { pageDumps, pagesText } from '../model/pages';
 import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'fs';
 import { ScenarioError } from '../scenario/errors';
 import { parseScenario, type Scenario } from '../scenario/parse';
@@ -28,9 +29,12 @@ commands:
   run FILE [--json]
       run a scenario (*.ioreq.json): the trace, one line per model event (or JSON lines), and the verdicts of its
       expectations. Exit 0 when all hold, 1 when one fails, 2 for bad input.
-  state [FILE [--at N]] [--xen legacy|seed|4.5] --json
+  state [FILE [--at N]] [--xen legacy|seed|4.5] --json [--bytes]
       the whole model state (see README: "The state document") after step N of FILE (all steps when --at is
-      absent), or after the built-in sequence when no FILE is given.
+      absent), or after the built-in sequence when no FILE is given. --bytes adds each special page's bytes.
+  pages FILE [--at N] [PFN] [--json]
+      a hexdump of each guest's special pages (or of frame PFN) after step N of FILE, the ioreq_t slots and the
+      buffered ring's pointers and slots named and decoded field by field beside their bytes.
   explore FILE [--max-states N] [--json]
       explore every interleaving of the scenario's actors, checking invariants at every state; print each
       violation's shortest interleaving as a runnable scenario. Exit 1 when a violation is found.
@@ -117,8 +121,11 @@ function readInput(file: string): string {
   }
 }
 
+let warn: (s: string) => void = () => undefined;
 function loadScenario(file: string): Scenario {
-  return parseScenario(readInput(file), file);
+  const sc = parseScenario(readInput(file), file);
+  for (const w of sc.warnings) warn(`warning: ${w.loc.file}:${w.loc.line}:${w.loc.column}: ${w.message}`);
+  return sc;
 }
 
 /** --profiles A,B[,C]: at least two known profiles, none twice. */
@@ -133,6 +140,7 @@ function profileList(v: string | boolean | undefined): ProfileName[] {
 }
 
 export function main(argv: string[], io: Out): number {
+  warn = io.err;
   try {
     const [cmd, ...rest] = argv;
     switch (cmd) {
@@ -157,12 +165,13 @@ export function main(argv: string[], io: Out): number {
       }
       case 'state': {
         const [file, flags] = splitFile(rest);
-        const f = takeFlags(flags, { '--xen': 'value', '--json': 'bool', '--at': 'value' });
+        const f = takeFlags(flags, { '--xen': 'value', '--json': 'bool', '--at': 'value', '--bytes': 'bool' });
         if (!f['--json']) throw new UsageError("state prints JSON only: add '--json'");
+        const opts = { bytes: !!f['--bytes'] };
         if (!file) {
           if (f['--at'] !== undefined) throw new UsageError("'--at' needs a scenario FILE");
           const m = runDemo(profileOf(f['--xen']) ?? 'seed');
-          io.out(JSON.stringify(stateJson(m), null, 2));
+          io.out(JSON.stringify(stateJson(m, opts), null, 2));
           return 0;
         }
         if (f['--xen'] !== undefined) throw new UsageError("'--xen' is for the built-in sequence; a scenario names its profile");
@@ -173,7 +182,32 @@ export function main(argv: string[], io: Out): number {
           if (!Number.isInteger(at) || at < 0 || at > sc.steps.length) throw new UsageError(`'--at' must be a step count from 0 to ${sc.steps.length}`);
         }
         const r = runScenario(sc, { upTo: at });
-        io.out(JSON.stringify(stateJson(r.session.m), null, 2));
+        io.out(JSON.stringify(stateJson(r.session.m, opts), null, 2));
+        return 0;
+      }
+      case 'pages': {
+        const [file, flags] = splitFile(rest);
+        if (!file) throw new UsageError('pages needs a scenario FILE');
+        // A bare number is the PFN; anything else is an option (and --at's value follows it).
+        const opts: string[] = [], pfns: string[] = [];
+        for (let i = 0; i < flags.length; i++) {
+          if (flags[i] === '--at') { opts.push(flags[i]); if (i + 1 < flags.length) opts.push(flags[++i]); }
+          else if (/^(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(flags[i])) pfns.push(flags[i]);
+          else opts.push(flags[i]);
+        }
+        const f = takeFlags(opts, { '--json': 'bool', '--at': 'value' });
+        if (pfns.length > 1) throw new UsageError(`pages takes at most one PFN (got ${pfns.join(', ')})`);
+        const pfn = pfns.length ? Number(pfns[0]) : undefined;
+        if (pfn !== undefined && (!Number.isSafeInteger(pfn) || pfn >= 2 ** 40)) throw new UsageError(`'${pfns[0]}' is not a frame number`);
+        const sc = loadScenario(file);
+        let at: number | undefined;
+        if (f['--at'] !== undefined) {
+          at = Number(f['--at']);
+          if (!Number.isInteger(at) || at < 0 || at > sc.steps.length) throw new UsageError(`'--at' must be a step count from 0 to ${sc.steps.length}`);
+        }
+        const dumps = pageDumps(runScenario(sc, { upTo: at }).session.m, pfn);
+        if (f['--json']) io.out(JSON.stringify(dumps, null, 2));
+        else io.out(dumps.length ? pagesText(dumps) : 'no HVM guest has been built yet: no special pages');
         return 0;
       }
       case 'run': {

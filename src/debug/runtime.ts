@@ -224,7 +224,7 @@ export class IoreqRuntime {
   private finishStep(result: StepResult): void {
     const step = this.currentStep!;
     const ck = new Checker(this.session.m);
-    const verdicts = [...stepExpectVerdicts(step.loc, step.expect, result), ...step.after.map((e) => ck.check(e))];
+    const verdicts = [...stepExpectVerdicts(step.loc, step.expect, result, ck), ...step.after.map((e) => ck.check(e))];
     this.results[step.index] = { result, verdicts };
   }
 

@@ -30,6 +30,8 @@ export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
   stopOnEntry?: boolean;
   /** A Xen source tree; frames then also point into its xen/arch/x86/hvm/hvm.c. */
   xenTree?: string;
+  /** libxc's debug logging on for every xc_hvm_build step: setup_guest's DPRINTF lines in the debug console. */
+  libxcDebug?: boolean;
 }
 
 /** How listings are named to the client: always `ioreq-scope:/<name>`, with or without a DAP source reference. */
@@ -138,6 +140,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
         throw new Error(`cannot read scenario '${args.scenario}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
       const sc = parseScenario(text, args.scenario);
+      if (args.libxcDebug) for (const st of sc.steps) if (st.op === 'xc_hvm_build') st.args.debug = true;
       this.rt = new IoreqRuntime(sc, args.profile as ProfileName | undefined);
     } catch (e) {
       const msg = (e as Error).message;

@@ -211,13 +211,20 @@ export function activate(context: vscode.ExtensionContext): Api {
   const validate = (doc: vscode.TextDocument) => {
     if (!isScenario(doc)) return;
     const r = docResult(doc);
+    // Warnings (legal but likely not meant, e.g. an HVM param index past HVM_NR_PARAMS) beside any error.
+    const warnings = (r.sc?.warnings ?? []).map((w) => {
+      const wp = new vscode.Position(Math.max(0, w.loc.line - 1), Math.max(0, w.loc.column - 1));
+      const wd = new vscode.Diagnostic(new vscode.Range(wp, wp.translate(0, tokenLength(doc.lineAt(wp.line).text, wp.character))), w.message, vscode.DiagnosticSeverity.Warning);
+      wd.source = 'ioreq-scope';
+      return wd;
+    });
     // Pure JSON syntax errors are reported by VS Code's JSON language service already: one report, not two.
-    if (!r.error || isSyntaxError(r.error.what)) { diagnostics.set(doc.uri, []); return; }
+    if (!r.error || isSyntaxError(r.error.what)) { diagnostics.set(doc.uri, warnings); return; }
     const pos = new vscode.Position(Math.max(0, r.error.loc.line - 1), Math.max(0, r.error.loc.column - 1));
     const range = new vscode.Range(pos, pos.translate(0, tokenLength(doc.lineAt(pos.line).text, pos.character)));
     const d = new vscode.Diagnostic(range, r.error.what, vscode.DiagnosticSeverity.Error);
     d.source = 'ioreq-scope';
-    diagnostics.set(doc.uri, [d]);
+    diagnostics.set(doc.uri, [d, ...warnings]);
   };
   const validateSoon = (doc: vscode.TextDocument) => {
     if (!isScenario(doc)) return;

@@ -25,6 +25,10 @@ export class DeviceModel {
   send_vcpu = -1;
   /** Set by destroy_hvm_domain: the DM asked the toolstack to destroy its guest. */
   destroyed_guest = false;
+  /** Where cpu_handle_ioreq stands for send_vcpu (issue 11's split steps): taken (INPROCESS), handled, or none. */
+  service: 'none' | 'taken' | 'handled' = 'none';
+  /** What the device model printed on stderr (fprintf in xen-hvm.c), in order. */
+  stderr: string[] = [];
   // ---- issue 10 (today's Xen): a device model with its own ioreq server ----
   /** The server it created (its ioservid_t), or -1. */
   ioservid = -1;
@@ -49,7 +53,7 @@ export class DeviceModel {
     c.ioreq_pfn = this.ioreq_pfn; c.bufioreq_pfn = this.bufioreq_pfn; c.bufioreq_remote_port = this.bufioreq_remote_port;
     c.ioreq_local_port = this.ioreq_local_port.slice(); c.bufioreq_local_port = this.bufioreq_local_port;
     c.devices = new Map(this.devices); c.handled = this.handled; c.buffered_handled = this.buffered_handled;
-    c.send_vcpu = this.send_vcpu; c.destroyed_guest = this.destroyed_guest;
+    c.send_vcpu = this.send_vcpu; c.destroyed_guest = this.destroyed_guest; c.service = this.service; c.stderr = this.stderr.slice();
     // 4.21
     c.ioservid = this.ioservid; c.bufioreq_handling = this.bufioreq_handling; c.pages_how = this.pages_how;
     c.resource_unsupported = this.resource_unsupported; c.dead = this.dead; c.last_error = this.last_error; c.kind = this.kind;

@@ -2,6 +2,8 @@
 export const EPERM = 1;
 export const ENOENT = 2;
 export const ESRCH = 3;
+export const EFAULT = 14;
+export const EAGAIN = 11;
 export const ENOMEM = 12;
 export const EBUSY = 16;
 export const EEXIST = 17;
@@ -12,7 +14,7 @@ export const ENODATA = 61; // 4.21 alloc_mfn
 export const EOPNOTSUPP = 95; // 4.21 DMOPs, Arm hooks
 
 const NAMES: Record<number, string> = {
-  [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [ESRCH]: 'ESRCH', [ENOMEM]: 'ENOMEM', [EBUSY]: 'EBUSY',
+  [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [ESRCH]: 'ESRCH', [EAGAIN]: 'EAGAIN', [EFAULT]: 'EFAULT', [ENOMEM]: 'ENOMEM', [EBUSY]: 'EBUSY',
   [EEXIST]: 'EEXIST', [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC', [ENOSYS]: 'ENOSYS',
   [ENODATA]: 'ENODATA', [EOPNOTSUPP]: 'EOPNOTSUPP',
 };

@@ -15,7 +15,9 @@ export type EventKind =
   // issue 10 (today's Xen)
   | 'server_enable' | 'server_disable' | 'range_map' | 'range_unmap' | 'resource_acquire' | 'dm_op' | 'cf8_latch' | 'ioreq_complete'
   // 4.5's several ioreq servers (src/model/xen/4.5/hvm.ts)
-  | 'server_state' | 'io_range';
+  | 'server_state' | 'io_range'
+  // issue 11: shutdown, stdvga, paging, the device model's own steps
+  | 'domain_shutdown' | 'vcpu_shutdown' | 'stdvga' | 'p2m_paging' | 'dm_take' | 'dm_answer' | 'dm_destroy_domain' | 'libxc_dprintf';
 
 export interface ModelEvent {
   /** Position in the event list, from 0. */

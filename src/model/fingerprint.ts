@@ -62,6 +62,9 @@ function feed(m: Model, o: Sink): void {
   for (const k of Object.keys(x.heap).sort()) o.n(x.heap[k]);
   for (const d of x.domains.values()) {
     o.s('d'); o.n(d.domain_id); o.n(d.is_dying); o.n(d.pause_count); o.n(d.crashed ? 1 : 0); o.n(d.is_shutting_down ? 1 : 0);
+    o.n(d.shutdown_code); o.n(d.is_shut_down ? 1 : 0); o.n(d.stdvga.stdvga ? 1 : 0); o.n(d.stdvga.cache ? 1 : 0); o.n(d.paging_requests.length); // issue 11
+    { const g = d.stdvga; o.n(g.sr_index); o.n(g.gr_index); o.n(g.latch); for (let k = 0; k < 8; k++) o.n(g.sr[k]); for (let k = 0; k < 9; k++) o.n(g.gr[k]);
+      if (g.hasVram()) g.vram.forEach((pg, i) => { if (!pg) return; o.n(i); let h = 0; for (let k = 0; k < pg.length; k++) h = (Math.imul(h, 31) + pg[k]) | 0; o.n(h); }); }
     o.n(d.arch.hvm_domain.is_s3_suspended ? 1 : 0); o.n(d.holes.size);
     const pr = d.arch.hvm_domain.params;
     for (let i = 0; i < pr.length; i++) if (pr[i] !== 0) { o.n(i); o.n(pr[i]); }
@@ -103,7 +106,7 @@ function feed(m: Model, o: Sink): void {
     for (const v of d.vcpu) {
       const io = v.arch.hvm_vcpu.hvm_io;
       o.s('v'); o.n(v.pause_flags.blocked_in_xen ? 1 : 0); o.n(io.io_state); o.n(io.io_size); big(o, io.io_data); big(o, v.rax);
-      o.n(v.arch.hvm_vcpu.inject_trap.vector); o.n(v.io_dropped); o.n(v.io_restarts); o.n(v.defer_shutdown ? 1 : 0);
+      o.n(v.arch.hvm_vcpu.inject_trap.vector); o.n(v.io_dropped); o.n(v.io_restarts); o.n(v.defer_shutdown ? 1 : 0); o.n(v.paused_for_shutdown ? 1 : 0);
     }
     const bufPfn = d.arch.hvm_domain.params[A.HVM_PARAM_BUFIOREQ_PFN_INDEX];
     for (const [pfn, g] of d.physmap) {
@@ -126,6 +129,7 @@ function feed(m: Model, o: Sink): void {
   for (const [name, dm] of m.dms) {
     o.s('m'); o.s(name); o.n(dm.ioreq_pfn); o.n(dm.bufioreq_pfn); o.n(dm.bufioreq_remote_port); o.n(dm.shared_page ? 1 : 0); o.n(dm.buffered_io_page ? 1 : 0);
     o.n(dm.bufioreq_local_port); o.n(dm.send_vcpu); o.n(dm.destroyed_guest ? 1 : 0);
+    o.n(dm.service === 'none' ? 0 : dm.service === 'taken' ? 1 : 2); o.n(dm.stderr.length); // issue 11
     o.n(dm.ioreq_local_port.length);
     for (const p of dm.ioreq_local_port) o.n(p);
     for (const [k, v] of dm.devices) { o.n(k); big(o, v); }

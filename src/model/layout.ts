@@ -51,7 +51,12 @@ interface LayoutSource {
   reserved: string;
   /** The xc_set_hvm_param calls of setup_guest, in source order. */
   params: ParamSet[];
+  /** setup_guest's DPRINTFs about the special pages: the format (string literals and PRI_* already pasted) and its argument expressions. */
+  dprintf?: Array<{ fmt: string; args: string[] }>;
 }
+
+/** PRI_xen_pfn is "lx" on x86 (xen/include/public/arch-x86/xen.h:70@RELEASE-4.4.0). */
+const PRI_xen_pfn = 'lx';
 
 const DEFS_44: MacroDef[] = [
   { name: 'SPECIALPAGE_PAGING', body: '0' }, { name: 'SPECIALPAGE_ACCESS', body: '1' },
@@ -148,6 +153,14 @@ const SOURCES: Record<ProfileName, LayoutSource> = {
       { param: P.HVM_PARAM_BUFIOREQ_PFN, expr: 'special_pfn(SPECIALPAGE_IOREQ) - 1' },
       { param: P.HVM_PARAM_IDENT_PT, expr: 'special_pfn(SPECIALPAGE_IDENT_PT)', shift: true },
     ],
+    // [SEED] hunk @473: a count line, then one line per named page (no BUFIOREQ line). The (xen_pfn_t) casts widen
+    // an unsigned int to unsigned long and leave the value as it is, so the expressions below omit them.
+    dprintf: [
+      { fmt: '%d SPECIAL PAGES:\n', args: ['NR_SPECIAL_PAGES'] },
+      ...(['PAGING', 'ACCESS', 'SHARING', 'STORE', 'IDENT_PT', 'CONSOLE', 'IOREQ'] as const).map((n) => ({
+        fmt: `  ${(n + ':').padEnd(11)}%${PRI_xen_pfn}\n`, args: [`special_pfn(SPECIALPAGE_${n === 'STORE' ? 'XENSTORE' : n})`],
+      })),
+    ],
   },
   '4.5': {
     defines: [
@@ -189,6 +202,22 @@ export interface Layout {
   pages: SpecialPage[];
   /** HVM params setup_guest sets, in order: [index, value]. */
   params: Array<[number, number]>;
+  /** The lines setup_guest's DPRINTFs print (without the trailing newline), in order; none in trees without them. */
+  dprintf: string[];
+}
+
+/**
+ * printf for the conversions setup_guest's DPRINTFs use: %d (int), %u, %x and %lx (unsigned, lower-case hex, no
+ * prefix), with an optional zero-pad width; %% is a percent sign.
+ */
+export function cFormat(fmt: string, args: readonly number[]): string {
+  let k = 0;
+  return fmt.replace(/%(0?)(\d*)(l{0,2})([dux%])/g, (_m, zero: string, width: string, _l: string, conv: string) => {
+    if (conv === '%') return '%';
+    const v = args[k++] ?? 0;
+    const text = conv === 'd' ? String(v | 0) : conv === 'u' ? String(v >>> 0 === v ? v : v) : Math.trunc(v).toString(16);
+    return width ? text.padStart(Number(width), zero ? '0' : ' ') : text;
+  });
 }
 
 /** setup_guest / build_hvm_info's layout for a profile. */
@@ -232,7 +261,8 @@ function computeLayout(profile: ProfileName): Layout {
       pages.push({ name: src.extraLoop.name, index: i, pfn, insideReserved: inside(pfn), insideE820Reserved: inE820(pfn) });
     }
   }
-  return { profile, reservedMemPgstart: reserved, reservedExpansion: expandToText(src.reserved, src.defines), nrSpecialPages: n, pages, params };
+  const dprintf = (src.dprintf ?? []).map((p) => cFormat(p.fmt, p.args.map((a) => ev(a))).replace(/\n$/, ''));
+  return { profile, reservedMemPgstart: reserved, reservedExpansion: expandToText(src.reserved, src.defines), nrSpecialPages: n, pages, params, dprintf };
 }
 
 /** The `layout --json` shape. */

@@ -11,6 +11,13 @@ import { HVMIO_NAMES, type Domain, type HvmIoreqServer } from './xen';
 import * as X from './xen';
 import { isX421 } from './layout';
 
+/** Bytes as lower-case hex, two digits each. */
+export function hexOf(b: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < b.length; i++) out += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+  return out;
+}
+
 export function decodeSlot(dv: DataView, vcpuId: number): Record<string, unknown> {
   const p = A.readIoreq(dv, A.ioreqOffset(vcpuId));
   return {
@@ -85,7 +92,18 @@ function x421Json(d: Domain): Record<string, unknown> {
 }
 // ---- end 4.21 ----
 
-export function domainJson(m: Model, d: Domain): Record<string, unknown> {
+/** What state --json adds on request: each special page's bytes (hex; null for a page never written). */
+export interface StateOptions { bytes?: boolean }
+
+/** The p2m type of each special page and of every other frame not plain RAM (paged out, shared, read-only). */
+function p2mDoc(m: Model, d: Domain): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (d.is_hvm && d.reserved_mem_pgstart) for (const p of specialPageLayout(m.profile).pages) out[A.hex(p.pfn)] = X.p2mTypeOf(d, p.pfn);
+  for (const [pfn, g] of d.physmap) if (g.paged_out || g.shared || g.not_writable) out[A.hex(pfn)] = X.p2mTypeOf(d, pfn);
+  return out;
+}
+
+export function domainJson(m: Model, d: Domain, opts: StateOptions = {}): Record<string, unknown> {
   const params: Record<string, number | string> = {};
   d.arch.hvm_domain.params.forEach((v, i) => {
     if (v !== 0) params[PARAM_NAMES[i] ?? String(i)] = PFN_PARAMS.has(i) ? A.hex(v) : v;
@@ -100,11 +118,19 @@ export function domainJson(m: Model, d: Domain): Record<string, unknown> {
     pauseCount: d.pause_count,
     target: d.target < 0 ? null : d.target,
     crashed: d.crashed,
+    isShuttingDown: d.is_shutting_down,
+    shutdownCode: d.shutdown_code < 0 ? null : (X.SHUTDOWN_NAMES[d.shutdown_code] ?? d.shutdown_code),
+    isShutDown: d.is_shut_down,
+    stdvga: { stdvga: d.stdvga.stdvga, cache: d.stdvga.cache, srIndex: d.stdvga.sr_index, sr: [...d.stdvga.sr].map((b) => A.hex(b)),
+      grIndex: d.stdvga.gr_index, gr: [...d.stdvga.gr].map((b) => A.hex(b)) },
+    pagingRequests: d.paging_requests.map((g) => A.hex(g)),
+    p2m: p2mDoc(m, d),
     reservedMemPgstart: d.is_hvm && d.reserved_mem_pgstart ? A.hex(d.reserved_mem_pgstart) : null,
     params,
     specialPages: d.is_hvm && d.reserved_mem_pgstart ? layout.pages.map((p) => {
       const g = d.physmap.get(p.pfn);
-      return { name: p.name, index: p.index, pfn: A.hex(p.pfn), insideReserved: p.insideReserved, insideE820Reserved: p.insideE820Reserved, inP2m: d.page(p.pfn) !== null, xenMaps: g?.xen_maps ?? 0, foreignMaps: g?.foreign_maps ?? 0 };
+      return { name: p.name, index: p.index, pfn: A.hex(p.pfn), insideReserved: p.insideReserved, insideE820Reserved: p.insideE820Reserved, inP2m: d.page(p.pfn) !== null, xenMaps: g?.xen_maps ?? 0, foreignMaps: g?.foreign_maps ?? 0,
+        ...(opts.bytes ? { bytes: g?.bytes ? hexOf(g.bytes) : null } : {}) };
     }) : [],
     vcpus: d.vcpu.map((v) => ({
       vcpuId: v.vcpu_id,
@@ -115,6 +141,8 @@ export function domainJson(m: Model, d: Domain): Record<string, unknown> {
       ioDone: v.io_done,
       ioDropped: v.io_dropped,
       ioRestarts: v.io_restarts,
+      deferShutdown: v.defer_shutdown,
+      pausedForShutdown: v.paused_for_shutdown,
       slot: slotPage ? decodeSlot(slotPage, v.vcpu_id) : null,
     })),
     ioreqServer: s ? serverJson(s, d) : null,
@@ -131,13 +159,14 @@ export function dmJson(name: string, dm: DeviceModel): Record<string, unknown> {
     bufioreqPfn: dm.bufioreq_pfn < 0 ? null : A.hex(dm.bufioreq_pfn),
     ioreqLocalPort: dm.ioreq_local_port, bufioreqLocalPort: dm.bufioreq_local_port,
     handled: dm.handled, bufferedHandled: dm.buffered_handled, destroyedGuest: dm.destroyed_guest,
+    serving: dm.service === 'none' ? null : { vcpu: dm.send_vcpu, step: dm.service }, stderr: dm.stderr,
     ...(dm.ioservid >= 0 || dm.pages_how ? { ioservid: dm.ioservid, pagesHow: dm.pages_how, dead: dm.dead, lastError: dm.last_error } : {}), // 4.21
   };
 }
 
-export function stateJson(m: Model): Record<string, unknown> {
+export function stateJson(m: Model, opts: StateOptions = {}): Record<string, unknown> {
   const domains: Record<string, unknown> = {};
-  for (const d of m.x.domains.values()) domains[String(d.domain_id)] = domainJson(m, d);
+  for (const d of m.x.domains.values()) domains[String(d.domain_id)] = domainJson(m, d, opts);
   return {
     profile: m.profile,
     panic: m.x.panic,

@@ -281,6 +281,69 @@ function cloneHvm45(h: HvmDomain45, e: Domain): HvmDomain45 {
 }
 // ---- end of the Xen 4.5 block ----
 
+// ---- issue 11: stdvga's cached VGA state and the shutdown fields of 4.4 ----
+/**
+ * struct hvm_hw_stdvga (xen/include/asm-x86/hvm/io.h@RELEASE-4.4.0), the state stdvga.c keeps per domain:
+ * whether the guest is in standard VGA mode, whether Xen caches the VGA memory, the sequencer and graphics
+ * registers it snoops, the latch, and the 64 pages of video memory (allocated here on first write).
+ */
+/** The vram of a stdvga never written: shared, never written itself. */
+const NO_VRAM: ReadonlyArray<Uint8Array | null> & Array<Uint8Array | null> = Object.freeze(new Array<Uint8Array | null>(64).fill(null)) as Array<Uint8Array | null>;
+
+export class HvmHwStdvga {
+  sr_index = 0;
+  sr = new Uint8Array(8);
+  gr_index = 0;
+  gr = new Uint8Array(9);
+  stdvga = false;
+  cache = false;
+  latch = 0;
+  /**
+   * vram_page[0..63], each 4096 bytes; null until written (a fresh page reads as zeroes, as clear_page leaves it).
+   * Until the first write it is the shared NO_VRAM (writers replace it first), so clones of an unused stdvga are cheap.
+   */
+  vram: Array<Uint8Array | null> = NO_VRAM;
+  clone(): HvmHwStdvga {
+    const c = new HvmHwStdvga();
+    c.sr_index = this.sr_index; c.sr = this.sr.slice(); c.gr_index = this.gr_index; c.gr = this.gr.slice();
+    c.stdvga = this.stdvga; c.cache = this.cache; c.latch = this.latch;
+    c.vram = this.vram === NO_VRAM ? NO_VRAM : this.vram.map((p) => (p ? p.slice() : null));
+    return c;
+  }
+  /** Whether any vram page was ever written. */
+  hasVram(): boolean {
+    return this.vram !== NO_VRAM;
+  }
+  /** The vram array to write into (this domain's own, made on first use). */
+  vramForWrite(): Array<Uint8Array | null> {
+    if (this.vram === NO_VRAM) this.vram = new Array<Uint8Array | null>(64).fill(null);
+    return this.vram;
+  }
+}
+/** The p2m types the model distinguishes (xen/include/asm-x86/p2m.h@RELEASE-4.4.0). */
+export type P2mType = 'p2m_ram_rw' | 'p2m_ram_ro' | 'p2m_mmio_dm' | 'p2m_ram_paged' | 'p2m_ram_shared';
+
+/**
+ * The p2m type of gfn, as get_gfn_query / get_page_from_gfn report it in 4.4: a paged-out or shared RAM frame, a
+ * read-only one, RAM, or p2m_mmio_dm for what holds no RAM (the VGA hole xc_hvm_build leaves at 0xa0-0xbf,
+ * tools/libxc/xc_hvm_build_x86.c:341-352@RELEASE-4.4.0, and any frame never populated: ept_get_entry reports an
+ * empty entry as p2m_mmio_dm, xen/arch/x86/mm/p2m-ept.c:505@RELEASE-4.4.0).
+ */
+export function p2mTypeOf(d: Domain, gfn: number): P2mType {
+  if (gfn >= 0xa0 && gfn < 0xc0 && !d.physmap.has(gfn)) return 'p2m_mmio_dm';
+  if (d.holes.has(gfn)) return 'p2m_mmio_dm';
+  const pg = d.physmap.get(gfn);
+  if (!pg) return gfn >= 0 && gfn < d.ram_pages ? 'p2m_ram_rw' : 'p2m_mmio_dm';
+  if (pg.paged_out) return 'p2m_ram_paged';
+  if (pg.shared) return 'p2m_ram_shared';
+  if (pg.not_writable) return 'p2m_ram_ro';
+  return 'p2m_ram_rw';
+}
+
+/** SHUTDOWN_* (xen/include/public/sched.h:156-160@RELEASE-4.4.0). */
+export const SHUTDOWN_NAMES = ['SHUTDOWN_poweroff', 'SHUTDOWN_reboot', 'SHUTDOWN_suspend', 'SHUTDOWN_crash', 'SHUTDOWN_watchdog'];
+// ---- end issue 11 ----
+
 export interface PauseFlags {
   /** _VPF_blocked_in_xen: descheduled in wait_on_xen_event_channel. */
   blocked_in_xen: boolean;
@@ -311,6 +374,8 @@ export class Vcpu {
   rax = 0n;
   /** vcpu_start_shutdown_deferral counts; the domain's shutdown can refuse a new one. */
   defer_shutdown = false;
+  /** v->paused_for_shutdown: domain_shutdown / vcpu_check_shutdown paused it; it runs no more. */
+  paused_for_shutdown = false;
   /** Completed guest I/O operations, for the trace. */
   io_done = 0;
   /** Guest I/O operations Xen dropped silently (hvm_send_assist_req returned 0). */
@@ -341,6 +406,14 @@ export class Domain {
   /** domain_crash(): is_shutting_down with SHUTDOWN_crash, and why. */
   crashed: CrashInfo | null = null;
   is_shutting_down = false;
+  /** d->shutdown_code: the first domain_shutdown's reason (SHUTDOWN_*), -1 while none. */
+  shutdown_code = -1;
+  /** d->is_shut_down: every vcpu has paused for the shutdown (__domain_finalise_shutdown). */
+  is_shut_down = false;
+  /** Gfns p2m_mem_paging_populate was asked for, oldest first (the pager's request ring; issue 11). */
+  paging_requests: number[] = [];
+  /** d->arch.hvm_domain.stdvga (issue 11). */
+  stdvga = new HvmHwStdvga();
   evtchn = new EvtchnTable();
   arch: { hvm_domain: { ioreq_server: HvmIoreqServer | null; params: number[]; is_s3_suspended: boolean } };
   /**
@@ -481,6 +554,7 @@ export class Xen {
       const e = new Domain(id, this.nrParams, d.arch.hvm_domain.params.slice());
       e.is_hvm = d.is_hvm; e.is_dying = d.is_dying; e.pause_count = d.pause_count;
       e.crashed = d.crashed ? { ...d.crashed } : null; e.is_shutting_down = d.is_shutting_down;
+      e.shutdown_code = d.shutdown_code; e.is_shut_down = d.is_shut_down; e.stdvga = d.stdvga.clone(); e.paging_requests = d.paging_requests.slice();
       e.evtchn = d.evtchn.clone();
       e.arch.hvm_domain.is_s3_suspended = d.arch.hvm_domain.is_s3_suspended;
       for (const [pfn, p] of d.physmap) {
@@ -494,7 +568,7 @@ export class Xen {
         w.arch.hvm_vcpu.hvm_io = { ...v.arch.hvm_vcpu.hvm_io };
         w.arch.hvm_vcpu.inject_trap = { ...v.arch.hvm_vcpu.inject_trap };
         w.arch.hvm_vcpu.xen_port = v.arch.hvm_vcpu.xen_port;
-        w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.io_done = v.io_done; w.io_dropped = v.io_dropped; w.io_restarts = v.io_restarts;
+        w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.paused_for_shutdown = v.paused_for_shutdown; w.io_done = v.io_done; w.io_dropped = v.io_dropped; w.io_restarts = v.io_restarts;
         // ---- 4.21 ----
         w.io.completion = v.io.completion; w.io.suspended = v.io.suspended; w.io.req = { ...v.io.req }; w.io.dabt = { ...v.io.dabt }; w.io.wait_prev_state = v.io.wait_prev_state;
         // ---- end 4.21 ----

@@ -76,7 +76,7 @@ function runUnder(text: string, file: string, profile: ProfileName): { sc?: Scen
     const r = s.runFlat(step);
     const evs = x.events.slice(before);
     const ck = s.checker();
-    const verdicts = [...stepExpectVerdicts(step.loc, step.expect, r), ...step.after.map((e) => ck.check(e))];
+    const verdicts = [...stepExpectVerdicts(step.loc, step.expect, r, ck), ...step.after.map((e) => ck.check(e))];
     run.steps.push({
       rc: r.panic ? undefined : rcName(r.rc),
       value: r.value === undefined ? undefined : '0x' + r.value.toString(16),

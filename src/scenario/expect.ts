@@ -105,9 +105,26 @@ export class Checker {
       return { ok, text: `d${e.noCrash} did not crash${ok ? '' : ` (it did: ${d!.crashed!.reason})`}`, loc: e.loc };
     }
     if ('console' in e) {
-      const hit = m.x.console.some((l) => l.text.includes(e.console));
-      const ok = e.absent ? !hit : hit;
-      return { ok, text: `console ${e.absent ? 'never says' : 'says'} '${e.console}'`, loc: e.loc };
+      const how = e.match ?? 'substring';
+      const re = how === 'regex' ? new RegExp(e.console) : null;
+      const hits = m.x.console.filter((l) => (how === 'exact' ? l.text === e.console : re ? re.test(l.text) : l.text.includes(e.console))).length;
+      const ok = e.absent ? hits === 0 : e.count !== undefined ? hits === e.count : hits > 0;
+      const what = how === 'regex' ? `matching /${e.console}/` : how === 'exact' ? `exactly '${e.console}'` : `'${e.console}'`;
+      const text = e.absent ? `console never says ${what}` : e.count !== undefined ? `${e.count} console line(s) ${what}` : `console says ${what}`;
+      return { ok, text: `${text}${ok || (!e.absent && e.count === undefined && hits === 0) ? '' : ` (found ${hits})`}`, loc: e.loc };
+    }
+    if ('events' in e) {
+      // A subsequence match: each wanted event after the previous one matched.
+      let at = 0, got = 0;
+      for (const w of e.events) {
+        const k = m.x.events.findIndex((ev, i) => i >= at && ev.kind === w.event && (w.fn === undefined || ev.fn === w.fn)
+          && (w.domid === undefined || ev.domid === w.domid) && (w.text === undefined || ev.text.includes(w.text)));
+        if (k < 0) break;
+        got++; at = k + 1;
+      }
+      const ok = got === e.events.length;
+      const name = (w: { event: string; fn?: string }) => `${w.event}${w.fn ? `/${w.fn}` : ''}`;
+      return { ok, text: `events in order: ${e.events.map(name).join(' < ')}${ok ? '' : ` (the first ${got} found in order; no ${name(e.events[got])} after them)`}`, loc: e.loc };
     }
     if ('panic' in e) {
       const p = m.x.panic;
@@ -120,9 +137,14 @@ export class Checker {
   }
 }
 
-export function stepExpectVerdicts(loc: Loc, expect: { rc?: number; value?: bigint } | undefined, got: { rc: number; value?: bigint }): Verdict[] {
+export function stepExpectVerdicts(loc: Loc, expect: { rc?: number; value?: bigint; valuePath?: string } | undefined, got: { rc: number; value?: bigint }, checker?: Checker): Verdict[] {
   const out: Verdict[] = [];
   if (!expect) return out;
+  if (expect.valuePath !== undefined && checker) {
+    const { found, value } = checker.resolve(expect.valuePath);
+    const ok = found && got.value !== undefined && sameValue(`0x${got.value.toString(16)}`, value);
+    out.push({ ok, text: `value == ${expect.valuePath}${ok ? '' : ` (value ${got.value === undefined ? 'none' : '0x' + got.value.toString(16)}, ${expect.valuePath} ${found ? show(value) : 'does not exist'})`}`, loc });
+  }
   if (expect.rc !== undefined) out.push({ ok: got.rc === expect.rc, text: `rc == ${rcName(expect.rc)}${got.rc === expect.rc ? '' : ` (got ${rcName(got.rc)})`}`, loc });
   if (expect.value !== undefined) out.push({ ok: got.value === expect.value, text: `value == 0x${expect.value.toString(16)}${got.value === expect.value ? '' : ` (got ${got.value === undefined ? 'none' : '0x' + got.value.toString(16)})`}`, loc });
   return out;

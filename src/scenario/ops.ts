@@ -7,12 +7,12 @@ import * as A from '../model/abi';
 import type { DeviceModel, DmKind } from '../model/dm';
 import * as E from '../model/evtchn';
 import { DOMID_SELF } from '../model/evtchn';
-import { EINVAL, ESRCH } from '../model/errno';
+import { EFAULT, EINVAL, ESRCH } from '../model/errno';
 import type { ProfileName } from '../model/layout';
 import type { Model } from '../model/model';
 import { PARAM_NAMES } from '../model/params';
-import { HVMOP_get_param, HVMOP_set_param } from '../model/xen/seed/hvm';
-import { HVMIO_NAMES, HVMIO_none, VIO_NAMES, VIO_no_completion, type Domain, type GuestPage, type Vcpu } from '../model/xen';
+import { HVMOP_get_param, HVMOP_set_param, type HvmSeed } from '../model/xen/seed/hvm';
+import { HVMIO_NAMES, HVMIO_none, SHUTDOWN_NAMES, VIO_NAMES, VIO_no_completion, type Domain, type GuestPage, type Vcpu } from '../model/xen';
 import * as H45 from '../model/xen/4.5/hvm';
 import * as I421 from '../model/xen/4.21/common/ioreq';
 import { isX421, type ProfileName as Profile } from '../model/layout';
@@ -51,6 +51,8 @@ export interface OpSpec {
   call: (m: Model, step: Step) => Call;
   /** The C-level call a step makes, as the debugger names the step's frame. */
   title?: (step: Step) => string;
+  /** The hypercall looks the domain up itself (-ESRCH): a missing or destroyed domain does not block the step. */
+  hypercallChecksDomain?: boolean;
 }
 
 /** What a parse-time check knows besides the step's arguments. */
@@ -142,6 +144,77 @@ function setPage(d: Domain, pfn: number, a: Json): number {
   if (a.shared !== undefined) pg.shared = a.shared as boolean;
   if (a.notWritable !== undefined) pg.not_writable = a.notWritable as boolean;
   return 0;
+}
+
+// ---- issue 11's helpers ----
+const SEED_ERA_44 = ['legacy', 'seed'] as const;
+const COUNT: ArgSpec = { schema: { type: 'integer', minimum: 1, maximum: 4096, description: 'The repeat count (rCX).' }, required: true };
+const DF: ArgSpec = { schema: { enum: [0, 1], description: 'EFLAGS.DF: 1 walks the buffer backwards.' } };
+const REASON: ArgSpec = {
+  schema: { oneOf: [{ enum: ['poweroff', 'reboot', 'suspend', 'crash', 'watchdog'] }, { type: 'integer', minimum: 0, maximum: 255 }], description: 'SHUTDOWN_* by name (poweroff, reboot, suspend, crash, watchdog) or number.' },
+  required: true,
+};
+const reasonOf = (step: Step): number => {
+  const r = step.args.reason;
+  return typeof r === 'number' ? r : ['poweroff', 'reboot', 'suspend', 'crash', 'watchdog'].indexOf(r as string);
+};
+
+/** A string instruction: the emulator's callback, then handle_mmio's tail (io.c:174-217@RELEASE-4.4.0). */
+function stringIo(m: Model, step: Step, kind: 'outs' | 'ins' | 'movs'): Call {
+  const v = vcpuOf(m, step);
+  const a = step.args;
+  return {
+    actor: step.actor, vcpu: v,
+    fn: (f) => (f.hvm as HvmSeed).handleStringIo(v, kind, kind === 'movs' ? (a.src as bigint) : BigInt(a.port as number),
+      kind === 'movs' ? (a.dst as bigint) : (a.gpa as bigint), a.size as number, a.count as number, (a.df as number | undefined) ?? 0),
+    post: rcOnly,
+  };
+}
+
+/** A guest store into its own RAM: -EFAULT where a frame holds no RAM. */
+function guestMemory(d: Domain, gpa: bigint, bytes: Uint8Array): number {
+  for (let k = 0; k < bytes.length; k++) {
+    const a = gpa + BigInt(k);
+    const pfn = Number(a >> 12n);
+    const pg = pfn >= 0xa0 && pfn < 0xc0 ? null : d.page(pfn);
+    if (!pg) return -EFAULT;
+    pg.data().setUint8(Number(a & 0xfffn), bytes[k]);
+  }
+  return 0;
+}
+
+function guestLoad(d: Domain, gpa: bigint, size: number): { rc: number; value: bigint } {
+  let value = 0n;
+  for (let k = 0; k < size; k++) {
+    const a = gpa + BigInt(k);
+    const pfn = Number(a >> 12n);
+    const pg = pfn >= 0xa0 && pfn < 0xc0 ? null : d.page(pfn);
+    if (!pg) return { rc: -EFAULT, value: 0n };
+    value |= BigInt(pg.data().getUint8(Number(a & 0xfffn))) << BigInt(8 * k);
+  }
+  return { rc: 0, value };
+}
+
+/** cpu_handle_ioreq's precondition: the page mapped, the vcpu's port bound and pending, its slot READY. */
+function serveBlocked(m: Model, step: Step): string | null {
+  const dm = dmOf(m, step);
+  const i = step.args.vcpu as number;
+  if (!dm.shared_page) return 'the ioreq page is not mapped';
+  const lport = dm.ioreq_local_port[i];
+  if (lport === undefined || lport < 0) return `the device model has no port bound for vcpu ${i}`;
+  if (!domOf(m, dm.domid).evtchn.ports[lport]?.pending) return `port ${lport} (vcpu ${i}) is not pending: no request has been signalled`;
+  const st = A.getState(dm.shared_page, A.ioreqOffset(i));
+  if (st !== A.STATE_IOREQ_READY) return `vcpu ${i}'s slot is ${A.STATE_NAMES[st] ?? 'state ' + st}, not STATE_IOREQ_READY: nothing to serve yet`;
+  return null;
+}
+
+/** The split steps of cpu_handle_ioreq follow each other for one vcpu. */
+function inService(m: Model, step: Step, want: 'taken' | 'handled'): string | null {
+  const dm = dmOf(m, step);
+  if (dm.service !== want || dm.send_vcpu !== step.args.vcpu) {
+    return want === 'taken' ? `the device model has not taken vcpu ${step.args.vcpu}'s request (cpu_get_ioreq first)` : `the device model has not handled vcpu ${step.args.vcpu}'s request (handle_ioreq first)`;
+  }
+  return null;
 }
 
 const TOOLSTACK = ['toolstack'] as const;
@@ -256,9 +329,9 @@ export const OPS = {
   },
   xc_hvm_build: {
     actors: TOOLSTACK, doc: "xc_hvm_build's setup_guest: RAM, the special pages, hvm_info, then the params (xenstore/console ports as libxl does).",
-    args: { domid: DOMID, memMb: { schema: { type: 'integer', minimum: 1, maximum: 4000 } } },
+    args: { domid: DOMID, memMb: { schema: { type: 'integer', minimum: 1, maximum: 4000 } }, debug: { schema: { type: 'boolean', description: "libxc's debug logging on: setup_guest's DPRINTF lines (XTL_DETAIL) appear in the trace." } } },
     blocked: toolstackDomain,
-    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.setupGuest(domOf(m, step.args.domid as number), ((step.args.memMb as number) ?? MEM_MB_DEFAULT) * 256, 0, 0), post: rcOnly }),
+    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.setupGuest(domOf(m, step.args.domid as number), ((step.args.memMb as number) ?? MEM_MB_DEFAULT) * 256, 0, 0, step.args.debug === true), post: rcOnly }),
   },
   xc_domain_unpause: {
     actors: TOOLSTACK, doc: "Drop the toolstack's pause.",
@@ -283,7 +356,7 @@ export const OPS = {
     args: { domid: OPT_DOMID, param: PARAM, value: BIG },
     check: needsDomidFromToolstack('hvmop_set_param'),
     whileIoInFlight: true,
-    blocked: (m, step) => (step.actorKind === 'toolstack' ? toolstackDomain(m, step) : null),
+    hypercallChecksDomain: true,
     call: paramCall, title: paramTitle('HVMOP_set_param'),
   },
   hvmop_get_param: {
@@ -291,7 +364,7 @@ export const OPS = {
     args: { domid: OPT_DOMID, param: PARAM },
     check: needsDomidFromToolstack('hvmop_get_param'),
     whileIoInFlight: true,
-    blocked: (m, step) => (step.actorKind === 'toolstack' ? toolstackDomain(m, step) : null),
+    hypercallChecksDomain: true,
     call: paramCall, title: paramTitle('HVMOP_get_param'),
   },
   evtchn_alloc_unbound: {
@@ -457,13 +530,12 @@ export const OPS = {
     },
   },
   mmio_write: {
-    actors: VCPUS, doc: 'An MMIO write (IOREQ_TYPE_COPY); buffered: true offers it to hvm_buffered_io_send first, as stdvga does.',
-    args: { addr: BIG, size: MMIO_SIZE, value: BIG, buffered: BOOL },
-    check: (args, _actor, ctx) => fits(args) ?? (isX421(ctx.profile) && args.buffered !== undefined
-      ? { at: 'buffered', message: `under ${ctx.profile} Xen itself decides what is buffered (stdvga's VGA window on x86, nothing on Arm): drop 'buffered'` } : null),
+    actors: VCPUS, doc: "An MMIO write (IOREQ_TYPE_COPY). Xen's intercepts decide its path: in stdvga's window (0xa0000-0xbffff) stdvga may put it on the buffered ring; else the device model gets it synchronously.",
+    args: { addr: BIG, size: MMIO_SIZE, value: BIG },
+    check: fits,
     call: (m, step) => {
       if (isX421(m.profile)) return guest421(m, step, false, A.IOREQ_WRITE);
-      const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handleMmio(v, step.args.addr as bigint, step.args.size as number, A.IOREQ_WRITE, step.args.value as bigint, step.args.buffered === true), post: rcOnly };
+      const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handleMmio(v, step.args.addr as bigint, step.args.size as number, A.IOREQ_WRITE, step.args.value as bigint, false), post: rcOnly };
     },
   },
   mmio_read: {
@@ -488,6 +560,110 @@ export const OPS = {
     actors: VCPUS, profiles: SEED_ERA, doc: 'send_invalidate_req: ask the device model to flush its map cache (synchronous).',
     args: {},
     call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.sendInvalidateReq(v), post: (r) => ({ rc: 0, value: BigInt(r) }) }; },
+  },
+  // ---- issue 11: every access form, stdvga, shutdown, destruction in steps, QEMU's split, misbehaviour ----
+  rep_outs: {
+    actors: VCPUS, profiles: SEED_ERA_44, doc: "REP OUTS: count elements of size bytes from guest-physical gpa to a port (hvmemul_rep_outs): one IOREQ_TYPE_PIO request with data_is_ptr (data = gpa), count, and df (1: the buffer is walked backwards).",
+    args: { port: IOPORT, size: PIO_SIZE, count: COUNT, gpa: BIG, df: DF },
+    call: (m, step) => stringIo(m, step, 'outs'), title: (step) => `REP OUTS ${step.args.count} x ${step.args.size} byte(s) to port 0x${(step.args.port as number).toString(16)}`,
+  },
+  rep_ins: {
+    actors: VCPUS, profiles: SEED_ERA_44, doc: 'REP INS: count elements from a port into guest-physical gpa (hvmemul_rep_ins): a PIO read with data_is_ptr; the device model writes guest memory.',
+    args: { port: IOPORT, size: PIO_SIZE, count: COUNT, gpa: BIG, df: DF },
+    call: (m, step) => stringIo(m, step, 'ins'), title: (step) => `REP INS ${step.args.count} x ${step.args.size} byte(s) from port 0x${(step.args.port as number).toString(16)}`,
+  },
+  rep_movs: {
+    actors: VCPUS, profiles: SEED_ERA_44, doc: "REP MOVS from src to dst (guest-physical; hvmemul_rep_movs). Xen's p2m decides: an MMIO source makes a COPY read with data_is_ptr (data = dst), an MMIO destination a COPY write (data = src); RAM to RAM Xen copies itself; both MMIO it refuses.",
+    args: { src: BIG, dst: BIG, size: MMIO_SIZE, count: COUNT, df: DF },
+    call: (m, step) => stringIo(m, step, 'movs'), title: (step) => `REP MOVS ${step.args.count} x ${step.args.size} byte(s) 0x${(step.args.src as bigint).toString(16)} -> 0x${(step.args.dst as bigint).toString(16)}`,
+  },
+  write_guest_memory: {
+    actors: VCPUS, doc: 'The guest stores bytes (hex) at guest-physical gpa in its own RAM: an ordinary store, no exit (for string I/O to read).',
+    args: { gpa: BIG, bytes: { schema: { type: 'string', pattern: '^([0-9a-fA-F]{2})+$' }, required: true } },
+    call: (m, step) => {
+      const v = vcpuOf(m, step);
+      return { actor: step.actor, vcpu: v, fn: () => direct(() => guestMemory(v.domain, step.args.gpa as bigint, hexBytes(step.args.bytes as string))), post: rcOnly };
+    },
+    title: (step) => `guest store of ${(step.args.bytes as string).length / 2} byte(s) at 0x${(step.args.gpa as bigint).toString(16)}`,
+  },
+  read_guest_memory: {
+    actors: VCPUS, doc: "The guest loads size bytes (1-8, little-endian) at gpa from its own RAM: the step's value (-EFAULT where it has no RAM).",
+    args: { gpa: BIG, size: MMIO_SIZE },
+    call: (m, step) => {
+      const v = vcpuOf(m, step);
+      let value = 0n;
+      return {
+        actor: step.actor, vcpu: v,
+        fn: () => direct(() => { const r = guestLoad(v.domain, step.args.gpa as bigint, step.args.size as number); value = r.value; return r.rc; }),
+        post: (rc: number) => ({ rc, value: rc === 0 ? value : undefined }),
+      };
+    },
+    title: (step) => `guest load of ${step.args.size} byte(s) at 0x${(step.args.gpa as bigint).toString(16)}`,
+  },
+  misbehave_buffered_send: {
+    actors: VCPUS, profiles: SEED_ERA_44, doc: "Misbehave (not Xen): an MMIO write handed straight to hvm_buffered_io_send, whatever stdvga would decide; the ring's own refusals (addr > 0xfffff, size) still apply, and a refused write goes to the device model synchronously.",
+    args: { addr: BIG, size: MMIO_SIZE, value: BIG },
+    check: fits,
+    call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handleMmio(v, step.args.addr as bigint, step.args.size as number, A.IOREQ_WRITE, step.args.value as bigint, true), post: rcOnly }; },
+    title: (step) => `misbehave: MMIO write 0x${(step.args.addr as bigint).toString(16)} forced onto the buffered ring`,
+  },
+  sched_shutdown: {
+    actors: VCPUS, doc: "SCHEDOP_shutdown by the vcpu's own domain (domain_shutdown): the reason sticks; vcpus not deferring the shutdown pause; one with an I/O in flight pauses when the I/O completes.",
+    args: { reason: REASON },
+    whileIoInFlight: true,
+    call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => direct(() => f.hvm.schedopShutdown(v, reasonOf(step))), post: rcOnly }; },
+    title: (step) => `SCHEDOP_shutdown(${SHUTDOWN_NAMES[reasonOf(step)]})`,
+  },
+  xc_domain_shutdown: {
+    actors: ['toolstack', 'dm'], doc: "xc_domain_shutdown: SCHEDOP_remote_shutdown of domid (a device model's default: its target); -ESRCH for no such domain, -EPERM unless dom0 or the domain's device-model domain.",
+    args: { domid: OPT_DOMID, reason: REASON },
+    check: needsDomidFromToolstack('xc_domain_shutdown'),
+    hypercallChecksDomain: true,
+    call: (m, step) => {
+      const caller = step.actorKind === 'dm' ? domOf(m, dmOf(m, step).domid) : domOf(m, 0);
+      const domid = (step.args.domid as number | undefined) ?? dmOf(m, step).target;
+      return { actor: step.actor, vcpu: null, fn: (f) => direct(() => f.hvm.schedopRemoteShutdown(caller, domid, reasonOf(step))), post: rcOnly };
+    },
+    title: (step) => `SCHEDOP_remote_shutdown(${step.args.domid !== undefined ? `d${step.args.domid}` : 'target'}, ${SHUTDOWN_NAMES[reasonOf(step)]})`,
+  },
+  destroy_hvm_domain: {
+    actors: DM, profiles: SEED_ERA, doc: "QEMU's destroy_hvm_domain(reboot): xc_domain_shutdown of its target with SHUTDOWN_reboot or SHUTDOWN_poweroff.",
+    args: { reboot: BOOL },
+    hypercallChecksDomain: true,
+    call: (m, step) => ({ actor: step.actor, vcpu: null, fn: (f) => f.qemu.destroyHvmDomain(dmOf(m, step), step.args.reboot === true), post: rcOnly }),
+  },
+  cpu_get_ioreq: {
+    actors: DM, profiles: SEED_ERA, doc: "cpu_handle_ioreq's first step: the vcpu's port fired; drain the buffered ring, then take the request (READY -> INPROCESS). handle_ioreq and cpu_handle_ioreq_answer follow, other actors may run between.",
+    args: { vcpu: VCPU },
+    blocked: (m, step) => serveBlocked(m, step) ?? (dmOf(m, step).service !== 'none' ? `the device model is still serving vcpu ${dmOf(m, step).send_vcpu}` : null),
+    call: (m, step) => ({ actor: step.actor, vcpu: null, fn: (f) => f.qemu.cpuHandleIoreqTake(dmOf(m, step), step.args.vcpu as number), post: (r: boolean) => ({ rc: 0, value: r ? 1n : 0n }) }),
+  },
+  handle_ioreq: {
+    actors: DM, profiles: SEED_ERA, doc: "QEMU's handle_ioreq on the request it took: emulate it in place (a read's value: data, else the device's).",
+    args: { vcpu: VCPU, data: OPT_BIG },
+    blocked: (m, step) => inService(m, step, 'taken'),
+    call: (m, step) => ({
+      actor: step.actor, vcpu: null,
+      fn: (f) => f.qemu.cpuHandleIoreqHandle(dmOf(m, step), step.args.vcpu as number, { data: step.args.data as bigint | undefined }),
+      post: rcOnly,
+    }),
+  },
+  cpu_handle_ioreq_answer: {
+    actors: DM, profiles: SEED_ERA, doc: "cpu_handle_ioreq's tail: a slot no longer INPROCESS is QEMU's 'Badness in I/O request' (destroy_hvm_domain, no answer); a shutdown or reset QEMU was asked for is passed on; then IORESP_READY and notify.",
+    args: { vcpu: VCPU, notify: BOOL, requested: { schema: { enum: ['shutdown', 'reset'], description: 'qemu_shutdown_requested_get / qemu_reset_requested_get said yes while handling.' } } },
+    blocked: (m, step) => inService(m, step, 'handled'),
+    call: (m, step) => ({
+      actor: step.actor, vcpu: null,
+      fn: (f) => f.qemu.cpuHandleIoreqAnswer(dmOf(m, step), step.args.vcpu as number, { notify: step.args.notify as boolean | undefined, shutdownRequested: step.args.requested as 'shutdown' | 'reset' | undefined }),
+      post: (r: number) => ({ rc: r < 0 ? r : 0, value: BigInt(r < 0 ? 0 : r) }),
+    }),
+  },
+  xen_domctl_destroydomain: {
+    actors: TOOLSTACK, doc: "One XEN_DOMCTL_destroydomain (domain_kill): a live domain is paused, marked dying and its ports closed; then memory is relinquished, which preempt: true makes stop with -EAGAIN before the ioreq server goes (call again to go on).",
+    args: { domid: DOMID, preempt: BOOL },
+    blocked: toolstackDomain,
+    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.domainKill(domOf(m, step.args.domid as number), step.args.preempt === true), post: rcOnly }),
+    title: (step) => `XEN_DOMCTL_destroydomain(d${step.args.domid})`,
   },
   // ---- the toolstack again (added later; the schema keeps this order) ----
   xc_domain_set_target: {
@@ -755,7 +931,7 @@ export function actorBlocked(m: Model, step: Step, spec: OpSpec): string | null 
     case 'toolstack': return null;
     case 'dm': {
       const dm = dmOf(m, step);
-      return liveDomain(m, dm.domid, "the device model's domain") ?? liveDomain(m, dm.target, 'target domain');
+      return liveDomain(m, dm.domid, "the device model's domain") ?? (spec.hypercallChecksDomain ? null : liveDomain(m, dm.target, 'target domain'));
     }
     case 'vcpu': {
       const d = x.domains.get(step.domid!);
@@ -764,6 +940,7 @@ export function actorBlocked(m: Model, step: Step, spec: OpSpec): string | null 
       if (!v) return `d${step.domid} has no vcpu ${step.vcpu}`;
       if (d.is_dying) return `d${step.domid} is ${d.is_dying === 2 ? 'destroyed' : 'dying'}`;
       if (d.crashed) return `d${step.domid} has crashed (${d.crashed.reason}); its vcpus no longer run`;
+      if (v.paused_for_shutdown) return `${step.actor} is paused for d${step.domid}'s shutdown (${SHUTDOWN_NAMES[d.shutdown_code] ?? d.shutdown_code}): it no longer runs`;
       if (d.pause_count > 0) return `d${step.domid} is paused (pause count ${d.pause_count})`;
       if (v.pause_flags.blocked_in_xen) return `${step.actor} is blocked in Xen until its ioreq port is notified`;
       const inFlight = spec.whileIoInFlight ? null : ioInFlight(m, v);

@@ -16,8 +16,8 @@ import { didYouMean } from './suggest';
 
 export const SCHEMA = schemaJson as Record<string, unknown>;
 
-export type { ActorKind, DeviceModelDecl, Expectation, Scenario, Step } from './types';
-import type { ActorKind, DeviceModelDecl, Expectation, Scenario, Step } from './types';
+export type { ActorKind, DeviceModelDecl, Expectation, Scenario, ScenarioWarning, Step } from './types';
+import type { ActorKind, DeviceModelDecl, Expectation, Scenario, ScenarioWarning, Step } from './types';
 
 /** The schema's validator, compiled by ajv at build time (tools/gen-validator.js). */
 function validate(doc: unknown): ErrorObject[] {
@@ -200,8 +200,14 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
       kind: (dmd.kind as DmKind | undefined) ?? 'qemu', resourceUnsupported: dmd.resourceUnsupported === true, loc: locOf(['deviceModels', i]) });
   });
 
-  const parseExpectation = (e: Record<string, unknown>, path: Array<string | number>): Expectation => ({ ...(e as object), loc: locOf(path) } as Expectation);
+  const parseExpectation = (e: Record<string, unknown>, path: Array<string | number>): Expectation => {
+    if (e.match === 'regex' && typeof e.console === 'string') {
+      try { new RegExp(e.console); } catch (err) { throw new ScenarioError(locOf([...path, 'console']), `'console' is not a valid regular expression: ${(err as Error).message}`); }
+    }
+    return { ...(e as object), loc: locOf(path) } as Expectation;
+  };
 
+  const warnings: ScenarioWarning[] = [];
   const steps: Step[] = ((doc.steps as Array<Record<string, unknown>>) ?? []).map((s, i) => {
     const at = (k?: string): Loc => locOf(k ? ['steps', i, k] : ['steps', i]);
     const actor = s.actor as string;
@@ -233,6 +239,12 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
       switch (spec.args[k]?.parse) {
         case 'param': {
           const idx = paramIndex(v as string | number, nrParams);
+          if (idx === undefined && typeof v === 'number' && Number.isInteger(v) && v >= 0) {
+            // Any index reaches do_hvm_op, whose own check answers -EINVAL ([X44] hvm.c:3935-3936): a warning only.
+            warnings.push({ loc: at(k), message: `HVM param ${v} is not below HVM_NR_PARAMS (${nrParams}) in profile ${profile}: do_hvm_op will answer -EINVAL` });
+            args[k] = v;
+            break;
+          }
           if (idx === undefined) {
             const prefixed = typeof v === 'string' && v.startsWith('HVM_PARAM_');
             const known = Object.entries(PARAM_NAMES).filter(([n]) => Number(n) < nrParams).map(([, name]) => (prefixed ? 'HVM_PARAM_' : '') + name);
@@ -269,6 +281,7 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
         expect.rc = rc;
       }
       if (e.value !== undefined) expect.value = toBig(e.value);
+      if (e.valuePath !== undefined) expect.valuePath = e.valuePath as string;
     }
     const after = ((s.after as Array<Record<string, unknown>>) ?? []).map((e, j) => parseExpectation(e, ['steps', i, 'after', j]));
     const when = s.when ? parseExpectation(s.when as Record<string, unknown>, ['steps', i, 'when']) : undefined;
@@ -276,16 +289,19 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
     return { index: i, op, actor, actorKind, domid, vcpu, args, expect, after, when, note: s.note as string | undefined, loc: at(), raw: s };
   });
   const revert: FixId[] = [];
+  const listed = new Set<string>();
   ((doc.revert as string[] | undefined) ?? []).forEach((id, i) => {
     if (!isFixId(id)) throw new ScenarioError(locOf(['revert', i]), `unknown fix '${id}'`);
     const fix = FIXES[id];
     if (!(fix.profiles as readonly string[]).includes(profile)) throw new ScenarioError(locOf(['revert', i]), `fix ${id} is in the code of ${fix.profiles.join(', ')}, not of profile ${profile}`);
+    if (listed.has(id)) throw new ScenarioError(locOf(['revert', i]), `fix ${id} is listed twice`);
+    listed.add(id);
     if (!opts.fixed) revert.push(id);
   });
   const expect = ((doc.expect as Array<Record<string, unknown>>) ?? []).map((e, j) => parseExpectation(e, ['expect', j]));
   const allow = new Set<string>(((doc.explore as { allow?: string[] } | undefined)?.allow) ?? []);
   return {
     file, name: (doc.name as string) ?? file, description: (doc.description as string) ?? '', profile,
-    deviceModels, steps, expect, allow, doc, revert,
+    deviceModels, steps, expect, allow, doc, revert, warnings,
   };
 }

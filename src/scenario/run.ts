@@ -39,7 +39,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     const before = s.m.x.events.length;
     const result = s.runFlat(step);
     const checker = s.checker();
-    const verdicts = [...stepExpectVerdicts(step.loc, step.expect, result), ...step.after.map((e) => checker.check(e))];
+    const verdicts = [...stepExpectVerdicts(step.loc, step.expect, result, checker), ...step.after.map((e) => checker.check(e))];
     const rec: StepRecord = { step, result, events: s.m.x.events.slice(before), verdicts };
     steps.push(rec);
     opts.onStep?.(rec);

@@ -53,6 +53,10 @@ const STEP_COMMON: Json = {
           }
         ],
         "description": "A number, or a string in decimal or 0x hex (for 64-bit values)."
+      },
+      "valuePath": {
+        "type": "string",
+        "description": "The step's returned value must equal this path of the state document right after the step, e.g. domains.1.vcpus.0.rax."
       }
     },
     "description": "What the step must return."
@@ -162,10 +166,58 @@ const EXPECTATION: Json = {
       "properties": {
         "console": {
           "type": "string",
-          "description": "A substring of a hypervisor console line."
+          "description": "A hypervisor console line: a substring of one (match: substring, the default), the whole line without (XEN) (exact), or a JavaScript regular expression (regex)."
+        },
+        "match": {
+          "enum": [
+            "substring",
+            "exact",
+            "regex"
+          ]
+        },
+        "count": {
+          "type": "integer",
+          "minimum": 0,
+          "description": "How many console lines match (instead of at least one)."
         },
         "absent": {
           "type": "boolean"
+        }
+      },
+      "additionalProperties": false
+    },
+    {
+      "required": [
+        "events"
+      ],
+      "properties": {
+        "events": {
+          "type": "array",
+          "minItems": 1,
+          "description": "Model events that occur in this order (others may come between).",
+          "items": {
+            "type": "object",
+            "required": [
+              "event"
+            ],
+            "properties": {
+              "event": {
+                "type": "string"
+              },
+              "fn": {
+                "type": "string"
+              },
+              "domid": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 32751
+              },
+              "text": {
+                "type": "string"
+              }
+            },
+            "additionalProperties": false
+          }
         }
       },
       "additionalProperties": false
@@ -303,8 +355,7 @@ export function buildSchema(): Json {
       "revert": {
         "type": "array",
         "description": "Fixes from Xen's history to undo (the bug zoo): the profile's code runs as it was before each commit. explore --fixed ignores this list.",
-        "items": { "enum": [...FIX_IDS], "enumDescriptions": FIX_IDS.map((id) => `${FIXES[id].title} (${FIXES[id].profiles.join(', ')}): ${FIXES[id].bug}. Fixed in ${FIXES[id].where}.`) },
-        "uniqueItems": true
+        "items": { "enum": [...FIX_IDS], "enumDescriptions": FIX_IDS.map((id) => `${FIXES[id].title} (${FIXES[id].profiles.join(', ')}): ${FIXES[id].bug}. Fixed in ${FIXES[id].where}.`) }
       },
       "explore": {
         "type": "object",

@@ -13,7 +13,8 @@ export type Expectation =
   | { event: string; fn?: string; domid?: number; count?: number; text?: string; loc: Loc }
   | { crash: number; reason?: string; loc: Loc }
   | { noCrash: number; loc: Loc }
-  | { console: string; absent?: boolean; loc: Loc }
+  | { console: string; match?: 'substring' | 'exact' | 'regex'; count?: number; absent?: boolean; loc: Loc }
+  | { events: Array<{ event: string; fn?: string; domid?: number; text?: string }>; loc: Loc }
   | { panic: boolean | string; loc: Loc }
   | { bug: 'use-after-free'; absent?: boolean; loc: Loc };
 
@@ -28,7 +29,7 @@ export interface Step {
   vcpu?: number;
   /** The step's fields other than op/actor/expect/after/note, numbers parsed (hex strings become bigint when large). */
   args: Record<string, unknown>;
-  expect?: { rc?: number; value?: bigint };
+  expect?: { rc?: number; value?: bigint; valuePath?: string };
   after: Expectation[];
   /** The step is enabled only while this holds. */
   when?: Expectation;
@@ -58,7 +59,11 @@ export interface Scenario {
   doc: Record<string, unknown>;
   /** Fixes the run undoes (the bug zoo; empty for the fixed form). */
   revert: FixId[];
+  /** What is legal but likely not meant (an HVM param index past HVM_NR_PARAMS), with where: the editor's warnings. */
+  warnings: ScenarioWarning[];
 }
+
+export interface ScenarioWarning { loc: Loc; message: string }
 
 /** What the explorer checks, by name (explore.ts says what each means). */
 export const VIOLATION_KINDS = ['impossible-slot-state', 'lost-request', 'port-bound-to-destroyed-server', 'page-mapped-twice',

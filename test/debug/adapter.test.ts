@@ -201,6 +201,17 @@ describe('debug adapter over DAP (dist/debugAdapter.js)', function () {
     assert.equal(link!.body.line, 2);
   });
 
+  it("launch's libxcDebug puts setup_guest's DPRINTF lines in the debug console", async () => {
+    const outputs: DebugProtocol.OutputEvent[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => outputs.push(e));
+    const term = dc.waitForEvent('terminated');
+    await launch(SC('02-create-on-get-ioreq-pfn.ioreq.json'), { stopOnEntry: false, libxcDebug: true });
+    await term;
+    const text = outputs.map((o) => o.body.output).join('');
+    assert.match(text, /setup_guest: xc: detail: 8 SPECIAL PAGES:\n/);
+    assert.match(text, /setup_guest: xc: detail: {3}IOREQ: {5}feff9\n/);
+  });
+
   it('a missing scenario file: a clear error and the session ends', async () => {
     const term = dc.waitForEvent('terminated');
     await assert.rejects(Promise.all([dc.configurationSequence(), dc.launch({ scenario: '/nonexistent/x.ioreq.json' } as DebugProtocol.LaunchRequestArguments)]), /cannot read scenario '\/nonexistent\/x.ioreq.json': ENOENT/);

@@ -45,6 +45,7 @@ export interface ConsoleMessage { text(): string; type(): string }
 export interface Page extends Pick<Locator, 'locator' | 'getByText'> {
   goto(url: string, options?: { timeout?: number; waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' | 'commit' }): Promise<unknown>;
   keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
+  mouse: { wheel(deltaX: number, deltaY: number): Promise<void> };
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
   exposeFunction(name: string, fn: (...args: any[]) => unknown): Promise<void>;
   on(event: 'console', listener: (message: ConsoleMessage) => void): Page;

@@ -437,6 +437,13 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
       await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 });
     }
     await showContainer('Explorer');
+    // The explorer's list renders only the rows in view: with the whole library above it, scroll down to the file.
+    const list = sidebar().locator('.explorer-folders-view .monaco-list').first();
+    for (let i = 0; i < 20 && !(await explorerRow(BROKEN).isVisible()); i++) {
+      await list.hover();
+      await page.mouse.wheel(0, 400);
+      await page.waitForTimeout(150);
+    }
     await explorerRow(BROKEN).click();
     await page.locator('.editor-group-container .tab', { hasText: BROKEN }).first().waitFor({ timeout: 15000 });
     const panelOpen = await page.locator('.markers-panel').isVisible();

@@ -187,9 +187,19 @@ describe('scenario parse: steps', () => {
     located(text, 6, 49, '"param"', /unknown HVM param 'IOREQ_PAGE' for profile seed \(did you mean 'IOREQ_PFN'\?\)/);
   });
 
-  it('a param number beyond the profile\'s HVM_NR_PARAMS is unknown', () => {
+  it('a param number at or beyond the profile\'s HVM_NR_PARAMS is a located warning, not an error (do_hvm_op answers)', () => {
     const text = withStep('{ "actor": "qemu", "op": "hvmop_get_param", "param": 32 }');
-    located(text, 6, 49, '"param"', /unknown HVM param '32' for profile seed/);
+    const sc = ok(text);
+    assert.equal(sc.steps[1].args.param, 32);
+    assert.equal(sc.warnings.length, 1);
+    const w = sc.warnings[0];
+    assert.equal(textAt(text, w.loc.line, w.loc.column).startsWith('"param"'), true);
+    assert.match(w.message, /HVM param 32 is not below HVM_NR_PARAMS \(32\) in profile seed: do_hvm_op will answer -EINVAL/);
+    // 31 is the last index: no warning; 4.5 has 35, so 32 is a known param there.
+    assert.equal(ok(withStep('{ "actor": "qemu", "op": "hvmop_get_param", "param": 31 }')).warnings.length, 0);
+    assert.equal(ok(text.replace('"seed"', '"4.5"')).warnings.length, 0);
+    // A name still has to be one the profile knows.
+    located(withStep('{ "actor": "qemu", "op": "hvmop_get_param", "param": "IOREQ_SERVER_PFN" }'), 6, 49, '"param"', /unknown HVM param 'IOREQ_SERVER_PFN' for profile seed/);
   });
 
   it('a value that does not fit its size (256 in 1 byte, 0x10000 in 2): at the value', () => {

@@ -17,6 +17,8 @@ export interface Respond {
   data?: bigint;
   /** Notify the vcpu's port after IORESP_READY (default true). */
   notify?: boolean;
+  /** A shutdown or reset QEMU was asked for while handling (qemu_shutdown_requested_get / qemu_reset_requested_get). */
+  shutdownRequested?: 'shutdown' | 'reset';
 }
 
 export class Qemu {
@@ -120,73 +122,166 @@ export class Qemu {
     return true;
   }
 
-  /** handle_ioreq: emulate the request in place (PIO via the register file, COPY as guest-physical MMIO). */
+  /**
+   * What rw_phys_req_item does ([QEMU] xen-hvm.c:689-714): element i of a request at addr, stepping by size (backwards when
+   * df), through QEMU's map of the guest's memory. A frame the guest has no RAM at reads as all-ones and drops writes.
+   */
+  rwPhysReqItem(dm: DeviceModel, addr: number, size: number, df: number, i: number, write: boolean, val: bigint): bigint {
+    const d = this.x.domains.get(dm.target);
+    const a = df ? addr - size * i : addr + size * i;
+    let out = 0n;
+    for (let k = 0; k < size; k++) {
+      const b = a + k;
+      const pg = d?.page(Math.floor(b / 4096));
+      if (!pg || pg.paged_out) { if (!write) out |= 0xffn << BigInt(8 * k); continue; }
+      const dv = pg.data();
+      if (write) dv.setUint8(b & 0xfff, Number((val >> BigInt(8 * k)) & 0xffn));
+      else out |= BigInt(dv.getUint8(b & 0xfff)) << BigInt(8 * k);
+    }
+    return out;
+  }
+
+  /** A device register read (do_inp / an MMIO read): what r says, what the device holds, or all-ones for a port. */
+  deviceRead(dm: DeviceModel, isPio: boolean, addr: number, size: number, r: Respond): bigint {
+    const mask = size >= 8 ? 0xffffffffffffffffn : (1n << BigInt(size * 8)) - 1n;
+    return (r.data ?? dm.devices.get(devKey(isPio, addr)) ?? (isPio ? mask : 0n)) & mask;
+  }
+
+  /**
+   * handle_ioreq ([QEMU] xen-hvm.c:776-798) with cpu_ioreq_pio (716-743) and cpu_ioreq_move (745-774): the request
+   * is done in place. A single access reads or writes one device register; a data_is_ptr request moves count
+   * elements between the device and guest memory at data (each step of size bytes, backwards when df), the port
+   * staying put for PIO and the MMIO address stepping with the buffer for COPY. TIMEOFFSET is ignored; INVALIDATE
+   * flushes the map cache. Neither touches the slot.
+   */
   *handleIoreq(dm: DeviceModel, i: number, r: Respond): Co<void> {
     const pg = dm.shared_page!;
     const off = A.ioreqOffset(i);
-    const type = pg.getUint8(off + A.OFF_TYPE);
-    const bits = pg.getUint8(off + A.OFF_BITS);
-    const dir = (bits >> 5) & 1;
-    const size = pg.getUint32(off + A.OFF_SIZE, true);
-    // The address as a number (two 32-bit reads): exact below 2^53, which covers ports and guest-physical space.
-    const addr = pg.getUint32(off + A.OFF_ADDR, true) + pg.getUint32(off + A.OFF_ADDR + 4, true) * 4294967296;
-    yield $('dispatch', { type, dir, size, addr });
-    if (type === A.IOREQ_TYPE_PIO || type === A.IOREQ_TYPE_COPY) {
-      const key = devKey(type === A.IOREQ_TYPE_PIO, addr);
-      if (dir === A.IOREQ_READ) {
-        const mask = A.SIZE_MASK[size] || (size >= 8 ? 0xffffffffffffffffn : (1n << BigInt(size * 8)) - 1n);
-        const v = r.data ?? dm.devices.get(key) ?? (type === A.IOREQ_TYPE_PIO ? mask : 0n);
-        pg.setBigUint64(off + A.OFF_DATA, BigInt.asUintN(64, v & mask), true);
+    const req = A.readIoreq(pg, off);
+    const addr = Number(req.addr);
+    yield $('dispatch', { type: req.type, dir: req.dir, size: req.size, count: req.count, data_is_ptr: req.data_is_ptr, df: req.df, addr });
+    if (!req.data_is_ptr && req.dir === A.IOREQ_WRITE && req.size < 8) req.data &= (1n << BigInt(8 * req.size)) - 1n;
+    const isPio = req.type === A.IOREQ_TYPE_PIO;
+    if (isPio || req.type === A.IOREQ_TYPE_COPY) {
+      const ptr = Number(req.data);
+      if (!req.data_is_ptr) {
+        if (req.dir === A.IOREQ_READ) pg.setBigUint64(off + A.OFF_DATA, this.deviceRead(dm, isPio, addr, req.size, r), true);
+        else dm.devices.set(devKey(isPio, addr), req.data);
       } else {
-        dm.devices.set(key, pg.getBigUint64(off + A.OFF_DATA, true));
+        for (let k = 0; k < req.count; k++) {
+          // The device side: a port stays the same; an MMIO address steps like the buffer.
+          const devAddr = isPio ? addr : (req.df ? addr - req.size * k : addr + req.size * k);
+          if (req.dir === A.IOREQ_READ) {
+            const v = this.deviceRead(dm, isPio, devAddr, req.size, r);
+            this.rwPhysReqItem(dm, ptr, req.size, req.df, k, true, v);
+          } else {
+            dm.devices.set(devKey(isPio, devAddr), this.rwPhysReqItem(dm, ptr, req.size, req.df, k, false, 0n));
+          }
+        }
       }
     }
-    if (type === A.IOREQ_TYPE_PCI_CONFIG) {
+    if (req.type === A.IOREQ_TYPE_PCI_CONFIG) {
       // cpu_ioreq_config: only a Xen 4.5 server sends these (addr = SBDF << 32 | register); the seed's never does.
-      const key = -1 - ((addr - (addr % 4294967296)) / 4294967296 * 4096 + (addr % 4096));
-      const mask = size >= 8 ? 0xffffffffffffffffn : (1n << BigInt(size * 8)) - 1n;
-      yield $('config', { sbdf: Math.floor(addr / 4294967296), reg: addr % 4096, dir });
-      if (dir === A.IOREQ_READ) pg.setBigUint64(off + A.OFF_DATA, (r.data ?? dm.devices.get(key) ?? mask) & mask, true);
-      else dm.devices.set(key, pg.getBigUint64(off + A.OFF_DATA, true) & mask);
+      const sbdf = Number(req.addr >> 32n), reg = Number(req.addr & 0xfffn);
+      const key = -1 - (sbdf * 4096 + reg);
+      const mask = req.size >= 8 ? 0xffffffffffffffffn : (1n << BigInt(req.size * 8)) - 1n;
+      yield $('config', { sbdf, reg, dir: req.dir });
+      if (req.dir === A.IOREQ_READ) pg.setBigUint64(off + A.OFF_DATA, (r.data ?? dm.devices.get(key) ?? mask) & mask, true);
+      else dm.devices.set(key, req.data & mask);
     }
-    // TIMEOFFSET is logged and ignored; INVALIDATE flushes the map cache: neither touches the slot.
     dm.handled++;
     if (this.x.on) {
-      const req = A.readIoreq(pg, off);
+      const q = A.readIoreq(pg, off);
       this.x.emit({ kind: 'dm_handle', fn: 'handle_ioreq', domid: dm.target, vcpu: i,
-        detail: { type: A.TYPE_NAMES[req.type] ?? req.type, addr: A.hex(req.addr), size: req.size, dir: req.dir, data: A.hex(req.data) },
-        text: `dm d${dm.domid} emulates d${dm.target}v${i} ${A.TYPE_NAMES[req.type] ?? req.type} ${req.dir ? 'read' : 'write'} ${A.hex(req.addr)} size ${req.size} data ${A.hex(req.data)}` });
+        detail: { type: A.TYPE_NAMES[q.type] ?? q.type, addr: A.hex(q.addr), size: q.size, dir: q.dir, data: A.hex(q.data), count: q.count, data_is_ptr: q.data_is_ptr, df: q.df },
+        text: `dm d${dm.domid} emulates d${dm.target}v${i} ${A.TYPE_NAMES[q.type] ?? q.type} ${q.dir ? 'read' : 'write'} ${A.hex(q.addr)} size ${q.size}${q.data_is_ptr ? ` x${q.count} via guest buffer ${A.hex(q.data)}${q.df ? ' (df: backwards)' : ''}` : ` data ${A.hex(q.data)}`}` });
     }
   }
 
-  /** cpu_handle_ioreq for vcpu i: take, emulate, check still INPROCESS (else destroy the domain), IORESP_READY, notify. */
-  *cpuHandleIoreq(dm: DeviceModel, i: number, r: Respond): Co<number> {
-    const pg = dm.shared_page;
+  /**
+   * The first part of cpu_handle_ioreq ([QEMU] xen-hvm.c:853-857): the port that fired names the vcpu (its pending bit
+   * cleared), the buffered ring is drained first, then cpu_get_ioreq takes the request (READY -> INPROCESS).
+   */
+  *cpuHandleIoreqTake(dm: DeviceModel, i: number): Co<boolean> {
     yield $('pending', { i });
-    if (!pg) return -22;
     const dmd = this.dmDomain(dm);
     const lport = dm.ioreq_local_port[i];
     if (lport !== undefined && lport >= 0) E.evtchnClearPending(dmd, lport);
     // QEMU drains the buffered ring before it serves a synchronous request, keeping buffered writes first.
     if (dm.buffered_io_page) yield* this.handleBufferedIopage(dm);
     const took = yield* this.cpuGetIoreq(dm, i);
-    if (!took) return 0;
-    yield* this.handleIoreq(dm, i, r);
+    if (took) {
+      dm.service = 'taken';
+      if (this.x.on) this.x.emit({ kind: 'dm_take', fn: 'cpu_get_ioreq', domid: dm.target, vcpu: i, text: `dm d${dm.domid} has taken d${dm.target}v${i}'s request` });
+    }
+    return took;
+  }
+
+  /**
+   * The tail of cpu_handle_ioreq ([QEMU] xen-hvm.c:862-889): a slot no longer INPROCESS after handling is
+   * "Badness in I/O request", and QEMU calls destroy_hvm_domain(false) and gives no answer; a shutdown or reset QEMU
+   * was asked for meanwhile is passed on first (destroy_hvm_domain, poweroff or reboot); then IORESP_READY and the
+   * notification. Returns 1 when answered.
+   */
+  *cpuHandleIoreqAnswer(dm: DeviceModel, i: number, r: Respond): Co<number> {
+    const pg = dm.shared_page!;
     const off = A.ioreqOffset(i);
-    yield $('check_inprocess', { i, state: A.STATE_NAMES[A.getState(pg, off)] });
-    if (A.getState(pg, off) !== A.STATE_IOREQ_INPROCESS) {
-      dm.destroyed_guest = true;
+    const lport = dm.ioreq_local_port[i];
+    const state = A.getState(pg, off);
+    yield $('check_inprocess', { i, state: A.STATE_NAMES[state] ?? state });
+    dm.service = 'none';
+    if (state !== A.STATE_IOREQ_INPROCESS) {
+      const q = A.readIoreq(pg, off);
+      dm.stderr.push(`Badness in I/O request ... not in service?!: ${state.toString(16)}, ptr: ${q.data_is_ptr.toString(16)}, port: ${q.addr.toString(16)}, data: ${q.data.toString(16)}, count: ${q.count}, size: ${q.size}`);
+      yield* this.destroyHvmDomain(dm, false);
       return -22;
     }
     // xen_wmb(): contents before state.
+    yield $('requested', { i, shutdown: r.shutdownRequested ?? null });
+    if (r.shutdownRequested === 'shutdown') yield* this.destroyHvmDomain(dm, false);
+    if (r.shutdownRequested === 'reset') yield* this.destroyHvmDomain(dm, true); // qemu_system_reset, then reboot
     yield $('resp_ready', { i });
     A.setState(pg, off, A.STATE_IORESP_READY);
     if (this.x.on) this.x.emit({ kind: 'slot_state', fn: 'cpu_handle_ioreq', domid: dm.target, vcpu: i, before: 'STATE_IOREQ_INPROCESS', after: 'STATE_IORESP_READY',
       text: `dm d${dm.domid} answers d${dm.target}v${i}: INPROCESS -> IORESP_READY` });
     dm.send_vcpu = -1;
     yield $('notify', { i, port: lport });
-    if (r.notify !== false && lport !== undefined && lport >= 0) E.evtchnSend(this.x, dmd, lport);
+    if (r.notify !== false && lport !== undefined && lport >= 0) E.evtchnSend(this.x, this.dmDomain(dm), lport);
     return 1;
+  }
+
+  /** cpu_handle_ioreq's middle, handle_ioreq(req) ([QEMU] xen-hvm.c:858-859), as a step of its own. */
+  *cpuHandleIoreqHandle(dm: DeviceModel, i: number, r: Respond): Co<number> {
+    yield $('handle', { i });
+    yield* this.handleIoreq(dm, i, r);
+    dm.service = 'handled';
+    return 0;
+  }
+
+  /** cpu_handle_ioreq ([QEMU] xen-hvm.c:853-890) in one go: take, handle_ioreq, answer. */
+  *cpuHandleIoreq(dm: DeviceModel, i: number, r: Respond): Co<number> {
+    yield $('entry', { i });
+    if (!dm.shared_page) return -22;
+    const took = yield* this.cpuHandleIoreqTake(dm, i);
+    if (!took) return 0;
+    yield* this.handleIoreq(dm, i, r);
+    dm.service = 'handled';
+    return yield* this.cpuHandleIoreqAnswer(dm, i, r);
+  }
+
+  /**
+   * QEMU's destroy_hvm_domain ([QEMU] xen-hvm.c:1087-1109): xc_domain_shutdown(target, reboot ? SHUTDOWN_reboot :
+   * SHUTDOWN_poweroff), i.e. SCHEDOP_remote_shutdown; QEMU prints what happened on stderr.
+   */
+  *destroyHvmDomain(dm: DeviceModel, reboot: boolean): Co<number> {
+    yield $('shutdown', { target: dm.target, reboot });
+    const sts = this.hvm.schedopRemoteShutdown(this.dmDomain(dm), dm.target, reboot ? 1 : 0);
+    dm.destroyed_guest = true;
+    const what = reboot ? 'reboot' : 'poweroff';
+    dm.stderr.push(sts !== 0 ? `xc_domain_shutdown failed to issue ${what}, sts ${sts}` : `Issued domain ${dm.target} ${what}`);
+    if (this.x.on) this.x.emit({ kind: 'dm_destroy_domain', fn: 'destroy_hvm_domain', domid: dm.target, detail: { reboot, sts },
+      text: `dm d${dm.domid}: destroy_hvm_domain(${reboot}) -> xc_domain_shutdown(d${dm.target}, ${reboot ? 'SHUTDOWN_reboot' : 'SHUTDOWN_poweroff'}) = ${sts}` });
+    return sts;
   }
 
   /** handle_buffered_iopage: consume every slot from read_pointer to write_pointer; 8-byte writes take two. */

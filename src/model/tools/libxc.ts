@@ -68,7 +68,7 @@ export class Libxc {
   }
 
   /** xc_hvm_build's setup_guest: RAM, the special pages populated and cleared, hvm_info, then the params. */
-  *setupGuest(d: Domain, memPages: number, storeDomid: number, consoleDomid: number): Co<number> {
+  *setupGuest(d: Domain, memPages: number, storeDomid: number, consoleDomid: number, debug = false): Co<number> {
     const dom0 = this.x.domains.get(0)!;
     const layout = specialPageLayout(this.x.profile);
     yield $('ports', { d });
@@ -79,6 +79,11 @@ export class Libxc {
     d.ram_pages = memPages;
     yield $('hvm_info', { reserved_mem_pgstart: A.hex(layout.reservedMemPgstart) });
     d.reserved_mem_pgstart = layout.reservedMemPgstart;
+    if (debug) {
+      // The seed's DPRINTFs before the allocation loop ([SEED] hunk @473), printed as C's printf would.
+      yield $('dprintf', { lines: layout.dprintf.length });
+      for (const line of layout.dprintf) this.dprintf(d, line);
+    }
     for (const pg of layout.pages) {
       yield $('special_page', { i: pg.index, pfn: A.hex(pg.pfn), name: pg.name });
       // xc_clear_domain_page: a GuestPage reads as zeroes until first written.
@@ -105,20 +110,54 @@ export class Libxc {
     return 0;
   }
 
-  /** domain_kill: pause, mark dying, close every port, relinquish (destroys the server); then the vcpus go. */
-  *domainKill(d: Domain): Co<number> {
-    yield $('pause', { d });
-    this.hvm.domainPause(d, 'domain_kill');
-    d.is_dying = 1;
-    if (this.x.on) this.x.emit({ kind: 'domain_dying', fn: 'domain_kill', domid: d.domain_id, text: `d${d.domain_id} is dying` });
-    yield $('evtchn_destroy', { d });
-    E.evtchnDestroy(this.x, d);
-    yield $('relinquish', { d });
+  /**
+   * domain_kill ([X44] xen/common/domain.c:514-557), as XEN_DOMCTL_destroydomain calls it (domctl.c:577-581): on a
+   * live domain it pauses it, marks it DOMDYING_dying and closes every port (evtchn_destroy); then, alive or already
+   * dying, domain_relinquish_resources ([X44] arch/x86/domain.c:1881-1990) frees memory first, which may be
+   * preempted, giving -EAGAIN (the caller calls again), and only at RELMEM_done reaches hvm_domain_relinquish_resources,
+   * which destroys the ioreq server. Then DOMDYING_dead; the vcpus go with the domain. A dead domain: nothing to do.
+   * `preempt` makes this call's memory relinquish report -EAGAIN, as a large domain's does.
+   */
+  *domainKill(d: Domain, preempt = false): Co<number> {
+    yield $('is_dying', { d, is_dying: d.is_dying });
+    if (d.is_dying === 2) return 0;
+    if (d.is_dying === 0) {
+      yield $('pause', { d });
+      this.hvm.domainPause(d, 'domain_kill');
+      d.is_dying = 1;
+      if (this.x.on) this.x.emit({ kind: 'domain_dying', fn: 'domain_kill', domid: d.domain_id, text: `d${d.domain_id} is dying` });
+      yield $('evtchn_destroy', { d });
+      E.evtchnDestroy(this.x, d);
+    }
+    yield $('relinquish', { d, preempt });
+    if (preempt) {
+      if (this.x.on) this.x.emit({ kind: 'domain_dying', fn: 'domain_relinquish_resources', domid: d.domain_id,
+        text: `d${d.domain_id} relinquish_memory preempted: -EAGAIN (the ioreq server is still there)` });
+      return -11; // -EAGAIN
+    }
     if (d.is_hvm) yield* this.hvm.hvmDomainRelinquishResources(d);
     d.is_dying = 2;
     yield $('vcpu_destroy', { d });
     for (const v of d.vcpu) if (d.is_hvm) yield* this.hvm.hvmVcpuDestroy(v);
     if (this.x.on) this.x.emit({ kind: 'domain_destroy', fn: 'complete_domain_destroy', domid: d.domain_id, text: `d${d.domain_id} destroyed` });
     return 0;
+  }
+
+  /** xc_domain_destroy ([X44] tools/libxc/xc_domain.c:82-93): XEN_DOMCTL_destroydomain again while it says -EAGAIN. */
+  *xcDomainDestroy(d: Domain): Co<number> {
+    let rc: number;
+    do {
+      yield $('destroydomain', { d });
+      rc = yield* this.domainKill(d);
+    } while (rc === -11);
+    return rc;
+  }
+
+  /**
+   * libxc's DPRINTF, tools/libxc/xc_private.h:123@RELEASE-4.4.0 (xc_report at XTL_DETAIL), which a toolstack sees only
+   * with debug logging on: each line an event in the run trace.
+   */
+  dprintf(d: Domain, line: string): void {
+    if (this.x.on) this.x.emit({ kind: 'libxc_dprintf', fn: 'setup_guest', domid: d.domain_id, detail: { level: 'XTL_DETAIL' }, text: `xc: detail: ${line}` });
   }
 }

@@ -34,4 +34,31 @@ hostSuite('diagnostics', () => {
     const viaApi = need(api, 'diagnostics')(uri).filter((d) => d.range.start.line === broken.line);
     assert.ok(viaApi.length > 0, 'api.diagnostics(uri) has none on the op line');
   });
+
+  it('warns, without an error, at an HVM param index past HVM_NR_PARAMS (do_hvm_op answers -EINVAL)', async () => {
+    await activate();
+    const text = [
+      '// e2e: a param index past HVM_NR_PARAMS',
+      '{',
+      '  "profile": "seed",',
+      '  "steps": [',
+      '    { "actor": "toolstack", "op": "xc_domain_create", "domid": 1, "vcpus": 1 },',
+      '    { "actor": "toolstack", "op": "hvmop_get_param", "domid": 1, "param": 40 }',
+      '  ]',
+      '}',
+    ].join('\n');
+    const warnFile = path.join(scenarioDir(), `zz-e2e-warn-${process.pid}.ioreq.json`);
+    fs.writeFileSync(warnFile, text);
+    try {
+      const uri = vs().Uri.file(warnFile);
+      await vs().window.showTextDocument(await vs().workspace.openTextDocument(uri));
+      const ours = (): vscode.Diagnostic[] => vs().languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
+      const diags = await waitFor(`a "${DIAGNOSTIC_SOURCE}" warning for ${path.basename(warnFile)}`, () => (ours().length ? ours() : undefined), 15000,
+        () => JSON.stringify(vs().languages.getDiagnostics(uri).map((d) => [d.source, d.range.start.line, d.message])));
+      assert.deepStrictEqual(diags.map((d) => [d.severity, d.range.start.line]), [[vs().DiagnosticSeverity.Warning, 5]]);
+      assert.match(diags[0].message, /HVM param 40 is not below HVM_NR_PARAMS \(32\)/);
+    } finally {
+      fs.rmSync(warnFile, { force: true });
+    }
+  });
 });

@@ -1,18 +1,35 @@
 /*
  * common/emulate.c: IOREQ Scope's C-like rendering of its model of hvmemul_do_io, the emulator's hand-off of one
- * access either to the buffered ring or to the device model, following src/model/xen/4.4/emulate.ts (after 4.4,
+ * access to Xen's own handlers or to the device model, and of the string-I/O callbacks, following src/model/xen/4.4/emulate.ts (after 4.4,
  * with everything before the hand-off left out). Written by this project in its own words; it is not Xen's source.
  */
 
 @fn hvmemul_do_io
 static int hvmemul_do_io(struct vcpu *v, int is_mmio, paddr_t addr, unsigned int size, int dir, uint64_t value,
-                         bool_t buffered)
+                         bool_t force_buffered, unsigned long reps, paddr_t ram_gpa, int df, bool_t value_is_ptr)
 {
     struct domain *d = v->domain;
     struct hvm_vcpu_io *vio = &v->arch.hvm_vcpu.hvm_io;
     struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;
+    unsigned long ram_gfn = ram_gpa >> PAGE_SHIFT;
+    p2m_type_t p2mt = p2m_type(d, ram_gfn);
+    bool_t p_data_null = value_is_ptr || dir == IOREQ_WRITE;
     ioreq_t p;
+    int rc;
     bool_t sent;
+
+    /* the buffer's frame (gfn 0 for a plain access) must be present: paged out asks the pager and retries */
+    if (p2m_is_paging(p2mt)) {   @ram_page
+        p2m_mem_paging_populate(d, ram_gfn);
+        return X86EMUL_RETRY;
+    }
+    if (p2m_is_shared(p2mt)) return X86EMUL_RETRY;
+
+    /* sizes that are no power of two, or above 8: writes dropped, reads all ones */
+    if (size > sizeof(long) || (size & (size - 1))) {   @size
+        gdprintk(XENLOG_WARNING, "bad mmio size %d\n", size);
+        return X86EMUL_UNHANDLEABLE;
+    }
 
     /* a vcpu has at most one access on its way */
     if (vio->io_state != HVMIO_none) return X86EMUL_UNHANDLEABLE;   @io_state
@@ -23,25 +40,34 @@ static int hvmemul_do_io(struct vcpu *v, int is_mmio, paddr_t addr, unsigned int
         return X86EMUL_UNHANDLEABLE;
     }
 
-    memset(&p, 0, sizeof(p));
+    /* a write gives its value away and a string access never had one: only the slot is waited for */
+    vio->io_state = p_data_null ? HVMIO_dispatched : HVMIO_awaiting_completion;
+    vio->io_size = size;
+
     p.type = is_mmio ? IOREQ_TYPE_COPY : IOREQ_TYPE_PIO;
     p.addr = addr;
     p.size = size;
-    p.count = 1;
+    p.count = reps;
     p.dir = dir;
-    p.data = dir == IOREQ_WRITE ? value & size_mask(size) : 0;
-    p.state = STATE_IOREQ_READY;
+    p.df = df;
+    p.data_is_ptr = value_is_ptr;
+    p.data = value_is_ptr ? ram_gpa : (dir == IOREQ_WRITE ? value & size_mask(size) : 0);
 
-    /* a write gives its value away and only waits for the slot; a read waits for the data */
-    vio->io_state = dir == IOREQ_WRITE ? HVMIO_dispatched : HVMIO_awaiting_completion;
-    vio->io_size = size;
+    /* Xen's own handlers first: MMIO intercepts, then the buffered-I/O handler (stdvga's window); ports */
+    if (force_buffered)   @intercept
+        rc = hvm_buffered_io_send(&p) ? X86EMUL_OKAY : X86EMUL_UNHANDLEABLE;   /* the model's misbehaviour */
+    else if (is_mmio) {
+        rc = hvm_mmio_intercept(&p);
+        if (rc == X86EMUL_UNHANDLEABLE) rc = hvm_buffered_io_intercept(&p);
+    } else
+        rc = hvm_portio_intercept(&p);
 
-    /* writes to a device that takes buffered I/O (stdvga-like) try the buffered ring first */
-    if (buffered && dir == IOREQ_WRITE) {   @intercept
-        if (hvm_buffered_io_send(v, &p)) {
-            vio->io_state = HVMIO_none;
-            return X86EMUL_OKAY;
-        }
+    if (rc == X86EMUL_OKAY || rc == X86EMUL_RETRY) {   @intercept_rc
+        /* done inside Xen: complete at once */
+        p.state = STATE_IORESP_READY;
+        hvm_io_assist(&p);
+        vio->io_state = HVMIO_none;
+        return X86EMUL_OKAY;   @finish_access
     }
 
     /* no device model yet (no ioreq server): the access is ignored */
@@ -56,5 +82,57 @@ static int hvmemul_do_io(struct vcpu *v, int is_mmio, paddr_t addr, unsigned int
         vio->io_state = HVMIO_none;
         return X86EMUL_RETRY;
     }
-    return dir == IOREQ_WRITE ? X86EMUL_OKAY : X86EMUL_RETRY;
+    return p_data_null ? X86EMUL_OKAY : X86EMUL_RETRY;
+}
+
+@fn hvmemul_rep_outs
+/* REP OUTS from guest-physical gpa: one PIO request whose data is the buffer's address */
+static int hvmemul_rep_outs(struct vcpu *v, uint16_t port, paddr_t gpa, unsigned int size, unsigned long reps, int df)
+{
+    if (p2m_type(v->domain, gpa >> PAGE_SHIFT) == p2m_mmio_dm) return X86EMUL_UNHANDLEABLE;   @p2mt
+    return hvmemul_do_io(v, 0, port, size, IOREQ_WRITE, 0, 0, reps, gpa, df, 1);
+}
+
+@fn hvmemul_rep_ins
+/* REP INS into guest-physical gpa: the device model writes the buffer */
+static int hvmemul_rep_ins(struct vcpu *v, uint16_t port, paddr_t gpa, unsigned int size, unsigned long reps, int df)
+{
+    if (p2m_type(v->domain, gpa >> PAGE_SHIFT) == p2m_mmio_dm) return X86EMUL_UNHANDLEABLE;   @p2mt
+    return hvmemul_do_io(v, 0, port, size, IOREQ_READ, 0, 0, reps, gpa, df, 1);
+}
+
+@fn hvmemul_rep_movs
+/* REP MOVS: the p2m of each side says which one is the device */
+static int hvmemul_rep_movs(struct vcpu *v, paddr_t sgpa, paddr_t dgpa, unsigned int size, unsigned long reps, int df)
+{
+    p2m_type_t sp2mt = p2m_type(v->domain, sgpa >> PAGE_SHIFT), dp2mt = p2m_type(v->domain, dgpa >> PAGE_SHIFT);
+    unsigned long bytes = reps * size;
+
+    if (sp2mt == p2m_mmio_dm && dp2mt == p2m_mmio_dm) return X86EMUL_UNHANDLEABLE;   @p2mt
+    if (sp2mt == p2m_mmio_dm) return hvmemul_do_io(v, 1, sgpa, size, IOREQ_READ, 0, 0, reps, dgpa, df, 1);
+    if (dp2mt == p2m_mmio_dm) return hvmemul_do_io(v, 1, dgpa, size, IOREQ_WRITE, 0, 0, reps, sgpa, df, 1);
+
+    /* RAM to RAM: Xen copies, unless the copy would overwrite its own source */
+    if (df) sgpa -= bytes - size;
+    if (dgpa + size > sgpa && dgpa < sgpa + bytes) return X86EMUL_UNHANDLEABLE;   @ram_copy
+    if (df) dgpa -= bytes - size;
+    return copy_guest_phys(v->domain, dgpa, sgpa, bytes);
+}
+
+@fn handle_string_io
+/* a string instruction through handle_mmio: the emulator's rep callback, then handle_mmio's bookkeeping */
+static int handle_string_io(struct vcpu *v, int kind, uint64_t a, uint64_t b, unsigned int size, unsigned long reps, int df)
+{
+    struct hvm_vcpu_io *vio = &v->arch.hvm_vcpu.hvm_io;
+    int rc;
+
+    switch (kind) {   @emulate
+    case OUTS: rc = hvmemul_rep_outs(v, a, b, size, reps, df); break;
+    case INS:  rc = hvmemul_rep_ins(v, a, b, size, reps, df); break;
+    default:   rc = hvmemul_rep_movs(v, a, b, size, reps, df); break;
+    }
+
+    if (rc != X86EMUL_RETRY) vio->io_state = HVMIO_none;   @rc
+    else if (vio->io_state == HVMIO_awaiting_completion) vio->io_state = HVMIO_handle_mmio_awaiting_completion;
+    return rc;
 }

@@ -93,6 +93,9 @@ static int setup_guest(xc_interface *xch, uint32_t dom, unsigned long nr_pages,
     /* where the special pages begin, as the guest is told (each profile has its own layout) */
     hvm_info->reserved_mem_pgstart = layout.reserved_mem_pgstart;   @hvm_info
 
+    /* the seed's special-page lines, at XTL_DETAIL: seen only with debug logging on */
+    if (debug) print_special_pages(xch, &layout);   @dprintf
+
     for (i = 0; i < layout.nr_pages; i++) {
         xen_pfn_t pfn = layout.pages[i].pfn;
 
@@ -126,18 +129,35 @@ int domain_kill(struct domain *d)
 {
     struct vcpu *v;
 
-    domain_pause(d);   @pause
-    d->is_dying = DOMDYING_dying;
-
-    evtchn_destroy(d);   @evtchn_destroy
-
-    /* relinquishing the domain's resources is where the ioreq server goes */
-    if (is_hvm_domain(d)) hvm_domain_relinquish_resources(d);   @relinquish
-    d->is_dying = DOMDYING_dead;
-
-    /* the vcpus last, as complete_domain_destroy does */
-    for_each_vcpu (d, v) {   @vcpu_destroy
-        if (is_hvm_domain(d)) hvm_vcpu_destroy(v);
+    switch (d->is_dying) {   @is_dying
+    case DOMDYING_alive:
+        domain_pause(d);   @pause
+        d->is_dying = DOMDYING_dying;
+        evtchn_destroy(d);   @evtchn_destroy
+        /* fall through */
+    case DOMDYING_dying:
+        /* memory first (it may be preempted: -EAGAIN, call again); at its end the ioreq server goes */
+        if (relinquish_memory_preempted(d)) return -EAGAIN;   @relinquish
+        if (is_hvm_domain(d)) hvm_domain_relinquish_resources(d);
+        d->is_dying = DOMDYING_dead;
+        /* the vcpus last, as complete_domain_destroy does */
+        for_each_vcpu (d, v) {   @vcpu_destroy
+            if (is_hvm_domain(d)) hvm_vcpu_destroy(v);
+        }
+        /* fall through */
+    case DOMDYING_dead:
+        break;
     }
     return 0;
+}
+
+@fn xc_domain_destroy
+/* XEN_DOMCTL_destroydomain again while Xen says -EAGAIN */
+int xc_domain_destroy(xc_interface *xch, uint32_t domid)
+{
+    int ret;
+    do {
+        ret = do_domctl_destroydomain(xch, domid);   @destroydomain
+    } while (ret == -EAGAIN);
+    return ret;
 }

@@ -119,18 +119,29 @@ static bool cpu_get_ioreq(XenIOState *state, int i)
 }
 
 @fn handle_ioreq
-/* carries out the request in place: PIO against the port devices, COPY as guest-physical MMIO */
+/* carries out the request in place: one register, or count elements between the device and a guest buffer */
 static void handle_ioreq(XenIOState *state, int i, const struct respond *r)
 {
     ioreq_t *req = &state->shared_page->vcpu_ioreq[i];
+    uint32_t k;
 
     /* TIMEOFFSET is logged and ignored and INVALIDATE flushes the map cache: neither changes the slot */
     if (req->type == IOREQ_TYPE_PIO || req->type == IOREQ_TYPE_COPY) {   @dispatch
-        if (req->dir == IOREQ_READ) {
-            /* the scenario's value, else the device's, else all ones for a port and zero for memory */
-            req->data = (r->has_data ? r->data : device_read(req)) & size_mask(req->size);
+        if (!req->data_is_ptr) {
+            if (req->dir == IOREQ_READ)
+                /* the scenario's value, else the device's, else all ones for a port and zero for memory */
+                req->data = (r->has_data ? r->data : device_read(req, req->addr)) & size_mask(req->size);
+            else
+                device_write(req, req->addr, req->data);
         } else {
-            device_write(req, req->data);
+            /* element k of the buffer is at data -/+ k * size; a port stays put, an MMIO address steps too */
+            for (k = 0; k < req->count; k++) {
+                uint64_t dev = req->type == IOREQ_TYPE_PIO ? req->addr : item_addr(req, req->addr, k);
+                if (req->dir == IOREQ_READ)
+                    write_phys_item(req, req->data, k, device_read(req, dev));
+                else
+                    device_write(req, dev, read_phys_item(req, req->data, k));
+            }
         }
     }
     /* PCI config by SBDF: only a Xen 4.5 ioreq server sends it (cpu_ioreq_config) */
@@ -142,37 +153,70 @@ static void handle_ioreq(XenIOState *state, int i, const struct respond *r)
     }
 }
 
-@fn cpu_handle_ioreq
-/* serves vcpu i: take its request, carry it out, answer with IORESP_READY and notify */
-static int cpu_handle_ioreq(XenIOState *state, int i, const struct respond *r)
+@fn cpu_handle_ioreq_take
+/* the port that fired names the vcpu; the buffered ring is drained first, then the request is taken */
+static int cpu_handle_ioreq_take(XenIOState *state, int i)
 {
-    ioreq_t *req;
-    evtchn_port_t port;
+    evtchn_port_t port = state->ioreq_local_port[i];
 
-    if (state->shared_page == NULL) return -EINVAL;   @pending
-
-    port = state->ioreq_local_port[i];
-    if (port >= 0) xc_evtchn_clear_pending(state->xce_handle, port);
+    if (port >= 0) xc_evtchn_clear_pending(state->xce_handle, port);   @pending
 
     /* whatever waits on the buffered ring goes first, so buffered writes keep their place */
     if (state->buffered_io_page != NULL) handle_buffered_iopage(state);
+    return cpu_get_ioreq(state, i) != NULL;
+}
 
-    if (!cpu_get_ioreq(state, i)) return 0;
-    handle_ioreq(state, i, r);
+@fn cpu_handle_ioreq_handle
+/* the request taken, carried out */
+static int cpu_handle_ioreq_handle(XenIOState *state, int i, const struct respond *r)
+{
+    handle_ioreq(state, i, r);   @handle
+    return 0;
+}
 
-    req = &state->shared_page->vcpu_ioreq[i];
+@fn cpu_handle_ioreq_answer
+/* QEMU's check after handling, then the answer */
+static int cpu_handle_ioreq_answer(XenIOState *state, int i, const struct respond *r)
+{
+    ioreq_t *req = &state->shared_page->vcpu_ioreq[i];
+    evtchn_port_t port = state->ioreq_local_port[i];
+
     if (req->state != STATE_IOREQ_INPROCESS) {   @check_inprocess
-        /* the slot changed while QEMU held it: the guest is destroyed */
+        fprintf(stderr, "Badness in I/O request ... not in service?!: ...\n");
+        /* the slot changed while QEMU held it: power the guest off, and give no answer */
         destroy_hvm_domain(false);
         return -EINVAL;
     }
 
     xen_wmb();   /* the answer is in place before the state announces it */
+    if (qemu_shutdown_requested_get()) destroy_hvm_domain(false);   @requested
+    if (qemu_reset_requested_get()) destroy_hvm_domain(true);
     req->state = STATE_IORESP_READY;   @resp_ready
     state->send_vcpu = -1;
 
     if (r->notify && port >= 0) xc_evtchn_notify(state->xce_handle, port);   @notify
     return 1;
+}
+
+@fn cpu_handle_ioreq
+/* serves vcpu i: take its request, carry it out, answer with IORESP_READY and notify */
+static int cpu_handle_ioreq(XenIOState *state, int i, const struct respond *r)
+{
+    if (state->shared_page == NULL) return -EINVAL;   @entry
+    if (!cpu_handle_ioreq_take(state, i)) return 0;
+    handle_ioreq(state, i, r);
+    return cpu_handle_ioreq_answer(state, i, r);
+}
+
+@fn destroy_hvm_domain
+/* asks Xen to shut the guest down: SCHEDOP_remote_shutdown through xc_domain_shutdown */
+void destroy_hvm_domain(bool reboot)
+{
+    int sts = xc_domain_shutdown(xen_xc, xen_domid, reboot ? SHUTDOWN_reboot : SHUTDOWN_poweroff);   @shutdown
+    if (sts != 0)
+        fprintf(stderr, "xc_domain_shutdown failed to issue %s, sts %d\n", reboot ? "reboot" : "poweroff", sts);
+    else
+        fprintf(stderr, "Issued domain %d %s\n", xen_domid, reboot ? "reboot" : "poweroff");
 }
 
 @fn handle_buffered_iopage

@@ -14,6 +14,11 @@ import { DomainCode } from '../common/domain';
 import type { ProtoIoreq } from '../common/outcome';
 export { IoreqRef };
 
+export type { P2mType } from '../../xen';
+import type { P2mType } from '../../xen';
+/** enum hvm_copy_result (xen/include/asm-x86/hvm/support.h@RELEASE-4.4.0). */
+export type HvmCopy = 'HVMCOPY_okay' | 'HVMCOPY_bad_gfn_to_mfn' | 'HVMCOPY_gfn_paged_out' | 'HVMCOPY_gfn_shared';
+
 export abstract class Hvm44 extends DomainCode {
   /** xfree(s): the server's memory goes back; the model marks it so a later use is reported as a use-after-free. */
   xfreeServer(s: HvmIoreqServer): void {
@@ -40,12 +45,53 @@ export abstract class Hvm44 extends DomainCode {
     }
   }
 
+  // ---- issue 11: the p2m as the emulator sees it, and guest-physical copies ----
+
+  /** The p2m type of gfn as the emulator queries it (see p2mTypeOf in ../../xen). */
+  p2mType(d: Domain, gfn: number): P2mType {
+    return X.p2mTypeOf(d, gfn);
+  }
+
+  /**
+   * The model's p2m_mem_paging_populate ([X44] xen/arch/x86/mm/p2m.c): ask the pager (xenpaging) to bring gfn back. The model
+   * has no pager: it records the request as an event; the frame stays paged out until a set_page step says not.
+   */
+  p2mMemPagingPopulate(d: Domain, gfn: number, fn: string): void {
+    d.paging_requests.push(gfn);
+    if (this.x.on) this.x.emit({ kind: 'p2m_paging', fn: 'p2m_mem_paging_populate', domid: d.domain_id, detail: { gfn, by: fn },
+      text: `d${d.domain_id} gfn ${A.hex(gfn)} is paged out: ${fn} asks the pager to populate it (p2m_mem_paging_populate)` });
+  }
+
+  /**
+   * hvm_copy_from_guest_phys / hvm_copy_to_guest_phys ([X44] hvm.c __hvm_copy): size bytes at gpa (within one frame
+   * in every use the model makes); HVMCOPY_okay, or why not (a frame with no RAM, paged out, shared).
+   */
+  hvmCopyGuestPhys(d: Domain, gpa: bigint, size: number, write: boolean, data: bigint): { rc: HvmCopy; data: bigint } {
+    let out = 0n;
+    for (let k = 0; k < size; k++) {
+      const a = gpa + BigInt(k);
+      const gfn = Number(a >> 12n);
+      const t = this.p2mType(d, gfn);
+      if (t === 'p2m_mmio_dm') return { rc: 'HVMCOPY_bad_gfn_to_mfn', data: 0n };
+      if (t === 'p2m_ram_paged') { this.p2mMemPagingPopulate(d, gfn, 'hvm_copy'); return { rc: 'HVMCOPY_gfn_paged_out', data: 0n }; }
+      if (t === 'p2m_ram_shared') return { rc: 'HVMCOPY_gfn_shared', data: 0n };
+      if (write && t === 'p2m_ram_ro') continue; // __hvm_copy drops writes to read-only RAM
+      const dv = d.page(gfn)!.data();
+      const off = Number(a & 0xfffn);
+      if (write) dv.setUint8(off, Number((data >> BigInt(8 * k)) & 0xffn));
+      else out |= BigInt(dv.getUint8(off)) << BigInt(8 * k);
+    }
+    return { rc: 'HVMCOPY_okay', data: out };
+  }
+
   /** prepare_ring_for_helper: take a writable reference on gmfn and map it globally. */
   *prepareRingForHelper(d: Domain, gmfn: number): Co<{ rc: number; page: number; va: DataView | null }> {
     const page = d.page(gmfn);
     yield $('get_page_from_gfn', { d, gmfn, page: page ? A.hex(gmfn) : 'NULL' });
     if (page && page.paged_out) {
       yield $('paging', { gmfn });
+      // prepare_ring_for_helper ([X44] hvm.c:423-464): a paged-out gfn starts p2m_mem_paging_populate, then -ENOENT.
+      this.p2mMemPagingPopulate(d, gmfn, 'prepare_ring_for_helper');
       return { rc: -ENOENT, page: gmfn, va: null };
     }
     if (page && page.shared) {
@@ -119,6 +165,14 @@ export abstract class Hvm44 extends DomainCode {
     if (this.x.on) this.x.emit({ kind: 'ioreq_send', fn: 'hvm_send_assist_req', vcpu: p.vcpu_id,
       detail: { type: A.TYPE_NAMES[proto_p.type], addr: A.hex(proto_p.addr), size: proto_p.size, dir: proto_p.dir, data: A.hex(proto_p.data) },
       text: `v${p.vcpu_id} request ${A.TYPE_NAMES[proto_p.type] ?? proto_p.type} ${proto_p.dir ? 'read' : 'write'} ${A.hex(proto_p.addr)} size ${proto_p.size}${proto_p.dir ? '' : ' data ' + A.hex(proto_p.data)}` });
+  }
+
+  /** The event for a request hvm_send_assist_req drops because vcpu_start_shutdown_deferral failed. */
+  ioBinnedForShutdown(v: Vcpu, p: ProtoIoreq): void {
+    const d = v.domain;
+    if (this.x.on) this.x.emit({ kind: 'io_dropped', fn: 'hvm_send_assist_req', domid: d.domain_id, vcpu: v.vcpu_id,
+      detail: { reason: 'shutdown', shutdown_code: X.SHUTDOWN_NAMES[d.shutdown_code] ?? d.shutdown_code, addr: A.hex(p.addr) },
+      text: `d${d.domain_id}v${v.vcpu_id} ${A.TYPE_NAMES[p.type] ?? p.type} ${p.dir ? 'read' : 'write'} ${A.hex(p.addr)} binned: d${d.domain_id} is shutting down (${X.SHUTDOWN_NAMES[d.shutdown_code] ?? d.shutdown_code}), vcpu_start_shutdown_deferral failed` });
   }
 
   /** prepare_wait_on_xen_event_channel: mark current blocked in Xen before the request is made visible. */

@@ -14,8 +14,9 @@ import { Hvm44, type IoreqRef } from './hvm';
 export const TRAP_gp_fault = 13;
 
 export abstract class Io44 extends Hvm44 {
-  /** hvmemul_do_io, in emulate.c (the next layer). */
-  abstract hvmemulDoIo(v: Vcpu, isMmio: boolean, addr: bigint, size: number, dir: number, value: bigint, buffered: boolean): Co<number>;
+  /** hvmemul_do_io, in emulate.c (the next layer); the optional tail is a string access's (4.4's own emulate.c). */
+  abstract hvmemulDoIo(v: Vcpu, isMmio: boolean, addr: bigint, size: number, dir: number, value: bigint, buffered: boolean,
+    reps?: number, ramGpa?: bigint, df?: number, valueIsPtr?: boolean): Co<number>;
   /** hvm_send_assist_req and hvm_do_resume: each profile's own hvm.c. */
   abstract hvmSendAssistReq(v: Vcpu, p: ProtoIoreq): Co<number>;
   abstract hvmDoResume(v: Vcpu): Co<number>;
@@ -36,7 +37,10 @@ export abstract class Io44 extends Hvm44 {
     return rc;
   }
 
-  /** handle_mmio (io.c): an MMIO access; a read is re-emulated after hvm_io_assist and lands in rax. */
+  /**
+   * handle_mmio (io.c): an MMIO access; a read is re-emulated after hvm_io_assist and lands in rax; a read Xen
+   * completed on its own (stdvga's cache) lands there at once. `buffered` is the model's misbehaviour switch (see hvmemul_do_io).
+   */
   *handleMmio(v: Vcpu, gpa: bigint, size: number, dir: number, value: bigint, buffered: boolean): Co<number> {
     const vio = v.arch.hvm_vcpu.hvm_io;
     yield $('do_mmio', { v, gpa, size, dir, buffered });
@@ -44,6 +48,7 @@ export abstract class Io44 extends Hvm44 {
     const rc = yield* this.hvmemulDoIo(v, true, gpa, size, dir, value, buffered);
     yield $('rc', { v, rc });
     if (rc === X86EMUL_RETRY && vio.io_state === X.HVMIO_awaiting_completion) vio.io_state = X.HVMIO_handle_mmio_awaiting_completion;
+    else if (rc === X86EMUL_OKAY && dir === A.IOREQ_READ) v.rax = this.mergeReg(v.rax, vio.io_data, size); // finish_access
     else if (rc === X86EMUL_UNHANDLEABLE) v.arch.hvm_vcpu.inject_trap.vector = TRAP_gp_fault;
     return rc;
   }

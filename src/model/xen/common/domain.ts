@@ -3,6 +3,10 @@
 // same logic stands in RELEASE-4.21.0's xen/common/domain.c). Not stepped: each is one statement of its callers.
 import * as X from '../../xen';
 import type { Domain, Vcpu, Xen } from '../../xen';
+import { SHUTDOWN_NAMES } from '../../xen';
+
+/** SHUTDOWN_crash (public/sched.h:159@RELEASE-4.4.0). */
+export const SHUTDOWN_crash = 3;
 
 export class DomainCode {
   constructor(public x: Xen) {}
@@ -28,7 +32,10 @@ export class DomainCode {
     if (d.is_shutting_down) return;
     if (!d.crashed) d.crashed = { reason, fn, actor: this.x.actor };
     d.is_shutting_down = true;
-    for (const w of d.vcpu) w.defer_shutdown = false;
+    // domain_shutdown(d, SHUTDOWN_crash) ([X44] domain.c:592-628): the code is kept and every vcpu pauses.
+    if (d.shutdown_code === -1) d.shutdown_code = SHUTDOWN_crash;
+    for (const w of d.vcpu) { w.defer_shutdown = false; w.paused_for_shutdown = true; }
+    if (d.vcpu.length) d.is_shut_down = true;
     const cur = this.x.current;
     this.x.printk('XENLOG_INFO', 'domain_crash', d, cur && cur.domain === d
       ? `Domain ${d.domain_id} (vcpu#${cur.vcpu_id}) crashed on cpu#0:`
@@ -36,17 +43,86 @@ export class DomainCode {
     if (this.x.on) this.x.emit({ kind: 'domain_crash', fn, domid: d.domain_id, detail: { reason }, text: `d${d.domain_id} crashed: ${reason}` });
   }
 
-  /** vcpu_start_shutdown_deferral (xen/common/domain.c): fails once the domain is shutting down. */
+  /**
+   * domain_shutdown ([X44] xen/common/domain.c:592-628): the first reason sticks; a domain already shutting down is
+   * left alone; otherwise every vcpu not deferring the shutdown (all of them for SHUTDOWN_crash) pauses for it, and
+   * the shutdown is final once every vcpu has paused.
+   */
+  domainShutdown(d: Domain, reason: number, fn = 'domain_shutdown'): void {
+    if (d.shutdown_code === -1) d.shutdown_code = reason;
+    reason = d.shutdown_code;
+    if (d.is_shutting_down) return;
+    d.is_shutting_down = true;
+    if (this.x.on) this.x.emit({ kind: 'domain_shutdown', fn, domid: d.domain_id, after: SHUTDOWN_NAMES[reason] ?? reason,
+      text: `d${d.domain_id} shutting down (${SHUTDOWN_NAMES[reason] ?? reason})` });
+    for (const v of d.vcpu) {
+      if (reason === SHUTDOWN_crash) v.defer_shutdown = false;
+      else if (v.defer_shutdown) {
+        if (this.x.on) this.x.emit({ kind: 'vcpu_shutdown', fn, domid: d.domain_id, vcpu: v.vcpu_id,
+          text: `d${d.domain_id}v${v.vcpu_id} defers the shutdown (an I/O is in flight)` });
+        continue;
+      }
+      this.pauseForShutdown(v, fn);
+    }
+    this.domainFinaliseShutdown(d, fn);
+  }
+
+  /** vcpu_pause_nosync + paused_for_shutdown, with its event. */
+  pauseForShutdown(v: Vcpu, fn: string): void {
+    if (v.paused_for_shutdown) return;
+    v.paused_for_shutdown = true;
+    if (this.x.on) this.x.emit({ kind: 'vcpu_shutdown', fn, domid: v.domain.domain_id, vcpu: v.vcpu_id,
+      text: `d${v.domain.domain_id}v${v.vcpu_id} paused for the shutdown` });
+  }
+
+  /** __domain_finalise_shutdown ([X44] domain.c:73-91): is_shut_down once every vcpu has paused for it. */
+  domainFinaliseShutdown(d: Domain, fn: string): void {
+    if (d.is_shut_down) return;
+    for (const v of d.vcpu) if (!v.paused_for_shutdown) return;
+    d.is_shut_down = true;
+    if (this.x.on) this.x.emit({ kind: 'domain_shutdown', fn, domid: d.domain_id, after: 'is_shut_down',
+      text: `d${d.domain_id} is shut down (${SHUTDOWN_NAMES[d.shutdown_code] ?? d.shutdown_code}): VIRQ_DOM_EXC to the toolstack` });
+  }
+
+  /** vcpu_check_shutdown ([X44] domain.c:93-109): a vcpu of a domain shutting down pauses and stops deferring. */
+  vcpuCheckShutdown(v: Vcpu, fn: string): void {
+    if (!v.domain.is_shutting_down) return;
+    this.pauseForShutdown(v, fn);
+    v.defer_shutdown = false;
+    this.domainFinaliseShutdown(v.domain, fn);
+  }
+
+  /** vcpu_start_shutdown_deferral ([X44] domain.c:657-668): fails once the domain is shutting down. */
   vcpuStartShutdownDeferral(v: Vcpu): boolean {
     if (v.defer_shutdown) return true;
     v.defer_shutdown = true;
-    // vcpu_check_shutdown: a domain already shutting down takes the deferral back (and pauses the vcpu).
-    if (v.domain.is_shutting_down) v.defer_shutdown = false;
+    // vcpu_check_shutdown: a domain already shutting down takes the deferral back and pauses the vcpu.
+    if (v.domain.is_shutting_down) this.vcpuCheckShutdown(v, 'vcpu_start_shutdown_deferral');
     return v.defer_shutdown;
   }
 
-  /** vcpu_end_shutdown_deferral */
+  /** vcpu_end_shutdown_deferral ([X44] domain.c:670-676): a shutdown under way now pauses the vcpu. */
   vcpuEndShutdownDeferral(v: Vcpu): void {
     v.defer_shutdown = false;
+    if (v.domain.is_shutting_down) this.vcpuCheckShutdown(v, 'vcpu_end_shutdown_deferral');
+  }
+
+  /** do_sched_op SCHEDOP_shutdown ([X44] xen/common/schedule.c:925-940): the calling vcpu's own domain shuts down. */
+  schedopShutdown(v: Vcpu, reason: number): number {
+    this.domainShutdown(v.domain, reason & 0xff, 'SCHEDOP_shutdown');
+    return 0;
+  }
+
+  /**
+   * do_sched_op SCHEDOP_remote_shutdown ([X44] schedule.c:976-1000), what xc_domain_shutdown issues
+   * (tools/libxc/xc_domain.c:95-123@RELEASE-4.4.0): -ESRCH for no such domain; XSM_DM_PRIV lets dom0 or the
+   * domain's own device-model domain (its target) do it, anyone else gets -EPERM.
+   */
+  schedopRemoteShutdown(caller: Domain, domid: number, reason: number): number {
+    const d = this.x.domains.get(domid);
+    if (!d || d.is_dying === 2) return -3; // -ESRCH
+    if (!(caller.domain_id === 0 || caller.target === d.domain_id)) return -1; // -EPERM
+    this.domainShutdown(d, reason & 0xff, 'SCHEDOP_remote_shutdown');
+    return 0;
   }
 }

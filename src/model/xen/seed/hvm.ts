@@ -399,7 +399,11 @@ export class HvmSeed extends Emulate44 {
     const d = v.domain;
     const s = d.arch.hvm_domain.ioreq_server;
     yield $('deferral', { v, d, s });
-    if (!this.vcpuStartShutdownDeferral(v)) return 0;
+    if (!this.vcpuStartShutdownDeferral(v)) {
+      // The domain is shutting down: the request is binned, never copied into the slot ([X44] hvm.c:1290-1318).
+      this.ioBinnedForShutdown(v, p);
+      return 0;
+    }
     yield $('check_server', { v, s });
     if (!s) return 0;
     yield $('to_server', { v, s, p });
