@@ -169,7 +169,7 @@ export class Timeline implements X.XenSink {
       case K_VMEXIT: {
         const v = this.current(cpu);
         if (!v) { this.exitsUnattributed++; return; }
-        this.finishPending(v, NaN);
+        if (v.pending.length) this.finishPending(v, NaN);
         v.open = true; v.blocked = false; v.exitTsc = tsc; v.exitReason = w[j]; v.exitOff = q.off[i];
         v.xInit = true; v.xValid = true; v.xExitTsc = tsc; v.xKind = 0; v.xEntry = null;
         return;
@@ -178,7 +178,7 @@ export class Timeline implements X.XenSink {
         const v = this.current(cpu);
         if (!v) return;
         if (v.xValid) this.xClose(v, tsc);
-        this.finishPending(v, tsc);
+        if (v.pending.length) this.finishPending(v, tsc);
         v.open = false;
         return;
       }
