@@ -17,7 +17,7 @@ export type EventKind =
   // 4.5's several ioreq servers (src/model/xen/4.5/hvm.ts)
   | 'server_state' | 'io_range'
   // issue 11: shutdown, stdvga, paging, the device model's own steps
-  | 'domain_shutdown' | 'vcpu_shutdown' | 'stdvga' | 'p2m_paging' | 'dm_take' | 'dm_answer' | 'dm_destroy_domain' | 'libxc_dprintf';
+  | 'domain_shutdown' | 'vcpu_shutdown' | 'stdvga' | 'p2m_paging' | 'dm_take' | 'dm_answer' | 'dm_destroy_domain' | 'libxc_dprintf' | 'io_internal';
 
 export interface ModelEvent {
   /** Position in the event list, from 0. */

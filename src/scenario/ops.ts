@@ -343,7 +343,7 @@ export const OPS = {
     actors: TOOLSTACK, doc: 'domain_kill: mark dying, close every port, relinquish (destroys the ioreq server), destroy the vcpus.',
     args: { domid: DOMID },
     blocked: toolstackDomain,
-    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.domainKill(domOf(m, step.args.domid as number)), post: rcOnly }),
+    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: (f) => f.libxc.xcDomainDestroy(domOf(m, step.args.domid as number)), post: rcOnly }),
   },
   alloc_vcpu: {
     actors: TOOLSTACK, doc: 'Bring up one more vcpu: alloc_vcpu -> hvm_vcpu_initialise.',

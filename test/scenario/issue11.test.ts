@@ -136,6 +136,21 @@ describe('issue 11: Xen decides what is buffered (stdvga, [X44] stdvga.c / inter
     assert.deepEqual(d1.pagingRequests, ['0x31']);
   });
 
+  it("the MMIO intercepts come first: vlapic and vioapic accesses stay in Xen, the HPET's only while HVM_PARAM_HPET_ENABLED is set", () => {
+    const { r, d1 } = run([
+      { actor: 'd1v0', op: 'mmio_write', addr: '0xfee000b0', size: 4, value: 0 },
+      { actor: 'd1v0', op: 'mmio_read', addr: '0xfec00010', size: 4 },
+      { actor: 'toolstack', op: 'hvmop_set_param', domid: 1, param: 'HPET_ENABLED', value: 1 },
+      { actor: 'd1v0', op: 'mmio_write', addr: '0xfed000f0', size: 4, value: 1 },
+      { actor: 'toolstack', op: 'hvmop_set_param', domid: 1, param: 'HPET_ENABLED', value: 0 },
+      { actor: 'd1v0', op: 'mmio_write', addr: '0xfed000f0', size: 4, value: 2 },
+    ]);
+    assert.deepEqual(events(r, 'io_internal').map((e) => e.detail!.handler), ['vlapic', 'vioapic', 'hpet']);
+    assert.equal(events(r, 'ioreq_send').length, 1, 'only the last write, with the HPET off, reaches QEMU');
+    assert.equal(d1.vcpus[0].slot.addr, '0xfed000f0');
+    assert.equal(d1.vcpus[0].slot.data, '0x2');
+  });
+
   it('send_timeoffset_req: nothing for 0, two TIMEOFFSET slots otherwise, "Unsuccessful timeoffset update" when the ring is full', () => {
     const writes = Array.from({ length: 510 }, (_, i) => ({ actor: 'd1v0', op: 'mmio_write', addr: `0x${(0xa0000 + 2 * i).toString(16)}`, size: 2, value: i }));
     const { r, d1 } = run([{ actor: 'd1v0', op: 'send_timeoffset_req', value: 0 }, ...writes, { actor: 'd1v0', op: 'send_timeoffset_req', value: 5 }]);

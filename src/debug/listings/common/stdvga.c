@@ -123,8 +123,13 @@ static int hvm_buffered_io_intercept(struct vcpu *v, ioreq_t *p)
 }
 
 @fn hvm_mmio_intercept
-/* hpet, vlapic, vioapic, msixtbl, iommu: none of them is modelled, so none claims the access */
+/* Xen's own MMIO devices: hpet (when enabled), vlapic, vioapic; msixtbl and the iommu claim nothing here */
 static int hvm_mmio_intercept(struct vcpu *v, ioreq_t *p)
 {
-    return X86EMUL_UNHANDLEABLE;   @handlers
+    const char *dev = hpet_range(v, p->addr) ? "hpet" : vlapic_range(v, p->addr) ? "vlapic"
+                    : vioapic_range(v, p->addr) ? "vioapic" : NULL;
+
+    if (dev == NULL) return X86EMUL_UNHANDLEABLE;   @handlers
+    if (p->dir == IOREQ_READ && !p->data_is_ptr) p->data = 0;   /* the registers are not modelled */
+    return X86EMUL_OKAY;
 }

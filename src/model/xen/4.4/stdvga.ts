@@ -6,6 +6,7 @@
 // what mmio_move can carry out on its own copy of video memory (dropping the cache when it cannot), reads included.
 // Whatever hvm_buffered_io_send refuses goes to the device model synchronously. Line numbers: stdvga.c@RELEASE-4.4.0.
 import * as A from '../../abi';
+import { HVM_PARAM_HPET_ENABLED } from '../../params';
 import { $, type Co } from '../../step';
 import type { Domain, HvmHwStdvga, Vcpu } from '../../xen';
 import { X86EMUL_OKAY, X86EMUL_UNHANDLEABLE, type ProtoIoreq } from '../common/outcome';
@@ -288,12 +289,23 @@ export abstract class Stdvga44 extends Io44 {
   }
 
   /**
-   * hvm_mmio_intercept (intercept.c:166-179): the hpet, vlapic, vioapic, msixtbl and iommu handlers, each asked in
-   * turn. The model emulates none of those devices; their windows are not where scenarios put device-model I/O.
+   * hvm_mmio_intercept (intercept.c:35-43, 166-179): each of Xen's MMIO handlers is asked in turn whether the address
+   * is its own: the HPET (hpet.c:457-462, 0xfed00000 for 1 KiB, only with HVM_PARAM_HPET_ENABLED), the vlapic
+   * (vlapic.c:877-882, the page at the APIC base, 0xfee00000 as a guest leaves it), the vioapic (vioapic.c:239-245,
+   * 0xfec00000 for 0x100 bytes); msixtbl and the IOMMU claim nothing without passthrough. A claimed access is
+   * Xen's: it never reaches the device model. The model does not emulate those devices' registers: a read gives 0,
+   * and a string access's guest buffer is left as it is.
    */
-  *hvmMmioIntercept(_v: Vcpu, p: ProtoIoreq): Co<number> {
-    yield $('handlers', { addr: A.hex(p.addr) });
-    return X86EMUL_UNHANDLEABLE;
+  *hvmMmioIntercept(v: Vcpu, p: ProtoIoreq): Co<number> {
+    const a = p.addr;
+    const hpet = v.domain.arch.hvm_domain.params[HVM_PARAM_HPET_ENABLED] !== 0 && a >= 0xfed00000n && a < 0xfed00400n;
+    const dev = hpet ? 'hpet' : a >= 0xfee00000n && a < 0xfee01000n ? 'vlapic' : a >= 0xfec00000n && a < 0xfec00100n ? 'vioapic' : null;
+    yield $('handlers', { addr: A.hex(p.addr), handler: dev });
+    if (!dev) return X86EMUL_UNHANDLEABLE;
+    if (p.dir === A.IOREQ_READ && !p.data_is_ptr) p.data = 0n;
+    if (this.x.on) this.x.emit({ kind: 'io_internal', fn: 'hvm_mmio_intercept', domid: v.domain.domain_id, vcpu: v.vcpu_id, detail: { handler: dev, addr: A.hex(p.addr) },
+      text: `d${v.domain.domain_id}v${v.vcpu_id} ${p.dir ? 'read' : 'write'} ${A.hex(p.addr)} handled inside Xen by the ${dev} (its registers are not modelled${p.dir ? ': the read gives 0' : ''})` });
+    return X86EMUL_OKAY;
   }
 
   stdvgaEvent(d: Domain, text: string): void {
