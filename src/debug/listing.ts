@@ -74,7 +74,7 @@ export function listingNames(profile: ProfileName): string[] {
   }
   // ---- end 4.21 ----
   // 4.5 (RELEASE-4.5.0): its own hvm.c, io.c and emulate.c; the 4.4 helpers, toolstack and QEMU it shares in common/.
-  if (profile === '4.5') return ['4.5/hvm.c', '4.5/io.c', '4.5/emulate.c', 'common/hvm.c', 'common/toolstack.c', 'common/xen-hvm.c', '4.5/xen-hvm-4.5.c'];
+  if (profile === '4.5') return ['4.5/hvm.c', '4.5/io.c', '4.5/emulate.c', 'common/hvm.c', 'common/stdvga.c', 'common/toolstack.c', 'common/xen-hvm.c', '4.5/xen-hvm-4.5.c'];
   const hvm = profile === 'legacy' ? 'legacy/hvm.c' : 'seed/hvm.c';
   return [hvm, 'common/hvm.c', 'common/io.c', 'common/emulate.c', 'common/stdvga.c', 'common/toolstack.c', 'common/xen-hvm.c'];
 }

@@ -27,7 +27,8 @@ function setsFor(file: string): ProfileName[] {
   if (file === 'tools/libxc.ts') return ['seed', 'legacy', '4.5', '4.21', '4.21-arm'];
   // 4.5: its own files; 4.4's io.c and emulate.c functions that 4.5 replaces are listed in 4.5/ instead.
   if (file.startsWith('xen/4.5/') || file === 'qemu/xen-hvm-4.5.ts') return ['4.5'];
-  if (file === 'xen/4.4/io.ts' || file === 'xen/4.4/emulate.ts' || file === 'xen/4.4/stdvga.ts') return ['seed', 'legacy'];
+  if (file === 'xen/4.4/io.ts' || file === 'xen/4.4/emulate.ts') return ['seed', 'legacy'];
+  if (file === 'xen/4.4/stdvga.ts') return ['seed', 'legacy', '4.5'];
   return ['seed', 'legacy', '4.5'];
 }
 

@@ -204,6 +204,31 @@ export abstract class Hvm44 extends DomainCode {
     return curr_d === d || curr_d.domain_id === 0 || curr_d.target === d.domain_id ? 0 : -1; // -EPERM
   }
 
+  // ---- do_hvm_op's param cases that 4.4, the seed and 4.5 share (written once; each profile's do_hvm_op calls them) ----
+
+  /**
+   * do_hvm_op HVMOP_set_param, HVM_PARAM_ACPI_S_STATE ([X44] hvm.c do_hvm_op; unchanged in [SEED] and [X45]
+   * hvm.c:5612-5621): not on oneself; 3 suspends (hvm_s3_suspend), 0 resumes, anything else -EINVAL.
+   */
+  setParamAcpiSState(curr_d: Domain, d: Domain, value: number): number {
+    if (curr_d === d) return -1; // -EPERM
+    if (value === 3) { this.hvmS3Suspend(d); return 0; }
+    if (value === 0) { this.hvmS3Resume(d); return 0; }
+    return -22; // -EINVAL
+  }
+
+  /** do_hvm_op HVMOP_get_param, HVM_PARAM_ACPI_S_STATE (the same three trees): 3 while suspended, else 0. */
+  getParamAcpiSState(d: Domain): number {
+    return d.arch.hvm_domain.is_s3_suspended ? 3 : 0;
+  }
+
+  /** The model's record of a get_param's answer (every seed-era do_hvm_op). */
+  emitParamGet(curr_d: Domain, d: Domain, index: number, value: number): void {
+    if (this.x.on) this.x.emit({ kind: 'param_get', fn: 'do_hvm_op', domid: d.domain_id,
+      detail: { index, name: P.PARAM_NAMES[index], value, caller: curr_d.domain_id },
+      text: `d${curr_d.domain_id} got d${d.domain_id} ${P.PARAM_NAMES[index] ?? index} = ${P.PFN_PARAMS.has(index) ? A.hex(value) : value}` });
+  }
+
   /** hvm_s3_suspend ([X44] hvm.c): pause the domain and mark it suspended; nothing if dying, vcpu-less or already so. */
   hvmS3Suspend(d: Domain): void {
     if (d.is_dying || !d.vcpu[0] || d.arch.hvm_domain.is_s3_suspended) return;

@@ -52,17 +52,33 @@ export abstract class Emulate45 extends Io45 {
     vio.io_size = size;
     let rc = X86EMUL_UNHANDLEABLE;
     yield $('intercept', { v, p, buffered });
-    if (isMmio) {
-      // hvm_mmio_intercept finds no handler in this model; hvm_buffered_io_intercept (stdvga) buffers writes.
-      if (buffered && dir === A.IOREQ_WRITE && (yield* this.hvmBufferedIoSend(v, p))) rc = X86EMUL_OKAY;
+    if (buffered && dir === A.IOREQ_WRITE) {
+      // Misbehaviour (not Xen's path): the request goes straight to hvm_buffered_io_send.
+      if (yield* this.hvmBufferedIoSend(v, p)) rc = X86EMUL_OKAY;
+    } else if (isMmio) {
+      // hvm_mmio_intercept (Xen's own devices), then hvm_buffered_io_intercept: stdvga's window, the same stdvga.c
+      // and intercept.c as 4.4 for single accesses (RELEASE-4.5.0; 4.5 only adds the rep-count clipping).
+      rc = yield* this.hvmMmioIntercept(v, p);
+      if (rc === X86EMUL_UNHANDLEABLE) rc = yield* this.hvmBufferedIoIntercept(v, p);
     } else if (addr >= 0xcf8n && addr + BigInt(size) <= 0xcfcn) {
       // hvm_portio_intercept: the handler hvm_domain_initialise registers at 0xcf8 for 4 ports.
       rc = this.hvmAccessCf8(v, dir, size, value);
+    } else {
+      // hvm_portio_intercept: stdvga's port pairs (it snoops them and lets them through).
+      rc = yield* this.hvmPortioIntercept(v, p);
     }
     yield $('intercept_rc', { v, rc, pci_cf8: A.hex(d.hvm45.pci_cf8) });
     if (rc === X86EMUL_OKAY) {
-      // p.state = IORESP_READY; hvm_io_assist(&p) on a write finds HVMIO_dispatched and only ends the deferral.
-      vio.io_state = X.HVMIO_none;
+      // p.state = IORESP_READY; hvm_io_assist(&p): a write finds HVMIO_dispatched and only ends the deferral, a read
+      // Xen answered (stdvga's cache) lands in rax.
+      p.state = A.STATE_IORESP_READY;
+      if (dir === A.IOREQ_READ) {
+        const tmp = new DataView(new ArrayBuffer(A.IOREQ_SIZE));
+        A.writeIoreq(tmp, 0, p);
+        yield* this.hvmIoAssist(new X.IoreqRef(tmp, 0, -1));
+      } else {
+        vio.io_state = X.HVMIO_none;
+      }
       v.io_done++;
       return X86EMUL_OKAY;
     }

@@ -913,12 +913,7 @@ export class Hvm45 extends Emulate45 {
           rc = yield* this.hvmSetDmDomain(d, a.value & 0xffff); // the parameter is a domid_t
           break;
         case P.HVM_PARAM_ACPI_S_STATE:
-          rc = -EPERM;
-          if (curr_d === d) break;
-          rc = 0;
-          if (a.value === 3) this.hvmS3Suspend(d);
-          else if (a.value === 0) this.hvmS3Resume(d);
-          else rc = -EINVAL;
+          rc = this.setParamAcpiSState(curr_d, d, a.value);
           break;
         case P.HVM_PARAM_ACPI_IOPORTS_LOCATION:
           // pmtimer_change_ioport: the same version, or a move between versions 0 and 1.
@@ -967,7 +962,7 @@ export class Hvm45 extends Emulate45 {
     yield $('get_switch', { d, a });
     switch (a.index) {
       case P.HVM_PARAM_ACPI_S_STATE:
-        a.value = d.arch.hvm_domain.is_s3_suspended ? 3 : 0;
+        a.value = this.getParamAcpiSState(d);
         break;
       case P.HVM_PARAM_IOREQ_SERVER_PFN:
       case P.HVM_PARAM_NR_IOREQ_SERVER_PAGES:
@@ -994,9 +989,7 @@ export class Hvm45 extends Emulate45 {
     }
     rc = 0; // __copy_to_guest succeeded
     yield $('got', { d, a, rc });
-    if (this.x.on) this.x.emit({ kind: 'param_get', fn: 'do_hvm_op', domid: d.domain_id,
-      detail: { index: a.index, name: P.PARAM_NAMES[a.index], value: a.value, caller: curr_d.domain_id },
-      text: `d${curr_d.domain_id} got d${d.domain_id} ${P.PARAM_NAMES[a.index] ?? a.index} = ${P.PFN_PARAMS.has(a.index) ? A.hex(a.value) : a.value}` });
+    this.emitParamGet(curr_d, d, a.index, a.value);
     return rc;
   }
 }

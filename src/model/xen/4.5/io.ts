@@ -7,9 +7,10 @@ import { $, type Co } from '../../step';
 import * as X from '../../xen';
 import type { Vcpu } from '../../xen';
 import { X86EMUL_OKAY, X86EMUL_RETRY, X86EMUL_UNHANDLEABLE, type ProtoIoreq } from '../common/outcome';
-import { Io44, TRAP_gp_fault } from '../4.4/io';
+import { TRAP_gp_fault } from '../4.4/io';
+import { Stdvga44 } from '../4.4/stdvga';
 
-export abstract class Io45 extends Io44 {
+export abstract class Io45 extends Stdvga44 {
   /** hvm_broadcast_assist_req: in 4.5's hvm.c (the profile's class). */
   abstract hvmBroadcastAssistReq(v: Vcpu, p: ProtoIoreq): Co<void>;
 

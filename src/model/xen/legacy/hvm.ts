@@ -299,12 +299,7 @@ export class HvmLegacy extends Emulate44 {
           rc = yield* this.hvmSetIoreqServerDomid(s, a.value);
           break;
         case P.HVM_PARAM_ACPI_S_STATE:
-          rc = -EPERM;
-          if (curr_d === d) break;
-          rc = 0;
-          if (a.value === 3) this.hvmS3Suspend(d);
-          else if (a.value === 0) this.hvmS3Resume(d);
-          else rc = -EINVAL;
+          rc = this.setParamAcpiSState(curr_d, d, a.value);
           break;
         case P.HVM_PARAM_BUFIOREQ_EVTCHN:
           rc = -EINVAL;
@@ -323,14 +318,12 @@ export class HvmLegacy extends Emulate44 {
         a.value = s.buf_ioreq_evtchn;
         break;
       case P.HVM_PARAM_ACPI_S_STATE:
-        a.value = d.arch.hvm_domain.is_s3_suspended ? 3 : 0;
+        a.value = this.getParamAcpiSState(d);
         break;
       default:
         a.value = d.arch.hvm_domain.params[a.index];
     }
-    if (this.x.on) this.x.emit({ kind: 'param_get', fn: 'do_hvm_op', domid: d.domain_id,
-      detail: { index: a.index, name: P.PARAM_NAMES[a.index], value: a.value, caller: curr_d.domain_id },
-      text: `d${curr_d.domain_id} got d${d.domain_id} ${P.PARAM_NAMES[a.index] ?? a.index} = ${P.PFN_PARAMS.has(a.index) ? A.hex(a.value) : a.value}` });
+    this.emitParamGet(curr_d, d, a.index, a.value);
     return rc;
   }
 }
