@@ -36,11 +36,12 @@ export async function dapFigures(adapter: string, runs: number): Promise<Record<
   await dc.start();
   try {
     const file = longScenario(3500);
-    // Each request steps the thread that stopped last, as VS Code does (stepping stays in its thread).
-    let threadId = 0;
-    const stopped = () => dc.waitForEvent('stopped', 120000).then((e) => { threadId = (e as DebugProtocol.StoppedEvent).body.threadId ?? threadId; return e; });
+    const stopped = () => dc.waitForEvent('stopped', 120000);
     await Promise.all([stopped(), dc.configurationSequence(), dc.launch({ scenario: file, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments)]);
-    if (!threadId) threadId = (await dc.threadsRequest()).body.threads[0].id;
+    // Stepping stays in its thread: step the guest vcpu, which has a step in every round to the end (the device
+    // model's steps between run inside its next / stepIn, as they do for a user stepping the vcpu).
+    const threads0 = (await dc.threadsRequest()).body.threads;
+    const threadId = (threads0.find((t) => /d1v0/.test(t.name)) ?? threads0[0]).id;
     // Warm up both paths.
     for (let i = 0; i < 200; i++) { await dc.threadsRequest(); await Promise.all([stopped(), dc.nextRequest({ threadId })]); }
     const threads: number[] = [], next: number[] = [];

@@ -103,6 +103,11 @@ export class IoreqRuntime {
   returned = false;
   /** How much of the event log has gone to onEvent: a replay after time travel sends nothing twice. */
   private emitted = 0;
+  /** The call depth at each position visited (the model is deterministic: it holds until an edit changes the future). */
+  private depthAt: number[] = [];
+  private record(): void {
+    this.depthAt[this.pos.t] = this.frames().length;
+  }
   /** The explorer's invariants violated at the last step's return: a stop is for one that has just appeared. */
   private lastViolations = new Set<string>();
 
@@ -127,7 +132,9 @@ export class IoreqRuntime {
     this.results = [];
     this.finalVerdicts = null;
     this.ended = this.sc.steps.length === 0;
+    this.depthAt = [];
     if (!this.ended) this.enterStep();
+    this.record();
   }
 
   get currentStep(): Step | undefined {
@@ -306,6 +313,7 @@ export class IoreqRuntime {
     const topBefore = this.frames().at(-1);
     this.lastRan = st ? `${st.actor}${topBefore ? ` in ${topBefore.fn} (${topBefore.at})` : ` (step ${st.index} ${st.op})`}` : '';
     this.advance();
+    if (!this.ended) this.record();
     // A direct step (no modelled statement) runs as it is entered: it is the writer.
     if (this.returned && this.pos.stmt === 0 && this.currentStep) this.lastRan = `${this.currentStep.actor} (step ${this.currentStep.index} ${this.currentStep.op})`;
     const top = this.frames().at(-1);
@@ -438,6 +446,7 @@ export class IoreqRuntime {
       }
       this.enterStep();
       this.applyEditsAt(this.pos.t);
+      this.record();
       while (this.pos.t < t && !this.ended) this.moveOne();
     } finally {
       this.replaying = false;
@@ -478,8 +487,17 @@ export class IoreqRuntime {
         // A step's return counts as its outermost function's depth: next from that function's last statement comes
         // to the return, so stepBack from the return goes to that statement.
         const d0 = Math.max(1, c.depth);
-        const ps = this.positions(this.stepStart[c.step], c.t);
-        target = [...ps].reverse().find((x) => x.depth <= d0)?.t;
+        const from = this.stepStart[c.step];
+        // The depths of this step's positions are known once visited (every position of the step in progress has
+        // been); otherwise replay them.
+        let known = true;
+        for (let t = from; t < c.t && known; t++) if (this.depthAt[t] === undefined) known = false;
+        if (known) {
+          for (let t = c.t - 1; t >= from && target === undefined; t--) if (this.depthAt[t] <= d0) target = t;
+        } else {
+          const ps = this.positions(from, c.t);
+          target = [...ps].reverse().find((x) => x.depth <= d0)?.t;
+        }
       }
     }
     if (target === undefined) {
@@ -536,8 +554,9 @@ export class IoreqRuntime {
     for (const k of [...this.snapshots.keys()]) if (k > this.pos.step) this.snapshots.delete(k);
     this.edits.push({ t: this.pos.t, apply });
     apply(this.session);
-    // What follows is new: its events are sent again.
+    // What follows is new: its events are sent again, its depths learnt again.
     this.emitted = this.eventLog.length;
+    this.depthAt.length = this.pos.t + 1;
   }
 }
 

@@ -226,7 +226,8 @@ export class IoreqDebugSession extends LoggingDebugSession {
       if (v.pause_flags.blocked_in_xen) return '(blocked in Xen: wait_on_xen_event_channel)';
       return '(running in the guest)';
     }
-    const next = rt.sc.steps.slice(rt.pos.step).find((s) => s.actor === actor);
+    let next: (typeof rt.sc.steps)[number] | undefined;
+    for (let i = rt.pos.step; i < rt.sc.steps.length && !next; i++) if (rt.sc.steps[i].actor === actor) next = rt.sc.steps[i];
     return next ? `(waiting: next is step ${next.index} ${next.op})` : '(done)';
   }
 

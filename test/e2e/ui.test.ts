@@ -308,7 +308,10 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
       const now = await rowsOf(stack);
       if (now.some((r) => /returned rc/.test(r))) break;
       await page.keyboard.press('Shift+F11');
-      await page.waitForTimeout(600);
+      // Wait for the stop to show (the stack changes) before looking again, so no press lands past the return.
+      const deadline = Date.now() + 10000;
+      while (Date.now() < deadline && (await rowsOf(stack)).join('\n') === now.join('\n')) await page.waitForTimeout(150);
+      await page.waitForTimeout(300);
     }
     const out = await waitRows(stack, /step 2: .*returned rc 0/, 'step-return');
     assert.ok(!out.some((r) => /Unknown Source|^\(done\)|Load More/.test(r)), `placeholder frames:\n${out.join('\n')}`);
