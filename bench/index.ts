@@ -165,7 +165,20 @@ function scenarioFigures(): Record<string, unknown> {
   };
   const withHash = ex(true);
   const noHash = ex(false);
+  // Parse time (what the fuzz tests used to bound inside pass/fail tests), beside JSON.parse of the same text.
+  const parseMs = (text: string, file: string) => {
+    const mine: number[] = [], floor: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      let t0 = process.hrtime.bigint(); parseScenario(text, file); mine.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      t0 = process.hrtime.bigint(); JSON.parse(text.replace(/^\/\/.*$/gm, '')); floor.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    const m = median(mine), f = median(floor);
+    return { chars: text.length, parseMs: +m.toFixed(2), floorJsonParseMs: +f.toFixed(3), overFloor: +(m / Math.max(f, 1e-3)).toFixed(1) };
+  };
+  const big = '{"profile":"seed","steps":[\n' + Array(4000).fill('{"actor":"toolstack","op":"xc_domain_create","domid":1,"vcpus":1}').join(',\n') + '\n]}';
+  const largestText = fs.readFileSync(largest.file, 'utf8');
   return {
+    parse: { largestBundled: { scenario: largest.file, ...parseMs(largestText, largest.file) }, fourThousandSteps: parseMs(big, 'bench.ioreq.json') },
     run: { scenario: largest.file, steps: largest.steps.length, stepsPerSec: Math.round(stepsPerSec) },
     explore: {
       scenario: target.file,

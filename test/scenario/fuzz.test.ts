@@ -19,10 +19,6 @@ const FILES = fs.readdirSync(SCENARIOS).filter((f) => f.endsWith('.ioreq.json'))
 
 /** Per property: stop after this long (a pass when nothing failed by then). */
 const TIME_LIMIT_MS = 2500;
-/** Per call of parseScenario or runScenario: 200 ms, or 1 ms per 100 characters for the largest bundled scenario
- *  (11-buffered-ring-full, 71 KB and 520 steps, already takes ~130 ms to parse because of the quadratic location
- *  lookup tested at the end of this file; a flat 200 ms would make its mutations flaky on a loaded machine). */
-const maxCallMs = (text: string): number => Math.max(200, text.length / 100);
 const FUZZ_FILE = 'fuzz.ioreq.json';
 
 const budget = (numRuns: number): fc.Parameters<unknown> => ({ numRuns, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false });
@@ -57,9 +53,8 @@ function isKnownBug(e: unknown): boolean {
   return false;
 }
 
-/** parseScenario returns or throws a well-located ScenarioError, within maxCallMs. */
+/** parseScenario returns or throws a well-located ScenarioError (how long it takes is a figure of `npm run bench`). */
 function parseChecked(text: string, file = FUZZ_FILE): Scenario | undefined {
-  const t0 = performance.now();
   let sc: Scenario | undefined;
   let err: unknown;
   try {
@@ -67,19 +62,16 @@ function parseChecked(text: string, file = FUZZ_FILE): Scenario | undefined {
   } catch (e) {
     err = e;
   }
-  const ms = performance.now() - t0;
   if (err !== undefined) {
     if (!(err instanceof ScenarioError) && isKnownBug(err)) return undefined;
     if (!(err instanceof ScenarioError)) assert.fail(`parseScenario threw ${describeThrown(err)} (not a ScenarioError) for ${JSON.stringify(text.slice(0, 300))}`);
     assertLocInside(err, text, file);
   }
-  assert.ok(ms < maxCallMs(text), `parseScenario took ${ms.toFixed(0)} ms on ${text.length} characters`);
   return sc;
 }
 
-/** runScenario completes or throws a ScenarioError located inside the text, within maxCallMs. */
+/** runScenario completes or throws a ScenarioError located inside the text. */
 function runChecked(sc: Scenario, text: string, file = FUZZ_FILE): 'ran' | 'stopped' {
-  const t0 = performance.now();
   let outcome: 'ran' | 'stopped' = 'ran';
   try {
     runScenario(sc);
@@ -88,8 +80,6 @@ function runChecked(sc: Scenario, text: string, file = FUZZ_FILE): 'ran' | 'stop
     assertLocInside(e, text, file);
     outcome = 'stopped';
   }
-  const ms = performance.now() - t0;
-  assert.ok(ms < maxCallMs(text), `runScenario took ${ms.toFixed(0)} ms`);
   return outcome;
 }
 
@@ -273,7 +263,7 @@ after(() => {
 describe('fuzz (a): random text and JSON values', function () {
   this.timeout(10000);
 
-  it('fc.string: parseScenario returns or throws a located ScenarioError, in < 200 ms', () => {
+  it('fc.string: parseScenario returns or throws a located ScenarioError', () => {
     fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => { parseChecked(s); }), budget(3000));
   });
 
@@ -344,7 +334,7 @@ describe('fuzz (b)-(d): mutations of the bundled scenarios', function () {
     ['one random mutation (delete, insert, duplicate, replace a number/string/key, truncate)', mutation, 1],
     ['up to four random mutations', mutation, 4],
   ] as const) {
-    it(`(b) ${label}: parseScenario returns or throws a ScenarioError inside the text, in < max(200 ms, 1 ms per 100 characters)`, () => {
+    it(`(b) ${label}: parseScenario returns or throws a ScenarioError inside the text`, () => {
       fc.assert(fc.property(mutatedFile(m, n), ({ name, text }) => { parseChecked(text, name); }), budget(3000));
     });
   }
@@ -462,13 +452,11 @@ describe('fuzz: bugs found by fuzzing, located', () => {
 describe('fuzz: size', function () {
   this.timeout(30000);
 
-  it('a valid scenario of 4000 steps parses in < 1 s', () => {
+  // Its parse time, beside JSON.parse of the same text, is in `npm run bench` (scenarios.parse4000Steps).
+  it('a valid scenario of 4000 steps parses, its last step located on its line', () => {
     const text = '{"profile":"seed","steps":[\n' + Array(4000).fill('{"actor":"toolstack","op":"xc_domain_create","domid":1,"vcpus":1}').join(',\n') + '\n]}';
-    const t0 = performance.now();
     const sc = parseScenario(text, FUZZ_FILE);
-    const ms = performance.now() - t0;
     assert.equal(sc.steps.length, 4000);
     assert.deepEqual(sc.steps[3999].loc, { file: FUZZ_FILE, line: 4001, column: 1 });
-    assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
   });
 });
