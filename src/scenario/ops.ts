@@ -244,10 +244,10 @@ const callerOf = (m: Model, step: Step): Domain => domOf(m, step.actorKind === '
 const targetOf = (m: Model, step: Step): number => (step.args.domid as number) ?? (step.actorKind === 'dm' ? dmOf(m, step).target : -1);
 const serverIdOf = (m: Model, step: Step): number => (step.args.id as number) ?? (step.actorKind === 'dm' ? dmOf(m, step).ioservid : -1);
 
-const needsIdFromToolstack = (op: string) => (args: Json, actor: ActorKind, ctx: CheckContext) =>
+const needsIdFromToolstack = (op: string) => (args: Json, actor: ActorKind) =>
   needsDomidFromToolstack(op)(args, actor) ?? (actor === 'toolstack' && args.id === undefined ? { message: `'${op}' by the toolstack needs 'id'` } : null);
 /** 4.5's xen_hvm_io_range carries 64-bit start/end; the model keeps them as numbers, so they must stay below 2^53. */
-function rangeFits32(args: Json): { at: string; message: string } | null {
+function rangeFitsNumber(args: Json): { at: string; message: string } | null {
   for (const k of ['start', 'end']) if ((args[k] as bigint) >= 1n << 53n) return { at: k, message: `'${k}' is above 2^53, past what the 4.5 model keeps` };
   return null;
 }
@@ -256,9 +256,19 @@ function serverStepBlocked(m: Model, step: Step): string | null {
   if (step.args.id === undefined && dmOf(m, step).ioservid < 0) return "the device model has no server yet (create one first, or give 'id')";
   return null;
 }
-function hvm45Range(m: Model, step: Step, op: number): Call {
-  const a: H45.XenHvmIoRange = { domid: targetOf(m, step), id: serverIdOf(m, step), type: rangeTypeOf(step), start: num(step, 'start'), end: num(step, 'end') };
-  return { actor: step.actor, vcpu: null, fn: (f) => f.hvm.doHvmOp(callerOf(m, step), op, a as never), post: rcOnly };
+/** HVMOP 19 or 20 (map or unmap a range), declared once for both. */
+function hvm45RangeOp(name: string, op: number, doc: string): OpSpec {
+  return {
+    actors: DM_OR_TOOLSTACK, profiles: ['4.5'], doc,
+    args: { domid: OPT_DOMID, id: SERVER_ID, type: RANGE_TYPE, start: BIG, end: BIG },
+    check: (args, actor) => needsIdFromToolstack(name)(args, actor) ?? rangeFitsNumber(args),
+    blocked: serverStepBlocked,
+    call: (m, step) => {
+      const a: H45.XenHvmIoRange = { domid: targetOf(m, step), id: serverIdOf(m, step), type: rangeTypeOf(step), start: num(step, 'start'), end: num(step, 'end') };
+      return { actor: step.actor, vcpu: null, fn: (f) => f.hvm.doHvmOp(callerOf(m, step), op, a as never), post: rcOnly };
+    },
+    title: (step) => `${name.replace(/^hvmop_/, 'HVMOP_')}(id ${step.args.id ?? 'own'}, ${step.args.type} ${rangeText(step)})`,
+  };
 }
 
 /** A device model that has exited answers nothing and makes no more calls. */
@@ -718,24 +728,10 @@ export const OPS = {
     },
     title: (step) => `HVMOP_get_ioreq_server_info(id ${step.args.id ?? 'own'})`,
   },
-  hvmop_map_io_range_to_ioreq_server: {
-    actors: DM_OR_TOOLSTACK, profiles: ['4.5'],
-    doc: 'HVMOP_map_io_range_to_ioreq_server (19): claim ports, MMIO or PCI config (start/end as HVMOP_PCI_SBDF(seg, bus, dev, fn)) for the server.',
-    args: { domid: OPT_DOMID, id: SERVER_ID, type: RANGE_TYPE, start: BIG, end: BIG },
-    check: (args, actor, ctx) => needsIdFromToolstack('hvmop_map_io_range_to_ioreq_server')(args, actor, ctx) ?? rangeFits32(args),
-    blocked: serverStepBlocked,
-    call: (m, step) => hvm45Range(m, step, H45.HVMOP_map_io_range_to_ioreq_server),
-    title: (step) => `HVMOP_map_io_range_to_ioreq_server(id ${step.args.id ?? 'own'}, ${step.args.type} ${rangeText(step)})`,
-  },
-  hvmop_unmap_io_range_from_ioreq_server: {
-    actors: DM_OR_TOOLSTACK, profiles: ['4.5'],
-    doc: 'HVMOP_unmap_io_range_from_ioreq_server (20): give a range back.',
-    args: { domid: OPT_DOMID, id: SERVER_ID, type: RANGE_TYPE, start: BIG, end: BIG },
-    check: (args, actor, ctx) => needsIdFromToolstack('hvmop_unmap_io_range_from_ioreq_server')(args, actor, ctx) ?? rangeFits32(args),
-    blocked: serverStepBlocked,
-    call: (m, step) => hvm45Range(m, step, H45.HVMOP_unmap_io_range_from_ioreq_server),
-    title: (step) => `HVMOP_unmap_io_range_from_ioreq_server(id ${step.args.id ?? 'own'}, ${step.args.type} ${rangeText(step)})`,
-  },
+  hvmop_map_io_range_to_ioreq_server: hvm45RangeOp('hvmop_map_io_range_to_ioreq_server', H45.HVMOP_map_io_range_to_ioreq_server,
+    'HVMOP_map_io_range_to_ioreq_server (19): claim ports, MMIO or PCI config (start/end as HVMOP_PCI_SBDF(seg, bus, dev, fn)) for the server.'),
+  hvmop_unmap_io_range_from_ioreq_server: hvm45RangeOp('hvmop_unmap_io_range_from_ioreq_server', H45.HVMOP_unmap_io_range_from_ioreq_server,
+    'HVMOP_unmap_io_range_from_ioreq_server (20): give a range back.'),
   hvmop_set_ioreq_server_state: {
     actors: DM_OR_TOOLSTACK, profiles: ['4.5'],
     doc: 'HVMOP_set_ioreq_server_state (22): enable (the server takes requests; its pages leave the guest p2m) or disable it.',

@@ -9,8 +9,7 @@ import * as A from '../abi';
 import type { DeviceModel } from '../dm';
 import { $, type Co } from '../step';
 import {
-  HVMOP_create_ioreq_server, HVMOP_get_ioreq_server_info, HVMOP_map_io_range_to_ioreq_server, HVMOP_set_ioreq_server_state,
-  HVMOP_unmap_io_range_from_ioreq_server, type Hvm45, type XenHvmGetIoreqServerInfo,
+  HVMOP_create_ioreq_server, HVMOP_get_ioreq_server_info, HVMOP_set_ioreq_server_state, type Hvm45, type XenHvmGetIoreqServerInfo,
 } from '../xen/4.5/hvm';
 import { Qemu } from './xen-hvm';
 
@@ -36,16 +35,6 @@ export class Qemu45 extends Qemu {
     yield $('result', { rc, ioreq_pfn: A.hex(op.ioreq_pfn), bufioreq_pfn: A.hex(op.bufioreq_pfn), bufioreq_port: op.bufioreq_port });
     if (rc === 0) { dm.ioreq_pfn = op.ioreq_pfn; dm.bufioreq_pfn = op.bufioreq_pfn; dm.bufioreq_remote_port = op.bufioreq_port; }
     return rc;
-  }
-
-  /**
-   * xen_map_memory_section / xen_map_io_section / xen_map_pcidev (xen_common.h): the listeners' HVMOP 19 (or 20 for
-   * a region going away) for one range of the server.
-   */
-  *xenMapIoRange(dm: DeviceModel, map: boolean, type: number, start: number, end: number, id: number = dm.ioservid): Co<number> {
-    yield $('hypercall', { map, type, start: A.hex(start), end: A.hex(end) });
-    const op = { domid: dm.target, id, type, start, end };
-    return yield* this.hvm45.doHvmOp(this.dmDomain(dm), map ? HVMOP_map_io_range_to_ioreq_server : HVMOP_unmap_io_range_from_ioreq_server, op);
   }
 
   /** xen_set_ioreq_server_state (xen_common.h): from xen_hvm_init, and from the run-state handler. */

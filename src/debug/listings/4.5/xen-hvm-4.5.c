@@ -34,16 +34,6 @@ int xen_get_ioreq_server_info(XenIOState *state, ioservid_t id)
     return rc;
 }
 
-@fn xen_map_io_range
-/* one region seen by a listener: claimed (map) or given back (!map) */
-int xen_map_io_range(XenIOState *state, bool map, int type, uint64_t start, uint64_t end, ioservid_t id)
-{
-    struct xen_hvm_io_range arg = { .domid = xen_domid, .id = id, .type = type, .start = start, .end = end };
-
-    return do_hvm_op(map ? HVMOP_map_io_range_to_ioreq_server   @hypercall
-                         : HVMOP_unmap_io_range_from_ioreq_server, &arg);
-}
-
 @fn xen_set_ioreq_server_state
 /* from xen_hvm_init, and again from the run-state handler */
 int xen_set_ioreq_server_state(XenIOState *state, bool enabled, ioservid_t id)
