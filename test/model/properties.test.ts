@@ -132,7 +132,7 @@ describe('properties: slot states (b)', function () {
             assert.equal(m.x.panic, null);
           }
         }
-      }), { numRuns: 150 });
+      }), { numRuns: 150, seed: 20261202 }); // a fixed seed: the coverage check below must not depend on the draw
       assert.ok(weirdResumes > 0, 'no random sequence reached a weird-state resume');
     });
 
