@@ -35,9 +35,12 @@ commands:
   pages FILE [--at N] [PFN] [--json]
       a hexdump of each guest's special pages (or of frame PFN) after step N of FILE, the ioreq_t slots and the
       buffered ring's pointers and slots named and decoded field by field beside their bytes.
-  explore FILE [--max-states N] [--json]
+  explore FILE [--max-states N] [--max-seconds S] [--no-reduce] [--check-footprints] [--fixed] [--json]
       explore every interleaving of the scenario's actors, checking invariants at every state; print each
-      violation's shortest interleaving as a runnable scenario. Exit 1 when a violation is found.
+      violation's shortest interleaving as a runnable scenario. Exit 1 when a violation is found. Partial-order
+      reduction is on (it runs only one of each set of interleavings that differ by the order of independent
+      steps: the same verdicts and final states); --no-reduce searches every interleaving; --check-footprints
+      checks each step's changes against what its op declares it reads and writes (slow).
   compare FILE --profiles A,B[,C...] [--json]
       run the scenario under each profile (each its own Xen's code) and print where the behaviour first
       diverges and every difference in results: rc, values, panics, crashes, events, console lines, verdicts; an
@@ -242,7 +245,7 @@ export function main(argv: string[], io: Out): number {
       case 'explore': {
         const [file, flags] = splitFile(rest);
         if (!file) throw new UsageError('explore needs a scenario FILE');
-        const f = takeFlags(flags, { '--json': 'bool', '--max-states': 'value', '--max-seconds': 'value', '--no-hash': 'bool', '--fixed': 'bool' });
+        const f = takeFlags(flags, { '--json': 'bool', '--max-states': 'value', '--max-seconds': 'value', '--no-hash': 'bool', '--fixed': 'bool', '--no-reduce': 'bool', '--check-footprints': 'bool' });
         let max = 1_000_000;
         if (f['--max-states'] !== undefined) {
           max = Number(f['--max-states']);
@@ -256,7 +259,10 @@ export function main(argv: string[], io: Out): number {
         }
         // --fixed: the bug-zoo scenario's fixed form (its `revert` list ignored).
         const sc = f['--fixed'] ? parseScenario(readInput(file), file, { fixed: true }) : loadScenario(file);
-        const res = explore(sc, { maxStates: max, hashing: !f['--no-hash'], shouldStop: deadline === Infinity ? undefined : () => Date.now() > deadline });
+        const res = explore(sc, {
+          maxStates: max, hashing: !f['--no-hash'], reduce: !f['--no-reduce'], checkFootprints: !!f['--check-footprints'],
+          shouldStop: deadline === Infinity ? undefined : () => Date.now() > deadline,
+        });
         // Each counterexample step with the deepest statement of the model's code it reached.
         const places = res.violations.map((v) => stepPlaces(sc, v.trail));
         if (f['--json']) {

@@ -50,6 +50,8 @@ export const BUF_IOREQ_SIZE = 8;
 
 /** HVM_PARAM_BUFIOREQ_PFN, for code that reads the param array without importing params.ts. */
 export const HVM_PARAM_BUFIOREQ_PFN_INDEX = 6;
+/** HVM_PARAM_IOREQ_PFN, likewise. */
+export const HVM_PARAM_IOREQ_PFN_INDEX = 5;
 
 /** The decoded form of one ioreq_t. Names are the C field names. */
 export interface Ioreq {

@@ -12,6 +12,9 @@ import { covers, serversOf, slotState, type ServerView } from '../model/servers'
 import type { Domain } from '../model/xen';
 import { Session } from './exec';
 import type { Scenario } from './parse';
+import { componentHashes, changedComponents } from '../model/components';
+import { persistentSet, prepareReduction, type Reduction } from './footprint';
+import { opSpec } from './ops';
 
 export type { ViolationKind } from './types';
 import type { ViolationKind } from './types';
@@ -38,6 +41,17 @@ export interface ExploreResult {
   hashing: boolean;
   seconds: number;
   violations: Violation[];
+  /** Whether the partial-order reduction ran, and if not (or only pessimistically), why. */
+  reduction: ReductionReport;
+  /** With collectFinals: the keys of the final states (a panicked host keyed by its panic alone). */
+  finals?: Set<number>;
+}
+
+export interface ReductionReport {
+  on: boolean;
+  /** Optimistic writes counted as writes (the first attempt met one: see footprint.ts). */
+  pessimistic: boolean;
+  why?: string;
 }
 
 interface Node {
@@ -175,8 +189,29 @@ export function stateViolations(s: Session): Array<{ kind: ViolationKind; messag
 export interface ExploreOptions {
   maxStates: number;
   hashing: boolean;
+  /** Partial-order reduction (footprint.ts); on unless false. */
+  reduce?: boolean;
+  /** Check every step's changes against its declared footprint (slow: for tests and --check-footprints). */
+  checkFootprints?: boolean;
+  /** Keep the keys of the final states (the reduction's oracle compares them with the full search's). */
+  collectFinals?: boolean;
   /** Polled every few hundred states: true stops the search (cancellation), which then reports itself incomplete. */
   shouldStop?: () => boolean;
+}
+
+/** A step made an optimistic write (footprint.ts): the optimistic reduction's premise does not hold here. */
+class PremiseBroken extends Error {}
+
+/** The state of every domain's run flags and every device model's liveness, as one number (for optimistic writes). */
+function runSignature(s: Session): number {
+  let h = 0;
+  const mix = (v: number) => { h = (Math.imul(h ^ v, 0x01000193) ^ (h >>> 15)) | 0; };
+  for (const d of s.m.x.domains.values()) {
+    mix(d.domain_id); mix(d.is_dying); mix(d.pause_count); mix(d.crashed ? 1 : 0); mix(d.is_shutting_down ? 1 : 0); mix(d.shutdown_code); mix(d.is_shut_down ? 1 : 0);
+    for (const v of d.vcpu) mix(v.paused_for_shutdown ? 1 : 0);
+  }
+  for (const dm of s.m.dms.values()) mix(dm.dead ? 1 : 0);
+  return h;
 }
 
 export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
@@ -184,6 +219,28 @@ export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
   const actors: string[] = [];
   for (const st of sc.steps) if (!actors.includes(st.actor)) actors.push(st.actor);
   const byActor = actors.map((a) => sc.steps.filter((st) => st.actor === a).map((st) => st.index));
+  const decl = (op: string) => opSpec(op)?.footprint;
+  const wantReduce = opts.reduce !== false;
+  // Expectations about events read the order things happened in, which a reduction does not keep.
+  const eventsWhy = sc.expect.some((e) => 'event' in e || 'events' in e) ? "the file's expectations read the event history, whose order the reduction does not keep" : null;
+  const finish = (r: Omit<ExploreResult, 'seconds'>): ExploreResult => ({ ...r, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
+  if (!wantReduce || eventsWhy) {
+    const red = opts.checkFootprints ? prepareReduction(sc, byActor, true, decl) : null;
+    return finish(search(sc, opts, actors, byActor, red, false, { on: false, pessimistic: false, why: wantReduce ? eventsWhy! : '--no-reduce' }));
+  }
+  try {
+    return finish(search(sc, opts, actors, byActor, prepareReduction(sc, byActor, false, decl), true, { on: true, pessimistic: false }));
+  } catch (e) {
+    if (!(e instanceof PremiseBroken)) throw e;
+    return finish(search(sc, opts, actors, byActor, prepareReduction(sc, byActor, true, decl), true, { on: true, pessimistic: true, why: e.message }));
+  }
+}
+
+function search(sc: Scenario, opts: ExploreOptions, actors: string[], byActor: number[][], red: Reduction | null, reducing: boolean,
+  reduction: ReductionReport): Omit<ExploreResult, 'seconds'> {
+  const finals = opts.collectFinals ? new Set<number>() : undefined;
+  // A panicked host is keyed by its panic alone: what the other actors had or had not done no longer matters.
+  const finalKey = (s: Session, pcs: Int32Array) => (s.m.x.panic ? hashText(`panic ${s.m.x.panic.fn}: ${s.m.x.panic.message}`) : fingerprintHash(s.m, pcs));
   const root: Node = { s: new Session(sc), pcs: new Int32Array(actors.length), parent: null, step: -1, depth: 0, actor: -1, switches: 0 };
   root.s!.m.x.on = false;
   const seen = new Set<number>();
@@ -203,7 +260,7 @@ export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
   };
   // Event expectations need history, which the search does not record: those are checked on a replay.
   const expectsEvents = sc.expect.some((e) => 'event' in e);
-  let explored = 1, transitions = 0, duplicates = 0, maxDepth = 0, finals = 0;
+  let explored = 1, transitions = 0, duplicates = 0, maxDepth = 0, finalCount = 0;
   let frontier: Node[] = [root];
   let complete = true;
   for (const v of stateViolations(root.s!)) report(v.kind, v.message, root);
@@ -214,7 +271,7 @@ export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
     for (const node of frontier) {
       const s = node.s!;
       node.s = null;
-      if (s.m.x.panic) continue;
+      if (s.m.x.panic) { finals?.add(finalKey(s, node.pcs)); continue; }
       const runnable: number[] = [];
       for (let a = 0; a < actors.length; a++) {
         const pc = node.pcs[a];
@@ -222,12 +279,20 @@ export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
         if (s.blocked(sc.steps[byActor[a][pc]])) continue;
         runnable.push(a);
       }
-      for (let k = 0; k < runnable.length; k++) {
-        const a = runnable[k];
+      const chosen = reducing && red ? persistentSet(red, byActor, node.pcs, runnable, node.actor) : runnable;
+      const before = opts.checkFootprints ? componentHashes(s.m) : null;
+      for (let k = 0; k < chosen.length; k++) {
+        const a = chosen[k];
         const step = sc.steps[byActor[a][node.pcs[a]]];
         // The parent is dropped once expanded, so its last child takes it over instead of a copy.
-        const c = k === runnable.length - 1 ? s : s.clone();
+        const c = k === chosen.length - 1 ? s : s.clone();
+        const bits = red?.bits[step.index];
+        const sig = reducing && bits && bits.opt !== 0n ? runSignature(c) : 0;
         c.runFlat(step);
+        if (reducing && bits && bits.opt !== 0n && runSignature(c) !== sig) {
+          throw new PremiseBroken(`step ${step.index} (${step.actor} ${step.op}) crashed, shut down or ended a domain or device model, which the reduction had assumed only a broken protocol does; counted as an ordinary write`);
+        }
+        if (before && red && bits && !bits.everything) checkWrites(sc, step, red, before, componentHashes(c.m));
         transitions++;
         const pcs = node.pcs.slice();
         pcs[a]++;
@@ -251,7 +316,8 @@ export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
         if (explored >= opts.maxStates || ((explored & 255) === 0 && opts.shouldStop?.())) { complete = false; break outer; }
       }
       if (runnable.length === 0) {
-        finals++;
+        finals?.add(finalKey(s, node.pcs));
+        finalCount++;
         const unfinished = actors.map((a, i) => ({ a, i })).filter(({ i }) => node.pcs[i] < byActor[i].length);
         if (unfinished.length) {
           const why = unfinished.map(({ a, i }) => {
@@ -281,13 +347,32 @@ export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
     frontier = next;
   }
   return {
-    scenario: sc, statesExplored: explored, transitions, duplicates, maxDepth, finalStates: finals, complete,
-    hashing: opts.hashing, seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    scenario: sc, statesExplored: explored, transitions, duplicates, maxDepth, finalStates: finalCount, complete,
+    hashing: opts.hashing, reduction, finals,
     violations: [...found].map(([kind, { message, node }]): Violation => {
       const trail = trailOf(node);
       return { kind, message, trail, switches: node.switches, counterexample: counterexample(sc, trail, kind, message) };
     }),
   };
+}
+
+function hashText(t: string): number {
+  let a = 0x811c9dc5 | 0, b = 0x01000193 | 0;
+  for (let i = 0; i < t.length; i++) { a = Math.imul(a ^ t.charCodeAt(i), 0x01000193); b = Math.imul(b ^ t.charCodeAt(i), 0x85ebca77) ^ (b >>> 13); }
+  return (a >>> 0) * 2097152 + ((b >>> 0) & 0x1fffff);
+}
+
+/** --check-footprints: a step changed a component its declared footprint does not write. */
+function checkWrites(sc: Scenario, step: { index: number; op: string; actor: string; loc: { line: number; column: number } }, red: Reduction,
+  before: Map<string, number>, after: Map<string, number>): void {
+  const bits = red.bits[step.index];
+  const allowed = bits.w | bits.opt;
+  for (const k of changedComponents(before, after)) {
+    const name = red.index.of(k);
+    if ((allowed & red.index.mask([name])) === 0n) {
+      throw new Error(`internal: step ${step.index} (${step.actor} ${step.op}, ${sc.file}:${step.loc.line}:${step.loc.column}) changed ${k}, which the op's footprint (src/scenario/ops.ts) does not declare`);
+    }
+  }
 }
 
 /** The interleaving as a scenario file of its own: the same header, the steps in the order they ran. */
@@ -308,12 +393,13 @@ export function exploreReport(r: ExploreResult, format: 'json' | 'text' = 'json'
   if (format === 'json') {
     return {
       scenario: r.scenario.file, statesExplored: r.statesExplored, transitions: r.transitions, duplicatesSkipped: r.duplicates,
-      maxDepth: r.maxDepth, finalStates: r.finalStates, complete: r.complete, hashing: r.hashing,
+      maxDepth: r.maxDepth, finalStates: r.finalStates, complete: r.complete, hashing: r.hashing, reduction: r.reduction,
       seconds: +r.seconds.toFixed(3), statesPerSecond: rate,
       violations: r.violations.map((v) => ({ kind: v.kind, message: v.message, length: v.trail.length, switches: v.switches, trail: v.trail, counterexample: v.counterexample })),
     };
   }
-  const lines = [`${r.scenario.file}: ${r.statesExplored} states (${r.duplicates} duplicates skipped), depth ${r.maxDepth}, ${r.finalStates} final states, ${r.seconds.toFixed(3)} s (${rate} states/s)${r.complete ? '' : ' — stopped at --max-states, not complete'}`];
+  const lines = [`${r.scenario.file}: ${r.statesExplored} states (${r.duplicates} duplicates skipped), depth ${r.maxDepth}, ${r.finalStates} final states, ${r.seconds.toFixed(3)} s (${rate} states/s)${r.complete ? '' : ' — stopped at --max-states, not complete'}`,
+    `partial-order reduction: ${r.reduction.on ? (r.reduction.pessimistic ? 'on, pessimistic' : 'on') : 'off'}${r.reduction.why ? ` (${r.reduction.why})` : ''}`];
   if (!r.violations.length) lines.push('no violations');
   for (const v of r.violations) {
     lines.push('', `VIOLATION ${v.kind}: ${v.message}`, `  shortest interleaving (${v.trail.length} steps, ${v.switches} switch(es) between actors): ${v.trail.map((i) => `#${i} ${r.scenario.steps[i].actor} ${r.scenario.steps[i].op}`).join(', ')}`,

@@ -18,6 +18,7 @@ import * as I421 from '../model/xen/4.21/common/ioreq';
 import { isX421, type ProfileName as Profile } from '../model/layout';
 import { direct, rcOnly, type AnyImpl, type Call, type StepResult } from './call';
 import type { ActorKind, Step } from './types';
+import { dmServeFootprint, vcpuIoFootprint, type FootprintDecl } from './footprint';
 
 type Json = Record<string, unknown>;
 
@@ -53,6 +54,8 @@ export interface OpSpec {
   title?: (step: Step) => string;
   /** The hypercall looks the domain up itself (-ESRCH): a missing or destroyed domain does not block the step. */
   hypercallChecksDomain?: boolean;
+  /** What it may read and write, by model component (footprint.ts), for the explorer's reduction; absent: everything. */
+  footprint?: FootprintDecl;
 }
 
 /** What a parse-time check knows besides the step's arguments. */
@@ -193,6 +196,20 @@ function guestLoad(d: Domain, gpa: bigint, size: number): { rc: number; value: b
     value |= BigInt(pg.data().getUint8(Number(a & 0xfffn))) << BigInt(8 * k);
   }
   return { rc: 0, value };
+}
+
+/** What a port access touches besides the vcpu's own slot: stdvga's ports (and its ring), the CF8 latch. */
+function portTouches(step: Step): { buf?: boolean; vga?: boolean; domain?: boolean } {
+  const port = step.args.port as number, last = port + (step.args.size as number) - 1;
+  if (last >= 0x3b0 && port <= 0x3df) return { buf: true, vga: true };
+  if (last >= 0xcf8 && port <= 0xcff) return { domain: true };
+  return {};
+}
+
+/** An MMIO access in stdvga's window (0xa0000-0xbffff) may touch stdvga and go on the buffered ring. */
+function mmioTouches(step: Step): { buf?: boolean; vga?: boolean } {
+  const addr = step.args.addr as bigint, last = addr + BigInt(step.args.size as number) - 1n;
+  return last >= 0xa0000n && addr <= 0xbffffn ? { buf: true, vga: true } : {};
 }
 
 /** cpu_handle_ioreq's precondition: the page mapped, the vcpu's port bound and pending, its slot READY. */
@@ -454,6 +471,7 @@ export const OPS = {
   },
   cpu_handle_ioreq: {
     actors: DM, doc: "Serve vcpu n's request: READY -> INPROCESS, emulate, IORESP_READY, notify. data: the value a read returns; notify: false never notifies.",
+    footprint: (step, ctx) => dmServeFootprint(step, ctx, step.args.vcpu as number),
     args: { vcpu: VCPU, data: OPT_BIG, notify: BOOL },
     blocked: (m, step) => {
       const dm = dmOf(m, step);
@@ -478,6 +496,7 @@ export const OPS = {
   },
   handle_buffered_iopage: {
     actors: DM, doc: 'Consume the buffered ring from read_pointer to write_pointer.',
+    footprint: (step, ctx) => dmServeFootprint(step, ctx, null),
     args: {},
     blocked: (m, step) => (dmOf(m, step).buffered_io_page ? null : 'the buffered page is not mapped'),
     call: (m, step) => {
@@ -524,6 +543,7 @@ export const OPS = {
   // ---- vcpus ----
   pio_write: {
     actors: VCPUS, profiles: X86, doc: 'An OUT instruction: handle_pio -> hvmemul_do_io -> hvm_send_assist_req.',
+    footprint: (step) => vcpuIoFootprint(step, portTouches(step)),
     args: { port: IOPORT, size: PIO_SIZE, value: BIG },
     check: fits,
     call: (m, step) => {
@@ -533,6 +553,7 @@ export const OPS = {
   },
   pio_read: {
     actors: VCPUS, profiles: X86, doc: 'An IN instruction; completes into rax in hvm_io_assist.',
+    footprint: (step) => vcpuIoFootprint(step, portTouches(step)),
     args: { port: IOPORT, size: PIO_SIZE },
     call: (m, step) => {
       if (isX421(m.profile)) return guest421(m, step, true, A.IOREQ_READ);
@@ -541,6 +562,7 @@ export const OPS = {
   },
   mmio_write: {
     actors: VCPUS, doc: "An MMIO write (IOREQ_TYPE_COPY). Xen's intercepts decide its path: in stdvga's window (0xa0000-0xbffff) stdvga may put it on the buffered ring; else the device model gets it synchronously.",
+    footprint: (step) => vcpuIoFootprint(step, mmioTouches(step)),
     args: { addr: BIG, size: MMIO_SIZE, value: BIG },
     check: fits,
     call: (m, step) => {
@@ -550,6 +572,7 @@ export const OPS = {
   },
   mmio_read: {
     actors: VCPUS, doc: 'An MMIO read; re-emulated after hvm_io_assist, lands in rax.',
+    footprint: (step) => vcpuIoFootprint(step, mmioTouches(step)),
     args: { addr: BIG, size: MMIO_SIZE },
     call: (m, step) => {
       if (isX421(m.profile)) return guest421(m, step, false, A.IOREQ_READ);
@@ -558,37 +581,44 @@ export const OPS = {
   },
   hvm_do_resume: {
     actors: VCPUS, doc: "The vcpu's way back to the guest: hvm_do_resume (-> hvm_wait_on_io -> hvm_io_assist).",
+    footprint: (step) => vcpuIoFootprint(step, { completes: true }),
     args: {}, whileIoInFlight: true,
     call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.hvmDoResume(v), post: (r) => ({ rc: r, value: v.rax }) }; },
   },
   send_timeoffset_req: {
     actors: VCPUS, profiles: SEED_ERA, doc: 'send_timeoffset_req: an 8-byte TIMEOFFSET on the buffered ring (two slots).',
+    footprint: (step) => vcpuIoFootprint(step, { buf: true }),
     args: { value: BIG },
     call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.sendTimeoffsetReq(v, step.args.value as bigint), post: (r) => ({ rc: 0, value: BigInt(r) }) }; },
   },
   send_invalidate_req: {
     actors: VCPUS, profiles: SEED_ERA, doc: 'send_invalidate_req: ask the device model to flush its map cache (synchronous).',
+    footprint: (step) => vcpuIoFootprint(step),
     args: {},
     call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.sendInvalidateReq(v), post: (r) => ({ rc: 0, value: BigInt(r) }) }; },
   },
   // ---- issue 11: every access form, stdvga, shutdown, destruction in steps, QEMU's split, misbehaviour ----
   rep_outs: {
     actors: VCPUS, profiles: SEED_ERA_44, doc: "REP OUTS: count elements of size bytes from guest-physical gpa to a port (hvmemul_rep_outs): one IOREQ_TYPE_PIO request with data_is_ptr (data = gpa), count, and df (1: the buffer is walked backwards).",
+    footprint: (step) => vcpuIoFootprint(step, { buf: true, vga: true, ram: true, domain: true }), // hvm_copy may ask the pager for a frame
     args: { port: IOPORT, size: PIO_SIZE, count: COUNT, gpa: BIG, df: DF },
     call: (m, step) => stringIo(m, step, 'outs'), title: (step) => `REP OUTS ${step.args.count} x ${step.args.size} byte(s) to port 0x${(step.args.port as number).toString(16)}`,
   },
   rep_ins: {
     actors: VCPUS, profiles: SEED_ERA_44, doc: 'REP INS: count elements from a port into guest-physical gpa (hvmemul_rep_ins): a PIO read with data_is_ptr; the device model writes guest memory.',
+    footprint: (step) => vcpuIoFootprint(step, { buf: true, vga: true, ram: true, domain: true }), // hvm_copy may ask the pager for a frame
     args: { port: IOPORT, size: PIO_SIZE, count: COUNT, gpa: BIG, df: DF },
     call: (m, step) => stringIo(m, step, 'ins'), title: (step) => `REP INS ${step.args.count} x ${step.args.size} byte(s) from port 0x${(step.args.port as number).toString(16)}`,
   },
   rep_movs: {
     actors: VCPUS, profiles: SEED_ERA_44, doc: "REP MOVS from src to dst (guest-physical; hvmemul_rep_movs). Xen's p2m decides: an MMIO source makes a COPY read with data_is_ptr (data = dst), an MMIO destination a COPY write (data = src); RAM to RAM Xen copies itself; both MMIO it refuses.",
+    footprint: (step) => vcpuIoFootprint(step, { buf: true, vga: true, ram: true, domain: true }), // hvm_copy may ask the pager for a frame
     args: { src: BIG, dst: BIG, size: MMIO_SIZE, count: COUNT, df: DF },
     call: (m, step) => stringIo(m, step, 'movs'), title: (step) => `REP MOVS ${step.args.count} x ${step.args.size} byte(s) 0x${(step.args.src as bigint).toString(16)} -> 0x${(step.args.dst as bigint).toString(16)}`,
   },
   write_guest_memory: {
     actors: VCPUS, doc: 'The guest stores bytes (hex) at guest-physical gpa in its own RAM: an ordinary store, no exit (for string I/O to read).',
+    footprint: (step) => vcpuIoFootprint(step, { ram: true }),
     args: { gpa: BIG, bytes: { schema: { type: 'string', pattern: '^([0-9a-fA-F]{2})+$' }, required: true } },
     call: (m, step) => {
       const v = vcpuOf(m, step);
@@ -598,6 +628,7 @@ export const OPS = {
   },
   read_guest_memory: {
     actors: VCPUS, doc: "The guest loads size bytes (1-8, little-endian) at gpa from its own RAM: the step's value (-EFAULT where it has no RAM).",
+    footprint: (step) => vcpuIoFootprint(step, { ram: true }),
     args: { gpa: BIG, size: MMIO_SIZE },
     call: (m, step) => {
       const v = vcpuOf(m, step);
@@ -612,6 +643,7 @@ export const OPS = {
   },
   misbehave_buffered_send: {
     actors: VCPUS, profiles: SEED_ERA_44, doc: "Misbehave (not Xen): an MMIO write handed straight to hvm_buffered_io_send, whatever stdvga would decide; the ring's own refusals (addr > 0xfffff, size) still apply, and a refused write goes to the device model synchronously.",
+    footprint: (step) => vcpuIoFootprint(step, { buf: true, vga: true }),
     args: { addr: BIG, size: MMIO_SIZE, value: BIG },
     check: fits,
     call: (m, step) => { const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handleMmio(v, step.args.addr as bigint, step.args.size as number, A.IOREQ_WRITE, step.args.value as bigint, true), post: rcOnly }; },
@@ -644,12 +676,14 @@ export const OPS = {
   },
   cpu_get_ioreq: {
     actors: DM, profiles: SEED_ERA, doc: "cpu_handle_ioreq's first step: the vcpu's port fired; drain the buffered ring, then take the request (READY -> INPROCESS). handle_ioreq and cpu_handle_ioreq_answer follow, other actors may run between.",
+    footprint: (step, ctx) => dmServeFootprint(step, ctx, step.args.vcpu as number),
     args: { vcpu: VCPU },
     blocked: (m, step) => serveBlocked(m, step) ?? (dmOf(m, step).service !== 'none' ? `the device model is still serving vcpu ${dmOf(m, step).send_vcpu}` : null),
     call: (m, step) => ({ actor: step.actor, vcpu: null, fn: (f) => f.qemu.cpuHandleIoreqTake(dmOf(m, step), step.args.vcpu as number), post: (r: boolean) => ({ rc: 0, value: r ? 1n : 0n }) }),
   },
   handle_ioreq: {
     actors: DM, profiles: SEED_ERA, doc: "QEMU's handle_ioreq on the request it took: emulate it in place (a read's value: data, else the device's).",
+    footprint: (step, ctx) => dmServeFootprint(step, ctx, step.args.vcpu as number),
     args: { vcpu: VCPU, data: OPT_BIG },
     blocked: (m, step) => inService(m, step, 'taken'),
     call: (m, step) => ({
@@ -660,6 +694,7 @@ export const OPS = {
   },
   cpu_handle_ioreq_answer: {
     actors: DM, profiles: SEED_ERA, doc: "cpu_handle_ioreq's tail: a slot no longer INPROCESS is QEMU's 'Badness in I/O request' (destroy_hvm_domain, no answer); a shutdown or reset QEMU was asked for is passed on; then IORESP_READY and notify.",
+    footprint: (step, ctx) => dmServeFootprint(step, ctx, step.args.vcpu as number),
     args: { vcpu: VCPU, notify: BOOL, requested: { schema: { enum: ['shutdown', 'reset'], description: 'qemu_shutdown_requested_get / qemu_reset_requested_get said yes while handling.' } } },
     blocked: (m, step) => inService(m, step, 'handled'),
     call: (m, step) => ({
