@@ -16,6 +16,7 @@ import { activationFigures } from './activation';
 import { mutationFigures } from './mutation';
 import { profileFigures } from './profiles';
 import { zooFigures } from './zoo';
+import { reductionFigures } from './reduce';
 import { traceFigures } from './trace';
 import { ModelTree } from '../src/extension/treeModel';
 import { evtchnAllocUnbound } from '../src/model/evtchn';
@@ -238,6 +239,11 @@ async function main(): Promise<void> {
     scenarios: scenarioFigures(),
     profiles: profileFigures(rate, median, RUNS, { roundTrip: Math.round(floor), buffered: Math.round(bufFloor) }, SCENARIOS),
     bugZoo: zooFigures(SCENARIOS, RUNS, median),
+    reduction: reductionFigures([
+      path.join(SCENARIOS, '21-explore-bench.ioreq.json'), path.join(SCENARIOS, '90-x421-explore-bench.ioreq.json'),
+      path.join(__dirname, '..', '..', 'bench', 'explore-3vcpu.ioreq.json'),
+      path.join(__dirname, '..', '..', 'bench', 'explore-independent-guests.ioreq.json'),
+    ], Math.min(RUNS, 3), median),
     extension: { ...treeFigures(), activation: await activationFigures() },
     debugAdapter: await dapFigures(path.join(__dirname, '..', '..', 'dist', 'debugAdapter.js'), RUNS),
     live: await liveFigures(),
