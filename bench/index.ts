@@ -16,7 +16,7 @@ import { activationFigures } from './activation';
 import { mutationFigures } from './mutation';
 import { profileFigures } from './profiles';
 import { zooFigures } from './zoo';
-import { reductionFigures } from './reduce';
+import { reductionFigures, workerFigures } from './reduce';
 import { traceFigures } from './trace';
 import { ModelTree } from '../src/extension/treeModel';
 import { evtchnAllocUnbound } from '../src/model/evtchn';
@@ -242,6 +242,10 @@ async function main(): Promise<void> {
     reduction: reductionFigures([
       path.join(SCENARIOS, '21-explore-bench.ioreq.json'), path.join(SCENARIOS, '90-x421-explore-bench.ioreq.json'),
       path.join(__dirname, '..', '..', 'bench', 'explore-3vcpu.ioreq.json'),
+      path.join(__dirname, '..', '..', 'bench', 'explore-independent-guests.ioreq.json'),
+    ], Math.min(RUNS, 3), median),
+    workers: await workerFigures([
+      path.join(SCENARIOS, '21-explore-bench.ioreq.json'),
       path.join(__dirname, '..', '..', 'bench', 'explore-independent-guests.ioreq.json'),
     ], Math.min(RUNS, 3), median),
     extension: { ...treeFigures(), activation: await activationFigures() },

@@ -35,3 +35,27 @@ export function reductionFigures(files: string[], runs: number, median: (xs: num
   }
   return { targets: { statesSavedAtLeast: 10, reducedVerdictSecondsAtMost: 0.34 }, scenarios: out };
 }
+
+/** --workers 2 beside one thread (the baseline), the full search (--no-reduce, the most states) of each file. */
+export async function workerFigures(files: string[], runs: number, median: (xs: number[]) => number): Promise<Record<string, unknown>> {
+  const { exploreParallel } = await import('../src/scenario/explore-parallel');
+  const out: Record<string, unknown> = {};
+  for (const file of files) {
+    if (!fs.existsSync(file)) continue;
+    const sc = parseScenario(fs.readFileSync(file, 'utf8'), file);
+    const opts = { maxStates: 2_000_000, hashing: true, reduce: false };
+    const one: number[] = [], two: number[] = [];
+    let states1 = 0, states2 = 0;
+    for (let r = 0; r < runs; r++) {
+      let t0 = process.hrtime.bigint();
+      states1 = explore(sc, opts).statesExplored;
+      one.push(Number(process.hrtime.bigint() - t0) / 1e9);
+      t0 = process.hrtime.bigint();
+      states2 = (await exploreParallel(sc, opts, 2)).statesExplored;
+      two.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+    const a = median(one), b = median(two);
+    out[file.replace(/^.*\/(scenarios|bench)\//, '$1/')] = { states: states1, sameStates: states1 === states2, oneThreadSeconds: +a.toFixed(3), twoWorkersSeconds: +b.toFixed(3), speedUp: +(a / b).toFixed(2) };
+  }
+  return { note: 'wall-clock, worker start-up and the replay of each share of the frontier included; the machine has 2 cores shared with other work', scenarios: out };
+}

@@ -46,6 +46,12 @@ async function build() {
     mainFields: ['module', 'main'],
   });
   fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+  // explore --workers starts this beside the bundle (dist/) that runs the explorer.
+  await esbuild.build({
+    entryPoints: [path.join(root, 'src/scenario/explore-worker.ts')], outfile: path.join(root, 'dist/explore-worker.js'),
+    minifyWhitespace: true, bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
+    mainFields: ['module', 'main'],
+  });
   await esbuild.build({
     entryPoints: [path.join(root, 'src/extension/extension.ts')],
     outfile: path.join(root, 'dist/extension.js'),
@@ -78,6 +84,10 @@ async function build() {
   // import into a getter call, which would measure the module format rather than the model.
   await esbuild.build({
     entryPoints: [path.join(root, 'bench/index.ts')], outfile: path.join(outDir, 'bench/index.js'),
+    bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', mainFields: ['module', 'main'],
+  });
+  await esbuild.build({
+    entryPoints: [path.join(root, 'src/scenario/explore-worker.ts')], outfile: path.join(outDir, 'bench/explore-worker.js'),
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', mainFields: ['module', 'main'],
   });
 }

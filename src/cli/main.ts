@@ -10,7 +10,8 @@ import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'fs';
 import { ScenarioError } from '../scenario/errors';
 import { parseScenario, type Scenario } from '../scenario/parse';
 import { runScenario, stepLine } from '../scenario/run';
-import { explore, exploreReport } from '../scenario/explore';
+import { explore, exploreReport, type ExploreOptions, type ExploreResult } from '../scenario/explore';
+import { exploreParallel } from '../scenario/explore-parallel';
 import { compareProfiles, compareReport } from '../scenario/compare';
 import { traceCommand, TraceUsageError } from '../trace/cli';
 import { HOST_USAGE, hostMain } from './host';
@@ -243,44 +244,9 @@ export function main(argv: string[], io: Out): number {
         return failed ? 1 : 0;
       }
       case 'explore': {
-        const [file, flags] = splitFile(rest);
-        if (!file) throw new UsageError('explore needs a scenario FILE');
-        const f = takeFlags(flags, { '--json': 'bool', '--max-states': 'value', '--max-seconds': 'value', '--no-hash': 'bool', '--fixed': 'bool', '--no-reduce': 'bool', '--check-footprints': 'bool' });
-        let max = 1_000_000;
-        if (f['--max-states'] !== undefined) {
-          max = Number(f['--max-states']);
-          if (!Number.isInteger(max) || max < 1) throw new UsageError("'--max-states' must be a positive integer");
-        }
-        let deadline = Infinity;
-        if (f['--max-seconds'] !== undefined) {
-          const secs = Number(f['--max-seconds']);
-          if (!(secs > 0)) throw new UsageError("'--max-seconds' must be a positive number");
-          deadline = Date.now() + secs * 1000;
-        }
-        // --fixed: the bug-zoo scenario's fixed form (its `revert` list ignored).
-        const sc = f['--fixed'] ? parseScenario(readInput(file), file, { fixed: true }) : loadScenario(file);
-        const res = explore(sc, {
-          maxStates: max, hashing: !f['--no-hash'], reduce: !f['--no-reduce'], checkFootprints: !!f['--check-footprints'],
-          shouldStop: deadline === Infinity ? undefined : () => Date.now() > deadline,
-        });
-        // Each counterexample step with the deepest statement of the model's code it reached.
-        const places = res.violations.map((v) => stepPlaces(sc, v.trail));
-        if (f['--json']) {
-          const doc = exploreReport(res) as { violations: Array<Record<string, unknown>> };
-          doc.violations.forEach((v, k) => { v.places = places[k]; });
-          io.out(JSON.stringify(doc, null, 2));
-        } else {
-          io.out(exploreReport(res, 'text') as string);
-          res.violations.forEach((v, k) => {
-            io.out(`\n${v.kind}, step by step in the model's code:`);
-            for (const p of places[k]) {
-              const st = sc.steps[p.step];
-              const via = p.stack.length ? `${p.stack.slice(-2).join(' > ')} > ` : '';
-              io.out(`  #${p.step} ${st.actor} ${st.op}: ends in ${via}${p.fn}${p.label === 'entry' ? '' : ` @${p.label}`}${p.where ? ` (${p.where})` : ''}`);
-            }
-          });
-        }
-        return res.violations.length ? 1 : 0;
+        const r = exploreCommand(rest, io);
+        if (typeof r === 'number') return r;
+        throw new UsageError("'--workers' runs on threads: use the ioreq-scope command (runCli)");
       }
       case 'compare': {
         const [file, flags] = splitFile(rest);
@@ -310,9 +276,68 @@ export function main(argv: string[], io: Out): number {
   }
 }
 
+/** explore FILE [flags]: a number, or a promise of one with --workers N > 1. */
+function exploreCommand(rest: string[], io: Out): number | Promise<number> {
+  const [file, flags] = splitFile(rest);
+  if (!file) throw new UsageError('explore needs a scenario FILE');
+  const f = takeFlags(flags, { '--json': 'bool', '--max-states': 'value', '--max-seconds': 'value', '--no-hash': 'bool', '--fixed': 'bool', '--no-reduce': 'bool', '--check-footprints': 'bool', '--workers': 'value' });
+  let workers = 1;
+  if (f['--workers'] !== undefined) {
+    workers = Number(f['--workers']);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError("'--workers' must be an integer from 1 to 64");
+  }
+  let max = 1_000_000;
+  if (f['--max-states'] !== undefined) {
+    max = Number(f['--max-states']);
+    if (!Number.isInteger(max) || max < 1) throw new UsageError("'--max-states' must be a positive integer");
+  }
+  let deadline = Infinity;
+  if (f['--max-seconds'] !== undefined) {
+    const secs = Number(f['--max-seconds']);
+    if (!(secs > 0)) throw new UsageError("'--max-seconds' must be a positive number");
+    deadline = Date.now() + secs * 1000;
+  }
+  // --fixed: the bug-zoo scenario's fixed form (its `revert` list ignored).
+  const sc = f['--fixed'] ? parseScenario(readInput(file), file, { fixed: true }) : loadScenario(file);
+  const opts: ExploreOptions = {
+    maxStates: max, hashing: !f['--no-hash'], reduce: !f['--no-reduce'], checkFootprints: !!f['--check-footprints'],
+    shouldStop: deadline === Infinity ? undefined : () => Date.now() > deadline,
+  };
+  if (workers > 1) return exploreParallel(sc, opts, workers).then((res) => exploreOutput(res, sc, f, io));
+  return exploreOutput(explore(sc, opts), sc, f, io);
+}
+
+function exploreOutput(res: ExploreResult, sc: Scenario, f: Record<string, string | boolean | undefined>, io: Out): number {
+  // Each counterexample step with the deepest statement of the model's code it reached.
+  const places = res.violations.map((v) => stepPlaces(sc, v.trail));
+  if (f['--json']) {
+    const doc = exploreReport(res) as { violations: Array<Record<string, unknown>> };
+    doc.violations.forEach((v, k) => { v.places = places[k]; });
+    io.out(JSON.stringify(doc, null, 2));
+  } else {
+    io.out(exploreReport(res, 'text') as string);
+    res.violations.forEach((v, k) => {
+      io.out(`\n${v.kind}, step by step in the model's code:`);
+      for (const p of places[k]) {
+        const st = sc.steps[p.step];
+        const via = p.stack.length ? `${p.stack.slice(-2).join(' > ')} > ` : '';
+        io.out(`  #${p.step} ${st.actor} ${st.op}: ends in ${via}${p.fn}${p.label === 'entry' ? '' : ` @${p.label}`}${p.where ? ` (${p.where})` : ''}`);
+      }
+    });
+  }
+  return res.violations.length ? 1 : 0;
+}
+
 /** main, and the asynchronous `host` commands (src/cli/host.ts). */
 export async function runCli(argv: string[], io: Out): Promise<number> {
-  return argv[0] === 'host' ? hostMain(argv.slice(1), io) : main(argv, io);
+  if (argv[0] === 'host') return hostMain(argv.slice(1), io);
+  if (argv[0] === 'explore' && argv.includes('--workers')) {
+    let r: number | Promise<number>;
+    // Bad input is reported by main, located, as without --workers.
+    try { r = exploreCommand(argv.slice(1), io); } catch { return main(argv, io); }
+    try { return await r; } catch (e) { io.err(`ioreq-scope: ${(e as Error).message.split('\n')[0]}`); return 2; }
+  }
+  return main(argv, io);
 }
 
 if (require.main === module) {

@@ -63,12 +63,45 @@ interface Node {
   /** The actor of the last step (-1 at the root) and how often the trail to here switches actors. */
   actor: number;
   switches: number;
+  /** A root rebuilt from a trail (a worker's share of the frontier): the steps that led to it. */
+  prefix?: number[];
 }
 
 function trailOf(n: Node): number[] {
   const t: number[] = [];
-  for (let p: Node | null = n; p && p.step >= 0; p = p.parent) t.push(p.step);
-  return t.reverse();
+  let p: Node | null = n;
+  for (; p && p.step >= 0; p = p.parent) t.push(p.step);
+  t.reverse();
+  return p?.prefix ? [...p.prefix, ...t] : t;
+}
+
+/** The states a search has stored: a Set here, a table in shared memory across worker threads. */
+export interface Visited {
+  /** Adds k; false when it was there already. */
+  add(k: number): boolean;
+}
+
+class LocalVisited implements Visited {
+  private s = new Set<number>();
+  add(k: number): boolean { if (this.s.has(k)) return false; this.s.add(k); return true; }
+  keys(): IterableIterator<number> { return this.s.values(); }
+}
+
+/** What one search (or one worker's share of it) found: merged by the parallel driver, reported by explore(). */
+export interface SearchOut {
+  explored: number; transitions: number; duplicates: number; maxDepth: number; finalCount: number; complete: boolean;
+  finals?: number[];
+  found: Array<{ kind: ViolationKind; message: string; trail: number[]; switches: number; depth: number }>;
+  /** With splitAt: the trails of the frontier the search stopped at (the workers' roots), and the keys it stored. */
+  frontier?: number[][];
+  seenKeys?: number[];
+}
+
+export interface SearchPart {
+  roots?: number[][];
+  visited?: Visited;
+  /** Stop once a layer's frontier holds at least this many states, handing it back. */
+  splitAt?: number;
 }
 
 /** Whether a server's ranges claim a request (a catch-all server claims everything). */
@@ -199,6 +232,8 @@ export interface ExploreOptions {
   shouldStop?: () => boolean;
 }
 
+export const opDecl = (op: string) => opSpec(op)?.footprint;
+
 /** A step made an optimistic write (footprint.ts): the optimistic reduction's premise does not hold here. */
 class PremiseBroken extends Error {}
 
@@ -216,36 +251,79 @@ function runSignature(s: Session): number {
 
 export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
   const t0 = process.hrtime.bigint();
-  const actors: string[] = [];
-  for (const st of sc.steps) if (!actors.includes(st.actor)) actors.push(st.actor);
-  const byActor = actors.map((a) => sc.steps.filter((st) => st.actor === a).map((st) => st.index));
-  const decl = (op: string) => opSpec(op)?.footprint;
-  const wantReduce = opts.reduce !== false;
-  // Expectations about events read the order things happened in, which a reduction does not keep.
-  const eventsWhy = sc.expect.some((e) => 'event' in e || 'events' in e) ? "the file's expectations read the event history, whose order the reduction does not keep" : null;
-  const finish = (r: Omit<ExploreResult, 'seconds'>): ExploreResult => ({ ...r, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
-  if (!wantReduce || eventsWhy) {
+  const { actors, byActor } = actorsOf(sc);
+  const decl = opDecl;
+  const finish = (r: SearchOut, reduction: ReductionReport): ExploreResult => exploreResult(sc, opts, r, reduction, Number(process.hrtime.bigint() - t0) / 1e9);
+  const plan = reductionPlan(sc, opts);
+  if (!plan.on) {
     const red = opts.checkFootprints ? prepareReduction(sc, byActor, true, decl) : null;
-    return finish(search(sc, opts, actors, byActor, red, false, { on: false, pessimistic: false, why: wantReduce ? eventsWhy! : '--no-reduce' }));
+    return finish(search(sc, opts, actors, byActor, red, false), plan);
   }
   try {
-    return finish(search(sc, opts, actors, byActor, prepareReduction(sc, byActor, false, decl), true, { on: true, pessimistic: false }));
+    return finish(search(sc, opts, actors, byActor, prepareReduction(sc, byActor, false, decl), true), plan);
   } catch (e) {
     if (!(e instanceof PremiseBroken)) throw e;
-    return finish(search(sc, opts, actors, byActor, prepareReduction(sc, byActor, true, decl), true, { on: true, pessimistic: true, why: e.message }));
+    return finish(search(sc, opts, actors, byActor, prepareReduction(sc, byActor, true, decl), true), { on: true, pessimistic: true, why: e.message });
   }
 }
 
-function search(sc: Scenario, opts: ExploreOptions, actors: string[], byActor: number[][], red: Reduction | null, reducing: boolean,
-  reduction: ReductionReport): Omit<ExploreResult, 'seconds'> {
+/** The actors in file order and each one's steps. */
+export function actorsOf(sc: Scenario): { actors: string[]; byActor: number[][] } {
+  const actors: string[] = [];
+  for (const st of sc.steps) if (!actors.includes(st.actor)) actors.push(st.actor);
+  return { actors, byActor: actors.map((a) => sc.steps.filter((st) => st.actor === a).map((st) => st.index)) };
+}
+
+/** Whether the reduction runs on this file with these options, and if not why. */
+export function reductionPlan(sc: Scenario, opts: ExploreOptions): ReductionReport {
+  if (opts.reduce === false) return { on: false, pessimistic: false, why: '--no-reduce' };
+  // Expectations about events read the order things happened in, which a reduction does not keep.
+  if (sc.expect.some((e) => 'event' in e || 'events' in e)) return { on: false, pessimistic: false, why: "the file's expectations read the event history, whose order the reduction does not keep" };
+  return { on: true, pessimistic: false };
+}
+
+export { PremiseBroken };
+
+/** A search's findings as the explorer reports them: each violation with its runnable counterexample. */
+export function exploreResult(sc: Scenario, opts: ExploreOptions, r: SearchOut, reduction: ReductionReport, seconds: number): ExploreResult {
+  return {
+    scenario: sc, statesExplored: r.explored, transitions: r.transitions, duplicates: r.duplicates, maxDepth: r.maxDepth,
+    finalStates: r.finalCount, complete: r.complete, hashing: opts.hashing, reduction, seconds,
+    finals: r.finals ? new Set(r.finals) : undefined,
+    violations: r.found.map(({ kind, message, trail, switches }): Violation => ({ kind, message, trail, switches, counterexample: counterexample(sc, trail, kind, message) })),
+  };
+}
+
+/** A node rebuilt by running a trail from the initial state. */
+function replayNode(sc: Scenario, actors: string[], trail: number[]): Node {
+  const s = new Session(sc);
+  s.m.x.on = false;
+  const pcs = new Int32Array(actors.length);
+  let actor = -1, switches = 0;
+  for (const i of trail) {
+    s.runFlat(sc.steps[i]);
+    const a = actors.indexOf(sc.steps[i].actor);
+    pcs[a]++;
+    if (actor >= 0 && actor !== a) switches++;
+    actor = a;
+  }
+  return { s, pcs, parent: null, step: -1, depth: trail.length, actor, switches, prefix: trail };
+}
+
+/** The breadth-first search itself, from the initial state or from given roots (a worker's share of a frontier). */
+export function search(sc: Scenario, opts: ExploreOptions, actors: string[], byActor: number[][], red: Reduction | null, reducing: boolean,
+  part: SearchPart = {}): SearchOut {
   const finals = opts.collectFinals ? new Set<number>() : undefined;
   // A panicked host is keyed by its panic alone: what the other actors had or had not done no longer matters.
   const finalKey = (s: Session, pcs: Int32Array) => (s.m.x.panic ? hashText(`panic ${s.m.x.panic.fn}: ${s.m.x.panic.message}`) : fingerprintHash(s.m, pcs));
-  const root: Node = { s: new Session(sc), pcs: new Int32Array(actors.length), parent: null, step: -1, depth: 0, actor: -1, switches: 0 };
-  root.s!.m.x.on = false;
-  const seen = new Set<number>();
+  const roots: Node[] = part.roots ? part.roots.map((t) => replayNode(sc, actors, t))
+    : [{ s: new Session(sc), pcs: new Int32Array(actors.length), parent: null, step: -1, depth: 0, actor: -1, switches: 0 }];
+  const root = roots[0];
+  if (!part.roots) root.s!.m.x.on = false;
+  const local = part.visited ? null : new LocalVisited();
+  const seen: Visited = part.visited ?? local!;
   const key = (n: Node) => fingerprintHash(n.s!.m, n.pcs);
-  if (opts.hashing) seen.add(key(root));
+  if (opts.hashing && !part.roots) seen.add(key(root));
   // Per kind, the first violation found (the shortest trail, BFS) — replaced by one at the same depth whose trail
   // switches between actors less often, so the counterexample reads as few interleaved stories as it can. Trails
   // are read off the nodes at the end: a node reached again in its layer by a path with fewer switches takes that
@@ -260,12 +338,14 @@ function search(sc: Scenario, opts: ExploreOptions, actors: string[], byActor: n
   };
   // Event expectations need history, which the search does not record: those are checked on a replay.
   const expectsEvents = sc.expect.some((e) => 'event' in e);
-  let explored = 1, transitions = 0, duplicates = 0, maxDepth = 0, finalCount = 0;
-  let frontier: Node[] = [root];
+  let explored = part.roots ? 0 : 1, transitions = 0, duplicates = 0, maxDepth = 0, finalCount = 0;
+  let frontier: Node[] = roots;
   let complete = true;
-  for (const v of stateViolations(root.s!)) report(v.kind, v.message, root);
+  if (!part.roots) for (const v of stateViolations(root.s!)) report(v.kind, v.message, root);
+  let split: number[][] | undefined;
   outer:
   while (frontier.length) {
+    if (part.splitAt && frontier.length >= part.splitAt) { split = frontier.map(trailOf); break; }
     const next: Node[] = [];
     const layer = new Map<number, Node>();
     for (const node of frontier) {
@@ -300,13 +380,12 @@ function search(sc: Scenario, opts: ExploreOptions, actors: string[], byActor: n
           switches: node.switches + (node.actor >= 0 && node.actor !== a ? 1 : 0) };
         if (opts.hashing) {
           const k2 = key(child);
-          if (seen.has(k2)) {
+          if (!seen.add(k2)) {
             duplicates++;
             const prev = layer.get(k2);
             if (prev && child.switches < prev.switches) { prev.parent = node; prev.step = step.index; prev.actor = a; prev.switches = child.switches; }
             continue;
           }
-          seen.add(k2);
           layer.set(k2, child);
         }
         explored++;
@@ -347,12 +426,9 @@ function search(sc: Scenario, opts: ExploreOptions, actors: string[], byActor: n
     frontier = next;
   }
   return {
-    scenario: sc, statesExplored: explored, transitions, duplicates, maxDepth, finalStates: finalCount, complete,
-    hashing: opts.hashing, reduction, finals,
-    violations: [...found].map(([kind, { message, node }]): Violation => {
-      const trail = trailOf(node);
-      return { kind, message, trail, switches: node.switches, counterexample: counterexample(sc, trail, kind, message) };
-    }),
+    explored, transitions, duplicates, maxDepth, finalCount, complete, finals: finals ? [...finals] : undefined,
+    found: [...found].map(([kind, { message, node }]) => ({ kind, message, trail: trailOf(node), switches: node.switches, depth: node.depth })),
+    frontier: split, seenKeys: split && local ? [...local.keys()] : undefined,
   };
 }
 

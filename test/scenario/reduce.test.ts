@@ -120,3 +120,31 @@ describe('explore: partial-order reduction', function () {
     assert.deepEqual(changedComponents(before, componentHashes(s.m)), ['d1.v0']);
   });
 });
+
+describe('explore --workers: the search on worker threads', function () {
+  this.timeout(240000);
+  // Loaded lazily: the worker script is the built one (out/src/scenario/explore-worker.js).
+  const par = () => require('../../src/scenario/explore-parallel') as typeof import('../../src/scenario/explore-parallel');
+
+  it('gives the search of one thread: the same states, verdicts, counterexample lengths and final states', async () => {
+    const cases = [twoGuests(3), ...['12-', '29-', '21-'].map((n) => forms(files.find((f) => f.startsWith(n))!)[0])];
+    for (const sc of cases) {
+      const opts = { maxStates: 200000, hashing: true, collectFinals: true };
+      const one = explore(sc, opts);
+      const two = await par().exploreParallel(sc, opts, 2);
+      assert.equal(two.statesExplored, one.statesExplored, sc.file);
+      assert.deepEqual(kinds(two), kinds(one), sc.file);
+      assert.deepEqual(two.violations.map((v) => v.trail.length).sort(), one.violations.map((v) => v.trail.length).sort(), sc.file);
+      assert.deepEqual([...two.finals!].sort(), [...one.finals!].sort(), sc.file);
+      assert.deepEqual(two.reduction, one.reduction, sc.file);
+    }
+  });
+
+  it('the shared table stores each key once, from any thread', () => {
+    const t = par().SharedVisited.create(100);
+    assert.equal(t.add(42), true);
+    assert.equal(t.add(42), false);
+    assert.equal(t.add(2 ** 52 + 42), true);
+    assert.equal(new (par().SharedVisited)(t.table.buffer as SharedArrayBuffer).add(42), false, 'a view of the same memory sees it');
+  });
+});
