@@ -5,6 +5,7 @@
 // SPIN's full search of the same scenario (0.34 s, measured by the author on the 3-vcpu bench scenario).
 import * as fs from 'fs';
 import { explore } from '../src/scenario/explore';
+import { exploreParallel } from '../src/scenario/explore-parallel';
 import { parseScenario } from '../src/scenario/parse';
 
 export function reductionFigures(files: string[], runs: number, median: (xs: number[]) => number): Record<string, unknown> {
@@ -38,7 +39,6 @@ export function reductionFigures(files: string[], runs: number, median: (xs: num
 
 /** --workers 2 beside one thread (the baseline), the full search (--no-reduce, the most states) of each file. */
 export async function workerFigures(files: string[], runs: number, median: (xs: number[]) => number): Promise<Record<string, unknown>> {
-  const { exploreParallel } = await import('../src/scenario/explore-parallel');
   const out: Record<string, unknown> = {};
   for (const file of files) {
     if (!fs.existsSync(file)) continue;
