@@ -106,7 +106,7 @@ function feed(m: Model, o: Sink): void {
     for (const v of d.vcpu) {
       const io = v.arch.hvm_vcpu.hvm_io;
       o.s('v'); o.n(v.pause_flags.blocked_in_xen ? 1 : 0); o.n(io.io_state); o.n(io.io_size); big(o, io.io_data); big(o, v.rax);
-      o.n(v.arch.hvm_vcpu.inject_trap.vector); o.n(v.io_dropped); o.n(v.io_restarts); o.n(v.defer_shutdown ? 1 : 0); o.n(v.paused_for_shutdown ? 1 : 0);
+      o.n(v.arch.hvm_vcpu.inject_trap.vector); o.n(v.io_dropped); o.n(v.io_restarts); o.n(v.io_stale); o.n(v.defer_shutdown ? 1 : 0); o.n(v.paused_for_shutdown ? 1 : 0);
     }
     const bufPfn = d.arch.hvm_domain.params[A.HVM_PARAM_BUFIOREQ_PFN_INDEX];
     for (const [pfn, g] of d.physmap) {

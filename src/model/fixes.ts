@@ -27,6 +27,24 @@ export const FIXES = {
     bug: 'an access no ioreq server claimed (with no default server) was neither sent nor completed: hvm_send_assist_req returned 0 and the instruction restarted forever, wedging the vcpu; and with a single server listed, hvm_select_ioreq_server returned the default server, NULL when that one was a secondary',
     where: 'xen/arch/x86/hvm/hvm.c hvm_select_ioreq_server, hvm_complete_assist_req, hvm_send_assist_req (first in RELEASE-4.5.0)',
   },
+  '125833f5f1': {
+    profiles: ['4.5'],
+    title: 'x86: fix ioreq-server event channel vulnerability',
+    bug: "hvm_send_assist_req_to_ioreq_server took the port to notify from the slot's vp_eport, a field of the page shared with the emulator (and, for the default server, still in the guest's p2m): whoever could write that page chose which port Xen notified, and a port that does not exist tripped notify_via_xen_event_channel's ASSERT (an out-of-range event-channel lookup in a release build)",
+    where: 'xen/arch/x86/hvm/hvm.c hvm_send_assist_req_to_ioreq_server, hvm_do_resume (first in RELEASE-4.5.0; the port is now sv->ioreq_evtchn, and a vp_eport that differs crashes the domain)',
+  },
+  'b7007bc6f9': {
+    profiles: ['4.21'],
+    title: 'x86/HVM: avoid pointer wraparound in bufioreq handling',
+    bug: 'the buffered ring\'s 32-bit read and write pointers were never pulled back, so after 2^32 entries they wrapped; 511 slots do not divide 2^32 (2^32 mod 511 = 32), so across the wrap two unconsumed entries 32 apart share a slot and the newer overwrites the older before the emulator reads it',
+    where: 'xen/arch/x86/hvm/hvm.c hvm_buffered_io_send, hvm_create_ioreq_server (first in RELEASE-4.6.0; today xen/common/ioreq.c ioreq_send_buffered and ioreq_server_create, HVM_IOREQSRV_BUFIOREQ_ATOMIC)',
+  },
+  'f7039ee41b': {
+    profiles: ['4.21'],
+    title: 'ioreq: handle pending emulation racing with ioreq server destruction',
+    bug: "the vcpu's own copy of its request (v->io.req) was set back to IORESP_READY / NONE, and its shutdown deferral ended, only in hvm_io_assist, called while waiting on the server that took the request; a server destroyed after answering but before the vcpu ran left no pending server to wait on, so the request stayed READY and the deferral in place, and the vcpu's next access was refused by hvmemul_do_io (X86EMUL_UNHANDLEABLE)",
+    where: 'xen/arch/x86/hvm/ioreq.c handle_hvm_io_completion (first in RELEASE-4.14.0; today xen/common/ioreq.c vcpu_ioreq_handle_completion)',
+  },
 } as const satisfies Record<string, Fix>;
 
 export type FixId = keyof typeof FIXES;

@@ -141,6 +141,7 @@ export function domainJson(m: Model, d: Domain, opts: StateOptions = {}): Record
       ioDone: v.io_done,
       ioDropped: v.io_dropped,
       ioRestarts: v.io_restarts,
+      ioStale: v.io_stale,
       deferShutdown: v.defer_shutdown,
       pausedForShutdown: v.paused_for_shutdown,
       slot: slotPage ? decodeSlot(slotPage, v.vcpu_id) : null,

@@ -382,6 +382,8 @@ export class Vcpu {
   io_dropped = 0;
   /** Accesses neither sent to a server nor completed: the instruction restarts to the same end (a wedged vcpu). */
   io_restarts = 0;
+  /** 4.21: accesses hvmemul_do_io refused because v->io.req was still READY from an earlier request (f7039ee41b). */
+  io_stale = 0;
   // ---- issue 10 (today's Xen) ----
   /** v->io (struct vcpu_io, RELEASE-4.21.0 sched.h:310). */
   io = new VcpuIo();
@@ -568,7 +570,7 @@ export class Xen {
         w.arch.hvm_vcpu.hvm_io = { ...v.arch.hvm_vcpu.hvm_io };
         w.arch.hvm_vcpu.inject_trap = { ...v.arch.hvm_vcpu.inject_trap };
         w.arch.hvm_vcpu.xen_port = v.arch.hvm_vcpu.xen_port;
-        w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.paused_for_shutdown = v.paused_for_shutdown; w.io_done = v.io_done; w.io_dropped = v.io_dropped; w.io_restarts = v.io_restarts;
+        w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.paused_for_shutdown = v.paused_for_shutdown; w.io_done = v.io_done; w.io_dropped = v.io_dropped; w.io_restarts = v.io_restarts; w.io_stale = v.io_stale;
         // ---- 4.21 ----
         w.io.completion = v.io.completion; w.io.suspended = v.io.suspended; w.io.req = { ...v.io.req }; w.io.dabt = { ...v.io.dabt }; w.io.wait_prev_state = v.io.wait_prev_state;
         // ---- end 4.21 ----

@@ -158,6 +158,9 @@ function serverViolations(s: Session, d: Domain, out: Array<{ kind: ViolationKin
   }
 }
 
+/** 2^32 mod IOREQ_BUFFER_SLOT_NUM: how far back the slot index jumps when a buffered-ring pointer wraps. */
+const BUF_WRAP_SHIFT = 2 ** 32 % A.IOREQ_BUFFER_SLOT_NUM;
+
 const DROPS_REQUESTS = new Set<ProfileName>(['legacy', 'seed']);
 /** Who answers an I/O no device model will see, per profile (the lost-request message). */
 const DROPPED_BY: Record<ProfileName, string> = {
@@ -186,6 +189,18 @@ export function stateViolations(s: Session): Array<{ kind: ViolationKind; messag
     // Every profile's live servers, in the common shape (the seed's one, 4.5's list, today's slots).
     const live = serversOf(s.m.profile, d).filter((sv) => !sv.freed);
     const paged = live.filter((sv) => sv.ioreq.va);
+    for (const sv of live) {
+      // The ring's unconsumed entries are [read_pointer, write_pointer) and entry i lives in slot i % 511. 2^32 is
+      // not a multiple of 511 (it leaves 32), so once the window crosses 2^32 the slots jump back: two entries 32
+      // apart share one, and a window of more than 32 means Xen wrote an entry over one not yet read.
+      const pg = sv.bufioreq.va;
+      if (!pg) continue;
+      const { read_pointer: rp, write_pointer: wp } = A.readBufPointers(pg);
+      const used = (wp - rp) >>> 0;
+      if (wp < rp && used <= A.IOREQ_BUFFER_SLOT_NUM && used > BUF_WRAP_SHIFT) {
+        out.push({ kind: 'buffered-entry-overwritten', message: `d${d.domain_id}'s ${sv.id === null ? 'ioreq server' : `ioreq server ${sv.id}`} holds ${used} unconsumed buffered entries across the 2^32 wrap of its pointers (read ${rp}, write ${wp}): 2^32 mod 511 = ${BUF_WRAP_SHIFT}, so entries ${BUF_WRAP_SHIFT} apart share a slot and ${used - BUF_WRAP_SHIFT} entr${used - BUF_WRAP_SHIFT === 1 ? 'y was' : 'ies were'} overwritten before the emulator read ${used - BUF_WRAP_SHIFT === 1 ? 'it' : 'them'}` });
+      }
+    }
     for (const sv of paged) {
       for (const v of d.vcpu) {
         const st = A.getState(sv.ioreq.va!, A.ioreqOffset(v.vcpu_id));
@@ -193,7 +208,9 @@ export function stateViolations(s: Session): Array<{ kind: ViolationKind; messag
       }
     }
     for (const v of d.vcpu) {
-      if (v.io_restarts > 0) out.push({ kind: 'vcpu-wedged', message: `d${d.domain_id}v${v.vcpu_id}'s access was neither sent to a server nor completed: the instruction restarts and meets the same end, forever` });
+      if (v.io_stale > 0) out.push({ kind: 'stale-request', message: `d${d.domain_id}v${v.vcpu_id}'s access was refused by hvmemul_do_io: the vcpu's own record of its last request (v->io.req) still says STATE_IOREQ_READY though no server has it pending (its completion never reset it)` });
+      // A domain shutting down (or crashed) runs its vcpus no more: nothing restarts.
+      if (v.io_restarts > 0 && !d.is_shutting_down) out.push({ kind: 'vcpu-wedged', message: `d${d.domain_id}v${v.vcpu_id}'s access was neither sent to a server nor completed: the instruction restarts and meets the same end, forever` });
       // Only the seed's era loses such an I/O (the vcpu expected a device model); 4.5 and 4.21 complete it by design.
       if (v.io_dropped > 0 && DROPS_REQUESTS.has(s.m.profile)) { out.push({ kind: 'lost-request', message: `d${d.domain_id}v${v.vcpu_id}'s I/O ${DROPPED_BY[s.m.profile]}` }); continue; }
       const io = v.arch.hvm_vcpu.hvm_io.io_state;

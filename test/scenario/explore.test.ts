@@ -107,6 +107,24 @@ describe('explore: the invariants of several ioreq servers', () => {
     assert.ok(after(steps, ['qemu', 'other']).includes('request-to-several-servers'));
   });
 
+  it('buffered-entry-overwritten: more than 32 unconsumed entries across the 2^32 wrap (2^32 mod 511 = 32), not 32, not without the wrap', () => {
+    // A LEGACY ring (Xen leaves its pointers alone) starting at `start`, then n one-byte VGA writes QEMU has not read.
+    const ring = (start: number, n: number) => {
+      const le = (x: number) => [0, 8, 16, 24].map((s) => ((x >>> s) & 0xff).toString(16).padStart(2, '0')).join('');
+      return after([
+        { actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 }, { actor: 'toolstack', op: 'xc_hvm_build', domid: 1 },
+        { actor: 'qemu', op: 'xen_register_ioreq', bufioreq: 'legacy', when: G },
+        { actor: 'qemu', op: 'xendevicemodel_map_io_range_to_ioreq_server', type: 'memory', start: '0xa0000', end: '0xbffff' },
+        { actor: 'qemu', op: 'write_bytes', page: 'bufioreq', offset: 0, bytes: le(start) + le(start) },
+        { actor: 'toolstack', op: 'xc_domain_unpause', domid: 1 },
+        ...Array.from({ length: n }, (_, k) => ({ actor: 'd1v0', op: 'mmio_write', addr: '0xa0000', size: 1, value: k & 0xff })),
+      ]);
+    };
+    assert.deepEqual(ring(2 ** 32 - 16, 32), [], '32 entries across the wrap still have a slot each');
+    assert.deepEqual(ring(2 ** 32 - 16, 33), ['buffered-entry-overwritten']);
+    assert.deepEqual(ring(0, 40), [], 'no wrap, no shared slot');
+  });
+
   it('memory-leak: more ioreq-server structs allocated than any domain reaches (seed era)', () => {
     const s = parseScenario(JSON.stringify({ profile: 'seed', deviceModels: [{ name: 'qemu', domid: 0, target: 1 }], steps: [
       { actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 }, { actor: 'toolstack', op: 'xc_hvm_build', domid: 1 },

@@ -203,4 +203,29 @@ describe('scenario library: the bug zoo', function () {
     const r = explore(sc, EXPLORE_OPTS);
     assert.match(r.violations.find((v) => v.kind === 'page-mapped-twice')!.message, /pfn 0xfeffd is mapped by Xen 2 times/);
   });
+  /** The buggy form's violation of `kind`, with its trail's last step (the one that breaks the invariant). */
+  const found = (nn: string, kind: string) => {
+    const { sc } = load(byNumber(nn));
+    const v = explore(sc, EXPLORE_OPTS).violations.find((x) => x.kind === kind);
+    assert.ok(v, `${nn}: no ${kind}`);
+    return { v, last: sc.steps[v.trail[v.trail.length - 1]] };
+  };
+  it('62 (b7007bc6f9): the 17th eight-byte write overwrites the first across the 2^32 wrap; QEMU then misses the first write', () => {
+    const { v, last } = found('62', 'buffered-entry-overwritten');
+    assert.match(v.message, /34 unconsumed buffered entries .* \(read 4294967280, write 18\)/);
+    assert.equal(last.op, 'mmio_write');
+    assert.equal(v.trail.filter((i) => load(byNumber('62')).sc.steps[i].op === 'mmio_write').length, 17);
+    assert.match(found('62', 'expectation').v.message, /'0xa0000 data 0x100000001' \(found 0\)/);
+  });
+  it('63 (125833f5f1): the port the guest wrote into its slot is notified: a host panic (fixed: only the guest crashes)', () => {
+    const { v, last } = found('63', 'panic');
+    assert.match(v.message, /port_is_valid\(d1, 1023\)/);
+    assert.equal(last.op, 'pio_write');
+  });
+  it('64 (f7039ee41b): only when QEMU exits between its answer and the vcpu\'s resume is the next access refused', () => {
+    const { v } = found('64', 'stale-request');
+    const ops = v.trail.map((i) => load(byNumber('64')).sc.steps[i].op);
+    assert.ok(ops.indexOf('dm_exit') < ops.indexOf('hvm_do_resume'), ops.join(', '));
+    assert.match(v.message, /STATE_IOREQ_READY/);
+  });
 });

@@ -512,7 +512,7 @@ bool_t hvm_send_assist_req_to_ioreq_server(struct hvm_ioreq_server *s, ioreq_t *
             printk("Device model set bad IO state %d.\n", p->state);
             goto crash;
         }
-        if (p->vp_eport != sv->ioreq_evtchn) {   /* the slot must name this vcpu's port */   @check_port
+        if (p->vp_eport != sv->ioreq_evtchn) {   /* the slot must name this vcpu's port (125833f5f1; reverted, no check and the slot's vp_eport is the port used) */   @check_port
             printk("Device model set bad event channel %d.\n", p->vp_eport);
             goto crash;
         }

@@ -89,7 +89,8 @@ export class Hvm45 extends Emulate45 {
           break;
         case A.STATE_IOREQ_READY:
         case A.STATE_IOREQ_INPROCESS:
-          yield $('wait', { p, port: sv.ioreq_evtchn });
+          // Before 125833f5f1 the port waited on was the slot's vp_eport (the wait itself does not use it).
+          yield $('wait', { p, port: this.x.reverted('125833f5f1') ? p.vp_eport : sv.ioreq_evtchn });
           if (this.waitOnXenEventChannel(v, p)) return DESCHEDULED;
           break;
         default:
@@ -713,15 +714,17 @@ export class Hvm45 extends Emulate45 {
   /**
    * hvm_send_assist_req_to_ioreq_server [X45 hvm.c:2515-2572]: deferral; find v in the server's vcpu list (not
    * there: nothing is sent, yet 1 is returned); a busy slot or a vp_eport that is not v's port crashes the domain.
+   * With 125833f5f1 reverted the port is the slot's own vp_eport, unchecked (what the shared page says).
    */
   *hvmSendAssistReqToIoreqServer(s: HvmIoreqServer45, v: Vcpu, proto_p: ProtoIoreq): Co<number> {
     const d = v.domain;
     yield $('deferral', { s, v });
     if (!this.vcpuStartShutdownDeferral(v)) return 0;
+    const unfixed = this.x.reverted('125833f5f1');
     for (const sv of s.ioreq_vcpu_list) {
       if (sv.vcpu !== v) continue;
-      const port = sv.ioreq_evtchn;
       const p = this.ioreqOf(s, v);
+      const port = unfixed ? p.vp_eport : sv.ioreq_evtchn;
       yield $('check_state', { s, p, state: p.state });
       if (p.state !== A.STATE_IOREQ_NONE) {
         this.x.printk('XENLOG_ERR', 'hvm_send_assist_req_to_ioreq_server', d, `Device model set bad IO state ${p.state}.`);
@@ -729,7 +732,7 @@ export class Hvm45 extends Emulate45 {
         return 0;
       }
       yield $('check_port', { s, p, vp_eport: p.vp_eport, port });
-      if (p.vp_eport !== port) {
+      if (!unfixed && p.vp_eport !== port) {
         this.x.printk('XENLOG_ERR', 'hvm_send_assist_req_to_ioreq_server', d, `Device model set bad event channel ${p.vp_eport}.`);
         this.domainCrash(d, 'hvm_send_assist_req_to_ioreq_server', `Device model set bad event channel ${p.vp_eport}`);
         return 0;

@@ -3,7 +3,7 @@
  * cited beside each function in the TypeScript model. */
 
 @fn wait_for_io
-/* wait_for_io (ioreq.c:154-209): state read once; a state lower than the last one seen crashes the domain. */
+/* wait_for_io (ioreq.c:154-209): state read once; a state lower than the last one seen crashes the domain. With f7039ee41b reverted, complete also settles v->io.req and ends the shutdown deferral (hvm_io_assist). */
 wait_for_io(sv, p)
 {
     read state;  @read_state
@@ -15,7 +15,7 @@ wait_for_io(sv, p)
 }
 
 @fn vcpu_ioreq_handle_completion
-/* vcpu_ioreq_handle_completion (ioreq.c:211-259): wait on every pending server, then finish the access. */
+/* vcpu_ioreq_handle_completion (ioreq.c:211-259): wait on every pending server, settle v->io.req and end the shutdown deferral (f7039ee41b; reverted, not here), then finish the access. */
 vcpu_ioreq_handle_completion(v)
 {
     pending;  @pending
@@ -127,7 +127,7 @@ ioreq_server_deinit(s)
 }
 
 @fn ioreq_server_create
-/* ioreq_server_create (ioreq.c:643-700): lowest free slot of 8; the target is paused meanwhile. */
+/* ioreq_server_create (ioreq.c:643-700): lowest free slot of 8; the target is paused meanwhile. With b7007bc6f9 reverted, no bound on bufioreq_handling and any buffering is LEGACY. */
 ioreq_server_create(d, bufioreqhandling, out)
 {
     arm buf;  @arm_buf
@@ -249,7 +249,7 @@ ioreq_server_select(d, p)
 }
 
 @fn ioreq_send_buffered
-/* ioreq_send_buffered: (ioreq.c:1156-1247): into the ring when it fits; ATOMIC servers get their pointers pulled back below 511 with a 64-bit compare-exchange. UNHANDLED sends the caller to the synchronous path. */
+/* ioreq_send_buffered: (ioreq.c:1156-1247): into the ring when it fits; ATOMIC servers get their pointers pulled back below 511 with a 64-bit compare-exchange (ioreq.c:1230-1241, added by b7007bc6f9: reverted, no server is ATOMIC, so the pointers run on to 2^32 and wrap). UNHANDLED sends the caller to the synchronous path. */
 ioreq_send_buffered(s, p)
 {
     page;  @page

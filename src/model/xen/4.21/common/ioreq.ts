@@ -239,7 +239,14 @@ export abstract class Ioreq421 extends DomainCode {
       }
     }
     yield $('complete', { data: A.hex(data), needs_completion: this.ioreqNeedsCompletion(vio.req) });
-    if (this.ioreqNeedsCompletion(vio.req)) vio.req.data = data;
+    if (this.x.reverted('f7039ee41b')) {
+      // hvm_io_assist before f7039ee41b: v's request record and its shutdown deferral were settled here, so only
+      // when a pending server was waited on.
+      if (this.ioreqNeedsCompletion(vio.req)) { vio.req.state = A.STATE_IORESP_READY; vio.req.data = data; }
+      else vio.req.state = A.STATE_IOREQ_NONE;
+      // msix_write_completion(v): no MSI-X table in the model.
+      this.vcpuEndShutdownDeferral(v);
+    } else if (this.ioreqNeedsCompletion(vio.req)) vio.req.data = data;
     sv.pending = false;
     return WAIT_DONE;
   }
@@ -257,7 +264,11 @@ export abstract class Ioreq421 extends DomainCode {
     return true;
   }
 
-  /** vcpu_ioreq_handle_completion (ioreq.c:211-259): wait on every pending server, then finish the access. */
+  /**
+   * vcpu_ioreq_handle_completion (ioreq.c:211-259): wait on every pending server, then settle v's request record
+   * and end its shutdown deferral (ioreq.c:223-227, moved here from hvm_io_assist by f7039ee41b: reverted, a vcpu
+   * whose server went away before it ran keeps its request READY), then finish the access.
+   */
   *vcpuIoreqHandleCompletion(v: Vcpu): Co<number> {
     const vio = v.io;
     let res = true;
@@ -268,10 +279,12 @@ export abstract class Ioreq421 extends DomainCode {
       const r = yield* this.waitForIo(hit.sv, this.getIoreq(hit.s, v));
       if (r !== WAIT_DONE) return r;
     }
-    vio.req.state = this.ioreqNeedsCompletion(vio.req) ? A.STATE_IORESP_READY : A.STATE_IOREQ_NONE;
-    yield $('req_state', { state: A.STATE_NAMES[vio.req.state] });
-    // msix_write_completion(v): no MSI-X table in the model.
-    this.vcpuEndShutdownDeferral(v);
+    if (!this.x.reverted('f7039ee41b')) {
+      vio.req.state = this.ioreqNeedsCompletion(vio.req) ? A.STATE_IORESP_READY : A.STATE_IOREQ_NONE;
+      // msix_write_completion(v): no MSI-X table in the model.
+      this.vcpuEndShutdownDeferral(v);
+    }
+    yield $('req_state', { state: A.STATE_NAMES[vio.req.state] ?? vio.req.state });
     const completion = vio.completion;
     vio.completion = X.VIO_no_completion;
     yield $('completion', { completion: X.VIO_NAMES[completion] });
@@ -484,7 +497,9 @@ export abstract class Ioreq421 extends DomainCode {
     yield $('arm_buf', { d, bufioreq_handling, x86: this.isX86 });
     if (!this.isX86 && bufioreq_handling) return -EINVAL;
     yield $('max_buf', { bufioreq_handling });
-    if (bufioreq_handling > HVM_IOREQSRV_BUFIOREQ_ATOMIC || bufioreq_handling < 0) return -EINVAL;
+    // b7007bc6f9 added this bound with the ATOMIC mode; before it any non-zero value meant "buffered" (LEGACY).
+    if (this.x.reverted('b7007bc6f9')) bufioreq_handling = bufioreq_handling ? HVM_IOREQSRV_BUFIOREQ_LEGACY : HVM_IOREQSRV_BUFIOREQ_OFF;
+    else if (bufioreq_handling > HVM_IOREQSRV_BUFIOREQ_ATOMIC || bufioreq_handling < 0) return -EINVAL;
     yield $('alloc', { d });
     if (this.x.failNext('xzalloc')) return -ENOMEM;
     const s = new X.IoreqServer(d, this.x.current!.domain);
@@ -744,7 +759,8 @@ export abstract class Ioreq421 extends DomainCode {
 
   /**
    * ioreq_send_buffered: (ioreq.c:1156-1247): into the ring when it fits; ATOMIC servers get their pointers pulled
-   * back below 511 with a 64-bit compare-exchange. UNHANDLED sends the caller to the synchronous path.
+   * back below 511 with a 64-bit compare-exchange (ioreq.c:1230-1241, added by b7007bc6f9: reverted, no server is
+   * ATOMIC, so the pointers run on to 2^32 and wrap). UNHANDLED sends the caller to the synchronous path.
    */
   *ioreqSendBuffered(s: IoreqServer, p: A.Ioreq): Co<number> {
     const d = this.x.current!.domain;

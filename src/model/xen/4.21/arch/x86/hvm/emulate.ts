@@ -70,6 +70,11 @@ export abstract class Emulate421 extends X86Ioreq421 {
       if (dir === A.IOREQ_READ) io.data = p.data;
       return X86EMUL_OKAY;
     } else if (vio.req.state !== A.STATE_IOREQ_NONE) {
+      // A request of this vcpu's still marked in flight: refused (what a completion that never reset it leaves).
+      v.io_stale++;
+      if (this.x.on) this.x.emit({ kind: 'io_dropped', fn: 'hvmemul_do_io', domid: d.domain_id, vcpu: v.vcpu_id,
+        detail: { addr: A.hex(addr), dir, state: A.STATE_NAMES[vio.req.state] ?? vio.req.state },
+        text: `d${d.domain_id}v${v.vcpu_id} ${isMmio ? 'MMIO' : 'port'} ${dir ? 'read' : 'write'} ${A.hex(addr)} refused: v->io.req is still ${A.STATE_NAMES[vio.req.state] ?? vio.req.state} (X86EMUL_UNHANDLEABLE)` });
       return X86EMUL_UNHANDLEABLE;
     }
     if (dir === A.IOREQ_WRITE && !dataIsAddr) p.data = io.data & (size >= 8 ? 0xffffffffffffffffn : (1n << BigInt(size * 8)) - 1n);
