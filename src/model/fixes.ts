@@ -27,6 +27,12 @@ export const FIXES = {
     bug: 'an access no ioreq server claimed (with no default server) was neither sent nor completed: hvm_send_assist_req returned 0 and the instruction restarted forever, wedging the vcpu; and with a single server listed, hvm_select_ioreq_server returned the default server, NULL when that one was a secondary',
     where: 'xen/arch/x86/hvm/hvm.c hvm_select_ioreq_server, hvm_complete_assist_req, hvm_send_assist_req (first in RELEASE-4.5.0)',
   },
+  'da20c93108': {
+    profiles: ['4.21', '4.21-arm'],
+    title: 'IOREQ: fix waiting for broadcast completion',
+    bug: 'vcpu_ioreq_handle_completion waited on the first server (newest first) that had the vcpu\'s request pending and then finished the access: after a synchronous broadcast (the map-cache INVALIDATE every enabled server gets) the vcpu went back to the guest while the other servers had not answered yet',
+    where: 'xen/common/ioreq.c vcpu_ioreq_handle_completion (first in RELEASE-4.15.0; the bug came with 1745806a41 of 2020-07-17 on the way to 4.15, so no release shipped it)',
+  },
 } as const satisfies Record<string, Fix>;
 
 export type FixId = keyof typeof FIXES;

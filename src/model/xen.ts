@@ -385,6 +385,13 @@ export class Vcpu {
   // ---- issue 10 (today's Xen) ----
   /** v->io (struct vcpu_io, RELEASE-4.21.0 sched.h:310). */
   io = new VcpuIo();
+  /** v->mapcache_invalidate (sched.h:250): a p2m removal asked for a map-cache flush the vcpu sends on its way out. */
+  mapcache_invalidate = false;
+  /**
+   * Not Xen's: how often vcpu_ioreq_handle_completion finished the vcpu's access (and let it go back to the guest)
+   * while some server still had a request of the vcpu pending. The fixed code waits for every one (da20c93108).
+   */
+  io_completed_pending = 0;
   // ---- end 4.21 ----
   constructor(public domain: Domain, public vcpu_id: number) {}
 }
@@ -571,6 +578,7 @@ export class Xen {
         w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.paused_for_shutdown = v.paused_for_shutdown; w.io_done = v.io_done; w.io_dropped = v.io_dropped; w.io_restarts = v.io_restarts;
         // ---- 4.21 ----
         w.io.completion = v.io.completion; w.io.suspended = v.io.suspended; w.io.req = { ...v.io.req }; w.io.dabt = { ...v.io.dabt }; w.io.wait_prev_state = v.io.wait_prev_state;
+        w.mapcache_invalidate = v.mapcache_invalidate; w.io_completed_pending = v.io_completed_pending;
         // ---- end 4.21 ----
         e.vcpu.push(w);
       }

@@ -910,6 +910,16 @@ export const OPS = {
     },
     title: (step) => (step.args.clean ? 'xen_exit_notifier' : 'the device model dies (SIGKILL)'),
   },
+  xenmem_decrease_reservation: {
+    actors: VCPUS, profiles: ['4.21'],
+    doc: "The guest gives one frame back (a balloon driver's XENMEM_decrease_reservation, order 0): the frame leaves the p2m, which asks for a map-cache flush, and hvm_hypercall's tail sends every enabled server a synchronous IOREQ_TYPE_INVALIDATE (ioreq_signal_mapcache_invalidate): the vcpu waits for their answers. The step's value: nr_done (1, or 0 for a frame with no RAM).",
+    args: { gfn: BIG },
+    call: (m, step) => {
+      const v = vcpuOf(m, step);
+      return { actor: step.actor, vcpu: v, fn: (f) => (f.x421!.hvm as unknown as { hvmHypercallDecreaseReservation(v: Vcpu, g: number): unknown }).hvmHypercallDecreaseReservation(v, num(step, 'gfn')), post: (r: number) => ({ rc: 0, value: BigInt(r) }) };
+    },
+    title: (step) => `XENMEM_decrease_reservation(gfn 0x${(step.args.gfn as bigint).toString(16)})`,
+  },
 } satisfies Record<string, OpSpec>;
 
 export type OpName = keyof typeof OPS;

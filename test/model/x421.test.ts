@@ -549,3 +549,79 @@ describe('4.21-arm: try_fwd_ioserv / handle_ioserv (arm ioreq.c:16-136, io.c:186
     assert.ok(t.m.x.console.some((l) => l.text === 'wrong state 1'));
   });
 });
+
+describe('4.21 map-cache invalidation and the broadcast wait (ioreq.c:36-59, 211-259; x86 hypercall.c:187-191)', () => {
+  /** A one-vcpu guest with two QEMUs: 'qemu' on server 0 (the serial ports) and 'q2' on server 1 (no ranges). */
+  function two(build: Build): Driver421 {
+    const t = x86(build, 1);
+    qemu(t);
+    t.addDm('q2', 'qemu', 0, G);
+    assert.equal(t.dmInit('q2').value, 0, t.dm('q2').last_error ?? '');
+    assert.ok(t.domain(G).x421.server[1]!.enabled);
+    return t;
+  }
+  const slot = (t: Driver421, id: number) => A.readIoreq(t.domain(G).x421.server[id]!.ioreq.va!, A.ioreqOffset(0));
+
+  it('decrease_reservation takes the frame out of the p2m and sends every enabled server a synchronous INVALIDATE; the vcpu waits for each', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const t = two(build);
+      const v = t.vcpu(G, 0);
+      assert.ok(t.domain(G).page(0x100));
+      assert.equal(t.decreaseReservation(G, 0, 0x100).value, 1, 'nr_done');
+      assert.equal(t.domain(G).page(0x100), null);
+      for (const id of [0, 1]) {
+        assert.equal(slot(t, id).type, A.IOREQ_TYPE_INVALIDATE);
+        assert.equal(slot(t, id).state, A.STATE_IOREQ_READY);
+      }
+      assert.equal(v.pause_flags.blocked_in_xen, true);
+      assert.equal(v.mapcache_invalidate, false, 'the hypercall tail took the flag');
+      // Server 1 answers first: the vcpu finishes it, then waits on server 0.
+      assert.equal(t.serve('q2', 0).value, 1);
+      assert.equal(t.resume(G, 0).value, DESCHEDULED, build);
+      assert.equal(v.pause_flags.blocked_in_xen, true);
+      assert.equal(t.serve('qemu', 0).value, 1);
+      assert.equal(t.resume(G, 0).value, RESUMED);
+      assert.equal(t.m.flat.x421!.hvm.vcpuIoreqPending(v), false);
+      assert.equal(v.io_completed_pending, 0);
+    }
+  });
+
+  it('with da20c93108 reverted the vcpu finishes after the first pending server (newest first) and goes on with the other still pending', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const t = two(build);
+      t.m.x.reverts = new Set(['da20c93108']);
+      const v = t.vcpu(G, 0);
+      t.decreaseReservation(G, 0, 0x100);
+      assert.equal(t.serve('q2', 0).value, 1);
+      assert.equal(t.resume(G, 0).value, RESUMED, build);
+      assert.equal(v.pause_flags.blocked_in_xen, false);
+      assert.equal(t.domain(G).x421.server[0]!.ioreq_vcpu_list[0].pending, true, 'server 0 never answered');
+      assert.equal(slot(t, 0).state, A.STATE_IOREQ_READY);
+      assert.equal(v.io_completed_pending, 1);
+    }
+  });
+
+  it('a frame with no RAM is not removed: nr_done 0, no flush, the vcpu runs on', () => {
+    const t = two('flat');
+    const gfn = 0x7ffff;
+    assert.equal(t.domain(G).page(gfn), null);
+    assert.equal(t.decreaseReservation(G, 0, gfn).value, 0);
+    assert.equal(slot(t, 0).state, A.STATE_IOREQ_NONE);
+    assert.equal(slot(t, 1).state, A.STATE_IOREQ_NONE);
+    assert.equal(t.vcpu(G, 0).pause_flags.blocked_in_xen, false);
+  });
+
+  it('a flush asked for while an access was in flight goes out when the access completes, and the vcpu waits again (ioreq.c:251-256)', () => {
+    const t = two('flat');
+    const v = t.vcpu(G, 0);
+    t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+    v.mapcache_invalidate = true;
+    assert.equal(t.serve('qemu', 0, { data: 0x41n }).value, 1);
+    t.resume(G, 0);
+    assert.equal(v.rax & 0xffn, 0x41n, 'the read completed first');
+    assert.equal(v.mapcache_invalidate, false);
+    assert.equal(slot(t, 0).type, A.IOREQ_TYPE_INVALIDATE);
+    assert.equal(slot(t, 1).type, A.IOREQ_TYPE_INVALIDATE);
+    assert.equal(v.pause_flags.blocked_in_xen, true);
+  });
+});
