@@ -33,6 +33,12 @@ export const FIXES = {
     bug: 'vcpu_ioreq_handle_completion waited on the first server (newest first) that had the vcpu\'s request pending and then finished the access: after a synchronous broadcast (the map-cache INVALIDATE every enabled server gets) the vcpu went back to the guest while the other servers had not answered yet',
     where: 'xen/common/ioreq.c vcpu_ioreq_handle_completion (first in RELEASE-4.15.0; the bug came with 1745806a41 of 2020-07-17 on the way to 4.15, so no release shipped it)',
   },
+  'b7e0d89788': {
+    profiles: ['4.21'],
+    title: 'xen: io: Fix race between sending an I/O and domain shutdown',
+    bug: 'hvmemul_do_io and handle_pio asked whether the domain was shutting down after ioreq_send had returned: a shutdown (a checkpoint\'s suspend) landing just after the request went to the device model made Xen drop the request\'s completion and leave RIP where it was, so after XEN_DOMCTL_resumedomain the guest ran the instruction again and a port with side effects saw the access twice',
+    where: 'xen/arch/x86/hvm/emulate.c hvmemul_do_io, xen/arch/x86/hvm/io.c handle_pio, xen/common/ioreq.c ioreq_send (vio->suspended; first in RELEASE-4.17.0)',
+  },
 } as const satisfies Record<string, Fix>;
 
 export type FixId = keyof typeof FIXES;

@@ -151,6 +151,8 @@ export function stateViolations(s: Session): Array<{ kind: ViolationKind; messag
         const still = d.x421.server.filter((s4) => s4 && s4.ioreq_vcpu_list.some((sv) => sv.vcpu === v && sv.pending)).map((s4) => s4!.id);
         out.push({ kind: 'completed-while-pending', message: `d${d.domain_id}v${v.vcpu_id} finished its access and went back to the guest while ${still.length ? `server ${still.join(', ')}` : 'a server'} still had its request pending (not yet answered)` });
       }
+      // 4.21: handle_pio left an access a server already has to restart: the device will see it twice (b7e0d89788).
+      if (v.io_restarted_sent > 0) out.push({ kind: 'restart-after-send', message: `d${d.domain_id}v${v.vcpu_id}'s port access went to a server, yet handle_pio did not advance RIP: the guest runs the instruction again and the device model sees the access twice` });
       if (v.io_restarts > 0) out.push({ kind: 'vcpu-wedged', message: `d${d.domain_id}v${v.vcpu_id}'s access was neither sent to a server nor completed: the instruction restarts and meets the same end, forever` });
       // Only the seed's era loses such an I/O (the vcpu expected a device model); 4.5 and 4.21 complete it by design.
       if (v.io_dropped > 0 && DROPS_REQUESTS.has(s.m.profile)) { out.push({ kind: 'lost-request', message: `d${d.domain_id}v${v.vcpu_id}'s I/O ${DROPPED_BY[s.m.profile]}` }); continue; }

@@ -625,3 +625,80 @@ describe('4.21 map-cache invalidation and the broadcast wait (ioreq.c:36-59, 211
     assert.equal(v.pause_flags.blocked_in_xen, true);
   });
 });
+
+describe('4.21 a shutdown racing a port access: vio->suspended (emulate.c:441-445, io.c:128-136, domain.c:1354-1379)', () => {
+  const SHUTDOWN_suspend = 2;
+  /** A guest with QEMU on ports 0x510-0x511, its vcpu 0's read of 0x510 held just after ioreq_send. */
+  function held(build: Build, revert: boolean): Driver421 {
+    const t = x86(build, 1);
+    if (revert) t.m.x.reverts = new Set(['b7e0d89788']);
+    qemu(t, [[I.XEN_DMOP_IO_RANGE_PORT, 0x510n, 0x511n]]);
+    const v = t.vcpu(G, 0);
+    v.io.hold_after_send = true;
+    assert.equal(t.pio(G, 0, 0x510, 1, A.IOREQ_READ).value, true);
+    assert.equal(v.io.held_rc, 3, 'X86EMUL_RETRY from ioreq_send');
+    assert.equal(v.io.hold_after_send, false, 'one access only');
+    return t;
+  }
+  const shutdown = (t: Driver421) => t.m.flat.x421!.hvm.schedopRemoteShutdown(t.domain(0), G, SHUTDOWN_suspend);
+
+  it('fixed: a shutdown after the send leaves the read in flight; it completes into rax, the vcpu then pauses, and domain_resume lets it run', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const t = held(build, false);
+      const v = t.vcpu(G, 0);
+      assert.equal(shutdown(t), 0);
+      assert.equal(v.paused_for_shutdown, false, 'the vcpu defers the shutdown');
+      assert.equal(t.continueIo(G, 0).value, true, build);
+      assert.equal(v.io.req.state, A.STATE_IOREQ_READY);
+      assert.equal(v.io.completion, 2, 'VIO_pio_completion');
+      assert.equal(t.serve('qemu', 0, { data: 0x2an }).value, 1);
+      t.resume(G, 0);
+      assert.equal(v.rax & 0xffn, 0x2an);
+      assert.equal(v.paused_for_shutdown, true);
+      assert.equal(t.domain(G).is_shut_down, true);
+      assert.equal(v.io_restarted_sent, 0);
+      t.m.flat.x421!.hvm.domainResume(t.domain(G));
+      assert.equal(t.domain(G).is_shutting_down, false);
+      assert.equal(t.domain(G).is_shut_down, false);
+      assert.equal(t.domain(G).shutdown_code, -1);
+      assert.equal(v.paused_for_shutdown, false);
+      assert.equal(t.domain(G).pause_count, 0);
+    }
+  });
+
+  it('with b7e0d89788 reverted the same shutdown makes Xen forget the sent read and leave RIP: the answer is dropped and the IN will run again', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const t = held(build, true);
+      const v = t.vcpu(G, 0);
+      shutdown(t);
+      assert.equal(t.continueIo(G, 0).value, false, build);
+      assert.equal(v.io.req.state, A.STATE_IOREQ_NONE);
+      assert.equal(v.io_restarted_sent, 1);
+      assert.equal(t.domain(G).x421.server[0]!.ioreq_vcpu_list[0].pending, true, 'QEMU has it');
+      assert.equal(t.serve('qemu', 0, { data: 0x2an }).value, 1);
+      t.resume(G, 0);
+      assert.equal(v.rax & 0xffn, 0n, 'the answer went nowhere');
+    }
+  });
+
+  it('either way, a request ioreq_send refused (the shutdown came first) restarts without being counted: nothing was sent', () => {
+    for (const revert of [false, true]) {
+      const t = x86('flat', 1);
+      if (revert) t.m.x.reverts = new Set(['b7e0d89788']);
+      qemu(t, [[I.XEN_DMOP_IO_RANGE_PORT, 0x510n, 0x511n]]);
+      shutdown(t);
+      const v = t.vcpu(G, 0);
+      assert.equal(t.pio(G, 0, 0x510, 1, A.IOREQ_READ).value, false);
+      assert.equal(v.io.suspended, true);
+      assert.equal(v.io_restarted_sent, 0);
+    }
+  });
+
+  it('without a shutdown the held access finishes as an unheld one would', () => {
+    const t = held('flat', true);
+    assert.equal(t.continueIo(G, 0).value, true);
+    t.serve('qemu', 0, { data: 0x17n });
+    assert.equal(t.resume(G, 0).value, RESUMED);
+    assert.equal(t.vcpu(G, 0).rax & 0xffn, 0x17n);
+  });
+});
