@@ -258,7 +258,7 @@ export abstract class Ioreq421 extends DomainCode {
   }
 
   /**
-   * vcpu_ioreq_handle_completion (ioreq.c:211-259): wait on every pending server, then finish the access; a map-cache
+   * vcpu_ioreq_handle_completion: (ioreq.c:211-259): wait on every pending server, then finish the access; a map-cache
    * flush asked for meanwhile is broadcast at the end. With da20c93108 reverted only the first pending server (newest
    * first) is waited on, as between 1745806a41 and the fix.
    */
@@ -867,7 +867,7 @@ export abstract class Ioreq421 extends DomainCode {
   }
 
   /**
-   * ioreq_request_mapcache_invalidate (ioreq.c:36-46): a p2m removal flags the map-cache flush on the current vcpu
+   * ioreq_request_mapcache_invalidate: (ioreq.c:36-46): a p2m removal flags the map-cache flush on the current vcpu
    * when it is the domain's own. (Xen flags every vcpu of a built domain when another domain removed the page; the
    * model's only caller is the guest's own XENMEM_decrease_reservation.)
    */

@@ -65,7 +65,7 @@ export abstract class Memory421 extends Ioreq421 {
   }
 
   /**
-   * guest_remove_page (memory.c:318-453) -> guest_physmap_remove_page -> p2m_remove_page -> p2m_remove_entry (x86
+   * guest_remove_page: (memory.c:318-453) -> guest_physmap_remove_page -> p2m_remove_page -> p2m_remove_entry (x86
    * mm/p2m.c:533-592): a RAM frame leaves the p2m, and since a device model may have it mapped, the removal asks for
    * a map-cache flush (p2m.c:569). A frame with no RAM is -ENOENT.
    */
@@ -81,7 +81,7 @@ export abstract class Memory421 extends Ioreq421 {
   }
 
   /**
-   * decrease_reservation (memory.c:455-524) for one extent of order 0, the guest's own (a balloon driver giving a
+   * decrease_reservation: (memory.c:455-524) for one extent of order 0, the guest's own (a balloon driver giving a
    * frame back): nr_done, 1 when the frame went, 0 when guest_remove_page failed.
    */
   *decreaseReservation(d: Domain, gmfn: number): Co<number> {

@@ -64,7 +64,7 @@ export class Hvm421 extends Dm421 {
   }
 
   /**
-   * hvm_hypercall (hypercall.c:105-196) for XENMEM_decrease_reservation by the guest itself: the memory op, then the
+   * hvm_hypercall: (hypercall.c:105-196) for XENMEM_decrease_reservation by the guest itself: the memory op, then the
    * hypercall's tail (187-191): a map-cache flush the op asked for goes to every server before the guest resumes.
    */
   *hvmHypercallDecreaseReservation(v: Vcpu, gmfn: number): Co<number> {
