@@ -194,6 +194,16 @@ export class Driver421 {
     if (!s) throw new Error(`no server ${id}`);
     return this.run(`vcpu${v}`, w, (i) => i.hvm.ioreqSend(s, p, true));
   }
+  /** The rest of a port access held after ioreq_send (vcpu.io.hold_after_send), as vcpu v. */
+  continueIo(domid: number, v: number): OpResult<boolean> {
+    const w = this.vcpu(domid, v);
+    return this.run(`vcpu${v}`, w, (i) => (i.hvm as unknown as { hvmIoContinue(v: Vcpu): Co<boolean> }).hvmIoContinue(w));
+  }
+  /** The guest gives frame gfn back (XENMEM_decrease_reservation through hvm_hypercall), as vcpu v. */
+  decreaseReservation(domid: number, v: number, gfn: number): OpResult<number> {
+    const w = this.vcpu(domid, v);
+    return this.run(`vcpu${v}`, w, (i) => (i.hvm as unknown as { hvmHypercallDecreaseReservation(v: Vcpu, g: number): Co<number> }).hvmHypercallDecreaseReservation(w, gfn));
+  }
   broadcast(domid: number, v: number, p: A.Ioreq, buffered: boolean): OpResult<number> {
     const w = this.vcpu(domid, v);
     return this.run(`vcpu${v}`, w, (i) => i.hvm.ioreqBroadcast(p, buffered));

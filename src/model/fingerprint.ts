@@ -94,7 +94,7 @@ function feed(m: Model, o: Sink): void {
       for (const r of s4.range) { o.n(r.ranges.length); for (const [a, b] of r.ranges) { big(o, a); big(o, b); } }
       for (const pg of [s4.ioreq.va, s4.bufioreq.va]) if (pg) for (let i = 0; i < 64; i++) o.n(pg.getInt32(i * 4, true));
     }
-    for (const v of d.vcpu) { o.n(v.io.completion); o.n(v.io.suspended ? 1 : 0); o.n(v.io.req.state); o.n(v.io.wait_prev_state); }
+    for (const v of d.vcpu) { o.n(v.io.completion); o.n(v.io.suspended ? 1 : 0); o.n(v.io.req.state); o.n(v.io.wait_prev_state); o.n(v.mapcache_invalidate ? 1 : 0); o.n(v.io_completed_pending); o.n(v.io_restarted_sent); o.n(v.io.hold_after_send ? 1 : 0); o.n(v.io.held_rc); }
     // ---- end 4.21 ----
     const ports = d.evtchn.ports;
     o.s('e');

@@ -45,7 +45,29 @@ export const FIXES = {
     bug: "the vcpu's own copy of its request (v->io.req) was set back to IORESP_READY / NONE, and its shutdown deferral ended, only in hvm_io_assist, called while waiting on the server that took the request; a server destroyed after answering but before the vcpu ran left no pending server to wait on, so the request stayed READY and the deferral in place, and the vcpu's next access was refused by hvmemul_do_io (X86EMUL_UNHANDLEABLE)",
     where: 'xen/arch/x86/hvm/ioreq.c handle_hvm_io_completion (first in RELEASE-4.14.0; today xen/common/ioreq.c vcpu_ioreq_handle_completion)',
   },
+  'da20c93108': {
+    profiles: ['4.21', '4.21-arm'],
+    title: 'IOREQ: fix waiting for broadcast completion',
+    bug: 'vcpu_ioreq_handle_completion waited on the first server (newest first) that had the vcpu\'s request pending and then finished the access: after a synchronous broadcast (the map-cache INVALIDATE every enabled server gets) the vcpu went back to the guest while the other servers had not answered yet',
+    where: 'xen/common/ioreq.c vcpu_ioreq_handle_completion (first in RELEASE-4.15.0; the bug came with 1745806a41 of 2020-07-17 on the way to 4.15, so no release shipped it)',
+  },
+  'b7e0d89788': {
+    profiles: ['4.21'],
+    title: 'xen: io: Fix race between sending an I/O and domain shutdown',
+    bug: 'hvmemul_do_io and handle_pio asked whether the domain was shutting down after ioreq_send had returned: a shutdown (a checkpoint\'s suspend) landing just after the request went to the device model made Xen drop the request\'s completion and leave RIP where it was, so after XEN_DOMCTL_resumedomain the guest ran the instruction again and a port with side effects saw the access twice',
+    where: 'xen/arch/x86/hvm/emulate.c hvmemul_do_io, xen/arch/x86/hvm/io.c handle_pio, xen/common/ioreq.c ioreq_send (vio->suspended; first in RELEASE-4.17.0)',
+  },
 } as const satisfies Record<string, Fix>;
+
+// Not in the zoo: 2e0b545b84 ("ioreq: don't wrongly claim "success" in ioreq_send_buffered()", 2024-10-08, first in
+// RELEASE-4.20.0). Before it, ioreq_send_buffered returned 0 (X86EMUL_OKAY on x86: "sent") for a request with
+// addr > 0xfffff, data_is_ptr or count != 1 ([X421] common/ioreq.c:1178-1186 has the fixed UNHANDLED, which the 4.21
+// model returns). No caller can hand it such a request, in 4.21 or in any release since f6bf39f84f (4.6) added the
+// literal: the only buffered senders are stdvga_mem_write (arch/x86/hvm/stdvga.c:49-67), which builds its own request
+// with count 1, data by value and an address that stdvga_mem_accept (69-82) keeps inside 0xa0000-0xbffff, and
+// send_timeoffset_req (arch/x86/hvm/io.c:35-51, through ioreq_broadcast(&p, true)), whose request has addr 0, count 1
+// and no data_is_ptr; the only other broadcast (ioreq_signal_mapcache_invalidate) is synchronous, and Arm never
+// creates a buffered server. So no scenario can show the bug; only a direct call can (test/model/x421.test.ts).
 
 export type FixId = keyof typeof FIXES;
 export const FIX_IDS = Object.keys(FIXES) as FixId[];

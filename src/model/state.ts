@@ -87,7 +87,9 @@ function x421Json(d: Domain): Record<string, unknown> {
     refcnt: d.x421.refcnt,
     pciCf8: A.hex(d.x421.pci_cf8),
     ioreqGfnPool: { base: A.hex(d.x421.ioreq_gfn.base), mask: A.hex(d.x421.ioreq_gfn.mask), legacyMask: A.hex(d.x421.ioreq_gfn.legacy_mask) },
-    vcpuIo: d.vcpu.map((v) => ({ vcpu: v.vcpu_id, completion: X.VIO_NAMES[v.io.completion], suspended: v.io.suspended, reqState: A.STATE_NAMES[v.io.req.state] ?? v.io.req.state })),
+    vcpuIo: d.vcpu.map((v) => ({ vcpu: v.vcpu_id, completion: X.VIO_NAMES[v.io.completion], suspended: v.io.suspended, reqState: A.STATE_NAMES[v.io.req.state] ?? v.io.req.state,
+      mapcacheInvalidate: v.mapcache_invalidate, completedWithPending: v.io_completed_pending,
+      restartedAfterSend: v.io_restarted_sent, heldAfterSend: v.io.held_rc >= 0 })),
   };
 }
 // ---- end 4.21 ----

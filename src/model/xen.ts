@@ -198,6 +198,10 @@ export class VcpuIo {
   dabt = { sign: 0, size: 0, write: 0 };
   /** Arm only: the prev_state wait_for_io holds on the vcpu's own stack while it is blocked there (-1: not waiting). */
   wait_prev_state = -1;
+  /** Not Xen's: a scenario holds the vcpu's next port access right after ioreq_send (another CPU acts first). */
+  hold_after_send = false;
+  /** Not Xen's: what ioreq_send returned to the held access, until hvm_io_continue finishes it (-1: none held). */
+  held_rc = -1;
 }
 
 /** d->arch.hvm.ioreq_gfn (x86 asm/hvm/domain.h): the legacy gfn pool. */
@@ -387,6 +391,18 @@ export class Vcpu {
   // ---- issue 10 (today's Xen) ----
   /** v->io (struct vcpu_io, RELEASE-4.21.0 sched.h:310). */
   io = new VcpuIo();
+  /** v->mapcache_invalidate (sched.h:250): a p2m removal asked for a map-cache flush the vcpu sends on its way out. */
+  mapcache_invalidate = false;
+  /**
+   * Not Xen's: how often vcpu_ioreq_handle_completion finished the vcpu's access (and let it go back to the guest)
+   * while some server still had a request of the vcpu pending. The fixed code waits for every one (da20c93108).
+   */
+  io_completed_pending = 0;
+  /**
+   * Not Xen's: port accesses a server was sent whose instruction handle_pio then left to restart (RIP not advanced):
+   * the guest runs it again and the device sees it twice. The fixed code restarts only unsent ones (b7e0d89788).
+   */
+  io_restarted_sent = 0;
   // ---- end 4.21 ----
   constructor(public domain: Domain, public vcpu_id: number) {}
 }
@@ -573,6 +589,8 @@ export class Xen {
         w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.paused_for_shutdown = v.paused_for_shutdown; w.io_done = v.io_done; w.io_dropped = v.io_dropped; w.io_restarts = v.io_restarts; w.io_stale = v.io_stale;
         // ---- 4.21 ----
         w.io.completion = v.io.completion; w.io.suspended = v.io.suspended; w.io.req = { ...v.io.req }; w.io.dabt = { ...v.io.dabt }; w.io.wait_prev_state = v.io.wait_prev_state;
+        w.mapcache_invalidate = v.mapcache_invalidate; w.io_completed_pending = v.io_completed_pending; w.io_restarted_sent = v.io_restarted_sent;
+        w.io.hold_after_send = v.io.hold_after_send; w.io.held_rc = v.io.held_rc;
         // ---- end 4.21 ----
         e.vcpu.push(w);
       }

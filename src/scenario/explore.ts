@@ -209,6 +209,13 @@ export function stateViolations(s: Session): Array<{ kind: ViolationKind; messag
     }
     for (const v of d.vcpu) {
       if (v.io_stale > 0) out.push({ kind: 'stale-request', message: `d${d.domain_id}v${v.vcpu_id}'s access was refused by hvmemul_do_io: the vcpu's own record of its last request (v->io.req) still says STATE_IOREQ_READY though no server has it pending (its completion never reset it)` });
+      // 4.21: vcpu_ioreq_handle_completion let the vcpu go on while a server had not answered its request (da20c93108).
+      if (v.io_completed_pending > 0) {
+        const still = d.x421.server.filter((s4) => s4 && s4.ioreq_vcpu_list.some((sv) => sv.vcpu === v && sv.pending)).map((s4) => s4!.id);
+        out.push({ kind: 'completed-while-pending', message: `d${d.domain_id}v${v.vcpu_id} finished its access and went back to the guest while ${still.length ? `server ${still.join(', ')}` : 'a server'} still had its request pending (not yet answered)` });
+      }
+      // 4.21: handle_pio left an access a server already has to restart: the device will see it twice (b7e0d89788).
+      if (v.io_restarted_sent > 0) out.push({ kind: 'restart-after-send', message: `d${d.domain_id}v${v.vcpu_id}'s port access went to a server, yet handle_pio did not advance RIP: the guest runs the instruction again and the device model sees the access twice` });
       // A domain shutting down (or crashed) runs its vcpus no more: nothing restarts.
       if (v.io_restarts > 0 && !d.is_shutting_down) out.push({ kind: 'vcpu-wedged', message: `d${d.domain_id}v${v.vcpu_id}'s access was neither sent to a server nor completed: the instruction restarts and meets the same end, forever` });
       // Only the seed's era loses such an I/O (the vcpu expected a device model); 4.5 and 4.21 complete it by design.

@@ -46,6 +46,11 @@ export interface OpSpec {
   dmKinds?: readonly DmKind[];
   /** A vcpu op that may run while the vcpu has an I/O in flight (the others wait for hvm_do_resume first). */
   whileIoInFlight?: boolean;
+  /**
+   * A vcpu op that goes on with Xen code the vcpu's CPU is already running (a held exit): neither a block in Xen, a
+   * pause nor a shutdown stops it, since those take effect only when the vcpu next schedules.
+   */
+  runsInXen?: boolean;
   /** Why it cannot run in the state reached (after the actor's own checks), or null when it can. */
   blocked?: (m: Model, step: Step) => string | null;
   /** The call into the model's own code. */
@@ -333,6 +338,7 @@ function guest421(m: Model, step: Step, isPio: boolean, dir: number): Call {
     actor: step.actor, vcpu: v,
     fn: (f) => {
       if (dir === A.IOREQ_WRITE) v.rax = value;
+      if (step.args.holdAfterSend === true) v.io.hold_after_send = true;
       const h = f.x421!.hvm as unknown as {
         handlePio(v: Vcpu, p: number, s: number, d: number): unknown;
         handleMmio(v: Vcpu, g: bigint, s: number, d: number, c: number, df: number): unknown;
@@ -343,6 +349,12 @@ function guest421(m: Model, step: Step, isPio: boolean, dir: number): Call {
     },
     post: (r: boolean | number): StepResult => ({ rc: Number(r) }),
   };
+}
+
+/** 4.21's pio_read / pio_write: hold the exit right after ioreq_send, for hvm_io_continue to finish. */
+const HOLD_AFTER_SEND: ArgSpec = { schema: { type: 'boolean', description: "4.21: the vcpu's CPU stops right after ioreq_send returns, inside hvmemul_do_io, so that other actors (another CPU: the toolstack's shutdown) run before the rest of the exit; the vcpu's step hvm_io_continue finishes it." } };
+function holdCheck(args: Json, ctx: CheckContext): { at: string; message: string } | null {
+  return args.holdAfterSend !== undefined && ctx.profile !== '4.21' ? { at: 'holdAfterSend', message: "'holdAfterSend' is for the 4.21 profile (x86 hvmemul_do_io)" } : null;
 }
 
 /** Every scenario operation, in the order the schema lists them. */
@@ -544,8 +556,8 @@ export const OPS = {
   pio_write: {
     actors: VCPUS, profiles: X86, doc: 'An OUT instruction: handle_pio -> hvmemul_do_io -> hvm_send_assist_req.',
     footprint: (step) => vcpuIoFootprint(step, portTouches(step)),
-    args: { port: IOPORT, size: PIO_SIZE, value: BIG },
-    check: fits,
+    args: { port: IOPORT, size: PIO_SIZE, value: BIG, holdAfterSend: HOLD_AFTER_SEND },
+    check: (args, actor, ctx) => fits(args) ?? holdCheck(args, ctx),
     call: (m, step) => {
       if (isX421(m.profile)) return guest421(m, step, true, A.IOREQ_WRITE);
       const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handlePio(v, step.args.port as number, step.args.size as number, A.IOREQ_WRITE, step.args.value as bigint), post: rcOnly };
@@ -554,7 +566,8 @@ export const OPS = {
   pio_read: {
     actors: VCPUS, profiles: X86, doc: 'An IN instruction; completes into rax in hvm_io_assist.',
     footprint: (step) => vcpuIoFootprint(step, portTouches(step)),
-    args: { port: IOPORT, size: PIO_SIZE },
+    args: { port: IOPORT, size: PIO_SIZE, holdAfterSend: HOLD_AFTER_SEND },
+    check: (args, actor, ctx) => holdCheck(args, ctx),
     call: (m, step) => {
       if (isX421(m.profile)) return guest421(m, step, true, A.IOREQ_READ);
       const v = vcpuOf(m, step); return { actor: step.actor, vcpu: v, fn: (f) => f.hvm.handlePio(v, step.args.port as number, step.args.size as number, A.IOREQ_READ, 0n), post: rcOnly };
@@ -945,6 +958,35 @@ export const OPS = {
     },
     title: (step) => (step.args.clean ? 'xen_exit_notifier' : 'the device model dies (SIGKILL)'),
   },
+  xenmem_decrease_reservation: {
+    actors: VCPUS, profiles: ['4.21'],
+    doc: "The guest gives one frame back (a balloon driver's XENMEM_decrease_reservation, order 0): the frame leaves the p2m, which asks for a map-cache flush, and hvm_hypercall's tail sends every enabled server a synchronous IOREQ_TYPE_INVALIDATE (ioreq_signal_mapcache_invalidate): the vcpu waits for their answers. The step's value: nr_done (1, or 0 for a frame with no RAM).",
+    args: { gfn: BIG },
+    call: (m, step) => {
+      const v = vcpuOf(m, step);
+      return { actor: step.actor, vcpu: v, fn: (f) => (f.x421!.hvm as unknown as { hvmHypercallDecreaseReservation(v: Vcpu, g: number): unknown }).hvmHypercallDecreaseReservation(v, num(step, 'gfn')), post: (r: number) => ({ rc: 0, value: BigInt(r) }) };
+    },
+    title: (step) => `XENMEM_decrease_reservation(gfn 0x${(step.args.gfn as bigint).toString(16)})`,
+  },
+  hvm_io_continue: {
+    actors: VCPUS, profiles: ['4.21'], runsInXen: true,
+    doc: "The rest of a port access held by holdAfterSend, on the vcpu's own CPU: hvmemul_do_io's check after ioreq_send (a suspended vcpu's request is dropped), then handle_pio's (RETRY: RIP advanced only for a request a server has). The step's rc: handle_pio's (1: the instruction is done or waits for its answer, 0: it runs again).",
+    args: {},
+    blocked: (m, step) => (vcpuOf(m, step).io.held_rc < 0 ? 'the vcpu has no port access held after ioreq_send (pio_read / pio_write with holdAfterSend first)' : null),
+    call: (m, step) => {
+      const v = vcpuOf(m, step);
+      return { actor: step.actor, vcpu: v, fn: (f) => (f.x421!.hvm as unknown as { hvmIoContinue(v: Vcpu): unknown }).hvmIoContinue(v), post: (r: boolean) => ({ rc: Number(r) }) };
+    },
+    title: () => 'hvmemul_do_io after ioreq_send, then handle_pio',
+  },
+  xen_domctl_resumedomain: {
+    actors: TOOLSTACK,
+    doc: 'XEN_DOMCTL_resumedomain (domain_resume): after a checkpoint (a suspend shutdown) the domain goes on: its shutdown is forgotten and the vcpus paused for it run again.',
+    args: { domid: DOMID },
+    blocked: toolstackDomain,
+    call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: (f) => direct(() => { f.hvm.domainResume(domOf(m, step.args.domid as number)); return 0; }), post: rcOnly }),
+    title: (step) => `XEN_DOMCTL_resumedomain(d${step.args.domid})`,
+  },
 } satisfies Record<string, OpSpec>;
 
 export type OpName = keyof typeof OPS;
@@ -971,6 +1013,7 @@ export function actorBlocked(m: Model, step: Step, spec: OpSpec): string | null 
       if (!v) return `d${step.domid} has no vcpu ${step.vcpu}`;
       if (d.is_dying) return `d${step.domid} is ${d.is_dying === 2 ? 'destroyed' : 'dying'}`;
       if (d.crashed) return `d${step.domid} has crashed (${d.crashed.reason}); its vcpus no longer run`;
+      if (spec.runsInXen) return null;
       if (v.paused_for_shutdown) return `${step.actor} is paused for d${step.domid}'s shutdown (${SHUTDOWN_NAMES[d.shutdown_code] ?? d.shutdown_code}): it no longer runs`;
       if (d.pause_count > 0) return `d${step.domid} is paused (pause count ${d.pause_count})`;
       if (v.pause_flags.blocked_in_xen) return `${step.actor} is blocked in Xen until its ioreq port is notified`;

@@ -69,7 +69,8 @@ export interface ScenarioWarning { loc: Loc; message: string }
 export const VIOLATION_KINDS = ['impossible-slot-state', 'lost-request', 'port-bound-to-destroyed-server', 'page-mapped-twice',
   'vcpu-blocked-forever', 'deadlock', 'panic', 'use-after-free', 'expectation',
   'request-to-several-servers', 'request-outside-range', 'request-to-disabled-server', 'emulator-gone', 'memory-leak', 'vcpu-wedged',
-  'buffered-entry-overwritten', 'stale-request'] as const;
+  'buffered-entry-overwritten', 'stale-request',
+  'completed-while-pending', 'restart-after-send'] as const;
 export type ViolationKind = typeof VIOLATION_KINDS[number];
 /** The kinds a scenario may list in explore.allow (it shows them on purpose); a defect of the model never is. */
 export const ALLOWABLE_VIOLATIONS: readonly ViolationKind[] = VIOLATION_KINDS.filter((k) => k !== 'use-after-free' && k !== 'expectation');

@@ -549,3 +549,156 @@ describe('4.21-arm: try_fwd_ioserv / handle_ioserv (arm ioreq.c:16-136, io.c:186
     assert.ok(t.m.x.console.some((l) => l.text === 'wrong state 1'));
   });
 });
+
+describe('4.21 map-cache invalidation and the broadcast wait (ioreq.c:36-59, 211-259; x86 hypercall.c:187-191)', () => {
+  /** A one-vcpu guest with two QEMUs: 'qemu' on server 0 (the serial ports) and 'q2' on server 1 (no ranges). */
+  function two(build: Build): Driver421 {
+    const t = x86(build, 1);
+    qemu(t);
+    t.addDm('q2', 'qemu', 0, G);
+    assert.equal(t.dmInit('q2').value, 0, t.dm('q2').last_error ?? '');
+    assert.ok(t.domain(G).x421.server[1]!.enabled);
+    return t;
+  }
+  const slot = (t: Driver421, id: number) => A.readIoreq(t.domain(G).x421.server[id]!.ioreq.va!, A.ioreqOffset(0));
+
+  it('decrease_reservation takes the frame out of the p2m and sends every enabled server a synchronous INVALIDATE; the vcpu waits for each', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const t = two(build);
+      const v = t.vcpu(G, 0);
+      assert.ok(t.domain(G).page(0x100));
+      assert.equal(t.decreaseReservation(G, 0, 0x100).value, 1, 'nr_done');
+      assert.equal(t.domain(G).page(0x100), null);
+      for (const id of [0, 1]) {
+        assert.equal(slot(t, id).type, A.IOREQ_TYPE_INVALIDATE);
+        assert.equal(slot(t, id).state, A.STATE_IOREQ_READY);
+      }
+      assert.equal(v.pause_flags.blocked_in_xen, true);
+      assert.equal(v.mapcache_invalidate, false, 'the hypercall tail took the flag');
+      // Server 1 answers first: the vcpu finishes it, then waits on server 0.
+      assert.equal(t.serve('q2', 0).value, 1);
+      assert.equal(t.resume(G, 0).value, DESCHEDULED, build);
+      assert.equal(v.pause_flags.blocked_in_xen, true);
+      assert.equal(t.serve('qemu', 0).value, 1);
+      assert.equal(t.resume(G, 0).value, RESUMED);
+      assert.equal(t.m.flat.x421!.hvm.vcpuIoreqPending(v), false);
+      assert.equal(v.io_completed_pending, 0);
+    }
+  });
+
+  it('with da20c93108 reverted the vcpu finishes after the first pending server (newest first) and goes on with the other still pending', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const t = two(build);
+      t.m.x.reverts = new Set(['da20c93108']);
+      const v = t.vcpu(G, 0);
+      t.decreaseReservation(G, 0, 0x100);
+      assert.equal(t.serve('q2', 0).value, 1);
+      assert.equal(t.resume(G, 0).value, RESUMED, build);
+      assert.equal(v.pause_flags.blocked_in_xen, false);
+      assert.equal(t.domain(G).x421.server[0]!.ioreq_vcpu_list[0].pending, true, 'server 0 never answered');
+      assert.equal(slot(t, 0).state, A.STATE_IOREQ_READY);
+      assert.equal(v.io_completed_pending, 1);
+    }
+  });
+
+  it('a frame with no RAM is not removed: nr_done 0, no flush, the vcpu runs on', () => {
+    const t = two('flat');
+    const gfn = 0x7ffff;
+    assert.equal(t.domain(G).page(gfn), null);
+    assert.equal(t.decreaseReservation(G, 0, gfn).value, 0);
+    assert.equal(slot(t, 0).state, A.STATE_IOREQ_NONE);
+    assert.equal(slot(t, 1).state, A.STATE_IOREQ_NONE);
+    assert.equal(t.vcpu(G, 0).pause_flags.blocked_in_xen, false);
+  });
+
+  it('a flush asked for while an access was in flight goes out when the access completes, and the vcpu waits again (ioreq.c:251-256)', () => {
+    const t = two('flat');
+    const v = t.vcpu(G, 0);
+    t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+    v.mapcache_invalidate = true;
+    assert.equal(t.serve('qemu', 0, { data: 0x41n }).value, 1);
+    t.resume(G, 0);
+    assert.equal(v.rax & 0xffn, 0x41n, 'the read completed first');
+    assert.equal(v.mapcache_invalidate, false);
+    assert.equal(slot(t, 0).type, A.IOREQ_TYPE_INVALIDATE);
+    assert.equal(slot(t, 1).type, A.IOREQ_TYPE_INVALIDATE);
+    assert.equal(v.pause_flags.blocked_in_xen, true);
+  });
+});
+
+describe('4.21 a shutdown racing a port access: vio->suspended (emulate.c:441-445, io.c:128-136, domain.c:1354-1379)', () => {
+  const SHUTDOWN_suspend = 2;
+  /** A guest with QEMU on ports 0x510-0x511, its vcpu 0's read of 0x510 held just after ioreq_send. */
+  function held(build: Build, revert: boolean): Driver421 {
+    const t = x86(build, 1);
+    if (revert) t.m.x.reverts = new Set(['b7e0d89788']);
+    qemu(t, [[I.XEN_DMOP_IO_RANGE_PORT, 0x510n, 0x511n]]);
+    const v = t.vcpu(G, 0);
+    v.io.hold_after_send = true;
+    assert.equal(t.pio(G, 0, 0x510, 1, A.IOREQ_READ).value, true);
+    assert.equal(v.io.held_rc, 3, 'X86EMUL_RETRY from ioreq_send');
+    assert.equal(v.io.hold_after_send, false, 'one access only');
+    return t;
+  }
+  const shutdown = (t: Driver421) => t.m.flat.x421!.hvm.schedopRemoteShutdown(t.domain(0), G, SHUTDOWN_suspend);
+
+  it('fixed: a shutdown after the send leaves the read in flight; it completes into rax, the vcpu then pauses, and domain_resume lets it run', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const t = held(build, false);
+      const v = t.vcpu(G, 0);
+      assert.equal(shutdown(t), 0);
+      assert.equal(v.paused_for_shutdown, false, 'the vcpu defers the shutdown');
+      assert.equal(t.continueIo(G, 0).value, true, build);
+      assert.equal(v.io.req.state, A.STATE_IOREQ_READY);
+      assert.equal(v.io.completion, 2, 'VIO_pio_completion');
+      assert.equal(t.serve('qemu', 0, { data: 0x2an }).value, 1);
+      t.resume(G, 0);
+      assert.equal(v.rax & 0xffn, 0x2an);
+      assert.equal(v.paused_for_shutdown, true);
+      assert.equal(t.domain(G).is_shut_down, true);
+      assert.equal(v.io_restarted_sent, 0);
+      t.m.flat.x421!.hvm.domainResume(t.domain(G));
+      assert.equal(t.domain(G).is_shutting_down, false);
+      assert.equal(t.domain(G).is_shut_down, false);
+      assert.equal(t.domain(G).shutdown_code, -1);
+      assert.equal(v.paused_for_shutdown, false);
+      assert.equal(t.domain(G).pause_count, 0);
+    }
+  });
+
+  it('with b7e0d89788 reverted the same shutdown makes Xen forget the sent read and leave RIP: the answer is dropped and the IN will run again', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const t = held(build, true);
+      const v = t.vcpu(G, 0);
+      shutdown(t);
+      assert.equal(t.continueIo(G, 0).value, false, build);
+      assert.equal(v.io.req.state, A.STATE_IOREQ_NONE);
+      assert.equal(v.io_restarted_sent, 1);
+      assert.equal(t.domain(G).x421.server[0]!.ioreq_vcpu_list[0].pending, true, 'QEMU has it');
+      assert.equal(t.serve('qemu', 0, { data: 0x2an }).value, 1);
+      t.resume(G, 0);
+      assert.equal(v.rax & 0xffn, 0n, 'the answer went nowhere');
+    }
+  });
+
+  it('either way, a request ioreq_send refused (the shutdown came first) restarts without being counted: nothing was sent', () => {
+    for (const revert of [false, true]) {
+      const t = x86('flat', 1);
+      if (revert) t.m.x.reverts = new Set(['b7e0d89788']);
+      qemu(t, [[I.XEN_DMOP_IO_RANGE_PORT, 0x510n, 0x511n]]);
+      shutdown(t);
+      const v = t.vcpu(G, 0);
+      assert.equal(t.pio(G, 0, 0x510, 1, A.IOREQ_READ).value, false);
+      assert.equal(v.io.suspended, true);
+      assert.equal(v.io_restarted_sent, 0);
+    }
+  });
+
+  it('without a shutdown the held access finishes as an unheld one would', () => {
+    const t = held('flat', true);
+    assert.equal(t.continueIo(G, 0).value, true);
+    t.serve('qemu', 0, { data: 0x17n });
+    assert.equal(t.resume(G, 0).value, RESUMED);
+    assert.equal(t.vcpu(G, 0).rax & 0xffn, 0x17n);
+  });
+});

@@ -124,6 +124,25 @@ describe("scenario ops of each profile's own hypercalls (4.5's HVMOPs 17-22, tod
     assert.equal(parseErr(x421([{ actor: 'v', op: 'virtio_backend_init' }], [{ name: 'v', domid: 0, target: 1, kind: 'virtio' }], '4.21-arm')), '');
   });
 
+  it('holdAfterSend is 4.21 x86 only; hvm_io_continue waits for a held access and then runs though the vcpu is blocked in Xen', () => {
+    assert.match(parseErr(x421([{ actor: 'd1v0', op: 'pio_read', port: 1, size: 1, holdAfterSend: true }], undefined, '4.21-arm')), /pio_read' does not exist in profile 4\.21-arm/);
+    assert.match(parseErr(scenario([{ actor: 'd1v0', op: 'pio_read', port: 1, size: 1, holdAfterSend: true }])), /'holdAfterSend' is for the 4\.21 profile/);
+    const sc = parseScenario(x421([...guest, { actor: 'qemu', op: 'xen_register_ioreq' },
+      { actor: 'qemu', op: 'xendevicemodel_map_io_range_to_ioreq_server', type: 'port', start: '0x510', end: '0x510' },
+      { actor: 'toolstack', op: 'xc_domain_unpause', domid: 1 },
+      { actor: 'd1v0', op: 'hvm_io_continue' }, { actor: 'd1v0', op: 'pio_read', port: '0x510', size: 1, holdAfterSend: true }]), 'x.ioreq.json');
+    const { Session } = require('../../src/scenario/exec') as typeof import('../../src/scenario/exec');
+    const s = new Session(sc);
+    for (const i of [0, 1, 2, 3, 4]) { assert.equal(s.blocked(sc.steps[i]), null, `step ${i}`); s.runFlat(sc.steps[i]); }
+    assert.match(s.blocked(sc.steps[5])!, /no port access held after ioreq_send/);
+    s.runFlat(sc.steps[6]);
+    const v = s.m.x.domains.get(1)!.vcpu[0];
+    assert.equal(v.pause_flags.blocked_in_xen, true);
+    assert.equal(s.blocked(sc.steps[5]), null);
+    assert.equal(s.runFlat(sc.steps[5]).rc, 1);
+    assert.equal(v.io.held_rc, -1);
+  });
+
   it("a guest write cannot ask to be buffered in any profile: Xen's stdvga decides (issue 11)", () => {
     assert.match(parseErr(x421([{ actor: 'd1v0', op: 'mmio_write', addr: '0xa0000', size: 2, value: 1, buffered: true }])), /buffered/);
   });

@@ -107,6 +107,21 @@ export class DomainCode {
     if (v.domain.is_shutting_down) this.vcpuCheckShutdown(v, 'vcpu_end_shutdown_deferral');
   }
 
+  /**
+   * domain_resume ([X421] xen/common/domain.c:1354-1379), what XEN_DOMCTL_resumedomain does (domctl.c:403-408): the
+   * shutdown is forgotten (code and flags cleared) and every vcpu paused for it runs again, under a pause of its own.
+   * After a checkpoint the domain goes on as if nothing happened.
+   */
+  domainResume(d: Domain, fn = 'domain_resume'): void {
+    this.domainPause(d, fn);
+    d.is_shutting_down = false;
+    d.is_shut_down = false;
+    d.shutdown_code = -1;
+    for (const v of d.vcpu) v.paused_for_shutdown = false;
+    if (this.x.on) this.x.emit({ kind: 'domain_shutdown', fn, domid: d.domain_id, after: 'resumed', text: `d${d.domain_id} resumed: its shutdown undone, its vcpus run again` });
+    this.domainUnpause(d, fn);
+  }
+
   /** do_sched_op SCHEDOP_shutdown ([X44] xen/common/schedule.c:925-940): the calling vcpu's own domain shuts down. */
   schedopShutdown(v: Vcpu, reason: number): number {
     this.domainShutdown(v.domain, reason & 0xff, 'SCHEDOP_shutdown');

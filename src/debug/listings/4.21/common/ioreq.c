@@ -15,13 +15,21 @@ wait_for_io(sv, p)
 }
 
 @fn vcpu_ioreq_handle_completion
-/* vcpu_ioreq_handle_completion (ioreq.c:211-259): wait on every pending server, settle v->io.req and end the shutdown deferral (f7039ee41b; reverted, not here), then finish the access. */
+/* vcpu_ioreq_handle_completion (ioreq.c:211-259): wait on every pending server (da20c93108 reverted: the first one only), settle v->io.req and end the shutdown deferral (f7039ee41b; reverted, not here), then finish the access. */
 vcpu_ioreq_handle_completion(v)
 {
     pending;  @pending
     req state;  @req_state
     completion;  @completion
+    if ( res && v->mapcache_invalidate ) { clear it; ioreq_signal_mapcache_invalidate(); res = false; }  @mapcache
     done;  @done
+}
+
+@fn ioreq_signal_mapcache_invalidate
+/* ioreq_signal_mapcache_invalidate (ioreq.c:48-59): a synchronous INVALIDATE (flush all) to every enabled server. */
+ioreq_signal_mapcache_invalidate()
+{
+    if ( ioreq_broadcast(&p, false) != 0 ) log "Unsuccessful map-cache invalidate";  @broadcast
 }
 
 @fn ioreq_server_alloc_mfn

@@ -20,3 +20,18 @@ acquire_resource(xmar, out)
     max frames;  @max_frames
     done;  @done
 }
+
+@fn guest_remove_page
+/* guest_remove_page: (memory.c:318-453) down to p2m_remove_entry (x86 mm/p2m.c:533-592): a RAM frame leaves the p2m and asks for a map-cache flush (p2m.c:569); no RAM: -ENOENT. */
+guest_remove_page(d, gmfn)
+{
+    look the frame up;  @lookup
+    ioreq_request_mapcache_invalidate(d); out of the p2m;  @removed
+}
+
+@fn decrease_reservation
+/* decrease_reservation: (memory.c:455-524), one extent of order 0: nr_done. */
+decrease_reservation(d, gmfn)
+{
+    guest_remove_page(d, gmfn);  @extent
+}

@@ -267,7 +267,9 @@ export abstract class Ioreq421 extends DomainCode {
   /**
    * vcpu_ioreq_handle_completion (ioreq.c:211-259): wait on every pending server, then settle v's request record
    * and end its shutdown deferral (ioreq.c:223-227, moved here from hvm_io_assist by f7039ee41b: reverted, a vcpu
-   * whose server went away before it ran keeps its request READY), then finish the access.
+   * whose server went away before it ran keeps its request READY), then finish the access; a map-cache flush asked
+   * for meanwhile is broadcast at the end. With da20c93108 reverted only the first pending server (newest first) is
+   * waited on, as between 1745806a41 and the fix.
    */
   *vcpuIoreqHandleCompletion(v: Vcpu): Co<number> {
     const vio = v.io;
@@ -278,7 +280,10 @@ export abstract class Ioreq421 extends DomainCode {
       if (!hit) break;
       const r = yield* this.waitForIo(hit.sv, this.getIoreq(hit.s, v));
       if (r !== WAIT_DONE) return r;
+      if (this.x.reverted('da20c93108')) break;
     }
+    // Not Xen's: the model notes an access finished while a server still holds one of the vcpu's requests.
+    if (this.vcpuIoreqPending(v)) v.io_completed_pending++;
     if (!this.x.reverted('f7039ee41b')) {
       vio.req.state = this.ioreqNeedsCompletion(vio.req) ? A.STATE_IORESP_READY : A.STATE_IOREQ_NONE;
       // msix_write_completion(v): no MSI-X table in the model.
@@ -300,6 +305,12 @@ export abstract class Ioreq421 extends DomainCode {
       default:
         res = false; // arch_vcpu_ioreq_completion: realmode emulation is outside the model
         break;
+    }
+    yield $('mapcache', { res, mapcache_invalidate: v.mapcache_invalidate });
+    if (res && v.mapcache_invalidate) {
+      v.mapcache_invalidate = false;
+      yield* this.ioreqSignalMapcacheInvalidate();
+      res = false;
     }
     yield $('done', { res });
     return res ? WAIT_DONE : WAIT_BAIL;
@@ -867,6 +878,24 @@ export abstract class Ioreq421 extends DomainCode {
       return this.st.RETRY;
     }
     return this.st.UNHANDLED;
+  }
+
+  /**
+   * ioreq_request_mapcache_invalidate: (ioreq.c:36-46): a p2m removal flags the map-cache flush on the current vcpu
+   * when it is the domain's own. (Xen flags every vcpu of a built domain when another domain removed the page; the
+   * model's only caller is the guest's own XENMEM_decrease_reservation.)
+   */
+  ioreqRequestMapcacheInvalidate(d: Domain): void {
+    const cur = this.x.current;
+    if (cur && cur.domain === d) cur.mapcache_invalidate = true;
+  }
+
+  /** ioreq_signal_mapcache_invalidate (ioreq.c:48-59): a synchronous INVALIDATE (flush all) to every enabled server. */
+  *ioreqSignalMapcacheInvalidate(): Co<void> {
+    const p: A.Ioreq = { ...A.emptyIoreq(), type: A.IOREQ_TYPE_INVALIDATE, size: 4, dir: A.IOREQ_WRITE, data: 0xffffffffffffffffn };
+    yield $('broadcast', { type: 'IOREQ_TYPE_INVALIDATE' });
+    const failed = yield* this.ioreqBroadcast(p, false);
+    if (failed !== 0) this.x.printk('XENLOG_ERR', 'ioreq_signal_mapcache_invalidate', this.x.current!.domain, 'Unsuccessful map-cache invalidate');
   }
 
   /** ioreq_broadcast (ioreq.c:1313-1330): every enabled server (buffered: those with a ring); counts failures. */

@@ -1,7 +1,7 @@
 // @stepped
 // xen/common/memory.c of RELEASE-4.21.0 [X421]: XENMEM_acquire_resource for XENMEM_resource_ioreq_server, the way a
 // device model gets a server's pages without a guest frame (acquire_resource, acquire_ioreq_server).
-import { EINVAL, ESRCH, EPERM } from '../../../errno';
+import { EINVAL, ENOENT, ESRCH, EPERM } from '../../../errno';
 import { $, type Co } from '../../../step';
 import type { Domain, GuestPage } from '../../../xen';
 import { Ioreq421 } from './ioreq';
@@ -62,5 +62,31 @@ export abstract class Memory421 extends Ioreq421 {
       detail: { server: xmar.id, frame: xmar.frame, nr_frames: xmar.nr_frames, by: currd.domain_id },
       text: `d${currd.domain_id} acquires d${d.domain_id} ioreq server ${xmar.id} frames ${xmar.frame}..${xmar.frame + xmar.nr_frames - 1}` });
     return rc < 0 ? rc : 0;
+  }
+
+  /**
+   * guest_remove_page: (memory.c:318-453) -> guest_physmap_remove_page -> p2m_remove_page -> p2m_remove_entry (x86
+   * mm/p2m.c:533-592): a RAM frame leaves the p2m, and since a device model may have it mapped, the removal asks for
+   * a map-cache flush (p2m.c:569). A frame with no RAM is -ENOENT.
+   */
+  *guestRemovePage(d: Domain, gmfn: number): Co<number> {
+    const pg = d.page(gmfn);
+    yield $('lookup', { gmfn, ram: !!pg });
+    if (!pg) return -ENOENT;
+    this.ioreqRequestMapcacheInvalidate(d);
+    d.physmap.delete(gmfn);
+    d.holes.add(gmfn);
+    yield $('removed', { gmfn });
+    return 0;
+  }
+
+  /**
+   * decrease_reservation: (memory.c:455-524) for one extent of order 0, the guest's own (a balloon driver giving a
+   * frame back): nr_done, 1 when the frame went, 0 when guest_remove_page failed.
+   */
+  *decreaseReservation(d: Domain, gmfn: number): Co<number> {
+    yield $('extent', { gmfn });
+    const rc = yield* this.guestRemovePage(d, gmfn);
+    return rc === 0 ? 1 : 0;
   }
 }

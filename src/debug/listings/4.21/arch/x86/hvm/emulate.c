@@ -30,12 +30,35 @@ hvmemul_do_io(v, isMmio, addr, count, size, dir, df, dataIsAddr, io)
     rc;  @rc
 }
 
+@fn hvmemul_do_io_sent
+/* hvmemul_do_io after ioreq_send (emulate.c:441-445): not queued, or suspended: vio->req idle; no answer needed: done. (b7e0d89788 reverted: the domain's is_shutting_down instead of vio->suspended.) */
+hvmemul_do_io_sent(v, rc)
+{
+    rc != RETRY || suspended ? req idle : needs no completion ? OKAY;  @sent
+}
+
 @fn handle_pio
 /* handle_pio (hvm/io.c:94-144): a port access of eax; an unusable status crashes the domain. */
 handle_pio(v, port, size, dir)
 {
     do pio;  @do_pio
-    rc;  @rc
+    held after ioreq_send? the step ends here;
+    handle_pio_rc(rc);
+}
+
+@fn handle_pio_rc
+/* handle_pio after hvmemul_do_pio_buffer (hvm/io.c:109-144): OKAY: rax; RETRY: RIP stays only when suspended or nothing is pending (b7e0d89788 reverted: when the domain is shutting down); else crash. */
+handle_pio_rc(v, port, size, dir, rc, io)
+{
+    completion, switch (rc);  @rc
+}
+
+@fn hvm_io_continue
+/* Not a C function: the rest of a port access held right after ioreq_send, on the same CPU (hvmemul_do_io's check, then handle_pio's). */
+hvm_io_continue(v)
+{
+    rc = held rc;  @continue
+    hvmemul_do_io_sent; handle_pio_rc;
 }
 
 @fn handle_mmio

@@ -39,6 +39,14 @@ hvm_do_resume(v)
     inject;  @inject
 }
 
+@fn hvm_hypercall_decrease_reservation
+/* hvm_hypercall: (hypercall.c:105-196) for the guest's XENMEM_decrease_reservation: the memory op, then the tail (187-191): a map-cache flush asked for goes to every server. */
+hvm_hypercall_decrease_reservation(v, gmfn)
+{
+    rc = decrease_reservation(d, gmfn);  @memory_op
+    if ( v->mapcache_invalidate ) { clear it; ioreq_signal_mapcache_invalidate(); }  @tail
+}
+
 @fn do_hvm_op
 /* do_hvm_op for HVMOP_set_param / HVMOP_get_param (hvm.c:4160-4600: hvmop_set_param, hvm_allow_set_param, hvm_set_param, hvmop_get_param, hvm_allow_get_param), for the params the model knows. */
 do_hvm_op(currd, op, a)

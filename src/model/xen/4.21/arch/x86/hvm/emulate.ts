@@ -14,6 +14,8 @@ export const X86_EXC_GP = 13;
 /** VGA_MEM_BASE / VGA_MEM_SIZE (stdvga.c): the window stdvga_mem_accept takes buffered writes for. */
 export const VGA_MEM_BASE = 0xa0000n;
 export const VGA_MEM_SIZE = 0x20000n;
+/** Not an X86EMUL_* value: hvmemul_do_io was held right after ioreq_send (a scenario's holdAfterSend). */
+export const HELD_AFTER_SEND = -1;
 
 export abstract class Emulate421 extends X86Ioreq421 {
   /** stdvga_mem_write (stdvga.c:49-67): a single VGA write goes to its server buffered. */
@@ -48,6 +50,9 @@ export abstract class Emulate421 extends X86Ioreq421 {
   *hvmemulDoIo(v: Vcpu, isMmio: boolean, addr: bigint, count: number, size: number, dir: number, df: number, dataIsAddr: boolean, io: { data: bigint }): Co<number> {
     const d = v.domain;
     const vio = v.io;
+    // Not Xen's: whether the scenario holds this access after ioreq_send (one access only).
+    const hold = vio.hold_after_send;
+    vio.hold_after_send = false;
     let p: A.Ioreq = {
       type: isMmio ? A.IOREQ_TYPE_COPY : A.IOREQ_TYPE_PIO, addr, size, count, dir, df,
       data: dataIsAddr ? io.data : 0n, data_is_ptr: dataIsAddr ? 1 : 0, state: A.STATE_IOREQ_READY, vp_eport: 0,
@@ -106,14 +111,29 @@ export abstract class Emulate421 extends X86Ioreq421 {
       } else {
         yield $('send', { s: s.id, p });
         rc = yield* this.ioreqSend(s, p, false);
-        if (rc !== X86EMUL_RETRY || vio.suspended) vio.req.state = A.STATE_IOREQ_NONE;
-        else if (!this.ioreqNeedsCompletion(vio.req)) rc = X86EMUL_OKAY;
+        // Not Xen's: a scenario may hold the vcpu's CPU here, so that another CPU acts before the check below.
+        if (hold) { vio.held_rc = rc; return HELD_AFTER_SEND; }
+        rc = yield* this.hvmemulDoIoSent(v, rc);
       }
     }
     yield $('rc', { rc });
     if (rc !== X86EMUL_OKAY) return rc;
     if (dir === A.IOREQ_READ && !dataIsAddr) io.data = p.data;
     return X86EMUL_OKAY;
+  }
+
+  /**
+   * hvmemul_do_io's lines after ioreq_send (emulate.c:441-445): a request not queued, or one the vcpu was suspended
+   * for, leaves vio->req idle; one that needs no answer is done. With b7e0d89788 reverted the test is the domain's
+   * is_shutting_down, read after the send, as before the fix.
+   */
+  *hvmemulDoIoSent(v: Vcpu, rc: number): Co<number> {
+    const vio = v.io;
+    const stop = this.x.reverted('b7e0d89788') ? v.domain.is_shutting_down : vio.suspended;
+    yield $('sent', { rc, suspended: vio.suspended, is_shutting_down: v.domain.is_shutting_down });
+    if (rc !== X86EMUL_RETRY || stop) vio.req.state = A.STATE_IOREQ_NONE;
+    else if (!this.ioreqNeedsCompletion(vio.req)) rc = X86EMUL_OKAY;
+    return rc;
   }
 
   /** A load of `size` bytes into a 64-bit register: 4 bytes zero-extend, 1 and 2 keep the upper bytes. */
@@ -126,10 +146,35 @@ export abstract class Emulate421 extends X86Ioreq421 {
 
   /** handle_pio (hvm/io.c:94-144): a port access of eax; an unusable status crashes the domain. */
   *handlePio(v: Vcpu, port: number, size: number, dir: number): Co<boolean> {
-    const vio = v.io;
     const io = { data: dir === A.IOREQ_WRITE ? v.rax & 0xffffffffn : 0xffffffffn };
     yield $('do_pio', { port: A.hex(port), size, dir });
     const rc = yield* this.hvmemulDoIo(v, false, BigInt(port), 1, size, dir, 0, false, io);
+    if (rc === HELD_AFTER_SEND) return true;
+    return yield* this.handlePioRc(v, port, size, dir, rc, io);
+  }
+
+  /**
+   * The rest of a held port access, on the same CPU once the scenario lets it go on: hvmemul_do_io after ioreq_send,
+   * then handle_pio after hvmemul_do_pio_buffer, for the request in vio->req.
+   */
+  *hvmIoContinue(v: Vcpu): Co<boolean> {
+    const vio = v.io;
+    const r = vio.req;
+    let rc = vio.held_rc;
+    vio.held_rc = -1;
+    yield $('continue', { rc, port: A.hex(r.addr), size: r.size, dir: r.dir });
+    rc = yield* this.hvmemulDoIoSent(v, rc);
+    const io = { data: r.dir === A.IOREQ_WRITE ? r.data : 0xffffffffn };
+    return yield* this.handlePioRc(v, Number(r.addr), r.size, r.dir, rc, io);
+  }
+
+  /**
+   * handle_pio from hvmemul_do_pio_buffer's return (hvm/io.c:109-144). With b7e0d89788 reverted a RETRY stops on the
+   * domain's is_shutting_down, as before the fix. Not Xen's: the model counts a stop (RIP not advanced, the
+   * instruction runs again) while a server has the request: the device will see it twice.
+   */
+  *handlePioRc(v: Vcpu, port: number, size: number, dir: number, rc: number, io: { data: bigint }): Co<boolean> {
+    const vio = v.io;
     if (this.ioreqNeedsCompletion(vio.req)) vio.completion = X.VIO_pio_completion;
     yield $('rc', { rc, completion: X.VIO_NAMES[vio.completion] });
     switch (rc) {
@@ -137,9 +182,14 @@ export abstract class Emulate421 extends X86Ioreq421 {
         if (dir === A.IOREQ_READ) v.rax = this.mergeReg(v.rax, io.data, size);
         v.io_done++;
         break;
-      case X86EMUL_RETRY:
-        if (vio.suspended || !this.vcpuIoreqPending(v)) return false;
+      case X86EMUL_RETRY: {
+        const pending = this.vcpuIoreqPending(v);
+        if ((this.x.reverted('b7e0d89788') ? v.domain.is_shutting_down : vio.suspended) || !pending) {
+          if (pending) v.io_restarted_sent++;
+          return false;
+        }
         break;
+      }
       default: {
         const mask = (1n << BigInt(size * 8)) - 1n;
         const shown = (io.data & mask).toString(16).padStart(size * 2, '0');

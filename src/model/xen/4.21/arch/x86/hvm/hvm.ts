@@ -64,6 +64,21 @@ export class Hvm421 extends Dm421 {
   }
 
   /**
+   * hvm_hypercall: (hypercall.c:105-196) for XENMEM_decrease_reservation by the guest itself: the memory op, then the
+   * hypercall's tail (187-191): a map-cache flush the op asked for goes to every server before the guest resumes.
+   */
+  *hvmHypercallDecreaseReservation(v: Vcpu, gmfn: number): Co<number> {
+    yield $('memory_op', { v, gmfn });
+    const rc = yield* this.decreaseReservation(v.domain, gmfn);
+    yield $('tail', { mapcache_invalidate: v.mapcache_invalidate });
+    if (v.mapcache_invalidate) {
+      v.mapcache_invalidate = false;
+      yield* this.ioreqSignalMapcacheInvalidate();
+    }
+    return rc;
+  }
+
+  /**
    * do_hvm_op for HVMOP_set_param / HVMOP_get_param (hvm.c:4160-4600: hvmop_set_param, hvm_allow_set_param,
    * hvm_set_param, hvmop_get_param, hvm_allow_get_param), for the params the model knows.
    */
