@@ -61,7 +61,7 @@ export const FIXES = {
 
 // Not in the zoo: 2e0b545b84 ("ioreq: don't wrongly claim "success" in ioreq_send_buffered()", 2024-10-08, first in
 // RELEASE-4.20.0). Before it, ioreq_send_buffered returned 0 (X86EMUL_OKAY on x86: "sent") for a request with
-// addr > 0xfffff, data_is_ptr or count != 1 ([X421] common/ioreq.c:1178-1186 has the fixed UNHANDLED, which the 4.21
+// addr > 0xfffff, data_is_ptr or count != 1 ([X421] common/ioreq.c:1185-1186 has the fixed UNHANDLED, which the 4.21
 // model returns). No caller can hand it such a request, in 4.21 or in any release since f6bf39f84f (4.6) added the
 // literal: the only buffered senders are stdvga_mem_write (arch/x86/hvm/stdvga.c:49-67), which builds its own request
 // with count 1, data by value and an address that stdvga_mem_accept (69-82) keeps inside 0xa0000-0xbffff, and

@@ -626,7 +626,7 @@ describe('4.21 map-cache invalidation and the broadcast wait (ioreq.c:36-59, 211
   });
 });
 
-describe('4.21 a shutdown racing a port access: vio->suspended (emulate.c:441-445, io.c:128-136, domain.c:1354-1379)', () => {
+describe('4.21 a shutdown racing a port access: vio->suspended (emulate.c:441-445, io.c:125-135, domain.c:1354-1379)', () => {
   const SHUTDOWN_suspend = 2;
   /** A guest with QEMU on ports 0x510-0x511, its vcpu 0's read of 0x510 held just after ioreq_send. */
   function held(build: Build, revert: boolean): Driver421 {

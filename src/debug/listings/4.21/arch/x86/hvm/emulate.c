@@ -47,7 +47,7 @@ handle_pio(v, port, size, dir)
 }
 
 @fn handle_pio_rc
-/* handle_pio after hvmemul_do_pio_buffer (hvm/io.c:109-144): OKAY: rax; RETRY: RIP stays only when suspended or nothing is pending (b7e0d89788 reverted: when the domain is shutting down); else crash. */
+/* handle_pio after hvmemul_do_pio_buffer (hvm/io.c:110-144): OKAY: rax; RETRY: RIP stays only when suspended or nothing is pending (b7e0d89788 reverted: when the domain is shutting down); else crash. */
 handle_pio_rc(v, port, size, dir, rc, io)
 {
     completion, switch (rc);  @rc

@@ -169,7 +169,7 @@ export abstract class Emulate421 extends X86Ioreq421 {
   }
 
   /**
-   * handle_pio from hvmemul_do_pio_buffer's return (hvm/io.c:109-144). With b7e0d89788 reverted a RETRY stops on the
+   * handle_pio from hvmemul_do_pio_buffer's return (hvm/io.c:110-144). With b7e0d89788 reverted a RETRY stops on the
    * domain's is_shutting_down, as before the fix. Not Xen's: the model counts a stop (RIP not advanced, the
    * instruction runs again) while a server has the request: the device will see it twice.
    */
