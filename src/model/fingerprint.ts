@@ -94,7 +94,9 @@ function feed(m: Model, o: Sink): void {
       for (const r of s4.range) { o.n(r.ranges.length); for (const [a, b] of r.ranges) { big(o, a); big(o, b); } }
       for (const pg of [s4.ioreq.va, s4.bufioreq.va]) if (pg) for (let i = 0; i < 64; i++) o.n(pg.getInt32(i * 4, true));
     }
-    for (const v of d.vcpu) { o.n(v.io.completion); o.n(v.io.suspended ? 1 : 0); o.n(v.io.req.state); o.n(v.io.wait_prev_state); }
+    for (const v of d.vcpu) { o.n(v.io.completion); o.n(v.io.suspended ? 1 : 0); o.n(v.io.req.state); o.n(v.io.wait_prev_state);
+      // A vcpu stopped inside wait_for_io (the wait_for_io op's slices) and what its loop has seen.
+      if (v.io.wait_at || v.io.wait_seen || v.io.wait_cycled) { o.s('w'); o.n(v.io.wait_at); o.n(v.io.wait_state); o.n(v.io.wait_prev); o.n(v.io.wait_server); o.n(v.io.wait_seen); o.n(v.io.wait_cycled ? 1 : 0); } }
     // ---- end 4.21 ----
     const ports = d.evtchn.ports;
     o.s('e');

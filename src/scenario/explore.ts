@@ -146,6 +146,7 @@ export function stateViolations(s: Session): Array<{ kind: ViolationKind; messag
       }
     }
     for (const v of d.vcpu) {
+      if (v.io.wait_cycled) out.push({ kind: 'xen-livelock', message: `d${d.domain_id}v${v.vcpu_id}'s wait_for_io came back to a slot state it had already switched on, without blocking: an emulator repeating those writes keeps Xen in the loop for ever` });
       if (v.io_restarts > 0) out.push({ kind: 'vcpu-wedged', message: `d${d.domain_id}v${v.vcpu_id}'s access was neither sent to a server nor completed: the instruction restarts and meets the same end, forever` });
       // Only the seed's era loses such an I/O (the vcpu expected a device model); 4.5 and 4.21 complete it by design.
       if (v.io_dropped > 0 && DROPS_REQUESTS.has(s.m.profile)) { out.push({ kind: 'lost-request', message: `d${d.domain_id}v${v.vcpu_id}'s I/O ${DROPPED_BY[s.m.profile]}` }); continue; }

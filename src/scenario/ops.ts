@@ -45,6 +45,8 @@ export interface OpSpec {
   dmKinds?: readonly DmKind[];
   /** A vcpu op that may run while the vcpu has an I/O in flight (the others wait for hvm_do_resume first). */
   whileIoInFlight?: boolean;
+  /** A vcpu op that is a slice of a wait already under way: on a crashed domain it runs, and does nothing. */
+  voidWhenCrashed?: boolean;
   /** Why it cannot run in the state reached (after the actor's own checks), or null when it can. */
   blocked?: (m: Model, step: Step) => string | null;
   /** The call into the model's own code. */
@@ -910,6 +912,20 @@ export const OPS = {
     },
     title: (step) => (step.args.clean ? 'xen_exit_notifier' : 'the device model dies (SIGKILL)'),
   },
+  // ---- issue 15: a finer grain for the vcpu's wait ----
+  wait_for_io: {
+    actors: VCPUS, profiles: X421,
+    doc: "A slice of the vcpu's way back through hvm_do_resume (x86) or check_for_vcpu_work (Arm): it runs until wait_for_io has read the slot's state `reads` more times (default 1) and stops right after that read, the vcpu still in the loop on its pCPU; the next wait_for_io or hvm_do_resume step goes on from there. So another actor's write can fall between two of Xen's reads. It ends sooner where the path does (the vcpu blocks, the I/O completes, the domain crashes). A slice while the vcpu waits for nothing, or after its domain crashed, does nothing.",
+    args: { reads: { schema: { type: 'integer', minimum: 1, maximum: 16, description: 'How many reads of the slot state the step runs to (default 1).' } } },
+    whileIoInFlight: true, voidWhenCrashed: true,
+    call: (m, step) => {
+      const v = vcpuOf(m, step);
+      if (v.domain.crashed || (!ioInFlight(m, v) && !v.io.wait_at)) return { actor: step.actor, vcpu: v, fn: () => direct(() => (v.domain.crashed ? 2 : 0)), post: (r: number) => ({ rc: r }) };
+      const reads = (step.args.reads as number | undefined) ?? 1;
+      return { actor: step.actor, vcpu: v, fn: (f) => f.x421!.hvm.hvmDoResume(v, reads), post: (r: number) => ({ rc: r, value: v.rax }) };
+    },
+    title: (step) => `hvm_do_resume up to wait_for_io's next ${((step.args.reads as number | undefined) ?? 1) === 1 ? 'read' : `${step.args.reads} reads`} of the slot state`,
+  },
 } satisfies Record<string, OpSpec>;
 
 export type OpName = keyof typeof OPS;
@@ -935,6 +951,7 @@ export function actorBlocked(m: Model, step: Step, spec: OpSpec): string | null 
       const v = d.vcpu[step.vcpu!];
       if (!v) return `d${step.domid} has no vcpu ${step.vcpu}`;
       if (d.is_dying) return `d${step.domid} is ${d.is_dying === 2 ? 'destroyed' : 'dying'}`;
+      if (d.crashed && spec.voidWhenCrashed) return null;
       if (d.crashed) return `d${step.domid} has crashed (${d.crashed.reason}); its vcpus no longer run`;
       if (v.paused_for_shutdown) return `${step.actor} is paused for d${step.domid}'s shutdown (${SHUTDOWN_NAMES[d.shutdown_code] ?? d.shutdown_code}): it no longer runs`;
       if (d.pause_count > 0) return `d${step.domid} is paused (pause count ${d.pause_count})`;

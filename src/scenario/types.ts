@@ -68,7 +68,7 @@ export interface ScenarioWarning { loc: Loc; message: string }
 /** What the explorer checks, by name (explore.ts says what each means). */
 export const VIOLATION_KINDS = ['impossible-slot-state', 'lost-request', 'port-bound-to-destroyed-server', 'page-mapped-twice',
   'vcpu-blocked-forever', 'deadlock', 'panic', 'use-after-free', 'expectation',
-  'request-to-several-servers', 'request-outside-range', 'request-to-disabled-server', 'emulator-gone', 'memory-leak', 'vcpu-wedged'] as const;
+  'request-to-several-servers', 'request-outside-range', 'request-to-disabled-server', 'emulator-gone', 'memory-leak', 'vcpu-wedged', 'xen-livelock'] as const;
 export type ViolationKind = typeof VIOLATION_KINDS[number];
 /** The kinds a scenario may list in explore.allow (it shows them on purpose); a defect of the model never is. */
 export const ALLOWABLE_VIOLATIONS: readonly ViolationKind[] = VIOLATION_KINDS.filter((k) => k !== 'use-after-free' && k !== 'expectation');
