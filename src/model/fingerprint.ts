@@ -104,6 +104,7 @@ function feed(m: Model, o: Sink): void {
       const c = ports[p];
       if (c.state === 0) continue;
       o.n(p); o.n(c.state); o.n(c.xen_consumer); o.n(c.notify_vcpu_id); o.n(c.remote_domid); o.n(c.remote_dom); o.n(c.remote_port); o.n(c.pending ? 1 : 0);
+      if (c.irq_shared) { o.s('k'); o.n(c.kernel_irq ? 1 : 0); }
     }
     for (const v of d.vcpu) {
       const io = v.arch.hvm_vcpu.hvm_io;
@@ -136,6 +137,7 @@ function feed(m: Model, o: Sink): void {
     for (const p of dm.ioreq_local_port) o.n(p);
     for (const [k, v] of dm.devices) { o.n(k); big(o, v); }
     // 4.21 and 4.5: the server it created, how its pages came, whether its process is gone
+    if (dm.kind === 'ioeventfd') { o.s('k'); for (const a of dm.kio_at) o.n(a); for (const st of dm.kio_state) o.n(st); o.n(dm.kio_signals); o.n(dm.kio_own_only ? 1 : 0); }
     o.n(dm.ioservid); o.n(dm.bufioreq_handling); o.n(dm.pages_how === 'resource' ? 1 : dm.pages_how === 'gfn' ? 2 : 0); o.n(dm.dead ? 1 : 0);
   }
 }

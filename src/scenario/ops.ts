@@ -456,7 +456,8 @@ export const OPS = {
   },
   cpu_handle_ioreq: {
     actors: DM, doc: "Serve vcpu n's request: READY -> INPROCESS, emulate, IORESP_READY, notify. data: the value a read returns; notify: false never notifies.",
-    args: { vcpu: VCPU, data: OPT_BIG, notify: BOOL },
+    args: { vcpu: VCPU, data: OPT_BIG, notify: BOOL,
+      wake: { schema: { enum: ['ready', 'event'], description: "When the step can run: 'ready' (default) once the port is pending and the slot READY; 'event' as soon as the port is pending, whatever the slot holds (the device model's loop is woken by the event: it clears it and serves the slot only if it is READY, else it skips it)." } } },
     blocked: (m, step) => {
       const dm = dmOf(m, step);
       const i = step.args.vcpu as number;
@@ -464,6 +465,7 @@ export const OPS = {
       const lport = dm.ioreq_local_port[i];
       if (lport === undefined || lport < 0) return `the device model has no port bound for vcpu ${i}`;
       if (!domOf(m, dm.domid).evtchn.ports[lport]?.pending) return `port ${lport} (vcpu ${i}) is not pending: no request has been signalled`;
+      if (step.args.wake === 'event') return null;
       // A wake-up with the slot not READY finds nothing to serve (QEMU's "I/O request not ready"): the step waits.
       const st = A.getState(dm.shared_page, A.ioreqOffset(i));
       if (st !== A.STATE_IOREQ_READY) return `vcpu ${i}'s slot is ${A.STATE_NAMES[st] ?? 'state ' + st}, not STATE_IOREQ_READY: nothing to serve yet`;
@@ -925,6 +927,39 @@ export const OPS = {
       return { actor: step.actor, vcpu: v, fn: (f) => f.x421!.hvm.hvmDoResume(v, reads), post: (r: number) => ({ rc: r, value: v.rax }) };
     },
     title: (step) => `hvm_do_resume up to wait_for_io's next ${((step.args.reads as number | undefined) ?? 1) === 1 ? 'read' : `${step.args.reads} reads`} of the slot state`,
+  },
+  // ---- issue 15: the dom0 kernel's privcmd ioeventfd, a second consumer of a vcpu's ioreq port ----
+  privcmd_ioeventfd: {
+    actors: DM, profiles: X421, dmKinds: ['ioeventfd'],
+    doc: "IOCTL_PRIVCMD_IOEVENTFD (Linux 6.7 drivers/xen/privcmd.c, privcmd_ioeventfd_assign): the dom0 kernel takes the ioreq page and the ports of the device model named by 'of' (its mapping and bindings) and binds each port again to ioeventfd_interrupt, sharing the interrupt. addr is the virtio-mmio base (its QUEUE_NOTIFY is addr + 0x50), addrLen the access size, vq the virtqueue. ownOnly: the fix this project proposes (not upstream): the handler touches the state of its own queue notifies only.",
+    args: { of: { schema: { type: 'string', description: 'The device model whose page and ports the kernel shares (deviceModels[].name).' }, required: true },
+      addr: BIG, addrLen: { schema: { enum: [1, 2, 4, 8] } }, vq: { schema: { type: 'integer', minimum: 0, maximum: 65535 } }, ownOnly: BOOL },
+    blocked: (m, step) => {
+      const of = m.dms.get(step.args.of as string);
+      if (!of || of === dmOf(m, step)) return `'of' names no other device model: ${String(step.args.of)}`;
+      return of.shared_page ? null : `${String(step.args.of)} has not mapped its ioreq page yet`;
+    },
+    call: (m, step) => dm421Call(m, step, (t, k) => t.kernel.privcmdIoeventfdAssign(k, m.dms.get(step.args.of as string)!, step.args.addr as bigint,
+      (step.args.addrLen as number | undefined) ?? 4, (step.args.vq as number | undefined) ?? 0, step.args.ownOnly === true)),
+    title: (step) => `IOCTL_PRIVCMD_IOEVENTFD(of ${String(step.args.of)}, addr 0x${(step.args.addr as bigint).toString(16)}${step.args.ownOnly ? ', own requests only' : ''})`,
+  },
+  ioeventfd_interrupt: {
+    actors: DM, profiles: X421, dmKinds: ['ioeventfd'],
+    doc: "The kernel's ioeventfd_interrupt for vcpu n's port (privcmd.c, Linux 6.7), run on the upcall of a notification: a READY COPY write is set INPROCESS while the handler walks its ioeventfds; its own QUEUE_NOTIFY it answers (IORESP_READY, notify), any other it puts back READY (IRQ_NONE, for the device model). part: 'check' (reads the slot), 'inprocess' (writes INPROCESS), 'state' (writes the state back): one touch of the slot each, so other actors can run between them; without part, the whole handler. A part after the handler has returned does nothing.",
+    args: { vcpu: VCPU, part: { schema: { enum: ['check', 'inprocess', 'state'] } } },
+    blocked: (m, step) => {
+      const k = dmOf(m, step);
+      const i = step.args.vcpu as number;
+      if (k.kio_at[i] === undefined) return 'the kernel has no ioeventfd on this vcpu\'s port (privcmd_ioeventfd first)';
+      const part = step.args.part as string | undefined;
+      if (part && part !== 'check') return null;
+      return domOf(m, k.domid).evtchn.ports[k.ioreq_local_port[i]]?.kernel_irq ? null : `no upcall for port ${k.ioreq_local_port[i]} (vcpu ${i}) has reached the kernel's handler`;
+    },
+    call: (m, step) => {
+      const part = ({ check: 1, inprocess: 2, state: 3 } as Record<string, number>)[(step.args.part as string) ?? ''] ?? 0;
+      return { ...dm421Call(m, step, (t, k) => t.kernel.ioeventfdInterrupt(k, step.args.vcpu as number, part)), post: (r: number) => ({ rc: r }) };
+    },
+    title: (step) => `ioeventfd_interrupt(vcpu ${step.args.vcpu}${step.args.part ? `, ${step.args.part}` : ''})`,
   },
 } satisfies Record<string, OpSpec>;
 
