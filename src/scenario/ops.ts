@@ -58,7 +58,12 @@ export interface OpSpec {
 }
 
 /** What a parse-time check knows besides the step's arguments. */
-export interface CheckContext { profile: Profile }
+export interface CheckContext {
+  profile: Profile;
+  /** The file's device models by name, with their kinds, and the step's actor (absent where a caller has none). */
+  deviceModels?: ReadonlyMap<string, DmKind>;
+  actor?: string;
+}
 
 // ---- argument schemas (shared by several ops) ----
 const DOMID: ArgSpec = { schema: { type: 'integer', minimum: 0, maximum: 32751, description: 'A domain id.' }, required: true };
@@ -934,6 +939,12 @@ export const OPS = {
     doc: "IOCTL_PRIVCMD_IOEVENTFD (Linux 6.7 drivers/xen/privcmd.c, privcmd_ioeventfd_assign): the dom0 kernel takes the ioreq page and the ports of the device model named by 'of' (its mapping and bindings) and binds each port again to ioeventfd_interrupt, sharing the interrupt. addr is the virtio-mmio base (its QUEUE_NOTIFY is addr + 0x50), addrLen the access size, vq the virtqueue. ownOnly: the fix this project proposes (not upstream): the handler touches the state of its own queue notifies only.",
     args: { of: { schema: { type: 'string', description: 'The device model whose page and ports the kernel shares (deviceModels[].name).' }, required: true },
       addr: BIG, addrLen: { schema: { enum: [1, 2, 4, 8] } }, vq: { schema: { type: 'integer', minimum: 0, maximum: 65535 } }, ownOnly: BOOL },
+    check: (args, _actor, ctx) => {
+      const kind = ctx.deviceModels?.get(args.of as string);
+      if (ctx.deviceModels && (kind === undefined || args.of === ctx.actor)) return { at: 'of', message: `'of' must name another device model of the file (${[...ctx.deviceModels.keys()].filter((n) => n !== ctx.actor).join(', ') || 'there is none'})` };
+      if (kind === 'ioeventfd') return { at: 'of', message: `'of' names a kernel ioeventfd, not a device model process with its own page and ports` };
+      return null;
+    },
     blocked: (m, step) => {
       const of = m.dms.get(step.args.of as string);
       if (!of || of === dmOf(m, step)) return `'of' names no other device model: ${String(step.args.of)}`;

@@ -96,6 +96,12 @@ describe('issue 15: Linux privcmd ioeventfd and a user-space backend on one iore
     assert.ok(r.statesExplored > 10);
   });
 
+  it("privcmd_ioeventfd's 'of' must name another device model: a located parse error otherwise", () => {
+    const { text, file } = load('70');
+    const bad = text.replace('"of": "virtio"', '"of": "virtoi"');
+    assert.throws(() => parseScenario(bad, file), (e: Error) => /:\d+:\d+.*'of' must name another device model of the file \(virtio\)/.test(e.message) || (console.log(e.message), false));
+  });
+
   it('72 and 73, the witnesses, run in file order to the crash and to the hang', () => {
     const crash = runScenario(load('72').sc);
     assert.equal(crash.ok, true);

@@ -66,7 +66,7 @@ export class PrivcmdIoeventfd extends Tools421 {
   }
 
   /**
-   * ioeventfd_interrupt (privcmd.c, Linux 6.7) for vcpu i's port, in three parts that each touch the slot state
+   * The kernel's ioeventfd_interrupt (privcmd.c, Linux 6.7) for vcpu i's port, in three parts that each touch the slot state
    * once: 1 the check (READY, a COPY write; with ownOnly also its own notify), 2 INPROCESS and the list walk,
    * 3 the state it settled on (READY back, or IORESP_READY and a notify). part 0 runs them all; a later part after
    * the handler has returned does nothing. Returns IRQ_NONE / IRQ_HANDLED once the handler is over, else KIO_UNDER_WAY.
