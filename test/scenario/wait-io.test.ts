@@ -102,6 +102,16 @@ describe('issue 15: Linux privcmd ioeventfd and a user-space backend on one iore
     assert.throws(() => parseScenario(bad, file), (e: Error) => /:\d+:\d+.*'of' must name another device model of the file \(virtio\)/.test(e.message) || (console.log(e.message), false));
   });
 
+  it("74: the kernel's own queue notify, with the fix and as posted: clean either way", () => {
+    const { sc, text, file } = load('74');
+    const fixed = explore(sc, OPTS);
+    assert.deepEqual(fixed.violations.map((v) => `${v.kind}: ${v.message}`), []);
+    assert.equal(fixed.complete, true);
+    const posted = explore(parseScenario(text.replace('"ownOnly": true', '"ownOnly": false'), file), OPTS);
+    assert.deepEqual(posted.violations.map((v) => `${v.kind}: ${v.message}`), []);
+    assert.ok(sc.steps.some((s) => s.args.ownOnly === true));
+  });
+
   it('72 and 73, the witnesses, run in file order to the crash and to the hang', () => {
     const crash = runScenario(load('72').sc);
     assert.equal(crash.ok, true);

@@ -5,7 +5,8 @@
 // device model mapped: a COPY write that is its own virtqueue's QUEUE_NOTIFY it answers itself (IORESP_READY,
 // notify, the eventfd signalled); any other READY COPY write it marks INPROCESS while it walks its list, then puts
 // READY back and returns IRQ_NONE for the device model to serve. `ownOnly` is the obvious fix (not upstream): the
-// handler decides from the request alone whether it is its own and touches the state of no other.
+// handler decides from the request alone whether it is its own, touches the state of no other, and claims its own
+// with a compare-exchange (READY -> INPROCESS) in the same step as the check.
 import * as A from '../abi';
 import type { DeviceModel } from '../dm';
 import * as E from '../evtchn';
@@ -81,12 +82,28 @@ export class PrivcmdIoeventfd extends Tools421 {
       const p = A.readIoreq(pg, off);
       yield $('check', { i, state: A.STATE_NAMES[p.state] ?? p.state, type: A.TYPE_NAMES[p.type] ?? p.type, dir: p.dir });
       if (p.state !== A.STATE_IOREQ_READY || p.type !== A.IOREQ_TYPE_COPY || p.dir !== A.IOREQ_WRITE) return IRQ_NONE;
-      if (k.kio_own_only && !this.isOwnNotify(k, p)) return IRQ_NONE;
-      k.kio_at[i] = KIO_CHECKED;
       k.kio_state[i] = A.STATE_IOREQ_READY;
-      if (part === 1) return KIO_UNDER_WAY;
+      if (k.kio_own_only) {
+        // The fix: its own notify or nothing, claimed with cmpxchg(&ioreq->state, READY, INPROCESS) in the same
+        // step as the check, so the request it answers is the one it looked at.
+        if (!this.isOwnNotify(k, p)) return IRQ_NONE;
+        this.note(k, i, p.state, A.STATE_IOREQ_INPROCESS);
+        A.setState(pg, off, A.STATE_IOREQ_INPROCESS);
+        yield $('claim', { i });
+        k.kio_signals++;
+        k.kio_state[i] = A.STATE_IORESP_READY;
+        k.kio_at[i] = KIO_INPROCESS;
+        if (part === 1) return KIO_UNDER_WAY;
+      } else {
+        k.kio_at[i] = KIO_CHECKED;
+        if (part === 1) return KIO_UNDER_WAY;
+      }
     }
-    if (part === 0 || part === 2) {
+    if ((part === 0 || part === 2) && k.kio_own_only) {
+      // Claimed at the check already: nothing left for this part.
+      if (part === 2) return k.kio_at[i] === KIO_INPROCESS ? KIO_UNDER_WAY : IRQ_NONE;
+    }
+    if ((part === 0 || part === 2) && !k.kio_own_only) {
       if (k.kio_at[i] !== KIO_CHECKED) return IRQ_NONE;
       // spin_lock(&kioreq->lock); the state is set INPROCESS under the lock.
       this.note(k, i, A.getState(pg, off), A.STATE_IOREQ_INPROCESS);

@@ -16,6 +16,7 @@ privcmd_ioeventfd_assign(k, of, addr, addr_len, vq, own_only)
 ioeventfd_interrupt(k, i, part)
 {
     state READY, a COPY write? else IRQ_NONE;  @check
+    (ownOnly) its own notify: cmpxchg READY -> INPROCESS;  @claim
     state = INPROCESS (under the lock);  @inprocess
     walk the ioeventfds: its own QUEUE_NOTIFY?;  @walk
     state = READY, or IORESP_READY and notify;  @write_back
