@@ -70,7 +70,7 @@ export function listingNames(profile: ProfileName): string[] {
       ? ['4.21/arch/x86/hvm/hvm.c', '4.21/arch/x86/hvm/dm.c', '4.21/arch/x86/hvm/emulate.c', '4.21/arch/x86/hvm/ioreq.c']
       : ['4.21/arch/arm/hvm.c', '4.21/arch/arm/io.c', '4.21/arch/arm/ioreq.c'];
     return [...arch, '4.21/common/memory.c', '4.21/common/ioreq.c', 'common/toolstack.c',
-      '4.21/tools/libs.c', '4.21/qemu/xen-hvm-common.c', '4.21/dm/varstored.c', '4.21/dm/virtio-mmio.c'];
+      '4.21/tools/libs.c', '4.21/qemu/xen-hvm-common.c', '4.21/dm/varstored.c', '4.21/dm/virtio-mmio.c', '4.21/dm/privcmd.c'];
   }
   // ---- end 4.21 ----
   // 4.5 (RELEASE-4.5.0): its own hvm.c, io.c and emulate.c; the 4.4 helpers, toolstack and QEMU it shares in common/.

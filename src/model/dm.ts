@@ -2,8 +2,9 @@
 // event-channel ports per vcpu, the buffered port, and a small register file standing for the emulated devices.
 
 /** Which device model's code a scenario's device model runs under the 4.21 profiles (QEMU, varstored, a virtio backend). */
-export type DmKind = 'qemu' | 'varstored' | 'virtio';
-export const DM_KINDS: readonly DmKind[] = ['qemu', 'varstored', 'virtio'];
+export type DmKind = 'qemu' | 'varstored' | 'virtio' | 'ioeventfd';
+/** 'ioeventfd' is not a process: the dom0 kernel's privcmd ioeventfd, sharing another device model's ports and page. */
+export const DM_KINDS: readonly DmKind[] = ['qemu', 'varstored', 'virtio', 'ioeventfd'];
 export class DeviceModel {
   /** Pfns learned from HVMOP_get_param (-1: not asked yet). */
   ioreq_pfn = -1;
@@ -45,6 +46,17 @@ export class DeviceModel {
   last_error: string | null = null;
   /** Whose code it runs (4.21 profiles; the seed-era profiles run QEMU of their era). */
   kind: DmKind = 'qemu';
+  // ---- the dom0 kernel's privcmd ioeventfd (kind 'ioeventfd') ----
+  /** The ioeventfd's address (the virtio-mmio base), length and virtqueue; ownOnly: the fix of issue 15. */
+  kio_addr = 0n;
+  kio_addr_len = 0;
+  kio_vq = 0;
+  kio_own_only = false;
+  /** Per vcpu: where ioeventfd_interrupt stands between its parts (KIO_*), and the state it will write back. */
+  kio_at: number[] = [];
+  kio_state: number[] = [];
+  /** eventfd_signal calls (its own queue notifies answered). */
+  kio_signals = 0;
   // ---- end 4.21 ----
   constructor(public domid: number, public target: number, public max_cpus: number) {}
 
@@ -57,6 +69,8 @@ export class DeviceModel {
     // 4.21
     c.ioservid = this.ioservid; c.bufioreq_handling = this.bufioreq_handling; c.pages_how = this.pages_how;
     c.resource_unsupported = this.resource_unsupported; c.dead = this.dead; c.last_error = this.last_error; c.kind = this.kind;
+    c.kio_addr = this.kio_addr; c.kio_addr_len = this.kio_addr_len; c.kio_vq = this.kio_vq; c.kio_own_only = this.kio_own_only;
+    c.kio_at = this.kio_at.slice(); c.kio_state = this.kio_state.slice(); c.kio_signals = this.kio_signals;
     c.want_ranges = this.want_ranges.map(([t, a, b]) => [t, a, b]);
     return c;
   }

@@ -52,12 +52,16 @@ export class Evtchn {
   remote_dom = -1;
   remote_port = 0;
   pending = false;
+  /** Linux side (dom0): a kernel handler (privcmd ioeventfd) shares the port's interrupt with the user-space binding. */
+  irq_shared = false;
+  /** Linux side: an upcall for the port that the kernel handler has not run for yet. */
+  kernel_irq = false;
 
   clone(): Evtchn {
     const e = new Evtchn();
     e.state = this.state; e.xen_consumer = this.xen_consumer; e.notify_vcpu_id = this.notify_vcpu_id;
     e.remote_domid = this.remote_domid; e.remote_dom = this.remote_dom; e.remote_port = this.remote_port;
-    e.pending = this.pending;
+    e.pending = this.pending; e.irq_shared = this.irq_shared; e.kernel_irq = this.kernel_irq;
     return e;
   }
 }
@@ -143,6 +147,7 @@ export function evtchnCloseInner(x: Xen, d: Domain, port: number, fn: string): n
     }
   }
   c.pending = false;
+  c.irq_shared = false; c.kernel_irq = false;
   c.state = ECS_FREE;
   c.xen_consumer = 0;
   c.notify_vcpu_id = 0;
@@ -183,6 +188,7 @@ export function evtchnSetPending(x: Xen, d: Domain, port: number): void {
   }
   if (c.pending) return;
   c.pending = true;
+  if (c.irq_shared) c.kernel_irq = true;
   if (x.on) x.emit({ kind: 'evtchn_pending', fn: 'evtchn_set_pending', domid: d.domain_id, detail: { port },
     text: `d${d.domain_id} port ${port} pending` });
 }

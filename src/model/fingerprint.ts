@@ -94,7 +94,9 @@ function feed(m: Model, o: Sink): void {
       for (const r of s4.range) { o.n(r.ranges.length); for (const [a, b] of r.ranges) { big(o, a); big(o, b); } }
       for (const pg of [s4.ioreq.va, s4.bufioreq.va]) if (pg) for (let i = 0; i < 64; i++) o.n(pg.getInt32(i * 4, true));
     }
-    for (const v of d.vcpu) { o.n(v.io.completion); o.n(v.io.suspended ? 1 : 0); o.n(v.io.req.state); o.n(v.io.wait_prev_state); o.n(v.mapcache_invalidate ? 1 : 0); o.n(v.io_completed_pending); o.n(v.io_restarted_sent); o.n(v.io.hold_after_send ? 1 : 0); o.n(v.io.held_rc); }
+    for (const v of d.vcpu) { o.n(v.io.completion); o.n(v.io.suspended ? 1 : 0); o.n(v.io.req.state); o.n(v.io.wait_prev_state); o.n(v.mapcache_invalidate ? 1 : 0); o.n(v.io_completed_pending); o.n(v.io_restarted_sent); o.n(v.io.hold_after_send ? 1 : 0); o.n(v.io.held_rc);
+      // A vcpu stopped inside wait_for_io (the wait_for_io op's slices) and what its loop has seen.
+      if (v.io.wait_at || v.io.wait_seen || v.io.wait_cycled) { o.s('w'); o.n(v.io.wait_at); o.n(v.io.wait_state); o.n(v.io.wait_prev); o.n(v.io.wait_server); o.n(v.io.wait_seen); o.n(v.io.wait_cycled ? 1 : 0); } }
     // ---- end 4.21 ----
     const ports = d.evtchn.ports;
     o.s('e');
@@ -102,6 +104,7 @@ function feed(m: Model, o: Sink): void {
       const c = ports[p];
       if (c.state === 0) continue;
       o.n(p); o.n(c.state); o.n(c.xen_consumer); o.n(c.notify_vcpu_id); o.n(c.remote_domid); o.n(c.remote_dom); o.n(c.remote_port); o.n(c.pending ? 1 : 0);
+      if (c.irq_shared) { o.s('k'); o.n(c.kernel_irq ? 1 : 0); }
     }
     for (const v of d.vcpu) {
       const io = v.arch.hvm_vcpu.hvm_io;
@@ -134,6 +137,7 @@ function feed(m: Model, o: Sink): void {
     for (const p of dm.ioreq_local_port) o.n(p);
     for (const [k, v] of dm.devices) { o.n(k); big(o, v); }
     // 4.21 and 4.5: the server it created, how its pages came, whether its process is gone
+    if (dm.kind === 'ioeventfd') { o.s('k'); for (const a of dm.kio_at) o.n(a); for (const st of dm.kio_state) o.n(st); o.n(dm.kio_signals); o.n(dm.kio_own_only ? 1 : 0); }
     o.n(dm.ioservid); o.n(dm.bufioreq_handling); o.n(dm.pages_how === 'resource' ? 1 : dm.pages_how === 'gfn' ? 2 : 0); o.n(dm.dead ? 1 : 0);
   }
 }

@@ -57,6 +57,18 @@ export const FIXES = {
     bug: 'hvmemul_do_io and handle_pio asked whether the domain was shutting down after ioreq_send had returned: a shutdown (a checkpoint\'s suspend) landing just after the request went to the device model made Xen drop the request\'s completion and leave RIP where it was, so after XEN_DOMCTL_resumedomain the guest ran the instruction again and a port with side effects saw the access twice',
     where: 'xen/arch/x86/hvm/emulate.c hvmemul_do_io, xen/arch/x86/hvm/io.c handle_pio, xen/common/ioreq.c ioreq_send (vio->suspended; first in RELEASE-4.17.0)',
   },
+  b452430a4c: {
+    profiles: ['4.21'],
+    title: 'x86/HVM: avoid reading ioreq state more than once (XSA-166)',
+    bug: "the wait loop switched on p->state, a field of the page the emulator writes: compiled to a jump table that is one load for the bounds check and another for the index, so a state changed between the two sends Xen through an entry past the table's end (arbitrary code execution)",
+    where: 'xen/arch/x86/hvm/hvm.c hvm_wait_for_io (2015-12-17, first in RELEASE-4.7.0); today xen/common/ioreq.c wait_for_io',
+  },
+  '92938e5d14': {
+    profiles: ['4.21'],
+    title: 'x86/HVM: guard against emulator driving ioreq state in weird ways (XSA-262)',
+    bug: 'the wait condition read p->state only to compare it and the loop read it again at its head: an emulator flipping the state back between the two reads (INPROCESS, then READY again) keeps Xen going round the loop without ever blocking; nothing insisted that the state only moves forward',
+    where: 'xen/arch/x86/hvm/ioreq.c hvm_wait_for_io (2018-05-08, first in RELEASE-4.11.0); today xen/common/ioreq.c wait_for_io, the "Weird HVM ioreq state transition" check',
+  },
 } as const satisfies Record<string, Fix>;
 
 // Not in the zoo: 2e0b545b84 ("ioreq: don't wrongly claim "success" in ioreq_send_buffered()", 2024-10-08, first in

@@ -26,14 +26,16 @@ import { ArmHvm421 as ArmHvm421Flat } from './xen/4.21/arch/arm/hvm.flat';
 import { Qemu421 as Qemu421Flat } from './qemu/xen-hvm-common.flat';
 import { Varstored as VarstoredFlat } from './dm/varstored.flat';
 import { VirtioMmioBackend as VirtioFlat } from './dm/virtio-mmio.flat';
+import { PrivcmdIoeventfd as PrivcmdFlat } from './dm/privcmd-ioeventfd.flat';
 import { Hvm421 } from './xen/4.21/arch/x86/hvm/hvm.stepped';
 import { ArmHvm421 } from './xen/4.21/arch/arm/hvm.stepped';
 import { Qemu421 } from './qemu/xen-hvm-common.stepped';
 import { Varstored } from './dm/varstored.stepped';
 import { VirtioMmioBackend } from './dm/virtio-mmio.stepped';
+import { PrivcmdIoeventfd } from './dm/privcmd-ioeventfd.stepped';
 /** Today's device models, per build. */
-export interface X421Flat { hvm: Hvm421Flat | ArmHvm421Flat; qemu: Qemu421Flat; varstored: VarstoredFlat; virtio: VirtioFlat }
-export interface X421Stepped { hvm: Hvm421 | ArmHvm421; qemu: Qemu421; varstored: Varstored; virtio: VirtioMmioBackend }
+export interface X421Flat { hvm: Hvm421Flat | ArmHvm421Flat; qemu: Qemu421Flat; varstored: VarstoredFlat; virtio: VirtioFlat; kernel: PrivcmdFlat }
+export interface X421Stepped { hvm: Hvm421 | ArmHvm421; qemu: Qemu421; varstored: Varstored; virtio: VirtioMmioBackend; kernel: PrivcmdIoeventfd }
 // ---- end 4.21 ----
 
 /**
@@ -67,6 +69,7 @@ function instrumentStepped(): void {
   instrument(Qemu421.prototype, 'qemu', sinkOf);
   instrument(Varstored.prototype, 'dm', sinkOf);
   instrument(VirtioMmioBackend.prototype, 'dm', sinkOf);
+  instrument(PrivcmdIoeventfd.prototype, 'dm', sinkOf);
 }
 
 /** Which tree's hypervisor code a profile runs: each profile its own (src/model/xen/<tree>/). */
@@ -96,7 +99,7 @@ export class Model {
     if (isX421(profile)) { // 4.21
       const h = profile === '4.21' ? new Hvm421Flat(x) : new ArmHvm421Flat(x);
       return { hvm: h as unknown as HvmSeedFlat, libxc: new LibxcFlat(x, h), qemu: new QemuFlat(x, h),
-        x421: { hvm: h, qemu: new Qemu421Flat(x, h), varstored: new VarstoredFlat(x, h), virtio: new VirtioFlat(x, h) } };
+        x421: { hvm: h, qemu: new Qemu421Flat(x, h), varstored: new VarstoredFlat(x, h), virtio: new VirtioFlat(x, h), kernel: new PrivcmdFlat(x, h) } };
     }
     const code = hypervisorCodeOf(profile);
     const hvm = code === 'legacy' ? new HvmLegacyFlat(x) : code === '4.5' ? new Hvm45Flat(x) : new HvmSeedFlat(x);
@@ -110,7 +113,7 @@ export class Model {
       if (isX421(this.profile)) { // 4.21
         const h = this.profile === '4.21' ? new Hvm421(this.x) : new ArmHvm421(this.x);
         this._stepped = { hvm: h as unknown as HvmSeed, libxc: new Libxc(this.x, h), qemu: new Qemu(this.x, h),
-          x421: { hvm: h, qemu: new Qemu421(this.x, h), varstored: new Varstored(this.x, h), virtio: new VirtioMmioBackend(this.x, h) } };
+          x421: { hvm: h, qemu: new Qemu421(this.x, h), varstored: new Varstored(this.x, h), virtio: new VirtioMmioBackend(this.x, h), kernel: new PrivcmdIoeventfd(this.x, h) } };
         return this._stepped;
       }
       const code = hypervisorCodeOf(this.profile);

@@ -163,6 +163,8 @@ export function dmJson(name: string, dm: DeviceModel): Record<string, unknown> {
     ioreqLocalPort: dm.ioreq_local_port, bufioreqLocalPort: dm.bufioreq_local_port,
     handled: dm.handled, bufferedHandled: dm.buffered_handled, destroyedGuest: dm.destroyed_guest,
     serving: dm.service === 'none' ? null : { vcpu: dm.send_vcpu, step: dm.service }, stderr: dm.stderr,
+    ...(dm.kind === 'ioeventfd' ? { ioeventfd: { addr: A.hex(dm.kio_addr), addrLen: dm.kio_addr_len, vq: dm.kio_vq, ownOnly: dm.kio_own_only,
+      assigned: dm.kio_at.length > 0, at: dm.kio_at.map((a) => ['idle', 'checked', 'inprocess'][a]), signals: dm.kio_signals } } : {}),
     ...(dm.ioservid >= 0 || dm.pages_how ? { ioservid: dm.ioservid, pagesHow: dm.pages_how, dead: dm.dead, lastError: dm.last_error } : {}), // 4.21
   };
 }

@@ -202,6 +202,19 @@ export class VcpuIo {
   hold_after_send = false;
   /** Not Xen's: what ioreq_send returned to the held access, until hvm_io_continue finishes it (-1: none held). */
   held_rc = -1;
+  /**
+   * Where wait_for_io stopped when a scenario step ended right after one of its reads of the slot state (the op
+   * wait_for_io: the vcpu is still in the loop on its pCPU; the next step goes on from there). WAIT_AT_* of
+   * common/ioreq.ts, 0 when it is not stopped inside the loop; with it the loop's locals and the server it waits on.
+   */
+  wait_at = 0;
+  wait_state = 0;
+  wait_prev = 0;
+  wait_server = -1;
+  /** The states wait_for_io's switch has taken since the vcpu last blocked (a bit per state): a repeat is a cycle. */
+  wait_seen = 0;
+  /** Set when wait_for_io came back to a state it had switched on, without blocking (the emulator drives the loop). */
+  wait_cycled = false;
 }
 
 /** d->arch.hvm.ioreq_gfn (x86 asm/hvm/domain.h): the legacy gfn pool. */
@@ -591,6 +604,8 @@ export class Xen {
         w.io.completion = v.io.completion; w.io.suspended = v.io.suspended; w.io.req = { ...v.io.req }; w.io.dabt = { ...v.io.dabt }; w.io.wait_prev_state = v.io.wait_prev_state;
         w.mapcache_invalidate = v.mapcache_invalidate; w.io_completed_pending = v.io_completed_pending; w.io_restarted_sent = v.io_restarted_sent;
         w.io.hold_after_send = v.io.hold_after_send; w.io.held_rc = v.io.held_rc;
+        w.io.wait_at = v.io.wait_at; w.io.wait_state = v.io.wait_state; w.io.wait_prev = v.io.wait_prev; w.io.wait_server = v.io.wait_server;
+        w.io.wait_seen = v.io.wait_seen; w.io.wait_cycled = v.io.wait_cycled;
         // ---- end 4.21 ----
         e.vcpu.push(w);
       }

@@ -208,6 +208,7 @@ export function stateViolations(s: Session): Array<{ kind: ViolationKind; messag
       }
     }
     for (const v of d.vcpu) {
+      if (v.io.wait_cycled) out.push({ kind: 'xen-livelock', message: `d${d.domain_id}v${v.vcpu_id}'s wait_for_io came back to a slot state it had already switched on, without blocking: an emulator repeating those writes keeps Xen in the loop for ever` });
       if (v.io_stale > 0) out.push({ kind: 'stale-request', message: `d${d.domain_id}v${v.vcpu_id}'s access was refused by hvmemul_do_io: the vcpu's own record of its last request (v->io.req) still says STATE_IOREQ_READY though no server has it pending (its completion never reset it)` });
       // 4.21: vcpu_ioreq_handle_completion let the vcpu go on while a server had not answered its request (da20c93108).
       if (v.io_completed_pending > 0) {

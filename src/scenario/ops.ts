@@ -51,6 +51,8 @@ export interface OpSpec {
    * pause nor a shutdown stops it, since those take effect only when the vcpu next schedules.
    */
   runsInXen?: boolean;
+  /** A vcpu op that is a slice of a wait already under way: on a crashed domain it runs, and does nothing. */
+  voidWhenCrashed?: boolean;
   /** Why it cannot run in the state reached (after the actor's own checks), or null when it can. */
   blocked?: (m: Model, step: Step) => string | null;
   /** The call into the model's own code. */
@@ -64,7 +66,12 @@ export interface OpSpec {
 }
 
 /** What a parse-time check knows besides the step's arguments. */
-export interface CheckContext { profile: Profile }
+export interface CheckContext {
+  profile: Profile;
+  /** The file's device models by name, with their kinds, and the step's actor (absent where a caller has none). */
+  deviceModels?: ReadonlyMap<string, DmKind>;
+  actor?: string;
+}
 
 // ---- argument schemas (shared by several ops) ----
 const DOMID: ArgSpec = { schema: { type: 'integer', minimum: 0, maximum: 32751, description: 'A domain id.' }, required: true };
@@ -484,7 +491,8 @@ export const OPS = {
   cpu_handle_ioreq: {
     actors: DM, doc: "Serve vcpu n's request: READY -> INPROCESS, emulate, IORESP_READY, notify. data: the value a read returns; notify: false never notifies.",
     footprint: (step, ctx) => dmServeFootprint(step, ctx, step.args.vcpu as number),
-    args: { vcpu: VCPU, data: OPT_BIG, notify: BOOL },
+    args: { vcpu: VCPU, data: OPT_BIG, notify: BOOL,
+      wake: { schema: { enum: ['ready', 'event'], description: "When the step can run: 'ready' (default) once the port is pending and the slot READY; 'event' as soon as the port is pending, whatever the slot holds (the device model's loop is woken by the event: it clears it and serves the slot only if it is READY, else it skips it)." } } },
     blocked: (m, step) => {
       const dm = dmOf(m, step);
       const i = step.args.vcpu as number;
@@ -492,6 +500,7 @@ export const OPS = {
       const lport = dm.ioreq_local_port[i];
       if (lport === undefined || lport < 0) return `the device model has no port bound for vcpu ${i}`;
       if (!domOf(m, dm.domid).evtchn.ports[lport]?.pending) return `port ${lport} (vcpu ${i}) is not pending: no request has been signalled`;
+      if (step.args.wake === 'event') return null;
       // A wake-up with the slot not READY finds nothing to serve (QEMU's "I/O request not ready"): the step waits.
       const st = A.getState(dm.shared_page, A.ioreqOffset(i));
       if (st !== A.STATE_IOREQ_READY) return `vcpu ${i}'s slot is ${A.STATE_NAMES[st] ?? 'state ' + st}, not STATE_IOREQ_READY: nothing to serve yet`;
@@ -987,6 +996,59 @@ export const OPS = {
     call: (m, step) => ({ actor: 'toolstack', vcpu: null, fn: (f) => direct(() => { f.hvm.domainResume(domOf(m, step.args.domid as number)); return 0; }), post: rcOnly }),
     title: (step) => `XEN_DOMCTL_resumedomain(d${step.args.domid})`,
   },
+  // ---- issue 15: a finer grain for the vcpu's wait ----
+  wait_for_io: {
+    actors: VCPUS, profiles: X421,
+    doc: "A slice of the vcpu's way back through hvm_do_resume (x86) or check_for_vcpu_work (Arm): it runs until wait_for_io has read the slot's state `reads` more times (default 1) and stops right after that read, the vcpu still in the loop on its pCPU; the next wait_for_io or hvm_do_resume step goes on from there. So another actor's write can fall between two of Xen's reads. It ends sooner where the path does (the vcpu blocks, the I/O completes, the domain crashes). A slice while the vcpu waits for nothing, or after its domain crashed, does nothing.",
+    args: { reads: { schema: { type: 'integer', minimum: 1, maximum: 16, description: 'How many reads of the slot state the step runs to (default 1).' } } },
+    whileIoInFlight: true, voidWhenCrashed: true,
+    call: (m, step) => {
+      const v = vcpuOf(m, step);
+      if (v.domain.crashed || (!ioInFlight(m, v) && !v.io.wait_at)) return { actor: step.actor, vcpu: v, fn: () => direct(() => (v.domain.crashed ? 2 : 0)), post: (r: number) => ({ rc: r }) };
+      const reads = (step.args.reads as number | undefined) ?? 1;
+      return { actor: step.actor, vcpu: v, fn: (f) => f.x421!.hvm.hvmDoResume(v, reads), post: (r: number) => ({ rc: r, value: v.rax }) };
+    },
+    title: (step) => `hvm_do_resume up to wait_for_io's next ${((step.args.reads as number | undefined) ?? 1) === 1 ? 'read' : `${step.args.reads} reads`} of the slot state`,
+  },
+  // ---- issue 15: the dom0 kernel's privcmd ioeventfd, a second consumer of a vcpu's ioreq port ----
+  privcmd_ioeventfd: {
+    actors: DM, profiles: X421, dmKinds: ['ioeventfd'],
+    doc: "IOCTL_PRIVCMD_IOEVENTFD (Linux 6.7 drivers/xen/privcmd.c, privcmd_ioeventfd_assign): the dom0 kernel takes the ioreq page and the ports of the device model named by 'of' (its mapping and bindings) and binds each port again to ioeventfd_interrupt, sharing the interrupt. addr is the virtio-mmio base (its QUEUE_NOTIFY is addr + 0x50), addrLen the access size, vq the virtqueue. ownOnly: the fix this project proposes (not upstream): the handler touches the state of its own queue notifies only.",
+    args: { of: { schema: { type: 'string', description: 'The device model whose page and ports the kernel shares (deviceModels[].name).' }, required: true },
+      addr: BIG, addrLen: { schema: { enum: [1, 2, 4, 8] } }, vq: { schema: { type: 'integer', minimum: 0, maximum: 65535 } }, ownOnly: BOOL },
+    check: (args, _actor, ctx) => {
+      const kind = ctx.deviceModels?.get(args.of as string);
+      if (ctx.deviceModels && (kind === undefined || args.of === ctx.actor)) return { at: 'of', message: `'of' must name another device model of the file (${[...ctx.deviceModels.keys()].filter((n) => n !== ctx.actor).join(', ') || 'there is none'})` };
+      if (kind === 'ioeventfd') return { at: 'of', message: `'of' names a kernel ioeventfd, not a device model process with its own page and ports` };
+      return null;
+    },
+    blocked: (m, step) => {
+      const of = m.dms.get(step.args.of as string);
+      if (!of || of === dmOf(m, step)) return `'of' names no other device model: ${String(step.args.of)}`;
+      return of.shared_page ? null : `${String(step.args.of)} has not mapped its ioreq page yet`;
+    },
+    call: (m, step) => dm421Call(m, step, (t, k) => t.kernel.privcmdIoeventfdAssign(k, m.dms.get(step.args.of as string)!, step.args.addr as bigint,
+      (step.args.addrLen as number | undefined) ?? 4, (step.args.vq as number | undefined) ?? 0, step.args.ownOnly === true)),
+    title: (step) => `IOCTL_PRIVCMD_IOEVENTFD(of ${String(step.args.of)}, addr 0x${(step.args.addr as bigint).toString(16)}${step.args.ownOnly ? ', own requests only' : ''})`,
+  },
+  ioeventfd_interrupt: {
+    actors: DM, profiles: X421, dmKinds: ['ioeventfd'],
+    doc: "The kernel's ioeventfd_interrupt for vcpu n's port (privcmd.c, Linux 6.7), run on the upcall of a notification: a READY COPY write is set INPROCESS while the handler walks its ioeventfds; its own QUEUE_NOTIFY it answers (IORESP_READY, notify), any other it puts back READY (IRQ_NONE, for the device model). part: 'check' (reads the slot), 'inprocess' (writes INPROCESS), 'state' (writes the state back): one touch of the slot each, so other actors can run between them; without part, the whole handler. A part after the handler has returned does nothing.",
+    args: { vcpu: VCPU, part: { schema: { enum: ['check', 'inprocess', 'state'] } } },
+    blocked: (m, step) => {
+      const k = dmOf(m, step);
+      const i = step.args.vcpu as number;
+      if (k.kio_at[i] === undefined) return 'the kernel has no ioeventfd on this vcpu\'s port (privcmd_ioeventfd first)';
+      const part = step.args.part as string | undefined;
+      if (part && part !== 'check') return null;
+      return domOf(m, k.domid).evtchn.ports[k.ioreq_local_port[i]]?.kernel_irq ? null : `no upcall for port ${k.ioreq_local_port[i]} (vcpu ${i}) has reached the kernel's handler`;
+    },
+    call: (m, step) => {
+      const part = ({ check: 1, inprocess: 2, state: 3 } as Record<string, number>)[(step.args.part as string) ?? ''] ?? 0;
+      return { ...dm421Call(m, step, (t, k) => t.kernel.ioeventfdInterrupt(k, step.args.vcpu as number, part)), post: (r: number) => ({ rc: r }) };
+    },
+    title: (step) => `ioeventfd_interrupt(vcpu ${step.args.vcpu}${step.args.part ? `, ${step.args.part}` : ''})`,
+  },
 } satisfies Record<string, OpSpec>;
 
 export type OpName = keyof typeof OPS;
@@ -1012,6 +1074,7 @@ export function actorBlocked(m: Model, step: Step, spec: OpSpec): string | null 
       const v = d.vcpu[step.vcpu!];
       if (!v) return `d${step.domid} has no vcpu ${step.vcpu}`;
       if (d.is_dying) return `d${step.domid} is ${d.is_dying === 2 ? 'destroyed' : 'dying'}`;
+      if (d.crashed && spec.voidWhenCrashed) return null;
       if (d.crashed) return `d${step.domid} has crashed (${d.crashed.reason}); its vcpus no longer run`;
       if (spec.runsInXen) return null;
       if (v.paused_for_shutdown) return `${step.actor} is paused for d${step.domid}'s shutdown (${SHUTDOWN_NAMES[d.shutdown_code] ?? d.shutdown_code}): it no longer runs`;

@@ -269,7 +269,7 @@ export function parseScenario(textIn: string, file: string, opts: ParseOptions =
         default: args[k] = v;
       }
     }
-    const bad = spec.check?.(args, actorKind, { profile });
+    const bad = spec.check?.(args, actorKind, { profile, deviceModels: new Map(deviceModels.map((d) => [d.name, d.kind])), actor });
     if (bad) throw new ScenarioError(at(bad.at), bad.message);
     let expect: Step['expect'];
     if (s.expect) {

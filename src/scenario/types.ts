@@ -70,7 +70,7 @@ export const VIOLATION_KINDS = ['impossible-slot-state', 'lost-request', 'port-b
   'vcpu-blocked-forever', 'deadlock', 'panic', 'use-after-free', 'expectation',
   'request-to-several-servers', 'request-outside-range', 'request-to-disabled-server', 'emulator-gone', 'memory-leak', 'vcpu-wedged',
   'buffered-entry-overwritten', 'stale-request',
-  'completed-while-pending', 'restart-after-send'] as const;
+  'completed-while-pending', 'restart-after-send', 'xen-livelock'] as const;
 export type ViolationKind = typeof VIOLATION_KINDS[number];
 /** The kinds a scenario may list in explore.allow (it shows them on purpose); a defect of the model never is. */
 export const ALLOWABLE_VIOLATIONS: readonly ViolationKind[] = VIOLATION_KINDS.filter((k) => k !== 'use-after-free' && k !== 'expectation');

@@ -6,6 +6,8 @@ import type * as A from '../../abi';
 export const RESUMED = 0;
 export const DESCHEDULED = 1;
 export const CRASHED = 2;
+/** A slice of the wait (the wait_for_io op) ended right after a read: the vcpu is still in Xen's loop. */
+export const IN_WAIT = 3;
 
 /** X86EMUL_* (xen/arch/x86/x86_emulate/x86_emulate.h). */
 export const X86EMUL_OKAY = 0;

@@ -6,11 +6,16 @@
 /* wait_for_io (ioreq.c:154-209): state read once; a state lower than the last one seen crashes the domain. With f7039ee41b reverted, complete also settles v->io.req and ends the shutdown deferral (hvm_io_assist). */
 wait_for_io(sv, p)
 {
+    go on where the last step stopped (a read ago);  @go_on
     read state;  @read_state
+    loop head reads p->state again (92938e5d14 undone);  @reread
+    condition read again after marking the vcpu blocked;  @recheck
+    jump table index: p->state read again (b452430a4c undone);  @index
     check order;  @check_order
+    switch bounds check reads p->state (b452430a4c undone);  @bounds
     switch;  @switch
     take data;  @take_data
-    wait;  @wait
+    wait: the condition reads p->state;  @wait
     complete;  @complete
 }
 

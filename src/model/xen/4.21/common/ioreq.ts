@@ -57,6 +57,16 @@ export interface IoreqStatus { HANDLED: number; UNHANDLED: number; RETRY: number
 export const WAIT_DONE = 0;
 export const WAIT_BAIL = 1;
 export const WAIT_DESCHEDULED = 2;
+/** The step ended right after a read of the slot state, the vcpu still in wait_for_io's loop (the wait_for_io op). */
+export const WAIT_PAUSED = 3;
+/** Where wait_for_io stands when a step stops inside it (VcpuIo.wait_at): at the loop's test with `state` read; */
+export const WAIT_AT_LOOP = 1;
+/** the wait's condition read once, unchanged: next the vcpu is marked blocked and it is read again; */
+export const WAIT_AT_BLOCK = 2;
+/** (b452430a4c reverted) the switch's bounds check read p->state: next the jump table's index reads it again; */
+export const WAIT_AT_INDEX = 3;
+/** (92938e5d14 reverted) the wait's condition saw a change: next the loop's head reads p->state again. */
+export const WAIT_AT_TOP = 4;
 
 export abstract class Ioreq421 extends DomainCode {
   abstract readonly st: IoreqStatus;
@@ -196,45 +206,132 @@ export abstract class Ioreq421 extends DomainCode {
 
   // ---- wait and completion ----
 
-  /** wait_for_io (ioreq.c:154-209): state read once; a state lower than the last one seen crashes the domain. */
-  *waitForIo(sv: IoreqVcpu, p: X.IoreqRef): Co<number> {
+  /**
+   * A scenario step that runs wait_for_io one read of the slot state at a time (the wait_for_io op) stops right
+   * after its read: the place is kept in the vcpu (vio.wait_*), as the vcpu is still in the loop on its pCPU.
+   * Not stepped: one statement of wait_for_io. True when the step stops here.
+   */
+  stopAfterRead(sv: IoreqVcpu, reads: { left: number } | null, at: number, state: number, prev_state: number): boolean {
+    if (!reads || --reads.left > 0) return false;
+    const vio = sv.vcpu.io;
+    vio.wait_at = at; vio.wait_state = state; vio.wait_prev = prev_state; vio.wait_server = sv.ioreq_evtchn;
+    return true;
+  }
+
+  /**
+   * wait_for_io (ioreq.c:154-209): state read once; a state lower than the last one seen crashes the domain.
+   * Each read of p->state is a statement of its own (the initial read, the wait condition before and after the
+   * vcpu is marked blocked), so `reads` can end the step after any of them. Two fixes of Xen's history can be
+   * undone here: b452430a4c (XSA-166: the switch dispatched on p->state itself, which a jump table reads twice)
+   * and 92938e5d14 (XSA-262: no forward-only check, and the loop re-read p->state after the wait's condition).
+   */
+  *waitForIo(sv: IoreqVcpu, p: X.IoreqRef, reads: { left: number } | null = null): Co<number> {
     const v = sv.vcpu;
     const vio = v.io;
-    // On Arm a vcpu that blocked here resumes in this loop with the prev_state it had (its own stack).
-    const resumed = this.waitResumesInPlace && vio.wait_prev_state >= 0;
-    let prev_state = resumed ? vio.wait_prev_state : A.STATE_IOREQ_NONE;
-    vio.wait_prev_state = -1;
-    let state = p.state;
+    const r166 = this.x.reverted('b452430a4c');
+    const r262 = this.x.reverted('92938e5d14');
+    let at = WAIT_AT_LOOP;
+    let state = 0;
+    let prev_state = A.STATE_IOREQ_NONE;
     let data = 0xffffffffffffffffn;
-    yield $('read_state', { sv, p, state, prev_state, resumed });
-    while (state !== A.STATE_IOREQ_NONE) {
-      yield $('check_order', { state, prev_state });
-      if (state < prev_state) {
-        this.x.printk('XENLOG_ERR', 'wait_for_io', v.domain, `Weird HVM ioreq state transition ${prev_state} -> ${state}`);
-        sv.pending = false;
-        this.domainCrash(v.domain, 'wait_for_io', `Weird HVM ioreq state transition ${prev_state} -> ${state}`);
-        return WAIT_BAIL;
+    if (vio.wait_at && vio.wait_server === sv.ioreq_evtchn) {
+      // A step that stopped inside the loop: go on from its place with its locals.
+      at = vio.wait_at; state = vio.wait_state; prev_state = vio.wait_prev;
+      yield $('go_on', { sv, p, at, state, prev_state });
+    } else {
+      // On Arm a vcpu that blocked here resumes in this loop with the prev_state it had (its own stack).
+      const resumed = this.waitResumesInPlace && vio.wait_prev_state >= 0;
+      prev_state = resumed ? vio.wait_prev_state : A.STATE_IOREQ_NONE;
+      vio.wait_prev_state = -1;
+      vio.wait_seen = 0;
+      state = p.state;
+      yield $('read_state', { sv, p, state, prev_state, resumed });
+      if (this.stopAfterRead(sv, reads, at, state, prev_state)) return WAIT_PAUSED;
+    }
+    vio.wait_at = 0;
+    for (;;) {
+      if (at === WAIT_AT_TOP) {
+        // 92938e5d14 reverted: the loop's head reads p->state again after the wait's condition saw it change.
+        state = p.state;
+        yield $('reread', { state });
+        at = WAIT_AT_LOOP;
+        if (this.stopAfterRead(sv, reads, at, state, prev_state)) return WAIT_PAUSED;
+        continue;
       }
-      prev_state = state;
-      yield $('switch', { state, prev_state });
-      if (state === A.STATE_IORESP_READY) {
+      if (at === WAIT_AT_BLOCK) {
+        // wait_on_xen_event_channel: marked blocked, the condition evaluated again (a read of its own).
+        v.pause_flags.blocked_in_xen = true;
+        const again = p.state;
+        if (!r262) state = again;
+        yield $('recheck', { port: sv.ioreq_evtchn, state: again, prev_state });
+        if (again === prev_state) {
+          if (this.x.on) this.x.emit({ kind: 'vcpu_block', fn: 'wait_on_xen_event_channel', domid: v.domain.domain_id, vcpu: v.vcpu_id,
+            detail: { port: sv.ioreq_evtchn }, text: `d${v.domain.domain_id}v${v.vcpu_id} waits on port ${sv.ioreq_evtchn}` });
+          vio.wait_seen = 0;
+          if (this.waitResumesInPlace) vio.wait_prev_state = prev_state;
+          return WAIT_DESCHEDULED;
+        }
+        v.pause_flags.blocked_in_xen = false;
+        at = r262 ? WAIT_AT_TOP : WAIT_AT_LOOP;
+        if (this.stopAfterRead(sv, reads, at, state, prev_state)) return WAIT_PAUSED;
+        continue;
+      }
+      let sw = state;
+      if (at === WAIT_AT_INDEX) {
+        // b452430a4c reverted: the jump table's index is a second load of p->state, after the bounds check passed.
+        sw = p.state;
+        yield $('index', { bounds: state, index: sw });
+        at = WAIT_AT_LOOP;
+        if (sw > A.STATE_IORESP_READY) {
+          throw new X.XenPanic('wait_for_io', `switch (p->state): the bounds check read ${state}, the jump table's index read ${sw}: control went through an entry past the end of the table (arbitrary code execution, XSA-166)`);
+        }
+      } else {
+        if (state === A.STATE_IOREQ_NONE) break;
+        yield $('check_order', { state, prev_state });
+        if (!r262 && state < prev_state) {
+          this.x.printk('XENLOG_ERR', 'wait_for_io', v.domain, `Weird HVM ioreq state transition ${prev_state} -> ${state}`);
+          sv.pending = false;
+          vio.wait_seen = 0;
+          this.domainCrash(v.domain, 'wait_for_io', `Weird HVM ioreq state transition ${prev_state} -> ${state}`);
+          return WAIT_BAIL;
+        }
+        if (r166) {
+          // The bounds check's load of p->state; a value past the table goes to the default case.
+          state = p.state;
+          yield $('bounds', { state });
+          if (state <= A.STATE_IORESP_READY) {
+            at = WAIT_AT_INDEX;
+            if (this.stopAfterRead(sv, reads, at, state, prev_state)) return WAIT_PAUSED;
+            continue;
+          }
+          sw = state;
+        }
+      }
+      prev_state = r166 ? state : sw;
+      // A state the switch has taken before in this run of the loop: the emulator can make Xen go round for ever.
+      if (sw >= A.STATE_IOREQ_READY && sw <= A.STATE_IORESP_READY) {
+        if (vio.wait_seen & (1 << sw)) vio.wait_cycled = true;
+        vio.wait_seen |= 1 << sw;
+      }
+      yield $('switch', { state: sw, prev_state });
+      if (sw === A.STATE_IORESP_READY) {
         this.setSlotState(v, p, A.STATE_IOREQ_NONE, 'wait_for_io');
         data = p.data;
         yield $('take_data', { data: A.hex(data) });
         break;
-      } else if (state === A.STATE_IOREQ_READY || state === A.STATE_IOREQ_INPROCESS) {
-        yield $('wait', { port: sv.ioreq_evtchn, prev_state });
-        // wait_on_xen_event_channel's condition: re-read the state; go on only once it differs from prev_state.
-        const r = this.waitOnXenEventChannel(v, sv.ioreq_evtchn, () => { state = p.state; return state !== prev_state; });
-        if (r) {
-          if (this.waitResumesInPlace) vio.wait_prev_state = prev_state;
-          return WAIT_DESCHEDULED;
-        }
+      } else if (sw === A.STATE_IOREQ_READY || sw === A.STATE_IOREQ_INPROCESS) {
+        // wait_on_xen_event_channel's condition, first evaluated before the vcpu is marked blocked.
+        const now = p.state;
+        if (!r262) state = now;
+        yield $('wait', { port: sv.ioreq_evtchn, state: now, prev_state });
+        at = now !== prev_state ? (r262 ? WAIT_AT_TOP : WAIT_AT_LOOP) : WAIT_AT_BLOCK;
+        if (this.stopAfterRead(sv, reads, at, state, prev_state)) return WAIT_PAUSED;
         continue;
       } else {
-        this.x.printk('XENLOG_ERR', 'wait_for_io', v.domain, `Weird HVM iorequest state ${state}`);
+        this.x.printk('XENLOG_ERR', 'wait_for_io', v.domain, `Weird HVM iorequest state ${sw}`);
         sv.pending = false;
-        this.domainCrash(v.domain, 'wait_for_io', `Weird HVM iorequest state ${state}`);
+        vio.wait_seen = 0;
+        this.domainCrash(v.domain, 'wait_for_io', `Weird HVM iorequest state ${sw}`);
         return WAIT_BAIL;
       }
     }
@@ -248,20 +345,8 @@ export abstract class Ioreq421 extends DomainCode {
       this.vcpuEndShutdownDeferral(v);
     } else if (this.ioreqNeedsCompletion(vio.req)) vio.req.data = data;
     sv.pending = false;
+    vio.wait_seen = 0;
     return WAIT_DONE;
-  }
-
-  /**
-   * wait_on_xen_event_channel: (xen/include/xen/event.h:188-202): true when the vcpu is descheduled (the C call
-   * does not return then). The condition is evaluated, the vcpu marked blocked, and the condition evaluated again.
-   */
-  waitOnXenEventChannel(v: Vcpu, port: number, cond: () => boolean): boolean {
-    if (cond()) return false;
-    v.pause_flags.blocked_in_xen = true;
-    if (cond()) { v.pause_flags.blocked_in_xen = false; return false; }
-    if (this.x.on) this.x.emit({ kind: 'vcpu_block', fn: 'wait_on_xen_event_channel', domid: v.domain.domain_id, vcpu: v.vcpu_id,
-      detail: { port }, text: `d${v.domain.domain_id}v${v.vcpu_id} waits on port ${port}` });
-    return true;
   }
 
   /**
@@ -271,14 +356,14 @@ export abstract class Ioreq421 extends DomainCode {
    * for meanwhile is broadcast at the end. With da20c93108 reverted only the first pending server (newest first) is
    * waited on, as between 1745806a41 and the fix.
    */
-  *vcpuIoreqHandleCompletion(v: Vcpu): Co<number> {
+  *vcpuIoreqHandleCompletion(v: Vcpu, reads: { left: number } | null = null): Co<number> {
     const vio = v.io;
     let res = true;
     for (;;) {
       const hit = this.getPendingVcpu(v);
       yield $('pending', { v, server: hit ? hit.s.id : null });
       if (!hit) break;
-      const r = yield* this.waitForIo(hit.sv, this.getIoreq(hit.s, v));
+      const r = yield* this.waitForIo(hit.sv, this.getIoreq(hit.s, v), reads);
       if (r !== WAIT_DONE) return r;
       if (this.x.reverted('da20c93108')) break;
     }

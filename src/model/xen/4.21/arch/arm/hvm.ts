@@ -9,8 +9,8 @@ import * as E from '../../../../evtchn';
 import * as P from '../../../../params';
 import { $, type Co } from '../../../../step';
 import type { Domain, Vcpu } from '../../../../xen';
-import { CRASHED, DESCHEDULED, RESUMED } from '../../../common/outcome';
-import { WAIT_DESCHEDULED, WAIT_DONE, type XenDmOp } from '../../common/ioreq';
+import { CRASHED, DESCHEDULED, IN_WAIT, RESUMED } from '../../../common/outcome';
+import { WAIT_DESCHEDULED, WAIT_DONE, WAIT_PAUSED, type XenDmOp } from '../../common/ioreq';
 import { lockRemoteDomain, xsmDmPriv, DMOP_TABLE_SIZE, XEN_DMOP_nr_vcpus } from '../x86/hvm/dm';
 import { ArmIo421 } from './io';
 
@@ -40,19 +40,20 @@ export class ArmHvm421 extends ArmIo421 {
   }
 
   /** check_for_vcpu_work (traps.c:2247-2280): with a server present, finish the vcpu's I/O before it runs. */
-  *checkForVcpuWork(v: Vcpu): Co<number> {
+  *checkForVcpuWork(v: Vcpu, reads = 0): Co<number> {
     yield $('has_server', { v });
     if (!this.domainHasIoreqServer(v.domain)) return RESUMED;
-    const r = yield* this.vcpuIoreqHandleCompletion(v);
+    const r = yield* this.vcpuIoreqHandleCompletion(v, reads > 0 ? { left: reads } : null);
     yield $('handled', { r });
+    if (r === WAIT_PAUSED) return IN_WAIT;
     if (r === WAIT_DONE) return v.domain.crashed ? CRASHED : RESUMED;
     return r === WAIT_DESCHEDULED ? DESCHEDULED : v.domain.crashed ? CRASHED : RESUMED;
   }
 
   /** The name the drivers use for a vcpu's return to the guest: check_for_vcpu_work on Arm. */
-  *hvmDoResume(v: Vcpu): Co<number> {
+  *hvmDoResume(v: Vcpu, reads = 0): Co<number> {
     yield $('leave_hypervisor', { v });
-    return yield* this.checkForVcpuWork(v);
+    return yield* this.checkForVcpuWork(v, reads);
   }
 
   /** dm_op (arm dm.c:12-140). */

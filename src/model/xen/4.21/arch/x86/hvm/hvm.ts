@@ -8,8 +8,8 @@ import * as E from '../../../../../evtchn';
 import * as P from '../../../../../params';
 import { $, type Co } from '../../../../../step';
 import type { Domain, Vcpu } from '../../../../../xen';
-import { CRASHED, DESCHEDULED, RESUMED } from '../../../../common/outcome';
-import { WAIT_DESCHEDULED, WAIT_DONE } from '../../../common/ioreq';
+import { CRASHED, DESCHEDULED, IN_WAIT, RESUMED } from '../../../../common/outcome';
+import { WAIT_DESCHEDULED, WAIT_DONE, WAIT_PAUSED } from '../../../common/ioreq';
 import { Dm421 } from './dm';
 
 export const HVMOP_set_param = 0;
@@ -51,12 +51,16 @@ export class Hvm421 extends Dm421 {
     yield* this.ioreqServerDestroyAll(d);
   }
 
-  /** hvm_do_resume (hvm.c:520-549): finish the I/O the vcpu waits for, then inject a pending event. */
-  *hvmDoResume(v: Vcpu): Co<number> {
+  /**
+   * hvm_do_resume (hvm.c:520-549): finish the I/O the vcpu waits for, then inject a pending event. With `reads`
+   * the step ends after that many reads of the slot state in wait_for_io (IN_WAIT), the vcpu still in the loop.
+   */
+  *hvmDoResume(v: Vcpu, reads = 0): Co<number> {
     yield $('check_wakeup', { v });
     // check_wakeup_from_wait(); pt_restore_timer(v); no vPCI in this model.
     yield $('completion', { v });
-    const r = yield* this.vcpuIoreqHandleCompletion(v);
+    const r = yield* this.vcpuIoreqHandleCompletion(v, reads > 0 ? { left: reads } : null);
+    if (r === WAIT_PAUSED) return IN_WAIT;
     if (r !== WAIT_DONE) return r === WAIT_DESCHEDULED ? DESCHEDULED : v.domain.crashed ? CRASHED : RESUMED;
     yield $('inject', { vector: v.arch.hvm_vcpu.inject_trap.vector });
     if (v.arch.hvm_vcpu.inject_trap.vector >= 0) v.arch.hvm_vcpu.inject_trap.vector = -1;
