@@ -7,7 +7,8 @@
 //   dD.run     whether D's vcpus run: dying, paused, crashed, shut down, each vcpu's paused_for_shutdown
 //   dD.vga     stdvga's registers and VRAM
 //   dD.ram     the bytes of D's ordinary frames
-//   dD.buf     the buffered ioreq page and the pending bits of its ports (both ends)
+//   dD.buf.N   the buffered ioreq page device model N maps, and the pending bits of its ports (both ends);
+//              dD.buf for a buffered page no device model maps
 //   dD.vV      vcpu V: its registers and I/O state, its slot in every ioreq page, the pending flags of its ports
 //              (both ends) and today's per-server pending flag
 //   m:N        device model N's own state; m:N.dead whether its process has gone
@@ -69,6 +70,10 @@ export function componentHashes(m: Model): Map<string, number> {
   const at = (k: string): H => { let h = out.get(k); if (!h) { h = new H(); out.set(k, h); } return h; };
   const x = m.x;
   walk(at('x'), { faults: x.faults, heap: x.heap }, NO_SKIP, 0);
+  // Which device model maps which buffered page: each ring is its own component.
+  const ringOf = new Map<ArrayBufferLike, string>();
+  for (const [name, dm] of m.dms) if (dm.buffered_io_page) ringOf.set(dm.buffered_io_page.buffer, `d${dm.target}.buf.${name}`);
+  const ringKey = (d: number, buf: ArrayBufferLike | undefined) => (buf && ringOf.get(buf)) ?? `d${d}.buf`;
   // Which port's pending bit belongs to which vcpu (or the ring): both ends of every server's ports.
   const portKey = new Map<string, string>();
   for (const d of x.domains.values()) {
@@ -80,7 +85,7 @@ export function componentHashes(m: Model): Map<string, number> {
         if (c.remote_dom >= 0) portKey.set(`${c.remote_dom}:${c.remote_port}`, key);
       };
       sv.ioreqEvtchn.forEach((p, v) => bind(p, `d${d.domain_id}.v${v}`));
-      bind(sv.bufIoreqEvtchn, `d${d.domain_id}.buf`);
+      bind(sv.bufIoreqEvtchn, ringKey(d.domain_id, sv.bufioreq.va?.buffer));
     }
   }
   for (const d of x.domains.values()) {
@@ -135,7 +140,7 @@ export function componentHashes(m: Model): Map<string, number> {
       hd.bytes(b, d.vcpu.length * A.IOREQ_SIZE);
     };
     for (const b of ioreqBufs) slotBytes(b);
-    for (const b of bufBufs) at(`${D}.buf`).bytes(new Uint8Array(b, 0, A.PAGE_SIZE));
+    for (const b of bufBufs) at(ringKey(d.domain_id, b)).bytes(new Uint8Array(b, 0, A.PAGE_SIZE));
     for (const [pfn, pg] of d.physmap) {
       if (!pg.bytes || ioreqBufs.has(pg.bytes.buffer) || bufBufs.has(pg.bytes.buffer)) continue;
       if (pg.bytes.every((b) => b === 0)) continue;

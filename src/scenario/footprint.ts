@@ -26,10 +26,19 @@ export interface Footprint {
   optimistic?: readonly string[];
 }
 
-/** What a footprint declaration knows of the scenario: the device models' domains. */
+/** What a footprint declaration knows of the scenario: the device models' domains, who can make which requests. */
 export interface FootprintContext {
   dm(name: string): { domid: number; target: number } | undefined;
+  /**
+   * Whether vcpu v of d can have a request in its slot whose data is a guest address (data_is_ptr: a REP string
+   * access), which the device model then reads or writes in guest RAM; also true when a step can write raw bytes into
+   * a page (a forged request).
+   */
+  ptrRequests(d: number, v: number): boolean;
 }
+
+const PTR_OPS = new Set(['rep_outs', 'rep_ins', 'rep_movs']);
+const FORGING_OPS = new Set(['write_bytes', 'xen_dm_op']);
 
 /** An op's declaration (the table of operations holds one per op that has it). */
 export type FootprintDecl = (step: Step, ctx: FootprintContext) => Footprint;
@@ -40,7 +49,7 @@ export const EVERYTHING: Footprint = { reads: ['*'], writes: ['*'] };
 export function vcpuIoFootprint(step: Step, extra: { buf?: boolean; vga?: boolean; ram?: boolean; domain?: boolean; completes?: boolean } = {}): Footprint {
   const D = `d${step.domid}`, V = `${D}.v${step.vcpu}`;
   const rw = [V];
-  if (extra.buf) rw.push(`${D}.buf`);
+  if (extra.buf) rw.push(`${D}.buf*`);
   if (extra.vga) rw.push(`${D}.vga`);
   if (extra.ram) rw.push(`${D}.ram`);
   if (extra.domain) rw.push(D);
@@ -54,8 +63,10 @@ export function dmServeFootprint(step: Step, ctx: FootprintContext, vcpu: number
   const dm = ctx.dm(step.actor);
   if (!dm) return EVERYTHING;
   const T = `d${dm.target}`, E = `d${dm.domid}`, M = `m:${step.actor}`;
-  const rw = [M, `${T}.buf`];
-  if (vcpu !== null) rw.push(`${T}.v${vcpu}`, `${T}.ram`);
+  // Its own ring (QEMU drains it before each synchronous request), the vcpu's slot, RAM for a pointer request.
+  const rw = [M, `${T}.buf.${step.actor}`];
+  if (vcpu !== null) rw.push(`${T}.v${vcpu}`);
+  if (vcpu !== null && ctx.ptrRequests(dm.target, vcpu)) rw.push(`${T}.ram`);
   return { reads: [...rw, T, E, `${T}.run`, `${E}.run`, `${M}.dead`], writes: rw, optimistic: [`${T}.run`, `${M}.dead`] };
 }
 
@@ -72,7 +83,11 @@ function whenReads(e: Expectation, sc: Scenario): string[] {
 
 /** The footprint of one step as the search uses it: the op's own, plus what its `when` condition reads. */
 export function stepFootprint(sc: Scenario, step: Step, declared: FootprintDecl | undefined): Footprint {
-  const ctx: FootprintContext = { dm: (name) => sc.deviceModels.find((d) => d.name === name) };
+  const forging = sc.steps.some((st) => FORGING_OPS.has(st.op));
+  const ctx: FootprintContext = {
+    dm: (name) => sc.deviceModels.find((d) => d.name === name),
+    ptrRequests: (d, v) => forging || sc.steps.some((st) => st.domid === d && st.vcpu === v && PTR_OPS.has(st.op)),
+  };
   const f = declared?.(step, ctx) ?? EVERYTHING;
   if (!step.when) return f;
   return { ...f, reads: [...f.reads, ...whenReads(step.when, sc)] };
@@ -104,6 +119,7 @@ export class ComponentIndex {
     add('x');
     for (const d of this.domains) {
       for (const s of ['', '.run', '.vga', '.ram', '.buf']) add(`d${d}${s}`);
+      for (const dm of sc.deviceModels) if (dm.target === d) add(`d${d}.buf.${dm.name}`);
       for (let v = 0; v < (vcpus.get(d) ?? 0); v++) add(`d${d}.v${v}`);
       // Vcpus no step names (brought up later by a toolstack step): one component for them all.
       add(`d${d}.v?`);
@@ -117,6 +133,8 @@ export class ComponentIndex {
   /** The component a snapshot's key belongs to here ('?' for one the scenario does not name). */
   of(key: string): string {
     if (this.bit.has(key)) return key;
+    const ring = /^(d\d+)\.buf\.[^.]+$/.exec(key);
+    if (ring && this.bit.has(`${ring[1]}.buf`)) return `${ring[1]}.buf`;
     const v = /^(d\d+)\.v\d+$/.exec(key);
     if (v && this.bit.has(`${v[1]}.v?`)) return `${v[1]}.v?`;
     return '?';
@@ -141,8 +159,12 @@ export class ComponentIndex {
     const dAll = /^(d\d+)\.\*$/.exec(k);
     if (dAll) return this.names.filter((n) => n === dAll[1] || n.startsWith(dAll[1] + '.') || n.startsWith(`vis:${dAll[1]}.`));
     if (k === 'm:*.dead') return this.dms.map((n) => `m:${n}.dead`);
+    const rings = /^(d\d+)\.buf\*$/.exec(k);
+    if (rings) return this.names.filter((n) => n === `${rings[1]}.buf` || n.startsWith(`${rings[1]}.buf.`));
     const v = /^(d\d+)\.v\d+$/.exec(k);
     if (v && this.bit.has(`${v[1]}.v?`)) return [`${v[1]}.v?`];
+    const ring = /^(d\d+)\.buf\.[^.]+$/.exec(k);
+    if (ring && this.bit.has(`${ring[1]}.buf`)) return [`${ring[1]}.buf`];
     if (/^d\d+/.test(k) || k.startsWith('m:')) return ['?'];
     throw new Error(`internal: footprint names an unknown component '${k}'`);
   }

@@ -979,6 +979,7 @@ export const OPS = {
   },
   hvm_io_continue: {
     actors: VCPUS, profiles: ['4.21'], runsInXen: true,
+    footprint: (step) => vcpuIoFootprint(step),
     doc: "The rest of a port access held by holdAfterSend, on the vcpu's own CPU: hvmemul_do_io's check after ioreq_send (a suspended vcpu's request is dropped), then handle_pio's (RETRY: RIP advanced only for a request a server has). The step's rc: handle_pio's (1: the instruction is done or waits for its answer, 0: it runs again).",
     args: {},
     blocked: (m, step) => (vcpuOf(m, step).io.held_rc < 0 ? 'the vcpu has no port access held after ioreq_send (pio_read / pio_write with holdAfterSend first)' : null),
@@ -999,6 +1000,7 @@ export const OPS = {
   // ---- issue 15: a finer grain for the vcpu's wait ----
   wait_for_io: {
     actors: VCPUS, profiles: X421,
+    footprint: (step) => vcpuIoFootprint(step, { completes: true }),
     doc: "A slice of the vcpu's way back through hvm_do_resume (x86) or check_for_vcpu_work (Arm): it runs until wait_for_io has read the slot's state `reads` more times (default 1) and stops right after that read, the vcpu still in the loop on its pCPU; the next wait_for_io or hvm_do_resume step goes on from there. So another actor's write can fall between two of Xen's reads. It ends sooner where the path does (the vcpu blocks, the I/O completes, the domain crashes). A slice while the vcpu waits for nothing, or after its domain crashed, does nothing.",
     args: { reads: { schema: { type: 'integer', minimum: 1, maximum: 16, description: 'How many reads of the slot state the step runs to (default 1).' } } },
     whileIoInFlight: true, voidWhenCrashed: true,
