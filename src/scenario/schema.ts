@@ -341,7 +341,8 @@ export function buildSchema(): Json {
               "enumDescriptions": [
                 "QEMU (hw/xen/xen-hvm-common.c): its own server with ATOMIC buffering, resource frames, cpu_handle_ioreq.",
                 "varstored: a server without buffering, one resource frame, the UEFI variable port.",
-                "A virtio-mmio backend (as on Arm): a server without buffering, the transport's MMIO window."
+                "A virtio-mmio backend (as on Arm): a server without buffering, the transport's MMIO window.",
+                "Not a process: the dom0 kernel's privcmd ioeventfd (Linux 6.7), sharing another device model's ioreq page and ports (privcmd_ioeventfd, ioeventfd_interrupt)."
               ],
               "description": "4.21 profiles: whose device-model code it runs (default qemu)."
             },
