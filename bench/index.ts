@@ -243,10 +243,11 @@ async function main(): Promise<void> {
       path.join(SCENARIOS, '21-explore-bench.ioreq.json'), path.join(SCENARIOS, '90-x421-explore-bench.ioreq.json'),
       path.join(__dirname, '..', '..', 'bench', 'explore-3vcpu.ioreq.json'),
       path.join(__dirname, '..', '..', 'bench', 'explore-independent-guests.ioreq.json'),
+      path.join(__dirname, '..', '..', 'bench', 'explore-4vcpu-2dm.ioreq.json'),
     ], Math.min(RUNS, 3), median),
     workers: await workerFigures([
       path.join(SCENARIOS, '21-explore-bench.ioreq.json'),
-      path.join(__dirname, '..', '..', 'bench', 'explore-independent-guests.ioreq.json'),
+      path.join(__dirname, '..', '..', 'bench', 'explore-4vcpu-2dm.ioreq.json'),
     ], Math.min(RUNS, 3), median),
     extension: { ...treeFigures(), activation: await activationFigures() },
     debugAdapter: await dapFigures(path.join(__dirname, '..', '..', 'dist', 'debugAdapter.js'), RUNS),
