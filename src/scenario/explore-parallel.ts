@@ -94,10 +94,10 @@ function workerScript(): string {
   return path.join(__dirname, 'explore-worker.js');
 }
 
-async function attempt(sc: Scenario, opts: ExploreOptions, workers: number, reducing: boolean, pessimistic: boolean): Promise<SearchOut> {
+async function attempt(sc: Scenario, opts: ExploreOptions, workers: number, reducing: boolean, pessimistic: boolean, split: number): Promise<SearchOut> {
   const { actors, byActor } = actorsOf(sc);
   const red = reducing || opts.checkFootprints ? prepareReduction(sc, byActor, pessimistic || !reducing, opDecl) : null;
-  const head = search(sc, opts, actors, byActor, red, reducing, { splitAt: SPLIT_PER_WORKER * workers });
+  const head = search(sc, opts, actors, byActor, red, reducing, { splitAt: split * workers });
   if (!head.frontier) return head;
   const visited = SharedVisited.create(Math.max(opts.maxStates, 1024));
   for (const k of head.seenKeys ?? []) visited.add(k);
@@ -122,15 +122,15 @@ async function attempt(sc: Scenario, opts: ExploreOptions, workers: number, redu
   return merge([{ ...head, frontier: undefined, seenKeys: undefined }, ...parts]);
 }
 
-/** explore() on `workers` threads (1: explore() itself, in this thread). */
-export async function exploreParallel(sc: Scenario, opts: ExploreOptions, workers: number): Promise<ExploreResult> {
+/** explore() on `workers` threads; `splitPerWorker`: the frontier states per worker to share out (tests use few). */
+export async function exploreParallel(sc: Scenario, opts: ExploreOptions, workers: number, splitPerWorker = SPLIT_PER_WORKER): Promise<ExploreResult> {
   const t0 = process.hrtime.bigint();
   const secs = () => Number(process.hrtime.bigint() - t0) / 1e9;
   const plan: ReductionReport = reductionPlan(sc, opts);
   try {
-    return exploreResult(sc, opts, await attempt(sc, opts, workers, plan.on, false), plan, secs());
+    return exploreResult(sc, opts, await attempt(sc, opts, workers, plan.on, false, splitPerWorker), plan, secs());
   } catch (e) {
     if (!(e instanceof PremiseBroken) || !plan.on) throw e;
-    return exploreResult(sc, opts, await attempt(sc, opts, workers, true, true), { on: true, pessimistic: true, why: e.message }, secs());
+    return exploreResult(sc, opts, await attempt(sc, opts, workers, true, true, splitPerWorker), { on: true, pessimistic: true, why: e.message }, secs());
   }
 }

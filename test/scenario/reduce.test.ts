@@ -127,11 +127,12 @@ describe('explore --workers: the search on worker threads', function () {
   const par = () => require('../../src/scenario/explore-parallel') as typeof import('../../src/scenario/explore-parallel');
 
   it('gives the search of one thread: the same states, verdicts, counterexample lengths and final states', async () => {
-    const cases = [twoGuests(3), ...['12-', '29-', '21-'].map((n) => forms(files.find((f) => f.startsWith(n))!)[0])];
+    const cases = [twoGuests(3), ...['12-', '29-', '21-', '69-'].map((n) => forms(files.find((f) => f.startsWith(n))!)[0])];
     for (const sc of cases) {
       const opts = { maxStates: 200000, hashing: true, collectFinals: true };
       const one = explore(sc, opts);
-      const two = await par().exploreParallel(sc, opts, 2);
+      // Shared out at 2 frontier states per worker, so even these small searches run on the workers.
+      const two = await par().exploreParallel(sc, opts, 2, 2);
       assert.equal(two.statesExplored, one.statesExplored, sc.file);
       assert.deepEqual(kinds(two), kinds(one), sc.file);
       assert.deepEqual(two.violations.map((v) => v.trail.length).sort(), one.violations.map((v) => v.trail.length).sort(), sc.file);
