@@ -36,12 +36,13 @@ commands:
   pages FILE [--at N] [PFN] [--json]
       a hexdump of each guest's special pages (or of frame PFN) after step N of FILE, the ioreq_t slots and the
       buffered ring's pointers and slots named and decoded field by field beside their bytes.
-  explore FILE [--max-states N] [--max-seconds S] [--no-reduce] [--check-footprints] [--fixed] [--json]
+  explore FILE [--max-states N] [--max-seconds S] [--no-reduce] [--check-footprints] [--workers N] [--fixed] [--json]
       explore every interleaving of the scenario's actors, checking invariants at every state; print each
       violation's shortest interleaving as a runnable scenario. Exit 1 when a violation is found. Partial-order
       reduction is on (it runs only one of each set of interleavings that differ by the order of independent
       steps: the same verdicts and final states); --no-reduce searches every interleaving; --check-footprints
-      checks each step's changes against what its op declares it reads and writes (slow).
+      checks each step's changes against what its op declares it reads and writes (slow); --workers N searches on
+      N threads.
   compare FILE --profiles A,B[,C...] [--json]
       run the scenario under each profile (each its own Xen's code) and print where the behaviour first
       diverges and every difference in results: rc, values, panics, crashes, events, console lines, verdicts; an
