@@ -10,7 +10,8 @@ import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'fs';
 import { ScenarioError } from '../scenario/errors';
 import { parseScenario, type Scenario } from '../scenario/parse';
 import { runScenario, stepLine } from '../scenario/run';
-import { explore, exploreReport } from '../scenario/explore';
+import { explore, exploreReport, type ExploreProgress } from '../scenario/explore';
+import { progressText } from '../scenario/progress';
 import { compareProfiles, compareReport } from '../scenario/compare';
 import { traceCommand, TraceUsageError } from '../trace/cli';
 import { HOST_USAGE, hostMain } from './host';
@@ -35,9 +36,10 @@ commands:
   pages FILE [--at N] [PFN] [--json]
       a hexdump of each guest's special pages (or of frame PFN) after step N of FILE, the ioreq_t slots and the
       buffered ring's pointers and slots named and decoded field by field beside their bytes.
-  explore FILE [--max-states N] [--json]
+  explore FILE [--max-states N] [--max-seconds S] [--progress] [--json]
       explore every interleaving of the scenario's actors, checking invariants at every state; print each
-      violation's shortest interleaving as a runnable scenario. Exit 1 when a violation is found.
+      violation's shortest interleaving as a runnable scenario. Exit 1 when a violation is found. A progress
+      line (states, states/s, frontier, depth, heap) goes to stderr when it is a terminal, or with --progress.
   compare FILE --profiles A,B[,C...] [--json]
       run the scenario under each profile (each its own Xen's code) and print where the behaviour first
       diverges and every difference in results: rc, values, panics, crashes, events, console lines, verdicts; an
@@ -126,6 +128,23 @@ function loadScenario(file: string): Scenario {
   const sc = parseScenario(readInput(file), file);
   for (const w of sc.warnings) warn(`warning: ${w.loc.file}:${w.loc.line}:${w.loc.column}: ${w.message}`);
   return sc;
+}
+
+/**
+ * The explorer's progress on stderr: on a terminal one line rewritten in place (and wiped at the end); otherwise
+ * (--progress into a pipe or file) a line a second.
+ */
+function progressLine(tty: boolean, io: Out): { report: (p: ExploreProgress) => void; done: () => void } {
+  let shown = false, last = -Infinity;
+  return {
+    report: (p) => {
+      if (tty) { process.stderr.write(`\rexplore: ${progressText(p)}\x1b[K`); shown = true; return; }
+      if (p.seconds - last < 1) return;
+      last = p.seconds;
+      io.err(`explore: ${progressText(p)}`);
+    },
+    done: () => { if (shown) process.stderr.write('\r\x1b[K'); },
+  };
 }
 
 /** --profiles A,B[,C]: at least two known profiles, none twice. */
@@ -242,7 +261,7 @@ export function main(argv: string[], io: Out): number {
       case 'explore': {
         const [file, flags] = splitFile(rest);
         if (!file) throw new UsageError('explore needs a scenario FILE');
-        const f = takeFlags(flags, { '--json': 'bool', '--max-states': 'value', '--max-seconds': 'value', '--no-hash': 'bool', '--fixed': 'bool' });
+        const f = takeFlags(flags, { '--json': 'bool', '--max-states': 'value', '--max-seconds': 'value', '--no-hash': 'bool', '--fixed': 'bool', '--progress': 'bool' });
         let max = 1_000_000;
         if (f['--max-states'] !== undefined) {
           max = Number(f['--max-states']);
@@ -256,7 +275,11 @@ export function main(argv: string[], io: Out): number {
         }
         // --fixed: the bug-zoo scenario's fixed form (its `revert` list ignored).
         const sc = f['--fixed'] ? parseScenario(readInput(file), file, { fixed: true }) : loadScenario(file);
-        const res = explore(sc, { maxStates: max, hashing: !f['--no-hash'], shouldStop: deadline === Infinity ? undefined : () => Date.now() > deadline });
+        const tty = !!process.stderr.isTTY;
+        const progress = tty || f['--progress'] ? progressLine(tty, io) : undefined;
+        const res = explore(sc, { maxStates: max, hashing: !f['--no-hash'], shouldStop: deadline === Infinity ? undefined : () => Date.now() > deadline,
+          progress: progress?.report });
+        progress?.done();
         // Each counterexample step with the deepest statement of the model's code it reached.
         const places = res.violations.map((v) => stepPlaces(sc, v.trail));
         if (f['--json']) {

@@ -6,7 +6,8 @@ import { DeviceModel } from './dm';
 import { type ProfileName } from './layout';
 import { nrParamsOf } from './params';
 import { instrument, type Co, type Frame, type FrameSink } from './step';
-import { Xen, XenPanic, type Vcpu } from './xen';
+import { Xen, XenPanic, sharing, type Vcpu } from './xen';
+import { evtchnSharing } from './evtchn';
 import { HvmLegacy as HvmLegacyFlat } from './xen/legacy/hvm.flat';
 import { HvmSeed as HvmSeedFlat } from './xen/seed/hvm.flat';
 import { Hvm45 as Hvm45Flat } from './xen/4.5/hvm.flat';
@@ -73,6 +74,16 @@ function instrumentStepped(): void {
 export function hypervisorCodeOf(profile: ProfileName): 'legacy' | 'seed' | '4.5' | '4.21' | '4.21-arm' {
   if (isX421(profile)) return profile;
   return profile === 'legacy' ? 'legacy' : profile === '4.5' ? '4.5' : 'seed';
+}
+
+/**
+ * Whether Model.clone shares what a step rarely changes with the original until either writes it (on, the
+ * default: page bytes per chunk, port-table entries, the blocks only another profile's code writes), or copies
+ * everything at once (off: the deep clone, which the bench measures as its baseline). Both give the same states.
+ */
+export function setCloneSharing(on: boolean): void {
+  sharing.on = on;
+  evtchnSharing.on = on;
 }
 
 export interface OpResult<T> {

@@ -172,15 +172,36 @@ export function stateViolations(s: Session): Array<{ kind: ViolationKind; messag
   return out;
 }
 
+/** How far a search has got: states stored, states waiting (this layer and the next), the depth reached, the time, the heap. */
+export interface ExploreProgress { states: number; frontier: number; depth: number; seconds: number; heapBytes: number }
+
 export interface ExploreOptions {
   maxStates: number;
   hashing: boolean;
   /** Polled every few hundred states: true stops the search (cancellation), which then reports itself incomplete. */
   shouldStop?: () => boolean;
+  /** Called where shouldStop is polled, at most every PROGRESS_EVERY_MS (the CLI's progress line, VS Code's notification). */
+  progress?: (p: ExploreProgress) => void;
+}
+
+/** The least time between two progress reports. */
+export const PROGRESS_EVERY_MS = 250;
+
+/** A progress reporter that passes at most one report per PROGRESS_EVERY_MS on to `f` (undefined without one). */
+function progressTicker(f: ExploreOptions['progress'], t0: bigint): ((states: number, frontier: number, depth: number) => void) | undefined {
+  if (!f) return undefined;
+  let last = t0;
+  return (states, frontier, depth) => {
+    const now = process.hrtime.bigint();
+    if (now - last < BigInt(PROGRESS_EVERY_MS) * 1_000_000n) return;
+    last = now;
+    f({ states, frontier, depth, seconds: Number(now - t0) / 1e9, heapBytes: process.memoryUsage().heapUsed });
+  };
 }
 
 export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
   const t0 = process.hrtime.bigint();
+  const tick = progressTicker(opts.progress, t0);
   const actors: string[] = [];
   for (const st of sc.steps) if (!actors.includes(st.actor)) actors.push(st.actor);
   const byActor = actors.map((a) => sc.steps.filter((st) => st.actor === a).map((st) => st.index));
@@ -248,6 +269,7 @@ export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
         if (child.depth > maxDepth) maxDepth = child.depth;
         for (const v of stateViolations(c)) report(v.kind, v.message, child);
         next.push(child);
+        if ((explored & 255) === 0) tick?.(explored, frontier.length + next.length, child.depth);
         if (explored >= opts.maxStates || ((explored & 255) === 0 && opts.shouldStop?.())) { complete = false; break outer; }
       }
       if (runnable.length === 0) {
