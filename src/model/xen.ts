@@ -430,12 +430,20 @@ export class HvmHwStdvga {
    * Until the first write it is the shared NO_VRAM (writers replace it first), so clones of an unused stdvga are cheap.
    */
   vram: Array<Uint8Array | null> = NO_VRAM;
+  /** Set while sr and gr are shared with a clone (or its original): the next register write copies them first. */
+  regsShared = false;
   clone(): HvmHwStdvga {
     const c = new HvmHwStdvga();
-    c.sr_index = this.sr_index; c.sr = this.sr.slice(); c.gr_index = this.gr_index; c.gr = this.gr.slice();
+    c.sr_index = this.sr_index; c.gr_index = this.gr_index;
+    if (sharing.on) { c.sr = this.sr; c.gr = this.gr; c.regsShared = this.regsShared = true; } else { c.sr = this.sr.slice(); c.gr = this.gr.slice(); }
     c.stdvga = this.stdvga; c.cache = this.cache; c.latch = this.latch;
     c.vram = this.vram === NO_VRAM ? NO_VRAM : this.vram.map((p) => (p ? p.slice() : null));
     return c;
+  }
+  /** This stdvga, its sr and gr its own to write (copied first while a clone shares them). */
+  ownRegs(): this {
+    if (this.regsShared) { this.sr = this.sr.slice(); this.gr = this.gr.slice(); this.regsShared = false; }
+    return this;
   }
   /** Whether any vram page was ever written. */
   hasVram(): boolean {

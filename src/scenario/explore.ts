@@ -80,8 +80,7 @@ function claims(sv: ServerView, p: A.Ioreq): boolean {
  * INVALIDATE excepted), only in an enabled, live server, only in one whose ranges cover it; and a vcpu blocked on
  * a request whose emulating domain is gone will never be woken.
  */
-function serverViolations(s: Session, d: Domain, out: Array<{ kind: ViolationKind; message: string }>): void {
-  const servers = serversOf(s.m.profile, d);
+function serverViolations(s: Session, d: Domain, out: Array<{ kind: ViolationKind; message: string }>, servers: ServerView[] = serversOf(s.m.profile, d)): void {
   if (!servers.length) return;
   const name = (sv: ServerView) => (sv.id === null ? `d${d.domain_id}'s ioreq server` : `d${d.domain_id}'s ioreq server ${sv.id}`);
   for (const v of d.vcpu) {
@@ -131,13 +130,16 @@ export function stateViolations(s: Session): Array<{ kind: ViolationKind; messag
   // whose code counts its xzalloc/xfree (legacy, seed) can show it; 4.5 and 4.21 do not count yet.
   const allocated = Object.entries(x.heap).filter(([k]) => k.endsWith('ioreq_server')).reduce((n, [, c]) => n + c, 0);
   let reachable = 0;
-  for (const d of x.domains.values()) reachable += serversOf(s.m.profile, d).filter((sv) => !sv.freed).length;
+  // Each domain's servers, listed once for every check below.
+  const views = new Map<Domain, ServerView[]>();
+  for (const d of x.domains.values()) views.set(d, serversOf(s.m.profile, d));
+  for (const d of x.domains.values()) reachable += views.get(d)!.filter((sv) => !sv.freed).length;
   if (allocated > reachable) out.push({ kind: 'memory-leak', message: `${allocated - reachable} ioreq server struct(s) allocated and reachable from no domain: a failure path did not xfree it` });
   for (const d of x.domains.values()) {
-    serverViolations(s, d, out);
+    serverViolations(s, d, out, views.get(d));
     for (const [pfn, g] of d.physmap) if (g.xen_maps > 1) out.push({ kind: 'page-mapped-twice', message: `d${d.domain_id} pfn 0x${pfn.toString(16)} is mapped by Xen ${g.xen_maps} times` });
     // Every profile's live servers, in the common shape (the seed's one, 4.5's list, today's slots).
-    const live = serversOf(s.m.profile, d).filter((sv) => !sv.freed);
+    const live = views.get(d)!.filter((sv) => !sv.freed);
     const paged = live.filter((sv) => sv.ioreq.va);
     for (const sv of paged) {
       for (const v of d.vcpu) {
