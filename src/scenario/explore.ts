@@ -182,20 +182,24 @@ export interface ExploreOptions {
   hashing: boolean;
   /** Polled every few hundred states: true stops the search (cancellation), which then reports itself incomplete. */
   shouldStop?: () => boolean;
-  /** Called where shouldStop is polled, at most every PROGRESS_EVERY_MS (the CLI's progress line, VS Code's notification). */
+  /** Called where shouldStop is polled, at most every progressEveryMs (the CLI's progress line, VS Code's notification). */
   progress?: (p: ExploreProgress) => void;
+  /** The least time between two progress reports (default PROGRESS_EVERY_MS; 0: at every poll). */
+  progressEveryMs?: number;
 }
 
 /** The least time between two progress reports. */
 export const PROGRESS_EVERY_MS = 250;
 
-/** A progress reporter that passes at most one report per PROGRESS_EVERY_MS on to `f` (undefined without one). */
-function progressTicker(f: ExploreOptions['progress'], t0: bigint): ((states: number, frontier: number, depth: number) => void) | undefined {
+/** A progress reporter that passes at most one report per `every` ms on to opts.progress (undefined without one). */
+function progressTicker(opts: ExploreOptions, t0: bigint): ((states: number, frontier: number, depth: number) => void) | undefined {
+  const f = opts.progress;
   if (!f) return undefined;
+  const every = BigInt(Math.max(0, Math.round(opts.progressEveryMs ?? PROGRESS_EVERY_MS))) * 1_000_000n;
   let last = t0;
   return (states, frontier, depth) => {
     const now = process.hrtime.bigint();
-    if (now - last < BigInt(PROGRESS_EVERY_MS) * 1_000_000n) return;
+    if (now - last < every) return;
     last = now;
     f({ states, frontier, depth, seconds: Number(now - t0) / 1e9, heapBytes: process.memoryUsage().heapUsed });
   };
@@ -203,7 +207,7 @@ function progressTicker(f: ExploreOptions['progress'], t0: bigint): ((states: nu
 
 export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
   const t0 = process.hrtime.bigint();
-  const tick = progressTicker(opts.progress, t0);
+  const tick = progressTicker(opts, t0);
   const actors: string[] = [];
   for (const st of sc.steps) if (!actors.includes(st.actor)) actors.push(st.actor);
   const byActor = actors.map((a) => sc.steps.filter((st) => st.actor === a).map((st) => st.index));
