@@ -2,7 +2,8 @@
 // equal states once. History (events, console lines) is left out on purpose. fingerprint() gives the exact key as
 // text; fingerprintHash() folds the same stream of values into a 53-bit number (hash compaction, as SPIN's
 // -DHC does), which the explorer stores instead: two different states share a hash with probability about
-// n^2 / 2^54 for n states (5e-5 for a million).
+// n^2 / 2^54 for n states (5e-5 for a million). Where the stream reads a page's words, the hash folds in a digest of
+// them instead, kept with the page's bytes until a write (pageDigests): equal keys still give equal hashes.
 import * as A from './abi';
 import type { Model } from './model';
 import { PageView } from './xen';
@@ -11,7 +12,7 @@ import { PageView } from './xen';
 interface Sink {
   n(v: number): void;
   s(v: string): void;
-  /** A reading of page words (see pageWords): the text gets the words, the hash a digest of them. */
+  /** A reading of page words (words64, slotsOf, ring below): the text gets the words, the hash a digest of them. */
   page(dv: DataView, key: number, read: (dv: DataView, o: Sink) => void): void;
 }
 
