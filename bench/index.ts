@@ -17,6 +17,7 @@ import { mutationFigures } from './mutation';
 import { profileFigures } from './profiles';
 import { zooFigures } from './zoo';
 import { reductionFigures, workerFigures } from './reduce';
+import { exploreFigures } from './explore';
 import { traceFigures } from './trace';
 import { ModelTree } from '../src/extension/treeModel';
 import { evtchnAllocUnbound } from '../src/model/evtchn';
@@ -187,6 +188,8 @@ function scenarioFigures(): Record<string, unknown> {
       withoutHashing: noHash,
       statesSavedByHashing: noHash.states - withHash.states,
       target: { statesPerSec: 200_000 },
+      // Issue 15: the shared clone beside the deep clone, per scenario, each in a process of its own.
+      perStateCost: exploreFigures(path.join(__dirname, '..', '..'), RUNS),
     },
   };
 }

@@ -59,6 +59,14 @@ async function build() {
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
     external: ['vscode'], mainFields: ['module', 'main'],
   });
+  // The extension's explorer runs on a worker thread (src/extension/exploreRunner.ts), from a bundle of its own.
+  await esbuild.build({
+    entryPoints: [path.join(root, 'src/extension/exploreWorker.ts')],
+    outfile: path.join(root, 'dist/exploreWorker.js'),
+    minifyWhitespace: true,
+    bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
+    mainFields: ['module', 'main'],
+  });
   await esbuild.build({
     entryPoints: [path.join(root, 'src/debug/adapter.ts')],
     outfile: path.join(root, 'dist/debugAdapter.js'),
@@ -67,7 +75,8 @@ async function build() {
     mainFields: ['module', 'main'],
   });
   // bench/index.ts is bundled below instead (one-to-one output would only be overwritten).
-  const files = ['src', 'test', 'bench'].flatMap((d) => tsFiles(path.join(root, d))).filter((f) => f !== path.join(root, 'bench', 'index.ts'));
+  const bundledBench = ['index.ts', 'explore-child.ts'].map((f) => path.join(root, 'bench', f));
+  const files = ['src', 'test', 'bench'].flatMap((d) => tsFiles(path.join(root, d))).filter((f) => !bundledBench.includes(f));
   fs.rmSync(outDir, { recursive: true, force: true });
   await esbuild.build({
     entryPoints: files, outdir: outDir, outbase: root,
@@ -82,10 +91,12 @@ async function build() {
   writeListingViews(path.join(root, 'src/debug/listings'), [path.join(root, 'dist/listings'), path.join(outDir, 'src/debug/listings-view')]);
   // The benchmark is bundled like the shipped code: one-to-one CommonJS output turns every `A.X` of a namespace
   // import into a getter call, which would measure the module format rather than the model.
-  await esbuild.build({
-    entryPoints: [path.join(root, 'bench/index.ts')], outfile: path.join(outDir, 'bench/index.js'),
-    bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', mainFields: ['module', 'main'],
-  });
+  for (const f of bundledBench) {
+    await esbuild.build({
+      entryPoints: [f], outfile: path.join(outDir, 'bench', path.basename(f).replace(/\.ts$/, '.js')),
+      bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', mainFields: ['module', 'main'],
+    });
+  }
   await esbuild.build({
     entryPoints: [path.join(root, 'src/scenario/explore-worker.ts')], outfile: path.join(outDir, 'bench/explore-worker.js'),
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', mainFields: ['module', 'main'],

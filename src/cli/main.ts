@@ -10,8 +10,9 @@ import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'fs';
 import { ScenarioError } from '../scenario/errors';
 import { parseScenario, type Scenario } from '../scenario/parse';
 import { runScenario, stepLine } from '../scenario/run';
-import { explore, exploreReport, type ExploreOptions, type ExploreResult } from '../scenario/explore';
+import { explore, exploreReport, type ExploreOptions, type ExploreProgress, type ExploreResult } from '../scenario/explore';
 import { exploreParallel } from '../scenario/explore-parallel';
+import { progressText } from '../scenario/progress';
 import { compareProfiles, compareReport } from '../scenario/compare';
 import { traceCommand, TraceUsageError } from '../trace/cli';
 import { HOST_USAGE, hostMain } from './host';
@@ -36,13 +37,14 @@ commands:
   pages FILE [--at N] [PFN] [--json]
       a hexdump of each guest's special pages (or of frame PFN) after step N of FILE, the ioreq_t slots and the
       buffered ring's pointers and slots named and decoded field by field beside their bytes.
-  explore FILE [--max-states N] [--max-seconds S] [--no-reduce] [--check-footprints] [--workers N] [--fixed] [--json]
+  explore FILE [--max-states N] [--max-seconds S] [--no-reduce] [--check-footprints] [--workers N] [--progress] [--fixed] [--json]
       explore every interleaving of the scenario's actors, checking invariants at every state; print each
       violation's shortest interleaving as a runnable scenario. Exit 1 when a violation is found. Partial-order
       reduction is on (it runs only one of each set of interleavings that differ by the order of independent
       steps: the same verdicts and final states); --no-reduce searches every interleaving; --check-footprints
       checks each step's changes against what its op declares it reads and writes (slow); --workers N searches on
-      N threads.
+      N threads. A progress line (states, states/s, frontier, depth, heap) goes to stderr when it is a
+      terminal, or with --progress.
   compare FILE --profiles A,B[,C...] [--json]
       run the scenario under each profile (each its own Xen's code) and print where the behaviour first
       diverges and every difference in results: rc, values, panics, crashes, events, console lines, verdicts; an
@@ -131,6 +133,23 @@ function loadScenario(file: string): Scenario {
   const sc = parseScenario(readInput(file), file);
   for (const w of sc.warnings) warn(`warning: ${w.loc.file}:${w.loc.line}:${w.loc.column}: ${w.message}`);
   return sc;
+}
+
+/**
+ * The explorer's progress on stderr: on a terminal one line rewritten in place (and wiped at the end); otherwise
+ * (--progress into a pipe or file) a line a second.
+ */
+function progressLine(tty: boolean, io: Out): { report: (p: ExploreProgress) => void; done: () => void } {
+  let shown = false, last = -Infinity;
+  return {
+    report: (p) => {
+      if (tty) { process.stderr.write(`\rexplore: ${progressText(p)}\x1b[K`); shown = true; return; }
+      if (p.seconds - last < 1) return;
+      last = p.seconds;
+      io.err(`explore: ${progressText(p)}`);
+    },
+    done: () => { if (shown) process.stderr.write('\r\x1b[K'); },
+  };
 }
 
 /** --profiles A,B[,C]: at least two known profiles, none twice. */
@@ -281,7 +300,7 @@ export function main(argv: string[], io: Out): number {
 function exploreCommand(rest: string[], io: Out): number | Promise<number> {
   const [file, flags] = splitFile(rest);
   if (!file) throw new UsageError('explore needs a scenario FILE');
-  const f = takeFlags(flags, { '--json': 'bool', '--max-states': 'value', '--max-seconds': 'value', '--no-hash': 'bool', '--fixed': 'bool', '--no-reduce': 'bool', '--check-footprints': 'bool', '--workers': 'value' });
+  const f = takeFlags(flags, { '--json': 'bool', '--max-states': 'value', '--max-seconds': 'value', '--no-hash': 'bool', '--fixed': 'bool', '--no-reduce': 'bool', '--check-footprints': 'bool', '--workers': 'value', '--progress': 'bool' });
   let workers = 1;
   if (f['--workers'] !== undefined) {
     workers = Number(f['--workers']);
@@ -300,12 +319,17 @@ function exploreCommand(rest: string[], io: Out): number | Promise<number> {
   }
   // --fixed: the bug-zoo scenario's fixed form (its `revert` list ignored).
   const sc = f['--fixed'] ? parseScenario(readInput(file), file, { fixed: true }) : loadScenario(file);
+  // A progress line on a terminal, or with --progress (the main thread's search only: workers report none).
+  const tty = !!process.stderr.isTTY;
+  const progress = tty || f['--progress'] ? progressLine(tty, io) : undefined;
   const opts: ExploreOptions = {
     maxStates: max, hashing: !f['--no-hash'], reduce: !f['--no-reduce'], checkFootprints: !!f['--check-footprints'],
-    shouldStop: deadline === Infinity ? undefined : () => Date.now() > deadline,
+    shouldStop: deadline === Infinity ? undefined : () => Date.now() > deadline, progress: progress?.report,
   };
-  if (workers > 1) return exploreParallel(sc, opts, workers).then((res) => exploreOutput(res, sc, f, io));
-  return exploreOutput(explore(sc, opts), sc, f, io);
+  if (workers > 1) return exploreParallel(sc, opts, workers).then((res) => { progress?.done(); return exploreOutput(res, sc, f, io); });
+  const res = explore(sc, opts);
+  progress?.done();
+  return exploreOutput(res, sc, f, io);
 }
 
 function exploreOutput(res: ExploreResult, sc: Scenario, f: Record<string, string | boolean | undefined>, io: Out): number {

@@ -26,7 +26,8 @@ export function readPage(rt: IoreqRuntime, ref: string, offset: number, count: n
   if (!pg) return null;
   const start = Math.min(A.PAGE_SIZE, Math.max(0, offset));
   const end = Math.min(A.PAGE_SIZE, start + Math.max(0, count));
-  const bytes = new Uint8Array(pg.buffer, pg.byteOffset + start, end - start).slice();
+  const bytes = new Uint8Array(end - start);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = pg.getUint8(start + i);
   const pfn = parseMemoryRef(ref)!.pfn;
   return { address: '0x' + (pfn * A.PAGE_SIZE + start).toString(16), bytes, unreadable: Math.max(0, count - (end - start)) };
 }

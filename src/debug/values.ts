@@ -4,7 +4,7 @@
 import * as A from '../model/abi';
 import { rcName } from '../model/errno';
 import { paramIndex } from '../model/params';
-import { Domain, GuestPage, HvmIoreqPage, HvmIoreqServer, IoreqRef, Vcpu, HVMIO_NAMES } from '../model/xen';
+import { Domain, GuestPage, HvmIoreqPage, HvmIoreqServer, IoreqRef, PageView, Vcpu, HVMIO_NAMES } from '../model/xen';
 import type { Model } from '../model/model';
 import { NotInScope } from '../model/step';
 
@@ -63,7 +63,7 @@ export function show(name: string, v: unknown): Shown {
     };
   }
   if (v instanceof GuestPage) return { value: `page (${v.use}), ${v.xen_maps} Xen mapping(s)`, type: 'struct page_info *' };
-  if (v instanceof DataView) return { value: 'mapped page', type: 'void *' };
+  if (v instanceof DataView || v instanceof PageView) return { value: 'mapped page', type: 'void *' };
   if (Array.isArray(v)) return { value: `[${v.length}]`, children: () => v.map((e, i) => [String(i), e] as [string, unknown]) };
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;

@@ -8,8 +8,10 @@ import * as A from '../model/abi';
 import { specialPageLayout, PROFILES } from '../model/layout';
 import type { Model } from '../model/model';
 import { ScenarioError } from '../scenario/errors';
-import { explore, type Violation } from '../scenario/explore';
+import { type Violation } from '../scenario/explore';
 import { parseScenario, type Scenario } from '../scenario/parse';
+import { progressText } from '../scenario/progress';
+import { runExplore } from './exploreRunner';
 import { runScenario } from '../scenario/run';
 import { compareProfiles, compareReport } from '../scenario/compare';
 import type { ProfileName } from '../model/layout';
@@ -376,9 +378,14 @@ export function activate(context: vscode.ExtensionContext): Api {
     const sc = await loadScenario(uri);
     if (!sc) return;
     const maxStates = vscode.workspace.getConfiguration('ioreqScope').get<number>('explore.maxStates', 1_000_000);
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exploring ${path.basename(uri.path)}`, cancellable: true }, async (_p, token) => {
-      await new Promise((r) => setTimeout(r, 0));
-      const res = explore(sc, { maxStates, hashing: true, shouldStop: () => token.isCancellationRequested });
+    const text = (await vscode.workspace.openTextDocument(uri)).getText();
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exploring ${path.basename(uri.path)}`, cancellable: true }, async (progress, token) => {
+      progress.report({ message: 'starting' });
+      // On a worker thread: the notification shows states/s, frontier and heap as it goes, and Cancel stops it.
+      const res = await runExplore(sc, text, {
+        maxStates, isCancelled: () => token.isCancellationRequested, onCancel: (f) => { token.onCancellationRequested(f); },
+        progress: (p) => progress.report({ message: progressText(p) }),
+      });
       log.info(`explore ${uri.fsPath}: ${res.statesExplored} states, ${res.violations.length} violation(s), ${res.seconds.toFixed(3)} s${res.complete ? '' : ' (incomplete)'}`);
       results.set(uri, res.violations, res.statesExplored, res.complete);
       const sum = exploreSummary(uri.fsPath, res.statesExplored, res.violations.length, res.complete);

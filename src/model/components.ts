@@ -17,7 +17,14 @@
 import * as A from './abi';
 import type { Model } from './model';
 import { serversOf } from './servers';
-import { Domain, HvmIoreqServer, Vcpu } from './xen';
+import { Domain, HvmIoreqServer, PageView, Vcpu } from './xen';
+
+/** A page mapping's bytes (a PageView over shared chunks, or a plain DataView). */
+function bytesOf(v: DataView): Uint8Array {
+  const pv = v as unknown as PageView;
+  if (pv instanceof PageView) return pv.s.bytes();
+  return new Uint8Array(v.buffer, v.byteOffset, A.PAGE_SIZE);
+}
 
 class H {
   a = 0x811c9dc5 | 0;
@@ -31,6 +38,8 @@ class H {
 }
 
 type Skip = (owner: object, key: string) => boolean;
+/** The clone's own bookkeeping (who shares what with whom), not model state: a clone sets it in its original too. */
+const BOOKKEEPING = new Set(['regsShared', 'gen', 'arrayGen', 'cow']);
 const NO_SKIP: Skip = () => false;
 
 /** Hashes any value reachable from v, a Domain or Vcpu met on the way as a reference only. */
@@ -48,13 +57,13 @@ function walk(h: H, v: unknown, skip: Skip, depth: number): void {
   if (v instanceof Domain) { h.s('D'); h.n(v.domain_id); return; }
   if (v instanceof Vcpu) { h.s('V'); h.n(v.domain.domain_id); h.n(v.vcpu_id); return; }
   // Page bytes are components of their own (slots, the ring, RAM): here only whether a mapping is there.
-  if (v instanceof DataView || v instanceof Uint8Array) { h.n(-15); return; }
+  if (v instanceof DataView || v instanceof Uint8Array || v instanceof PageView) { h.n(-15); return; }
   if (Array.isArray(v)) { h.n(-16 - v.length); for (const e of v) walk(h, e, skip, depth + 1); return; }
   if (v instanceof Map) { h.n(-17 - v.size); for (const [k, e] of v) { walk(h, k, skip, depth + 1); walk(h, e, skip, depth + 1); } return; }
   if (v instanceof Set) { h.n(-18 - v.size); for (const e of v) walk(h, e, skip, depth + 1); return; }
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (skip(o, k)) continue;
+    if (BOOKKEEPING.has(k) || skip(o, k)) continue;
     h.s(k);
     walk(h, o[k], skip, depth + 1);
   }
@@ -71,9 +80,9 @@ export function componentHashes(m: Model): Map<string, number> {
   const x = m.x;
   walk(at('x'), { faults: x.faults, heap: x.heap }, NO_SKIP, 0);
   // Which device model maps which buffered page: each ring is its own component.
-  const ringOf = new Map<ArrayBufferLike, string>();
-  for (const [name, dm] of m.dms) if (dm.buffered_io_page) ringOf.set(dm.buffered_io_page.buffer, `d${dm.target}.buf.${name}`);
-  const ringKey = (d: number, buf: ArrayBufferLike | undefined) => (buf && ringOf.get(buf)) ?? `d${d}.buf`;
+  const ringOf = new Map<object, string>();
+  for (const [name, dm] of m.dms) if (dm.buffered_io_page) ringOf.set(dm.buffered_io_page, `d${dm.target}.buf.${name}`);
+  const ringKey = (d: number, page: object | null | undefined) => (page && ringOf.get(page)) ?? `d${d}.buf`;
   // Which port's pending bit belongs to which vcpu (or the ring): both ends of every server's ports.
   const portKey = new Map<string, string>();
   for (const d of x.domains.values()) {
@@ -85,7 +94,7 @@ export function componentHashes(m: Model): Map<string, number> {
         if (c.remote_dom >= 0) portKey.set(`${c.remote_dom}:${c.remote_port}`, key);
       };
       sv.ioreqEvtchn.forEach((p, v) => bind(p, `d${d.domain_id}.v${v}`));
-      bind(sv.bufIoreqEvtchn, ringKey(d.domain_id, sv.bufioreq.va?.buffer));
+      bind(sv.bufIoreqEvtchn, ringKey(d.domain_id, sv.bufioreq.va));
     }
   }
   for (const d of x.domains.values()) {
@@ -94,8 +103,8 @@ export function componentHashes(m: Model): Map<string, number> {
     for (const f of RUN_FIELDS) walk(run, d[f], NO_SKIP, 0);
     for (const v of d.vcpu) run.n(v.paused_for_shutdown ? 1 : 0);
     walk(at(`${D}.vga`), d.stdvga, NO_SKIP, 0);
-    const g = d.stdvga as unknown as { vram?: Array<Uint8Array | null> };
-    if (Array.isArray(g.vram)) g.vram.forEach((pg, i) => { if (pg) { at(`${D}.vga`).n(i); at(`${D}.vga`).bytes(pg); } });
+    const g = d.stdvga as unknown as { vram?: Array<Uint8Array | DataView | null> };
+    if (Array.isArray(g.vram)) g.vram.forEach((pg, i) => { if (pg) { at(`${D}.vga`).n(i); at(`${D}.vga`).bytes(pg instanceof Uint8Array ? pg : bytesOf(pg)); } });
     // Today's per-server pending flag is the vcpu's; the rest of each server is the domain's.
     // (and the seed's server keeps a cache of get_ioreq results, `refs`, which is not Xen state).
     const skipPending: Skip = (o, k) => (k === 'pending' && 'ioreq_evtchn' in o && 'vcpu' in o) || (k === 'refs' && o instanceof HvmIoreqServer);
@@ -119,32 +128,33 @@ export function componentHashes(m: Model): Map<string, number> {
       const hp = at(k); hp.n(p); hp.n(c.pending ? 1 : 0);
     }
     // Pages: the ioreq pages by slot, the ring whole, the rest as RAM; every frame's mapping state is the domain's.
-    const ioreqBufs = new Set<ArrayBufferLike>(), bufBufs = new Set<ArrayBufferLike>();
+    const ioreqBufs = new Set<DataView>(), bufBufs = new Set<DataView>();
     for (const sv of serversOf(m.profile, d)) {
-      if (sv.ioreq.va) ioreqBufs.add(sv.ioreq.va.buffer);
-      if (sv.bufioreq.va) bufBufs.add(sv.bufioreq.va.buffer);
+      if (sv.ioreq.va) ioreqBufs.add(sv.ioreq.va);
+      if (sv.bufioreq.va) bufBufs.add(sv.bufioreq.va);
     }
     const pr = d.arch.hvm_domain.params;
     const ioreqPfn = pr[A.HVM_PARAM_IOREQ_PFN_INDEX], bufPfn = pr[A.HVM_PARAM_BUFIOREQ_PFN_INDEX];
     for (const [pfn, pg] of d.physmap) {
       // An ordinary frame nobody maps is RAM only (Domain.page materialises one on first touch: not a change).
       const plain = pg.use === 'ram' && !pg.xen_maps && !pg.foreign_maps && !pg.paged_out && !pg.shared && !pg.not_writable;
-      if (!plain) { walk(hd, pfn, NO_SKIP, 0); walk(hd, pg, (_o, k) => k === 'cow' || k === 'bytes' || k === 'dv', 0); }
-      if (!pg.bytes) continue;
-      if (pfn === ioreqPfn) ioreqBufs.add(pg.bytes.buffer);
-      else if (pfn === bufPfn) bufBufs.add(pg.bytes.buffer);
+      if (!plain) { walk(hd, pfn, NO_SKIP, 0); walk(hd, pg, (_o, k) => k === 'view', 0); }
+      if (!pg.dv) continue;
+      if (pfn === ioreqPfn) ioreqBufs.add(pg.dv);
+      else if (pfn === bufPfn) bufBufs.add(pg.dv);
     }
-    const slotBytes = (buf: ArrayBufferLike) => {
-      const b = new Uint8Array(buf, 0, A.PAGE_SIZE);
+    const slotBytes = (page: DataView) => {
+      const b = bytesOf(page);
       for (const v of d.vcpu) { const o = A.ioreqOffset(v.vcpu_id); at(`${D}.v${v.vcpu_id}`).bytes(b, o, o + A.IOREQ_SIZE); }
       hd.bytes(b, d.vcpu.length * A.IOREQ_SIZE);
     };
     for (const b of ioreqBufs) slotBytes(b);
-    for (const b of bufBufs) at(ringKey(d.domain_id, b)).bytes(new Uint8Array(b, 0, A.PAGE_SIZE));
+    for (const b of bufBufs) at(ringKey(d.domain_id, b)).bytes(bytesOf(b));
     for (const [pfn, pg] of d.physmap) {
-      if (!pg.bytes || ioreqBufs.has(pg.bytes.buffer) || bufBufs.has(pg.bytes.buffer)) continue;
-      if (pg.bytes.every((b) => b === 0)) continue;
-      const r = at(`${D}.ram`); r.n(pfn); r.bytes(pg.bytes);
+      if (!pg.dv || ioreqBufs.has(pg.dv) || bufBufs.has(pg.dv)) continue;
+      const bytes = bytesOf(pg.dv);
+      if (bytes.every((b) => b === 0)) continue;
+      const r = at(`${D}.ram`); r.n(pfn); r.bytes(bytes);
     }
   }
   for (const [name, dm] of m.dms) {

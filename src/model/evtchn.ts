@@ -56,6 +56,8 @@ export class Evtchn {
   irq_shared = false;
   /** Linux side: an upcall for the port that the kernel handler has not run for yet. */
   kernel_irq = false;
+  /** The table generation that may write this entry in place (see EvtchnTable.w); 0: none. */
+  gen = 0;
 
   clone(): Evtchn {
     const e = new Evtchn();
@@ -66,16 +68,47 @@ export class Evtchn {
   }
 }
 
-/** A domain's port table (d->evtchn with its buckets, flattened). */
+let generations = 1;
+/** Whether a table's clone shares its entries until either writes one (on), or copies them all (off: the bench's baseline). */
+export const evtchnSharing = { on: true };
+
+/**
+ * A domain's port table (d->evtchn with its buckets, flattened). Read `ports`; change an entry only through w(),
+ * which gives this table its own copy of an entry (and of the array) a clone still shares: a clone takes the
+ * entries as they are and gives both tables a new generation, so neither writes a shared entry in place.
+ */
 export class EvtchnTable {
   ports: Evtchn[] = [];
   max_evtchns = MAX_EVTCHNS_2L;
+  /** Entries stamped with this generation, and the array when arrayGen equals it, are this table's alone. */
+  gen = generations++;
+  arrayGen = this.gen;
 
   clone(): EvtchnTable {
     const t = new EvtchnTable();
     t.max_evtchns = this.max_evtchns;
-    t.ports = this.ports.map((e) => e.clone());
+    if (!evtchnSharing.on) { t.ports = this.ports.map((e) => { const c = e.clone(); c.gen = t.gen; return c; }); return t; }
+    t.ports = this.ports;
+    this.gen = generations++;
+    t.arrayGen = -1;
     return t;
+  }
+
+  /** The array, this table's own (to add a port). */
+  ownPorts(): Evtchn[] {
+    if (this.arrayGen !== this.gen) { this.ports = this.ports.slice(); this.arrayGen = this.gen; }
+    return this.ports;
+  }
+
+  /** Port p's entry, to write: this table's own copy. */
+  w(p: number): Evtchn {
+    let c = this.ports[p];
+    if (c.gen !== this.gen) {
+      const ports = this.ownPorts();
+      c = ports[p] = c.clone();
+      c.gen = this.gen;
+    }
+    return c;
   }
 
   valid(port: number): boolean {
@@ -88,7 +121,7 @@ export function evtchnInit(d: Domain): void {
   d.evtchn = new EvtchnTable();
   const p = getFreePort(d);
   if (p !== 0) throw new XenPanic('evtchn_init', 'port 0 not free');
-  d.evtchn.ports[0].state = ECS_RESERVED;
+  d.evtchn.w(0).state = ECS_RESERVED;
 }
 
 /** get_free_port: the lowest ECS_FREE port; -EINVAL if the domain is dying; -ENOSPC past max_evtchns. */
@@ -97,7 +130,9 @@ export function getFreePort(d: Domain): number {
   const t = d.evtchn;
   for (let port = 0; port < t.ports.length; port++) if (t.ports[port].state === ECS_FREE) return port;
   if (t.ports.length >= t.max_evtchns) return -ENOSPC;
-  t.ports.push(new Evtchn());
+  const e = new Evtchn();
+  e.gen = t.gen;
+  t.ownPorts().push(e);
   return t.ports.length - 1;
 }
 
@@ -106,7 +141,7 @@ export function allocUnboundXenEventChannel(x: Xen, d: Domain, vcpuId: number, r
   if (x.failNext('evtchn')) return -ENOSPC;
   const port = getFreePort(d);
   if (port < 0) return port;
-  const c = d.evtchn.ports[port];
+  const c = d.evtchn.w(port);
   c.state = ECS_UNBOUND;
   c.xen_consumer = 1;
   c.notify_vcpu_id = vcpuId;
@@ -120,7 +155,7 @@ export function allocUnboundXenEventChannel(x: Xen, d: Domain, vcpuId: number, r
 export function evtchnAllocUnbound(x: Xen, d: Domain, remote: number): number {
   const port = getFreePort(d);
   if (port < 0) return port;
-  const c = d.evtchn.ports[port];
+  const c = d.evtchn.w(port);
   c.state = ECS_UNBOUND;
   c.remote_domid = remote;
   if (x.on) x.emit({ kind: 'evtchn_alloc', fn: 'evtchn_alloc_unbound', domid: d.domain_id,
@@ -135,25 +170,28 @@ export function evtchnCloseInner(x: Xen, d: Domain, port: number, fn: string): n
   const c = t.ports[port];
   if (c.state === ECS_FREE || c.state === ECS_RESERVED) return -EINVAL;
   const before = ECS_NAMES[c.state];
-  if (c.state === ECS_INTERDOMAIN) {
-    const rd = x.domains.get(c.remote_dom);
-    if (rd && rd.evtchn.valid(c.remote_port)) {
-      const r = rd.evtchn.ports[c.remote_port];
-      if (r.state === ECS_INTERDOMAIN && r.remote_dom === d.domain_id && r.remote_port === port) {
+  const remote = c.state === ECS_INTERDOMAIN ? { dom: c.remote_dom, port: c.remote_port } : null;
+  if (remote) {
+    const rd = x.domains.get(remote.dom);
+    if (rd && rd.evtchn.valid(remote.port)) {
+      const r0 = rd.evtchn.ports[remote.port];
+      if (r0.state === ECS_INTERDOMAIN && r0.remote_dom === d.domain_id && r0.remote_port === port) {
+        const r = rd.evtchn.w(remote.port);
         r.state = ECS_UNBOUND;
         r.remote_domid = d.domain_id;
         r.remote_dom = -1;
       }
     }
   }
-  c.pending = false;
-  c.irq_shared = false; c.kernel_irq = false;
-  c.state = ECS_FREE;
-  c.xen_consumer = 0;
-  c.notify_vcpu_id = 0;
-  c.remote_dom = -1;
-  c.remote_port = 0;
-  c.remote_domid = 0;
+  const w = t.w(port);
+  w.pending = false;
+  w.irq_shared = false; w.kernel_irq = false;
+  w.state = ECS_FREE;
+  w.xen_consumer = 0;
+  w.notify_vcpu_id = 0;
+  w.remote_dom = -1;
+  w.remote_port = 0;
+  w.remote_domid = 0;
   if (x.on) x.emit({ kind: 'evtchn_close', fn, domid: d.domain_id, before, after: 'ECS_FREE', detail: { port },
     text: `d${d.domain_id} port ${port} closed` });
   return 0;
@@ -170,7 +208,7 @@ export function freeXenEventChannel(x: Xen, d: Domain, port: number): void {
   if (d.is_dying) return;
   const t = d.evtchn;
   if (!t.valid(port) || !t.ports[port].xen_consumer) throw new XenPanic('free_xen_event_channel', `BUG_ON: free_xen_event_channel(d${d.domain_id}, ${port}): not a valid Xen-owned port`);
-  t.ports[port].xen_consumer = 0;
+  t.w(port).xen_consumer = 0;
   evtchnCloseInner(x, d, port, 'free_xen_event_channel');
 }
 
@@ -187,8 +225,9 @@ export function evtchnSetPending(x: Xen, d: Domain, port: number): void {
     return;
   }
   if (c.pending) return;
-  c.pending = true;
-  if (c.irq_shared) c.kernel_irq = true;
+  const w = d.evtchn.w(port);
+  w.pending = true;
+  if (w.irq_shared) w.kernel_irq = true;
   if (x.on) x.emit({ kind: 'evtchn_pending', fn: 'evtchn_set_pending', domid: d.domain_id, detail: { port },
     text: `d${d.domain_id} port ${port} pending` });
 }
@@ -219,9 +258,9 @@ export function evtchnBindInterdomain(x: Xen, ld: Domain, rdomIn: number, rport:
   const lport = getFreePort(ld);
   if (lport < 0) return lport;
   if (!rd.evtchn.valid(rport)) return -EINVAL;
-  const r = rd.evtchn.ports[rport];
-  if (r.state !== ECS_UNBOUND || r.remote_domid !== ld.domain_id) return -EINVAL;
-  const l = ld.evtchn.ports[lport];
+  if (rd.evtchn.ports[rport].state !== ECS_UNBOUND || rd.evtchn.ports[rport].remote_domid !== ld.domain_id) return -EINVAL;
+  const l = ld.evtchn.w(lport);
+  const r = rd.evtchn.w(rport);
   l.state = ECS_INTERDOMAIN; l.remote_dom = rdom; l.remote_port = rport;
   r.state = ECS_INTERDOMAIN; r.remote_dom = ld.domain_id; r.remote_port = lport;
   if (x.on) x.emit({ kind: 'evtchn_bind', fn: 'evtchn_bind_interdomain', domid: ld.domain_id,
@@ -252,7 +291,7 @@ export function evtchnDestroy(x: Xen, d: Domain): void {
   for (let port = 1; port < t.ports.length; port++) {
     const c = t.ports[port];
     if (c.state !== ECS_FREE && c.state !== ECS_RESERVED) {
-      c.xen_consumer = 0;
+      t.w(port).xen_consumer = 0;
       evtchnCloseInner(x, d, port, 'evtchn_destroy');
     }
   }
@@ -260,5 +299,5 @@ export function evtchnDestroy(x: Xen, d: Domain): void {
 
 /** The device model's xc_evtchn_pending + unmask: take the pending bit off a local port. */
 export function evtchnClearPending(d: Domain, port: number): void {
-  if (d.evtchn.valid(port)) d.evtchn.ports[port].pending = false;
+  if (d.evtchn.valid(port) && d.evtchn.ports[port].pending) d.evtchn.w(port).pending = false;
 }

@@ -2,20 +2,32 @@
 // equal states once. History (events, console lines) is left out on purpose. fingerprint() gives the exact key as
 // text; fingerprintHash() folds the same stream of values into a 53-bit number (hash compaction, as SPIN's
 // -DHC does), which the explorer stores instead: two different states share a hash with probability about
-// n^2 / 2^54 for n states (5e-5 for a million).
+// n^2 / 2^54 for n states (5e-5 for a million). Where the stream reads a page's words, the hash folds in a digest of
+// them instead, kept with the page's bytes until a write (pageDigests): equal keys still give equal hashes.
 import * as A from './abi';
 import type { Model } from './model';
+import { PageView } from './xen';
 
 /** Receives the fingerprint's values in order: numbers (any JS number) and short tags. */
 interface Sink {
   n(v: number): void;
   s(v: string): void;
+  /** A reading of page words (words64, slotsOf, ring below): the text gets the words, the hash a digest of them. */
+  page(dv: DataView, key: number, read: (dv: DataView, o: Sink) => void): void;
 }
+
+/**
+ * Whether the hash folds in a digest of each page reading, kept with the page's bytes until a write (on), or the
+ * words themselves each time (off: the bench's baseline). Either way two states get equal hashes when their exact
+ * keys are equal; the digest changes only which 53-bit number stands for a state.
+ */
+export const pageDigests = { on: true };
 
 /** The exact key, as text (for tests and for checking the hash). */
 export function fingerprint(m: Model): string {
   const parts: Array<string | number> = [];
-  feed(m, { n: (v) => { parts.push(v); }, s: (v) => { parts.push(v); } });
+  const o: Sink = { n: (v) => { parts.push(v); }, s: (v) => { parts.push(v); }, page: (dv, _key, read) => read(dv, o) };
+  feed(m, o);
   return parts.join(',');
 }
 
@@ -38,6 +50,39 @@ class Hasher implements Sink {
   }
   value(): number {
     return (this.a >>> 0) * 2097152 + ((this.b >>> 0) & 0x1fffff);
+  }
+  /**
+   * A page reading: its digest (the two lanes of the reading hashed alone) is kept in the page's store under `key`
+   * (which reading it is) until the page is written, so a page no step wrote since is not read again.
+   */
+  page(dv: DataView, key: number, read: (dv: DataView, o: Sink) => void): void {
+    if (!pageDigests.on || !(dv instanceof PageView)) { read(dv, this); return; }
+    const st = dv.s;
+    if (st.fpKey !== key) {
+      const h = new Hasher();
+      read(dv, h);
+      st.fpKey = key; st.fpA = h.a; st.fpB = h.b;
+    }
+    this.n(st.fpA); this.n(st.fpB);
+  }
+}
+
+/** The readings of page words the key makes, each named by a key for the digest cache. */
+const WORDS64 = 64;
+const RING = -2;
+const words64 = (dv: DataView, o: Sink): void => { for (let i = 0; i < 64; i++) o.n(dv.getInt32(i * 4, true)); };
+const slotWords: Array<(dv: DataView, o: Sink) => void> = [];
+/** The first n 32-bit words (every vcpu's ioreq_t), one reader per n. */
+function slotsOf(n: number): (dv: DataView, o: Sink) => void {
+  return (slotWords[n] ??= (dv, o) => { for (let i = 0; i < n; i++) o.n(dv.getInt32(i * 4, true)); });
+}
+/** The buffered ring: both pointers and the slots between them. */
+function ring(dv: DataView, o: Sink): void {
+  const rp = dv.getUint32(A.BUF_OFF_READ_POINTER, true), wp = dv.getUint32(A.BUF_OFF_WRITE_POINTER, true);
+  o.n(rp); o.n(wp);
+  for (let i = rp; i !== wp && ((i - rp) >>> 0) < A.IOREQ_BUFFER_SLOT_NUM; i = (i + 1) >>> 0) {
+    const off = A.bufSlotOffset(i);
+    o.n(dv.getUint32(off, true)); o.n(dv.getUint32(off + 4, true));
   }
 }
 
@@ -81,7 +126,8 @@ function feed(m: Model, o: Sink): void {
       o.s('L'); o.n(s5.id); o.n(s5.domid); o.n(s5.enabled ? 1 : 0); o.n(s5.freed ? 1 : 0); o.n(s5.ioreq.page ?? -1); o.n(s5.bufioreq.page ?? -1); o.n(s5.bufioreq_evtchn);
       for (const sv of s5.ioreq_vcpu_list) { o.n(sv.vcpu.vcpu_id); o.n(sv.ioreq_evtchn); }
       if (s5.range) for (const r of s5.range) { o.n(r.ranges.length); for (const a of r.ranges) o.n(a); }
-      for (const pg of [s5.ioreq.va, s5.bufioreq.va]) if (pg) for (let i = 0; i < 64; i++) o.n(pg.getInt32(i * 4, true));
+      if (s5.ioreq.va) o.page(s5.ioreq.va, WORDS64, words64);
+      if (s5.bufioreq.va) o.page(s5.bufioreq.va, WORDS64, words64);
     }
     // ---- 4.21: today's servers, the gfn pool, the CF8 latch, the emulator references and each vcpu's vcpu_io ----
     const y = d.x421;
@@ -92,7 +138,8 @@ function feed(m: Model, o: Sink): void {
       o.n(s4.ioreq.gfn); o.n(s4.bufioreq.gfn); o.n(s4.ioreq.va ? 1 : 0); o.n(s4.bufioreq.va ? 1 : 0);
       for (const sv of s4.ioreq_vcpu_list) { o.n(sv.vcpu.vcpu_id); o.n(sv.ioreq_evtchn); o.n(sv.pending ? 1 : 0); }
       for (const r of s4.range) { o.n(r.ranges.length); for (const [a, b] of r.ranges) { big(o, a); big(o, b); } }
-      for (const pg of [s4.ioreq.va, s4.bufioreq.va]) if (pg) for (let i = 0; i < 64; i++) o.n(pg.getInt32(i * 4, true));
+      if (s4.ioreq.va) o.page(s4.ioreq.va, WORDS64, words64);
+      if (s4.bufioreq.va) o.page(s4.bufioreq.va, WORDS64, words64);
     }
     for (const v of d.vcpu) { o.n(v.io.completion); o.n(v.io.suspended ? 1 : 0); o.n(v.io.req.state); o.n(v.io.wait_prev_state); o.n(v.mapcache_invalidate ? 1 : 0); o.n(v.io_completed_pending); o.n(v.io_restarted_sent); o.n(v.io.hold_after_send ? 1 : 0); o.n(v.io.held_rc);
       // A vcpu stopped inside wait_for_io (the wait_for_io op's slices) and what its loop has seen.
@@ -115,18 +162,8 @@ function feed(m: Model, o: Sink): void {
     for (const [pfn, g] of d.physmap) {
       if (!g.dv || (g.xen_maps === 0 && g.foreign_maps === 0)) continue;
       o.s('p'); o.n(pfn); o.n(g.xen_maps); o.n(g.foreign_maps);
-      const dv = g.dv;
-      if (pfn === bufPfn) {
-        const rp = dv.getUint32(A.BUF_OFF_READ_POINTER, true), wp = dv.getUint32(A.BUF_OFF_WRITE_POINTER, true);
-        o.n(rp); o.n(wp);
-        for (let i = rp; i !== wp && ((i - rp) >>> 0) < A.IOREQ_BUFFER_SLOT_NUM; i = (i + 1) >>> 0) {
-          const off = A.bufSlotOffset(i);
-          o.n(dv.getUint32(off, true)); o.n(dv.getUint32(off + 4, true));
-        }
-      } else {
-        const n = Math.max(d.vcpu.length, 1) * A.IOREQ_SIZE / 4;
-        for (let i = 0; i < n; i++) o.n(dv.getInt32(i * 4, true));
-      }
+      if (pfn === bufPfn) o.page(g.dv, RING, ring);
+      else { const n = Math.max(d.vcpu.length, 1) * A.IOREQ_SIZE / 4; o.page(g.dv, n, slotsOf(n)); }
     }
   }
   for (const [name, dm] of m.dms) {

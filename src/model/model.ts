@@ -6,7 +6,8 @@ import { DeviceModel } from './dm';
 import { type ProfileName } from './layout';
 import { nrParamsOf } from './params';
 import { instrument, type Co, type Frame, type FrameSink } from './step';
-import { Xen, XenPanic, type Vcpu } from './xen';
+import { PageView, Xen, XenPanic, sharing, type Vcpu } from './xen';
+import { evtchnSharing } from './evtchn';
 import { HvmLegacy as HvmLegacyFlat } from './xen/legacy/hvm.flat';
 import { HvmSeed as HvmSeedFlat } from './xen/seed/hvm.flat';
 import { Hvm45 as Hvm45Flat } from './xen/4.5/hvm.flat';
@@ -76,6 +77,16 @@ function instrumentStepped(): void {
 export function hypervisorCodeOf(profile: ProfileName): 'legacy' | 'seed' | '4.5' | '4.21' | '4.21-arm' {
   if (isX421(profile)) return profile;
   return profile === 'legacy' ? 'legacy' : profile === '4.5' ? '4.5' : 'seed';
+}
+
+/**
+ * Whether Model.clone shares what a step rarely changes with the original until either writes it (on, the
+ * default: page bytes per chunk, port-table entries, the blocks only another profile's code writes), or copies
+ * everything at once (off: the deep clone, which the bench measures as its baseline). Both give the same states.
+ */
+export function setCloneSharing(on: boolean): void {
+  sharing.on = on;
+  evtchnSharing.on = on;
 }
 
 export interface OpResult<T> {
@@ -202,8 +213,18 @@ export class Model {
         c.shared_page = dm.shared_page && s.ioreq.page ? s.ioreq.page.data() : null;
         c.buffered_io_page = dm.buffered_io_page && s.bufioreq.page ? s.bufioreq.page.data() : null;
       }
+      // A mapping no structure of the clone holds any more (its server destroyed, its frame gone from the p2m) is
+      // still the device model's: the clone keeps one of its own over the same bytes.
+      if (dm.shared_page && !c.shared_page) c.shared_page = forkMapping(dm.shared_page);
+      if (dm.buffered_io_page && !c.buffered_io_page) c.buffered_io_page = forkMapping(dm.buffered_io_page);
       m.dms.set(k, c);
     }
     return m;
   }
+}
+
+/** A clone's own mapping of the bytes a device model maps (PageView.fork; a plain DataView is copied). */
+function forkMapping(v: DataView): DataView {
+  if (v instanceof PageView) return v.fork() as unknown as DataView;
+  return new DataView(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
 }

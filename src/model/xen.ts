@@ -17,10 +17,135 @@ export const HVMIO_completed = 5;
 export const HVMIO_NAMES = ['HVMIO_none', 'HVMIO_dispatched', 'HVMIO_awaiting_completion',
   'HVMIO_handle_mmio_awaiting_completion', 'HVMIO_handle_pio_awaiting_completion', 'HVMIO_completed'];
 
+/** Pages are shared in chunks of CHUNK bytes: a write copies the chunk it lands in, not the whole page. */
+const CHUNK = 256;
+const CHUNK_SHIFT = 8;
+const NCHUNK = PAGE_SIZE / CHUNK;
+/** The chunk every fresh or cleared page starts from (never written: a store owns none of its chunks at first). */
+const ZERO_CHUNK = new DataView(new ArrayBuffer(CHUNK));
+const scratch = new DataView(new ArrayBuffer(8));
+
+/**
+ * A page's bytes as the model's clones share them: one store serves every clone of a model that has not written
+ * the page since the clone was made, and the chunks of a store are shared with the store it was forked from until
+ * written (copy on write, per chunk). `users` counts the PageViews made over a store; a clone that is dropped does
+ * not give its count back, so a write may fork a store no one else still reads: safe, only a copy more. The
+ * fingerprint's digest of the page's words is kept here too, and dropped by every write.
+ */
+export class PageStore {
+  /** The page's chunks, in order; `owned` has bit k set when chunk k is this store's alone (writable in place). */
+  c: DataView[];
+  owned = 0;
+  users = 1;
+  /** Which of the fingerprint's readings the digest is of (-1: none yet), and its two lanes. */
+  fpKey = -1;
+  fpA = 0;
+  fpB = 0;
+  constructor(chunks?: DataView[]) { this.c = chunks ? chunks.slice() : new Array<DataView>(NCHUNK).fill(ZERO_CHUNK); }
+  /** The page's bytes, as one fresh array. */
+  bytes(): Uint8Array {
+    const u = new Uint8Array(PAGE_SIZE);
+    for (let k = 0; k < NCHUNK; k++) u.set(new Uint8Array(this.c[k].buffer, this.c[k].byteOffset, CHUNK), k * CHUNK);
+    return u;
+  }
+  /** A store of its own with the same bytes, every chunk copied (the deep clone). */
+  copy(): PageStore {
+    const t = new PageStore(this.c);
+    for (let k = 0; k < NCHUNK; k++) t.c[k] = copyChunk(this.c[k]);
+    t.owned = (1 << NCHUNK) - 1;
+    return t;
+  }
+}
+
+function copyChunk(src: DataView): DataView {
+  const b = new Uint8Array(CHUNK);
+  b.set(new Uint8Array(src.buffer, src.byteOffset, CHUNK));
+  return new DataView(b.buffer);
+}
+
+/**
+ * Whether clones share what a step rarely changes (on): page bytes until a write, and the blocks of struct domain
+ * only another profile's code writes (4.5's, today's); or copy everything at once (off: the deep clone, the bench's baseline).
+ */
+export const sharing = { on: true };
+
+/**
+ * A mapping of a guest frame: the DataView methods the model uses, over a PageStore the model's clones may share.
+ * A write first gives this view a store of its own when another clone still uses the current one, and its store
+ * a chunk of its own. The model holds these where C holds a mapped address (iorp->va, the device model's
+ * shared_page), typed as DataView. Accesses that straddle two chunks go byte by byte.
+ */
+export class PageView {
+  constructor(public s: PageStore) {}
+  /** A mapping of the same bytes for a clone (shared until either writes; a copy without sharing). */
+  fork(): PageView {
+    if (!sharing.on) return new PageView(this.s.copy());
+    this.s.users++;
+    return new PageView(this.s);
+  }
+  get byteLength(): number { return PAGE_SIZE; }
+  /** This view's store to write into: forked first if another clone still reads it; its digest dropped. */
+  own(): PageStore {
+    let s = this.s;
+    if (s.users > 1) {
+      // The fork shares every chunk with the store it leaves: neither may write one in place any more.
+      s.users--; s.owned = 0;
+      s = this.s = new PageStore(s.c);
+    }
+    s.fpKey = -1;
+    return s;
+  }
+  /** Chunk k, writable. */
+  private w(k: number): DataView {
+    const s = this.own();
+    if (!(s.owned & (1 << k))) { s.c[k] = copyChunk(s.c[k]); s.owned |= 1 << k; }
+    return s.c[k];
+  }
+  /** Every byte zero (clear_page). */
+  clear(): void {
+    const s = this.own();
+    s.c.fill(ZERO_CHUNK); s.owned = 0;
+  }
+  private rd(o: number, n: number): DataView {
+    for (let i = 0; i < n; i++) scratch.setUint8(i, this.getUint8(o + i));
+    return scratch;
+  }
+  private wr(o: number, n: number): void {
+    for (let i = 0; i < n; i++) this.setUint8(o + i, scratch.getUint8(i));
+  }
+  getUint8(o: number): number { return this.s.c[o >> CHUNK_SHIFT].getUint8(o & (CHUNK - 1)); }
+  getInt8(o: number): number { return this.s.c[o >> CHUNK_SHIFT].getInt8(o & (CHUNK - 1)); }
+  getUint16(o: number, le?: boolean): number { const k = o >> CHUNK_SHIFT; return (o + 1) >> CHUNK_SHIFT === k ? this.s.c[k].getUint16(o & (CHUNK - 1), le) : this.rd(o, 2).getUint16(0, le); }
+  getInt16(o: number, le?: boolean): number { const k = o >> CHUNK_SHIFT; return (o + 1) >> CHUNK_SHIFT === k ? this.s.c[k].getInt16(o & (CHUNK - 1), le) : this.rd(o, 2).getInt16(0, le); }
+  getUint32(o: number, le?: boolean): number { const k = o >> CHUNK_SHIFT; return (o + 3) >> CHUNK_SHIFT === k ? this.s.c[k].getUint32(o & (CHUNK - 1), le) : this.rd(o, 4).getUint32(0, le); }
+  getInt32(o: number, le?: boolean): number { const k = o >> CHUNK_SHIFT; return (o + 3) >> CHUNK_SHIFT === k ? this.s.c[k].getInt32(o & (CHUNK - 1), le) : this.rd(o, 4).getInt32(0, le); }
+  getBigUint64(o: number, le?: boolean): bigint { const k = o >> CHUNK_SHIFT; return (o + 7) >> CHUNK_SHIFT === k ? this.s.c[k].getBigUint64(o & (CHUNK - 1), le) : this.rd(o, 8).getBigUint64(0, le); }
+  getBigInt64(o: number, le?: boolean): bigint { const k = o >> CHUNK_SHIFT; return (o + 7) >> CHUNK_SHIFT === k ? this.s.c[k].getBigInt64(o & (CHUNK - 1), le) : this.rd(o, 8).getBigInt64(0, le); }
+  setUint8(o: number, v: number): void { check(o, 1); this.w(o >> CHUNK_SHIFT).setUint8(o & (CHUNK - 1), v); }
+  setInt8(o: number, v: number): void { check(o, 1); this.w(o >> CHUNK_SHIFT).setInt8(o & (CHUNK - 1), v); }
+  setUint16(o: number, v: number, le?: boolean): void { check(o, 2); const k = o >> CHUNK_SHIFT; if ((o + 1) >> CHUNK_SHIFT === k) this.w(k).setUint16(o & (CHUNK - 1), v, le); else { scratch.setUint16(0, v, le); this.wr(o, 2); } }
+  setInt16(o: number, v: number, le?: boolean): void { check(o, 2); const k = o >> CHUNK_SHIFT; if ((o + 1) >> CHUNK_SHIFT === k) this.w(k).setInt16(o & (CHUNK - 1), v, le); else { scratch.setInt16(0, v, le); this.wr(o, 2); } }
+  setUint32(o: number, v: number, le?: boolean): void { check(o, 4); const k = o >> CHUNK_SHIFT; if ((o + 3) >> CHUNK_SHIFT === k) this.w(k).setUint32(o & (CHUNK - 1), v, le); else { scratch.setUint32(0, v, le); this.wr(o, 4); } }
+  setInt32(o: number, v: number, le?: boolean): void { check(o, 4); const k = o >> CHUNK_SHIFT; if ((o + 3) >> CHUNK_SHIFT === k) this.w(k).setInt32(o & (CHUNK - 1), v, le); else { scratch.setInt32(0, v, le); this.wr(o, 4); } }
+  setBigUint64(o: number, v: bigint, le?: boolean): void { check(o, 8); const k = o >> CHUNK_SHIFT; if ((o + 7) >> CHUNK_SHIFT === k) this.w(k).setBigUint64(o & (CHUNK - 1), v, le); else { scratch.setBigUint64(0, v, le); this.wr(o, 8); } }
+  setBigInt64(o: number, v: bigint, le?: boolean): void { check(o, 8); const k = o >> CHUNK_SHIFT; if ((o + 7) >> CHUNK_SHIFT === k) this.w(k).setBigInt64(o & (CHUNK - 1), v, le); else { scratch.setBigInt64(0, v, le); this.wr(o, 8); } }
+}
+
+/** A DataView's RangeError for an access outside the page (reads get it from the chunk's own DataView or undefined index). */
+function check(o: number, n: number): void {
+  if (!(o >= 0 && o + n <= PAGE_SIZE)) throw new RangeError(`Offset is outside the bounds of the DataView`);
+}
+
+/** clear_page on a mapping: every byte zero. */
+export function clearPage(dv: DataView): void {
+  if (dv instanceof PageView) dv.clear();
+  else new Uint8Array(dv.buffer, dv.byteOffset, dv.byteLength).fill(0);
+}
+
 /** One guest frame. Bytes are allocated on first use; a page never touched reads as zeroes. */
 export class GuestPage {
-  bytes: Uint8Array | null = null;
-  dv: DataView | null = null;
+  /** The mapping of its bytes (made by data()), or null while the frame was never used. */
+  view: PageView | null = null;
   /** Global mappings Xen holds (prepare_ring_for_helper's get_page_and_type + map_domain_page_global). */
   xen_maps = 0;
   /** Foreign mappings held by device models (xc_map_foreign_range). */
@@ -33,26 +158,34 @@ export class GuestPage {
   not_writable = false;
   /**
    * Set by Xen.clone on a page that has no bytes yet: the same object then sits in two physmaps, and the first
-   * Domain.page() lookup in either copies it (copy on write). Pages with bytes are always copied by the clone.
+   * Domain.page() lookup in either copies it (copy on write). Pages with bytes get a GuestPage of their own in the
+   * clone, whose bytes stay shared with the original until either writes them (PageView).
    */
   cow = false;
   /** What allocated it: 'ram' or a special page's name. */
   constructor(public use: string) {}
 
+  /** A copy of the page's bytes, to read (null when never used); write through data(). */
+  get bytes(): Uint8Array | null { return this.view ? this.view.s.bytes() : null; }
+  /** The page's mapping as a DataView (its PageView), or null when never used. */
+  get dv(): DataView | null { return this.view as unknown as DataView | null; }
+
   data(): DataView {
-    if (!this.dv) {
-      this.bytes = new Uint8Array(PAGE_SIZE);
-      this.dv = new DataView(this.bytes.buffer);
-    }
-    return this.dv;
+    if (!this.view) this.view = new PageView(new PageStore());
+    return this.view as unknown as DataView;
+  }
+
+  /** clear_page: every byte zero. */
+  clear(): void {
+    if (this.view) this.view.clear();
   }
 
   clone(): GuestPage {
     const p = new GuestPage(this.use);
     p.cow = false;
-    if (this.bytes) {
-      p.bytes = this.bytes.slice();
-      p.dv = new DataView(p.bytes.buffer);
+    if (this.view) {
+      const s = this.view.s;
+      if (sharing.on) { s.users++; p.view = new PageView(s); } else p.view = new PageView(s.copy());
     }
     p.xen_maps = this.xen_maps; p.foreign_maps = this.foreign_maps;
     p.paged_out = this.paged_out; p.shared = this.shared; p.not_writable = this.not_writable;
@@ -320,12 +453,20 @@ export class HvmHwStdvga {
    * Until the first write it is the shared NO_VRAM (writers replace it first), so clones of an unused stdvga are cheap.
    */
   vram: Array<Uint8Array | null> = NO_VRAM;
+  /** Set while sr and gr are shared with a clone (or its original): the next register write copies them first. */
+  regsShared = false;
   clone(): HvmHwStdvga {
     const c = new HvmHwStdvga();
-    c.sr_index = this.sr_index; c.sr = this.sr.slice(); c.gr_index = this.gr_index; c.gr = this.gr.slice();
+    c.sr_index = this.sr_index; c.gr_index = this.gr_index;
+    if (sharing.on) { c.sr = this.sr; c.gr = this.gr; c.regsShared = this.regsShared = true; } else { c.sr = this.sr.slice(); c.gr = this.gr.slice(); }
     c.stdvga = this.stdvga; c.cache = this.cache; c.latch = this.latch;
     c.vram = this.vram === NO_VRAM ? NO_VRAM : this.vram.map((p) => (p ? p.slice() : null));
     return c;
+  }
+  /** This stdvga, its sr and gr its own to write (copied first while a clone shares them). */
+  ownRegs(): this {
+    if (this.regsShared) { this.sr = this.sr.slice(); this.gr = this.gr.slice(); this.regsShared = false; }
+    return this;
   }
   /** Whether any vram page was ever written. */
   hasVram(): boolean {
@@ -572,6 +713,7 @@ export class Xen {
   /** A deep copy: pages, ports, servers and vcpus, with every internal reference remapped. */
   clone(withEvents: boolean = this.on): Xen {
     const y = new Xen(this.profile, this.nrParams);
+    const x421 = this.profile === '4.21' || this.profile === '4.21-arm';
     y.console = this.console.slice();
     y.bugs = this.bugs.slice();
     y.panic = this.panic ? { ...this.panic } : null;
@@ -589,7 +731,7 @@ export class Xen {
       e.evtchn = d.evtchn.clone();
       e.arch.hvm_domain.is_s3_suspended = d.arch.hvm_domain.is_s3_suspended;
       for (const [pfn, p] of d.physmap) {
-        if (p.bytes) e.physmap.set(pfn, p.clone());
+        if (p.view) e.physmap.set(pfn, p.clone());
         else { p.cow = true; e.physmap.set(pfn, p); }
       }
       e.ram_pages = d.ram_pages; e.holes = new Set(d.holes); e.target = d.target; e.reserved_mem_pgstart = d.reserved_mem_pgstart;
@@ -601,21 +743,25 @@ export class Xen {
         w.arch.hvm_vcpu.xen_port = v.arch.hvm_vcpu.xen_port;
         w.rax = v.rax; w.defer_shutdown = v.defer_shutdown; w.paused_for_shutdown = v.paused_for_shutdown; w.io_done = v.io_done; w.io_dropped = v.io_dropped; w.io_restarts = v.io_restarts; w.io_stale = v.io_stale;
         // ---- 4.21 ----
-        w.io.completion = v.io.completion; w.io.suspended = v.io.suspended; w.io.req = { ...v.io.req }; w.io.dabt = { ...v.io.dabt }; w.io.wait_prev_state = v.io.wait_prev_state;
+        if (!x421 && sharing.on) w.io = v.io; // only today's code writes v->io: older profiles' clones share it
+        else {
+          w.io.completion = v.io.completion; w.io.suspended = v.io.suspended; w.io.req = { ...v.io.req }; w.io.dabt = { ...v.io.dabt }; w.io.wait_prev_state = v.io.wait_prev_state;
+          w.io.hold_after_send = v.io.hold_after_send; w.io.held_rc = v.io.held_rc;
+          w.io.wait_at = v.io.wait_at; w.io.wait_state = v.io.wait_state; w.io.wait_prev = v.io.wait_prev; w.io.wait_server = v.io.wait_server;
+          w.io.wait_seen = v.io.wait_seen; w.io.wait_cycled = v.io.wait_cycled;
+        }
         w.mapcache_invalidate = v.mapcache_invalidate; w.io_completed_pending = v.io_completed_pending; w.io_restarted_sent = v.io_restarted_sent;
-        w.io.hold_after_send = v.io.hold_after_send; w.io.held_rc = v.io.held_rc;
-        w.io.wait_at = v.io.wait_at; w.io.wait_state = v.io.wait_state; w.io.wait_prev = v.io.wait_prev; w.io.wait_server = v.io.wait_server;
-        w.io.wait_seen = v.io.wait_seen; w.io.wait_cycled = v.io.wait_cycled;
         // ---- end 4.21 ----
         e.vcpu.push(w);
       }
-      e.x421 = d.x421.clone(); // 4.21 (servers are remapped below, once every domain exists)
+      // 4.21 (servers are remapped below, once every domain exists); only today's code writes it, so others share it.
+      e.x421 = x421 || !sharing.on ? d.x421.clone() : d.x421;
       const s = d.arch.hvm_domain.ioreq_server;
       if (s) e.arch.hvm_domain.ioreq_server = cloneServer(s, e);
-      e.hvm45 = cloneHvm45(d.hvm45, e); // 4.5 block
+      e.hvm45 = this.profile === '4.5' || !sharing.on ? cloneHvm45(d.hvm45, e) : d.hvm45; // 4.5 block (only 4.5's code writes it)
       y.domains.set(id, e);
     }
-    cloneServers421(this, y);
+    if (x421 || !sharing.on) cloneServers421(this, y);
     if (this.current) y.current = y.domains.get(this.current.domain.domain_id)?.vcpu[this.current.vcpu_id] ?? null;
     return y;
   }
@@ -628,7 +774,7 @@ function cloneServers421(x: Xen, y: Xen): void {
     const e = y.domains.get(id)!;
     // Pages of the guest physmap the clone copied, old -> new (a server's gfn page sits there until enabled).
     const pages = new Map<GuestPage, GuestPage>();
-    for (const [pfn, p] of d.physmap) if (p.bytes) pages.set(p, e.physmap.get(pfn)!);
+    for (const [pfn, p] of d.physmap) if (p.view) pages.set(p, e.physmap.get(pfn)!);
     const ioPage = (src: IoreqPage): IoreqPage => {
       const q = new IoreqPage();
       q.gfn = src.gfn;

@@ -62,7 +62,7 @@ export function runExploreWorker(job: WorkerJob, port: MessagePort): void {
     const sc = parseScenario(JSON.stringify(job.doc), job.file, job.fixed ? { fixed: true } : undefined);
     const { actors, byActor } = actorsOf(sc);
     const red = job.reducing || job.opts.checkFootprints ? prepareReduction(sc, byActor, job.pessimistic || !job.reducing, opDecl) : null;
-    const out = search(sc, { ...job.opts, shouldStop: undefined }, actors, byActor, red, job.reducing, { roots: job.roots, visited: new SharedVisited(job.visited) });
+    const out = search(sc, { ...job.opts, shouldStop: undefined, progress: undefined }, actors, byActor, red, job.reducing, { roots: job.roots, visited: new SharedVisited(job.visited) });
     reply = { ok: true, out };
   } catch (e) {
     reply = { ok: false, premise: e instanceof PremiseBroken, message: e instanceof Error ? e.message : String(e) };
@@ -107,7 +107,7 @@ async function attempt(sc: Scenario, opts: ExploreOptions, workers: number, redu
   // Each worker's budget is the rest of the search's, shared out.
   const left = Math.max(1, Math.ceil((opts.maxStates - head.explored) / workers));
   const replies = await Promise.all(shares.map((roots) => new Promise<WorkerReply>((resolve, reject) => {
-    const job: WorkerJob = { doc: sc.doc, file: sc.file, fixed, opts: { ...opts, maxStates: left, shouldStop: undefined }, reducing, pessimistic, roots, visited: visited.table.buffer as SharedArrayBuffer };
+    const job: WorkerJob = { doc: sc.doc, file: sc.file, fixed, opts: { ...opts, maxStates: left, shouldStop: undefined, progress: undefined }, reducing, pessimistic, roots, visited: visited.table.buffer as SharedArrayBuffer };
     const w = new Worker(workerScript(), { workerData: job });
     w.once('message', (m: WorkerReply) => { resolve(m); void w.terminate(); });
     w.once('error', reject);

@@ -127,8 +127,7 @@ function claims(sv: ServerView, p: A.Ioreq): boolean {
  * INVALIDATE excepted), only in an enabled, live server, only in one whose ranges cover it; and a vcpu blocked on
  * a request whose emulating domain is gone will never be woken.
  */
-function serverViolations(s: Session, d: Domain, out: Array<{ kind: ViolationKind; message: string }>): void {
-  const servers = serversOf(s.m.profile, d);
+function serverViolations(s: Session, d: Domain, out: Array<{ kind: ViolationKind; message: string }>, servers: ServerView[] = serversOf(s.m.profile, d)): void {
   if (!servers.length) return;
   const name = (sv: ServerView) => (sv.id === null ? `d${d.domain_id}'s ioreq server` : `d${d.domain_id}'s ioreq server ${sv.id}`);
   for (const v of d.vcpu) {
@@ -181,13 +180,16 @@ export function stateViolations(s: Session): Array<{ kind: ViolationKind; messag
   // whose code counts its xzalloc/xfree (legacy, seed) can show it; 4.5 and 4.21 do not count yet.
   const allocated = Object.entries(x.heap).filter(([k]) => k.endsWith('ioreq_server')).reduce((n, [, c]) => n + c, 0);
   let reachable = 0;
-  for (const d of x.domains.values()) reachable += serversOf(s.m.profile, d).filter((sv) => !sv.freed).length;
+  // Each domain's servers, listed once for every check below.
+  const views = new Map<Domain, ServerView[]>();
+  for (const d of x.domains.values()) views.set(d, serversOf(s.m.profile, d));
+  for (const d of x.domains.values()) reachable += views.get(d)!.filter((sv) => !sv.freed).length;
   if (allocated > reachable) out.push({ kind: 'memory-leak', message: `${allocated - reachable} ioreq server struct(s) allocated and reachable from no domain: a failure path did not xfree it` });
   for (const d of x.domains.values()) {
-    serverViolations(s, d, out);
+    serverViolations(s, d, out, views.get(d));
     for (const [pfn, g] of d.physmap) if (g.xen_maps > 1) out.push({ kind: 'page-mapped-twice', message: `d${d.domain_id} pfn 0x${pfn.toString(16)} is mapped by Xen ${g.xen_maps} times` });
     // Every profile's live servers, in the common shape (the seed's one, 4.5's list, today's slots).
-    const live = serversOf(s.m.profile, d).filter((sv) => !sv.freed);
+    const live = views.get(d)!.filter((sv) => !sv.freed);
     const paged = live.filter((sv) => sv.ioreq.va);
     for (const sv of live) {
       // The ring's unconsumed entries are [read_pointer, write_pointer) and entry i lives in slot i % 511. 2^32 is
@@ -244,6 +246,9 @@ export function stateViolations(s: Session): Array<{ kind: ViolationKind; messag
   return out;
 }
 
+/** How far a search has got: states stored, states waiting (this layer and the next), the depth reached, the time, the heap. */
+export interface ExploreProgress { states: number; frontier: number; depth: number; seconds: number; heapBytes: number }
+
 export interface ExploreOptions {
   maxStates: number;
   hashing: boolean;
@@ -255,6 +260,27 @@ export interface ExploreOptions {
   collectFinals?: boolean;
   /** Polled every few hundred states: true stops the search (cancellation), which then reports itself incomplete. */
   shouldStop?: () => boolean;
+  /** Called where shouldStop is polled, at most every progressEveryMs (the CLI's progress line, VS Code's notification). */
+  progress?: (p: ExploreProgress) => void;
+  /** The least time between two progress reports (default PROGRESS_EVERY_MS; 0: at every poll). */
+  progressEveryMs?: number;
+}
+
+/** The least time between two progress reports. */
+export const PROGRESS_EVERY_MS = 250;
+
+/** A progress reporter that passes at most one report per `every` ms on to opts.progress (undefined without one). */
+function progressTicker(opts: ExploreOptions, t0: bigint): ((states: number, frontier: number, depth: number) => void) | undefined {
+  const f = opts.progress;
+  if (!f) return undefined;
+  const every = BigInt(Math.max(0, Math.round(opts.progressEveryMs ?? PROGRESS_EVERY_MS))) * 1_000_000n;
+  let last = t0;
+  return (states, frontier, depth) => {
+    const now = process.hrtime.bigint();
+    if (now - last < every) return;
+    last = now;
+    f({ states, frontier, depth, seconds: Number(now - t0) / 1e9, heapBytes: process.memoryUsage().heapUsed });
+  };
 }
 
 export const opDecl = (op: string) => opSpec(op)?.footprint;
@@ -338,6 +364,7 @@ function replayNode(sc: Scenario, actors: string[], trail: number[]): Node {
 /** The breadth-first search itself, from the initial state or from given roots (a worker's share of a frontier). */
 export function search(sc: Scenario, opts: ExploreOptions, actors: string[], byActor: number[][], red: Reduction | null, reducing: boolean,
   part: SearchPart = {}): SearchOut {
+  const tick = progressTicker(opts, process.hrtime.bigint());
   const finals = opts.collectFinals ? new Set<number>() : undefined;
   // A panicked host is keyed by its panic alone: what the other actors had or had not done no longer matters.
   const finalKey = (s: Session, pcs: Int32Array) => (s.m.x.panic ? hashText(`panic ${s.m.x.panic.fn}: ${s.m.x.panic.message}`) : fingerprintHash(s.m, pcs));
@@ -417,6 +444,7 @@ export function search(sc: Scenario, opts: ExploreOptions, actors: string[], byA
         if (child.depth > maxDepth) maxDepth = child.depth;
         for (const v of stateViolations(c)) report(v.kind, v.message, child);
         next.push(child);
+        if ((explored & 255) === 0) tick?.(explored, frontier.length + next.length, child.depth);
         if (explored >= opts.maxStates || ((explored & 255) === 0 && opts.shouldStop?.())) { complete = false; break outer; }
       }
       if (runnable.length === 0) {

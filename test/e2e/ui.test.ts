@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CodeServer, Chromium, launchChromium, startCodeServer } from './codeserver';
 import { Locator, Page } from './playwright';
-import { artifactsDir, removeWorkspace, scenarioWorkspace, vsixPath } from './paths';
+import { artifactsDir, removeWorkspace, repoRoot, scenarioWorkspace, vsixPath } from './paths';
 import { SCENARIO, VIEW_CONTAINER, brokenScenario } from './contract';
 import { writeFlow } from '../../src/trace/synth';
 import { loadListing } from '../../src/debug/listing';
@@ -16,6 +16,8 @@ const BROKEN = '99-broken-unknown-op.ioreq.json';
 /** Scenario 08 with its first hvm_do_resume expecting rc 1: a Continue stops there (failed expectation) after a whole
  *  request / notification / response round trip, with the session still paused. */
 const SEQ_SCENARIO = '98-sequence-round-trip.ioreq.json';
+/** The bench's 3-vcpu scenario (618,712 states): long enough to watch the explorer's progress and cancel it. */
+const LONG_SCENARIO = '97-explore-3vcpu.ioreq.json';
 const LAUNCH_NAME = 'Debug 02 (stop on entry)';
 const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The ioreq server row once the server exists ("ioreq server  dm d0"; before: "none (created on demand)"). */
@@ -119,6 +121,7 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     const seqText = rt.replace('"op": "hvm_do_resume", "expect": { "rc": 0 },', '"op": "hvm_do_resume", "expect": { "rc": 1 },');
     assert.notStrictEqual(seqText, rt, 'scenario 08 has the hvm_do_resume step the sequence stage changes');
     fs.writeFileSync(path.join(folder, SEQ_SCENARIO), seqText);
+    fs.copyFileSync(path.join(repoRoot(), 'bench', 'explore-3vcpu.ioreq.json'), path.join(folder, LONG_SCENARIO));
     const golden = writeFlow([
       { dom: 1, vcpu: 0, cpu: 0, kind: 'pio', dir: 'write', addr: 0x3f8n, data: 0x41n, size: 1, dm: true },
       { dom: 1, vcpu: 0, cpu: 0, kind: 'pio', dir: 'read', addr: 0xcfcn, data: 0xdeadbeefn, size: 4, dm: true },
@@ -469,6 +472,36 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     assert.match(text, /ioreq-scope/, `Problems view without an ioreq-scope entry:\n${text}`);
     assert.match(text, new RegExp(`\\[Ln ${brokenScenario().line + 1}, Col \\d+\\]`), `no entry at line ${brokenScenario().line + 1}:\n${text}`);
     await screenshot('problems-broken-scenario');
+  });
+
+  stage('explore-progress', ['workbench'], 'explores a long scenario: the notification shows states/s, frontier and heap as it goes, and Cancel stops the search', async () => {
+    if (await page.locator('.debug-toolbar').isVisible()) {
+      await page.keyboard.press('Shift+F5');
+      await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 });
+    }
+    await showContainer('Explorer');
+    await (await revealInExplorer(LONG_SCENARIO)).click();
+    await page.locator('.editor-group-container .tab', { hasText: LONG_SCENARIO }).first().waitFor({ timeout: 15000 });
+    await palette('IOREQ Scope: Explore Every Interleaving', /Explore Every Interleaving/);
+    // The search runs on a worker thread, so its reports reach the notification while it runs.
+    const toast = page.locator('.notification-toast', { hasText: /Exploring 97-explore-3vcpu/ }).first();
+    const PROGRESS = /[\d,]+ states \([\d,]+\/s\), frontier [\d,]+, depth \d+, heap \d+ MiB/;
+    await toast.waitFor({ timeout: 30000 });
+    let first = '';
+    for (let i = 0; i < 120 && !PROGRESS.test(first); i++) { await page.waitForTimeout(500); first = await toast.innerText(); }
+    assert.match(first, PROGRESS, 'the notification shows no progress');
+    await page.waitForTimeout(1500);
+    const later = await toast.innerText();
+    assert.notEqual(later, first, `the progress did not move:\n${first}`);
+    await screenshot('explore-progress');
+    await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+    await toast.waitFor({ state: 'hidden', timeout: 30000 });
+    // Cancelled: the results view says the search is incomplete (its states are fewer than the whole graph's).
+    const summary = sidebar().locator('.monaco-list-row', { hasText: /97-explore-3vcpu.*search incomplete/ }).first();
+    await summary.waitFor({ timeout: 30000 });
+    const states = Number(/([\d]+) states, search incomplete/.exec(await summary.innerText())?.[1]);
+    assert.ok(states > 0 && states < 618712, `states after Cancel: ${states}`);
+    await screenshot('explore-cancelled');
   });
 
   stage('trace', ['workbench'], 'opens a xentrace capture: the trace view shows the summary and timeline, and checks it against the model', async () => {

@@ -1,6 +1,6 @@
 // The explorer's invariants, each on a scenario built to break it, and cancellation.
 import { strict as assert } from 'node:assert';
-import { explore } from '../../src/scenario/explore';
+import { explore, PROGRESS_EVERY_MS, type ExploreProgress } from '../../src/scenario/explore';
 import { parseScenario } from '../../src/scenario/parse';
 
 const base = [
@@ -63,6 +63,26 @@ describe('explore: invariants', () => {
     const r = explore(sc(steps), { maxStates: 1_000_000, hashing: false, shouldStop: () => ++polls > 1 });
     assert.equal(r.complete, false);
     assert.ok(r.statesExplored < 1000, `${r.statesExplored} states`);
+  });
+
+  it('progress is reported where cancellation is polled: states so far, the frontier, the depth, the heap', () => {
+    const steps: unknown[] = [{ actor: 'qemu', op: 'xen_hvm_init' }];
+    for (let i = 0; i < 5; i++) steps.push({ actor: 'toolstack', op: 'evtchn_alloc_unbound', domid: 1, remote: 0 }, { actor: 'qemu', op: 'handle_buffered_iopage' });
+    const reports: ExploreProgress[] = [];
+    const r = explore(sc(steps), { maxStates: 1_000_000, hashing: false, progressEveryMs: 0, progress: (p) => reports.push(p) });
+    assert.ok(r.complete);
+    assert.ok(reports.length >= 2, `${r.statesExplored} states: too few to poll twice`);
+    // Polled every 256 states stored: with no least interval, one report each time.
+    assert.equal(reports.length, Math.floor(r.statesExplored / 256), `${reports.length} reports for ${r.statesExplored} states`);
+    reports.forEach((p, i) => {
+      assert.equal(p.states, 256 * (i + 1));
+      assert.ok(p.frontier > 0 && p.depth > 0 && p.depth <= r.maxDepth && p.heapBytes > 0, JSON.stringify(p));
+      if (i) assert.ok(p.seconds >= reports[i - 1].seconds && p.depth >= reports[i - 1].depth, 'time and depth only go forward (breadth-first)');
+    });
+    // The default least interval keeps reports a quarter of a second apart at least.
+    const spaced: ExploreProgress[] = [];
+    explore(sc(steps), { maxStates: 1_000_000, hashing: false, progress: (p) => spaced.push(p) });
+    for (let i = 1; i < spaced.length; i++) assert.ok(spaced[i].seconds - spaced[i - 1].seconds >= PROGRESS_EVERY_MS / 1000 - 1e-9);
   });
 });
 

@@ -50,7 +50,7 @@ export class PrivcmdIoeventfd extends Tools421 {
       if (port === undefined || port < 0 || !d.evtchn.valid(port)) return -EINVAL;
       k.ioreq_local_port[i] = port;
       k.kio_at[i] = KIO_IDLE; k.kio_state[i] = A.STATE_IOREQ_READY;
-      d.evtchn.ports[port].irq_shared = true;
+      d.evtchn.w(port).irq_shared = true;
     }
     return 0;
   }
@@ -78,7 +78,7 @@ export class PrivcmdIoeventfd extends Tools421 {
     const d = this.dmDomain(k);
     const port = k.ioreq_local_port[i];
     if (part <= 1) {
-      d.evtchn.ports[port].kernel_irq = false;
+      d.evtchn.w(port).kernel_irq = false;
       const p = A.readIoreq(pg, off);
       yield $('check', { i, state: A.STATE_NAMES[p.state] ?? p.state, type: A.TYPE_NAMES[p.type] ?? p.type, dir: p.dir });
       if (p.state !== A.STATE_IOREQ_READY || p.type !== A.IOREQ_TYPE_COPY || p.dir !== A.IOREQ_WRITE) return IRQ_NONE;

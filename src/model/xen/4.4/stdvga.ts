@@ -38,12 +38,12 @@ export abstract class Stdvga44 extends Io44 {
       case 0x3c4: s.sr_index = val & 0xff; break;
       case 0x3c5:
         rc = s.sr_index < 8 ? 1 : 0;
-        if (rc) s.sr[s.sr_index] = val & SR_KEEP[s.sr_index];
+        if (rc) s.ownRegs().sr[s.sr_index] = val & SR_KEEP[s.sr_index]; // (ownRegs: the model's copy on write)
         break;
       case 0x3ce: s.gr_index = val & 0xff; break;
       case 0x3cf:
         rc = s.gr_index < 9 ? 1 : 0;
-        if (rc) s.gr[s.gr_index] = val & GR_KEEP[s.gr_index];
+        if (rc) s.ownRegs().gr[s.gr_index] = val & GR_KEEP[s.gr_index];
         break;
       default: rc = 0; break;
     }

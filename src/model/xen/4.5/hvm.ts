@@ -178,14 +178,14 @@ export class Hvm45 extends Emulate45 {
   /** hvm_remove_ioreq_gmfn [X45 hvm.c:524-530]: the page leaves the guest's physmap and is cleared. */
   hvmRemoveIoreqGmfn(d: Domain, iorp: HvmIoreqPage45): void {
     d.holes.add(iorp.gmfn);
-    if (iorp.va) new Uint8Array(iorp.va.buffer).fill(0);
+    if (iorp.va) X.clearPage(iorp.va);
     if (this.x.on) this.x.emit({ kind: 'page_remove', fn: 'hvm_remove_ioreq_gmfn', domid: d.domain_id, detail: { pfn: iorp.gmfn },
       text: `d${d.domain_id} pfn ${A.hex(iorp.gmfn)} taken out of the guest's physmap and cleared` });
   }
 
   /** hvm_add_ioreq_gmfn [X45 hvm.c:532-538]: cleared, and back in the physmap. */
   hvmAddIoreqGmfn(d: Domain, iorp: HvmIoreqPage45): number {
-    if (iorp.va) new Uint8Array(iorp.va.buffer).fill(0);
+    if (iorp.va) X.clearPage(iorp.va);
     d.holes.delete(iorp.gmfn);
     if (this.x.on) this.x.emit({ kind: 'page_populate', fn: 'hvm_add_ioreq_gmfn', domid: d.domain_id, detail: { pfn: iorp.gmfn },
       text: `d${d.domain_id} pfn ${A.hex(iorp.gmfn)} cleared and put back in the guest's physmap` });

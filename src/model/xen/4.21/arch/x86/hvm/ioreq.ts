@@ -121,7 +121,7 @@ export abstract class X86Ioreq421 extends Memory421 {
     yield $('check', { s: s.id, buf, gfn: iorp.gfn });
     if (iorp.gfn === X.INVALID_GFN) return;
     d.physmap.delete(iorp.gfn);
-    if (iorp.page) { iorp.page.bytes!.fill(0); }
+    if (iorp.page) { iorp.page.clear(); }
     if (this.x.on) this.x.emit({ kind: 'page_remove', fn: 'hvm_remove_ioreq_gfn', domid: d.domain_id, detail: { server: s.id, buf, pfn: iorp.gfn },
       text: `d${d.domain_id} gfn ${A.hex(iorp.gfn)} removed from the guest's p2m (server ${s.id} ${buf ? 'bufioreq' : 'ioreq'} page, cleared)` });
   }
@@ -132,7 +132,7 @@ export abstract class X86Ioreq421 extends Memory421 {
     const iorp = buf ? s.bufioreq : s.ioreq;
     yield $('check', { s: s.id, buf, gfn: iorp.gfn });
     if (iorp.gfn === X.INVALID_GFN) return 0;
-    if (iorp.page) { iorp.page.bytes!.fill(0); d.physmap.set(iorp.gfn, iorp.page); }
+    if (iorp.page) { iorp.page.clear(); d.physmap.set(iorp.gfn, iorp.page); }
     if (this.x.on) this.x.emit({ kind: 'page_populate', fn: 'hvm_add_ioreq_gfn', domid: d.domain_id, detail: { server: s.id, buf, pfn: iorp.gfn },
       text: `d${d.domain_id} gfn ${A.hex(iorp.gfn)} back in the guest's p2m, cleared (server ${s.id} disabled)` });
     return 0;
