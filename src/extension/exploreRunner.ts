@@ -17,7 +17,7 @@ export interface RunOptions {
   dir?: string;
 }
 
-export function runExplore(sc: Scenario, text: string, o: RunOptions): Promise<ExploreResult> {
+export function runExplore(sc: Scenario, o: RunOptions): Promise<ExploreResult> {
   const file = path.join(o.dir ?? __dirname, 'exploreWorker.js');
   if (!fs.existsSync(file)) {
     return Promise.resolve(explore(sc, { maxStates: o.maxStates, hashing: true, shouldStop: o.isCancelled, progress: o.progress }));
@@ -25,7 +25,7 @@ export function runExplore(sc: Scenario, text: string, o: RunOptions): Promise<E
   const stop = new SharedArrayBuffer(4);
   const flag = new Int32Array(stop);
   return new Promise((resolve, reject) => {
-    const w = new Worker(file, { workerData: { text, file: sc.file, maxStates: o.maxStates, stop } });
+    const w = new Worker(file, { workerData: { sc, maxStates: o.maxStates, stop } });
     let done = false;
     o.onCancel(() => Atomics.store(flag, 0, 1));
     if (o.isCancelled()) Atomics.store(flag, 0, 1);

@@ -3,13 +3,14 @@
 // No vscode here: the extension (exploreRunner.ts) starts this file (dist/exploreWorker.js) and talks to it.
 import { parentPort, workerData } from 'worker_threads';
 import { explore } from '../scenario/explore';
-import { parseScenario } from '../scenario/parse';
+import type { Scenario } from '../scenario/types';
 
-export interface ExploreJob { text: string; file: string; maxStates: number; stop: SharedArrayBuffer }
+/** The parsed scenario comes structured-cloned: the worker needs no parser (nor the schema validator) of its own. */
+export interface ExploreJob { sc: Scenario; maxStates: number; stop: SharedArrayBuffer }
 
 const job = workerData as ExploreJob;
 const flag = new Int32Array(job.stop);
-const sc = parseScenario(job.text, job.file);
+const sc = job.sc;
 const res = explore(sc, {
   maxStates: job.maxStates, hashing: true,
   shouldStop: () => Atomics.load(flag, 0) !== 0,

@@ -378,11 +378,10 @@ export function activate(context: vscode.ExtensionContext): Api {
     const sc = await loadScenario(uri);
     if (!sc) return;
     const maxStates = vscode.workspace.getConfiguration('ioreqScope').get<number>('explore.maxStates', 1_000_000);
-    const text = (await vscode.workspace.openTextDocument(uri)).getText();
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exploring ${path.basename(uri.path)}`, cancellable: true }, async (progress, token) => {
       progress.report({ message: 'starting' });
       // On a worker thread: the notification shows states/s, frontier and heap as it goes, and Cancel stops it.
-      const res = await runExplore(sc, text, {
+      const res = await runExplore(sc, {
         maxStates, isCancelled: () => token.isCancellationRequested, onCancel: (f) => { token.onCancellationRequested(f); },
         progress: (p) => progress.report({ message: progressText(p) }),
       });

@@ -7,7 +7,6 @@
 // counterexamples of one length the one with the fewest switches is chosen per worker, then across workers.
 import * as path from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
-import { parseScenario } from './parse';
 import {
   PremiseBroken, actorsOf, exploreResult, opDecl, reductionPlan, search, type ExploreOptions, type ExploreResult,
   type ReductionReport, type SearchOut, type Visited,
@@ -42,7 +41,8 @@ export class SharedVisited implements Visited {
 }
 
 interface WorkerJob {
-  doc: Record<string, unknown>; file: string; fixed: boolean; opts: ExploreOptions; reducing: boolean; pessimistic: boolean;
+  /** The parsed scenario, structured-cloned (so the worker needs no parser, and no schema validator, of its own). */
+  sc: Scenario; opts: ExploreOptions; reducing: boolean; pessimistic: boolean;
   roots: number[][]; visited: SharedArrayBuffer;
 }
 
@@ -59,7 +59,7 @@ type WorkerReply = { ok: true; out: SearchOut } | { ok: false; premise: boolean;
 export function runExploreWorker(job: WorkerJob, port: MessagePort): void {
   let reply: WorkerReply;
   try {
-    const sc = parseScenario(JSON.stringify(job.doc), job.file, job.fixed ? { fixed: true } : undefined);
+    const sc = job.sc;
     const { actors, byActor } = actorsOf(sc);
     const red = job.reducing || job.opts.checkFootprints ? prepareReduction(sc, byActor, job.pessimistic || !job.reducing, opDecl) : null;
     const out = search(sc, { ...job.opts, shouldStop: undefined, progress: undefined }, actors, byActor, red, job.reducing, { roots: job.roots, visited: new SharedVisited(job.visited) });
@@ -103,11 +103,10 @@ async function attempt(sc: Scenario, opts: ExploreOptions, workers: number, redu
   for (const k of head.seenKeys ?? []) visited.add(k);
   const shares: number[][][] = Array.from({ length: workers }, () => []);
   head.frontier.forEach((t, i) => shares[i % workers].push(t));
-  const fixed = sc.revert.length === 0 && Array.isArray(sc.doc.revert) && sc.doc.revert.length > 0;
   // Each worker's budget is the rest of the search's, shared out.
   const left = Math.max(1, Math.ceil((opts.maxStates - head.explored) / workers));
   const replies = await Promise.all(shares.map((roots) => new Promise<WorkerReply>((resolve, reject) => {
-    const job: WorkerJob = { doc: sc.doc, file: sc.file, fixed, opts: { ...opts, maxStates: left, shouldStop: undefined, progress: undefined }, reducing, pessimistic, roots, visited: visited.table.buffer as SharedArrayBuffer };
+    const job: WorkerJob = { sc, opts: { ...opts, maxStates: left, shouldStop: undefined, progress: undefined }, reducing, pessimistic, roots, visited: visited.table.buffer as SharedArrayBuffer };
     const w = new Worker(workerScript(), { workerData: job });
     w.once('message', (m: WorkerReply) => { resolve(m); void w.terminate(); });
     w.once('error', reject);
