@@ -324,7 +324,7 @@ function exploreCommand(rest: string[], io: Out): number | Promise<number> {
   const progress = tty || f['--progress'] ? progressLine(tty, io) : undefined;
   const opts: ExploreOptions = {
     maxStates: max, hashing: !f['--no-hash'], reduce: !f['--no-reduce'], checkFootprints: !!f['--check-footprints'],
-    shouldStop: deadline === Infinity ? undefined : () => Date.now() > deadline, progress: progress?.report,
+    deadline: deadline === Infinity ? undefined : deadline, progress: progress?.report,
   };
   if (workers > 1) return exploreParallel(sc, opts, workers).then((res) => { progress?.done(); return exploreOutput(res, sc, f, io); });
   const res = explore(sc, opts);

@@ -77,7 +77,7 @@ function merge(parts: SearchOut[]): SearchOut {
   const best = new Map<string, SearchOut['found'][number]>();
   for (const p of parts) {
     out.explored += p.explored; out.transitions += p.transitions; out.duplicates += p.duplicates; out.finalCount += p.finalCount;
-    out.maxDepth = Math.max(out.maxDepth, p.maxDepth); out.complete &&= p.complete;
+    out.maxDepth = Math.max(out.maxDepth, p.maxDepth); out.complete &&= p.complete; out.stoppedBy ??= p.stoppedBy;
     if (p.finals) { anyFinals = true; for (const k of p.finals) finals.add(k); }
     for (const f of p.found) {
       const b = best.get(f.kind);

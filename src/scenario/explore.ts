@@ -38,6 +38,8 @@ export interface ExploreResult {
   maxDepth: number;
   finalStates: number;
   complete: boolean;
+  /** What ended an incomplete search. */
+  stoppedBy?: StopReason;
   hashing: boolean;
   seconds: number;
   violations: Violation[];
@@ -46,6 +48,9 @@ export interface ExploreResult {
   /** With collectFinals: the keys of the final states (a panicked host keyed by its panic alone). */
   finals?: Set<number>;
 }
+
+export type StopReason = 'max-states' | 'max-seconds' | 'cancelled';
+const STOP_TEXT: Record<StopReason, string> = { 'max-states': '--max-states', 'max-seconds': '--max-seconds', cancelled: 'cancellation' };
 
 export interface ReductionReport {
   on: boolean;
@@ -90,6 +95,7 @@ class LocalVisited implements Visited {
 /** What one search (or one worker's share of it) found: merged by the parallel driver, reported by explore(). */
 export interface SearchOut {
   explored: number; transitions: number; duplicates: number; maxDepth: number; finalCount: number; complete: boolean;
+  stoppedBy?: StopReason;
   finals?: number[];
   found: Array<{ kind: ViolationKind; message: string; trail: number[]; switches: number; depth: number }>;
   /** With splitAt: the trails of the frontier the search stopped at (the workers' roots), and the keys it stored. */
@@ -260,6 +266,8 @@ export interface ExploreOptions {
   collectFinals?: boolean;
   /** Polled every few hundred states: true stops the search (cancellation), which then reports itself incomplete. */
   shouldStop?: () => boolean;
+  /** Stop once Date.now() passes this (--max-seconds); a number, so worker threads keep it too. */
+  deadline?: number;
   /** Called where shouldStop is polled, at most every progressEveryMs (the CLI's progress line, VS Code's notification). */
   progress?: (p: ExploreProgress) => void;
   /** The least time between two progress reports (default PROGRESS_EVERY_MS; 0: at every poll). */
@@ -339,7 +347,7 @@ export { PremiseBroken };
 export function exploreResult(sc: Scenario, opts: ExploreOptions, r: SearchOut, reduction: ReductionReport, seconds: number): ExploreResult {
   return {
     scenario: sc, statesExplored: r.explored, transitions: r.transitions, duplicates: r.duplicates, maxDepth: r.maxDepth,
-    finalStates: r.finalCount, complete: r.complete, hashing: opts.hashing, reduction, seconds,
+    finalStates: r.finalCount, complete: r.complete, stoppedBy: r.stoppedBy, hashing: opts.hashing, reduction, seconds,
     finals: r.finals ? new Set(r.finals) : undefined,
     violations: r.found.map(({ kind, message, trail, switches }): Violation => ({ kind, message, trail, switches, counterexample: counterexample(sc, trail, kind, message) })),
   };
@@ -395,6 +403,7 @@ export function search(sc: Scenario, opts: ExploreOptions, actors: string[], byA
   let complete = true;
   if (!part.roots) for (const v of stateViolations(root.s!)) report(v.kind, v.message, root);
   let split: number[][] | undefined;
+  let stoppedBy: StopReason | undefined;
   outer:
   while (frontier.length) {
     if (part.splitAt && frontier.length >= part.splitAt) { split = frontier.map(trailOf); break; }
@@ -445,7 +454,11 @@ export function search(sc: Scenario, opts: ExploreOptions, actors: string[], byA
         for (const v of stateViolations(c)) report(v.kind, v.message, child);
         next.push(child);
         if ((explored & 255) === 0) tick?.(explored, frontier.length + next.length, child.depth);
-        if (explored >= opts.maxStates || ((explored & 255) === 0 && opts.shouldStop?.())) { complete = false; break outer; }
+        if (explored >= opts.maxStates) { complete = false; stoppedBy = 'max-states'; break outer; }
+        if ((explored & 255) === 0) {
+          if (opts.deadline !== undefined && Date.now() > opts.deadline) { complete = false; stoppedBy = 'max-seconds'; break outer; }
+          if (opts.shouldStop?.()) { complete = false; stoppedBy = 'cancelled'; break outer; }
+        }
       }
       if (runnable.length === 0) {
         finals?.add(finalKey(s, node.pcs));
@@ -479,7 +492,7 @@ export function search(sc: Scenario, opts: ExploreOptions, actors: string[], byA
     frontier = next;
   }
   return {
-    explored, transitions, duplicates, maxDepth, finalCount, complete, finals: finals ? [...finals] : undefined,
+    explored, transitions, duplicates, maxDepth, finalCount, complete, stoppedBy, finals: finals ? [...finals] : undefined,
     found: [...found].map(([kind, { message, node }]) => ({ kind, message, trail: trailOf(node), switches: node.switches, depth: node.depth })),
     frontier: split, seenKeys: split && local ? [...local.keys()] : undefined,
   };
@@ -522,12 +535,12 @@ export function exploreReport(r: ExploreResult, format: 'json' | 'text' = 'json'
   if (format === 'json') {
     return {
       scenario: r.scenario.file, statesExplored: r.statesExplored, transitions: r.transitions, duplicatesSkipped: r.duplicates,
-      maxDepth: r.maxDepth, finalStates: r.finalStates, complete: r.complete, hashing: r.hashing, reduction: r.reduction,
+      maxDepth: r.maxDepth, finalStates: r.finalStates, complete: r.complete, stoppedBy: r.stoppedBy, hashing: r.hashing, reduction: r.reduction,
       seconds: +r.seconds.toFixed(3), statesPerSecond: rate,
       violations: r.violations.map((v) => ({ kind: v.kind, message: v.message, length: v.trail.length, switches: v.switches, trail: v.trail, counterexample: v.counterexample })),
     };
   }
-  const lines = [`${r.scenario.file}: ${r.statesExplored} states (${r.duplicates} duplicates skipped), depth ${r.maxDepth}, ${r.finalStates} final states, ${r.seconds.toFixed(3)} s (${rate} states/s)${r.complete ? '' : ' — stopped at --max-states, not complete'}`,
+  const lines = [`${r.scenario.file}: ${r.statesExplored} states (${r.duplicates} duplicates skipped), depth ${r.maxDepth}, ${r.finalStates} final states, ${r.seconds.toFixed(3)} s (${rate} states/s)${r.complete ? '' : ` — stopped by ${STOP_TEXT[r.stoppedBy ?? 'max-states']}, not complete`}`,
     `partial-order reduction: ${r.reduction.on ? (r.reduction.pessimistic ? 'on, pessimistic' : 'on') : 'off'}${r.reduction.why ? ` (${r.reduction.why})` : ''}`];
   if (!r.violations.length) lines.push('no violations');
   for (const v of r.violations) {

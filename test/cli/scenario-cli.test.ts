@@ -222,3 +222,15 @@ describe('cli: explore says where each counterexample step went in the model\'s 
     assert.equal(r.code, 2);
   });
 });
+
+describe('cli: explore says what stopped an incomplete search', function () {
+  this.timeout(120000);
+  const BIG = path.join(__dirname, '../../..', 'bench', 'explore-independent-guests.ioreq.json');
+  it('--max-states and --max-seconds each name themselves', () => {
+    const byStates = cli('explore', BIG, '--no-reduce', '--max-states', '50');
+    assert.match(byStates.text, /stopped by --max-states, not complete/);
+    const bySeconds = cli('explore', BIG, '--no-reduce', '--max-seconds', '0.05', '--json');
+    const doc = JSON.parse(bySeconds.text) as { complete: boolean; stoppedBy: string };
+    assert.deepEqual([doc.complete, doc.stoppedBy], [false, 'max-seconds']);
+  });
+});
