@@ -16,6 +16,7 @@
 // object that is another owner's (a Domain or Vcpu reached through a pointer) is hashed as a reference.
 import * as A from './abi';
 import type { Model } from './model';
+import { Hasher as H } from './fingerprint';
 import { serversOf } from './servers';
 import { Domain, HvmIoreqServer, PageView, Vcpu } from './xen';
 
@@ -26,16 +27,6 @@ function bytesOf(v: DataView): Uint8Array {
   return new Uint8Array(v.buffer, v.byteOffset, A.PAGE_SIZE);
 }
 
-class H {
-  a = 0x811c9dc5 | 0;
-  n(v: number): void {
-    const lo = v | 0, hi = Math.floor(v / 4294967296) | 0;
-    this.a = Math.imul(this.a ^ lo, 0x01000193); this.a ^= this.a >>> 13;
-    this.a = Math.imul(this.a ^ hi, 0x01000193); this.a ^= this.a >>> 15;
-  }
-  s(v: string): void { this.n(-1 - v.length); for (let i = 0; i < v.length; i++) this.n(v.charCodeAt(i)); }
-  bytes(b: Uint8Array, from = 0, to = b.length): void { for (let i = from; i < to; i++) this.n(b[i]); }
-}
 
 type Skip = (owner: object, key: string) => boolean;
 /** The clone's own bookkeeping (who shares what with whom), not model state: a clone sets it in its original too. */
@@ -162,7 +153,7 @@ export function componentHashes(m: Model): Map<string, number> {
     at(`m:${name}.dead`).n(dm.dead ? 1 : 0);
   }
   const res = new Map<string, number>();
-  for (const [k, h] of out) res.set(k, h.a >>> 0);
+  for (const [k, h] of out) res.set(k, h.value());
   return res;
 }
 

@@ -31,8 +31,8 @@ export function fingerprint(m: Model): string {
   return parts.join(',');
 }
 
-/** Two 32-bit multiply-xorshift lanes over the value stream. */
-class Hasher implements Sink {
+/** Two 32-bit multiply-xorshift lanes over the value stream (also the explorer's component and panic keys). */
+export class Hasher implements Sink {
   a = 0x811c9dc5 | 0;
   b = 0x01000193 | 0;
   n(v: number): void {
@@ -50,6 +50,10 @@ class Hasher implements Sink {
   }
   value(): number {
     return (this.a >>> 0) * 2097152 + ((this.b >>> 0) & 0x1fffff);
+  }
+  /** Bytes from..to of an array, one value each. */
+  bytes(b: Uint8Array, from = 0, to = b.length): void {
+    for (let i = from; i < to; i++) this.n(b[i]);
   }
   /**
    * A page reading: its digest (the two lanes of the reading hashed alone) is kept in the page's store under `key`

@@ -5,7 +5,7 @@
 // checked at every state; equal states (model fingerprint plus each actor's position) are visited once.
 import type { ProfileName } from '../model/layout';
 import { ECS_INTERDOMAIN, ECS_NAMES } from '../model/evtchn';
-import { fingerprintHash } from '../model/fingerprint';
+import { fingerprintHash, Hasher } from '../model/fingerprint';
 import * as A from '../model/abi';
 import { HVMIO_completed, HVMIO_none } from '../model/xen';
 import { covers, serversOf, slotState, type ServerView } from '../model/servers';
@@ -311,18 +311,17 @@ function runSignature(s: Session): number {
 export function explore(sc: Scenario, opts: ExploreOptions): ExploreResult {
   const t0 = process.hrtime.bigint();
   const { actors, byActor } = actorsOf(sc);
-  const decl = opDecl;
   const finish = (r: SearchOut, reduction: ReductionReport): ExploreResult => exploreResult(sc, opts, r, reduction, Number(process.hrtime.bigint() - t0) / 1e9);
   const plan = reductionPlan(sc, opts);
   if (!plan.on) {
-    const red = opts.checkFootprints ? prepareReduction(sc, byActor, true, decl) : null;
+    const red = opts.checkFootprints ? prepareReduction(sc, byActor, true, opDecl) : null;
     return finish(search(sc, opts, actors, byActor, red, false), plan);
   }
   try {
-    return finish(search(sc, opts, actors, byActor, prepareReduction(sc, byActor, false, decl), true), plan);
+    return finish(search(sc, opts, actors, byActor, prepareReduction(sc, byActor, false, opDecl), true), plan);
   } catch (e) {
     if (!(e instanceof PremiseBroken)) throw e;
-    return finish(search(sc, opts, actors, byActor, prepareReduction(sc, byActor, true, decl), true), { on: true, pessimistic: true, why: e.message });
+    return finish(search(sc, opts, actors, byActor, prepareReduction(sc, byActor, true, opDecl), true), { on: true, pessimistic: true, why: e.message });
   }
 }
 
@@ -499,9 +498,9 @@ export function search(sc: Scenario, opts: ExploreOptions, actors: string[], byA
 }
 
 function hashText(t: string): number {
-  let a = 0x811c9dc5 | 0, b = 0x01000193 | 0;
-  for (let i = 0; i < t.length; i++) { a = Math.imul(a ^ t.charCodeAt(i), 0x01000193); b = Math.imul(b ^ t.charCodeAt(i), 0x85ebca77) ^ (b >>> 13); }
-  return (a >>> 0) * 2097152 + ((b >>> 0) & 0x1fffff);
+  const h = new Hasher();
+  h.s(t);
+  return h.value();
 }
 
 /** --check-footprints: a step changed a component its declared footprint does not write. */

@@ -285,6 +285,17 @@ function serverStepBlocked(m: Model, step: Step): string | null {
   if (step.args.id === undefined && dmOf(m, step).ioservid < 0) return "the device model has no server yet (create one first, or give 'id')";
   return null;
 }
+/** XEN_DMOP 3 or 4 (map or unmap a range of the device model's own server), declared once for both. */
+function dm421RangeOp(name: string, map: boolean, doc: string): OpSpec {
+  return {
+    actors: DM, profiles: X421, doc,
+    args: { type: RANGE_TYPE, start: BIG, end: BIG },
+    blocked: (m, step) => dmAlive(m, step) ?? ownServer(m, step),
+    call: (m, step) => dm421Call(m, step, (t, dm) => t.qemu.xendevicemodelMapIoRange(dm, map, rangeTypeOf(step), step.args.start as bigint, step.args.end as bigint)),
+    title: (step) => `${name}(${step.args.type} ${rangeText(step)})`,
+  };
+}
+
 /** HVMOP 19 or 20 (map or unmap a range), declared once for both. */
 function hvm45RangeOp(name: string, op: number, doc: string): OpSpec {
   return {
@@ -871,22 +882,10 @@ export const OPS = {
     },
     title: (step) => `xendevicemodel_get_ioreq_server_info(${step.args.gfns === false ? 'XEN_DMOP_no_gfns' : 'with gfns'})`,
   },
-  xendevicemodel_map_io_range_to_ioreq_server: {
-    actors: DM, profiles: X421,
-    doc: 'XEN_DMOP_map_io_range_to_ioreq_server (3): add ports, MMIO or PCI config (start/end as XEN_DMOP_PCI_SBDF) to the server; -EINVAL for start > end, -EEXIST for an overlap within the server.',
-    args: { type: RANGE_TYPE, start: BIG, end: BIG },
-    blocked: (m, step) => dmAlive(m, step) ?? ownServer(m, step),
-    call: (m, step) => dm421Call(m, step, (t, dm) => t.qemu.xendevicemodelMapIoRange(dm, true, rangeTypeOf(step), step.args.start as bigint, step.args.end as bigint)),
-    title: (step) => `xendevicemodel_map_io_range_to_ioreq_server(${step.args.type} ${rangeText(step)})`,
-  },
-  xendevicemodel_unmap_io_range_from_ioreq_server: {
-    actors: DM, profiles: X421,
-    doc: 'XEN_DMOP_unmap_io_range_from_ioreq_server (4): -ENOENT unless the range is wholly mapped.',
-    args: { type: RANGE_TYPE, start: BIG, end: BIG },
-    blocked: (m, step) => dmAlive(m, step) ?? ownServer(m, step),
-    call: (m, step) => dm421Call(m, step, (t, dm) => t.qemu.xendevicemodelMapIoRange(dm, false, rangeTypeOf(step), step.args.start as bigint, step.args.end as bigint)),
-    title: (step) => `xendevicemodel_unmap_io_range_from_ioreq_server(${step.args.type} ${rangeText(step)})`,
-  },
+  xendevicemodel_map_io_range_to_ioreq_server: dm421RangeOp('xendevicemodel_map_io_range_to_ioreq_server', true,
+    'XEN_DMOP_map_io_range_to_ioreq_server (3): add ports, MMIO or PCI config (start/end as XEN_DMOP_PCI_SBDF) to the server; -EINVAL for start > end, -EEXIST for an overlap within the server.'),
+  xendevicemodel_unmap_io_range_from_ioreq_server: dm421RangeOp('xendevicemodel_unmap_io_range_from_ioreq_server', false,
+    'XEN_DMOP_unmap_io_range_from_ioreq_server (4): -ENOENT unless the range is wholly mapped.'),
   xendevicemodel_set_ioreq_server_state: {
     actors: DM, profiles: X421,
     doc: "XEN_DMOP_set_ioreq_server_state (5): enable or disable the server (on x86 its legacy gfn pages leave the guest's p2m while enabled and come back cleared).",
