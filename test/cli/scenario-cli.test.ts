@@ -234,3 +234,16 @@ describe('cli: explore says what stopped an incomplete search', function () {
     assert.deepEqual([doc.complete, doc.stoppedBy], [false, 'max-seconds']);
   });
 });
+
+describe('cli: explore --no-reduce and --progress', function () {
+  this.timeout(120000);
+  const BIG = path.join(__dirname, '../../..', 'bench', 'explore-independent-guests.ioreq.json');
+  it('--no-reduce searches every interleaving and says so; --progress puts states, rate, frontier and heap on stderr', () => {
+    const full = JSON.parse(cli('explore', BIG, '--no-reduce', '--json').text) as { statesExplored: number; reduction: { on: boolean; why: string } };
+    const red = JSON.parse(cli('explore', BIG, '--json').text) as { statesExplored: number; reduction: { on: boolean } };
+    assert.deepEqual([full.reduction.on, full.reduction.why, red.reduction.on], [false, '--no-reduce', true]);
+    assert.ok(red.statesExplored < full.statesExplored, `${red.statesExplored} reduced, ${full.statesExplored} full`);
+    const r = cli('explore', BIG, '--no-reduce', '--progress', '--max-seconds', '2');
+    assert.ok(r.err.some((l) => /^explore: [\d,]+ states \([\d,]+\/s\), frontier [\d,]+, depth \d+, heap \d+ MiB/.test(l)), r.err.join('\n'));
+  });
+});
