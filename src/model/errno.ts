@@ -19,6 +19,20 @@ const NAMES: Record<number, string> = {
   [ENODATA]: 'ENODATA', [EOPNOTSUPP]: 'EOPNOTSUPP',
 };
 
+/** glibc's strerror texts for the values above, for messages a device model prints with perror(). */
+const STRERROR: Record<number, string> = {
+  [EPERM]: 'Operation not permitted', [ENOENT]: 'No such file or directory', [ESRCH]: 'No such process',
+  [EAGAIN]: 'Resource temporarily unavailable', [EFAULT]: 'Bad address', [ENOMEM]: 'Cannot allocate memory',
+  [EBUSY]: 'Device or resource busy', [EEXIST]: 'File exists', [EINVAL]: 'Invalid argument',
+  [ENOSPC]: 'No space left on device', [ENOSYS]: 'Function not implemented', [ENODATA]: 'No data available',
+  [EOPNOTSUPP]: 'Operation not supported',
+};
+
+/** strerror(e) as glibc words it ("Unknown error N" otherwise). */
+export function strerror(e: number): string {
+  return STRERROR[e] ?? `Unknown error ${e}`;
+}
+
 /** Renders a hypercall return value the way a Xen developer reads it: 0, or -EEXIST. */
 export function rcName(rc: number): string {
   if (rc >= 0) return String(rc);

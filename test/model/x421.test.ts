@@ -702,3 +702,34 @@ describe('4.21 a shutdown racing a port access: vio->suspended (emulate.c:441-44
     assert.equal(t.vcpu(G, 0).rax & 0xffn, 0x17n);
   });
 });
+
+describe("today's QEMU start-up failing (qemu.git 017b2e73 hw/xen/xen-hvm-common.c xen_register_ioreq / xen_do_ioreq_register)", () => {
+  it('a vcpu port that will not bind: exit(1) through the err: label runs xen_exit_notifier, which destroys the server and closes the ports', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const t = x86(build, 1);
+      const dm = t.addDm('qemu', 'qemu', 0, G);
+      dm.max_cpus = 2; // one slot more than the guest has vcpus: slot 1's vp_eport is 0, and remote port 0 is not unbound
+      const rc = t.dmInit('qemu').value;
+      assert.equal(rc, -EINVAL);
+      assert.equal(dm.last_error, `shared evtchn 1 bind error ${EINVAL}; xen hardware virtual machine initialisation failed`);
+      assert.equal(dm.dead, true);
+      assert.equal(t.domain(G).x421.server[0], null, 'the exit notifier destroyed server 0');
+      assert.deepEqual([...dm.ioreq_local_port, dm.bufioreq_local_port].filter((p) => p > 0), [], 'no port of QEMU is left bound');
+      // The guest's next port access finds no server: the null handler's all-ones, no wait.
+      const r = t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+      assert.equal(r.value, true);
+      assert.equal(t.vcpu(G, 0).pause_flags.blocked_in_xen, false);
+    }
+  });
+
+  it('a create that fails is only a warning: QEMU runs on with no ioreq server', () => {
+    const t = x86('flat', 1);
+    const dm = t.addDm('qemu', 'qemu', 0, G);
+    // Fill all eight slots first so the create gets -ENOSPC.
+    t.addDm('other', 'qemu', 0, G);
+    for (let i = 0; i < 8; i++) assert.equal(t.dmOp('other', { op: I.XEN_DMOP_create_ioreq_server, u: { handle_bufioreq: 0 } }).value, 0);
+    assert.equal(t.dmInit('qemu').value, -ENOSPC);
+    assert.equal(dm.last_error, 'xen: failed to create ioreq server');
+    assert.equal(dm.dead, false);
+  });
+});

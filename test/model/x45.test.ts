@@ -1,7 +1,8 @@
 // Xen 4.5's several ioreq servers (RELEASE-4.5.0 xen/arch/x86/hvm/hvm.c), driven on the flat build.
 import * as assert from 'assert';
 import * as A from '../../src/model/abi';
-import { EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from '../../src/model/errno';
+import { EEXIST, EINVAL, ENOENT, ENOMEM, EPERM, ESRCH } from '../../src/model/errno';
+import { ECS_FREE, ECS_UNBOUND } from '../../src/model/evtchn';
 import { Model } from '../../src/model/model';
 import * as P from '../../src/model/params';
 import type { Hvm45 } from '../../src/model/xen/4.5/hvm.flat';
@@ -125,4 +126,42 @@ describe('4.5: several ioreq servers (RELEASE-4.5.0 hvm.c)', () => {
     assert.equal(d1(m).crashed?.fn, 'hvm_wait_for_io');
     assert.equal(v.arch.hvm_vcpu.inject_trap.vector, 13);
   });
+
+  describe("QEMU v2.3.0's xen_hvm_init (the first QEMU with its own ioreq server): a failure ends QEMU", () => {
+    it('create refused (no such guest, -ESRCH): perror\'s text, QEMU gone (xen-hvm.c:1203-1207, exit(1) in pc_piix.c:140-144)', () => {
+      const { m } = guest();
+      const dm = m.addDeviceModel('qemu', 0, 7, 1);
+      const rc = m.flatRun('qemu', null, (f) => f.qemu45!.xenHvmInitIoreqServer(dm)).value;
+      assert.equal(rc, -ESRCH);
+      assert.equal(dm.last_error, 'xen: ioreq server create: No such process');
+      assert.equal(dm.dead, true);
+    });
+
+    it('all vcpus bound on success: one local port per vcpu and the buffered one, QEMU alive', () => {
+      const { m } = guest(2);
+      const dm = m.addDeviceModel('qemu', 0, 1, 2);
+      assert.equal(m.flatRun('qemu', null, (f) => f.qemu45!.xenHvmInitIoreqServer(dm)).value, 0);
+      assert.equal(dm.dead, false);
+      assert.equal(dm.ioreq_local_port.filter((p) => p > 0).length, 2);
+      assert.ok(dm.bufioreq_local_port > 0);
+    });
+
+    it('a vcpu port that will not bind: exit(1) runs xen_exit_notifier, whose handle close unbinds the ports bound so far (1271-1279, 1118-1124); the server stays', () => {
+      const { m } = guest(1);
+      // max_cpus one above the guest's vcpus: slot 1 carries no vp_eport, and binding remote port 0 is refused.
+      const dm = m.addDeviceModel('qemu', 0, 1, 2);
+      const rc = m.flatRun('qemu', null, (f) => f.qemu45!.xenHvmInitIoreqServer(dm)).value;
+      assert.equal(rc, -EINVAL);
+      assert.equal(dm.last_error, `shared evtchn 1 bind error ${EINVAL}`);
+      assert.equal(dm.dead, true);
+      const local = dm.ioreq_local_port[0];
+      assert.ok(local > 0, 'vcpu 0 had been bound');
+      assert.equal(dom0(m).evtchn.ports[local].state, ECS_FREE, "QEMU's end of vcpu 0's port is closed");
+      const s = d1(m).hvm45.ioreq_server.list.find((x) => x.id === dm.ioservid)!;
+      assert.ok(s && s.enabled, 'neither exit path destroys the server');
+      const guestPort = s.ioreq_vcpu_list[0].ioreq_evtchn;
+      assert.equal(d1(m).evtchn.ports[guestPort].state, ECS_UNBOUND, "Xen's end waits for a new binding again");
+    });
+  });
 });
+

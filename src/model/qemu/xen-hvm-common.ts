@@ -3,6 +3,7 @@
 // own server with ATOMIC buffering, maps the resource frames (falling back to get_info's gfns only on EOPNOTSUPP),
 // enables the server, binds each vcpu's vp_eport and the buffered port, then maps its ranges as its memory
 // listeners see regions; it serves requests (cpu_handle_ioreq) and drains the buffered ring (handle_buffered_iopage).
+// Functions are cited by name at that commit (its line numbers were not read off a checkout).
 import * as A from '../abi';
 import type { DeviceModel } from '../dm';
 import { EOPNOTSUPP } from '../errno';
@@ -31,37 +32,58 @@ export class Qemu421 extends Tools421 {
     }
     yield $('get_info', { mapped: rc === 0 });
     rc = yield* this.xendevicemodelGetIoreqServerInfo(dm, !dm.shared_page);
-    if (rc < 0) { dm.last_error = `failed to get ioreq server info: error ${-rc}`; return rc; }
+    if (rc < 0) { dm.last_error = `failed to get ioreq server info: error ${-rc} handle=<xc handle>`; return rc; }
     if (!dm.shared_page) {
       yield $('map_gfns', { ioreq_pfn: A.hex(dm.ioreq_pfn), bufioreq_pfn: A.hex(dm.bufioreq_pfn) });
+      // A failed map of the ioreq page is reported, and the buffered page is still mapped before giving up.
       const pg = yield* this.xenforeignmemoryMap(dm, dm.ioreq_pfn);
-      if (!pg) { dm.last_error = 'map shared IO page returned error'; return -22; }
-      dm.shared_page = pg.data();
+      if (pg) dm.shared_page = pg.data(); else dm.last_error = 'map shared IO page returned error';
       if (has_bufioreq) {
         const bp = yield* this.xenforeignmemoryMap(dm, dm.bufioreq_pfn);
         if (!bp) { dm.last_error = 'map buffered IO page returned error'; return -22; }
         dm.buffered_io_page = bp.data();
       }
+      if (!dm.shared_page) return -22;
       dm.pages_how = 'gfn';
     }
     return 0;
   }
 
-  /** xen_register_ioreq -> xen_do_ioreq_register: create, map, enable, bind every vcpu's port, bind the buffered one. */
+  /**
+   * xen_register_ioreq -> xen_do_ioreq_register: create, map, enable, bind every vcpu's port, bind the buffered one.
+   * A create that fails is only a warning: QEMU runs on with no ioreq server. Past the create, every failure takes
+   * the err: exit of xen_do_ioreq_register (see xenHvmInitFailed).
+   */
   *xenDoIoreqRegister(dm: DeviceModel, bufioreq: number = HVM_IOREQSRV_BUFIOREQ_ATOMIC): Co<number> {
     yield $('create', { bufioreq });
     let rc = yield* this.xendevicemodelCreateIoreqServer(dm, bufioreq);
-    if (rc < 0) { dm.last_error = `xen: failed to create ioreq server: ${rc}`; return rc; }
+    if (rc < 0) { dm.last_error = 'xen: failed to create ioreq server'; return rc; }
     yield $('map', { id: dm.ioservid });
-    if ((rc = yield* this.xenMapIoreqServer(dm)) < 0) return rc;
+    if ((rc = yield* this.xenMapIoreqServer(dm)) < 0) return yield* this.xenHvmInitFailed(dm, rc);
     yield $('enable', { id: dm.ioservid });
-    if ((rc = yield* this.xendevicemodelSetIoreqServerState(dm, true)) < 0) { dm.last_error = `failed to enable ioreq server: ${rc}`; return rc; }
+    if ((rc = yield* this.xendevicemodelSetIoreqServerState(dm, true)) < 0) {
+      dm.last_error = `failed to enable ioreq server info: error ${-rc} handle=<xc handle>`;
+      return yield* this.xenHvmInitFailed(dm, rc);
+    }
     for (let i = 0; i < dm.max_cpus; i++) {
       yield $('bind_vcpu', { i });
-      if ((rc = yield* this.bindVcpuPort(dm, i)) < 0) return rc;
+      if ((rc = yield* this.bindVcpuPort(dm, i)) < 0) { dm.last_error = `shared evtchn ${i} bind error ${-rc}`; return yield* this.xenHvmInitFailed(dm, rc); }
     }
     yield $('bind_buf', { port: dm.bufioreq_remote_port });
-    if (dm.buffered_io_page) rc = yield* this.bindBufPort(dm);
+    if (dm.buffered_io_page && (rc = yield* this.bindBufPort(dm)) < 0) { dm.last_error = `buffered evtchn bind error ${-rc}`; return yield* this.xenHvmInitFailed(dm, rc); }
+    return rc;
+  }
+
+  /**
+   * The err: label of xen_do_ioreq_register: "xen hardware virtual machine initialisation failed", exit(1). The exit
+   * notifier was registered first thing in xen_do_ioreq_register, so exit() runs it: the server is destroyed and the
+   * event-channel handle closed. QEMU is gone.
+   */
+  *xenHvmInitFailed(dm: DeviceModel, rc: number): Co<number> {
+    const why = dm.last_error;
+    yield $('failed', { rc, why });
+    yield* this.xenExitNotifier(dm);
+    dm.last_error = `${why ? `${why}; ` : ''}xen hardware virtual machine initialisation failed`;
     return rc;
   }
 
@@ -129,10 +151,14 @@ export class Qemu421 extends Tools421 {
     return n;
   }
 
-  /** xen_exit_notifier: destroy the server on a clean exit. */
+  /** xen_exit_notifier: destroy the server, then close the event-channel handle (every port QEMU had bound). */
   *xenExitNotifier(dm: DeviceModel): Co<number> {
     yield $('destroy', { id: dm.ioservid });
     const rc = yield* this.xendevicemodelDestroyIoreqServer(dm);
+    yield $('evtchn_close', { ports: dm.ioreq_local_port.filter((p) => p > 0).length + (dm.bufioreq_local_port > 0 ? 1 : 0) });
+    const d = this.dmDomain(dm);
+    for (const p of [...dm.ioreq_local_port, dm.bufioreq_local_port]) if (p > 0) E.evtchnClose(this.x, d, p);
+    dm.ioreq_local_port = dm.ioreq_local_port.map(() => -1); dm.bufioreq_local_port = -1;
     dm.dead = true;
     return rc;
   }

@@ -12,7 +12,8 @@ xen_map_ioreq_server(dm)
 }
 
 @fn xen_do_ioreq_register
-/* xen_register_ioreq -> xen_do_ioreq_register: create, map, enable, bind every vcpu's port, bind the buffered one. */
+/* xen_register_ioreq -> xen_do_ioreq_register: create, map, enable, bind every vcpu's port, bind the buffered one.
+ * A failed create is only a warning (QEMU runs on without a server); any later failure ends QEMU. */
 xen_do_ioreq_register(dm, bufioreq)
 {
     create;  @create
@@ -20,6 +21,14 @@ xen_do_ioreq_register(dm, bufioreq)
     enable;  @enable
     bind vcpu;  @bind_vcpu
     bind buf;  @bind_buf
+}
+
+@fn xen_hvm_init_failed
+/* the err: exit of xen_do_ioreq_register: "xen hardware virtual machine initialisation failed", exit(1),
+ * which runs the exit notifier registered at its start */
+xen_hvm_init_failed(dm, rc)
+{
+    exit(1);  @failed
 }
 
 @fn xen_map_ranges
@@ -46,8 +55,9 @@ handle_buffered_iopage(dm)
 }
 
 @fn xen_exit_notifier
-/* xen_exit_notifier: destroy the server on a clean exit. */
+/* xen_exit_notifier: destroy the server, then close the event-channel handle (every port QEMU bound). */
 xen_exit_notifier(dm)
 {
     destroy;  @destroy
+    close evtchn handle;  @evtchn_close
 }
