@@ -142,12 +142,6 @@ enc() {
 
 has() { command -v "$1" >/dev/null 2>&1; }
 
-# t CMD ARGS...: a tool under a time limit. `timeout --foreground` keeps the tool in this process group, so the
-# group kill below reaches it too (plain timeout(1) makes a group of its own). Without it (no coreutils, or a
-# timeout without --foreground) the helper's own deadline is the tool's limit.
-t() {
-  if [ -n "$HAVE_TIMEOUT" ]; then timeout --foreground "$TOOL_TIMEOUT" "$@"; else "$@"; fi
-}
 HAVE_TIMEOUT=
 # Within the boot the client last saw timeout(1) work in (TIMEOUT_OK), it is not tried again while it is still on
 # PATH; otherwise one try.
@@ -155,16 +149,24 @@ if [ -n "$SAME_BOOT" ] && [ "$TIMEOUT_OK" = 1 ] && has timeout; then HAVE_TIMEOU
 else timeout --foreground 5 true </dev/null >/dev/null 2>&1 && HAVE_TIMEOUT=1; fi
 
 # Tools run with stdin from /dev/null (the helper itself arrives on stdin: a tool that read it would eat the rest
-# of the script) and their stderr streamed into an E frame. Their output is held in a variable; a sentinel keeps
-# trailing newlines and carries the exit status: "OUTPUTx<rc>".
+# of the script) and their stderr streamed into an E frame. Their output is held in a variable (a command
+# substitution: NUL bytes and trailing newlines are dropped), and $? after it is the tool's exit status.
+#
+# Each tool runs under a time limit: `timeout --foreground` keeps the tool in this process group, so the group kill
+# below reaches it too (plain timeout(1) makes a group of its own). Without it (no coreutils, or a timeout without
+# --foreground) the helper's own deadline is the tool's limit. The command substitution's subshell has one simple
+# command to run, so the shell execs it (timeout, or the tool itself) instead of forking again: one process fewer
+# per tool than a function or a second command in the substitution would cost.
 
-# capture LABEL CMD ARGS...: runs the command, emits {"cmd": LABEL, "err": "...", "rc": N, "out": "...",
-# "truncated": B}, and leaves the output (with its sentinel) in $out. fd 5 is the frame stream.
+# capture LABEL CMD ARGS...: runs the command under the time limit, emits {"cmd": LABEL, "err": "...", "rc": N,
+# "out": "...", "truncated": B}, and leaves the output in $out and the exit status in $rc. fd 5 is the frame stream.
 capture() {
   label=$1; shift
   printf 'J{"cmd":\0S%s\0J,"err":\0E' "$label"
-  out=$("$@" </dev/null 2>&5; printf 'x%d' "$?")
-  printf '\0J,"rc":%s,"out":\0O%s\0J}\0' "${out##*x}" "${out%x*}"
+  if [ -n "$HAVE_TIMEOUT" ]; then out=$(exec timeout --foreground "$TOOL_TIMEOUT" "$@" </dev/null 2>&5)
+  else out=$(exec "$@" </dev/null 2>&5); fi
+  rc=$?
+  printf '\0J,"rc":%s,"out":\0O%s\0J}\0' "$rc" "$out"
 }
 
 err_obj() { printf 'J{"error":\0S%s\0J}\0' "$1"; }
@@ -219,10 +221,20 @@ frames() {
   printf 'J,"kernel":\0'
   if kernel_file ostype && os=$kv && kernel_file osrelease; then printf 'S%s %s\0' "$os" "$kv"; else host uname -sr; fi
   printf 'J,"boot":\0S%s\0J,"timeout":\0S%s\0' "$BOOT" "$HAVE_TIMEOUT"
-  # One id(1) for both: POSIX prints "uid=N(name) gid=..." (no "(name)" when the uid has no name).
-  ids=$(id </dev/null 2>/dev/null)
-  uid=${ids#uid=}; uid=${uid%%[!0-9]*}
-  case $ids in "uid=$uid("*) un=${ids#"uid=$uid("}; un=${un%%")"*} ;; *) un= ;; esac
+  # The effective uid from this shell's /proc/self/status ("Uid: real effective saved fs") and its name from
+  # /etc/passwd, with builtins (no process); where either is not found (no /proc, a name from NSS such as LDAP),
+  # one id(1) for both: POSIX prints "uid=N(name) gid=..." (no "(name)" when the uid has no name).
+  uid=; un=
+  { while IFS=' 	' read -r k _ e _; do [ "$k" = Uid: ] && { uid=$e; break; }; done; } 2>/dev/null </proc/self/status
+  case $uid in *[!0-9]*) uid= ;; esac
+  if [ -n "$uid" ]; then
+    { while IFS=: read -r n _ u _; do [ "$u" = "$uid" ] && { un=$n; break; }; done; } 2>/dev/null </etc/passwd
+  fi
+  if [ -z "$uid" ] || [ -z "$un" ]; then
+    ids=$(id </dev/null 2>/dev/null)
+    uid=${ids#uid=}; uid=${uid%%[!0-9]*}
+    case $ids in "uid=$uid("*) un=${ids#"uid=$uid("}; un=${un%%")"*} ;; *) un= ;; esac
+  fi
   printf 'J,"user":\0S%s\0J,"uid":\0S%s\0' "$un" "$uid"
   printf 'J,"time":\0'; host date -u '+%Y-%m-%dT%H:%M:%SZ'
   printf 'J},"sections":{\0'
@@ -230,16 +242,16 @@ frames() {
   # xen: versions of Xen and of the toolstack (xl info prints xen_version and the xl build's cc_* lines).
   printf 'J"xen":\0'
   if [ -n "$SAME_BOOT" ]; then printf 'J{"reused":true}\0'
-  elif has xl; then printf 'J{"info":\0'; capture 'xl info' t xl info; printf 'J}\0'
+  elif has xl; then printf 'J{"info":\0'; capture 'xl info' xl info; printf 'J}\0'
   else err_obj 'xl not found on PATH (is this a Xen dom0 with the xl toolstack?)'; fi
 
   # domains: xl list (text: ids, names, vcpus, state) and xl list -l (JSON with c_info.type, b_info.max_vcpus).
   printf 'J,"domains":\0'
   if has xl; then
-    printf 'J{"list":\0'; capture 'xl list' t xl list
-    [ "${out##*x}" = 0 ] && ids_from_list "${out%x*}"
-    printf 'J,"long":\0'; capture 'xl list -l' t xl list -l
-    [ "${out##*x}" = 0 ] && ids_from_long "${out%x*}"
+    printf 'J{"list":\0'; capture 'xl list' xl list
+    [ "$rc" = 0 ] && ids_from_list "$out"
+    printf 'J,"long":\0'; capture 'xl list -l' xl list -l
+    [ "$rc" = 0 ] && ids_from_long "$out"
     out=
     printf 'J}\0'
   else err_obj 'xl not found on PATH'; fi
@@ -247,18 +259,18 @@ frames() {
   # deviceModels: libxl's xenstore nodes for each device model, and the processes (qemu, qemu-dm, demu,
   # varstored).
   # One `xenstore-ls -f /local/domain` serves both this section (the lines under /local/domain/0/device-model) and
-  # the params section below: its output is kept in XS (with its sentinel) and, when it succeeded, sent again there.
+  # the params section below: its output is kept in XS (its status in XSRC) and, when it succeeded, sent again there.
   printf 'J,"deviceModels":{"xenstore":\0'
-  XS=
+  XS=; XSRC=
   if has xenstore-ls; then
     printf 'G^/local/domain/0/device-model( |/)\0'
-    capture 'xenstore-ls -f /local/domain' t xenstore-ls -f /local/domain
-    XS=$out; out=
+    capture 'xenstore-ls -f /local/domain' xenstore-ls -f /local/domain
+    XS=$out; XSRC=$rc; out=
   else err_obj 'xenstore-ls not found on PATH'; fi
   printf 'J,"ps":\0'
   if has ps; then
     printf 'Gqemu|xen-domid|demu|varstored\0'
-    capture 'ps -e -o pid= -o args=' t ps -e -o pid= -o args=
+    capture 'ps -e -o pid= -o args=' ps -e -o pid= -o args=
   else err_obj 'ps not found on PATH'; fi
   printf 'J}\0'
 
@@ -269,7 +281,7 @@ frames() {
     printf 'J{"perDomain":[\0'
     sep=
     for id in $DOMIDS; do
-      printf 'J%s{"domid":%s,"lsevtchn":\0' "$sep" "$id"; capture "lsevtchn $id" t lsevtchn "$id"; printf 'J}\0'
+      printf 'J%s{"domid":%s,"lsevtchn":\0' "$sep" "$id"; capture "lsevtchn $id" lsevtchn "$id"; printf 'J}\0'
       sep=,
     done
     printf 'J]}\0'
@@ -286,8 +298,8 @@ frames() {
     printf 'J{"note":\0S%s\0J,"xenstore":\0G^/local/domain/[0-9]+/((store|console)/(port|ring-ref)|image/device-model-(pid|domid)|target) = \0' 'HVM params are not read from Xen: no stock tool reads them without side effects (HVMOP_get_param of IOREQ_PFN, BUFIOREQ_PFN or BUFIOREQ_EVTCHN creates an ioreq server). STORE_PFN, STORE_EVTCHN, CONSOLE_PFN and CONSOLE_EVTCHN come from the values libxl wrote to xenstore.'
     # The run above, when it succeeded (its stderr went with it there); after a failure, run again so this section
     # carries its own stderr.
-    if [ "${XS##*x}" = 0 ]; then printf 'J{"cmd":\0S%s\0J,"err":"","rc":0,"out":\0O%s\0J}\0' 'xenstore-ls -f /local/domain' "${XS%x*}"
-    else capture 'xenstore-ls -f /local/domain' t xenstore-ls -f /local/domain; fi
+    if [ "$XSRC" = 0 ]; then printf 'J{"cmd":\0S%s\0J,"err":"","rc":0,"out":\0O%s\0J}\0' 'xenstore-ls -f /local/domain' "$XS"
+    else capture 'xenstore-ls -f /local/domain' xenstore-ls -f /local/domain; fi
     XS=
     printf 'J}\0'
   else err_obj 'xenstore-ls not found on PATH'; fi
@@ -296,7 +308,7 @@ frames() {
   printf 'J,"console":\0'
   if has xl; then
     printf 'J{"dmesg":\0Iioreq\0T500\0'
-    capture 'xl dmesg | grep -i ioreq' t xl dmesg
+    capture 'xl dmesg | grep -i ioreq' xl dmesg
     printf 'J}\0'
   else err_obj 'xl not found on PATH'; fi
 

@@ -27,11 +27,13 @@ export function checkJson(t: string, maxDepth: number): JsonFault | undefined {
       if (c === 34) { i++; return undefined; }
       if (c === 92) {
         const e = t.charCodeAt(i + 1);
+        // A document cut inside an escape ends inside the string: said as the cut it is.
+        if (i + 1 >= n || (e === 117 && i + 6 > n && /^[0-9a-fA-F]*$/.test(t.slice(i + 2)))) return fault('unterminated string: the document ends inside it (truncated?)', start);
         if (e === 117) {
           if (!/^[0-9a-fA-F]{4}$/.test(t.slice(i + 2, i + 6))) return fault('bad \\u escape in a string');
           i += 6;
         } else if (e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) i += 2;
-        else return fault(i + 1 >= n ? 'unterminated string' : 'bad escape in a string');
+        else return fault('bad escape in a string');
         continue;
       }
       if (c < 0x20) return fault('control character in a string (it must be escaped)');

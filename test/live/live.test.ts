@@ -8,7 +8,7 @@ import { LiveError, LiveHost, Limiter, snapshotToScenario, type HostSnapshot } f
 import { parseHelperDocument } from '../../src/live/parse';
 import { parseScenario } from '../../src/scenario/parse';
 import { runScenario } from '../../src/scenario/run';
-import { FIXTURES, HELPER, TestSshd } from './sshd';
+import { descendants, FIXTURES, HELPER, TestSshd } from './sshd';
 
 /** Anything on the host that writes, acts, or has a side effect on a read. */
 const FORBIDDEN = /(^|\s)(create|destroy|pause|unpause|shutdown|reboot|reset|set|write|rm|mkdir|chmod|debug-keys|trigger|mem-set|vcpu-set|sched-\S+|save|restore|migrate|dump-core|sysrq|cpupool-\S+|pci-\S+|block-\S+|network-\S+)(\s|$)/;
@@ -315,6 +315,37 @@ describe('live: a real sshd on 127.0.0.1 with a stand-in Xen host', function () 
       const r = await p;
       assert.ok(r instanceof LiveError && (r.kind === 'dropped' || r.kind === 'ssh-failed'), r instanceof LiveError ? r.kind : 'a snapshot');
       assert.deepStrictEqual(await sshd.waitNoHostProcesses(5000), []);
+    });
+    it('the shared connection between refreshes: one local master, nothing of ours on the host; after a timeout over it and after dispose, nothing remains', async () => {
+      // Only this host's connection to the sshd from here on: the others close first.
+      for (const x of hosts.splice(0)) await x.dispose();
+      const lines: string[] = [];
+      const h = newHost({ timeLimitMs: 2500, logger: (l) => lines.push(l) });
+      ok(await h.snapshot());
+      ok(await h.snapshot());
+      const dir = path.dirname(/ControlPath=(\S+)/.exec(lines.find((l) => l.includes('ControlPath='))!)![1]);
+      /** Local processes whose command line names this host's control directory (the master is such an ssh). */
+      const local = () => fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
+        try { return fs.readFileSync(`/proc/${e}/cmdline`, 'latin1').includes(dir); } catch { return false; }
+      });
+      const sshdChildren = () => descendants(sshd.pid);
+      assert.strictEqual(local().length, 1, 'one ssh master kept for the next refresh');
+      assert.ok(sshdChildren().length > 0, 'sshd holds the master\'s connection');
+      assert.deepStrictEqual(sshd.hostProcesses(), [], 'between refreshes no process of a session runs on the host');
+      // A snapshot over the master that times out: the session's processes end, the master stays for the next one.
+      sshd.setMode('stuck');
+      err(await h.snapshot(), 'timeout');
+      assert.deepStrictEqual(await sshd.waitNoHostProcesses(5000), []);
+      sshd.setMode('normal');
+      ok(await h.snapshot());
+      assert.strictEqual(local().length, 1, 'the same master');
+      await h.dispose();
+      const t0 = Date.now();
+      while ((local().length || sshdChildren().length) && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 100));
+      assert.deepStrictEqual(local(), [], 'no local ssh after dispose');
+      assert.deepStrictEqual(sshdChildren(), [], 'no connection left at the sshd after dispose');
+      assert.deepStrictEqual(sshd.hostProcesses(), []);
+      assert.ok(!fs.existsSync(dir), 'the control directory is gone');
     });
     /** The helper run on the stand-in host without ssh, in a session of its own (as sshd runs it: the deadline's
      *  group kill stays inside it), its stdin held open as the client does. */

@@ -46,6 +46,12 @@ describe('live: the helper document parser', () => {
     assert.match(parseErr('').message, /printed nothing/);
     const cut = parseErr(valid.slice(0, 500));
     assert.match(cut.message, /truncated/);
+    // Cut anywhere, even just after a backslash or inside a \u escape, it is said to be cut.
+    const at = valid.indexOf('\\n');
+    for (const n of [at + 1, at + 2]) assert.match(parseErr(valid.slice(0, n)).message, /truncated/, valid.slice(n - 10, n));
+    assert.match(parseErr('{"a":"x\\u00').message, /truncated/);
+    assert.match(parseErr('{"a":"x\\q"}').message, /bad escape in a string/);
+    assert.match(parseErr('{"a":"x\\u00zz"}').message, /bad \\u escape/);
     assert.match(parseErr(edit((d) => { d.ioreqScopeHelper = 2; })).message, /^\$\.ioreqScopeHelper: helper document version 2, this IOREQ Scope reads version 1/);
     assert.match(parseErr('{"a":1}\n  , ').message, /^2:3: /);
     assert.match(parseErr('[1, 2]').message, /expected a JSON object/);

@@ -63,16 +63,17 @@ describe('live: the helper script', () => {
       const cut = spawnSync(shell, ['-c', `${enc}\nenc 7`], { input: Buffer.concat([frame('J', '{"out":'), frame('O', hostile), frame('J', '}')]) });
       assert.deepStrictEqual(JSON.parse(cut.stdout.toString('utf8')), { out: h.slice(0, 7), truncated: true });
 
-      // The whole helper with a tool that prints the hostile bytes and NULs: the shell drops NULs (as it always
-      // did), every other byte arrives.
+      // The whole helper with a tool that prints the hostile bytes and NULs: the shell drops NULs and the trailing
+      // newlines (a command substitution does both), every other byte arrives, and so does the tool's exit status.
       const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'iqs-hostile-'));
       try {
         fs.writeFileSync(path.join(bin, 'out'), Buffer.concat([Buffer.from([0]), hostile, Buffer.from([0])]));
-        fs.writeFileSync(path.join(bin, 'xl'), `#!/bin/sh\n[ "$1" = info ] && cat '${path.join(bin, 'out')}'\nexit 0\n`, { mode: 0o755 });
+        fs.writeFileSync(path.join(bin, 'xl'), `#!/bin/sh\n[ "$1" = info ] && cat '${path.join(bin, 'out')}'\n[ "$1" = list ] && { echo 'no list' >&2; exit 7; }\nexit 0\n`, { mode: 0o755 });
         const d = spawnSync(shell, [HELPER], { env: { PATH: `${bin}:/usr/bin:/bin` } });
         assert.strictEqual(d.status, 0, d.stderr.toString());
         const doc = JSON.parse(d.stdout.toString('utf8'));
-        assert.deepStrictEqual(doc.sections.xen.info, { cmd: 'xl info', err: '', rc: 0, out: h, truncated: false });
+        assert.deepStrictEqual(doc.sections.xen.info, { cmd: 'xl info', err: '', rc: 0, out: h.replace(/\n+$/, ''), truncated: false });
+        assert.deepStrictEqual(doc.sections.domains.list, { cmd: 'xl list', err: 'no list\n', rc: 7, out: '', truncated: false });
       } finally { fs.rmSync(bin, { recursive: true, force: true }); }
     });
   }
