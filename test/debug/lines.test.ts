@@ -20,10 +20,10 @@ const KNOWN_GAPS: Record<string, number> = {
   'legacy/hvm.c hvm_ioreq_server_add_vcpu': 6, 'legacy/hvm.c hvm_ioreq_server_remove_vcpu': 1,
   'legacy/hvm.c hvm_init_ioreq_server': 5, 'legacy/hvm.c hvm_deinit_ioreq_server': 3,
   'legacy/hvm.c hvm_set_ioreq_server_pfn': 2, 'legacy/hvm.c hvm_set_ioreq_server_domid': 10,
-  'legacy/hvm.c hvm_vcpu_initialise': 1, 'legacy/hvm.c hvm_vcpu_destroy': 1, 'legacy/hvm.c hvm_do_resume': 11,
-  'legacy/hvm.c hvm_send_assist_req': 9, 'legacy/hvm.c do_hvm_op': 38,
+  'legacy/hvm.c hvm_vcpu_initialise': 1, 'legacy/hvm.c hvm_vcpu_destroy': 1, 'legacy/hvm.c hvm_do_resume': 10,
+  'legacy/hvm.c hvm_send_assist_req': 10, 'legacy/hvm.c do_hvm_op': 38,
   // common/hvm.c
-  'common/hvm.c prepare_ring_for_helper': 12, 'common/hvm.c destroy_ring_for_helper': 3,
+  'common/hvm.c prepare_ring_for_helper': 14, 'common/hvm.c destroy_ring_for_helper': 4,
   // common/io.c
   'common/io.c hvm_io_assist': 19, 'common/io.c hvm_buffered_io_send': 27, 'common/io.c handle_pio': 8,
   'common/io.c handle_mmio': 6, 'common/io.c send_timeoffset_req': 9, 'common/io.c send_invalidate_req': 8,
@@ -42,21 +42,15 @@ const KNOWN_GAPS: Record<string, number> = {
   'common/toolstack.c domain_unpause_by_controller': 1, 'common/toolstack.c domain_kill': 6,
   'common/toolstack.c xc_domain_destroy': 2,
   // common/xen-hvm.c
-  'common/xen-hvm.c xc_get_hvm_param': 5, 'common/xen-hvm.c xc_set_hvm_param': 1,
+  'common/xen-hvm.c xc_get_hvm_param': 6, 'common/xen-hvm.c xc_set_hvm_param': 1,
   'common/xen-hvm.c xc_map_foreign_range': 9, 'common/xen-hvm.c bind_vcpu_port': 3,
   'common/xen-hvm.c bind_buf_port': 2, 'common/xen-hvm.c xen_hvm_init': 5, 'common/xen-hvm.c cpu_get_ioreq': 4,
   'common/xen-hvm.c handle_ioreq': 7, 'common/xen-hvm.c cpu_handle_ioreq_take': 3,
   'common/xen-hvm.c cpu_handle_ioreq_handle': 1, 'common/xen-hvm.c cpu_handle_ioreq_answer': 9,
   'common/xen-hvm.c cpu_handle_ioreq': 3, 'common/xen-hvm.c destroy_hvm_domain': 1,
-  'common/xen-hvm.c handle_buffered_iopage': 17,
+  'common/xen-hvm.c handle_buffered_iopage': 16,
   // seed/hvm.c
-  'seed/hvm.c hvm_init_ioreq_page': 1, 'seed/hvm.c hvm_destroy_ioreq_page': 1, 'seed/hvm.c hvm_set_ioreq_page': 5,
-  'seed/hvm.c hvm_update_ioreq_server_evtchn': 3, 'seed/hvm.c hvm_ioreq_server_remove_vcpu': 4,
-  'seed/hvm.c hvm_destroy_ioreq_server': 4, 'seed/hvm.c hvm_get_ioreq_server_buf_port': 2,
-  'seed/hvm.c hvm_get_ioreq_server_pfn': 3, 'seed/hvm.c hvm_set_ioreq_server_domid': 12,
-  'seed/hvm.c hvm_vcpu_initialise': 5, 'seed/hvm.c hvm_vcpu_destroy': 1, 'seed/hvm.c hvm_wait_on_io': 6,
-  'seed/hvm.c hvm_do_resume': 5, 'seed/hvm.c hvm_send_assist_req_to_server': 7, 'seed/hvm.c hvm_send_assist_req': 2,
-  'seed/hvm.c do_hvm_op': 36,
+  'seed/hvm.c do_hvm_op': 5,
   // 4.5/hvm.c
   '4.5/hvm.c hvm_wait_for_io': 5, '4.5/hvm.c hvm_do_resume': 4, '4.5/hvm.c hvm_alloc_ioreq_gmfn': 2,
   '4.5/hvm.c hvm_unmap_ioreq_page': 1, '4.5/hvm.c hvm_map_ioreq_page': 7, '4.5/hvm.c hvm_ioreq_server_add_vcpu': 10,
@@ -65,11 +59,11 @@ const KNOWN_GAPS: Record<string, number> = {
   '4.5/hvm.c hvm_ioreq_server_enable': 3, '4.5/hvm.c hvm_ioreq_server_disable': 2,
   '4.5/hvm.c hvm_ioreq_server_init': 11, '4.5/hvm.c hvm_ioreq_server_deinit': 2,
   '4.5/hvm.c hvm_create_ioreq_server': 12, '4.5/hvm.c hvm_destroy_ioreq_server': 6,
-  '4.5/hvm.c hvm_get_ioreq_server_info': 2, '4.5/hvm.c hvm_map_io_range_to_ioreq_server': 2,
+  '4.5/hvm.c hvm_get_ioreq_server_info': 5, '4.5/hvm.c hvm_map_io_range_to_ioreq_server': 2,
   '4.5/hvm.c hvm_unmap_io_range_from_ioreq_server': 2, '4.5/hvm.c hvm_set_ioreq_server_state': 5,
   '4.5/hvm.c hvm_all_ioreq_servers_add_vcpu': 4, '4.5/hvm.c hvm_destroy_all_ioreq_servers': 6,
   '4.5/hvm.c hvm_set_dm_domain': 11, '4.5/hvm.c hvm_domain_initialise': 4, '4.5/hvm.c hvm_select_ioreq_server': 13,
-  '4.5/hvm.c hvm_buffered_io_send': 10, '4.5/hvm.c hvm_send_assist_req_to_ioreq_server': 16,
+  '4.5/hvm.c hvm_buffered_io_send': 10, '4.5/hvm.c hvm_send_assist_req_to_ioreq_server': 17,
   '4.5/hvm.c hvm_complete_assist_req': 4, '4.5/hvm.c hvm_send_assist_req': 2,
   '4.5/hvm.c hvm_broadcast_assist_req': 1, '4.5/hvm.c hvmop_lock_target': 1,
   '4.5/hvm.c hvmop_create_ioreq_server': 1, '4.5/hvm.c hvmop_get_ioreq_server_info': 1,
@@ -103,6 +97,8 @@ describe('debugger: every statement line of every listing can be stopped on (iss
     for (const t of ['int rc;', 'struct vcpu *v, *w;', 'unsigned long pfn[2];', 'enum hvm_io_state io_state;', '{', '}', '} else {', 'else', 'do {', 'case STATE_IOREQ_READY:', 'default:']) {
       assert.ok(!isStatement(t, ''), t);
     }
+    assert.ok(!isStatement('for (;;) {', ''));
+    assert.ok(isStatement('*port = s->buf_ioreq_evtchn;', 'x;'), 'an assignment through a pointer is code, not a comment');
     assert.ok(!isStatement('vlapic_range(v, p->addr) ? "vlapic" : "?";', 'const char *dev = hpet_range(v, p->addr) ? "hpet" :'), 'a continuation line');
   });
 

@@ -30,6 +30,8 @@ export function isStatement(t: string, prev: string): boolean {
   if (!t) return false;
   if (/^[{}]+;?$/.test(t) || /^\}?\s*else\s*\{?$/.test(t) || /^do\s*\{?$/.test(t)) return false;
   if (/^(case\b[^:]*|default)\s*:$/.test(t)) return false;
+  // An endless loop's head evaluates nothing (the debugger stops at the first statement of its body).
+  if (/^for\s*\(\s*;\s*;\s*\)\s*\{?$/.test(t)) return false;
   if (BARE_DECL.test(t)) return false;
   // A continuation: the statement before has not ended (it ends with ; { } or a label's :).
   if (prev && !/[;{}]$/.test(prev) && !/^(case\b[^:]*|default|[A-Za-z_]\w*)\s*:$/.test(prev)) return false;
@@ -53,7 +55,7 @@ export function unlabelledStatements(names = allListings()): Gap[] {
         const raw = lines[ln - 1].trim();
         if (inComment) { if (raw.includes('*/')) inComment = false; continue; }
         if (/^\/\*/.test(raw) && !raw.includes('*/')) { inComment = true; continue; }
-        if (/^(\/\*|\*|\/\/)/.test(raw)) continue;
+        if (/^(\/\*|\*(\s|\/|$)|\/\/)/.test(raw)) continue; // `*port = …` is code, ` * text` a comment's
         const t = code(raw);
         if (!t) continue;
         if (isStatement(t, prev) && !labelled.has(ln)) out.push({ listing: n, fn: f.name, line: ln, text: t });
