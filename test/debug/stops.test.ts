@@ -39,8 +39,9 @@ function stopsOfStep(index: number): Stop[] {
 
 const CREATE = ['init_s', 'init_pfn', 'init_rc', 'exist', 'printk', 'enomem', 'alloc', 'check_alloc', 'set_domain', 'set_domid', 'init_ports', 'init_buf_port', 'get_ioreq_pfn', 'ioreq_pfn'];
 const INIT_PAGE = ['hvm_init_ioreq_page@select', 'hvm_init_ioreq_page@lock_init'];
-const SET_PAGE = ['hvm_set_ioreq_page@init_d', 'hvm_set_ioreq_page@prepare', 'prepare_ring_for_helper@get_page_from_gfn', 'prepare_ring_for_helper@get_page_type',
-  'prepare_ring_for_helper@map_global', 'hvm_set_ioreq_page@check_rc', 'hvm_set_ioreq_page@select', 'hvm_set_ioreq_page@check_busy', 'hvm_set_ioreq_page@publish',
+const PREPARE = ['get_page', 'get_page_from_gfn', 'is_shared', 'is_null', 'get_page_type', 'map_global', 'check_va', 'set_page', 'set_va', 'ret']
+  .map((l) => `prepare_ring_for_helper@${l}`);
+const SET_PAGE = ['hvm_set_ioreq_page@init_d', 'hvm_set_ioreq_page@prepare', ...PREPARE, 'hvm_set_ioreq_page@check_rc', 'hvm_set_ioreq_page@select', 'hvm_set_ioreq_page@check_busy', 'hvm_set_ioreq_page@publish',
   'hvm_set_ioreq_page@publish_page', 'hvm_set_ioreq_page@ret'];
 const WRITE_PORT = ['hvm_update_ioreq_server_evtchn@for_each_vcpu', 'hvm_update_ioreq_server_evtchn@get_ioreq', 'hvm_update_ioreq_server_evtchn@write'];
 const UPDATE = ['hvm_ioreq_server_add_vcpu@update', 'hvm_update_ioreq_server_evtchn@init_d', 'hvm_update_ioreq_server_evtchn@check', ...WRITE_PORT, ...WRITE_PORT];
