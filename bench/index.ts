@@ -13,6 +13,7 @@ import { explore } from '../src/scenario/explore';
 import { dapFigures, median } from './dap';
 import { liveFigures } from './live';
 import { activationFigures } from './activation';
+import { latencyFigures } from './latency';
 import { mutationFigures } from './mutation';
 import { profileFigures } from './profiles';
 import { zooFigures } from './zoo';
@@ -225,6 +226,14 @@ function treeFigures(): Record<string, unknown> {
 }
 
 async function main(): Promise<void> {
+  // `npm run bench -- --only latency`: the keypress-to-screen section alone (about 2-3 minutes).
+  const only = process.argv.indexOf('--only');
+  if (only >= 0) {
+    const what = process.argv[only + 1];
+    if (what !== 'latency') throw new Error(`--only ${what ?? ''}: the only section that runs alone is "latency"`);
+    process.stdout.write(JSON.stringify({ machine: { node: process.version }, extensionLatency: await latencyFigures() }, null, 2) + '\n');
+    return;
+  }
   const flat = rate(200_000, (n) => roundTripsFlat(n, false));
   const flatEvents = rate(50_000, (n) => roundTripsFlat(n, true));
   const stepped = rate(20_000, roundTripsStepped);
@@ -253,6 +262,7 @@ async function main(): Promise<void> {
       path.join(__dirname, '..', '..', 'bench', 'explore-4vcpu-2dm.ioreq.json'),
     ], Math.min(RUNS, 3), median),
     extension: { ...treeFigures(), activation: await activationFigures() },
+    extensionLatency: await latencyFigures(),
     debugAdapter: await dapFigures(path.join(__dirname, '..', '..', 'dist', 'debugAdapter.js'), RUNS),
     live: await liveFigures(),
     mutation: mutationFigures(path.join(__dirname, '..', '..')),

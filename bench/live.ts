@@ -154,4 +154,5 @@ export async function liveFigures(): Promise<Record<string, unknown>> {
   };
 }
 
-if (require.main === module) liveFigures().then((f) => console.log(JSON.stringify(f, null, 2)), (e) => { console.error(e); process.exit(1); });
+// Alone (node out/bench/live.js), not when bundled into out/bench/index.js, where require.main is the bundle too.
+if (require.main === module && /live\.js$/.test(process.argv[1] ?? '')) liveFigures().then((f) => console.log(JSON.stringify(f, null, 2)), (e) => { console.error(e); process.exit(1); });
