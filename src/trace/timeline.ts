@@ -196,13 +196,24 @@ export class Timeline implements X.XenSink {
         this.cur[cpu] = w[j] === IDLE_DOMAIN ? null : this.v(w[j], w[j + 1]);
         return;
       case K_SWITCH:
-        this.cur[cpu] = w[j + 2] === IDLE_DOMAIN ? null : this.v(w[j + 2], w[j + 3]);
+        // xenalyze does not attribute by sched_switch: sched_process hands TRC_SCHED_SWITCH (a TRC_SCHED_VERBOSE
+        // event, subclass 8) only to a dump (xenalyze.c:7593-7596); its sched_switch_process is reached for
+        // subclass 0xf only (7519-7528), where this event never is. The runstate changes decide who runs.
         return;
       case K_LOST: {
         this.gaps++;
         this.o.onGap?.({ cpu, fromTsc: q.aux[i], toTsc: tsc, lost: w[j], dom: w[j + 1], vcpu: w[j + 2], place: `${this.o.file}@${q.off[i]}`, source: 'xentrace' });
-        // After lost records nothing is known of what runs on this pCPU until the next scheduler record.
-        this.cur[cpu] = null;
+        // xenalyze (xen@RELEASE-4.21.0:tools/xentrace/xenalyze.c) handles a lost-records record twice: at its
+        // first_tsc the pCPU's current vcpu loses its open exit and the pCPU has no current vcpu
+        // (process_lost_records 8864-8915: vmexit_valid = 0 at 8905, vcpu_prev_update); at the record's own TSC the vcpu
+        // the record names {did, vid} becomes the pCPU's current vcpu (process_lost_records_end 8971-9030, at 9013
+        // vcpu_next_update). Nothing of this pCPU lies between the two (its records were lost), so both are done here.
+        {
+          const was = this.cur[cpu];
+          if (was) { was.xValid = false; was.xKind = 0; was.xEntry = null; }
+          const did = w[j + 1], vid = w[j + 2];
+          this.cur[cpu] = did === IDLE_DOMAIN ? null : this.v(did, vid);
+        }
         return;
       }
     }
@@ -232,7 +243,9 @@ export class Timeline implements X.XenSink {
     }
     this.seq++;
     if (!v) { if (ent) this.emit(ent); return; }
-    if (v.xInit && v.xValid) {
+    // xenalyze hands only the port events without TRC_64_FLAG to its port handler; a 64-bit-flagged port record
+    // falls to the generic handler and is not port I/O (hvm_handler_process, xenalyze.c:4874-4877, 4903-4911).
+    if (v.xInit && v.xValid && (mmio || !x64)) {
       // xenalyze: the first I/O kind in an exit sets its post-processing; later records of that kind overwrite the
       // address; MMIO needs its data to be valid (x32: 2 words, x64: 4 words).
       const k = mmio ? 2 : 1;
