@@ -38,7 +38,7 @@ export class Tools421 {
     }
   }
 
-  /** xendevicemodel_create_ioreq_server (tools/libs/devicemodel/core.c): DMOP 1. */
+  /** xendevicemodel_create_ioreq_server ([X421] tools/libs/devicemodel/core.c:168-190): DMOP 1. */
   *xendevicemodelCreateIoreqServer(dm: DeviceModel, handleBufioreq: number): Co<number> {
     const op: I.XenDmOp = { op: I.XEN_DMOP_create_ioreq_server, u: { handle_bufioreq: handleBufioreq } };
     yield $('dm_op', { handle_bufioreq: handleBufioreq });
@@ -47,7 +47,7 @@ export class Tools421 {
     return rc;
   }
 
-  /** xendevicemodel_get_ioreq_server_info: DMOP 2; without pfn pointers the call sets XEN_DMOP_no_gfns. */
+  /** xendevicemodel_get_ioreq_server_info (core.c:192-230): DMOP 2; without pfn pointers the call sets XEN_DMOP_no_gfns. */
   *xendevicemodelGetIoreqServerInfo(dm: DeviceModel, wantGfns: boolean): Co<number> {
     const op: I.XenDmOp = { op: I.XEN_DMOP_get_ioreq_server_info, u: { id: dm.ioservid, flags: wantGfns ? 0 : I.XEN_DMOP_no_gfns } };
     yield $('dm_op', { id: dm.ioservid, wantGfns });
@@ -59,21 +59,21 @@ export class Tools421 {
     return rc;
   }
 
-  /** xendevicemodel_map_io_range_to_ioreq_server / unmap_io_range_from_ioreq_server: DMOP 3 / 4. */
+  /** xendevicemodel_map_io_range_to_ioreq_server / unmap_io_range_from_ioreq_server (core.c:232-250, 252-270): DMOP 3 / 4. */
   *xendevicemodelMapIoRange(dm: DeviceModel, map: boolean, type: number, start: bigint, end: bigint): Co<number> {
     const op: I.XenDmOp = { op: map ? I.XEN_DMOP_map_io_range_to_ioreq_server : I.XEN_DMOP_unmap_io_range_from_ioreq_server, u: { id: dm.ioservid, type, start, end } };
     yield $('dm_op', { map, type, start: A.hex(start), end: A.hex(end) });
     return yield* this.asDm(dm, () => this.hvm.dmOp(dm.target, op));
   }
 
-  /** xendevicemodel_set_ioreq_server_state: DMOP 5. */
+  /** xendevicemodel_set_ioreq_server_state (core.c:377-392): DMOP 5. */
   *xendevicemodelSetIoreqServerState(dm: DeviceModel, enabled: boolean): Co<number> {
     const op: I.XenDmOp = { op: I.XEN_DMOP_set_ioreq_server_state, u: { id: dm.ioservid, enabled: enabled ? 1 : 0 } };
     yield $('dm_op', { enabled });
     return yield* this.asDm(dm, () => this.hvm.dmOp(dm.target, op));
   }
 
-  /** xendevicemodel_destroy_ioreq_server: DMOP 6. */
+  /** xendevicemodel_destroy_ioreq_server (core.c:361-375): DMOP 6. */
   *xendevicemodelDestroyIoreqServer(dm: DeviceModel): Co<number> {
     const op: I.XenDmOp = { op: I.XEN_DMOP_destroy_ioreq_server, u: { id: dm.ioservid } };
     yield $('dm_op', { id: dm.ioservid });
@@ -82,7 +82,7 @@ export class Tools421 {
     return rc;
   }
 
-  /** xenforeignmemory_map_resource of the server's frames [frame, frame + nr): the pages as the DM maps them. */
+  /** xenforeignmemory_map_resource ([X421] tools/libs/foreignmemory/core.c:140) of the server's frames [frame, frame + nr): the pages as the DM maps them. */
   *xenforeignmemoryMapResource(dm: DeviceModel, frame: number, nr: number, out: GuestPage[]): Co<number> {
     yield $('privcmd', { frame, nr, supported: !dm.resource_unsupported });
     if (dm.resource_unsupported) return -EOPNOTSUPP;
@@ -92,7 +92,7 @@ export class Tools421 {
     return rc;
   }
 
-  /** xenforeignmemory_map of one guest frame (the legacy gfn path). */
+  /** xenforeignmemory_map (foreignmemory/core.c:120) of one guest frame (the legacy gfn path). */
   *xenforeignmemoryMap(dm: DeviceModel, gfn: number): Co<GuestPage | null> {
     const d = this.x.domains.get(dm.target);
     yield $('map', { gfn: A.hex(gfn) });
@@ -105,7 +105,7 @@ export class Tools421 {
     return pg;
   }
 
-  /** xenevtchn_bind_interdomain for vcpu i's port, read from vcpu i's slot (vp_eport). */
+  /** xenevtchn_bind_interdomain ([X421] tools/libs/evtchn/linux.c:90) for vcpu i's port, read from vcpu i's slot (vp_eport). */
   *bindVcpuPort(dm: DeviceModel, i: number): Co<number> {
     yield $('read_eport', { i });
     if (!dm.shared_page) return -22;
@@ -117,7 +117,7 @@ export class Tools421 {
     return rc < 0 ? rc : 0;
   }
 
-  /** xenevtchn_bind_interdomain for the buffered port get_info returned. */
+  /** xenevtchn_bind_interdomain (evtchn/linux.c:90) for the buffered port get_info returned. */
   *bindBufPort(dm: DeviceModel): Co<number> {
     yield $('bind', { port: dm.bufioreq_remote_port });
     const rc = E.evtchnBindInterdomain(this.x, this.dmDomain(dm), dm.target, dm.bufioreq_remote_port);

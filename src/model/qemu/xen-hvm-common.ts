@@ -3,7 +3,7 @@
 // own server with ATOMIC buffering, maps the resource frames (falling back to get_info's gfns only on EOPNOTSUPP),
 // enables the server, binds each vcpu's vp_eport and the buffered port, then maps its ranges as its memory
 // listeners see regions; it serves requests (cpu_handle_ioreq) and drains the buffered ring (handle_buffered_iopage).
-// Functions are cited by name at that commit (its line numbers were not read off a checkout).
+// Line numbers are that commit's hw/xen/xen-hvm-common.c unless another file is named.
 import * as A from '../abi';
 import type { DeviceModel } from '../dm';
 import { EOPNOTSUPP } from '../errno';
@@ -14,7 +14,7 @@ import { Tools421 } from '../dm/tools421';
 import { HVM_IOREQSRV_BUFIOREQ_ATOMIC, HVM_IOREQSRV_BUFIOREQ_OFF } from '../xen/4.21/common/ioreq';
 
 export class Qemu421 extends Tools421 {
-  /** xen_map_ioreq_server: frames 0-1 (or frame 1 alone without buffering); EOPNOTSUPP falls back to the gfns. */
+  /** xen_map_ioreq_server (642-717): frames 0-1 (or frame 1 alone without buffering); EOPNOTSUPP falls back to the gfns. */
   *xenMapIoreqServer(dm: DeviceModel): Co<number> {
     const has_bufioreq = dm.bufioreq_handling !== HVM_IOREQSRV_BUFIOREQ_OFF;
     const frame = has_bufioreq ? 0 : 1;
@@ -50,8 +50,8 @@ export class Qemu421 extends Tools421 {
   }
 
   /**
-   * xen_register_ioreq -> xen_do_ioreq_register: create, map, enable, bind every vcpu's port, bind the buffered one.
-   * A create that fails is only a warning: QEMU runs on with no ioreq server. Past the create, every failure takes
+   * xen_register_ioreq (844-879) -> xen_do_ioreq_register (767-842): create, map, enable, bind every vcpu's port, bind
+   * the buffered one. A create that fails is only a warning (867): QEMU runs on with no ioreq server. Past the create, every failure takes
    * the err: exit of xen_do_ioreq_register (see xenHvmInitFailed).
    */
   *xenDoIoreqRegister(dm: DeviceModel, bufioreq: number = HVM_IOREQSRV_BUFIOREQ_ATOMIC): Co<number> {
@@ -75,8 +75,8 @@ export class Qemu421 extends Tools421 {
   }
 
   /**
-   * The err: label of xen_do_ioreq_register: "xen hardware virtual machine initialisation failed", exit(1). The exit
-   * notifier was registered first thing in xen_do_ioreq_register, so exit() runs it: the server is destroyed and the
+   * The err: label of xen_do_ioreq_register (839-841): "xen hardware virtual machine initialisation failed", exit(1).
+   * The exit notifier was registered first thing in xen_do_ioreq_register (773-774), so exit() runs it: the server is destroyed and the
    * event-channel handle closed. QEMU is gone.
    */
   *xenHvmInitFailed(dm: DeviceModel, rc: number): Co<number> {
@@ -87,7 +87,7 @@ export class Qemu421 extends Tools421 {
     return rc;
   }
 
-  /** xen_map_io_section / xen_map_memory_section / xen_map_pcidev: map the ranges the device model emulates. */
+  /** xen_map_io_section / xen_map_memory_section / xen_map_pcidev (include/hw/xen/xen_native.h:400, 366, 434): map the ranges the device model emulates. */
   *xenMapRanges(dm: DeviceModel): Co<number> {
     for (const [type, start, end] of dm.want_ranges) {
       yield $('range', { type, start: A.hex(start), end: A.hex(end) });
@@ -97,7 +97,7 @@ export class Qemu421 extends Tools421 {
     return 0;
   }
 
-  /** cpu_handle_ioreq: drain the buffered ring first, then serve vcpu i's request. */
+  /** cpu_handle_ioreq (540-588): drain the buffered ring first, then serve vcpu i's request. */
   *cpuHandleIoreq(dm: DeviceModel, i: number, respond: { data?: bigint; notify?: boolean }): Co<number> {
     yield $('buffered', { mapped: !!dm.buffered_io_page });
     if (dm.buffered_io_page && !dm.dead) yield* this.handleBufferedIopage(dm);
@@ -105,7 +105,7 @@ export class Qemu421 extends Tools421 {
   }
 
   /**
-   * handle_buffered_iopage: read rdptr, then wrptr, then rdptr again (a torn pair is read again); each entry is
+   * handle_buffered_iopage (463-525): read rdptr, then wrptr, then rdptr again (a torn pair is read again); each entry is
    * handled and the read pointer moved by atomic add; half a quad word is hw_error("Incomplete quad word ...").
    */
   *handleBufferedIopage(dm: DeviceModel): Co<number> {
@@ -151,7 +151,7 @@ export class Qemu421 extends Tools421 {
     return n;
   }
 
-  /** xen_exit_notifier: destroy the server, then close the event-channel handle (every port QEMU had bound). */
+  /** xen_exit_notifier (629-640): destroy the server, then close the event-channel handle (every port QEMU had bound). */
   *xenExitNotifier(dm: DeviceModel): Co<number> {
     yield $('destroy', { id: dm.ioservid });
     const rc = yield* this.xendevicemodelDestroyIoreqServer(dm);
