@@ -50,8 +50,8 @@ export class Qemu421 extends Tools421 {
   }
 
   /**
-   * xen_register_ioreq (844-879) -> xen_do_ioreq_register (767-842): create, map, enable, bind every vcpu's port, bind
-   * the buffered one. A create that fails is only a warning (867): QEMU runs on with no ioreq server. Past the create, every failure takes
+   * From xen_register_ioreq (844-879), xen_do_ioreq_register (767-842): create, map, enable, bind every vcpu's port,
+   * bind the buffered one. A create that fails is only a warning (867): QEMU runs on with no ioreq server. Past the create, every failure takes
    * the err: exit of xen_do_ioreq_register (see xenHvmInitFailed).
    */
   *xenDoIoreqRegister(dm: DeviceModel, bufioreq: number = HVM_IOREQSRV_BUFIOREQ_ATOMIC): Co<number> {
