@@ -13,50 +13,50 @@ int prepare_ring_for_helper(struct domain *d, unsigned long gmfn, struct page_in
     void *va;
 
     /* a reference on the guest's frame, unsharing it on the way */
-    page = get_page_from_gfn(d, gmfn, &p2mt, P2M_UNSHARE);   @get_page
+    page = get_page_from_gfn(d, gmfn, &p2mt, P2M_UNSHARE);
     if (p2m_is_paging(p2mt)) {   @get_page_from_gfn
         /* paged out: start bringing it back; the caller can try again later */
         p2m_mem_paging_populate(d, gmfn);   @paging
-        if (page != NULL) put_page(page);   @paging_put
-        return -ENOENT;   @paging_ret
+        if (page != NULL) put_page(page);
+        return -ENOENT;
     }
-    if (p2m_is_shared(p2mt)) {   @is_shared
+    if (p2m_is_shared(p2mt)) {
         /* still shared after all */
         if (page != NULL) put_page(page);   @shared
-        return -ENOENT;   @shared_ret
+        return -ENOENT;
     }
-    if (page == NULL) {   @is_null
+    if (page == NULL) {
         return -EINVAL;   @no_page
     }
 
     /* Xen is going to write into the page */
     if (!get_page_type(page, PGT_writable_page)) {   @get_page_type
-        put_page(page);   @type_put
-        return -EINVAL;   @type_ret
+        put_page(page);
+        return -EINVAL;
     }
 
     /* mapped for every vcpu, whichever address space it happens to run in */
     va = __map_domain_page_global(page);   @map_global
-    if (va == NULL) {   @check_va
-        put_page_and_type(page);   @map_put
-        return -ENOMEM;   @map_ret
+    if (va == NULL) {
+        put_page_and_type(page);
+        return -ENOMEM;
     }
 
-    *_page = page;   @set_page
-    *_va = va;   @set_va
-    return 0;   @ret
+    *_page = page;
+    *_va = va;
+    return 0;
 }
 
 @fn destroy_ring_for_helper
 void destroy_ring_for_helper(void **_va, struct page_info *page)
 {
-    void *va = *_va;   @init_va
+    void *va = *_va;
 
     /* nothing to undo when the page was never mapped */
     if (va != NULL) {   @check
-        unmap_domain_page_global(va);   @unmap
-        put_page_and_type(page);   @put
-        *_va = NULL;   @clear
+        unmap_domain_page_global(va);
+        put_page_and_type(page);
+        *_va = NULL;
     }
 }
 
