@@ -301,12 +301,18 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     // A row reads "name = value" (or "name: value" in other VS Code versions).
     let rows = await waitRows(variables, /^d\s*[=:]\s*d1 \(HVM\)/, 'variables-d');
     // VS Code keeps a variable's expansion from earlier stops; an expanded d pushes the other locals out of the
-    // short pane (its rows are only drawn while in view): fold it to read them all.
-    const dRow = variables.locator('.monaco-list-row[aria-expanded="true"]').filter({ hasText: /d1 \(HVM\)/ }).first();
-    if (await dRow.count()) { await dRow.click(); await page.keyboard.press('ArrowLeft'); await page.waitForTimeout(300); rows = await rowsOf(variables); }
-    for (const want of [/^domid\s*[=:]\s*0$/, /^s\s*[=:]\s*ioreq server of d1 for dm d0/, /^pfn\s*[=:]\s*0x0$/, /^rc\s*[=:]\s*-ENOMEM$/, /^v\s*[=:]\s*<not in scope>$/]) {
-      assert.ok(rows.some((r) => want.test(r)), `Variables lacks ${want}:\n${rows.join('\n')}`);
+    // short pane (its rows are only drawn while in view): fold it to read them all. The rows first seen may still be
+    // the previous stop's (the view refreshes after "Paused on breakpoint" shows): read again until this stop's
+    // locals are all there, or the deadline.
+    const wants = [/^domid\s*[=:]\s*0$/, /^s\s*[=:]\s*ioreq server of d1 for dm d0/, /^pfn\s*[=:]\s*0x0$/, /^rc\s*[=:]\s*-ENOMEM$/, /^v\s*[=:]\s*<not in scope>$/];
+    for (const deadline = Date.now() + 15000; ;) {
+      const dRow = variables.locator('.monaco-list-row[aria-expanded="true"]').filter({ hasText: /d1 \(HVM\)/ }).first();
+      if (await dRow.count()) { await dRow.click(); await page.keyboard.press('ArrowLeft'); await page.waitForTimeout(300); }
+      rows = await rowsOf(variables);
+      if (wants.every((w) => rows.some((r) => w.test(r))) || Date.now() > deadline) break;
+      await page.waitForTimeout(500);
     }
+    for (const want of wants) assert.ok(rows.some((r) => want.test(r)), `Variables lacks ${want}:\n${rows.join('\n')}`);
     assert.ok(!rows.some((r) => /^(nrVcpus|va)\b/.test(r)), `no model-only names:\n${rows.join('\n')}`);
     await screenshot('variables-hvm_create_ioreq_server');
     // The README's watch.
