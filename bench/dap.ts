@@ -1,6 +1,8 @@
 // DAP figures, over stdio against the stand-alone adapter (dist/debugAdapter.js), each beside a floor measured in
-// the same run: `next` against `threads` (a request that does no work), 10,000 steps end to end, and a stepBack at
-// statement 100 against one at statement 100,000.
+// the same run: `next` against `threads` (a request that does no work); 10,000 stepIns end to end against the same
+// 10,000 in a session launched with `memoryEvents: false` (no page snapshot or memory event per stop); a stepBack at
+// statement 100,000 against one at the same place of the scenario's first round (the same statement of the same
+// kind of step, about statement 200), so the only difference is the history behind it.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -30,18 +32,35 @@ function longScenario(rounds: number): string {
   return f;
 }
 
-export async function dapFigures(adapter: string, runs: number): Promise<Record<string, unknown>> {
+type Stopped = () => Promise<DebugProtocol.Event>;
+
+/** A client launched on `file`, stopped on entry, and the guest vcpu's thread id. */
+async function launched(adapter: string, file: string, extra: Record<string, unknown> = {}): Promise<{ dc: DebugClient; stopped: Stopped; threadId: number }> {
   const dc = new DebugClient('node', adapter, 'ioreq-scope');
   dc.defaultTimeout = 120000;
   await dc.start();
+  const stopped = () => dc.waitForEvent('stopped', 120000);
+  await Promise.all([stopped(), dc.configurationSequence(), dc.launch({ scenario: file, stopOnEntry: true, ...extra } as DebugProtocol.LaunchRequestArguments)]);
+  // Stepping stays in its thread: step the guest vcpu, which has a step in every round to the end (the device
+  // model's steps between run inside its next / stepIn, as they do for a user stepping the vcpu).
+  const threads0 = (await dc.threadsRequest()).body.threads;
+  return { dc, stopped, threadId: (threads0.find((t) => /d1v0/.test(t.name)) ?? threads0[0]).id };
+}
+
+/** 10,000 stepIns end to end, from the start. */
+async function tenThousand(c: { dc: DebugClient; stopped: Stopped; threadId: number }): Promise<number> {
+  await Promise.all([c.stopped(), c.dc.customRequest('ioreqScopeGoto', { t: 0 })]);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < 10000; i++) await Promise.all([c.stopped(), c.dc.stepInRequest({ threadId: c.threadId })]);
+  return ms(t0);
+}
+
+export async function dapFigures(adapter: string, runs: number): Promise<Record<string, unknown>> {
+  const file = longScenario(3500);
+  const main = await launched(adapter, file);
+  const floor = await launched(adapter, file, { memoryEvents: false });
+  const { dc, stopped, threadId } = main;
   try {
-    const file = longScenario(3500);
-    const stopped = () => dc.waitForEvent('stopped', 120000);
-    await Promise.all([stopped(), dc.configurationSequence(), dc.launch({ scenario: file, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments)]);
-    // Stepping stays in its thread: step the guest vcpu, which has a step in every round to the end (the device
-    // model's steps between run inside its next / stepIn, as they do for a user stepping the vcpu).
-    const threads0 = (await dc.threadsRequest()).body.threads;
-    const threadId = (threads0.find((t) => /d1v0/.test(t.name)) ?? threads0[0]).id;
     // Warm up both paths.
     for (let i = 0; i < 200; i++) { await dc.threadsRequest(); await Promise.all([stopped(), dc.nextRequest({ threadId })]); }
     const threads: number[] = [], next: number[] = [];
@@ -53,34 +72,56 @@ export async function dapFigures(adapter: string, runs: number): Promise<Record<
       for (let i = 0; i < 200; i++) await Promise.all([stopped(), dc.nextRequest({ threadId })]);
       next.push(ms(t0) / 200);
     }
-    // 10,000 steps end to end (stepIn), from a fresh position.
-    await Promise.all([stopped(), dc.customRequest('ioreqScopeGoto', { t: 0 })]);
-    let t0 = process.hrtime.bigint();
-    for (let i = 0; i < 10000; i++) await Promise.all([stopped(), dc.stepInRequest({ threadId })]);
-    const tenK = ms(t0);
-    // stepBack at statement 100 against at statement 100,000, measured alternately (so drift and garbage
-    // collection fall on both) after one visit to 100,000 has made the snapshots.
-    await Promise.all([stopped(), dc.customRequest('ioreqScopeGoto', { t: 100000 })]);
-    const early: number[] = [], late: number[] = [];
-    for (let r = 0; r < Math.max(runs, 9); r++) {
-      for (const [t, xs] of [[100, early], [100000, late]] as Array<[number, number[]]>) {
+    // 10,000 stepIns, alternately with memory events (the adapter as users get it) and without (the floor).
+    const tenK: number[] = [], tenKFloor: number[] = [];
+    for (let r = 0; r < 2; r++) { tenK.push(await tenThousand(main)); tenKFloor.push(await tenThousand(floor)); }
+    // stepBack at statement 100,000 against at the same position of the first round (after one visit to 100,000
+    // has made the snapshots), measured alternately so drift and garbage collection fall on both.
+    const at = async (t: number): Promise<{ step: number; stmt: number }> => {
+      await Promise.all([stopped(), dc.customRequest('ioreqScopeGoto', { t })]);
+      const s = ((await dc.customRequest('ioreqScopeState', {})) as DebugProtocol.Response).body as { step: number };
+      let t0 = t;
+      while (t0 > 0) {
+        await Promise.all([stopped(), dc.customRequest('ioreqScopeGoto', { t: t0 - 1 })]);
+        if ((((await dc.customRequest('ioreqScopeState', {})) as DebugProtocol.Response).body as { step: number }).step !== s.step) break;
+        t0--;
+      }
+      return { step: s.step, stmt: t - t0 };
+    };
+    const LATE = 100000;
+    const late = await at(LATE);
+    // The rounds (4 setup steps, then 3 steps a round) each take the same number of statements: one round's length.
+    const start = async (step: number): Promise<number> => { let t = 0; for (;;) { const p = await at(t); if (p.step >= step) return t - p.stmt; t += 8; } };
+    const phase = (late.step - 4) % 3;
+    const r1 = await start(4 + 3 + phase), r2 = await start(4 + 6 + phase);
+    const period = r2 - r1;
+    const early = LATE - period * Math.floor((LATE - r1) / period);
+    const e = await at(early);
+    if ((e.step - 4) % 3 !== phase || e.stmt !== late.stmt) throw new Error(`bench: statement ${early} (step ${e.step} +${e.stmt}) is not where ${LATE} is (step ${late.step} +${late.stmt})`);
+    const earlyMs: number[] = [], lateMs: number[] = [];
+    for (let r = 0; r < Math.max(runs, 15); r++) {
+      for (const [t, xs] of [[early, earlyMs], [LATE, lateMs]] as Array<[number, number[]]>) {
         await Promise.all([stopped(), dc.customRequest('ioreqScopeGoto', { t })]);
         const s0 = process.hrtime.bigint();
-        await Promise.all([stopped(), dc.stepBackRequest({ threadId })]);
+        const [ev] = await Promise.all([stopped(), dc.stepBackRequest({ threadId })]);
         xs.push(ms(s0));
+        if ((ev.body as { reason: string }).reason !== 'step') throw new Error(`bench: stepBack at ${t} did not step (${JSON.stringify(ev.body)})`);
       }
     }
-    const back100 = median(early);
-    const back100k = median(late);
+    const backEarly = median(earlyMs);
+    const backLate = median(lateMs);
     const state = (await dc.customRequest('ioreqScopeState', {})) as DebugProtocol.Response;
     return {
       nextRoundTripMs: +median(next).toFixed(3), threadsRoundTripMsFloor: +median(threads).toFixed(3),
       nextOverThreads: +(median(next) / median(threads)).toFixed(2), targetNextOverThreadsAtMost: 1.5,
-      tenThousandStepsMs: Math.round(tenK), perStepMs: +(tenK / 10000).toFixed(3),
-      stepBackAt100Ms: +back100.toFixed(2), stepBackAt100000Ms: +back100k.toFixed(2), stepBackRatio: +(back100k / back100).toFixed(2), targetStepBackRatioWithin: 2,
+      tenThousandStepsMs: Math.round(median(tenK)), perStepMs: +(median(tenK) / 10000).toFixed(3),
+      tenThousandStepsNoMemoryEventsMsFloor: Math.round(median(tenKFloor)), tenThousandOverFloor: +(median(tenK) / median(tenKFloor)).toFixed(2),
+      stepBackEarlyAt: early, stepBackEarlyMs: +backEarly.toFixed(3), stepBackAt100000Ms: +backLate.toFixed(3),
+      stepBackRatio: +(backLate / backEarly).toFixed(2), targetStepBackRatioWithin: 2,
       scenarioStatementsReached: (state.body as { t: number }).t,
     };
   } finally {
     await dc.stop();
+    await floor.dc.stop();
   }
 }

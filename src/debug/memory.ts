@@ -1,6 +1,7 @@
 // The special pages as memory, without DAP: each page's memory reference (`d1:0xfeff9`), reading its bytes and
 // writing them as a recorded edit (so time travel replays the write). session.ts only translates.
 import * as A from '../model/abi';
+import type { PageView } from '../model/xen';
 import type { IoreqRuntime } from './runtime';
 
 /** A special page's memory reference: "d<domid>:0x<pfn>". */
@@ -45,29 +46,59 @@ export function writePage(rt: IoreqRuntime, ref: string, offset: number, data: U
   return null;
 }
 
-/** The special pages' bytes now (pages that have bytes), by memory reference: to tell which a stop changed. */
-export function specialPageBytes(rt: IoreqRuntime): Map<string, Uint8Array> {
-  const out = new Map<string, Uint8Array>();
+/**
+ * The special pages at a stop, by memory reference: each page's mapping forked (the model's copy on write: the
+ * forked view shares the page's chunks, and the model's next write to the page copies the chunk it lands in), so a
+ * snapshot costs a small object per page, not a copy of its bytes.
+ */
+export type PageSnapshot = Map<string, PageView>;
+
+/** The special pages' mappings now (pages that have bytes), forked: to tell, at the next stop, which bytes changed. */
+export function snapshotPages(rt: IoreqRuntime): PageSnapshot {
+  const out: PageSnapshot = new Map();
   for (const d of rt.session.m.x.domains.values()) {
     for (const [pfn, g] of d.physmap) {
-      if (g.use === 'ram' || !g.bytes) continue;
-      out.set(memoryRef(d.domain_id, pfn), g.bytes.slice());
+      if (g.use === 'ram' || !g.view) continue;
+      out.set(memoryRef(d.domain_id, pfn), g.view.fork());
     }
   }
   return out;
 }
 
-/** The byte range of each page that differs between two snapshots (a page new or gone: the whole page). */
-export function changedRanges(before: Map<string, Uint8Array>, now: Map<string, Uint8Array>): Array<{ memoryReference: string; offset: number; count: number }> {
+/**
+ * The byte range of each special page that differs from a snapshot now (a page new or gone: the whole page). A chunk
+ * the page still shares with the snapshot is unchanged (a write would have copied it); only the others are compared.
+ */
+export function changedSince(rt: IoreqRuntime, before: PageSnapshot): Array<{ memoryReference: string; offset: number; count: number }> {
   const out: Array<{ memoryReference: string; offset: number; count: number }> = [];
-  for (const ref of new Set([...before.keys(), ...now.keys()])) {
-    const a = before.get(ref), b = now.get(ref);
-    if (!a || !b) { out.push({ memoryReference: ref, offset: 0, count: A.PAGE_SIZE }); continue; }
-    let lo = -1, hi = -1;
-    for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) { if (lo < 0) lo = i; hi = i; }
-    if (lo >= 0) out.push({ memoryReference: ref, offset: lo, count: hi - lo + 1 });
+  const seen = new Set<string>();
+  for (const d of rt.session.m.x.domains.values()) {
+    for (const [pfn, g] of d.physmap) {
+      if (g.use === 'ram' || !g.view) continue;
+      const ref = memoryRef(d.domain_id, pfn);
+      seen.add(ref);
+      const a = before.get(ref);
+      if (!a) { out.push({ memoryReference: ref, offset: 0, count: A.PAGE_SIZE }); continue; }
+      const r = changedRange(a, g.view);
+      if (r) out.push({ memoryReference: ref, ...r });
+    }
   }
+  for (const ref of before.keys()) if (!seen.has(ref)) out.push({ memoryReference: ref, offset: 0, count: A.PAGE_SIZE });
   return out;
+}
+
+/** The first and last differing byte of two mappings of a page, or null when they read the same. */
+function changedRange(a: PageView, b: PageView): { offset: number; count: number } | null {
+  if (a.s === b.s) return null;
+  const ca = a.s.c, cb = b.s.c;
+  const n = A.PAGE_SIZE / ca.length;
+  let lo = -1, hi = -1;
+  for (let k = 0; k < ca.length; k++) {
+    if (ca[k] === cb[k]) continue;
+    const x = new Uint8Array(ca[k].buffer, ca[k].byteOffset, n), y = new Uint8Array(cb[k].buffer, cb[k].byteOffset, n);
+    for (let i = 0; i < n; i++) if (x[i] !== y[i]) { if (lo < 0) lo = k * n + i; hi = k * n + i; }
+  }
+  return lo < 0 ? null : { offset: lo, count: hi - lo + 1 };
 }
 
 /**

@@ -321,10 +321,37 @@ export class IoreqRuntime {
     if (top) this.seenFrames.add(top);
   }
 
-  /** The stop for a step that cannot run in the state reached. */
+  /**
+   * The stop for a step that cannot run in the state reached. When no actor's next step can run either (the
+   * explorer's counterexample for a deadlock ends with each actor's blocked step), the stop is the deadlock: every
+   * actor's step and why it cannot run, and every vcpu blocked in Xen.
+   */
   private stuckStop(why: string): StopInfo {
     const st = this.currentStep;
+    const dl = st ? this.deadlock(st) : null;
+    if (st && dl) {
+      return { reason: 'exception', actor: st.actor, description: dl, exception: { id: 'invariant', text: dl }, location: st.loc, where: `step ${st.index}: deadlock` };
+    }
     return { reason: 'exception', actor: st?.actor ?? 'toolstack', description: why, exception: { id: 'failed_expectation', text: why }, location: st?.loc, where: st ? `step ${st.index}: ${st.op} cannot run` : undefined };
+  }
+
+  /** "deadlock: …" when, from the stuck step on, no actor's next step can run; null when one can. */
+  private deadlock(stuck: Step): string | null {
+    const next = new Map<string, Step>();
+    for (const st of this.sc.steps.slice(stuck.index)) if (!next.has(st.actor)) next.set(st.actor, st);
+    const why: string[] = [];
+    for (const st of next.values()) {
+      const w = this.session.blocked(st);
+      if (!w) return null;
+      why.push(`${st.actor} cannot run step ${st.index} (${st.op}): ${w}`);
+    }
+    for (const d of this.session.m.x.domains.values()) {
+      for (const v of d.vcpu) {
+        const name = `d${d.domain_id}v${v.vcpu_id}`;
+        if (v.pause_flags.blocked_in_xen && !next.has(name)) why.push(`${name} is blocked in Xen waiting for its ioreq`);
+      }
+    }
+    return `deadlock: ${why.join('; ')}`;
   }
 
   /** The actor a stepping request is for: the given thread's, else the current step's. */

@@ -14,7 +14,7 @@ import { stepFrameName } from '../scenario/ops';
 import { parseScenario } from '../scenario/parse';
 import { isModelledFunction, listingForPath, placeLine } from './breakpoints';
 import { locateLabel, type Listing, loadListing } from './listing';
-import { changedRanges, memoryRef, parseMemoryRef, readPage, resolveAddress, specialPageBytes, writePage } from './memory';
+import { changedSince, memoryRef, parseMemoryRef, readPage, resolveAddress, snapshotPages, writePage, type PageSnapshot } from './memory';
 import { actorsOf, IoreqRuntime, type Granularity, type StopInfo } from './runtime';
 import { EvalError, evaluate, show } from './values';
 import { dataBreakpointOf, frameContext, scopesOf, setVariable, variablesOf, type FrameRef, type RtVar, type VarNode } from './variables';
@@ -32,6 +32,8 @@ export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
   xenTree?: string;
   /** libxc's debug logging on for every xc_hvm_build step: setup_guest's DPRINTF lines in the debug console. */
   libxcDebug?: boolean;
+  /** false: stops send no DAP `memory` events (and keep no page snapshot); the bench's floor. On by default. */
+  memoryEvents?: boolean;
 }
 
 /** How listings are named to the client: always `ioreq-scope:/<name>`, with or without a DAP source reference. */
@@ -151,6 +153,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     }
     this.stopOnEntry = !!args.stopOnEntry;
     this.xenTree = args.xenTree;
+    this.memoryEvents = args.memoryEvents !== false;
     this.actors = actorsOf(this.rt.sc);
     // Model events are sent in one batch per stop: the lines to the debug console, the records to the views.
     this.rt.onEvent = (e) => { this.pendingEvents.push(e); this.eventAt.set(e.seq, this.rt!.pos.t); };
@@ -409,15 +412,18 @@ export class IoreqDebugSession extends LoggingDebugSession {
 
   // ---- execution ----
 
-  /** The special pages' bytes at the last stop, for the `memory` events of the next. */
-  private pagesAtStop: Map<string, Uint8Array> | null = null;
+  /** The special pages at the last stop (forked mappings, not copies), for the `memory` events of the next. */
+  private pagesAtStop: PageSnapshot | null = null;
+  /** Whether stops send `memory` events (launch's `memoryEvents`, on unless false). */
+  private memoryEvents = true;
 
   private report(stop: StopInfo): void {
     const rt = this.rt!;
     // The model wrote pages since the last stop: tell the client (its memory views refresh).
-    const pages = specialPageBytes(rt);
-    if (this.pagesAtStop) for (const r of changedRanges(this.pagesAtStop, pages)) this.sendEvent(new DapEvent('memory', r));
-    this.pagesAtStop = pages;
+    if (this.memoryEvents) {
+      if (this.pagesAtStop) for (const r of changedSince(rt, this.pagesAtStop)) this.sendEvent(new DapEvent('memory', r));
+      this.pagesAtStop = snapshotPages(rt);
+    }
     this.handles.reset();
     this.frames.reset();
     this.lastStop = stop;

@@ -516,12 +516,23 @@ function checkWrites(sc: Scenario, step: { index: number; op: string; actor: str
   }
 }
 
-/** The interleaving as a scenario file of its own: the same header, the steps in the order they ran. */
+/** The interleaving as a scenario file of its own: the same header, the steps in the order they ran (and for a deadlock, then each blocked actor's next step). */
 function counterexample(sc: Scenario, trail: number[], kind: ViolationKind, message: string): Record<string, unknown> {
   const doc: Record<string, unknown> = { ...sc.doc };
   doc.name = `${sc.name}: counterexample (${kind})`;
-  doc.description = `Found by ioreq-scope explore in ${sc.file}: ${message}. The steps below are the shortest interleaving that reaches it (and among those, one that switches between actors least often); run or step-debug this file to watch it happen.`;
-  doc.steps = trail.map((i) => sc.steps[i].raw);
+  const steps = [...trail];
+  if (kind === 'deadlock') {
+    // The steps that cannot run end the file (each unfinished actor's next one, in the message's order): run, the
+    // first of them is refused where the deadlock is; debugged, the debugger stops there and names them all.
+    const { byActor } = actorsOf(sc);
+    const inTrail = new Set(trail);
+    for (const mine of byActor) {
+      const next = mine.find((i) => !inTrail.has(i));
+      if (next !== undefined) steps.push(next);
+    }
+  }
+  doc.steps = steps.map((i) => sc.steps[i].raw);
+  doc.description = `Found by ioreq-scope explore in ${sc.file}: ${message}. The steps below are the shortest interleaving that reaches it (and among those, one that switches between actors least often)${kind === 'deadlock' ? `, then the ${steps.length - trail.length === 1 ? 'step' : `${steps.length - trail.length} steps`} that cannot run` : ''}; run or step-debug this file to watch it happen.`;
   // A relative $schema would point nowhere beside the counterexample; the extension's jsonValidation covers it.
   delete doc.$schema;
   if (kind !== 'expectation') delete doc.expect;

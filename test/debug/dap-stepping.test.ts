@@ -173,6 +173,33 @@ describe('debug adapter over DAP: locals, frames, stepping', function () {
     await Promise.all([dc.waitForEvent('terminated'), dc.continueRequest({ threadId: s.threadId })]);
   });
 
+  it("a deadlock's counterexample stops at the deadlock: the thread whose step cannot run, at that step's line, naming every blocked actor", async () => {
+    const { explore } = require('../../src/scenario/explore') as typeof import('../../src/scenario/explore');
+    const { parseScenario } = require('../../src/scenario/parse') as typeof import('../../src/scenario/parse');
+    const src = SC('61-zoo-3b586fc67d-no-default-emulator.ioreq.json');
+    const v = explore(parseScenario(fs.readFileSync(src, 'utf8'), src), { maxStates: 100000, hashing: true }).violations.find((x) => x.kind === 'deadlock');
+    assert.ok(v, 'the explorer finds the deadlock');
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ioreq-deadlock-')), 'deadlock.ioreq.json');
+    fs.writeFileSync(f, JSON.stringify(v!.counterexample, null, 2));
+    const cex = parseScenario(fs.readFileSync(f, 'utf8'), f);
+    // The file ends with the step that cannot run: QEMU's, which waits for a request the vcpu never sent.
+    assert.equal(cex.steps.length, v!.trail.length + 1);
+    const blocked = cex.steps.at(-1)!;
+    assert.equal(blocked.actor, 'qemu');
+    assert.equal(blocked.op, 'cpu_handle_ioreq');
+    let [e] = await Promise.all([dc.waitForEvent('stopped'), launch(f)]);
+    // The interleaving first wedges the vcpu (its own invariant, at its step); continuing comes to the deadlock.
+    for (let i = 0; i < 4 && /^vcpu-wedged/.test(e.body.text ?? ''); i++) [e] = await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: e.body.threadId! })]);
+    assert.equal(e.body.reason, 'exception');
+    assert.match(e.body.text!, new RegExp(`^deadlock: qemu cannot run step ${blocked.index} \\(cpu_handle_ioreq\\): vcpu 0's slot is STATE_IOREQ_NONE`));
+    const s = await stackOf(/device model qemu/);
+    assert.equal(e.body.threadId, s.threadId, "the stop is in the blocked device model's thread");
+    assert.equal(s.frames.length, 1);
+    assert.equal(s.frames[0].name, `step ${blocked.index}: deadlock`);
+    assert.equal(s.frames[0].source!.path, f);
+    assert.equal(s.frames[0].line, blocked.loc.line, "the blocked step's line in the counterexample");
+  });
+
   it('memory events name the page bytes a step wrote; a data breakpoint on bytes (asAddress) answers who last wrote them', async () => {
     const mem: Array<{ memoryReference: string; offset: number; count: number }> = [];
     dc.on('memory', (e: DebugProtocol.MemoryEvent) => mem.push(e.body));

@@ -180,4 +180,38 @@ describe('debug runtime: stops at what the explorer found', () => {
     assert.equal(rt2.continue().reason, 'end');
   });
 
+  it('a deadlock with a vcpu blocked in Xen (scenario 70): the stop names the vcpu and what it waits for, at the blocked step', () => {
+    const { explore } = require('../../src/scenario/explore') as typeof import('../../src/scenario/explore');
+    const v = explore(load('70-x421-arm-ioeventfd-shares-ioreq-port.ioreq.json'), { maxStates: 100000, hashing: true }).violations.find((x) => x.kind === 'deadlock');
+    assert.ok(v, 'the explorer finds the deadlock');
+    const f = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'ioreq-cex-')), 'cex.ioreq.json');
+    fs.writeFileSync(f, JSON.stringify(v!.counterexample, null, 2));
+    const cex = parseScenario(fs.readFileSync(f, 'utf8'), f);
+    const rt = new IoreqRuntime(cex);
+    // With no exception filter on too: the scenario cannot go on, so it stops there whatever the filters.
+    rt.exceptionFilters = new Set();
+    const s = rt.continue();
+    assert.equal(s.reason, 'exception');
+    assert.equal(s.exception!.id, 'invariant');
+    assert.match(s.description!, /^deadlock: d1v0 cannot run step \d+ \(wait_for_io\): d1v0 is blocked in Xen until its ioreq port is notified/);
+    assert.equal(rt.pos.step, v!.trail.length, 'at the first step after the interleaving: the blocked one');
+    assert.deepEqual(s.location, cex.steps[rt.pos.step].loc);
+    assert.equal(s.where, `step ${rt.pos.step}: deadlock`);
+  });
+
+  it('a step that cannot run while another actor still can is not a deadlock: the stop says only why that step cannot run', () => {
+    const f = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'ioreq-stuck-')), 'stuck.ioreq.json');
+    fs.writeFileSync(f, JSON.stringify({ profile: 'seed', deviceModels: [{ name: 'qemu', target: 1 }], steps: [
+      { actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 },
+      { actor: 'qemu', op: 'cpu_handle_ioreq', vcpu: 0 },
+      { actor: 'toolstack', op: 'xc_hvm_build', domid: 1 },
+    ] }));
+    const rt = new IoreqRuntime(parseScenario(fs.readFileSync(f, 'utf8'), f));
+    const s = rt.continue();
+    assert.equal(s.reason, 'exception');
+    assert.equal(s.exception!.id, 'failed_expectation');
+    assert.doesNotMatch(s.description!, /deadlock/);
+    assert.equal(s.where, 'step 1: cpu_handle_ioreq cannot run');
+  });
+
 });

@@ -38,9 +38,13 @@ function stopsOfStep(index: number): Stop[] {
 }
 
 const CREATE = ['init_s', 'init_pfn', 'init_rc', 'exist', 'printk', 'enomem', 'alloc', 'check_alloc', 'set_domain', 'set_domid', 'init_ports', 'init_buf_port', 'get_ioreq_pfn', 'ioreq_pfn'];
-const SET_PAGE = ['hvm_set_ioreq_page@prepare', 'prepare_ring_for_helper@get_page_from_gfn', 'prepare_ring_for_helper@get_page_type',
-  'prepare_ring_for_helper@map_global', 'hvm_set_ioreq_page@check_rc', 'hvm_set_ioreq_page@check_busy', 'hvm_set_ioreq_page@publish'];
-const UPDATE = ['hvm_ioreq_server_add_vcpu@update', 'hvm_update_ioreq_server_evtchn@check', 'hvm_update_ioreq_server_evtchn@write', 'hvm_update_ioreq_server_evtchn@write'];
+const INIT_PAGE = ['hvm_init_ioreq_page@select', 'hvm_init_ioreq_page@lock_init'];
+const PREPARE = ['get_page', 'get_page_from_gfn', 'is_shared', 'is_null', 'get_page_type', 'map_global', 'check_va', 'set_page', 'set_va', 'ret']
+  .map((l) => `prepare_ring_for_helper@${l}`);
+const SET_PAGE = ['hvm_set_ioreq_page@init_d', 'hvm_set_ioreq_page@prepare', ...PREPARE, 'hvm_set_ioreq_page@check_rc', 'hvm_set_ioreq_page@select', 'hvm_set_ioreq_page@check_busy', 'hvm_set_ioreq_page@publish',
+  'hvm_set_ioreq_page@publish_page', 'hvm_set_ioreq_page@ret'];
+const WRITE_PORT = ['hvm_update_ioreq_server_evtchn@for_each_vcpu', 'hvm_update_ioreq_server_evtchn@get_ioreq', 'hvm_update_ioreq_server_evtchn@write'];
+const UPDATE = ['hvm_ioreq_server_add_vcpu@update', 'hvm_update_ioreq_server_evtchn@init_d', 'hvm_update_ioreq_server_evtchn@check', ...WRITE_PORT, ...WRITE_PORT];
 
 describe('debugger: what each stop shows along scenario 02 (the get of IOREQ_PFN that creates the server)', () => {
   const stops = stopsOfStep(2);
@@ -49,10 +53,10 @@ describe('debugger: what each stop shows along scenario 02 (the get of IOREQ_PFN
   it('stops at every statement in the seed\'s order, from xc_get_hvm_param down to prepare_ring_for_helper and back', () => {
     assert.deepEqual(stops.map((s) => s.at), [
       'xc_get_hvm_param@hypercall',
-      ...['index', 'lookup', 'is_hvm', 'xsm', 'get_switch', 'create'].map((l) => `do_hvm_op@${l}`),
+      ...['curr_d', 'init_rc', 'index', 'rcu_lock', 'lookup', 'is_hvm', 'xsm', 'xsm_rc', 'is_set', 'is_get', 'get_switch', 'create'].map((l) => `do_hvm_op@${l}`),
       ...CREATE.map((l) => `hvm_create_ioreq_server@${l}`),
-      'hvm_init_ioreq_page@select', 'hvm_create_ioreq_server@set_ioreq', ...SET_PAGE, 'hvm_create_ioreq_server@check_ioreq',
-      'hvm_create_ioreq_server@get_bufioreq_pfn', 'hvm_create_ioreq_server@bufioreq_pfn', 'hvm_init_ioreq_page@select', 'hvm_create_ioreq_server@set_bufioreq', ...SET_PAGE,
+      ...INIT_PAGE, 'hvm_create_ioreq_server@set_ioreq', ...SET_PAGE, 'hvm_create_ioreq_server@check_ioreq',
+      'hvm_create_ioreq_server@get_bufioreq_pfn', 'hvm_create_ioreq_server@bufioreq_pfn', ...INIT_PAGE, 'hvm_create_ioreq_server@set_bufioreq', ...SET_PAGE,
       'hvm_create_ioreq_server@check_bufioreq', 'hvm_create_ioreq_server@pause',
       'hvm_create_ioreq_server@for_each_vcpu', 'hvm_create_ioreq_server@add_vcpu', 'hvm_ioreq_server_add_vcpu@alloc', 'hvm_ioreq_server_add_vcpu@check',
       'hvm_ioreq_server_add_vcpu@store', 'hvm_ioreq_server_add_vcpu@vcpu0',
@@ -61,7 +65,9 @@ describe('debugger: what each stop shows along scenario 02 (the get of IOREQ_PFN
       'hvm_create_ioreq_server@for_each_vcpu', 'hvm_create_ioreq_server@add_vcpu', 'hvm_ioreq_server_add_vcpu@alloc', 'hvm_ioreq_server_add_vcpu@check',
       'hvm_ioreq_server_add_vcpu@store', 'hvm_ioreq_server_add_vcpu@vcpu0', ...UPDATE, 'hvm_ioreq_server_add_vcpu@ret', 'hvm_create_ioreq_server@check_add_vcpu',
       'hvm_create_ioreq_server@publish', 'hvm_create_ioreq_server@unpause', 'hvm_create_ioreq_server@ret',
-      'do_hvm_op@create_rc', 'do_hvm_op@get_pfn', 'hvm_get_ioreq_server_pfn@check', 'do_hvm_op@got', 'xc_get_hvm_param@result',
+      'do_hvm_op@create_rc', 'do_hvm_op@which', 'do_hvm_op@get_pfn',
+      ...['init_s', 'check', 'select', 'store', 'ret'].map((l) => `hvm_get_ioreq_server_pfn@${l}`),
+      'do_hvm_op@get_pfn_rc', 'do_hvm_op@set_pfn', 'do_hvm_op@create_break', 'do_hvm_op@got', 'xc_get_hvm_param@result',
     ]);
   });
 
@@ -76,7 +82,7 @@ describe('debugger: what each stop shows along scenario 02 (the get of IOREQ_PFN
 
   it('each stop is on a code line of its listing that reads like the statement', () => {
     for (const s of stops) {
-      assert.ok(s.text.trim() !== '' && !/^\s*(\/\*|\*)/.test(s.text), `${s.at}: line ${s.line} is code, not '${s.text}'`);
+      assert.ok(s.text.trim() !== '' && !/^\s*(\/\*|\*(\s|\/|$))/.test(s.text), `${s.at}: line ${s.line} is code, not '${s.text}'`);
     }
     assert.match(at('hvm_create_ioreq_server@printk').text, /printk/);
     assert.match(at('hvm_create_ioreq_server@publish').text, /ioreq_server\s*=\s*s/);

@@ -83,44 +83,40 @@ int send_timeoffset_req(struct vcpu *v, int64_t timeoff)
 @fn hvm_io_assist
 void hvm_io_assist(ioreq_t *p)
 {
-    struct vcpu *curr = current;
-    struct hvm_vcpu_io *vio = &curr->arch.hvm_vcpu.hvm_io;
-    struct cpu_user_regs *regs = guest_cpu_user_regs();
+    struct vcpu *curr = current;   @init_curr
+    struct hvm_vcpu_io *vio = &curr->arch.hvm_vcpu.hvm_io;   @init_vio
+    struct cpu_user_regs *regs = guest_cpu_user_regs();   @init_regs
     enum hvm_io_state io_state;
 
     /* IORESP_READY has been seen: only now is the answer read, and the slot is free again */
     rmb();   @rmb
-    p->state = STATE_IOREQ_NONE;
+    p->state = STATE_IOREQ_NONE;   @free_slot
 
-    io_state = vio->io_state;
-    vio->io_state = HVMIO_none;
+    io_state = vio->io_state;   @read_io_state
+    vio->io_state = HVMIO_none;   @clear_io_state
 
     switch (io_state) {   @switch
     case HVMIO_awaiting_completion:
         /* the retried instruction collects io_data */
-        vio->io_state = HVMIO_completed;
-        vio->io_data = p->data;
-        break;
+        vio->io_state = HVMIO_completed;   @completed
+        vio->io_data = p->data;   @io_data
+        break;   @completed_break
     case HVMIO_handle_mmio_awaiting_completion:
-        vio->io_state = HVMIO_completed;
-        vio->io_data = p->data;
+        vio->io_state = HVMIO_completed;   @mmio_completed
+        vio->io_data = p->data;   @mmio_io_data
         /* emulate the instruction once more; it sees HVMIO_completed and rax (its destination here) gets io_data */
         (void)handle_mmio();   @handle_mmio
-        break;
+        break;   @mmio_break
     case HVMIO_handle_pio_awaiting_completion:
-        /* four bytes zero-extend into rax; a narrower read replaces just its low io_size bytes */
-        if (vio->io_size == 4) {
-            regs->rax = (uint32_t)p->data;
-        } else {
-            memcpy(&regs->rax, &p->data, vio->io_size);
-        }
-        break;
+        /* four bytes zero-extend into rax; a narrower read replaces just its low io_size bytes (one statement in the model) */
+        if (vio->io_size == 4) regs->rax = (uint32_t)p->data; else memcpy(&regs->rax, &p->data, vio->io_size);   @pio_rax
+        break;   @pio_break
     default:
-        break;
+        break;   @default_break
     }
 
     if (p->state == STATE_IOREQ_NONE) {   @end
-        msix_write_completion(curr);   /* no MSI-X in the model */
-        vcpu_end_shutdown_deferral(curr);
+        msix_write_completion(curr);   /* no MSI-X in the model */   @msix
+        vcpu_end_shutdown_deferral(curr);   @end_deferral
     }
 }

@@ -13,50 +13,50 @@ int prepare_ring_for_helper(struct domain *d, unsigned long gmfn, struct page_in
     void *va;
 
     /* a reference on the guest's frame, unsharing it on the way */
-    page = get_page_from_gfn(d, gmfn, &p2mt, P2M_UNSHARE);
+    page = get_page_from_gfn(d, gmfn, &p2mt, P2M_UNSHARE);   @get_page
     if (p2m_is_paging(p2mt)) {   @get_page_from_gfn
         /* paged out: start bringing it back; the caller can try again later */
         p2m_mem_paging_populate(d, gmfn);   @paging
-        if (page != NULL) put_page(page);
-        return -ENOENT;
+        if (page != NULL) put_page(page);   @paging_put
+        return -ENOENT;   @paging_ret
     }
-    if (p2m_is_shared(p2mt)) {
+    if (p2m_is_shared(p2mt)) {   @is_shared
         /* still shared after all */
         if (page != NULL) put_page(page);   @shared
-        return -ENOENT;
+        return -ENOENT;   @shared_ret
     }
-    if (page == NULL) {
+    if (page == NULL) {   @is_null
         return -EINVAL;   @no_page
     }
 
     /* Xen is going to write into the page */
     if (!get_page_type(page, PGT_writable_page)) {   @get_page_type
-        put_page(page);
-        return -EINVAL;
+        put_page(page);   @type_put
+        return -EINVAL;   @type_ret
     }
 
     /* mapped for every vcpu, whichever address space it happens to run in */
     va = __map_domain_page_global(page);   @map_global
-    if (va == NULL) {
-        put_page_and_type(page);
-        return -ENOMEM;
+    if (va == NULL) {   @check_va
+        put_page_and_type(page);   @map_put
+        return -ENOMEM;   @map_ret
     }
 
-    *_page = page;
-    *_va = va;
-    return 0;
+    *_page = page;   @set_page
+    *_va = va;   @set_va
+    return 0;   @ret
 }
 
 @fn destroy_ring_for_helper
 void destroy_ring_for_helper(void **_va, struct page_info *page)
 {
-    void *va = *_va;
+    void *va = *_va;   @init_va
 
     /* nothing to undo when the page was never mapped */
     if (va != NULL) {   @check
-        unmap_domain_page_global(va);
-        put_page_and_type(page);
-        *_va = NULL;
+        unmap_domain_page_global(va);   @unmap
+        put_page_and_type(page);   @put
+        *_va = NULL;   @clear
     }
 }
 

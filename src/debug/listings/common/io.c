@@ -9,108 +9,101 @@
 @fn hvm_io_assist
 void hvm_io_assist(ioreq_t *p)
 {
-    struct vcpu *curr = current;
-    struct hvm_vcpu_io *vio = &curr->arch.hvm_vcpu.hvm_io;
-    struct cpu_user_regs *regs = guest_cpu_user_regs();
+    struct vcpu *curr = current;   @init_curr
+    struct hvm_vcpu_io *vio = &curr->arch.hvm_vcpu.hvm_io;   @init_vio
+    struct cpu_user_regs *regs = guest_cpu_user_regs();   @init_regs
     enum hvm_io_state io_state;
 
     /* IORESP_READY has been seen: only now is the answer read, and the slot is free again */
     rmb();   @rmb
-    p->state = STATE_IOREQ_NONE;
+    p->state = STATE_IOREQ_NONE;   @free_slot
 
-    io_state = vio->io_state;
-    vio->io_state = HVMIO_none;
+    io_state = vio->io_state;   @read_io_state
+    vio->io_state = HVMIO_none;   @clear_io_state
 
     switch (io_state) {   @switch
     case HVMIO_awaiting_completion:
         /* the retried instruction collects io_data */
-        vio->io_state = HVMIO_completed;
-        vio->io_data = p->data;
-        break;
+        vio->io_state = HVMIO_completed;   @completed
+        vio->io_data = p->data;   @io_data
+        break;   @completed_break
     case HVMIO_handle_mmio_awaiting_completion:
-        vio->io_state = HVMIO_completed;
-        vio->io_data = p->data;
+        vio->io_state = HVMIO_completed;   @mmio_completed
+        vio->io_data = p->data;   @mmio_io_data
         /* emulate the instruction once more; it sees HVMIO_completed and rax (its destination here) gets io_data */
         (void)handle_mmio();   @handle_mmio
-        break;
+        break;   @mmio_break
     case HVMIO_handle_pio_awaiting_completion:
-        /* four bytes zero-extend into rax; a narrower read replaces just its low io_size bytes */
-        if (vio->io_size == 4) {
-            regs->rax = (uint32_t)p->data;
-        } else {
-            memcpy(&regs->rax, &p->data, vio->io_size);
-        }
-        break;
+        /* four bytes zero-extend into rax; a narrower read replaces just its low io_size bytes (one statement in the model) */
+        if (vio->io_size == 4) regs->rax = (uint32_t)p->data; else memcpy(&regs->rax, &p->data, vio->io_size);   @pio_rax
+        break;   @pio_break
     default:
-        break;
+        break;   @default_break
     }
 
     if (p->state == STATE_IOREQ_NONE) {   @end
-        msix_write_completion(curr);   /* no MSI-X in the model */
-        vcpu_end_shutdown_deferral(curr);
+        msix_write_completion(curr);   /* no MSI-X in the model */   @msix
+        vcpu_end_shutdown_deferral(curr);   @end_deferral
     }
 }
 
 @fn hvm_buffered_io_send
 int hvm_buffered_io_send(struct vcpu *v, ioreq_t *p)
 {
-    struct domain *d = v->domain;
-    struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;
+    struct domain *d = v->domain;   @init_d
+    struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;   @init_s
     struct hvm_ioreq_page *iorp;
     buffered_iopage_t *pg;
     buf_ioreq_t bp;
     uint32_t rp, wp;
-    int size, qw = 0;
+    int size, qw = 0;   @init_qw
 
     /* a return of 0 sends the caller down the synchronous path */
     if (s == NULL) return 0;   @entry
 
-    iorp = &s->buf_ioreq;
-    pg = iorp->va;
+    iorp = &s->buf_ioreq;   @iorp
+    pg = iorp->va;   @pg
 
     /* a slot can carry one plain access below 1MB, nothing else */
     if (p->addr > 0xfffff || p->data_is_ptr || p->count != 1) return 0;   @limits
 
     /* slots record the size as a power of two */
     switch (p->size) {   @size
-    case 1: size = 0; break;
-    case 2: size = 1; break;
-    case 4: size = 2; break;
-    case 8: size = 3; qw = 1; break;   /* two slots: low half first, then the high half */
+    case 1: size = 0; break;   @size1
+    case 2: size = 1; break;   @size2
+    case 4: size = 2; break;   @size4
+    case 8: size = 3; qw = 1; break;   /* two slots: low half first, then the high half */   @size8
     default:
-        gdprintk(XENLOG_WARNING, "unexpected ioreq size: %u\n", p->size);
-        return 0;
+        gdprintk(XENLOG_WARNING, "unexpected ioreq size: %u\n", p->size);   @bad_size
+        return 0;   @bad_size_ret
     }
 
-    bp.type = p->type;
-    bp.dir = p->dir;
-    bp.size = size;
-    bp.addr = p->addr;
-    bp.data = (uint32_t)p->data;
+    /* the slot's fields (the model fills them in one statement) */
+    bp.type = p->type; bp.dir = p->dir; bp.size = size; bp.addr = p->addr; bp.data = (uint32_t)p->data;   @bp
 
-    spin_lock(&iorp->lock);
+    spin_lock(&iorp->lock);   @lock
 
-    rp = pg->read_pointer;
-    wp = pg->write_pointer;
+    rp = pg->read_pointer;   @rp
+    wp = pg->write_pointer;   @wp
     if (wp - rp >= IOREQ_BUFFER_SLOT_NUM - qw) {   @full
         /* no room on the ring */
-        spin_unlock(&iorp->lock);
-        return 0;
+        spin_unlock(&iorp->lock);   @full_unlock
+        return 0;   @full_ret
     }
 
-    pg->buf_ioreq[wp % IOREQ_BUFFER_SLOT_NUM] = bp;
+    pg->buf_ioreq[wp % IOREQ_BUFFER_SLOT_NUM] = bp;   @write_slot
     if (qw) {   @copy
-        bp.data = p->data >> 32;
-        pg->buf_ioreq[(wp + 1) % IOREQ_BUFFER_SLOT_NUM] = bp;
+        bp.data = p->data >> 32;   @data_hi
+        pg->buf_ioreq[(wp + 1) % IOREQ_BUFFER_SLOT_NUM] = bp;   @write_slot_hi
     }
 
     /* the device model must see the slots before the pointer that covers them */
     wmb();   @copy_hi
-    pg->write_pointer = wp + (qw ? 2 : 1);
+    pg->write_pointer = wp + (qw ? 2 : 1);   @write_pointer
 
     notify_via_xen_event_channel(d, s->buf_ioreq_evtchn);   @notify
-    spin_unlock(&iorp->lock);
-    return 1;
+    spin_unlock(&iorp->lock);   @unlock
+    return 1;   @ret
 }
 
 @fn handle_pio

@@ -86,41 +86,66 @@ export abstract class Hvm44 extends DomainCode {
 
   /** prepare_ring_for_helper: take a writable reference on gmfn and map it globally. */
   *prepareRingForHelper(d: Domain, gmfn: number): Co<{ rc: number; page: number; va: DataView | null }> {
+    yield $('get_page');
     const page = d.page(gmfn);
     yield $('get_page_from_gfn', { d, gmfn, page: page ? A.hex(gmfn) : 'NULL' });
     if (page && page.paged_out) {
       yield $('paging', { gmfn });
       // prepare_ring_for_helper ([X44] hvm.c:423-464): a paged-out gfn starts p2m_mem_paging_populate, then -ENOENT.
       this.p2mMemPagingPopulate(d, gmfn, 'prepare_ring_for_helper');
+      // put_page: the model keeps no page references (a stop, nothing changes).
+      yield $('paging_put');
+      yield $('paging_ret');
       return { rc: -ENOENT, page: gmfn, va: null };
     }
+    yield $('is_shared');
     if (page && page.shared) {
       yield $('shared', { gmfn });
+      yield $('shared_ret');
       return { rc: -ENOENT, page: gmfn, va: null };
     }
+    yield $('is_null');
     if (!page) {
       yield $('no_page', { gmfn });
       return { rc: -EINVAL, page: gmfn, va: null };
     }
     yield $('get_page_type', { gmfn });
-    if (page.not_writable) return { rc: -EINVAL, page: gmfn, va: null };
+    if (page.not_writable) {
+      yield $('type_put');
+      yield $('type_ret');
+      return { rc: -EINVAL, page: gmfn, va: null };
+    }
     yield $('map_global', { gmfn });
-    if (this.x.failNext('map')) return { rc: -ENOMEM, page: gmfn, va: null };
+    yield $('check_va');
+    if (this.x.failNext('map')) {
+      yield $('map_put');
+      yield $('map_ret');
+      return { rc: -ENOMEM, page: gmfn, va: null };
+    }
     page.xen_maps++;
     const va = page.data();
     if (this.x.on) this.x.emit({ kind: 'page_map', fn: 'prepare_ring_for_helper', domid: d.domain_id, after: page.xen_maps,
       detail: { pfn: gmfn }, text: `d${d.domain_id} pfn ${A.hex(gmfn)} mapped by Xen (${page.xen_maps} mapping${page.xen_maps > 1 ? 's' : ''})` });
+    // *_page and *_va: the result the caller takes.
+    yield $('set_page');
+    yield $('set_va');
+    yield $('ret');
     return { rc: 0, page: gmfn, va };
   }
 
   /** destroy_ring_for_helper: unmap and drop the reference, if there is a mapping. */
   *destroyRingForHelper(d: Domain, iorp: { va: DataView | null; page: number | null }): Co<void> {
+    yield $('init_va');
     yield $('check', { va: iorp.va ? 'mapped' : 'NULL' });
     if (iorp.va !== null && iorp.page !== null) {
+      yield $('unmap');
       const pg = d.page(iorp.page);
       if (pg) pg.xen_maps--;
       if (this.x.on) this.x.emit({ kind: 'page_unmap', fn: 'destroy_ring_for_helper', domid: d.domain_id,
         detail: { pfn: iorp.page }, text: `d${d.domain_id} pfn ${A.hex(iorp.page)} unmapped by Xen` });
+      // put_page_and_type: no page references in the model (a stop, nothing changes).
+      yield $('put');
+      yield $('clear');
       iorp.va = null;
     }
   }

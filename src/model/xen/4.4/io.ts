@@ -75,12 +75,18 @@ export abstract class Io44 extends Hvm44 {
 
   /** hvm_buffered_io_send: 1 when queued on the buffered ring, 0 when the caller must use the synchronous path. */
   *hvmBufferedIoSend(v: Vcpu, p: ProtoIoreq): Co<number> {
+    yield $('init_d');
     const d = v.domain;
+    yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
+    // int size, qw = 0: qw is declared below, where the model first needs it.
+    yield $('init_qw');
     yield $('entry', { d: d.domain_id, s: s ? 'server' : 'NULL' });
     if (!s) return 0;
     this.checkLive(s, 'hvm_buffered_io_send');
+    yield $('iorp');
     const iorp = s.buf_ioreq;
+    yield $('pg');
     const pg = iorp.va;
     let qw = 0;
     yield $('limits', { addr: A.hex(p.addr), data_is_ptr: p.data_is_ptr, count: p.count });
@@ -88,61 +94,88 @@ export abstract class Io44 extends Hvm44 {
     let size: number;
     yield $('size', { size: p.size });
     switch (p.size) {
-      case 1: size = 0; break;
-      case 2: size = 1; break;
-      case 4: size = 2; break;
-      case 8: size = 3; qw = 1; break;
+      case 1: yield $('size1'); size = 0; break;
+      case 2: yield $('size2'); size = 1; break;
+      case 4: yield $('size4'); size = 2; break;
+      case 8: yield $('size8'); size = 3; qw = 1; break;
       default:
+        yield $('bad_size');
         this.x.printk('XENLOG_WARNING', 'hvm_buffered_io_send', d, `unexpected ioreq size: ${p.size}`);
+        yield $('bad_size_ret');
         return 0;
     }
-    if (!pg) throw new X.XenPanic('hvm_buffered_io_send', `NULL dereference: no buffered page mapped for d${d.domain_id}`);
+    yield $('bp');
     const bp: A.BufIoreq = { type: p.type, pad: 0, dir: p.dir, size, addr: Number(p.addr), data: Number(p.data & 0xffffffffn) };
+    // spin_lock(&iorp->lock): one vcpu runs at a time in the model (a stop, nothing changes).
+    yield $('lock');
+    yield $('rp');
+    if (!pg) throw new X.XenPanic('hvm_buffered_io_send', `NULL dereference: no buffered page mapped for d${d.domain_id}`);
     const rp = pg.getUint32(A.BUF_OFF_READ_POINTER, true);
+    yield $('wp');
     const wp = pg.getUint32(A.BUF_OFF_WRITE_POINTER, true);
     yield $('full', { bp, read_pointer: rp, write_pointer: wp, qw });
     if (((wp - rp) >>> 0) >= A.IOREQ_BUFFER_SLOT_NUM - qw) {
       if (this.x.on) this.x.emit({ kind: 'buffered_full', fn: 'hvm_buffered_io_send', domid: d.domain_id, vcpu: v.vcpu_id,
         detail: { read_pointer: rp, write_pointer: wp }, text: `d${d.domain_id} buffered ring full (${wp - rp} used): synchronous path` });
+      yield $('full_unlock');
+      yield $('full_ret');
       return 0;
     }
+    yield $('write_slot');
     A.writeBufIoreq(pg, A.bufSlotOffset(wp), bp);
     yield $('copy', { slot: wp % A.IOREQ_BUFFER_SLOT_NUM });
     if (qw) {
+      yield $('data_hi');
       bp.data = Number((p.data >> 32n) & 0xffffffffn);
+      yield $('write_slot_hi');
       A.writeBufIoreq(pg, A.bufSlotOffset((wp + 1) >>> 0), bp);
-      yield $('copy_hi', { slot: (wp + 1) % A.IOREQ_BUFFER_SLOT_NUM, data_hi: A.hex(bp.data) });
     }
-    // wmb(): the slots are visible before the pointer moves.
+    // wmb(): the slots are visible before the pointer moves (the model's writes are ordered: a stop, nothing changes).
+    yield $('copy_hi', qw ? { slot: (wp + 1) % A.IOREQ_BUFFER_SLOT_NUM, data_hi: A.hex(bp.data) } : {});
+    yield $('write_pointer');
     pg.setUint32(A.BUF_OFF_WRITE_POINTER, (wp + (qw ? 2 : 1)) >>> 0, true);
     if (this.x.on) this.x.emit({ kind: 'buffered_write', fn: 'hvm_buffered_io_send', domid: d.domain_id, vcpu: v.vcpu_id,
       before: wp, after: (wp + (qw ? 2 : 1)) >>> 0, detail: { addr: A.hex(p.addr), size: p.size, data: A.hex(p.data) },
       text: `d${d.domain_id}v${v.vcpu_id} buffered ${p.dir ? 'read' : 'write'} ${A.hex(p.addr)} size ${p.size} data ${A.hex(p.data)}: write_pointer ${wp} -> ${(wp + (qw ? 2 : 1)) >>> 0}` });
     yield $('notify', { port: s.buf_ioreq_evtchn });
     E.notifyViaXenEventChannel(this.x, d, s.buf_ioreq_evtchn);
+    yield $('unlock');
+    yield $('ret');
     return 1;
   }
 
   /** hvm_io_assist ([X44] io.c:268-307): slot back to NONE, then finish the emulation the vcpu was waiting on. */
   *hvmIoAssist(p: IoreqRef): Co<void> {
+    yield $('init_curr');
     const curr = this.x.current!;
+    yield $('init_vio');
     const vio = curr.arch.hvm_vcpu.hvm_io;
+    // regs = guest_cpu_user_regs(): the model's registers are the vcpu's own (curr.rax).
+    yield $('init_regs');
     yield $('rmb', { p, io_state: X.HVMIO_NAMES[vio.io_state] });
+    yield $('free_slot');
     p.state = A.STATE_IOREQ_NONE;
     // vcpu_id -1: 4.5's hvm_complete_assist_req passes the request itself, which is no slot (no slot event).
     if (this.x.on && p.vcpu_id >= 0) this.x.emit({ kind: 'slot_state', fn: 'hvm_io_assist', domid: curr.domain.domain_id, vcpu: curr.vcpu_id,
       before: 'STATE_IORESP_READY', after: 'STATE_IOREQ_NONE', text: `d${curr.domain.domain_id}v${curr.vcpu_id} slot IORESP_READY -> NONE` });
+    yield $('read_io_state');
     const io_state = vio.io_state;
+    yield $('clear_io_state');
     vio.io_state = X.HVMIO_none;
     yield $('switch', { p, io_state: X.HVMIO_NAMES[io_state] });
     const data = p.data;
     switch (io_state) {
       case X.HVMIO_awaiting_completion:
+        yield $('completed');
         vio.io_state = X.HVMIO_completed;
+        yield $('io_data');
         vio.io_data = data;
+        yield $('completed_break');
         break;
       case X.HVMIO_handle_mmio_awaiting_completion:
+        yield $('mmio_completed');
         vio.io_state = X.HVMIO_completed;
+        yield $('mmio_io_data');
         vio.io_data = data;
         yield $('handle_mmio', { io_data: A.hex(data) });
         // handle_mmio re-runs the instruction; hvmemul_do_io finds HVMIO_completed and the instruction's destination
@@ -150,19 +183,25 @@ export abstract class Io44 extends Hvm44 {
         // A 4-byte load zero-extends into the 64-bit register; narrower loads keep the upper bytes.
         curr.rax = this.mergeReg(curr.rax, data, vio.io_size);
         vio.io_state = X.HVMIO_none;
+        yield $('mmio_break');
         break;
       case X.HVMIO_handle_pio_awaiting_completion:
         // A 4-byte port read zero-extends into rax; narrower ones replace only the low io_size bytes.
+        yield $('pio_rax');
         curr.rax = this.mergeReg(curr.rax, data, vio.io_size);
+        yield $('pio_break');
         break;
       default:
+        yield $('default_break');
         break;
     }
     if (this.x.on) this.x.emit({ kind: 'io_assist', fn: 'hvm_io_assist', domid: curr.domain.domain_id, vcpu: curr.vcpu_id,
       detail: { io_state: X.HVMIO_NAMES[io_state], data: A.hex(data) }, text: `d${curr.domain.domain_id}v${curr.vcpu_id} I/O completed (${X.HVMIO_NAMES[io_state]}, data ${A.hex(data)})` });
     yield $('end', { p });
     if (p.state === A.STATE_IOREQ_NONE) {
-      // msix_write_completion(curr): no MSI-X table writes in this model.
+      // msix_write_completion(curr): no MSI-X table writes in this model (a stop, nothing changes).
+      yield $('msix');
+      yield $('end_deferral');
       this.vcpuEndShutdownDeferral(curr);
     }
     curr.io_done++;

@@ -31,11 +31,13 @@ export class HvmSeed extends Emulate44 {
   /** hvm_init_ioreq_page: after the seed it only initialises the page's lock (no more domain_pause). */
   *hvmInitIoreqPage(s: HvmIoreqServer, buf: number): Co<void> {
     yield $('select', { s, buf });
-    // spin_lock_init(&iorp->lock): no state in this model.
+    // spin_lock_init(&iorp->lock): no state in this model (a stop, nothing changes).
+    yield $('lock_init');
   }
 
   /** hvm_destroy_ioreq_page: unmap the page; the seed dropped the lock and the is_dying ASSERT. */
   *hvmDestroyIoreqPage(s: HvmIoreqServer, buf: number): Co<void> {
+    yield $('select');
     const iorp = buf ? s.buf_ioreq : s.ioreq;
     yield $('destroy', { s, buf, iorp });
     yield* this.destroyRingForHelper(s.domain, iorp);
@@ -43,22 +45,27 @@ export class HvmSeed extends Emulate44 {
 
   /** hvm_set_ioreq_page: map gmfn; if already mapped or the domain is dying, drop the NEW mapping and fail -EINVAL. */
   *hvmSetIoreqPage(s: HvmIoreqServer, buf: number, gmfn: number): Co<number> {
+    yield $('init_d');
     const d = s.domain;
     yield $('prepare', { s, buf, gmfn, d });
     const r = yield* this.prepareRingForHelper(d, gmfn);
     const rc = r.rc;
     yield $('check_rc', { s, buf, gmfn, rc });
     if (rc) return rc;
+    yield $('select');
     const iorp = buf ? s.buf_ioreq : s.ioreq;
     yield $('check_busy', { s, buf, gmfn, iorp, is_dying: d.is_dying });
     if (iorp.va !== null || d.is_dying) {
       yield $('drop_new', { gmfn });
       yield* this.destroyRingForHelper(d, { va: r.va, page: r.page });
+      yield $('ret_einval');
       return -EINVAL;
     }
     yield $('publish', { s, buf, gmfn });
     iorp.va = r.va;
+    yield $('publish_page');
     iorp.page = r.page;
+    yield $('ret');
     return 0;
   }
 
@@ -66,10 +73,13 @@ export class HvmSeed extends Emulate44 {
 
   /** hvm_update_ioreq_server_evtchn: write each vcpu's port into its slot's vp_eport (only if the page is mapped). */
   *hvmUpdateIoreqServerEvtchn(s: HvmIoreqServer): Co<void> {
+    yield $('init_d');
     const d = s.domain;
     yield $('check', { s, va: s.ioreq.va ? 'mapped' : 'NULL' });
     if (s.ioreq.va !== null) {
       for (const v of d.vcpu) {
+        yield $('for_each_vcpu');
+        yield $('get_ioreq');
         const p = this.getIoreq(s, v.vcpu_id);
         yield $('write', { v, p, port: s.ioreq_evtchn[v.vcpu_id] });
         p.vp_eport = s.ioreq_evtchn[v.vcpu_id];
@@ -109,12 +119,16 @@ export class HvmSeed extends Emulate44 {
     const d = s.domain;
     yield $('buf', { s, v, buf_ioreq_evtchn: s.buf_ioreq_evtchn });
     if (v.vcpu_id === 0 && s.buf_ioreq_evtchn >= 0) {
+      yield $('free_buf');
       E.freeXenEventChannel(this.x, d, s.buf_ioreq_evtchn);
+      yield $('clear_buf');
       s.buf_ioreq_evtchn = -1;
     }
     yield $('vcpu', { s, v, port: s.ioreq_evtchn[v.vcpu_id] });
     if (s.ioreq_evtchn[v.vcpu_id] >= 0) {
+      yield $('free');
       E.freeXenEventChannel(this.x, d, s.ioreq_evtchn[v.vcpu_id]);
+      yield $('clear');
       s.ioreq_evtchn[v.vcpu_id] = -1;
     }
   }
@@ -212,11 +226,13 @@ export class HvmSeed extends Emulate44 {
   *hvmDestroyIoreqServer(d: Domain): Co<void> {
     yield $('printk', { d });
     this.x.printk('XENLOG_INFO', 'hvm_destroy_ioreq_server', d, `hvm_destroy_ioreq_server: ${d.domain_id}`);
+    yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
     yield $('check', { d, s });
     if (!s) return;
     yield $('pause', { d, s });
     this.domainPause(d, 'hvm_destroy_ioreq_server');
+    yield $('unpublish');
     d.arch.hvm_domain.ioreq_server = null;
     yield $('remove_vcpus', { d, s });
     for (const v of d.vcpu) yield* this.hvmIoreqServerRemoveVcpu(s, v);
@@ -224,57 +240,77 @@ export class HvmSeed extends Emulate44 {
     this.domainUnpause(d, 'hvm_destroy_ioreq_server');
     yield $('unmap', { d, s });
     yield* this.hvmDestroyIoreqPage(s, 1);
+    yield $('unmap_ioreq');
     yield* this.hvmDestroyIoreqPage(s, 0);
+    yield $('free');
     this.xfreeServer(s);
     if (this.x.on) this.x.emit({ kind: 'server_destroy', fn: 'hvm_destroy_ioreq_server', domid: d.domain_id, text: `d${d.domain_id} ioreq server destroyed` });
   }
 
   /** hvm_get_ioreq_server_buf_port: -ENOENT with no server. */
   *hvmGetIoreqServerBufPort(d: Domain, out: { port: number }): Co<number> {
+    yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
     yield $('check', { d, s });
     if (!s) return -ENOENT;
+    yield $('store');
     out.port = s.buf_ioreq_evtchn;
+    yield $('ret');
     return 0;
   }
 
   /** hvm_get_ioreq_server_pfn: the param's value (not the mapped page), -ENOENT with no server. */
   *hvmGetIoreqServerPfn(d: Domain, buf: number, out: { pfn: number }): Co<number> {
+    yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
     yield $('check', { d, buf, s });
     if (!s) return -ENOENT;
+    yield $('select');
     const i = buf ? P.HVM_PARAM_BUFIOREQ_PFN : P.HVM_PARAM_IOREQ_PFN;
+    yield $('store');
     out.pfn = d.arch.hvm_domain.params[i];
+    yield $('ret');
     return 0;
   }
 
   /** hvm_set_ioreq_server_domid: pause; -ENOENT with no server; same domid is a no-op; else replace every port. */
   *hvmSetIoreqServerDomid(d: Domain, domid: number): Co<number> {
+    yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
+    yield $('init_rc');
     let rc = 0;
     yield $('pause', { d, domid, s });
     this.domainPause(d, 'hvm_set_ioreq_server_domid');
+    yield $('enoent');
     rc = -ENOENT;
     yield $('check', { d, domid, s, rc });
     if (s) {
+      yield $('rc_ok');
       rc = 0;
       yield $('same', { s, domid, rc });
       if (s.domid !== domid) {
+        yield $('init_v0');
         const v0 = d.vcpu[0];
+        yield $('check_v0');
         if (v0) {
           yield $('replace_buf', { s, domid });
           rc = yield* this.hvmReplaceEventChannel(v0, domid, { get: () => s.buf_ioreq_evtchn, set: (p) => { s.buf_ioreq_evtchn = p; } });
         }
+        yield $('check_rc');
         if (!rc) {
           for (const v of d.vcpu) {
+            yield $('for_each_vcpu');
             yield $('replace', { s, v, domid });
             rc = yield* this.hvmReplaceEventChannel(v, domid, { get: () => s.ioreq_evtchn[v.vcpu_id], set: (p) => { s.ioreq_evtchn[v.vcpu_id] = p; } });
+            yield $('check_replace');
             if (rc) break;
           }
         }
+        yield $('check_rc_update');
         if (!rc) {
           yield $('update', { s, domid });
           yield* this.hvmUpdateIoreqServerEvtchn(s);
+          yield $('set_domid');
           const before = s.domid;
           s.domid = domid;
           if (this.x.on) this.x.emit({ kind: 'server_domid', fn: 'hvm_set_ioreq_server_domid', domid: d.domain_id, before, after: domid,
@@ -284,6 +320,7 @@ export class HvmSeed extends Emulate44 {
     }
     yield $('done', { d, rc });
     this.domainUnpause(d, 'hvm_set_ioreq_server_domid');
+    yield $('ret');
     return rc;
   }
 
@@ -303,20 +340,26 @@ export class HvmSeed extends Emulate44 {
 
   /** hvm_vcpu_initialise: add the vcpu only if a server exists ([SEED @1563]). */
   *hvmVcpuInitialise(v: Vcpu): Co<number> {
+    yield $('init_d');
     const d = v.domain;
+    yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
+    yield $('init_rc');
     let rc = 0;
     yield $('check', { v, d, s });
     if (s) {
       yield $('add', { v, s });
       rc = yield* this.hvmIoreqServerAddVcpu(s, v);
+      yield $('check_add');
       if (rc < 0) return rc; // fail6
     }
+    yield $('ret');
     return 0;
   }
 
   /** hvm_vcpu_destroy: remove the vcpu only if a server exists ([SEED @1606]). */
   *hvmVcpuDestroy(v: Vcpu): Co<void> {
+    yield $('init_s');
     const s = v.domain.arch.hvm_domain.ioreq_server;
     yield $('check', { v, s });
     if (s) yield* this.hvmIoreqServerRemoveVcpu(s, v);
@@ -326,25 +369,30 @@ export class HvmSeed extends Emulate44 {
 
   /** hvm_wait_on_io: loop until the slot is NONE; a state outside the four crashes d and returns from here only. */
   *hvmWaitOnIo(d: Domain, p: IoreqRef): Co<number> {
+    yield $('init_v');
     const v = this.x.current!;
     for (;;) {
       yield $('loop', { d, p, state: p.state });
       if (p.state === A.STATE_IOREQ_NONE) break;
+      yield $('read_state');
       const state = p.state;
       yield $('switch', { d, p, state });
       switch (state) {
         case A.STATE_IORESP_READY:
           yield $('assist', { d, p });
           yield* this.hvmIoAssist(p);
+          yield $('assist_break');
           break;
         case A.STATE_IOREQ_READY:
         case A.STATE_IOREQ_INPROCESS:
           yield $('wait', { d, p, port: p.vp_eport });
           if (this.waitOnXenEventChannel(v, p)) return DESCHEDULED;
+          yield $('wait_break');
           break;
         default:
           yield $('weird', { d, p, state });
           this.x.printk('XENLOG_ERR', 'hvm_wait_on_io', d, `Weird HVM iorequest state ${state}.`);
+          yield $('crash');
           this.domainCrash(d, 'hvm_wait_on_io', `Weird HVM iorequest state ${state}`);
           yield $('bail', { d, p, state });
           return CRASHED; // bail: returns from hvm_wait_on_io only
@@ -355,13 +403,16 @@ export class HvmSeed extends Emulate44 {
 
   /** hvm_do_resume: wait for the slot if a server exists, then ALWAYS go on to inject a pending trap. */
   *hvmDoResume(v: Vcpu): Co<number> {
+    yield $('init_d');
     const d = v.domain;
+    yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
     yield $('check_wakeup', { v, d, s });
     // check_wakeup_from_wait(); pt_restore_timer(v): no ioreq state.
     yield $('pt_restore_timer', { v, d, s });
     yield $('check_server', { v, d, s });
     if (s) {
+      yield $('get_ioreq');
       const p = this.getIoreq(s, v.vcpu_id);
       yield $('wait', { v, d, s, p });
       const r = yield* this.hvmWaitOnIo(d, p);
@@ -374,29 +425,38 @@ export class HvmSeed extends Emulate44 {
 
   /** hvm_send_assist_req_to_server: crash on a busy slot; copy the request keeping vp_eport; READY; notify. */
   *hvmSendAssistReqToServer(s: HvmIoreqServer, v: Vcpu, proto_p: ProtoIoreq): Co<number> {
+    yield $('init_d');
     const d = v.domain;
+    yield $('get_ioreq');
     const p = this.getIoreq(s, v.vcpu_id);
     yield $('check_state', { s, v, p, state: p.state });
     if (p.state !== A.STATE_IOREQ_NONE) {
       yield $('bad_state', { p, state: p.state });
       this.x.printk('XENLOG_ERR', 'hvm_send_assist_req_to_server', d, `Device model set bad IO state ${p.state}.`);
+      yield $('crash');
       this.domainCrash(d, 'hvm_send_assist_req_to_server', `Device model set bad IO state ${p.state}`);
+      yield $('ret_bad');
       return 0;
     }
     yield $('copy', { p, proto_p });
     this.copyRequest(p, proto_p);
     yield $('prepare_wait', { p, port: p.vp_eport });
     this.prepareWaitOnXenEventChannel(v, p.vp_eport);
+    // wmb(): the model's writes are ordered already (a stop, nothing changes).
+    yield $('wmb');
     yield $('ready', { p });
     this.setSlotState(v, p, A.STATE_IOREQ_READY, 'hvm_send_assist_req_to_server');
     yield $('notify', { p, port: p.vp_eport });
     E.notifyViaXenEventChannel(this.x, d, p.vp_eport);
+    yield $('ret');
     return 1;
   }
 
   /** hvm_send_assist_req: 0 (the I/O is dropped) if shutdown deferral fails or there is no server. */
   *hvmSendAssistReq(v: Vcpu, p: ProtoIoreq): Co<number> {
+    yield $('init_d');
     const d = v.domain;
+    yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
     yield $('deferral', { v, d, s });
     if (!this.vcpuStartShutdownDeferral(v)) {
@@ -414,9 +474,13 @@ export class HvmSeed extends Emulate44 {
 
   /** do_hvm_op for HVMOP_set_param and HVMOP_get_param, by caller domain curr_d. */
   *doHvmOp(curr_d: Domain, op: number, a: XenHvmParam): Co<number> {
+    // curr_d = current->domain: the caller's domain, the model's parameter.
+    yield $('curr_d');
+    yield $('init_rc');
     let rc = 0;
     yield $('index', { op, a, curr_d });
     if (a.index < 0 || a.index >= this.x.nrParams) return -EINVAL;
+    yield $('rcu_lock');
     const d = this.x.domains.get(a.domid === E.DOMID_SELF ? curr_d.domain_id : a.domid);
     yield $('lookup', { op, a, d: d ?? null });
     if (!d || d.is_dying === 2) return -3; // -ESRCH (rcu_lock_domain_by_any_id)
@@ -424,45 +488,63 @@ export class HvmSeed extends Emulate44 {
     if (!d.is_hvm) return -EINVAL;
     yield $('xsm', { curr_d, d });
     rc = this.xsmHvmParam(curr_d, d);
+    yield $('xsm_rc');
     if (rc) return rc;
+    yield $('is_set');
     if (op === HVMOP_set_param) {
       yield $('set_switch', { d, a });
       switch (a.index) {
         case P.HVM_PARAM_CALLBACK_IRQ:
           // hvm_set_callback_via: interrupt routing, outside this model.
+          yield $('callback_irq');
           break;
         case P.HVM_PARAM_IDENT_PT:
           yield $('ident_pt', { d, a });
           rc = -EPERM;
+          yield $('ident_pt_self');
           if (curr_d === d) break;
+          yield $('ident_pt_einval');
           rc = -EINVAL;
+          yield $('ident_pt_set');
           if (d.arch.hvm_domain.params[a.index] !== 0) break;
+          yield $('ident_pt_ok');
           rc = 0;
+          yield $('ident_pt_break');
           break;
         case P.HVM_PARAM_DM_DOMAIN:
           yield $('dm_domain', { d, a });
           rc = -EPERM;
+          yield $('dm_domain_self');
           if (curr_d === d) break;
+          yield $('dm_domain_domid');
           if (a.value === E.DOMID_SELF) a.value = curr_d.domain_id;
           a.value = a.value & 0xffff; // passed on as a domid_t
           yield $('set_create', { d, a });
           rc = yield* this.hvmCreateIoreqServer(d, a.value);
           yield $('exists', { d, a, rc });
           if (rc === -EEXIST) rc = yield* this.hvmSetIoreqServerDomid(d, a.value);
+          yield $('dm_domain_break');
           break;
         case P.HVM_PARAM_ACPI_S_STATE:
+          yield $('acpi_s_state');
           rc = this.setParamAcpiSState(curr_d, d, a.value);
+          yield $('acpi_s_state_break');
           break;
         case P.HVM_PARAM_BUFIOREQ_EVTCHN:
+          yield $('bufioreq_evtchn');
           rc = -EINVAL;
+          yield $('bufioreq_evtchn_break');
           break;
         default:
+          yield $('set_default');
           break;
       }
       yield $('store', { d, a, rc });
       if (rc === 0) this.storeParam(d, a.index, a.value, 'do_hvm_op');
+      yield $('set_ret');
       return rc;
     }
+    yield $('is_get');
     if (op !== HVMOP_get_param) return -38; // -ENOSYS
     yield $('get_switch', { d, a });
     switch (a.index) {
@@ -473,26 +555,36 @@ export class HvmSeed extends Emulate44 {
         rc = yield* this.hvmCreateIoreqServer(d, curr_d.domain_id);
         yield $('create_rc', { d, a, rc });
         if (rc !== 0 && rc !== -EEXIST) return rc; // param_fail
+        yield $('which');
         if (a.index === P.HVM_PARAM_BUFIOREQ_EVTCHN) {
           const out = { port: 0 };
           yield $('get_port', { d, a });
           rc = yield* this.hvmGetIoreqServerBufPort(d, out);
+          yield $('get_port_rc');
           if (rc < 0) return rc;
+          yield $('set_port');
           a.value = out.port;
         } else {
           const out = { pfn: 0 };
           yield $('get_pfn', { d, a });
           rc = yield* this.hvmGetIoreqServerPfn(d, a.index === P.HVM_PARAM_BUFIOREQ_PFN ? 1 : 0, out);
+          yield $('get_pfn_rc');
           if (rc < 0) return rc;
+          yield $('set_pfn');
           a.value = out.pfn;
         }
+        yield $('create_break');
         break;
       }
       case P.HVM_PARAM_ACPI_S_STATE:
+        yield $('get_acpi_s_state');
         a.value = this.getParamAcpiSState(d);
+        yield $('get_acpi_s_state_break');
         break;
       default:
+        yield $('get_default');
         a.value = d.arch.hvm_domain.params[a.index];
+        yield $('get_default_break');
         break;
     }
     yield $('got', { d, a, rc });
