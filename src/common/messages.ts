@@ -4,7 +4,6 @@
 // tsc through media/tsconfig.json with JSDoc `import()` types, does the other side). No `vscode` and no DAP library
 // here: every layer may import it.
 import type { ModelEvent } from '../model/events';
-import type { PageView } from '../debug/pageview';
 import type { SeqDoc } from '../trace/sequence';
 
 // ---- DAP: custom events (adapter -> client) ----
@@ -64,7 +63,7 @@ export const CUSTOM_REQUESTS: readonly CustomRequest[] = ['xenSourceLocation', '
 export const isCustomRequest = (c: string): c is CustomRequest => (CUSTOM_REQUESTS as readonly string[]).includes(c);
 
 /** Something that sends DAP custom requests (vscode.DebugSession's customRequest has this shape). */
-export interface CustomRequester { customRequest(command: string, args?: unknown): Thenable<unknown> }
+export interface CustomRequester { customRequest(command: string, args?: unknown): PromiseLike<unknown> }
 
 /** A typed custom request. */
 export function request<C extends CustomRequest>(s: CustomRequester, command: C, args: CustomRequests[C]['args']): Promise<CustomRequests[C]['body']> {
@@ -72,6 +71,30 @@ export function request<C extends CustomRequest>(s: CustomRequester, command: C,
 }
 
 // ---- webviews ----
+
+/** A field laid over a page's bytes. */
+export interface PageField {
+  name: string;
+  offset: number;
+  size: number;
+  /** As a Xen developer reads it: hex addresses, state names, pointers as numbers. */
+  value: string;
+}
+
+/** A special page as the memory view shows it (src/debug/pageview.ts makes them). */
+export interface PageView {
+  memoryReference: string;
+  domid: number;
+  pfn: number;
+  /** The page's use (IOREQ, BUFIOREQ, XENSTORE, …). */
+  name: string;
+  kind: 'ioreq' | 'bufioreq' | 'other';
+  bytes: number[];
+  fields: PageField[];
+  /** Offsets of the bytes that differ from the previous view of the same page. */
+  changed: number[];
+}
+
 
 /** What acquireVsCodeApi() gives a webview script that posts `Out`. */
 export interface WebviewApi<Out> { postMessage(m: Out): void; getState(): unknown; setState(s: unknown): void }
