@@ -115,3 +115,14 @@ export function resolveAddress(rt: IoreqRuntime, text: string, domid?: number): 
   const d = doms.find((x) => { const g = x.physmap.get(pfn); return g && g.use !== 'ram'; });
   return d ? { domid: d.domain_id, pfn, offset } : undefined;
 }
+
+/**
+ * DAP's dataBreakpointInfo with asAddress, without DAP: `count` bytes (1 to 4096) at an address of a special page,
+ * as the data id the runtime watches, or null and why not.
+ */
+export function addressBreakpointInfo(rt: IoreqRuntime | null, name: string, bytes: number | undefined, domid?: number): { dataId: string | null; description: string } {
+  const at = rt ? resolveAddress(rt, name, domid) : undefined;
+  const count = Math.max(1, Math.min(bytes ?? 1, 4096));
+  if (!at || at.offset + count > 4096) return { dataId: null, description: `'${name}' is not in a special page of the model (an address such as 0xfeff901e, or d1:0xfeff9+0x1e)` };
+  return { dataId: `mem:${at.domid}:${at.pfn.toString(16)}:${at.offset}:${count}`, description: `d${at.domid}:0x${at.pfn.toString(16)}+0x${at.offset.toString(16)}, ${count} byte(s)` };
+}

@@ -6,27 +6,8 @@ import type { Model } from '../model/model';
 import { serversOf } from '../model/servers';
 import { memoryRef } from './memory';
 
-/** A field laid over a page's bytes. */
-export interface PageField {
-  name: string;
-  offset: number;
-  size: number;
-  /** As a Xen developer reads it: hex addresses, state names, pointers as numbers. */
-  value: string;
-}
-
-export interface PageView {
-  memoryReference: string;
-  domid: number;
-  pfn: number;
-  /** The page's use (IOREQ, BUFIOREQ, XENSTORE, …). */
-  name: string;
-  kind: 'ioreq' | 'bufioreq' | 'other';
-  bytes: number[];
-  fields: PageField[];
-  /** Offsets of the bytes that differ from the previous view of the same page. */
-  changed: number[];
-}
+export type { PageField, PageView } from '../common/messages';
+import type { PageField, PageView } from '../common/messages';
 
 const hex = (n: number | bigint) => '0x' + n.toString(16);
 

@@ -12,13 +12,15 @@ import { isProfile, PROFILES, type ProfileName } from '../model/layout';
 import type { ModelEvent } from '../model/events';
 import { stepFrameName } from '../scenario/ops';
 import { parseScenario } from '../scenario/parse';
-import { isModelledFunction, listingForPath, placeLine } from './breakpoints';
+import { STATE_EVENT, isCustomRequest, type CustomRequests, type StateEventBody } from '../common/messages';
+import { BreakpointSet, listingForPath } from './breakpoints';
 import { locateLabel, type Listing, loadListing } from './listing';
-import { changedSince, memoryRef, parseMemoryRef, readPage, resolveAddress, snapshotPages, writePage, type PageSnapshot } from './memory';
+import { addressBreakpointInfo, changedSince, memoryRef, parseMemoryRef, readPage, snapshotPages, writePage, type PageSnapshot } from './memory';
 import { actorsOf, IoreqRuntime, type Granularity, type StopInfo } from './runtime';
 import { EvalError, evaluate, show } from './values';
 import { dataBreakpointOf, frameContext, scopesOf, setVariable, variablesOf, type FrameRef, type RtVar, type VarNode } from './variables';
-import { findInXenTree } from './xentree';
+import { threadName } from './threads';
+import { findInXenTree, XenTreeIndex } from './xentree';
 
 export { findInXenTree, memoryRef, parseMemoryRef };
 
@@ -68,20 +70,12 @@ export class IoreqDebugSession extends LoggingDebugSession {
   private configured: Promise<void>;
   private configuredResolve!: () => void;
   private stopOnEntry = false;
-  private xenTree: string | undefined;
+  /** The user's Xen tree (launch's xenTree), for the console's links. */
+  private xen = new XenTreeIndex(undefined);
   /** The last stop (its location is the frame shown for a check that failed at the end). */
   private lastStop: StopInfo | null = null;
-  /** Where each function is in the user's Xen tree (the tree does not change during a session). */
-  private xenWhere = new Map<string, { path: string; line: number } | undefined>();
-  private inXenTree(fn: string): { path: string; line: number } | undefined {
-    if (!this.xenTree) return undefined;
-    if (!this.xenWhere.has(fn)) this.xenWhere.set(fn, findInXenTree(this.xenTree, fn));
-    return this.xenWhere.get(fn);
-  }
-  private bpIds = 1;
-  /** Breakpoints by source path, so each setBreakpoints replaces that file's set. */
-  private lineBps = new Map<string, Array<{ id: number; fn: string; label: string }>>();
-  private fnBps: Array<{ id: number; fn: string }> = [];
+  /** Every breakpoint of the session (breakpoints.ts); the runtime gets them in applyBreakpoints. */
+  private bps = new BreakpointSet(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter));
   private pendingEvents: ModelEvent[] = [];
   /** The position (t) at which each model event was emitted going forward, for travelling to an event. */
   private eventAt = new Map<number, number>();
@@ -152,7 +146,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
       return;
     }
     this.stopOnEntry = !!args.stopOnEntry;
-    this.xenTree = args.xenTree;
+    this.xen = new XenTreeIndex(args.xenTree);
     this.memoryEvents = args.memoryEvents !== false;
     this.actors = actorsOf(this.rt.sc);
     // Model events are sent in one batch per stop: the lines to the debug console, the records to the views.
@@ -176,7 +170,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    response.body = { threads: this.actors.map((a) => new Thread(this.threadId(a), `${a === 'toolstack' ? 'toolstack' : /^d\d+v\d+$/.test(a) ? `vcpu ${a}` : `device model ${a}`}${this.rt ? ' ' + this.idleLabel(a) : ''}`.trimEnd())) };
+    response.body = { threads: this.actors.map((a) => new Thread(this.threadId(a), threadName(this.rt, a))) };
     this.sendResponse(response);
   }
 
@@ -217,21 +211,6 @@ export class IoreqDebugSession extends LoggingDebugSession {
     const levels = args.levels || frames.length;
     response.body = { stackFrames: frames.slice(start, start + levels), totalFrames: frames.length };
     this.sendResponse(response);
-  }
-
-  private idleLabel(actor: string): string {
-    const rt = this.rt!;
-    if (!rt.ended && rt.currentStep?.actor === actor) return '';
-    const m = /^d(\d+)v(\d+)$/.exec(actor);
-    if (m) {
-      const v = rt.session.m.x.domains.get(Number(m[1]))?.vcpu[Number(m[2])];
-      if (!v) return '(not created yet)';
-      if (v.pause_flags.blocked_in_xen) return '(blocked in Xen: wait_on_xen_event_channel)';
-      return '(running in the guest)';
-    }
-    let next: (typeof rt.sc.steps)[number] | undefined;
-    for (let i = rt.pos.step; i < rt.sc.steps.length && !next; i++) if (rt.sc.steps[i].actor === actor) next = rt.sc.steps[i];
-    return next ? `(waiting: next is step ${next.index} ${next.op})` : '(done)';
   }
 
   protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
@@ -327,49 +306,32 @@ export class IoreqDebugSession extends LoggingDebugSession {
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
     const l = this.listingFor(args.source.path, args.source.sourceReference);
-    const key = l ? l.name : args.source.path ?? '';
-    const out: DebugProtocol.Breakpoint[] = [];
-    const set: Array<{ id: number; fn: string; label: string }> = [];
-    for (const b of args.breakpoints ?? []) {
-      const id = this.bpIds++;
-      const placed = l ? placeLine(l, b.line) : undefined;
-      const bp = new Breakpoint(!!placed, placed?.line ?? b.line) as DebugProtocol.Breakpoint;
-      bp.id = id;
-      if (!placed) bp.message = l ? 'no statement of a modelled function here' : 'not an IOREQ Scope listing';
-      if (placed) set.push({ id, fn: placed.fn, label: placed.label });
-      out.push(bp);
-    }
-    this.lineBps.set(key, set);
+    const placed = this.bps.setLines(l ? l.name : args.source.path ?? '', l, (args.breakpoints ?? []).map((b) => b.line));
     this.applyBreakpoints();
-    response.body = { breakpoints: out };
+    response.body = { breakpoints: placed.map((p) => this.toBreakpoint(p)) };
     this.sendResponse(response);
   }
 
+  private toBreakpoint(p: { id: number; verified: boolean; line?: number; message?: string }): DebugProtocol.Breakpoint {
+    const bp = (p.line !== undefined ? new Breakpoint(p.verified, p.line) : new Breakpoint(p.verified)) as DebugProtocol.Breakpoint;
+    bp.id = p.id;
+    if (p.message) bp.message = p.message;
+    return bp;
+  }
+
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
-    this.fnBps = [];
-    const out = args.breakpoints.map((b) => {
-      const id = this.bpIds++;
-      const ok = isModelledFunction(this.rt?.sc.profile ?? 'seed', b.name);
-      if (ok) this.fnBps.push({ id, fn: b.name });
-      const bp = new Breakpoint(ok) as DebugProtocol.Breakpoint;
-      bp.id = id;
-      if (!ok) bp.message = `${b.name} is not a modelled function`;
-      return bp;
-    });
+    const placed = this.bps.setFunctions(this.rt?.sc.profile ?? 'seed', args.breakpoints.map((b) => b.name));
     this.applyBreakpoints();
-    response.body = { breakpoints: out };
+    response.body = { breakpoints: placed.map((p) => this.toBreakpoint(p)) };
     this.sendResponse(response);
   }
 
   protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
     if (args.asAddress) {
       // Bytes of a special page, by address ("0xfeff901e") or memory reference and offset ("d1:0xfeff9+0x1e").
-      const at = this.rt ? resolveAddress(this.rt, args.name, args.frameId !== undefined ? frameContext(this.rt, this.frameRef(args.frameId)).domain?.domain_id : undefined) : undefined;
-      const count = Math.max(1, Math.min(args.bytes ?? 1, 4096));
-      const ok = at && at.offset + count <= 4096;
-      response.body = ok
-        ? { dataId: `mem:${at!.domid}:${at!.pfn.toString(16)}:${at!.offset}:${count}`, description: `d${at!.domid}:0x${at!.pfn.toString(16)}+0x${at!.offset.toString(16)}, ${count} byte(s)`, accessTypes: ['write'], canPersist: false }
-        : { dataId: null, description: `'${args.name}' is not in a special page of the model (an address such as 0xfeff901e, or d1:0xfeff9+0x1e)` };
+      const domid = this.rt && args.frameId !== undefined ? frameContext(this.rt, this.frameRef(args.frameId)).domain?.domain_id : undefined;
+      const { dataId, description } = addressBreakpointInfo(this.rt, args.name, args.bytes, domid);
+      response.body = dataId ? { dataId, description, accessTypes: ['write'], canPersist: false } : { dataId: null, description };
       return this.sendResponse(response);
     }
     const node = args.variablesReference ? this.handles.get(args.variablesReference) : undefined;
@@ -379,25 +341,14 @@ export class IoreqDebugSession extends LoggingDebugSession {
   }
 
   protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
-    const out: DebugProtocol.Breakpoint[] = [];
-    this.pendingData = [];
-    for (const b of args.breakpoints) {
-      const id = this.bpIds++;
-      const ok = /^(slot|param|evtchn):\d+:\d+|^mem:\d+:[0-9a-f]+:\d+:\d+$/.test(b.dataId);
-      if (ok) this.pendingData.push({ id, dataId: b.dataId });
-      const bp = new Breakpoint(ok) as DebugProtocol.Breakpoint;
-      bp.id = id;
-      out.push(bp);
-    }
+    const placed = this.bps.setData(args.breakpoints.map((b) => b.dataId));
     this.applyBreakpoints();
-    response.body = { breakpoints: out };
+    response.body = { breakpoints: placed.map((p) => this.toBreakpoint(p)) };
     this.sendResponse(response);
   }
-  private pendingData: Array<{ id: number; dataId: string }> = [];
 
-  private pendingFilters: string[] = EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter);
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
-    this.pendingFilters = args.filters;
+    this.bps.filters = args.filters;
     this.applyBreakpoints();
     this.sendResponse(response);
   }
@@ -405,9 +356,10 @@ export class IoreqDebugSession extends LoggingDebugSession {
   private applyBreakpoints(): void {
     const rt = this.rt;
     if (!rt) return;
-    rt.codeBreakpoints = [...[...this.lineBps.values()].flat().map((b) => ({ id: b.id, fn: b.fn, label: b.label })), ...this.fnBps.map((b) => ({ id: b.id, fn: b.fn }))];
-    rt.exceptionFilters = new Set(this.pendingFilters);
-    rt.dataBreakpoints = this.pendingData;
+    const { code, data, filters } = this.bps.forRuntime();
+    rt.codeBreakpoints = code;
+    rt.exceptionFilters = filters;
+    rt.dataBreakpoints = data;
   }
 
   // ---- execution ----
@@ -439,10 +391,11 @@ export class IoreqDebugSession extends LoggingDebugSession {
     if (stop.description) ev.body.description = stop.description;
     if (stop.hitBreakpointIds) ev.body.hitBreakpointIds = stop.hitBreakpointIds;
     this.sendEvent(ev);
-    this.sendEvent(new DapEvent('ioreqScope.state', { t: rt.pos.t, step: rt.pos.step, stmt: rt.pos.stmt, actor: stop.actor, reason: stop.reason, events, eventCount: rt.eventCount, returned: rt.returned }));
+    const state: StateEventBody = { t: rt.pos.t, step: rt.pos.step, stmt: rt.pos.stmt, actor: stop.actor, reason: stop.reason, events, eventCount: rt.eventCount, returned: rt.returned };
+    this.sendEvent(new DapEvent(STATE_EVENT, state));
     const top = rt.frames().at(-1);
-    if (top && this.xenTree) {
-      const where = this.inXenTree(top.fn);
+    if (top && this.xen.tree) {
+      const where = this.xen.find(top.fn);
       if (where) {
         const ev = new OutputEvent(`${top.fn} in your tree\n`, 'console') as DebugProtocol.OutputEvent;
         ev.body.source = { path: where.path, name: path.basename(where.path) };
@@ -485,36 +438,53 @@ export class IoreqDebugSession extends LoggingDebugSession {
     else this.report(this.rt!.continue());
   }
 
-  protected override customRequest(command: string, response: DebugProtocol.Response, args: { fn?: string }): void {
-    if (command === 'xenSourceLocation') {
-      const where = args?.fn ? this.inXenTree(args.fn) : undefined;
-      response.body = where ?? null;
-      return this.sendResponse(response);
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    if (!isCustomRequest(command)) return super.customRequest(command, response, args);
+    const a = (args ?? {}) as Record<string, unknown>;
+    const answer = <C extends keyof CustomRequests>(_c: C, body: CustomRequests[C]['body']) => { response.body = body; this.sendResponse(response); };
+    const fail = (id: number, format: string) => this.sendErrorResponse(response, { id, format: format.replace(/[{}]/g, ''), showUser: false });
+    switch (command) {
+      case 'xenSourceLocation':
+        return answer(command, typeof a.fn === 'string' ? this.xen.find(a.fn) ?? null : null);
+      case 'ioreqScopeGoto': {
+        // Time travel to an absolute position (statements since the start), as a reverse/forward jump.
+        const t = Number(a.t);
+        if (!this.rt || !Number.isInteger(t) || t < 0) return fail(1010, 'ioreqScopeGoto needs t: a statement count');
+        this.sendResponse(response);
+        this.rt.goto(t);
+        return this.report({ reason: 'goto', actor: this.rt.currentStep?.actor ?? 'toolstack' });
+      }
+      case 'ioreqScopeGotoEvent': {
+        // Time travel to the stop right after model event `seq` happened (the sequence diagram's click): the position
+        // it was emitted at, or the next one when the event is that statement's own.
+        const seq = Number(a.seq);
+        const at = this.eventAt.get(seq);
+        if (!this.rt || !Number.isInteger(seq) || at === undefined) return fail(1011, `ioreqScopeGotoEvent: no model event #${seq} has happened in this session`);
+        this.sendResponse(response);
+        this.rt.goto(at);
+        if (this.rt.session.m.x.events.length <= seq) this.rt.goto(at + 1);
+        return this.report({ reason: 'goto', actor: this.rt.currentStep?.actor ?? 'toolstack' });
+      }
+      case 'ioreqScopeState':
+        return answer(command, this.rt ? { t: this.rt.pos.t, step: this.rt.pos.step, ended: this.rt.ended } : null);
+      case 'ioreqScopeWatch': {
+        // The memory view's "Watch these bytes": a data breakpoint on writes to a special page's bytes.
+        const ref = typeof a.memoryReference === 'string' ? a.memoryReference : '';
+        const at = parseMemoryRef(ref);
+        const g = at ? this.rt?.session.m.x.domains.get(at.domid)?.physmap.get(at.pfn) : undefined;
+        if (!this.rt || !at || !g || g.use === 'ram') return fail(1012, `ioreqScopeWatch: no page '${ref}' (expected d<domid>:0x<pfn> of a special page)`);
+        const w = this.bps.watch(ref, at, Number(a.offset), Number(a.count));
+        if (typeof w === 'string') return fail(1013, `ioreqScopeWatch: ${w}`);
+        this.applyBreakpoints();
+        return answer(command, { added: w, watches: this.bps.watches });
+      }
+      case 'ioreqScopeUnwatch':
+        if (!this.bps.unwatch(Number(a.id))) return fail(1014, `ioreqScopeUnwatch: no watched range #${String(a.id)}`);
+        this.applyBreakpoints();
+        return answer(command, { watches: this.bps.watches });
+      case 'ioreqScopeWatches':
+        return answer(command, { watches: this.bps.watches });
     }
-    if (command === 'ioreqScopeGoto') {
-      // Time travel to an absolute position (statements since the start), as a reverse/forward jump.
-      const t = Number((args as { t?: unknown })?.t);
-      if (!this.rt || !Number.isInteger(t) || t < 0) return this.sendErrorResponse(response, { id: 1010, format: 'ioreqScopeGoto needs t: a statement count', showUser: false });
-      this.sendResponse(response);
-      this.rt.goto(t);
-      return this.report({ reason: 'goto', actor: this.rt.currentStep?.actor ?? 'toolstack' });
-    }
-    if (command === 'ioreqScopeGotoEvent') {
-      // Time travel to the stop right after model event `seq` happened (the sequence diagram's click): the position
-      // it was emitted at, or the next one when the event is that statement's own.
-      const seq = Number((args as { seq?: unknown })?.seq);
-      const at = this.eventAt.get(seq);
-      if (!this.rt || !Number.isInteger(seq) || at === undefined) return this.sendErrorResponse(response, { id: 1011, format: `ioreqScopeGotoEvent: no model event #${seq} has happened in this session`, showUser: false });
-      this.sendResponse(response);
-      this.rt.goto(at);
-      if (this.rt.session.m.x.events.length <= seq) this.rt.goto(at + 1);
-      return this.report({ reason: 'goto', actor: this.rt.currentStep?.actor ?? 'toolstack' });
-    }
-    if (command === 'ioreqScopeState') {
-      response.body = this.rt ? { t: this.rt.pos.t, step: this.rt.pos.step, ended: this.rt.ended } : null;
-      return this.sendResponse(response);
-    }
-    super.customRequest(command, response, args);
   }
 
   protected override disconnectRequest(r: DebugProtocol.DisconnectResponse): void { this.sendResponse(r); }

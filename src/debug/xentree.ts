@@ -16,3 +16,14 @@ export function findInXenTree(tree: string, fn: string): { path: string; line: n
   }
   return undefined;
 }
+
+/** Where each function is in one Xen tree, looked up once (the tree does not change during a session). */
+export class XenTreeIndex {
+  private where = new Map<string, { path: string; line: number } | undefined>();
+  constructor(readonly tree: string | undefined) {}
+  find(fn: string): { path: string; line: number } | undefined {
+    if (!this.tree) return undefined;
+    if (!this.where.has(fn)) this.where.set(fn, findInXenTree(this.tree, fn));
+    return this.where.get(fn);
+  }
+}

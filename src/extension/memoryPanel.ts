@@ -7,6 +7,7 @@ import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import type { Model } from '../model/model';
 import { pageViews } from '../debug/pageview';
+import { request, type MemoryFromView, type MemoryToView, type WatchedRange } from '../common/messages';
 
 export interface MemorySource {
   /** The model of the session shown, and the session to write through. */
@@ -21,6 +22,8 @@ export class MemoryPanel {
   private atStop = new Map<string, number[]>();
   private focus: string | undefined;
   private lastT: unknown;
+  /** The ranges watched for writes ("Watch these bytes"), by session id, as the session last answered. */
+  private watches = new Map<string, WatchedRange[]>();
 
   constructor(private context: vscode.ExtensionContext, private source: MemorySource) {}
 
@@ -38,10 +41,12 @@ export class MemoryPanel {
     });
     this.panel.onDidDispose(() => { this.panel = null; });
     const w = this.panel.webview;
-    w.onDidReceiveMessage((m: { type?: string; ref?: string; offset?: number; value?: number }) => {
+    w.onDidReceiveMessage((m: MemoryFromView) => {
       if (m?.type === 'ready') this.post();
       if (m?.type === 'focus' && typeof m.ref === 'string') this.focus = m.ref;
-      if (m?.type === 'write' && typeof m.ref === 'string' && Number.isInteger(m.offset) && Number.isInteger(m.value)) void this.write(m.ref, m.offset!, m.value!);
+      if (m?.type === 'write' && typeof m.ref === 'string' && Number.isInteger(m.offset) && Number.isInteger(m.value)) void this.write(m.ref, m.offset, m.value);
+      if (m?.type === 'watch' && typeof m.ref === 'string' && Number.isInteger(m.offset) && Number.isInteger(m.count)) void this.watch(m.ref, m.offset, m.count);
+      if (m?.type === 'unwatch' && Number.isInteger(m.id)) void this.unwatch(m.id);
     });
     const nonce = crypto.randomBytes(16).toString('base64');
     const js = w.asWebviewUri(vscode.Uri.joinPath(media, 'memory.js'));
@@ -50,8 +55,9 @@ export class MemoryPanel {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${w.cspSource}; script-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0"><link rel="stylesheet" href="${css}"><title>IOREQ Scope: Memory</title></head>
 <body><main>
-<header><label for="page">Page</label> <select id="page" aria-label="special page"></select> <span id="where" class="hint"></span></header>
-<p class="hint" id="hint">Start a debug session of a scenario: its special pages appear here and follow each stop. Hover a byte for its field; double-click to edit it.</p>
+<header><label for="page">Page</label> <select id="page" aria-label="special page"></select> <button id="watch" title="Stop when the selected bytes are written (a data breakpoint)">Watch these bytes</button> <span id="where" class="hint"></span></header>
+<p class="hint" id="hint">Start a debug session of a scenario: its special pages appear here and follow each stop. Hover a byte for its field; double-click to edit it; shift-click selects a range to watch.</p>
+<div id="watches" class="watches" aria-label="watched bytes"></div>
 <div id="legend" class="legend"></div>
 <section id="grid" class="grid" aria-label="page bytes" tabindex="0"></section>
 </main><script nonce="${nonce}" src="${js}"></script></body></html>`;
@@ -68,10 +74,38 @@ export class MemoryPanel {
     }
     const views = pageViews(cur.model, this.previous);
     this.atStop = new Map(views.map((v) => [v.memoryReference, v.bytes]));
-    if (this.panel) void this.panel.webview.postMessage({ type: 'pages', pages: views.map((v) => ({ ...v, bytes: Buffer.from(v.bytes).toString('hex') })), focus: this.focus, session: cur.session.name });
+    const msg: MemoryToView = { type: 'pages', pages: views.map((v) => ({ ...v, bytes: Buffer.from(v.bytes).toString('hex') })), focus: this.focus, session: cur.session.name, watches: this.watches.get(cur.session.id) ?? [] };
+    if (this.panel) void this.panel.webview.postMessage(msg);
   }
 
   private post(): void {
+    this.update();
+  }
+
+  /** "Watch these bytes": the session stops when any of them is written (its ioreqScopeWatch request). */
+  async watch(ref: string, offset: number, count: number): Promise<WatchedRange | undefined> {
+    const cur = this.source.current();
+    if (!cur) return undefined;
+    try {
+      const r = await request(cur.session, 'ioreqScopeWatch', { memoryReference: ref, offset, count });
+      this.watches.set(cur.session.id, r.watches);
+      this.update();
+      return r.added;
+    } catch (e) {
+      void vscode.window.showErrorMessage(`IOREQ Scope: cannot watch ${ref}+0x${offset.toString(16)}: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  async unwatch(id: number): Promise<void> {
+    const cur = this.source.current();
+    if (!cur) return;
+    try {
+      const r = await request(cur.session, 'ioreqScopeUnwatch', { id });
+      this.watches.set(cur.session.id, r.watches);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`IOREQ Scope: ${(e as Error).message}`);
+    }
     this.update();
   }
 

@@ -225,4 +225,36 @@ describe('debug adapter over DAP: locals, frames, stepping', function () {
     assert.equal(back.body.reason, 'data breakpoint');
     assert.match(back.body.description!, /written by qemu/);
   });
+
+  it("the memory view's watch (ioreqScopeWatch) stops where the watched bytes are written, beside the client's own data breakpoints, until unwatched", async () => {
+    await Promise.all([dc.waitForEvent('stopped'), launch(SC('08-sync-pio-read-write.ioreq.json'), { stopOnEntry: true })]);
+    // At the guest's first request, before Xen fills the slot.
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'hvm_send_assist_req' }] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    // Bad ranges are refused with a located reason; nothing is watched.
+    await assert.rejects(dc.customRequest('ioreqScopeWatch', { memoryReference: 'd1:0x1', offset: 0, count: 1 }), /no page 'd1:0x1'/);
+    await assert.rejects(dc.customRequest('ioreqScopeWatch', { memoryReference: 'd1:0xfeff9', offset: 4095, count: 2 }), /not inside the page/);
+    // vcpu 0's slot: the state byte and the bytes after it (offset 0x1e, 2 bytes).
+    const r = await dc.customRequest('ioreqScopeWatch', { memoryReference: 'd1:0xfeff9', offset: 0x1e, count: 2 });
+    const added = r.body.added as { id: number; description: string };
+    assert.equal(added.description, 'd1:0xfeff9+0x1e, 2 byte(s)');
+    assert.deepEqual((r.body.watches as Array<{ id: number }>).map((w) => w.id), [added.id]);
+    // The client replacing its own data breakpoints (here: none) keeps the watch.
+    await dc.setDataBreakpointsRequest({ breakpoints: [] });
+    const [hit] = await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
+    assert.equal(hit.body.reason, 'data breakpoint');
+    assert.deepEqual(hit.body.hitBreakpointIds, [added.id]);
+    // The guest's request made the slot READY: written by the vcpu, in the statement that sets the state.
+    assert.match(hit.body.description!, /d1:0xfeff9\+0x1e \(2 bytes\) written by d1v0 in hvm_send_assist_req/);
+    const st = await dc.stackTraceRequest({ threadId: hit.body.threadId! });
+    assert.ok(st.body.stackFrames[0].source?.path?.startsWith('ioreq-scope:/'), `the stop shows the listing: ${JSON.stringify(st.body.stackFrames[0])}`);
+    // Unwatched, a continue runs on to the end without stopping on those bytes.
+    const u = await dc.customRequest('ioreqScopeUnwatch', { id: added.id });
+    assert.deepEqual(u.body.watches, []);
+    await assert.rejects(dc.customRequest('ioreqScopeUnwatch', { id: added.id }), /no watched range/);
+    const ev = await Promise.race([dc.waitForEvent('terminated').then(() => 'terminated'), dc.waitForEvent('stopped').then((e) => `stopped: ${e.body.reason}`),
+      dc.continueRequest({ threadId: 1 }).then(() => new Promise<string>(() => undefined))]);
+    assert.ok(ev === 'terminated' || !/data breakpoint/.test(ev), ev);
+  });
 });
