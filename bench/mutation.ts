@@ -1,10 +1,13 @@
-// The mutation score per file from the last `npm run test:mutation` (StrykerJS's JSON report in
-// test-artifacts/mutation/mutation.json), beside the target. Not a timing: how many of the model's mutants the unit and
-// property suites kill. Absent until the mutation run has been made on this tree.
+// The mutation score per file, from the cumulative report `npm run test:mutation` keeps (tools/mutation.js folds each
+// StrykerJS run into test-artifacts/mutation/scores.json), beside the target. Not a timing: how many of the model's
+// mutants the unit and property suites kill. Each file says when and at which commit it was measured, whether its
+// source changed since (stale), whether the whole file or only line ranges were run, and how many of its survivors
+// test/mutation/EQUIVALENT.md lists as equivalent (with the reason). Absent until a mutation run has been made here.
 import * as fs from 'fs';
 import * as path from 'path';
 
-interface Report { files: Record<string, { mutants: Array<{ status: string }> }> }
+interface FileEntry { source?: string; mutants: Array<{ status: string }>; complete?: boolean; measured?: { at: string; commit: string | null; range: string | null } }
+interface Report { files: Record<string, FileEntry> }
 
 export interface FileScore { file: string; score: number | null; killed: number; survived: number; noCoverage: number; timeout: number; mutants: number }
 
@@ -16,15 +19,36 @@ export function scoreOf(statuses: string[]): Omit<FileScore, 'file'> {
   return { score: valid ? +((killed + timeout) / valid).toFixed(3) : null, killed, survived, noCoverage, timeout, mutants: statuses.length };
 }
 
+/** How many equivalent mutants test/mutation/EQUIVALENT.md lists per file (a `## path` heading, then one `- ` line each). */
+export function equivalentsListed(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  let file: string | null = null;
+  for (const line of text.split('\n')) {
+    const h = /^##\s+(\S+\.ts)\s*$/.exec(line);
+    if (h) { file = h[1]; out.set(file, out.get(file) ?? 0); continue; }
+    if (file && /^-\s+\d+:\d+\s/.test(line)) out.set(file, out.get(file)! + 1);
+  }
+  return out;
+}
+
 export function mutationFigures(root: string): Record<string, unknown> {
-  const file = path.join(root, 'test-artifacts', 'mutation', 'mutation.json');
-  if (!fs.existsSync(file)) return { ran: false, how: 'npm run test:mutation', target: 0.9 };
+  const dir = path.join(root, 'test-artifacts', 'mutation');
+  const file = [path.join(dir, 'scores.json'), path.join(dir, 'mutation.json')].find((f) => fs.existsSync(f));
+  if (!file) return { ran: false, how: 'npm run test:mutation [-- FILE[:FROM-TO]]', target: 0.9 };
   const r = JSON.parse(fs.readFileSync(file, 'utf8')) as Report;
-  const files: FileScore[] = Object.entries(r.files).map(([f, v]) => ({ file: path.relative(root, path.resolve(root, f)), ...scoreOf(v.mutants.map((m) => m.status)) }))
-    .sort((a, b) => a.file.localeCompare(b.file));
+  const eqFile = path.join(root, 'test', 'mutation', 'EQUIVALENT.md');
+  const eq = fs.existsSync(eqFile) ? equivalentsListed(fs.readFileSync(eqFile, 'utf8')) : new Map<string, number>();
+  const files = Object.entries(r.files).map(([f, v]) => {
+    const rel = path.relative(root, path.resolve(root, f)).split(path.sep).join('/');
+    const now = fs.existsSync(path.join(root, rel)) ? fs.readFileSync(path.join(root, rel), 'utf8') : null;
+    return {
+      file: rel, ...scoreOf(v.mutants.map((m) => m.status)), equivalentsListed: eq.get(rel) ?? 0,
+      complete: v.complete ?? true, stale: v.source !== undefined && now !== v.source, measured: v.measured ?? null,
+    };
+  }).sort((a, b) => a.file.localeCompare(b.file));
   const all = scoreOf(Object.values(r.files).flatMap((v) => v.mutants.map((m) => m.status)));
   return {
-    ran: true, reportAgeHours: +((Date.now() - fs.statSync(file).mtimeMs) / 3.6e6).toFixed(1), target: 0.9,
+    ran: true, report: path.relative(root, file), reportAgeHours: +((Date.now() - fs.statSync(file).mtimeMs) / 3.6e6).toFixed(1), target: 0.9,
     overall: all.score, belowTarget: files.filter((f) => f.score !== null && f.score < 0.9).map((f) => f.file), files,
   };
 }

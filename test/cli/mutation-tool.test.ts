@@ -1,0 +1,62 @@
+// `npm run test:mutation` keeps the scores per file across runs (tools/mutation.js), and `npm run bench` reports them
+// (bench/mutation.ts): a run of one line range must not wipe the rest of the file's results, a changed source must, and
+// the equivalents listed in test/mutation/EQUIVALENT.md are counted per file.
+import { strict as assert } from 'node:assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { equivalentsListed, mutationFigures, scoreOf } from '../../bench/mutation';
+
+const ROOT = path.join(__dirname, '../../..');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const tool = require(path.join(ROOT, 'tools', 'mutation.js')) as {
+  parseTarget(a: string): { file: string; from: number | null; to: number | null };
+  foldReport(acc: unknown, fresh: unknown, targets: unknown[], stamp: { at: string; commit: string | null }): { files: Record<string, { mutants: M[]; complete: boolean; measured: { range: string | null } }> };
+};
+interface M { location: { start: { line: number; column: number } }; mutatorName: string; replacement?: string; status: string }
+const mutant = (line: number, status: string, mutatorName = 'ConditionalExpression'): M => ({ location: { start: { line, column: 5 } }, mutatorName, replacement: 'false', status });
+const report = (source: string, mutants: M[]) => ({ files: { 'src/model/evtchn.ts': { language: 'typescript', source, mutants } } });
+const stamp = { at: '2026-12-02T10:00:00Z', commit: 'abc1234' };
+
+describe('npm run test:mutation: scores kept per file across runs', () => {
+  it('names a target as a file with an optional line range, and refuses what is not a .ts file of the tree', () => {
+    assert.deepEqual(tool.parseTarget('src/model/evtchn.ts:10-40'), { arg: 'src/model/evtchn.ts:10-40', file: 'src/model/evtchn.ts', from: 10, to: 40 });
+    assert.equal(tool.parseTarget('src/model/evtchn.ts').from, null);
+    assert.throws(() => tool.parseTarget('src/model/evtchn.js'), /expected a \.ts file/);
+    assert.throws(() => tool.parseTarget('src/model/nope.ts'), /no such file/);
+  });
+
+  it('a range run replaces only the mutants inside its lines when the source is unchanged', () => {
+    const full = tool.foldReport(null, report('S', [mutant(5, 'Survived'), mutant(20, 'Survived'), mutant(30, 'Killed')]), [], stamp);
+    assert.equal(full.files['src/model/evtchn.ts'].complete, true);
+    const t = tool.parseTarget('src/model/evtchn.ts:15-25');
+    const after = tool.foldReport(full, report('S', [mutant(20, 'Killed')]), [t], stamp).files['src/model/evtchn.ts'];
+    assert.deepEqual(after.mutants.map((m) => `${m.location.start.line} ${m.status}`).sort(), ['20 Killed', '30 Killed', '5 Survived']);
+    assert.equal(after.complete, true);
+    assert.equal(after.measured.range, '15-25');
+  });
+
+  it('a range run on a changed source drops the old results and says the file is not completely measured', () => {
+    const full = tool.foldReport(null, report('S', [mutant(5, 'Survived'), mutant(20, 'Survived')]), [], stamp);
+    const after = tool.foldReport(full, report('S2', [mutant(20, 'Killed')]), [tool.parseTarget('src/model/evtchn.ts:15-25')], stamp).files['src/model/evtchn.ts'];
+    assert.deepEqual(after.mutants.map((m) => m.location.start.line), [20]);
+    assert.equal(after.complete, false);
+  });
+
+  it("bench's figures: StrykerJS's score, stale when the file changed since, equivalents counted from EQUIVALENT.md", () => {
+    assert.deepEqual(scoreOf(['Killed', 'Timeout', 'Survived', 'NoCoverage', 'CompileError']), { score: 0.5, killed: 1, survived: 1, noCoverage: 1, timeout: 1, mutants: 5 });
+    const eq = equivalentsListed('# Equivalent mutants\n## src/model/evtchn.ts\n- 12:4 EqualityOperator a < b -> a <= b — b is never equal\n- 40:2 BlockStatement — a stop only\ntext\n## src/model/abi.ts\n');
+    assert.deepEqual([...eq], [['src/model/evtchn.ts', 2], ['src/model/abi.ts', 0]]);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ioreq-mut-'));
+    try {
+      fs.mkdirSync(path.join(root, 'src', 'model'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'src', 'model', 'evtchn.ts'), 'now different');
+      fs.mkdirSync(path.join(root, 'test-artifacts', 'mutation'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'test-artifacts', 'mutation', 'scores.json'), JSON.stringify(tool.foldReport(null, report('S', [mutant(1, 'Killed'), mutant(2, 'Survived')]), [], stamp)));
+      const f = mutationFigures(root) as { ran: boolean; files: Array<{ file: string; score: number; stale: boolean; complete: boolean }>; belowTarget: string[] };
+      assert.equal(f.ran, true);
+      assert.deepEqual(f.files.map((x) => [x.file, x.score, x.stale, x.complete]), [['src/model/evtchn.ts', 0.5, true, true]]);
+      assert.deepEqual(f.belowTarget, ['src/model/evtchn.ts']);
+    } finally { fs.rmSync(root, { recursive: true, force: true }); }
+  });
+});
