@@ -8,7 +8,7 @@
 //  - After the run, the fresh report (test-artifacts/mutation/mutation.json) is folded into the cumulative one,
 //    test-artifacts/mutation/scores.json: a file's mutants are replaced (only inside the range, for a range run), and each
 //    file records the commit and time it was measured at. `npm run bench` reads scores.json.
-// Any other argument (starting with -) goes to `stryker run` unchanged, e.g. --concurrency 1. `--fold REPORT [FILE:LINES]`
+// Any other argument (an option and its value) goes to `stryker run` unchanged, e.g. --concurrency 1. `--fold REPORT [FILE:LINES]`
 // folds a report made in another checkout instead of running.
 'use strict';
 const fs = require('fs');
@@ -75,8 +75,10 @@ function main() {
     console.log(`mutation: ${files.length} file(s) folded into ${path.relative(root, cumulative)}`);
     return;
   }
-  const targets = args.filter((a) => !a.startsWith('-')).map(parseTarget);
-  const pass = args.filter((a) => a.startsWith('-'));
+  // Targets are the .ts paths (with an optional range); everything else, options and their values, goes to stryker.
+  const isTarget = (a) => !a.startsWith('-') && /\.ts(:|$)/.test(a);
+  const targets = args.filter(isTarget).map(parseTarget);
+  const pass = args.filter((a) => !isTarget(a));
   const slug = targets.length ? targets.map((t) => t.arg.replace(/^src\//, '').replace(/[^A-Za-z0-9.-]+/g, '_')).join('+') : 'all';
   fs.mkdirSync(path.join(dir, 'incremental'), { recursive: true });
   const stryker = ['stryker', 'run', 'stryker.config.json', '--incrementalFile', path.join('test-artifacts', 'mutation', 'incremental', `${slug}.json`)];
