@@ -1,9 +1,19 @@
 // Webview script of the layout view: draws the layouts the extension posts.
+// The messages are typed in src/common/messages.ts (checked by tsc -p media).
+// @ts-check
 (function () {
+  /** @typedef {import('../src/common/messages').LayoutToView} ToView */
+  /** @typedef {import('../src/common/messages').LayoutFromView} FromView */
+  /** @typedef {import('../src/common/messages').LayoutColumn} Column */
+  /** @type {import('../src/common/messages').WebviewApi<FromView>} */
+  const vscode = acquireVsCodeApi();
   const layouts = document.getElementById('layouts');
+  /** @param {number} n */
   const hex = (n) => '0x' + n.toString(16);
+  /** @param {string} tag @param {string} [cls] @param {string} [text] */
   const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
 
+  /** @param {Column[]} list */
   function drawLayouts(list) {
     layouts.textContent = '';
     for (const l of list) {
@@ -31,18 +41,19 @@
   }
 
   layouts.addEventListener('keydown', (ev) => {
+    /** @type {HTMLElement[]} */
     const rows = Array.from(layouts.querySelectorAll('.page'));
-    let i = rows.indexOf(document.activeElement);
+    let i = rows.indexOf(/** @type {HTMLElement} */ (document.activeElement));
     if (i < 0) return;
     if (ev.key === 'ArrowDown') i = Math.min(rows.length - 1, i + 1); else if (ev.key === 'ArrowUp') i = Math.max(0, i - 1); else return;
     ev.preventDefault();
     rows[i].focus();
   });
 
-  window.addEventListener('message', (m) => {
+  window.addEventListener('message', (/** @type {MessageEvent<ToView>} */ m) => {
     const d = m.data;
     if (d.type === 'layouts') drawLayouts(d.layouts);
   });
   // Messages posted before this script ran are lost: ask the extension for the content once listening.
-  acquireVsCodeApi().postMessage({ type: 'ready' });
+  vscode.postMessage({ type: 'ready' });
 })();

@@ -4,13 +4,20 @@
 // highlighted and scrolled into view. Labels wrap (never cut); each row's tooltip and the detail line give the whole
 // text. Keyboard: Up/Down/Home/End/PageUp/PageDown move the selection, Enter activates it (a click does both).
 // Colours are the theme's (var(--vscode-*)). No inline styles (the CSP has none): only CSSOM properties are set.
+// The document's shape is src/trace/sequence.ts's SeqDoc, the renderer's API media/webview.d.ts's IoreqSequence
+// (checked by tsc -p media).
+// @ts-check
 (function () {
+  /** @typedef {import('../src/trace/sequence').SeqDoc} SeqDoc */
+  /** @typedef {import('../src/trace/sequence').SeqItem} SeqItem */
+  /** @param {string} tag @param {string} [cls] @param {string} [text] */
   const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
   const GLYPH = { request: '→ request', notify: '⇢ notification', response: '⇠ response', call: '→ call', state: '▭ state', work: '▭ device model', error: '⚠ error', note: '• note', gap: '≋ gap' };
 
   /**
    * Makes a diagram in `root`. opts.onActivate(item) is called on click / Enter (the debugger travels, a trace
    * selects); returns { render(doc), select(key) }.
+   * @param {HTMLElement} root @param {IoreqSequenceOptions} [opts] @returns {IoreqSequenceDiagram}
    */
   function create(root, opts) {
     root.classList.add('seq-root');
@@ -29,13 +36,19 @@
     detail.setAttribute('aria-live', 'polite');
     root.append(head, scroll, detail);
 
+    /** @type {SeqDoc | null} */
     let doc = null;
+    /** @type {HTMLElement[]} */
     let rows = [];
+    /** @type {Map<string, { r: HTMLElement, it: SeqItem }>} */
     let byKey = new Map();
+    /** @type {string | null} */
     let selected = null;
 
+    /** @param {SeqDoc['lanes']} lanes @returns {Map<string, number>} */
     const colOf = (lanes) => { const m = new Map(); lanes.forEach((l, i) => m.set(l.id, i + 2)); return m; };
 
+    /** @param {SeqItem} it @param {Map<string, number>} col @param {number} n */
     function row(it, col, n) {
       const r = el('div', 'seq-row ' + it.cls);
       r.id = 'seq-' + it.key;
@@ -66,6 +79,7 @@
       return r;
     }
 
+    /** @param {SeqDoc} d */
     function render(d) {
       doc = d;
       title.textContent = d.header;
@@ -101,6 +115,7 @@
       else { selected = null; detail.textContent = d.items.length ? 'Click an item (or use the arrow keys) to see it whole.' : ''; }
     }
 
+    /** @param {string} key @param {boolean} [fromUser] @param {boolean} [center] */
     function select(key, fromUser, center) {
       const x = byKey.get(key);
       if (!x) return;

@@ -1,12 +1,33 @@
 // The trace view's webview side: renders the summary, gaps and timeline the extension posts, sorts tables by the
 // clicked column, and sends the action buttons back to the extension.
+// The messages are typed in src/common/messages.ts (checked by tsc -p media).
+// @ts-check
 (function () {
+  /** @typedef {import('../src/common/messages').TraceToView} ToView */
+  /** @typedef {import('../src/common/messages').TraceFromView} FromView */
+  /** @typedef {import('../src/common/messages').TraceSummaryRow} SummaryRow */
+  /** @typedef {import('../src/trace/sequence').TraceIo} Io */
+  /** @typedef {import('../src/trace/sequence').SeqDoc} SeqDoc */
+  /** @type {import('../src/common/messages').WebviewApi<FromView>} */
   const vscode = acquireVsCodeApi();
+  /** @param {string} id */
   const $ = (id) => document.getElementById(id);
-  for (const a of ['scenario', 'check', 'debug']) $(a).addEventListener('click', () => vscode.postMessage({ type: a }));
+  /** @param {string} id */
+  const tableOf = (id) => /** @type {HTMLTableElement} */ ($(id));
+  /** @type {import('../src/common/messages').TraceAction[]} */
+  const actions = ['scenario', 'check', 'debug'];
+  for (const a of actions) $(a).addEventListener('click', () => vscode.postMessage({ type: a }));
 
   const hex = (v) => (typeof v === 'string' ? v : v == null ? '' : '0x' + Number(v).toString(16));
-  function table(el, cols, rows) {
+  /**
+   * A sortable table of `rows`, one column per `cols` entry (get: the cell, sort: the sort key when not the cell).
+   * @template R
+   * @param {HTMLTableElement} el
+   * @param {Array<{ name: string, get: (r: R) => unknown, sort?: (r: R) => unknown, num?: boolean }>} cols
+   * @param {R[]} rows
+   * @param {(r: R) => number} [seqOf] the I/O a row shows (the timeline's: the sequence diagram's click marks it)
+   */
+  function table(el, cols, rows, seqOf) {
     let sortKey = null, asc = true;
     const render = () => {
       const data = rows.slice();
@@ -32,14 +53,16 @@
       const body = el.createTBody();
       for (const r of data) {
         const tr = body.insertRow();
-        if (r.seq !== undefined && r.place !== undefined) tr.dataset.seq = String(r.seq);
+        if (seqOf) tr.dataset.seq = String(seqOf(r));
         for (const c of cols) { const td = tr.insertCell(); td.textContent = String(c.get(r)); if (c.num) td.className = 'num'; }
       }
     };
     render();
   }
   // The sequence diagram (media/sequence.js): a click or Enter selects an I/O (its items and its timeline row).
+  /** @type {IoreqSequenceDiagram | null} */
   let diagram = null;
+  /** @param {SeqDoc | null} doc */
   function drawSequence(doc) {
     const root = $('sequence');
     if (!doc) { root.hidden = true; return; }
@@ -47,14 +70,16 @@
     if (!diagram) diagram = window.IoreqSequence.create(root, { onActivate: (it) => markRow(it.ref) });
     diagram.render(doc);
   }
+  /** @param {number} seq */
   function markRow(seq) {
     for (const tr of document.querySelectorAll('#timeline tr.selected')) tr.classList.remove('selected');
     const tr = document.querySelector('#timeline tr[data-seq="' + seq + '"]');
     if (tr) tr.classList.add('selected');
   }
+  /** @param {string | number} s */
   const addrSort = (s) => (typeof s === 'string' ? s.replace(/^0x/, '').padStart(16, '0') : s);
 
-  window.addEventListener('message', (ev) => {
+  window.addEventListener('message', (/** @type {MessageEvent<ToView>} */ ev) => {
     const m = ev.data;
     if (m.type === 'trace') {
       const d = m.data;
@@ -63,7 +88,7 @@
         (d.dmRequests ? ` · ${d.dmRequests} device-model requests, ${d.matched} matched to guest I/O` : '');
       drawSequence(d.sequence);
       const s = d.summary;
-      table($('summary'), [
+      table(tableOf('summary'), [
         { name: 'domain', get: (r) => 'd' + r.dom, sort: (r) => r.dom },
         { name: 'vcpu', get: (r) => r.vcpu, num: true },
         { name: 'kind', get: (r) => r.kind },
@@ -82,7 +107,7 @@
       if (!(d.gaps || []).length) gaps.textContent = 'none';
       $('timeline-hint').textContent = d.summaryOnly ? 'The capture is large: only the summary was imported (the command line prints the whole timeline).' :
         `${d.iosTotal} guest I/O${d.iosTotal > d.ios.length ? `, the first ${d.ios.length} shown` : ''}. Latency: cycles from the exit to the VMENTRY that completed it.`;
-      table($('timeline'), [
+      table(tableOf('timeline'), [
         { name: '#', get: (r) => r.seq, num: true },
         { name: 'tsc', get: (r) => r.tsc, num: true },
         { name: 'pCPU', get: (r) => r.cpu, num: true },
@@ -96,7 +121,7 @@
         { name: 'latency', get: (r) => (r.latencyCycles === null ? '' : r.latencyCycles), num: true },
         { name: 'device model', get: (r) => (r.dm ? r.dm.place : r.blocked ? '(blocked)' : '') },
         { name: 'place', get: (r) => r.place },
-      ], d.ios || []);
+      ], d.ios || [], (r) => r.seq);
     } else if (m.type === 'check') {
       const el = $('check-result');
       el.textContent = '';

@@ -4,7 +4,7 @@
 // tsc through media/tsconfig.json with JSDoc `import()` types, does the other side). No `vscode` and no DAP library
 // here: every layer may import it.
 import type { ModelEvent } from '../model/events';
-import type { SeqDoc } from '../trace/sequence';
+import type { SeqDoc, TraceGap, TraceIo } from '../trace/sequence';
 
 // ---- DAP: custom events (adapter -> client) ----
 
@@ -130,14 +130,32 @@ export type LayoutToView = { type: 'layouts'; layouts: LayoutColumn[] };
 /** Layout view: webview -> extension. */
 export type LayoutFromView = { type: 'ready' };
 
+/** A row of the IO address summary as the command line's --json gives it (src/trace/timeline.ts's Summary rows,
+ *  with the address as a hex string). */
+export interface TraceSummaryRow {
+  dom: number;
+  vcpu: number | null;
+  kind: 'pio' | 'mmio';
+  addr: string;
+  dir: 'read' | 'write';
+  count: number;
+  cycles: number;
+  timed: number;
+  min: number;
+  max: number;
+  seconds: number;
+  sharePct: number;
+  meanCycles: number;
+}
+
 /** What the trace view shows of an import (the command line's --json, cut to what is drawn). */
 export interface TraceViewData {
   files: string[];
   summaryOnly: boolean;
-  ios: any[];
+  ios: TraceIo[];
   iosTotal: number;
-  gaps?: any[];
-  summary: { rows: any[] };
+  gaps?: TraceGap[];
+  summary: { rows: TraceSummaryRow[] };
   matched?: number;
   dmRequests?: number;
   errors?: string[];
@@ -152,3 +170,6 @@ export type TraceToView =
 export type TraceAction = 'scenario' | 'check' | 'debug';
 /** Trace view: webview -> extension. */
 export type TraceFromView = { type: 'ready' } | { type: TraceAction };
+/** The actions, for the extension's check of what a webview (or a command's caller) sent. */
+export const TRACE_ACTIONS: readonly TraceAction[] = ['scenario', 'check', 'debug'];
+export const isTraceAction = (t: unknown): t is TraceAction => (TRACE_ACTIONS as readonly unknown[]).includes(t);

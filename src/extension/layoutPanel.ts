@@ -4,16 +4,21 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import type { Layout } from '../model/layout';
+import type { LayoutColumn, LayoutFromView, LayoutToView } from '../common/messages';
 
 export class LayoutPanel {
   private panel: vscode.WebviewPanel | null = null;
-  private layouts: unknown[] = [];
+  private layouts: LayoutColumn[] = [];
   constructor(private context: vscode.ExtensionContext) {}
 
   /** The whole content: sent when the webview's script says it is listening, and on every show. */
   private sendAll(): void {
-    if (!this.panel) return;
-    void this.panel.webview.postMessage({ type: 'layouts', layouts: this.layouts });
+    this.send({ type: 'layouts', layouts: this.layouts });
+  }
+
+  /** The one way a message reaches the script: typed (src/common/messages.ts). */
+  private send(m: LayoutToView): void {
+    if (this.panel) void this.panel.webview.postMessage(m);
   }
 
   show(layouts: Layout[]): void {
@@ -27,7 +32,7 @@ export class LayoutPanel {
       this.panel.onDidDispose(() => { this.panel = null; });
       const w = this.panel.webview;
       // A message posted before the page's script runs is dropped: the script asks for the content when ready.
-      w.onDidReceiveMessage((m: { type?: string }) => { if (m?.type === 'ready') this.sendAll(); });
+      w.onDidReceiveMessage((m: LayoutFromView) => { if (m?.type === 'ready') this.sendAll(); });
       const nonce = crypto.randomBytes(16).toString('base64');
       const js = w.asWebviewUri(vscode.Uri.joinPath(media, 'layout.js'));
       const css = w.asWebviewUri(vscode.Uri.joinPath(media, 'layout.css'));

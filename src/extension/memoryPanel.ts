@@ -75,7 +75,12 @@ export class MemoryPanel {
     const views = pageViews(cur.model, this.previous);
     this.atStop = new Map(views.map((v) => [v.memoryReference, v.bytes]));
     const msg: MemoryToView = { type: 'pages', pages: views.map((v) => ({ ...v, bytes: Buffer.from(v.bytes).toString('hex') })), focus: this.focus, session: cur.session.name, watches: this.watches.get(cur.session.id) ?? [] };
-    if (this.panel) void this.panel.webview.postMessage(msg);
+    this.send(msg);
+  }
+
+  /** The one way a message reaches the script: typed (src/common/messages.ts). */
+  private send(m: MemoryToView): void {
+    if (this.panel) void this.panel.webview.postMessage(m);
   }
 
   private post(): void {

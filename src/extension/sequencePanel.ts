@@ -9,16 +9,13 @@ import * as crypto from 'crypto';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ModelSequence, type DeviceModelInfo, type SeqDoc } from '../trace/sequence';
-import type { ModelEvent } from '../model/events';
+import type { SequenceFromView, SequenceToView, StateEventBody } from '../common/messages';
 
-/** What the adapter's ioreqScope.state event carries (src/debug/session.ts report()). */
-export interface StateBody { t?: number; step?: number; stmt?: number; actor?: string; reason?: string; events?: ModelEvent[]; eventCount?: number }
+/** What the adapter's ioreqScope.state event carries (src/debug/session.ts report()), each field read with care. */
+export type StateBody = Partial<StateEventBody>;
 
 /** What the extension knows about a session's scenario when it first stops. */
 export interface SessionInfo { actors: string[]; dms: DeviceModelInfo[]; scenario?: string; profile?: string }
-
-/** Messages between the view and its script. */
-export type SequenceMessage = { type: 'ready' } | { type: 'activate'; key: string; ref: number };
 
 export function sessionHeader(name: string, info: SessionInfo): string {
   return `Debug session "${name}"${info.scenario ? ` — ${path.basename(info.scenario)}` : ''}${info.profile ? ` (profile ${info.profile})` : ''}`;
@@ -79,7 +76,12 @@ export class SequencePanel implements vscode.WebviewViewProvider {
     if (!this.view || !this.view.visible) return;
     const d = this.current();
     if (!d) return;
-    void this.view.webview.postMessage({ type: 'sequence', doc: d });
+    this.send({ type: 'sequence', doc: d });
+  }
+
+  /** The one way a message reaches the script: typed (src/common/messages.ts). */
+  private send(m: SequenceToView): void {
+    if (this.view) void this.view.webview.postMessage(m);
   }
 
   /** Reveals the view (in the panel beside the Debug Console), keeping the focus where it is. */
@@ -95,9 +97,9 @@ export class SequencePanel implements vscode.WebviewViewProvider {
     view.webview.options = { enableScripts: true, localResourceRoots: [media] };
     view.onDidDispose(() => { if (this.view === view) this.view = null; });
     view.onDidChangeVisibility(() => { if (view.visible) this.post(); });
-    view.webview.onDidReceiveMessage((m: SequenceMessage) => {
+    view.webview.onDidReceiveMessage((m: SequenceFromView) => {
       if (m?.type === 'ready') { this.post(); return; }
-      if (m?.type === 'activate') void this.travel(m.ref);
+      if (m?.type === 'activate' && Number.isInteger(m.ref)) void this.travel(m.ref);
     });
     const w = view.webview;
     const nonce = crypto.randomBytes(16).toString('base64');

@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { traceSequence, type TraceGap, type TraceIo } from '../trace/sequence';
 import { runTraceChild, type TraceRun } from '../trace/child';
+import { isTraceAction, type TraceAction, type TraceFromView, type TraceToView, type TraceViewData } from '../common/messages';
 
 /** Above this total size the view asks for the summary only (the timeline of a huge capture is not sent). */
 const TIMELINE_LIMIT_BYTES = 64 << 20;
@@ -61,9 +62,9 @@ export class TracePanel {
   }
 
   /** The last import shown, for a page that starts listening after it was posted. */
-  private data: Record<string, unknown> | null = null;
+  private data: TraceViewData | null = null;
 
-  private show(data: Record<string, unknown>): void {
+  private show(data: TraceViewData): void {
     if (!this.panel) {
       const media = vscode.Uri.joinPath(this.context.extensionUri, 'media');
       this.init(vscode.window.createWebviewPanel('ioreqScope.trace', 'IOREQ Scope: Trace', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [media] }));
@@ -71,7 +72,12 @@ export class TracePanel {
     this.panel!.title = `Trace: ${this.files.map((f) => path.basename(f)).join(', ')}`;
     // Kept, and sent again when the page's script says it is listening: a message posted before it ran is lost.
     this.data = data;
-    void this.panel!.webview.postMessage({ type: 'trace', data });
+    this.send(this.panel!, { type: 'trace', data });
+  }
+
+  /** The one way a message reaches the script: typed (src/common/messages.ts). */
+  private send(panel: vscode.WebviewPanel | null, m: TraceToView): void {
+    if (panel) void panel.webview.postMessage(m);
   }
 
   /** Shows the view in a panel VS Code made (the custom editor "Open With… IOREQ Scope Trace"). */
@@ -85,9 +91,9 @@ export class TracePanel {
   private init(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     panel.onDidDispose(() => { if (this.panel === panel) this.panel = null; });
-    panel.webview.onDidReceiveMessage((m: { type: string }) => {
-      if (m.type === 'ready') { if (this.data && this.panel === panel) void panel.webview.postMessage({ type: 'trace', data: this.data }); return; }
-      void this.action(m.type);
+    panel.webview.onDidReceiveMessage((m: TraceFromView) => {
+      if (m?.type === 'ready') { if (this.data && this.panel === panel) this.send(panel, { type: 'trace', data: this.data }); return; }
+      if (isTraceAction(m?.type)) void this.action(m.type);
     });
     const media = vscode.Uri.joinPath(this.context.extensionUri, 'media');
     const w = panel.webview;
@@ -114,12 +120,12 @@ export class TracePanel {
   }
 
   /** The webview's buttons. */
-  async action(type: string): Promise<Record<string, unknown> | undefined> {
+  async action(type: TraceAction): Promise<Record<string, unknown> | undefined> {
     if (!this.files.length) return undefined;
     if (type === 'check') {
       const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Checking the trace against the model', cancellable: true }, (_p, token) => runTraceCli(this.context, this.files, ['--json', '--summary', '--check'], token));
       const dis = (r.json?.disagreements ?? []) as Array<{ place: string; what: string }>;
-      void this.panel?.webview.postMessage({ type: 'check', disagreements: dis, cancelled: r.cancelled });
+      this.send(this.panel, { type: 'check', disagreements: dis, cancelled: r.cancelled });
       this.log.info(`check: ${dis.length} disagreement(s)`);
       return { disagreements: dis.length };
     }

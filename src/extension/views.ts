@@ -17,6 +17,7 @@ import { ModelTreeProvider } from './provider';
 import { SequencePanel } from './sequencePanel';
 import { TraceEditorProvider, TracePanel } from './tracePanel';
 import type { RootSource, TreeNode } from './treeModel';
+import { isTraceAction } from '../common/messages';
 
 const PAGE_SCHEME = 'ioreq-page';
 
@@ -152,7 +153,7 @@ export class Views {
       if (!uris || !uris.length) return undefined;
       return this.tracePanel.open(uris.map((u) => u.fsPath));
     });
-    reg('ioreqScope.traceAction', (type: string) => this.tracePanel.action(type));
+    reg('ioreqScope.traceAction', (type: string) => (isTraceAction(type) ? this.tracePanel.action(type) : undefined));
   }
 }
 

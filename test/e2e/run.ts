@@ -5,7 +5,8 @@
 //  2. the UI test (ui.test.js): the packaged VSIX installed into code-server and driven as a user would.
 // Builds nothing: expects tools/build.js's out/ tree, dist/ and the VSIX from `npm run package`, and the harness from
 // tools/e2e-setup.sh. Prints one set of mocha-style totals ("  N passing", "  N failing") for .ci/run to add up.
-// Options (environment): IOREQ_E2E_ONLY=exthost|ui, IOREQ_E2E_GREP (exthost tests), IOREQ_E2E_TIMEOUT (s, exthost run),
+// Options (environment): IOREQ_E2E_ONLY=exthost|ui, IOREQ_E2E_GREP (exthost tests), IOREQ_E2E_STAGES (UI stages by name,
+// comma-separated: those and the stages they need run, the rest are pending), IOREQ_E2E_TIMEOUT (s, exthost run),
 // IOREQ_E2E_WORKSPACE=empty (open an empty folder for the exthost part, so nothing activates the extension before the
 // activation test times it), IOREQ_E2E_ACTIVATION_FILE (where the activation test writes its figures; default
 // test-artifacts/e2e/activation.json).

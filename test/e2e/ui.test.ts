@@ -18,6 +18,8 @@ const BROKEN = '99-broken-unknown-op.ioreq.json';
 const SEQ_SCENARIO = '98-sequence-round-trip.ioreq.json';
 /** The bench's 3-vcpu scenario (618,712 states): long enough to watch the explorer's progress and cancel it. */
 const LONG_SCENARIO = '97-explore-3vcpu.ioreq.json';
+/** The memory-view watch stage's scenario: the guest's port I/O through QEMU, every slot state in turn. */
+const WATCH_SCENARIO = '08-sync-pio-read-write.ioreq.json';
 const LAUNCH_NAME = 'Debug 02 (stop on entry)';
 const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The ioreq server row once the server exists ("ioreq server  dm d0"; before: "none (created on demand)"). */
@@ -27,8 +29,21 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
   this.timeout(90000);
   // Stages build on each other: a stage whose prerequisite failed fails at once, naming it, instead of timing out.
   const done = new Set<string>();
+  const needsOf = new Map<string, string[]>();
+  // IOREQ_E2E_STAGES=watch,layout (while iterating): only those stages and the ones they need run; the others are
+  // reported as pending, never as passed.
+  const only = process.env.IOREQ_E2E_STAGES ? new Set(process.env.IOREQ_E2E_STAGES.split(',').map((x) => x.trim()).filter(Boolean)) : undefined;
+  const wanted = (name: string): boolean => {
+    if (!only) return true;
+    const want = new Set<string>();
+    const add = (n: string): void => { if (want.has(n)) return; want.add(n); for (const m of needsOf.get(n) ?? []) add(m); };
+    for (const n of only) add(n);
+    return want.has(name);
+  };
   const stage = (name: string, needs: string[], title: string, fn: () => Promise<void>): void => {
-    it(title, async () => {
+    needsOf.set(name, needs);
+    it(title, async function () {
+      if (!wanted(name)) this.skip();
       const missing = needs.filter((n) => !done.has(n));
       if (missing.length) throw new Error(`not run: the stage(s) ${missing.join(', ')} failed`);
       await fn();
@@ -458,6 +473,119 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     for (let i = 0; i < 4 && await page.locator('.debug-toolbar').isVisible(); i++) {
       await page.keyboard.press('Shift+F5');
       await page.waitForTimeout(1000);
+    }
+  });
+
+  stage('watch', ['workbench'], "watches a slot's state byte from the memory view: Continue and Reverse Continue stop where it is written, naming the writer; VS Code's own Add Data Breakpoint at Address does the same", async () => {
+    const stopSessions = async (): Promise<void> => {
+      for (let i = 0; i < 4 && await page.locator('.debug-toolbar').isVisible(); i++) {
+        await page.locator('.debug-toolbar .action-label[aria-label^="Stop"]').first().click();
+        await page.waitForTimeout(1000);
+      }
+    };
+    await stopSessions();
+    // The breakpoints earlier stages left (the listing's) would stop this session first.
+    await palette('Remove All Breakpoints', /Remove All Breakpoints/);
+    await showContainer('Explorer');
+    await (await revealInExplorer(WATCH_SCENARIO)).click();
+    await page.locator('.editor-group-container .tab', { hasText: WATCH_SCENARIO }).first().waitFor({ timeout: 15000 });
+    await palette('IOREQ Scope: Debug Scenario');
+    await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 20000 });
+    // Run to the guest's first request (the ioreq page is mapped by then, the slot still free): a function breakpoint
+    // typed into the Breakpoints view.
+    await showContainer('Run and Debug');
+    await palette('Add Function Breakpoint', /Add Function Breakpoint/);
+    const bpInput = sidebar().locator('.debug-breakpoints .monaco-inputbox input').first();
+    await bpInput.waitFor({ timeout: 10000 });
+    await bpInput.fill('hvm_send_assist_req');
+    await bpInput.press('Enter');
+    await palette('Debug: Continue');
+    await page.getByText(/Paused on function breakpoint/i).first().waitFor({ timeout: 20000 });
+    await palette('Remove All Breakpoints', /Remove All Breakpoints/);
+
+    // The memory view on the ioreq page; select vcpu 0's slot state byte (+0x1e: state is its low four bits) and
+    // watch it.
+    await palette("IOREQ Scope: Show the Special Pages' Memory");
+    const mv = page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+    const stateByte = mv.locator('#grid .b[data-off="30"]');
+    await stateByte.waitFor({ timeout: 20000 });
+    assert.match(await mv.locator('#page').inputValue(), /^d1:0xfeff9$/, 'the ioreq page first');
+    assert.match((await stateByte.getAttribute('title')) ?? '', /vcpu_ioreq\[0\]\.state:4 .*= state STATE_IOREQ_NONE/, 'the slot is free at the request');
+    await stateByte.click();
+    const watchButton = mv.locator('#watch');
+    assert.equal((await watchButton.innerText()).trim(), 'Watch this byte');
+    await watchButton.click();
+    const WATCHED = 'watching d1:0xfeff9+0x1e, 1 byte(s)';
+    await mv.locator('#watches .watch', { hasText: WATCHED }).waitFor({ timeout: 10000 });
+    assert.match((await stateByte.getAttribute('class')) ?? '', /\bwatched\b/, 'the watched byte is marked');
+    assert.equal(await mv.locator('#grid .b.watched').count(), 1, 'only that byte is marked');
+    assert.match((await stateByte.getAttribute('title')) ?? '', /\(watched: d1:0xfeff9\+0x1e, 1 byte\(s\)\)/);
+    await screenshot('memory-watch-marked');
+
+    // The call stack names the writer on the stopped thread's row (VS Code draws that label in capitals); the rows of
+    // the stop before go first.
+    await expandPane(/^Call Stack$/);
+    const stack = pane(/^Call Stack$/);
+    const stopAt = async (writer: RegExp, frame: RegExp, what: string, gone?: RegExp): Promise<string[]> => {
+      const deadline = Date.now() + 20000;
+      for (;;) {
+        const rows = await rowsOf(stack);
+        const ok = rows.some((r) => writer.test(r)) && rows.some((r) => frame.test(r)) && !(gone && rows.some((r) => gone.test(r)));
+        if (ok) return rows;
+        if (Date.now() > deadline) { await screenshot(`no-${what}`); assert.fail(`${what}: no stop at ${writer} / ${frame} in\n${rows.join('\n')}`); }
+        await page.waitForTimeout(250);
+      }
+    };
+    // Reverse Continue is no palette command in VS Code 1.100: the debug toolbar's button.
+    const reverseContinue = (): Promise<void> => page.locator('.debug-toolbar .action-label[aria-label^="Reverse"]').first().click();
+    const BY_VCPU = /d1:0xfeff9\+0x1e \(1 byte\) written by d1v0 in hvm_send_assist_req_to_server \(ready\)/i;
+    const BY_QEMU = /d1:0xfeff9\+0x1e \(1 byte\) written by qemu in cpu_get_ioreq \(inprocess\)/i;
+    // Forwards: the vcpu marks its request READY.
+    await palette('Debug: Continue');
+    let rows = await stopAt(BY_VCPU, /^hvm_send_assist_req_to_server\b/, 'watch-stop-vcpu');
+    assert.ok(rows.some((r) => /^vcpu d1v0\b.*written by d1v0/i.test(r)), `the stop is in the vcpu's thread:\n${rows.join('\n')}`);
+    await page.locator('.editor-group-container .tab.active', { hasText: 'hvm.c' }).first().waitFor({ timeout: 10000 });
+    // The memory view followed: the byte now reads READY and is marked changed, still watched.
+    for (const deadline = Date.now() + 10000; !/STATE_IOREQ_READY/.test((await stateByte.getAttribute('title')) ?? '') && Date.now() < deadline;) await page.waitForTimeout(250);
+    assert.match((await stateByte.getAttribute('title')) ?? '', /= state STATE_IOREQ_READY .*\(changed at the last stop\)/);
+    assert.match((await stateByte.getAttribute('class')) ?? '', /\bchanged\b.*\bwatched\b|\bwatched\b.*\bchanged\b/);
+    await screenshot('watch-stop-vcpu-ready');
+    // On: the device model takes it (INPROCESS).
+    await palette('Debug: Continue');
+    rows = await stopAt(BY_QEMU, /^handle_ioreq\b/, 'watch-stop-qemu', BY_VCPU);
+    assert.ok(rows.some((r) => /^device model qemu\b.*written by qemu/i.test(r)), `the stop is in the device model's thread:\n${rows.join('\n')}`);
+    await screenshot('watch-stop-qemu-inprocess');
+    // Reverse Continue: who wrote it before, the vcpu's READY.
+    await reverseContinue();
+    await stopAt(BY_VCPU, /^hvm_send_assist_req_to_server\b/, 'watch-reverse', BY_QEMU);
+    await screenshot('watch-reverse-continue');
+
+    // Unwatched from the view; then VS Code's own data breakpoint on the same address (DAP dataBreakpointInfo with
+    // asAddress and bytes) stops at the same writes.
+    await mv.locator('#watches .unwatch').first().click();
+    for (const deadline = Date.now() + 10000; (await mv.locator('#watches .watch').count()) && Date.now() < deadline;) await page.waitForTimeout(250);
+    assert.equal(await mv.locator('#watches .watch').count(), 0, 'the watch is gone');
+    assert.equal(await mv.locator('#grid .b.watched').count(), 0, 'no byte is marked watched');
+    await palette('Add Data Breakpoint at Address', /Add Data Breakpoint at Address/);
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10000 });
+    await input.fill('0xfeff901e');
+    await input.press('Enter');
+    await expandPane(/^Breakpoints$/);
+    const bps = pane(/^Breakpoints$/);
+    await waitRows(bps, /d1:0xfeff9\+0x1e, 1 byte\(s\)/, 'data-breakpoint-row');
+    await palette('Debug: Continue');
+    await stopAt(BY_QEMU, /^handle_ioreq\b/, 'address-bp-stop', BY_VCPU);
+    await reverseContinue();
+    await stopAt(BY_VCPU, /^hvm_send_assist_req_to_server\b/, 'address-bp-reverse', BY_QEMU);
+    await screenshot('data-breakpoint-at-address');
+
+    await palette('Remove All Breakpoints', /Remove All Breakpoints/);
+    await stopSessions();
+    const memTab = page.locator('.editor-group-container .tab', { hasText: 'IOREQ Scope: Memory' }).first();
+    if (await memTab.isVisible()) {
+      await memTab.hover();
+      await memTab.locator('.action-label[aria-label^="Close"]').first().click();
     }
   });
 
