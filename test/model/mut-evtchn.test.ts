@@ -272,6 +272,15 @@ describe('evtchn (mutation): evtchn_send and evtchn_set_pending', () => {
       text: `d1 port ${p} notify lost (ECS_UNBOUND)` }]);
   });
 
+  it('notify_via_xen_event_channel on a port freed since reports it lost as ECS_FREE (1204)', () => {
+    const { x, d1 } = host();
+    const p = E.allocUnboundXenEventChannel(x, d1, 0, 0);
+    E.freeXenEventChannel(x, d1, p);
+    const n = x.events.length;
+    E.notifyViaXenEventChannel(x, d1, p);
+    assert.deepEqual(eventsFrom(x, n).map((e) => e.text), [`d1 port ${p} notify lost (ECS_FREE)`]);
+  });
+
   it('a notification towards a domain that is gone from the host reaches no port', () => {
     const { x, d0, d1, d2 } = host();
     const rp = E.evtchnAllocUnbound(x, d2, 1);
@@ -352,6 +361,12 @@ describe('evtchn (mutation): __evtchn_close and its callers', () => {
     Object.assign(d2.evtchn.w(rp), { remote_dom: 0, remote_port: 5 });
     assert.equal(E.evtchnClose(x, d1, lp), 0);
     assert.deepEqual([port(d2, rp).state, port(d2, rp).remote_dom, port(d2, rp).remote_port], [E.ECS_INTERDOMAIN, 0, 5]);
+    // A peer in another domain's name but with the right port number is left alone too.
+    const rp1 = E.evtchnAllocUnbound(x, d2, 1);
+    const lp1 = E.evtchnBindInterdomain(x, d1, 2, rp1);
+    d2.evtchn.w(rp1).remote_dom = 0;
+    E.evtchnClose(x, d1, lp1);
+    assert.deepEqual([port(d2, rp1).state, port(d2, rp1).remote_dom, port(d2, rp1).remote_port], [E.ECS_INTERDOMAIN, 0, lp1]);
     // The same with the right domain but another port, and with a peer already unbound.
     const rp2 = E.evtchnAllocUnbound(x, d2, 1);
     const lp2 = E.evtchnBindInterdomain(x, d1, 2, rp2);
