@@ -19,14 +19,16 @@ export function scoreOf(statuses: string[]): Omit<FileScore, 'file'> {
   return { score: valid ? +((killed + timeout) / valid).toFixed(3) : null, killed, survived, noCoverage, timeout, mutants: statuses.length };
 }
 
-/** How many equivalent mutants test/mutation/EQUIVALENT.md lists per file (a `## path` heading, then one `- ` line each). */
+/** How many equivalent mutants test/mutation/EQUIVALENT.md lists per file: a `## path` heading, then `- ` lines whose
+ *  leading positions (`12:4`, `143:7, 157:7`, `90:9 x3`) each count once or the given number of times. */
 export function equivalentsListed(text: string): Map<string, number> {
   const out = new Map<string, number>();
   let file: string | null = null;
   for (const line of text.split('\n')) {
     const h = /^##\s+(\S+\.ts)\s*$/.exec(line);
     if (h) { file = h[1]; out.set(file, out.get(file) ?? 0); continue; }
-    if (file && /^-\s+\d+:\d+\s/.test(line)) out.set(file, out.get(file)! + 1);
+    const at = file ? /^-\s+((?:\d+:\d+(?:\s*[x×]\s*\d+)?(?:,\s*)?)+)\s/.exec(line) : null;
+    if (at) out.set(file!, out.get(file!)! + at[1].split(',').reduce((n, p) => n + +(/[x×]\s*(\d+)/.exec(p)?.[1] ?? 1), 0));
   }
   return out;
 }
