@@ -255,29 +255,29 @@ static int hvm_create_ioreq_server(struct domain *d, domid_t domid, bool_t is_de
     struct hvm_ioreq_server *s = xzalloc(struct hvm_ioreq_server);   @alloc
     int rc;
 
-    if (!s) return -ENOMEM;
-    domain_pause(d);
+    if (!s) return -ENOMEM;   @check_alloc
+    domain_pause(d);   @pause
     if (is_default && d->arch.hvm_domain.default_ioreq_server != NULL) {   @exist
-        rc = -EEXIST;
-        goto fail;
+        rc = -EEXIST;   @eexist
+        goto fail;   @exist_goto
     }
     /* the id is taken before init, and stays taken if init fails */
     rc = hvm_ioreq_server_init(s, d, domid, is_default, handle_bufioreq, next_ioservid(d));   @init
-    if (rc) goto fail;   @fail
+    if (rc) goto fail;   @check_init
 
     list_add(&s->list_entry, &d->arch.hvm_domain.ioreq_server.list);   /* newest first */   @list_add
-    if (is_default) {
+    if (is_default) {   @is_default
         d->arch.hvm_domain.default_ioreq_server = s;   @default
-        hvm_ioreq_server_enable(s, 1);
+        hvm_ioreq_server_enable(s, 1);   @enable
     }
-    if (id) *id = s->id;
+    if (id) *id = s->id;   @set_id
     domain_unpause(d);   @unpause
-    return 0;
+    return 0;   @ret
 
- fail:
-    domain_unpause(d);
-    xfree(s);
-    return rc;
+ fail:   @fail
+    domain_unpause(d);   @fail_unpause
+    xfree(s);   /* the model keeps no allocator: a stop, nothing changes */   @fail_free
+    return rc;   @fail_ret
 }
 
 @fn hvm_destroy_ioreq_server
@@ -441,7 +441,7 @@ void hvm_vcpu_destroy(struct vcpu *v)
 @fn hvm_select_ioreq_server
 static struct hvm_ioreq_server *hvm_select_ioreq_server(struct domain *d, ioreq_t *p)
 {
-    uint32_t cf8 = d->arch.hvm_domain.pci_cf8;
+    uint32_t cf8 = d->arch.hvm_domain.pci_cf8;   @init_cf8
     uint8_t type;
     uint64_t addr;
 
@@ -452,25 +452,25 @@ static struct hvm_ioreq_server *hvm_select_ioreq_server(struct domain *d, ioreq_
 
     if (p->type == IOREQ_TYPE_PIO && (p->addr & ~3) == 0xcfc && (cf8 & 0x80000000)) {   @cf8
         /* a config data cycle: bus/device/function and register from the latched CF8 */
-        type = IOREQ_TYPE_PCI_CONFIG;
-        addr = ((uint64_t)SBDF(cf8) << 32) | REG_HI(cf8) | REG_LO(cf8) | (p->addr & 3);
+        type = IOREQ_TYPE_PCI_CONFIG;   @pci_type
+        addr = ((uint64_t)SBDF(cf8) << 32) | REG_HI(cf8) | REG_LO(cf8) | (p->addr & 3);   @pci_addr
     } else {
-        type = p->type;
-        addr = p->addr;
+        type = p->type;   @plain_type
+        addr = p->addr;   @plain_addr
     }
 
     /* newest first; only enabled secondaries; the first whose range covers the access wins */
-    list_for_each_entry (s, &d->arch.hvm_domain.ioreq_server.list, list_entry) {
-        if (s == d->arch.hvm_domain.default_ioreq_server || !s->enabled) continue;
+    list_for_each_entry (s, &d->arch.hvm_domain.ioreq_server.list, list_entry) {   @for_each_server
+        if (s == d->arch.hvm_domain.default_ioreq_server || !s->enabled) continue;   @skip
         switch (type) {   @match
-        case IOREQ_TYPE_PIO:  if (rangeset_contains_range(s->range[type], addr, addr + p->size - 1)) return s; break;
-        case IOREQ_TYPE_COPY: if (rangeset_contains_range(s->range[type], addr, addr + p->size * p->count - 1)) return s; break;
+        case IOREQ_TYPE_PIO:  if (rangeset_contains_range(s->range[type], addr, addr + p->size - 1)) return s; break;   @match_pio
+        case IOREQ_TYPE_COPY: if (rangeset_contains_range(s->range[type], addr, addr + p->size * p->count - 1)) return s; break;   @match_copy
         case IOREQ_TYPE_PCI_CONFIG:
-            if (rangeset_contains_singleton(s->range[type], addr >> 32)) {
-                p->type = type; p->addr = addr;   /* the request becomes a config access */
-                return s;
+            if (rangeset_contains_singleton(s->range[type], addr >> 32)) {   @match_pci
+                p->type = type; p->addr = addr;   /* the request becomes a config access (one stop) */   @pci_rewrite
+                return s;   @pci_ret
             }
-            break;
+            break;   @pci_break
         }
     }
     return d->arch.hvm_domain.default_ioreq_server;   /* may be NULL */   @default
@@ -501,33 +501,33 @@ int hvm_buffered_io_send(ioreq_t *p)
 @fn hvm_send_assist_req_to_ioreq_server
 bool_t hvm_send_assist_req_to_ioreq_server(struct hvm_ioreq_server *s, ioreq_t *proto_p)
 {
-    struct vcpu *curr = current;
+    struct vcpu *curr = current;   @init_curr
 
     if (!vcpu_start_shutdown_deferral(curr))   @deferral
         return 0;
-    list_for_each_entry (sv, &s->ioreq_vcpu_list, list_entry) {
-        if (sv->vcpu != curr) continue;
-        p = get_ioreq(s, curr);
+    list_for_each_entry (sv, &s->ioreq_vcpu_list, list_entry) {   @for_each_sv
+        if (sv->vcpu != curr) continue;   @match_vcpu
+        p = get_ioreq(s, curr);   @get_ioreq
         if (p->state != STATE_IOREQ_NONE) {   @check_state
-            printk("Device model set bad IO state %d.\n", p->state);
-            goto crash;
+            printk("Device model set bad IO state %d.\n", p->state);   @bad_state
+            goto crash;   @bad_state_goto
         }
         if (p->vp_eport != sv->ioreq_evtchn) {   /* the slot must name this vcpu's port (125833f5f1; reverted, no check and the slot's vp_eport is the port used) */   @check_port
-            printk("Device model set bad event channel %d.\n", p->vp_eport);
-            goto crash;
+            printk("Device model set bad event channel %d.\n", p->vp_eport);   @bad_port
+            goto crash;   @bad_port_goto
         }
         proto_p->state = STATE_IOREQ_NONE;   @copy
-        proto_p->vp_eport = sv->ioreq_evtchn;
-        *p = *proto_p;
-        prepare_wait_on_xen_event_channel(sv->ioreq_evtchn);
+        proto_p->vp_eport = sv->ioreq_evtchn;   @copy_port
+        *p = *proto_p;   @copy_slot
+        prepare_wait_on_xen_event_channel(sv->ioreq_evtchn);   @prepare_wait
         p->state = STATE_IOREQ_READY;   @ready
-        notify_via_xen_event_channel(d, sv->ioreq_evtchn);
-        break;
+        notify_via_xen_event_channel(d, sv->ioreq_evtchn);   @notify
+        break;   @found_break
     }
-    return 1;   /* also when the vcpu is not in the server's list: nothing was sent */
- crash:
-    domain_crash(d);
-    return 0;
+    return 1;   /* also when the vcpu is not in the server's list: nothing was sent */   @ret
+ crash:   @crash
+    domain_crash(d);   @domain_crash
+    return 0;   @crash_ret
 }
 
 @fn hvm_complete_assist_req
@@ -550,10 +550,10 @@ static bool_t hvm_complete_assist_req(ioreq_t *p)
 @fn hvm_send_assist_req
 bool_t hvm_send_assist_req(ioreq_t *p)
 {
-    struct hvm_ioreq_server *s = hvm_select_ioreq_server(current->domain, p);
+    struct hvm_ioreq_server *s = hvm_select_ioreq_server(current->domain, p);   @select
 
     if (!s) return hvm_complete_assist_req(p);   @selected
-    return hvm_send_assist_req_to_ioreq_server(s, p);
+    return hvm_send_assist_req_to_ioreq_server(s, p);   @to_server
 }
 
 @fn hvm_broadcast_assist_req
@@ -635,44 +635,44 @@ static long do_hvm_op_param(unsigned long op, struct xen_hvm_param *a)
 {
     if (a->index >= HVM_NR_PARAMS) return -EINVAL;   @index
     d = rcu_lock_domain_by_any_id(a->domid);   @lookup
-    if (d == NULL) return -ESRCH;
-    if (!is_hvm_domain(d)) return -EINVAL;
+    if (d == NULL) return -ESRCH;   @check_d
+    if (!is_hvm_domain(d)) return -EINVAL;   @is_hvm
     if ((rc = xsm_hvm_param(XSM_TARGET, d, op))) return rc;   @xsm
 
-    if (op == HVMOP_set_param) {
-        rc = 0;
+    if (op == HVMOP_set_param) {   @is_set
+        rc = 0;   @set_rc
         switch (a->index) {   @set_switch
-        case HVM_PARAM_TIMER_MODE:     if (a->value > HVMPTM_one_missed_tick_pending) rc = -EINVAL; break;
-        case HVM_PARAM_VIRIDIAN:       /* once, by the tools, with the base bit and known features */ break;
-        case HVM_PARAM_IDENT_PT:       /* once, not by the guest; stored under a pause */ break;
+        case HVM_PARAM_TIMER_MODE:     if (a->value > HVMPTM_one_missed_tick_pending) rc = -EINVAL; break;   @timer_mode
+        case HVM_PARAM_VIRIDIAN:       /* once, by the tools, with the base bit and known features */ break;   @viridian
+        case HVM_PARAM_IDENT_PT:       /* once, not by the guest; stored under a pause */ break;   @ident_pt
         case HVM_PARAM_DM_DOMAIN:
             rc = -EPERM;   @dm_domain
-            if (current->domain == d) break;
-            if (a->value == DOMID_SELF) a->value = current->domain->domain_id;
-            rc = hvm_set_dm_domain(d, a->value);   /* nothing to do yet without a default server */
-            break;
-        case HVM_PARAM_ACPI_S_STATE:   /* 3 suspends, 0 resumes, not by the guest */ break;
-        case HVM_PARAM_BUFIOREQ_EVTCHN: rc = -EINVAL; break;
-        case HVM_PARAM_TRIPLE_FAULT_REASON: if (a->value > SHUTDOWN_MAX) rc = -EINVAL; break;
+            if (current->domain == d) break;   @dm_self
+            if (a->value == DOMID_SELF) a->value = current->domain->domain_id;   @dm_domid_self
+            rc = hvm_set_dm_domain(d, a->value);   /* nothing to do yet without a default server */   @set_dm_domain
+            break;   @dm_break
+        case HVM_PARAM_ACPI_S_STATE:   /* 3 suspends, 0 resumes, not by the guest */ break;   @acpi_s_state
+        case HVM_PARAM_BUFIOREQ_EVTCHN: rc = -EINVAL; break;   @bufioreq_evtchn
+        case HVM_PARAM_TRIPLE_FAULT_REASON: if (a->value > SHUTDOWN_MAX) rc = -EINVAL; break;   @triple_fault_reason
         case HVM_PARAM_IOREQ_SERVER_PFN:
             if (d == current->domain) { rc = -EPERM; break; }   @ioreq_server_pfn
-            d->arch.hvm_domain.ioreq_gmfn.base = a->value;
-            break;
+            d->arch.hvm_domain.ioreq_gmfn.base = a->value;   @pool_base
+            break;   @pool_base_break
         case HVM_PARAM_NR_IOREQ_SERVER_PAGES:
             if (d == current->domain) { rc = -EPERM; break; }   @nr_ioreq_server_pages
-            if (a->value == 0 || a->value > BITS_PER_LONG) { rc = -EINVAL; break; }
-            for (i = 0; i < a->value; i++)   /* bits are set, never cleared here */
-                set_bit(i, &d->arch.hvm_domain.ioreq_gmfn.mask);
-            break;
+            if (a->value == 0 || a->value > BITS_PER_LONG) { rc = -EINVAL; break; }   @nr_pages_range
+            /* bits are set, never cleared here (the model sets them all in one stop) */
+            for (i = 0; i < a->value; i++) set_bit(i, &d->arch.hvm_domain.ioreq_gmfn.mask);   @set_bits
+            break;   @nr_pages_break
         }
         if (rc == 0) d->arch.hvm_domain.params[a->index] = a->value;   @store
-        return rc;
+        return rc;   @set_ret
     }
 
     switch (a->index) {   @get_switch
     case HVM_PARAM_ACPI_S_STATE:
-        a->value = d->arch.hvm_domain.is_s3_suspended ? 3 : 0;
-        break;
+        a->value = d->arch.hvm_domain.is_s3_suspended ? 3 : 0;   @get_s_state
+        break;   @get_s_state_break
     case HVM_PARAM_IOREQ_SERVER_PFN:
     case HVM_PARAM_NR_IOREQ_SERVER_PAGES:
         if (d == current->domain) { rc = -EPERM; break; }   /* overwritten below: the caller sees 0 */   @pool_param
@@ -685,9 +685,9 @@ static long do_hvm_op_param(unsigned long op, struct xen_hvm_param *a)
         if (rc != 0 && rc != -EEXIST) return rc;   @create_rc
         /* and on into the default case */
     default:
-        a->value = d->arch.hvm_domain.params[a->index];
-        break;
+        a->value = d->arch.hvm_domain.params[a->index];   @get_value
+        break;   @get_break
     }
     rc = copy_to_guest(arg, a) ? -EFAULT : 0;   @got
-    return rc;
+    return rc;   @ret
 }

@@ -395,21 +395,35 @@ export class Hvm45 extends Emulate45 {
   *hvmCreateIoreqServer(d: Domain, domid: number, is_default: boolean, handle_bufioreq: boolean, out: { id: number } | null): Co<number> {
     let rc = -ENOMEM;
     yield $('alloc', { d, domid, is_default, handle_bufioreq });
-    if (this.x.failNext('xzalloc')) return rc; // fail1
+    const failed = this.x.failNext('xzalloc');
+    yield $('check_alloc', { s: failed ? 'NULL' : 'allocated' });
+    if (failed) return rc; // fail1
     const s = new HvmIoreqServer45(d);
+    yield $('pause', { d });
     this.domainPause(d, 'hvm_create_ioreq_server');
-    rc = -EEXIST;
-    yield $('exist', { d, default_ioreq_server: d.hvm45.default_ioreq_server, rc });
+    yield $('exist', { d, default_ioreq_server: d.hvm45.default_ioreq_server });
     if (is_default && d.hvm45.default_ioreq_server !== null) {
+      yield $('eexist');
+      rc = -EEXIST;
+      yield $('exist_goto', { rc });
+      // fail: (no xfree in the model: the server object is dropped)
+      yield $('fail', { rc });
+      yield $('fail_unpause', { d });
       this.domainUnpause(d, 'hvm_create_ioreq_server'); // fail2
+      yield $('fail_free');
+      yield $('fail_ret', { rc });
       return rc;
     }
     const id = this.nextIoservid(d);
     yield $('init', { d, domid, id });
     rc = yield* this.hvmIoreqServerInit(s, d, domid, is_default, handle_bufioreq, id);
+    yield $('check_init', { d, id, rc });
     if (rc) { // fail3
-      yield $('fail', { d, id, rc });
+      yield $('fail', { rc });
+      yield $('fail_unpause', { d });
       this.domainUnpause(d, 'hvm_create_ioreq_server');
+      yield $('fail_free');
+      yield $('fail_ret', { rc });
       return rc;
     }
     yield $('list_add', { d, s });
@@ -417,14 +431,18 @@ export class Hvm45 extends Emulate45 {
     if (this.x.on) this.x.emit({ kind: 'server_create', fn: 'hvm_create_ioreq_server', domid: d.domain_id,
       after: { id, domid, is_default, ioreq_pfn: s.ioreq.gmfn, bufioreq_pfn: s.bufioreq.va ? s.bufioreq.gmfn : null },
       text: `d${d.domain_id} ${is_default ? 'default ' : ''}ioreq server ${id} created for dm d${domid} (ioreq ${A.hex(s.ioreq.gmfn)}${s.bufioreq.va ? `, bufioreq ${A.hex(s.bufioreq.gmfn)}` : ''})` });
+    yield $('is_default', { is_default });
     if (is_default) {
       yield $('default', { d, s });
       d.hvm45.default_ioreq_server = s;
+      yield $('enable', { s });
       yield* this.hvmIoreqServerEnable(s, true);
     }
+    yield $('set_id', { id: s.id });
     if (out) out.id = s.id;
     yield $('unpause', { d, s });
     this.domainUnpause(d, 'hvm_create_ioreq_server');
+    yield $('ret');
     return 0;
   }
 
@@ -631,36 +649,52 @@ export class Hvm45 extends Emulate45 {
    */
   *hvmSelectIoreqServer(d: Domain, p: ProtoIoreq): Co<HvmIoreqServer45 | null> {
     const h = d.hvm45;
+    yield $('init_cf8', { d });
+    const cf8 = h.pci_cf8 >>> 0;
     yield $('empty', { d, servers: h.ioreq_server.list.length });
     if (h.ioreq_server.list.length === 0) return null;
     yield $('type', { type: A.TYPE_NAMES[p.type] ?? p.type });
     // Before 3b586fc67d a list of one server also went straight to the default server (NULL if that one is not it).
     if (this.x.reverted('3b586fc67d') && h.ioreq_server.list.length === 1) return h.default_ioreq_server;
     if (p.type !== A.IOREQ_TYPE_COPY && p.type !== A.IOREQ_TYPE_PIO) return h.default_ioreq_server;
-    const cf8 = h.pci_cf8 >>> 0;
     let type: number, addr: bigint;
     yield $('cf8', { cf8: A.hex(cf8), addr: A.hex(p.addr) });
     if (p.type === A.IOREQ_TYPE_PIO && (p.addr & ~3n) === 0xcfcn && (cf8 & 0x80000000) !== 0) {
       const bdf = (cf8 & 0x00ffff00) >>> 8;
       const sbdf = hvmopPciSbdf(0, (bdf >> 8) & 0xff, (bdf >> 3) & 0x1f, bdf & 7);
+      yield $('pci_type');
       type = A.IOREQ_TYPE_PCI_CONFIG;
+      yield $('pci_addr', { sbdf: A.hex(sbdf) });
       addr = (BigInt(sbdf) << 32n) | BigInt((cf8 & 0x0f000000) >>> 16) | BigInt(cf8 & 0xfc) | (p.addr & 3n);
     } else {
+      yield $('plain_type');
       type = p.type;
+      yield $('plain_addr');
       addr = p.addr;
     }
     for (const s of h.ioreq_server.list) {
+      yield $('for_each_server', { s });
+      // A secondary always has its rangesets (hvm_ioreq_server_alloc_rangesets); !s.range keeps the types sound.
+      yield $('skip', { s, enabled: s.enabled });
       if (s === h.default_ioreq_server || !s.enabled || !s.range) continue;
       const r = s.range[type];
       yield $('match', { s, type: IO_RANGE_NAMES[type], addr: A.hex(addr) });
       if (type === A.IOREQ_TYPE_PIO) {
+        yield $('match_pio', { start: A.hex(addr), end: A.hex(Number(addr) + p.size - 1) });
         if (R.rangesetContainsRange(r, Number(addr), Number(addr) + p.size - 1)) return s;
       } else if (type === A.IOREQ_TYPE_COPY) {
+        yield $('match_copy', { start: A.hex(addr), end: A.hex(Number(addr) + p.size * p.count - 1) });
         if (R.rangesetContainsRange(r, Number(addr), Number(addr) + p.size * p.count - 1)) return s;
-      } else if (R.rangesetContainsSingleton(r, Number(addr >> 32n))) {
-        p.type = type;
-        p.addr = addr;
-        return s;
+      } else {
+        yield $('match_pci', { sbdf: A.hex(Number(addr >> 32n)) });
+        if (R.rangesetContainsSingleton(r, Number(addr >> 32n))) {
+          yield $('pci_rewrite', { type, addr: A.hex(addr) });
+          p.type = type;
+          p.addr = addr;
+          yield $('pci_ret', { s });
+          return s;
+        }
+        yield $('pci_break');
       }
     }
     yield $('default', { s: h.default_ioreq_server });
@@ -718,33 +752,56 @@ export class Hvm45 extends Emulate45 {
    */
   *hvmSendAssistReqToIoreqServer(s: HvmIoreqServer45, v: Vcpu, proto_p: ProtoIoreq): Co<number> {
     const d = v.domain;
+    yield $('init_curr', { v });
     yield $('deferral', { s, v });
     if (!this.vcpuStartShutdownDeferral(v)) return 0;
     const unfixed = this.x.reverted('125833f5f1');
     for (const sv of s.ioreq_vcpu_list) {
+      yield $('for_each_sv', { sv });
+      yield $('match_vcpu', { sv, v });
       if (sv.vcpu !== v) continue;
+      yield $('get_ioreq', { s, v });
       const p = this.ioreqOf(s, v);
       const port = unfixed ? p.vp_eport : sv.ioreq_evtchn;
       yield $('check_state', { s, p, state: p.state });
       if (p.state !== A.STATE_IOREQ_NONE) {
+        yield $('bad_state', { state: p.state });
         this.x.printk('XENLOG_ERR', 'hvm_send_assist_req_to_ioreq_server', d, `Device model set bad IO state ${p.state}.`);
+        yield $('bad_state_goto');
+        yield $('crash');
+        yield $('domain_crash', { d });
         this.domainCrash(d, 'hvm_send_assist_req_to_ioreq_server', `Device model set bad IO state ${p.state}`);
+        yield $('crash_ret');
         return 0;
       }
       yield $('check_port', { s, p, vp_eport: p.vp_eport, port });
       if (!unfixed && p.vp_eport !== port) {
+        yield $('bad_port', { vp_eport: p.vp_eport });
         this.x.printk('XENLOG_ERR', 'hvm_send_assist_req_to_ioreq_server', d, `Device model set bad event channel ${p.vp_eport}.`);
+        yield $('bad_port_goto');
+        yield $('crash');
+        yield $('domain_crash', { d });
         this.domainCrash(d, 'hvm_send_assist_req_to_ioreq_server', `Device model set bad event channel ${p.vp_eport}`);
+        yield $('crash_ret');
         return 0;
       }
       yield $('copy', { s, p, proto_p });
+      proto_p.state = A.STATE_IOREQ_NONE;
+      yield $('copy_port', { port });
+      proto_p.vp_eport = port;
+      // *p = *proto_p (copyRequest writes the same state and port again: the check above made port the slot's).
+      yield $('copy_slot', { p, proto_p });
       this.copyRequest(p, proto_p);
+      yield $('prepare_wait', { port });
       this.prepareWaitOnXenEventChannel(v, port);
       yield $('ready', { s, p });
       this.setSlotState(v, p, A.STATE_IOREQ_READY, 'hvm_send_assist_req_to_ioreq_server');
+      yield $('notify', { port });
       E.notifyViaXenEventChannel(this.x, d, port);
+      yield $('found_break');
       break;
     }
+    yield $('ret');
     return 1;
   }
 
@@ -771,9 +828,11 @@ export class Hvm45 extends Emulate45 {
    * (3b586fc67d; reverted, nothing completes it: 0, and the instruction restarts).
    */
   *hvmSendAssistReq(v: Vcpu, p: ProtoIoreq): Co<number> {
+    yield $('select', { v, p });
     const s = yield* this.hvmSelectIoreqServer(v.domain, p);
     yield $('selected', { v, s });
     if (!s) return this.x.reverted('3b586fc67d') ? 0 : yield* this.hvmCompleteAssistReq(v, p);
+    yield $('to_server', { s });
     return yield* this.hvmSendAssistReqToIoreqServer(s, v, p);
   }
 
@@ -870,22 +929,29 @@ export class Hvm45 extends Emulate45 {
     if (a.index < 0 || a.index >= this.x.nrParams) return -EINVAL;
     const d = this.x.domains.get(a.domid === E.DOMID_SELF ? curr_d.domain_id : a.domid);
     yield $('lookup', { a, d: d ?? null });
+    yield $('check_d', { d: d ?? null });
     if (!d || d.is_dying === 2) return -ESRCH;
+    yield $('is_hvm', { d });
     if (!d.is_hvm) return -EINVAL;
     yield $('xsm', { curr_d, d });
     rc = this.xsmHvmParam(curr_d, d);
     if (rc) return rc;
     const params = d.arch.hvm_domain.params;
+    yield $('is_set', { op });
     if (op === HVMOP_set_param) {
+      yield $('set_rc');
       rc = 0;
       yield $('set_switch', { d, a });
       switch (a.index) {
         case P.HVM_PARAM_CALLBACK_IRQ:
           break; // hvm_set_callback_via: interrupt routing, outside this model
         case P.HVM_PARAM_TIMER_MODE:
+          yield $('timer_mode', { value: a.value });
           if (a.value > HVMPTM_one_missed_tick_pending) rc = -EINVAL;
           break;
         case P.HVM_PARAM_VIRIDIAN:
+          // The listing's one line: the checks below (tools only, once, the base bit and known features).
+          yield $('viridian', { value: a.value });
           rc = -EPERM;
           if (curr_d === d) break;
           if (a.value !== params[a.index]) {
@@ -898,6 +964,8 @@ export class Hvm45 extends Emulate45 {
           rc = 0;
           break;
         case P.HVM_PARAM_IDENT_PT:
+          // The listing's one line: not by the guest, once, stored under a pause.
+          yield $('ident_pt', { value: a.value });
           rc = -EPERM;
           if (curr_d === d) break;
           rc = -EINVAL;
@@ -911,11 +979,16 @@ export class Hvm45 extends Emulate45 {
         case P.HVM_PARAM_DM_DOMAIN:
           yield $('dm_domain', { d, a });
           rc = -EPERM;
+          yield $('dm_self', { curr_d, d });
           if (curr_d === d) break;
+          yield $('dm_domid_self', { value: a.value });
           if (a.value === E.DOMID_SELF) a.value = curr_d.domain_id;
+          yield $('set_dm_domain', { d, domid: a.value & 0xffff });
           rc = yield* this.hvmSetDmDomain(d, a.value & 0xffff); // the parameter is a domid_t
+          yield $('dm_break', { rc });
           break;
         case P.HVM_PARAM_ACPI_S_STATE:
+          yield $('acpi_s_state', { value: a.value });
           rc = this.setParamAcpiSState(curr_d, d, a.value);
           break;
         case P.HVM_PARAM_ACPI_IOPORTS_LOCATION:
@@ -934,22 +1007,30 @@ export class Hvm45 extends Emulate45 {
           if (a.value > 1) rc = -EINVAL;
           break;
         case P.HVM_PARAM_BUFIOREQ_EVTCHN:
+          yield $('bufioreq_evtchn');
           rc = -EINVAL;
           break;
         case P.HVM_PARAM_TRIPLE_FAULT_REASON:
+          yield $('triple_fault_reason', { value: a.value });
           if (a.value > SHUTDOWN_MAX) rc = -EINVAL;
           break;
         case P.HVM_PARAM_IOREQ_SERVER_PFN:
           yield $('ioreq_server_pfn', { d, a });
           if (d === curr_d) { rc = -EPERM; break; }
+          yield $('pool_base', { base: A.hex(a.value) });
           d.hvm45.ioreq_gmfn.base = a.value;
+          yield $('pool_base_break');
           break;
         case P.HVM_PARAM_NR_IOREQ_SERVER_PAGES:
           yield $('nr_ioreq_server_pages', { d, a });
           if (d === curr_d) { rc = -EPERM; break; }
+          yield $('nr_pages_range', { value: a.value });
           if (a.value === 0 || a.value > 64) { rc = -EINVAL; break; }
-          // set_bit for each page: ORed in, so a second set hands out pages that servers already hold.
+          // set_bit for each page: ORed in, so a second set hands out pages that servers already hold (the loop
+          // is one stop: the listing's for line).
+          yield $('set_bits', { value: a.value, mask: '0x' + d.hvm45.ioreq_gmfn.mask.toString(16) });
           for (let i = 0; i < a.value; i++) d.hvm45.ioreq_gmfn.mask |= 1n << BigInt(i);
+          yield $('nr_pages_break', { mask: '0x' + d.hvm45.ioreq_gmfn.mask.toString(16) });
           break;
         default:
           break;
@@ -960,12 +1041,15 @@ export class Hvm45 extends Emulate45 {
         this.domainPause(d, 'do_hvm_op');
         this.domainUnpause(d, 'do_hvm_op');
       }
+      yield $('set_ret', { rc });
       return rc;
     }
     yield $('get_switch', { d, a });
     switch (a.index) {
       case P.HVM_PARAM_ACPI_S_STATE:
+        yield $('get_s_state', { d });
         a.value = this.getParamAcpiSState(d);
+        yield $('get_s_state_break', { value: a.value });
         break;
       case P.HVM_PARAM_IOREQ_SERVER_PFN:
       case P.HVM_PARAM_NR_IOREQ_SERVER_PAGES:
@@ -987,12 +1071,15 @@ export class Hvm45 extends Emulate45 {
       }
       // falls through
       default:
+        yield $('get_value', { index: a.index });
         a.value = params[a.index];
+        yield $('get_break', { value: a.value });
         break;
     }
     rc = 0; // __copy_to_guest succeeded
     yield $('got', { d, a, rc });
     this.emitParamGet(curr_d, d, a.index, a.value);
+    yield $('ret', { rc });
     return rc;
   }
 }
