@@ -77,6 +77,8 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
   /** The explorer's list draws only the rows in view: with the whole library above a file, scroll down to it. */
   const revealInExplorer = async (name: string): Promise<Locator> => {
     const list = sidebar().locator('.explorer-folders-view .monaco-list').first();
+    // An earlier stage may have scrolled past the file: start from the top of the list.
+    if (!(await explorerRow(name).isVisible())) { await list.hover(); await page.mouse.wheel(0, -100000); await page.waitForTimeout(150); }
     for (let i = 0; i < 20 && !(await explorerRow(name).isVisible()); i++) {
       await list.hover();
       await page.mouse.wheel(0, 400);
