@@ -78,7 +78,11 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
   const revealInExplorer = async (name: string): Promise<Locator> => {
     const list = sidebar().locator('.explorer-folders-view .monaco-list').first();
     // An earlier stage may have scrolled past the file: start from the top of the list.
-    if (!(await explorerRow(name).isVisible())) { await list.hover(); await page.mouse.wheel(0, -100000); await page.waitForTimeout(150); }
+    for (let i = 0; i < 20 && !(await explorerRow(name).isVisible()); i++) {
+      await list.hover();
+      await page.mouse.wheel(0, -400);
+      await page.waitForTimeout(150);
+    }
     for (let i = 0; i < 20 && !(await explorerRow(name).isVisible()); i++) {
       await list.hover();
       await page.mouse.wheel(0, 400);
@@ -125,6 +129,19 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     await input.fill(`>${command}`);
     // Click the row by its text: Enter can run another entry when the list is still filtering.
     await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().click({ timeout: 10000 });
+  };
+
+  /** Opens a workspace file through Quick Open (the palette without its '>'), wherever the Explorer is scrolled. */
+  const quickOpen = async (name: string): Promise<void> => {
+    const input = page.locator('.quick-input-widget input');
+    for (const key of ['F1', 'Control+Shift+P', 'F1']) {
+      await page.keyboard.press(key);
+      if (await input.waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
+      await page.keyboard.press('Escape');
+    }
+    await input.waitFor({ timeout: 10000 });
+    await input.fill(name);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click({ timeout: 10000 });
   };
 
   before(async () => {
@@ -488,8 +505,7 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     await stopSessions();
     // The breakpoints earlier stages left (the listing's) would stop this session first.
     await palette('Remove All Breakpoints', /Remove All Breakpoints/);
-    await showContainer('Explorer');
-    await (await revealInExplorer(WATCH_SCENARIO)).click();
+    await quickOpen(WATCH_SCENARIO);
     await page.locator('.editor-group-container .tab', { hasText: WATCH_SCENARIO }).first().waitFor({ timeout: 15000 });
     await palette('IOREQ Scope: Debug Scenario');
     await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 20000 });
