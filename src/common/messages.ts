@@ -5,6 +5,7 @@
 // here: every layer may import it.
 import type { ModelEvent } from '../model/events';
 import type { SeqDoc, TraceGap, TraceIo } from '../trace/sequence';
+import type { Summary } from '../trace/timeline';
 
 // ---- DAP: custom events (adapter -> client) ----
 
@@ -130,23 +131,9 @@ export type LayoutToView = { type: 'layouts'; layouts: LayoutColumn[] };
 /** Layout view: webview -> extension. */
 export type LayoutFromView = { type: 'ready' };
 
-/** A row of the IO address summary as the command line's --json gives it (src/trace/timeline.ts's Summary rows,
- *  with the address as a hex string). */
-export interface TraceSummaryRow {
-  dom: number;
-  vcpu: number | null;
-  kind: 'pio' | 'mmio';
-  addr: string;
-  dir: 'read' | 'write';
-  count: number;
-  cycles: number;
-  timed: number;
-  min: number;
-  max: number;
-  seconds: number;
-  sharePct: number;
-  meanCycles: number;
-}
+/** A row of the IO address summary as the command line's --json gives it: src/trace/timeline.ts's decorated Summary row,
+ *  with the address as a hex string. */
+export type TraceSummaryRow = Omit<Summary['rows'][number], 'addr'> & { addr: string };
 
 /** What the trace view shows of an import (the command line's --json, cut to what is drawn). */
 export interface TraceViewData {

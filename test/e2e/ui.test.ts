@@ -117,7 +117,9 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
   const modelRows = async (): Promise<string[]> =>
     (await modelPane().locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
 
-  const palette = async (command: string, row: string | RegExp = command): Promise<void> => {
+  /** Opens the quick input with `text` in it (a leading '>' makes it the command palette) and clicks the row matching
+   *  `row` (Enter can run another entry while the list is still filtering). */
+  const quickInput = async (text: string, row: string | RegExp): Promise<void> => {
     const input = page.locator('.quick-input-widget input');
     // F1 can land in a webview or panel that keeps it: then the palette's other key, from the workbench.
     for (const key of ['F1', 'Control+Shift+P', 'F1']) {
@@ -126,23 +128,12 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
       await page.keyboard.press('Escape');
     }
     await input.waitFor({ timeout: 10000 });
-    await input.fill(`>${command}`);
-    // Click the row by its text: Enter can run another entry when the list is still filtering.
+    await input.fill(text);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().click({ timeout: 10000 });
   };
-
-  /** Opens a workspace file through Quick Open (the palette without its '>'), wherever the Explorer is scrolled. */
-  const quickOpen = async (name: string): Promise<void> => {
-    const input = page.locator('.quick-input-widget input');
-    for (const key of ['F1', 'Control+Shift+P', 'F1']) {
-      await page.keyboard.press(key);
-      if (await input.waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
-      await page.keyboard.press('Escape');
-    }
-    await input.waitFor({ timeout: 10000 });
-    await input.fill(name);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click({ timeout: 10000 });
-  };
+  const palette = (command: string, row: string | RegExp = command): Promise<void> => quickInput(`>${command}`, row);
+  /** Opens a workspace file through Quick Open, wherever the Explorer is scrolled. */
+  const quickOpen = (name: string): Promise<void> => quickInput(name, name);
 
   before(async () => {
     fs.mkdirSync(artifactsDir(), { recursive: true });
