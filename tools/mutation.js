@@ -8,8 +8,12 @@
 //  - After the run, the fresh report (test-artifacts/mutation/mutation.json) is folded into the cumulative one,
 //    test-artifacts/mutation/scores.json: a file's mutants are replaced (only inside the range, for a range run), and each
 //    file records the commit and time it was measured at. `npm run bench` reads scores.json.
-// Any other argument (an option and its value) goes to `stryker run` unchanged, e.g. --concurrency 1. `--fold REPORT [FILE:LINES]`
-// folds a report made in another checkout instead of running.
+// `--tests LIST` runs only the named test files per mutant (comma-separated: test/model/seed.test.ts or out/test/model/seed*.test.js
+// globs) instead of the whole unit suite of test/mutation.mocharc.json: far quicker on a big file, and a score against fewer
+// tests is a lower bound of the full suite's (more tests can only kill more). scores.json records which tests a file was
+// measured against. A file named in test/mutation/tests.json runs against the tests listed there unless --tests or
+// --all-tests says otherwise. Any other argument (an option and its value) goes to `stryker run` unchanged, e.g. --concurrency 1.
+// `--fold REPORT [FILE:LINES]` folds a report made in another checkout instead of running.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -42,6 +46,7 @@ function commit() {
  * source is unchanged. `stamp` is { at, commit }. Returns the cumulative report.
  */
 function foldReport(acc, fresh, targets, stamp) {
+  stamp = { tests: 'all', ...stamp };
   const out = { files: { ...(acc?.files ?? {}) } };
   for (const [name, entry] of Object.entries(fresh.files)) {
     const file = path.relative(root, path.resolve(root, name)).split(path.sep).join('/');
@@ -60,11 +65,40 @@ function foldReport(acc, fresh, targets, stamp) {
 }
 
 /** Folds the report at `from` into scores.json; returns the files it held. */
-function fold(targets, from = report) {
+function fold(targets, from = report, tests = 'all') {
   const fresh = JSON.parse(fs.readFileSync(from, 'utf8'));
   const acc = fs.existsSync(cumulative) ? JSON.parse(fs.readFileSync(cumulative, 'utf8')) : null;
-  fs.writeFileSync(cumulative, JSON.stringify(foldReport(acc, fresh, targets, { at: new Date().toISOString(), commit: commit() })));
+  fs.writeFileSync(cumulative, JSON.stringify(foldReport(acc, fresh, targets, { at: new Date().toISOString(), commit: commit(), tests })));
   return Object.keys(fresh.files);
+}
+
+/** Every test source file's path under test/ (sorted). */
+function testFileNames() {
+  const out = [];
+  const walk = (d) => { for (const e of fs.readdirSync(path.join(root, d), { withFileTypes: true })) { const p = `${d}/${e.name}`; if (e.isDirectory()) walk(p); else if (/\.test\.ts$/.test(e.name)) out.push(p); } };
+  walk('test');
+  return out.sort();
+}
+
+/** The tests test/mutation/tests.json lists for the targets (their union), or null if any target is not listed. */
+function mappedTests(targets) {
+  const f = path.join(root, 'test', 'mutation', 'tests.json');
+  if (!fs.existsSync(f)) return null;
+  const map = JSON.parse(fs.readFileSync(f, 'utf8'));
+  if (!targets.every((t) => Array.isArray(map[t.file]))) return null;
+  return testSpecs([...new Set(targets.flatMap((t) => map[t.file]))].join(','));
+}
+
+/** `--tests` items → the compiled spec globs mocha runs: a test's .ts source maps to its out/ .js. */
+function testSpecs(list) {
+  const specs = list.split(',').map((t) => t.trim()).filter(Boolean).map((t) => {
+    const js = t.replace(/^test\//, 'out/test/').replace(/\.ts$/, '.js');
+    if (!/^out\/test\/.+\.js$/.test(js)) throw new Error(`--tests ${t}: expected test/…/*.test.ts or out/test/…*.js`);
+    if (!/[*?[]/.test(js) && !fs.existsSync(path.join(root, js.replace(/^out\//, '').replace(/\.js$/, '.ts')))) throw new Error(`--tests ${t}: no such test file`);
+    return js;
+  });
+  if (!specs.length) throw new Error('--tests: no test files named');
+  return specs;
 }
 
 function main() {
@@ -77,19 +111,43 @@ function main() {
   }
   // Targets are the .ts paths (with an optional range); everything else, options and their values, goes to stryker.
   const isTarget = (a) => !a.startsWith('-') && /\.ts(:|$)/.test(a);
-  const targets = args.filter(isTarget).map(parseTarget);
-  const pass = args.filter((a) => !isTarget(a));
+  const ti = args.indexOf('--tests');
+  const allTests = args.includes('--all-tests');
+  let tests = ti >= 0 ? testSpecs(args[ti + 1] ?? '') : null;
+  const rest = (ti >= 0 ? [...args.slice(0, ti), ...args.slice(ti + 2)] : args).filter((a) => a !== '--all-tests');
+  const targets = rest.filter(isTarget).map(parseTarget);
+  if (!tests && !allTests && targets.length) tests = mappedTests(targets);
+  const pass = rest.filter((a) => !isTarget(a));
   const slug = targets.length ? targets.map((t) => t.arg.replace(/^src\//, '').replace(/[^A-Za-z0-9.-]+/g, '_')).join('+') : 'all';
   fs.mkdirSync(path.join(dir, 'incremental'), { recursive: true });
-  const stryker = ['stryker', 'run', 'stryker.config.json', '--incrementalFile', path.join('test-artifacts', 'mutation', 'incremental', `${slug}.json`)];
+  // With --tests, a config of its own beside the report: the project's, with mocha told to run only those files (and
+  // an incremental file of its own, as the tests covering each mutant differ).
+  let config = 'stryker.config.json';
+  if (tests) {
+    const base = JSON.parse(fs.readFileSync(path.join(root, config), 'utf8'));
+    config = path.join('test-artifacts', 'mutation', `stryker.${slug}.tests.json`);
+    base.mochaOptions = { ...base.mochaOptions, spec: tests };
+    delete base.$schema;
+    fs.writeFileSync(path.join(root, config), JSON.stringify(base, null, 2));
+  }
+  const inc = path.join('test-artifacts', 'mutation', 'incremental', `${slug}${tests ? '.tests' : ''}.json`);
+  const stryker = ['stryker', 'run', config, '--incrementalFile', inc];
+  // StrykerJS reuses a static mutant's earlier "survived" even when a test file was added since (seen here: abi.ts's
+  // name tables stayed survived until a run with --force), so a run after a new test file is a full one.
+  const names = path.join(root, inc.replace(/\.json$/, '.testfiles.json'));
+  const now = testFileNames();
+  const before = fs.existsSync(names) ? JSON.parse(fs.readFileSync(names, 'utf8')) : null;
+  const added = before ? now.filter((n) => !before.includes(n)) : [];
+  if (added.length && !pass.includes('--force')) { console.log(`mutation: test file(s) added since the last run (${added.join(', ')}): a full run`); stryker.push('--force'); }
   if (targets.length) stryker.push('--mutate', targets.map((t) => t.arg).join(','));
   const r = spawnSync('npx', [...stryker, ...pass], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) { console.error(`stryker exited with ${r.status ?? r.signal}`); process.exit(r.status || 1); }
-  const files = fold(targets);
+  fs.writeFileSync(names, JSON.stringify(now));
+  const files = fold(targets, report, tests ?? 'all');
   console.log(`mutation: ${files.length} file(s) folded into ${path.relative(root, cumulative)}; npm run bench shows the scores per file`);
 }
 
 if (require.main === module) {
   try { main(); } catch (e) { console.error(`test:mutation: ${e.message}`); process.exit(2); }
 }
-module.exports = { parseTarget, keyOf, inRange, foldReport };
+module.exports = { parseTarget, keyOf, inRange, foldReport, testSpecs, mappedTests };

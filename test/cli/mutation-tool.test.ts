@@ -11,6 +11,8 @@ const ROOT = path.join(__dirname, '../../..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const tool = require(path.join(ROOT, 'tools', 'mutation.js')) as {
   parseTarget(a: string): { file: string; from: number | null; to: number | null };
+  testSpecs(list: string): string[];
+  mappedTests(targets: Array<{ file: string }>): string[] | null;
   foldReport(acc: unknown, fresh: unknown, targets: unknown[], stamp: { at: string; commit: string | null }): { files: Record<string, { mutants: M[]; complete: boolean; measured: { range: string | null } }> };
 };
 interface M { location: { start: { line: number; column: number } }; mutatorName: string; replacement?: string; status: string }
@@ -24,6 +26,17 @@ describe('npm run test:mutation: scores kept per file across runs', () => {
     assert.equal(tool.parseTarget('src/model/evtchn.ts').from, null);
     assert.throws(() => tool.parseTarget('src/model/evtchn.js'), /expected a \.ts file/);
     assert.throws(() => tool.parseTarget('src/model/nope.ts'), /no such file/);
+  });
+
+  it('--tests names test sources or compiled globs, and refuses what is not a test of the tree; tests.json gives a file its own', () => {
+    assert.deepEqual(tool.testSpecs('test/model/seed.test.ts, out/test/model/x4*.test.js'), ['out/test/model/seed.test.js', 'out/test/model/x4*.test.js']);
+    assert.throws(() => tool.testSpecs('src/model/abi.ts'), /expected test\/…\/\*\.test\.ts/);
+    assert.throws(() => tool.testSpecs('test/model/nope.test.ts'), /no such test file/);
+    assert.throws(() => tool.testSpecs(' , '), /no test files named/);
+    const map = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'mutation', 'tests.json'), 'utf8')) as Record<string, string[]>;
+    const abi = tool.mappedTests([{ file: 'src/model/abi.ts' }])!;
+    assert.deepEqual(abi, map['src/model/abi.ts'].map((t) => t.replace(/^test\//, 'out/test/').replace(/\.ts$/, '.js')));
+    assert.equal(tool.mappedTests([{ file: 'src/model/abi.ts' }, { file: 'src/model/demo.ts' }]), null, 'a file not listed: the whole suite');
   });
 
   it('a range run replaces only the mutants inside its lines when the source is unchanged', () => {

@@ -67,6 +67,29 @@ describe('4.21 ioreq_server_create / destroy (xen/common/ioreq.c:643-742)', () =
     assert.equal(op.u.id, 3);
   });
 
+  it("ioreq_server_alloc_rangesets failing: -ENOMEM, the target unpaused, and the emulator's reference NOT dropped (ioreq.c:596-598 @RELEASE-4.21.0 returns before put_domain)", () => {
+    const t = x86();
+    stub(t);
+    t.addDm('s', 'qemu', 2, G);
+    const before = t.domain(2).x421.refcnt;
+    t.m.x.faults.xzalloc = 1; // the server struct is allocation 0; the first rangeset is 1
+    assert.equal(t.dmOp('s', createOp()).value, -ENOMEM);
+    assert.equal(t.domain(G).x421.server[0], null, 'no server is published');
+    assert.equal(t.domain(G).pause_count, 0, 'ioreq_server_create unpauses the target on its fail path');
+    assert.equal(t.domain(2).x421.refcnt, before + 1, 'the reference get_knownalive_domain took is leaked, as in Xen');
+  });
+
+  it('ioreq_server_add_vcpu failing in ioreq_server_init: fail_add drops the emulator reference again (ioreq.c:611-617)', () => {
+    const t = x86();
+    stub(t);
+    t.addDm('s', 'qemu', 2, G);
+    const before = t.domain(2).x421.refcnt;
+    t.m.x.faults.evtchn = 0; // vcpu 0's ioreq event channel
+    assert.notEqual(t.dmOp('s', createOp()).value, 0);
+    assert.equal(t.domain(G).x421.server[0], null);
+    assert.equal(t.domain(2).x421.refcnt, before);
+  });
+
   it('the emulator is current->domain and holds a reference on it until destroy (ioreq.c:586-587, 640)', () => {
     const t = x86();
     stub(t);

@@ -557,7 +557,9 @@ export abstract class Ioreq421 extends DomainCode {
     s.bufioreq.gfn = X.INVALID_GFN;
     // ioreq_server_alloc_rangesets (ioreq.c:496-537): three sets, each limited to MAX_NR_IO_RANGES.
     yield $('rangesets', { s: id });
-    if (this.x.failNext('xzalloc')) { this.putDomain(s.emulator); return -ENOMEM; }
+    // A failure here returns at once (ioreq.c:596-598): unlike fail_add below, no put_domain, so the emulator's
+    // reference taken above stays held by a server that is then freed (a leak in Xen 4.21.0, kept as Xen has it).
+    if (this.x.failNext('xzalloc')) return -ENOMEM;
     for (const r of s.range) r.limit = X.MAX_NR_IO_RANGES;
     s.bufioreq_handling = bufioreq_handling;
     for (const v of d.vcpu) {
