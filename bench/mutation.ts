@@ -3,11 +3,13 @@
 // mutants the unit and property suites kill. Each file says when and at which commit it was measured, whether its
 // source changed since (stale), whether the whole file or only line ranges were run, and how many of its survivors
 // test/mutation/EQUIVALENT.md lists as equivalent (with the reason). Absent until a mutation run has been made here.
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
-interface FileEntry { source?: string; mutants: Array<{ status: string }>; complete?: boolean; measured?: { at: string; commit: string | null; range: string | null } }
-interface Report { files: Record<string, FileEntry> }
+/** A file's entry in test/mutation/scores.json (tools/mutation.js's summary of the cumulative report). */
+interface FileEntry { sha256: string; counts: Record<string, number>; complete: boolean; measured: { at: string; commit: string | null; range: string | null; tests?: string | string[] } | null; survivors: string[] }
+interface Summary { files: Record<string, FileEntry> }
 
 export interface FileScore { file: string; score: number | null; killed: number; survived: number; noCoverage: number; timeout: number; mutants: number }
 
@@ -34,23 +36,23 @@ export function equivalentsListed(text: string): Map<string, number> {
 }
 
 export function mutationFigures(root: string): Record<string, unknown> {
-  const dir = path.join(root, 'test-artifacts', 'mutation');
-  const file = [path.join(dir, 'scores.json'), path.join(dir, 'mutation.json')].find((f) => fs.existsSync(f));
-  if (!file) return { ran: false, how: 'npm run test:mutation [-- FILE[:FROM-TO]]', target: 0.9 };
-  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as Report;
+  const file = path.join(root, 'test', 'mutation', 'scores.json');
+  if (!fs.existsSync(file)) return { ran: false, how: 'npm run test:mutation [-- FILE[:FROM-TO]]', target: 0.9 };
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as Summary;
   const eqFile = path.join(root, 'test', 'mutation', 'EQUIVALENT.md');
   const eq = fs.existsSync(eqFile) ? equivalentsListed(fs.readFileSync(eqFile, 'utf8')) : new Map<string, number>();
-  const files = Object.entries(r.files).map(([f, v]) => {
-    const rel = path.relative(root, path.resolve(root, f)).split(path.sep).join('/');
-    const now = fs.existsSync(path.join(root, rel)) ? fs.readFileSync(path.join(root, rel), 'utf8') : null;
+  const statuses = (v: FileEntry) => Object.entries(v.counts).flatMap(([s, n]) => Array<string>(n).fill(s));
+  const files = Object.entries(r.files).map(([rel, v]) => {
+    const src = path.join(root, rel);
+    const now = fs.existsSync(src) ? crypto.createHash('sha256').update(fs.readFileSync(src, 'utf8')).digest('hex') : null;
     return {
-      file: rel, ...scoreOf(v.mutants.map((m) => m.status)), equivalentsListed: eq.get(rel) ?? 0,
-      complete: v.complete ?? true, stale: v.source !== undefined && now !== v.source, measured: v.measured ?? null,
+      file: rel, ...scoreOf(statuses(v)), equivalentsListed: eq.get(rel) ?? 0,
+      complete: v.complete, stale: now !== v.sha256, measured: v.measured, survivors: v.survivors,
     };
   }).sort((a, b) => a.file.localeCompare(b.file));
-  const all = scoreOf(Object.values(r.files).flatMap((v) => v.mutants.map((m) => m.status)));
+  const all = scoreOf(Object.values(r.files).flatMap(statuses));
   return {
-    ran: true, report: path.relative(root, file), reportAgeHours: +((Date.now() - fs.statSync(file).mtimeMs) / 3.6e6).toFixed(1), target: 0.9,
-    overall: all.score, belowTarget: files.filter((f) => f.score !== null && f.score < 0.9).map((f) => f.file), files,
+    ran: true, report: path.relative(root, file), target: 0.9, overall: all.score,
+    belowTarget: files.filter((f) => f.score !== null && f.score < 0.9).map((f) => f.file), files,
   };
 }

@@ -7,7 +7,8 @@
 //    its own incremental file, so going back to a file reuses every result whose code and covering tests did not change.
 //  - After the run, the fresh report (test-artifacts/mutation/mutation.json) is folded into the cumulative one,
 //    test-artifacts/mutation/scores.json: a file's mutants are replaced (only inside the range, for a range run), and each
-//    file records the commit and time it was measured at. `npm run bench` reads scores.json.
+//    file records the commit and time it was measured at. Its summary goes to test/mutation/scores.json (committed), which
+//    `npm run bench` reads.
 // `--tests LIST` runs only the named test files per mutant (comma-separated: test/model/seed.test.ts or out/test/model/seed*.test.js
 // globs) instead of the whole unit suite of test/mutation.mocharc.json: far quicker on a big file, and a score against fewer
 // tests is a lower bound of the full suite's (more tests can only kill more). scores.json records which tests a file was
@@ -64,11 +65,34 @@ function foldReport(acc, fresh, targets, stamp) {
   return out;
 }
 
-/** Folds the report at `from` into scores.json; returns the files it held. */
+/**
+ * The cumulative report in brief, the form committed as test/mutation/scores.json so that `npm run bench` on a clean
+ * clone still gives each file's measured score: per file the source's sha256 (stale when the file changed since), the
+ * counts by status, whether the whole file was run, when and against which tests, and every survivor's position.
+ */
+function summarise(acc) {
+  const crypto = require('crypto');
+  const files = {};
+  for (const [f, v] of Object.entries(acc.files).sort(([a], [b]) => a.localeCompare(b))) {
+    const counts = {};
+    for (const m of v.mutants) counts[m.status] = (counts[m.status] ?? 0) + 1;
+    const survivors = v.mutants.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
+      .sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column)
+      .map((m) => `${m.location.start.line}:${m.location.start.column} ${m.mutatorName}${m.status === 'NoCoverage' ? ' (no coverage)' : ''}`);
+    files[f] = { sha256: crypto.createHash('sha256').update(v.source ?? '').digest('hex'), counts, complete: v.complete ?? true, measured: v.measured ?? null, survivors };
+  }
+  return { files };
+}
+
+/** Folds the report at `from` into scores.json (and its summary into test/mutation/scores.json); returns the files it held. */
 function fold(targets, from = report, tests = 'all') {
   const fresh = JSON.parse(fs.readFileSync(from, 'utf8'));
   const acc = fs.existsSync(cumulative) ? JSON.parse(fs.readFileSync(cumulative, 'utf8')) : null;
-  fs.writeFileSync(cumulative, JSON.stringify(foldReport(acc, fresh, targets, { at: new Date().toISOString(), commit: commit(), tests })));
+  const out = foldReport(acc, fresh, targets, { at: new Date().toISOString(), commit: commit(), tests });
+  fs.writeFileSync(cumulative, JSON.stringify(out));
+  const brief = path.join(root, 'test', 'mutation', 'scores.json');
+  const kept = fs.existsSync(brief) ? JSON.parse(fs.readFileSync(brief, 'utf8')) : { files: {} };
+  fs.writeFileSync(brief, JSON.stringify({ files: { ...kept.files, ...summarise(out).files } }, null, 1) + '\n');
   return Object.keys(fresh.files);
 }
 
@@ -150,4 +174,4 @@ function main() {
 if (require.main === module) {
   try { main(); } catch (e) { console.error(`test:mutation: ${e.message}`); process.exit(2); }
 }
-module.exports = { parseTarget, keyOf, inRange, foldReport, testSpecs, mappedTests };
+module.exports = { parseTarget, keyOf, inRange, foldReport, summarise, testSpecs, mappedTests };

@@ -13,7 +13,8 @@ const tool = require(path.join(ROOT, 'tools', 'mutation.js')) as {
   parseTarget(a: string): { file: string; from: number | null; to: number | null };
   testSpecs(list: string): string[];
   mappedTests(targets: Array<{ file: string }>): string[] | null;
-  foldReport(acc: unknown, fresh: unknown, targets: unknown[], stamp: { at: string; commit: string | null }): { files: Record<string, { mutants: M[]; complete: boolean; measured: { range: string | null } }> };
+  foldReport(acc: unknown, fresh: unknown, targets: unknown[], stamp: { at: string; commit: string | null; tests?: string[] }): { files: Record<string, { mutants: M[]; complete: boolean; measured: { range: string | null } }> };
+  summarise(acc: unknown): unknown;
 };
 interface M { location: { start: { line: number; column: number } }; mutatorName: string; replacement?: string; status: string }
 const mutant = (line: number, status: string, mutatorName = 'ConditionalExpression'): M => ({ location: { start: { line, column: 5 } }, mutatorName, replacement: 'false', status });
@@ -64,12 +65,16 @@ describe('npm run test:mutation: scores kept per file across runs', () => {
     try {
       fs.mkdirSync(path.join(root, 'src', 'model'), { recursive: true });
       fs.writeFileSync(path.join(root, 'src', 'model', 'evtchn.ts'), 'now different');
-      fs.mkdirSync(path.join(root, 'test-artifacts', 'mutation'), { recursive: true });
-      fs.writeFileSync(path.join(root, 'test-artifacts', 'mutation', 'scores.json'), JSON.stringify(tool.foldReport(null, report('S', [mutant(1, 'Killed'), mutant(2, 'Survived')]), [], stamp)));
-      const f = mutationFigures(root) as { ran: boolean; files: Array<{ file: string; score: number; stale: boolean; complete: boolean }>; belowTarget: string[] };
+      fs.mkdirSync(path.join(root, 'test', 'mutation'), { recursive: true });
+      const summary = (source: string) => tool.summarise(tool.foldReport(null, report(source, [mutant(1, 'Killed'), mutant(2, 'Survived')]), [], { ...stamp, tests: ['out/test/model/evtchn.test.js'] }));
+      fs.writeFileSync(path.join(root, 'test', 'mutation', 'scores.json'), JSON.stringify(summary('S')));
+      type Figures = { ran: boolean; files: Array<{ file: string; score: number; stale: boolean; complete: boolean; survivors: string[]; measured: { tests: string[] } }>; belowTarget: string[] };
+      const f = mutationFigures(root) as Figures;
       assert.equal(f.ran, true);
-      assert.deepEqual(f.files.map((x) => [x.file, x.score, x.stale, x.complete]), [['src/model/evtchn.ts', 0.5, true, true]]);
+      assert.deepEqual(f.files.map((x) => [x.file, x.score, x.stale, x.complete, x.survivors, x.measured.tests]), [['src/model/evtchn.ts', 0.5, true, true, ['2:5 ConditionalExpression'], ['out/test/model/evtchn.test.js']]]);
       assert.deepEqual(f.belowTarget, ['src/model/evtchn.ts']);
+      fs.writeFileSync(path.join(root, 'test', 'mutation', 'scores.json'), JSON.stringify(summary('now different')));
+      assert.equal((mutationFigures(root) as Figures).files[0].stale, false, 'the same source as measured: not stale');
     } finally { fs.rmSync(root, { recursive: true, force: true }); }
   });
 });
