@@ -22,13 +22,6 @@ const KNOWN_GAPS: Record<string, number> = {
   'legacy/hvm.c hvm_set_ioreq_server_pfn': 2, 'legacy/hvm.c hvm_set_ioreq_server_domid': 10,
   'legacy/hvm.c hvm_vcpu_initialise': 1, 'legacy/hvm.c hvm_vcpu_destroy': 1, 'legacy/hvm.c hvm_do_resume': 10,
   'legacy/hvm.c hvm_send_assist_req': 10, 'legacy/hvm.c do_hvm_op': 38,
-  // common/io.c
-  'common/io.c handle_pio': 8, 'common/io.c handle_mmio': 6, 'common/io.c send_timeoffset_req': 9,
-  'common/io.c send_invalidate_req': 8,
-  // common/emulate.c
-  'common/emulate.c hvmemul_do_io': 34, 'common/emulate.c hvmemul_rep_outs': 1,
-  'common/emulate.c hvmemul_rep_ins': 1, 'common/emulate.c hvmemul_rep_movs': 7,
-  'common/emulate.c handle_string_io': 6,
   // common/stdvga.c
   'common/stdvga.c stdvga_outb': 12, 'common/stdvga.c stdvga_intercept_pio': 3,
   'common/stdvga.c hvm_portio_intercept': 4, 'common/stdvga.c mmio_move': 12,
@@ -67,11 +60,6 @@ const KNOWN_GAPS: Record<string, number> = {
   '4.5/hvm.c hvmop_create_ioreq_server': 1, '4.5/hvm.c hvmop_get_ioreq_server_info': 1,
   '4.5/hvm.c hvmop_io_range': 1, '4.5/hvm.c hvmop_set_ioreq_server_state': 1,
   '4.5/hvm.c hvmop_destroy_ioreq_server': 1, '4.5/hvm.c do_hvm_op': 8,
-  // 4.5/io.c
-  '4.5/io.c handle_pio': 9, '4.5/io.c handle_mmio': 5, '4.5/io.c send_invalidate_req': 1,
-  '4.5/io.c send_timeoffset_req': 9,
-  // 4.5/emulate.c
-  '4.5/emulate.c hvmemul_do_io': 19,
   // 4.5/xen-hvm-4.5.c
   '4.5/xen-hvm-4.5.c xen_create_ioreq_server': 2, '4.5/xen-hvm-4.5.c xen_get_ioreq_server_info': 5,
   '4.5/xen-hvm-4.5.c xen_set_ioreq_server_state': 1, '4.5/xen-hvm-4.5.c xen_hvm_init_ioreq_server': 1,

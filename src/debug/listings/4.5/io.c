@@ -7,49 +7,49 @@
 @fn handle_pio
 int handle_pio(uint16_t port, unsigned int size, int dir)
 {
-    struct hvm_vcpu_io *vio = &current->arch.hvm_vcpu.hvm_io;
+    struct hvm_vcpu_io *vio = &current->arch.hvm_vcpu.hvm_io;   @init_vio
     int rc;
 
     /* hand the port access to the emulator (a second pass when the guest runs the IN again) */
     rc = hvmemul_do_pio(port, size, dir, &data);   @do_pio
     switch (rc) {   @rc
     case X86EMUL_OKAY:
-        if (dir == IOREQ_READ) rax = data;   /* 4 bytes zero-extend, narrower ones keep the rest */
-        return 1;
+        if (dir == IOREQ_READ) rax = data;   /* 4 bytes zero-extend, narrower ones keep the rest */   @okay_read
+        return 1;   @okay_ret
     case X86EMUL_RETRY:
-        if (vio->io_state != HVMIO_awaiting_completion)
+        if (vio->io_state != HVMIO_awaiting_completion)   @check_awaiting
             return 0;   /* not retired: the guest runs the instruction again */   @not_retired
-        vio->io_state = HVMIO_handle_pio_awaiting_completion;
-        return 1;
+        vio->io_state = HVMIO_handle_pio_awaiting_completion;   @pio_awaiting
+        return 1;   @retry_ret
     default:
-        printk("Weird HVM ioemulation status %d.\n", rc);
-        domain_crash(current->domain);
-        return 1;
+        printk("Weird HVM ioemulation status %d.\n", rc);   @weird
+        domain_crash(current->domain);   @crash
+        return 1;   @weird_ret
     }
 }
 
 @fn handle_mmio
 int handle_mmio(void)
 {
-    struct hvm_vcpu_io *vio = &current->arch.hvm_vcpu.hvm_io;
+    struct hvm_vcpu_io *vio = &current->arch.hvm_vcpu.hvm_io;   @init_vio
     int rc;
 
     rc = hvm_emulate_one(&ctxt);   /* reaches hvmemul_do_io for the access */   @do_mmio
     if (rc != X86EMUL_RETRY)   @rc
         vio->io_state = HVMIO_none;
-    if (vio->io_state == HVMIO_awaiting_completion)
+    if (vio->io_state == HVMIO_awaiting_completion)   @check_awaiting
         vio->io_state = HVMIO_handle_mmio_awaiting_completion;
     /* a read Xen answered itself is done on the next pass of the same instruction */
-    if (rc == X86EMUL_UNHANDLEABLE)
+    if (rc == X86EMUL_UNHANDLEABLE)   @unhandleable
         return 0;   /* the caller injects #GP */
-    hvm_emulate_writeback(&ctxt);   /* a read's value reaches the register */
-    return 1;
+    hvm_emulate_writeback(&ctxt);   /* a read's value reaches the register */   @writeback
+    return 1;   @ret
 }
 
 @fn send_invalidate_req
 void send_invalidate_req(void)
 {
-    ioreq_t p = { .type = IOREQ_TYPE_INVALIDATE, .size = 4, .dir = IOREQ_WRITE, .data = ~0UL };
+    ioreq_t p = { .type = IOREQ_TYPE_INVALIDATE, .size = 4, .dir = IOREQ_WRITE, .data = ~0UL };   @init_p
 
     /* every server gets it, whether it is enabled or not */
     hvm_broadcast_assist_req(&p);   @broadcast
@@ -66,18 +66,18 @@ int send_timeoffset_req(struct vcpu *v, int64_t timeoff)
     if (timeoff == 0) return 0;   @zero
 
     /* an 8-byte TIMEOFFSET write, so two slots of the buffered ring */
-    memset(&p, 0, sizeof(p));
-    p.type = IOREQ_TYPE_TIMEOFFSET;
-    p.size = 8;
-    p.count = 1;
-    p.dir = IOREQ_WRITE;
-    p.data = timeoff;
-    p.state = STATE_IOREQ_READY;
+    memset(&p, 0, sizeof(p));   @memset
+    p.type = IOREQ_TYPE_TIMEOFFSET;   @set_type
+    p.size = 8;   @set_size
+    p.count = 1;   @set_count
+    p.dir = IOREQ_WRITE;   @set_dir
+    p.data = timeoff;   @set_data
+    p.state = STATE_IOREQ_READY;   @set_state
 
     /* there is no synchronous fallback: if the ring is full, the update is lost */
     ok = hvm_buffered_io_send(v, &p);   @send
-    if (!ok) gdprintk(XENLOG_INFO, "Unsuccessful timeoffset update\n");
-    return ok;
+    if (!ok) gdprintk(XENLOG_INFO, "Unsuccessful timeoffset update\n");   @check_ok
+    return ok;   @ret
 }
 
 @fn hvm_io_assist

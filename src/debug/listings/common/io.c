@@ -109,38 +109,41 @@ int hvm_buffered_io_send(struct vcpu *v, ioreq_t *p)
 @fn handle_pio
 int handle_pio(struct vcpu *v, uint16_t port, unsigned int size, int dir, uint64_t value)
 {
-    struct hvm_vcpu_io *vio = &v->arch.hvm_vcpu.hvm_io;
+    struct hvm_vcpu_io *vio = &v->arch.hvm_vcpu.hvm_io;   @init_vio
     int rc;
 
     rc = hvmemul_do_io(v, 0, port, size, dir, value, 0);   @do_pio
     if (rc == X86EMUL_RETRY && vio->io_state == HVMIO_awaiting_completion) {   @rc
         /* a read: hvm_io_assist will put the value in rax */
-        vio->io_state = HVMIO_handle_pio_awaiting_completion;
-    } else if (rc == X86EMUL_OKAY && dir == IOREQ_READ) {
+        vio->io_state = HVMIO_handle_pio_awaiting_completion;   @pio_awaiting
+    } else if (rc == X86EMUL_OKAY && dir == IOREQ_READ) {   @okay_read
         /* nothing to wait for: the value is already in vio->io_data */
-        v->arch.user_regs.rax = load(vio->io_data, size);
-    } else if (rc == X86EMUL_UNHANDLEABLE) {
-        printk("Weird HVM ioemulation status %d.\n", rc);
-        domain_crash(v->domain);
+        v->arch.user_regs.rax = load(vio->io_data, size);   @load_rax
+    } else if (rc == X86EMUL_UNHANDLEABLE) {   @unhandleable
+        printk("Weird HVM ioemulation status %d.\n", rc);   @weird
+        domain_crash(v->domain);   @crash
     }
-    return rc;
+    return rc;   @ret
 }
 
 @fn handle_mmio
 int handle_mmio(struct vcpu *v, paddr_t gpa, unsigned int size, int dir, uint64_t value, bool_t buffered)
 {
-    struct hvm_vcpu_io *vio = &v->arch.hvm_vcpu.hvm_io;
+    struct hvm_vcpu_io *vio = &v->arch.hvm_vcpu.hvm_io;   @init_vio
     int rc;
 
     vio->mmio_gpa = gpa;   @do_mmio
-    rc = hvmemul_do_io(v, 1, gpa, size, dir, value, buffered);
+    rc = hvmemul_do_io(v, 1, gpa, size, dir, value, buffered);   @do_io
     if (rc == X86EMUL_RETRY && vio->io_state == HVMIO_awaiting_completion) {   @rc
         /* a read: emulated again after hvm_io_assist, ending up in rax */
-        vio->io_state = HVMIO_handle_mmio_awaiting_completion;
-    } else if (rc == X86EMUL_UNHANDLEABLE) {
-        hvm_inject_hw_exception(TRAP_gp_fault, 0);
+        vio->io_state = HVMIO_handle_mmio_awaiting_completion;   @mmio_awaiting
+    } else if (rc == X86EMUL_OKAY && dir == IOREQ_READ) {   @okay_read
+        /* a read Xen answered itself (stdvga's cache): the value is in vio->io_data already */
+        v->arch.user_regs.rax = load(vio->io_data, size);   @load_rax
+    } else if (rc == X86EMUL_UNHANDLEABLE) {   @unhandleable
+        hvm_inject_hw_exception(TRAP_gp_fault, 0);   @inject_gp
     }
-    return rc;
+    return rc;   @ret
 }
 
 @fn send_timeoffset_req
@@ -152,18 +155,18 @@ int send_timeoffset_req(struct vcpu *v, int64_t timeoff)
     if (timeoff == 0) return 0;   @zero
 
     /* an 8-byte TIMEOFFSET write, so two slots of the buffered ring */
-    memset(&p, 0, sizeof(p));
-    p.type = IOREQ_TYPE_TIMEOFFSET;
-    p.size = 8;
-    p.count = 1;
-    p.dir = IOREQ_WRITE;
-    p.data = timeoff;
-    p.state = STATE_IOREQ_READY;
+    memset(&p, 0, sizeof(p));   @memset
+    p.type = IOREQ_TYPE_TIMEOFFSET;   @set_type
+    p.size = 8;   @set_size
+    p.count = 1;   @set_count
+    p.dir = IOREQ_WRITE;   @set_dir
+    p.data = timeoff;   @set_data
+    p.state = STATE_IOREQ_READY;   @set_state
 
     /* there is no synchronous fallback: if the ring is full, the update is lost */
     ok = hvm_buffered_io_send(v, &p);   @send
-    if (!ok) gdprintk(XENLOG_INFO, "Unsuccessful timeoffset update\n");
-    return ok;
+    if (!ok) gdprintk(XENLOG_INFO, "Unsuccessful timeoffset update\n");   @check_ok
+    return ok;   @ret
 }
 
 @fn send_invalidate_req
@@ -173,15 +176,15 @@ int send_invalidate_req(struct vcpu *v)
     int sent;
 
     /* asks the device model to drop its whole map cache */
-    memset(&p, 0, sizeof(p));
-    p.type = IOREQ_TYPE_INVALIDATE;
-    p.size = 4;
-    p.count = 1;
-    p.dir = IOREQ_WRITE;
-    p.data = ~0UL;
+    memset(&p, 0, sizeof(p));   @memset
+    p.type = IOREQ_TYPE_INVALIDATE;   @set_type
+    p.size = 4;   @set_size
+    p.count = 1;   @set_count
+    p.dir = IOREQ_WRITE;   @set_dir
+    p.data = ~0UL;   @set_data
 
     sent = hvm_send_assist_req(v, &p);   @send
     /* no answer will come back, so nothing is left to complete */
-    if (sent) v->arch.hvm_vcpu.hvm_io.io_state = HVMIO_dispatched;
-    return sent;
+    if (sent) v->arch.hvm_vcpu.hvm_io.io_state = HVMIO_dispatched;   @check_sent
+    return sent;   @ret
 }

@@ -23,17 +23,31 @@ export abstract class Io44 extends Hvm44 {
 
   /** handle_pio (io.c): a port access; a read completes in hvm_io_assist, which writes rax; an unusable status crashes. */
   *handlePio(v: Vcpu, port: number, size: number, dir: number, value: bigint): Co<number> {
+    yield $('init_vio');
     const vio = v.arch.hvm_vcpu.hvm_io;
     yield $('do_pio', { v, port, size, dir });
     const rc = yield* this.hvmemulDoIo(v, false, BigInt(port), size, dir, value, false);
     yield $('rc', { v, rc });
-    if (rc === X86EMUL_RETRY && vio.io_state === X.HVMIO_awaiting_completion) vio.io_state = X.HVMIO_handle_pio_awaiting_completion;
-    else if (rc === X86EMUL_OKAY && dir === A.IOREQ_READ) v.rax = this.mergeReg(v.rax, vio.io_data, size);
-    else if (rc === X86EMUL_UNHANDLEABLE) {
-      // handle_pio's default case ([X44] io.c:259-262): an emulation status it cannot use crashes the domain.
-      this.x.printk('XENLOG_ERR', 'handle_pio', v.domain, `Weird HVM ioemulation status ${rc}.`);
-      this.domainCrash(v.domain, 'handle_pio', `Weird HVM ioemulation status ${rc}`);
+    if (rc === X86EMUL_RETRY && vio.io_state === X.HVMIO_awaiting_completion) {
+      yield $('pio_awaiting');
+      vio.io_state = X.HVMIO_handle_pio_awaiting_completion;
+    } else {
+      yield $('okay_read', { io_state: X.HVMIO_NAMES[vio.io_state] });
+      if (rc === X86EMUL_OKAY && dir === A.IOREQ_READ) {
+        yield $('load_rax', { io_data: A.hex(vio.io_data), rax: A.hex(v.rax) });
+        v.rax = this.mergeReg(v.rax, vio.io_data, size);
+      } else {
+        yield $('unhandleable');
+        if (rc === X86EMUL_UNHANDLEABLE) {
+          // handle_pio's default case ([X44] io.c:259-262): an emulation status it cannot use crashes the domain.
+          yield $('weird');
+          this.x.printk('XENLOG_ERR', 'handle_pio', v.domain, `Weird HVM ioemulation status ${rc}.`);
+          yield $('crash', { d: v.domain });
+          this.domainCrash(v.domain, 'handle_pio', `Weird HVM ioemulation status ${rc}`);
+        }
+      }
     }
+    yield $('ret');
     return rc;
   }
 
@@ -42,14 +56,30 @@ export abstract class Io44 extends Hvm44 {
    * completed on its own (stdvga's cache) lands there at once. `buffered` is the model's misbehaviour switch (see hvmemul_do_io).
    */
   *handleMmio(v: Vcpu, gpa: bigint, size: number, dir: number, value: bigint, buffered: boolean): Co<number> {
+    yield $('init_vio');
     const vio = v.arch.hvm_vcpu.hvm_io;
     yield $('do_mmio', { v, gpa, size, dir, buffered });
     vio.mmio_gpa = gpa;
+    yield $('do_io');
     const rc = yield* this.hvmemulDoIo(v, true, gpa, size, dir, value, buffered);
     yield $('rc', { v, rc });
-    if (rc === X86EMUL_RETRY && vio.io_state === X.HVMIO_awaiting_completion) vio.io_state = X.HVMIO_handle_mmio_awaiting_completion;
-    else if (rc === X86EMUL_OKAY && dir === A.IOREQ_READ) v.rax = this.mergeReg(v.rax, vio.io_data, size); // finish_access
-    else if (rc === X86EMUL_UNHANDLEABLE) v.arch.hvm_vcpu.inject_trap.vector = TRAP_gp_fault;
+    if (rc === X86EMUL_RETRY && vio.io_state === X.HVMIO_awaiting_completion) {
+      yield $('mmio_awaiting');
+      vio.io_state = X.HVMIO_handle_mmio_awaiting_completion;
+    } else {
+      yield $('okay_read', { io_state: X.HVMIO_NAMES[vio.io_state] });
+      if (rc === X86EMUL_OKAY && dir === A.IOREQ_READ) {
+        yield $('load_rax', { io_data: A.hex(vio.io_data), rax: A.hex(v.rax) });
+        v.rax = this.mergeReg(v.rax, vio.io_data, size); // finish_access
+      } else {
+        yield $('unhandleable');
+        if (rc === X86EMUL_UNHANDLEABLE) {
+          yield $('inject_gp');
+          v.arch.hvm_vcpu.inject_trap.vector = TRAP_gp_fault;
+        }
+      }
+    }
+    yield $('ret');
     return rc;
   }
 
@@ -57,19 +87,48 @@ export abstract class Io44 extends Hvm44 {
   *sendTimeoffsetReq(v: Vcpu, timeoff: bigint): Co<number> {
     yield $('zero', { timeoff });
     if (timeoff === 0n) return 0;
-    const p: ProtoIoreq = { ...A.emptyIoreq(), type: A.IOREQ_TYPE_TIMEOFFSET, size: 8, count: 1, dir: A.IOREQ_WRITE, data: BigInt.asUintN(64, timeoff), state: A.STATE_IOREQ_READY };
+    // The request is filled field by field as the listing writes it (the same ioreq_t as one literal would give).
+    yield $('memset');
+    const p: ProtoIoreq = A.emptyIoreq();
+    yield $('set_type');
+    p.type = A.IOREQ_TYPE_TIMEOFFSET;
+    yield $('set_size');
+    p.size = 8;
+    yield $('set_count');
+    p.count = 1;
+    yield $('set_dir');
+    p.dir = A.IOREQ_WRITE;
+    yield $('set_data');
+    p.data = BigInt.asUintN(64, timeoff);
+    yield $('set_state');
+    p.state = A.STATE_IOREQ_READY;
     yield $('send', { p });
     const ok = yield* this.hvmBufferedIoSend(v, p);
+    yield $('check_ok');
     if (!ok) this.x.printk('XENLOG_INFO', 'send_timeoffset_req', v.domain, 'Unsuccessful timeoffset update');
+    yield $('ret');
     return ok;
   }
 
   /** send_invalidate_req (io.c): ask the device model to flush its map cache; synchronous. */
   *sendInvalidateReq(v: Vcpu): Co<number> {
-    const p: ProtoIoreq = { ...A.emptyIoreq(), type: A.IOREQ_TYPE_INVALIDATE, size: 4, count: 1, dir: A.IOREQ_WRITE, data: 0xffffffffffffffffn };
+    yield $('memset');
+    const p: ProtoIoreq = A.emptyIoreq();
+    yield $('set_type');
+    p.type = A.IOREQ_TYPE_INVALIDATE;
+    yield $('set_size');
+    p.size = 4;
+    yield $('set_count');
+    p.count = 1;
+    yield $('set_dir');
+    p.dir = A.IOREQ_WRITE;
+    yield $('set_data');
+    p.data = 0xffffffffffffffffn;
     yield $('send', { p });
     const sent = yield* this.hvmSendAssistReq(v, p);
+    yield $('check_sent');
     if (sent) v.arch.hvm_vcpu.hvm_io.io_state = X.HVMIO_dispatched;
+    yield $('ret');
     return sent;
   }
 

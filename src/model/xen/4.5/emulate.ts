@@ -23,32 +23,45 @@ export abstract class Emulate45 extends Io45 {
 
   /** hvmemul_do_io ([X45] emulate.c:53-262, simplified as the file header says). */
   *hvmemulDoIo(v: Vcpu, isMmio: boolean, addr: bigint, size: number, dir: number, value: bigint, buffered: boolean): Co<number> {
+    yield $('init_curr');
     const d = v.domain;
+    yield $('init_vio');
     const vio = v.arch.hvm_vcpu.hvm_io;
-    yield $('io_state', { v, io_state: X.HVMIO_NAMES[vio.io_state] });
-    switch (vio.io_state) {
-      case X.HVMIO_none:
-        break;
-      case X.HVMIO_completed:
-        // The second pass of an access whose answer is in io_data (emulate.c:143-151).
-        vio.io_state = X.HVMIO_none;
-        if (dir === A.IOREQ_WRITE) return X86EMUL_UNHANDLEABLE;
-        yield $('finish_access', { v, io_data: A.hex(vio.io_data) });
-        v.io_done++;
-        return X86EMUL_OKAY;
-      default:
-        return X86EMUL_UNHANDLEABLE;
-    }
-    yield $('pending', { v });
-    if (this.hvmIoPending(v)) {
-      this.x.printk('XENLOG_WARNING', 'hvmemul_do_io', d, 'WARNING: io already pending?');
-      return X86EMUL_UNHANDLEABLE;
-    }
+    // The request on the stack (data: a write's value, which 4.5 copies in from p_data before the switch).
+    yield $('init_p');
     const p: ProtoIoreq = {
       type: isMmio ? A.IOREQ_TYPE_COPY : A.IOREQ_TYPE_PIO, addr, size, count: 1, dir, df: 0, data_is_ptr: 0,
       data: dir === A.IOREQ_WRITE ? value & (A.SIZE_MASK[size] || 0xffffffffffffffffn) : 0n, state: 0, vp_eport: 0,
     };
+    yield $('io_state', { v, io_state: X.HVMIO_NAMES[vio.io_state] });
+    switch (vio.io_state) {
+      case X.HVMIO_none:
+        yield $('none_break');
+        break;
+      case X.HVMIO_completed:
+        // The second pass of an access whose answer is in io_data (emulate.c:143-151).
+        yield $('completed_none');
+        vio.io_state = X.HVMIO_none;
+        yield $('check_p_data');
+        if (dir === A.IOREQ_WRITE) return X86EMUL_UNHANDLEABLE;
+        yield $('finish_access', { v, io_data: A.hex(vio.io_data) });
+        v.io_done++;
+        yield $('completed_ret');
+        return X86EMUL_OKAY;
+      default:
+        yield $('busy_ret');
+        return X86EMUL_UNHANDLEABLE;
+    }
+    yield $('pending', { v });
+    if (this.hvmIoPending(v)) {
+      yield $('pending_printk');
+      this.x.printk('XENLOG_WARNING', 'hvmemul_do_io', d, 'WARNING: io already pending?');
+      yield $('pending_ret');
+      return X86EMUL_UNHANDLEABLE;
+    }
+    yield $('set_io_state');
     vio.io_state = dir === A.IOREQ_WRITE ? X.HVMIO_dispatched : X.HVMIO_awaiting_completion;
+    yield $('set_io_size');
     vio.io_size = size;
     let rc = X86EMUL_UNHANDLEABLE;
     yield $('intercept', { v, p, buffered });
@@ -71,26 +84,33 @@ export abstract class Emulate45 extends Io45 {
     if (rc === X86EMUL_OKAY) {
       // p.state = IORESP_READY; hvm_io_assist(&p): a write finds HVMIO_dispatched and only ends the deferral, a read
       // Xen answered (stdvga's cache) lands in rax.
+      yield $('resp_ready');
       p.state = A.STATE_IORESP_READY;
+      yield $('io_assist', { dir });
       if (dir === A.IOREQ_READ) {
         const tmp = new DataView(new ArrayBuffer(A.IOREQ_SIZE));
         A.writeIoreq(tmp, 0, p);
         yield* this.hvmIoAssist(new X.IoreqRef(tmp, 0, -1));
       } else {
+        yield $('intercept_none');
         vio.io_state = X.HVMIO_none;
       }
       v.io_done++;
+      yield $('intercept_ret');
       return X86EMUL_OKAY;
     }
     yield $('has_dm', { v });
     if (!this.hvmHasDm(v)) {
       // No server at all: the access is ignored; a read hands back whatever io_data holds.
+      yield $('no_dm_none');
       vio.io_state = X.HVMIO_none;
       v.io_dropped++;
       if (this.x.on) this.x.emit({ kind: 'io_dropped', fn: 'hvmemul_do_io', domid: d.domain_id, vcpu: v.vcpu_id,
         text: `d${d.domain_id}v${v.vcpu_id} I/O to ${A.hex(addr)} ignored: no ioreq server (hvm_has_dm is false)` });
+      yield $('no_dm_ret');
       return X86EMUL_OKAY;
     }
+    yield $('set_retry');
     rc = X86EMUL_RETRY;
     yield $('send', { v, p });
     const sent = yield* this.hvmSendAssistReq(v, p);
@@ -100,7 +120,11 @@ export abstract class Emulate45 extends Io45 {
       v.io_restarts++;
       if (this.x.on) this.x.emit({ kind: 'io_dropped', fn: 'hvmemul_do_io', domid: d.domain_id, vcpu: v.vcpu_id,
         text: `d${d.domain_id}v${v.vcpu_id} I/O to ${A.hex(addr)} not sent: the instruction will restart` });
-    } else if (dir === A.IOREQ_WRITE) rc = X86EMUL_OKAY;
+    } else {
+      yield $('check_write');
+      if (dir === A.IOREQ_WRITE) rc = X86EMUL_OKAY;
+    }
+    yield $('ret');
     return rc;
   }
 }
