@@ -39,14 +39,6 @@ const KNOWN_GAPS: Record<string, number> = {
   'common/toolstack.c xc_domain_create': 5, 'common/toolstack.c setup_guest': 8,
   'common/toolstack.c domain_unpause_by_controller': 1, 'common/toolstack.c domain_kill': 6,
   'common/toolstack.c xc_domain_destroy': 2,
-  // common/xen-hvm.c
-  'common/xen-hvm.c xc_get_hvm_param': 6, 'common/xen-hvm.c xc_set_hvm_param': 1,
-  'common/xen-hvm.c xc_map_foreign_range': 9, 'common/xen-hvm.c bind_vcpu_port': 3,
-  'common/xen-hvm.c bind_buf_port': 2, 'common/xen-hvm.c xen_hvm_init': 5, 'common/xen-hvm.c cpu_get_ioreq': 4,
-  'common/xen-hvm.c handle_ioreq': 7, 'common/xen-hvm.c cpu_handle_ioreq_take': 3,
-  'common/xen-hvm.c cpu_handle_ioreq_handle': 1, 'common/xen-hvm.c cpu_handle_ioreq_answer': 9,
-  'common/xen-hvm.c cpu_handle_ioreq': 3, 'common/xen-hvm.c destroy_hvm_domain': 1,
-  'common/xen-hvm.c handle_buffered_iopage': 16,
   // seed/hvm.c
   'seed/hvm.c do_hvm_op': 5,
   // 4.5/hvm.c
