@@ -34,11 +34,6 @@ const KNOWN_GAPS: Record<string, number> = {
   'common/stdvga.c hvm_portio_intercept': 4, 'common/stdvga.c mmio_move': 12,
   'common/stdvga.c stdvga_intercept_mmio': 9, 'common/stdvga.c hvm_buffered_io_intercept': 1,
   'common/stdvga.c hvm_mmio_intercept': 3,
-  // common/toolstack.c
-  'common/toolstack.c domain_create': 11, 'common/toolstack.c alloc_vcpu': 10,
-  'common/toolstack.c xc_domain_create': 5, 'common/toolstack.c setup_guest': 8,
-  'common/toolstack.c domain_unpause_by_controller': 1, 'common/toolstack.c domain_kill': 6,
-  'common/toolstack.c xc_domain_destroy': 2,
   // seed/hvm.c
   'seed/hvm.c do_hvm_op': 5,
   // 4.5/hvm.c
