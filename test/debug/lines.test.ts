@@ -29,11 +29,6 @@ const KNOWN_GAPS: Record<string, number> = {
   'common/emulate.c hvmemul_do_io': 34, 'common/emulate.c hvmemul_rep_outs': 1,
   'common/emulate.c hvmemul_rep_ins': 1, 'common/emulate.c hvmemul_rep_movs': 7,
   'common/emulate.c handle_string_io': 6,
-  // common/stdvga.c
-  'common/stdvga.c stdvga_outb': 12, 'common/stdvga.c stdvga_intercept_pio': 3,
-  'common/stdvga.c hvm_portio_intercept': 4, 'common/stdvga.c mmio_move': 12,
-  'common/stdvga.c stdvga_intercept_mmio': 9, 'common/stdvga.c hvm_buffered_io_intercept': 1,
-  'common/stdvga.c hvm_mmio_intercept': 3,
   // seed/hvm.c
   'seed/hvm.c do_hvm_op': 5,
   // 4.5/hvm.c
