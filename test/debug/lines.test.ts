@@ -54,11 +54,6 @@ const KNOWN_GAPS: Record<string, number> = {
   '4.5/io.c send_timeoffset_req': 9,
   // 4.5/emulate.c
   '4.5/emulate.c hvmemul_do_io': 19,
-  // 4.5/xen-hvm-4.5.c
-  '4.5/xen-hvm-4.5.c xen_create_ioreq_server': 2, '4.5/xen-hvm-4.5.c xen_get_ioreq_server_info': 5,
-  '4.5/xen-hvm-4.5.c xen_set_ioreq_server_state': 1, '4.5/xen-hvm-4.5.c xen_hvm_init_ioreq_server': 1,
-  // 4.21/arch/x86/hvm/emulate.c
-  '4.21/arch/x86/hvm/emulate.c handle_pio': 2, '4.21/arch/x86/hvm/emulate.c hvm_io_continue': 1,
 };
 
 describe('debugger: every statement line of every listing can be stopped on (issue 12)', () => {
