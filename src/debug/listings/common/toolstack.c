@@ -82,7 +82,6 @@ static int setup_guest(xc_interface *xch, uint32_t dom, unsigned long nr_pages,
     struct hvm_info_table *hvm_info;
     evtchn_port_t store_port, console_port;
     unsigned int i;
-    int rc;
 
     /* libxl allocates the xenstore and console ports before the build starts */
     store_port = xc_evtchn_alloc_unbound(xch, dom, store_domid);   @ports
