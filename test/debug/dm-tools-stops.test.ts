@@ -119,6 +119,23 @@ describe('debugger: the device model\'s and the toolstack\'s statements, stop by
     assert.deepEqual(calls('16-destroy-with-live-server.ioreq.json', 'toolstack', 'xc_domain_destroy'), [['destroydomain', 'again', 'ret']]);
   });
 
+  it("a data breakpoint on vcpu 0's slot state stops in the writer's own function, at the statement after the write", () => {
+    const f = path.join(ROOT, 'scenarios', '08-sync-pio-read-write.ioreq.json');
+    const rt = new IoreqRuntime(parseScenario(fs.readFileSync(f, 'utf8'), f));
+    rt.dataBreakpoints = [{ id: 1, dataId: 'mem:1:feff9:30:1' }];
+    const seen: string[] = [];
+    for (let s = rt.continue(), n = 0; s.reason === 'data breakpoint' && n < 4; s = rt.continue(), n++) {
+      const top = rt.frames().at(-1)!;
+      seen.push(`${/written by (\S+ in \S+ \(\w+\))/.exec(s.description ?? '')?.[1]} -> ${top.fn}@${top.at}`);
+    }
+    // QEMU's READY -> INPROCESS is followed by state->send_vcpu = i, its answer's IORESP_READY by state->send_vcpu = -1.
+    assert.deepEqual(seen.slice(1), [
+      'd1v0 in hvm_send_assist_req_to_server (ready) -> hvm_send_assist_req_to_server@notify',
+      'qemu in cpu_get_ioreq (inprocess) -> cpu_get_ioreq@send_vcpu',
+      'qemu in cpu_handle_ioreq_answer (resp_ready) -> cpu_handle_ioreq_answer@send_vcpu',
+    ]);
+  });
+
   it('stdvga: a 16-bit write to 0x3c4 snoops both registers, each stdvga_outb at its case\'s line', () => {
     const F = '43-stdvga-caching.ioreq.json';
     const pio = calls(F, 'd1v0', 'stdvga_intercept_pio');
