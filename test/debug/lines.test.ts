@@ -22,24 +22,6 @@ const KNOWN_GAPS: Record<string, number> = {
   'legacy/hvm.c hvm_set_ioreq_server_pfn': 2, 'legacy/hvm.c hvm_set_ioreq_server_domid': 10,
   'legacy/hvm.c hvm_vcpu_initialise': 1, 'legacy/hvm.c hvm_vcpu_destroy': 1, 'legacy/hvm.c hvm_do_resume': 10,
   'legacy/hvm.c hvm_send_assist_req': 10, 'legacy/hvm.c do_hvm_op': 38,
-  // common/stdvga.c
-  'common/stdvga.c stdvga_outb': 12, 'common/stdvga.c stdvga_intercept_pio': 3,
-  'common/stdvga.c hvm_portio_intercept': 4, 'common/stdvga.c mmio_move': 12,
-  'common/stdvga.c stdvga_intercept_mmio': 9, 'common/stdvga.c hvm_buffered_io_intercept': 1,
-  'common/stdvga.c hvm_mmio_intercept': 3,
-  // common/toolstack.c
-  'common/toolstack.c domain_create': 11, 'common/toolstack.c alloc_vcpu': 10,
-  'common/toolstack.c xc_domain_create': 5, 'common/toolstack.c setup_guest': 8,
-  'common/toolstack.c domain_unpause_by_controller': 1, 'common/toolstack.c domain_kill': 6,
-  'common/toolstack.c xc_domain_destroy': 2,
-  // common/xen-hvm.c
-  'common/xen-hvm.c xc_get_hvm_param': 6, 'common/xen-hvm.c xc_set_hvm_param': 1,
-  'common/xen-hvm.c xc_map_foreign_range': 9, 'common/xen-hvm.c bind_vcpu_port': 3,
-  'common/xen-hvm.c bind_buf_port': 2, 'common/xen-hvm.c xen_hvm_init': 5, 'common/xen-hvm.c cpu_get_ioreq': 4,
-  'common/xen-hvm.c handle_ioreq': 7, 'common/xen-hvm.c cpu_handle_ioreq_take': 3,
-  'common/xen-hvm.c cpu_handle_ioreq_handle': 1, 'common/xen-hvm.c cpu_handle_ioreq_answer': 9,
-  'common/xen-hvm.c cpu_handle_ioreq': 3, 'common/xen-hvm.c destroy_hvm_domain': 1,
-  'common/xen-hvm.c handle_buffered_iopage': 16,
   // seed/hvm.c
   'seed/hvm.c do_hvm_op': 5,
   // 4.5/hvm.c
@@ -60,11 +42,6 @@ const KNOWN_GAPS: Record<string, number> = {
   '4.5/hvm.c hvmop_create_ioreq_server': 1, '4.5/hvm.c hvmop_get_ioreq_server_info': 1,
   '4.5/hvm.c hvmop_io_range': 1, '4.5/hvm.c hvmop_set_ioreq_server_state': 1,
   '4.5/hvm.c hvmop_destroy_ioreq_server': 1, '4.5/hvm.c do_hvm_op': 8,
-  // 4.5/xen-hvm-4.5.c
-  '4.5/xen-hvm-4.5.c xen_create_ioreq_server': 2, '4.5/xen-hvm-4.5.c xen_get_ioreq_server_info': 5,
-  '4.5/xen-hvm-4.5.c xen_set_ioreq_server_state': 1, '4.5/xen-hvm-4.5.c xen_hvm_init_ioreq_server': 1,
-  // 4.21/arch/x86/hvm/emulate.c
-  '4.21/arch/x86/hvm/emulate.c handle_pio': 2, '4.21/arch/x86/hvm/emulate.c hvm_io_continue': 1,
 };
 
 describe('debugger: every statement line of every listing can be stopped on (issue 12)', () => {

@@ -52,7 +52,7 @@ describe('debugger: what each stop shows along scenario 02 (the get of IOREQ_PFN
 
   it('stops at every statement in the seed\'s order, from xc_get_hvm_param down to prepare_ring_for_helper and back', () => {
     assert.deepEqual(stops.map((s) => s.at), [
-      'xc_get_hvm_param@hypercall',
+      'xc_get_hvm_param@init_arg', 'xc_get_hvm_param@hypercall',
       ...['curr_d', 'init_rc', 'index', 'rcu_lock', 'lookup', 'is_hvm', 'xsm', 'xsm_rc', 'is_set', 'is_get', 'get_switch', 'create'].map((l) => `do_hvm_op@${l}`),
       ...CREATE.map((l) => `hvm_create_ioreq_server@${l}`),
       ...INIT_PAGE, 'hvm_create_ioreq_server@set_ioreq', ...SET_PAGE, 'hvm_create_ioreq_server@check_ioreq',
@@ -68,6 +68,7 @@ describe('debugger: what each stop shows along scenario 02 (the get of IOREQ_PFN
       'do_hvm_op@create_rc', 'do_hvm_op@which', 'do_hvm_op@get_pfn',
       ...['init_s', 'check', 'select', 'store', 'ret'].map((l) => `hvm_get_ioreq_server_pfn@${l}`),
       'do_hvm_op@get_pfn_rc', 'do_hvm_op@set_pfn', 'do_hvm_op@create_break', 'do_hvm_op@got', 'xc_get_hvm_param@result',
+      ...['value', 'ioreq_pfn', 'bufioreq_pfn', 'bufioreq_evtchn', 'ret'].map((l) => `xc_get_hvm_param@${l}`),
     ]);
   });
 

@@ -561,7 +561,7 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     await screenshot('watch-stop-vcpu-ready');
     // On: the device model takes it (INPROCESS).
     await palette('Debug: Continue');
-    rows = await stopAt(BY_QEMU, /^handle_ioreq\b/, 'watch-stop-qemu', BY_VCPU);
+    rows = await stopAt(BY_QEMU, /^cpu_get_ioreq\b/, 'watch-stop-qemu', BY_VCPU);
     assert.ok(rows.some((r) => /^device model qemu\b.*written by qemu/i.test(r)), `the stop is in the device model's thread:\n${rows.join('\n')}`);
     await screenshot('watch-stop-qemu-inprocess');
     // Reverse Continue: who wrote it before, the vcpu's READY.
@@ -584,7 +584,7 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     const bps = pane(/^Breakpoints$/);
     await waitRows(bps, /d1:0xfeff9\+0x1e, 1 byte\(s\)/, 'data-breakpoint-row');
     await palette('Debug: Continue');
-    await stopAt(BY_QEMU, /^handle_ioreq\b/, 'address-bp-stop', BY_VCPU);
+    await stopAt(BY_QEMU, /^cpu_get_ioreq\b/, 'address-bp-stop', BY_VCPU);
     await reverseContinue();
     await stopAt(BY_VCPU, /^hvm_send_assist_req_to_server\b/, 'address-bp-reverse', BY_QEMU);
     await screenshot('data-breakpoint-at-address');

@@ -24,26 +24,38 @@ export class Qemu45 extends Qemu {
 
   /** xen_create_ioreq_server (v2.3.0 xen_common.h:370-380): HVMOP 17 with handle_bufioreq 1. */
   *xenCreateIoreqServer(dm: DeviceModel, handle_bufioreq = 1): Co<number> {
+    yield $('init_arg', { domid: dm.target, handle_bufioreq });
     const op = { domid: dm.target, handle_bufioreq, id: -1 };
     yield $('hypercall', { handle_bufioreq });
     const rc = yield* this.hvm45.doHvmOp(this.dmDomain(dm), HVMOP_create_ioreq_server, op);
     yield $('result', { rc, id: op.id });
     if (rc === 0) dm.ioservid = op.id;
+    yield $('ret', { rc });
     return rc;
   }
 
   /** xen_get_ioreq_server_info (v2.3.0 xen_common.h:389-398): HVMOP 18; the pfns and the buffered port land in the device model. */
   *xenGetIoreqServerInfo(dm: DeviceModel, id: number = dm.ioservid): Co<number> {
+    yield $('init_arg', { domid: dm.target, id });
     const op: XenHvmGetIoreqServerInfo = { domid: dm.target, id, ioreq_pfn: 0, bufioreq_pfn: 0, bufioreq_port: 0 };
     yield $('hypercall', { id });
     const rc = yield* this.hvm45.doHvmOp(this.dmDomain(dm), HVMOP_get_ioreq_server_info, op);
     yield $('result', { rc, ioreq_pfn: A.hex(op.ioreq_pfn), bufioreq_pfn: A.hex(op.bufioreq_pfn), bufioreq_port: op.bufioreq_port });
-    if (rc === 0) { dm.ioreq_pfn = op.ioreq_pfn; dm.bufioreq_pfn = op.bufioreq_pfn; dm.bufioreq_remote_port = op.bufioreq_port; }
+    if (rc === 0) {
+      yield $('ioreq_pfn', { ioreq_pfn: A.hex(op.ioreq_pfn) });
+      dm.ioreq_pfn = op.ioreq_pfn;
+      yield $('bufioreq_pfn', { bufioreq_pfn: A.hex(op.bufioreq_pfn) });
+      dm.bufioreq_pfn = op.bufioreq_pfn;
+      yield $('bufioreq_port', { bufioreq_port: op.bufioreq_port });
+      dm.bufioreq_remote_port = op.bufioreq_port;
+    }
+    yield $('ret', { rc });
     return rc;
   }
 
   /** xen_set_ioreq_server_state (v2.3.0 xen_common.h:400-405): from xen_hvm_init, and from the run-state handler. */
   *xenSetIoreqServerState(dm: DeviceModel, enabled: boolean, id: number = dm.ioservid): Co<number> {
+    yield $('init_arg', { domid: dm.target, id, enabled });
     yield $('hypercall', { id, enabled });
     return yield* this.hvm45.doHvmOp(this.dmDomain(dm), HVMOP_set_ioreq_server_state, { domid: dm.target, id, enabled: enabled ? 1 : 0 });
   }
@@ -68,6 +80,7 @@ export class Qemu45 extends Qemu {
     yield $('enable', { id: dm.ioservid });
     if ((rc = yield* this.xenSetIoreqServerState(dm, true)) < 0) return this.qemuInitFailed(dm, rc, `failed to enable ioreq server info: error ${-rc} handle=<xc handle>`, 'abort');
     for (let i = 0; i < dm.max_cpus; i++) {
+      yield $('for_each_vcpu', { max_cpus: dm.max_cpus });
       yield $('bind_vcpu', { i });
       if ((rc = yield* this.bindVcpuPort(dm, i)) < 0) return this.qemuInitFailed(dm, rc, `shared evtchn ${i} bind error ${-rc}`, 'exit');
     }

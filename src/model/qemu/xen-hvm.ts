@@ -32,37 +32,57 @@ export class Qemu {
 
   /** xc_get_hvm_param by the device model's domain (HVMOP_get_param; under the seed it may create the server). */
   *xcGetHvmParam(dm: DeviceModel, index: number, out: { value: number }, domid: number = dm.target): Co<number> {
+    yield $('init_arg', { domid, index });
     const a = { domid, index, value: 0 };
     yield $('hypercall', { index, name: P.PARAM_NAMES[index] });
     const rc = yield* this.hvm.doHvmOp(this.dmDomain(dm), HVMOP_get_param, a);
     yield $('result', { rc, value: a.value });
     if (rc === 0) {
+      yield $('value', { value: a.value });
       out.value = a.value;
+      yield $('ioreq_pfn', { index, value: a.value });
       if (index === P.HVM_PARAM_IOREQ_PFN) dm.ioreq_pfn = a.value;
+      yield $('bufioreq_pfn', { index, value: a.value });
       if (index === P.HVM_PARAM_BUFIOREQ_PFN) dm.bufioreq_pfn = a.value;
+      yield $('bufioreq_evtchn', { index, value: a.value });
       if (index === P.HVM_PARAM_BUFIOREQ_EVTCHN) dm.bufioreq_remote_port = a.value;
     }
+    yield $('ret', { rc });
     return rc;
   }
 
   /** xc_set_hvm_param by the device model's domain. */
   *xcSetHvmParam(dm: DeviceModel, index: number, value: number): Co<number> {
+    yield $('init_arg', { domid: dm.target, index, value });
     yield $('hypercall', { index, name: P.PARAM_NAMES[index], value });
     return yield* this.hvm.doHvmOp(this.dmDomain(dm), HVMOP_set_param, { domid: dm.target, index, value });
   }
 
   /** xc_map_foreign_range of the ioreq page (buf 0) or the buffered page (buf 1), read-write. */
   *xcMapForeignRange(dm: DeviceModel, buf: number): Co<number> {
+    yield $('get_domain', { target: dm.target });
     const d = this.x.domains.get(dm.target);
+    yield $('pfn', { buf, ioreq_pfn: A.hex(dm.ioreq_pfn), bufioreq_pfn: A.hex(dm.bufioreq_pfn) });
     const pfn = buf ? dm.bufioreq_pfn : dm.ioreq_pfn;
     yield $('map', { buf, pfn: A.hex(pfn) });
     if (!d || pfn < 0) return -22;
+    yield $('get_page', { pfn: A.hex(pfn) });
     const pg = d.page(pfn);
+    yield $('check_page', { page: pg ? 'found' : 'NULL' });
     if (!pg) return -22;
+    yield $('foreign_maps', { foreign_maps: pg.foreign_maps });
     pg.foreign_maps++;
-    if (buf) dm.buffered_io_page = pg.data(); else dm.shared_page = pg.data();
+    yield $('which', { buf });
+    if (buf) {
+      yield $('map_buffered', { pfn: A.hex(pfn) });
+      dm.buffered_io_page = pg.data();
+    } else {
+      yield $('map_shared', { pfn: A.hex(pfn) });
+      dm.shared_page = pg.data();
+    }
     if (this.x.on) this.x.emit({ kind: 'foreign_map', fn: 'xc_map_foreign_range', domid: dm.target, detail: { pfn, by: dm.domid },
       text: `d${dm.domid} maps d${dm.target} pfn ${A.hex(pfn)} (${buf ? 'buffered_io_page' : 'shared_page'})` });
+    yield $('ret');
     return 0;
   }
 
@@ -70,12 +90,15 @@ export class Qemu {
   *bindVcpuPort(dm: DeviceModel, i: number): Co<number> {
     yield $('read_eport', { i });
     if (!dm.shared_page) return -22;
+    yield $('port', { i });
     const port = dm.shared_page.getUint32(A.ioreqOffset(i) + A.OFF_VP_EPORT, true);
     yield $('bind', { i, vp_eport: port });
     const rc = E.evtchnBindInterdomain(this.x, this.dmDomain(dm), dm.target, port);
     // Xen marks the new port pending (notifications may have been lost while it was unbound); QEMU's loop will
     // look at the slot when it next runs.
+    yield $('local_port', { rc });
     if (rc >= 0) dm.ioreq_local_port[i] = rc;
+    yield $('ret', { rc });
     return rc < 0 ? rc : 0;
   }
 
@@ -83,42 +106,53 @@ export class Qemu {
   *bindBufPort(dm: DeviceModel): Co<number> {
     yield $('bind', { port: dm.bufioreq_remote_port });
     const rc = E.evtchnBindInterdomain(this.x, this.dmDomain(dm), dm.target, dm.bufioreq_remote_port);
+    yield $('local_port', { rc });
     if (rc >= 0) dm.bufioreq_local_port = rc;
+    yield $('ret', { rc });
     return rc < 0 ? rc : 0;
   }
 
   /** xen_hvm_init's order: get IOREQ_PFN, map; get BUFIOREQ_PFN, map; bind each vcpu's port; get + bind BUFIOREQ_EVTCHN. */
   *xenHvmInit(dm: DeviceModel): Co<number> {
     const out = { value: 0 };
+    yield $('init_rc');
     let rc = 0;
     yield $('get_ioreq_pfn', { dm });
     if ((rc = yield* this.xcGetHvmParam(dm, P.HVM_PARAM_IOREQ_PFN, out)) < 0) return rc;
+    yield $('map_shared', { rc });
     if ((rc = yield* this.xcMapForeignRange(dm, 0)) < 0) return rc;
     yield $('get_bufioreq_pfn', { dm });
     if ((rc = yield* this.xcGetHvmParam(dm, P.HVM_PARAM_BUFIOREQ_PFN, out)) < 0) return rc;
+    yield $('map_buffered', { rc });
     if ((rc = yield* this.xcMapForeignRange(dm, 1)) < 0) return rc;
     for (let i = 0; i < dm.max_cpus; i++) {
+      yield $('for_each_vcpu', { max_cpus: dm.max_cpus });
       yield $('bind_vcpu', { i });
       if ((rc = yield* this.bindVcpuPort(dm, i)) < 0) return rc;
     }
     yield $('get_bufioreq_evtchn', { dm });
     if ((rc = yield* this.xcGetHvmParam(dm, P.HVM_PARAM_BUFIOREQ_EVTCHN, out)) < 0) return rc;
+    yield $('bind_buffered', { port: dm.bufioreq_remote_port });
     return yield* this.bindBufPort(dm);
   }
 
   /** cpu_get_ioreq_from_shared_memory: READY -> INPROCESS for vcpu i; null (a debug line) if not READY. */
   *cpuGetIoreq(dm: DeviceModel, i: number): Co<boolean> {
+    yield $('get_req', { i });
     const pg = dm.shared_page!;
     const off = A.ioreqOffset(i);
     const state = A.getState(pg, off);
     yield $('check_ready', { i, state: A.STATE_NAMES[state] ?? state });
     if (state !== A.STATE_IOREQ_READY) return false;
-    // xen_rmb(): see READY, then read the request.
+    // xen_rmb(): see READY, then read the request (the model has no reordering: the stop changes nothing).
+    yield $('rmb');
     yield $('inprocess', { i });
     A.setState(pg, off, A.STATE_IOREQ_INPROCESS);
+    yield $('send_vcpu', { i });
     dm.send_vcpu = i;
     if (this.x.on) this.x.emit({ kind: 'slot_state', fn: 'cpu_get_ioreq', domid: dm.target, vcpu: i, before: 'STATE_IOREQ_READY', after: 'STATE_IOREQ_INPROCESS',
       text: `dm d${dm.domid} takes d${dm.target}v${i}: READY -> INPROCESS` });
+    yield $('ret');
     return true;
   }
 
@@ -155,6 +189,7 @@ export class Qemu {
    * flushes the map cache. Neither touches the slot.
    */
   *handleIoreq(dm: DeviceModel, i: number, r: Respond): Co<void> {
+    yield $('get_req', { i });
     const pg = dm.shared_page!;
     const off = A.ioreqOffset(i);
     const req = A.readIoreq(pg, off);
@@ -164,13 +199,18 @@ export class Qemu {
     const isPio = req.type === A.IOREQ_TYPE_PIO;
     if (isPio || req.type === A.IOREQ_TYPE_COPY) {
       const ptr = Number(req.data);
+      yield $('is_ptr', { data_is_ptr: req.data_is_ptr });
       if (!req.data_is_ptr) {
+        yield $('single_dir', { dir: req.dir, data: A.hex(req.data) });
         if (req.dir === A.IOREQ_READ) pg.setBigUint64(off + A.OFF_DATA, this.deviceRead(dm, isPio, addr, req.size, r), true);
         else dm.devices.set(devKey(isPio, addr), req.data);
       } else {
         for (let k = 0; k < req.count; k++) {
+          yield $('for_each_item', { count: req.count });
           // The device side: a port stays the same; an MMIO address steps like the buffer.
+          yield $('dev_addr');
           const devAddr = isPio ? addr : (req.df ? addr - req.size * k : addr + req.size * k);
+          yield $('item_dir', { dir: req.dir, dev: A.hex(devAddr) });
           if (req.dir === A.IOREQ_READ) {
             const v = this.deviceRead(dm, isPio, devAddr, req.size, r);
             this.rwPhysReqItem(dm, ptr, req.size, req.df, k, true, v);
@@ -186,6 +226,7 @@ export class Qemu {
       const key = -1 - (sbdf * 4096 + reg);
       const mask = req.size >= 8 ? 0xffffffffffffffffn : (1n << BigInt(req.size * 8)) - 1n;
       yield $('config', { sbdf, reg, dir: req.dir });
+      yield $('config_dir', { dir: req.dir });
       if (req.dir === A.IOREQ_READ) pg.setBigUint64(off + A.OFF_DATA, (r.data ?? dm.devices.get(key) ?? mask) & mask, true);
       else dm.devices.set(key, req.data & mask);
     }
@@ -203,12 +244,15 @@ export class Qemu {
    * cleared), the buffered ring is drained first, then cpu_get_ioreq takes the request (READY -> INPROCESS).
    */
   *cpuHandleIoreqTake(dm: DeviceModel, i: number): Co<boolean> {
-    yield $('pending', { i });
+    yield $('port', { i });
     const dmd = this.dmDomain(dm);
     const lport = dm.ioreq_local_port[i];
+    yield $('pending', { i });
     if (lport !== undefined && lport >= 0) E.evtchnClearPending(dmd, lport);
     // QEMU drains the buffered ring before it serves a synchronous request, keeping buffered writes first.
+    yield $('drain', { buffered_io_page: dm.buffered_io_page ? 'mapped' : 'NULL' });
     if (dm.buffered_io_page) yield* this.handleBufferedIopage(dm);
+    yield $('take', { i });
     const took = yield* this.cpuGetIoreq(dm, i);
     if (took) {
       dm.service = 'taken';
@@ -224,29 +268,38 @@ export class Qemu {
    * notification. Returns 1 when answered.
    */
   *cpuHandleIoreqAnswer(dm: DeviceModel, i: number, r: Respond): Co<number> {
+    yield $('get_req', { i });
     const pg = dm.shared_page!;
     const off = A.ioreqOffset(i);
+    yield $('port', { i });
     const lport = dm.ioreq_local_port[i];
     const state = A.getState(pg, off);
     yield $('check_inprocess', { i, state: A.STATE_NAMES[state] ?? state });
     dm.service = 'none';
     if (state !== A.STATE_IOREQ_INPROCESS) {
+      yield $('badness', { state: A.STATE_NAMES[state] ?? state });
       const q = A.readIoreq(pg, off);
       dm.stderr.push(`Badness in I/O request ... not in service?!: ${state.toString(16)}, ptr: ${q.data_is_ptr.toString(16)}, port: ${q.addr.toString(16)}, data: ${q.data.toString(16)}, count: ${q.count}, size: ${q.size}`);
+      yield $('bad_destroy');
       yield* this.destroyHvmDomain(dm, false);
+      yield $('bad_ret');
       return -22;
     }
-    // xen_wmb(): contents before state.
+    // xen_wmb(): contents before state (the model has no reordering: the stop changes nothing).
+    yield $('wmb');
     yield $('requested', { i, shutdown: r.shutdownRequested ?? null });
     if (r.shutdownRequested === 'shutdown') yield* this.destroyHvmDomain(dm, false);
+    yield $('reset', { reset: r.shutdownRequested === 'reset' });
     if (r.shutdownRequested === 'reset') yield* this.destroyHvmDomain(dm, true); // qemu_system_reset, then reboot
     yield $('resp_ready', { i });
     A.setState(pg, off, A.STATE_IORESP_READY);
     if (this.x.on) this.x.emit({ kind: 'slot_state', fn: 'cpu_handle_ioreq', domid: dm.target, vcpu: i, before: 'STATE_IOREQ_INPROCESS', after: 'STATE_IORESP_READY',
       text: `dm d${dm.domid} answers d${dm.target}v${i}: INPROCESS -> IORESP_READY` });
+    yield $('send_vcpu');
     dm.send_vcpu = -1;
     yield $('notify', { i, port: lport });
     if (r.notify !== false && lport !== undefined && lport >= 0) E.evtchnSend(this.x, this.dmDomain(dm), lport);
+    yield $('ret');
     return 1;
   }
 
@@ -255,6 +308,7 @@ export class Qemu {
     yield $('handle', { i });
     yield* this.handleIoreq(dm, i, r);
     dm.service = 'handled';
+    yield $('ret');
     return 0;
   }
 
@@ -262,10 +316,13 @@ export class Qemu {
   *cpuHandleIoreq(dm: DeviceModel, i: number, r: Respond): Co<number> {
     yield $('entry', { i });
     if (!dm.shared_page) return -22;
+    yield $('take', { i });
     const took = yield* this.cpuHandleIoreqTake(dm, i);
     if (!took) return 0;
+    yield $('handle', { i });
     yield* this.handleIoreq(dm, i, r);
     dm.service = 'handled';
+    yield $('answer', { i });
     return yield* this.cpuHandleIoreqAnswer(dm, i, r);
   }
 
@@ -277,6 +334,7 @@ export class Qemu {
     yield $('shutdown', { target: dm.target, reboot });
     const sts = this.hvm.schedopRemoteShutdown(this.dmDomain(dm), dm.target, reboot ? 1 : 0);
     dm.destroyed_guest = true;
+    yield $('report', { sts });
     const what = reboot ? 'reboot' : 'poweroff';
     dm.stderr.push(sts !== 0 ? `xc_domain_shutdown failed to issue ${what}, sts ${sts}` : `Issued domain ${dm.target} ${what}`);
     if (this.x.on) this.x.emit({ kind: 'dm_destroy_domain', fn: 'destroy_hvm_domain', domid: dm.target, detail: { reboot, sts },
@@ -286,16 +344,23 @@ export class Qemu {
 
   /** handle_buffered_iopage: consume every slot from read_pointer to write_pointer; 8-byte writes take two. */
   *handleBufferedIopage(dm: DeviceModel): Co<number> {
+    yield $('init_pg');
     const pg = dm.buffered_io_page;
+    yield $('init_n');
+    let n = 0;
     yield $('check', { mapped: !!pg });
     if (!pg) return -22;
+    yield $('pending', { port: dm.bufioreq_local_port });
     if (dm.bufioreq_local_port >= 0) E.evtchnClearPending(this.dmDomain(dm), dm.bufioreq_local_port);
-    let n = 0;
     for (;;) {
+      yield $('pointers');
       const rp = pg.getUint32(A.BUF_OFF_READ_POINTER, true);
       const wp = pg.getUint32(A.BUF_OFF_WRITE_POINTER, true);
+      yield $('init_qw');
+      let qw = 0;
       yield $('loop', { read_pointer: rp, write_pointer: wp });
       if (rp === wp) break;
+      yield $('corrupt', { distance: (wp - rp) >>> 0 });
       if (((wp - rp) >>> 0) > A.IOREQ_BUFFER_SLOT_NUM) {
         // The pointers are more than a ring apart (garbage, or an 8-byte entry that stepped past write_pointer):
         // QEMU's `while (read != write)` would spin for up to 2^32 slots. The model stops and says so.
@@ -303,24 +368,33 @@ export class Qemu {
           text: `dm d${dm.domid}: buffered ring pointers corrupt (read ${rp}, write ${wp}); QEMU would spin here` });
         return -22;
       }
+      yield $('slot', { slot: rp % A.IOREQ_BUFFER_SLOT_NUM });
       const b = A.readBufIoreq(pg, A.bufSlotOffset(rp));
+      yield $('data');
       let data = BigInt(b.data);
-      let qw = 0;
+      yield $('is_qword', { size: b.size });
       if (b.size === 3) {
+        yield $('hi', { slot: ((rp + 1) >>> 0) % A.IOREQ_BUFFER_SLOT_NUM });
         const hi = A.readBufIoreq(pg, A.bufSlotOffset((rp + 1) >>> 0));
         data |= BigInt(hi.data) << 32n;
+        yield $('qw');
         qw = 1;
       }
+      yield $('write', { type: A.TYPE_NAMES[b.type] ?? b.type, dir: b.dir, data: A.hex(data) });
       const key = devKey(b.type === A.IOREQ_TYPE_PIO, b.addr);
       if (b.type !== A.IOREQ_TYPE_TIMEOFFSET && b.dir === A.IOREQ_WRITE) dm.devices.set(key, data);
-      // xen_mb(): handled before the slot is given back.
+      // xen_mb(): handled before the slot is given back (the model has no reordering: the stop changes nothing).
+      yield $('mb');
+      yield $('read_pointer', { read_pointer: (rp + 1 + qw) >>> 0 });
       pg.setUint32(A.BUF_OFF_READ_POINTER, (rp + 1 + qw) >>> 0, true);
+      yield $('count');
       n++;
       dm.buffered_handled++;
       if (this.x.on) this.x.emit({ kind: 'buffered_consume', fn: 'handle_buffered_iopage', domid: dm.target, before: rp, after: (rp + 1 + qw) >>> 0,
         detail: { type: A.TYPE_NAMES[b.type] ?? b.type, addr: A.hex(b.addr), size: 1 << b.size, data: A.hex(data) },
         text: `dm d${dm.domid} consumes buffered ${A.TYPE_NAMES[b.type] ?? b.type} ${A.hex(b.addr)} size ${1 << b.size} data ${A.hex(data)}: read_pointer ${rp} -> ${(rp + 1 + qw) >>> 0}` });
     }
+    yield $('ret', { n });
     return n;
   }
 

@@ -26,16 +26,32 @@ export class Libxc {
   *domainCreate(domid: number, isHvm: boolean): Co<number> {
     yield $('alloc', { domid });
     const d = new X.Domain(domid, this.x.nrParams);
+    // The model's Domain takes its id as it is made: the stop changes nothing.
+    yield $('set_domid', { domid });
+    yield $('guest_type', { isHvm });
     d.is_hvm = isHvm;
+    yield $('evtchn_init');
     E.evtchnInit(d);
+    yield $('domlist_insert');
     this.x.domains.set(domid, d);
+    // No is_paused_by_controller flag in the model (the pause count of 1 stands for it): the stop changes nothing.
+    yield $('paused_by_controller');
+    yield $('pause_count', { pause_count: d.pause_count });
     d.pause_count = 1; // is_paused_by_controller
     if (this.x.on) this.x.emit({ kind: 'domain_create', fn: 'domain_create', domid, text: `d${domid} created (paused by the toolstack)` });
+    yield $('is_hvm', { isHvm });
     if (isHvm) {
       yield $('hvm_init', { d });
       const rc = yield* this.hvm.hvmDomainInitialise(d);
-      if (rc < 0) { this.x.domains.delete(domid); return rc; }
+      yield $('check_init', { rc });
+      if (rc < 0) {
+        yield $('domlist_remove');
+        this.x.domains.delete(domid);
+        yield $('fail_ret', { rc });
+        return rc;
+      }
     }
+    yield $('ret');
     return 0;
   }
 
@@ -43,13 +59,28 @@ export class Libxc {
   *allocVcpu(d: Domain, vcpuId: number): Co<number> {
     yield $('alloc', { d, vcpu_id: vcpuId });
     if (d.vcpu[vcpuId]) return -17; // -EEXIST
+    yield $('in_order', { allocated: d.vcpu.length });
     if (vcpuId !== d.vcpu.length) return -22; // vcpus are allocated in order
+    yield $('alloc_struct');
     const v = new X.Vcpu(d, vcpuId);
+    // The model's Vcpu takes its domain and id as it is made: these two stops change nothing.
+    yield $('set_domain', { d });
+    yield $('set_vcpu_id', { vcpu_id: vcpuId });
+    yield $('publish', { v });
     d.vcpu.push(v);
     yield $('hvm_vcpu_initialise', { v });
     const rc = d.is_hvm ? yield* this.hvm.hvmVcpuInitialise(v) : 0;
-    if (rc < 0) { d.vcpu.pop(); return rc; }
+    yield $('check_init', { rc });
+    if (rc < 0) {
+      yield $('unpublish', { v });
+      d.vcpu.pop();
+      // No allocator in the model: the stop changes nothing.
+      yield $('free', { v });
+      yield $('fail_ret', { rc });
+      return rc;
+    }
     if (this.x.on) this.x.emit({ kind: 'vcpu_initialise', fn: 'hvm_vcpu_initialise', domid: d.domain_id, vcpu: vcpuId, text: `d${d.domain_id}v${vcpuId} initialised` });
+    yield $('ret');
     return 0;
   }
 
@@ -57,13 +88,18 @@ export class Libxc {
   *xcDomainCreate(domid: number, nrVcpus: number, isHvm: boolean): Co<number> {
     yield $('createdomain', { domid, nrVcpus });
     let rc = yield* this.domainCreate(domid, isHvm);
+    yield $('check_create', { rc });
     if (rc < 0) return rc;
+    yield $('get_domain', { domid });
     const d = this.x.domains.get(domid)!;
     for (let i = 0; i < nrVcpus; i++) {
+      yield $('for_each_vcpu', { i });
       yield $('max_vcpus', { d, i });
       rc = yield* this.allocVcpu(d, i);
+      yield $('check_vcpu', { rc });
       if (rc < 0) return rc;
     }
+    yield $('ret');
     return 0;
   }
 
@@ -74,32 +110,40 @@ export class Libxc {
     yield $('ports', { d });
     // libxl__build_hvm allocates the xenstore and console ports before the build.
     const storePort = E.evtchnAllocUnbound(this.x, d, storeDomid);
+    yield $('console_port', { storePort });
     const consolePort = E.evtchnAllocUnbound(this.x, d, consoleDomid);
     yield $('populate_ram', { d, memPages });
     d.ram_pages = memPages;
     yield $('hvm_info', { reserved_mem_pgstart: A.hex(layout.reservedMemPgstart) });
     d.reserved_mem_pgstart = layout.reservedMemPgstart;
+    // The seed's DPRINTFs before the allocation loop ([SEED] hunk @473), printed as C's printf would.
+    yield $('dprintf', { debug, lines: layout.dprintf.length });
     if (debug) {
-      // The seed's DPRINTFs before the allocation loop ([SEED] hunk @473), printed as C's printf would.
-      yield $('dprintf', { lines: layout.dprintf.length });
       for (const line of layout.dprintf) this.dprintf(d, line);
     }
     for (const pg of layout.pages) {
+      yield $('for_each_page', { i: pg.index });
+      yield $('page_pfn', { i: pg.index, pfn: A.hex(pg.pfn) });
       yield $('special_page', { i: pg.index, pfn: A.hex(pg.pfn), name: pg.name });
       // xc_clear_domain_page: a GuestPage reads as zeroes until first written.
       const gp = new X.GuestPage(pg.name);
       d.physmap.set(pg.pfn, gp);
       if (this.x.on) this.x.emit({ kind: 'page_populate', fn: 'setup_guest', domid: d.domain_id, detail: { pfn: pg.pfn, name: pg.name, index: pg.index },
         text: `d${d.domain_id} special page ${pg.name} (i=${pg.index}) at ${A.hex(pg.pfn)}${pg.insideReserved ? '' : ' outside the region reserved_mem_pgstart declares'}` });
+      // The page is new, so it is already zero: the clear's stop changes nothing.
+      yield $('clear_page', { pfn: A.hex(pg.pfn) });
     }
     for (const [index, value] of layout.params) {
+      yield $('for_each_param', { index });
       yield $('set_param', { index, name: P.PARAM_NAMES[index], value: A.hex(value) });
       // setup_guest does not look at xc_set_hvm_param's return value: a failure is logged by Xen and the build goes on.
       yield* this.hvm.doHvmOp(dom0, HVMOP_set_param, { domid: d.domain_id, index, value });
     }
     yield $('evtchn_params', { storePort, consolePort });
     this.hvm.storeParam(d, P.HVM_PARAM_STORE_EVTCHN, storePort, 'libxl__build_hvm');
+    yield $('console_evtchn', { consolePort });
     this.hvm.storeParam(d, P.HVM_PARAM_CONSOLE_EVTCHN, consolePort, 'libxl__build_hvm');
+    yield $('ret');
     return 0;
   }
 
@@ -107,6 +151,7 @@ export class Libxc {
   *domainUnpauseByController(d: Domain): Co<number> {
     yield $('unpause', { d });
     this.hvm.domainUnpause(d, 'xc_domain_unpause');
+    yield $('ret');
     return 0;
   }
 
@@ -120,10 +165,15 @@ export class Libxc {
    */
   *domainKill(d: Domain, preempt = false): Co<number> {
     yield $('is_dying', { d, is_dying: d.is_dying });
-    if (d.is_dying === 2) return 0;
+    if (d.is_dying === 2) {
+      yield $('dead_break');
+      yield $('ret');
+      return 0;
+    }
     if (d.is_dying === 0) {
       yield $('pause', { d });
       this.hvm.domainPause(d, 'domain_kill');
+      yield $('set_dying');
       d.is_dying = 1;
       if (this.x.on) this.x.emit({ kind: 'domain_dying', fn: 'domain_kill', domid: d.domain_id, text: `d${d.domain_id} is dying` });
       yield $('evtchn_destroy', { d });
@@ -135,11 +185,18 @@ export class Libxc {
         text: `d${d.domain_id} relinquish_memory preempted: -EAGAIN (the ioreq server is still there)` });
       return -11; // -EAGAIN
     }
+    yield $('relinquish_hvm', { is_hvm: d.is_hvm });
     if (d.is_hvm) yield* this.hvm.hvmDomainRelinquishResources(d);
+    yield $('set_dead');
     d.is_dying = 2;
     yield $('vcpu_destroy', { d });
-    for (const v of d.vcpu) if (d.is_hvm) yield* this.hvm.hvmVcpuDestroy(v);
+    for (const v of d.vcpu) {
+      yield $('hvm_vcpu_destroy', { v, is_hvm: d.is_hvm });
+      if (d.is_hvm) yield* this.hvm.hvmVcpuDestroy(v);
+    }
     if (this.x.on) this.x.emit({ kind: 'domain_destroy', fn: 'complete_domain_destroy', domid: d.domain_id, text: `d${d.domain_id} destroyed` });
+    yield $('dead_break');
+    yield $('ret');
     return 0;
   }
 
@@ -149,7 +206,9 @@ export class Libxc {
     do {
       yield $('destroydomain', { d });
       rc = yield* this.domainKill(d);
+      yield $('again', { rc });
     } while (rc === -11);
+    yield $('ret', { rc });
     return rc;
   }
 

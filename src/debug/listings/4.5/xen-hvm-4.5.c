@@ -8,37 +8,37 @@
 @fn xen_create_ioreq_server
 int xen_create_ioreq_server(XenIOState *state, int handle_bufioreq)
 {
-    struct xen_hvm_create_ioreq_server arg = { .domid = xen_domid, .handle_bufioreq = handle_bufioreq };
+    struct xen_hvm_create_ioreq_server arg = { .domid = xen_domid, .handle_bufioreq = handle_bufioreq };   @init_arg
     int rc;
 
     /* the caller's domain will serve it; QEMU of this era always asks for the buffered page */
     rc = do_hvm_op(HVMOP_create_ioreq_server, &arg);   @hypercall
     if (rc == 0)   @result
         state->ioservid = arg.id;
-    return rc;
+    return rc;   @ret
 }
 
 @fn xen_get_ioreq_server_info
 int xen_get_ioreq_server_info(XenIOState *state, ioservid_t id)
 {
-    struct xen_hvm_get_ioreq_server_info arg = { .domid = xen_domid, .id = id };
+    struct xen_hvm_get_ioreq_server_info arg = { .domid = xen_domid, .id = id };   @init_arg
     int rc;
 
     rc = do_hvm_op(HVMOP_get_ioreq_server_info, &arg);   @hypercall
     if (rc == 0) {   @result
         /* where the pages are and which port rings for the buffered page */
-        state->ioreq_pfn = arg.ioreq_pfn;
-        state->bufioreq_pfn = arg.bufioreq_pfn;
-        state->bufioreq_remote_port = arg.bufioreq_port;
+        state->ioreq_pfn = arg.ioreq_pfn;   @ioreq_pfn
+        state->bufioreq_pfn = arg.bufioreq_pfn;   @bufioreq_pfn
+        state->bufioreq_remote_port = arg.bufioreq_port;   @bufioreq_port
     }
-    return rc;
+    return rc;   @ret
 }
 
 @fn xen_set_ioreq_server_state
 /* from xen_hvm_init, and again from the run-state handler */
 int xen_set_ioreq_server_state(XenIOState *state, bool enabled, ioservid_t id)
 {
-    struct xen_hvm_set_ioreq_server_state arg = { .domid = xen_domid, .id = id, .enabled = enabled };
+    struct xen_hvm_set_ioreq_server_state arg = { .domid = xen_domid, .id = id, .enabled = enabled };   @init_arg
 
     return do_hvm_op(HVMOP_set_ioreq_server_state, &arg);   @hypercall
 }
@@ -65,7 +65,7 @@ int xen_hvm_init_ioreq_server(XenIOState *state)
         return rc;                           /* "failed to enable ioreq server info" */
 
     /* each vcpu's port is in its slot of the freshly mapped page */
-    for (i = 0; i < max_cpus; i++)
+    for (i = 0; i < max_cpus; i++)   @for_each_vcpu
         if ((rc = bind_vcpu_port(state, i)) < 0)   @bind_vcpu
             return rc;
     return bind_buf_port(state);   @bind_buffered

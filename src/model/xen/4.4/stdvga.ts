@@ -30,33 +30,53 @@ export abstract class Stdvga44 extends Io44 {
 
   /** stdvga_outb (stdvga.c:104-155): one register write; entering standard VGA mode (sr[7] == 0) restarts the cache. */
   *stdvgaOutb(d: Domain, port: number, val: number): Co<number> {
+    yield $('init_s', { d });
     const s = d.stdvga;
+    yield $('init_rc', { stdvga: s.stdvga });
     const prev = s.stdvga;
     let rc = 1;
     yield $('switch', { port: A.hex(port), val: A.hex(val) });
     switch (port) {
-      case 0x3c4: s.sr_index = val & 0xff; break;
+      case 0x3c4:
+        yield $('sr_index', { val: A.hex(val) });
+        s.sr_index = val & 0xff;
+        break;
       case 0x3c5:
+        yield $('sr', { sr_index: s.sr_index, val: A.hex(val) });
         rc = s.sr_index < 8 ? 1 : 0;
         if (rc) s.ownRegs().sr[s.sr_index] = val & SR_KEEP[s.sr_index]; // (ownRegs: the model's copy on write)
         break;
-      case 0x3ce: s.gr_index = val & 0xff; break;
+      case 0x3ce:
+        yield $('gr_index', { val: A.hex(val) });
+        s.gr_index = val & 0xff;
+        break;
       case 0x3cf:
+        yield $('gr', { gr_index: s.gr_index, val: A.hex(val) });
         rc = s.gr_index < 9 ? 1 : 0;
         if (rc) s.ownRegs().gr[s.gr_index] = val & GR_KEEP[s.gr_index];
         break;
-      default: rc = 0; break;
+      default:
+        yield $('other', { port: A.hex(port) });
+        rc = 0;
+        break;
     }
+    yield $('set_stdvga', { sr7: A.hex(s.sr[7]) });
     s.stdvga = s.sr[7] === 0;
     yield $('mode', { prev_stdvga: prev, stdvga: s.stdvga, cache: s.cache });
     if (!prev && s.stdvga) {
+      yield $('cache_on');
       s.cache = true;
+      yield $('entering');
       this.x.printk('XENLOG_INFO', 'stdvga_outb', d, 'entering stdvga and caching modes');
       this.stdvgaEvent(d, 'entering stdvga and caching modes');
-    } else if (prev && !s.stdvga) {
-      this.x.printk('XENLOG_INFO', 'stdvga_outb', d, 'leaving stdvga');
-      this.stdvgaEvent(d, 'leaving stdvga (the cache stays as it was)');
+    } else {
+      yield $('is_leaving', { prev_stdvga: prev, stdvga: s.stdvga });
+      if (prev && !s.stdvga) {
+        this.x.printk('XENLOG_INFO', 'stdvga_outb', d, 'leaving stdvga');
+        this.stdvgaEvent(d, 'leaving stdvga (the cache stays as it was)');
+      }
     }
+    yield $('ret', { rc });
     return rc;
   }
 
@@ -65,9 +85,14 @@ export abstract class Stdvga44 extends Io44 {
     yield $('snoop', { dir, port: A.hex(port), bytes, val: A.hex(val) });
     if (dir === A.IOREQ_WRITE) {
       // stdvga_out: 1 byte as is, 2 bytes as two consecutive registers, other sizes ignored.
+      yield $('one_byte', { bytes });
       if (bytes === 1) yield* this.stdvgaOutb(d, port, val & 0xff);
-      else if (bytes === 2) { yield* this.stdvgaOutb(d, port, val & 0xff); yield* this.stdvgaOutb(d, port + 1, (val >> 8) & 0xff); }
+      else {
+        yield $('two_bytes', { bytes });
+        if (bytes === 2) { yield* this.stdvgaOutb(d, port, val & 0xff); yield* this.stdvgaOutb(d, port + 1, (val >> 8) & 0xff); }
+      }
     }
+    yield $('ret');
     return X86EMUL_UNHANDLEABLE; // "propagate to external ioemu"
   }
 
@@ -82,13 +107,17 @@ export abstract class Stdvga44 extends Io44 {
     yield $('handlers', { addr: A.hex(addr), size: p.size });
     const hit = STDVGA_PORTS.some(([base, n]) => addr >= base && addr + p.size <= base + n);
     if (!hit) return X86EMUL_UNHANDLEABLE;
+    yield $('single', { data_is_ptr: p.data_is_ptr });
     if (!p.data_is_ptr) return yield* this.stdvgaInterceptPio(d, p.dir, addr, p.size, Number(p.data & 0xffffffffn));
+    yield $('read', { dir: p.dir });
     if (p.dir === A.IOREQ_READ) return X86EMUL_UNHANDLEABLE; // the handler ignores reads: nothing copied, i == 0
     const c = this.hvmCopyGuestPhys(d, p.data, p.size, false, 0n);
     yield $('copy_first', { gpa: A.hex(p.data), rc: c.rc });
+    yield $('bad_gfn', { rc: c.rc });
     // A paged-out or shared first element is not reached: hvmemul_do_io has already retried on this very frame.
     if (c.rc === 'HVMCOPY_gfn_paged_out' || c.rc === 'HVMCOPY_gfn_shared') return X86EMUL_UNHANDLEABLE;
     const data = c.rc === 'HVMCOPY_okay' ? c.data : (1n << BigInt(8 * p.size)) - 1n;
+    yield $('snoop_first', { data: A.hex(data) });
     return yield* this.stdvgaInterceptPio(d, A.IOREQ_WRITE, addr, p.size, Number(data));
   }
 
@@ -202,21 +231,29 @@ export abstract class Stdvga44 extends Io44 {
    */
   *mmioMove(v: Vcpu, p: ProtoIoreq): Co<number> {
     const d = v.domain;
+    yield $('init_s', { d });
     const s = d.stdvga;
+    yield $('init_addr', { addr: A.hex(p.addr), data: A.hex(p.data) });
     let addr = Number(p.addr);
+    let data = p.data;
+    yield $('init_step', { df: p.df, size: p.size });
+    const step = p.df ? -p.size : p.size;
     yield $('ptr', { data_is_ptr: p.data_is_ptr, dir: p.dir, count: p.count, df: p.df });
     if (p.data_is_ptr) {
-      let data = p.data;
-      const step = p.df ? -p.size : p.size;
       for (let i = 0; i < p.count; i++) {
+        yield $('for_each', { i, count: p.count });
         const inWindow = data >= BigInt(VGA_MEM_BASE) && data + BigInt(p.size) <= BigInt(VGA_MEM_BASE + VGA_MEM_SIZE);
+        yield $('dir', { dir: p.dir });
         if (p.dir === A.IOREQ_READ) {
+          yield $('mem_read', { addr: A.hex(addr) });
           const tmp = this.stdvgaMemRead(s, addr, p.size);
           const c = this.hvmCopyGuestPhys(d, data, p.size, true, tmp);
           yield $('to_guest', { i, addr: A.hex(addr), data: A.hex(data), rc: c.rc });
           if (c.rc !== 'HVMCOPY_okay') {
             // Only vga_mem <-> vga_mem is handled here; anything else is the device model's.
+            yield $('to_vga', { p2m: this.p2mType(d, Number(data >> 12n)), in_vga_window: inWindow });
             if (this.p2mType(d, Number(data >> 12n)) !== 'p2m_mmio_dm' || !inWindow) return 0;
+            yield $('vga_write', { data: A.hex(data) });
             this.stdvgaMemWrite(s, Number(data), tmp, p.size);
           }
         } else {
@@ -224,9 +261,12 @@ export abstract class Stdvga44 extends Io44 {
           yield $('from_guest', { i, addr: A.hex(addr), data: A.hex(data), rc: c.rc });
           let tmp = c.data;
           if (c.rc !== 'HVMCOPY_okay') {
+            yield $('from_vga', { p2m: this.p2mType(d, Number(data >> 12n)), in_vga_window: inWindow });
             if (this.p2mType(d, Number(data >> 12n)) !== 'p2m_mmio_dm' || !inWindow) return 0;
+            yield $('vga_read', { data: A.hex(data) });
             tmp = this.stdvgaMemRead(s, Number(data), p.size);
           }
+          yield $('mem_write', { addr: A.hex(addr), tmp: A.hex(tmp) });
           this.stdvgaMemWrite(s, addr, tmp, p.size);
         }
         data = BigInt.asUintN(64, data + BigInt(step));
@@ -237,6 +277,7 @@ export abstract class Stdvga44 extends Io44 {
       if (p.dir === A.IOREQ_READ) p.data = this.stdvgaMemRead(s, addr, p.size);
       else this.stdvgaMemWrite(s, addr, p.data, p.size);
     }
+    yield $('ret');
     return 1;
   }
 
@@ -248,23 +289,32 @@ export abstract class Stdvga44 extends Io44 {
    */
   *stdvgaInterceptMmio(v: Vcpu, p: ProtoIoreq): Co<number> {
     const d = v.domain;
+    yield $('init_s', { d });
     const s = d.stdvga;
+    yield $('init_buf');
     let buf = 0;
     yield $('size', { size: p.size });
     if (p.size > 8) {
+      yield $('bad_size', { size: p.size });
       this.x.printk('XENLOG_WARNING', 'stdvga_intercept_mmio', d, `invalid mmio size ${p.size}`);
+      yield $('bad_size_ret');
       return X86EMUL_UNHANDLEABLE;
     }
     yield $('mode', { stdvga: s.stdvga, cache: s.cache, type: A.TYPE_NAMES[p.type] });
     if (s.stdvga && s.cache) {
+      yield $('is_copy', { type: A.TYPE_NAMES[p.type] });
       if (p.type === A.IOREQ_TYPE_COPY) {
+        yield $('move');
         buf = yield* this.mmioMove(v, p);
+        yield $('check_move', { buf });
         if (!buf) {
           s.cache = false;
           this.stdvgaEvent(d, `mmio_move cannot carry out the ${p.dir ? 'read' : 'write'} at ${A.hex(p.addr)} (data ${A.hex(p.data)} is no RAM outside the window): caching off`);
         }
       } else {
+        yield $('unsupported', { type: p.type });
         this.x.printk('XENLOG_WARNING', 'stdvga_intercept_mmio', d, `unsupported mmio request type:${p.type} addr:0x${Number(p.addr & 0xffffffffn).toString(16).padStart(4, '0')} data:0x${Number(p.data & 0xffffffffn).toString(16).padStart(4, '0')} size:${p.size} count:${p.count} state:${p.state} isptr:${p.data_is_ptr} dir:${p.dir} df:${p.df}`);
+        yield $('drop_cache');
         s.cache = false;
       }
     } else {
@@ -285,6 +335,7 @@ export abstract class Stdvga44 extends Io44 {
   *hvmBufferedIoIntercept(v: Vcpu, p: ProtoIoreq): Co<number> {
     yield $('handlers', { addr: A.hex(p.addr), size: p.size });
     if (!(p.addr >= BigInt(VGA_MEM_BASE) && p.addr + BigInt(p.size) <= BigInt(VGA_MEM_BASE + VGA_MEM_SIZE))) return X86EMUL_UNHANDLEABLE;
+    yield $('intercept');
     return yield* this.stdvgaInterceptMmio(v, p);
   }
 
@@ -297,14 +348,17 @@ export abstract class Stdvga44 extends Io44 {
    * and a string access's guest buffer is left as it is.
    */
   *hvmMmioIntercept(v: Vcpu, p: ProtoIoreq): Co<number> {
+    yield $('find_dev', { addr: A.hex(p.addr) });
     const a = p.addr;
     const hpet = v.domain.arch.hvm_domain.params[HVM_PARAM_HPET_ENABLED] !== 0 && a >= 0xfed00000n && a < 0xfed00400n;
     const dev = hpet ? 'hpet' : a >= 0xfee00000n && a < 0xfee01000n ? 'vlapic' : a >= 0xfec00000n && a < 0xfec00100n ? 'vioapic' : null;
     yield $('handlers', { addr: A.hex(p.addr), handler: dev });
     if (!dev) return X86EMUL_UNHANDLEABLE;
+    yield $('read_zero', { dir: p.dir, data_is_ptr: p.data_is_ptr });
     if (p.dir === A.IOREQ_READ && !p.data_is_ptr) p.data = 0n;
     if (this.x.on) this.x.emit({ kind: 'io_internal', fn: 'hvm_mmio_intercept', domid: v.domain.domain_id, vcpu: v.vcpu_id, detail: { handler: dev, addr: A.hex(p.addr) },
       text: `d${v.domain.domain_id}v${v.vcpu_id} ${p.dir ? 'read' : 'write'} ${A.hex(p.addr)} handled inside Xen by the ${dev} (its registers are not modelled${p.dir ? ': the read gives 0' : ''})` });
+    yield $('ret');
     return X86EMUL_OKAY;
   }
 

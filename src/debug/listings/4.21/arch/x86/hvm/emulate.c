@@ -42,8 +42,8 @@ hvmemul_do_io_sent(v, rc)
 handle_pio(v, port, size, dir)
 {
     do pio;  @do_pio
-    held after ioreq_send? the step ends here;
-    handle_pio_rc(rc);
+    held after ioreq_send? the step ends here;  @held
+    handle_pio_rc(rc);  @pio_rc
 }
 
 @fn handle_pio_rc
@@ -58,7 +58,7 @@ handle_pio_rc(v, port, size, dir, rc, io)
 hvm_io_continue(v)
 {
     rc = held rc;  @continue
-    hvmemul_do_io_sent; handle_pio_rc;
+    hvmemul_do_io_sent; handle_pio_rc;  @sent_rc
 }
 
 @fn handle_mmio

@@ -149,7 +149,9 @@ export abstract class Emulate421 extends X86Ioreq421 {
     const io = { data: dir === A.IOREQ_WRITE ? v.rax & 0xffffffffn : 0xffffffffn };
     yield $('do_pio', { port: A.hex(port), size, dir });
     const rc = yield* this.hvmemulDoIo(v, false, BigInt(port), 1, size, dir, 0, false, io);
+    yield $('held', { held: rc === HELD_AFTER_SEND });
     if (rc === HELD_AFTER_SEND) return true;
+    yield $('pio_rc', { rc });
     return yield* this.handlePioRc(v, port, size, dir, rc, io);
   }
 
@@ -163,6 +165,7 @@ export abstract class Emulate421 extends X86Ioreq421 {
     let rc = vio.held_rc;
     vio.held_rc = -1;
     yield $('continue', { rc, port: A.hex(r.addr), size: r.size, dir: r.dir });
+    yield $('sent_rc', { rc });
     rc = yield* this.hvmemulDoIoSent(v, rc);
     const io = { data: r.dir === A.IOREQ_WRITE ? r.data : 0xffffffffn };
     return yield* this.handlePioRc(v, Number(r.addr), r.size, r.dir, rc, io);
