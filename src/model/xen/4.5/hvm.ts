@@ -135,8 +135,10 @@ export class Hvm45 extends Emulate45 {
   /** hvm_alloc_ioreq_gmfn [X45 hvm.c:466-483]: the lowest set bit of the mask, cleared; -ENOMEM when none is left. */
   *hvmAllocIoreqGmfn(d: Domain, out: { gmfn: number }): Co<number> {
     const g = d.hvm45.ioreq_gmfn;
-    yield $('scan', { d, base: A.hex(g.base), mask: '0x' + g.mask.toString(16) });
-    for (let i = 0; i < 64; i++) {
+    // The for line stops before each test of i, the last (i == 64) included.
+    for (let i = 0; ; i++) {
+      yield $('scan', { d, base: A.hex(g.base), mask: '0x' + g.mask.toString(16) });
+      if (i >= 64) break;
       const bit = 1n << BigInt(i);
       yield $('test_bit', { mask: '0x' + g.mask.toString(16) });
       if (g.mask & bit) {
@@ -280,8 +282,10 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_ioreq_server_remove_all_vcpus [X45 hvm.c:688-712]. */
   *hvmIoreqServerRemoveAllVcpus(s: HvmIoreqServer45): Co<void> {
-    yield $('walk', { s, vcpus: s.ioreq_vcpu_list.length });
-    while (s.ioreq_vcpu_list.length) {
+    // The loop's head stops before each entry and once more when the list is empty.
+    for (;;) {
+      yield $('walk', { s, vcpus: s.ioreq_vcpu_list.length });
+      if (!s.ioreq_vcpu_list.length) break;
       const sv = s.ioreq_vcpu_list[0];
       yield $('free', { s, v: sv.vcpu, port: sv.ioreq_evtchn });
       s.ioreq_vcpu_list.shift();
@@ -641,8 +645,12 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_all_ioreq_servers_add_vcpu [X45 hvm.c:1247-1278]: v joins every server; on failure it leaves them all. */
   *hvmAllIoreqServersAddVcpu(d: Domain, v: Vcpu): Co<number> {
-    yield $('walk', { d, v, servers: d.hvm45.ioreq_server.list.length });
-    for (const s of d.hvm45.ioreq_server.list) {
+    // The loop's head stops before each server and once more after the last.
+    const list = d.hvm45.ioreq_server.list;
+    for (let k = 0; ; k++) {
+      yield $('walk', { d, v, servers: list.length });
+      if (k >= list.length) break;
+      const s = list[k];
       yield $('add', { s, v });
       const rc = yield* this.hvmIoreqServerAddVcpu(s, s === d.hvm45.default_ioreq_server, v);
       yield $('check_add', { rc });
@@ -672,8 +680,10 @@ export class Hvm45 extends Emulate45 {
   /** hvm_destroy_all_ioreq_servers [X45 hvm.c:1294-1323]: no pause (the domain is going); the default disabled first. */
   *hvmDestroyAllIoreqServers(d: Domain): Co<void> {
     const list = d.hvm45.ioreq_server.list;
-    yield $('walk', { d, servers: list.length });
-    while (list.length) {
+    // The loop's head stops before each server and once more when the list is empty.
+    for (;;) {
+      yield $('walk', { d, servers: list.length });
+      if (!list.length) break;
       const s = list[0];
       const is_default = s === d.hvm45.default_ioreq_server;
       yield $('server', { d, s, is_default });
