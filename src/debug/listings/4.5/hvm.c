@@ -34,7 +34,7 @@ void hvm_do_resume(struct vcpu *v)
     struct hvm_ioreq_server *s;
 
     check_wakeup_from_wait();   @check_wakeup
-    pt_restore_timer(v);   /* the model keeps no platform timers: a stop, nothing changes */   @restore_timer
+    pt_restore_timer(v);   /* the model keeps no platform timers: a stop, nothing changes */   @pt_restore_timer
 
     /* every server the vcpu belongs to, in list order; a crash ends the resume here */
     list_for_each_entry (s, &d->arch.hvm_domain.ioreq_server.list, list_entry) {   @server

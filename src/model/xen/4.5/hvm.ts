@@ -113,7 +113,7 @@ export class Hvm45 extends Emulate45 {
     yield $('init_d', { v });
     const d = v.domain;
     yield $('check_wakeup', { v, d });
-    yield $('restore_timer', { v }); // pt_restore_timer: the model keeps no platform timers
+    yield $('pt_restore_timer', { v }); // the model keeps no platform timers
     for (const s of d.hvm45.ioreq_server.list) {
       yield $('server', { v, s });
       yield $('find_vcpu', { s, v });
