@@ -1,5 +1,5 @@
 // The 4.5 profile's stops in 4.5/hvm.c (issue 12: every statement line can be stopped on). test/debug/lines.test.ts
-// checks the labels are there; this steps the bundled 4.5 scenarios (22-26) thread by thread and checks the stops
+// checks the labels are there; this steps the bundled 4.5 scenarios (22-26 today) thread by thread and checks the stops
 // the runs make: each call of a function goes down its listing, back up only to a loop's head, and the calls of
 // scenario 22 (a secondary server from the pool beside the default one) stop at the lines pinned below, in order.
 import { strict as assert } from 'node:assert';
@@ -13,7 +13,9 @@ import type { Frame } from '../../src/model/step';
 const ROOT = path.join(__dirname, '../../..');
 const LISTING = loadListing('4.5/hvm.c');
 const LINES = LISTING.text.split('\n');
-const X45 = fs.readdirSync(path.join(ROOT, 'scenarios')).filter((f) => /^2[2-6]-x45-.*\.ioreq\.json$/.test(f)).sort();
+/** The bundled scenarios of the 4.5 profile, but the bug zoo's (a zoo file in its buggy form may never end). */
+const X45 = fs.readdirSync(path.join(ROOT, 'scenarios')).filter((f) => f.endsWith('.ioreq.json') && !/-zoo-/.test(f)).sort()
+  .filter((f) => parseScenario(fs.readFileSync(path.join(ROOT, 'scenarios', f), 'utf8'), f).profile === '4.5');
 const F22 = '22-x45-qemu45-own-server-beside-default.ioreq.json';
 /** A loop's head: the line a loop goes back to for its next round. */
 const LOOP_HEAD = /^(for|while|list_for_each\w*|for_each\w*)\s*\(/;
@@ -55,7 +57,7 @@ describe('debugger: the 4.5 profile stops at the lines of 4.5/hvm.c in order (is
   const runs = new Map(X45.map((f) => [f, stopsOf(f)]));
 
   it('steps through the bundled 4.5 scenarios, each with stops in 4.5/hvm.c', () => {
-    assert.deepEqual(X45.map((f) => f.slice(0, 2)), ['22', '23', '24', '25', '26']);
+    for (const n of ['22', '23', '24', '25', '26']) assert.ok(X45.some((f) => f.startsWith(`${n}-`)), `scenario ${n} is a 4.5 one`);
     for (const [f, threads] of runs) assert.ok([...threads.values()].some((s) => s.length > 0), f);
   });
 
