@@ -12,34 +12,34 @@ static bool_t hvm_wait_for_io(struct hvm_ioreq_vcpu *sv, ioreq_t *p)
         switch (p->state) {   @switch
         case STATE_IORESP_READY:
             hvm_io_assist(p);   /* the answer is in: finish the access */   @assist
-            break;
+            break;   @assist_break
         case STATE_IOREQ_READY:
         case STATE_IOREQ_INPROCESS:
             /* sleep on this server's port for the vcpu until the device model answers */
             wait_on_xen_event_channel(sv->ioreq_evtchn, answered(p));   @wait
-            break;
+            break;   @wait_break
         default:
             printk("Weird HVM iorequest state %d.\n", p->state);   @weird
-            domain_crash(sv->vcpu->domain);
-            return 0;
+            domain_crash(sv->vcpu->domain);   @domain_crash
+            return 0;   @crash_ret
         }
     }
-    return 1;
+    return 1;   @ret
 }
 
 @fn hvm_do_resume
 void hvm_do_resume(struct vcpu *v)
 {
-    struct domain *d = v->domain;
+    struct domain *d = v->domain;   @init_d
     struct hvm_ioreq_server *s;
 
     check_wakeup_from_wait();   @check_wakeup
-    pt_restore_timer(v);
+    pt_restore_timer(v);   /* the model keeps no platform timers: a stop, nothing changes */   @pt_restore_timer
 
     /* every server the vcpu belongs to, in list order; a crash ends the resume here */
     list_for_each_entry (s, &d->arch.hvm_domain.ioreq_server.list, list_entry) {   @server
-        struct hvm_ioreq_vcpu *sv = find_vcpu(s, v);
-        if (sv && !hvm_wait_for_io(sv, get_ioreq(s, v)))
+        struct hvm_ioreq_vcpu *sv = find_vcpu(s, v);   @find_vcpu
+        if (sv && !hvm_wait_for_io(sv, get_ioreq(s, v)))   @wait
             return;
     }
 
@@ -54,9 +54,9 @@ static int hvm_alloc_ioreq_gmfn(struct domain *d, unsigned long *gmfn)
 
     /* the pool is a bitmap of free pages after ioreq_gmfn.base */
     for (i = 0; i < BITS_PER_LONG; i++) {   @scan
-        if (test_and_clear_bit(i, &d->arch.hvm_domain.ioreq_gmfn.mask)) {
+        if (test_and_clear_bit(i, &d->arch.hvm_domain.ioreq_gmfn.mask)) {   @test_bit
             *gmfn = d->arch.hvm_domain.ioreq_gmfn.base + i;   @found
-            return 0;
+            return 0;   @found_ret
         }
     }
     return -ENOMEM;   /* the pool is used up */   @none
@@ -65,7 +65,7 @@ static int hvm_alloc_ioreq_gmfn(struct domain *d, unsigned long *gmfn)
 @fn hvm_unmap_ioreq_page
 static void hvm_unmap_ioreq_page(struct hvm_ioreq_server *s, bool_t buf)
 {
-    struct hvm_ioreq_page *iorp = buf ? &s->bufioreq : &s->ioreq;
+    struct hvm_ioreq_page *iorp = buf ? &s->bufioreq : &s->ioreq;   @init_iorp
 
     destroy_ring_for_helper(&iorp->va, iorp->page);   @unmap
 }
@@ -73,20 +73,20 @@ static void hvm_unmap_ioreq_page(struct hvm_ioreq_server *s, bool_t buf)
 @fn hvm_map_ioreq_page
 static int hvm_map_ioreq_page(struct hvm_ioreq_server *s, bool_t buf, unsigned long gmfn)
 {
-    struct domain *d = s->domain;
-    struct hvm_ioreq_page *iorp = buf ? &s->bufioreq : &s->ioreq;
+    struct domain *d = s->domain;   @init_d
+    struct hvm_ioreq_page *iorp = buf ? &s->bufioreq : &s->ioreq;   @init_iorp
     int rc;
 
     if ((rc = prepare_ring_for_helper(d, gmfn, &page, &va)))   @prepare
         return rc;
     if (iorp->va != NULL || d->is_dying) {   /* already mapped, or going away */   @check_busy
-        destroy_ring_for_helper(&va, page);
-        return -EINVAL;
+        destroy_ring_for_helper(&va, page);   @busy_destroy
+        return -EINVAL;   @busy_ret
     }
     iorp->va = va;   @publish
-    iorp->page = page;
-    iorp->gmfn = gmfn;
-    return 0;
+    iorp->page = page;   @set_page
+    iorp->gmfn = gmfn;   @set_gmfn
+    return 0;   @ret
 }
 
 @fn hvm_update_ioreq_evtchn
@@ -103,24 +103,24 @@ static int hvm_ioreq_server_add_vcpu(struct hvm_ioreq_server *s, bool_t is_defau
     struct hvm_ioreq_vcpu *sv = xzalloc(struct hvm_ioreq_vcpu);   @alloc_sv
     int rc;
 
-    if (!sv) return -ENOMEM;
+    if (!sv) return -ENOMEM;   @check_sv
     rc = alloc_unbound_xen_event_channel(v, s->domid, NULL);   /* remote end: the server's domain */   @alloc_port
-    if (rc < 0) goto fail;
-    sv->ioreq_evtchn = rc;
+    if (rc < 0) goto fail;   @check_port
+    sv->ioreq_evtchn = rc;   @set_port
 
     if (v->vcpu_id == 0 && s->bufioreq.va != NULL) {   @buf_port
-        rc = alloc_unbound_xen_event_channel(v, s->domid, NULL);
-        if (rc < 0) goto fail_free_port;
-        s->bufioreq_evtchn = rc;
-        if (is_default)   /* the param mirrors the default server's buffered port */
+        rc = alloc_unbound_xen_event_channel(v, s->domid, NULL);   @alloc_buf_port
+        if (rc < 0) goto fail_free_port;   @check_buf_port
+        s->bufioreq_evtchn = rc;   @set_buf_port
+        if (is_default)   /* the param mirrors the default server's buffered port */   @is_default
             d->arch.hvm_domain.params[HVM_PARAM_BUFIOREQ_EVTCHN] = s->bufioreq_evtchn;
     }
 
-    sv->vcpu = v;
+    sv->vcpu = v;   /* the model makes sv with its vcpu: a stop, nothing changes */   @set_vcpu
     list_add(&sv->list_entry, &s->ioreq_vcpu_list);   /* at the head */   @list_add
-    if (s->enabled)
+    if (s->enabled)   @enabled
         hvm_update_ioreq_evtchn(s, sv);
-    return 0;
+    return 0;   @ret
 }
 
 @fn hvm_ioreq_server_remove_vcpu
@@ -128,12 +128,12 @@ static void hvm_ioreq_server_remove_vcpu(struct hvm_ioreq_server *s, struct vcpu
 {
     struct hvm_ioreq_vcpu *sv = find_vcpu(s, v);   @find
 
-    if (!sv) return;
-    list_del(&sv->list_entry);
+    if (!sv) return;   @check_sv
+    list_del(&sv->list_entry);   @list_del
     if (v->vcpu_id == 0 && s->bufioreq.va != NULL)   @free
         free_xen_event_channel(v, s->bufioreq_evtchn);
-    free_xen_event_channel(v, sv->ioreq_evtchn);
-    xfree(sv);
+    free_xen_event_channel(v, sv->ioreq_evtchn);   @free_port
+    xfree(sv);   /* the model keeps no allocator: a stop, nothing changes */   @free_sv
 }
 
 @fn hvm_ioreq_server_remove_all_vcpus
@@ -142,10 +142,10 @@ static void hvm_ioreq_server_remove_all_vcpus(struct hvm_ioreq_server *s)
     /* same as removing each vcpu in list order */
     list_for_each_entry_safe (sv, next, &s->ioreq_vcpu_list, list_entry) {   @walk
         list_del(&sv->list_entry);   @free
-        if (sv->vcpu->vcpu_id == 0 && s->bufioreq.va != NULL)
+        if (sv->vcpu->vcpu_id == 0 && s->bufioreq.va != NULL)   @free_buf
             free_xen_event_channel(sv->vcpu, s->bufioreq_evtchn);
-        free_xen_event_channel(sv->vcpu, sv->ioreq_evtchn);
-        xfree(sv);
+        free_xen_event_channel(sv->vcpu, sv->ioreq_evtchn);   @free_port
+        xfree(sv);   /* the model keeps no allocator: a stop, nothing changes */   @free_sv
     }
 }
 
@@ -156,37 +156,37 @@ static int hvm_ioreq_server_map_pages(struct hvm_ioreq_server *s, bool_t is_defa
     int rc;
 
     if (is_default) {   /* the pages the builder named in the params */   @pfns
-        ioreq_pfn = d->arch.hvm_domain.params[HVM_PARAM_IOREQ_PFN];
-        ASSERT(handle_bufioreq);
-        bufioreq_pfn = d->arch.hvm_domain.params[HVM_PARAM_BUFIOREQ_PFN];
+        ioreq_pfn = d->arch.hvm_domain.params[HVM_PARAM_IOREQ_PFN];   @default_ioreq_pfn
+        ASSERT(handle_bufioreq);   @assert_bufioreq
+        bufioreq_pfn = d->arch.hvm_domain.params[HVM_PARAM_BUFIOREQ_PFN];   @default_bufioreq_pfn
     } else {   /* pages from the pool */
-        if ((rc = hvm_alloc_ioreq_gmfn(d, &ioreq_pfn))) return rc;
-        if (handle_bufioreq && (rc = hvm_alloc_ioreq_gmfn(d, &bufioreq_pfn))) goto free_ioreq;
+        if ((rc = hvm_alloc_ioreq_gmfn(d, &ioreq_pfn))) return rc;   @alloc_ioreq
+        if (handle_bufioreq && (rc = hvm_alloc_ioreq_gmfn(d, &bufioreq_pfn))) goto free_ioreq;   @alloc_bufioreq
     }
 
     rc = hvm_map_ioreq_page(s, 0, ioreq_pfn);   @map_ioreq
-    if (!rc && handle_bufioreq) {
+    if (!rc && handle_bufioreq) {   @check_map_ioreq
         rc = hvm_map_ioreq_page(s, 1, bufioreq_pfn);   @map_bufioreq
-        if (rc) hvm_unmap_ioreq_page(s, 0);
+        if (rc) hvm_unmap_ioreq_page(s, 0);   @check_map_bufioreq
     }
     if (rc) {   /* give the pool pages back */   @fail
-        if (!is_default && handle_bufioreq) hvm_free_ioreq_gmfn(d, bufioreq_pfn);
-        if (!is_default) hvm_free_ioreq_gmfn(d, ioreq_pfn);
+        if (!is_default && handle_bufioreq) hvm_free_ioreq_gmfn(d, bufioreq_pfn);   @free_bufioreq
+        if (!is_default) hvm_free_ioreq_gmfn(d, ioreq_pfn);   /* free_ioreq: where the goto above lands */   @free_ioreq
     }
-    return rc;
+    return rc;   @ret
 }
 
 @fn hvm_ioreq_server_unmap_pages
 static void hvm_ioreq_server_unmap_pages(struct hvm_ioreq_server *s, bool_t is_default)
 {
-    bool_t handle_bufioreq = (s->bufioreq.va != NULL);
+    bool_t handle_bufioreq = (s->bufioreq.va != NULL);   @init_handle_bufioreq
 
     if (handle_bufioreq) hvm_unmap_ioreq_page(s, 1);   @unmap
-    hvm_unmap_ioreq_page(s, 0);
-    if (!is_default) {
+    hvm_unmap_ioreq_page(s, 0);   @unmap_ioreq
+    if (!is_default) {   @is_default
         /* note: "free" clears the page's bit, so the pool never gets it back */
-        if (handle_bufioreq) hvm_free_ioreq_gmfn(d, s->bufioreq.gmfn);
-        hvm_free_ioreq_gmfn(d, s->ioreq.gmfn);
+        if (handle_bufioreq) hvm_free_ioreq_gmfn(d, s->bufioreq.gmfn);   @free_bufioreq
+        hvm_free_ioreq_gmfn(d, s->ioreq.gmfn);   @free_ioreq
     }
 }
 
@@ -195,11 +195,11 @@ static void hvm_ioreq_server_enable(struct hvm_ioreq_server *s, bool_t is_defaul
 {
     if (s->enabled) return;   @check
     if (!is_default) {   /* a secondary's pages leave the guest's physmap, cleared */   @remove_gmfns
-        hvm_remove_ioreq_gmfn(d, &s->ioreq);
-        if (s->bufioreq.va != NULL) hvm_remove_ioreq_gmfn(d, &s->bufioreq);
+        hvm_remove_ioreq_gmfn(d, &s->ioreq);   @remove_ioreq
+        if (s->bufioreq.va != NULL) hvm_remove_ioreq_gmfn(d, &s->bufioreq);   @remove_bufioreq
     }
     s->enabled = 1;   @enable
-    list_for_each_entry (sv, &s->ioreq_vcpu_list, list_entry)
+    list_for_each_entry (sv, &s->ioreq_vcpu_list, list_entry)   @update_evtchn
         hvm_update_ioreq_evtchn(s, sv);
 }
 
@@ -208,8 +208,8 @@ static void hvm_ioreq_server_disable(struct hvm_ioreq_server *s, bool_t is_defau
 {
     if (!s->enabled) return;   @check
     if (!is_default) {   /* and come back, cleared */   @add_gmfns
-        if (s->bufioreq.va != NULL) hvm_add_ioreq_gmfn(d, &s->bufioreq);
-        hvm_add_ioreq_gmfn(d, &s->ioreq);
+        if (s->bufioreq.va != NULL) hvm_add_ioreq_gmfn(d, &s->bufioreq);   @add_bufioreq
+        hvm_add_ioreq_gmfn(d, &s->ioreq);   @add_ioreq
     }
     s->enabled = 0;   @disable
 }
@@ -221,31 +221,31 @@ static int hvm_ioreq_server_init(struct hvm_ioreq_server *s, struct domain *d, d
     struct vcpu *v;
     int rc;
 
-    s->id = id; s->domain = d; s->domid = domid;
+    s->id = id; s->domain = d; s->domid = domid;   /* one stop */   @set_ids
     rc = hvm_ioreq_server_alloc_rangesets(s, is_default);   /* none for the default */   @rangesets
-    if (rc) return rc;
+    if (rc) return rc;   @check_rangesets
     rc = hvm_ioreq_server_map_pages(s, is_default, handle_bufioreq);   @map_pages
-    if (rc) goto fail_map;
-    for_each_vcpu (d, v) {
+    if (rc) goto fail_map;   @check_map_pages
+    for_each_vcpu (d, v) {   @for_each_vcpu
         rc = hvm_ioreq_server_add_vcpu(s, is_default, v);   @add_vcpu
-        if (rc) goto fail_add;
+        if (rc) goto fail_add;   @check_add_vcpu
     }
-    return 0;
+    return 0;   @ret
 
- fail_add:
-    hvm_ioreq_server_remove_all_vcpus(s);   @fail_add
-    hvm_ioreq_server_unmap_pages(s, is_default);
- fail_map:
-    hvm_ioreq_server_free_rangesets(s, is_default);
-    return rc;
+ fail_add:   @fail_add
+    hvm_ioreq_server_remove_all_vcpus(s);   @remove_all_vcpus
+    hvm_ioreq_server_unmap_pages(s, is_default);   @unmap_pages
+ fail_map:   @fail_map
+    hvm_ioreq_server_free_rangesets(s, is_default);   @free_rangesets
+    return rc;   @fail_ret
 }
 
 @fn hvm_ioreq_server_deinit
 static void hvm_ioreq_server_deinit(struct hvm_ioreq_server *s, bool_t is_default)
 {
     hvm_ioreq_server_remove_all_vcpus(s);   @deinit
-    hvm_ioreq_server_unmap_pages(s, is_default);
-    hvm_ioreq_server_free_rangesets(s, is_default);
+    hvm_ioreq_server_unmap_pages(s, is_default);   @unmap_pages
+    hvm_ioreq_server_free_rangesets(s, is_default);   @free_rangesets
 }
 
 @fn hvm_create_ioreq_server
@@ -285,13 +285,13 @@ static int hvm_destroy_ioreq_server(struct domain *d, ioservid_t id)
 {
     /* only a secondary can be destroyed this way: the walk skips the default */
     s = find_secondary(d, id);   @find
-    if (!s) return -ENOENT;
-    domain_pause(d);
+    if (!s) return -ENOENT;   @check_s
+    domain_pause(d);   @pause
     list_del(&s->list_entry);   @unlist
-    hvm_ioreq_server_deinit(s, 0);
-    domain_unpause(d);
-    xfree(s);
-    return 0;
+    hvm_ioreq_server_deinit(s, 0);   @deinit
+    domain_unpause(d);   @unpause
+    xfree(s);   /* the model marks s freed: a later use is reported */   @free
+    return 0;   @ret
 }
 
 @fn hvm_get_ioreq_server_info
@@ -299,13 +299,13 @@ static int hvm_get_ioreq_server_info(struct domain *d, ioservid_t id, unsigned l
                                      unsigned long *bufioreq_pfn, evtchn_port_t *bufioreq_port)
 {
     s = find_secondary(d, id);   @find
-    if (!s) return -ENOENT;
-    *ioreq_pfn = s->ioreq.gmfn;
+    if (!s) return -ENOENT;   @check_s
+    *ioreq_pfn = s->ioreq.gmfn;   @ioreq_pfn
     if (s->bufioreq.va != NULL) {   /* otherwise the two outputs are left as they were */   @buf
-        *bufioreq_pfn = s->bufioreq.gmfn;
-        *bufioreq_port = s->bufioreq_evtchn;
+        *bufioreq_pfn = s->bufioreq.gmfn;   @bufioreq_pfn
+        *bufioreq_port = s->bufioreq_evtchn;   @bufioreq_port
     }
-    return 0;
+    return 0;   @ret
 }
 
 @fn hvm_map_io_range_to_ioreq_server
@@ -313,9 +313,9 @@ static int hvm_map_io_range_to_ioreq_server(struct domain *d, ioservid_t id, uin
                                             uint64_t start, uint64_t end)
 {
     s = find_secondary(d, id);   @find
-    if (!s) return -ENOENT;
+    if (!s) return -ENOENT;   @check_s
     r = (type <= HVMOP_IO_RANGE_PCI) ? s->range[type] : NULL;   @type
-    if (!r) return -EINVAL;
+    if (!r) return -EINVAL;   @check_r
     if (rangeset_overlaps_range(r, start, end))   /* within this server only */   @overlap
         return -EEXIST;
     return rangeset_add_range(r, start, end);   /* -ENOMEM past MAX_NR_IO_RANGES */   @add
@@ -326,9 +326,9 @@ static int hvm_unmap_io_range_from_ioreq_server(struct domain *d, ioservid_t id,
                                                 uint64_t start, uint64_t end)
 {
     s = find_secondary(d, id);   @find
-    if (!s) return -ENOENT;
+    if (!s) return -ENOENT;   @check_s
     r = (type <= HVMOP_IO_RANGE_PCI) ? s->range[type] : NULL;   @type
-    if (!r) return -EINVAL;
+    if (!r) return -EINVAL;   @check_r
     if (!rangeset_contains_range(r, start, end))   /* the whole range must be mapped */   @contains
         return -ENOENT;
     return rangeset_remove_range(r, start, end);   @remove
@@ -338,12 +338,12 @@ static int hvm_unmap_io_range_from_ioreq_server(struct domain *d, ioservid_t id,
 static int hvm_set_ioreq_server_state(struct domain *d, ioservid_t id, bool_t enabled)
 {
     s = find_secondary(d, id);   @find
-    if (!s) return -ENOENT;
-    domain_pause(d);
-    if (enabled) hvm_ioreq_server_enable(s, 0);
-    else hvm_ioreq_server_disable(s, 0);
+    if (!s) return -ENOENT;   @check_s
+    domain_pause(d);   @pause
+    if (enabled) hvm_ioreq_server_enable(s, 0);   @enable
+    else hvm_ioreq_server_disable(s, 0);   @disable
     domain_unpause(d);   @unpause
-    return 0;
+    return 0;   @ret
 }
 
 @fn hvm_all_ioreq_servers_add_vcpu
@@ -351,13 +351,13 @@ static int hvm_all_ioreq_servers_add_vcpu(struct domain *d, struct vcpu *v)
 {
     list_for_each_entry (s, &d->arch.hvm_domain.ioreq_server.list, list_entry) {   @walk
         rc = hvm_ioreq_server_add_vcpu(s, s == d->arch.hvm_domain.default_ioreq_server, v);   @add
-        if (rc) goto fail;
+        if (rc) goto fail;   @check_add
     }
-    return 0;
- fail:
-    list_for_each_entry (s, &d->arch.hvm_domain.ioreq_server.list, list_entry)   @fail
+    return 0;   @ret
+ fail:   @fail
+    list_for_each_entry (s, &d->arch.hvm_domain.ioreq_server.list, list_entry)   @remove_each
         hvm_ioreq_server_remove_vcpu(s, v);
-    return rc;
+    return rc;   @fail_ret
 }
 
 @fn hvm_all_ioreq_servers_remove_vcpu
@@ -373,39 +373,39 @@ static void hvm_destroy_all_ioreq_servers(struct domain *d)
     /* the domain is going: no pause */
     list_for_each_entry_safe (s, next, &d->arch.hvm_domain.ioreq_server.list, list_entry) {   @walk
         bool_t is_default = (s == d->arch.hvm_domain.default_ioreq_server);   @server
-        if (is_default) {
-            hvm_ioreq_server_disable(s, 1);
-            d->arch.hvm_domain.default_ioreq_server = NULL;
+        if (is_default) {   @is_default
+            hvm_ioreq_server_disable(s, 1);   @disable
+            d->arch.hvm_domain.default_ioreq_server = NULL;   @clear_default
         }
-        list_del(&s->list_entry);
-        hvm_ioreq_server_deinit(s, is_default);
-        xfree(s);
+        list_del(&s->list_entry);   @list_del
+        hvm_ioreq_server_deinit(s, is_default);   @deinit
+        xfree(s);   /* the model marks s freed: a later use is reported */   @free
     }
 }
 
 @fn hvm_set_dm_domain
 static int hvm_set_dm_domain(struct domain *d, domid_t domid)
 {
-    struct hvm_ioreq_server *s = d->arch.hvm_domain.default_ioreq_server;
-    int rc = 0;
+    struct hvm_ioreq_server *s = d->arch.hvm_domain.default_ioreq_server;   @init_s
+    int rc = 0;   @init_rc
 
     if (!s) return 0;   /* no server yet: the param alone is set, and used when one is made */   @check
-    domain_pause(d);
+    domain_pause(d);   @pause
     if (s->domid != domid) {   @same
-        list_for_each_entry (sv, &s->ioreq_vcpu_list, list_entry) {
-            if (sv->vcpu->vcpu_id == 0) {
+        list_for_each_entry (sv, &s->ioreq_vcpu_list, list_entry) {   @for_each_sv
+            if (sv->vcpu->vcpu_id == 0) {   @vcpu0
                 rc = hvm_replace_event_channel(sv->vcpu, domid, &s->bufioreq_evtchn);   @replace_buf
-                if (rc) break;
-                d->arch.hvm_domain.params[HVM_PARAM_BUFIOREQ_EVTCHN] = s->bufioreq_evtchn;
+                if (rc) break;   @check_replace_buf
+                d->arch.hvm_domain.params[HVM_PARAM_BUFIOREQ_EVTCHN] = s->bufioreq_evtchn;   @store_buf
             }
             rc = hvm_replace_event_channel(sv->vcpu, domid, &sv->ioreq_evtchn);   @replace
-            if (rc) break;
-            hvm_update_ioreq_evtchn(s, sv);
+            if (rc) break;   @check_replace
+            hvm_update_ioreq_evtchn(s, sv);   @update
         }
-        s->domid = domid;   /* even when a replacement failed */
+        s->domid = domid;   /* even when a replacement failed */   @set_domid
     }
     domain_unpause(d);   @unpause
-    return rc;
+    return rc;   @ret
 }
 
 @fn hvm_domain_initialise
@@ -413,10 +413,11 @@ int hvm_domain_initialise(struct domain *d)
 {
     /* an empty server list; two params get their defaults */
     INIT_LIST_HEAD(&d->arch.hvm_domain.ioreq_server.list);   @init
-    d->arch.hvm_domain.params[HVM_PARAM_HPET_ENABLED] = 1;
-    d->arch.hvm_domain.params[HVM_PARAM_TRIPLE_FAULT_REASON] = SHUTDOWN_reboot;
-    register_portio_handler(d, 0xcf8, 4, hvm_access_cf8);
-    return 0;
+    d->arch.hvm_domain.params[HVM_PARAM_HPET_ENABLED] = 1;   @hpet_enabled
+    d->arch.hvm_domain.params[HVM_PARAM_TRIPLE_FAULT_REASON] = SHUTDOWN_reboot;   @triple_fault_reason
+    /* the model's port I/O path calls hvm_access_cf8 for 0xcf8 without a handler table: a stop, nothing changes */
+    register_portio_handler(d, 0xcf8, 4, hvm_access_cf8);   @register_cf8
+    return 0;   @ret
 }
 
 @fn hvm_domain_relinquish_resources
@@ -479,23 +480,23 @@ static struct hvm_ioreq_server *hvm_select_ioreq_server(struct domain *d, ioreq_
 @fn hvm_buffered_io_send
 int hvm_buffered_io_send(ioreq_t *p)
 {
-    struct domain *d = current->domain;
-    struct hvm_ioreq_server *s = hvm_select_ioreq_server(d, p);
+    struct domain *d = current->domain;   @init_d
+    struct hvm_ioreq_server *s = hvm_select_ioreq_server(d, p);   @select
     buffered_iopage_t *pg;
 
     if (!s) return 0;   @no_server
-    pg = s->bufioreq.va;
+    pg = s->bufioreq.va;   @init_pg
     if (!pg) return 0;   /* a server without a buffered ring */   @page
-    if (p->addr > 0xfffff || p->data_is_ptr || p->count != 1) return 0;
-    bp.size = log2(p->size);   /* 8 bytes take two slots */
+    if (p->addr > 0xfffff || p->data_is_ptr || p->count != 1) return 0;   @check_req
+    bp.size = log2(p->size);   /* 8 bytes take two slots */   @size
     if (pg->write_pointer - pg->read_pointer >= IOREQ_BUFFER_SLOT_NUM - qw)   @full
         return 0;   /* full: the caller goes the synchronous way */
-    pg->buf_ioreq[pg->write_pointer % IOREQ_BUFFER_SLOT_NUM] = bp;
-    if (qw) pg->buf_ioreq[(pg->write_pointer + 1) % IOREQ_BUFFER_SLOT_NUM] = high_half(bp);
-    wmb();
-    pg->write_pointer += qw ? 2 : 1;
+    pg->buf_ioreq[pg->write_pointer % IOREQ_BUFFER_SLOT_NUM] = bp;   @write_slot
+    if (qw) pg->buf_ioreq[(pg->write_pointer + 1) % IOREQ_BUFFER_SLOT_NUM] = high_half(bp);   @write_high
+    wmb();   /* the model's writes are in order already: a stop, nothing changes */   @wmb
+    pg->write_pointer += qw ? 2 : 1;   @advance
     notify_via_xen_event_channel(d, s->bufioreq_evtchn);   @notify
-    return 1;
+    return 1;   @ret
 }
 
 @fn hvm_send_assist_req_to_ioreq_server
@@ -537,14 +538,14 @@ static bool_t hvm_complete_assist_req(ioreq_t *p)
     switch (p->type) {   @type
     case IOREQ_TYPE_COPY:
     case IOREQ_TYPE_PIO:
-        if (p->dir == IOREQ_READ) p->data = ~0UL;   /* reads see all-ones */
+        if (p->dir == IOREQ_READ) p->data = ~0UL;   /* reads see all-ones */   @read_ones
         /* and on into the default case */
     default:
-        p->state = STATE_IORESP_READY;
+        p->state = STATE_IORESP_READY;   @resp_ready
         hvm_io_assist(p);   /* on the request itself, not on a slot */   @assist
-        break;
+        break;   @assist_break
     }
-    return 1;
+    return 1;   @ret
 }
 
 @fn hvm_send_assist_req
@@ -561,7 +562,7 @@ void hvm_broadcast_assist_req(ioreq_t *p)
 {
     ASSERT(p->type == IOREQ_TYPE_INVALIDATE);   @walk
     /* every server, enabled or not; what each returns is ignored */
-    list_for_each_entry (s, &current->domain->arch.hvm_domain.ioreq_server.list, list_entry)
+    list_for_each_entry (s, &current->domain->arch.hvm_domain.ioreq_server.list, list_entry)   @for_each_server
         (void)hvm_send_assist_req_to_ioreq_server(s, p);   @server
 }
 
@@ -570,7 +571,7 @@ void hvm_broadcast_assist_req(ioreq_t *p)
 static int hvmop_lock_target(domid_t domid, struct domain **d)
 {
     rc = rcu_lock_remote_domain_by_id(domid, d);   /* -ESRCH, or -EPERM for the caller's own domain */   @lookup
-    if (rc) return rc;
+    if (rc) return rc;   @check_lookup
     if (!is_hvm_domain(*d)) return -EINVAL;   @is_hvm
     return xsm_hvm_ioreq_server(XSM_DM_PRIV, *d);   /* its device-model domain, or the privileged one */   @xsm
 }
@@ -578,7 +579,7 @@ static int hvmop_lock_target(domid_t domid, struct domain **d)
 @fn hvmop_create_ioreq_server
 static int hvmop_create_ioreq_server(xen_hvm_create_ioreq_server_t *op)
 {
-    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;
+    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;   @lock_target
     /* the caller's domain is the one the server notifies */
     return hvm_create_ioreq_server(d, current->domain->domain_id, 0, !!op->handle_bufioreq, &op->id);   @create
 }
@@ -586,7 +587,7 @@ static int hvmop_create_ioreq_server(xen_hvm_create_ioreq_server_t *op)
 @fn hvmop_get_ioreq_server_info
 static int hvmop_get_ioreq_server_info(xen_hvm_get_ioreq_server_info_t *op)
 {
-    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;
+    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;   @lock_target
     return hvm_get_ioreq_server_info(d, op->id, &op->ioreq_pfn, &op->bufioreq_pfn, &op->bufioreq_port);   @info
 }
 
@@ -594,7 +595,7 @@ static int hvmop_get_ioreq_server_info(xen_hvm_get_ioreq_server_info_t *op)
 /* HVMOP_map_io_range_to_ioreq_server and HVMOP_unmap_io_range_from_ioreq_server */
 static int hvmop_io_range(bool_t map, xen_hvm_io_range_t *op)
 {
-    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;
+    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;   @lock_target
     return map ? hvm_map_io_range_to_ioreq_server(d, op->id, op->type, op->start, op->end)   @range
                : hvm_unmap_io_range_from_ioreq_server(d, op->id, op->type, op->start, op->end);
 }
@@ -602,14 +603,14 @@ static int hvmop_io_range(bool_t map, xen_hvm_io_range_t *op)
 @fn hvmop_set_ioreq_server_state
 static int hvmop_set_ioreq_server_state(xen_hvm_set_ioreq_server_state_t *op)
 {
-    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;
+    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;   @lock_target
     return hvm_set_ioreq_server_state(d, op->id, !!op->enabled);   @state
 }
 
 @fn hvmop_destroy_ioreq_server
 static int hvmop_destroy_ioreq_server(xen_hvm_destroy_ioreq_server_t *op)
 {
-    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;
+    if ((rc = hvmop_lock_target(op->domid, &d))) return rc;   @lock_target
     return hvm_destroy_ioreq_server(d, op->id);   @destroy
 }
 
@@ -617,15 +618,15 @@ static int hvmop_destroy_ioreq_server(xen_hvm_destroy_ioreq_server_t *op)
 long do_hvm_op(unsigned long op, void *arg)
 {
     switch (op) {   @op
-    case HVMOP_create_ioreq_server:              return hvmop_create_ioreq_server(arg);
-    case HVMOP_get_ioreq_server_info:            return hvmop_get_ioreq_server_info(arg);
-    case HVMOP_map_io_range_to_ioreq_server:     return hvmop_io_range(1, arg);
-    case HVMOP_unmap_io_range_from_ioreq_server: return hvmop_io_range(0, arg);
-    case HVMOP_set_ioreq_server_state:           return hvmop_set_ioreq_server_state(arg);
-    case HVMOP_destroy_ioreq_server:             return hvmop_destroy_ioreq_server(arg);
+    case HVMOP_create_ioreq_server:              return hvmop_create_ioreq_server(arg);   @create
+    case HVMOP_get_ioreq_server_info:            return hvmop_get_ioreq_server_info(arg);   @info
+    case HVMOP_map_io_range_to_ioreq_server:     return hvmop_io_range(1, arg);   @map_range
+    case HVMOP_unmap_io_range_from_ioreq_server: return hvmop_io_range(0, arg);   @unmap_range
+    case HVMOP_set_ioreq_server_state:           return hvmop_set_ioreq_server_state(arg);   @set_state
+    case HVMOP_destroy_ioreq_server:             return hvmop_destroy_ioreq_server(arg);   @destroy
     case HVMOP_set_param:
-    case HVMOP_get_param:                        return do_hvm_op_param(op, arg);
-    default:                                     return -ENOSYS;
+    case HVMOP_get_param:                        return do_hvm_op_param(op, arg);   @param
+    default:                                     return -ENOSYS;   @enosys
     }
 }
 

@@ -403,11 +403,11 @@ long do_hvm_op(unsigned long op, struct xen_hvm_param *a)
             break;   @dm_domain_break
         case HVM_PARAM_ACPI_S_STATE:
             rc = -EPERM;   @acpi_s_state
-            if (curr_d == d) break;
-            rc = 0;
-            if (a->value == 3) d->arch.hvm_domain.is_s3_suspended = 1;
-            else if (a->value == 0) d->arch.hvm_domain.is_s3_suspended = 0;
-            else rc = -EINVAL;
+            if (curr_d == d) break;   @acpi_s_state_self
+            rc = 0;   @acpi_s_state_ok
+            if (a->value == 3) d->arch.hvm_domain.is_s3_suspended = 1;   @acpi_s_state_suspend
+            else if (a->value == 0) d->arch.hvm_domain.is_s3_suspended = 0;   @acpi_s_state_resume
+            else rc = -EINVAL;   @acpi_s_state_einval
             break;   @acpi_s_state_break
         case HVM_PARAM_BUFIOREQ_EVTCHN:
             /* Xen picks this port: no one may set it */

@@ -86,34 +86,43 @@ export class Hvm45 extends Emulate45 {
         case A.STATE_IORESP_READY:
           yield $('assist', { p });
           yield* this.hvmIoAssist(p);
+          yield $('assist_break');
           break;
         case A.STATE_IOREQ_READY:
         case A.STATE_IOREQ_INPROCESS:
           // Before 125833f5f1 the port waited on was the slot's vp_eport (the wait itself does not use it).
           yield $('wait', { p, port: this.x.reverted('125833f5f1') ? p.vp_eport : sv.ioreq_evtchn });
           if (this.waitOnXenEventChannel(v, p)) return DESCHEDULED;
+          yield $('wait_break');
           break;
         default:
           yield $('weird', { p, state });
           this.x.printk('XENLOG_ERR', 'hvm_wait_for_io', v.domain, `Weird HVM iorequest state ${state}.`);
+          yield $('domain_crash', { d: v.domain });
           this.domainCrash(v.domain, 'hvm_wait_for_io', `Weird HVM iorequest state ${state}`);
+          yield $('crash_ret');
           return CRASHED; // return 0: bail
       }
     }
+    yield $('ret');
     return RESUMED;
   }
 
   /** hvm_do_resume [X45 hvm.c:428-464]: wait on every server v belongs to, in list order; a crash skips the rest. */
   *hvmDoResume(v: Vcpu): Co<number> {
+    yield $('init_d', { v });
     const d = v.domain;
     yield $('check_wakeup', { v, d });
+    yield $('pt_restore_timer', { v }); // the model keeps no platform timers
     for (const s of d.hvm45.ioreq_server.list) {
       yield $('server', { v, s });
-      for (const sv of s.ioreq_vcpu_list) {
-        if (sv.vcpu !== v) continue;
+      yield $('find_vcpu', { s, v });
+      // find_vcpu: v's entry in the server's vcpu list (the first, as the list holds each vcpu once), or NULL.
+      const sv = s.ioreq_vcpu_list.find((e) => e.vcpu === v) ?? null;
+      yield $('wait', { sv });
+      if (sv) {
         const r = yield* this.hvmWaitForIo(sv, this.ioreqOf(s, v));
         if (r !== RESUMED) return r; // hvm_wait_for_io returned 0 (or the vcpu is descheduled inside it)
-        break;
       }
     }
     yield $('inject_trap', { v, vector: v.arch.hvm_vcpu.inject_trap.vector });
@@ -126,13 +135,17 @@ export class Hvm45 extends Emulate45 {
   /** hvm_alloc_ioreq_gmfn [X45 hvm.c:466-483]: the lowest set bit of the mask, cleared; -ENOMEM when none is left. */
   *hvmAllocIoreqGmfn(d: Domain, out: { gmfn: number }): Co<number> {
     const g = d.hvm45.ioreq_gmfn;
-    yield $('scan', { d, base: A.hex(g.base), mask: '0x' + g.mask.toString(16) });
-    for (let i = 0; i < 64; i++) {
+    // The for line stops before each test of i, the last (i == 64) included.
+    for (let i = 0; ; i++) {
+      yield $('scan', { d, base: A.hex(g.base), mask: '0x' + g.mask.toString(16) });
+      if (i >= 64) break;
       const bit = 1n << BigInt(i);
+      yield $('test_bit', { mask: '0x' + g.mask.toString(16) });
       if (g.mask & bit) {
         g.mask &= ~bit;
         out.gmfn = g.base + i;
         yield $('found', { i, gmfn: A.hex(out.gmfn) });
+        yield $('found_ret');
         return 0;
       }
     }
@@ -153,6 +166,7 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_unmap_ioreq_page [X45 hvm.c:492-497]. */
   *hvmUnmapIoreqPage(s: HvmIoreqServer45, buf: number): Co<void> {
+    yield $('init_iorp', { s, buf });
     const iorp = buf ? s.bufioreq : s.ioreq;
     yield $('unmap', { s, buf, gmfn: A.hex(iorp.gmfn) });
     yield* this.destroyRingForHelper(s.domain, iorp);
@@ -160,18 +174,27 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_map_ioreq_page [X45 hvm.c:499-522]: map gmfn; if a page is there already or d is dying, drop it, -EINVAL. */
   *hvmMapIoreqPage(s: HvmIoreqServer45, buf: number, gmfn: number): Co<number> {
+    yield $('init_d', { s });
     const d = s.domain;
+    yield $('init_iorp', { buf });
     const iorp = buf ? s.bufioreq : s.ioreq;
     yield $('prepare', { s, buf, gmfn: A.hex(gmfn) });
     const r = yield* this.prepareRingForHelper(d, gmfn);
     if (r.rc) return r.rc;
     yield $('check_busy', { s, buf, va: iorp.va ? 'mapped' : 'NULL', is_dying: d.is_dying });
     if (iorp.va !== null || d.is_dying) {
+      yield $('busy_destroy');
       yield* this.destroyRingForHelper(d, { va: r.va, page: r.page });
+      yield $('busy_ret');
       return -EINVAL;
     }
     yield $('publish', { s, buf, gmfn: A.hex(gmfn) });
-    iorp.va = r.va; iorp.page = r.page; iorp.gmfn = gmfn;
+    iorp.va = r.va;
+    yield $('set_page');
+    iorp.page = r.page;
+    yield $('set_gmfn', { gmfn: A.hex(gmfn) });
+    iorp.gmfn = gmfn;
+    yield $('ret');
     return 0;
   }
 
@@ -209,24 +232,35 @@ export class Hvm45 extends Emulate45 {
   *hvmIoreqServerAddVcpu(s: HvmIoreqServer45, is_default: boolean, v: Vcpu): Co<number> {
     const d = s.domain;
     yield $('alloc_sv', { s, v });
-    if (this.x.failNext('xzalloc')) return -ENOMEM; // fail1
+    const failed = this.x.failNext('xzalloc');
+    yield $('check_sv', { sv: failed ? 'NULL' : 'allocated' });
+    if (failed) return -ENOMEM; // fail1
     yield $('alloc_port', { s, v, domid: s.domid });
     let rc = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, s.domid);
+    yield $('check_port');
     if (rc < 0) return rc; // fail2
+    yield $('set_port');
     const sv = new HvmIoreqVcpu45(v, rc);
     yield $('buf_port', { s, v, bufioreq: s.bufioreq.va ? 'mapped' : 'NULL' });
     if (v.vcpu_id === 0 && s.bufioreq.va !== null) {
+      yield $('alloc_buf_port', { domid: s.domid });
       rc = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, s.domid);
+      yield $('check_buf_port');
       if (rc < 0) { // fail3
         E.freeXenEventChannel(this.x, d, sv.ioreq_evtchn);
         return rc;
       }
+      yield $('set_buf_port');
       s.bufioreq_evtchn = rc;
+      yield $('is_default');
       if (is_default) this.storeParam(d, P.HVM_PARAM_BUFIOREQ_EVTCHN, s.bufioreq_evtchn, 'hvm_ioreq_server_add_vcpu');
     }
+    yield $('set_vcpu'); // sv was made with its vcpu
     yield $('list_add', { s, sv });
     s.ioreq_vcpu_list.unshift(sv);
+    yield $('enabled', { enabled: s.enabled });
     if (s.enabled) yield* this.hvmUpdateIoreqEvtchn(s, sv);
+    yield $('ret');
     return 0;
   }
 
@@ -234,23 +268,32 @@ export class Hvm45 extends Emulate45 {
   *hvmIoreqServerRemoveVcpu(s: HvmIoreqServer45, v: Vcpu): Co<void> {
     yield $('find', { s, v });
     const k = s.ioreq_vcpu_list.findIndex((sv) => sv.vcpu === v);
+    yield $('check_sv', { sv: k < 0 ? 'NULL' : s.ioreq_vcpu_list[k] });
     if (k < 0) return;
     const sv = s.ioreq_vcpu_list[k];
+    yield $('list_del');
     s.ioreq_vcpu_list.splice(k, 1);
     yield $('free', { s, v, port: sv.ioreq_evtchn, buf_port: v.vcpu_id === 0 && s.bufioreq.va ? s.bufioreq_evtchn : null });
     if (v.vcpu_id === 0 && s.bufioreq.va !== null) E.freeXenEventChannel(this.x, s.domain, s.bufioreq_evtchn);
+    yield $('free_port', { port: sv.ioreq_evtchn });
     E.freeXenEventChannel(this.x, s.domain, sv.ioreq_evtchn);
+    yield $('free_sv'); // xfree(sv): the model keeps no allocator
   }
 
   /** hvm_ioreq_server_remove_all_vcpus [X45 hvm.c:688-712]. */
   *hvmIoreqServerRemoveAllVcpus(s: HvmIoreqServer45): Co<void> {
-    yield $('walk', { s, vcpus: s.ioreq_vcpu_list.length });
-    while (s.ioreq_vcpu_list.length) {
+    // The loop's head stops before each entry and once more when the list is empty.
+    for (;;) {
+      yield $('walk', { s, vcpus: s.ioreq_vcpu_list.length });
+      if (!s.ioreq_vcpu_list.length) break;
       const sv = s.ioreq_vcpu_list[0];
       yield $('free', { s, v: sv.vcpu, port: sv.ioreq_evtchn });
       s.ioreq_vcpu_list.shift();
+      yield $('free_buf', { vcpu_id: sv.vcpu.vcpu_id, bufioreq: s.bufioreq.va ? 'mapped' : 'NULL' });
       if (sv.vcpu.vcpu_id === 0 && s.bufioreq.va !== null) E.freeXenEventChannel(this.x, s.domain, s.bufioreq_evtchn);
+      yield $('free_port', { port: sv.ioreq_evtchn });
       E.freeXenEventChannel(this.x, s.domain, sv.ioreq_evtchn);
+      yield $('free_sv'); // xfree(sv): the model keeps no allocator
     }
   }
 
@@ -263,40 +306,60 @@ export class Hvm45 extends Emulate45 {
     let rc = 0;
     yield $('pfns', { s, is_default, handle_bufioreq });
     if (is_default) {
+      yield $('default_ioreq_pfn');
       ioreq.gmfn = d.arch.hvm_domain.params[P.HVM_PARAM_IOREQ_PFN];
+      yield $('assert_bufioreq');
       if (!handle_bufioreq) throw new X.XenPanic('hvm_ioreq_server_map_pages', 'ASSERT(handle_bufioreq) failed for the default server');
+      yield $('default_bufioreq_pfn');
       bufioreq.gmfn = d.arch.hvm_domain.params[P.HVM_PARAM_BUFIOREQ_PFN];
     } else {
+      yield $('alloc_ioreq');
       rc = yield* this.hvmAllocIoreqGmfn(d, ioreq);
       if (rc) return rc; // fail1
+      yield $('alloc_bufioreq', { ioreq_pfn: A.hex(ioreq.gmfn) });
       if (handle_bufioreq) {
         rc = yield* this.hvmAllocIoreqGmfn(d, bufioreq);
-        if (rc) { this.hvmFreeIoreqGmfn(d, ioreq.gmfn); return rc; } // fail2
+        if (rc) { // fail2
+          yield $('free_ioreq', { rc, ioreq_pfn: A.hex(ioreq.gmfn) });
+          this.hvmFreeIoreqGmfn(d, ioreq.gmfn);
+          yield $('ret', { rc });
+          return rc;
+        }
       }
     }
     yield $('map_ioreq', { s, gmfn: A.hex(ioreq.gmfn) });
     rc = yield* this.hvmMapIoreqPage(s, 0, ioreq.gmfn);
+    yield $('check_map_ioreq');
     if (!rc && handle_bufioreq) {
       yield $('map_bufioreq', { s, gmfn: A.hex(bufioreq.gmfn) });
       rc = yield* this.hvmMapIoreqPage(s, 1, bufioreq.gmfn);
+      yield $('check_map_bufioreq');
       if (rc) yield* this.hvmUnmapIoreqPage(s, 0); // fail4
     }
     if (rc) { // fail3, fail2
       yield $('fail', { s, rc });
+      yield $('free_bufioreq', { bufioreq_pfn: A.hex(bufioreq.gmfn) });
       if (!is_default && handle_bufioreq) this.hvmFreeIoreqGmfn(d, bufioreq.gmfn);
+      yield $('free_ioreq', { ioreq_pfn: A.hex(ioreq.gmfn) });
       if (!is_default) this.hvmFreeIoreqGmfn(d, ioreq.gmfn);
     }
+    yield $('ret', { rc });
     return rc;
   }
 
   /** hvm_ioreq_server_unmap_pages [X45 hvm.c:774-792]: unmap both, and give pool pages back (see free_ioreq_gmfn). */
   *hvmIoreqServerUnmapPages(s: HvmIoreqServer45, is_default: boolean): Co<void> {
+    yield $('init_handle_bufioreq', { bufioreq: s.bufioreq.va ? 'mapped' : 'NULL' });
     const handle_bufioreq = s.bufioreq.va !== null;
     yield $('unmap', { s, is_default, handle_bufioreq });
     if (handle_bufioreq) yield* this.hvmUnmapIoreqPage(s, 1);
+    yield $('unmap_ioreq');
     yield* this.hvmUnmapIoreqPage(s, 0);
+    yield $('is_default');
     if (!is_default) {
+      yield $('free_bufioreq', { bufioreq_pfn: A.hex(s.bufioreq.gmfn) });
       if (handle_bufioreq) this.hvmFreeIoreqGmfn(s.domain, s.bufioreq.gmfn);
+      yield $('free_ioreq', { ioreq_pfn: A.hex(s.ioreq.gmfn) });
       this.hvmFreeIoreqGmfn(s.domain, s.ioreq.gmfn);
     }
   }
@@ -320,14 +383,19 @@ export class Hvm45 extends Emulate45 {
     if (s.enabled) return;
     if (!is_default) {
       yield $('remove_gmfns', { s });
+      yield $('remove_ioreq', { gmfn: A.hex(s.ioreq.gmfn) });
       this.hvmRemoveIoreqGmfn(d, s.ioreq);
+      yield $('remove_bufioreq', { bufioreq: s.bufioreq.va ? 'mapped' : 'NULL' });
       if (s.bufioreq.va !== null) this.hvmRemoveIoreqGmfn(d, s.bufioreq);
     }
     yield $('enable', { s });
     s.enabled = true;
     if (this.x.on) this.x.emit({ kind: 'server_state', fn: 'hvm_ioreq_server_enable', domid: d.domain_id, after: true, detail: { id: s.id },
       text: `d${d.domain_id} ioreq server ${s.id} enabled` });
-    for (const sv of s.ioreq_vcpu_list) yield* this.hvmUpdateIoreqEvtchn(s, sv);
+    for (const sv of s.ioreq_vcpu_list) {
+      yield $('update_evtchn', { sv });
+      yield* this.hvmUpdateIoreqEvtchn(s, sv);
+    }
   }
 
   /** hvm_ioreq_server_disable [X45 hvm.c:879-902]: a secondary's pages go back to the guest, cleared. */
@@ -337,7 +405,9 @@ export class Hvm45 extends Emulate45 {
     if (!s.enabled) return;
     if (!is_default) {
       yield $('add_gmfns', { s });
+      yield $('add_bufioreq', { bufioreq: s.bufioreq.va ? 'mapped' : 'NULL' });
       if (s.bufioreq.va !== null) this.hvmAddIoreqGmfn(d, s.bufioreq);
+      yield $('add_ioreq', { gmfn: A.hex(s.ioreq.gmfn) });
       this.hvmAddIoreqGmfn(d, s.ioreq);
     }
     yield $('disable', { s });
@@ -348,24 +418,41 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_ioreq_server_init [X45 hvm.c:904-944]: rangesets, pages, then every vcpu; undone in reverse on failure. */
   *hvmIoreqServerInit(s: HvmIoreqServer45, d: Domain, domid: number, is_default: boolean, handle_bufioreq: boolean, id: number): Co<number> {
+    yield $('set_ids', { s });
     s.id = id; s.domain = d; s.domid = domid;
     yield $('rangesets', { s, id, domid, is_default });
     let rc = this.hvmIoreqServerAllocRangesets(s, is_default);
+    yield $('check_rangesets');
     if (rc) return rc;
     yield $('map_pages', { s });
     rc = yield* this.hvmIoreqServerMapPages(s, is_default, handle_bufioreq);
-    if (rc) { this.hvmIoreqServerFreeRangesets(s, is_default); return rc; } // fail_map
+    yield $('check_map_pages');
+    if (rc) { // fail_map
+      yield $('fail_map', { s, rc });
+      yield $('free_rangesets');
+      this.hvmIoreqServerFreeRangesets(s, is_default);
+      yield $('fail_ret');
+      return rc;
+    }
     for (const v of d.vcpu) {
+      yield $('for_each_vcpu', { v });
       yield $('add_vcpu', { s, v });
       rc = yield* this.hvmIoreqServerAddVcpu(s, is_default, v);
+      yield $('check_add_vcpu');
       if (rc) { // fail_add
         yield $('fail_add', { s, v, rc });
+        yield $('remove_all_vcpus', { s });
         yield* this.hvmIoreqServerRemoveAllVcpus(s);
+        yield $('unmap_pages', { s });
         yield* this.hvmIoreqServerUnmapPages(s, is_default);
+        yield $('fail_map', { s, rc });
+        yield $('free_rangesets');
         this.hvmIoreqServerFreeRangesets(s, is_default);
+        yield $('fail_ret');
         return rc;
       }
     }
+    yield $('ret');
     return 0;
   }
 
@@ -373,7 +460,9 @@ export class Hvm45 extends Emulate45 {
   *hvmIoreqServerDeinit(s: HvmIoreqServer45, is_default: boolean): Co<void> {
     yield $('deinit', { s, is_default });
     yield* this.hvmIoreqServerRemoveAllVcpus(s);
+    yield $('unmap_pages', { s });
     yield* this.hvmIoreqServerUnmapPages(s, is_default);
+    yield $('free_rangesets', { s });
     this.hvmIoreqServerFreeRangesets(s, is_default);
   }
 
@@ -459,15 +548,21 @@ export class Hvm45 extends Emulate45 {
   *hvmDestroyIoreqServer(d: Domain, id: number): Co<number> {
     const s = this.findSecondary(d, id);
     yield $('find', { d, id, s });
+    yield $('check_s');
     if (!s) return -ENOENT;
+    yield $('pause', { d });
     this.domainPause(d, 'hvm_destroy_ioreq_server');
     yield $('unlist', { d, s });
     d.hvm45.ioreq_server.list.splice(d.hvm45.ioreq_server.list.indexOf(s), 1);
+    yield $('deinit', { s });
     yield* this.hvmIoreqServerDeinit(s, false);
+    yield $('unpause', { d });
     this.domainUnpause(d, 'hvm_destroy_ioreq_server');
+    yield $('free', { s });
     s.freed = true;
     if (this.x.on) this.x.emit({ kind: 'server_destroy', fn: 'hvm_destroy_ioreq_server', domid: d.domain_id, detail: { id },
       text: `d${d.domain_id} ioreq server ${id} destroyed` });
+    yield $('ret');
     return 0;
   }
 
@@ -475,13 +570,18 @@ export class Hvm45 extends Emulate45 {
   *hvmGetIoreqServerInfo(d: Domain, id: number, out: XenHvmGetIoreqServerInfo): Co<number> {
     const s = this.findSecondary(d, id);
     yield $('find', { d, id, s });
+    yield $('check_s');
     if (!s) return -ENOENT;
+    yield $('ioreq_pfn', { ioreq_pfn: A.hex(s.ioreq.gmfn) });
     out.ioreq_pfn = s.ioreq.gmfn;
     yield $('buf', { s, bufioreq: s.bufioreq.va ? 'mapped' : 'NULL' });
     if (s.bufioreq.va !== null) {
+      yield $('bufioreq_pfn', { bufioreq_pfn: A.hex(s.bufioreq.gmfn) });
       out.bufioreq_pfn = s.bufioreq.gmfn;
+      yield $('bufioreq_port', { bufioreq_port: s.bufioreq_evtchn });
       out.bufioreq_port = s.bufioreq_evtchn;
     }
+    yield $('ret');
     return 0;
   }
 
@@ -489,9 +589,11 @@ export class Hvm45 extends Emulate45 {
   *hvmMapIoRangeToIoreqServer(d: Domain, id: number, type: number, start: number, end: number): Co<number> {
     const s = this.findSecondary(d, id);
     yield $('find', { d, id, s });
+    yield $('check_s');
     if (!s) return -ENOENT;
     const r = s.range && type >= 0 && type < X.NR_IO_RANGE_TYPES ? s.range[type] : null;
     yield $('type', { s, type, r: r ? IO_RANGE_NAMES[type] : 'NULL' });
+    yield $('check_r', { r: r ? IO_RANGE_NAMES[type] : 'NULL' });
     if (!r) return -EINVAL;
     yield $('overlap', { s, start: A.hex(start), end: A.hex(end) });
     if (R.rangesetOverlapsRange(r, start, end)) return -EEXIST;
@@ -506,9 +608,11 @@ export class Hvm45 extends Emulate45 {
   *hvmUnmapIoRangeFromIoreqServer(d: Domain, id: number, type: number, start: number, end: number): Co<number> {
     const s = this.findSecondary(d, id);
     yield $('find', { d, id, s });
+    yield $('check_s');
     if (!s) return -ENOENT;
     const r = s.range && type >= 0 && type < X.NR_IO_RANGE_TYPES ? s.range[type] : null;
     yield $('type', { s, type, r: r ? IO_RANGE_NAMES[type] : 'NULL' });
+    yield $('check_r', { r: r ? IO_RANGE_NAMES[type] : 'NULL' });
     if (!r) return -EINVAL;
     yield $('contains', { s, start: A.hex(start), end: A.hex(end) });
     if (!R.rangesetContainsRange(r, start, end)) return -ENOENT;
@@ -523,27 +627,44 @@ export class Hvm45 extends Emulate45 {
   *hvmSetIoreqServerState(d: Domain, id: number, enabled: boolean): Co<number> {
     const s = this.findSecondary(d, id);
     yield $('find', { d, id, s, enabled });
+    yield $('check_s');
     if (!s) return -ENOENT;
+    yield $('pause', { d });
     this.domainPause(d, 'hvm_set_ioreq_server_state');
+    yield $('enable', { enabled });
     if (enabled) yield* this.hvmIoreqServerEnable(s, false);
-    else yield* this.hvmIoreqServerDisable(s, false);
+    else {
+      yield $('disable');
+      yield* this.hvmIoreqServerDisable(s, false);
+    }
     yield $('unpause', { d, s });
     this.domainUnpause(d, 'hvm_set_ioreq_server_state');
+    yield $('ret');
     return 0;
   }
 
   /** hvm_all_ioreq_servers_add_vcpu [X45 hvm.c:1247-1278]: v joins every server; on failure it leaves them all. */
   *hvmAllIoreqServersAddVcpu(d: Domain, v: Vcpu): Co<number> {
-    yield $('walk', { d, v, servers: d.hvm45.ioreq_server.list.length });
-    for (const s of d.hvm45.ioreq_server.list) {
+    // The loop's head stops before each server and once more after the last.
+    const list = d.hvm45.ioreq_server.list;
+    for (let k = 0; ; k++) {
+      yield $('walk', { d, v, servers: list.length });
+      if (k >= list.length) break;
+      const s = list[k];
       yield $('add', { s, v });
       const rc = yield* this.hvmIoreqServerAddVcpu(s, s === d.hvm45.default_ioreq_server, v);
+      yield $('check_add', { rc });
       if (rc) {
         yield $('fail', { v, rc });
-        for (const t of d.hvm45.ioreq_server.list) yield* this.hvmIoreqServerRemoveVcpu(t, v);
+        for (const t of d.hvm45.ioreq_server.list) {
+          yield $('remove_each', { s: t });
+          yield* this.hvmIoreqServerRemoveVcpu(t, v);
+        }
+        yield $('fail_ret', { rc });
         return rc;
       }
     }
+    yield $('ret');
     return 0;
   }
 
@@ -559,17 +680,25 @@ export class Hvm45 extends Emulate45 {
   /** hvm_destroy_all_ioreq_servers [X45 hvm.c:1294-1323]: no pause (the domain is going); the default disabled first. */
   *hvmDestroyAllIoreqServers(d: Domain): Co<void> {
     const list = d.hvm45.ioreq_server.list;
-    yield $('walk', { d, servers: list.length });
-    while (list.length) {
+    // The loop's head stops before each server and once more when the list is empty.
+    for (;;) {
+      yield $('walk', { d, servers: list.length });
+      if (!list.length) break;
       const s = list[0];
       const is_default = s === d.hvm45.default_ioreq_server;
       yield $('server', { d, s, is_default });
+      yield $('is_default');
       if (is_default) {
+        yield $('disable', { s });
         yield* this.hvmIoreqServerDisable(s, true);
+        yield $('clear_default');
         d.hvm45.default_ioreq_server = null;
       }
+      yield $('list_del', { s });
       list.shift();
+      yield $('deinit', { s });
       yield* this.hvmIoreqServerDeinit(s, is_default);
+      yield $('free', { s });
       s.freed = true;
       if (this.x.on) this.x.emit({ kind: 'server_destroy', fn: 'hvm_destroy_all_ioreq_servers', domid: d.domain_id, detail: { id: s.id },
         text: `d${d.domain_id} ioreq server ${s.id} destroyed with its domain` });
@@ -581,26 +710,36 @@ export class Hvm45 extends Emulate45 {
    * (newest first) gets a new port, vcpu 0 also a new buffered one. s->domid is set even when a replacement failed.
    */
   *hvmSetDmDomain(d: Domain, domid: number): Co<number> {
-    let rc = 0;
+    yield $('init_s', { d });
     const s = d.hvm45.default_ioreq_server;
+    yield $('init_rc');
+    let rc = 0;
     yield $('check', { d, domid, s });
     if (!s) return 0;
+    yield $('pause', { d });
     this.domainPause(d, 'hvm_set_dm_domain');
     yield $('same', { s, domid });
     if (s.domid !== domid) {
       for (const sv of s.ioreq_vcpu_list) {
+        yield $('for_each_sv', { sv });
         const v = sv.vcpu;
+        yield $('vcpu0', { vcpu_id: v.vcpu_id });
         if (v.vcpu_id === 0) {
           yield $('replace_buf', { s, v, domid });
           rc = yield* this.hvmReplaceEventChannel(v, domid, { get: () => s.bufioreq_evtchn, set: (p) => { s.bufioreq_evtchn = p; } });
+          yield $('check_replace_buf', { rc });
           if (rc) break;
+          yield $('store_buf', { bufioreq_evtchn: s.bufioreq_evtchn });
           this.storeParam(d, P.HVM_PARAM_BUFIOREQ_EVTCHN, s.bufioreq_evtchn, 'hvm_set_dm_domain');
         }
         yield $('replace', { s, v, domid });
         rc = yield* this.hvmReplaceEventChannel(v, domid, { get: () => sv.ioreq_evtchn, set: (p) => { sv.ioreq_evtchn = p; } });
+        yield $('check_replace', { rc });
         if (rc) break;
+        yield $('update', { s, sv });
         yield* this.hvmUpdateIoreqEvtchn(s, sv);
       }
+      yield $('set_domid', { s, domid });
       const before = s.domid;
       s.domid = domid;
       if (this.x.on) this.x.emit({ kind: 'server_domid', fn: 'hvm_set_dm_domain', domid: d.domain_id, before, after: domid,
@@ -608,6 +747,7 @@ export class Hvm45 extends Emulate45 {
     }
     yield $('unpause', { d, rc });
     this.domainUnpause(d, 'hvm_set_dm_domain');
+    yield $('ret', { rc });
     return rc;
   }
 
@@ -617,8 +757,13 @@ export class Hvm45 extends Emulate45 {
   *hvmDomainInitialise(d: Domain): Co<number> {
     yield $('init', { d });
     d.hvm45 = new X.HvmDomain45();
+    yield $('hpet_enabled');
     d.arch.hvm_domain.params[P.HVM_PARAM_HPET_ENABLED] = 1;
+    yield $('triple_fault_reason');
     d.arch.hvm_domain.params[P.HVM_PARAM_TRIPLE_FAULT_REASON] = SHUTDOWN_reboot;
+    // register_portio_handler(0xcf8): the model's port I/O path calls hvmAccessCf8 for 0xcf8 itself.
+    yield $('register_cf8');
+    yield $('ret');
     return 0;
   }
 
@@ -703,14 +848,19 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_buffered_io_send [X45 hvm.c:2426-2508]: onto the selected server's ring; 0 sends it the synchronous way. */
   override *hvmBufferedIoSend(v: Vcpu, p: ProtoIoreq): Co<number> {
+    yield $('init_d', { v });
     const d = v.domain;
+    yield $('select', { p });
     const s = yield* this.hvmSelectIoreqServer(d, p);
     yield $('no_server', { s });
     if (!s) return 0;
+    yield $('init_pg', { bufioreq: s.bufioreq.va ? 'mapped' : 'NULL' });
     const pg = s.bufioreq.va;
     yield $('page', { s, bufioreq: pg ? 'mapped' : 'NULL' });
     if (!pg) return 0;
+    yield $('check_req', { addr: A.hex(p.addr), data_is_ptr: p.data_is_ptr, count: p.count });
     if (p.addr > 0xfffffn || p.data_is_ptr || p.count !== 1) return 0;
+    yield $('size', { size: p.size });
     let size: number, qw = 0;
     switch (p.size) {
       case 1: size = 0; break;
@@ -730,11 +880,15 @@ export class Hvm45 extends Emulate45 {
         detail: { server: s.id, read_pointer: rp, write_pointer: wp }, text: `d${d.domain_id} server ${s.id} buffered ring full: synchronous path` });
       return 0;
     }
+    yield $('write_slot', { slot: wp % A.IOREQ_BUFFER_SLOT_NUM });
     A.writeBufIoreq(pg, A.bufSlotOffset(wp), bp);
+    yield $('write_high', { qw });
     if (qw) {
       bp.data = Number((p.data >> 32n) & 0xffffffffn);
       A.writeBufIoreq(pg, A.bufSlotOffset((wp + 1) >>> 0), bp);
     }
+    yield $('wmb'); // the model's stores are in program order already
+    yield $('advance', { write_pointer: wp });
     const nwp = (wp + (qw ? 2 : 1)) >>> 0;
     pg.setUint32(A.BUF_OFF_WRITE_POINTER, nwp, true);
     if (this.x.on) this.x.emit({ kind: 'buffered_write', fn: 'hvm_buffered_io_send', domid: d.domain_id, vcpu: v.vcpu_id, before: wp, after: nwp,
@@ -742,6 +896,7 @@ export class Hvm45 extends Emulate45 {
       text: `d${d.domain_id}v${v.vcpu_id} buffered to server ${s.id}: ${A.hex(p.addr)} size ${p.size} data ${A.hex(p.data)}: write_pointer ${wp} -> ${nwp}` });
     yield $('notify', { port: s.bufioreq_evtchn });
     E.notifyViaXenEventChannel(this.x, d, s.bufioreq_evtchn);
+    yield $('ret');
     return 1;
   }
 
@@ -811,7 +966,11 @@ export class Hvm45 extends Emulate45 {
    */
   *hvmCompleteAssistReq(v: Vcpu, p: ProtoIoreq): Co<number> {
     yield $('type', { type: A.TYPE_NAMES[p.type] ?? p.type, dir: p.dir });
-    if ((p.type === A.IOREQ_TYPE_COPY || p.type === A.IOREQ_TYPE_PIO) && p.dir === A.IOREQ_READ) p.data = 0xffffffffffffffffn;
+    if (p.type === A.IOREQ_TYPE_COPY || p.type === A.IOREQ_TYPE_PIO) {
+      yield $('read_ones', { dir: p.dir });
+      if (p.dir === A.IOREQ_READ) p.data = 0xffffffffffffffffn;
+    }
+    yield $('resp_ready');
     p.state = A.STATE_IORESP_READY;
     const tmp = new DataView(new ArrayBuffer(A.IOREQ_SIZE));
     A.writeIoreq(tmp, 0, p);
@@ -820,6 +979,8 @@ export class Hvm45 extends Emulate45 {
       text: `d${v.domain.domain_id}v${v.vcpu_id} no ioreq server for ${A.TYPE_NAMES[p.type] ?? p.type} ${A.hex(p.addr)}: Xen completes it (${p.dir ? 'read gives all-ones' : 'write dropped'})` });
     yield $('assist', { p });
     yield* this.hvmIoAssist(new IoreqRef(tmp, 0, -1)); // -1: the request, not a slot
+    yield $('assist_break');
+    yield $('ret');
     return 1;
   }
 
@@ -841,6 +1002,7 @@ export class Hvm45 extends Emulate45 {
     yield $('walk', { v, p, servers: v.domain.hvm45.ioreq_server.list.length });
     if (p.type !== A.IOREQ_TYPE_INVALIDATE) throw new X.XenPanic('hvm_broadcast_assist_req', 'ASSERT(p->type == IOREQ_TYPE_INVALIDATE) failed');
     for (const s of [...v.domain.hvm45.ioreq_server.list]) {
+      yield $('for_each_server', { s });
       yield $('server', { s });
       yield* this.hvmSendAssistReqToIoreqServer(s, v, { ...p });
     }
@@ -852,8 +1014,9 @@ export class Hvm45 extends Emulate45 {
   *hvmopLockTarget(curr_d: Domain, domid: number): Co<{ rc: number; d: Domain | null }> {
     const d = this.x.domains.get(domid) ?? null;
     yield $('lookup', { domid, d });
-    if (!d || d.is_dying === 2) return { rc: -ESRCH, d: null };
-    if (d === curr_d) return { rc: -EPERM, d: null };
+    const rc = !d || d.is_dying === 2 ? -ESRCH : d === curr_d ? -EPERM : 0;
+    yield $('check_lookup', { rc });
+    if (!d || rc) return { rc, d: null };
     yield $('is_hvm', { d });
     if (!d.is_hvm) return { rc: -EINVAL, d: null };
     yield $('xsm', { curr_d, d });
@@ -864,6 +1027,7 @@ export class Hvm45 extends Emulate45 {
 
   /** hvmop_create_ioreq_server [X45 hvm.c:5272-5305]: the caller's domain serves (curr_d->domain_id). */
   *hvmopCreateIoreqServer(curr_d: Domain, op: XenHvmCreateIoreqServer): Co<number> {
+    yield $('lock_target', { domid: op.domid });
     const t = yield* this.hvmopLockTarget(curr_d, op.domid);
     if (t.rc) return t.rc;
     yield $('create', { op });
@@ -876,6 +1040,7 @@ export class Hvm45 extends Emulate45 {
 
   /** hvmop_get_ioreq_server_info [X45 hvm.c:5307-5341]. */
   *hvmopGetIoreqServerInfo(curr_d: Domain, op: XenHvmGetIoreqServerInfo): Co<number> {
+    yield $('lock_target', { domid: op.domid });
     const t = yield* this.hvmopLockTarget(curr_d, op.domid);
     if (t.rc) return t.rc;
     yield $('info', { op });
@@ -884,6 +1049,7 @@ export class Hvm45 extends Emulate45 {
 
   /** hvmop_map_io_range_to_ioreq_server [X45 hvm.c:5343-5371] and hvmop_unmap_io_range_from_ioreq_server [5373-5401]. */
   *hvmopIoRange(curr_d: Domain, map: boolean, op: XenHvmIoRange): Co<number> {
+    yield $('lock_target', { domid: op.domid });
     const t = yield* this.hvmopLockTarget(curr_d, op.domid);
     if (t.rc) return t.rc;
     yield $('range', { op, map });
@@ -893,6 +1059,7 @@ export class Hvm45 extends Emulate45 {
 
   /** hvmop_set_ioreq_server_state [X45 hvm.c:5403-5430]. */
   *hvmopSetIoreqServerState(curr_d: Domain, op: XenHvmSetIoreqServerState): Co<number> {
+    yield $('lock_target', { domid: op.domid });
     const t = yield* this.hvmopLockTarget(curr_d, op.domid);
     if (t.rc) return t.rc;
     yield $('state', { op });
@@ -901,6 +1068,7 @@ export class Hvm45 extends Emulate45 {
 
   /** hvmop_destroy_ioreq_server [X45 hvm.c:5432-5459]. */
   *hvmopDestroyIoreqServer(curr_d: Domain, op: XenHvmDestroyIoreqServer): Co<number> {
+    yield $('lock_target', { domid: op.domid });
     const t = yield* this.hvmopLockTarget(curr_d, op.domid);
     if (t.rc) return t.rc;
     yield $('destroy', { op });
@@ -911,14 +1079,30 @@ export class Hvm45 extends Emulate45 {
   *doHvmOp(curr_d: Domain, op: number, arg: HvmOpArg): Co<number> {
     yield $('op', { op, curr_d });
     switch (op) {
-      case HVMOP_create_ioreq_server: return yield* this.hvmopCreateIoreqServer(curr_d, arg as XenHvmCreateIoreqServer);
-      case HVMOP_get_ioreq_server_info: return yield* this.hvmopGetIoreqServerInfo(curr_d, arg as XenHvmGetIoreqServerInfo);
-      case HVMOP_map_io_range_to_ioreq_server: return yield* this.hvmopIoRange(curr_d, true, arg as XenHvmIoRange);
-      case HVMOP_unmap_io_range_from_ioreq_server: return yield* this.hvmopIoRange(curr_d, false, arg as XenHvmIoRange);
-      case HVMOP_set_ioreq_server_state: return yield* this.hvmopSetIoreqServerState(curr_d, arg as XenHvmSetIoreqServerState);
-      case HVMOP_destroy_ioreq_server: return yield* this.hvmopDestroyIoreqServer(curr_d, arg as XenHvmDestroyIoreqServer);
-      case HVMOP_set_param: case HVMOP_get_param: return yield* this.doHvmOpParam(curr_d, op, arg as XenHvmParam);
-      default: return -38; // -ENOSYS
+      case HVMOP_create_ioreq_server:
+        yield $('create');
+        return yield* this.hvmopCreateIoreqServer(curr_d, arg as XenHvmCreateIoreqServer);
+      case HVMOP_get_ioreq_server_info:
+        yield $('info');
+        return yield* this.hvmopGetIoreqServerInfo(curr_d, arg as XenHvmGetIoreqServerInfo);
+      case HVMOP_map_io_range_to_ioreq_server:
+        yield $('map_range');
+        return yield* this.hvmopIoRange(curr_d, true, arg as XenHvmIoRange);
+      case HVMOP_unmap_io_range_from_ioreq_server:
+        yield $('unmap_range');
+        return yield* this.hvmopIoRange(curr_d, false, arg as XenHvmIoRange);
+      case HVMOP_set_ioreq_server_state:
+        yield $('set_state');
+        return yield* this.hvmopSetIoreqServerState(curr_d, arg as XenHvmSetIoreqServerState);
+      case HVMOP_destroy_ioreq_server:
+        yield $('destroy');
+        return yield* this.hvmopDestroyIoreqServer(curr_d, arg as XenHvmDestroyIoreqServer);
+      case HVMOP_set_param: case HVMOP_get_param:
+        yield $('param');
+        return yield* this.doHvmOpParam(curr_d, op, arg as XenHvmParam);
+      default:
+        yield $('enosys');
+        return -38; // -ENOSYS
     }
   }
 

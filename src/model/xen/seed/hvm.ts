@@ -526,8 +526,24 @@ export class HvmSeed extends Emulate44 {
           yield $('dm_domain_break');
           break;
         case P.HVM_PARAM_ACPI_S_STATE:
+          // setParamAcpiSState (4.4/hvm.ts) written out statement by statement, a stop at each.
           yield $('acpi_s_state');
-          rc = this.setParamAcpiSState(curr_d, d, a.value);
+          rc = -EPERM;
+          yield $('acpi_s_state_self');
+          if (curr_d !== d) {
+            yield $('acpi_s_state_ok');
+            rc = 0;
+            yield $('acpi_s_state_suspend', { value: a.value });
+            if (a.value === 3) this.hvmS3Suspend(d);
+            else {
+              yield $('acpi_s_state_resume');
+              if (a.value === 0) this.hvmS3Resume(d);
+              else {
+                yield $('acpi_s_state_einval');
+                rc = -EINVAL;
+              }
+            }
+          }
           yield $('acpi_s_state_break');
           break;
         case P.HVM_PARAM_BUFIOREQ_EVTCHN:
