@@ -9,7 +9,7 @@
 @fn hvm_init_ioreq_page
 static void hvm_init_ioreq_page(struct domain *d, struct hvm_ioreq_page *iorp)
 {
-    spin_lock_init(&iorp->lock);
+    spin_lock_init(&iorp->lock);   /* the model keeps no locks: a stop, nothing changes */   @lock_init
     /* one pause per page, released by hvm_set_ioreq_page once the page is mapped */
     domain_pause(d);   @pause
 }
@@ -19,9 +19,9 @@ static void hvm_destroy_ioreq_page(struct domain *d, struct hvm_ioreq_page *iorp
 {
     /* pages are only given back by a dying domain */
     ASSERT(d->is_dying);   @assert
-    spin_lock(&iorp->lock);
-    destroy_ring_for_helper(&iorp->va, iorp->page);
-    spin_unlock(&iorp->lock);
+    spin_lock(&iorp->lock);   /* no locks in the model: a stop, nothing changes */   @lock
+    destroy_ring_for_helper(&iorp->va, iorp->page);   @destroy
+    spin_unlock(&iorp->lock);   /* a stop, nothing changes */   @unlock
 }
 
 @fn hvm_set_ioreq_page
@@ -34,20 +34,20 @@ static int hvm_set_ioreq_page(struct domain *d, struct hvm_ioreq_page *iorp, uns
     rc = prepare_ring_for_helper(d, gmfn, &page, &va);   @prepare
     if (rc) return rc;   @check_rc
 
-    spin_lock(&iorp->lock);
+    spin_lock(&iorp->lock);   /* no locks in the model: a stop, nothing changes */   @lock
     if (iorp->va != NULL || d->is_dying) {   @check_busy
         /* what gets torn down is the mapping ALREADY there; page and va from above are never released */
         destroy_ring_for_helper(&iorp->va, iorp->page);   @drop_old
-        spin_unlock(&iorp->lock);
-        return -EINVAL;
+        spin_unlock(&iorp->lock);   /* a stop, nothing changes */   @busy_unlock
+        return -EINVAL;   @ret_einval
     }
     iorp->va = va;   @publish
-    iorp->page = page;
-    spin_unlock(&iorp->lock);
+    iorp->page = page;   @publish_page
+    spin_unlock(&iorp->lock);   /* a stop, nothing changes */   @unlock
 
     /* give back the pause hvm_init_ioreq_page took for this page */
     domain_unpause(d);   @unpause
-    return 0;
+    return 0;   @ret
 }
 
 @fn hvm_update_ioreq_server_evtchn
@@ -57,8 +57,8 @@ static void hvm_update_ioreq_server_evtchn(struct hvm_ioreq_server *s)
 
     /* the slots are in the ioreq page, so there is nowhere to write before it is mapped */
     if (s->ioreq.va != NULL) {   @check
-        for_each_vcpu (s->domain, v) {
-            ioreq_t *p = get_ioreq(s, v->vcpu_id);
+        for_each_vcpu (s->domain, v) {   @for_each_vcpu
+            ioreq_t *p = get_ioreq(s, v->vcpu_id);   @get_ioreq
             p->vp_eport = s->ioreq_evtchn[v->vcpu_id];   @write
         }
     }
@@ -71,18 +71,18 @@ static int hvm_ioreq_server_add_vcpu(struct hvm_ioreq_server *s, struct vcpu *v)
 
     rc = alloc_unbound_xen_event_channel(v, s->domid, NULL);   @alloc
     if (rc < 0) return rc;   @check
-    s->ioreq_evtchn[v->vcpu_id] = rc;
-    v->arch.hvm_vcpu.xen_port = rc;   /* the vcpu keeps its own copy of the number */
+    s->ioreq_evtchn[v->vcpu_id] = rc;   @store
+    v->arch.hvm_vcpu.xen_port = rc;   /* the vcpu keeps its own copy of the number */   @store_xen_port
 
-    if (v->vcpu_id == 0) {
+    if (v->vcpu_id == 0) {   @vcpu0
         /* the buffered ring's port is vcpu 0's too */
         rc = alloc_unbound_xen_event_channel(v, s->domid, NULL);   @alloc_buf
-        if (rc < 0) return rc;
-        s->buf_ioreq_evtchn = rc;
+        if (rc < 0) return rc;   @check_buf
+        s->buf_ioreq_evtchn = rc;   @store_buf
     }
 
     hvm_update_ioreq_server_evtchn(s);   @update
-    return 0;
+    return 0;   @ret
 }
 
 @fn hvm_ioreq_server_remove_vcpu
@@ -90,7 +90,7 @@ static void hvm_ioreq_server_remove_vcpu(struct hvm_ioreq_server *s, struct vcpu
 {
     /* the ports are closed, yet the fields go on holding their numbers */
     if (v->vcpu_id == 0 && s->buf_ioreq_evtchn >= 0) free_xen_event_channel(v, s->buf_ioreq_evtchn);   @free
-    if (s->ioreq_evtchn[v->vcpu_id] >= 0) free_xen_event_channel(v, s->ioreq_evtchn[v->vcpu_id]);
+    if (s->ioreq_evtchn[v->vcpu_id] >= 0) free_xen_event_channel(v, s->ioreq_evtchn[v->vcpu_id]);   @free_port
 }
 
 @fn hvm_init_ioreq_server
@@ -100,28 +100,28 @@ static int hvm_init_ioreq_server(struct domain *d)
     unsigned int i;
 
     s = xzalloc(struct hvm_ioreq_server);   @alloc
-    if (s == NULL) return -ENOMEM;
-    s->domain = d;   /* s->domid stays 0 until HVM_PARAM_DM_DOMAIN is set */
+    if (s == NULL) return -ENOMEM;   @check_alloc
+    s->domain = d;   /* s->domid stays 0 until HVM_PARAM_DM_DOMAIN is set */   @set_domain
 
     for (i = 0; i < MAX_HVM_VCPUS; i++) s->ioreq_evtchn[i] = -1;   @init_ports
-    s->buf_ioreq_evtchn = -1;
+    s->buf_ioreq_evtchn = -1;   @init_buf_port
 
     /* each page pauses the domain; setting that page's pfn lifts its pause */
     hvm_init_ioreq_page(d, &s->ioreq);   @init_pages
-    hvm_init_ioreq_page(d, &s->buf_ioreq);
+    hvm_init_ioreq_page(d, &s->buf_ioreq);   @init_buf_page
 
     d->arch.hvm_domain.ioreq_server = s;   @publish
-    return 0;
+    return 0;   @ret
 }
 
 @fn hvm_deinit_ioreq_server
 static void hvm_deinit_ioreq_server(struct domain *d)
 {
-    struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;
+    struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;   @init_s
 
     if (s == NULL) return;   @destroy
-    hvm_destroy_ioreq_page(d, &s->ioreq);
-    hvm_destroy_ioreq_page(d, &s->buf_ioreq);
+    hvm_destroy_ioreq_page(d, &s->ioreq);   @destroy_page
+    hvm_destroy_ioreq_page(d, &s->buf_ioreq);   @destroy_buf_page
 
     /* d->arch.hvm_domain.ioreq_server is not cleared and is left pointing at freed memory */
     xfree(s);   @free
@@ -133,11 +133,11 @@ static int hvm_set_ioreq_server_pfn(struct hvm_ioreq_server *s, unsigned long pf
     int rc;
 
     rc = hvm_set_ioreq_page(s->domain, &s->ioreq, pfn);   @set
-    if (rc < 0) return rc;
+    if (rc < 0) return rc;   @check_rc
 
     /* the slots now exist, so each vcpu's port can go into its slot */
     hvm_update_ioreq_server_evtchn(s);   @update
-    return 0;
+    return 0;   @ret
 }
 
 @fn hvm_set_ioreq_server_buf_pfn
@@ -149,31 +149,31 @@ static int hvm_set_ioreq_server_buf_pfn(struct hvm_ioreq_server *s, unsigned lon
 @fn hvm_set_ioreq_server_domid
 static int hvm_set_ioreq_server_domid(struct hvm_ioreq_server *s, domid_t domid)
 {
-    struct domain *d = s->domain;
+    struct domain *d = s->domain;   @init_d
     struct vcpu *v0, *v;
-    int rc = 0;
+    int rc = 0;   @init_rc
 
     domain_pause(d);   @pause
 
     /* swap in ports whose remote end is the new domain; each old port is freed as it goes */
-    v0 = d->vcpu[0];
-    if (v0 != NULL) {
+    v0 = d->vcpu[0];   @init_v0
+    if (v0 != NULL) {   @check_v0
         rc = hvm_replace_event_channel(v0, domid, &s->buf_ioreq_evtchn);   @replace_buf
     }
-    if (rc == 0) {
-        for_each_vcpu (d, v) {
+    if (rc == 0) {   @check_rc
+        for_each_vcpu (d, v) {   @for_each_vcpu
             /* v->arch.hvm_vcpu.xen_port follows the new number as well */
             rc = hvm_replace_event_channel(v, domid, &s->ioreq_evtchn[v->vcpu_id]);   @replace
-            if (rc) break;
+            if (rc) break;   @check_replace
         }
     }
-    if (rc == 0) {
+    if (rc == 0) {   @check_rc_update
         hvm_update_ioreq_server_evtchn(s);   @update
-        s->domid = domid;
+        s->domid = domid;   @set_domid
     }
 
     domain_unpause(d);   @done
-    return rc;
+    return rc;   @ret
 }
 
 @fn hvm_domain_initialise

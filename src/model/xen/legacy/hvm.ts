@@ -17,6 +17,8 @@ import { HVMOP_get_param, HVMOP_set_param, type XenHvmParam } from '../seed/hvm'
 export class HvmLegacy extends Emulate44 {
   /** hvm_init_ioreq_page (preimage): init the lock and pause the domain until the page is set. */
   *hvmInitIoreqPage(d: Domain, iorp: HvmIoreqPage): Co<void> {
+    // spin_lock_init(&iorp->lock): no locks in this model (a stop, nothing changes).
+    yield $('lock_init');
     yield $('pause', { d, iorp });
     this.domainPause(d, 'hvm_init_ioreq_page');
   }
@@ -25,7 +27,11 @@ export class HvmLegacy extends Emulate44 {
   *hvmDestroyIoreqPage(d: Domain, iorp: HvmIoreqPage): Co<void> {
     yield $('assert', { d, is_dying: d.is_dying });
     if (!d.is_dying) throw new X.XenPanic('hvm_destroy_ioreq_page', `ASSERT(d->is_dying) failed for d${d.domain_id}`);
+    // spin_lock / spin_unlock(&iorp->lock): no locks in this model (stops, nothing changes).
+    yield $('lock');
+    yield $('destroy', { va: iorp.va ? 'mapped' : 'NULL' });
     yield* this.destroyRingForHelper(d, iorp);
+    yield $('unlock');
   }
 
   /**
@@ -37,17 +43,24 @@ export class HvmLegacy extends Emulate44 {
     const r = yield* this.prepareRingForHelper(d, gmfn);
     yield $('check_rc', { d, gmfn, rc: r.rc });
     if (r.rc) return r.rc;
+    // spin_lock / spin_unlock(&iorp->lock): no locks in this model (stops, nothing changes).
+    yield $('lock');
     yield $('check_busy', { d, iorp, gmfn, is_dying: d.is_dying });
     if (iorp.va !== null || d.is_dying) {
       yield $('drop_old', { d, iorp });
       yield* this.destroyRingForHelper(d, iorp);
+      yield $('busy_unlock');
+      yield $('ret_einval');
       return -EINVAL;
     }
     yield $('publish', { d, iorp, gmfn });
     iorp.va = r.va;
+    yield $('publish_page', { page: r.page });
     iorp.page = r.page;
+    yield $('unlock');
     yield $('unpause', { d });
     this.domainUnpause(d, 'hvm_set_ioreq_page');
+    yield $('ret');
     return 0;
   }
 
@@ -56,6 +69,8 @@ export class HvmLegacy extends Emulate44 {
     yield $('check', { s, va: s.ioreq.va ? 'mapped' : 'NULL' });
     if (s.ioreq.va !== null) {
       for (const v of s.domain.vcpu) {
+        yield $('for_each_vcpu');
+        yield $('get_ioreq');
         const p = this.getIoreq(s, v.vcpu_id);
         yield $('write', { v, p, port: s.ioreq_evtchn[v.vcpu_id] });
         p.vp_eport = s.ioreq_evtchn[v.vcpu_id];
@@ -71,16 +86,22 @@ export class HvmLegacy extends Emulate44 {
     let rc = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, s.domid);
     yield $('check', { s, v, rc });
     if (rc < 0) return rc;
+    yield $('store');
     s.ioreq_evtchn[v.vcpu_id] = rc;
+    yield $('store_xen_port');
     v.arch.hvm_vcpu.xen_port = rc;
+    yield $('vcpu0', { vcpu_id: v.vcpu_id });
     if (v.vcpu_id === 0) {
       yield $('alloc_buf', { s, v });
       rc = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, s.domid);
+      yield $('check_buf');
       if (rc < 0) return rc;
+      yield $('store_buf');
       s.buf_ioreq_evtchn = rc;
     }
     yield $('update', { s, v });
     yield* this.hvmUpdateIoreqServerEvtchn(s);
+    yield $('ret');
     return 0;
   }
 
@@ -89,35 +110,45 @@ export class HvmLegacy extends Emulate44 {
     this.checkLive(s, 'hvm_ioreq_server_remove_vcpu');
     yield $('free', { s, v });
     if (v.vcpu_id === 0 && s.buf_ioreq_evtchn >= 0) E.freeXenEventChannel(this.x, s.domain, s.buf_ioreq_evtchn);
+    yield $('free_port', { port: s.ioreq_evtchn[v.vcpu_id] });
     if (s.ioreq_evtchn[v.vcpu_id] >= 0) E.freeXenEventChannel(this.x, s.domain, s.ioreq_evtchn[v.vcpu_id]);
   }
 
   /** hvm_init_ioreq_server (preimage): allocate at domain creation, ports -1, both pages pause the domain. */
   *hvmInitIoreqServer(d: Domain): Co<number> {
     yield $('alloc', { d });
-    if (this.x.failNext('xzalloc')) return -ENOMEM;
+    const failed = this.x.failNext('xzalloc');
+    yield $('check_alloc', { s: failed ? 'NULL' : 'allocated' });
+    if (failed) return -ENOMEM;
     const s = new X.HvmIoreqServer(d, A.MAX_HVM_VCPUS);
     this.x.heapAlloc('hvm_ioreq_server');
+    yield $('set_domain');
     s.domain = d;
     yield $('init_ports', { s });
     for (let i = 0; i < A.MAX_HVM_VCPUS; i++) s.ioreq_evtchn[i] = -1;
+    yield $('init_buf_port');
     s.buf_ioreq_evtchn = -1;
     yield $('init_pages', { s });
     yield* this.hvmInitIoreqPage(d, s.ioreq);
+    yield $('init_buf_page');
     yield* this.hvmInitIoreqPage(d, s.buf_ioreq);
     yield $('publish', { s, d });
     d.arch.hvm_domain.ioreq_server = s;
     if (this.x.on) this.x.emit({ kind: 'server_create', fn: 'hvm_init_ioreq_server', domid: d.domain_id, after: { domid: 0 },
       text: `d${d.domain_id} ioreq server created at domain creation (pages not yet set; domain paused twice)` });
+    yield $('ret');
     return 0;
   }
 
   /** hvm_deinit_ioreq_server (preimage): unmap both pages and free; the pointer is left dangling. */
   *hvmDeinitIoreqServer(d: Domain): Co<void> {
+    yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
     yield $('destroy', { d, s });
     if (!s) return;
+    yield $('destroy_page');
     yield* this.hvmDestroyIoreqPage(d, s.ioreq);
+    yield $('destroy_buf_page');
     yield* this.hvmDestroyIoreqPage(d, s.buf_ioreq);
     yield $('free', { s });
     this.xfreeServer(s);
@@ -128,9 +159,11 @@ export class HvmLegacy extends Emulate44 {
   *hvmSetIoreqServerPfn(s: HvmIoreqServer, pfn: number): Co<number> {
     yield $('set', { s, pfn });
     const rc = yield* this.hvmSetIoreqPage(s.domain, s.ioreq, pfn);
+    yield $('check_rc');
     if (rc < 0) return rc;
     yield $('update', { s });
     yield* this.hvmUpdateIoreqServerEvtchn(s);
+    yield $('ret');
     return 0;
   }
 
@@ -142,25 +175,34 @@ export class HvmLegacy extends Emulate44 {
 
   /** hvm_set_ioreq_server_domid (preimage): pause, replace vcpu 0's buffered port then each vcpu's port. */
   *hvmSetIoreqServerDomid(s: HvmIoreqServer, domid: number): Co<number> {
+    yield $('init_d');
     const d = s.domain;
+    yield $('init_rc');
     let rc = 0;
     yield $('pause', { s, domid });
     this.domainPause(d, 'hvm_set_ioreq_server_domid');
+    yield $('init_v0');
     const v0 = d.vcpu[0];
+    yield $('check_v0');
     if (v0) {
       yield $('replace_buf', { s, domid });
       rc = yield* this.hvmReplaceEventChannel(v0, domid, { get: () => s.buf_ioreq_evtchn, set: (p) => { s.buf_ioreq_evtchn = p; } });
     }
+    yield $('check_rc');
     if (!rc) {
       for (const v of d.vcpu) {
+        yield $('for_each_vcpu');
         yield $('replace', { s, v, domid });
         rc = yield* this.hvmReplaceEventChannel(v, domid, { get: () => s.ioreq_evtchn[v.vcpu_id], set: (p) => { s.ioreq_evtchn[v.vcpu_id] = p; v.arch.hvm_vcpu.xen_port = p; } });
+        yield $('check_replace');
         if (rc) break;
       }
     }
+    yield $('check_rc_update');
     if (!rc) {
       yield $('update', { s });
       yield* this.hvmUpdateIoreqServerEvtchn(s);
+      yield $('set_domid');
       const before = s.domid;
       s.domid = domid;
       if (this.x.on) this.x.emit({ kind: 'server_domid', fn: 'hvm_set_ioreq_server_domid', domid: d.domain_id, before, after: domid,
@@ -168,6 +210,7 @@ export class HvmLegacy extends Emulate44 {
     }
     yield $('done', { rc });
     this.domainUnpause(d, 'hvm_set_ioreq_server_domid');
+    yield $('ret');
     return rc;
   }
 
