@@ -15,8 +15,7 @@ import { allListings, isStatement, unlabelledStatements } from './lines';
  */
 const KNOWN_GAPS: Record<string, number> = {
   // legacy/hvm.c
-  'legacy/hvm.c hvm_vcpu_initialise': 1, 'legacy/hvm.c hvm_vcpu_destroy': 1, 'legacy/hvm.c hvm_do_resume': 10,
-  'legacy/hvm.c hvm_send_assist_req': 10, 'legacy/hvm.c do_hvm_op': 38,
+  'legacy/hvm.c do_hvm_op': 38,
   // seed/hvm.c
   'seed/hvm.c do_hvm_op': 5,
   // 4.5/hvm.c

@@ -192,7 +192,7 @@ void hvm_domain_relinquish_resources(struct domain *d)
 @fn hvm_vcpu_initialise
 int hvm_vcpu_initialise(struct vcpu *v)
 {
-    struct hvm_ioreq_server *s = v->domain->arch.hvm_domain.ioreq_server;
+    struct hvm_ioreq_server *s = v->domain->arch.hvm_domain.ioreq_server;   @init_s
 
     /* no check: the server was made along with the domain */
     return hvm_ioreq_server_add_vcpu(s, v);   @add
@@ -201,7 +201,7 @@ int hvm_vcpu_initialise(struct vcpu *v)
 @fn hvm_vcpu_destroy
 void hvm_vcpu_destroy(struct vcpu *v)
 {
-    struct hvm_ioreq_server *s = v->domain->arch.hvm_domain.ioreq_server;
+    struct hvm_ioreq_server *s = v->domain->arch.hvm_domain.ioreq_server;   @init_s
 
     /* by now relinquish has freed s, and it is used anyway */
     hvm_ioreq_server_remove_vcpu(s, v);   @remove
@@ -210,32 +210,32 @@ void hvm_vcpu_destroy(struct vcpu *v)
 @fn hvm_do_resume
 void hvm_do_resume(struct vcpu *v)
 {
-    struct domain *d = v->domain;
-    struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;
+    struct domain *d = v->domain;   @init_d
+    struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;   @init_s
 
     check_wakeup_from_wait();   @check_wakeup
 
     if (s != NULL) {   @check_server
-        ioreq_t *p = get_ioreq(s, v->vcpu_id);
+        ioreq_t *p = get_ioreq(s, v->vcpu_id);   @get_ioreq
 
         /* the wait loop lives here, not in a helper of its own */
         for (;;) {
             unsigned int state;
 
             if (p->state == STATE_IOREQ_NONE) break;   @loop
-            state = p->state;
+            state = p->state;   @read_state
             switch (state) {   @switch
             case STATE_IORESP_READY:
-                hvm_io_assist(p);
-                break;
+                hvm_io_assist(p);   @assist
+                break;   @assist_break
             case STATE_IOREQ_READY:
             case STATE_IOREQ_INPROCESS:
                 /* v sleeps on the slot's port; a sleeping v never comes back here */
                 wait_on_xen_event_channel(p->vp_eport, p->state != STATE_IOREQ_READY && p->state != STATE_IOREQ_INPROCESS);   @wait
-                break;
+                break;   @wait_break
             default:
                 gdprintk(XENLOG_ERR, "Weird HVM iorequest state %d.\n", state);   @weird
-                domain_crash(d);
+                domain_crash(d);   @crash
                 /* leaves hvm_do_resume itself, so no trap is injected below */
                 return;   @bail
             }
@@ -243,41 +243,41 @@ void hvm_do_resume(struct vcpu *v)
     }
 
     if (v->arch.hvm_vcpu.inject_trap.vector != -1) {   @inject_trap
-        hvm_inject_trap(&v->arch.hvm_vcpu.inject_trap);
-        v->arch.hvm_vcpu.inject_trap.vector = -1;
+        hvm_inject_trap(&v->arch.hvm_vcpu.inject_trap);   /* the model delivers no trap: a stop, nothing changes */   @inject
+        v->arch.hvm_vcpu.inject_trap.vector = -1;   @clear_trap
     }
 }
 
 @fn hvm_send_assist_req
 bool_t hvm_send_assist_req(struct vcpu *v, ioreq_t *proto_p)
 {
-    struct domain *d = v->domain;
-    struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;
+    struct domain *d = v->domain;   @init_d
+    struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;   @init_s
     ioreq_t *p;
 
     /* once the domain has started shutting down, the access is dropped */
     if (!vcpu_start_shutdown_deferral(v)) return 0;   @deferral
     if (s == NULL) return 0;   @check_server
 
-    p = get_ioreq(s, v->vcpu_id);
+    p = get_ioreq(s, v->vcpu_id);   @get_ioreq
     if (p->state != STATE_IOREQ_NONE) {   @check_state
         /* a busy slot at this point is the device model's fault */
-        gdprintk(XENLOG_ERR, "Device model set bad IO state %d.\n", p->state);
-        domain_crash(d);
-        return 0;
+        gdprintk(XENLOG_ERR, "Device model set bad IO state %d.\n", p->state);   @bad_state
+        domain_crash(d);   @crash
+        return 0;   @ret_bad
     }
 
     /* the request enters the slot as NONE and with the slot's port kept */
     proto_p->state = STATE_IOREQ_NONE;   @copy
-    proto_p->vp_eport = p->vp_eport;
-    *p = *proto_p;
+    proto_p->vp_eport = p->vp_eport;   @copy_port
+    *p = *proto_p;   @copy_slot
 
     prepare_wait_on_xen_event_channel(p->vp_eport);   @prepare_wait
 
-    wmb();   /* the request's fields are visible before READY is */
+    wmb();   /* the request's fields are visible before READY is (the model's writes are in order: a stop, nothing changes) */   @wmb
     p->state = STATE_IOREQ_READY;   @ready
     notify_via_xen_event_channel(d, p->vp_eport);   @notify
-    return 1;
+    return 1;   @ret
 }
 
 @fn do_hvm_op

@@ -228,6 +228,7 @@ export class HvmLegacy extends Emulate44 {
 
   /** hvm_vcpu_initialise (preimage): always adds the vcpu to the server. */
   *hvmVcpuInitialise(v: Vcpu): Co<number> {
+    yield $('init_s');
     const s = v.domain.arch.hvm_domain.ioreq_server!;
     yield $('add', { v, s });
     return yield* this.hvmIoreqServerAddVcpu(s, v);
@@ -235,6 +236,7 @@ export class HvmLegacy extends Emulate44 {
 
   /** hvm_vcpu_destroy (preimage): always removes the vcpu (after relinquish, s has been freed). */
   *hvmVcpuDestroy(v: Vcpu): Co<void> {
+    yield $('init_s');
     const s = v.domain.arch.hvm_domain.ioreq_server!;
     yield $('remove', { v, s });
     yield* this.hvmIoreqServerRemoveVcpu(s, v);
@@ -242,25 +244,33 @@ export class HvmLegacy extends Emulate44 {
 
   /** hvm_do_resume (preimage): the wait loop inline; a weird state crashes and returns from hvm_do_resume. */
   *hvmDoResume(v: Vcpu): Co<number> {
+    yield $('init_d');
     const d = v.domain;
+    yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
     yield $('check_wakeup', { v, d, s });
     yield $('check_server', { v, d, s });
     if (s) {
+      yield $('get_ioreq');
       const p = this.getIoreq(s, v.vcpu_id);
       for (;;) {
         yield $('loop', { v, p, state: p.state });
         if (p.state === A.STATE_IOREQ_NONE) break;
+        yield $('read_state');
         const state = p.state;
         yield $('switch', { v, p, state });
         if (state === A.STATE_IORESP_READY) {
+          yield $('assist', { p });
           yield* this.hvmIoAssist(p);
+          yield $('assist_break');
         } else if (state === A.STATE_IOREQ_READY || state === A.STATE_IOREQ_INPROCESS) {
           yield $('wait', { v, p, port: p.vp_eport });
           if (this.waitOnXenEventChannel(v, p)) return DESCHEDULED;
+          yield $('wait_break');
         } else {
           yield $('weird', { v, p, state });
           this.x.printk('XENLOG_ERR', 'hvm_do_resume', d, `Weird HVM iorequest state ${state}.`);
+          yield $('crash');
           this.domainCrash(d, 'hvm_do_resume', `Weird HVM iorequest state ${state}`);
           yield $('bail', { v, p, state });
           return CRASHED; // bail: skips the trap injection below
@@ -268,13 +278,21 @@ export class HvmLegacy extends Emulate44 {
       }
     }
     yield $('inject_trap', { v, vector: v.arch.hvm_vcpu.inject_trap.vector });
+    if (v.arch.hvm_vcpu.inject_trap.vector !== -1) {
+      // hvm_inject_trap: the model has no trap to deliver (a stop, nothing changes); clearing the vector is
+      // injectPendingTrap's, below, the statement after the clear_trap stop.
+      yield $('inject');
+      yield $('clear_trap');
+    }
     this.injectPendingTrap(v);
     return RESUMED;
   }
 
   /** hvm_send_assist_req (preimage): one function; the same checks as the seed's pair. */
   *hvmSendAssistReq(v: Vcpu, proto_p: ProtoIoreq): Co<number> {
+    yield $('init_d');
     const d = v.domain;
+    yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
     yield $('deferral', { v, s });
     if (!this.vcpuStartShutdownDeferral(v)) {
@@ -284,21 +302,33 @@ export class HvmLegacy extends Emulate44 {
     }
     yield $('check_server', { v, s });
     if (!s) return 0;
+    yield $('get_ioreq');
     const p = this.getIoreq(s, v.vcpu_id);
     yield $('check_state', { v, p, state: p.state });
     if (p.state !== A.STATE_IOREQ_NONE) {
+      yield $('bad_state', { state: p.state });
       this.x.printk('XENLOG_ERR', 'hvm_send_assist_req', d, `Device model set bad IO state ${p.state}.`);
+      yield $('crash');
       this.domainCrash(d, 'hvm_send_assist_req', `Device model set bad IO state ${p.state}`);
+      yield $('ret_bad');
       return 0;
     }
     yield $('copy', { p, proto_p });
+    proto_p.state = A.STATE_IOREQ_NONE;
+    yield $('copy_port', { port: p.vp_eport });
+    proto_p.vp_eport = p.vp_eport;
+    // *p = *proto_p (copyRequest writes the same state and port again, then the slot).
+    yield $('copy_slot', { p, proto_p });
     this.copyRequest(p, proto_p);
     yield $('prepare_wait', { p });
     this.prepareWaitOnXenEventChannel(v, p.vp_eport);
+    // wmb(): the model's writes are ordered already (a stop, nothing changes).
+    yield $('wmb');
     yield $('ready', { p });
     this.setSlotState(v, p, A.STATE_IOREQ_READY, 'hvm_send_assist_req');
     yield $('notify', { p, port: p.vp_eport });
     E.notifyViaXenEventChannel(this.x, d, p.vp_eport);
+    yield $('ret');
     return 1;
   }
 
