@@ -14,8 +14,6 @@ import { allListings, isStatement, unlabelledStatements } from './lines';
  * and its `@label` on the line.
  */
 const KNOWN_GAPS: Record<string, number> = {
-  // legacy/hvm.c
-  'legacy/hvm.c do_hvm_op': 38,
   // seed/hvm.c
   'seed/hvm.c do_hvm_op': 5,
   // 4.5/hvm.c

@@ -284,78 +284,78 @@ bool_t hvm_send_assist_req(struct vcpu *v, ioreq_t *proto_p)
 /* only HVMOP_set_param and HVMOP_get_param; the model neither copies the argument nor holds the domain's RCU lock */
 long do_hvm_op(unsigned long op, struct xen_hvm_param *a)
 {
-    struct domain *curr_d = current->domain;
+    struct domain *curr_d = current->domain;   @curr_d
     struct hvm_ioreq_server *s;
     struct domain *d;
-    long rc = 0;
+    long rc = 0;   @init_rc
 
     if (a->index >= HVM_NR_PARAMS) return -EINVAL;   @index
 
     /* DOMID_SELF names the caller; a destroyed domain is not found */
-    d = rcu_lock_domain_by_any_id(a->domid);
+    d = rcu_lock_domain_by_any_id(a->domid);   @rcu_lock
     if (d == NULL) return -ESRCH;   @lookup
-    if (!is_hvm_domain(d)) return -EINVAL;
+    if (!is_hvm_domain(d)) return -EINVAL;   @is_hvm
     /* the domain itself, dom0, or its device-model domain (d->target) may use its params */
     rc = xsm_hvm_param(XSM_TARGET, d, op);   @xsm
-    if (rc) return rc;
+    if (rc) return rc;   @xsm_rc
 
     /* always there: made with the domain */
-    s = d->arch.hvm_domain.ioreq_server;
+    s = d->arch.hvm_domain.ioreq_server;   @init_s
 
-    if (op == HVMOP_set_param) {
+    if (op == HVMOP_set_param) {   @is_set
         switch (a->index) {   @set_switch
         case HVM_PARAM_IOREQ_PFN:
             rc = hvm_set_ioreq_server_pfn(s, a->value);   @ioreq_pfn
-            break;
+            break;   @ioreq_pfn_break
         case HVM_PARAM_BUFIOREQ_PFN:
             rc = hvm_set_ioreq_server_buf_pfn(s, a->value);   @bufioreq_pfn
-            break;
+            break;   @bufioreq_pfn_break
         case HVM_PARAM_IDENT_PT:
             /* set once, by someone other than the guest */
-            rc = -EPERM;
-            if (curr_d == d) break;
-            rc = -EINVAL;
-            if (d->arch.hvm_domain.params[a->index] != 0) break;
-            rc = 0;
-            break;
+            rc = -EPERM;   @ident_pt
+            if (curr_d == d) break;   @ident_pt_self
+            rc = -EINVAL;   @ident_pt_einval
+            if (d->arch.hvm_domain.params[a->index] != 0) break;   @ident_pt_set
+            rc = 0;   @ident_pt_ok
+            break;   @ident_pt_break
         case HVM_PARAM_DM_DOMAIN:
             rc = -EPERM;   @dm_domain
-            if (curr_d == d) break;
-            if (a->value == DOMID_SELF) a->value = curr_d->domain_id;
-            rc = hvm_set_ioreq_server_domid(s, a->value);
-            break;
+            if (curr_d == d) break;   @dm_domain_self
+            if (a->value == DOMID_SELF) a->value = curr_d->domain_id;   @dm_domain_domid
+            rc = hvm_set_ioreq_server_domid(s, a->value);   @set_domid
+            break;   @dm_domain_break
         case HVM_PARAM_ACPI_S_STATE:
-            rc = -EPERM;
-            if (curr_d == d) break;
-            rc = 0;
-            if (a->value == 3) d->arch.hvm_domain.is_s3_suspended = 1;
-            else if (a->value == 0) d->arch.hvm_domain.is_s3_suspended = 0;
-            else rc = -EINVAL;
-            break;
+            rc = -EPERM;   @acpi_s_state
+            if (curr_d == d) break;   @acpi_s_state_self
+            rc = 0;   @acpi_s_state_ok
+            if (a->value == 3) d->arch.hvm_domain.is_s3_suspended = 1;   @acpi_s_state_s3
+            else if (a->value == 0) d->arch.hvm_domain.is_s3_suspended = 0;   @acpi_s_state_s0
+            else rc = -EINVAL;   @acpi_s_state_einval
+            break;   @acpi_s_state_break
         case HVM_PARAM_BUFIOREQ_EVTCHN:
             /* Xen picks this port: no one may set it */
-            rc = -EINVAL;
-            break;
+            rc = -EINVAL;   @bufioreq_evtchn
+            break;   @bufioreq_evtchn_break
         default:
             /* anything else, interrupt routing included, is simply stored */
-            break;
+            break;   @set_default
         }
         if (rc == 0) d->arch.hvm_domain.params[a->index] = a->value;   @store
-        return rc;
+        return rc;   @set_ret
     }
 
-    if (op != HVMOP_get_param) return -ENOSYS;
+    if (op != HVMOP_get_param) return -ENOSYS;   @is_get
 
     switch (a->index) {   @get_switch
     case HVM_PARAM_BUFIOREQ_EVTCHN:
-        a->value = s->buf_ioreq_evtchn;
-        break;
+        a->value = s->buf_ioreq_evtchn;   @get_bufioreq_evtchn
+        break;   @get_bufioreq_evtchn_break
     case HVM_PARAM_ACPI_S_STATE:
-        a->value = d->arch.hvm_domain.is_s3_suspended ? 3 : 0;
-        break;
+        a->value = d->arch.hvm_domain.is_s3_suspended ? 3 : 0;   @get_acpi_s_state
+        break;   @get_acpi_s_state_break
     default:
-        a->value = d->arch.hvm_domain.params[a->index];
-        break;
+        a->value = d->arch.hvm_domain.params[a->index];   @get_default
+        break;   @get_default_break
     }
-    return rc;
+    return rc;   @got
 }

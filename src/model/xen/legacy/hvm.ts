@@ -334,68 +334,117 @@ export class HvmLegacy extends Emulate44 {
 
   /** do_hvm_op set/get_param (preimage): IOREQ_PFN / BUFIOREQ_PFN set map pages; DM_DOMAIN replaces ports. */
   *doHvmOp(curr_d: Domain, op: number, a: XenHvmParam): Co<number> {
+    // curr_d = current->domain: the caller's domain, the model's parameter.
+    yield $('curr_d');
+    yield $('init_rc');
     let rc = 0;
     yield $('index', { op, a });
     if (a.index < 0 || a.index >= this.x.nrParams) return -EINVAL;
+    yield $('rcu_lock');
     const d = this.x.domains.get(a.domid === E.DOMID_SELF ? curr_d.domain_id : a.domid);
     yield $('lookup', { op, a, d: d ?? null });
     if (!d || d.is_dying === 2) return -3; // -ESRCH (rcu_lock_domain_by_any_id)
+    yield $('is_hvm', { is_hvm: d.is_hvm });
     if (!d.is_hvm) return -EINVAL;
     yield $('xsm', { curr_d, d });
     rc = this.xsmHvmParam(curr_d, d);
+    yield $('xsm_rc');
     if (rc) return rc;
+    yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server!;
+    yield $('is_set');
     if (op === HVMOP_set_param) {
       yield $('set_switch', { d, a });
       switch (a.index) {
         case P.HVM_PARAM_IOREQ_PFN:
           yield $('ioreq_pfn', { d, a });
           rc = yield* this.hvmSetIoreqServerPfn(s, a.value);
+          yield $('ioreq_pfn_break');
           break;
         case P.HVM_PARAM_BUFIOREQ_PFN:
           yield $('bufioreq_pfn', { d, a });
           rc = yield* this.hvmSetIoreqServerBufPfn(s, a.value);
+          yield $('bufioreq_pfn_break');
           break;
         case P.HVM_PARAM_IDENT_PT:
+          yield $('ident_pt', { d, a });
           rc = -EPERM;
+          yield $('ident_pt_self');
           if (curr_d === d) break;
+          yield $('ident_pt_einval');
           rc = -EINVAL;
+          yield $('ident_pt_set', { value: d.arch.hvm_domain.params[a.index] });
           if (d.arch.hvm_domain.params[a.index] !== 0) break;
+          yield $('ident_pt_ok');
           rc = 0;
+          yield $('ident_pt_break');
           break;
         case P.HVM_PARAM_DM_DOMAIN:
           yield $('dm_domain', { d, a });
           rc = -EPERM;
+          yield $('dm_domain_self');
           if (curr_d === d) break;
+          yield $('dm_domain_domid');
           if (a.value === E.DOMID_SELF) a.value = curr_d.domain_id;
+          yield $('set_domid', { d, a });
           a.value = a.value & 0xffff; // passed on as a domid_t
           rc = yield* this.hvmSetIoreqServerDomid(s, a.value);
+          yield $('dm_domain_break');
           break;
         case P.HVM_PARAM_ACPI_S_STATE:
+          // The listing's lines, each a stop; setParamAcpiSState (shared with the seed and 4.5) then does the case
+          // in one statement: its own curr_d == d check cannot fail here, and it returns the rc set by the line
+          // whose stop came last (0 after a suspend or a resume, -EINVAL for any other value).
+          yield $('acpi_s_state');
+          rc = -EPERM;
+          yield $('acpi_s_state_self');
+          if (curr_d === d) break;
+          yield $('acpi_s_state_ok');
+          rc = 0;
+          yield $('acpi_s_state_s3', { value: a.value });
+          if (a.value !== 3) {
+            yield $('acpi_s_state_s0');
+            if (a.value !== 0) {
+              yield $('acpi_s_state_einval');
+            }
+          }
           rc = this.setParamAcpiSState(curr_d, d, a.value);
+          yield $('acpi_s_state_break');
           break;
         case P.HVM_PARAM_BUFIOREQ_EVTCHN:
+          yield $('bufioreq_evtchn');
           rc = -EINVAL;
+          yield $('bufioreq_evtchn_break');
           break;
         default:
+          yield $('set_default');
           break;
       }
       yield $('store', { d, a, rc });
       if (rc === 0) this.storeParam(d, a.index, a.value, 'do_hvm_op');
+      yield $('set_ret');
       return rc;
     }
-    if (op !== HVMOP_get_param) return -38;
+    yield $('is_get');
+    if (op !== HVMOP_get_param) return -38; // -ENOSYS
     yield $('get_switch', { d, a });
     switch (a.index) {
       case P.HVM_PARAM_BUFIOREQ_EVTCHN:
+        yield $('get_bufioreq_evtchn', { port: s.buf_ioreq_evtchn });
         a.value = s.buf_ioreq_evtchn;
+        yield $('get_bufioreq_evtchn_break');
         break;
       case P.HVM_PARAM_ACPI_S_STATE:
+        yield $('get_acpi_s_state');
         a.value = this.getParamAcpiSState(d);
+        yield $('get_acpi_s_state_break');
         break;
       default:
+        yield $('get_default');
         a.value = d.arch.hvm_domain.params[a.index];
+        yield $('get_default_break');
     }
+    yield $('got', { d, a, rc });
     this.emitParamGet(curr_d, d, a.index, a.value);
     return rc;
   }
