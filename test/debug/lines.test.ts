@@ -14,14 +14,6 @@ import { allListings, isStatement, unlabelledStatements } from './lines';
  * and its `@label` on the line.
  */
 const KNOWN_GAPS: Record<string, number> = {
-  // legacy/hvm.c
-  'legacy/hvm.c hvm_init_ioreq_page': 1, 'legacy/hvm.c hvm_destroy_ioreq_page': 3,
-  'legacy/hvm.c hvm_set_ioreq_page': 6, 'legacy/hvm.c hvm_update_ioreq_server_evtchn': 2,
-  'legacy/hvm.c hvm_ioreq_server_add_vcpu': 6, 'legacy/hvm.c hvm_ioreq_server_remove_vcpu': 1,
-  'legacy/hvm.c hvm_init_ioreq_server': 5, 'legacy/hvm.c hvm_deinit_ioreq_server': 3,
-  'legacy/hvm.c hvm_set_ioreq_server_pfn': 2, 'legacy/hvm.c hvm_set_ioreq_server_domid': 10,
-  'legacy/hvm.c hvm_vcpu_initialise': 1, 'legacy/hvm.c hvm_vcpu_destroy': 1, 'legacy/hvm.c hvm_do_resume': 10,
-  'legacy/hvm.c hvm_send_assist_req': 10, 'legacy/hvm.c do_hvm_op': 38,
   // seed/hvm.c
   //   none left: every statement line has a stop
   // 4.5/hvm.c
