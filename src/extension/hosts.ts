@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { LiveHost, LiveError, sessionLimiter, snapshotToScenario } from '../live/host';
 import type { Ext } from './ext';
-import type { HostState } from './hostTree';
+import type { HostState } from './nodes/host';
 import type { TreeNode } from './treeModel';
 
 interface HostEntry { host: LiveHost; state: HostState; timer?: NodeJS.Timeout; cancel?: vscode.CancellationTokenSource }
