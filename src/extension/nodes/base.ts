@@ -58,17 +58,25 @@ export const PORT_BUCKET = 256;
 
 /** A node of the Model view. Subclasses fix the kind and the key type, and build their children. */
 export abstract class ModelNode<K extends RootKey = RootKey> implements TreeNode {
+  // Fields are declared, not defined, and set in the constructor: many node classes share this constructor, and
+  // defined class fields there would make every node's construction take V8's slow (megamorphic) path.
   abstract readonly kind: NodeKind;
-  readonly id: string;
-  label: string;
-  description?: string;
-  tooltip?: string;
-  contextValue: string;
-  icon: string;
-  collapsible: boolean;
-  data?: Record<string, unknown>;
+  declare readonly parent: ModelNode | undefined;
+  declare readonly key: K;
+  declare readonly ctx: RootContext;
+  declare readonly id: string;
+  declare label: string;
+  declare description?: string;
+  declare tooltip?: string;
+  declare contextValue: string;
+  declare icon: string;
+  declare collapsible: boolean;
+  declare data?: Record<string, unknown>;
 
-  constructor(readonly parent: ModelNode | undefined, readonly key: K, readonly ctx: RootContext, id: string, show: Display) {
+  constructor(parent: ModelNode | undefined, key: K, ctx: RootContext, id: string, show: Display) {
+    this.parent = parent;
+    this.key = key;
+    this.ctx = ctx;
     this.id = id;
     this.label = show.label;
     if ('description' in show) this.description = show.description;
@@ -104,7 +112,7 @@ export interface LeafKey extends RootKey { under: string; name: string }
 
 /** A leaf that only shows a line (a server's field, Xen's panic, a host's section or console line …). */
 export class InfoNode extends ModelNode<LeafKey> {
-  readonly kind = 'info' as const;
+  get kind(): 'info' { return 'info'; }
   static idOf(k: LeafKey): string { return `${k.under}/${k.name}`; }
   constructor(parent: ModelNode, name: string, show: Omit<Display, 'collapsible' | 'contextValue'> & { contextValue?: string }) {
     const key = { rootId: parent.ctx.rootId, under: parent.id, name };

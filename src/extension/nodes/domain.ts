@@ -10,7 +10,7 @@ import { IoserversNode, ServerNode } from './server';
 import { VcpusNode } from './vcpus';
 
 export class DomainNode extends ModelNode<DomainKey> {
-  readonly kind = 'domain' as const;
+  get kind(): 'domain' { return 'domain'; }
   static idOf(k: DomainKey): string { return `${k.rootId}/d${k.domid}`; }
   constructor(parent: ModelNode, d: Domain) {
     const key = { rootId: parent.ctx.rootId, domid: d.domain_id };

@@ -6,7 +6,7 @@ import { domainOf, ModelNode, PORT_BUCKET, type DomainKey } from './base';
 
 /** A domain's event channels. */
 export class EvtchnsNode extends ModelNode<DomainKey> {
-  readonly kind = 'evtchns' as const;
+  get kind(): 'evtchns' { return 'evtchns'; }
   static idOf(k: DomainKey): string { return `${k.rootId}/d${k.domid}/evtchns`; }
   constructor(parent: ModelNode, d: Domain) {
     const key = { rootId: parent.ctx.rootId, domid: d.domain_id };
@@ -29,10 +29,12 @@ export interface PortBucketKey extends DomainKey { lo: number; hi: number }
 
 /** The ports in use from lo to hi (PORT_BUCKET of them, the last bucket fewer). */
 export class PortBucketNode extends ModelNode<PortBucketKey> {
-  readonly kind = 'portBucket' as const;
-  static idOf(k: PortBucketKey): string { return `${EvtchnsNode.idOf(k)}/${k.lo}-${k.hi}`; }
+  get kind(): 'portBucket' { return 'portBucket'; }
+  static idOf(k: PortBucketKey): string { return `${EvtchnsNode.idOf(k)}/${PortBucketNode.segment(k)}`; }
+  /** The bucket's own part of the ids under it. */
+  static segment(b: { lo: number; hi: number }): string { return `${b.lo}-${b.hi}`; }
   constructor(parent: EvtchnsNode, lo: number, hi: number) {
-    const key = { ...parent.key, lo, hi };
+    const key = { rootId: parent.key.rootId, domid: parent.key.domid, lo, hi };
     super(parent, key, parent.ctx, PortBucketNode.idOf(key), { label: `ports ${lo}–${hi}`, contextValue: 'bucket', icon: 'folder', collapsible: true });
   }
   children(): ModelNode[] {
@@ -48,11 +50,11 @@ export interface PortKey extends DomainKey { port: number; /** The bucket it is 
 
 /** One port: its state, its peer, pending or not, Xen-owned or not. */
 export class PortNode extends ModelNode<PortKey> {
-  readonly kind = 'port' as const;
-  static idOf(k: PortKey): string { return `${k.bucket ? PortBucketNode.idOf({ ...k, ...k.bucket }) : EvtchnsNode.idOf(k)}/${k.port}`; }
+  get kind(): 'port' { return 'port'; }
+  static idOf(k: PortKey): string { return `${EvtchnsNode.idOf(k)}${k.bucket ? '/' + PortBucketNode.segment(k.bucket) : ''}/${k.port}`; }
   constructor(parent: EvtchnsNode | PortBucketNode, d: Domain, port: number) {
-    const key: PortKey = { rootId: parent.ctx.rootId, domid: d.domain_id, port,
-      ...(parent instanceof PortBucketNode ? { bucket: { lo: parent.key.lo, hi: parent.key.hi } } : {}) };
+    // (The bucket's own key stands for its bounds: one object for all its ports.)
+    const key: PortKey = parent instanceof PortBucketNode ? { rootId: parent.key.rootId, domid: d.domain_id, port, bucket: parent.key } : { rootId: parent.key.rootId, domid: d.domain_id, port };
     const c = d.evtchn.ports[port];
     const peer = c.state === 2 ? `unbound, remote d${c.remote_domid}` : c.state === 3 ? `→ d${c.remote_dom}:${c.remote_port}` : ECS_NAMES[c.state];
     super(parent, key, parent.ctx, PortNode.idOf(key), {

@@ -24,7 +24,7 @@ const snapshotOf = (ctx: RootContext): HostSnapshot | undefined => ctx.host()?.s
 
 /** A live host: its connection state; under it the last refresh's error and the snapshot's sections. */
 export class HostRootNode extends ModelNode<RootKey> {
-  readonly kind = 'root' as const;
+  get kind(): 'root' { return 'root'; }
   static idOf(k: RootKey): string { return k.rootId; }
   constructor(ctx: RootContext) {
     const key = { rootId: ctx.rootId };
@@ -62,7 +62,7 @@ export class HostRootNode extends ModelNode<RootKey> {
 
 /** The host's domains (`xl list`). */
 export class HostDomainsNode extends ModelNode<RootKey> {
-  readonly kind = 'hostDomains' as const;
+  get kind(): 'hostDomains' { return 'hostDomains'; }
   static idOf(k: RootKey): string { return `${k.rootId}/domains`; }
   constructor(parent: HostRootNode, description: string, tooltip: string | undefined) {
     super(parent, parent.key, parent.ctx, HostDomainsNode.idOf(parent.key), { label: 'domains', description, icon: 'vm', collapsible: true, tooltip, contextValue: 'info' });
@@ -75,7 +75,7 @@ export class HostDomainsNode extends ModelNode<RootKey> {
 
 /** One of the host's domains: its event channels, its HVM params, the device models serving it. */
 export class HostDomainNode extends ModelNode<DomainKey> {
-  readonly kind = 'hostDomain' as const;
+  get kind(): 'hostDomain' { return 'hostDomain'; }
   static idOf(k: DomainKey): string { return `${HostDomainsNode.idOf(k)}/d${k.domid}`; }
   constructor(parent: HostDomainsNode, d: DomainInfo) {
     const key = { rootId: parent.ctx.rootId, domid: d.domid };
@@ -102,7 +102,7 @@ export class HostDomainNode extends ModelNode<DomainKey> {
 
 /** A host domain's event channels (at most 4,096 shown). */
 export class HostPortsNode extends ModelNode<DomainKey> {
-  readonly kind = 'hostPorts' as const;
+  get kind(): 'hostPorts' { return 'hostPorts'; }
   static idOf(k: DomainKey): string { return `${HostDomainNode.idOf(k)}/evtchns`; }
   constructor(parent: HostDomainNode, count: number) {
     super(parent, parent.key, parent.ctx, HostPortsNode.idOf(parent.key), { label: 'event channels', description: String(count), icon: 'radio-tower', collapsible: count > 0, tooltip: undefined, contextValue: 'info' });
@@ -118,10 +118,10 @@ export interface HostDmKey extends DomainKey { /** The device model's pid, or it
 
 /** A device model serving a host domain, expandable to the guest's ports that connect to the device model's domain. */
 export class HostDmPortsNode extends ModelNode<HostDmKey> {
-  readonly kind = 'hostDmPorts' as const;
+  get kind(): 'hostDmPorts' { return 'hostDmPorts'; }
   static idOf(k: HostDmKey): string { return `${HostDomainNode.idOf(k)}/dm-${k.dm}`; }
   constructor(parent: HostDomainNode, dm: DeviceModelInfo, ports: number) {
-    const key = { ...parent.key, dm: String(dm.pid ?? dm.kind) };
+    const key = { rootId: parent.key.rootId, domid: parent.key.domid, dm: String(dm.pid ?? dm.kind) };
     const domid = parent.key.domid;
     super(parent, key, parent.ctx, HostDmPortsNode.idOf(key), {
       label: `device model: ${dm.kind}`,
@@ -138,7 +138,7 @@ export class HostDmPortsNode extends ModelNode<HostDmKey> {
 
 /** The host's device-model processes (`ps`). */
 export class HostDmsNode extends ModelNode<RootKey> {
-  readonly kind = 'hostDms' as const;
+  get kind(): 'hostDms' { return 'hostDms'; }
   static idOf(k: RootKey): string { return `${k.rootId}/dms`; }
   constructor(parent: HostRootNode, description: string, tooltip: string | undefined) {
     super(parent, parent.key, parent.ctx, HostDmsNode.idOf(parent.key), { label: 'device models', description, icon: 'plug', collapsible: true, tooltip, contextValue: 'info' });
@@ -152,7 +152,7 @@ export class HostDmsNode extends ModelNode<RootKey> {
 
 /** The ioreq lines of the host's console (the last 200). */
 export class HostConsoleNode extends ModelNode<RootKey> {
-  readonly kind = 'hostConsole' as const;
+  get kind(): 'hostConsole' { return 'hostConsole'; }
   static idOf(k: RootKey): string { return `${k.rootId}/console`; }
   constructor(parent: HostRootNode, lines: number, description: string, tooltip: string | undefined) {
     super(parent, parent.key, parent.ctx, HostConsoleNode.idOf(parent.key), { label: 'console (ioreq lines)', description, icon: 'terminal', collapsible: lines > 0, tooltip, contextValue: 'info' });

@@ -7,7 +7,7 @@ import { domainOf, ModelNode, type DomainKey } from './base';
 
 /** A domain's special pages. */
 export class PagesNode extends ModelNode<DomainKey> {
-  readonly kind = 'pages' as const;
+  get kind(): 'pages' { return 'pages'; }
   static idOf(k: DomainKey): string { return `${k.rootId}/d${k.domid}/pages`; }
   constructor(parent: ModelNode, d: Domain) {
     const key = { rootId: parent.ctx.rootId, domid: d.domain_id };
@@ -25,10 +25,10 @@ export interface PageKey extends DomainKey { pfn: number }
 
 /** One special page: its use, its pfn, its mappings; selecting it opens its bytes (provider.ts). */
 export class PageNode extends ModelNode<PageKey> {
-  readonly kind = 'page' as const;
+  get kind(): 'page' { return 'page'; }
   static idOf(k: PageKey): string { return `${PagesNode.idOf(k)}/${k.pfn.toString(16)}`; }
   constructor(parent: PagesNode, d: Domain, pfn: number) {
-    const key = { ...parent.key, pfn };
+    const key = { rootId: parent.key.rootId, domid: parent.key.domid, pfn };
     const g = d.physmap.get(pfn)!;
     const inside = !!d.reserved_mem_pgstart && pfn >= d.reserved_mem_pgstart;
     super(parent, key, parent.ctx, PageNode.idOf(key), {

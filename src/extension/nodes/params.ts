@@ -7,7 +7,7 @@ import { domainOf, ModelNode, type DomainKey } from './base';
 
 /** A domain's HVM params. */
 export class ParamsNode extends ModelNode<DomainKey> {
-  readonly kind = 'params' as const;
+  get kind(): 'params' { return 'params'; }
   static idOf(k: DomainKey): string { return `${k.rootId}/d${k.domid}/params`; }
   constructor(parent: ModelNode, d: Domain) {
     const key = { rootId: parent.ctx.rootId, domid: d.domain_id };
@@ -25,10 +25,10 @@ export interface ParamKey extends DomainKey { index: number }
 
 /** One HVM param (HVM_PARAM_*) and its value. */
 export class ParamNode extends ModelNode<ParamKey> {
-  readonly kind = 'param' as const;
+  get kind(): 'param' { return 'param'; }
   static idOf(k: ParamKey): string { return `${ParamsNode.idOf(k)}/${k.index}`; }
   constructor(parent: ParamsNode, d: Domain, i: number) {
-    const key = { ...parent.key, index: i };
+    const key = { rootId: parent.key.rootId, domid: parent.key.domid, index: i };
     const v = d.arch.hvm_domain.params[i];
     const pfn = PFN_PARAMS.has(i);
     super(parent, key, parent.ctx, ParamNode.idOf(key), {

@@ -8,7 +8,7 @@ import { HostRootNode } from './host';
 
 /** A root over a model. */
 export class ModelRootNode extends ModelNode<RootKey> {
-  readonly kind = 'root' as const;
+  get kind(): 'root' { return 'root'; }
   static idOf(k: RootKey): string { return k.rootId; }
   constructor(ctx: RootContext) {
     const key = { rootId: ctx.rootId };

@@ -14,7 +14,7 @@ function ringText(va: DataView): string {
 
 /** The single ioreq server of a domain (a profile without server ids); without one, an InfoNode stands in its place. */
 export class ServerNode extends ModelNode<DomainKey> {
-  readonly kind = 'server' as const;
+  get kind(): 'server' { return 'server'; }
   static idOf(k: DomainKey): string { return `${k.rootId}/d${k.domid}/server`; }
   constructor(parent: ModelNode, d: Domain) {
     const key = { rootId: parent.ctx.rootId, domid: d.domain_id };
@@ -46,7 +46,7 @@ export class ServerNode extends ModelNode<DomainKey> {
 
 /** A domain's ioreq servers (profiles with server ids). */
 export class IoserversNode extends ModelNode<DomainKey> {
-  readonly kind = 'ioservers' as const;
+  get kind(): 'ioservers' { return 'ioservers'; }
   static idOf(k: DomainKey): string { return `${k.rootId}/d${k.domid}/ioservers`; }
   constructor(parent: ModelNode, d: Domain, servers: ServerView[]) {
     const key = { rootId: parent.ctx.rootId, domid: d.domain_id };
@@ -65,10 +65,10 @@ export interface IoserverKey extends DomainKey { server: number }
 
 /** One ioreq server by id: its emulator, state, ranges, pages, ports and buffered ring. */
 export class IoserverNode extends ModelNode<IoserverKey> {
-  readonly kind = 'ioserver' as const;
+  get kind(): 'ioserver' { return 'ioserver'; }
   static idOf(k: IoserverKey): string { return `${IoserversNode.idOf(k)}/${k.server}`; }
   constructor(parent: IoserversNode, d: Domain, sv: ServerView) {
-    const key = { ...parent.key, server: sv.id! };
+    const key = { rootId: parent.key.rootId, domid: parent.key.domid, server: sv.id! };
     super(parent, key, parent.ctx, IoserverNode.idOf(key), {
       label: `ioreq server ${sv.id}${sv.isDefault ? ' (default)' : ''}`,
       description: `d${sv.emulator}, ${sv.freed ? 'destroyed' : sv.enabled ? 'enabled' : 'disabled'}`,

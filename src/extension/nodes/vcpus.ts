@@ -6,7 +6,7 @@ import { domainOf, ModelNode, VCPU_BUCKET, type DomainKey } from './base';
 
 /** A domain's vcpus. */
 export class VcpusNode extends ModelNode<DomainKey> {
-  readonly kind = 'vcpus' as const;
+  get kind(): 'vcpus' { return 'vcpus'; }
   static idOf(k: DomainKey): string { return `${k.rootId}/d${k.domid}/vcpus`; }
   constructor(parent: ModelNode, d: Domain) {
     const key = { rootId: parent.ctx.rootId, domid: d.domain_id };
@@ -26,10 +26,12 @@ export interface VcpuBucketKey extends DomainKey { first: number; last: number }
 
 /** vcpus first..last of a domain with more than VCPU_BUCKET. */
 export class VcpuBucketNode extends ModelNode<VcpuBucketKey> {
-  readonly kind = 'vcpuBucket' as const;
-  static idOf(k: VcpuBucketKey): string { return `${VcpusNode.idOf(k)}/${k.first}-${k.last}`; }
+  get kind(): 'vcpuBucket' { return 'vcpuBucket'; }
+  static idOf(k: VcpuBucketKey): string { return `${VcpusNode.idOf(k)}/${VcpuBucketNode.segment(k)}`; }
+  /** The bucket's own part of the ids under it. */
+  static segment(b: { first: number; last: number }): string { return `${b.first}-${b.last}`; }
   constructor(parent: VcpusNode, first: number, last: number) {
-    const key = { ...parent.key, first, last };
+    const key = { rootId: parent.key.rootId, domid: parent.key.domid, first, last };
     super(parent, key, parent.ctx, VcpuBucketNode.idOf(key), { label: `vcpus ${first}–${last}`, contextValue: 'bucket', icon: 'folder', collapsible: true });
   }
   children(): ModelNode[] {
@@ -42,11 +44,11 @@ export interface VcpuKey extends DomainKey { vcpu: number; /** The bucket it is 
 
 /** One vcpu: its slot's state, whether it is blocked in Xen, its hvm_io state. */
 export class VcpuNode extends ModelNode<VcpuKey> {
-  readonly kind = 'vcpu' as const;
-  static idOf(k: VcpuKey): string { return `${k.bucket ? VcpuBucketNode.idOf({ ...k, ...k.bucket }) : VcpusNode.idOf(k)}/${k.vcpu}`; }
+  get kind(): 'vcpu' { return 'vcpu'; }
+  static idOf(k: VcpuKey): string { return `${VcpusNode.idOf(k)}${k.bucket ? '/' + VcpuBucketNode.segment(k.bucket) : ''}/${k.vcpu}`; }
   constructor(parent: VcpusNode | VcpuBucketNode, d: Domain, vcpuId: number) {
-    const key: VcpuKey = { rootId: parent.ctx.rootId, domid: d.domain_id, vcpu: vcpuId,
-      ...(parent instanceof VcpuBucketNode ? { bucket: { first: parent.key.first, last: parent.key.last } } : {}) };
+    // (The bucket's own key stands for its bounds: one object for all its vcpus.)
+    const key: VcpuKey = parent instanceof VcpuBucketNode ? { rootId: parent.key.rootId, domid: d.domain_id, vcpu: vcpuId, bucket: parent.key } : { rootId: parent.key.rootId, domid: d.domain_id, vcpu: vcpuId };
     const v = d.vcpu[vcpuId];
     const s = d.arch.hvm_domain.ioreq_server;
     const st = s && !s.freed && s.ioreq.va ? A.getState(s.ioreq.va, A.ioreqOffset(vcpuId)) : null;
