@@ -1,4 +1,4 @@
-// The Model view's tree, as plain data: the roots (one context per root id) and the nodes under them, one class per
+// The Model view's tree: the roots (one context per root id) and the nodes under them, one class per
 // kind in nodes/*.ts, each with a typed key, a stable id, a parent and its own children(); and ChangeTracker, which
 // compares what the view shows with the model now, for targeted refresh. No `vscode` here: provider.ts adapts it,
 // and the mocha tests drive it directly.

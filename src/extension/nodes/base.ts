@@ -99,7 +99,7 @@ export abstract class ModelNode<K extends RootKey = RootKey> implements TreeNode
     return out;
   }
 
-  /** This node and its parents up to the root, nearest first. */
+  /** Its parents up to the root, nearest first. */
   ancestors(): ModelNode[] {
     const out: ModelNode[] = [];
     for (let p = this.parent; p; p = p.parent) out.push(p);
