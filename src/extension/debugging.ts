@@ -10,7 +10,7 @@ import { isScenario, type ScenarioDocuments } from './documents';
 import type { Ext } from './ext';
 import { isScenarioPath, notAScenarioMessage } from './flowsModel';
 import type { StateBody } from './sequencePanel';
-import type { Views } from './views';
+import { Views } from './views';
 
 export function registerDebugger(ext: Ext, docs: ScenarioDocuments, views: Views): void {
   const { context, sessions, sessionNames } = ext;
@@ -59,8 +59,9 @@ export function registerDebugger(ext: Ext, docs: ScenarioDocuments, views: Views
       if (e.event !== 'ioreqScope.state') return;
       views.lastStopped = e.session;
       if (memory.isOpen) memory.update((e.body as { t?: number }).t);
-      if (sessions.get(e.session.id)?.runtime && !tree.tree.modelOf(`dbg-${e.session.id}`)) updateRoots(); // first stop: its root
-      views.refreshTrees();
+      const rootId = Views.debugRootId(e.session.id);
+      if (sessions.get(e.session.id)?.runtime && !tree.tree.modelOf(rootId)) updateRoots(); // first stop: its root
+      views.refreshRoot(rootId);
       sequence.follow(e.session, e.body as StateBody, () => {
         const rt = sessions.get(e.session.id)?.runtime;
         return { actors: rt ? actorsOf(rt.sc) : [], dms: rt ? rt.sc.deviceModels.map((d) => ({ name: d.name, domid: d.domid })) : [],

@@ -8,7 +8,7 @@ import { registerDebugger } from './debugging';
 import { ScenarioDocuments } from './documents';
 import { makeExt } from './ext';
 import { Hosts } from './hosts';
-import type { TreeNode } from './treeModel';
+import type { ModelNode } from './treeModel';
 import { Views } from './views';
 
 export type { ResultItem } from './exploreResults';
@@ -30,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   const ext = makeExt(context, log);
   const views = new Views(ext);
   const updateRoots = () => views.updateRoots();
-  const hosts = new Hosts(ext, updateRoots, () => views.tree.refreshChanged());
+  const hosts = new Hosts(ext, updateRoots, (alias) => views.refreshRoot(Views.hostRootId(alias)));
   const docs = new ScenarioDocuments(ext, updateRoots, () => { updateRoots(); views.refreshTrees(); });
   views.connect(docs, hosts);
   registerDebugger(ext, docs, views);
@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     diagnostics: (uri) => docs.diagnostics.get(uri) ?? [],
     refreshChanged: () => { const n = tree.refreshChanged(); debugTree.refreshChanged(); return n; },
     treeRoots: async () => {
-      const snap = (n: TreeNode, depth: number): NodeSnapshot => ({ id: n.id, label: n.label, description: n.description,
+      const snap = (n: ModelNode, depth: number): NodeSnapshot => ({ id: n.id, label: n.label, description: n.description,
         ...(depth > 0 ? { children: tree.getChildren(n).map((c) => snap(c, depth - 1)) } : {}) });
       return tree.getChildren().map((r) => snap(r, 2));
     },

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { LiveHost, LiveError, sessionLimiter, snapshotToScenario } from '../live/host';
 import type { Ext } from './ext';
-import type { HostState } from './hostTree';
+import type { HostState } from './nodes/host';
 import type { TreeNode } from './treeModel';
 
 interface HostEntry { host: LiveHost; state: HostState; timer?: NodeJS.Timeout; cancel?: vscode.CancellationTokenSource }
@@ -14,7 +14,7 @@ export class Hosts {
   private status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 20);
 
   /** `changed` is called when a host came, went or has a new snapshot; `busy` when one starts connecting. */
-  constructor(private ext: Ext, private changed: () => void, private busy: () => void) {
+  constructor(private ext: Ext, private changed: () => void, private busy: (alias: string) => void) {
     this.status.command = 'ioreqScope.refreshHost';
     ext.context.subscriptions.push(this.status, { dispose: () => { for (const h of this.hosts.values()) { clearInterval(h.timer); void h.host.dispose(); } } });
     this.registerCommands();
@@ -39,7 +39,7 @@ export class Hosts {
     if (h.cancel) return; // one snapshot at a time per host
     h.state.status = 'connecting';
     this.updateStatus();
-    this.busy();
+    this.busy(alias);
     const cts = new vscode.CancellationTokenSource();
     h.cancel = cts;
     const take = (t?: vscode.CancellationToken) => {

@@ -1,8 +1,8 @@
-// The Model view's node shape, shared by the model tree and the live-host tree (a leaf module: neither imports the other
-// through it).
+// The Model view's node shape as data: what every node class (nodes/*.ts) shows and what commands read from the
+// element they are given (a leaf module: the node classes and the tree import it, it imports nothing).
 
 export type NodeKind = 'root' | 'domain' | 'vcpus' | 'vcpuBucket' | 'vcpu' | 'server' | 'pages' | 'page' | 'evtchns' | 'portBucket' | 'port'
-  | 'params' | 'param' | 'dms' | 'dm' | 'info' | 'violation' | 'ioservers' | 'ioserver' | 'hostDomains' | 'hostDomain' | 'hostPorts' | 'hostDms' | 'hostConsole';
+  | 'params' | 'param' | 'dms' | 'dm' | 'info' | 'violation' | 'ioservers' | 'ioserver' | 'hostDomains' | 'hostDomain' | 'hostPorts' | 'hostDmPorts' | 'hostDms' | 'hostConsole';
 
 export interface TreeNode {
   /** Stable across refreshes: the same thing keeps the same id. */

@@ -14,9 +14,10 @@ import type { Hosts } from './hosts';
 import { LayoutPanel } from './layoutPanel';
 import { MemoryPanel } from './memoryPanel';
 import { ModelTreeProvider } from './provider';
+import { refreshManagers } from './refresh';
 import { SequencePanel } from './sequencePanel';
 import { TraceEditorProvider, TracePanel } from './tracePanel';
-import type { RootSource, TreeNode } from './treeModel';
+import type { ModelNode, RootSource, TreeNode } from './treeModel';
 import { isTraceAction } from '../common/messages';
 
 const PAGE_SCHEME = 'ioreq-page';
@@ -37,9 +38,11 @@ export class Views {
 
   constructor(private ext: Ext) {
     const { context, log } = ext;
-    const treeView = vscode.window.createTreeView('ioreqScope.model', { treeDataProvider: this.tree, showCollapseAll: true });
-    const debugTreeView = vscode.window.createTreeView('ioreqScope.modelDebug', { treeDataProvider: this.debugTree, showCollapseAll: true });
-    context.subscriptions.push(treeView, debugTreeView);
+    const treeView = vscode.window.createTreeView<ModelNode>('ioreqScope.model', { treeDataProvider: this.tree, showCollapseAll: true });
+    const debugTreeView = vscode.window.createTreeView<ModelNode>('ioreqScope.modelDebug', { treeDataProvider: this.debugTree, showCollapseAll: true });
+    // One refresh manager per view (each follows its own view's visibility), made alike.
+    const managers = refreshManagers();
+    context.subscriptions.push(treeView, debugTreeView, this.tree.attach(treeView, managers), this.debugTree.attach(debugTreeView, managers));
     this.layout = new LayoutPanel(context);
     this.sequence = new SequencePanel(context, log);
     context.subscriptions.push(vscode.window.registerWebviewViewProvider(SequencePanel.viewType, this.sequence, { webviewOptions: { retainContextWhenHidden: true } }));
@@ -70,11 +73,11 @@ export class Views {
     const { docs } = this;
     docs.track();
     const roots: RootSource[] = [];
-    for (const [alias, h] of this.hosts.hosts) roots.push({ id: `host-${Buffer.from(alias).toString('base64url')}`, label: alias, model: () => null, host: () => h.state });
+    for (const [alias, h] of this.hosts.hosts) roots.push({ id: Views.hostRootId(alias), label: alias, model: () => null, host: () => h.state });
     const debugRoots: RootSource[] = [];
     for (const [id, s] of this.ext.sessions) {
       if (!s.runtime) continue; // not launched (or the launch failed): nothing to show
-      debugRoots.push({ id: `dbg-${id}`, label: this.ext.sessionNames.get(id) ?? 'debug session', description: 'debugging', icon: 'debug-alt', model: () => s.runtime?.session.m ?? null });
+      debugRoots.push({ id: Views.debugRootId(id), label: this.ext.sessionNames.get(id) ?? 'debug session', description: 'debugging', icon: 'debug-alt', model: () => s.runtime?.session.m ?? null });
     }
     // While debugging, the sessions; otherwise the last scenario opened.
     if (debugRoots.length) roots.push(...debugRoots);
@@ -86,9 +89,20 @@ export class Views {
     this.debugTree.setRoots(debugRoots);
   }
 
+  /** The root id of a live host's root, of a debug session's. */
+  static hostRootId(alias: string): string { return `host-${Buffer.from(alias).toString('base64url')}`; }
+  static debugRootId(sessionId: string): string { return `dbg-${sessionId}`; }
+
+  /** Anything shown may have changed: both views redraw what did (soon, and only while shown). */
   refreshTrees(): void {
-    this.tree.refreshChanged();
-    this.debugTree.refreshChanged();
+    this.tree.refreshAll();
+    this.debugTree.refreshAll();
+  }
+
+  /** The root `rootId` may have changed (a debug stop, a host's snapshot): both views redraw what did under it. */
+  refreshRoot(rootId: string): void {
+    this.tree.refresh(rootId);
+    this.debugTree.refresh(rootId);
   }
 
   // The listings under their stable names (ioreq-scope:/seed/hvm.c): frames, breadcrumbs and breakpoints use them;
