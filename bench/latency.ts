@@ -204,6 +204,7 @@ export async function latencyFigures(): Promise<Record<string, unknown>> {
   let folder: string | undefined;
   let server: CodeServer | undefined;
   let browser: Chromium | undefined;
+  let shotOnFailure: (() => Promise<void>) | undefined;
   try {
     await vsce(root, vsix);
     fs.mkdirSync(floorDir);
@@ -224,6 +225,7 @@ export async function latencyFigures(): Promise<Record<string, unknown>> {
     await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: SCENARIO }).first().waitFor({ timeout: 60000 });
     const ui = new Ui(page);
+    shotOnFailure = () => ui.shot('latency-failed');
 
     const ours = await ui.session(OURS, 'IOREQ Model', async () => {
       // The session root open; untimed presses until domain d1 exists, then d1 open too, so the nodes the timed
@@ -232,6 +234,12 @@ export async function latencyFigures(): Promise<Record<string, unknown>> {
       const d1 = ui.paneRow('IOREQ Model', /^\s*d1\b/);
       for (let i = 0; i < 10 && !(await d1.isVisible()); i++) await ui.press('F10', 'IOREQ Model');
       await ui.expand(d1);
+      // …and d1's vcpus, whose rows give each slot's state (READY, INPROCESS, IORESP_READY, NONE): what the steps
+      // through the ioreq path change. Without them no row on screen changes at most steps (seen: 20 steps of 20).
+      const vcpus = ui.paneRow('IOREQ Model', /^\s*vcpus\s*[1-9]/);
+      for (let i = 0; i < 60 && !(await vcpus.isVisible()); i++) await ui.press('F10', 'IOREQ Model');
+      await ui.expand(vcpus);
+      await ui.paneRow('IOREQ Model', /^\s*vcpu 0(?!\d)/).waitFor({ timeout: 10000 });
       // The guest vcpu's thread (F10 stays in the thread it is pressed in), into its first step: the port write's
       // path through Xen's hvm.c, the ioreq path the extension is about.
       await ui.focusThread(/^\s*vcpu d1v0/);
@@ -264,6 +272,7 @@ export async function latencyFigures(): Promise<Record<string, unknown>> {
       note: 'stack: F10 keydown to the first animation frame with the Call Stack\'s top frame changed and the editor\'s top-stack-frame decoration on its line; model: keydown to the last change of the Model view (IOREQ Model / Floor Model pane in Run and Debug) before 700 ms of quiet; times from the page\'s performance.now(); floor: test/e2e/floor (a debug adapter that does no work, one frame moving a line per next, a two-node tree following its stops)',
     };
   } catch (e) {
+    await shotOnFailure?.().catch(() => undefined);
     return { skipped: `the latency run failed: ${(e as Error).message.split('\n').slice(0, 6).join(' ')}`, harnessSeconds: Math.round((Date.now() - t0) / 100) / 10 };
   } finally {
     await browser?.stop().catch(() => undefined);
@@ -297,6 +306,18 @@ class Ui {
     const h = this.header(title);
     await h.waitFor({ timeout: 20000 });
     if ((await h.getAttribute('aria-expanded')) === String(!expanded)) await h.click();
+  }
+  /** Makes a pane taller by dragging the sash above its header up by `px` (the panes above give the room), so the
+   *  rows the steps change are drawn (VS Code's lists render only the rows on screen). */
+  async grow(title: string, px: number): Promise<void> {
+    const box = await this.header(title).boundingBox();
+    if (!box) throw new Error(`no pane ${title} to grow`);
+    const x = box.x + box.width / 2, y = box.y - 1;
+    await this.page.mouse.move(x, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(x, y - px, { steps: 8 });
+    await this.page.mouse.up();
+    await this.page.waitForTimeout(300);
   }
   async expand(row: Locator): Promise<void> {
     await row.waitFor({ timeout: 20000 });
@@ -356,6 +377,8 @@ class Ui {
     await this.setPane('Watch', false);
     await this.setPane('Breakpoints', false);
     await this.setPane(paneTitle, true);
+    // Both sessions alike: the view under test gets room for a dozen rows, taken from Variables and Call Stack.
+    await this.grow(paneTitle, 320);
     await prepare();
     // Keys to the workbench: focus the editor that shows the stop.
     await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();

@@ -229,7 +229,9 @@ export function specialPageLayout(profile: ProfileName): Layout {
   return l;
 }
 
-function computeLayout(profile: ProfileName): Layout {
+/** The layout computed afresh (specialPageLayout caches it per profile; tests call this so that every test, in a
+ *  process that runs many, exercises the computation itself). */
+export function computeLayout(profile: ProfileName): Layout {
   const src = SOURCES[profile];
   const ev = (e: string, i?: number): number =>
     evalWithMacros(e, i === undefined ? src.defines : [...src.defines, { name: 'i', body: String(i) }]);

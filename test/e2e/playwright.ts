@@ -23,6 +23,7 @@ export interface Locator {
   press(key: string, options?: { timeout?: number }): Promise<void>;
   waitFor(options?: WaitOptions): Promise<void>;
   isVisible(): Promise<boolean>;
+  boundingBox(options?: { timeout?: number }): Promise<{ x: number; y: number; width: number; height: number } | null>;
   innerText(options?: { timeout?: number }): Promise<string>;
   allInnerTexts(): Promise<string[]>;
   getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
@@ -45,7 +46,12 @@ export interface ConsoleMessage { text(): string; type(): string }
 export interface Page extends Pick<Locator, 'locator' | 'getByText'> {
   goto(url: string, options?: { timeout?: number; waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' | 'commit' }): Promise<unknown>;
   keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
-  mouse: { wheel(deltaX: number, deltaY: number): Promise<void> };
+  mouse: {
+    wheel(deltaX: number, deltaY: number): Promise<void>;
+    move(x: number, y: number, options?: { steps?: number }): Promise<void>;
+    down(): Promise<void>;
+    up(): Promise<void>;
+  };
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
   exposeFunction(name: string, fn: (...args: any[]) => unknown): Promise<void>;
   on(event: 'console', listener: (message: ConsoleMessage) => void): Page;

@@ -2,7 +2,11 @@
 // first hunk, RELEASE-4.5.0 (lines 41-53, 120, 509-527); and the C macro/expression evaluator behind them.
 import assert from 'node:assert/strict';
 import { CExprError, evalWithMacros, expandToText, type MacroDef } from '../../src/model/cexpr';
-import { specialPageLayout } from '../../src/model/layout';
+import { computeLayout, specialPageLayout as cachedLayout, type ProfileName } from '../../src/model/layout';
+
+// Uncached: the cache would answer every test after the first from one computation, so a wrong computation could
+// pass all but one of them (a mutation run keeps one process across mutants).
+const specialPageLayout = (p: ProfileName) => computeLayout(p);
 import * as P from '../../src/model/params';
 
 const pfns = (p: 'legacy' | 'seed' | '4.5') =>
@@ -10,6 +14,13 @@ const pfns = (p: 'legacy' | 'seed' | '4.5') =>
 const param = (p: 'legacy' | 'seed' | '4.5', i: number) => specialPageLayout(p).params.find(([k]) => k === i)?.[1];
 
 describe('layout: special pages per profile', () => {
+  it('specialPageLayout answers from its cache what computeLayout computes, for every profile', () => {
+    for (const p of ['legacy', 'seed', '4.5', '4.21', '4.21-arm'] as ProfileName[]) {
+      assert.deepEqual(cachedLayout(p), computeLayout(p));
+      assert.equal(cachedLayout(p), cachedLayout(p), 'the same object: computed once');
+    }
+  });
+
   it('legacy (4.4): special_pfn(x) = 0xff000 - 8 + x counts upward from 0xfeff8; reserved_mem_pgstart = 0xfeff8', () => {
     const l = specialPageLayout('legacy');
     assert.equal(l.reservedMemPgstart, 0xfeff8);
