@@ -269,8 +269,11 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     const replText = async (): Promise<string> => page.locator('.repl').innerText().catch(() => '');
     let d1Seen = false;
     let steps = 0;
+    // Every statement line is a stop now: the runtime needs 68 nexts before the device model's first get of IOREQ_PFN
+    // has created the server (the domain build's statements first).
+    const STEP_LIMIT = 120;
     while (!(await created.isVisible())) {
-      if (++steps > 40) assert.fail(`no created ioreq server after 40 steps; the Model view shows:\n${(await modelRows()).join('\n')}`);
+      if (++steps > STEP_LIMIT) assert.fail(`no created ioreq server after ${STEP_LIMIT} steps; the Model view shows:\n${(await modelRows()).join('\n')}`);
       await page.keyboard.press('F10');
       await page.waitForTimeout(300);
       const repl = await replText();
