@@ -42,16 +42,8 @@ export interface RootKey { rootId: string }
 /** The key of a node about one domain. */
 export interface DomainKey extends RootKey { domid: number }
 
-/** What a node shows (the TreeNode fields other than id and kind). */
-export interface Display {
-  label: string;
-  description?: string;
-  tooltip?: string;
-  contextValue: string;
-  icon: string;
-  collapsible: boolean;
-  data?: Record<string, unknown>;
-}
+/** What a node shows: the TreeNode fields other than id and kind. */
+export type Display = Omit<TreeNode, 'id' | 'kind'>;
 
 export const VCPU_BUCKET = 32;
 export const PORT_BUCKET = 256;
