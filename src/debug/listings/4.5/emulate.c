@@ -39,8 +39,8 @@ static int hvmemul_do_io(int is_mmio, paddr_t addr, int size, int dir, void *p_d
     if (rc == X86EMUL_OKAY) {   @intercept_rc
         /* done inside Xen: a read stdvga answered from its cache completes through hvm_io_assist */
         p.state = STATE_IORESP_READY;   @resp_ready
-        if (dir == IOREQ_READ) hvm_io_assist(&p);   @io_assist
-        else vio->io_state = HVMIO_none;   @intercept_none
+        if (dir == IOREQ_READ) hvm_io_assist(&p);   /* a write's call would only end the deferral */   @io_assist
+        vio->io_state = HVMIO_none;   @intercept_none
         return X86EMUL_OKAY;   @intercept_ret
     }
 

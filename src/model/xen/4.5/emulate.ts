@@ -83,7 +83,8 @@ export abstract class Emulate45 extends Io45 {
     yield $('intercept_rc', { v, rc, pci_cf8: A.hex(d.hvm45.pci_cf8) });
     if (rc === X86EMUL_OKAY) {
       // p.state = IORESP_READY; hvm_io_assist(&p): a write finds HVMIO_dispatched and only ends the deferral, a read
-      // Xen answered (stdvga's cache) lands in rax.
+      // Xen answered (stdvga's cache) lands in io_data. Then io_state = HVMIO_none for both ([X45] emulate.c:210-214):
+      // the read's HVMIO_completed does not outlive the call.
       yield $('resp_ready');
       p.state = A.STATE_IORESP_READY;
       yield $('io_assist', { dir });
@@ -91,10 +92,9 @@ export abstract class Emulate45 extends Io45 {
         const tmp = new DataView(new ArrayBuffer(A.IOREQ_SIZE));
         A.writeIoreq(tmp, 0, p);
         yield* this.hvmIoAssist(new X.IoreqRef(tmp, 0, -1));
-      } else {
-        yield $('intercept_none');
-        vio.io_state = X.HVMIO_none;
       }
+      yield $('intercept_none');
+      vio.io_state = X.HVMIO_none;
       v.io_done++;
       yield $('intercept_ret');
       return X86EMUL_OKAY;
