@@ -561,11 +561,16 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     for (const deadline = Date.now() + 10000; !/STATE_IOREQ_READY/.test((await stateByte.getAttribute('title')) ?? '') && Date.now() < deadline;) await page.waitForTimeout(250);
     assert.match((await stateByte.getAttribute('title')) ?? '', /= state STATE_IOREQ_READY .*\(changed at the last stop\)/);
     assert.match((await stateByte.getAttribute('class')) ?? '', /\bchanged\b.*\bwatched\b|\bwatched\b.*\bchanged\b/);
+    // Variables follows the stop into the writer's frame: hvm_send_assist_req_to_server's own locals (its port 3).
+    await expandPane(/^Variables$/);
+    await waitRows(pane(/^Variables$/), /^port\s*=\s*3\b/, 'watch-variables-vcpu');
     await screenshot('watch-stop-vcpu-ready');
     // On: the device model takes it (INPROCESS).
     await palette('Debug: Continue');
     rows = await stopAt(BY_QEMU, /^cpu_get_ioreq\b/, 'watch-stop-qemu', BY_VCPU);
     assert.ok(rows.some((r) => /^device model qemu\b.*written by qemu/i.test(r)), `the stop is in the device model's thread:\n${rows.join('\n')}`);
+    // …and into QEMU's: cpu_get_ioreq's, not the vcpu frame's of the stop before (i is the vcpu taken).
+    await waitRows(pane(/^Variables$/), /^i\s*=\s*0\b/, 'watch-variables-qemu');
     await screenshot('watch-stop-qemu-inprocess');
     // Reverse Continue: who wrote it before, the vcpu's READY.
     await reverseContinue();
