@@ -401,3 +401,76 @@ describe('seed: vcpus and domain destruction', () => {
     assert.deepEqual(m.x.console.map((l) => l.text), ['hvm_destroy_ioreq_server: 1']); assert.deepEqual(m.x.bugs, []);
   });
 });
+
+// What the mutation run of src/model/xen/seed/hvm.ts showed no test pinned (issue 16): do_hvm_op's checks before the
+// switch and its non-reflexive set cases, with their signs ([X44] hvm.c do_hvm_op 3925-4120 @RELEASE-4.4.0), and the
+// events hvm_create/destroy/set_ioreq_server_domid give (what the Model view, the sequence diagram and the trace check read).
+describe('seed: do_hvm_op checks and the server events (issue 16)', () => {
+  const ESRCH = 3;
+  it('an index of -1 (0xffffffff as the uint32_t) or HVM_NR_PARAMS is -EINVAL before any domain lookup [X44 3936-3937]', () => {
+    const { m, d0 } = guest();
+    assert.equal(getp(m, d0, 99, -1).rc, -EINVAL, 'index checked first: d99 does not exist');
+    assert.equal(getp(m, d0, 1, 32).rc, -EINVAL);
+    assert.equal(getp(m, d0, 1, 0).rc, 0, 'index 0 is a valid param');
+  });
+  it('no such domain, or one already dead, is -ESRCH; a PV domain is -EINVAL; XSM refusing is -EPERM [X44 3939-3953]', () => {
+    const { m, d0, d1, d2 } = guest();
+    assert.equal(getp(m, d0, 7, P.HVM_PARAM_IOREQ_PFN).rc, -ESRCH);
+    assert.equal(getp(m, d0, 2, P.HVM_PARAM_IOREQ_PFN).rc, -EINVAL, 'd2 is PV: has_hvm_container_domain fails');
+    d2.target = -1; // no longer d1's stub domain
+    assert.equal(getp(m, d2, 1, P.HVM_PARAM_IOREQ_PFN).rc, -EPERM, 'xsm_hvm_param(XSM_TARGET) refuses a domain that is not the target');
+    assert.equal(d1.arch.hvm_domain.ioreq_server, null, 'and nothing was created');
+    d1.is_dying = 2;
+    assert.equal(getp(m, d0, 1, P.HVM_PARAM_IOREQ_PFN).rc, -ESRCH);
+  });
+  it('HVM_PARAM_IDENT_PT: not by the domain itself (-EPERM), once only (-EINVAL, the first value kept) [X44 3988-4000]', () => {
+    const { m, d0, d1 } = guest();
+    const built = d1.arch.hvm_domain.params[P.HVM_PARAM_IDENT_PT];
+    assert.notEqual(built, 0, 'setup_guest set it');
+    assert.equal(setp(m, d1, 1, P.HVM_PARAM_IDENT_PT, 0x1000), -EPERM);
+    assert.equal(setp(m, d0, 1, P.HVM_PARAM_IDENT_PT, 0x1000), -EINVAL);
+    assert.equal(d1.arch.hvm_domain.params[P.HVM_PARAM_IDENT_PT], built);
+    d1.arch.hvm_domain.params[P.HVM_PARAM_IDENT_PT] = 0; // as if the builder had not set it
+    assert.equal(setp(m, d0, 1, P.HVM_PARAM_IDENT_PT, 0x1000), 0);
+    assert.equal(d1.arch.hvm_domain.params[P.HVM_PARAM_IDENT_PT], 0x1000);
+  });
+  it('HVM_PARAM_ACPI_S_STATE: not by the domain itself (-EPERM); 3 suspends, 0 resumes, 5 is -EINVAL and not stored [X44 4054-4068]', () => {
+    const { m, d0, d1 } = guest();
+    assert.equal(setp(m, d1, 1, P.HVM_PARAM_ACPI_S_STATE, 3), -EPERM);
+    assert.equal(d1.arch.hvm_domain.is_s3_suspended, false);
+    assert.equal(setp(m, d0, 1, P.HVM_PARAM_ACPI_S_STATE, 5), -EINVAL);
+    assert.equal(setp(m, d0, 1, P.HVM_PARAM_ACPI_S_STATE, 3), 0);
+    assert.equal(d1.arch.hvm_domain.is_s3_suspended, true);
+    assert.equal(setp(m, d0, 1, P.HVM_PARAM_ACPI_S_STATE, 0), 0);
+    assert.equal(d1.arch.hvm_domain.is_s3_suspended, false);
+  });
+  it('the server events: created (with its pages and buffered port), pause/unpause named for their caller, destroyed [SEED @618, @888]', () => {
+    const { m, d0, d1 } = guest();
+    const from = m.x.events.length;
+    getp(m, d0, 1, P.HVM_PARAM_IOREQ_PFN);
+    const s = d1.arch.hvm_domain.ioreq_server!;
+    const evs = m.x.events.slice(from);
+    const created = evs.find((e) => e.kind === 'server_create')!;
+    assert.equal(created.fn, 'hvm_create_ioreq_server');
+    assert.deepEqual(created.after, { domid: 0, ioreq_pfn: IOREQ, bufioreq_pfn: BUFIOREQ, buf_ioreq_evtchn: s.buf_ioreq_evtchn });
+    assert.equal(created.text, `d1 ioreq server created for dm d0 (ioreq ${A.hex(IOREQ)}, bufioreq ${A.hex(BUFIOREQ)}, buf port ${s.buf_ioreq_evtchn})`);
+    assert.deepEqual(evs.filter((e) => e.kind === 'domain_pause' || e.kind === 'domain_unpause').map((e) => `${e.kind} ${e.fn}`),
+      ['domain_pause hvm_create_ioreq_server', 'domain_unpause hvm_create_ioreq_server']);
+    const before = m.x.events.length;
+    run(m, 'toolstack', (f) => f.libxc.domainKill(d1));
+    const gone = m.x.events.slice(before).filter((e) => e.fn === 'hvm_destroy_ioreq_server');
+    // domain_kill already holds one pause: the server's teardown pauses to 2 and back to 1.
+    assert.deepEqual(gone.map((e) => `${e.kind}: ${e.text}`),
+      ['printk: hvm_destroy_ioreq_server: 1', 'domain_pause: d1 paused (count 2)', 'domain_unpause: d1 unpaused (count 1)', 'server_destroy: d1 ioreq server destroyed']);
+  });
+  it('set DM_DOMAIN to another domid after creation: one server_domid event, paused and unpaused by hvm_set_ioreq_server_domid [SEED @750]', () => {
+    const { m, d0, d1 } = guest();
+    getp(m, d0, 1, P.HVM_PARAM_IOREQ_PFN);
+    const from = m.x.events.length;
+    assert.equal(setp(m, d0, 1, P.HVM_PARAM_DM_DOMAIN, 2), 0);
+    const evs = m.x.events.slice(from).filter((e) => e.fn === 'hvm_set_ioreq_server_domid');
+    assert.deepEqual(evs.map((e) => e.kind), ['domain_pause', 'server_domid', 'domain_unpause']);
+    const ch = evs[1];
+    assert.deepEqual([ch.domid, ch.before, ch.after, ch.text], [1, 0, 2, 'd1 ioreq server now serves dm d2 (event channels replaced)']);
+  });
+});
