@@ -45,8 +45,13 @@ export function mutationFigures(root: string): Record<string, unknown> {
   const files = Object.entries(r.files).map(([rel, v]) => {
     const src = path.join(root, rel);
     const now = fs.existsSync(src) ? crypto.createHash('sha256').update(fs.readFileSync(src, 'utf8')).digest('hex') : null;
+    const sc = scoreOf(statuses(v));
+    const listed = Math.min(eq.get(rel) ?? 0, sc.survived);
+    const valid = sc.killed + sc.timeout + sc.survived + sc.noCoverage;
     return {
-      file: rel, ...scoreOf(statuses(v)), equivalentsListed: eq.get(rel) ?? 0,
+      file: rel, ...sc, equivalentsListed: eq.get(rel) ?? 0,
+      // The score with the survivors EQUIVALENT.md lists (with their reasons) left out of the valid mutants.
+      scoreWithoutListedEquivalents: valid - listed > 0 ? +((sc.killed + sc.timeout) / (valid - listed)).toFixed(3) : null,
       complete: v.complete, stale: now !== v.sha256, measured: v.measured, survivors: v.survivors,
     };
   }).sort((a, b) => a.file.localeCompare(b.file));

@@ -75,6 +75,10 @@ describe('npm run test:mutation: scores kept per file across runs', () => {
       assert.deepEqual(f.belowTarget, ['src/model/evtchn.ts']);
       fs.writeFileSync(path.join(root, 'test', 'mutation', 'scores.json'), JSON.stringify(summary('now different')));
       assert.equal((mutationFigures(root) as Figures).files[0].stale, false, 'the same source as measured: not stale');
+      const without = () => (mutationFigures(root) as { files: Array<{ scoreWithoutListedEquivalents: number }> }).files[0].scoreWithoutListedEquivalents;
+      assert.equal(without(), 0.5, 'nothing listed: the same score');
+      fs.writeFileSync(path.join(root, 'test', 'mutation', 'EQUIVALENT.md'), '## src/model/evtchn.ts\n- 2:5 ConditionalExpression — why\n');
+      assert.equal(without(), 1, 'the listed survivor left out');
     } finally { fs.rmSync(root, { recursive: true, force: true }); }
   });
 });
