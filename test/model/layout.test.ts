@@ -2,7 +2,7 @@
 // first hunk, RELEASE-4.5.0 (lines 41-53, 120, 509-527); and the C macro/expression evaluator behind them.
 import assert from 'node:assert/strict';
 import { CExprError, evalWithMacros, expandToText, type MacroDef } from '../../src/model/cexpr';
-import { computeLayout, specialPageLayout as cachedLayout, type ProfileName } from '../../src/model/layout';
+import { cFormat, computeLayout, specialPageLayout as cachedLayout, type ProfileName } from '../../src/model/layout';
 
 // Uncached: the cache would answer every test after the first from one computation, so a wrong computation could
 // pass all but one of them (a mutation run keeps one process across mutants).
@@ -121,5 +121,34 @@ describe('cexpr: cpp expansion and C constant evaluation', () => {
     assert.throws(() => ev('UNDEFINED + 1'), CExprError);
     assert.throws(() => ev('twice(1, 2)'), CExprError);
     assert.throws(() => ev('(1 + 2'), CExprError);
+  });
+});
+
+// What the mutation run of src/model/layout.ts showed no test pinned (issue 16): today's params in the order the
+// toolstack sets them, the seed's DPRINTF lines as setup_guest prints them, and the printf the lines go through.
+describe('layout: 4.21 params, the seed DPRINTFs, cFormat (issue 16)', () => {
+  const params = (p: ProfileName) => specialPageLayout(p).params.map(([k, v]) => [P.PARAM_NAMES[k], v.toString(16)]);
+  it("4.21 x86: alloc_magic_pages_hvm's params in its order, special_pfn(x) = 0xfeff8 + x (xg_dom_x86.c:61-73, 653-733 @RELEASE-4.21.0)", () => {
+    assert.deepEqual(params('4.21'), [
+      ['STORE_PFN', 'feffc'], ['BUFIOREQ_PFN', 'feffb'], ['IOREQ_PFN', 'feffd'], ['CONSOLE_PFN', 'fefff'],
+      ['PAGING_RING_PFN', 'feff8'], ['ACCESS_RING_PFN', 'feff9'], ['SHARING_RING_PFN', 'feffa'],
+      ['IOREQ_SERVER_PFN', 'feff0'], ['NR_IOREQ_SERVER_PAGES', '8'], ['IDENT_PT', 'feffe000'],
+    ]);
+    assert.equal(specialPageLayout('4.21').reservedMemPgstart, 0xfeff0);
+    assert.deepEqual(specialPageLayout('4.21').dprintf, [], 'no DPRINTFs in that tree');
+  });
+  it('4.21 Arm: console, xenstore and the monitor ring at GUEST_MAGIC_BASE >> 12 + 0, 1, 2 (xg_dom_arm.c:28-32, 78-83 @RELEASE-4.21.0)', () => {
+    // HVM_PARAM_MONITOR_RING_PFN is ACCESS_RING_PFN's number under its later name.
+    assert.deepEqual(params('4.21-arm'), [['CONSOLE_PFN', '39000'], ['STORE_PFN', '39001'], ['ACCESS_RING_PFN', '39002']]);
+  });
+  it("seed: setup_guest's DPRINTFs, a count line then one per named page ([SEED] hunk @473, seed file lines 64-77)", () => {
+    assert.deepEqual(specialPageLayout('seed').dprintf, [
+      '8 SPECIAL PAGES:', '  PAGING:    fefff', '  ACCESS:    feffe', '  SHARING:   feffd', '  STORE:     feffc',
+      '  IDENT_PT:  feffb', '  CONSOLE:   feffa', '  IOREQ:     feff9',
+    ]);
+  });
+  it('cFormat: %d signed, %u unsigned, %x and %lx lower-case hex without prefix, zero and space padding, %%', () => {
+    assert.equal(cFormat('%d|%u|%x|%lx|%05x|%4d|%%|%d', [-1, 4294967295, 255, 0xfeff9, 0xab, 7, 3]), '-1|4294967295|ff|feff9|000ab|   7|%|3');
+    assert.equal(cFormat('%d %d', [5]), '5 0', 'a missing argument prints as 0');
   });
 });
