@@ -7,24 +7,11 @@ import * as path from 'path';
 import { IoreqRuntime } from '../../src/debug/runtime';
 import { parseScenario } from '../../src/scenario/parse';
 import { ChangeTracker, ModelTree, type TreeNode } from '../../src/extension/treeModel';
+import { show } from './fixtures';
 
 const ROOT = path.join(__dirname, '../../..');
 const F = path.join(ROOT, 'scenarios', '08-sync-pio-read-write.ioreq.json');
 
-/** Shows the tree to depth `depth` as a view would (every node asked for its children is recorded). */
-function show(t: ModelTree, ck: ChangeTracker, depth: number): TreeNode[] {
-  const all: TreeNode[] = [];
-  const walk = (n: TreeNode, d: number) => {
-    all.push(n);
-    ck.saw(n);
-    if (d === 0 || !n.collapsible) return;
-    const kids = t.getChildren(n);
-    ck.saw(n, kids);
-    for (const k of kids) walk(k, d - 1);
-  };
-  for (const r of t.getRoots()) walk(r, depth);
-  return all;
-}
 
 describe('Model view: what changed at the last stop', () => {
   it('a stop marks the nodes whose line changed (the vcpu slot going READY), redraws them, and clears them at the next', () => {

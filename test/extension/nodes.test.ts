@@ -6,10 +6,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { IoreqRuntime } from '../../src/debug/runtime';
-import { evtchnAllocUnbound } from '../../src/model/evtchn';
 import { Model } from '../../src/model/model';
 import { parseScenario } from '../../src/scenario/parse';
-import { runScenario } from '../../src/scenario/run';
 import { parseHelperDocument } from '../../src/live/parse';
 import { InfoNode, ModelNode, RootContext, type HostState, type RootSource } from '../../src/extension/nodes/base';
 import { DmNode, DmsNode } from '../../src/extension/nodes/dms';
@@ -22,23 +20,9 @@ import { ModelRootNode, rootNode } from '../../src/extension/nodes/root';
 import { IoserverNode, IoserversNode, ServerNode } from '../../src/extension/nodes/server';
 import { VcpuBucketNode, VcpuNode, VcpusNode } from '../../src/extension/nodes/vcpus';
 import { ModelTree } from '../../src/extension/treeModel';
+import { bigModel, ROOT, scenarioModel } from './fixtures';
 import { FIXTURES, HELPER } from '../live/sshd';
 
-const ROOT = path.join(__dirname, '../../..');
-const scenarioFile = (name: string) => path.join(ROOT, 'scenarios', name);
-const scenarioModel = (name: string): Model => runScenario(parseScenario(fs.readFileSync(scenarioFile(name), 'utf8'), scenarioFile(name))).session.m;
-
-/** d1 of `vcpus` vcpus, built, with a device model and `ports` event channels in use. */
-function wideModel(vcpus: number, ports: number): Model {
-  const m = new Model('seed').boot();
-  m.flatRun('toolstack', null, (f) => f.libxc.xcDomainCreate(1, vcpus, true));
-  const d = m.x.domains.get(1)!;
-  m.flatRun('toolstack', null, (f) => f.libxc.setupGuest(d, 0x8000, 0, 0));
-  const dm = m.addDeviceModel('qemu', 0, 1, vcpus);
-  m.flatRun('dm0', null, (f) => f.qemu.xenHvmInit(dm));
-  while (d.evtchn.ports.filter((c) => c.state > 1).length < ports) if (evtchnAllocUnbound(m.x, d, 0) < 0) break;
-  return m;
-}
 
 function hostDoc(fail: string[] = []): string {
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'iqs-nodes-'));
@@ -96,7 +80,7 @@ describe('Model view nodes: one class per kind (no vscode)', () => {
   it('every node of a seed, a 4.5, a wide and a host tree: its class is its kind\'s, its id comes from its key, its parent lists it', () => {
     const st: HostState = { status: 'connected', snapshot: parseHelperDocument(hostDoc(), 1_700_000_000_000) };
     const trees = [modelRoot(scenarioModel('02-create-on-get-ioreq-pfn.ioreq.json')), modelRoot(scenarioModel('22-x45-qemu45-own-server-beside-default.ioreq.json')),
-      modelRoot(scenarioModel('63-zoo-125833f5f1-ioreq-port-from-shared-page.ioreq.json')), modelRoot(wideModel(70, 600)), hostRoot(st)];
+      modelRoot(scenarioModel('63-zoo-125833f5f1-ioreq-port-from-shared-page.ioreq.json')), modelRoot(bigModel(70, 600)), hostRoot(st)];
     const kinds = new Set<string>();
     for (const root of trees) {
       const listed = new Map<string, Set<string>>();
@@ -169,7 +153,7 @@ describe('Model view nodes: one class per kind (no vscode)', () => {
   });
 
   it(`vcpus and ports in buckets: the bucket's key bounds its children, each child keyed by its bucket`, () => {
-    const m = wideModel(70, 600);
+    const m = bigModel(70, 600);
     const d1 = child(modelRoot(m), DomainNode, (d) => d.key.domid === 1);
     const buckets = child(d1, VcpusNode).children() as VcpuBucketNode[];
     assert.deepEqual(buckets.map((b) => [b.key.first, b.key.last]), [[0, 31], [32, 63], [64, 69]]);
@@ -182,7 +166,7 @@ describe('Model view nodes: one class per kind (no vscode)', () => {
     assert.equal(ports.length, 600);
     assert.ok(ports.every((p) => p.key.port >= p.key.bucket!.lo && p.key.port <= p.key.bucket!.hi));
     // Few enough: no buckets, and the vcpus' keys have none.
-    const small = child(child(modelRoot(wideModel(2, 3)), DomainNode, (d) => d.key.domid === 1), VcpusNode).children();
+    const small = child(child(modelRoot(bigModel(2, 3)), DomainNode, (d) => d.key.domid === 1), VcpusNode).children();
     assert.ok(small.every((v) => v instanceof VcpuNode && v.key.bucket === undefined));
   });
 
@@ -221,7 +205,7 @@ describe('Model view nodes: one class per kind (no vscode)', () => {
   });
 
   it('a node reads the model as it is now: built before the server existed, it lists the server after', () => {
-    const f = scenarioFile('02-create-on-get-ioreq-pfn.ioreq.json');
+    const f = path.join(ROOT, 'scenarios', '02-create-on-get-ioreq-pfn.ioreq.json');
     const rt = new IoreqRuntime(parseScenario(fs.readFileSync(f, 'utf8'), f));
     const t = new ModelTree();
     t.setRoots([{ id: 'dbg', label: 'dbg', model: () => rt.session.m }]);

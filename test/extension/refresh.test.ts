@@ -8,6 +8,7 @@ import { IoreqRuntime } from '../../src/debug/runtime';
 import { parseScenario } from '../../src/scenario/parse';
 import { realSchedule, RefreshManager, refreshManagers, TREE_REFRESH_MS, type DirtyRoots, type Schedule } from '../../src/extension/refresh';
 import { ChangeTracker, ModelTree, rootIdOf, type TreeNode } from '../../src/extension/treeModel';
+import { show } from './fixtures';
 
 /** A clock that moves only when told; timers run in due order, those they set included. */
 class FakeClock {
@@ -226,17 +227,6 @@ describe('Model view: the refresh manager (fake clock)', () => {
 
 const F = path.join(__dirname, '../../..', 'scenarios', '08-sync-pio-read-write.ioreq.json');
 
-/** Shows the tree to depth `depth` as a view would (every node asked for its children is recorded). */
-function show(t: ModelTree, ck: ChangeTracker, depth: number): void {
-  const walk = (n: TreeNode, d: number) => {
-    ck.saw(n);
-    if (d === 0 || !n.collapsible) return;
-    const kids = t.getChildren(n);
-    ck.saw(n, kids);
-    for (const k of kids) walk(k, d - 1);
-  };
-  for (const r of t.getRoots()) walk(r, depth);
-}
 const under = (root: string, xs: Iterable<string>) => [...xs].filter((id) => rootIdOf(id) === root).sort();
 
 describe('Model view: a refresh limited to some roots', () => {

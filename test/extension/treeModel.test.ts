@@ -1,31 +1,9 @@
 // The Model view's tree logic (src/extension/treeModel.ts) without VS Code: ids, parents, buckets, refresh signatures.
 import { strict as assert } from 'node:assert';
-import * as fs from 'fs';
-import * as path from 'path';
-import { evtchnAllocUnbound } from '../../src/model/evtchn';
 import { Model } from '../../src/model/model';
-import { parseScenario } from '../../src/scenario/parse';
-import { runScenario } from '../../src/scenario/run';
+import { bigModel, scenarioModel } from './fixtures';
 import { ModelTree, PORT_BUCKET, signature, VCPU_BUCKET, type TreeNode } from '../../src/extension/treeModel';
 
-const ROOT = path.join(__dirname, '../../..');
-
-function scenarioModel(name: string): Model {
-  const f = path.join(ROOT, 'scenarios', name);
-  return runScenario(parseScenario(fs.readFileSync(f, 'utf8'), f)).session.m;
-}
-
-/** A host with d1 of `vcpus` vcpus, built, a device model attached, and `ports` event channels in d1. */
-export function bigModel(vcpus: number, ports: number): Model {
-  const m = new Model('seed').boot();
-  m.flatRun('toolstack', null, (f) => f.libxc.xcDomainCreate(1, vcpus, true));
-  const d = m.x.domains.get(1)!;
-  m.flatRun('toolstack', null, (f) => f.libxc.setupGuest(d, 0x8000, 0, 0));
-  const dm = m.addDeviceModel('qemu', 0, 1, vcpus);
-  m.flatRun('dm0', null, (f) => f.qemu.xenHvmInit(dm));
-  while (d.evtchn.ports.filter((c) => c.state > 1).length < ports) if (evtchnAllocUnbound(m.x, d, 0) < 0) break;
-  return m;
-}
 
 function walk(t: ModelTree, n: TreeNode, out: TreeNode[] = []): TreeNode[] {
   out.push(n);
