@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { launchChromium, startCodeServer, type CodeServer, type Chromium } from '../test/e2e/codeserver';
-import type { Locator, Page } from '../test/e2e/playwright';
+import type { CDPSession, Locator, Page } from '../test/e2e/playwright';
 import { artifactsDir, chromiumPath, harnessDir, removeWorkspace, repoRoot, scenarioWorkspace } from '../test/e2e/paths';
 
 export const STEPS = Number(process.env.BENCH_LATENCY_STEPS ?? 20);
@@ -149,12 +149,22 @@ export function dapTraffic(lines: DapLine[], type: string): Record<string, unkno
   const pending = new Map<number, DapLine>();
   const cost = new Map<string, number[]>();
   const perStep: Record<string, number>[] = [];
+  // Per stop, when (ms after the `stopped` event left the adapter) each first request of a kind came in: the round
+  // trips VS Code makes before it can draw the stop. `next→stopped` is the step itself, adapter and extension host.
+  const marks: Record<string, number>[] = [];
   let cur: Record<string, number> | undefined;
+  let mark: Record<string, number> | undefined;
+  let stoppedAt = 0, nextAt: number | undefined;
   for (const l of mine) {
-    if (l.dir === 'out' && l.msg.type === 'event' && l.msg.event === 'stopped') { cur = {}; perStep.push(cur); }
+    if (l.dir === 'out' && l.msg.type === 'event' && l.msg.event === 'stopped') {
+      cur = {}; perStep.push(cur); stoppedAt = l.t;
+      mark = nextAt === undefined ? {} : { 'next→stopped': l.t - nextAt }; marks.push(mark); nextAt = undefined;
+    }
     if (l.dir === 'in' && l.msg.type === 'request') {
       pending.set(l.msg.seq, l);
       if (cur && l.msg.command) cur[l.msg.command] = (cur[l.msg.command] ?? 0) + 1;
+      if (mark && l.msg.command && !/^(next|step|continue|reverse)/.test(l.msg.command) && !(l.msg.command in mark)) mark[l.msg.command] = l.t - stoppedAt;
+      if (l.msg.command === 'next') nextAt = l.t;
     }
     if (l.dir === 'out' && l.msg.type === 'response' && l.msg.request_seq !== undefined) {
       const q = pending.get(l.msg.request_seq);
@@ -166,11 +176,50 @@ export function dapTraffic(lines: DapLine[], type: string): Record<string, unkno
   const requestsPerStop: Record<string, number> = {};
   for (const s of steady) for (const [c, n] of Object.entries(s)) requestsPerStop[c] = (requestsPerStop[c] ?? 0) + n / steady.length;
   const round = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 10) / 10]));
+  const steadyMarks = marks.slice(1, -1);
+  const keys = [...new Set(steadyMarks.flatMap((m) => Object.keys(m)))];
+  const firstRequestMsAfterStopped = Object.fromEntries(keys.map((k) => [k, +(quantile(steadyMarks.filter((m) => k in m).map((m) => m[k]), 0.5) ?? 0).toFixed(1)]));
   return {
     stops: stops.length,
     requestsPerStop: round(requestsPerStop),
+    firstRequestMsAfterStopped,
     adapterMsMedianByCommand: Object.fromEntries([...cost].map(([c, xs]) => [c, +(quantile(xs, 0.5) ?? 0).toFixed(2)])),
   };
+}
+
+interface CpuProfile { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] }
+
+/** A CPU profile in brief: ms of samples by where the code comes from (the workbench, the IOREQ Scope extension, the
+ *  floor extension, node/the extension host, GC, idle) and the heaviest functions by self time. */
+export function profileSummary(p: CpuProfile, top = 15): Record<string, unknown> {
+  const byId = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
+  const self = new Map<number, number>();
+  for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i + 1] ?? 0) / 1000);
+  const origin = (url: string, fn: string) => (fn.startsWith('(') ? fn : /ioreq-scope/.test(url) ? 'ioreq-scope extension'
+    : /latency-floor|\/floor\//.test(url) ? 'floor extension' : url.startsWith('node:') || !url ? 'node / native' : 'workbench (VS Code)');
+  const byOrigin: Record<string, number> = {};
+  const byFn = new Map<string, number>();
+  for (const [id, ms] of self) {
+    const f = byId.get(id)!;
+    const o = origin(f.url, f.functionName);
+    byOrigin[o] = (byOrigin[o] ?? 0) + ms;
+    const k = `${f.functionName || '(anonymous)'} ${path.basename(f.url.split('?')[0])}:${f.lineNumber + 1} [${o}]`;
+    byFn.set(k, (byFn.get(k) ?? 0) + ms);
+  }
+  const r = (x: number) => Math.round(x * 10) / 10;
+  return {
+    totalMs: r([...self.values()].reduce((a, b) => a + b, 0)),
+    byOrigin: Object.fromEntries(Object.entries(byOrigin).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, r(v)])),
+    topSelf: [...byFn].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${r(v)} ms ${k}`),
+  };
+}
+
+function profiles(dir: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { dir };
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.cpuprofile')).sort()) {
+    out[f.replace(/\.cpuprofile$/, '')] = profileSummary(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as CpuProfile);
+  }
+  return out;
 }
 
 function vsce(root: string, out: string): Promise<void> {
@@ -218,13 +267,17 @@ export async function latencyFigures(): Promise<Record<string, unknown>> {
       { type: 'ioreq-scope', request: 'launch', name: OURS, scenario: `\${workspaceFolder}/${SCENARIO}`, stopOnEntry: true },
       { type: 'ioreq-floor', request: 'launch', name: FLOOR, program: `\${workspaceFolder}/${FLOOR_FILE}` },
     ] }, null, 2));
-    server = await startCodeServer({ vsix, extensionFolders: [floorDir], env: { IOREQ_FLOOR_DAP_LOG: dapLog } });
+    // BENCH_LATENCY_PROFILE=1: CPU profiles of both sessions' timed steps, kept in test-artifacts/e2e/latency-profile/.
+    const profileDir = process.env.BENCH_LATENCY_PROFILE ? path.join(artifactsDir(), 'latency-profile') : undefined;
+    if (profileDir) { fs.rmSync(profileDir, { recursive: true, force: true }); fs.mkdirSync(profileDir, { recursive: true }); }
+    server = await startCodeServer({ vsix, extensionFolders: [floorDir],
+      env: { IOREQ_FLOOR_DAP_LOG: dapLog, ...(profileDir ? { IOREQ_FLOOR_CPU_PROFILE: profileDir } : {}) } });
     browser = await launchChromium({ width: 1600, height: 1400 });
     const page = (await browser.newPage()) as EvalPage;
     await page.goto(server.url(folder), { timeout: 60000 });
     await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: SCENARIO }).first().waitFor({ timeout: 60000 });
-    const ui = new Ui(page);
+    const ui = new Ui(page, profileDir && { dir: profileDir, cdp: await browser.cdp(page) });
     shotOnFailure = () => ui.shot('latency-failed');
 
     const ours = await ui.session(OURS, 'IOREQ Model', async () => {
@@ -262,6 +315,7 @@ export async function latencyFigures(): Promise<Record<string, unknown>> {
       scenario: SCENARIO, stepsEach: STEPS, order: 'ioreq-scope session, then the floor session, back to back in one code-server',
       ioreqScope: { ...a, dap: dapTraffic(dap, 'ioreq-scope'), frames: ours.map((s) => s.frame) },
       floor: { ...b, dap: dapTraffic(dap, 'ioreq-floor') },
+      ...(profileDir ? { profile: profiles(profileDir) } : {}),
       overFloor: { stackAndEditor: stackRatio, modelView: modelRatio },
       target: { overFloorAtMost: TARGET, met: stackRatio !== null && modelRatio !== null && stackRatio <= TARGET && modelRatio <= TARGET },
       samplesMs: {
@@ -291,7 +345,7 @@ const rel = (s: Sample) => ({
 
 /** The workbench, driven as a user does (clicks and keys), for the latency run. */
 class Ui {
-  constructor(private readonly page: EvalPage) {}
+  constructor(private readonly page: EvalPage, private readonly profile?: { dir: string; cdp: CDPSession } | '' ) {}
 
   paneRow(title: string, text: RegExp): Locator {
     return this.pane(title).locator('.monaco-list-row', { hasText: text }).first();
@@ -384,6 +438,8 @@ class Ui {
     await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await this.page.evaluate(PAGE_SCRIPT);
     const out: Sample[] = [];
+    const tag = paneTitle.split(' ')[0].toLowerCase();
+    if (this.profile) await this.profiling(tag, true);
     for (let i = 0; i < STEPS; i++) {
       await this.page.evaluate(`window.__lat.arm(${JSON.stringify(paneTitle)})`);
       await this.page.keyboard.press('F10');
@@ -391,7 +447,29 @@ class Ui {
       out.push(s);
       if (s.timedOut && !(await this.page.locator('.debug-toolbar').isVisible())) break; // the session ended
     }
+    if (this.profile) await this.profiling(tag, false);
     return out;
+  }
+
+  /** BENCH_LATENCY_PROFILE: the workbench's CPU profile over the timed steps (DevTools Protocol) and the extension
+   *  host's (the floor extension's in-process profiler, told through DIR/control). */
+  private async profiling(tag: string, start: boolean): Promise<void> {
+    if (!this.profile) return;
+    const { dir, cdp } = this.profile;
+    const done = path.join(dir, 'control.done');
+    if (start) {
+      fs.rmSync(done, { force: true });
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+      fs.writeFileSync(path.join(dir, 'control'), `start ${tag}`);
+      await this.page.waitForTimeout(200);
+      return;
+    }
+    const { profile } = await cdp.send('Profiler.stop');
+    fs.writeFileSync(path.join(dir, `renderer-${tag}.cpuprofile`), JSON.stringify(profile));
+    fs.writeFileSync(path.join(dir, 'control'), 'stop');
+    for (let i = 0; i < 100 && !fs.existsSync(done); i++) await this.page.waitForTimeout(100);
   }
 
   async stop(): Promise<void> {

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { BrowserContext, Page, loadPlaywright } from './playwright';
+import { BrowserContext, CDPSession, Page, loadPlaywright } from './playwright';
 import { chromiumPath, harnessDir } from './paths';
 import { freePort } from '../live/sshd';
 
@@ -211,6 +211,8 @@ export function testPayload(server: CodeServer, extDir: string, testsPath: strin
 export interface Chromium {
   context: BrowserContext;
   newPage(): Promise<Page>;
+  /** A DevTools Protocol session on `page` (for a CPU profile of the workbench). */
+  cdp(page: Page): Promise<CDPSession>;
   stop(): Promise<void>;
 }
 
@@ -235,6 +237,7 @@ export async function launchChromium(viewport = { width: 1400, height: 900 }): P
   return {
     context,
     newPage: () => context.newPage(),
+    cdp: (page) => context.newCDPSession(page),
     async stop() {
       if (stopped) return;
       stopped = true;

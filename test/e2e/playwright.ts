@@ -61,8 +61,12 @@ export interface Page extends Pick<Locator, 'locator' | 'getByText'> {
   close(): Promise<void>;
 }
 
+/** A Chrome DevTools Protocol session on a page (the latency bench's CPU profile of the workbench). */
+export interface CDPSession { send(method: string, params?: Record<string, unknown>): Promise<any> }
+
 export interface BrowserContext {
   newPage(): Promise<Page>;
+  newCDPSession(page: Page): Promise<CDPSession>;
   pages(): Page[];
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@
 // Code itself spends between the F10 key and the screen is then measured against the same thing for ioreq-scope.
 // Built by tools/build.js to out/test/e2e/floor/extension.js; bench/latency.ts copies it beside this package.json.
 import * as fs from 'fs';
+import * as inspector from 'inspector';
 import * as vscode from 'vscode';
 
 type Message = { seq: number; type: string; command?: string; arguments?: Record<string, unknown> };
@@ -138,7 +139,38 @@ function dapTracker(file: string): vscode.DebugAdapterTrackerFactory {
   };
 }
 
+/** With IOREQ_FLOOR_CPU_PROFILE=DIR, a CPU profile of this extension host (where both inline adapters, the IOREQ Scope
+ *  extension and VS Code's extension-side API run), taken in-process with node's inspector over exactly the timed
+ *  steps: bench/latency.ts writes DIR/control with `start NAME` before them and `stop` after; the profile goes to
+ *  DIR/exthost-NAME.cpuprofile, then DIR/control.done says it is written. Polled, 50 ms apart, only while set. */
+function exthostProfiler(dir: string): vscode.Disposable {
+  const control = `${dir}/control`;
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string) => new Promise<any>((res, rej) => session.post(method, (e, r) => (e ? rej(e) : res(r))));
+  let name: string | null = null;
+  const poll = async () => {
+    let text = '';
+    try { text = fs.readFileSync(control, 'utf8').trim(); } catch { return; }
+    fs.rmSync(control, { force: true });
+    if (text.startsWith('start ') && name === null) {
+      name = text.slice(6);
+      await post('Profiler.enable');
+      await post('Profiler.start');
+    } else if (text === 'stop' && name !== null) {
+      const { profile } = await post('Profiler.stop');
+      fs.writeFileSync(`${dir}/exthost-${name}.cpuprofile`, JSON.stringify(profile));
+      fs.writeFileSync(`${control}.done`, name);
+      name = null;
+    }
+  };
+  const timer = setInterval(() => { void poll(); }, 50);
+  return { dispose: () => { clearInterval(timer); session.disconnect(); } };
+}
+
 export function activate(context: vscode.ExtensionContext): void {
+  const profileDir = process.env.IOREQ_FLOOR_CPU_PROFILE;
+  if (profileDir) context.subscriptions.push(exthostProfiler(profileDir));
   const tree = new FloorTree();
   const logFile = process.env.IOREQ_FLOOR_DAP_LOG;
   if (logFile) context.subscriptions.push(vscode.debug.registerDebugAdapterTrackerFactory('*', dapTracker(logFile)));
