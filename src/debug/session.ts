@@ -82,11 +82,12 @@ export class IoreqDebugSession extends LoggingDebugSession {
   /** Source references of the listings (one per listing for the session's life). */
   private sourceRefs = new Map<string, number>();
 
-  private flushModelEvents(): ModelEvent[] {
+  /** The model events since the last stop, and the Debug Console's lines for them (one output event). */
+  private takeModelEvents(): { list: ModelEvent[]; output?: DebugProtocol.Event } {
     const evs = this.pendingEvents;
     this.pendingEvents = [];
-    if (evs.length) this.sendEvent(new OutputEvent(evs.map((e) => (e.kind === 'printk' ? `[${e.actor}] (XEN) ${e.text}\n` : `[${e.actor}] ${e.fn}: ${e.text}\n`)).join(''), 'console'));
-    return evs;
+    if (!evs.length) return { list: evs };
+    return { list: evs, output: new OutputEvent(evs.map((e) => (e.kind === 'printk' ? `[${e.actor}] (XEN) ${e.text}\n` : `[${e.actor}] ${e.fn}: ${e.text}\n`)).join(''), 'console') };
   }
 
   private opts: SessionOptions;
@@ -211,6 +212,11 @@ export class IoreqDebugSession extends LoggingDebugSession {
     const levels = args.levels || frames.length;
     response.body = { stackFrames: frames.slice(start, start + levels), totalFrames: frames.length };
     this.sendResponse(response);
+    // The stopped thread's stack is on its way to the screen: now the rest of the stop (see afterStop).
+    if (this.afterStop.length && actor === this.lastStop?.actor) {
+      if (this.afterStopTimer) clearTimeout(this.afterStopTimer);
+      this.afterStopTimer = setTimeout(() => this.flushAfterStop(), 0);
+    }
   }
 
   protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
@@ -369,18 +375,43 @@ export class IoreqDebugSession extends LoggingDebugSession {
   /** Whether stops send `memory` events (launch's `memoryEvents`, on unless false). */
   private memoryEvents = true;
 
+  /** The events of the last stop that VS Code does not need to draw it (the page `memory` events, the Debug Console's
+   *  lines, the views' state event): held until VS Code has asked for the stopped thread's stack, so that the call
+   *  stack and the editor line are drawn first and the views follow, or for AFTER_STOP_MS if it does not ask. Any
+   *  other request (a step, a variable, a disconnect) sends them first, so they always precede what comes next. */
+  private afterStop: DebugProtocol.Event[] = [];
+  private afterStopTimer: ReturnType<typeof setTimeout> | undefined;
+  private static readonly AFTER_STOP_MS = 50;
+
+  private flushAfterStop(): void {
+    if (this.afterStopTimer) clearTimeout(this.afterStopTimer);
+    this.afterStopTimer = undefined;
+    const evs = this.afterStop;
+    this.afterStop = [];
+    for (const e of evs) this.sendEvent(e);
+  }
+
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    if (request.command !== 'threads' && request.command !== 'stackTrace') this.flushAfterStop();
+    super.dispatchRequest(request);
+  }
+
   private report(stop: StopInfo): void {
     const rt = this.rt!;
+    this.flushAfterStop();
+    const later: DebugProtocol.Event[] = [];
     // The model wrote pages since the last stop: tell the client (its memory views refresh).
     if (this.memoryEvents) {
-      if (this.pagesAtStop) for (const r of changedSince(rt, this.pagesAtStop)) this.sendEvent(new DapEvent('memory', r));
+      if (this.pagesAtStop) for (const r of changedSince(rt, this.pagesAtStop)) later.push(new DapEvent('memory', r));
       this.pagesAtStop = snapshotPages(rt);
     }
     this.handles.reset();
     this.frames.reset();
     this.lastStop = stop;
-    const events = this.flushModelEvents();
+    const events = this.takeModelEvents();
+    if (events.output) later.push(events.output);
     if (stop.reason === 'end') {
+      for (const e of later) this.sendEvent(e);
       for (const v of rt.finalVerdicts ?? []) this.sendEvent(new OutputEvent(`${v.ok ? 'PASS' : 'FAIL'} ${v.text}\n`, v.ok ? 'console' : 'stderr'));
       this.sendEvent(new OutputEvent(`scenario finished at step ${rt.pos.step}\n`, 'console'));
       this.sendEvent(new TerminatedEvent());
@@ -391,8 +422,8 @@ export class IoreqDebugSession extends LoggingDebugSession {
     if (stop.description) ev.body.description = stop.description;
     if (stop.hitBreakpointIds) ev.body.hitBreakpointIds = stop.hitBreakpointIds;
     this.sendEvent(ev);
-    const state: StateEventBody = { t: rt.pos.t, step: rt.pos.step, stmt: rt.pos.stmt, actor: stop.actor, reason: stop.reason, events, eventCount: rt.eventCount, returned: rt.returned };
-    this.sendEvent(new DapEvent(STATE_EVENT, state));
+    const state: StateEventBody = { t: rt.pos.t, step: rt.pos.step, stmt: rt.pos.stmt, actor: stop.actor, reason: stop.reason, events: events.list, eventCount: rt.eventCount, returned: rt.returned };
+    later.push(new DapEvent(STATE_EVENT, state));
     const top = rt.frames().at(-1);
     if (top && this.xen.tree) {
       const where = this.xen.find(top.fn);
@@ -400,9 +431,11 @@ export class IoreqDebugSession extends LoggingDebugSession {
         const ev = new OutputEvent(`${top.fn} in your tree\n`, 'console') as DebugProtocol.OutputEvent;
         ev.body.source = { path: where.path, name: path.basename(where.path) };
         ev.body.line = where.line;
-        this.sendEvent(ev);
+        later.push(ev);
       }
     }
+    this.afterStop = later;
+    this.afterStopTimer = setTimeout(() => this.flushAfterStop(), IoreqDebugSession.AFTER_STOP_MS);
   }
 
   private run(response: DebugProtocol.Response, f: () => StopInfo): void {

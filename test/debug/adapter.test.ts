@@ -193,13 +193,44 @@ describe('debug adapter over DAP (dist/debugAdapter.js)', function () {
     await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'hvm_create_ioreq_server' }] });
     await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
     assert.ok((await state).body);
+    // The console lines, like the state event, follow the stopped event (once the stack is asked for, or 50 ms on).
+    for (let i = 0; i < 50 && !outputs.some((o) => /domain_create: d1 created/.test(o.body.output)); i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(outputs.some((o) => /domain_create: d1 created/.test(o.body.output)), 'model events in the console');
-    // The link follows the stopped event: give the adapter's next messages a moment to arrive.
     const hvmc = path.join(tree, 'xen/arch/x86/hvm/hvm.c');
     for (let i = 0; i < 50 && !outputs.some((o) => o.body.source?.path === hvmc); i++) await new Promise((r) => setTimeout(r, 20));
     const link = outputs.find((o) => o.body.source?.path === hvmc);
     assert.ok(link, 'a console line linking the user\'s hvm.c');
     assert.equal(link!.body.line, 2);
+  });
+
+  it('a stop is drawn first: stopped, then (once the stack is asked for) the console lines and the state event; a step sends the last stop\'s first', async () => {
+    const seen: string[] = [];
+    dc.on('stopped', () => seen.push('stopped'));
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (/\] /.test(e.body.output)) seen.push('output'); });
+    dc.on('ioreqScope.state', () => seen.push('state'));
+    await Promise.all([dc.waitForEvent('stopped'), launch(SC('08-sync-pio-read-write.ioreq.json'), { stopOnEntry: true })]);
+    await dc.waitForEvent('ioreqScope.state');
+    // A step with model events (xc_domain_create's), the stack asked for at once, as VS Code does.
+    seen.length = 0;
+    const stopped = dc.waitForEvent('stopped');
+    await dc.nextRequest({ threadId: 1 });
+    await stopped;
+    const before = [...seen];
+    const st = await dc.stackTraceRequest({ threadId: 1 });
+    assert.ok(st.body.stackFrames.length > 0);
+    await dc.waitForEvent('ioreqScope.state');
+    assert.deepEqual(before, ['stopped'], 'nothing but the stop before the stack is asked for');
+    assert.deepEqual(seen.slice(0, 3), ['stopped', 'output', 'state']);
+    // Two steps back to back, no stack asked for: the first stop's events come before the second stop.
+    seen.length = 0;
+    let second = false;
+    dc.on('stopped', () => { second = seen.filter((x) => x === 'stopped').length >= 2; });
+    await Promise.all([dc.waitForEvent('stopped'), dc.nextRequest({ threadId: 1 })]);
+    await Promise.all([dc.waitForEvent('stopped'), dc.nextRequest({ threadId: 1 })]);
+    await dc.waitForEvent('ioreqScope.state');
+    assert.ok(second);
+    const k = seen.indexOf('stopped', 1);
+    assert.ok(k > 0 && seen.slice(0, k).includes('state'), `the first stop's state before the second stop: ${seen.join(' ')}`);
   });
 
   it("launch's libxcDebug puts setup_guest's DPRINTF lines in the debug console", async () => {
