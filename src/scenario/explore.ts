@@ -396,7 +396,7 @@ export function search(sc: Scenario, opts: ExploreOptions, actors: string[], byA
     found.set(kind, { message, node: n });
   };
   // Event expectations need history, which the search does not record: those are checked on a replay.
-  const expectsEvents = sc.expect.some((e) => 'event' in e);
+  const expectsEvents = sc.expect.some((e) => 'event' in e || 'events' in e);
   let explored = part.roots ? 0 : 1, transitions = 0, duplicates = 0, maxDepth = 0, finalCount = 0;
   let frontier: Node[] = roots;
   let complete = true;
