@@ -366,8 +366,8 @@ describe("debugger: the seed's hvm.c stop by stop, off the creating get's happy 
     assert.deepEqual(of(7)[0].at, [...DO_HVM_OP_HEAD, 'is_get', 'get_switch', 'get_default', 'get_default_break', 'got']);
     const s3 = of(10)[0];
     assert.deepEqual(s3.at, [...DO_HVM_OP_HEAD, 'set_switch', 'acpi_s_state', 'acpi_s_state_self', 'acpi_s_state_ok', 'acpi_s_state_suspend', 'acpi_s_state_break', 'store', 'set_ret']);
-    assert.equal(at(s3, 'acpi_s_state_suspend').value, '3');
-    assert.equal(at(of(12)[0], 'acpi_s_state_suspend').value, '1');
+    assert.equal(at(s3, 'acpi_s_state_suspend').value, '0x3');
+    assert.equal(at(of(12)[0], 'acpi_s_state_suspend').value, '0x1');
     assert.equal(at(of(12)[0], 'store').rc, '-EINVAL');
     assert.deepEqual(of(11)[0].at, [...DO_HVM_OP_HEAD, 'is_get', 'get_switch', 'get_acpi_s_state', 'get_acpi_s_state_break', 'got']);
     const ev = of(15)[0];
