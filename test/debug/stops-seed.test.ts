@@ -80,6 +80,7 @@ const RUNS = {
   noVcpus: () => inline('no-vcpus', 0, [GET_IOREQ, { actor: 'toolstack', op: 'hvmop_set_param', domid: 1, param: 'DM_DOMAIN', value: 5 }]),
 };
 type RunName = keyof typeof RUNS;
+// Filled afresh in every test (cleared before each), so that each test runs the model code it asserts on itself.
 const cache = new Map<RunName, Call[]>();
 const calls = (r: RunName, fn: string) => {
   if (!cache.has(r)) { const s = RUNS[r](); cache.set(r, callsOf(s.text, s.name)); }
@@ -97,6 +98,8 @@ const CREATE_BOTH = [...CREATE_PAGES, 'get_bufioreq_pfn', 'bufioreq_pfn', 'set_b
 const DO_HVM_OP_HEAD = ['curr_d', 'init_rc', 'index', 'rcu_lock', 'lookup', 'is_hvm', 'xsm', 'xsm_rc', 'is_set'];
 
 describe("debugger: the seed's hvm.c stop by stop, off the creating get's happy path", () => {
+  beforeEach(() => cache.clear());
+
   it('every stop in a seed/hvm.c function is a statement line its listing gives that function', () => {
     let n = 0;
     for (const r of Object.keys(RUNS) as RunName[]) {
