@@ -42,7 +42,10 @@ export function localsAt(a: At): Record<string, unknown> {
   if (!a.scope || !a.declared) return a.locals ?? {};
   const scope = a.scope();
   const out: Record<string, unknown> = {};
-  for (const n of a.declared) out[n] = n in scope ? scope[n] : a.locals && n in a.locals ? a.locals[n] : NOT_IN_SCOPE;
+  // The scope's value, unless it is undefined and the label names the value to show (`d ?? null`: a lookup that
+  // found nothing reads NULL, as in C).
+  const named = (n: string) => a.locals !== undefined && n in a.locals;
+  for (const n of a.declared) out[n] = n in scope && !(scope[n] === undefined && named(n)) ? scope[n] : named(n) ? a.locals![n] : NOT_IN_SCOPE;
   for (const n of Object.keys(scope)) if (!(n in out)) out[n] = scope[n];
   // An extra value named by its TypeScript spelling of a local (nrVcpus) is that local, already under its C name.
   if (a.locals) for (const n of Object.keys(a.locals)) if (!(n in out) && !(cName(n) in out)) out[n] = a.locals[n];

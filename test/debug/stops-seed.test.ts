@@ -364,6 +364,7 @@ describe("debugger: the seed's hvm.c stop by stop, off the creating get's happy 
     // An index at or past HVM_NR_PARAMS: -EINVAL before the domain is looked up; an unknown domain: -ESRCH at the lookup.
     assert.deepEqual(of(2).map((x) => x.at), [['curr_d', 'init_rc', 'index']]);
     assert.deepEqual(of(4).map((x) => x.at), [['curr_d', 'init_rc', 'index', 'rcu_lock', 'lookup']]);
+    assert.equal(at(of(4)[0], 'lookup').d, 'NULL', "rcu_lock_domain_by_any_id found no domain: d reads NULL, not undefined");
     assert.deepEqual(of(6)[0].at, [...DO_HVM_OP_HEAD, 'set_switch', 'set_default', 'store', 'set_ret']);
     assert.equal(at(of(6)[0], 'store').rc, '0');
     assert.deepEqual(of(7)[0].at, [...DO_HVM_OP_HEAD, 'is_get', 'get_switch', 'get_default', 'get_default_break', 'got']);
