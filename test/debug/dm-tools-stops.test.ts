@@ -9,6 +9,7 @@ import { IoreqRuntime } from '../../src/debug/runtime';
 import { locateLabel } from '../../src/debug/listing';
 import type { ProfileName } from '../../src/model/layout';
 import { parseScenario } from '../../src/scenario/parse';
+import { walkCalls } from './calls';
 
 const ROOT = path.join(__dirname, '../../..');
 const MINE = new Set(['common/xen-hvm.c', 'common/toolstack.c', 'common/stdvga.c', '4.5/xen-hvm-4.5.c']);
@@ -16,34 +17,22 @@ const MINE = new Set(['common/xen-hvm.c', 'common/toolstack.c', 'common/stdvga.c
 const LOOP_HEADS = new Set(['for_each_vcpu', 'for_each_item', 'pointers', 'for_each_page', 'for_each_param', 'for_each', 'destroydomain', 'hvm_vcpu_destroy']);
 
 /** One call of a listed function: its labels in the order the stepping stopped at them, with their listing lines. */
-interface Activation { fn: string; listing: string; at: string[]; lines: number[]; frame: object }
+interface Activation { fn: string; listing: string; at: string[]; lines: number[] }
 
 /** Every call of a function of the listings above that `actor` makes in the scenario, stepped statement by statement. */
 function activations(file: string, actor: string): Activation[] {
   const f = path.join(ROOT, 'scenarios', file);
   const rt = new IoreqRuntime(parseScenario(fs.readFileSync(f, 'utf8'), f));
   const profile = rt.sc.profile as ProfileName;
-  const done: Activation[] = [];
-  const open: Activation[] = [];
-  const close = (depth: number) => { while (open.length > depth) done.push(open.pop()!); };
-  for (let s = rt.stepIn(actor), n = 0; s.reason !== 'end' && n < 20000; s = rt.stepIn(actor), n++) {
-    if (rt.returned) { close(0); continue; }
-    const frames = rt.frames();
-    // The calls still open are the common prefix of the stack (each call has a frame object of its own).
-    let keep = 0;
-    while (keep < open.length && keep < frames.length && open[keep].frame === frames[keep]) keep++;
-    close(keep);
-    for (let k = open.length; k < frames.length; k++) {
-      const loc = locateLabel(profile, frames[k].fn, frames[k].at);
-      open.push({ fn: frames[k].fn, listing: loc?.listing.name ?? '?', at: [], lines: [], frame: frames[k] });
-    }
-    const top = frames[frames.length - 1];
+  const done = walkCalls<Activation>(rt, actor, (f) => {
+    const loc = locateLabel(profile, f.fn, f.at);
+    return { fn: f.fn, listing: loc?.listing.name ?? '?', at: [], lines: [] };
+  }, (a, top) => {
     const loc = locateLabel(profile, top.fn, top.at);
     assert.ok(loc, `${top.fn}@${top.at} has a listing line`);
-    open[open.length - 1].at.push(top.at);
-    open[open.length - 1].lines.push(loc.line);
-  }
-  close(0);
+    a.at.push(top.at);
+    a.lines.push(loc.line);
+  });
   return done.filter((a) => MINE.has(a.listing) && a.at.length > 0);
 }
 

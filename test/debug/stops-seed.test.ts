@@ -12,7 +12,7 @@ import { IoreqRuntime } from '../../src/debug/runtime';
 import { loadListing } from '../../src/debug/listing';
 import { show } from '../../src/debug/values';
 import { parseScenario } from '../../src/scenario/parse';
-import type { Frame } from '../../src/model/step';
+import { walkCalls } from './calls';
 
 const ROOT = path.join(__dirname, '../../..');
 const HVM = loadListing('seed/hvm.c');
@@ -26,20 +26,10 @@ function callsOf(text: string, name: string): Call[] {
   const out: Call[] = [];
   for (const actor of [...new Set(sc.steps.map((s) => s.actor))]) {
     const rt = new IoreqRuntime(parseScenario(text, name));
-    const open: Array<Call & { frame: Frame }> = [];
-    const close = (depth: number) => { while (open.length > depth) out.push(open.pop()!); };
-    for (let s = rt.stepIn(actor), n = 0; s.reason !== 'end' && n < 20000; s = rt.stepIn(actor), n++) {
-      if (rt.returned) { close(0); continue; }
-      const frames = rt.frames();
-      let keep = 0;
-      while (keep < open.length && keep < frames.length && open[keep].frame === frames[keep]) keep++;
-      close(keep);
-      for (let k = open.length; k < frames.length; k++) open.push({ fn: frames[k].fn, actor, step: rt.pos.step, at: [], locals: [], frame: frames[k] });
-      const top = frames[frames.length - 1];
-      open[open.length - 1].at.push(top.at);
-      open[open.length - 1].locals.push(Object.fromEntries(Object.entries(top.locals).map(([k, v]) => [k, show(k, v).value])));
-    }
-    close(0);
+    out.push(...walkCalls<Call>(rt, actor, (f) => ({ fn: f.fn, actor, step: rt.pos.step, at: [], locals: [] }), (c, top) => {
+      c.at.push(top.at);
+      c.locals.push(Object.fromEntries(Object.entries(top.locals).map(([k, v]) => [k, show(k, v).value])));
+    }));
   }
   return out.filter((c) => HVM.fns.has(c.fn)).map(({ fn, actor, step, at, locals }) => ({ fn, actor, step, at, locals }));
 }
