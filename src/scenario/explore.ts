@@ -332,11 +332,15 @@ export function actorsOf(sc: Scenario): { actors: string[]; byActor: number[][] 
   return { actors, byActor: actors.map((a) => sc.steps.filter((st) => st.actor === a).map((st) => st.index)) };
 }
 
+/** Whether the file's expectations read the event history (`event` or the ordered `events`), which the search does
+ *  not record: the reduction is off for them and they are checked on a replay. */
+const readsEvents = (sc: Scenario) => sc.expect.some((e) => 'event' in e || 'events' in e);
+
 /** Whether the reduction runs on this file with these options, and if not why. */
 export function reductionPlan(sc: Scenario, opts: ExploreOptions): ReductionReport {
   if (opts.reduce === false) return { on: false, pessimistic: false, why: '--no-reduce' };
   // Expectations about events read the order things happened in, which a reduction does not keep.
-  if (sc.expect.some((e) => 'event' in e || 'events' in e)) return { on: false, pessimistic: false, why: "the file's expectations read the event history, whose order the reduction does not keep" };
+  if (readsEvents(sc)) return { on: false, pessimistic: false, why: "the file's expectations read the event history, whose order the reduction does not keep" };
   return { on: true, pessimistic: false };
 }
 
@@ -396,7 +400,7 @@ export function search(sc: Scenario, opts: ExploreOptions, actors: string[], byA
     found.set(kind, { message, node: n });
   };
   // Event expectations need history, which the search does not record: those are checked on a replay.
-  const expectsEvents = sc.expect.some((e) => 'event' in e || 'events' in e);
+  const expectsEvents = readsEvents(sc);
   let explored = part.roots ? 0 : 1, transitions = 0, duplicates = 0, maxDepth = 0, finalCount = 0;
   let frontier: Node[] = roots;
   let complete = true;
