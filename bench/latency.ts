@@ -2,7 +2,9 @@
 // VSIX packaged from this build installed beside the latency floor (test/e2e/floor/, a do-nothing debug adapter and a
 // one-node tree that follows its stops). For an ioreq-scope session on a bundled scenario (copied into a temp
 // workspace outside the repository) and then for a floor session in the same code-server, F10 is pressed STEPS
-// times; for each press the page measures, with its own performance.now():
+// times; that pair is repeated ROUNDS times (BENCH_LATENCY_ROUNDS, 3 by default), the order alternating (ours first,
+// then the floor first, …) so neither side always meets the workbench cold or a burst of load on the shared machine
+// alone. For each press the page measures, with its own performance.now():
 //  - stack: from the F10 keydown to the first animation frame showing BOTH the Call Stack's top frame changed and the
 //    editor's top-stack-frame decoration on that frame's line, in the editor of that frame's file;
 //  - model: from the keydown to the last change of the Model view's rows (text and change marks) before the screen
@@ -21,6 +23,7 @@ import type { CDPSession, Locator, Page } from '../test/e2e/playwright';
 import { artifactsDir, chromiumPath, harnessDir, removeWorkspace, repoRoot, scenarioWorkspace } from '../test/e2e/paths';
 
 export const STEPS = Number(process.env.BENCH_LATENCY_STEPS ?? 20);
+export const ROUNDS = Math.max(1, Number(process.env.BENCH_LATENCY_ROUNDS ?? 3));
 const QUIET_MS = 700;
 const STEP_TIMEOUT_MS = 6000;
 const SCENARIO = '08-sync-pio-read-write.ioreq.json';
@@ -141,10 +144,12 @@ export function summarise(samples: Sample[]): Record<string, unknown> {
   };
 }
 
-/** DAP traffic of one session (the floor extension's tracker log): requests per step and each command's cost. */
+/** DAP traffic of a type's first session (the floor extension's tracker log): requests per step and each command's cost. */
 interface DapLine { session: string; type: string; dir: 'in' | 'out'; t: number; msg: { type: string; command?: string; event?: string; seq: number; request_seq?: number } }
 export function dapTraffic(lines: DapLine[], type: string): Record<string, unknown> {
-  const mine = lines.filter((l) => l.type === type);
+  // The first session of the type only: the later rounds' start-ups would count as requests between stops.
+  const first = lines.find((l) => l.type === type)?.session;
+  const mine = lines.filter((l) => l.type === type && l.session === first);
   const stops = mine.filter((l) => l.dir === 'out' && l.msg.type === 'event' && l.msg.event === 'stopped');
   const pending = new Map<number, DapLine>();
   const cost = new Map<string, number[]>();
@@ -280,46 +285,64 @@ export async function latencyFigures(): Promise<Record<string, unknown>> {
     const ui = new Ui(page, profileDir && { dir: profileDir, cdp: await browser.cdp(page) });
     shotOnFailure = () => ui.shot('latency-failed');
 
-    const ours = await ui.session(OURS, 'IOREQ Model', async () => {
-      // The session root open; untimed presses until domain d1 exists, then d1 open too, so the nodes the timed
-      // steps change are on screen.
+    // The session root open; untimed presses until domain d1 exists, then d1 open too, so the nodes the timed steps
+    // change are on screen; …and d1's vcpus, whose rows give each slot's state (READY, INPROCESS, IORESP_READY,
+    // NONE): what the steps through the ioreq path change. Without them no row on screen changes at most steps (seen:
+    // 20 steps of 20). Then the guest vcpu's thread (F10 stays in the thread it is pressed in), into its first step:
+    // the port write's path through Xen's hvm.c, the ioreq path the extension is about.
+    const prepareOurs = async () => {
       await ui.expand(ui.paneRow('IOREQ Model', new RegExp(`^\\s*${OURS}`)));
       const d1 = ui.paneRow('IOREQ Model', /^\s*d1\b/);
       for (let i = 0; i < 10 && !(await d1.isVisible()); i++) await ui.press('F10', 'IOREQ Model');
       await ui.expand(d1);
-      // …and d1's vcpus, whose rows give each slot's state (READY, INPROCESS, IORESP_READY, NONE): what the steps
-      // through the ioreq path change. Without them no row on screen changes at most steps (seen: 20 steps of 20).
       const vcpus = ui.paneRow('IOREQ Model', /^\s*vcpus\s*[1-9]/);
       for (let i = 0; i < 60 && !(await vcpus.isVisible()); i++) await ui.press('F10', 'IOREQ Model');
       await ui.expand(vcpus);
       await ui.paneRow('IOREQ Model', /^\s*vcpu 0(?!\d)/).waitFor({ timeout: 10000 });
-      // The guest vcpu's thread (F10 stays in the thread it is pressed in), into its first step: the port write's
-      // path through Xen's hvm.c, the ioreq path the extension is about.
       await ui.focusThread(/^\s*vcpu d1v0/);
       await ui.press('F11', 'IOREQ Model');
-    });
-    await ui.shot('latency-ioreq-scope');
-    await ui.stop();
-    const floor = await ui.session(FLOOR, 'Floor Model', async () => { await ui.press('F10', 'Floor Model'); });
-    await ui.shot('latency-floor');
-    await ui.stop();
-
-    const a = summarise(ours), b = summarise(floor);
-    const ratio = (k: 'stackAndEditorMs' | 'modelViewMs') => {
-      const x = (a[k] as { median: number | null }).median, y = (b[k] as { median: number | null }).median;
-      return x !== null && y !== null && y > 0 ? Math.round((x / y) * 100) / 100 : null;
     };
+    const ours: Sample[][] = [], floor: Sample[][] = [], orders: string[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const oursFirst = r % 2 === 0;
+      orders.push(oursFirst ? 'ioreq-scope, floor' : 'floor, ioreq-scope');
+      for (const side of oursFirst ? ['ours', 'floor'] : ['floor', 'ours']) {
+        if (side === 'ours') {
+          ours.push(await ui.session(OURS, 'IOREQ Model', prepareOurs, `ours${r}`));
+          if (r === 0) await ui.shot('latency-ioreq-scope');
+        } else {
+          floor.push(await ui.session(FLOOR, 'Floor Model', async () => { await ui.press('F10', 'Floor Model'); }, `floor${r}`));
+          if (r === 0) await ui.shot('latency-floor');
+        }
+        await ui.stop();
+      }
+    }
+
+    // The figures: medians over every timed press of each side (ROUNDS × STEPS), and the same ratio round by round.
+    const a = summarise(ours.flat()), b = summarise(floor.flat());
+    const median = (x: Record<string, unknown>, k: 'stackAndEditorMs' | 'modelViewMs') => (x[k] as { median: number | null }).median;
+    const over = (x: Record<string, unknown>, y: Record<string, unknown>, k: 'stackAndEditorMs' | 'modelViewMs') => {
+      const n = median(x, k), d = median(y, k);
+      return n !== null && d !== null && d > 0 ? Math.round((n / d) * 100) / 100 : null;
+    };
+    const rounds = ours.map((o, r) => {
+      const x = summarise(o), y = summarise(floor[r]);
+      return { order: orders[r], stackAndEditorMs: { ioreqScope: median(x, 'stackAndEditorMs'), floor: median(y, 'stackAndEditorMs'), overFloor: over(x, y, 'stackAndEditorMs') },
+        modelViewMs: { ioreqScope: median(x, 'modelViewMs'), floor: median(y, 'modelViewMs'), overFloor: over(x, y, 'modelViewMs') } };
+    });
     const dap = fs.existsSync(dapLog) ? fs.readFileSync(dapLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as DapLine) : [];
-    const stackRatio = ratio('stackAndEditorMs'), modelRatio = ratio('modelViewMs');
+    const stackRatio = over(a, b, 'stackAndEditorMs'), modelRatio = over(a, b, 'modelViewMs');
     return {
-      scenario: SCENARIO, stepsEach: STEPS, order: 'ioreq-scope session, then the floor session, back to back in one code-server',
-      ioreqScope: { ...a, dap: dapTraffic(dap, 'ioreq-scope'), frames: ours.map((s) => s.frame) },
+      scenario: SCENARIO, stepsEach: STEPS, rounds: ROUNDS,
+      order: `${ROUNDS} rounds of an ioreq-scope session and a floor session, back to back in one code-server, the order alternating`,
+      ioreqScope: { ...a, dap: dapTraffic(dap, 'ioreq-scope'), frames: ours[0].map((s) => s.frame) },
       floor: { ...b, dap: dapTraffic(dap, 'ioreq-floor') },
       ...(profileDir ? { profile: profiles(profileDir) } : {}),
       overFloor: { stackAndEditor: stackRatio, modelView: modelRatio },
+      byRound: rounds,
       target: { overFloorAtMost: TARGET, met: stackRatio !== null && modelRatio !== null && stackRatio <= TARGET && modelRatio <= TARGET },
       samplesMs: {
-        ioreqScope: ours.map(rel), floor: floor.map(rel),
+        ioreqScope: ours.map((o) => o.map(rel)), floor: floor.map((f) => f.map(rel)),
       },
       vscode: '1.100.3 (code-server 4.100.3), headless chromium',
       harnessSeconds: Math.round((Date.now() - t0) / 100) / 10,
@@ -345,6 +368,7 @@ const rel = (s: Sample) => ({
 
 /** The workbench, driven as a user does (clicks and keys), for the latency run. */
 class Ui {
+  private readonly grown = new Set<string>();
   constructor(private readonly page: EvalPage, private readonly profile?: { dir: string; cdp: CDPSession } | '' ) {}
 
   paneRow(title: string, text: RegExp): Locator {
@@ -418,7 +442,7 @@ class Ui {
   }
 
   /** Starts the launch configuration `name`, lays out Run and Debug, runs `prepare`, then times STEPS presses of F10. */
-  async session(name: string, paneTitle: string, prepare: () => Promise<void>): Promise<Sample[]> {
+  async session(name: string, paneTitle: string, prepare: () => Promise<void>, tag: string): Promise<Sample[]> {
     await this.palette('Debug: Select and Start Debugging');
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click({ timeout: 10000 });
     await this.page.locator('.debug-toolbar').waitFor({ timeout: 30000 });
@@ -431,14 +455,14 @@ class Ui {
     await this.setPane('Watch', false);
     await this.setPane('Breakpoints', false);
     await this.setPane(paneTitle, true);
-    // Both sessions alike: the view under test gets room for a dozen rows, taken from Variables and Call Stack.
-    await this.grow(paneTitle, 320);
+    // Both sessions alike: the view under test gets room for a dozen rows, taken from Variables and Call Stack (once
+    // per pane: the layout stays across sessions).
+    if (!this.grown.has(paneTitle)) { this.grown.add(paneTitle); await this.grow(paneTitle, 320); }
     await prepare();
     // Keys to the workbench: focus the editor that shows the stop.
     await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await this.page.evaluate(PAGE_SCRIPT);
     const out: Sample[] = [];
-    const tag = paneTitle.split(' ')[0].toLowerCase();
     if (this.profile) await this.profiling(tag, true);
     for (let i = 0; i < STEPS; i++) {
       await this.page.evaluate(`window.__lat.arm(${JSON.stringify(paneTitle)})`);
