@@ -1,7 +1,8 @@
 // "Did you mean": the few known names closest to an unknown one, by edit distance (Damerau-Levenshtein, optimal
 // string alignment: insertions, deletions, substitutions and swaps of two neighbours each cost 1). vscode-free.
 
-/** The edit distance between a and b, compared case-insensitively; stops early once it exceeds `limit`. */
+/** The edit distance between a and b, compared case-insensitively; past `limit` the answer is `limit + 1` (and the
+ *  work stops early once no alignment can stay within it). */
 export function editDistance(a: string, b: string, limit = Infinity): number {
   const s = a.toLowerCase(), t = b.toLowerCase();
   if (Math.abs(s.length - t.length) > limit) return limit + 1;
@@ -21,7 +22,7 @@ export function editDistance(a: string, b: string, limit = Infinity): number {
     prev2 = prev;
     prev = cur;
   }
-  return prev[t.length];
+  return Math.min(prev[t.length], limit + 1);
 }
 
 /** How far a candidate may be from a word of this length and still be offered: about a third of it, 1 to 4. */
