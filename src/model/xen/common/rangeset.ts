@@ -22,21 +22,22 @@ export function rangesetContainsSingleton(r: Rangeset45, x: number): boolean {
 }
 
 /**
- * rangeset_add_range (rangeset.c:113-178@RELEASE-4.5.0): [s, e] joins the ranges it overlaps or touches; only a
- * range that joins none needs an allocation, refused with -ENOMEM once the limit is used up.
+ * rangeset_add_range (rangeset.c:115-181@RELEASE-4.5.0, the same at RELEASE-4.21.0): [s, e] joins the ranges it
+ * overlaps or touches. Xen takes a new range (alloc_range, :130-136) unless [s, e] overlaps one or extends one that
+ * ends at s - 1: a range that begins at e + 1 is merged only afterwards (:172-176), so reaching it alone still needs the
+ * allocation, and is -ENOMEM once the limit is used up, though the count of ranges would not grow.
  */
 export function rangesetAddRange(r: Rangeset45, s: number, e: number): number {
   const kept: number[] = [];
-  let ns = s, ne = e, joined = 0;
+  let ns = s, ne = e, joined = 0, extends_ = false;
   for (let i = 0; i < r.ranges.length; i += 2) {
     const a = r.ranges[i], b = r.ranges[i + 1];
-    if (b + 1 < ns || a > ne + 1) { kept.push(a, b); continue; }
+    if (b + 1 < s || a > e + 1) { kept.push(a, b); continue; }
+    if (a <= e) extends_ = true; // overlaps [s, e] or ends at s - 1
     ns = Math.min(ns, a); ne = Math.max(ne, b); joined++;
   }
-  if (joined === 0) {
-    if (r.nr_ranges === 0) return -ENOMEM;
-    r.nr_ranges--;
-  } else r.nr_ranges += joined - 1; // destroy_range gives back all but the one kept
+  if (!extends_ && r.nr_ranges === 0) return -ENOMEM;
+  r.nr_ranges += joined - 1; // one range taken unless one was extended; destroy_range gives back every other joined
   let at = 0;
   while (at < kept.length && kept[at] < ns) at += 2;
   kept.splice(at, 0, ns, ne);
@@ -45,7 +46,7 @@ export function rangesetAddRange(r: Rangeset45, s: number, e: number): number {
 }
 
 /**
- * rangeset_remove_range (rangeset.c:180-246@RELEASE-4.5.0): cut [s, e] out; splitting one range in two needs an
+ * rangeset_remove_range (rangeset.c:183-249@RELEASE-4.5.0, alloc_range at :203): cut [s, e] out; splitting one range in two needs an
  * allocation (-ENOMEM when none is left).
  */
 export function rangesetRemoveRange(r: Rangeset45, s: number, e: number): number {
