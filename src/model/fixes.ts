@@ -6,7 +6,7 @@ import type { ProfileName } from './layout';
 export interface Fix {
   /** The profiles whose modelled code has this switch. */
   profiles: readonly ProfileName[];
-  /** The commit's subject. */
+  /** The commit's subject (and its XSA number, for a security fix). */
   title: string;
   /** What the unfixed code did, in the project's words. */
   bug: string;
