@@ -81,10 +81,12 @@ export function instrument(proto: object, unit: string, sinkOf: (self: any) => F
   for (let p: any = proto; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
     for (const name of Object.getOwnPropertyNames(p)) {
       if (done.has(name) || name === 'constructor') continue;
+      // The most derived definition of a name is the one instances call, wrapped already or not: a base's is never
+      // copied over it (an instrumented middle class's override would otherwise lose to its base's method).
+      done.add(name);
       const desc = Object.getOwnPropertyDescriptor(p, name);
       const f = desc?.value;
       if (typeof f !== 'function' || f.constructor?.name !== 'GeneratorFunction' || f.__instrumented) continue;
-      done.add(name);
       const fn = cName(name);
       const wrapped = function* (this: any, ...args: unknown[]): Generator<At, unknown, void> {
         const sink = sinkOf(this);
