@@ -22,7 +22,7 @@ export function tokenize(src: string): Tok[] {
     if (/^\s*$/.test(src.slice(i))) break;
     re.lastIndex = i;
     const m = re.exec(src);
-    if (!m) throw new CExprError(`unexpected character '${src[i]}' in '${src}'`);
+    if (!m) throw new CExprError(`unexpected character '${src.slice(i).trimStart()[0]}' in '${src}'`);
     if (m[1]) out.push({ k: 'id', s: m[1] });
     else if (m[2]) out.push({ k: 'num', s: m[2] });
     else out.push({ k: 'op', s: m[3] });
@@ -104,8 +104,11 @@ export function evaluate(toks: Tok[]): { value: number; unsigned: boolean } {
       if (p === undefined || p < min) break;
       i++;
       const rhs = bin(p + 1);
-      const u = (op === '<<' || op === '>>') ? lhs.u : lhs.u || rhs.u;
-      const a = lhs.v, b = rhs.v;
+      const shift = op === '<<' || op === '>>';
+      const u = shift ? lhs.u : lhs.u || rhs.u;
+      // The usual arithmetic conversions (C11 6.3.1.8): with an unsigned operand the int one is converted to unsigned
+      // int before the operation, which / and % show (-1 % 0xffffffffu is 0); a shift keeps its left operand's type.
+      const a = !shift && u ? BigInt.asUintN(32, lhs.v) : lhs.v, b = !shift && u ? BigInt.asUintN(32, rhs.v) : rhs.v;
       let r: bigint;
       switch (op) {
         case '+': r = a + b; break;
