@@ -43,7 +43,7 @@ const slot = (d: Domain, i: number) => A.readIoreq(d.physmap.get(0xfeff9)!.data(
 const eventsOf = (m: Model, kind: string, from = 0) => m.x.events.slice(from).filter((e) => e.kind === kind);
 
 describe('mutation (issue 16): the seed hvm.c behaviours left unpinned', () => {
-  it('hvm_create_ioreq_server [SEED @621-640]: the server has MAX_HVM_VCPUS port slots, each -1 until its vcpu is added', () => {
+  it('hvm_create_ioreq_server [SEED @642-643]: the server has MAX_HVM_VCPUS port slots, each -1 until its vcpu is added', () => {
     const { s } = withServer(2);
     // struct hvm_ioreq_server's evtchn_port_t ioreq_evtchn[MAX_HVM_VCPUS] (asm-x86/hvm/domain.h @RELEASE-4.4.0),
     // filled with -1 by the loop `for ( i = 0; i < MAX_HVM_VCPUS; i++ )`: no slot beyond the array.
@@ -53,7 +53,7 @@ describe('mutation (issue 16): the seed hvm.c behaviours left unpinned', () => {
     assert.deepEqual(s.ioreq_evtchn.slice(2), Array(A.MAX_HVM_VCPUS - 2).fill(-1));
   });
 
-  it('hvm_create_ioreq_server fail_add_vcpu [SEED @669-672]: the domain_pause of the creation is undone by hvm_create_ioreq_server itself', () => {
+  it('hvm_create_ioreq_server fail_add_vcpu [SEED @673-676]: the domain_pause of the creation is undone by hvm_create_ioreq_server itself', () => {
     const { m, d0, d1 } = guest(2);
     const from = m.x.events.length;
     m.x.faults.evtchn = 1; // vcpu 0's buffered port (the second allocation) fails
