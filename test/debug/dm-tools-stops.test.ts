@@ -44,12 +44,21 @@ const SCENARIOS: Array<[string, string]> = [
 ];
 
 describe('debugger: the device model\'s and the toolstack\'s statements, stop by stop (issue 12)', () => {
-  const runs = new Map(SCENARIOS.map(([f, a]) => [`${f} ${a}`, activations(f, a)]));
-  const calls = (f: string, a: string, fn: string) => runs.get(`${f} ${a}`)!.filter((x) => x.fn === fn).map((x) => x.at);
+  // Each scenario is stepped in the test that reads it (not when the file loads), so that a mutant breaking the
+  // stepping fails those tests instead of the file's load.
+  const runs = new Map<string, Activation[]>();
+  beforeEach(() => runs.clear());
+  const run = (f: string, a: string) => {
+    const k = `${f} ${a}`;
+    if (!runs.has(k)) runs.set(k, activations(f, a));
+    return runs.get(k)!;
+  };
+  const calls = (f: string, a: string, fn: string) => run(f, a).filter((x) => x.fn === fn).map((x) => x.at);
 
   it('each call stops at its statements in the listing\'s order; a loop goes back only to its head', () => {
     let checked = 0;
-    for (const [k, acts] of runs) {
+    for (const [f, actor] of SCENARIOS) {
+      const k = `${f} ${actor}`, acts = run(f, actor);
       for (const a of acts) {
         for (let i = 1; i < a.lines.length; i++) {
           if (a.lines[i] < a.lines[i - 1]) assert.ok(LOOP_HEADS.has(a.at[i]), `${k}: ${a.fn} goes back from @${a.at[i - 1]} (line ${a.lines[i - 1]}) to @${a.at[i]} (line ${a.lines[i]})`);

@@ -78,35 +78,39 @@ describe('debugger: every statement of the I/O path is stopped on (issue 12, com
     { actor: 'd1v0', op: 'mmio_write', addr: '0xfe000000', size: 4, value: '0x1' }, // 12
     { actor: 'd1v0', op: 'pio_write', port: '0x3f8', size: 1, value: '0x42' }, // 13
   ]);
-  const { steps, rt } = stopsOfSteps(text, 4);
+  // Stepped in each test that reads it (not when the file loads), so that a mutant breaking the stepping fails the
+  // tests instead of the file's load.
+  let run: { steps: Stop[][]; rt: IoreqRuntime } | null = null;
+  beforeEach(() => { run = null; });
+  const stepped = () => (run ??= stopsOfSteps(text, 4));
 
   it('an OUT the device model gets: hvmemul_do_io from its declarations to its return, each field of the request on its own line', () => {
-    const [doIo] = calls(steps[4], 'hvmemul_do_io');
+    const [doIo] = calls(stepped().steps[4], 'hvmemul_do_io');
     assert.deepEqual(labels(doIo), [...DO_IO_HEAD, ...DO_IO_FILL, 'intercept', 'is_mmio', 'portio_intercept', 'intercept_rc', 'has_dm', 'send', 'sent', 'ret']);
     downward(doIo);
     // handle_pio's else-if chain: a write is not RETRY, not a read, not unhandleable
-    assert.deepEqual(labels(calls(steps[4], 'handle_pio')[0]), ['init_vio', 'do_pio', 'rc', 'okay_read', 'unhandleable', 'ret']);
-    assert.equal(rt.results[4]!.result.rc, X86EMUL_OKAY);
+    assert.deepEqual(labels(calls(stepped().steps[4], 'handle_pio')[0]), ['init_vio', 'do_pio', 'rc', 'okay_read', 'unhandleable', 'ret']);
+    assert.equal(stepped().rt.results[4]!.result.rc, X86EMUL_OKAY);
   });
 
   it('send_timeoffset_req and send_invalidate_req fill the request field by field, then send and return', () => {
-    const to = calls(steps[7], 'send_timeoffset_req')[0];
+    const to = calls(stepped().steps[7], 'send_timeoffset_req')[0];
     assert.deepEqual(labels(to), ['zero', 'memset', 'set_type', 'set_size', 'set_count', 'set_dir', 'set_data', 'set_state', 'send', 'check_ok', 'ret']);
     downward(to);
-    const inv = calls(steps[8], 'send_invalidate_req')[0];
+    const inv = calls(stepped().steps[8], 'send_invalidate_req')[0];
     assert.deepEqual(labels(inv), ['memset', 'set_type', 'set_size', 'set_count', 'set_dir', 'set_data', 'send', 'check_sent', 'ret']);
     downward(inv);
   });
 
   it('a busy slot: the pending exit stops at its printk and its return; handle_mmio injects #GP, handle_pio crashes the domain', () => {
-    const mmioDoIo = calls(steps[12], 'hvmemul_do_io')[0];
+    const mmioDoIo = calls(stepped().steps[12], 'hvmemul_do_io')[0];
     assert.deepEqual(labels(mmioDoIo), [...DO_IO_HEAD, 'pending_printk', 'pending_ret']);
     downward(mmioDoIo);
-    assert.deepEqual(labels(calls(steps[12], 'handle_mmio')[0]), ['init_vio', 'do_mmio', 'do_io', 'rc', 'okay_read', 'unhandleable', 'inject_gp', 'ret']);
-    assert.deepEqual(labels(calls(steps[13], 'handle_pio')[0]), ['init_vio', 'do_pio', 'rc', 'okay_read', 'unhandleable', 'weird', 'crash', 'ret']);
-    const d = rt.session.m.x.domains.get(1)!;
+    assert.deepEqual(labels(calls(stepped().steps[12], 'handle_mmio')[0]), ['init_vio', 'do_mmio', 'do_io', 'rc', 'okay_read', 'unhandleable', 'inject_gp', 'ret']);
+    assert.deepEqual(labels(calls(stepped().steps[13], 'handle_pio')[0]), ['init_vio', 'do_pio', 'rc', 'okay_read', 'unhandleable', 'weird', 'crash', 'ret']);
+    const d = stepped().rt.session.m.x.domains.get(1)!;
     assert.equal(d.crashed?.fn, 'handle_pio');
-    assert.equal(rt.results[12]!.result.rc, X86EMUL_UNHANDLEABLE);
+    assert.equal(stepped().rt.results[12]!.result.rc, X86EMUL_UNHANDLEABLE);
   });
 
   it('with no device model an MMIO read is ignored: the no-DM exit, and handle_mmio loads io_data into rax', () => {
@@ -145,36 +149,40 @@ describe('debugger: every statement of the I/O path is stopped on (issue 12, 4.5
     { actor: 'd1v0', op: 'mmio_write', addr: '0xfe000000', size: 4, value: '0x1' }, // 14
     { actor: 'd1v0', op: 'pio_write', port: '0x3f8', size: 1, value: '0x42' }, // 15
   ]);
-  const { steps, rt } = stopsOfSteps(text, 5);
+  // Stepped in each test that reads it (not when the file loads), so that a mutant breaking the stepping fails the
+  // tests instead of the file's load.
+  let run: { steps: Stop[][]; rt: IoreqRuntime } | null = null;
+  beforeEach(() => { run = null; });
+  const stepped = () => (run ??= stopsOfSteps(text, 5));
   const HEAD45 = ['init_curr', 'init_vio', 'init_p', 'io_state'];
   const SEND45 = ['none_break', 'pending', 'set_io_state', 'set_io_size', 'intercept', 'intercept_rc', 'has_dm', 'set_retry', 'send', 'sent', 'check_write', 'ret'];
 
   it('an IN Xen completes itself: handle_pio runs hvmemul_do_io twice, the second pass through HVMIO_completed', () => {
-    const [first, second] = calls(steps[5], 'hvmemul_do_io');
+    const [first, second] = calls(stepped().steps[5], 'hvmemul_do_io');
     assert.deepEqual(labels(first), [...HEAD45, ...SEND45]);
     assert.deepEqual(labels(second), [...HEAD45, 'completed_none', 'check_p_data', 'finish_access', 'completed_ret']);
     for (const c of [first, second]) downward(c);
-    assert.deepEqual(labels(calls(steps[5], 'handle_pio')[0]), ['init_vio', 'do_pio', 'rc', 'check_awaiting', 'not_retired', 'do_pio', 'rc', 'okay_read', 'okay_ret']);
-    assert.equal(rt.results[5]!.result.rc, 1);
+    assert.deepEqual(labels(calls(stepped().steps[5], 'handle_pio')[0]), ['init_vio', 'do_pio', 'rc', 'check_awaiting', 'not_retired', 'do_pio', 'rc', 'okay_read', 'okay_ret']);
+    assert.equal(stepped().rt.results[5]!.result.rc, 1);
   });
 
   it('an OUT a server takes: sent, and a write is done at once', () => {
-    const [doIo] = calls(steps[7], 'hvmemul_do_io');
+    const [doIo] = calls(stepped().steps[7], 'hvmemul_do_io');
     assert.deepEqual(labels(doIo), [...HEAD45, ...SEND45]);
     downward(doIo);
-    assert.deepEqual(labels(calls(steps[7], 'handle_pio')[0]), ['init_vio', 'do_pio', 'rc', 'okay_read', 'okay_ret']);
+    assert.deepEqual(labels(calls(stepped().steps[7], 'handle_pio')[0]), ['init_vio', 'do_pio', 'rc', 'okay_read', 'okay_ret']);
   });
 
   it('send_invalidate_req: the request, then the broadcast', () => {
-    assert.deepEqual(labels(calls(steps[10], 'send_invalidate_req')[0]), ['init_p', 'broadcast']);
+    assert.deepEqual(labels(calls(stepped().steps[10], 'send_invalidate_req')[0]), ['init_p', 'broadcast']);
   });
 
   it('a busy slot: the pending exit; handle_mmio leaves #GP to its caller, handle_pio crashes the domain', () => {
-    assert.deepEqual(labels(calls(steps[14], 'hvmemul_do_io')[0]), [...HEAD45, 'none_break', 'pending', 'pending_printk', 'pending_ret']);
-    assert.deepEqual(labels(calls(steps[14], 'handle_mmio')[0]), ['init_vio', 'do_mmio', 'rc', 'check_awaiting', 'unhandleable']);
-    assert.equal(rt.results[14]!.result.rc, 0);
-    assert.deepEqual(labels(calls(steps[15], 'handle_pio')[0]), ['init_vio', 'do_pio', 'rc', 'weird', 'crash', 'weird_ret']);
-    assert.equal(rt.session.m.x.domains.get(1)!.crashed?.fn, 'handle_pio');
+    assert.deepEqual(labels(calls(stepped().steps[14], 'hvmemul_do_io')[0]), [...HEAD45, 'none_break', 'pending', 'pending_printk', 'pending_ret']);
+    assert.deepEqual(labels(calls(stepped().steps[14], 'handle_mmio')[0]), ['init_vio', 'do_mmio', 'rc', 'check_awaiting', 'unhandleable']);
+    assert.equal(stepped().rt.results[14]!.result.rc, 0);
+    assert.deepEqual(labels(calls(stepped().steps[15], 'handle_pio')[0]), ['init_vio', 'do_pio', 'rc', 'weird', 'crash', 'weird_ret']);
+    assert.equal(stepped().rt.session.m.x.domains.get(1)!.crashed?.fn, 'handle_pio');
   });
 
   it('an access while another is on its way (io_state not none or completed) stops at the default case\'s return', () => {

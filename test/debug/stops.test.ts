@@ -47,11 +47,15 @@ const WRITE_PORT = ['hvm_update_ioreq_server_evtchn@for_each_vcpu', 'hvm_update_
 const UPDATE = ['hvm_ioreq_server_add_vcpu@update', 'hvm_update_ioreq_server_evtchn@init_d', 'hvm_update_ioreq_server_evtchn@check', ...WRITE_PORT, ...WRITE_PORT];
 
 describe('debugger: what each stop shows along scenario 02 (the get of IOREQ_PFN that creates the server)', () => {
-  const stops = stopsOfStep(2);
-  const at = (name: string, nth = 0) => stops.filter((s) => s.at === name)[nth];
+  // Stepped in each test that reads it (not when the file loads), so that a mutant breaking the stepping fails the
+  // tests that read the stops instead of the file's load.
+  let cached: Stop[] | null = null;
+  beforeEach(() => { cached = null; });
+  const stops = () => (cached ??= stopsOfStep(2));
+  const at = (name: string, nth = 0) => stops().filter((s) => s.at === name)[nth];
 
   it('stops at every statement in the seed\'s order, from xc_get_hvm_param down to prepare_ring_for_helper and back', () => {
-    assert.deepEqual(stops.map((s) => s.at), [
+    assert.deepEqual(stops().map((s) => s.at), [
       'xc_get_hvm_param@init_arg', 'xc_get_hvm_param@hypercall',
       ...['curr_d', 'init_rc', 'index', 'rcu_lock', 'lookup', 'is_hvm', 'xsm', 'xsm_rc', 'is_set', 'is_get', 'get_switch', 'create'].map((l) => `do_hvm_op@${l}`),
       ...CREATE.map((l) => `hvm_create_ioreq_server@${l}`),
@@ -82,7 +86,7 @@ describe('debugger: what each stop shows along scenario 02 (the get of IOREQ_PFN
   });
 
   it('each stop is on a code line of its listing that reads like the statement', () => {
-    for (const s of stops) {
+    for (const s of stops()) {
       assert.ok(s.text.trim() !== '' && !/^\s*(\/\*|\*(\s|\/|$))/.test(s.text), `${s.at}: line ${s.line} is code, not '${s.text}'`);
     }
     assert.match(at('hvm_create_ioreq_server@printk').text, /printk/);
@@ -161,7 +165,7 @@ describe('debugger: what each stop shows along scenario 02 (the get of IOREQ_PFN
       }
     }
     // And the stepping reaches the happy path's lines in order: the seed's 64 -> 69 and 110 -> 115 gaps are gone.
-    const create = stops.filter((s) => s.at.startsWith('hvm_create_ioreq_server@')).map((s) => s.line);
+    const create = stops().filter((s) => s.at.startsWith('hvm_create_ioreq_server@')).map((s) => s.line);
     const body = [...l.fns.get('hvm_create_ioreq_server')!.labels.entries()].filter(([k]) => !/^fail_|^entry$/.test(k)).map(([, v]) => v);
     for (const ln of body) assert.ok(create.includes(ln), `line ${ln} of hvm_create_ioreq_server never stopped on`);
   });

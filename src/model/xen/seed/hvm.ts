@@ -30,7 +30,7 @@ export class HvmSeed extends Emulate44 {
 
   /** hvm_init_ioreq_page: after the seed it only initialises the page's lock (no more domain_pause). */
   *hvmInitIoreqPage(s: HvmIoreqServer, buf: number): Co<void> {
-    yield $('select', { s, buf });
+    yield $('select');
     // spin_lock_init(&iorp->lock): no state in this model (a stop, nothing changes).
     yield $('lock_init');
   }
@@ -39,7 +39,7 @@ export class HvmSeed extends Emulate44 {
   *hvmDestroyIoreqPage(s: HvmIoreqServer, buf: number): Co<void> {
     yield $('select');
     const iorp = buf ? s.buf_ioreq : s.ioreq;
-    yield $('destroy', { s, buf, iorp });
+    yield $('destroy');
     yield* this.destroyRingForHelper(s.domain, iorp);
   }
 
@@ -47,21 +47,21 @@ export class HvmSeed extends Emulate44 {
   *hvmSetIoreqPage(s: HvmIoreqServer, buf: number, gmfn: number): Co<number> {
     yield $('init_d');
     const d = s.domain;
-    yield $('prepare', { s, buf, gmfn, d });
+    yield $('prepare');
     const r = yield* this.prepareRingForHelper(d, gmfn);
     const rc = r.rc;
-    yield $('check_rc', { s, buf, gmfn, rc });
+    yield $('check_rc');
     if (rc) return rc;
     yield $('select');
     const iorp = buf ? s.buf_ioreq : s.ioreq;
     yield $('check_busy', { s, buf, gmfn, iorp, is_dying: d.is_dying });
     if (iorp.va !== null || d.is_dying) {
-      yield $('drop_new', { gmfn });
+      yield $('drop_new');
       yield* this.destroyRingForHelper(d, { va: r.va, page: r.page });
       yield $('ret_einval');
       return -EINVAL;
     }
-    yield $('publish', { s, buf, gmfn });
+    yield $('publish');
     iorp.va = r.va;
     yield $('publish_page');
     iorp.page = r.page;
@@ -90,22 +90,22 @@ export class HvmSeed extends Emulate44 {
   /** hvm_ioreq_server_add_vcpu: a port for v (and, for vcpu 0, the buffered port), remote end s->domid. */
   *hvmIoreqServerAddVcpu(s: HvmIoreqServer, v: Vcpu): Co<number> {
     const d = s.domain;
-    yield $('alloc', { s, v });
+    yield $('alloc');
     let rc = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, s.domid);
-    yield $('check', { s, v, rc });
+    yield $('check');
     if (rc < 0) return rc;
     yield $('store');
     s.ioreq_evtchn[v.vcpu_id] = rc;
     yield $('vcpu0');
     if (v.vcpu_id === 0) {
-      yield $('alloc_buf', { s, v });
+      yield $('alloc_buf');
       rc = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, s.domid);
-      yield $('check_buf', { s, v, rc });
+      yield $('check_buf');
       if (rc < 0) return rc;
       yield $('store_buf');
       s.buf_ioreq_evtchn = rc;
     }
-    yield $('update', { s, v });
+    yield $('update');
     yield* this.hvmUpdateIoreqServerEvtchn(s);
     yield $('ret');
     return 0;
@@ -143,31 +143,31 @@ export class HvmSeed extends Emulate44 {
     let pfn = 0;
     yield $('init_rc');
     let rc = -EEXIST;
-    yield $('exist', { d, domid, rc });
+    yield $('exist');
     if (d.arch.hvm_domain.ioreq_server !== null) return rc; // fail_exist
-    yield $('printk', { d, domid });
+    yield $('printk');
     this.x.printk('XENLOG_INFO', 'hvm_create_ioreq_server', d, `hvm_create_ioreq_server: ${d.domain_id}`);
     yield $('enomem');
     rc = -ENOMEM;
-    yield $('alloc', { d, domid, rc });
+    yield $('alloc');
     if (!this.x.failNext('xzalloc')) { s = new X.HvmIoreqServer(d, A.MAX_HVM_VCPUS); this.x.heapAlloc('hvm_ioreq_server'); }
-    yield $('check_alloc', { d, domid, s, rc });
+    yield $('check_alloc');
     if (!s) return rc; // fail_alloc
     yield $('set_domain');
     s.domain = d;
     yield $('set_domid');
     s.domid = domid;
-    yield $('init_ports', { s, domid });
+    yield $('init_ports');
     for (let i = 0; i < A.MAX_HVM_VCPUS; i++) s.ioreq_evtchn[i] = -1;
     yield $('init_buf_port');
     s.buf_ioreq_evtchn = -1;
     yield $('get_ioreq_pfn');
     pfn = d.arch.hvm_domain.params[P.HVM_PARAM_IOREQ_PFN];
-    yield $('ioreq_pfn', { s, pfn });
+    yield $('ioreq_pfn');
     yield* this.hvmInitIoreqPage(s, 0);
-    yield $('set_ioreq', { s, pfn });
+    yield $('set_ioreq');
     rc = yield* this.hvmSetIoreqPage(s, 0, pfn);
-    yield $('check_ioreq', { s, pfn, rc });
+    yield $('check_ioreq');
     if (rc < 0) { // fail_set_ioreq: xfree(s)
       yield $('fail_set_ioreq');
       this.xfreeServer(s);
@@ -176,28 +176,28 @@ export class HvmSeed extends Emulate44 {
     }
     yield $('get_bufioreq_pfn');
     pfn = d.arch.hvm_domain.params[P.HVM_PARAM_BUFIOREQ_PFN];
-    yield $('bufioreq_pfn', { s, pfn });
+    yield $('bufioreq_pfn');
     yield* this.hvmInitIoreqPage(s, 1);
-    yield $('set_bufioreq', { s, pfn });
+    yield $('set_bufioreq');
     rc = yield* this.hvmSetIoreqPage(s, 1, pfn);
-    yield $('check_bufioreq', { s, pfn, rc });
+    yield $('check_bufioreq');
     if (rc < 0) { // fail_set_buf_ioreq
-      yield $('fail_set_buf_ioreq', { s, rc });
+      yield $('fail_set_buf_ioreq');
       yield* this.hvmDestroyIoreqPage(s, 0);
       yield $('fail_set_buf_ioreq_free');
       this.xfreeServer(s);
       yield $('fail_set_buf_ioreq_ret');
       return rc;
     }
-    yield $('pause', { s, d });
+    yield $('pause');
     this.domainPause(d, 'hvm_create_ioreq_server');
     for (const v of d.vcpu) {
       yield $('for_each_vcpu');
-      yield $('add_vcpu', { s, v, rc });
+      yield $('add_vcpu');
       rc = yield* this.hvmIoreqServerAddVcpu(s, v);
       yield $('check_add_vcpu');
       if (rc < 0) { // fail_add_vcpu
-        yield $('fail_add_vcpu', { s, v, rc });
+        yield $('fail_add_vcpu');
         for (const w of d.vcpu) yield* this.hvmIoreqServerRemoveVcpu(s, w);
         yield $('fail_add_vcpu_unpause');
         this.domainUnpause(d, 'hvm_create_ioreq_server');
@@ -211,34 +211,34 @@ export class HvmSeed extends Emulate44 {
         return rc;
       }
     }
-    yield $('publish', { s, d });
+    yield $('publish');
     d.arch.hvm_domain.ioreq_server = s;
     if (this.x.on) this.x.emit({ kind: 'server_create', fn: 'hvm_create_ioreq_server', domid: d.domain_id,
       after: { domid, ioreq_pfn: s.ioreq.page, bufioreq_pfn: s.buf_ioreq.page, buf_ioreq_evtchn: s.buf_ioreq_evtchn },
       text: `d${d.domain_id} ioreq server created for dm d${domid} (ioreq ${A.hex(s.ioreq.page ?? 0)}, bufioreq ${A.hex(s.buf_ioreq.page ?? 0)}, buf port ${s.buf_ioreq_evtchn})` });
-    yield $('unpause', { s, d });
+    yield $('unpause');
     this.domainUnpause(d, 'hvm_create_ioreq_server');
-    yield $('ret', { s, rc: 0 });
+    yield $('ret');
     return 0;
   }
 
   /** hvm_destroy_ioreq_server: prints first, returns if none; else pause, unpublish, remove vcpus, unpause, unmap, free. */
   *hvmDestroyIoreqServer(d: Domain): Co<void> {
-    yield $('printk', { d });
+    yield $('printk');
     this.x.printk('XENLOG_INFO', 'hvm_destroy_ioreq_server', d, `hvm_destroy_ioreq_server: ${d.domain_id}`);
     yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
-    yield $('check', { d, s });
+    yield $('check');
     if (!s) return;
-    yield $('pause', { d, s });
+    yield $('pause');
     this.domainPause(d, 'hvm_destroy_ioreq_server');
     yield $('unpublish');
     d.arch.hvm_domain.ioreq_server = null;
-    yield $('remove_vcpus', { d, s });
+    yield $('remove_vcpus');
     for (const v of d.vcpu) yield* this.hvmIoreqServerRemoveVcpu(s, v);
-    yield $('unpause', { d, s });
+    yield $('unpause');
     this.domainUnpause(d, 'hvm_destroy_ioreq_server');
-    yield $('unmap', { d, s });
+    yield $('unmap');
     yield* this.hvmDestroyIoreqPage(s, 1);
     yield $('unmap_ioreq');
     yield* this.hvmDestroyIoreqPage(s, 0);
@@ -251,7 +251,7 @@ export class HvmSeed extends Emulate44 {
   *hvmGetIoreqServerBufPort(d: Domain, out: { port: number }): Co<number> {
     yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
-    yield $('check', { d, s });
+    yield $('check');
     if (!s) return -ENOENT;
     yield $('store');
     out.port = s.buf_ioreq_evtchn;
@@ -263,7 +263,7 @@ export class HvmSeed extends Emulate44 {
   *hvmGetIoreqServerPfn(d: Domain, buf: number, out: { pfn: number }): Co<number> {
     yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
-    yield $('check', { d, buf, s });
+    yield $('check');
     if (!s) return -ENOENT;
     yield $('select');
     const i = buf ? P.HVM_PARAM_BUFIOREQ_PFN : P.HVM_PARAM_IOREQ_PFN;
@@ -279,28 +279,28 @@ export class HvmSeed extends Emulate44 {
     const s = d.arch.hvm_domain.ioreq_server;
     yield $('init_rc');
     let rc = 0;
-    yield $('pause', { d, domid, s });
+    yield $('pause');
     this.domainPause(d, 'hvm_set_ioreq_server_domid');
     yield $('enoent');
     rc = -ENOENT;
-    yield $('check', { d, domid, s, rc });
+    yield $('check');
     if (s) {
       yield $('rc_ok');
       rc = 0;
-      yield $('same', { s, domid, rc });
+      yield $('same');
       if (s.domid !== domid) {
         yield $('init_v0');
         const v0 = d.vcpu[0];
         yield $('check_v0');
         if (v0) {
-          yield $('replace_buf', { s, domid });
+          yield $('replace_buf');
           rc = yield* this.hvmReplaceEventChannel(v0, domid, { get: () => s.buf_ioreq_evtchn, set: (p) => { s.buf_ioreq_evtchn = p; } });
         }
         yield $('check_rc');
         if (!rc) {
           for (const v of d.vcpu) {
             yield $('for_each_vcpu');
-            yield $('replace', { s, v, domid });
+            yield $('replace');
             rc = yield* this.hvmReplaceEventChannel(v, domid, { get: () => s.ioreq_evtchn[v.vcpu_id], set: (p) => { s.ioreq_evtchn[v.vcpu_id] = p; } });
             yield $('check_replace');
             if (rc) break;
@@ -308,7 +308,7 @@ export class HvmSeed extends Emulate44 {
         }
         yield $('check_rc_update');
         if (!rc) {
-          yield $('update', { s, domid });
+          yield $('update');
           yield* this.hvmUpdateIoreqServerEvtchn(s);
           yield $('set_domid');
           const before = s.domid;
@@ -318,7 +318,7 @@ export class HvmSeed extends Emulate44 {
         }
       }
     }
-    yield $('done', { d, rc });
+    yield $('done');
     this.domainUnpause(d, 'hvm_set_ioreq_server_domid');
     yield $('ret');
     return rc;
@@ -328,13 +328,13 @@ export class HvmSeed extends Emulate44 {
 
   /** hvm_domain_initialise: after the seed it no longer creates a server ([SEED @857]). */
   *hvmDomainInitialise(d: Domain): Co<number> {
-    yield $('init', { d });
+    yield $('init');
     return 0;
   }
 
   /** hvm_domain_relinquish_resources: destroys the server ([SEED @888]). */
   *hvmDomainRelinquishResources(d: Domain): Co<void> {
-    yield $('destroy', { d });
+    yield $('destroy');
     yield* this.hvmDestroyIoreqServer(d);
   }
 
@@ -346,9 +346,9 @@ export class HvmSeed extends Emulate44 {
     const s = d.arch.hvm_domain.ioreq_server;
     yield $('init_rc');
     let rc = 0;
-    yield $('check', { v, d, s });
+    yield $('check');
     if (s) {
-      yield $('add', { v, s });
+      yield $('add');
       rc = yield* this.hvmIoreqServerAddVcpu(s, v);
       yield $('check_add');
       if (rc < 0) return rc; // fail6
@@ -361,7 +361,7 @@ export class HvmSeed extends Emulate44 {
   *hvmVcpuDestroy(v: Vcpu): Co<void> {
     yield $('init_s');
     const s = v.domain.arch.hvm_domain.ioreq_server;
-    yield $('check', { v, s });
+    yield $('check');
     if (s) yield* this.hvmIoreqServerRemoveVcpu(s, v);
   }
 
@@ -376,10 +376,10 @@ export class HvmSeed extends Emulate44 {
       if (p.state === A.STATE_IOREQ_NONE) break;
       yield $('read_state');
       const state = p.state;
-      yield $('switch', { d, p, state });
+      yield $('switch');
       switch (state) {
         case A.STATE_IORESP_READY:
-          yield $('assist', { d, p });
+          yield $('assist');
           yield* this.hvmIoAssist(p);
           yield $('assist_break');
           break;
@@ -390,11 +390,11 @@ export class HvmSeed extends Emulate44 {
           yield $('wait_break');
           break;
         default:
-          yield $('weird', { d, p, state });
+          yield $('weird');
           this.x.printk('XENLOG_ERR', 'hvm_wait_on_io', d, `Weird HVM iorequest state ${state}.`);
           yield $('crash');
           this.domainCrash(d, 'hvm_wait_on_io', `Weird HVM iorequest state ${state}`);
-          yield $('bail', { d, p, state });
+          yield $('bail');
           return CRASHED; // bail: returns from hvm_wait_on_io only
       }
     }
@@ -407,14 +407,14 @@ export class HvmSeed extends Emulate44 {
     const d = v.domain;
     yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
-    yield $('check_wakeup', { v, d, s });
+    yield $('check_wakeup');
     // check_wakeup_from_wait(); pt_restore_timer(v): no ioreq state.
-    yield $('pt_restore_timer', { v, d, s });
-    yield $('check_server', { v, d, s });
+    yield $('pt_restore_timer');
+    yield $('check_server');
     if (s) {
       yield $('get_ioreq');
       const p = this.getIoreq(s, v.vcpu_id);
-      yield $('wait', { v, d, s, p });
+      yield $('wait');
       const r = yield* this.hvmWaitOnIo(d, p);
       if (r === DESCHEDULED) return r;
     }
@@ -438,13 +438,13 @@ export class HvmSeed extends Emulate44 {
       yield $('ret_bad');
       return 0;
     }
-    yield $('copy', { p, proto_p });
+    yield $('copy');
     this.copyRequest(p, proto_p);
     yield $('prepare_wait', { p, port: p.vp_eport });
     this.prepareWaitOnXenEventChannel(v, p.vp_eport);
     // wmb(): the model's writes are ordered already (a stop, nothing changes).
     yield $('wmb');
-    yield $('ready', { p });
+    yield $('ready');
     this.setSlotState(v, p, A.STATE_IOREQ_READY, 'hvm_send_assist_req_to_server');
     yield $('notify', { p, port: p.vp_eport });
     E.notifyViaXenEventChannel(this.x, d, p.vp_eport);
@@ -458,15 +458,15 @@ export class HvmSeed extends Emulate44 {
     const d = v.domain;
     yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
-    yield $('deferral', { v, d, s });
+    yield $('deferral');
     if (!this.vcpuStartShutdownDeferral(v)) {
       // The domain is shutting down: the request is binned, never copied into the slot ([X44] hvm.c:1290-1318).
       this.ioBinnedForShutdown(v, p);
       return 0;
     }
-    yield $('check_server', { v, s });
+    yield $('check_server');
     if (!s) return 0;
-    yield $('to_server', { v, s, p });
+    yield $('to_server');
     return yield* this.hvmSendAssistReqToServer(s, v, p);
   }
 
@@ -478,28 +478,28 @@ export class HvmSeed extends Emulate44 {
     yield $('curr_d');
     yield $('init_rc');
     let rc = 0;
-    yield $('index', { op, a, curr_d });
+    yield $('index');
     if (a.index < 0 || a.index >= this.x.nrParams) return -EINVAL;
     yield $('rcu_lock');
     const d = this.x.domains.get(a.domid === E.DOMID_SELF ? curr_d.domain_id : a.domid);
     yield $('lookup', { op, a, d: d ?? null });
     if (!d || d.is_dying === 2) return -3; // -ESRCH (rcu_lock_domain_by_any_id)
-    yield $('is_hvm', { d });
+    yield $('is_hvm');
     if (!d.is_hvm) return -EINVAL;
-    yield $('xsm', { curr_d, d });
+    yield $('xsm');
     rc = this.xsmHvmParam(curr_d, d);
     yield $('xsm_rc');
     if (rc) return rc;
     yield $('is_set');
     if (op === HVMOP_set_param) {
-      yield $('set_switch', { d, a });
+      yield $('set_switch');
       switch (a.index) {
         case P.HVM_PARAM_CALLBACK_IRQ:
           // hvm_set_callback_via: interrupt routing, outside this model.
           yield $('callback_irq');
           break;
         case P.HVM_PARAM_IDENT_PT:
-          yield $('ident_pt', { d, a });
+          yield $('ident_pt');
           rc = -EPERM;
           yield $('ident_pt_self');
           if (curr_d === d) break;
@@ -512,16 +512,16 @@ export class HvmSeed extends Emulate44 {
           yield $('ident_pt_break');
           break;
         case P.HVM_PARAM_DM_DOMAIN:
-          yield $('dm_domain', { d, a });
+          yield $('dm_domain');
           rc = -EPERM;
           yield $('dm_domain_self');
           if (curr_d === d) break;
           yield $('dm_domain_domid');
           if (a.value === E.DOMID_SELF) a.value = curr_d.domain_id;
           a.value = a.value & 0xffff; // passed on as a domid_t
-          yield $('set_create', { d, a });
+          yield $('set_create');
           rc = yield* this.hvmCreateIoreqServer(d, a.value);
-          yield $('exists', { d, a, rc });
+          yield $('exists');
           if (rc === -EEXIST) rc = yield* this.hvmSetIoreqServerDomid(d, a.value);
           yield $('dm_domain_break');
           break;
@@ -555,26 +555,26 @@ export class HvmSeed extends Emulate44 {
           yield $('set_default');
           break;
       }
-      yield $('store', { d, a, rc });
+      yield $('store');
       if (rc === 0) this.storeParam(d, a.index, a.value, 'do_hvm_op');
       yield $('set_ret');
       return rc;
     }
     yield $('is_get');
     if (op !== HVMOP_get_param) return -38; // -ENOSYS
-    yield $('get_switch', { d, a });
+    yield $('get_switch');
     switch (a.index) {
       case P.HVM_PARAM_IOREQ_PFN:
       case P.HVM_PARAM_BUFIOREQ_PFN:
       case P.HVM_PARAM_BUFIOREQ_EVTCHN: {
-        yield $('create', { d, a, curr_d });
+        yield $('create');
         rc = yield* this.hvmCreateIoreqServer(d, curr_d.domain_id);
-        yield $('create_rc', { d, a, rc });
+        yield $('create_rc');
         if (rc !== 0 && rc !== -EEXIST) return rc; // param_fail
         yield $('which');
         if (a.index === P.HVM_PARAM_BUFIOREQ_EVTCHN) {
           const out = { port: 0 };
-          yield $('get_port', { d, a });
+          yield $('get_port');
           rc = yield* this.hvmGetIoreqServerBufPort(d, out);
           yield $('get_port_rc');
           if (rc < 0) return rc;
@@ -582,7 +582,7 @@ export class HvmSeed extends Emulate44 {
           a.value = out.port;
         } else {
           const out = { pfn: 0 };
-          yield $('get_pfn', { d, a });
+          yield $('get_pfn');
           rc = yield* this.hvmGetIoreqServerPfn(d, a.index === P.HVM_PARAM_BUFIOREQ_PFN ? 1 : 0, out);
           yield $('get_pfn_rc');
           if (rc < 0) return rc;
@@ -603,7 +603,7 @@ export class HvmSeed extends Emulate44 {
         yield $('get_default_break');
         break;
     }
-    yield $('got', { d, a, rc });
+    yield $('got');
     this.emitParamGet(curr_d, d, a.index, a.value);
     return rc;
   }
