@@ -26,7 +26,7 @@ function endOf(name: string) {
 type Doc = Record<string, unknown>;
 const serversDoc = (name: string, domid = 1) => {
   const d = (stateJson(endOf(name)).domains as Record<string, Doc>)[String(domid)];
-  return (d.ioreqServers as Doc[]).map(({ slots, bufferedRing, ...rest }) => ({ ...rest, hasSlots: Array.isArray(slots), ring: bufferedRing === null ? null : 'ring' }));
+  return (d.ioreqServers as Doc[]).map(({ slots, bufferedRing, ...rest }) => ({ ...rest, hasSlots: Array.isArray(slots), ring: bufferedRing === null ? null : 'ring' }) as Doc);
 };
 const page = (gfn: string | null, mapped: boolean, how: string | null) => ({ gfn, mapped, how });
 

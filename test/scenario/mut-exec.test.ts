@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { drain } from '../../src/model/step';
-import { Session } from '../../src/scenario/exec';
+import { drain, type Co } from '../../src/model/step';
+import { Session, type StepResult } from '../../src/scenario/exec';
 import { parseScenario } from '../../src/scenario/parse';
 import type { Step } from '../../src/scenario/types';
 
@@ -39,7 +39,7 @@ describe('exec: one step on the model', () => {
     s.runFlat(sc.steps[1]);
     assert.equal(s.blocked(sc.steps[2]), null);
     const c2 = s.checker();
-    drain(s.runStepped(sc.steps[2]));
+    drain(s.runStepped(sc.steps[2]) as Co<StepResult>);
     assert.notEqual(s.checker(), c2);
     // The op's own check: a second creation of d1.
     assert.equal(s.blocked(sc.steps[0]), 'd1 already exists');
@@ -50,7 +50,7 @@ describe('exec: one step on the model', () => {
     const a = new Session(sc), b = new Session(sc);
     for (const step of sc.steps) {
       if (a.blocked(step)) break;
-      const ra = a.runFlat(step), rb = drain(b.runStepped(step));
+      const ra = a.runFlat(step), rb = drain(b.runStepped(step) as Co<StepResult>);
       assert.deepEqual(rb, ra, `step ${step.index}`);
     }
     assert.deepEqual(b.m.x.events.map((e) => e.text), a.m.x.events.map((e) => e.text));
@@ -64,7 +64,7 @@ describe('exec: one step on the model', () => {
     const last = order.length - 1;
     for (const [k, i] of order.entries()) {
       assert.equal(a.blocked(sc.steps[i]), null, `step ${i}`);
-      const ra = a.runFlat(sc.steps[i]), rb = drain(b.runStepped(sc.steps[i]));
+      const ra = a.runFlat(sc.steps[i]), rb = drain(b.runStepped(sc.steps[i]) as Co<StepResult>);
       if (k < last) { assert.equal(ra.panic, undefined); continue; }
       const why = 'NULL dereference: get_ioreq(d1 server 0, v0) with no ioreq page (the emulator never acquired or mapped it)';
       assert.deepEqual(ra, { rc: -1, panic: why });
