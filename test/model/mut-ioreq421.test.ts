@@ -10,6 +10,7 @@ import { Model, type OpResult } from '../../src/model/model';
 import type { Co } from '../../src/model/step';
 import type { Rangeset, Vcpu } from '../../src/model/xen';
 import * as I from '../../src/model/xen/4.21/common/ioreq';
+import * as X from '../../src/model/xen';
 import { CRASHED, DESCHEDULED, RESUMED } from '../../src/model/xen/common/outcome';
 
 const G = 1;
@@ -123,10 +124,10 @@ function x86Tour(): Rec {
 }
 
 export const TOUR = x86Tour;
+// Runs are made inside the tests (not in describe bodies) so that StrykerJS's per-test coverage holds.
 describe('4.21 ioreq.c (mutation): what the debugger stops on', () => {
-  const tour = x86Tour();
-
   it('every stop inside a function of common/ioreq.c is one of the statements its 4.21 listing marks', () => {
+    const tour = x86Tour();
     let n = 0;
     for (const s of tour.stops) {
       if (!COMMON_FNS.has(s.fn)) continue;
@@ -142,8 +143,8 @@ const flat = (t: Driver421) => t.m.flat.x421!.hvm;
 const rs = (ranges: Array<[bigint, bigint]>, limit = 256) => ({ ranges: ranges.map(([a, b]) => [a, b] as [bigint, bigint]), limit }) as unknown as Rangeset;
 
 describe('4.21 ioreq.c (mutation): the rangeset calls of map/unmap and select (xen/common/rangeset.c @RELEASE-4.21.0)', () => {
-  const t = Rec.make('4.21', 'flat', 1);
-  const h = flat(t);
+  let h: ReturnType<typeof flat>;
+  beforeEach(() => { h = flat(Rec.make('4.21', 'flat', 1)); });
 
   it('rangeset_add_range merges a range with its neighbours on both sides, and with adjacent ones (no gap of one)', () => {
     const r = rs([[0x10n, 0x1fn], [0x30n, 0x3fn], [0x50n, 0x5fn]]);
@@ -195,7 +196,8 @@ describe('4.21 ioreq.c (mutation): the rangeset calls of map/unmap and select (x
 });
 
 describe('4.21 ioreq.c (mutation): ioreq_mmio_first_byte / last_byte (xen/include/xen/ioreq.h:60-74 @RELEASE-4.21.0)', () => {
-  const h = flat(Rec.make('4.21', 'flat', 1));
+  let h: ReturnType<typeof flat>;
+  beforeEach(() => { h = flat(Rec.make('4.21', 'flat', 1)); });
   const p = (addr: bigint, size: number, count: number, df: number): A.Ioreq => ({ ...A.emptyIoreq(), type: A.IOREQ_TYPE_COPY, addr, size, count, df });
   it('forwards: addr .. addr + count*size - 1; backwards (df): addr - (count-1)*size .. addr + size - 1', () => {
     assert.equal(h.ioreqMmioFirstByte(p(0x1000n, 4, 3, 0)), 0x1000n);
@@ -297,5 +299,225 @@ describe('4.21 ioreq.c (mutation): lookups and their error signs', () => {
     assert.equal(t.dmOp('q', both).value, 0);
     assert.equal(both.u.bufioreq_gfn, s1.bufioreq.gfn);
     assert.equal(both.u.ioreq_gfn, s1.ioreq.gfn);
+  });
+});
+
+describe('4.21 ioreq.c (mutation): what the ioreq code records, in Xen\'s order', () => {
+  it('QEMU start-up: create (vcpu 0 port, its buffered port, vcpu 1 port), both pages from the domheap, enable writes vp_eport newest vcpu first (list_add, ioreq.c:401, 553-556)', () => {
+    const t = Rec.make('4.21', 'flat', 2);
+    const n = t.m.x.events.length;
+    qemu(t, [[I.XEN_DMOP_IO_RANGE_PORT, 0x3f8n, 0x3ffn], [I.XEN_DMOP_IO_RANGE_PCI, 0x18n, 0x18n]]);
+    const ev = ioreqEvents(t, n);
+    assert.deepEqual(ev.map((e) => `${e.fn} ${e.kind}`), [
+      'ioreq_server_create domain_pause', 'ioreq_server_create server_create', 'ioreq_server_create domain_unpause',
+      'ioreq_server_alloc_mfn page_map', 'ioreq_server_alloc_mfn page_map',
+      'ioreq_server_set_state domain_pause', 'ioreq_server_enable server_enable', 'ioreq_server_update_evtchn slot_write', 'ioreq_server_update_evtchn slot_write', 'ioreq_server_set_state domain_unpause',
+      'ioreq_server_map_io_range range_map', 'ioreq_server_map_io_range range_map',
+    ]);
+    const s = t.domain(G).x421.server[0]!;
+    const [p0, p1] = [0, 1].map((k) => s.ioreq_vcpu_list.find((sv) => sv.vcpu.vcpu_id === k)!.ioreq_evtchn);
+    assert.ok(p0 < s.bufioreq_evtchn && s.bufioreq_evtchn < p1, 'ioreq_server_add_vcpu: vcpu 0 port, then the buffered port on vcpu 0, then vcpu 1');
+    const named = ev.filter((e) => !e.kind.startsWith('domain_'));
+    assert.deepEqual(named, [
+      { kind: 'server_create', fn: 'ioreq_server_create', domid: 1, after: { id: 0, emulator: 0, bufioreq_handling: 2 }, text: 'd1 ioreq server 0 created by d0 (bufioreq ATOMIC)' },
+      { kind: 'page_map', fn: 'ioreq_server_alloc_mfn', domid: 1, detail: { server: 0, buf: false }, text: 'd1 server 0: ioreq page allocated from the domheap (cleared)' },
+      { kind: 'page_map', fn: 'ioreq_server_alloc_mfn', domid: 1, detail: { server: 0, buf: true }, text: 'd1 server 0: bufioreq page allocated from the domheap (cleared)' },
+      { kind: 'server_enable', fn: 'ioreq_server_enable', domid: 1, detail: { server: 0 }, text: 'd1 server 0 enabled' },
+      { kind: 'slot_write', fn: 'ioreq_server_update_evtchn', domid: 1, vcpu: 1, detail: { server: 0, vp_eport: p1 }, text: `d1v1 server 0: vp_eport = ${p1}` },
+      { kind: 'slot_write', fn: 'ioreq_server_update_evtchn', domid: 1, vcpu: 0, detail: { server: 0, vp_eport: p0 }, text: `d1v0 server 0: vp_eport = ${p0}` },
+      { kind: 'range_map', fn: 'ioreq_server_map_io_range', domid: 1, detail: { server: 0, type: 'port', start: '0x3f8', end: '0x3ff' }, text: 'd1 server 0: port 0x3f8-0x3ff mapped' },
+      { kind: 'range_map', fn: 'ioreq_server_map_io_range', domid: 1, detail: { server: 0, type: 'pci', start: '0x18', end: '0x18' }, text: 'd1 server 0: pci 0x18-0x18 mapped' },
+    ]);
+    assert.equal(A.readIoreq(s.ioreq.va!, A.ioreqOffset(1)).vp_eport, p1);
+    assert.equal(A.readIoreq(s.ioreq.va!, A.ioreqOffset(0)).vp_eport, p0);
+    // LEGACY and OFF say so in the create record.
+    const u = Rec.make('4.21', 'flat', 1);
+    u.addDm('q', 'qemu', 0, G);
+    const m = u.m.x.events.length;
+    dmop(u, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 1 });
+    dmop(u, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 0 });
+    assert.deepEqual(ioreqEvents(u, m).filter((e) => e.kind === 'server_create').map((e) => e.text),
+      ['d1 ioreq server 0 created by d0 (bufioreq LEGACY)', 'd1 ioreq server 1 created by d0 (bufioreq OFF)']);
+  });
+
+  it('a port read: ioreq_send copies, then READY (ioreq.c:1282-1302); wait_for_io takes IORESP_READY back to NONE (ioreq.c:180-183); a buffered 8-byte write moves write_pointer by 2', () => {
+    const t = Rec.make('4.21', 'flat', 2);
+    qemu(t, [[I.XEN_DMOP_IO_RANGE_PORT, 0x3f8n, 0x3ffn]]);
+    const n = t.m.x.events.length;
+    t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+    t.serve('qemu', 0, { data: 0x5an });
+    t.resume(G, 0);
+    t.pio(G, 1, 0x3f9, 1, A.IOREQ_WRITE, 0x41n);
+    t.sendBuffered(G, 0, 0, wr(0xa0000n, 8, 0x1122334455667788n));
+    t.sendBuffered(G, 0, 0, wr(0xa0008n, 2, 0x33n));
+    assert.deepEqual(ioreqEvents(t, n), [
+      { kind: 'ioreq_send', fn: 'ioreq_send', domid: 1, vcpu: 0, detail: { server: 0, type: 'IOREQ_TYPE_PIO', addr: '0x3f8', size: 1, dir: 1, data: '0x0' }, text: 'd1v0 -> server 0: IOREQ_TYPE_PIO read 0x3f8 size 1' },
+      { kind: 'slot_state', fn: 'ioreq_send', domid: 1, vcpu: 0, before: 'STATE_IOREQ_NONE', after: 'STATE_IOREQ_READY', text: 'd1v0 slot STATE_IOREQ_NONE -> STATE_IOREQ_READY' },
+      { kind: 'slot_state', fn: 'wait_for_io', domid: 1, vcpu: 0, before: 'STATE_IORESP_READY', after: 'STATE_IOREQ_NONE', text: 'd1v0 slot STATE_IORESP_READY -> STATE_IOREQ_NONE' },
+      { kind: 'ioreq_send', fn: 'ioreq_send', domid: 1, vcpu: 1, detail: { server: 0, type: 'IOREQ_TYPE_PIO', addr: '0x3f9', size: 1, dir: 0, data: '0x41' }, text: 'd1v1 -> server 0: IOREQ_TYPE_PIO write 0x3f9 size 1 data 0x41' },
+      { kind: 'slot_state', fn: 'ioreq_send', domid: 1, vcpu: 1, before: 'STATE_IOREQ_NONE', after: 'STATE_IOREQ_READY', text: 'd1v1 slot STATE_IOREQ_NONE -> STATE_IOREQ_READY' },
+      { kind: 'buffered_write', fn: 'ioreq_send_buffered', domid: 1, before: 0, after: 2, detail: { server: 0, addr: '0xa0000', size: 8, data: '0x1122334455667788' }, text: 'd1 server 0 buffered IOREQ_TYPE_COPY 0xa0000 size 8 data 0x1122334455667788: write_pointer 0 -> 2' },
+      { kind: 'buffered_write', fn: 'ioreq_send_buffered', domid: 1, before: 2, after: 3, detail: { server: 0, addr: '0xa0008', size: 2, data: '0x33' }, text: 'd1 server 0 buffered IOREQ_TYPE_COPY 0xa0008 size 2 data 0x33: write_pointer 2 -> 3' },
+    ]);
+  });
+
+  it('unmap, disable, destroy (ioreq.c:894-944, 561-574, 702-742): each recorded once, the target paused around disable and destroy', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    qemu(t, [[I.XEN_DMOP_IO_RANGE_PORT, 0x3f8n, 0x3ffn], [I.XEN_DMOP_IO_RANGE_MEMORY, 0xa0000n, 0xbffffn]]);
+    const n = t.m.x.events.length;
+    assert.equal(dmop(t, 'qemu', I.XEN_DMOP_unmap_io_range_from_ioreq_server, { id: 0, type: 1, start: 0xa0000n, end: 0xa0fffn }), 0);
+    assert.equal(dmop(t, 'qemu', I.XEN_DMOP_set_ioreq_server_state, { id: 0, enabled: 0 }), 0);
+    assert.equal(dmop(t, 'qemu', I.XEN_DMOP_set_ioreq_server_state, { id: 0, enabled: 0 }), 0, 'disabling a disabled server: nothing to do');
+    assert.equal(dmop(t, 'qemu', I.XEN_DMOP_destroy_ioreq_server, { id: 0 }), 0);
+    assert.deepEqual(ioreqEvents(t, n).filter((e) => !e.kind.startsWith('domain_')), [
+      { kind: 'range_unmap', fn: 'ioreq_server_unmap_io_range', domid: 1, detail: { server: 0, type: 'memory', start: '0xa0000', end: '0xa0fff' }, text: 'd1 server 0: memory 0xa0000-0xa0fff unmapped' },
+      { kind: 'server_disable', fn: 'ioreq_server_disable', domid: 1, detail: { server: 0 }, text: 'd1 server 0 disabled' },
+      { kind: 'server_destroy', fn: 'ioreq_server_destroy', domid: 1, detail: { server: 0 }, text: 'd1 ioreq server 0 destroyed' },
+    ]);
+    assert.deepEqual(ioreqEvents(t, n).filter((e) => e.kind.startsWith('domain_')).map((e) => `${e.fn} ${e.kind}`), [
+      'ioreq_server_set_state domain_pause', 'ioreq_server_set_state domain_unpause', 'ioreq_server_set_state domain_pause', 'ioreq_server_set_state domain_unpause',
+      'ioreq_server_destroy domain_pause', 'ioreq_server_destroy domain_unpause']);
+    assert.equal(t.domain(G).pause_count, 0);
+  });
+
+  it('the guest\'s teardown: ioreq_server_destroy_all destroys each server, newest first, without pausing (ioreq.c:1071-1098)', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    qemu(t, [[0, 0x3f8n, 0x3ffn]]);
+    qemu(t, [[0, 0x2f8n, 0x2ffn]], 'q2');
+    dmop(t, 'q2', I.XEN_DMOP_set_ioreq_server_state, { id: 1, enabled: 0 });
+    const n = t.m.x.events.length;
+    t.kill(G);
+    assert.deepEqual(ioreqEvents(t, n).filter((e) => e.fn === 'ioreq_server_destroy_all' || e.kind === 'server_disable'), [
+      { kind: 'server_destroy', fn: 'ioreq_server_destroy_all', domid: 1, detail: { server: 1 }, text: 'd1 ioreq server 1 destroyed with its domain' },
+      { kind: 'server_disable', fn: 'ioreq_server_disable', domid: 1, detail: { server: 0 }, text: 'd1 server 0 disabled' },
+      { kind: 'server_destroy', fn: 'ioreq_server_destroy_all', domid: 1, detail: { server: 0 }, text: 'd1 ioreq server 0 destroyed with its domain' },
+    ]);
+    assert.deepEqual(t.domain(G).x421.server, [null, null, null, null, null, null, null, null]);
+  });
+
+  it('with events off (the explorer) none of this is recorded, and the states still change', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    t.m.x.on = false;
+    const n = t.m.x.events.length;
+    qemu(t, [[0, 0x3f8n, 0x3ffn], [1, 0xa0000n, 0xbffffn]]);
+    t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+    t.serve('qemu', 0, { data: 1n });
+    t.resume(G, 0);
+    for (let k = 0; k < 512; k++) t.sendBuffered(G, 0, 0, wr(0xa0000n, 1, 1n));
+    dmop(t, 'qemu', I.XEN_DMOP_unmap_io_range_from_ioreq_server, { id: 0, type: 0, start: 0x3f8n, end: 0x3f8n });
+    dmop(t, 'qemu', I.XEN_DMOP_set_ioreq_server_state, { id: 0, enabled: 0 });
+    dmop(t, 'qemu', I.XEN_DMOP_destroy_ioreq_server, { id: 0 });
+    qemu(t, [[0, 0x3f8n, 0x3ffn]]);
+    t.kill(G);
+    assert.equal(t.m.x.events.length, n);
+    assert.equal(t.domain(G).x421.server[0], null);
+  });
+});
+
+const portFree = (t: Driver421, p: number) => { const c = t.domain(G).evtchn.ports[p]; return !c || c.state === 0; };
+
+describe('4.21 ioreq.c (mutation): failure paths undo what they did, in order', () => {
+  it('ioreq_server_add_vcpu fail3: the buffered port cannot be had, so vcpu 0\'s ioreq port is freed again (ioreq.c:385-391, 404-408)', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    t.addDm('q', 'qemu', 0, G);
+    const ports = t.domain(G).evtchn.ports.length;
+    t.m.x.faults.evtchn = 1; // vcpu 0's port is allocation 0, the buffered port allocation 1
+    assert.equal(dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 2 }), -ENOSPC);
+    assert.ok(t.domain(G).evtchn.ports.length > ports, 'two ports were taken');
+    for (let p = ports; p < t.domain(G).evtchn.ports.length; p++) assert.ok(portFree(t, p), `port ${p} freed`);
+    assert.equal(t.domain(G).x421.server[0], null);
+    assert.equal(t.domain(G).pause_count, 0);
+    assert.equal(t.domain(0).x421.refcnt, 0, 'fail_add dropped the emulator reference');
+    assert.equal(dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 2 }), 0, 'the slot and the ports can be had again');
+  });
+
+  it('ioreq_server_init fail_add: vcpu 1\'s port fails, so vcpu 0 leaves the server with both its ports (ioreq.c:611-617, 441-465)', () => {
+    const t = Rec.make('4.21', 'flat', 2);
+    t.addDm('q', 'qemu', 0, G);
+    const first = t.domain(G).evtchn.ports.length;
+    t.m.x.faults.evtchn = 2; // v0 port, buffered port, then v1's port fails
+    assert.equal(dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 1 }), -ENOSPC);
+    assert.ok(portFree(t, first) && portFree(t, first + 1), 'vcpu 0\'s port and the buffered port are closed');
+    assert.equal(t.domain(G).x421.server[0], null);
+    const op: I.XenDmOp = { op: 1, u: { handle_bufioreq: 1 } };
+    assert.equal(t.dmOp('q', op).value, 0);
+    const s = t.domain(G).x421.server[0]!;
+    assert.equal(s.ioreq_vcpu_list.length, 2);
+    assert.equal(s.ioreq_vcpu_list.find((sv) => sv.vcpu.vcpu_id === 0)!.ioreq_evtchn, first, 'the freed ports are handed out again');
+  });
+
+  it('ioreq_server_alloc_pages: the buffered page failing frees the ioreq page (ioreq.c:467-480); a failed map leaves no page (ioreq.c:283-291)', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    t.addDm('q', 'qemu', 0, G);
+    dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 2 });
+    t.dm('q').ioservid = 0;
+    const s = t.domain(G).x421.server[0]!;
+    t.m.x.faults.xzalloc = 1; // the ioreq page is allocation 0, the buffered page 1
+    assert.equal(t.acquire('q', 1, 1).value, -ENOMEM);
+    assert.equal(s.ioreq.page, null);
+    assert.equal(s.ioreq.va, null);
+    assert.equal(s.bufioreq.page, null);
+    assert.deepEqual(s.how, [null, null]);
+    t.m.x.faults.map = 0;
+    assert.equal(t.acquire('q', 1, 1).value, -ENOMEM);
+    assert.equal(s.ioreq.page, null);
+    t.m.x.faults.xzalloc = 0;
+    assert.equal(t.acquire('q', 1, 1).value, -ENOMEM);
+    assert.equal(s.ioreq.page, null);
+    assert.equal(t.acquire('q', 1, 1).value, 0);
+    const page = s.ioreq.page!;
+    assert.equal(page.xen_maps, 1, 'mapped once globally by Xen');
+    assert.deepEqual(s.how, ['resource', 'resource']);
+    assert.equal(t.acquire('q', 1, 1).value, 0, 'a second acquire finds the pages there (ioreq.c:271-276)');
+    assert.equal(s.ioreq.page, page);
+    assert.equal(page.xen_maps, 1);
+    assert.equal(dmop(t, 'q', I.XEN_DMOP_destroy_ioreq_server, { id: 0 }), 0);
+    assert.equal(page.xen_maps, 0, 'ioreq_server_free_mfn unmapped it (ioreq.c:309-324)');
+    assert.equal(s.ioreq.va, null);
+    assert.equal(s.bufioreq.va, null);
+    assert.deepEqual(s.how, [null, null]);
+  });
+
+  it('OFF servers have no buffered page: alloc_pages allocates the ioreq page only', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    t.addDm('q', 'qemu', 0, G);
+    dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 0 });
+    t.dm('q').ioservid = 0;
+    assert.equal(t.acquire('q', 1, 1).value, 0);
+    const s = t.domain(G).x421.server[0]!;
+    assert.ok(s.ioreq.page);
+    assert.equal(s.bufioreq.page, null);
+    assert.deepEqual(s.how, ['resource', null]);
+  });
+
+  it('ioreq_server_add_vcpu_all: a new vcpu joins every server; when one fails it leaves those it joined (ioreq.c:1023-1056); remove_vcpu_all frees its ports (1058-1069)', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    t.addDm('q', 'qemu', 0, G);
+    dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 1 });
+    dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 0 });
+    dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 0 });
+    const d = t.domain(G);
+    const v = new X.Vcpu(d, 1);
+    d.vcpu.push(v);
+    const hvm = flat(t);
+    const joined = (k: number) => d.x421.server[k]!.ioreq_vcpu_list.filter((sv) => sv.vcpu === v).length;
+    t.m.x.faults.evtchn = 2; // servers 2 and 1 (newest first) get their port, server 0's fails
+    const n = d.evtchn.ports.length;
+    assert.equal(t.run('toolstack', null, () => hvm.ioreqServerAddVcpuAll(d, v)).value, -ENOSPC);
+    assert.deepEqual([0, 1, 2].map(joined), [0, 0, 0]);
+    for (let p = n; p < d.evtchn.ports.length; p++) assert.ok(portFree(t, p), `port ${p}`);
+    assert.equal(t.run('toolstack', null, () => hvm.ioreqServerAddVcpuAll(d, v)).value, 0);
+    assert.deepEqual([0, 1, 2].map(joined), [1, 1, 1]);
+    assert.equal(d.x421.server[0]!.ioreq_vcpu_list[0].vcpu, v, 'list_add: the new vcpu heads each list');
+    const v0 = d.vcpu[0];
+    const buf = d.x421.server[0]!.bufioreq_evtchn;
+    const own = [0, 1, 2].map((k) => d.x421.server[k]!.ioreq_vcpu_list.find((sv) => sv.vcpu === v0)!.ioreq_evtchn);
+    t.run('toolstack', null, () => hvm.ioreqServerRemoveVcpuAll(d, v0));
+    assert.deepEqual([0, 1, 2].map((k) => d.x421.server[k]!.ioreq_vcpu_list.map((sv) => sv.vcpu.vcpu_id)), [[1], [1], [1]]);
+    for (const p of [...own, buf]) assert.ok(portFree(t, p), `vcpu 0's port ${p} (and server 0's buffered port) closed`);
+    t.run('toolstack', null, () => hvm.ioreqServerRemoveVcpuAll(d, v0));
+    assert.deepEqual([0, 1, 2].map((k) => d.x421.server[k]!.ioreq_vcpu_list.length), [1, 1, 1], 'a vcpu in no list: nothing happens');
+    t.run('toolstack', null, () => hvm.ioreqServerRemoveVcpuAll(d, v));
+    assert.deepEqual([0, 1, 2].map((k) => d.x421.server[k]!.ioreq_vcpu_list.length), [0, 0, 0]);
   });
 });
