@@ -521,3 +521,192 @@ describe('4.21 ioreq.c (mutation): failure paths undo what they did, in order', 
     assert.deepEqual([0, 1, 2].map((k) => d.x421.server[k]!.ioreq_vcpu_list.length), [0, 0, 0]);
   });
 });
+
+describe('4.21 ioreq.c (mutation): wait_for_io (ioreq.c:154-209) and its history', () => {
+  /** A guest whose vcpu 0 waits on QEMU's port read (x86) or a virtio MMIO read (Arm); pg is the ioreq page. */
+  function waiting(profile: '4.21' | '4.21-arm', build: Build = 'flat', reverts: string[] = []) {
+    const t = Rec.make(profile, build, 1);
+    t.m.x.reverts = new Set(reverts);
+    if (profile === '4.21') {
+      qemu(t, [[0, 0x3f8n, 0x3ffn]]);
+      t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+    } else {
+      t.addDm('qemu', 'virtio', 0, G);
+      assert.equal(t.dmInit('qemu').value, 0);
+      t.armMmio(G, 0, { gpa: 0x2000000n, size: 2, write: 0, sign: 0 });
+    }
+    const s = t.domain(G).x421.server[0]!;
+    return { t, pg: s.ioreq.va!, s, sv: s.ioreq_vcpu_list[0] };
+  }
+  const wake = (t: Driver421) => { t.vcpu(G, 0).pause_flags.blocked_in_xen = false; };
+
+  it('READY: the vcpu blocks on its ioreq port and stays pending (wait_on_xen_event_channel, ioreq.c:193-197)', () => {
+    const { t, sv } = waiting('4.21');
+    wake(t);
+    const n = t.m.x.events.length;
+    assert.equal(t.resume(G, 0).value, DESCHEDULED);
+    assert.deepEqual(t.m.x.events.slice(n).filter((e) => e.kind === 'vcpu_block').map(({ seq: _s, actor: _a, ...e }) => e), [
+      { kind: 'vcpu_block', fn: 'wait_on_xen_event_channel', domid: 1, vcpu: 0, detail: { port: sv.ioreq_evtchn }, text: `d1v0 waits on port ${sv.ioreq_evtchn}` }]);
+    assert.equal(t.vcpu(G, 0).pause_flags.blocked_in_xen, true);
+    assert.equal(sv.pending, true);
+  });
+
+  it('a state past IORESP_READY: "Weird HVM iorequest state N", the server entry no longer pending, the domain crashed (ioreq.c:199-205)', () => {
+    for (const st of [4, 9]) {
+      const { t, pg, sv } = waiting('4.21');
+      A.setState(pg, A.ioreqOffset(0), st);
+      wake(t);
+      assert.equal(t.resume(G, 0).value, CRASHED);
+      assert.equal(t.m.x.console.filter((l) => l.fn === 'wait_for_io').map((l) => l.text).join('|'), `Weird HVM iorequest state ${st}`);
+      assert.equal(sv.pending, false);
+      assert.ok(t.domain(G).crashed);
+    }
+  });
+
+  it('Arm, a state moving back (INPROCESS then READY): the forward-only check of 92938e5d14 crashes; with it reverted the vcpu just waits on', () => {
+    for (const revert of [false, true]) {
+      const { t, pg, sv } = waiting('4.21-arm', 'flat', revert ? ['92938e5d14'] : []);
+      assert.equal(t.resume(G, 0).value, DESCHEDULED);
+      A.setState(pg, A.ioreqOffset(0), A.STATE_IOREQ_INPROCESS);
+      wake(t);
+      assert.equal(t.resume(G, 0).value, DESCHEDULED);
+      A.setState(pg, A.ioreqOffset(0), A.STATE_IOREQ_READY);
+      wake(t);
+      assert.equal(t.resume(G, 0).value, revert ? DESCHEDULED : CRASHED, `reverted ${revert}`);
+      assert.equal(sv.pending, revert);
+      assert.equal(t.m.x.console.some((l) => l.text === 'Weird HVM ioreq state transition 2 -> 1'), !revert);
+      if (revert) {
+        assert.equal(t.serve('qemu', 0, { data: 0x77n }).value, 1);
+        assert.equal(t.resume(G, 0).value, RESUMED, 'the answer still completes the access');
+        assert.equal(t.vcpu(G, 0).rax & 0xffffn, 0x77n);
+      }
+    }
+  });
+
+  it('with XSA-166\'s fix (b452430a4c) reverted a normal round trip still completes; a state changed between the bounds check and the jump is a jump past the table (Xen panics)', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const { t } = waiting('4.21', build, ['b452430a4c']);
+      assert.equal(t.serve('qemu', 0, { data: 0x5an }).value, 1);
+      assert.equal(t.resume(G, 0).value, RESUMED, build);
+      assert.equal(t.vcpu(G, 0).rax & 0xffn, 0x5an);
+    }
+    const { t, pg } = waiting('4.21', 'stepped', ['b452430a4c']);
+    t.serve('qemu', 0, { data: 0x5an });
+    const v = t.vcpu(G, 0);
+    const g = t.m.steppedRun('vcpu0', v, (s) => s.x421!.hvm.hvmDoResume(v));
+    let r = g.next();
+    let moved = false;
+    while (!r.done) {
+      const top = t.m.frames[t.m.frames.length - 1];
+      if (!moved && top && top.fn === 'wait_for_io' && top.at === 'bounds') { A.setState(pg, A.ioreqOffset(0), 9); moved = true; }
+      r = g.next();
+    }
+    assert.ok(moved);
+    assert.match(r.value.panic ?? '', /bounds check read 3, the jump table's index read 9/);
+  });
+
+  it('with XSA-262\'s fix (92938e5d14) reverted on x86 the loop reads p->state again at its head after a change: READY -> IORESP_READY completes in one run', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const { t } = waiting('4.21', build, ['92938e5d14']);
+      t.serve('qemu', 0, { data: 0x33n });
+      assert.equal(t.resume(G, 0).value, RESUMED, build);
+      assert.equal(t.vcpu(G, 0).rax & 0xffn, 0x33n);
+    }
+  });
+});
+
+describe('4.21 ioreq.c (mutation): ioreq_send_buffered (ioreq.c:1156-1247)', () => {
+  function ring(mode: number) {
+    const t = Rec.make('4.21', 'flat', 1);
+    qemu(t, [[1, 0xa0000n, 0xbffffn]], 'qemu', mode);
+    return { t, pg: t.domain(G).x421.server[0]!.bufioreq.va! };
+  }
+  it('each size has its code (1, 2, 4, 8 -> 0..3); data is cut to 32 bits, an 8-byte write puts its high half in the next slot', () => {
+    const { t, pg } = ring(I.HVM_IOREQSRV_BUFIOREQ_ATOMIC);
+    const sizes = [1, 2, 4, 8];
+    for (const size of sizes) assert.equal(t.sendBuffered(G, 0, 0, { ...wr(0xa1234n, size, 0x1122334455667788n), dir: A.IOREQ_WRITE }).value, 0, `size ${size}`);
+    const slots = [0, 1, 2, 3, 4].map((k) => A.readBufIoreq(pg, A.bufSlotOffset(k)));
+    assert.deepEqual(slots.map((b) => b.size), [0, 1, 2, 3, 3]);
+    assert.deepEqual(slots.map((b) => b.data), [0x55667788, 0x55667788, 0x55667788, 0x55667788, 0x11223344]);
+    assert.deepEqual(slots.map((b) => b.addr), [0xa1234, 0xa1234, 0xa1234, 0xa1234, 0xa1234]);
+    assert.deepEqual(slots.map((b) => b.type), [A.IOREQ_TYPE_COPY, A.IOREQ_TYPE_COPY, A.IOREQ_TYPE_COPY, A.IOREQ_TYPE_COPY, A.IOREQ_TYPE_COPY]);
+    assert.equal(A.readBufPointers(pg).write_pointer, 5);
+  });
+  it('limits: addr 0xfffff is still buffered, 0x100000 not; count 0 or data_is_ptr go the synchronous way (UNHANDLED)', () => {
+    const { t } = ring(I.HVM_IOREQSRV_BUFIOREQ_LEGACY);
+    assert.equal(t.sendBuffered(G, 0, 0, wr(0xfffffn, 1, 1n)).value, 0);
+    assert.equal(t.sendBuffered(G, 0, 0, wr(0x100000n, 1, 1n)).value, 1);
+    assert.equal(t.sendBuffered(G, 0, 0, { ...wr(0xa0000n, 1, 1n), count: 0 }).value, 1);
+    assert.equal(t.sendBuffered(G, 0, 0, { ...wr(0xa0000n, 1, 1n), data_is_ptr: 1 }).value, 1);
+    for (const size of [0, 3, 16]) assert.equal(t.sendBuffered(G, 0, 0, wr(0xa0000n, size, 1n)).value, 1, `size ${size}`);
+    assert.deepEqual(t.m.x.console.filter((l) => l.fn === 'ioreq_send_buffered').map((l) => `${l.level} ${l.text}`),
+      ['XENLOG_WARNING unexpected ioreq size: 0', 'XENLOG_WARNING unexpected ioreq size: 3', 'XENLOG_WARNING unexpected ioreq size: 16']);
+  });
+  it('full: an 8-byte write needs two free slots (used >= 511 - 1 at 510 used), a 1-byte one fits; the refusal is recorded', () => {
+    const { t, pg } = ring(I.HVM_IOREQSRV_BUFIOREQ_ATOMIC);
+    pg.setUint32(0, 1000, true); pg.setUint32(4, 1510, true); // 510 used, canonical enough for the test
+    const n = t.m.x.events.length;
+    assert.equal(t.sendBuffered(G, 0, 0, wr(0xa0000n, 8, 1n)).value, 1);
+    assert.deepEqual(t.m.x.events.slice(n).filter((e) => e.kind === 'buffered_full').map(({ seq: _s, actor: _a, ...e }) => e), [
+      { kind: 'buffered_full', fn: 'ioreq_send_buffered', domid: 1, detail: { server: 0, read_pointer: 1000, write_pointer: 1510 }, text: 'd1 server 0 buffered ring full (510 used): synchronous path' }]);
+    assert.equal(t.sendBuffered(G, 0, 0, wr(0xa0000n, 1, 1n)).value, 0);
+    assert.deepEqual(A.readBufPointers(pg), { read_pointer: 1000 - 511, write_pointer: 1511 - 511 }, 'ATOMIC: both pulled back by 511 once');
+    assert.equal(t.sendBuffered(G, 0, 0, wr(0xa0000n, 1, 1n)).value, 1, '511 used: full for one slot too');
+  });
+  it('ATOMIC canonicalises by whole multiples of 511 (read_pointer 3*511+3 -> 3); LEGACY leaves the pointers; the buffered port is notified either way', () => {
+    for (const mode of [I.HVM_IOREQSRV_BUFIOREQ_ATOMIC, I.HVM_IOREQSRV_BUFIOREQ_LEGACY]) {
+      const { t, pg } = ring(mode);
+      const s = t.domain(G).x421.server[0]!;
+      pg.setUint32(0, 3 * 511 + 3, true); pg.setUint32(4, 3 * 511 + 3, true);
+      const n = t.m.x.events.length;
+      assert.equal(t.sendBuffered(G, 0, 0, wr(0xa0000n, 4, 1n)).value, 0);
+      assert.deepEqual(A.readBufPointers(pg), mode === I.HVM_IOREQSRV_BUFIOREQ_ATOMIC ? { read_pointer: 3, write_pointer: 4 } : { read_pointer: 3 * 511 + 3, write_pointer: 3 * 511 + 4 });
+      assert.ok(t.m.x.events.slice(n).some((e) => e.kind === 'evtchn_notify' && (e.detail as { port: number }).port === s.bufioreq_evtchn), 'notify_via_xen_event_channel(bufioreq_evtchn)');
+      const under = ring(mode);
+      under.pg.setUint32(0, 510, true); under.pg.setUint32(4, 510, true);
+      under.t.sendBuffered(G, 0, 0, wr(0xa0000n, 4, 1n));
+      assert.deepEqual(A.readBufPointers(under.pg), { read_pointer: 510, write_pointer: 511 }, 'read_pointer below 511: nothing to pull back');
+    }
+  });
+});
+
+describe('4.21 ioreq.c (mutation): ioreq_broadcast and the map-cache (ioreq.c:36-59, 1313-1330)', () => {
+  it('a synchronous broadcast reaches every enabled server, buffered or not, skips disabled ones, and counts the refusals', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    qemu(t, [[0, 0x3f8n, 0x3ffn]], 'qemu', 0);
+    qemu(t, [[0, 0x2f8n, 0x2ffn]], 'q1', 2);
+    qemu(t, [[0, 0x3e8n, 0x3efn]], 'q2', 1);
+    dmop(t, 'q2', I.XEN_DMOP_set_ioreq_server_state, { id: 2, enabled: 0 });
+    const d = t.domain(G);
+    const slot = (id: number) => A.readIoreq(d.x421.server[id]!.ioreq.va!, A.ioreqOffset(0));
+    assert.equal(t.decreaseReservation(G, 0, 0x100).value, 1);
+    assert.equal(slot(0).type, A.IOREQ_TYPE_INVALIDATE, 'the OFF server gets the synchronous INVALIDATE');
+    assert.equal(slot(1).type, A.IOREQ_TYPE_INVALIDATE);
+    assert.equal(slot(2).state, A.STATE_IOREQ_NONE, 'disabled: skipped');
+    assert.ok(!t.m.x.console.some((l) => l.text === 'Unsuccessful map-cache invalidate'));
+    // A second flush while both slots are still READY: each ioreq_send refuses, both counted.
+    const v = t.vcpu(G, 0);
+    const p: A.Ioreq = { ...A.emptyIoreq(), type: A.IOREQ_TYPE_INVALIDATE, size: 4, dir: A.IOREQ_WRITE, data: 0xffffffffffffffffn };
+    assert.equal(t.run('vcpu0', v, (i) => i.hvm.ioreqBroadcast(p, false)).value, 2);
+    assert.equal(t.run('vcpu0', v, (i) => i.hvm.ioreqBroadcast({ ...p, count: 1 }, true)).value, 0, 'buffered: the OFF server skipped, the ring takes it');
+    assert.equal(A.readBufPointers(d.x421.server[1]!.bufioreq.va!).write_pointer, 1);
+    t.run('vcpu0', v, (i) => i.hvm.ioreqSignalMapcacheInvalidate());
+    assert.deepEqual(t.m.x.console.filter((l) => l.fn === 'ioreq_signal_mapcache_invalidate').map((l) => `${l.level} ${l.text}`), ['XENLOG_ERR Unsuccessful map-cache invalidate']);
+  });
+
+  it('ioreq_request_mapcache_invalidate flags the current vcpu only for its own domain, and nothing with no vcpu running', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    const h = flat(t);
+    const d = t.domain(G);
+    const v = t.vcpu(G, 0);
+    t.m.x.current = t.vcpu(0, 0);
+    h.ioreqRequestMapcacheInvalidate(d);
+    assert.equal(t.vcpu(0, 0).mapcache_invalidate, false);
+    assert.equal(v.mapcache_invalidate, false);
+    t.m.x.current = null;
+    h.ioreqRequestMapcacheInvalidate(d);
+    t.m.x.current = v;
+    h.ioreqRequestMapcacheInvalidate(d);
+    assert.equal(v.mapcache_invalidate, true);
+  });
+});
