@@ -119,6 +119,12 @@ function x86Tour(): Rec {
   t.decreaseReservation(G, 0, 0x100);
   t.serve('qemu', 0);
   t.resume(G, 0);
+  // A port read the vcpu waits for: woken early, it sees READY twice (before and after being marked blocked).
+  t.pio(G, 1, 0x3f8, 1, A.IOREQ_READ);
+  t.vcpu(G, 1).pause_flags.blocked_in_xen = false;
+  t.resume(G, 1);
+  t.serve('qemu', 1, { data: 1n });
+  t.resume(G, 1);
   t.kill(G);
   return t;
 }
@@ -135,6 +141,51 @@ describe('4.21 ioreq.c (mutation): what the debugger stops on', () => {
       assert.ok(COMMON.fns.get(s.fn)!.labels.has(s.at), `${s.fn}@${s.at} is not a statement of ${s.fn} in 4.21/common/ioreq.c`);
     }
     assert.ok(n > 1000, `stops in ioreq.c: ${n}`);
+  });
+
+  it('the values a statement names beyond the C locals are shown there, as the C code has them at that point', () => {
+    const tour = x86Tour();
+    const first = (fa: string, keys: string[]) => {
+      const [fn, at] = fa.split('@');
+      const l = tour.loc(fn, at);
+      return Object.fromEntries(keys.map((k) => [k, l[k]]));
+    };
+    const expect: Record<string, Record<string, unknown>> = {
+      // QEMU's create: x86, no Arm refusal (ioreq.c:650); slot 0; the emulator is d0 (current->domain, ioreq.c:586).
+      'ioreq_server_create@arm_buf': { x86: true }, 'ioreq_server_create@init': { id: 0 }, 'ioreq_server_create@unpause': { id: 0 },
+      'ioreq_server_init@gfns': { emulator: 0 },
+      // add_vcpu runs before enable (the server starts disabled, ioreq.c:401-404); vcpu 1 is added last, so heads the list.
+      'ioreq_server_add_vcpu@added': { enabled: false }, 'ioreq_server_enable@check': { enabled: false }, 'ioreq_server_enable@update': { v: 1 },
+      'ioreq_server_update_evtchn@check': { va: 'mapped', v: 1 }, 'ioreq_server_update_evtchn@write': { v: 1, port: 5 },
+      // acquire: no page yet and no legacy gfn (INVALID_GFN, ioreq.c:589-590); ATOMIC asks for the buffered page too.
+      'ioreq_server_alloc_mfn@check_page': { page: 'NULL', gfn: -1 }, 'ioreq_server_alloc_pages@bufioreq': { bufioreq_handling: 2 },
+      'ioreq_server_get_info@buf': { bufioreq_handling: 2 },
+      // Every ownership check compares the server's emulator with current->domain: both d0 here.
+      ...Object.fromEntries(['destroy', 'get_info', 'get_frame', 'map_io_range', 'unmap_io_range', 'map_mem_type', 'set_state']
+        .map((f) => [`ioreq_server_${f}@owner`, { emulator: 0, current: 0 }])),
+      'ioreq_server_disable@check': { enabled: true }, 'ioreq_server_deinit@put': { emulator: 0 },
+      // The first routed access is the port read of 0x3f8 (arch_ioreq_server_get_type_addr: a port range), to server 0.
+      'ioreq_server_select@type_addr': { ok: true, type: 'port', addr: '0x3f8' }, 'ioreq_server_select@server': { id: 0, enabled: true },
+      'ioreq_server_select@pci': { id: 0 },
+      'ioreq_send@check_state': { state: A.STATE_IOREQ_NONE }, 'ioreq_send@check_port': { vp_eport: 3 },
+      // The read completes: IORESP_READY taken, a PIO read needs completion (ioreq.h:76-81), no flush pending.
+      'wait_for_io@complete': { needs_completion: true }, 'vcpu_ioreq_handle_completion@pending': { server: 0 },
+      'vcpu_ioreq_handle_completion@req_state': { state: 'STATE_IORESP_READY' }, 'vcpu_ioreq_handle_completion@mapcache': { mapcache_invalidate: false },
+      // The first buffered write (an MMIO write of 0xa0010): the page is there, one slot, an empty ring, ATOMIC, port 4 (vcpu 0's buffered port).
+      'ioreq_send_buffered@page': { page: 'mapped' }, 'ioreq_send_buffered@limits': { addr: '0xa0010', data_is_ptr: 0, count: 1 },
+      'ioreq_send_buffered@full': { read_pointer: 0, write_pointer: 0 }, 'ioreq_send_buffered@copy': { slot: 0 },
+      'ioreq_send_buffered@canon': { mode: 2, read_pointer: 0 }, 'ioreq_send_buffered@notify': { port: 4 },
+      'ioreq_signal_mapcache_invalidate@broadcast': { type: 'IOREQ_TYPE_INVALIDATE' },
+      'ioreq_broadcast@server': { id: 0, enabled: true, bufioreq_handling: 2 },
+    };
+    for (const [fa, want] of Object.entries(expect)) assert.deepEqual(first(fa, Object.keys(want)), want, fa);
+    assert.equal(tour.loc('ioreq_send', 'deferral').v, tour.vcpu(G, 0), 'ioreq_send@deferral: v is current');
+    // The ATOMIC pointers pulled back below 511 by the compare-exchange (ioreq.c:1230-1241).
+    const cx = tour.loc('ioreq_send_buffered', 'cmpxchg');
+    assert.ok((cx.read_pointer as number) < 511 && (cx.write_pointer as number) >= (cx.read_pointer as number), `${cx.read_pointer} ${cx.write_pointer}`);
+    // The early wake: the wait's condition reads READY on vcpu 1's port, before and after the vcpu is marked blocked.
+    assert.deepEqual([tour.loc('wait_for_io', 'wait').state, tour.loc('wait_for_io', 'recheck').state], [A.STATE_IOREQ_READY, A.STATE_IOREQ_READY]);
+    assert.deepEqual([tour.loc('wait_for_io', 'wait').port, tour.loc('wait_for_io', 'recheck').port], [5, 5], "vcpu 1's ioreq port (see update_evtchn@write)");
   });
 });
 
