@@ -761,3 +761,217 @@ describe('4.21 ioreq.c (mutation): ioreq_broadcast and the map-cache (ioreq.c:36
     assert.equal(v.mapcache_invalidate, true);
   });
 });
+
+describe('4.21 ioreq.c (mutation): more conditions, each against its Xen line', () => {
+  it('get_pending_vcpu / vcpu_ioreq_pending / domain_has_ioreq_server (ioreq.c:111-152): another vcpu\'s pending entry is not this vcpu\'s', () => {
+    const t = Rec.make('4.21', 'flat', 2);
+    const h = flat(t);
+    const d = t.domain(G);
+    assert.equal(h.domainHasIoreqServer(d), false);
+    qemu(t, [[0, 0x3f8n, 0x3ffn]]);
+    assert.equal(h.domainHasIoreqServer(d), true);
+    t.pio(G, 1, 0x3f8, 1, A.IOREQ_READ);
+    assert.equal(h.vcpuIoreqPending(t.vcpu(G, 1)), true);
+    assert.equal(h.vcpuIoreqPending(t.vcpu(G, 0)), false);
+    assert.equal(h.getPendingVcpu(t.vcpu(G, 0)), null);
+    assert.equal(h.getPendingVcpu(t.vcpu(G, 1))!.sv.vcpu.vcpu_id, 1);
+    assert.equal(t.run('vcpu0', t.vcpu(G, 0), (i) => i.hvm.vcpuIoreqHandleCompletion(t.vcpu(G, 0))).value, 0, 'nothing pending: done (true in C)');
+  });
+
+  it('ioreq_needs_completion (ioreq.h:76-81): READY, not data_is_ptr, and not a port write', () => {
+    const h = flat(Rec.make('4.21', 'flat', 1));
+    const p = (type: number, dir: number, extra: Partial<A.Ioreq> = {}): A.Ioreq => ({ ...A.emptyIoreq(), type, dir, state: A.STATE_IOREQ_READY, ...extra });
+    assert.equal(h.ioreqNeedsCompletion(p(A.IOREQ_TYPE_PIO, A.IOREQ_READ)), true);
+    assert.equal(h.ioreqNeedsCompletion(p(A.IOREQ_TYPE_PIO, A.IOREQ_WRITE)), false);
+    assert.equal(h.ioreqNeedsCompletion(p(A.IOREQ_TYPE_COPY, A.IOREQ_WRITE)), true, 'an MMIO write still completes (the emulator may have retried)');
+    assert.equal(h.ioreqNeedsCompletion(p(A.IOREQ_TYPE_COPY, A.IOREQ_READ, { data_is_ptr: 1 })), false);
+    assert.equal(h.ioreqNeedsCompletion(p(A.IOREQ_TYPE_PIO, A.IOREQ_READ, { state: A.STATE_IOREQ_NONE })), false);
+  });
+
+  it('Arm: woken with the slot still READY is not a move back (state == prev_state is allowed, ioreq.c:166-172); the vcpu waits again', () => {
+    const t = Rec.make('4.21-arm', 'flat', 1);
+    t.addDm('v', 'virtio', 0, G);
+    assert.equal(t.dmInit('v').value, 0);
+    t.armMmio(G, 0, { gpa: 0x2000000n, size: 2, write: 0, sign: 0 });
+    assert.equal(t.resume(G, 0).value, DESCHEDULED);
+    t.vcpu(G, 0).pause_flags.blocked_in_xen = false;
+    assert.equal(t.resume(G, 0).value, DESCHEDULED);
+    assert.equal(t.domain(G).crashed, null);
+    const s = t.domain(G).x421.server[0]!;
+    A.setState(s.ioreq.va!, A.ioreqOffset(0), A.STATE_IOREQ_INPROCESS);
+    t.vcpu(G, 0).pause_flags.blocked_in_xen = false;
+    t.resume(G, 0);
+    A.setState(s.ioreq.va!, A.ioreqOffset(0), A.STATE_IOREQ_READY);
+    t.vcpu(G, 0).pause_flags.blocked_in_xen = false;
+    assert.equal(t.resume(G, 0).value, CRASHED);
+    assert.deepEqual(t.m.x.console.filter((l) => l.fn === 'wait_for_io').map((l) => `${l.level} ${l.text}`), ['XENLOG_ERR Weird HVM ioreq state transition 2 -> 1']);
+  });
+
+  it('the wait_for_io op: a step ends right after a read of the slot state and the next goes on from there with the same locals', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const t = Rec.make('4.21', build, 1);
+      qemu(t, [[0, 0x3f8n, 0x3ffn]]);
+      t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+      const v = t.vcpu(G, 0);
+      v.pause_flags.blocked_in_xen = false;
+      const sv = t.domain(G).x421.server[0]!.ioreq_vcpu_list[0];
+      assert.equal(t.run('vcpu0', v, (i) => i.hvm.vcpuIoreqHandleCompletion(v, { left: 1 })).value, I.WAIT_PAUSED, build);
+      assert.deepEqual([v.io.wait_at, v.io.wait_state, v.io.wait_prev, v.io.wait_server], [I.WAIT_AT_LOOP, A.STATE_IOREQ_READY, A.STATE_IOREQ_NONE, sv.ioreq_evtchn]);
+      assert.equal(t.run('vcpu0', v, (i) => i.hvm.vcpuIoreqHandleCompletion(v, { left: 1 })).value, I.WAIT_PAUSED, 'one more read: the wait\'s condition, before the vcpu is marked blocked');
+      assert.equal(v.io.wait_at, I.WAIT_AT_BLOCK);
+      t.serve('qemu', 0, { data: 0x61n });
+      v.pause_flags.blocked_in_xen = false;
+      assert.equal(t.run('vcpu0', v, (i) => i.hvm.vcpuIoreqHandleCompletion(v, null)).value, I.WAIT_DONE);
+      assert.equal(v.io.wait_at, 0);
+      assert.equal(sv.pending, false);
+      if (build === 'stepped') {
+        assert.deepEqual(t.at('wait_for_io', 'go_on').map((s) => [s.locals.at, s.locals.state]), [[I.WAIT_AT_LOOP, A.STATE_IOREQ_READY], [I.WAIT_AT_BLOCK, A.STATE_IOREQ_READY]]);
+        assert.equal(t.loc('wait_for_io', 'recheck', 0).state, A.STATE_IORESP_READY, 'the answer seen on the re-read after being marked blocked');
+      }
+    }
+  });
+
+  it('ioreq_server_add_vcpu: an allocation failure of the vcpu entry is -ENOMEM (ioreq.c:368-371); a vcpu joining an enabled server gets its vp_eport at once, a disabled one not (ioreq.c:403-404)', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    t.addDm('q', 'qemu', 0, G);
+    t.m.x.faults.xzalloc = 2; // the server struct, its rangesets, then vcpu 0's entry
+    assert.equal(dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 0 }), -ENOMEM);
+    t.m.x.faults.xzalloc = 0;
+    assert.equal(dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 0 }), -ENOMEM, 'the server struct itself (ioreq.c:659-661)');
+    assert.equal(t.domain(G).pause_count, 0);
+    qemu(t, [[0, 0x3f8n, 0x3ffn]], 'q1', 0);
+    qemu(t, [[0, 0x2f8n, 0x2ffn]], 'q2', 0);
+    dmop(t, 'q2', I.XEN_DMOP_set_ioreq_server_state, { id: 1, enabled: 0 });
+    const d = t.domain(G);
+    const v = new X.Vcpu(d, 1);
+    d.vcpu.push(v);
+    assert.equal(t.run('toolstack', null, (i) => i.hvm.ioreqServerAddVcpuAll(d, v)).value, 0);
+    const port = (k: number) => d.x421.server[k]!.ioreq_vcpu_list.find((sv) => sv.vcpu === v)!.ioreq_evtchn;
+    assert.equal(A.readIoreq(d.x421.server[0]!.ioreq.va!, A.ioreqOffset(1)).vp_eport, port(0));
+    assert.equal(A.readIoreq(d.x421.server[1]!.ioreq.va!, A.ioreqOffset(1)).vp_eport, 0, 'disabled: written when enabled');
+    dmop(t, 'q2', I.XEN_DMOP_set_ioreq_server_state, { id: 1, enabled: 1 });
+    assert.equal(A.readIoreq(d.x421.server[1]!.ioreq.va!, A.ioreqOffset(1)).vp_eport, port(1));
+  });
+
+  it('removing vcpus frees the buffered port once, with vcpu 0 only; destroy and the guest\'s end leave no port, range or list behind (ioreq.c:413-465, 621-641)', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const t = Rec.make('4.21', build, 2);
+      qemu(t, [[0, 0x3f8n, 0x3ffn], [1, 0xa0000n, 0xbffffn]], 'qemu', 1);
+      const d = t.domain(G);
+      const s = d.x421.server[0]!;
+      const ports = [...s.ioreq_vcpu_list.map((sv) => sv.ioreq_evtchn), s.bufioreq_evtchn];
+      const r = t.dmOp('qemu', { op: I.XEN_DMOP_destroy_ioreq_server, u: { id: 0 } });
+      assert.equal(r.panic, undefined, build);
+      assert.equal(r.value, 0);
+      for (const p of ports) assert.ok(portFree(t, p), `port ${p}`);
+      assert.deepEqual(s.ioreq_vcpu_list, []);
+      assert.deepEqual(s.range.map((x) => x.ranges), [[], [], []], 'rangesets destroyed');
+      assert.equal(s.freed, true, 'xfree(s)');
+      // The same through a vcpu leaving (hvm_vcpu_destroy): vcpu 1 first, then vcpu 0 with the buffered port.
+      qemu(t, [[0, 0x3f8n, 0x3ffn]], 'q2', 2);
+      const s2 = d.x421.server[0]!;
+      for (const k of [1, 0]) {
+        const w = t.vcpu(G, k);
+        const rr = t.run('toolstack', null, (i) => i.hvm.ioreqServerRemoveVcpuAll(d, w));
+        assert.equal(rr.panic, undefined, `${build} vcpu ${k}`);
+        assert.equal(portFree(t, s2.bufioreq_evtchn), k === 0, `buffered port after vcpu ${k} left`);
+      }
+      if (build === 'stepped') assert.deepEqual(t.at('ioreq_server_remove_vcpu', 'find').map((x) => x.locals.found), [true, true]);
+      t.run('toolstack', null, (i) => i.hvm.hvmDomainRelinquishResources(d));
+      assert.equal(s2.freed, true);
+      assert.equal(d.x421.server[0], null);
+      if (build === 'stepped') assert.ok(t.at('ioreq_server_destroy_all', 'destroy').length === 1 && t.at('ioreq_server_destroy_all', 'arch').length === 1);
+    }
+  });
+
+  it('create: a ninth server is -ENOSPC with the target unpaused (ioreq.c:666-679); Arm refuses any buffering with -EINVAL (ioreq.c:650-651)', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    t.addDm('q', 'qemu', 0, G);
+    for (let k = 0; k < 8; k++) assert.equal(dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, {}), 0);
+    const n = t.m.x.events.length;
+    assert.equal(dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, {}), -ENOSPC);
+    assert.equal(t.domain(G).x421.server.length, 8);
+    assert.deepEqual(ioreqEvents(t, n).map((e) => `${e.fn} ${e.kind}`), ['ioreq_server_create domain_pause', 'ioreq_server_create domain_unpause']);
+    const a = Rec.make('4.21-arm', 'flat', 1);
+    a.addDm('v', 'virtio', 0, G);
+    for (const b of [1, 2]) assert.equal(dmop(a, 'v', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: b }), -EINVAL);
+    assert.equal(dmop(a, 'v', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 0 }), 0);
+  });
+
+  it('enable twice is one enable (ioreq.c:544-545); a failed add or remove of a range records nothing', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    qemu(t, [[1, 0x0n, 0x7n]]);
+    const n = t.m.x.events.length;
+    assert.equal(dmop(t, 'qemu', I.XEN_DMOP_set_ioreq_server_state, { id: 0, enabled: 1 }), 0);
+    assert.deepEqual(ioreqEvents(t, n).filter((e) => e.kind === 'server_enable' || e.kind === 'slot_write'), []);
+    for (let k = 1; k < 256; k++) assert.equal(t.mapRange('qemu', 1, BigInt(k * 16), BigInt(k * 16 + 7)).value, 0);
+    const m = t.m.x.events.length;
+    assert.equal(t.mapRange('qemu', 1, 0x10000n, 0x10007n).value, -ENOMEM);
+    assert.equal(t.mapRange('qemu', 1, 0x12n, 0x13n, false).value, -ENOMEM, 'a split at the limit');
+    assert.deepEqual(ioreqEvents(t, m).filter((e) => e.kind.startsWith('range_')), []);
+  });
+
+  it('get_frame: frame 0 of a buffered server is its buffered page (ioreq.c:814-820)', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    t.addDm('q', 'qemu', 0, G);
+    dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 1 });
+    const s = t.domain(G).x421.server[0]!;
+    const out = { page: null as X.GuestPage | null };
+    const dm = t.dm('q');
+    assert.equal(t.run('dm0', t.dmVcpu(dm), (i) => i.qemu.asDm(dm, () => i.hvm.ioreqServerGetFrame(t.domain(G), 0, 0, out))).value, 0);
+    assert.ok(out.page && out.page === s.bufioreq.page);
+    assert.equal(t.run('dm0', t.dmVcpu(dm), (i) => i.qemu.asDm(dm, () => i.hvm.ioreqServerGetFrame(t.domain(G), 0, 1, out))).value, 0);
+    assert.equal(out.page, s.ioreq.page);
+  });
+
+  it('unmap with an id of no server is -ENOENT even when server 0 holds the range; the DMOP writes back no field it did not fill', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    qemu(t, [[0, 0x3f8n, 0x3ffn]], 'qemu', 0);
+    assert.equal(dmop(t, 'qemu', I.XEN_DMOP_unmap_io_range_from_ioreq_server, { id: 1, type: 0, start: 0x3f8n, end: 0x3f8n }), -ENOENT);
+    assert.deepEqual(t.domain(G).x421.server[0]!.range[0].ranges, [[0x3f8n, 0x3ffn]]);
+    const u: I.XenDmOp['u'] = { id: 0, flags: I.XEN_DMOP_no_gfns };
+    assert.equal(t.dmOp('qemu', { op: 2, u }).value, 0);
+    assert.deepEqual(Object.keys(u).sort(), ['flags', 'id'], 'an OFF server without gfns: nothing to hand back');
+  });
+
+  it('ioreq_server_select: only port and memory accesses are routed (ioreq.c:1112-1113); a PCI access for a device not in the set is not', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    qemu(t, [[0, 0x0n, 0xffffn], [1, 0x0n, 0xffffffffn], [2, 0x18n, 0x18n]]);
+    const h = flat(t);
+    const d = t.domain(G);
+    const sel = (p: A.Ioreq) => t.run('vcpu0', t.vcpu(G, 0), () => h.ioreqServerSelect(d, p)).value;
+    assert.equal(sel({ ...A.emptyIoreq(), type: A.IOREQ_TYPE_TIMEOFFSET, size: 8, count: 1 }), null);
+    assert.equal(sel({ ...A.emptyIoreq(), type: A.IOREQ_TYPE_PIO, addr: 0x10n, size: 1, count: 1 })!.id, 0);
+    d.x421.pci_cf8 = (0x80000000 | (0x20 << 8)) >>> 0; // 00:04.0: not the server's
+    const p = { ...A.emptyIoreq(), type: A.IOREQ_TYPE_PIO, addr: 0xcfcn, size: 4, count: 1 };
+    assert.equal(sel(p), null);
+    assert.equal(p.type, A.IOREQ_TYPE_PIO, 'not rewritten');
+    d.x421.pci_cf8 = (0x80000000 | (0x18 << 8) | 0x8) >>> 0;
+    assert.equal(sel(p)!.id, 0);
+    assert.equal(p.type, A.IOREQ_TYPE_PCI_CONFIG);
+    assert.equal(p.addr, (0x18n << 32n) | 0x8n);
+  });
+
+  it('a buffered write of 4 bytes or less fills one slot only (ioreq.c:1218-1222)', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    qemu(t, [[1, 0xa0000n, 0xbffffn]], 'qemu', 2);
+    const pg = t.domain(G).x421.server[0]!.bufioreq.va!;
+    t.sendBuffered(G, 0, 0, wr(0xa0000n, 4, 0x1122334455667788n));
+    assert.deepEqual(A.readBufIoreq(pg, A.bufSlotOffset(1)), A.readBufIoreq(new DataView(new ArrayBuffer(4096)), A.bufSlotOffset(1)), 'slot 1 untouched');
+  });
+
+  it('ioreq_send refusals are XENLOG_ERR lines of ioreq_send (ioreq.c:1275-1286)', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    qemu(t, [[0, 0x3f8n, 0x3ffn]]);
+    const s = t.domain(G).x421.server[0]!;
+    A.setState(s.ioreq.va!, A.ioreqOffset(0), A.STATE_IOREQ_INPROCESS);
+    t.pio(G, 0, 0x3f8, 1, A.IOREQ_WRITE, 1n);
+    const u = Rec.make('4.21', 'flat', 1);
+    qemu(u, [[0, 0x3f8n, 0x3ffn]]);
+    const s2 = u.domain(G).x421.server[0]!;
+    s2.ioreq.va!.setUint32(A.ioreqOffset(0) + A.OFF_VP_EPORT, 99, true);
+    u.pio(G, 0, 0x3f8, 1, A.IOREQ_WRITE, 1n);
+    assert.deepEqual([...t.m.x.console, ...u.m.x.console].filter((l) => l.fn === 'ioreq_send').map((l) => `${l.level} ${l.text}`),
+      ['XENLOG_ERR device model set bad IO state 2', 'XENLOG_ERR device model set bad event channel 99']);
+  });
+});
