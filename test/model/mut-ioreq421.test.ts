@@ -975,3 +975,195 @@ describe('4.21 ioreq.c (mutation): more conditions, each against its Xen line', 
       ['XENLOG_ERR device model set bad IO state 2', 'XENLOG_ERR device model set bad event channel 99']);
   });
 });
+
+/** Every stop a Rec recorded inside common/ioreq.c is at a statement its listing marks. */
+function labelsValid(t: Rec): void {
+  for (const s of t.stops) if (COMMON_FNS.has(s.fn)) assert.ok(COMMON.fns.get(s.fn)!.labels.has(s.at), `${s.fn}@${s.at}`);
+}
+
+describe('4.21 ioreq.c (mutation): the last paths', () => {
+  it('the toolstack\'s HVMOP_set_param stores are recorded with the special pages of xg_dom_x86.c:638 @RELEASE-4.21.0 (0xfeff8 + SPECIALPAGE_*)', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    const ev = t.m.x.events.filter((e) => e.kind === 'param_set').map(({ seq: _s, actor: _a, ...e }) => e);
+    assert.deepEqual(ev.slice(0, 3), [
+      { kind: 'param_set', fn: 'hvm_set_param', domid: 1, before: 0, after: 0xfeffc, detail: { index: 1, name: 'STORE_PFN' }, text: 'd1 STORE_PFN = 0xfeffc' },
+      { kind: 'param_set', fn: 'hvm_set_param', domid: 1, before: 0, after: 0xfeffb, detail: { index: 6, name: 'BUFIOREQ_PFN' }, text: 'd1 BUFIOREQ_PFN = 0xfeffb' },
+      { kind: 'param_set', fn: 'hvm_set_param', domid: 1, before: 0, after: 0xfeffd, detail: { index: 5, name: 'IOREQ_PFN' }, text: 'd1 IOREQ_PFN = 0xfeffd' },
+    ]);
+    const m = new Model('4.21').boot();
+    m.x.on = false;
+    const u = new Rec(m, 'flat');
+    u.createGuest(G, 1);
+    assert.equal(u.m.x.events.filter((e) => e.kind === 'param_set').length, 0);
+    assert.equal(u.domain(G).arch.hvm_domain.params[5], 0xfeffd, 'stored all the same');
+  });
+
+  it('get_ioreq on a server with no page: Xen goes down in get_ioreq (ioreq.c:96-104)', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    t.addDm('q', 'qemu', 0, G);
+    t.create('q', 0);
+    t.mapRange('q', 0, 0x3f8n, 0x3ffn);
+    t.setState('q', true);
+    t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+    assert.equal(t.m.x.panic?.fn, 'get_ioreq');
+  });
+
+  it('the wait_for_io op: a step of two reads stops at the wait\'s condition; after a paused wait finishes, the next access waits afresh', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const t = Rec.make('4.21', build, 1);
+      qemu(t, [[0, 0x3f8n, 0x3ffn]]);
+      const v = t.vcpu(G, 0);
+      t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+      v.pause_flags.blocked_in_xen = false;
+      assert.equal(t.run('vcpu0', v, (i) => i.hvm.vcpuIoreqHandleCompletion(v, { left: 2 })).value, I.WAIT_PAUSED);
+      assert.equal(v.io.wait_at, I.WAIT_AT_BLOCK, build);
+      t.serve('qemu', 0, { data: 0x11n });
+      v.pause_flags.blocked_in_xen = false;
+      assert.equal(t.resume(G, 0).value, RESUMED);
+      assert.equal(v.rax & 0xffn, 0x11n);
+      t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+      v.pause_flags.blocked_in_xen = false;
+      assert.equal(t.resume(G, 0).value, DESCHEDULED, 'READY again: a fresh wait, not the old place');
+      t.serve('qemu', 0, { data: 0x22n });
+      assert.equal(t.resume(G, 0).value, RESUMED);
+      assert.equal(v.rax & 0xffn, 0x22n);
+      if (build === 'stepped') labelsValid(t);
+    }
+  });
+
+  it('Arm\'s first wait starts from NONE, not resumed; a wait after a completed one is not resumed either (ioreq.c:156-160)', () => {
+    const t = Rec.make('4.21-arm', 'stepped', 1);
+    t.addDm('v', 'virtio', 0, G);
+    assert.equal(t.dmInit('v').value, 0);
+    for (let k = 0; k < 2; k++) {
+      const from = t.stops.length;
+      t.armMmio(G, 0, { gpa: 0x2000000n, size: 2, write: 0, sign: 0 });
+      t.vcpu(G, 0).pause_flags.blocked_in_xen = false;
+      t.resume(G, 0);
+      const rs = t.stops.slice(from).find((s) => s.fn === 'wait_for_io' && s.at === 'read_state')!;
+      assert.deepEqual([rs.locals.prev_state, rs.locals.resumed], [A.STATE_IOREQ_NONE, false], `access ${k}`);
+      t.serve('v', 0, { data: 1n });
+      t.resume(G, 0);
+    }
+    labelsValid(t);
+  });
+
+  it('XSA-262 reverted (92938e5d14): a change seen by the wait\'s condition sends the loop to its head, which reads p->state again; fixed, the state the condition read is used', () => {
+    for (const revert of [false, true]) {
+      for (const where of ['switch', 'wait']) {
+        const t = Rec.make('4.21', 'stepped', 1);
+        if (revert) t.m.x.reverts = new Set(['92938e5d14']);
+        qemu(t, [[0, 0x3f8n, 0x3ffn]]);
+        t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+        const v = t.vcpu(G, 0);
+        v.pause_flags.blocked_in_xen = false;
+        const pg = t.domain(G).x421.server[0]!.ioreq.va!;
+        const g = t.m.steppedRun('vcpu0', v, (s) => s.x421!.hvm.hvmDoResume(v));
+        const seen: string[] = [];
+        let r = g.next();
+        let moved = false;
+        while (!r.done) {
+          const top = t.m.frames[t.m.frames.length - 1];
+          if (top && top.fn === 'wait_for_io') {
+            seen.push(top.at);
+            if (!moved && top.at === where) { A.setState(pg, A.ioreqOffset(0), A.STATE_IORESP_READY); moved = true; }
+          }
+          r = g.next();
+        }
+        assert.equal(r.value.value, RESUMED, `${where} ${revert}`);
+        assert.equal(seen.includes('reread'), revert, `${where} reverted ${revert}: ${seen.join(' ')}`);
+        assert.equal(seen.includes('recheck'), where === 'wait', seen.join(' '));
+        for (const at of seen) assert.ok(COMMON.fns.get('wait_for_io')!.labels.has(at), at);
+      }
+    }
+  });
+
+  it('XSA-166 reverted (b452430a4c): a state past the table read by the bounds check goes to the default case (a crash, no panic); the jump table\'s second read is a stop of its own', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    t.m.x.reverts = new Set(['b452430a4c']);
+    qemu(t, [[0, 0x3f8n, 0x3ffn]]);
+    t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+    A.setState(t.domain(G).x421.server[0]!.ioreq.va!, A.ioreqOffset(0), 9);
+    t.vcpu(G, 0).pause_flags.blocked_in_xen = false;
+    const r = t.resume(G, 0);
+    assert.equal(r.panic, undefined);
+    assert.equal(r.value, CRASHED);
+    assert.deepEqual(t.m.x.console.filter((l) => l.fn === 'wait_for_io').map((l) => `${l.level} ${l.text}`), ['XENLOG_ERR Weird HVM iorequest state 9']);
+    const u = Rec.make('4.21', 'stepped', 1);
+    u.m.x.reverts = new Set(['b452430a4c']);
+    qemu(u, [[0, 0x3f8n, 0x3ffn]]);
+    u.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+    u.serve('qemu', 0, { data: 3n });
+    u.resume(G, 0);
+    assert.deepEqual(u.at('wait_for_io', 'index').map((s) => [s.locals.bounds, s.locals.index]), [[A.STATE_IORESP_READY, A.STATE_IORESP_READY]]);
+    labelsValid(u);
+  });
+
+  it('f7039ee41b: fixed, a port write\'s record is settled by vcpu_ioreq_handle_completion and keeps its data; reverted, wait_for_io settles it (NONE for a write)', () => {
+    for (const revert of [false, true]) {
+      const t = Rec.make('4.21', 'flat', 1);
+      if (revert) t.m.x.reverts = new Set(['f7039ee41b']);
+      qemu(t, [[0, 0x3f8n, 0x3ffn]]);
+      t.pio(G, 0, 0x3f9, 1, A.IOREQ_WRITE, 0x41n);
+      t.serve('qemu', 0, { data: 0x99n });
+      assert.equal(t.resume(G, 0).value, RESUMED);
+      const v = t.vcpu(G, 0);
+      assert.equal(v.io.req.state, A.STATE_IOREQ_NONE, `reverted ${revert}`);
+      assert.equal(v.io.req.data & 0xffn, 0x41n, 'a write needs no completion: its data is not replaced');
+    }
+  });
+
+  it('failure paths on the stepped build stop at their own statements (fail_add, fail, the add_vcpu_all undo)', () => {
+    const t = Rec.make('4.21', 'stepped', 2);
+    t.addDm('q', 'qemu', 0, G);
+    const n = t.m.x.events.length;
+    t.m.x.faults.evtchn = 2;
+    assert.equal(dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 1 }), -ENOSPC);
+    assert.deepEqual(t.at('ioreq_server_init', 'fail_add').map((s) => s.locals.rc), [-ENOSPC]);
+    assert.deepEqual(t.at('ioreq_server_create', 'fail').map((s) => [s.locals.id, s.locals.rc]), [[0, -ENOSPC]]);
+    assert.deepEqual(ioreqEvents(t, n).filter((e) => e.kind.startsWith('domain_')).map((e) => `${e.fn} ${e.kind}`), ['ioreq_server_create domain_pause', 'ioreq_server_create domain_unpause']);
+    dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 0 });
+    dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 0 });
+    const d = t.domain(G);
+    const v = new X.Vcpu(d, 2);
+    d.vcpu.push(v);
+    t.m.x.faults.evtchn = 1;
+    assert.equal(t.run('toolstack', null, (i) => i.hvm.ioreqServerAddVcpuAll(d, v)).value, -ENOSPC);
+    assert.deepEqual(t.at('ioreq_server_add_vcpu_all', 'add').map((s) => s.locals.s), [1, 0]);
+    assert.deepEqual(t.at('ioreq_server_add_vcpu_all', 'fail').map((s) => s.locals.rc), [-ENOSPC]);
+    assert.deepEqual(t.at('ioreq_server_remove_vcpu', 'find').map((s) => s.locals.found), [true]);
+    t.run('toolstack', null, (i) => i.hvm.ioreqServerRemoveVcpuAll(d, v));
+    assert.deepEqual(t.at('ioreq_server_remove_vcpu', 'find').map((s) => s.locals.found), [true, false, false], 'v is in no list any more');
+    labelsValid(t);
+  });
+
+  it('stops show whether a page is there: allocated or NULL at alloc_mfn, free_mfn, update_evtchn and send_buffered; the buffered slot is write_pointer mod 511', () => {
+    const t = Rec.make('4.21', 'stepped', 1);
+    t.addDm('q', 'qemu', 0, G);
+    dmop(t, 'q', I.XEN_DMOP_create_ioreq_server, { handle_bufioreq: 0 });
+    dmop(t, 'q', I.XEN_DMOP_set_ioreq_server_state, { id: 0, enabled: 1 });
+    assert.deepEqual(t.at('ioreq_server_update_evtchn', 'check').map((s) => s.locals.va), ['NULL'], 'enabled before any page');
+    t.dm('q').ioservid = 0;
+    t.acquire('q', 1, 1);
+    t.acquire('q', 1, 1);
+    assert.deepEqual(t.at('ioreq_server_alloc_mfn', 'check_page').map((s) => s.locals.page), ['NULL', 'allocated']);
+    const page = t.domain(G).x421.server[0]!.ioreq.page!;
+    assert.equal(page.use, 'ioreq_server ioreq (domheap)', 'a domheap page of the server (ioreq.c:279), not a guest frame');
+    dmop(t, 'q', I.XEN_DMOP_set_ioreq_server_state, { id: 0, enabled: 0 });
+    dmop(t, 'q', I.XEN_DMOP_destroy_ioreq_server, { id: 0 });
+    assert.deepEqual(t.at('ioreq_server_free_mfn', 'check').map((s) => [s.locals.buf, s.locals.page]), [[true, null], [false, page]], 'free_mfn: no buffered page, then the ioreq page');
+    const u = Rec.make('4.21', 'stepped', 1);
+    qemu(u, [[1, 0xa0000n, 0xbffffn]], 'qemu', 0);
+    u.sendBuffered(G, 0, 0, wr(0xa0000n, 4, 1n));
+    assert.deepEqual(u.at('ioreq_send_buffered', 'page').map((s) => s.locals.page), ['NULL']);
+    const w = Rec.make('4.21', 'stepped', 1);
+    qemu(w, [[1, 0xa0000n, 0xbffffn]], 'qemu', 1);
+    const pg = w.domain(G).x421.server[0]!.bufioreq.va!;
+    pg.setUint32(0, 1000, true); pg.setUint32(4, 1000, true);
+    w.sendBuffered(G, 0, 0, wr(0xa0000n, 4, 1n));
+    w.sendBuffered(G, 0, 0, wr(0xa0000n, 8, 1n));
+    assert.equal(w.domain(G).x421.server[0]!.bufioreq.page!.use, 'ioreq_server bufioreq (domheap)');
+    assert.deepEqual(w.at('ioreq_send_buffered', 'copy').map((s) => s.locals.slot), [1000 % 511, 1001 % 511]);
+    for (const x of [t, u, w]) labelsValid(x);
+  });
+});
