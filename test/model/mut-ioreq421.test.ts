@@ -1167,3 +1167,48 @@ describe('4.21 ioreq.c (mutation): the last paths', () => {
     for (const x of [t, u, w]) labelsValid(x);
   });
 });
+
+describe('4.21 ioreq.c (mutation): XSA-262\'s livelock and the ring at 511', () => {
+  it('92938e5d14 reverted: an emulator flipping READY/INPROCESS under the wait keeps Xen switching on states it saw before (the explorer\'s xen-livelock); fixed, the move back crashes the guest', () => {
+    for (const revert of [true, false]) {
+      const t = Rec.make('4.21', 'stepped', 1);
+      if (revert) t.m.x.reverts = new Set(['92938e5d14']);
+      qemu(t, [[0, 0x3f8n, 0x3ffn]]);
+      t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+      const v = t.vcpu(G, 0);
+      v.pause_flags.blocked_in_xen = false;
+      const pg = t.domain(G).x421.server[0]!.ioreq.va!;
+      const flips = [A.STATE_IOREQ_INPROCESS, A.STATE_IOREQ_READY, A.STATE_IOREQ_INPROCESS, A.STATE_IORESP_READY];
+      let k = 0;
+      let cycled = false;
+      const g = t.m.steppedRun('vcpu0', v, (s) => s.x421!.hvm.hvmDoResume(v));
+      let r = g.next();
+      while (!r.done) {
+        const top = t.m.frames[t.m.frames.length - 1];
+        if (top && top.fn === 'wait_for_io' && top.at === 'switch') {
+          cycled ||= v.io.wait_cycled;
+          if (k < flips.length) A.setState(pg, A.ioreqOffset(0), flips[k++]);
+        }
+        r = g.next();
+      }
+      if (revert) {
+        assert.equal(r.value.value, RESUMED);
+        assert.ok(cycled || v.io.wait_cycled, 'READY and INPROCESS each switched on twice in one run');
+        assert.equal(v.io.wait_seen, 0, 'cleared when wait_for_io returns');
+      } else {
+        assert.equal(r.value.value, CRASHED);
+        assert.equal(v.io.wait_cycled, false, 'the forward-only check stops it first');
+        assert.equal(v.io.wait_seen, 0);
+      }
+    }
+  });
+
+  it('ATOMIC: a read_pointer of exactly 511 is pulled back to 0 (the test is read_pointer >= IOREQ_BUFFER_SLOT_NUM, ioreq.c:1230)', () => {
+    const t = Rec.make('4.21', 'flat', 1);
+    qemu(t, [[1, 0xa0000n, 0xbffffn]], 'qemu', 2);
+    const pg = t.domain(G).x421.server[0]!.bufioreq.va!;
+    pg.setUint32(0, 511, true); pg.setUint32(4, 511, true);
+    assert.equal(t.sendBuffered(G, 0, 0, wr(0xa0000n, 4, 1n)).value, 0);
+    assert.deepEqual(A.readBufPointers(pg), { read_pointer: 0, write_pointer: 1 });
+  });
+});
