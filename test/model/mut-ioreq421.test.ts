@@ -610,7 +610,7 @@ describe('4.21 ioreq.c (mutation): wait_for_io (ioreq.c:154-209) and its history
       assert.equal(t.resume(G, 0).value, CRASHED);
       assert.equal(t.m.x.console.filter((l) => l.fn === 'wait_for_io').map((l) => l.text).join('|'), `Weird HVM iorequest state ${st}`);
       assert.equal(sv.pending, false);
-      assert.ok(t.domain(G).crashed);
+      assert.deepEqual([t.domain(G).crashed?.fn, t.domain(G).crashed?.reason], ['wait_for_io', `Weird HVM iorequest state ${st}`], 'domain_crash(v->domain) in wait_for_io');
     }
   });
 
@@ -654,6 +654,7 @@ describe('4.21 ioreq.c (mutation): wait_for_io (ioreq.c:154-209) and its history
     }
     assert.ok(moved);
     assert.match(r.value.panic ?? '', /bounds check read 3, the jump table's index read 9/);
+    assert.equal(t.m.x.panic?.fn, 'wait_for_io');
   });
 
   it('with XSA-262\'s fix (92938e5d14) reverted on x86 the loop reads p->state again at its head after a change: READY -> IORESP_READY completes in one run', () => {
@@ -805,6 +806,7 @@ describe('4.21 ioreq.c (mutation): more conditions, each against its Xen line', 
     t.vcpu(G, 0).pause_flags.blocked_in_xen = false;
     assert.equal(t.resume(G, 0).value, CRASHED);
     assert.deepEqual(t.m.x.console.filter((l) => l.fn === 'wait_for_io').map((l) => `${l.level} ${l.text}`), ['XENLOG_ERR Weird HVM ioreq state transition 2 -> 1']);
+    assert.deepEqual([t.domain(G).crashed?.fn, t.domain(G).crashed?.reason], ['wait_for_io', 'Weird HVM ioreq state transition 2 -> 1']);
   });
 
   it('the wait_for_io op: a step ends right after a read of the slot state and the next goes on from there with the same locals', () => {
