@@ -399,3 +399,43 @@ describe('explore --workers: a search handed out in shares gives the whole searc
     }
   });
 });
+
+describe('explore: which slots hold a request, and how a server is named', () => {
+  /** The steps run in file order (none blocked); the invariants' verdicts on the state reached. */
+  const after = (doc: Record<string, unknown>) => {
+    const sc = parseScenario(JSON.stringify(doc), 'slots.ioreq.json');
+    const ses = new Session(sc);
+    for (const st of sc.steps) { assert.equal(ses.blocked(st), null, `${st.actor} ${st.op} can run`); ses.runFlat(st); }
+    return ses;
+  };
+  const G = { path: 'domains.1.params.IOREQ_SERVER_PFN', exists: true };
+  /** 4.21: QEMU and a second device model each register a server for d1; d1v0's port write goes to QEMU's. */
+  const twoServers = (more: unknown[]) => after({ profile: '4.21', deviceModels: [{ name: 'qemu', domid: 0, target: 1 }, { name: 'other', domid: 0, target: 1 }], steps: [
+    { actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 }, { actor: 'toolstack', op: 'xc_hvm_build', domid: 1 },
+    { actor: 'qemu', op: 'xen_register_ioreq', when: G }, { actor: 'other', op: 'xen_register_ioreq', when: G },
+    { actor: 'qemu', op: 'xendevicemodel_map_io_range_to_ioreq_server', type: 'port', start: '0x3f8', end: '0x3ff' },
+    { actor: 'toolstack', op: 'xc_domain_unpause', domid: 1 },
+    { actor: 'd1v0', op: 'pio_write', port: '0x3f8', size: 1, value: '0x41' },
+    ...more,
+  ] });
+  const kinds = (ses: Session) => stateViolations(ses).map((v) => v.kind);
+
+  it('an answer (STATE_IORESP_READY) in a second server\'s slot is a request that server had: one request in two pages (public/hvm/ioreq.h@RELEASE-4.21.0: READY, INPROCESS, IORESP_READY are 1-3, all in flight)', () => {
+    assert.deepEqual(stateViolations(twoServers([{ actor: 'other', op: 'write_state', vcpu: 0, state: 3 }])).filter((v) => v.kind === 'request-to-several-servers'),
+      [{ kind: 'request-to-several-servers', message: "d1v0's request is in 2 servers' pages at once (d1's ioreq server 0, d1's ioreq server 1)" }]);
+  });
+
+  it('a state past STATE_IORESP_READY in a second slot is no request at all: only impossible-slot-state', () => {
+    assert.deepEqual(kinds(twoServers([{ actor: 'other', op: 'write_state', vcpu: 0, state: 9 }])), ['impossible-slot-state']);
+  });
+
+  it("the seed's one server per domain (d->arch.hvm_domain.ioreq_server, hvm.c seed era) is named without an id", () => {
+    const ses = after({ profile: 'seed', deviceModels: [{ name: 'qemu', domid: 0, target: 1 }], steps: [
+      { actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 }, { actor: 'toolstack', op: 'xc_hvm_build', domid: 1 },
+      { actor: 'qemu', op: 'xen_hvm_init' }, { actor: 'toolstack', op: 'xc_domain_unpause', domid: 1 },
+      { actor: 'd1v0', op: 'pio_write', port: '0x3f8', size: 1, value: 1 },
+    ] });
+    ses.m.x.domains.get(0)!.crashed = { reason: 'as domain_crash would leave it', fn: 'domain_crash', actor: 'd0v0' } as never;
+    assert.deepEqual(stateViolations(ses), [{ kind: 'emulator-gone', message: "d1v0 waits on d1's ioreq server, whose emulator d0 has crashed: nothing will answer it" }]);
+  });
+});
