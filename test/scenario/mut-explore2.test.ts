@@ -364,6 +364,15 @@ describe('explore --workers: a search handed out in shares gives the whole searc
     assert.deepEqual(verdicts(full), [['lost-request', [0, 1, 3, 4], 1, 4], ['deadlock', [0, 1, 3, 4, 6, 2], 2, 6]]);
   });
 
+  it("scenario 20: a share rooted at the dropped I/O's state does not report that state again (its head did); it reports the first one past it", () => {
+    const { sc, actors, byActor, opts } = setup(LOST);
+    const tail = search(sc, opts, actors, byActor, null, false, { roots: [[0, 1, 3, 4]], visited: new Recorded() });
+    const lostOne = tail.found.find((f) => f.kind === 'lost-request')!;
+    assert.equal(lostOne.depth, 5, 'one step past the root');
+    assert.deepEqual(lostOne.trail.slice(0, 4), [0, 1, 3, 4]);
+    assert.equal(lostOne.message, LOST_MSG);
+  });
+
   it('a fresh search stores its initial state in the table it is given; without hashing it stores nothing', () => {
     const { sc, actors, byActor, opts, full } = setup(LOST);
     const t = new Recorded();
