@@ -74,6 +74,8 @@ describe('explore: which server a request may sit in (ioreq_server_select, commo
     assert.equal(outside({ type: 1, addr: 0xa0008n, size: 4, count: 4, df: true }), true, 'walking down: 0x9fffc-0xa000b starts below the window');
     assert.equal(outside({ type: 1, addr: 0xbfffcn, size: 4, count: 4, df: true }), false, 'walking down from the top: the last byte is addr + size - 1');
     assert.equal(outside({ type: 1, addr: 0xbfff0n, size: 4, count: 8, df: false }), true, 'walking up 32 bytes from 0xbfff0');
+    assert.equal(outside({ type: 1, addr: 0xbfffen, size: 4, count: 1, df: true }), true,
+      'walking down, one element straddling the top: its last byte is still addr + size - 1 (ioreq_mmio_last_byte, xen/include/xen/ioreq.h@RELEASE-4.21.0)');
   });
 
   it('a PCI config access is claimed by the SBDF in addr bits 32-63 (ioreq.c:1141-1147)', () => {
