@@ -217,6 +217,20 @@ describe('4.21 ioreq.c (mutation): the rangeset calls of map/unmap and select (x
     assert.deepEqual(r.ranges, [[0x10n, 0x2fn]]);
   });
 
+  it('rangeset_add_range at the limit: reaching only the range that begins at e + 1 still needs an allocation (rangeset.c:130-136, joined at :172-176)', () => {
+    const r = rs([[0x10n, 0x1fn]], 1);
+    assert.equal(h.rangesetAddRange(r, 0x8n, 0xfn), -ENOMEM, 'find_range(e) is NULL: alloc_range first, and none is left');
+    assert.deepEqual(r.ranges, [[0x10n, 0x1fn]], 'nothing changed');
+    assert.equal(h.rangesetAddRange(r, 0x8n, 0x10n), 0, 'overlapping the range: no allocation');
+    assert.deepEqual(r.ranges, [[0x8n, 0x1fn]]);
+    const two = rs([[0x10n, 0x1fn], [0x30n, 0x3fn]], 2);
+    assert.equal(h.rangesetAddRange(two, 0x20n, 0x2fn), 0, 'extends the left one (ends at s - 1), then joins the right');
+    assert.deepEqual(two.ranges, [[0x10n, 0x3fn]]);
+    const right = rs([[0x10n, 0x1fn], [0x30n, 0x3fn]], 2);
+    assert.equal(h.rangesetAddRange(right, 0x22n, 0x2fn), -ENOMEM, 'touches only 0x30 on its right');
+    assert.deepEqual(right.ranges, [[0x10n, 0x1fn], [0x30n, 0x3fn]]);
+  });
+
   it('rangeset_remove_range trims either end, removes whole ranges, splits one in two (which needs a range: -ENOMEM at the limit)', () => {
     const r = rs([[0x10n, 0x1fn], [0x30n, 0x3fn], [0x50n, 0x5fn]]);
     assert.equal(h.rangesetRemoveRange(r, 0x10n, 0x13n), 0);

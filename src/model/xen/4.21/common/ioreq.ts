@@ -160,15 +160,19 @@ export abstract class Ioreq421 extends DomainCode {
   rangesetContainsRange(r: Rangeset, s: bigint, e: bigint): boolean {
     return r.ranges.some(([a, b]) => a <= s && e <= b);
   }
-  /** rangeset_add_range: merges with overlapping and adjacent ranges; a new range past the limit is -ENOMEM. */
+  /**
+   * rangeset_add_range (xen/common/rangeset.c:115-181@RELEASE-4.21.0): merges with overlapping and adjacent ranges.
+   * Xen allocates a range (:130-136) unless [s, e] overlaps one or extends one ending at s - 1; a range beginning at
+   * e + 1 is joined only afterwards (:172-176), so reaching it alone still needs an allocation: -ENOMEM at the limit.
+   */
   rangesetAddRange(r: Rangeset, s: bigint, e: bigint): number {
     const keep: Array<[bigint, bigint]> = [];
-    let lo = s, hi = e, merged = 0;
+    let lo = s, hi = e, extended = false;
     for (const [a, b] of r.ranges) {
       if (b + 1n < s || a > e + 1n) keep.push([a, b]);
-      else { lo = a < lo ? a : lo; hi = b > hi ? b : hi; merged++; }
+      else { lo = a < lo ? a : lo; hi = b > hi ? b : hi; if (a <= e) extended = true; }
     }
-    if (merged === 0 && r.ranges.length >= r.limit) return -ENOMEM;
+    if (!extended && r.ranges.length >= r.limit) return -ENOMEM;
     keep.push([lo, hi]);
     keep.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
     r.ranges = keep;
