@@ -161,7 +161,7 @@ export abstract class Ioreq421 extends DomainCode {
     return r.ranges.some(([a, b]) => a <= s && e <= b);
   }
   /**
-   * rangeset_add_range (xen/common/rangeset.c:115-181@RELEASE-4.21.0): merges with overlapping and adjacent ranges.
+   * rangeset_add_range, xen/common/rangeset.c:115-181@RELEASE-4.21.0: merges with overlapping and adjacent ranges.
    * Xen allocates a range (:130-136) unless [s, e] overlaps one or extends one ending at s - 1; a range beginning at
    * e + 1 is joined only afterwards (:172-176), so reaching it alone still needs an allocation: -ENOMEM at the limit.
    */
