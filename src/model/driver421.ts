@@ -4,7 +4,7 @@ import * as A from './abi';
 import type { DeviceModel } from './dm';
 import { isX421 } from './layout';
 import { Model, type OpResult, type X421Flat, type X421Stepped } from './model';
-import type { Co } from './step';
+import type { Co, Frame } from './step';
 import type { Domain, Vcpu } from './xen';
 import type { Dabt } from './xen/4.21/arch/arm/ioreq';
 import type { XenDmOp } from './xen/4.21/common/ioreq';
@@ -186,6 +186,18 @@ export class Driver421 {
   resume(domid: number, v: number): OpResult<number> {
     const w = this.vcpu(domid, v);
     return this.run(`vcpu${v}`, w, (i) => i.hvm.hvmDoResume(w));
+  }
+  /** hvm_do_resume on the stepped build with `atStop` called at each of its stops with the innermost frame: what
+   *  another CPU (a device model writing the slot) does between two of Xen's statements. */
+  resumeStepped(domid: number, v: number, atStop: (top: Frame) => void): OpResult<number> {
+    const w = this.vcpu(domid, v);
+    const g = this.m.steppedRun(`vcpu${v}`, w, (s) => s.x421!.hvm.hvmDoResume(w));
+    for (;;) {
+      const r = g.next();
+      if (r.done) return r.value;
+      const top = this.m.frames.at(-1);
+      if (top) atStop(top);
+    }
   }
   /** A buffered send of p to server id (what stdvga or send_timeoffset_req make), as vcpu v. */
   sendBuffered(domid: number, v: number, id: number, p: A.Ioreq): OpResult<number> {

@@ -657,17 +657,12 @@ describe('4.21 ioreq.c (mutation): wait_for_io (ioreq.c:154-209) and its history
     }
     const { t, pg } = waiting('4.21', 'stepped', ['b452430a4c']);
     t.serve('qemu', 0, { data: 0x5an });
-    const v = t.vcpu(G, 0);
-    const g = t.m.steppedRun('vcpu0', v, (s) => s.x421!.hvm.hvmDoResume(v));
-    let r = g.next();
     let moved = false;
-    while (!r.done) {
-      const top = t.m.frames[t.m.frames.length - 1];
-      if (!moved && top && top.fn === 'wait_for_io' && top.at === 'bounds') { A.setState(pg, A.ioreqOffset(0), 9); moved = true; }
-      r = g.next();
-    }
+    const r = t.resumeStepped(G, 0, (top) => {
+      if (!moved && top.fn === 'wait_for_io' && top.at === 'bounds') { A.setState(pg, A.ioreqOffset(0), 9); moved = true; }
+    });
     assert.ok(moved);
-    assert.match(r.value.panic ?? '', /bounds check read 3, the jump table's index read 9/);
+    assert.match(r.panic ?? '', /bounds check read 3, the jump table's index read 9/);
     assert.equal(t.m.x.panic?.fn, 'wait_for_io');
   });
 
@@ -997,6 +992,18 @@ function labelsValid(t: Rec): void {
   for (const s of t.stops) if (COMMON_FNS.has(s.fn)) assert.ok(COMMON.fns.get(s.fn)!.labels.has(s.at), `${s.fn}@${s.at}`);
 }
 
+/** The stepped build, a port read by vcpu0 of d1 sent to QEMU's server and the vcpu woken, its slot page at hand;
+ *  XSA-262's fix (92938e5d14) reverted when asked. */
+function readWaiting(revert: boolean) {
+  const t = Rec.make('4.21', 'stepped', 1);
+  if (revert) t.m.x.reverts = new Set(['92938e5d14']);
+  qemu(t, [[0, 0x3f8n, 0x3ffn]]);
+  t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
+  const v = t.vcpu(G, 0);
+  v.pause_flags.blocked_in_xen = false;
+  return { t, v, pg: t.domain(G).x421.server[0]!.ioreq.va! };
+}
+
 describe('4.21 ioreq.c (mutation): the last paths', () => {
   it('the toolstack\'s HVMOP_set_param stores are recorded with the special pages of xg_dom_x86.c:638 @RELEASE-4.21.0 (0xfeff8 + SPECIALPAGE_*)', () => {
     const t = Rec.make('4.21', 'flat', 1);
@@ -1067,26 +1074,15 @@ describe('4.21 ioreq.c (mutation): the last paths', () => {
   it('XSA-262 reverted (92938e5d14): a change seen by the wait\'s condition sends the loop to its head, which reads p->state again; fixed, the state the condition read is used', () => {
     for (const revert of [false, true]) {
       for (const where of ['switch', 'wait']) {
-        const t = Rec.make('4.21', 'stepped', 1);
-        if (revert) t.m.x.reverts = new Set(['92938e5d14']);
-        qemu(t, [[0, 0x3f8n, 0x3ffn]]);
-        t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
-        const v = t.vcpu(G, 0);
-        v.pause_flags.blocked_in_xen = false;
-        const pg = t.domain(G).x421.server[0]!.ioreq.va!;
-        const g = t.m.steppedRun('vcpu0', v, (s) => s.x421!.hvm.hvmDoResume(v));
+        const { t, v, pg } = readWaiting(revert);
         const seen: string[] = [];
-        let r = g.next();
         let moved = false;
-        while (!r.done) {
-          const top = t.m.frames[t.m.frames.length - 1];
-          if (top && top.fn === 'wait_for_io') {
-            seen.push(top.at);
-            if (!moved && top.at === where) { A.setState(pg, A.ioreqOffset(0), A.STATE_IORESP_READY); moved = true; }
-          }
-          r = g.next();
-        }
-        assert.equal(r.value.value, RESUMED, `${where} ${revert}`);
+        const r = t.resumeStepped(G, 0, (top) => {
+          if (top.fn !== 'wait_for_io') return;
+          seen.push(top.at);
+          if (!moved && top.at === where) { A.setState(pg, A.ioreqOffset(0), A.STATE_IORESP_READY); moved = true; }
+        });
+        assert.equal(r.value, RESUMED, `${where} ${revert}`);
         assert.equal(seen.includes('reread'), revert, `${where} reverted ${revert}: ${seen.join(' ')}`);
         assert.equal(seen.includes('recheck'), where === 'wait', seen.join(' '));
         for (const at of seen) assert.ok(COMMON.fns.get('wait_for_io')!.labels.has(at), at);
@@ -1187,32 +1183,21 @@ describe('4.21 ioreq.c (mutation): the last paths', () => {
 describe('4.21 ioreq.c (mutation): XSA-262\'s livelock and the ring at 511', () => {
   it('92938e5d14 reverted: an emulator flipping READY/INPROCESS under the wait keeps Xen switching on states it saw before (the explorer\'s xen-livelock); fixed, the move back crashes the guest', () => {
     for (const revert of [true, false]) {
-      const t = Rec.make('4.21', 'stepped', 1);
-      if (revert) t.m.x.reverts = new Set(['92938e5d14']);
-      qemu(t, [[0, 0x3f8n, 0x3ffn]]);
-      t.pio(G, 0, 0x3f8, 1, A.IOREQ_READ);
-      const v = t.vcpu(G, 0);
-      v.pause_flags.blocked_in_xen = false;
-      const pg = t.domain(G).x421.server[0]!.ioreq.va!;
+      const { t, v, pg } = readWaiting(revert);
       const flips = [A.STATE_IOREQ_INPROCESS, A.STATE_IOREQ_READY, A.STATE_IOREQ_INPROCESS, A.STATE_IORESP_READY];
       let k = 0;
       let cycled = false;
-      const g = t.m.steppedRun('vcpu0', v, (s) => s.x421!.hvm.hvmDoResume(v));
-      let r = g.next();
-      while (!r.done) {
-        const top = t.m.frames[t.m.frames.length - 1];
-        if (top && top.fn === 'wait_for_io' && top.at === 'switch') {
-          cycled ||= v.io.wait_cycled;
-          if (k < flips.length) A.setState(pg, A.ioreqOffset(0), flips[k++]);
-        }
-        r = g.next();
-      }
+      const r = t.resumeStepped(G, 0, (top) => {
+        if (top.fn !== 'wait_for_io' || top.at !== 'switch') return;
+        cycled ||= v.io.wait_cycled;
+        if (k < flips.length) A.setState(pg, A.ioreqOffset(0), flips[k++]);
+      });
       if (revert) {
-        assert.equal(r.value.value, RESUMED);
+        assert.equal(r.value, RESUMED);
         assert.ok(cycled || v.io.wait_cycled, 'READY and INPROCESS each switched on twice in one run');
         assert.equal(v.io.wait_seen, 0, 'cleared when wait_for_io returns');
       } else {
-        assert.equal(r.value.value, CRASHED);
+        assert.equal(r.value, CRASHED);
         assert.equal(v.io.wait_cycled, false, 'the forward-only check stops it first');
         assert.equal(v.io.wait_seen, 0);
       }

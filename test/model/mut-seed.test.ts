@@ -5,29 +5,13 @@ import assert from 'node:assert/strict';
 import * as A from '../../src/model/abi';
 import { EINVAL, ENOSPC, ENOSYS } from '../../src/model/errno';
 import * as E from '../../src/model/evtchn';
-import { Model, type FlatImpl } from '../../src/model/model';
+import { Model } from '../../src/model/model';
 import * as P from '../../src/model/params';
-import { HVMOP_get_param, HVMOP_set_param, type HvmSeed } from '../../src/model/xen/seed/hvm.flat';
+import { HVMOP_get_param, HVMOP_set_param } from '../../src/model/xen/seed/hvm.flat';
 import type { Domain } from '../../src/model/xen';
+import { hvm, run, seedGuest } from './seed-guest';
 
-const hvm = (f: FlatImpl) => f.hvm as HvmSeed;
-
-function run<T>(m: Model, actor: string, fn: (f: FlatImpl) => T): T {
-  const r = m.flatRun(actor, null, fn);
-  assert.equal(r.panic, undefined, `Xen panicked: ${r.panic}`);
-  return r.value as T;
-}
-
-/** dom0 and an HVM guest d1 with nrVcpus, built and unpaused (no ioreq server yet: the seed creates it on demand). */
-function guest(nrVcpus = 2) {
-  const m = new Model('seed').boot();
-  assert.equal(run(m, 'toolstack', (f) => f.libxc.xcDomainCreate(1, nrVcpus, true)), 0);
-  assert.equal(run(m, 'toolstack', (f) => f.libxc.xcDomainCreate(2, 1, false)), 0);
-  const d1 = m.x.domains.get(1)!;
-  assert.equal(run(m, 'toolstack', (f) => f.libxc.setupGuest(d1, 0x8000, 0, 0)), 0);
-  assert.equal(run(m, 'toolstack', (f) => f.libxc.domainUnpauseByController(d1)), 0);
-  return { m, d1, d0: m.x.domains.get(0)!, d2: m.x.domains.get(2)! };
-}
+const guest = seedGuest;
 function op(m: Model, caller: Domain, o: number, domid: number, index: number, value = 0) {
   const a = { domid, index, value };
   const rc = run(m, `d${caller.domain_id}`, (f) => f.hvm.doHvmOp(caller, o, a));

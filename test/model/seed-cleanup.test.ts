@@ -5,20 +5,14 @@ import assert from 'node:assert/strict';
 import * as A from '../../src/model/abi';
 import { ENOENT, ENOMEM, ENOSPC } from '../../src/model/errno';
 import * as E from '../../src/model/evtchn';
-import { Model, type FlatImpl } from '../../src/model/model';
+import { Model } from '../../src/model/model';
 import * as P from '../../src/model/params';
-import { HVMOP_get_param, HVMOP_set_param, type HvmSeed } from '../../src/model/xen/seed/hvm.flat';
+import { HVMOP_get_param, HVMOP_set_param } from '../../src/model/xen/seed/hvm.flat';
 import { HvmIoreqServer, type Domain } from '../../src/model/xen';
+import { hvm, run } from './seed-guest';
 
 const IOREQ = 0xfeff9;
 const BUFIOREQ = 0xfeff8;
-const hvm = (f: FlatImpl) => f.hvm as HvmSeed;
-
-function run<T>(m: Model, actor: string, fn: (f: FlatImpl) => T): T {
-  const r = m.flatRun(actor, null, fn);
-  assert.equal(r.panic, undefined, `Xen panicked: ${r.panic}`);
-  return r.value as T;
-}
 function guest(nrVcpus = 2) {
   const m = new Model('seed').boot();
   run(m, 'toolstack', (f) => f.libxc.xcDomainCreate(1, nrVcpus, true));

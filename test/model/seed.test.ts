@@ -4,34 +4,22 @@ import assert from 'node:assert/strict';
 import * as A from '../../src/model/abi';
 import { EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from '../../src/model/errno';
 import * as E from '../../src/model/evtchn';
-import { Model, type FlatImpl } from '../../src/model/model';
+import { Model } from '../../src/model/model';
 import * as P from '../../src/model/params';
 import { CRASHED, RESUMED, type ProtoIoreq } from '../../src/model/xen/common/outcome';
-import { HVMOP_get_param, HVMOP_set_param, type HvmSeed } from '../../src/model/xen/seed/hvm.flat';
+import { HVMOP_get_param, HVMOP_set_param } from '../../src/model/xen/seed/hvm.flat';
 import { Domain, HvmIoreqServer } from '../../src/model/xen';
 import { devKey, type DeviceModel } from '../../src/model/dm';
+import { hvm, run, seedGuest } from './seed-guest';
 
 const IOREQ = 0xfeff9; // special_pfn(SPECIALPAGE_IOREQ) in the seed's layout
 const BUFIOREQ = 0xfeff8; // special_pfn(SPECIALPAGE_IOREQ) - 1
-const hvm = (f: FlatImpl) => f.hvm as HvmSeed;
-
-function run<T>(m: Model, actor: string, fn: (f: FlatImpl) => T): T {
-  const r = m.flatRun(actor, null, fn);
-  assert.equal(r.panic, undefined, `Xen panicked: ${r.panic}`);
-  return r.value as T;
-}
-
-/** dom0, an HVM guest d1 (nrVcpus) built by setup_guest and unpaused, and a PV stub domain d2 targeting d1. */
+/** seedGuest's domains, with the PV domain d2 as d1's stub domain. */
 function guest(nrVcpus = 2) {
-  const m = new Model('seed').boot();
-  assert.equal(run(m, 'toolstack', (f) => f.libxc.xcDomainCreate(1, nrVcpus, true)), 0);
-  assert.equal(run(m, 'toolstack', (f) => f.libxc.xcDomainCreate(2, 1, false)), 0);
-  const d1 = m.x.domains.get(1)!;
-  assert.equal(run(m, 'toolstack', (f) => f.libxc.setupGuest(d1, 0x8000, 0, 0)), 0);
-  assert.equal(run(m, 'toolstack', (f) => f.libxc.domainUnpauseByController(d1)), 0);
+  const g = seedGuest(nrVcpus);
   // The stub domain serves d1 (XEN_DOMCTL_set_target), so XSM lets it use d1's params.
-  m.x.domains.get(2)!.target = 1;
-  return { m, d1, d0: m.x.domains.get(0)!, d2: m.x.domains.get(2)! };
+  g.d2.target = 1;
+  return g;
 }
 
 function op(m: Model, caller: Domain, o: number, domid: number, index: number, value = 0) {

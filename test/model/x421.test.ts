@@ -449,17 +449,12 @@ describe('4.21 wait_for_io (ioreq.c:154-209)', () => {
     const { t, pg } = blocked('4.21');
     A.setState(pg, 0, A.STATE_IOREQ_INPROCESS);
     t.vcpu(G, 0).pause_flags.blocked_in_xen = false;
-    const v = t.vcpu(G, 0);
-    const g = t.m.steppedRun('vcpu0', v, (s) => s.x421!.hvm.hvmDoResume(v));
-    let r = g.next();
     let moved = false;
-    while (!r.done) {
-      const top = t.m.frames[t.m.frames.length - 1];
+    const r = t.resumeStepped(G, 0, (top) => {
       if (!moved && top.fn === 'wait_for_io' && top.at === 'wait') { A.setState(pg, 0, A.STATE_IOREQ_READY); moved = true; }
-      r = g.next();
-    }
+    });
     assert.ok(moved);
-    assert.equal(r.value.value, CRASHED);
+    assert.equal(r.value, CRASHED);
     assert.ok(t.m.x.console.some((l) => l.text === 'Weird HVM ioreq state transition 2 -> 1'));
   });
 
