@@ -125,6 +125,7 @@ export class IoreqRuntime {
     this.returned = false;
     this.emitted = 0;
     this.lastViolations = new Set();
+    this.pending = null;
     this.pos = { t: 0, step: 0, stmt: 0 };
     this.stepStart = [0];
     this.eventLog = this.session.m.x.events;
@@ -250,15 +251,31 @@ export class IoreqRuntime {
     return [...this.session.m.x.domains.values()].filter((d) => d.crashed).map((d) => d.domain_id).join(',') + (this.session.m.x.panic ? 'P' : '');
   }
 
-  /** Checks the stop conditions at the current position; returns a stop or null. */
+  /**
+   * Stops found at a position after the first, still to be reported there: a step's failing checks, the violation
+   * the step caused and a crash or a watched write can all happen at one return, and each is its own stop. The next
+   * forward move reports them, in order, before it moves. Travel drops them.
+   */
+  private pending: { t: number; stops: StopInfo[] } | null = null;
+
+  /** Checks the stop conditions at the current position; returns the first stop (keeping the others) or null. */
   private checkStop(prevWatch: string[], prevCrash: string, prevReturned: boolean): StopInfo | null {
+    const [first, ...rest] = this.stopsHere(prevWatch, prevCrash, prevReturned);
+    this.pending = rest.length ? { t: this.pos.t, stops: rest } : null;
+    return first ?? null;
+  }
+
+  /** Every stop condition that holds at the current position, in the order they are reported. A code breakpoint only
+   *  when nothing else stops here (the user is already at its line). */
+  private stopsHere(prevWatch: string[], prevCrash: string, prevReturned: boolean): StopInfo[] {
     const actor = this.currentStep?.actor ?? 'toolstack';
+    const out: StopInfo[] = [];
     if (this.returned && !prevReturned) {
       // The step's operation has just returned: its expect and after checks, then the explorer's invariants.
       const bad = this.results[this.pos.step]?.verdicts.filter((v) => !v.ok) ?? [];
       if (bad.length && this.exceptionFilters.has('failed_expectation')) {
         const text = bad.map((v) => `${v.text} (${v.loc.file}:${v.loc.line}:${v.loc.column})`).join('; ');
-        return { reason: 'exception', actor, description: `expectation failed: ${bad.map((v) => v.text).join('; ')}`, exception: { id: 'failed_expectation', text }, location: bad[0].loc };
+        out.push({ reason: 'exception', actor, description: `expectation failed: ${bad.map((v) => v.text).join('; ')}`, exception: { id: 'failed_expectation', text }, location: bad[0].loc });
       }
       if (this.exceptionFilters.has('invariant')) {
         const now = stateViolations(this.session).filter((x) => !this.sc.allow.has(x.kind));
@@ -266,7 +283,7 @@ export class IoreqRuntime {
         this.lastViolations = new Set(now.map((x) => x.kind));
         if (v) {
           const step = this.currentStep!;
-          return { reason: 'exception', actor, description: `${v.kind}: ${v.message}`, exception: { id: 'invariant', text: `${v.kind}: ${v.message}` }, location: step.loc };
+          out.push({ reason: 'exception', actor, description: `${v.kind}: ${v.message}`, exception: { id: 'invariant', text: `${v.kind}: ${v.message}` }, location: step.loc });
         }
       }
     }
@@ -275,7 +292,7 @@ export class IoreqRuntime {
       const was = new Set(prevCrash.replace('P', '').split(',').filter(Boolean).map(Number));
       const d = [...this.session.m.x.domains.values()].find((x) => x.crashed && !was.has(x.domain_id));
       const text = this.session.m.x.panic ? `Xen panic: ${this.session.m.x.panic.message}` : `domain_crash(d${d?.domain_id}): ${d?.crashed?.reason}`;
-      return { reason: 'exception', actor, description: text, exception: { id: this.session.m.x.panic ? 'panic' : 'domain_crash', text } };
+      out.push({ reason: 'exception', actor, description: text, exception: { id: this.session.m.x.panic ? 'panic' : 'domain_crash', text } });
     }
     if (this.dataBreakpoints.length) {
       const now = this.watchValues();
@@ -283,19 +300,19 @@ export class IoreqRuntime {
       if (hit.length) {
         // Who wrote it: the statement that just ran (the top frame before this one moved on), in which thread.
         const by = this.lastWriter();
-        return { reason: 'data breakpoint', actor, hitBreakpointIds: hit.map((b) => b.id), description: `${hit.map((b) => describeData(b.dataId)).join(', ')} written by ${by}` };
+        out.push({ reason: 'data breakpoint', actor, hitBreakpointIds: hit.map((b) => b.id), description: `${hit.map((b) => describeData(b.dataId)).join(', ')} written by ${by}` });
       }
     }
     const top = this.frames().at(-1);
-    if (top && this.codeBreakpoints.length) {
+    if (top && this.codeBreakpoints.length && !out.length) {
       const first = this.firstOfCall;
       const lineHits = this.codeBreakpoints.filter((bp) => bp.label !== undefined && bp.fn === top.fn && bp.label === top.at);
       const fnHits = first ? this.codeBreakpoints.filter((bp) => bp.label === undefined && bp.fn === top.fn) : [];
       if (lineHits.length || fnHits.length) {
-        return { reason: lineHits.length ? 'breakpoint' : 'function breakpoint', actor, hitBreakpointIds: [...lineHits, ...fnHits].map((bp) => bp.id) };
+        out.push({ reason: lineHits.length ? 'breakpoint' : 'function breakpoint', actor, hitBreakpointIds: [...lineHits, ...fnHits].map((bp) => bp.id) });
       }
     }
-    return null;
+    return out;
   }
 
   /** Frames already seen at an earlier position: a top frame not in here is the first statement of its call. */
@@ -362,6 +379,12 @@ export class IoreqRuntime {
   /** Runs forward until `until` says stop, a stop condition fires, or the end. */
   private runForward(until: () => boolean, actor: string, reasonIfUntil: StopReason): StopInfo {
     this.pauseRequested = false;
+    if (this.pending?.t === this.pos.t) {
+      const s = this.pending.stops.shift()!;
+      if (!this.pending.stops.length) this.pending = null;
+      return s;
+    }
+    this.pending = null;
     for (;;) {
       if (this.stuck) return this.stuckStop(this.stuck);
       if (this.ended) return { reason: 'end', actor: 'toolstack' };
@@ -445,6 +468,7 @@ export class IoreqRuntime {
   /** Moves to position t exactly (restore a snapshot, replay). */
   goto(t: number): void {
     if (t < 0) t = 0;
+    this.pending = null;
     // Find the step containing t among the steps already reached.
     let i = this.stepStart.length - 1;
     while (i > 0 && this.stepStart[i] > t) i--;

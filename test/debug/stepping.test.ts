@@ -174,6 +174,14 @@ describe('debug runtime: stops at what the explorer found', () => {
     let s3 = rt3.continue();
     while (s3.exception?.id === 'failed_expectation' && rt3.pos.step < rt.pos.step) s3 = rt3.continue();
     assert.equal(rt3.pos.t, rt.pos.t);
+    assert.equal(s3.exception?.id, 'failed_expectation');
+    // ... and continuing reports the violation there, before moving on: each is its own stop.
+    const s4 = rt3.continue();
+    assert.equal(rt3.pos.t, rt.pos.t, 'no move between the two stops');
+    assert.equal(s4.exception?.id, 'invariant');
+    assert.equal(s4.description, s.description);
+    assert.deepEqual(s4.location, s.location);
+    assert.equal(rt3.continue().reason, 'end', 'then on to the end, the violation reported once');
     // Without the filter it runs through.
     const rt2 = new IoreqRuntime(cex);
     rt2.exceptionFilters = new Set();

@@ -57,6 +57,53 @@ hostSuite('errors and flows', () => {
     assert.ok(r && typeof r.expectations === 'number', 'the saved counterexample runs as a scenario');
   });
 
+  it("Debug Counterexample stops at the violation itself, in the violating step's thread, at that step's line of the saved file", async () => {
+    made.push(path.join(scenarioDir(), 'counterexamples'));
+    const stops: Array<{ reason: string; text?: string; threadId: number }> = [];
+    const tracker = vs().debug.registerDebugAdapterTrackerFactory('ioreq-scope', {
+      createDebugAdapterTracker: () => ({
+        onDidSendMessage: (m: { type?: string; event?: string; body?: { reason: string; text?: string; threadId: number } }) => {
+          if (m.type === 'event' && m.event === 'stopped' && m.body) stops.push(m.body);
+        },
+      }),
+    });
+    let session: import('vscode').DebugSession | undefined;
+    try {
+      await vs().commands.executeCommand('ioreqScope.exploreScenario', vs().Uri.file(path.join(scenarioDir(), '20-explore-lost-request.ioreq.json')));
+      assert.strictEqual(await vs().commands.executeCommand('ioreqScope.debugCounterexample'), true, 'the debug session started');
+      const s = session = await waitFor('the counterexample\'s debug session', () => vs().debug.activeDebugSession, 10000);
+      const file = s.configuration.scenario as string;
+      assert.strictEqual(path.dirname(file), path.join(scenarioDir(), 'counterexamples'));
+      await waitFor('the stop on entry', () => (stops[0]?.reason === 'entry' ? true : undefined), 10000, () => JSON.stringify(stops));
+      // Continue past the step's failing after checks (each a stop of its own) to the violation.
+      let at = 0;
+      for (let i = 0; i < 8 && !stops.some((e) => /^lost-request: /.test(e.text ?? '')); i++) {
+        const prev = stops.length;
+        await s.customRequest('continue', { threadId: stops[prev - 1].threadId });
+        await waitFor(`stop ${prev + 1}`, () => (stops.length > prev ? true : undefined), 10000, () => JSON.stringify(stops));
+        at = stops.length - 1;
+      }
+      const v = stops[at];
+      assert.match(v.text ?? '', /^lost-request: d1v0's I\/O was dropped by hvm_send_assist_req/, JSON.stringify(stops));
+      assert.strictEqual(v.reason, 'exception');
+      assert.ok(stops.slice(1, at).every((e) => e.reason === 'exception'), `only exception stops before it: ${JSON.stringify(stops)}`);
+      const { parseScenario } = require('../../../src/scenario/parse') as typeof import('../../../src/scenario/parse');
+      const last = parseScenario(fs.readFileSync(file, 'utf8'), file).steps.at(-1)!;
+      assert.strictEqual(last.op, 'pio_write', 'the shortest interleaving ends with the dropped write');
+      const threads = (await s.customRequest('threads')) as { threads: Array<{ id: number; name: string }> };
+      assert.match(threads.threads.find((t) => t.id === v.threadId)?.name ?? '', /^vcpu d1v0\b/, JSON.stringify(threads));
+      const st = (await s.customRequest('stackTrace', { threadId: v.threadId })) as { stackFrames: Array<{ name: string; line: number; source?: { path?: string } }> };
+      const top = st.stackFrames[0];
+      // Through code-server the path comes back as the remote URI of the file.
+      const where = top.source?.path ?? '';
+      assert.strictEqual(/^[a-z-]+:\/\//.test(where) ? vs().Uri.parse(where).fsPath : where, file, `the stop's location is the saved counterexample: ${JSON.stringify(top)}`);
+      assert.strictEqual(top.line, last.loc.line, `at the violating step's line: ${JSON.stringify(top)}`);
+    } finally {
+      tracker.dispose();
+      if (session) await vs().debug.stopDebugging(session);
+    }
+  });
+
   it('Export Trace reports where it wrote', async () => {
     const uri = vs().Uri.file(path.join(scenarioDir(), '08-sync-pio-read-write.ioreq.json'));
     const target = path.join(scenarioDir(), `zz-e2e-${process.pid}.trace.jsonl`);
