@@ -11,6 +11,7 @@ import type { Domain } from '../model/xen';
 import { memoryRef } from './memory';
 import type { IoreqRuntime } from './runtime';
 import { show } from './values';
+import { opSpec } from '../scenario/ops';
 
 /** A frame of a thread: an index into the runtime's modelled frames (outermost 0), or the scenario step itself. */
 export type FrameRef = { actor: string; k: number | 'step' };
@@ -52,6 +53,9 @@ export function frameContext(rt: IoreqRuntime, f: FrameRef): FrameContext {
   if (mine && f.k === 'step') {
     const st = rt.currentStep!;
     locals = { ...st.args };
+    // An I/O port argument reads as Xen's traces print one (0x3f8, not 1016); an event-channel port stays decimal.
+    const spec = opSpec(st.op);
+    for (const [k, v] of Object.entries(locals)) if (spec?.args[k]?.parse === 'ioport' && typeof v === 'number') locals[k] = A.hex(v);
     const r = rt.stepResult;
     if (r) { locals.rc = r.result.rc; if (r.result.value !== undefined) locals.value = r.result.value; }
   } else if (mine && typeof f.k === 'number' && f.k < fs.length) locals = fs[f.k].locals;

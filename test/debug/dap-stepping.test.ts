@@ -119,6 +119,18 @@ describe('debug adapter over DAP: locals, frames, stepping', function () {
     assert.equal((st.body as { step: number }).step, 3);
   });
 
+  it("a step frame's I/O port reads in hex as the file wrote it (0x3f8), its size in decimal", async () => {
+    await Promise.all([dc.waitForEvent('stopped'), launch(SC('08-sync-pio-read-write.ioreq.json'), { stopOnEntry: true })]);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'hvm_send_assist_req' }] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+    const s = await stackOf(/vcpu d1v0/);
+    const step = s.frames.at(-1)!;
+    assert.match(step.name, /^step \d+: pio_write/);
+    const locals = await localsOf(step.id);
+    assert.equal(locals.port.value, '0x3f8');
+    assert.equal(locals.size.value, '1');
+  });
+
   it('stepBack over a call comes back to the calling statement, not into the callee', async () => {
     const line = await stopAt('hvm_create_ioreq_server', 'set_ioreq');
     const { threadId } = await stackOf(/device model qemu/);

@@ -20,6 +20,7 @@ const SEQ_SCENARIO = '98-sequence-round-trip.ioreq.json';
 const LONG_SCENARIO = '97-explore-3vcpu.ioreq.json';
 /** The memory-view watch stage's scenario: the guest's port I/O through QEMU, every slot state in turn. */
 const WATCH_SCENARIO = '08-sync-pio-read-write.ioreq.json';
+const CEX_SCENARIO = '20-explore-lost-request.ioreq.json';
 const LAUNCH_NAME = 'Debug 02 (stop on entry)';
 const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The ioreq server row once the server exists ("ioreq server  dm d0"; before: "none (created on demand)"). */
@@ -653,6 +654,56 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     const states = Number(/([\d]+) states, search incomplete/.exec(await summary.innerText())?.[1]);
     assert.ok(states > 0 && states < 618712, `states after Cancel: ${states}`);
     await screenshot('explore-cancelled');
+  });
+
+  stage('counterexample', ['workbench'], "explores 20, debugs the lost request's counterexample from the results view: Continue stops at the failing after checks, then at the violation, on the violating step's line", async () => {
+    if (await page.locator('.debug-toolbar').isVisible()) {
+      await page.keyboard.press('Shift+F5');
+      await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 });
+    }
+    await palette('Remove All Breakpoints', /Remove All Breakpoints/);
+    await showContainer('Explorer');
+    await (await revealInExplorer(CEX_SCENARIO)).click();
+    await page.locator('.editor-group-container .tab', { hasText: CEX_SCENARIO }).first().waitFor({ timeout: 15000 });
+    await palette('IOREQ Scope: Explore Every Interleaving', /Explore Every Interleaving/);
+    // The results view: the exploration's summary, and the violation with its actions.
+    const violation = pane(/Explorer Results/i).locator('.monaco-list-row', { hasText: /^\s*lost-request\s*\d+ steps: / }).first();
+    await violation.waitFor({ timeout: 30000 });
+    await screenshot('explore-results-violation');
+    await violation.hover();
+    await violation.locator('.action-label[aria-label="Debug Counterexample"]').first().click();
+    // The counterexample is saved beside the scenario (counterexamples/) and debugged from its entry.
+    await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 20000 });
+    const cexTab = page.locator('.editor-group-container .tab.active', { hasText: /^20-explore-lost-request\.lost-request(-\d+)?\.ioreq\.json/ }).first();
+    await showContainer('Run and Debug');
+    await expandPane(/^Call Stack$/);
+    const stack = pane(/^Call Stack$/);
+    // Continue: the violating step's failing after checks first (a stop of their own), then the violation.
+    const widget = page.locator('.exception-widget', { hasText: /lost-request: / }).first();
+    let stops = 0;
+    const anyWidget = page.locator('.exception-widget').first();
+    for (; stops < 8 && !(await widget.count()); stops++) {
+      const before = (await anyWidget.count()) ? await anyWidget.innerText() : '';
+      await palette('Debug: Continue');
+      for (const deadline = Date.now() + 20000; ;) {
+        const now = (await anyWidget.count()) ? await anyWidget.innerText().catch(() => '') : '';
+        if (now && now !== before) break;
+        if (Date.now() > deadline) { await screenshot('no-counterexample-stop'); assert.fail(`no new exception stop after Continue ${stops + 1} (was: ${before})`); }
+        await page.waitForTimeout(250);
+      }
+      if (stops === 0) await screenshot('counterexample-after-check');
+    }
+    await widget.waitFor({ timeout: 15000 });
+    assert.ok(stops >= 2, `the after checks' stop came first (${stops} Continue)`);
+    assert.match(await widget.innerText(), /lost-request: d1v0's I\/O was dropped by hvm_send_assist_req/);
+    const rows = await waitRows(stack, /^step \d+: pio_write\b/, 'counterexample-frame');
+    assert.ok(rows.some((r) => /^vcpu d1v0\b/i.test(r)), `the stop is in the vcpu's thread:\n${rows.join('\n')}`);
+    // The editor is on that step's line of the saved file; Variables shows the step's scopes.
+    await cexTab.waitFor({ timeout: 10000 });
+    await page.waitForTimeout(1000);
+    await screenshot('counterexample-violation');
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 });
   });
 
   stage('trace', ['workbench'], 'opens a xentrace capture: the trace view shows the summary and timeline, and checks it against the model', async () => {
