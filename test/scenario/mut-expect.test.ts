@@ -121,18 +121,21 @@ describe('expectations: what a run reports for each condition', () => {
         { path: 'domains.1.vcpus.0.slot.stateName', notEquals: '1 thing' },
         { path: 'domains.1.vcpus.0.rax', equals: 3735928385 },
         { path: 'console.0', equals: '(XEN) hvm_create_ioreq_server: 1' },
+        { path: 'domains.1.ioreqServer.ioreqEvtchn', equals: [3] },
+        { path: 'domains.1.ioreqServer.ioreqEvtchn', equals: 3 },
       ]);
       const doc = stateJson(r.session.m) as { domains: Record<string, { params: Record<string, unknown> }> };
       assert.equal(doc.domains['1'].params.IOREQ_PFN, '0xfeff9'); // the document writes pfns in hex
-      assert.deepEqual(v.map((x) => x[0]), [true, true, true, false, true, false, true, true, true, true]);
+      assert.deepEqual(v.map((x) => x[0]), [true, true, true, false, true, false, true, true, true, true, true, false]);
       assert.equal(v[3][1], 'domains.1.params.IOREQ_PFN == 1044472 (got "0xfeff9")');
     });
 
     it('sameValue: the integer grammar (-?, 0x/0X hex or decimal digits, whole string) and JSON for the rest', () => {
       const yes: Array<[unknown, unknown]> = [[0xfeff9, '0xfeff9'], ['0xFEFF9', '1044473'], [-1, '-0x1'], ['-5', -5], ['-0x10', '-16'], [12, '12'],
-        ['007', 7], [0, '-0'], ['abc', 'abc'], [null, null], [{ a: [1] }, { a: [1] }], [1.5, 1.5], [true, true]];
+        ['007', 7], [0, '-0'], ['abc', 'abc'], [null, null], [{ a: [1] }, { a: [1] }], [1.5, 1.5], [true, true], [[3], [3]], [['0x3'], ['0x3']]];
       const no: Array<[unknown, unknown]> = [[1, -1], ['-0x5', 5], ['-5', 5], ['0x10', 10], ['0x3f8 size', '0x3f8'], ['x12', 12], ['12x', 12],
-        ['1e3', 1000], [1.5, '1.5'], [true, 1], [false, 0], [null, 0], ['0x', 0], ['-', 0], ['abc', 'abd'], [{ a: 1 }, { a: 2 }], ['', 0]];
+        ['1e3', 1000], [1.5, '1.5'], [true, 1], [false, 0], [null, 0], ['0x', 0], ['-', 0], ['abc', 'abd'], [{ a: 1 }, { a: 2 }], ['', 0],
+        [[3], 3], [['0x3'], 3], [[3], '3'], [['0x3'], ['3']]];
       for (const [a, b] of yes) { assert.equal(sameValue(a, b), true, `${JSON.stringify(a)} ~ ${JSON.stringify(b)}`); assert.equal(sameValue(b, a), true); }
       for (const [a, b] of no) { assert.equal(sameValue(a, b), false, `${JSON.stringify(a)} !~ ${JSON.stringify(b)}`); assert.equal(sameValue(b, a), false); }
       // Every integer in any of its spellings.
@@ -187,7 +190,10 @@ describe('expectations: what a run reports for each condition', () => {
         assert.deepEqual(ck.resolve('deviceModels').value, stateJson(r.session.m).deviceModels);
       }
       assert.equal((ck.doc() as { profile: string }).profile, 'seed');
+      // Each part is built once per checker (the explorer checks `when` conditions in every state it reaches).
       assert.equal(ck.doc(), ck.doc());
+      assert.equal(ck.resolve('domains.1').value, ck.resolve('domains.1.vcpus').found && ck.resolve('domains.1').value);
+      assert.equal(ck.resolve('deviceModels').value, ck.resolve('deviceModels').value);
     });
   });
 
@@ -346,6 +352,7 @@ describe('expectations: what a run reports for each condition', () => {
         { console: 'Weird HVM iorequest state 5.', match: 'exact', absent: true },
         { console: 'crash', match: 'regex', absent: true },
         { console: 'nowhere', count: 0 },
+        { console: 'nowhere', count: 2 },
       ]);
       const lines = r.session.m.x.console.map((l) => l.text);
       assert.deepEqual(lines.filter((l) => l.includes('1')).length, 2);
@@ -367,6 +374,7 @@ describe('expectations: what a run reports for each condition', () => {
         [false, "console never says exactly 'Weird HVM iorequest state 5.' (found 1)"],
         [false, 'console never says matching /crash/ (found 1)'],
         [true, "0 console line(s) 'nowhere'"],
+        [false, "2 console line(s) 'nowhere' (found 0)"],
       ]);
     });
   });
