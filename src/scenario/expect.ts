@@ -56,9 +56,12 @@ export class Checker {
     return (this.state ??= stateJson(this.m));
   }
 
-  /** Resolves a path, building only the part of the state document it reaches (domains.N, deviceModels). */
+  /**
+   * Resolves a path, building only the part of the state document it reaches (domains.N, deviceModels): the same
+   * answer as the whole document's, so N is a domain id as the document's keys spell it (domains.01 is no key).
+   */
   resolve(path: string): { found: boolean; value: unknown } {
-    const m = /^domains\.(\d+)(?:\.(.*))?$/.exec(path);
+    const m = /^domains\.(0|[1-9]\d*)(?:\.(.*))?$/.exec(path);
     if (m) {
       const id = Number(m[1]);
       const d = this.m.x.domains.get(id);
