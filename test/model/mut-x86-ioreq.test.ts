@@ -419,6 +419,25 @@ describe('4.21 x86 ioreq.c (mutation): p2m_set_ioreq_server through map_mem_type
     assert.deepEqual([d.x421.p2m_ioreq_server, d.x421.p2m_ioreq_flags], [-1, 0]);
   });
 
+  it('a claim is -EBUSY while p2m_ioreq_server entries remain, even with no holder: destroy lets go of the server but not of the entries (p2m.c:199-210, ioreq.c:239-242)', () => {
+    const t = guest();
+    server(t, 'a');
+    server(t, 'b');
+    const d = t.domain(G);
+    assert.equal(mmt(t, 'a', 0, W), 0);
+    // Two frames typed p2m_ioreq_server (HVMOP_set_mem_type, not modelled): p2m->ioreq.entry_count is 2.
+    d.x421.p2m_ioreq_gfns = [0xa0, 0xa1];
+    assert.equal(op(t, 'a', I.XEN_DMOP_destroy_ioreq_server, { id: 0 }), 0);
+    assert.equal(d.x421.p2m_ioreq_server, -1, 'p2m_set_ioreq_server(target, 0, s): no holder');
+    assert.deepEqual(d.x421.p2m_ioreq_gfns, [0xa0, 0xa1], 'the entries keep their type');
+    assert.equal(mmt(t, 'b', 1, W), -EBUSY);
+    assert.equal(d.x421.p2m_ioreq_server, -1);
+    // Once the entries are back to ram_rw the claim goes through.
+    d.x421.p2m_ioreq_gfns = [];
+    assert.equal(mmt(t, 'b', 1, W), 0);
+    assert.equal(d.x421.p2m_ioreq_server, 1);
+  });
+
   it('stops: map_mem_type shows the flags and the holder; destroy shows the holder', () => {
     const t = guest('stepped');
     server(t, 'a');
