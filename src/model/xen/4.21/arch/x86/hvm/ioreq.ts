@@ -177,8 +177,9 @@ export abstract class X86Ioreq421 extends Memory421 {
   }
 
   /**
-   * arch_ioreq_server_map_mem_type: (ioreq.c:244-250) via p2m_set_ioreq_server (x86 mm/p2m.c): flags non-zero claims
-   * p2m_ioreq_server for s (-EBUSY if another server holds it); zero lets go (-EINVAL if s does not hold it).
+   * arch_ioreq_server_map_mem_type: (ioreq.c:244-250) via p2m_set_ioreq_server (x86 mm/p2m.c:174-219): flags non-zero
+   * claims p2m_ioreq_server for s (-EBUSY if another server holds it, or while frames of that type remain: the
+   * entry_count test, p2m.c:204-210); zero lets go (-EINVAL if s does not hold it).
    */
   *archIoreqServerMapMemType(d: Domain, s: IoreqServer, flags: number): Co<number> {
     const cur = d.x421.p2m_ioreq_server;
@@ -189,6 +190,8 @@ export abstract class X86Ioreq421 extends Memory421 {
       return 0;
     }
     if (cur !== -1) return -16; // -EBUSY
+    // p2m->ioreq.entry_count: what arch_ioreq_server_destroy leaves typed p2m_ioreq_server still counts.
+    if (d.x421.p2m_ioreq_gfns.length) return -16;
     d.x421.p2m_ioreq_server = s.id; d.x421.p2m_ioreq_flags = flags;
     return 0;
   }
