@@ -69,6 +69,12 @@ describe('4.21 x86 emulate.c (mutation): hvmemul_do_io (emulate.c:212-470)', () 
     assert.equal(v.io_done, 1, 'RETRY turned into OKAY');
     assert.equal(v.rax, 0xdeadbeef00001234n, 'a write leaves rax alone');
     assert.equal(v.io.completion, X.VIO_no_completion);
+    // A 4-byte OUT does not zero-extend anything either (only IN writes rax, io.c:115-122).
+    const w = t.vcpu(G, 1);
+    t.pio(G, 1, 0x3f8, 4, A.IOREQ_WRITE, 0xdeadbeef00001234n);
+    assert.equal(slot(t, 1).data, 0x1234n);
+    assert.equal(w.rax, 0xdeadbeef00001234n);
+    assert.equal(w.io_done, 1);
   });
 
   it('a port read waits for the server: not done, rax untouched, the completion is VIO_pio_completion; serving it merges the byte into rax', () => {
@@ -105,6 +111,10 @@ describe('4.21 x86 emulate.c (mutation): hvmemul_do_io (emulate.c:212-470)', () 
     t.mmio(G, 1, 0xe0000010n, 4, A.IOREQ_WRITE, 0xaabbccdd11223344n);
     assert.equal(slot(t, 1).data, 0x11223344n);
     assert.equal(t.vcpu(G, 1).rax, 0xaabbccdd11223344n, 'a write leaves rax alone');
+    t.serve('qemu', 1);
+    t.resume(G, 1);
+    assert.equal(t.vcpu(G, 1).io_done, 1, 'the write completed through handle_mmio again');
+    assert.equal(t.vcpu(G, 1).rax, 0xaabbccdd11223344n, 'and still left rax alone');
     t.mmio(G, 0, 0xe0000018n, 8, A.IOREQ_WRITE, 0xaabbccdd11223344n);
     assert.equal(slot(t, 0).data, 0xaabbccdd11223344n, 'all 8 bytes');
   });
@@ -165,6 +175,7 @@ describe('4.21 x86 emulate.c (mutation): hvmemul_do_io (emulate.c:212-470)', () 
       text: 'd1v0 port read 0x60 refused: v->io.req is still STATE_IOREQ_READY (X86EMUL_UNHANDLEABLE)' }]);
     assert.deepEqual(t.m.x.console.filter((l) => l.fn === 'handle_pio').map((l) => [l.level, l.text]), [['XENLOG_ERR', 'Unexpected PIO status 1, port 0x60 read 0xff']]);
     assert.equal(crashed(t), 'Unexpected PIO status 1');
+    assert.equal(t.domain(G).crashed!.fn, 'handle_pio');
     // A write shows eax cut to the access, zero-padded to two digits a byte (io.c:138-140).
     const w = guest();
     qemu(w, [PORT]);
@@ -180,6 +191,16 @@ describe('4.21 x86 emulate.c (mutation): hvmemul_do_io (emulate.c:212-470)', () 
     const f3 = m.m.x.events.length;
     assert.equal(m.mmio(G, 0, 0xe0000000n, 4, A.IOREQ_WRITE, 1n).value, false);
     assert.equal(m.m.x.events.slice(f3).find((e) => e.kind === 'io_dropped')!.text, 'd1v0 MMIO write 0xe0000000 refused: v->io.req is still STATE_IOREQ_READY (X86EMUL_UNHANDLEABLE)');
+  });
+
+  it('with event recording off the refusal and the null handler record no event (the counters still count)', () => {
+    const t = guest();
+    t.m.x.on = false;
+    latch(t, 0, { state: A.STATE_IOREQ_READY });
+    t.pio(G, 0, 0x60, 1, A.IOREQ_READ);
+    t.pio(G, 1, 0x61, 1, A.IOREQ_WRITE, 1n);
+    assert.deepEqual([t.vcpu(G, 0).io_stale, t.vcpu(G, 1).io_dropped], [1, 1]);
+    assert.deepEqual(t.m.x.events.filter((e) => e.fn === 'hvmemul_do_io'), []);
   });
 
   it('the state shown when it has no name is the number itself', () => {
@@ -209,6 +230,7 @@ describe('4.21 x86 emulate.c (mutation): hvmemul_do_io (emulate.c:212-470)', () 
         latch(t, 0, { ...done, ...diff });
         t.mmio(G, 0, 0xe0000000n, 4, A.IOREQ_READ);
         assert.equal(crashed(t), 'the emulation request was not re-issued as it was made');
+        assert.equal(t.domain(G).crashed!.fn, 'hvmemul_do_io');
       });
     }
     it('a match takes the answer without a new request; fewer reps than re-issued is a match', () => {
@@ -293,6 +315,27 @@ describe('4.21 x86 emulate.c (mutation): hvm_io_intercept\'s CF8 latch and stdvg
     t.pio(G, 0, 0xcf8, 4, A.IOREQ_WRITE, 0x80001810n);
     assert.equal(d.x421.pci_cf8, 0x80001810);
     assert.equal(t.vcpu(G, 0).io_dropped, 3, 'the latch falls through to the null handler too');
+  });
+
+  it('the CF8 handler takes every port access lying wholly inside 0xcf8-0xcfb (hvm_portio_accept, intercept.c:66-75; registered as 4 ports, x86 ioreq.c:323-326); only a 4-byte write latches', () => {
+    const t = guest('stepped');
+    const d = t.domain(G);
+    const cases: Array<[number, number, number, boolean]> = [
+      // port, size, dir, reaches hvm_access_cf8
+      [0xcfa, 2, A.IOREQ_WRITE, true], [0xcfb, 1, A.IOREQ_WRITE, true], [0xcf8, 1, A.IOREQ_READ, true], [0xcf8, 4, A.IOREQ_READ, true],
+      [0xcf9, 4, A.IOREQ_WRITE, false], [0xcf7, 1, A.IOREQ_WRITE, false], [0xcf7, 2, A.IOREQ_WRITE, false], [0xcfc, 1, A.IOREQ_WRITE, false],
+    ];
+    for (const [port, size, dir, hit] of cases) {
+      const from = t.stops.length;
+      t.pio(G, 0, port, size, dir, 0x80001810n);
+      assert.deepEqual(t.pick('hvm_access_cf8', 'latch', ['dir', 'bytes'], from), hit ? [{ dir, bytes: size }] : [], `${A.hex(port)}/${size}`);
+      assert.equal(d.x421.pci_cf8, 0, `${A.hex(port)}/${size}: not latched`);
+    }
+    const from = t.stops.length;
+    t.mmio(G, 0, 0xcf8n, 4, A.IOREQ_WRITE, 0x80001810n);
+    assert.deepEqual(t.labels('hvm_access_cf8', from), [], 'an MMIO access is not a port one');
+    t.pio(G, 0, 0xcf8, 4, A.IOREQ_WRITE, 0x80001810n);
+    assert.equal(d.x421.pci_cf8, 0x80001810);
   });
 
   it('a single direct MMIO write inside 0xa0000-0xbffff goes to its server buffered: the vcpu does not wait', () => {
