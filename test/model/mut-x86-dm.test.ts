@@ -80,6 +80,23 @@ describe('4.21 x86 dm.c (mutation): dm_op (dm.c:325-640)', () => {
     assert.throws(() => dmop(t, 0, G, { op: 19, u: {} }), /DMOP 19 is not modelled/);
   });
 
+  it('an op past the table stops at the check: no hand-off to ioreq_server_dm_op and no dm_op event; op 0 is inside the table and is handed on (its -EOPNOTSUPP comes from there)', () => {
+    const t = guest();
+    const from = t.m.x.events.length;
+    for (const op of [21, 22, -1, 1.5]) assert.equal(dmop(t, 0, G, { op, u: {} }), -EOPNOTSUPP, `${op}`);
+    assert.deepEqual(t.m.x.events.slice(from).filter((e) => e.fn === 'dm_op'), []);
+    assert.equal(dmop(t, 0, G, { op: 0, u: {} }), -EOPNOTSUPP);
+    assert.deepEqual(t.m.x.events.slice(from).filter((e) => e.fn === 'dm_op').map((e) => e.detail), [{ op: 0, rc: -EOPNOTSUPP, by: 0 }]);
+  });
+
+  it('stops: a dm_op on oneself ends at the lookup', () => {
+    const t = guest('stepped');
+    t.createDmDomain(2, G);
+    const v = t.domain(G).vcpu[0];
+    t.run('d1', v, (i) => (i.hvm as unknown as { dmOp(domid: number, op: I.XenDmOp): Co<number> }).dmOp(G, { op: XEN_DMOP_nr_vcpus, u: {} }));
+    assert.deepEqual(t.labels('dm_op'), ['lock']);
+  });
+
   it('a non-zero outer pad is -EINVAL (dm.c:391-393), before any op runs', () => {
     const t = guest();
     const op: I.XenDmOp = { op: XEN_DMOP_nr_vcpus, pad: 1, u: {} };
@@ -93,8 +110,11 @@ describe('4.21 x86 dm.c (mutation): dm_op (dm.c:325-640)', () => {
     const t = guest();
     const d = t.domain(G);
     assert.equal(dmop(t, 0, G, { op: I.XEN_DMOP_create_ioreq_server, u: { handle_bufioreq: 0 } }), 0);
+    d.x421.p2m_ioreq_gfns = [0xd0000];
     assert.equal(dmop(t, 0, G, mmt(0, W, 0x100)), 0, 'a later round of the reset: rc 0');
     assert.equal(d.x421.p2m_ioreq_server, -1, 'nothing claimed');
+    assert.deepEqual(d.x421.p2m_ioreq_gfns, [0xd0000], 'flags non-zero: no reset');
+    d.x421.p2m_ioreq_gfns = [];
     assert.equal(dmop(t, 0, G, mmt(0, W)), 0);
     assert.equal(d.x421.p2m_ioreq_server, 0);
     d.x421.p2m_ioreq_gfns = [0xd0000];
