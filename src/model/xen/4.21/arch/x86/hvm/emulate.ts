@@ -29,11 +29,13 @@ export abstract class Emulate421 extends X86Ioreq421 {
 
   /**
    * hvm_io_intercept: (x86 hvm/intercept.c), the internal handlers the model has: the CF8 portio handler (latches
-   * and falls through) and stdvga's accept (a single direct VGA write, stdvga.c:69-82).
+   * and falls through) and stdvga's accept (a single direct VGA write, stdvga.c:69-82). The CF8 handler is
+   * registered for the 4 ports 0xcf8-0xcfb (x86 ioreq.c:323-326), and hvm_portio_accept (intercept.c:66-75) takes any
+   * port access lying wholly inside them: hvm_access_cf8 sees every such access (and latches only a 4-byte write).
    */
   *hvmIoIntercept(v: Vcpu, p: A.Ioreq): Co<number> {
     yield $('handlers', { type: p.type, addr: A.hex(p.addr), size: p.size });
-    if (p.type === A.IOREQ_TYPE_PIO && p.addr === 0xcf8n && p.size === 4) {
+    if (p.type === A.IOREQ_TYPE_PIO && p.addr >= 0xcf8n && p.addr + BigInt(p.size) <= 0xcfcn) {
       return yield* this.hvmAccessCf8(v, p.dir, p.size, Number(p.data & 0xffffffffn));
     }
     if (p.type === A.IOREQ_TYPE_COPY && p.dir === A.IOREQ_WRITE && !p.data_is_ptr && p.count === 1 &&
