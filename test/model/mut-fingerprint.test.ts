@@ -310,6 +310,89 @@ describe('fingerprint: different states get different keys, equal states equal o
     assert.equal(p2.value(), p3.value());
   });
 
+  /** Keys of two clones of a state, each changed its own way, must differ (or agree, with same). */
+  const pair = (m: Model, a: (m: Model) => void, b: (m: Model) => void) => { const x = m.clone(), y = m.clone(); a(x); b(y); return [keys(x), keys(y)]; };
+  const differ = (m: Model, a: (m: Model) => void, b: (m: Model) => void, what: string) => {
+    const [x, y] = pair(m, a, b);
+    assert.notEqual(x[0], y[0], `${what}: the exact key`); assert.notEqual(x[1], y[1], `${what}: the hash`); assert.notEqual(x[2], y[2], `${what}: the hash without digests`);
+  };
+  const agree = (m: Model, a: (m: Model) => void, b: (m: Model) => void, what: string) => { const [x, y] = pair(m, a, b); assert.deepEqual(x, y, what); };
+
+  it('values next to each other are not run together, and no page is not a page at pfn 1', () => {
+    const m = end(SEED);
+    differ(m, (c) => { c.x.faults.xzalloc = 12; c.x.faults.map = 3; }, (c) => { c.x.faults.xzalloc = 1; c.x.faults.map = 23; }, 'faults 12,3 vs 1,23');
+    const srv = (c: Model) => d1(c).arch.hvm_domain.ioreq_server!;
+    differ(m, (c) => { srv(c).ioreq.page = null; }, (c) => { srv(c).ioreq.page = 1; }, "the seed server's ioreq page");
+    differ(m, (c) => { srv(c).buf_ioreq.page = null; }, (c) => { srv(c).buf_ioreq.page = 1; }, "the seed server's bufioreq page");
+    const x45 = end(X45);
+    differ(x45, (c) => { s45(c).ioreq.page = null; }, (c) => { s45(c).ioreq.page = 1; }, "a 4.5 server's ioreq page");
+    differ(x45, (c) => { s45(c).bufioreq.page = null; }, (c) => { s45(c).bufioreq.page = 1; }, "a 4.5 server's bufioreq page");
+    // No default server, and a default server with id 1.
+    const one = (c: Model) => { d1(c).hvm45.default_ioreq_server!.id = 1; };
+    differ(x45, (c) => { one(c); d1(c).hvm45.default_ioreq_server = null; }, one, 'no default server vs server 1');
+  });
+
+  it('64-bit values: above 2^53 every bit counts, and a large value is not two small ones', () => {
+    const m = end(SEED);
+    differ(m, (c) => { d1(c).vcpu[0].rax = 1n << 63n; }, (c) => { d1(c).vcpu[0].rax = (1n << 63n) + 1n; }, 'rax 2^63 vs 2^63+1');
+    differ(m, (c) => { d1(c).vcpu[0].rax = 1n << 53n; }, (c) => { d1(c).vcpu[0].rax = (1n << 53n) + 1n; }, 'rax 2^53 vs 2^53+1');
+    differ(m, (c) => { dm0(c).devices = new Map([[1, 2n], [5, 1n << 21n]]); }, (c) => { dm0(c).devices = new Map([[1, (1n << 53n) + 5n]]); }, 'registers 2 and 2^21 vs one of 2^53+5');
+  });
+
+  it('a device model being served: nothing, taken, handled all differ; pages by resource, by gfn, not yet all differ', () => {
+    const m = end(SEED);
+    differ(m, (c) => { dm0(c).service = 'taken'; }, (c) => { dm0(c).service = 'handled'; }, 'taken vs handled');
+    const y = end(X421);
+    differ(y, (c) => { dm0(c).pages_how = 'gfn'; }, (c) => { dm0(c).pages_how = null; }, 'gfn vs not yet');
+  });
+
+  it('equal states in another order of bookkeeping get equal keys: heap kinds, a freed port\'s leftovers, a page nobody maps', () => {
+    const m = end(SEED);
+    agree(m, (c) => { c.x.heap = { a: 1, b: 2 }; }, (c) => { c.x.heap = { b: 2, a: 1 }; }, 'heap in another order');
+    differ(m, (c) => { c.x.heap = { a: 1, b: 2 }; }, (c) => { c.x.heap = { a: 2, b: 1 }; }, 'heap counts swapped');
+    agree(m, (c) => { d1(c).evtchn.w(1).state = 0; }, (c) => { const e = d1(c).evtchn.w(1); e.state = 0; e.remote_domid = 9; e.pending = true; }, "a freed port's leftovers");
+    // A page whose mappings are gone: its words no longer count, whoever mapped it.
+    const ioreqPfn = (c: Model) => d1(c).arch.hvm_domain.params[A.HVM_PARAM_IOREQ_PFN_INDEX];
+    const setMaps = (xen: number, foreign: number) => (c: Model) => {
+      const pm = d1(c).physmap, pfn = ioreqPfn(c), g = pm.get(pfn)!;
+      pm.set(pfn, Object.assign(Object.create(Object.getPrototypeOf(g)), g, { xen_maps: xen, foreign_maps: foreign }));
+    };
+    const slotWord = (c: Model) => poke(d1(c).page(ioreqPfn(c))!.dv!, 8);
+    agree(m, setMaps(0, 0), (c) => { setMaps(0, 0)(c); slotWord(c); }, 'an unmapped page');
+    differ(m, setMaps(1, 0), (c) => { setMaps(1, 0)(c); slotWord(c); }, 'a page only Xen maps');
+    differ(m, setMaps(0, 1), (c) => { setMaps(0, 1)(c); slotWord(c); }, 'a page only a device model maps');
+  });
+
+  it("a domain with k vcpus: its mapped ioreq page counts k ioreq_t's, no more", () => {
+    const m = end(SEED);
+    // A vcpu count no other run used (the slot readers are kept per count).
+    const k = 3 + ((Date.now() + Math.floor(Math.random() * 1000)) % 120);
+    const many = (c: Model) => { const d = d1(c); d.vcpu = Array.from({ length: k }, () => d.vcpu[0]); };
+    const at = (off: number) => (c: Model) => { many(c); poke(d1(c).page(d1(c).arch.hvm_domain.params[A.HVM_PARAM_IOREQ_PFN_INDEX])!.dv!, off); };
+    for (const off of [0, 4, (k - 1) * A.IOREQ_SIZE, k * A.IOREQ_SIZE - 4]) differ(m, many, at(off), `k=${k}, word at ${off}`);
+    agree(m, many, at(k * A.IOREQ_SIZE), `k=${k}, the word after the last ioreq_t`);
+  });
+
+  it('the buffered ring past its first slots: read from the read pointer, at most one lap', () => {
+    const m = end('10-buffered-writes.ioreq.json');
+    const ringOf = (c: Model) => d1(c).page(d1(c).arch.hvm_domain.params[A.HVM_PARAM_BUFIOREQ_PFN_INDEX])!.dv!;
+    const rp = ringOf(m).getUint32(A.BUF_OFF_READ_POINTER, true);
+    assert.ok(rp > 0 && rp === ringOf(m).getUint32(A.BUF_OFF_WRITE_POINTER, true), 'consumed up to a pointer past 0');
+    const pend = (n: number) => (c: Model) => { ringOf(c).setUint32(A.BUF_OFF_WRITE_POINTER, rp + n, true); };
+    const last = A.IOREQ_BUFFER_SLOT_NUM - 1;
+    differ(m, pend(last), (c) => { pend(last)(c); poke(ringOf(c), A.bufSlotOffset(rp + last - 1)); }, 'the last of 510 pending slots');
+    differ(m, pend(2), (c) => { pend(2)(c); poke(ringOf(c), A.bufSlotOffset(rp)); }, 'the first pending slot');
+    agree(m, pend(2), (c) => { pend(2)(c); poke(ringOf(c), A.bufSlotOffset(rp - 1)); }, 'the slot before the read pointer');
+  });
+
+  it('4.5: a server without its pages mapped, and the words of a buffered page that is not the param page', () => {
+    const m = end(X45);
+    const own = (c: Model) => d1(c).hvm45.ioreq_server.list.find((s) => s !== d1(c).hvm45.default_ioreq_server)!;
+    differ(m, () => {}, (c) => { own(c).ioreq.va = null; }, 'ioreq page unmapped');
+    differ(m, () => {}, (c) => { own(c).bufioreq.va = null; }, 'bufioreq page unmapped');
+    differ(m, () => {}, (c) => { poke(own(c).bufioreq.va!, 63 * 4); }, 'word 63 of its buffered page');
+  });
+
   it('fingerprintHash folds extra values in after the state, in order', () => {
     const m = end(SEED);
     const h = fingerprintHash(m);
