@@ -215,7 +215,7 @@ export class IoreqDebugSession extends LoggingDebugSession {
     // The stopped thread's stack is on its way to the screen: now the rest of the stop (see afterStop).
     if (this.afterStop.length && actor === this.lastStop?.actor) {
       if (this.afterStopTimer) clearTimeout(this.afterStopTimer);
-      this.afterStopTimer = setTimeout(() => this.flushAfterStop(), Number(process.env.IOREQ_AFTER_STACK_MS ?? 0));
+      this.afterStopTimer = setTimeout(() => this.flushAfterStop(), 0);
     }
   }
 
