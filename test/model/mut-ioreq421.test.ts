@@ -5,45 +5,18 @@ import { strict as assert } from 'node:assert';
 import * as A from '../../src/model/abi';
 import { loadListing } from '../../src/debug/listing';
 import { Driver421, type Build } from '../../src/model/driver421';
-import { EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC, EOPNOTSUPP, EPERM } from '../../src/model/errno';
-import { Model, type OpResult } from '../../src/model/model';
-import type { Co } from '../../src/model/step';
-import type { Rangeset, Vcpu } from '../../src/model/xen';
+import { Rec421 } from './rec421';
+import { EINVAL, ENOENT, ENOMEM, ENOSPC } from '../../src/model/errno';
+import { Model } from '../../src/model/model';
+import type { Rangeset } from '../../src/model/xen';
 import * as I from '../../src/model/xen/4.21/common/ioreq';
 import * as X from '../../src/model/xen';
 import { CRASHED, DESCHEDULED, RESUMED } from '../../src/model/xen/common/outcome';
 
 const G = 1;
-type Stop = { fn: string; at: string; locals: Record<string, unknown> };
 
 /** A driver that, on the stepped build, records every stop (the top frame: function, label, locals). */
-export class Rec extends Driver421 {
-  stops: Stop[] = [];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override run<T>(actor: string, v: Vcpu | null, fn: (i: any) => Co<T> | T): OpResult<T> {
-    if (this.build === 'flat') return super.run(actor, v, fn);
-    const g = this.m.steppedRun(actor, v, (s) => fn(s.x421!) as Co<T>);
-    for (;;) {
-      const r = g.next();
-      if (r.done) return r.value;
-      const top = this.m.frames.at(-1);
-      if (top) this.stops.push({ fn: top.fn, at: top.at, locals: { ...top.locals } });
-    }
-  }
-  static make(profile: '4.21' | '4.21-arm' = '4.21', build: Build = 'stepped', nvcpus = 2): Rec {
-    const t = new Rec(new Model(profile).boot(), build);
-    assert.equal(t.createGuest(G, nvcpus), 0);
-    return t;
-  }
-  /** The stops at fn@at, in order. */
-  at(fn: string, at: string): Stop[] { return this.stops.filter((s) => s.fn === fn && s.at === at); }
-  /** The locals of the nth stop at fn@at. */
-  loc(fn: string, at: string, nth = 0): Record<string, unknown> {
-    const s = this.at(fn, at)[nth];
-    assert.ok(s, `no stop #${nth} at ${fn}@${at}; stops there: ${this.at(fn, at).length}`);
-    return s.locals;
-  }
-}
+export class Rec extends Rec421 {}
 
 const COMMON = loadListing('4.21/common/ioreq.c');
 /** Every function the common ioreq.c listing has (the functions ioreq.ts models). */
@@ -1074,7 +1047,7 @@ describe('4.21 ioreq.c (mutation): the last paths', () => {
   it('XSA-262 reverted (92938e5d14): a change seen by the wait\'s condition sends the loop to its head, which reads p->state again; fixed, the state the condition read is used', () => {
     for (const revert of [false, true]) {
       for (const where of ['switch', 'wait']) {
-        const { t, v, pg } = readWaiting(revert);
+        const { t, pg } = readWaiting(revert);
         const seen: string[] = [];
         let moved = false;
         const r = t.resumeStepped(G, 0, (top) => {

@@ -2,41 +2,18 @@
 // xen/arch/x86/hvm/dm.c at RELEASE-4.21.0 (`dm.c:N` below): the remote-domain lookup, the XSM check, the op and pad
 // checks, map_mem_type's continuation and type reset, nr_vcpus, and the hand-off to ioreq_server_dm_op.
 import { strict as assert } from 'node:assert';
-import { Driver421, type Build } from '../../src/model/driver421';
+import type { Build } from '../../src/model/driver421';
+import { Rec421 } from './rec421';
 import { EINVAL, ENOENT, EOPNOTSUPP, EPERM, ESRCH } from '../../src/model/errno';
-import { Model, type OpResult } from '../../src/model/model';
 import type { Co } from '../../src/model/step';
-import type { Vcpu } from '../../src/model/xen';
 import * as I from '../../src/model/xen/4.21/common/ioreq';
 import type { Hvm421 as Hvm421Flat } from '../../src/model/xen/4.21/arch/x86/hvm/hvm.flat';
 import { XEN_DMOP_nr_vcpus } from '../../src/model/xen/4.21/arch/x86/hvm/dm';
 
 const G = 1;
-type Stop = { fn: string; at: string; locals: Record<string, unknown> };
 
-class Rec extends Driver421 {
-  stops: Stop[] = [];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override run<T>(actor: string, v: Vcpu | null, fn: (i: any) => Co<T> | T): OpResult<T> {
-    if (this.build === 'flat') return super.run(actor, v, fn);
-    const g = this.m.steppedRun(actor, v, (s) => fn(s.x421!) as Co<T>);
-    for (;;) {
-      const r = g.next();
-      if (r.done) return r.value;
-      const top = this.m.frames.at(-1);
-      if (top) this.stops.push({ fn: top.fn, at: top.at, locals: { ...top.locals } });
-    }
-  }
-  labels(fn: string, from = 0): string[] { return this.stops.slice(from).filter((s) => s.fn === fn).map((s) => s.at); }
-  pick(fn: string, at: string, keys: string[], from = 0): Array<Record<string, unknown>> {
-    return this.stops.slice(from).filter((s) => s.fn === fn && s.at === at).map((s) => Object.fromEntries(keys.map((k) => [k, s.locals[k]])));
-  }
-}
-function guest(build: Build = 'flat'): Rec {
-  const t = new Rec(new Model('4.21').boot(), build);
-  assert.equal(t.createGuest(G, 2), 0);
-  return t;
-}
+class Rec extends Rec421 {}
+const guest = (build: Build = 'flat'): Rec => Rec.make('4.21', build, 2, G);
 /** dm_op on domid, made by domain `caller` (its vcpu 0 is current). */
 function dmop(t: Rec, caller: number, domid: number, op: I.XenDmOp): number {
   const v = t.domain(caller).vcpu[0];

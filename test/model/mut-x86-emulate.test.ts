@@ -4,41 +4,16 @@
 import { strict as assert } from 'node:assert';
 import * as A from '../../src/model/abi';
 import { loadListing } from '../../src/debug/listing';
-import { Driver421, type Build } from '../../src/model/driver421';
-import { Model, type OpResult } from '../../src/model/model';
-import type { Co } from '../../src/model/step';
+import type { Build } from '../../src/model/driver421';
+import { Rec421 } from './rec421';
 import * as X from '../../src/model/xen';
-import type { Vcpu } from '../../src/model/xen';
 import * as I from '../../src/model/xen/4.21/common/ioreq';
 import { X86_EXC_GP } from '../../src/model/xen/4.21/arch/x86/hvm/emulate';
 
 const G = 1;
-type Stop = { fn: string; at: string; locals: Record<string, unknown> };
 
-class Rec extends Driver421 {
-  stops: Stop[] = [];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override run<T>(actor: string, v: Vcpu | null, fn: (i: any) => Co<T> | T): OpResult<T> {
-    if (this.build === 'flat') return super.run(actor, v, fn);
-    const g = this.m.steppedRun(actor, v, (s) => fn(s.x421!) as Co<T>);
-    for (;;) {
-      const r = g.next();
-      if (r.done) return r.value;
-      const top = this.m.frames.at(-1);
-      if (top) this.stops.push({ fn: top.fn, at: top.at, locals: { ...top.locals } });
-    }
-  }
-  labels(fn: string, from = 0): string[] { return this.stops.slice(from).filter((s) => s.fn === fn).map((s) => s.at); }
-  pick(fn: string, at: string, keys: string[], from = 0): Array<Record<string, unknown>> {
-    return this.stops.slice(from).filter((s) => s.fn === fn && s.at === at).map((s) => Object.fromEntries(keys.map((k) => [k, s.locals[k]])));
-  }
-}
-
-function guest(build: Build = 'flat'): Rec {
-  const t = new Rec(new Model('4.21').boot(), build);
-  assert.equal(t.createGuest(G, 2), 0);
-  return t;
-}
+class Rec extends Rec421 {}
+const guest = (build: Build = 'flat'): Rec => Rec.make('4.21', build, 2, G);
 /** QEMU in dom0 with the given ranges mapped (ATOMIC buffering, QEMU's default). */
 function qemu(t: Rec, ranges: Array<[number, bigint, bigint]>): void {
   const dm = t.addDm('qemu', 'qemu', 0, G);

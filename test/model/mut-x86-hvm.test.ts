@@ -4,13 +4,13 @@
 // `hvm.c:N` below means xen/arch/x86/hvm/hvm.c at RELEASE-4.21.0.
 import { strict as assert } from 'node:assert';
 import { loadListing } from '../../src/debug/listing';
-import { Driver421, type Build } from '../../src/model/driver421';
+import type { Build } from '../../src/model/driver421';
+import { Rec421 } from './rec421';
 import { EEXIST, EINVAL, EPERM, ESRCH } from '../../src/model/errno';
 import { DOMID_SELF } from '../../src/model/evtchn';
-import { Model, type OpResult } from '../../src/model/model';
 import * as P from '../../src/model/params';
 import type { Co } from '../../src/model/step';
-import type { Domain, Vcpu } from '../../src/model/xen';
+import type { Domain } from '../../src/model/xen';
 import * as A from '../../src/model/abi';
 import * as I from '../../src/model/xen/4.21/common/ioreq';
 import { CRASHED, RESUMED } from '../../src/model/xen/common/outcome';
@@ -19,31 +19,9 @@ import type { Hvm421 as Hvm421Flat } from '../../src/model/xen/4.21/arch/x86/hvm
 import { X86_EXC_GP } from '../../src/model/xen/4.21/arch/x86/hvm/emulate';
 
 const G = 1;
-type Stop = { fn: string; at: string; locals: Record<string, unknown> };
 
-class Rec extends Driver421 {
-  stops: Stop[] = [];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override run<T>(actor: string, v: Vcpu | null, fn: (i: any) => Co<T> | T): OpResult<T> {
-    if (this.build === 'flat') return super.run(actor, v, fn);
-    const g = this.m.steppedRun(actor, v, (s) => fn(s.x421!) as Co<T>);
-    for (;;) {
-      const r = g.next();
-      if (r.done) return r.value;
-      const top = this.m.frames.at(-1);
-      if (top) this.stops.push({ fn: top.fn, at: top.at, locals: { ...top.locals } });
-    }
-  }
-  labels(fn: string, from = 0): string[] { return this.stops.slice(from).filter((s) => s.fn === fn).map((s) => s.at); }
-  pick(fn: string, at: string, keys: string[], from = 0): Array<Record<string, unknown>> {
-    return this.stops.slice(from).filter((s) => s.fn === fn && s.at === at).map((s) => Object.fromEntries(keys.map((k) => [k, s.locals[k]])));
-  }
-}
-function guest(build: Build = 'flat'): Rec {
-  const t = new Rec(new Model('4.21').boot(), build);
-  assert.equal(t.createGuest(G, 2), 0);
-  return t;
-}
+class Rec extends Rec421 {}
+const guest = (build: Build = 'flat'): Rec => Rec.make('4.21', build, 2, G);
 /** HVMOP_set_param / get_param as domain `caller` (flat build); the param struct comes back with the value got. */
 function hvmop(t: Rec, caller: number, op: number, domid: number, index: number, value = 0): { rc: number; a: XenHvmParam } {
   const a: XenHvmParam = { domid, index, value };

@@ -7,53 +7,31 @@
 import { strict as assert } from 'node:assert';
 import * as A from '../../src/model/abi';
 import { loadListing } from '../../src/debug/listing';
-import { Driver421, type Build } from '../../src/model/driver421';
+import type { Build } from '../../src/model/driver421';
+import { Rec421 } from './rec421';
 import { EBUSY, EINVAL, ENOENT, ENOMEM, EPERM } from '../../src/model/errno';
-import { Model, type OpResult } from '../../src/model/model';
 import * as P from '../../src/model/params';
 import type { Co } from '../../src/model/step';
 import * as X from '../../src/model/xen';
-import type { IoreqServer, Vcpu } from '../../src/model/xen';
+import type { IoreqServer } from '../../src/model/xen';
 import * as I from '../../src/model/xen/4.21/common/ioreq';
 import type { Hvm421 as Hvm421Flat } from '../../src/model/xen/4.21/arch/x86/hvm/hvm.flat';
-import type { Hvm421 as Hvm421Stepped } from '../../src/model/xen/4.21/arch/x86/hvm/hvm.stepped';
 import { CF8_ADDR_LO, CF8_BDF, CF8_ENABLED, X86EMUL_UNHANDLEABLE } from '../../src/model/xen/4.21/arch/x86/hvm/ioreq';
 
 const G = 1;
 const BASE = 0xfeff0;
 const LEGACY_IOREQ = 0xfeffd;
 const LEGACY_BUFIOREQ = 0xfeffb;
-type Stop = { fn: string; at: string; locals: Record<string, unknown> };
 
 /** A 4.21 driver that, on the stepped build, records the top frame at every stop. */
-class Rec extends Driver421 {
-  stops: Stop[] = [];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override run<T>(actor: string, v: Vcpu | null, fn: (i: any) => Co<T> | T): OpResult<T> {
-    if (this.build === 'flat') return super.run(actor, v, fn);
-    const g = this.m.steppedRun(actor, v, (s) => fn(s.x421!) as Co<T>);
-    for (;;) {
-      const r = g.next();
-      if (r.done) return r.value;
-      const top = this.m.frames.at(-1);
-      if (top) this.stops.push({ fn: top.fn, at: top.at, locals: { ...top.locals } });
-    }
-  }
-  /** The labels fn stopped at, in order (since stop `from`). */
-  labels(fn: string, from = 0): string[] { return this.stops.slice(from).filter((s) => s.fn === fn).map((s) => s.at); }
-  /** The named locals of every stop of fn@at (since stop `from`). */
-  pick(fn: string, at: string, keys: string[], from = 0): Array<Record<string, unknown>> {
-    // A server the frame shows (the parameter s) is named by its id.
-    const val = (x: unknown) => x instanceof X.IoreqServer ? x.id : x;
-    return this.stops.slice(from).filter((s) => s.fn === fn && s.at === at).map((s) => Object.fromEntries(keys.map((k) => [k, val(s.locals[k])])));
+class Rec extends Rec421 {
+  /** A server the frame shows (the parameter s) is named by its id. */
+  override pick(fn: string, at: string, keys: string[], from = 0): Array<Record<string, unknown>> {
+    return super.pick(fn, at, keys, from, (x) => (x instanceof X.IoreqServer ? x.id : x));
   }
 }
 
-function guest(build: Build = 'flat'): Rec {
-  const t = new Rec(new Model('4.21').boot(), build);
-  assert.equal(t.createGuest(G, 2), 0);
-  return t;
-}
+const guest = (build: Build = 'flat'): Rec => Rec.make('4.21', build, 2, G);
 /** A device model in dom0 that has created server `id` with the given buffering (no pages yet). */
 function server(t: Rec, name: string, bufioreq = I.HVM_IOREQSRV_BUFIOREQ_ATOMIC): IoreqServer {
   t.addDm(name, 'qemu', 0, G);
