@@ -672,10 +672,11 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     await screenshot('explore-results-violation');
     await violation.hover();
     await violation.locator('.action-label[aria-label="Debug Counterexample"]').first().click();
-    // The counterexample is saved beside the scenario (counterexamples/) and debugged from its entry.
+    // The counterexample is saved beside the scenario (counterexamples/) and debugged from its entry. (VS Code opens
+    // Run and Debug by itself only for a window's first session.)
+    await showContainer('Run and Debug');
     await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 20000 });
     const cexTab = page.locator('.editor-group-container .tab.active', { hasText: /^20-explore-lost-request\.lost-request(-\d+)?\.ioreq\.json/ }).first();
-    await showContainer('Run and Debug');
     await expandPane(/^Call Stack$/);
     const stack = pane(/^Call Stack$/);
     // Continue: the violating step's failing after checks first (a stop of their own), then the violation.
