@@ -92,8 +92,20 @@ function fold(targets, from = report, tests = 'all') {
   fs.writeFileSync(cumulative, JSON.stringify(out));
   const brief = path.join(root, 'test', 'mutation', 'scores.json');
   const kept = fs.existsSync(brief) ? JSON.parse(fs.readFileSync(brief, 'utf8')) : { files: {} };
-  fs.writeFileSync(brief, JSON.stringify({ files: { ...kept.files, ...summarise(out).files } }, null, 1) + '\n');
+  const measured = Object.keys(fresh.files).map((n) => path.relative(root, path.resolve(root, n)).split(path.sep).join('/'));
+  fs.writeFileSync(brief, JSON.stringify(mergeBrief(kept, summarise(out), measured), null, 1) + '\n');
   return Object.keys(fresh.files);
+}
+
+/**
+ * The committed summary after a run: the entries of the files the run measured are replaced, every other entry stays as
+ * committed. The cumulative report of this checkout may hold older results for files measured since in another checkout
+ * (a helper's worktree whose figures were merged), and those must not come back over the newer ones.
+ */
+function mergeBrief(kept, summary, measured) {
+  const files = { ...(kept?.files ?? {}) };
+  for (const f of measured) if (summary.files[f]) files[f] = summary.files[f];
+  return { files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) };
 }
 
 /** Every test source file's path under test/ (sorted). */
@@ -174,4 +186,4 @@ function main() {
 if (require.main === module) {
   try { main(); } catch (e) { console.error(`test:mutation: ${e.message}`); process.exit(2); }
 }
-module.exports = { parseTarget, keyOf, inRange, foldReport, summarise, testSpecs, mappedTests };
+module.exports = { parseTarget, keyOf, inRange, foldReport, summarise, mergeBrief, testSpecs, mappedTests };

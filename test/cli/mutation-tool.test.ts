@@ -14,7 +14,8 @@ const tool = require(path.join(ROOT, 'tools', 'mutation.js')) as {
   testSpecs(list: string): string[];
   mappedTests(targets: Array<{ file: string }>): string[] | null;
   foldReport(acc: unknown, fresh: unknown, targets: unknown[], stamp: { at: string; commit: string | null; tests?: string[] }): { files: Record<string, { mutants: M[]; complete: boolean; measured: { range: string | null } }> };
-  summarise(acc: unknown): unknown;
+  summarise(acc: unknown): { files: Record<string, unknown> };
+  mergeBrief(kept: unknown, summary: unknown, measured: string[]): { files: Record<string, { counts: Record<string, number> }> };
 };
 interface M { location: { start: { line: number; column: number } }; mutatorName: string; replacement?: string; status: string }
 const mutant = (line: number, status: string, mutatorName = 'ConditionalExpression'): M => ({ location: { start: { line, column: 5 } }, mutatorName, replacement: 'false', status });
@@ -55,6 +56,22 @@ describe('npm run test:mutation: scores kept per file across runs', () => {
     const after = tool.foldReport(full, report('S2', [mutant(20, 'Killed')]), [tool.parseTarget('src/model/evtchn.ts:15-25')], stamp).files['src/model/evtchn.ts'];
     assert.deepEqual(after.mutants.map((m) => m.location.start.line), [20]);
     assert.equal(after.complete, false);
+  });
+
+  it('the committed summary takes only the files the run measured: an older local result never overwrites a newer committed one', () => {
+    const two = { files: {
+      'src/model/evtchn.ts': { language: 'typescript', source: 'E', mutants: [mutant(1, 'Survived')] },
+      'src/model/abi.ts': { language: 'typescript', source: 'A', mutants: [mutant(1, 'Survived')] },
+    } };
+    // This checkout's cumulative report: both files, abi.ts's result old (all survived).
+    const acc = tool.foldReport(null, two, [], stamp);
+    // The committed summary: abi.ts measured since elsewhere (all killed).
+    const committed = { files: { 'src/model/abi.ts': { counts: { Killed: 1 } }, 'src/model/pages.ts': { counts: { Killed: 3 } } } };
+    const out = tool.mergeBrief(committed, tool.summarise(acc), ['src/model/evtchn.ts']);
+    assert.deepEqual(out.files['src/model/abi.ts'].counts, { Killed: 1 }, 'abi.ts not measured by this run: kept as committed');
+    assert.deepEqual(out.files['src/model/pages.ts'].counts, { Killed: 3 });
+    assert.deepEqual(out.files['src/model/evtchn.ts'].counts, { Survived: 1 }, 'the measured file replaced');
+    assert.deepEqual(Object.keys(out.files), ['src/model/abi.ts', 'src/model/evtchn.ts', 'src/model/pages.ts'], 'sorted');
   });
 
   it("bench's figures: StrykerJS's score, stale when the file changed since, equivalents counted from EQUIVALENT.md", () => {
