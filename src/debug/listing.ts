@@ -13,6 +13,8 @@ export interface ListingFn {
   /** Last line of the function body. */
   endLine: number;
   labels: Map<string, number>;
+  /** Each parameter's and local's declared C type, as the listing writes it (`uint16_t`, `struct vcpu *`). */
+  ctypes: Map<string, string>;
 }
 
 export interface Listing {
@@ -36,7 +38,7 @@ export function parseListing(name: string, raw: string): Listing {
     const fnm = /^\s*@fn\s+([A-Za-z_]\w*)\s*$/.exec(rawLine);
     if (fnm) {
       if (fns.has(fnm[1])) throw new ListingError(`${name}: function ${fnm[1]} listed twice`);
-      cur = { name: fnm[1], line: out.length + 1, endLine: out.length + 1, labels: new Map([['entry', out.length + 1]]) };
+      cur = { name: fnm[1], line: out.length + 1, endLine: out.length + 1, labels: new Map([['entry', out.length + 1]]), ctypes: new Map() };
       fns.set(cur.name, cur);
       continue;
     }
@@ -59,7 +61,75 @@ export function parseListing(name: string, raw: string): Listing {
       }
     } else if (labels.length) throw new ListingError(`${name}:${ln}: label outside a function`);
   }
+  for (const f of fns.values()) f.ctypes = declaredTypes(out.slice(f.line - 1, f.endLine));
   return { name, text: out.join('\n'), fns, statements };
+}
+
+/** C's own type words; Xen's typedefs end in `_t` (paddr_t, evtchn_port_t, ioreq_t); tagged types say struct/union/enum. */
+const C_TYPES = new Set(['int', 'char', 'short', 'long', 'void', 'bool', 'unsigned', 'signed', 'float', 'double']);
+/** Whether a declaration's type part names a C type (so `return rc;` or a listing's prose `read state;` declare nothing). */
+function isCType(t: string): boolean {
+  const words = t.trim().split(/\s+/);
+  return /^(struct|union|enum)$/.test(words[words.length - 2] ?? '') || C_TYPES.has(words[words.length - 1]) || /_t$/.test(words[words.length - 1]);
+}
+
+/** `a, b(c, d), e` -> its parts at bracket depth 0. */
+function splitTop(s: string): string[] {
+  const parts: string[] = [];
+  let depth = 0, from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) { parts.push(s.slice(from, i)); from = i + 1; }
+  }
+  parts.push(s.slice(from));
+  return parts.map((p) => p.trim());
+}
+
+/**
+ * The declared C types of a function's parameters (its signature, which may span lines) and of the locals its body
+ * declares (`unsigned int i, j;`, `struct vcpu *v = current;`), by name: the listings are this project's own
+ * regular C, so a line-by-line reading suffices. A name declared twice keeps its first type.
+ */
+export function declaredTypes(lines: string[]): Map<string, string> {
+  const types = new Map<string, string>();
+  const put = (type: string, stars: string, name: string): void => {
+    const t = `${type.replace(/\s+/g, ' ').trim()}${stars ? ' ' + stars.replace(/\s+/g, '') : ''}`;
+    if (!types.has(name)) types.set(name, t);
+  };
+  // Comments out (keeping their newlines, so the body's lines stay where they are): a `(` in one is not the signature's.
+  const text = lines.join('\n').replace(/\/\*[^]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/\/\/[^\n]*/g, '');
+  lines = text.split('\n');
+  const open = text.indexOf('(');
+  let body = 0;
+  if (open >= 0) {
+    let depth = 0, close = -1;
+    for (let i = open; i < text.length; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')' && --depth === 0) { close = i; break; }
+    }
+    if (close > open) {
+      for (const p of splitTop(text.slice(open + 1, close).replace(/\s+/g, ' '))) {
+        const m = /^(.*?)((?:\*\s*)*)([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?$/.exec(p);
+        if (m && m[1].trim() && p !== 'void') put(m[1], m[2], m[3]);
+      }
+      body = text.slice(0, close).split('\n').length;
+    }
+  }
+  // A declaration: a type (qualifiers, then one identifier), then declarators `*p`, `i = 0`, `a[4]`, up to the `;`.
+  const base = /^\s*((?:(?:const|volatile|static|struct|union|enum|unsigned|signed|long|short)\s+)*[A-Za-z_]\w*)(?=\s*\*|\s+[A-Za-z_])/;
+  const declarator = /^((?:\*\s*)*)([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*(?:=[^]*)?$/;
+  for (const line of lines.slice(body)) {
+    const m = base.exec(line);
+    if (!m || !isCType(m[1])) continue;
+    const semi = line.indexOf(';', m[0].length);
+    if (semi < 0) continue;
+    const ds = splitTop(line.slice(m[0].length, semi)).map((d) => declarator.exec(d));
+    if (ds.some((d) => !d)) continue;
+    for (const d of ds) put(m[1], d![1], d![2]);
+  }
+  return types;
 }
 
 /** The listing files of a profile, in lookup order. */

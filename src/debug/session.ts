@@ -267,7 +267,8 @@ export class IoreqDebugSession extends LoggingDebugSession {
     try {
       const v = evaluate(args.expression, info.locals, rt.session.m, info.domain);
       const last = args.expression.trim().split(/->|\.|\[/).pop()!.replace(/\]$/, '');
-      const s = show(/^\d+$/.test(last) ? args.expression : last, v);
+      const bare = args.expression.trim();
+      const s = show(/^\d+$/.test(last) ? args.expression : last, v, /^[A-Za-z_]\w*$/.test(bare) ? info.ctypes?.get(bare) : undefined);
       response.body = { result: s.value, type: s.type, variablesReference: s.children ? this.handles.create({ kind: 'value', name: args.expression, value: v }) : 0 };
       this.sendResponse(response);
     } catch (e) {

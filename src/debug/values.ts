@@ -16,20 +16,28 @@ export interface Shown {
 }
 
 const HEX_NAMES = /(pfn|gmfn|addr|gpa|page|data|rax|value|pgstart|mfn)$/i;
+/** The C types an I/O port is declared with in the listings (uint16_t in handle_pio, uint32_t/uint64_t in stdvga). */
+const IO_PORT_TYPES = /^(uint(8|16|32|64)_t|unsigned( int| long)?)$/;
 
 
-/** Renders a value found under `name` (the name picks hex for pfns, names for rc). */
-export function show(name: string, v: unknown): Shown {
-  if (v instanceof NotInScope) return { value: '<not in scope>' };
-  if (v === null || v === undefined) return { value: v === null ? 'NULL' : 'undefined' };
-  if (typeof v === 'bigint') return { value: A.hex(v), type: 'uint64_t' };
-  if (typeof v === 'boolean') return { value: v ? '1' : '0', type: 'bool_t' };
-  if (typeof v === 'string') return { value: v.startsWith('0x') || /^-?E[A-Z]+$/.test(v) ? v : JSON.stringify(v) };
+/**
+ * Renders a value found under `name` (the name picks hex for pfns, names for rc); `ctype`, a modelled function's declared
+ * type for a local, is the type shown and tells an I/O port (hex) from an event-channel port (decimal).
+ */
+export function show(name: string, v: unknown, ctype?: string): Shown {
+  if (v instanceof NotInScope) return { value: '<not in scope>', type: ctype };
+  if (v === null || v === undefined) return { value: v === null ? 'NULL' : 'undefined', type: ctype };
+  if (typeof v === 'bigint') return { value: A.hex(v), type: ctype ?? 'uint64_t' };
+  if (typeof v === 'boolean') return { value: v ? '1' : '0', type: ctype ?? 'bool_t' };
+  if (typeof v === 'string') return { value: v.startsWith('0x') || /^-?E[A-Z]+$/.test(v) ? v : JSON.stringify(v), type: ctype };
   if (typeof v === 'number') {
-    if (name === 'rc' || name === 'new_port' && v < 0) return { value: rcName(v), type: 'int' };
-    if (name === 'state' || name === 'io_state') return { value: `${name === 'io_state' ? HVMIO_NAMES[v] ?? v : A.STATE_NAMES[v] ?? 'invalid'} (${v})`, type: 'uint8_t' };
-    if (HEX_NAMES.test(name) && v >= 0) return { value: A.hex(v), type: 'unsigned long' };
-    return { value: String(v), type: 'int' };
+    if (name === 'rc' || name === 'new_port' && v < 0) return { value: rcName(v), type: ctype ?? 'int' };
+    if (name === 'state' || name === 'io_state') return { value: `${name === 'io_state' ? HVMIO_NAMES[v] ?? v : A.STATE_NAMES[v] ?? 'invalid'} (${v})`, type: ctype ?? 'uint8_t' };
+    if (HEX_NAMES.test(name) && v >= 0) return { value: A.hex(v), type: ctype ?? 'unsigned long' };
+    // A port the listing declares as a plain unsigned integer is an I/O port (handle_pio's uint16_t port), read in hex
+    // as Xen's traces print it; an event-channel port (evtchn_port_t, or an int that may hold an errno) stays decimal.
+    if (/port$/.test(name) && ctype && IO_PORT_TYPES.test(ctype) && v >= 0) return { value: A.hex(v), type: ctype };
+    return { value: String(v), type: ctype ?? 'int' };
   }
   if (v instanceof Domain) {
     return {

@@ -8,6 +8,7 @@ import { ECS_NAMES } from '../model/evtchn';
 import { PARAM_NAMES, PFN_PARAMS, paramIndex } from '../model/params';
 import { decodeRing } from '../model/state';
 import type { Domain } from '../model/xen';
+import { locateLabel } from './listing';
 import { memoryRef } from './memory';
 import type { IoreqRuntime } from './runtime';
 import { show } from './values';
@@ -43,6 +44,8 @@ export interface FrameContext {
   locals: Record<string, unknown>;
   domain?: Domain;
   vcpu?: number;
+  /** A modelled function's frame: its parameters' and locals' C types as its listing declares them. */
+  ctypes?: Map<string, string>;
 }
 
 /** The locals and the domain / vcpu a frame is about. */
@@ -50,6 +53,7 @@ export function frameContext(rt: IoreqRuntime, f: FrameRef): FrameContext {
   const fs = rt.frames();
   const mine = !rt.ended && rt.currentStep?.actor === f.actor;
   let locals: Record<string, unknown> = {};
+  let ctypes: Map<string, string> | undefined;
   if (mine && f.k === 'step') {
     const st = rt.currentStep!;
     locals = { ...st.args };
@@ -58,7 +62,10 @@ export function frameContext(rt: IoreqRuntime, f: FrameRef): FrameContext {
     for (const [k, v] of Object.entries(locals)) if (spec?.args[k]?.parse === 'ioport' && typeof v === 'number') locals[k] = A.hex(v);
     const r = rt.stepResult;
     if (r) { locals.rc = r.result.rc; if (r.result.value !== undefined) locals.value = r.result.value; }
-  } else if (mine && typeof f.k === 'number' && f.k < fs.length) locals = fs[f.k].locals;
+  } else if (mine && typeof f.k === 'number' && f.k < fs.length) {
+    locals = fs[f.k].locals;
+    ctypes = locateLabel(rt.sc.profile, fs[f.k].fn, 'entry')?.listing.fns.get(fs[f.k].fn)?.ctypes;
+  }
   let domain: Domain | undefined;
   let vcpu: number | undefined;
   const m = /^d(\d+)v(\d+)$/.exec(f.actor ?? '');
@@ -73,7 +80,7 @@ export function frameContext(rt: IoreqRuntime, f: FrameRef): FrameContext {
     const target = dm?.target ?? (rt.currentStep?.args.domid as number | undefined);
     if (target !== undefined) domain = rt.session.m.x.domains.get(target);
   }
-  return { actor: f.actor, locals, domain, vcpu };
+  return { actor: f.actor, locals, domain, vcpu, ctypes };
 }
 
 /** The scopes of a frame: Locals, then the model's state around it. */
@@ -96,8 +103,8 @@ export function scopesOf(f: FrameRef, ctx: FrameContext): Array<{ name: string; 
 }
 
 /** A value under a name, as shown (hex pfns, state names, rc names), expandable when it has children. */
-export function valueVar(name: string, value: unknown, evaluateName?: string): RtVar {
-  const s = show(name, value);
+export function valueVar(name: string, value: unknown, evaluateName?: string, ctype?: string): RtVar {
+  const s = show(name, value, ctype);
   const v: RtVar = { name, value: s.value, type: s.type };
   if (s.children) v.child = { kind: 'value', name, value };
   if (evaluateName) v.evaluateName = evaluateName;
@@ -108,8 +115,10 @@ export function valueVar(name: string, value: unknown, evaluateName?: string): R
 export function variablesOf(rt: IoreqRuntime, node: VarNode): RtVar[] {
   const x = rt.session.m.x;
   switch (node.kind) {
-    case 'locals':
-      return Object.entries(frameContext(rt, node.frame).locals).map(([k, v]) => valueVar(k, v, k));
+    case 'locals': {
+      const ctx = frameContext(rt, node.frame);
+      return Object.entries(ctx.locals).map(([k, v]) => valueVar(k, v, k, ctx.ctypes?.get(k)));
+    }
     case 'value':
       return (show(node.name, node.value).children?.() ?? []).map(([k, v]) => valueVar(k, v));
     case 'domain': {

@@ -131,6 +131,34 @@ describe('debug adapter over DAP: locals, frames, stepping', function () {
     assert.equal(locals.size.value, '1');
   });
 
+  it("a modelled function's locals carry the listing's C types: handle_pio's uint16_t port in hex, an event-channel int port in decimal", async () => {
+    await Promise.all([dc.waitForEvent('stopped'), launch(SC('08-sync-pio-read-write.ioreq.json'), { stopOnEntry: true })]);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'handle_pio' }] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+    const s = await stackOf(/vcpu d1v0/);
+    const f = s.frames.find((x) => x.name === 'handle_pio')!;
+    assert.ok(f, 'handle_pio is on the stack');
+    const locals = await localsOf(f.id);
+    assert.deepEqual([locals.port.value, locals.port.type], ['0x3f8', 'uint16_t'], 'handle_pio(struct vcpu *v, uint16_t port, ...)');
+    assert.deepEqual([locals.size.value, locals.size.type], ['1', 'unsigned int']);
+    assert.equal(locals.v.type, 'struct vcpu *');
+    const hover = await dc.evaluateRequest({ expression: 'port', frameId: f.id, context: 'hover' });
+    assert.deepEqual([hover.body.result, hover.body.type], ['0x3f8', 'uint16_t']);
+    await dc.disconnectRequest({});
+    await dc.stop();
+    dc = new DebugClient('node', ADAPTER, 'ioreq-scope'); await dc.start();
+    // hvm_replace_event_channel's new_port is an int: an event-channel port, decimal.
+    await Promise.all([dc.waitForEvent('stopped'), launch(SC('04-dm-domain-set.ioreq.json'), { stopOnEntry: true })]);
+    const line = loadListing('common/hvm.c').fns.get('hvm_replace_event_channel')!.labels.get('check')!;
+    await dc.setBreakpointsRequest({ source: { path: 'ioreq-scope:/common/hvm.c' }, breakpoints: [{ line }] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.assertStoppedLocation('breakpoint', { line })]);
+    const t = (await dc.threadsRequest()).body.threads;
+    let top: DebugProtocol.StackFrame | undefined;
+    for (const th of t) { const st = await dc.stackTraceRequest({ threadId: th.id }); top = st.body.stackFrames.find((x) => x.name === 'hvm_replace_event_channel') ?? top; }
+    const ev = await localsOf(top!.id);
+    assert.deepEqual([ev.new_port.value, ev.new_port.type], ['6', 'int'], 'the buffered port moves to 6 (scenario 04)');
+  });
+
   it('stepBack over a call comes back to the calling statement, not into the callee', async () => {
     const line = await stopAt('hvm_create_ioreq_server', 'set_ioreq');
     const { threadId } = await stackOf(/device model qemu/);

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { listingNames, loadListing, locateLabel } from '../../src/debug/listing';
+import { declaredTypes, listingNames, loadListing, locateLabel } from '../../src/debug/listing';
 import type { ProfileName } from '../../src/model/layout';
 import { Session } from '../../src/scenario/exec';
 import { parseScenario } from '../../src/scenario/parse';
@@ -60,5 +60,25 @@ describe('debug listings', () => {
     }
     assert.deepEqual([...bad], []);
     assert.ok(yields > 100, `only ${yields} statements stepped`);
+  });
+  it("declaredTypes reads a function's parameter and local types; prose, statements and comments declare nothing", () => {
+    const t = declaredTypes([
+      '/* f (x.c:1-9): a ( in a comment is not the signature */',
+      'static int f(struct vcpu *v, uint16_t port,',
+      '             unsigned long reps, const struct respond *r)',
+      '{',
+      '    struct domain *d = v->domain, **pd;   @init',
+      '    unsigned int i, j = 0;',
+      '    int rc = g(a, b), n;',
+      '    return rc;',
+      '    read state;  @prose',
+      '    rc = h(i);',
+      '}',
+    ]);
+    assert.deepEqual([...t], [['v', 'struct vcpu *'], ['port', 'uint16_t'], ['reps', 'unsigned long'], ['r', 'const struct respond *'],
+      ['d', 'struct domain *'], ['pd', 'struct domain **'], ['i', 'unsigned int'], ['j', 'unsigned int'], ['rc', 'int'], ['n', 'int']]);
+    assert.deepEqual([...declaredTypes(['wait_for_io(sv, p)', '{', '    read state;', '}'])], [], 'a prose listing: no types');
+    // Every listing's functions: handle_pio's port is a uint16_t wherever it is listed.
+    for (const n of ['common/io.c', '4.5/io.c']) assert.equal(loadListing(n).fns.get('handle_pio')!.ctypes.get('port'), 'uint16_t', n);
   });
 });
