@@ -3,23 +3,22 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import { startClient, type AdapterKind } from './dap-client';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { loadListing } from '../../src/debug/listing';
 import { readIoreq, STATE_IOREQ_NONE } from '../../src/model/abi';
 
 const ROOT = path.join(__dirname, '../../..');
-const ADAPTER = path.join(ROOT, 'dist', 'debugAdapter.js');
 const SC = (n: string) => path.join(ROOT, 'scenarios', n);
 const LISTINGS = path.join(ROOT, 'dist', 'listings');
 
-describe('debug adapter over DAP (dist/debugAdapter.js)', function () {
+for (const kind of ['dist', 'in-process'] as AdapterKind[]) describe(`debug adapter over DAP (${kind === 'dist' ? 'dist/debugAdapter.js' : 'in process, as the extension runs it'})`, function () {
   this.timeout(20000);
   let dc: DebugClient;
 
   beforeEach(async () => {
-    dc = new DebugClient('node', ADAPTER, 'ioreq-scope');
-    await dc.start();
+    dc = await startClient(kind);
   });
   afterEach(async () => {
     await dc.stop();

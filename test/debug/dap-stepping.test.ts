@@ -1,4 +1,4 @@
-// The adapter over DAP (dist/debugAdapter.js): the locals a Xen developer expects at a stop (the C function's
+// The adapter over DAP, in process as the extension runs it (dap-client.ts): the locals a Xen developer expects at a stop (the C function's
 // parameters and locals by C name; watch, hover and evaluate of any of them), real frames only with totalFrames,
 // listings under their stable name, stepping in the thread asked for, stepOut to the scenario step, stepBack over
 // callees, one console line per event after time travel, and a stop at each failing `after` check at its line.
@@ -6,18 +6,18 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { loadListing } from '../../src/debug/listing';
+import { startClient } from './dap-client';
 
 const ROOT = path.join(__dirname, '../../..');
-const ADAPTER = path.join(ROOT, 'dist', 'debugAdapter.js');
 const SC = (n: string) => path.join(ROOT, 'scenarios', n);
 
 describe('debug adapter over DAP: locals, frames, stepping', function () {
   this.timeout(20000);
   let dc: DebugClient;
-  beforeEach(async () => { dc = new DebugClient('node', ADAPTER, 'ioreq-scope'); await dc.start(); });
+  beforeEach(async () => { dc = await startClient('in-process'); });
   afterEach(async () => { await dc.stop(); });
 
   async function launch(scenario: string, extra: Record<string, unknown> = {}): Promise<void> {
@@ -144,9 +144,8 @@ describe('debug adapter over DAP: locals, frames, stepping', function () {
     assert.equal(locals.v.type, 'struct vcpu *');
     const hover = await dc.evaluateRequest({ expression: 'port', frameId: f.id, context: 'hover' });
     assert.deepEqual([hover.body.result, hover.body.type], ['0x3f8', 'uint16_t']);
-    await dc.disconnectRequest({});
     await dc.stop();
-    dc = new DebugClient('node', ADAPTER, 'ioreq-scope'); await dc.start();
+    dc = await startClient('in-process');
     // hvm_replace_event_channel's new_port is an int: an event-channel port, decimal.
     await Promise.all([dc.waitForEvent('stopped'), launch(SC('04-dm-domain-set.ioreq.json'), { stopOnEntry: true })]);
     const line = loadListing('common/hvm.c').fns.get('hvm_replace_event_channel')!.labels.get('check')!;

@@ -1,12 +1,12 @@
 // The sequence diagram's click over DAP: ioreqScopeGotoEvent travels to the stop right after a model event, and the
-// state event says how many events have happened there (the diagram's current stop).
+// state event says how many events have happened there (the diagram's current stop). In process, as the extension runs it.
 import { strict as assert } from 'node:assert';
 import * as path from 'path';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import { startClient } from './dap-client';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
 const ROOT = path.join(__dirname, '../../..');
-const ADAPTER = path.join(ROOT, 'dist', 'debugAdapter.js');
 const SC = (n: string) => path.join(ROOT, 'scenarios', n);
 
 interface State { t: number; step: number; eventCount: number; events: Array<{ seq: number; kind: string }> }
@@ -14,7 +14,7 @@ interface State { t: number; step: number; eventCount: number; events: Array<{ s
 describe('debug adapter: travel to a model event (the sequence diagram)', function () {
   this.timeout(30000);
   let dc: DebugClient;
-  beforeEach(async () => { dc = new DebugClient('node', ADAPTER, 'ioreq-scope'); await dc.start(); });
+  beforeEach(async () => { dc = await startClient('in-process'); });
   afterEach(async () => { await dc.stop(); });
 
   const state = () => dc.waitForEvent('ioreqScope.state') as Promise<DebugProtocol.Event & { body: State }>;
