@@ -7,6 +7,13 @@ import type { Build } from '../../src/model/driver421';
 import { Rec421 } from './rec421';
 import type { Dabt } from '../../src/model/xen/4.21/arch/arm/ioreq';
 import { IO_HANDLED, IO_RETRY, IO_UNHANDLED } from '../../src/model/xen/4.21/arch/arm/ioreq';
+import { HVMOP_get_param, HVMOP_set_param } from '../../src/model/xen/4.21/arch/arm/hvm';
+import { EINVAL, EPERM, ESRCH } from '../../src/model/errno';
+import * as E from '../../src/model/evtchn';
+import * as P from '../../src/model/params';
+import type { Co } from '../../src/model/step';
+import type { Domain } from '../../src/model/xen';
+import * as I from '../../src/model/xen/4.21/common/ioreq';
 
 const G = 1;
 /** The virtio backend's window (VIRTIO_MMIO_BASE) and an address no server claims. */
@@ -106,5 +113,105 @@ describe('4.21-arm io.c (mutation): try_handle_mmio (io.c:186-234 @RELEASE-4.21.
     from = t.stops.length;
     t.armMmio(G, 0, { ...wr(VIRTIO), cache: true });
     assert.deepEqual(t.pick('try_handle_mmio', 'fwd', ['rc'], from), [{ rc: IO_HANDLED }]);
+  });
+});
+
+type HvmParam = { domid: number; index: number; value: number };
+type ArmHvm = {
+  doHvmOp(c: Domain, op: number, a: HvmParam): Co<number>;
+  dmOp(domid: number, op: I.XenDmOp): Co<number>;
+};
+/** do_hvm_op as domain `caller` (its vcpu 0 current). */
+function hvmop(t: Rec, caller: number, op: number, a: HvmParam): number {
+  const c = t.domain(caller);
+  return t.run(`d${caller}`, c.vcpu[0], (i) => (i.hvm as unknown as ArmHvm).doHvmOp(c, op, a)).value as number;
+}
+/** dm_op on domid as domain `caller`. */
+function dmop(t: Rec, caller: number, domid: number, op: I.XenDmOp): number {
+  return t.run(`d${caller}`, t.domain(caller).vcpu[0], (i) => (i.hvm as unknown as ArmHvm).dmOp(domid, op)).value as number;
+}
+
+describe('4.21-arm hvm.c (mutation): do_hvm_op\'s params (arm hvm.c:22-115 @RELEASE-4.21.0)', () => {
+  it('set_param: the toolstack\'s params only (hvm_allow_set_param, hvm.c:22-46); the domain may not set them itself (-EPERM); others are -EINVAL', () => {
+    const t = arm();
+    const pr = t.domain(G).arch.hvm_domain.params;
+    for (const index of [P.HVM_PARAM_CALLBACK_IRQ, P.HVM_PARAM_STORE_PFN, P.HVM_PARAM_STORE_EVTCHN, P.HVM_PARAM_CONSOLE_PFN, P.HVM_PARAM_CONSOLE_EVTCHN, P.HVM_PARAM_MONITOR_RING_PFN]) {
+      assert.equal(hvmop(t, 0, HVMOP_set_param, { domid: G, index, value: 0x40 + index }), 0, `dom0 sets ${index}`);
+      assert.equal(pr[index], 0x40 + index);
+      assert.equal(hvmop(t, G, HVMOP_set_param, { domid: E.DOMID_SELF, index, value: 1 }), -EPERM, `the guest sets its own ${index}`);
+      assert.equal(pr[index], 0x40 + index, 'left as it was');
+    }
+    for (const index of [P.HVM_PARAM_IOREQ_PFN, P.HVM_PARAM_BUFIOREQ_EVTCHN, 3, 39, -1, 1000]) {
+      assert.equal(hvmop(t, 0, HVMOP_set_param, { domid: G, index, value: 7 }), -EINVAL, `index ${index}`);
+    }
+    assert.equal(pr[P.HVM_PARAM_IOREQ_PFN], 0);
+  });
+
+  it('get_param: the guest\'s five readable params by anyone allowed (hvm.c:48-70); MONITOR_RING_PFN not by the domain itself; others -EINVAL', () => {
+    const t = arm();
+    const pr = t.domain(G).arch.hvm_domain.params;
+    pr[P.HVM_PARAM_STORE_EVTCHN] = 9;
+    pr[P.HVM_PARAM_MONITOR_RING_PFN] = 0x123;
+    pr[P.HVM_PARAM_IOREQ_PFN] = 0x456;
+    for (const index of [P.HVM_PARAM_CALLBACK_IRQ, P.HVM_PARAM_STORE_PFN, P.HVM_PARAM_STORE_EVTCHN, P.HVM_PARAM_CONSOLE_PFN, P.HVM_PARAM_CONSOLE_EVTCHN]) {
+      const a = { domid: E.DOMID_SELF, index, value: -1 };
+      assert.equal(hvmop(t, G, HVMOP_get_param, a), 0, `the guest reads ${index}`);
+      assert.equal(a.value, pr[index]);
+    }
+    const self = { domid: E.DOMID_SELF, index: P.HVM_PARAM_MONITOR_RING_PFN, value: -1 };
+    assert.equal(hvmop(t, G, HVMOP_get_param, self), -EPERM);
+    assert.equal(self.value, -1, 'nothing copied back');
+    const tool = { domid: G, index: P.HVM_PARAM_MONITOR_RING_PFN, value: -1 };
+    assert.equal(hvmop(t, 0, HVMOP_get_param, tool), 0);
+    assert.equal(tool.value, 0x123);
+    for (const index of [P.HVM_PARAM_IOREQ_PFN, 3, -1, 1000]) {
+      const a = { domid: G, index, value: -1 };
+      assert.equal(hvmop(t, 0, HVMOP_get_param, a), -EINVAL, `index ${index}`);
+      assert.equal(a.value, -1);
+    }
+  });
+
+  it('the domain is looked up before the index is looked at (-ESRCH, hvm.c:88-90); XSM_TARGET lets in the domain, dom0 and its device-model domain (hvm.c:92-94); other ops are -ENOSYS (hvm.c:126-131)', () => {
+    const t = arm();
+    t.createDmDomain(2, G);
+    t.createDmDomain(3, 2);
+    assert.equal(hvmop(t, 0, HVMOP_get_param, { domid: 7, index: 1000, value: 0 }), -ESRCH);
+    t.domain(G).is_dying = 2;
+    assert.equal(hvmop(t, 0, HVMOP_get_param, { domid: G, index: P.HVM_PARAM_STORE_PFN, value: 0 }), -ESRCH);
+    t.domain(G).is_dying = 0;
+    assert.equal(hvmop(t, 3, HVMOP_get_param, { domid: G, index: 1000, value: 0 }), -EPERM, 'd3 serves d2, not d1: refused before the index');
+    assert.equal(hvmop(t, 2, HVMOP_get_param, { domid: G, index: P.HVM_PARAM_STORE_PFN, value: 0 }), 0, 'd2 is d1\'s device-model domain');
+    assert.equal(hvmop(t, 2, HVMOP_set_param, { domid: G, index: P.HVM_PARAM_STORE_PFN, value: 5 }), 0);
+    assert.equal(t.domain(G).arch.hvm_domain.params[P.HVM_PARAM_STORE_PFN], 5);
+    assert.equal(hvmop(t, 0, 2, { domid: 7, index: 0, value: 0 }), -38, 'an op past get_param: -ENOSYS, even for no domain');
+  });
+
+  it('a set is recorded as param_set with the param\'s name, by do_hvm_op', () => {
+    const t = arm();
+    const from = t.m.x.events.length;
+    hvmop(t, 0, HVMOP_set_param, { domid: G, index: P.HVM_PARAM_STORE_EVTCHN, value: 3 });
+    assert.deepEqual(t.m.x.events.slice(from).filter((e) => e.kind === 'param_set').map((e) => [e.fn, e.domid, e.detail]), [['do_hvm_op', G, { index: 2, name: 'STORE_EVTCHN' }]]);
+  });
+
+  it('stops: the op, the lookup (the domid asked for, found or not), xsm, the allow check with its rc, and what get read', () => {
+    const t = arm('stepped');
+    let from = t.stops.length;
+    t.domain(G).arch.hvm_domain.params[P.HVM_PARAM_STORE_PFN] = 0xabc;
+    hvmop(t, 0, HVMOP_get_param, { domid: G, index: P.HVM_PARAM_STORE_PFN, value: 0 });
+    assert.deepEqual(t.labels('do_hvm_op', from), ['op', 'lookup', 'xsm', 'allow_get', 'got']);
+    assert.deepEqual(t.pick('do_hvm_op', 'lookup', ['domid', 'found'], from), [{ domid: G, found: true }]);
+    assert.deepEqual(t.pick('do_hvm_op', 'allow_get', ['rc', 'index'], from), [{ rc: 0, index: P.HVM_PARAM_STORE_PFN }]);
+    assert.deepEqual(t.pick('do_hvm_op', 'got', ['value', 'name'], from), [{ value: '0xabc', name: 'STORE_PFN' }]);
+    from = t.stops.length;
+    hvmop(t, 0, HVMOP_set_param, { domid: G, index: P.HVM_PARAM_IOREQ_PFN, value: 1 });
+    assert.deepEqual(t.labels('do_hvm_op', from), ['op', 'lookup', 'xsm', 'allow_set']);
+    assert.deepEqual(t.pick('do_hvm_op', 'allow_set', ['rc', 'index'], from), [{ rc: -EINVAL, index: P.HVM_PARAM_IOREQ_PFN }]);
+    from = t.stops.length;
+    hvmop(t, 0, HVMOP_get_param, { domid: 7, index: 0, value: 0 });
+    assert.deepEqual(t.labels('do_hvm_op', from), ['op', 'lookup']);
+    assert.deepEqual(t.pick('do_hvm_op', 'lookup', ['domid', 'found'], from), [{ domid: 7, found: false }]);
+    from = t.stops.length;
+    hvmop(t, 0, 5, { domid: G, index: 0, value: 0 });
+    assert.deepEqual(t.labels('do_hvm_op', from), ['op']);
   });
 });
