@@ -8,11 +8,13 @@ import { Rec421 } from './rec421';
 import type { Dabt } from '../../src/model/xen/4.21/arch/arm/ioreq';
 import { IO_HANDLED, IO_RETRY, IO_UNHANDLED } from '../../src/model/xen/4.21/arch/arm/ioreq';
 import { HVMOP_get_param, HVMOP_set_param } from '../../src/model/xen/4.21/arch/arm/hvm';
-import { EINVAL, EPERM, ESRCH } from '../../src/model/errno';
+import { EINVAL, EOPNOTSUPP, EPERM, ESRCH } from '../../src/model/errno';
 import * as E from '../../src/model/evtchn';
 import * as P from '../../src/model/params';
 import type { Co } from '../../src/model/step';
-import type { Domain } from '../../src/model/xen';
+import type { Domain, IoreqServer, Vcpu } from '../../src/model/xen';
+import * as X from '../../src/model/xen';
+import { RESUMED } from '../../src/model/xen/common/outcome';
 import * as I from '../../src/model/xen/4.21/common/ioreq';
 
 const G = 1;
@@ -213,5 +215,149 @@ describe('4.21-arm hvm.c (mutation): do_hvm_op\'s params (arm hvm.c:22-115 @RELE
     from = t.stops.length;
     hvmop(t, 0, 5, { domid: G, index: 0, value: 0 });
     assert.deepEqual(t.labels('do_hvm_op', from), ['op']);
+  });
+});
+
+type ArmIoreq = {
+  signExtend(sign: number, size: number, r: bigint): bigint;
+  handlePio(v: Vcpu, port: number, size: number, dir: number): Co<boolean>;
+  archIoreqServerMapPages(s: IoreqServer): Co<number>;
+  archIoreqServerMapMemType(d: Domain, s: IoreqServer, flags: number): Co<number>;
+  archIoreqServerGetTypeAddr(d: Domain, p: A.Ioreq): Co<{ ok: boolean; type: number; addr: bigint }>;
+  archIoreqServerDestroyAll(d: Domain): Co<boolean>;
+  archIoreqCompleteMmio(v: Vcpu): Co<boolean>;
+};
+/** One call of the Arm hypervisor's code as vcpu 0 of the guest, on the build t was made for. */
+function call<T>(t: Rec, fn: (h: ArmIoreq) => Co<T>): T {
+  return t.run('vcpu0', t.vcpu(G, 0), (i) => fn(i.hvm as unknown as ArmIoreq)).value as T;
+}
+
+describe('4.21-arm ioreq.c (mutation): handle_ioserv, try_fwd_ioserv and the arch hooks (arm ioreq.c @RELEASE-4.21.0)', () => {
+  it('sign_extend (arm asm/traps.h:95-116): a signed access with its top bit set fills the bits above; unsigned, top bit clear or 64-bit, unchanged', () => {
+    const t = arm();
+    const h = t.m.flat.x421!.hvm as unknown as ArmIoreq;
+    assert.equal(h.signExtend(1, 0, 0x80n), 0xffffffffffffff80n);
+    assert.equal(h.signExtend(1, 1, 0x8000n), 0xffffffffffff8000n);
+    assert.equal(h.signExtend(1, 2, 0x80000000n), 0xffffffff80000000n);
+    assert.equal(h.signExtend(1, 2, 0x7fffffffn), 0x7fffffffn);
+    assert.equal(h.signExtend(0, 2, 0x80000000n), 0x80000000n);
+    assert.equal(h.signExtend(1, 3, 0x8000000000000000n), 0x8000000000000000n);
+    assert.equal(h.signExtend(1, 1, 0x7f80n), 0x7f80n, 'bit 15 clear: bit 7 does not count for a halfword');
+  });
+
+  it('handle_ioserv (arm ioreq.c:16-42): a read is masked to the access size (the DM may set more bits) then sign-extended; a 64-bit read keeps all 64', () => {
+    const t = arm();
+    const v = t.vcpu(G, 0);
+    const read = (info: Dabt, data: bigint) => {
+      assert.equal(t.armMmio(G, 0, info).value, IO_RETRY);
+      t.serve('v', 0, { data });
+      t.resume(G, 0);
+      return v.rax;
+    };
+    assert.equal(read(rd(VIRTIO, 1), 0x12345678n), 0x5678n, 'halfword');
+    assert.equal(read(rd(VIRTIO, 1, 1), 0x1234f678n), 0xfffffffffffff678n, 'signed halfword');
+    assert.equal(read(rd(VIRTIO, 2, 1), 0x1234567n), 0x1234567n, 'signed word, top bit clear');
+    assert.equal(read(rd(VIRTIO, 3), 0xfedcba9876543210n), 0xfedcba9876543210n, 'doubleword');
+    assert.equal(read(rd(VIRTIO, 3, 1), 0x8000000000000001n), 0x8000000000000001n, 'signed doubleword');
+    assert.equal(v.io_done, 5);
+    assert.equal(v.io.req.state, A.STATE_IOREQ_NONE);
+  });
+
+  it('a write\'s completion leaves the register as the guest had it (handle_ioserv returns at dabt.write, arm ioreq.c:28-29)', () => {
+    const t = arm();
+    const v = t.vcpu(G, 0);
+    assert.equal(t.armMmio(G, 0, wr(VIRTIO, 3), 0x1122334455667788n).value, IO_RETRY);
+    const s = t.domain(G).x421.server[0]!;
+    assert.equal(A.readIoreq(s.ioreq.va!, 0).data, 0x1122334455667788n, 'a 64-bit write carries all 64 bits');
+    t.serve('v', 0, { data: 0x99n });
+    assert.equal(t.resume(G, 0).value, RESUMED);
+    assert.equal(v.rax, 0x1122334455667788n);
+    assert.equal(v.io_done, 1);
+  });
+
+  it('try_fwd_ioserv (arm ioreq.c:44-113): a read sends data 0 whatever the register holds, COPY, count 1, df 0, the access\'s size; a cache op asks for a whole line (64 bytes) when selecting', () => {
+    const t = arm();
+    const v = t.vcpu(G, 0);
+    v.rax = 0xdeadn;
+    assert.equal(t.armMmio(G, 0, rd(VIRTIO + 8n, 1)).value, IO_RETRY);
+    const s = t.domain(G).x421.server[0]!;
+    const p = A.readIoreq(s.ioreq.va!, 0);
+    assert.deepEqual([p.type, p.addr, p.size, p.count, p.dir, p.df, p.data, p.state], [A.IOREQ_TYPE_COPY, VIRTIO + 8n, 2, 1, A.IOREQ_READ, 0, 0n, A.STATE_IOREQ_READY]);
+    assert.equal(v.io.completion, X.VIO_mmio_completion);
+    t.serve('v', 0);
+    t.resume(G, 0);
+    // The window ends at +0x1ff: a line at +0x1c0 is inside, one starting at +0x1c1 runs past it and is no one's.
+    const done = v.io_done;
+    assert.equal(t.armMmio(G, 0, { ...wr(VIRTIO + 0x1c0n), cache: true }).value, IO_HANDLED);
+    assert.equal(v.io_done, done + 1, 'the server\'s: handle_ioserv ran');
+    assert.equal(t.armMmio(G, 0, { ...wr(VIRTIO + 0x1c1n), cache: true }).value, IO_HANDLED);
+    assert.equal(v.io_done, done + 1, 'no one\'s: the unmapped path ignores it');
+  });
+
+  it('"wrong state" is logged at XENLOG_ERR with the state, and the in-flight request is left alone', () => {
+    const t = arm();
+    const v = t.vcpu(G, 0);
+    t.armMmio(G, 0, rd(VIRTIO));
+    const before = { ...v.io.req };
+    assert.equal(t.armMmio(G, 0, wr(VIRTIO + 4n), 5n).value, 0, 'IO_ABORT');
+    const l = t.m.x.console.find((c) => c.text === 'wrong state 1')!;
+    assert.equal(l.level, 'XENLOG_ERR');
+    assert.deepEqual(v.io.req, before);
+  });
+
+  it('stops of try_fwd_ioserv and handle_ioserv show the vcpu\'s request state, the direction and the value set', () => {
+    const t = arm('stepped');
+    const from = t.stops.length;
+    t.armMmio(G, 0, rd(VIRTIO, 0, 1));
+    assert.deepEqual(t.labels('try_fwd_ioserv', from), ['state', 'select', 'send', 'rc']);
+    assert.deepEqual(t.pick('try_fwd_ioserv', 'state', ['state'], from), [{ state: A.STATE_IOREQ_NONE }]);
+    t.serve('v', 0, { data: 0xf0n });
+    const r = t.stops.length;
+    t.resume(G, 0);
+    assert.deepEqual(t.labels('arch_ioreq_complete_mmio', r), ['state']);
+    assert.deepEqual(t.pick('arch_ioreq_complete_mmio', 'state', ['state'], r), [{ state: A.STATE_IORESP_READY }]);
+    assert.deepEqual(t.labels('handle_ioserv', r), ['write', 'set_reg']);
+    assert.deepEqual(t.pick('handle_ioserv', 'write', ['write'], r), [{ write: 0 }]);
+    assert.deepEqual(t.pick('handle_ioserv', 'set_reg', ['r'], r), [{ r: 0xfffffffffffffff0n }]);
+    const w = t.stops.length;
+    t.armMmio(G, 0, wr(VIRTIO), 1n);
+    t.serve('v', 0);
+    t.resume(G, 0);
+    assert.deepEqual(t.labels('handle_ioserv', w), ['write']);
+    assert.deepEqual(t.pick('handle_ioserv', 'write', ['write'], w), [{ write: 1 }]);
+  });
+
+  it('the legacy page and mem-type hooks are -EOPNOTSUPP (arm ioreq.c:146-172); destroy_all is always allowed (arm ioreq.c:180-183)', () => {
+    for (const build of ['flat', 'stepped'] as Build[]) {
+      const t = arm(build);
+      const s = t.domain(G).x421.server[0]!;
+      assert.equal(call(t, (h) => h.archIoreqServerMapPages(s)), -EOPNOTSUPP);
+      assert.equal(call(t, (h) => h.archIoreqServerMapMemType(t.domain(G), s, 0)), -EOPNOTSUPP);
+      assert.equal(call(t, (h) => h.archIoreqServerDestroyAll(t.domain(G))), true);
+      if (build === 'stepped') {
+        assert.deepEqual(t.labels('arch_ioreq_server_map_pages'), ['unsupported']);
+        assert.deepEqual(t.labels('arch_ioreq_server_map_mem_type'), ['unsupported']);
+        assert.deepEqual(t.labels('arch_ioreq_server_destroy_all'), ['yes']);
+      }
+    }
+  });
+
+  it('arch_ioreq_server_get_type_addr (arm ioreq.c:185-198): COPY is a memory range, PIO a port range, the address as is; anything else (PCI config: no CF8 on Arm) is not routed', () => {
+    const t = arm('stepped');
+    const d = t.domain(G);
+    const req = (type: number): A.Ioreq => ({ ...A.emptyIoreq(), type, addr: 0x1234n, size: 4, count: 1 });
+    assert.deepEqual(call(t, (h) => h.archIoreqServerGetTypeAddr(d, req(A.IOREQ_TYPE_COPY))), { ok: true, type: I.XEN_DMOP_IO_RANGE_MEMORY, addr: 0x1234n });
+    assert.deepEqual(call(t, (h) => h.archIoreqServerGetTypeAddr(d, req(A.IOREQ_TYPE_PIO))), { ok: true, type: I.XEN_DMOP_IO_RANGE_PORT, addr: 0x1234n });
+    for (const type of [A.IOREQ_TYPE_PCI_CONFIG, A.IOREQ_TYPE_TIMEOFFSET, A.IOREQ_TYPE_INVALIDATE]) {
+      assert.equal(call(t, (h) => h.archIoreqServerGetTypeAddr(d, req(type))).ok, false, `type ${type}`);
+    }
+    assert.deepEqual(t.pick('arch_ioreq_server_get_type_addr', 'type', ['type']).map((x) => x.type), [A.IOREQ_TYPE_COPY, A.IOREQ_TYPE_PIO, A.IOREQ_TYPE_PCI_CONFIG, A.IOREQ_TYPE_TIMEOFFSET, A.IOREQ_TYPE_INVALIDATE]);
+  });
+
+  it('a port-I/O completion on Arm is ASSERT_UNREACHABLE (handle_pio, arm asm/ioreq.h): the model stops the host with the vcpu named', () => {
+    const t = arm('stepped');
+    const r = t.run('vcpu0', t.vcpu(G, 0), (i) => (i.hvm as unknown as ArmIoreq).handlePio(t.vcpu(G, 0), 0x3f8, 1, A.IOREQ_READ));
+    assert.equal(r.panic, 'ASSERT_UNREACHABLE: port completion on Arm (d1v0)');
+    assert.deepEqual(t.pick('handle_pio', 'unreachable', ['port']), [{ port: 0x3f8 }]);
   });
 });
