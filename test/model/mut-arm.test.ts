@@ -8,13 +8,15 @@ import { Rec421 } from './rec421';
 import type { Dabt } from '../../src/model/xen/4.21/arch/arm/ioreq';
 import { IO_HANDLED, IO_RETRY, IO_UNHANDLED } from '../../src/model/xen/4.21/arch/arm/ioreq';
 import { HVMOP_get_param, HVMOP_set_param } from '../../src/model/xen/4.21/arch/arm/hvm';
-import { EINVAL, EOPNOTSUPP, EPERM, ESRCH } from '../../src/model/errno';
+import { EINVAL, ENOENT, EOPNOTSUPP, EPERM, ESRCH } from '../../src/model/errno';
+import type { SteppedImpl } from '../../src/model/model';
+import { XEN_DMOP_nr_vcpus } from '../../src/model/xen/4.21/arch/x86/hvm/dm';
 import * as E from '../../src/model/evtchn';
 import * as P from '../../src/model/params';
 import type { Co } from '../../src/model/step';
 import type { Domain, IoreqServer, Vcpu } from '../../src/model/xen';
 import * as X from '../../src/model/xen';
-import { RESUMED } from '../../src/model/xen/common/outcome';
+import { DESCHEDULED, IN_WAIT, RESUMED } from '../../src/model/xen/common/outcome';
 import * as I from '../../src/model/xen/4.21/common/ioreq';
 
 const G = 1;
@@ -359,5 +361,231 @@ describe('4.21-arm ioreq.c (mutation): handle_ioserv, try_fwd_ioserv and the arc
     const r = t.run('vcpu0', t.vcpu(G, 0), (i) => (i.hvm as unknown as ArmIoreq).handlePio(t.vcpu(G, 0), 0x3f8, 1, A.IOREQ_READ));
     assert.equal(r.panic, 'ASSERT_UNREACHABLE: port completion on Arm (d1v0)');
     assert.deepEqual(t.pick('handle_pio', 'unreachable', ['port']), [{ port: 0x3f8 }]);
+  });
+});
+
+/** A toolstack call on the stepped build, its stops recorded in t.stops. */
+function tool<T>(t: Rec, fn: (s: SteppedImpl) => Co<T>): T {
+  const g = t.m.steppedRun('toolstack', null, fn);
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value.value as T;
+    const top = t.m.frames.at(-1);
+    if (top) t.stops.push({ fn: top.fn, at: top.at, locals: { ...top.locals } });
+  }
+}
+type ArmHooks = { hvmDomainInitialise(d: Domain): Co<number> };
+
+describe('4.21-arm (mutation): the domain and vcpu hooks (arch/arm/domain.c, common/ioreq.c @RELEASE-4.21.0)', () => {
+  it('arch_domain_create -> ioreq_domain_init: nothing to set up, 0 (common/ioreq.c:1332-1337)', () => {
+    const t = arm('stepped');
+    const d = t.domain(G);
+    assert.strictEqual(t.run('toolstack', null, (i) => (i.hvm as unknown as ArmHooks).hvmDomainInitialise(d)).value, 0);
+    assert.deepEqual(t.labels('hvm_domain_initialise'), ['ioreq_domain_init']);
+  });
+
+  it('a vcpu brought up after the server exists joins it (arch_vcpu_create -> ioreq_server_add_vcpu_all): a port of its own, written into its slot', () => {
+    const t = arm('stepped');
+    const d = t.domain(G);
+    const s = d.x421.server[0]!;
+    assert.equal(tool(t, (x) => x.libxc.allocVcpu(d, 1)), 0);
+    const v1 = d.vcpu[1];
+    const sv = s.ioreq_vcpu_list.find((e) => e.vcpu === v1);
+    assert.ok(sv, 'vcpu 1 is on the server\'s list');
+    assert.equal(A.readIoreq(s.ioreq.va!, A.ioreqOffset(1)).vp_eport, sv.ioreq_evtchn);
+    assert.deepEqual(t.labels('hvm_vcpu_initialise'), ['add_vcpu_all']);
+  });
+
+  it('domain_kill: relinquish destroys every server (ioreq_server_destroy_all), then each vcpu is taken off the servers (ioreq_server_remove_vcpu_all)', () => {
+    const t = arm('stepped', 2);
+    const d = t.domain(G);
+    tool(t, (x) => x.libxc.domainKill(d));
+    assert.equal(d.x421.server[0], null);
+    assert.deepEqual(t.labels('hvm_domain_relinquish_resources'), ['destroy_all']);
+    assert.deepEqual(t.labels('hvm_vcpu_destroy'), ['remove_vcpu_all', 'remove_vcpu_all']);
+  });
+});
+
+describe('4.21-arm traps.c (mutation): check_for_vcpu_work (traps.c:2247-2280 @RELEASE-4.21.0)', () => {
+  it('without an ioreq server the I/O completion is not run at all: a pending map-cache flush stays for later (traps.c:2262)', () => {
+    const t = Rec.make('4.21-arm', 'stepped', 1, G);
+    const v = t.vcpu(G, 0);
+    v.mapcache_invalidate = true;
+    assert.equal(t.resume(G, 0).value, RESUMED);
+    assert.equal(v.mapcache_invalidate, true);
+    assert.deepEqual(t.labels('check_for_vcpu_work'), ['has_server']);
+    assert.deepEqual(t.labels('hvm_do_resume'), ['leave_hypervisor']);
+    assert.deepEqual(t.labels('vcpu_ioreq_handle_completion'), []);
+  });
+
+  it('with a server: not handled yet is the vcpu descheduled; handled it resumes; the stop shows the completion\'s result', () => {
+    const t = arm('stepped');
+    t.armMmio(G, 0, rd(VIRTIO));
+    let from = t.stops.length;
+    assert.equal(t.resume(G, 0).value, DESCHEDULED);
+    assert.deepEqual(t.labels('check_for_vcpu_work', from), ['has_server', 'handled']);
+    assert.deepEqual(t.pick('check_for_vcpu_work', 'handled', ['r'], from), [{ r: I.WAIT_DESCHEDULED }]);
+    t.serve('v', 0, { data: 4n });
+    from = t.stops.length;
+    assert.equal(t.resume(G, 0).value, RESUMED);
+    assert.deepEqual(t.pick('check_for_vcpu_work', 'handled', ['r'], from), [{ r: I.WAIT_DONE }]);
+  });
+
+  it('a step that reads the slot a set number of times stops inside wait_for_io (IN_WAIT) after exactly that many reads', () => {
+    for (const reads of [1, 2]) {
+      const t = arm();
+      t.armMmio(G, 0, rd(VIRTIO));
+      const w = t.vcpu(G, 0);
+      const r = t.run('vcpu0', w, (i) => (i.hvm as unknown as { hvmDoResume(v: Vcpu, n: number): Co<number> }).hvmDoResume(w, reads));
+      assert.equal(r.value, IN_WAIT, `reads ${reads}`);
+      assert.equal(w.io.wait_at, reads === 1 ? I.WAIT_AT_LOOP : I.WAIT_AT_BLOCK, 'paused after the initial read, or after the wait condition\'s');
+    }
+  });
+});
+
+describe('4.21-arm dm.c (mutation): dm_op (arm dm.c:14-140 @RELEASE-4.21.0)', () => {
+  const nr = (): I.XenDmOp => ({ op: XEN_DMOP_nr_vcpus, u: {} });
+  it('rcu_lock_remote_domain_by_id (dm.c:33-35): no domain -ESRCH, oneself -EPERM; XSM_DM_PRIV (dm.c:37-39): dom0 and the target\'s device-model domain only', () => {
+    const t = arm('flat', 2);
+    t.createDmDomain(2, G);
+    t.createDmDomain(3, 2);
+    assert.equal(dmop(t, 0, 7, nr()), -ESRCH);
+    assert.equal(dmop(t, G, G, nr()), -EPERM);
+    assert.equal(dmop(t, 3, G, nr()), -EPERM);
+    const op = nr();
+    assert.equal(dmop(t, 2, G, op), 0);
+    assert.equal(op.u.id, 2, 'nr_vcpus answers the vcpu count (dm.c:110-118)');
+  });
+
+  it('an op past the table (nr_vcpus is the last, 20) is -EOPNOTSUPP (dm.c:50-54), before the pad is looked at; a non-zero pad is -EINVAL (dm.c:64-66); set_irq_level is left out loudly', () => {
+    const t = arm('flat', 2);
+    const from = t.m.x.events.length;
+    for (const o of [21, -1, 1.5]) assert.equal(dmop(t, 0, G, { op: o, pad: 1, u: {} }), -EOPNOTSUPP, `${o}`);
+    assert.deepEqual(t.m.x.events.slice(from).filter((e) => e.kind === 'dm_op'), [], 'stopped at the check');
+    const op = { ...nr(), pad: 1 };
+    assert.equal(dmop(t, 0, G, op), -EINVAL);
+    assert.equal(op.u.id, undefined, 'nothing done');
+    assert.throws(() => dmop(t, 0, G, { op: 8, u: {} }), /DMOP 8 \(set_irq_level\) is not modelled/);
+    assert.equal(dmop(t, 0, G, { op: 0, u: {} }), -EOPNOTSUPP, 'op 0 is in the table: ioreq_server_dm_op refuses it');
+    assert.equal(dmop(t, 0, G, { op: I.XEN_DMOP_map_mem_type_to_ioreq_server, u: { id: 0, type: I.HVMMEM_ioreq_server, flags: 0 } }), -EOPNOTSUPP, 'no mem types on Arm');
+  });
+
+  it('every dm_op that reaches an op is recorded with its op, rc and caller; none with events off', () => {
+    const t = arm('flat', 2);
+    const from = t.m.x.events.length;
+    dmop(t, 0, G, nr());
+    dmop(t, 0, G, { op: I.XEN_DMOP_set_ioreq_server_state, u: { id: 5, enabled: 1 } });
+    assert.deepEqual(t.m.x.events.slice(from).filter((e) => e.kind === 'dm_op').map(({ seq: _s, actor: _a, ...e }) => e), [
+      { kind: 'dm_op', fn: 'dm_op', domid: G, detail: { op: XEN_DMOP_nr_vcpus, rc: 0, by: 0 }, text: 'd0 dm_op 20 on d1: rc 0' },
+      { kind: 'dm_op', fn: 'dm_op', domid: G, detail: { op: I.XEN_DMOP_set_ioreq_server_state, rc: -ENOENT, by: 0 }, text: `d0 dm_op 5 on d1: rc ${-ENOENT}` },
+    ]);
+    t.m.x.on = false;
+    const n = t.m.x.events.length;
+    dmop(t, 0, G, nr());
+    assert.equal(t.m.x.events.length, n);
+  });
+
+  it('stops: the lookup (the domain or the error), xsm\'s rc, the op check, and the hand-off to the common code for a server op', () => {
+    const t = arm('stepped', 2);
+    t.createDmDomain(3, 7);
+    let from = t.stops.length;
+    dmop(t, 0, 7, nr());
+    assert.deepEqual(t.labels('dm_op', from), ['lock']);
+    assert.deepEqual(t.pick('dm_op', 'lock', ['domid', 'd'], from), [{ domid: 7, d: -ESRCH }]);
+    from = t.stops.length;
+    dmop(t, 3, G, nr());
+    assert.deepEqual(t.labels('dm_op', from), ['lock', 'xsm']);
+    assert.deepEqual(t.pick('dm_op', 'xsm', ['rc'], from), [{ rc: -EPERM }]);
+    from = t.stops.length;
+    dmop(t, 0, G, nr());
+    assert.deepEqual(t.labels('dm_op', from), ['lock', 'xsm', 'op']);
+    assert.deepEqual(t.pick('dm_op', 'lock', ['d'], from, (x) => (x as Domain).domain_id), [{ d: G }], 'the local d: the domain found');
+    assert.deepEqual(t.pick('dm_op', 'xsm', ['rc'], from), [{ rc: 0 }]);
+    from = t.stops.length;
+    dmop(t, 0, G, { op: I.XEN_DMOP_destroy_ioreq_server, u: { id: 3 } });
+    assert.deepEqual(t.labels('dm_op', from), ['lock', 'xsm', 'op', 'common']);
+  });
+});
+
+describe('4.21-arm ioreq.c (mutation): what try_fwd_ioserv does with ioreq_send\'s answer (arm ioreq.c:99-110 @RELEASE-4.21.0)', () => {
+  it('handle_ioserv masks what the device model left above the access size: "not meant to touch" those bits, but not trusted (arm ioreq.c:31-36)', () => {
+    const t = arm();
+    const v = t.vcpu(G, 0);
+    const pg = t.dm('v').shared_page!;
+    for (const [size, sign, data, want] of [[1, 0, 0x12345678n, 0x5678n], [0, 1, 0xff80n, 0xffffffffffffff80n], [2, 0, 0xaabbccdd11223344n, 0x11223344n], [3, 0, 0xaabbccdd11223344n, 0xaabbccdd11223344n]] as const) {
+      assert.equal(t.armMmio(G, 0, rd(VIRTIO, size, sign)).value, IO_RETRY);
+      t.serve('v', 0);
+      pg.setBigUint64(A.ioreqOffset(0) + A.OFF_DATA, data, true);
+      assert.equal(t.resume(G, 0).value, RESUMED);
+      assert.equal(v.rax, want, `size ${size}`);
+    }
+  });
+
+  it('a write carries only the access\'s bits to the device model (arm ioreq.c:90-96): a byte, a halfword and a word of a wider register', () => {
+    const t = arm();
+    const s = t.domain(G).x421.server[0]!;
+    for (const [size, want] of [[0, 0x88n], [1, 0x7788n], [2, 0x55667788n]] as const) {
+      assert.equal(t.armMmio(G, 0, wr(VIRTIO, size), 0x1122334455667788n).value, IO_RETRY);
+      assert.equal(A.readIoreq(s.ioreq.va!, 0).data, want, `size ${size}`);
+      t.serve('v', 0);
+      t.resume(G, 0);
+    }
+  });
+
+  it('ioreq_send refusing (the device model left the slot INPROCESS: "device model set bad IO state"): the vcpu\'s request goes back to NONE and the access falls to the unmapped handler', () => {
+    const t = arm();
+    const v = t.vcpu(G, 0);
+    A.setState(t.dm('v').shared_page!, 0, A.STATE_IOREQ_INPROCESS);
+    assert.equal(t.armMmio(G, 0, rd(VIRTIO)).value, IO_HANDLED);
+    assert.ok(t.m.x.console.some((l) => l.text === `device model set bad IO state ${A.STATE_IOREQ_INPROCESS}`));
+    assert.equal(v.io.req.state, A.STATE_IOREQ_NONE);
+    assert.equal(v.rax, 0xffffffffn, 'all-ones');
+    assert.equal(v.io_dropped, 1);
+    A.setState(t.dm('v').shared_page!, 0, A.STATE_IOREQ_NONE);
+    assert.equal(t.armMmio(G, 0, rd(VIRTIO)).value, IO_RETRY, 'the next access is sent: no "wrong state"');
+  });
+
+  it('the domain shutting down as the request would go (vio->suspended): IO_RETRY, but the vcpu\'s request is NONE and nothing was sent (arm ioreq.c:101-102)', () => {
+    const t = arm();
+    const v = t.vcpu(G, 0);
+    const d = t.domain(G);
+    d.is_shutting_down = true;
+    assert.equal(t.armMmio(G, 0, rd(VIRTIO)).value, IO_RETRY);
+    assert.equal(v.io.suspended, true);
+    assert.equal(v.io.req.state, A.STATE_IOREQ_NONE);
+    assert.equal(A.getState(t.dm('v').shared_page!, 0), A.STATE_IOREQ_NONE);
+    assert.notEqual(v.io.completion, X.VIO_mmio_completion);
+  });
+
+  it('a completed read with a map-cache flush pending: arch_ioreq_complete_mmio succeeds, so the flush is signalled at once (common ioreq.c:250-255)', () => {
+    const t = arm();
+    const v = t.vcpu(G, 0);
+    t.armMmio(G, 0, rd(VIRTIO));
+    t.serve('v', 0, { data: 0x42n });
+    v.mapcache_invalidate = true;
+    t.resume(G, 0);
+    assert.equal(v.rax, 0x42n);
+    assert.equal(v.mapcache_invalidate, false);
+    const p = A.readIoreq(t.dm('v').shared_page!, 0);
+    assert.deepEqual([p.type, p.state], [A.IOREQ_TYPE_INVALIDATE, A.STATE_IOREQ_READY]);
+  });
+
+  it('"wrong state" is logged as try_fwd_ioserv\'s; the unreachable port completion panics as handle_pio', () => {
+    const t = arm();
+    t.armMmio(G, 0, rd(VIRTIO));
+    t.armMmio(G, 0, rd(VIRTIO));
+    assert.equal(t.m.x.console.find((l) => l.text === 'wrong state 1')!.fn, 'try_fwd_ioserv');
+    t.run('vcpu0', t.vcpu(G, 0), (i) => (i.hvm as unknown as ArmIoreq).handlePio(t.vcpu(G, 0), 0x60, 1, A.IOREQ_WRITE));
+    assert.equal(t.m.x.panic!.fn, 'handle_pio');
+  });
+
+  it('stops: the legacy-page hooks Arm leaves empty run at enable, disable and destroy (arm ioreq.c:151-165)', () => {
+    const t = arm('stepped');
+    assert.deepEqual(t.labels('arch_ioreq_server_enable'), ['nothing']);
+    t.setState('v', false);
+    assert.deepEqual(t.labels('arch_ioreq_server_disable'), ['nothing']);
+    t.destroy('v');
+    assert.deepEqual(t.labels('arch_ioreq_server_destroy'), ['nothing']);
+    assert.deepEqual(t.labels('arch_ioreq_server_unmap_pages'), ['nothing']);
   });
 });
