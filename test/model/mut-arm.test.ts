@@ -466,7 +466,9 @@ describe('4.21-arm dm.c (mutation): dm_op (arm dm.c:14-140 @RELEASE-4.21.0)', ()
     assert.equal(dmop(t, 0, G, op), -EINVAL);
     assert.equal(op.u.id, undefined, 'nothing done');
     assert.throws(() => dmop(t, 0, G, { op: 8, u: {} }), /DMOP 8 \(set_irq_level\) is not modelled/);
+    const f0 = t.m.x.events.length;
     assert.equal(dmop(t, 0, G, { op: 0, u: {} }), -EOPNOTSUPP, 'op 0 is in the table: ioreq_server_dm_op refuses it');
+    assert.deepEqual(t.m.x.events.slice(f0).filter((e) => e.kind === 'dm_op').map((e) => e.detail), [{ op: 0, rc: -EOPNOTSUPP, by: 0 }], 'handed on, not stopped at the table check');
     assert.equal(dmop(t, 0, G, { op: I.XEN_DMOP_map_mem_type_to_ioreq_server, u: { id: 0, type: I.HVMMEM_ioreq_server, flags: 0 } }), -EOPNOTSUPP, 'no mem types on Arm');
   });
 
@@ -587,5 +589,20 @@ describe('4.21-arm ioreq.c (mutation): what try_fwd_ioserv does with ioreq_send\
     t.destroy('v');
     assert.deepEqual(t.labels('arch_ioreq_server_destroy'), ['nothing']);
     assert.deepEqual(t.labels('arch_ioreq_server_unmap_pages'), ['nothing']);
+  });
+});
+
+describe('4.21-arm ioreq.c (mutation): arch_ioreq_complete_mmio (arm ioreq.c:115-136 @RELEASE-4.21.0)', () => {
+  it('called without a response ready (ASSERT_UNREACHABLE; a release build goes on): false, and neither the register nor the request touched', () => {
+    for (const state of [A.STATE_IOREQ_NONE, A.STATE_IOREQ_READY, A.STATE_IOREQ_INPROCESS]) {
+      const t = arm();
+      const v = t.vcpu(G, 0);
+      v.rax = 0x77n;
+      v.io.req = { ...A.emptyIoreq(), type: A.IOREQ_TYPE_COPY, dir: A.IOREQ_READ, size: 4, data: 0x1234n, state };
+      assert.equal(call(t, (h) => h.archIoreqCompleteMmio(v)), false, `state ${state}`);
+      assert.equal(v.rax, 0x77n);
+      assert.equal(v.io.req.state, state);
+      assert.equal(v.io_done, 0);
+    }
   });
 });
