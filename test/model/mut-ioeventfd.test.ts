@@ -256,3 +256,32 @@ describe('privcmd ioeventfd (mutation): ioeventfd_interrupt with the ownOnly fix
     assert.equal(slot(t), A.STATE_IORESP_READY);
   });
 });
+
+describe('privcmd ioeventfd (mutation): which slots the interrupt looks at', () => {
+  it('a write the backend already answered (IORESP_READY) is not taken again: IRQ_NONE, the answer left in place', () => {
+    const t = setup();
+    assign(t, 4, 1);
+    write(t, NOTIFY, 1n);
+    assert.equal(t.serve('v', 0).value, 1, 'the backend answers first');
+    const from = t.m.x.events.length;
+    assert.equal(irq(t), IRQ_NONE);
+    assert.equal(slot(t), A.STATE_IORESP_READY);
+    assert.deepEqual(slotEvents(t, from), []);
+    assert.equal(t.dm('k').kio_signals, 0);
+  });
+
+  it('a READY port write (not COPY: x86 port I/O to varstored) is not looked at', () => {
+    const t = Rec.make('4.21', 'flat', 1, G);
+    t.addDm('vs', 'varstored', 0, G);
+    assert.equal(t.dmInit('vs').value, 0);
+    t.addDm('k', 'ioeventfd', 0, G);
+    assert.equal(assign(t, 4, 1, false, 'vs', 0x100n - VIRTIO_MMIO_QUEUE_NOTIFY), 0);
+    t.pio(G, 0, 0x100, 4, A.IOREQ_WRITE, 1n);
+    const pg = t.dm('vs').shared_page!;
+    assert.equal(A.getState(pg, 0), A.STATE_IOREQ_READY);
+    const from = t.m.x.events.length;
+    assert.equal(irq(t), IRQ_NONE);
+    assert.equal(A.getState(pg, 0), A.STATE_IOREQ_READY);
+    assert.deepEqual(slotEvents(t, from), []);
+  });
+});
