@@ -80,6 +80,13 @@ describe('tools421 (mutation): libxendevicemodel (tools/libs/devicemodel/core.c 
     assert.deepEqual(t.pick('xendevicemodel_get_ioreq_server_info', 'dm_op', ['id']), [{ id: 0 }]);
     assert.equal(lib(t, (l, m) => l.xendevicemodelGetIoreqServerInfo(m, true)), 0);
     assert.ok(dm.ioreq_pfn > 0 && dm.bufioreq_pfn > 0 && dm.ioreq_pfn !== dm.bufioreq_pfn);
+    const [gfn, bgfn] = [dm.ioreq_pfn, dm.bufioreq_pfn];
+    assert.equal(lib(t, (l, m) => l.xendevicemodelGetIoreqServerInfo(m, false)), 0);
+    assert.deepEqual([dm.ioreq_pfn, dm.bufioreq_pfn], [gfn, bgfn], 'a call without pfn pointers leaves the gfns known');
+    dm.ioservid = 6;
+    assert.ok(lib(t, (l, m) => l.xendevicemodelGetIoreqServerInfo(m, true)) < 0);
+    assert.deepEqual([dm.ioreq_pfn, dm.bufioreq_pfn], [gfn, bgfn], 'a failed call leaves them too');
+    dm.ioservid = 0;
     // A second device model on a server without a ring: no buffered gfn or port comes back.
     t.addDm('off', 'varstored', 0, G);
     assert.equal(lib(t, (l, m) => l.xendevicemodelCreateIoreqServer(m, I.HVM_IOREQSRV_BUFIOREQ_OFF), 'off'), 0);
