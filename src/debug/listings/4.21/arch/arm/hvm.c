@@ -56,10 +56,14 @@ dm_op(domid, op)
 }
 
 @fn do_hvm_op
-/* do_hvm_op, HVMOP_set_param / get_param (arm hvm.c:73-115): XSM_TARGET, then store or load. */
+/* do_hvm_op, HVMOP_set_param / get_param (arm hvm.c:73-115): any other op -ENOSYS; rcu_lock_domain_by_any_id,
+ * XSM_TARGET, then hvm_allow_set_param / hvm_allow_get_param (hvm.c:22-70), then store or load. */
 do_hvm_op(currd, op, a)
 {
-    index;  @index
-    xsm;  @xsm
+    op: set or get a param, anything else -ENOSYS;  @op
+    look the domain up (DOMID_SELF: the caller's), -ESRCH if none;  @lookup
+    xsm: the domain itself, dom0 or its device-model domain;  @xsm
+    set allowed? toolstack params only, not by the domain itself;  @allow_set
+    get allowed? the guest's five, MONITOR_RING_PFN not by itself;  @allow_get
     got;  @got
 }

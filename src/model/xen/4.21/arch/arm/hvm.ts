@@ -80,19 +80,51 @@ export class ArmHvm421 extends ArmIo421 {
     return rc;
   }
 
-  /** do_hvm_op, HVMOP_set_param / get_param (arm hvm.c:73-115): XSM_TARGET, then store or load. */
+  /** hvm_allow_set_param (arm hvm.c:22-46): the toolstack's params only, never set by the domain itself (-EPERM); any other index (Xen's own, a hole, out of range) is -EINVAL. */
+  hvmAllowSetParam(curr_d: Domain, d: Domain, index: number): number {
+    switch (index) {
+      case P.HVM_PARAM_CALLBACK_IRQ: case P.HVM_PARAM_STORE_PFN: case P.HVM_PARAM_STORE_EVTCHN:
+      case P.HVM_PARAM_CONSOLE_PFN: case P.HVM_PARAM_CONSOLE_EVTCHN: case P.HVM_PARAM_MONITOR_RING_PFN:
+        return d === curr_d ? -EPERM : 0;
+      default:
+        return -EINVAL;
+    }
+  }
+  /** hvm_allow_get_param (arm hvm.c:48-70): the guest's five readable params; MONITOR_RING_PFN for the toolstack only. */
+  hvmAllowGetParam(curr_d: Domain, d: Domain, index: number): number {
+    switch (index) {
+      case P.HVM_PARAM_CALLBACK_IRQ: case P.HVM_PARAM_STORE_PFN: case P.HVM_PARAM_STORE_EVTCHN:
+      case P.HVM_PARAM_CONSOLE_PFN: case P.HVM_PARAM_CONSOLE_EVTCHN:
+        return 0;
+      case P.HVM_PARAM_MONITOR_RING_PFN:
+        return d === curr_d ? -EPERM : 0;
+      default:
+        return -EINVAL;
+    }
+  }
+
+  /**
+   * do_hvm_op, HVMOP_set_param / get_param (arm hvm.c:73-115): any other op -ENOSYS (hvm.c:126-131);
+   * rcu_lock_domain_by_any_id, XSM_TARGET, then hvm_allow_set_param / hvm_allow_get_param, then store or load.
+   */
   *doHvmOp(curr_d: Domain, op: number, a: { domid: number; index: number; value: number }): Co<number> {
-    yield $('index', { op, a });
-    if (a.index < 0 || a.index >= this.x.nrParams) return -EINVAL;
+    yield $('op', { op, a });
+    if (op !== HVMOP_set_param && op !== HVMOP_get_param) return -38; // -ENOSYS
     const d = this.x.domains.get(a.domid === E.DOMID_SELF ? curr_d.domain_id : a.domid);
+    yield $('lookup', { domid: a.domid, found: !!d });
     if (!d || d.is_dying === 2) return -ESRCH;
     yield $('xsm', { d: d.domain_id });
     if (!(curr_d === d || curr_d.domain_id === 0 || curr_d.target === d.domain_id)) return -EPERM;
     if (op === HVMOP_set_param) {
+      const rc = this.hvmAllowSetParam(curr_d, d, a.index);
+      yield $('allow_set', { rc, index: a.index });
+      if (rc) return rc;
       this.storeParam(d, a.index, a.value, 'do_hvm_op');
       return 0;
     }
-    if (op !== HVMOP_get_param) return -38; // -ENOSYS
+    const rc = this.hvmAllowGetParam(curr_d, d, a.index);
+    yield $('allow_get', { rc, index: a.index });
+    if (rc) return rc;
     a.value = d.arch.hvm_domain.params[a.index];
     yield $('got', { value: A.hex(a.value), name: P.paramNameOf(this.x.profile, a.index) });
     return 0;

@@ -13,7 +13,8 @@ export abstract class ArmIo421 extends ArmIoreq421 {
     yield $('handler', { gpa: A.hex(info.gpa) });
     const rc = yield* this.tryFwdIoserv(v, info);
     yield $('fwd', { rc: IO_NAMES[rc] });
-    if (rc === IO_HANDLED) return yield* this.handleIoserv(v);
+    // handle_ioserv(regs, v): regs hold this abort's syndrome (only a cache-maintenance op gets here, arm ioreq.c:82-87).
+    if (rc === IO_HANDLED) return yield* this.handleIoserv(v, info);
     if (rc !== IO_UNHANDLED) return rc;
     // unmapped_read / unmapped_write (io.c:24-39), unless the domain traps unmapped accesses (not modelled).
     yield $('unmapped', { write: info.write });

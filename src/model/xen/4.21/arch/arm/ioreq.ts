@@ -35,9 +35,12 @@ export abstract class ArmIoreq421 extends Memory421 {
     return BigInt.asUintN(64, r);
   }
 
-  /** handle_ioserv (arm ioreq.c:16-42): the request is done; a read lands in the register, masked and extended. */
-  *handleIoserv(v: Vcpu): Co<number> {
-    const dabt = v.io.dabt;
+  /**
+   * handle_ioserv (arm ioreq.c:16-42): the request is done; a read lands in the register, masked and extended. The
+   * syndrome is the one in the guest's saved registers (arm ioreq.c:18-19): the abort being handled, so try_handle_mmio
+   * passes its own (io.c:205-206); a completion (arch_ioreq_complete_mmio) uses the one saved with the request.
+   */
+  *handleIoserv(v: Vcpu, dabt: { sign: number; size: number; write: number } = v.io.dabt): Co<number> {
     const bits = (1 << dabt.size) * 8;
     const mask = bits >= 64 ? 0xffffffffffffffffn : (1n << BigInt(bits)) - 1n;
     let r = v.io.req.data;
