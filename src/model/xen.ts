@@ -240,7 +240,7 @@ export const NR_IO_RANGE_TYPES = 3;
 export class Rangeset {
   /** Disjoint inclusive [start, end] pairs, sorted, adjacent ones merged (rangeset_add_range merges neighbours). */
   ranges: Array<[bigint, bigint]> = [];
-  /** nr_ranges may not pass this (rangeset_limit); rangeset_add_range returns -ENOSPC. */
+  /** nr_ranges may not pass this (rangeset_limit); rangeset_add_range then returns -ENOMEM (rangeset.c:96-136), as a failed allocation does. */
   limit = MAX_NR_IO_RANGES;
   clone(): Rangeset {
     const r = new Rangeset();
