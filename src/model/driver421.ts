@@ -27,11 +27,23 @@ export class Driver421 {
     return new Driver421(new Model(profile).boot(), build);
   }
 
-  /** Runs fn as actor on the chosen build (the stepped one drained statement by statement). */
+  /** Runs fn as actor on the chosen build (the stepped one drained statement by statement, atStop at each). */
   run<T>(actor: string, v: Vcpu | null, fn: (i: Impl) => Co<T> | T): OpResult<T> {
     if (this.build === 'flat') return this.m.flatRun(actor, v, (f) => fn(f.x421!) as T);
-    const g = this.m.steppedRun(actor, v, (s) => fn(s.x421!) as Co<T>);
-    for (;;) { const r = g.next(); if (r.done) return r.value; }
+    return this.drain(this.m.steppedRun(actor, v, (s) => fn(s.x421!) as Co<T>), (top) => this.atStop(top));
+  }
+
+  /** Each statement an operation of run() stops at on the stepped build, with its top frame (a recorder keeps them). */
+  protected atStop(_top: Frame): void {}
+
+  /** Drains a stepped generator to its value, handing each stop's top frame to `at`. */
+  private drain<T>(g: Generator<unknown, T, void>, at?: (top: Frame) => void): T {
+    for (;;) {
+      const r = g.next();
+      if (r.done) return r.value;
+      const top = at && this.m.frames.at(-1);
+      if (top) at(top);
+    }
   }
 
   domain(id: number): Domain {
@@ -44,11 +56,7 @@ export class Driver421 {
   /** The toolstack builds an HVM guest (xc_domain_create, setup_guest, unpause). */
   createGuest(domid: number, nvcpus: number): number {
     const libxc = this.build === 'flat' ? this.m.flat.libxc : this.m.stepped.libxc;
-    const drain = <T>(g: Co<T> | T): T => {
-      if (this.build === 'flat') return g as T;
-      const it = g as Co<T>;
-      for (;;) { const r = it.next(); if (r.done) return r.value; }
-    };
+    const drain = <T>(g: Co<T> | T): T => this.build === 'flat' ? g as T : this.drain(g as Co<T>);
     this.m.x.actor = 'toolstack';
     let rc = drain(libxc.xcDomainCreate(domid, nvcpus, true) as unknown as Co<number>);
     if (rc < 0) return rc;
@@ -191,13 +199,7 @@ export class Driver421 {
    *  another CPU (a device model writing the slot) does between two of Xen's statements. */
   resumeStepped(domid: number, v: number, atStop: (top: Frame) => void): OpResult<number> {
     const w = this.vcpu(domid, v);
-    const g = this.m.steppedRun(`vcpu${v}`, w, (s) => s.x421!.hvm.hvmDoResume(w));
-    for (;;) {
-      const r = g.next();
-      if (r.done) return r.value;
-      const top = this.m.frames.at(-1);
-      if (top) atStop(top);
-    }
+    return this.drain(this.m.steppedRun(`vcpu${v}`, w, (s) => s.x421!.hvm.hvmDoResume(w)), atStop);
   }
   /** A buffered send of p to server id (what stdvga or send_timeoffset_req make), as vcpu v. */
   sendBuffered(domid: number, v: number, id: number, p: A.Ioreq): OpResult<number> {
