@@ -56,8 +56,28 @@ export function mutationFigures(root: string): Record<string, unknown> {
     };
   }).sort((a, b) => a.file.localeCompare(b.file));
   const all = scoreOf(Object.values(r.files).flatMap(statuses));
+  const measured = new Set(files.map((f) => f.file));
   return {
     ran: true, report: path.relative(root, file), target: 0.9, overall: all.score,
-    belowTarget: files.filter((f) => f.score !== null && f.score < 0.9).map((f) => f.file), files,
+    belowTarget: files.filter((f) => f.score !== null && f.score < 0.9).map((f) => f.file),
+    noMutants: files.filter((f) => f.mutants === 0).map((f) => f.file),
+    notMeasured: mutateSet(root).filter((f) => !measured.has(f)), files,
   };
+}
+
+/** The files stryker.config.json mutates (src/model/**, src/scenario/**, src/debug/runtime.ts; not the generated
+ *  .flat/.stepped/.gen files nor the demo), by path from the root. */
+export function mutateSet(root: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    if (!fs.existsSync(path.join(root, d))) return;
+    for (const e of fs.readdirSync(path.join(root, d), { withFileTypes: true })) {
+      const p = `${d}/${e.name}`;
+      if (e.isDirectory()) walk(p);
+      else if (/\.ts$/.test(e.name) && !/\.(flat|stepped|gen)\.ts$/.test(e.name) && p !== 'src/model/demo.ts') out.push(p);
+    }
+  };
+  walk('src/model'); walk('src/scenario');
+  if (fs.existsSync(path.join(root, 'src/debug/runtime.ts'))) out.push('src/debug/runtime.ts');
+  return out.sort();
 }

@@ -86,7 +86,7 @@ function summarise(acc) {
 
 /** Folds the report at `from` into scores.json (and its summary into test/mutation/scores.json); returns the files it held. */
 function fold(targets, from = report, tests = 'all') {
-  const fresh = JSON.parse(fs.readFileSync(from, 'utf8'));
+  const fresh = withUnmutated(JSON.parse(fs.readFileSync(from, 'utf8')), targets);
   const acc = fs.existsSync(cumulative) ? JSON.parse(fs.readFileSync(cumulative, 'utf8')) : null;
   const out = foldReport(acc, fresh, targets, { at: new Date().toISOString(), commit: commit(), tests });
   fs.writeFileSync(cumulative, JSON.stringify(out));
@@ -106,6 +106,20 @@ function mergeBrief(kept, summary, measured) {
   const files = { ...(kept?.files ?? {}) };
   for (const f of measured) if (summary.files[f]) files[f] = summary.files[f];
   return { files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) };
+}
+
+/**
+ * A whole-file target StrykerJS made no mutant in (only types, interfaces and constants: panic.ts, events.ts) is absent
+ * from its report; it is added with no mutants, so the summary says it was measured and has nothing to kill.
+ */
+function withUnmutated(fresh, targets) {
+  const files = { ...fresh.files };
+  const have = new Set(Object.keys(files).map((n) => path.relative(root, path.resolve(root, n)).split(path.sep).join('/')));
+  for (const t of targets) {
+    if (t.from !== null || have.has(t.file)) continue;
+    files[t.file] = { language: 'typescript', source: fs.readFileSync(path.join(root, t.file), 'utf8'), mutants: [] };
+  }
+  return { ...fresh, files };
 }
 
 /** Every test source file's path under test/ (sorted). */
@@ -186,4 +200,4 @@ function main() {
 if (require.main === module) {
   try { main(); } catch (e) { console.error(`test:mutation: ${e.message}`); process.exit(2); }
 }
-module.exports = { parseTarget, keyOf, inRange, foldReport, summarise, mergeBrief, testSpecs, mappedTests };
+module.exports = { parseTarget, keyOf, inRange, foldReport, summarise, mergeBrief, withUnmutated, testSpecs, mappedTests };

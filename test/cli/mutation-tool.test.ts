@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { equivalentsListed, mutationFigures, scoreOf } from '../../bench/mutation';
+import { equivalentsListed, mutateSet, mutationFigures, scoreOf } from '../../bench/mutation';
 
 const ROOT = path.join(__dirname, '../../..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -16,6 +16,7 @@ const tool = require(path.join(ROOT, 'tools', 'mutation.js')) as {
   foldReport(acc: unknown, fresh: unknown, targets: unknown[], stamp: { at: string; commit: string | null; tests?: string[] }): { files: Record<string, { mutants: M[]; complete: boolean; measured: { range: string | null } }> };
   summarise(acc: unknown): { files: Record<string, unknown> };
   mergeBrief(kept: unknown, summary: unknown, measured: string[]): { files: Record<string, { counts: Record<string, number> }> };
+  withUnmutated(fresh: unknown, targets: unknown[]): { files: Record<string, { mutants: M[]; source: string }> };
 };
 interface M { location: { start: { line: number; column: number } }; mutatorName: string; replacement?: string; status: string }
 const mutant = (line: number, status: string, mutatorName = 'ConditionalExpression'): M => ({ location: { start: { line, column: 5 } }, mutatorName, replacement: 'false', status });
@@ -72,6 +73,29 @@ describe('npm run test:mutation: scores kept per file across runs', () => {
     assert.deepEqual(out.files['src/model/pages.ts'].counts, { Killed: 3 });
     assert.deepEqual(out.files['src/model/evtchn.ts'].counts, { Survived: 1 }, 'the measured file replaced');
     assert.deepEqual(Object.keys(out.files), ['src/model/abi.ts', 'src/model/evtchn.ts', 'src/model/pages.ts'], 'sorted');
+  });
+
+  it('a whole-file target without mutants is recorded as measured with none; bench lists the mutate set\'s files never measured', () => {
+    const fresh = report('S', [mutant(1, 'Killed')]);
+    const out = tool.withUnmutated(fresh, [tool.parseTarget('src/model/evtchn.ts'), tool.parseTarget('src/model/panic.ts'), tool.parseTarget('src/model/abi.ts:1-5')]);
+    assert.deepEqual(Object.keys(out.files).sort(), ['src/model/evtchn.ts', 'src/model/panic.ts'], 'a range target is not a whole file: left out');
+    assert.deepEqual(out.files['src/model/panic.ts'].mutants, []);
+    assert.match(out.files['src/model/panic.ts'].source, /class XenPanic/);
+    assert.equal(out.files['src/model/evtchn.ts'].source, 'S', 'a file the report has is kept as it is');
+    const set = mutateSet(ROOT);
+    assert.ok(set.includes('src/debug/runtime.ts') && set.includes('src/model/xen/seed/hvm.ts') && set.includes('src/scenario/explore.ts'));
+    assert.ok(!set.some((f) => /\.(flat|stepped|gen)\.ts$/.test(f) || f === 'src/model/demo.ts'), 'generated files and the demo are not mutated');
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ioreq-mut-'));
+    try {
+      for (const f of ['src/model/a.ts', 'src/model/a.flat.ts', 'src/model/b.ts', 'src/scenario/c.ts']) { fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true }); fs.writeFileSync(path.join(root, f), f); }
+      fs.mkdirSync(path.join(root, 'test', 'mutation'), { recursive: true });
+      const sum = tool.summarise(tool.foldReport(null, { files: { 'src/model/a.ts': { language: 'typescript', source: 'src/model/a.ts', mutants: [] } } }, [], stamp));
+      fs.writeFileSync(path.join(root, 'test', 'mutation', 'scores.json'), JSON.stringify(sum));
+      const f = mutationFigures(root) as { notMeasured: string[]; noMutants: string[]; belowTarget: string[] };
+      assert.deepEqual(f.notMeasured, ['src/model/b.ts', 'src/scenario/c.ts']);
+      assert.deepEqual(f.noMutants, ['src/model/a.ts']);
+      assert.deepEqual(f.belowTarget, [], 'no mutants: no score, not below the target');
+    } finally { fs.rmSync(root, { recursive: true, force: true }); }
   });
 
   it("bench's figures: StrykerJS's score, stale when the file changed since, equivalents counted from EQUIVALENT.md", () => {
