@@ -84,6 +84,12 @@ describe('mutation (issue 16): 4.5 handle_pio ([X45] io.c:131-170)', () => {
     const ev = g.events('io_dropped', from);
     assert.deepEqual(ev.map((e) => [e.fn, e.domid, e.vcpu, e.text]), [['hvmemul_do_io', 1, 0, 'd1v0 I/O to 0x3f8 not sent: the instruction will restart']]);
     assert.deepEqual(labels(r.stops, 'hvmemul_do_io').slice(-3), ['send', 'sent', 'ret']);
+    // With events off (the explorer's runs) the restart is counted and nothing recorded.
+    g.m.x.on = false;
+    const n = g.m.x.events.length;
+    assert.equal(g.pio(0x3f8, 1, A.IOREQ_WRITE, 0x41n), 0);
+    assert.equal(g.v().io_restarts, 2);
+    assert.equal(g.m.x.events.length, n);
   });
 
   it('with no server at all an OUT is ignored (OKAY): rax is not loaded from io_data; an IN gets whatever io_data holds (emulate.c:222-227, io.c:146-152)', () => {
@@ -157,6 +163,21 @@ describe('mutation (issue 16): 4.5 handle_mmio ([X45] io.c:80-116)', () => {
     assert.equal(g.vio.io_state, X.HVMIO_none);
     assert.equal(g.v().arch.hvm_vcpu.inject_trap.vector, TRAP_gp_fault);
     assert.equal(g.v().rax, 0x77n);
+  });
+
+  it('an MMIO write no server takes because the domain is shutting down: RETRY with HVMIO_none is not re-executed, one pass, returns 1 (io.c:94-97, emulate.c:231-237)', () => {
+    const g = new G45();
+    const def = g.defaultServer();
+    g.flat('toolstack', null, () => g.h.domainShutdown(g.d, 0));
+    g.v().rax = 0x99n;
+    const r = g.stepped('vcpu0', g.v(), (s) => s.hvm.handleMmio(g.v(), 0xe0000000n, 4, A.IOREQ_WRITE, 0x41n, false));
+    assert.equal(r.value, 1);
+    assert.deepEqual(labels(r.stops, 'handle_mmio'), ['init_vio', 'do_mmio', 'rc', 'check_awaiting', 'unhandleable', 'writeback', 'ret']);
+    assert.equal(localsAt(r.stops, 'handle_mmio', 'rc').rc, RETRY);
+    assert.equal(g.v().io_restarts, 1);
+    assert.equal(g.vio.io_state, X.HVMIO_none);
+    assert.equal(g.slot(def).state, A.STATE_IOREQ_NONE);
+    assert.equal(g.v().rax, 0x99n);
   });
 
   it('with no server an MMIO write is ignored and rax keeps its value; a read gets io_data, merged by size (emulate.c:222-227, 240-243)', () => {

@@ -33,15 +33,17 @@ export class G45 {
     assert.equal(r.panic, undefined, `Xen panicked: ${r.panic}`);
     return r.value as T;
   }
-  /** One call on the stepped build, every stop recorded (the top frame's function, label and locals as shown). */
-  stepped<T>(actor: string, v: Vcpu | null, fn: (s: SteppedImpl & { hvm: Hvm45Stepped }) => Co<T>): { value: T; stops: Stop[] } {
+  /** One call on the stepped build, every stop recorded (the top frame's function, label and locals as shown); `at` runs at each stop. */
+  stepped<T>(actor: string, v: Vcpu | null, fn: (s: SteppedImpl & { hvm: Hvm45Stepped }) => Co<T>, at?: (top: Stop) => void): { value: T; stops: Stop[] } {
     const stops: Stop[] = [];
     const g = this.m.steppedRun(actor, v, fn as (s: SteppedImpl) => Co<T>);
     for (;;) {
       const r = g.next();
       if (r.done) { assert.equal(r.value.panic, undefined, `Xen panicked: ${r.value.panic}`); return { value: r.value.value as T, stops }; }
       const top = r.value[r.value.length - 1];
-      stops.push({ fn: top.fn, at: top.at, locals: Object.fromEntries(Object.entries(top.locals).map(([k, x]) => [k, show(k, x).value])) });
+      const stop = { fn: top.fn, at: top.at, locals: Object.fromEntries(Object.entries(top.locals).map(([k, x]) => [k, show(k, x).value])) };
+      stops.push(stop);
+      at?.(stop); // what another CPU does while this one is stopped there
     }
   }
   op(o: number, arg: H.HvmOpArg): number { return this.flat('dm0', null, () => this.h.doHvmOp(this.d0, o, arg)); }
