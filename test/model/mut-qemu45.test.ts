@@ -99,6 +99,8 @@ describe('mutation (issue 16): QEMU v2.3.0 with its own ioreq server (xen-hvm.c:
     assert.ok(dm.shared_page, 'the ioreq page was mapped');
     assert.equal(g.d.hvm45.ioreq_server.list.find((x) => x.id === dm.ioservid)!.enabled, false);
     assert.deepEqual(labels(r.stops, 'xen_hvm_init_ioreq_server'), ['create', 'get_info', 'map_shared', 'map_buffered']);
+    assert.deepEqual(g.events('dm_handle').map((x) => [x.detail, x.text]), [[{ dm: 0, rc: -EINVAL, how: 'abort' },
+      `QEMU d0 for d1: map buffered IO page returned error ${EINVAL}; hw_error aborts QEMU`]]);
   });
 
   it('enabling fails (the server destroyed meanwhile): "failed to enable ioreq server info", abort, no port bound (xen-hvm.c:1262-1266)', () => {
