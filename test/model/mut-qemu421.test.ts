@@ -153,7 +153,8 @@ describe('mutation (issue 16): today\'s QEMU xen_do_ioreq_register\'s err: exit 
     const t = guest(2);
     const dm = t.addDm('qemu', 'qemu', 0, G);
     let other = -1;
-    t.once('xen_do_ioreq_register', 'bind_buf', () => { other = E.evtchnBindInterdomain(t.m.x, t.domain(0), G, dm.bufioreq_remote_port); });
+    let dmPorts: number[] = [];
+    t.once('xen_do_ioreq_register', 'bind_buf', () => { dmPorts = [...dm.ioreq_local_port]; other = E.evtchnBindInterdomain(t.m.x, t.domain(0), G, dm.bufioreq_remote_port); });
     assert.equal(t.dmInit('qemu').value, -EINVAL);
     assert.ok(other > 0);
     assert.equal(dm.last_error, `buffered evtchn bind error ${EINVAL}; xen hardware virtual machine initialisation failed`);
@@ -161,7 +162,24 @@ describe('mutation (issue 16): today\'s QEMU xen_do_ioreq_register\'s err: exit 
     assert.deepEqual(t.pick('xen_exit_notifier', 'evtchn_close', ['ports']), [{ ports: 2 }]);
     assert.deepEqual(t.pick('xen_exit_notifier', 'destroy', ['id']), [{ id: 0 }]);
     assert.deepEqual([...dm.ioreq_local_port, dm.bufioreq_local_port], [-1, -1, -1]);
+    const [a, b] = dmPorts;
+    assert.ok(a > 0 && b > 0);
+    assert.equal(t.domain(0).evtchn.ports[a].state, E.ECS_FREE, 'QEMU\'s end of vcpu 0\'s port closed');
+    assert.equal(t.domain(0).evtchn.ports[b].state, E.ECS_FREE);
     assert.notEqual(t.domain(0).evtchn.ports[other].state, E.ECS_FREE, 'the other process\'s port is not QEMU\'s to close');
+  });
+
+  it('a clean exit of a running QEMU (the dm_exit op): xen_exit_notifier destroys the server and closes every port QEMU bound, the buffered one too', () => {
+    const t = guest(2);
+    const dm = t.addDm('qemu', 'qemu', 0, G);
+    assert.equal(t.dmInit('qemu').value, 0);
+    const ports = [...dm.ioreq_local_port, dm.bufioreq_local_port];
+    assert.ok(ports.every((p) => p > 0));
+    t.run('dm0', t.dmVcpu(dm), (i) => i.qemu.xenExitNotifier(dm));
+    assert.deepEqual(t.pick('xen_exit_notifier', 'evtchn_close', ['ports']), [{ ports: 3 }]);
+    for (const p of ports) assert.equal(t.domain(0).evtchn.ports[p].state, E.ECS_FREE);
+    assert.equal(server0(t), null);
+    assert.equal(dm.dead, true);
   });
 
   it('xen_map_ranges: each wanted range mapped in turn; the first refused one stops it with its rc (xen_native.h:366, 400, 434)', () => {
@@ -213,6 +231,7 @@ describe('mutation (issue 16): today\'s QEMU handle_buffered_iopage (xen-hvm-com
     assert.equal(ev[1].text, `dm d0 consumes buffered IOREQ_TYPE_COPY 0xa0020 data 0x3322222222: read_pointer 1 -> 3`);
     assert.deepEqual(ev[1].detail, { type: 'IOREQ_TYPE_COPY', addr: '0xa0020', data: '0x3322222222' });
     assert.equal(ev[0].domid, G);
+    assert.ok(ev.every((e) => e.fn === 'handle_buffered_iopage'));
     assert.deepEqual(t.pick('handle_buffered_iopage', 'handle', ['type', 'addr', 'data']).slice(-4), [
       { type: 'IOREQ_TYPE_COPY', addr: '0xa0010', data: 0x11n }, { type: 'IOREQ_TYPE_COPY', addr: '0xa0020', data: 0x3322222222n },
       { type: 'IOREQ_TYPE_COPY', addr: '0xa0030', data: 0x44n }, { type: 'IOREQ_TYPE_TIMEOFFSET', addr: '0xa0040', data: 0x55n }]);
@@ -224,6 +243,30 @@ describe('mutation (issue 16): today\'s QEMU handle_buffered_iopage (xen-hvm-com
     const n = t.m.x.events.length;
     assert.equal(t.drainBuffered('qemu').value, 1);
     assert.equal(t.m.x.events.length, n);
+  });
+
+  it('the drain starts by clearing the buffered port\'s pending bit, and stops at once when no buffered page is mapped', () => {
+    const { t, dm } = ring();
+    const port = dm.bufioreq_local_port;
+    t.domain(0).evtchn.w(port).pending = true; // the notification hvm_buffered_io_send sent
+    assert.equal(t.drainBuffered('qemu').value, 0);
+    assert.equal(t.domain(0).evtchn.ports[port].pending, false);
+    assert.deepEqual(t.pick('handle_buffered_iopage', 'check', ['mapped']).at(-1), { mapped: true });
+    const t2 = guest();
+    t2.addDm('qemu', 'qemu', 0, G);
+    assert.equal(t2.dmInit('qemu', I.HVM_IOREQSRV_BUFIOREQ_OFF).value, 0);
+    assert.equal(t2.drainBuffered('qemu').value, 0);
+    assert.deepEqual(t2.labels('handle_buffered_iopage'), ['check']);
+    assert.deepEqual(t2.pick('handle_buffered_iopage', 'check', ['mapped']), [{ mapped: false }]);
+  });
+
+  it('half a quad word after an entry already consumed: still "Incomplete quad word" (the pointers\' difference, not their sum)', () => {
+    const { t, dm, put, rp } = ring();
+    put({ addr: 0xa0010, data: 0x11 });
+    put({ addr: 0xa0020, data: 0x22, size: 3 });
+    assert.equal(t.drainBuffered('qemu').value, -22);
+    assert.equal(dm.last_error, 'Incomplete quad word buffered ioreq');
+    assert.equal(rp(), 1);
   });
 
   it('half a quad word (its second slot not written yet): hw_error "Incomplete quad word buffered ioreq", QEMU aborts; the pointer stays', () => {
