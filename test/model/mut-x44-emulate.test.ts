@@ -200,6 +200,7 @@ describe('mutation (issue 16): 4.4 string I/O ([X44] emulate.c:718-901, io.c:174
     const p = g.slot(s);
     assert.deepEqual([p.type, p.dir, p.count, p.df, p.data_is_ptr, p.data], [A.IOREQ_TYPE_PIO, A.IOREQ_WRITE, 4, 1, 1, RAM]);
     assert.deepEqual(labels(r.stops, 'handle_string_io'), ['init_vio', 'emulate', 'outs', 'rc', 'ret']);
+    assert.deepEqual(labels(r.stops, 'hvmemul_rep_outs'), ['p2mt', 'do_io']);
     assert.equal(g.vio.io_state, X.HVMIO_none);
     assert.equal(localsAt(r.stops, 'handle_string_io', 'rc').io_state, '"HVMIO_dispatched"');
   });
@@ -212,6 +213,20 @@ describe('mutation (issue 16): 4.4 string I/O ([X44] emulate.c:718-901, io.c:174
     const p = g.slot(s);
     assert.deepEqual([p.type, p.dir, p.count, p.size, p.data_is_ptr, p.data], [A.IOREQ_TYPE_PIO, A.IOREQ_READ, 3, 2, 1, RAM + 8n]);
     assert.deepEqual(labels(r.stops, 'handle_string_io').slice(0, 3), ['init_vio', 'emulate', 'ins']);
+    assert.deepEqual(labels(r.stops, 'hvmemul_rep_ins'), ['p2mt', 'do_io']);
+    // Xen's port intercepts see it first (stdvga's ports would be snooped); it is not offered to the buffered ring.
+    assert.ok(labels(r.stops, 'hvm_portio_intercept').length > 0);
+    assert.deepEqual(labels(r.stops, 'hvm_buffered_io_send'), []);
+  });
+
+  it('REP OUTS to stdvga\'s sequencer port: the port intercept snoops the first element read from the buffer (intercept.c:181-301 @RELEASE-4.4.0), then the device model gets the request', () => {
+    const g = new G44();
+    const s = g.server();
+    g.d.page(0x100)!.data().setUint8(0, 0x07);
+    const r = str(g, 'outs', 0x3c4n, RAM, 1, 2);
+    assert.equal(r.value, X86EMUL_OKAY);
+    assert.equal(g.d.stdvga.sr_index, 7);
+    assert.equal(g.slot(s).state, A.STATE_IOREQ_READY);
   });
 
   it('a REP OUTS/INS buffer in MMIO (no RAM): the callback refuses it, UNHANDLEABLE, and the fallback is recorded (emulate.c:770-774)', () => {
@@ -241,6 +256,10 @@ describe('mutation (issue 16): 4.4 string I/O ([X44] emulate.c:718-901, io.c:174
     let p = g.slot(s);
     assert.deepEqual([p.type, p.addr, p.dir, p.data, p.count, p.data_is_ptr], [A.IOREQ_TYPE_COPY, 0xe0000000n, A.IOREQ_READ, RAM, 2, 1]);
     assert.deepEqual(labels(r.stops, 'hvmemul_rep_movs'), ['init_p2mt', 'init_bytes', 'p2mt', 'mmio_src']);
+    assert.deepEqual(labels(r.stops, 'handle_string_io').slice(0, 3), ['init_vio', 'emulate', 'movs']);
+    // Xen's MMIO intercepts see it first; it is not offered to the buffered ring.
+    assert.ok(labels(r.stops, 'hvm_mmio_intercept').length > 0);
+    assert.deepEqual(labels(r.stops, 'hvm_buffered_io_send'), []);
     g.answer(s, 0n);
     g.vio.io_state = X.HVMIO_none;
     r = str(g, 'movs', RAM, 0xe0000100n, 4, 2);
@@ -263,6 +282,7 @@ describe('mutation (issue 16): 4.4 string I/O ([X44] emulate.c:718-901, io.c:174
     assert.deepEqual(bytes(0x100), [0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17]);
     assert.equal(g.v().io_done, 1);
     assert.equal(localsAt(r.stops, 'hvmemul_rep_movs', 'ram_copy').bytes, '0x8');
+    assert.deepEqual(labels(r.stops, 'hvmemul_rep_movs'), ['init_p2mt', 'init_bytes', 'p2mt', 'mmio_src', 'mmio_dst', 'df_sgpa', 'ram_copy', 'df_dgpa', 'copy']);
     // df: src and dst are the last elements; the block below them is copied.
     r = str(g, 'movs', RAM + 6n, RAM + 0x206n, 2, 4, 1);
     assert.equal(r.value, X86EMUL_OKAY);
@@ -288,6 +308,21 @@ describe('mutation (issue 16): 4.4 string I/O ([X44] emulate.c:718-901, io.c:174
     assert.deepEqual(g.d.paging_requests, [0x101]);
   });
 
+  it('REP MOVS RAM to RAM: a source ending at a frame\'s last byte reads nothing beyond it; a source starting in a paged-out frame fails even if the rest is RAM; a shared frame retries without a warning', () => {
+    const g = new G44();
+    g.d.page(0x100)!.data().setUint8(0xffe, 0x5a);
+    g.d.page(0x101)!.paged_out = true;
+    assert.equal(str(g, 'movs', RAM + 0xffen, RAM + 0x2000n, 1, 2).value, X86EMUL_OKAY, 'the paged frame after the source is not touched');
+    assert.equal(g.d.page(0x102)!.data().getUint8(0), 0x5a);
+    assert.equal(str(g, 'movs', RAM + 0x1fffn, RAM + 0x3000n, 1, 2).value, X86EMUL_RETRY, 'its first byte is paged out');
+    assert.equal(g.d.page(0x103)!.data().getUint8(1), 0);
+    const g2 = new G44();
+    g2.d.page(0x101)!.shared = true;
+    const n = g2.m.x.console.length;
+    assert.equal(str(g2, 'movs', RAM + 0x1000n, RAM, 1, 2).value, X86EMUL_RETRY);
+    assert.equal(g2.m.x.console.length, n);
+  });
+
   it('REP MOVS RAM to RAM that runs into a frame with no RAM: "Failed memory-to-memory REP MOVS", UNHANDLEABLE (emulate.c:891-897)', () => {
     const g = new G44();
     g.d.holes.add(0x101);
@@ -303,6 +338,7 @@ describe('mutation (issue 16): 4.4 string I/O ([X44] emulate.c:718-901, io.c:174
     const r = str(g, 'movs', RAM, RAM + 0x1000n, 1, 2);
     assert.equal(r.value, X86EMUL_RETRY);
     assert.deepEqual(labels(r.stops, 'handle_string_io').slice(-2), ['check_awaiting', 'ret']);
+    assert.equal(localsAt(r.stops, 'handle_string_io', 'check_awaiting').io_state, '"HVMIO_none"');
     assert.equal(g.v().io_done, 0);
     const r2 = str(g, 'movs', RAM + 0x1000n, RAM, 1, 2);
     assert.equal(r2.value, X86EMUL_RETRY, 'a paged source too');
