@@ -256,6 +256,83 @@ describe('mutation (issue 16): 4.4 hvm_buffered_io_send ([X44] io.c:49-126)', ()
   });
 });
 
+describe('mutation (issue 16): 4.4 hvm_buffered_io_send, what each stop shows ([X44] io.c:49-126)', () => {
+  it('a 1-byte send stops at size1 with the request\'s limits shown; a 2- and 4-byte one at size2 and size4; the single slot leaves the next slot alone', () => {
+    const g = new G44();
+    const s = g.server();
+    A.writeBufIoreq(s.buf_ioreq.va!, A.bufSlotOffset(1), { type: 7, pad: 0, dir: 1, size: 1, addr: 0x1234, data: 0x5678 });
+    const send = (p: ProtoIoreq) => g.stepped(g.v(), (h) => h.hvmBufferedIoSend(g.v(), p));
+    const r = send(req({ addr: 0xa0010n, data: 0x12n }));
+    assert.equal(r.value, 1);
+    assert.deepEqual(labels(r.stops, 'hvm_buffered_io_send').slice(4, 9), ['iorp', 'pg', 'limits', 'size', 'size1']);
+    const lim = localsAt(r.stops, 'hvm_buffered_io_send', 'limits');
+    assert.deepEqual([lim.addr, lim.data_is_ptr, lim.count], ['0xa0010', '0', '1']);
+    const full = localsAt(r.stops, 'hvm_buffered_io_send', 'full');
+    assert.deepEqual([full.read_pointer, full.write_pointer], ['0', '0']);
+    assert.deepEqual(bslot(s, 1), { type: 7, pad: 0, dir: 1, size: 1, addr: 0x1234, data: 0x5678 }, 'qw 0: no second slot written');
+    assert.ok(labels(send(req({ size: 2 })).stops, 'hvm_buffered_io_send').includes('size2'));
+    assert.ok(labels(send(req({ size: 4 })).stops, 'hvm_buffered_io_send').includes('size4'));
+    const bad = send(req({ size: 3 }));
+    assert.deepEqual(labels(bad.stops, 'hvm_buffered_io_send').slice(-3), ['size', 'bad_size', 'bad_size_ret']);
+  });
+
+  it('a full ring stops at full_unlock and full_ret; a read sent this way is recorded as a read; with events off a send records nothing', () => {
+    const g = new G44();
+    const s = g.server();
+    s.buf_ioreq.va!.setUint32(A.BUF_OFF_WRITE_POINTER, 511, true);
+    const r = g.stepped(g.v(), (h) => h.hvmBufferedIoSend(g.v(), req({})));
+    assert.equal(r.value, 0);
+    assert.deepEqual(labels(r.stops, 'hvm_buffered_io_send').slice(-3), ['full', 'full_unlock', 'full_ret']);
+    assert.equal(localsAt(r.stops, 'hvm_buffered_io_send', 'full').write_pointer, '511');
+    s.buf_ioreq.va!.setUint32(A.BUF_OFF_WRITE_POINTER, 0, true);
+    const from = g.m.x.events.length;
+    assert.equal(g.flat('vcpu0', g.v(), () => g.h.hvmBufferedIoSend(g.v(), req({ dir: A.IOREQ_READ, data: 3n }))), 1);
+    assert.equal(g.events('buffered_write', from)[0].text, 'd1v0 buffered read 0xa0000 size 1 data 0x3: write_pointer 0 -> 1');
+    g.m.x.on = false;
+    const n = g.m.x.events.length;
+    assert.equal(g.flat('vcpu0', g.v(), () => g.h.hvmBufferedIoSend(g.v(), req({}))), 1);
+    assert.equal(g.m.x.events.length, n);
+  });
+
+  it('a server whose buffered page is not mapped: the NULL page is dereferenced (the model reports the panic); a freed server is reported as used after free', () => {
+    const g = new G44();
+    const s = g.server();
+    s.buf_ioreq.va = null;
+    const r = g.m.flatRun('vcpu0', g.v(), () => g.h.hvmBufferedIoSend(g.v(), req({})));
+    assert.match(String(r.panic), /NULL dereference: no buffered page mapped for d1/);
+    const g2 = new G44();
+    const s2 = g2.server();
+    s2.freed = true;
+    g2.m.flatRun('vcpu0', g2.v(), () => g2.h.hvmBufferedIoSend(g2.v(), req({})));
+    assert.ok(g2.m.x.bugs.some((b) => b.fn === 'hvm_buffered_io_send' && b.kind === 'use-after-free'));
+  });
+});
+
+describe('mutation (issue 16): 4.4 hvm_io_assist\'s stops and events, and handle_mmio\'s RETRY not awaiting ([X44] io.c:203-206, 268-307)', () => {
+  it('a port read answered: the slot event (IORESP_READY to NONE), the io_assist event, and the pio_rax stops', () => {
+    const g = new G44();
+    const s = g.server();
+    pio(g, 0x3f8, 2, A.IOREQ_READ);
+    const from = g.m.x.events.length;
+    const r = g.stepped(g.v(), (h) => { const p = h.getIoreq(s, 0); p.va.setBigUint64(p.off + A.OFF_DATA, 0x1234n, true); p.state = A.STATE_IORESP_READY; return h.hvmDoResume(g.v()); });
+    assert.deepEqual(labels(r.stops, 'hvm_io_assist').slice(7, 10), ['switch', 'pio_rax', 'pio_break']);
+    const slotEv = g.events('slot_state', from).find((e) => e.fn === 'hvm_io_assist')!;
+    assert.deepEqual([slotEv.before, slotEv.after, slotEv.text, slotEv.domid, slotEv.vcpu], ['STATE_IORESP_READY', 'STATE_IOREQ_NONE', 'd1v0 slot IORESP_READY -> NONE', 1, 0]);
+    const ev = g.events('io_assist', from)[0];
+    assert.equal(ev.text, 'd1v0 I/O completed (HVMIO_handle_pio_awaiting_completion, data 0x1234)');
+  });
+
+  it('an MMIO read not sent (the domain is shutting down): RETRY, but nothing awaits, so io_state stays HVMIO_none', () => {
+    const g = new G44();
+    g.server();
+    g.flat('toolstack', null, () => g.h.domainShutdown(g.d, 0));
+    const r = mmio(g, 0xe0000010n, 4, A.IOREQ_READ);
+    assert.equal(r.value, X86EMUL_RETRY);
+    assert.equal(g.vio.io_state, X.HVMIO_none);
+    assert.deepEqual(labels(r.stops, 'handle_mmio').slice(-3), ['okay_read', 'unhandleable', 'ret']);
+  });
+});
+
 describe('mutation (issue 16): 4.4 send_timeoffset_req and send_invalidate_req ([X44] io.c:128-172)', () => {
   it('send_timeoffset_req: nothing for 0; otherwise an 8-byte TIMEOFFSET write on the buffered ring (two slots); a refusal logs "Unsuccessful timeoffset update"', () => {
     const g = new G44();
