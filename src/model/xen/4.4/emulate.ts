@@ -8,7 +8,7 @@ import { $, type Co } from '../../step';
 import * as X from '../../xen';
 import type { Vcpu } from '../../xen';
 import { X86EMUL_OKAY, X86EMUL_RETRY, X86EMUL_UNHANDLEABLE, type ProtoIoreq } from '../common/outcome';
-import { IoreqRef } from './hvm';
+import { IoreqRef, type HvmCopy } from './hvm';
 import { Stdvga44 } from './stdvga';
 
 export abstract class Emulate44 extends Stdvga44 {
@@ -198,12 +198,23 @@ export abstract class Emulate44 extends Stdvga44 {
     if (dgpa + BigInt(size) > sgpa && dgpa < sgpa + bytes) return X86EMUL_UNHANDLEABLE;
     yield $('df_dgpa');
     if (df) dgpa -= bytes - BigInt(size);
+    // hvm_copy_from_guest_phys of the whole source into a buffer, then hvm_copy_to_guest_phys of it: a source that
+    // fails part-way writes nothing ([X44] emulate.c:880-884).
     yield $('copy');
-    for (let k = 0n; k < bytes; k++) {
+    const buf: bigint[] = [];
+    let rc: HvmCopy = 'HVMCOPY_okay';
+    for (let k = 0n; k < bytes && rc === 'HVMCOPY_okay'; k++) {
       const r = this.hvmCopyGuestPhys(d, sgpa + k, 1, false, 0n);
-      if (r.rc !== 'HVMCOPY_okay') return r.rc === 'HVMCOPY_bad_gfn_to_mfn' ? X86EMUL_UNHANDLEABLE : X86EMUL_RETRY;
-      const w = this.hvmCopyGuestPhys(d, dgpa + k, 1, true, r.data);
-      if (w.rc !== 'HVMCOPY_okay') return w.rc === 'HVMCOPY_bad_gfn_to_mfn' ? X86EMUL_UNHANDLEABLE : X86EMUL_RETRY;
+      rc = r.rc;
+      buf.push(r.data);
+    }
+    for (let k = 0n; k < bytes && rc === 'HVMCOPY_okay'; k++) rc = this.hvmCopyGuestPhys(d, dgpa + k, 1, true, buf[Number(k)]).rc;
+    if (rc === 'HVMCOPY_gfn_paged_out' || rc === 'HVMCOPY_gfn_shared') return X86EMUL_RETRY;
+    if (rc !== 'HVMCOPY_okay') {
+      // gdprintk with PRIpaddr ("016lx", asm-x86/types.h:35 @RELEASE-4.4.0) for both addresses.
+      this.x.printk('XENLOG_WARNING', 'hvmemul_rep_movs', d,
+        `Failed memory-to-memory REP MOVS: sgpa=${sgpa.toString(16).padStart(16, '0')} dgpa=${dgpa.toString(16).padStart(16, '0')} reps=${reps} bytes_per_rep=${size}`);
+      return X86EMUL_UNHANDLEABLE;
     }
     v.io_done++;
     return X86EMUL_OKAY;
