@@ -300,6 +300,7 @@ describe('mutation (issue 16): 4.4 hvm_buffered_io_send, what each stop shows ([
     s.buf_ioreq.va = null;
     const r = g.m.flatRun('vcpu0', g.v(), () => g.h.hvmBufferedIoSend(g.v(), req({})));
     assert.match(String(r.panic), /NULL dereference: no buffered page mapped for d1/);
+    assert.equal(g.m.x.panic?.fn, 'hvm_buffered_io_send', 'the panic names the function that dereferenced it');
     const g2 = new G44();
     const s2 = g2.server();
     s2.freed = true;
