@@ -2,49 +2,24 @@
 // its servers, and one call driven either flat or statement by statement (the stops a debugger makes, with locals).
 import { strict as assert } from 'node:assert';
 import * as A from '../../src/model/abi';
-import { Model, type FlatImpl, type SteppedImpl } from '../../src/model/model';
+import type { SteppedImpl } from '../../src/model/model';
 import * as P from '../../src/model/params';
 import type { Co } from '../../src/model/step';
-import type { Domain, Vcpu } from '../../src/model/xen';
+import type { Vcpu } from '../../src/model/xen';
 import type { Hvm45 } from '../../src/model/xen/4.5/hvm.flat';
 import type { Hvm45 as Hvm45Stepped } from '../../src/model/xen/4.5/hvm.stepped';
 import * as H from '../../src/model/xen/4.5/hvm';
 import type { HvmIoreqServer45 } from '../../src/model/xen';
-import { show } from '../../src/debug/values';
+import { HvmGuest, type Stop } from './hvm-guest';
 
-export interface Stop { fn: string; at: string; locals: Record<string, string> }
+export type { Stop } from './hvm-guest';
 
-export class G45 {
-  m = new Model('4.5').boot();
-  constructor(nvcpus = 1) {
-    this.flat('toolstack', null, (f) => f.libxc.xcDomainCreate(1, nvcpus, true));
-    this.flat('toolstack', null, (f) => f.libxc.setupGuest(this.d, 0x8000, 0, 0));
-    this.flat('toolstack', null, (f) => f.libxc.domainUnpauseByController(this.d));
-  }
-  get d(): Domain { return this.m.x.domains.get(1)!; }
-  get d0(): Domain { return this.m.x.domains.get(0)!; }
+export class G45 extends HvmGuest {
+  constructor(nvcpus = 1) { super('4.5', nvcpus); }
   get h(): Hvm45 { return this.m.flat.hvm as unknown as Hvm45; }
-  v(i = 0): Vcpu { return this.d.vcpu[i]; }
-  get vio() { return this.v().arch.hvm_vcpu.hvm_io; }
-
-  /** One call on the flat build; Xen must not panic. */
-  flat<T>(actor: string, v: Vcpu | null, fn: (f: FlatImpl) => T): T {
-    const r = this.m.flatRun(actor, v, fn);
-    assert.equal(r.panic, undefined, `Xen panicked: ${r.panic}`);
-    return r.value as T;
-  }
-  /** One call on the stepped build, every stop recorded (the top frame's function, label and locals as shown); `at` runs at each stop. */
+  /** One call on the stepped build, every stop recorded; `at` runs at each stop. */
   stepped<T>(actor: string, v: Vcpu | null, fn: (s: SteppedImpl & { hvm: Hvm45Stepped }) => Co<T>, at?: (top: Stop) => void): { value: T; stops: Stop[] } {
-    const stops: Stop[] = [];
-    const g = this.m.steppedRun(actor, v, fn as (s: SteppedImpl) => Co<T>);
-    for (;;) {
-      const r = g.next();
-      if (r.done) { assert.equal(r.value.panic, undefined, `Xen panicked: ${r.value.panic}`); return { value: r.value.value as T, stops }; }
-      const top = r.value[r.value.length - 1];
-      const stop = { fn: top.fn, at: top.at, locals: Object.fromEntries(Object.entries(top.locals).map(([k, x]) => [k, show(k, x).value])) };
-      stops.push(stop);
-      at?.(stop); // what another CPU does while this one is stopped there
-    }
+    return this.steppedRun(actor, v, fn as (s: SteppedImpl) => Co<T>, at);
   }
   op(o: number, arg: H.HvmOpArg): number { return this.flat('dm0', null, () => this.h.doHvmOp(this.d0, o, arg)); }
   /** dom0 reads IOREQ_PFN: the default server comes up (hvm.c:5752-5766). */
@@ -73,7 +48,6 @@ export class G45 {
     p.state = A.STATE_IORESP_READY;
     this.flat('vcpu0', this.v(), () => this.h.hvmDoResume(this.v()));
   }
-  events(kind: string, from = 0) { return this.m.x.events.slice(from).filter((e) => e.kind === kind); }
 }
 
 export const labels = (stops: Stop[], fn: string) => stops.filter((s) => s.fn === fn).map((s) => s.at);
