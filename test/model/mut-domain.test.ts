@@ -163,4 +163,54 @@ describe('xen/common/domain.c (mutation): pause counts, crash, shutdown and its 
     const c = guest();
     assert.equal(c.dc.schedopRemoteShutdown(c.d0, 1, SHUTDOWN_reboot), 0, 'dom0 may');
   });
+  it('with the model\'s events off nothing is emitted; each event carries its function, kind and decoded detail', () => {
+    const q = guest();
+    q.m.x.on = false;
+    q.d1.vcpu[1].defer_shutdown = true;
+    q.dc.domainPause(q.d1, 'f'); q.dc.domainUnpause(q.d1, 'f');
+    q.dc.domainShutdown(q.d1, SHUTDOWN_reboot);
+    q.dc.vcpuEndShutdownDeferral(q.d1.vcpu[1]);
+    q.dc.domainResume(q.d1);
+    q.dc.domainCrash(q.d1, 'f', 'r');
+    assert.deepEqual(q.events(), [], 'events off: none');
+    assert.equal(q.d1.is_shut_down, true, 'the state still changes');
+    const { m, d1, dc } = guest();
+    const from = m.x.events.length;
+    d1.vcpu[0].defer_shutdown = true;
+    dc.domainShutdown(d1, SHUTDOWN_reboot, 'test');
+    const ev = () => m.x.events.slice(from).map((e) => ({ kind: e.kind, fn: e.fn, after: e.after, detail: e.detail }));
+    assert.deepEqual(ev()[0], { kind: 'domain_shutdown', fn: 'test', after: 'SHUTDOWN_reboot', detail: undefined });
+    dc.vcpuEndShutdownDeferral(d1.vcpu[0]);
+    assert.deepEqual(ev().slice(-2).map((e) => [e.kind, e.fn, e.after]), [['vcpu_shutdown', 'vcpu_end_shutdown_deferral', undefined], ['domain_shutdown', 'vcpu_end_shutdown_deferral', 'is_shut_down']]);
+    dc.domainResume(d1);
+    assert.deepEqual(ev().filter((e) => e.after === 'resumed').map((e) => [e.kind, e.fn]), [['domain_shutdown', 'domain_resume']]);
+    dc.domainCrash(d1, 'hvm_do_resume', 'weird');
+    assert.deepEqual(ev().filter((e) => e.kind === 'domain_crash'), [{ kind: 'domain_crash', fn: 'hvm_do_resume', after: undefined, detail: { reason: 'weird' } }]);
+    // A deferral asked for while the domain shuts down: the event names vcpu_start_shutdown_deferral.
+    const g = guest();
+    g.d1.is_shutting_down = true;
+    const f0 = g.m.x.events.length;
+    assert.equal(g.dc.vcpuStartShutdownDeferral(g.d1.vcpu[0]), false);
+    assert.deepEqual(g.m.x.events.slice(f0).map((e) => e.fn), ['vcpu_start_shutdown_deferral']);
+  });
+
+  it('a vcpu already deferring keeps its deferral even once the domain shuts down; pausing a paused vcpu again says nothing', () => {
+    const { d1, dc, events } = guest();
+    const v = d1.vcpu[0];
+    v.defer_shutdown = true;
+    d1.is_shutting_down = true;
+    assert.equal(dc.vcpuStartShutdownDeferral(v), true);
+    assert.equal(v.paused_for_shutdown, false);
+    dc.pauseForShutdown(d1.vcpu[1], 'x');
+    dc.pauseForShutdown(d1.vcpu[1], 'x');
+    assert.deepEqual(events(), ['d1v1 paused for the shutdown']);
+  });
+
+  it('domain_crash after domain_resume records the new crash only if none is on record (the first crash stays the model\'s report)', () => {
+    const { d1, dc } = guest();
+    dc.domainCrash(d1, 'f1', 'first');
+    dc.domainResume(d1);
+    dc.domainCrash(d1, 'f2', 'second');
+    assert.deepEqual([d1.crashed?.reason, d1.crashed?.fn, d1.is_shutting_down], ['first', 'f1', true]);
+  });
 });
