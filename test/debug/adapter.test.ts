@@ -207,8 +207,14 @@ for (const kind of ['dist', 'in-process'] as AdapterKind[]) describe(`debug adap
     dc.on('stopped', () => seen.push('stopped'));
     dc.on('output', (e: DebugProtocol.OutputEvent) => { if (/\] /.test(e.body.output)) seen.push('output'); });
     dc.on('ioreqScope.state', () => seen.push('state'));
+    // Waits on what `seen` has recorded, so an event that came before the wait began still counts.
+    const until = (what: string, ok: () => boolean): Promise<void> => new Promise((resolve, reject) => {
+      const t0 = Date.now();
+      const tick = (): void => { if (ok()) resolve(); else if (Date.now() - t0 > 5000) reject(new Error(`no ${what} after 5000 ms: ${seen.join(' ')}`)); else setTimeout(tick, 5); };
+      tick();
+    });
     await Promise.all([dc.waitForEvent('stopped'), launch(SC('08-sync-pio-read-write.ioreq.json'), { stopOnEntry: true })]);
-    await dc.waitForEvent('ioreqScope.state');
+    await until('state event', () => seen.includes('state'));
     // A step with model events (xc_domain_create's), the stack asked for at once, as VS Code does.
     seen.length = 0;
     const stopped = dc.waitForEvent('stopped');
@@ -217,7 +223,7 @@ for (const kind of ['dist', 'in-process'] as AdapterKind[]) describe(`debug adap
     const before = [...seen];
     const st = await dc.stackTraceRequest({ threadId: 1 });
     assert.ok(st.body.stackFrames.length > 0);
-    await dc.waitForEvent('ioreqScope.state');
+    await until('state event', () => seen.includes('state'));
     assert.deepEqual(before, ['stopped'], 'nothing but the stop before the stack is asked for');
     assert.deepEqual(seen.slice(0, 3), ['stopped', 'output', 'state']);
     // Two steps back to back, no stack asked for: the first stop's events come before the second stop.
@@ -226,7 +232,7 @@ for (const kind of ['dist', 'in-process'] as AdapterKind[]) describe(`debug adap
     dc.on('stopped', () => { second = seen.filter((x) => x === 'stopped').length >= 2; });
     await Promise.all([dc.waitForEvent('stopped'), dc.nextRequest({ threadId: 1 })]);
     await Promise.all([dc.waitForEvent('stopped'), dc.nextRequest({ threadId: 1 })]);
-    await dc.waitForEvent('ioreqScope.state');
+    await until("the second stop's state event", () => { const k2 = seen.indexOf('stopped', 1); return k2 > 0 && seen.indexOf('state', k2) > k2; });
     assert.ok(second);
     const k = seen.indexOf('stopped', 1);
     assert.ok(k > 0 && seen.slice(0, k).includes('state'), `the first stop's state before the second stop: ${seen.join(' ')}`);
