@@ -6,7 +6,7 @@
 // the full search's for the states it owns, and the shortest over all workers is the shortest there is. Among
 // counterexamples of one length the one with the fewest switches is chosen per worker, then across workers.
 import * as path from 'node:path';
-import { Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import {
   PremiseBroken, actorsOf, exploreResult, opDecl, reductionPlan, search, type ExploreOptions, type ExploreResult,
   type ReductionReport, type SearchOut, type Visited,
@@ -40,7 +40,7 @@ export class SharedVisited implements Visited {
   }
 }
 
-interface WorkerJob {
+export interface WorkerJob {
   /** The parsed scenario, structured-cloned (so the worker needs no parser, and no schema validator, of its own). */
   sc: Scenario; opts: ExploreOptions; reducing: boolean; pessimistic: boolean;
   roots: number[][]; visited: SharedArrayBuffer;
@@ -53,7 +53,10 @@ interface WorkerJob {
  */
 const SPLIT_PER_WORKER = 64;
 
-type WorkerReply = { ok: true; out: SearchOut } | { ok: false; premise: boolean; message: string };
+export type WorkerReply = { ok: true; out: SearchOut } | { ok: false; premise: boolean; message: string };
+
+/** How one worker's job is run: `onThread` (the default) or `inThisThread`. */
+export type RunJob = (job: WorkerJob) => Promise<WorkerReply>;
 
 /** The worker thread's side (src/scenario/explore-worker.ts calls it). */
 export function runExploreWorker(job: WorkerJob, port: MessagePort): void {
@@ -70,7 +73,8 @@ export function runExploreWorker(job: WorkerJob, port: MessagePort): void {
   port.postMessage(reply);
 }
 
-function merge(parts: SearchOut[]): SearchOut {
+/** The workers' findings as one search's: sums, the deepest layer, and per kind the shortest counterexample (ties: fewest switches, then the first). */
+export function merge(parts: SearchOut[]): SearchOut {
   const out: SearchOut = { explored: 0, transitions: 0, duplicates: 0, maxDepth: 0, finalCount: 0, complete: true, found: [] };
   const finals = new Set<number>();
   let anyFinals = false;
@@ -94,7 +98,26 @@ function workerScript(): string {
   return path.join(__dirname, 'explore-worker.js');
 }
 
-async function attempt(sc: Scenario, opts: ExploreOptions, workers: number, reducing: boolean, pessimistic: boolean, split: number): Promise<SearchOut> {
+/** A worker thread per job (src/scenario/explore-worker.ts), its reply the one message it posts. */
+export const onThread: RunJob = (job) => new Promise<WorkerReply>((resolve, reject) => {
+  const w = new Worker(workerScript(), { workerData: job });
+  w.once('message', (m: WorkerReply) => { resolve(m); void w.terminate(); });
+  w.once('error', reject);
+});
+
+/**
+ * The same job run to its end in this thread, one after another, on a structured clone of the scenario as a worker
+ * receives it and the same shared table: for tests, so that a mutation tester (which sees only the main thread) runs
+ * the workers' code; the split, the shared table and the merge are those of the threaded search.
+ */
+export const inThisThread: RunJob = (job) => new Promise<WorkerReply>((resolve) => {
+  const { port1, port2 } = new MessageChannel();
+  port2.once('message', (m: WorkerReply) => { port2.close(); resolve(m); });
+  runExploreWorker({ ...job, sc: structuredClone(job.sc), opts: structuredClone(job.opts) }, port1);
+  port1.close();
+});
+
+async function attempt(sc: Scenario, opts: ExploreOptions, workers: number, reducing: boolean, pessimistic: boolean, split: number, run: RunJob): Promise<SearchOut> {
   const { actors, byActor } = actorsOf(sc);
   const red = reducing || opts.checkFootprints ? prepareReduction(sc, byActor, pessimistic || !reducing, opDecl) : null;
   const head = search(sc, opts, actors, byActor, red, reducing, { splitAt: split * workers });
@@ -105,11 +128,9 @@ async function attempt(sc: Scenario, opts: ExploreOptions, workers: number, redu
   head.frontier.forEach((t, i) => shares[i % workers].push(t));
   // Each worker's budget is the rest of the search's, shared out.
   const left = Math.max(1, Math.ceil((opts.maxStates - head.explored) / workers));
-  const replies = await Promise.all(shares.map((roots) => new Promise<WorkerReply>((resolve, reject) => {
-    const job: WorkerJob = { sc, opts: { ...opts, maxStates: left, shouldStop: undefined, progress: undefined }, reducing, pessimistic, roots, visited: visited.table.buffer as SharedArrayBuffer };
-    const w = new Worker(workerScript(), { workerData: job });
-    w.once('message', (m: WorkerReply) => { resolve(m); void w.terminate(); });
-    w.once('error', reject);
+  const replies = await Promise.all(shares.map((roots) => run({
+    sc, opts: { ...opts, maxStates: left, shouldStop: undefined, progress: undefined }, reducing, pessimistic, roots,
+    visited: visited.table.buffer as SharedArrayBuffer,
   })));
   const broken = replies.find((r) => !r.ok);
   if (broken && !broken.ok) {
@@ -121,15 +142,18 @@ async function attempt(sc: Scenario, opts: ExploreOptions, workers: number, redu
   return merge([{ ...head, frontier: undefined, seenKeys: undefined }, ...parts]);
 }
 
-/** explore() on `workers` threads; `splitPerWorker`: the frontier states per worker to share out (tests use few). */
-export async function exploreParallel(sc: Scenario, opts: ExploreOptions, workers: number, splitPerWorker = SPLIT_PER_WORKER): Promise<ExploreResult> {
+/**
+ * explore() on `workers` threads; `splitPerWorker`: the frontier states per worker to share out (tests use few);
+ * `run`: how each worker's job runs (tests pass inThisThread).
+ */
+export async function exploreParallel(sc: Scenario, opts: ExploreOptions, workers: number, splitPerWorker = SPLIT_PER_WORKER, run: RunJob = onThread): Promise<ExploreResult> {
   const t0 = process.hrtime.bigint();
   const secs = () => Number(process.hrtime.bigint() - t0) / 1e9;
   const plan: ReductionReport = reductionPlan(sc, opts);
   try {
-    return exploreResult(sc, opts, await attempt(sc, opts, workers, plan.on, false, splitPerWorker), plan, secs());
+    return exploreResult(sc, opts, await attempt(sc, opts, workers, plan.on, false, splitPerWorker, run), plan, secs());
   } catch (e) {
     if (!(e instanceof PremiseBroken) || !plan.on) throw e;
-    return exploreResult(sc, opts, await attempt(sc, opts, workers, true, true, splitPerWorker), { on: true, pessimistic: true, why: e.message }, secs());
+    return exploreResult(sc, opts, await attempt(sc, opts, workers, true, true, splitPerWorker, run), { on: true, pessimistic: true, why: e.message }, secs());
   }
 }
