@@ -98,12 +98,20 @@ function workerScript(): string {
   return path.join(__dirname, 'explore-worker.js');
 }
 
-/** A worker thread per job (src/scenario/explore-worker.ts), its reply the one message it posts. */
-export const onThread: RunJob = (job) => new Promise<WorkerReply>((resolve, reject) => {
-  const w = new Worker(workerScript(), { workerData: job });
-  w.once('message', (m: WorkerReply) => { resolve(m); void w.terminate(); });
-  w.once('error', reject);
-});
+/**
+ * A worker thread per job running `script` (src/scenario/explore-worker.ts), its reply the one message it posts; a
+ * thread that dies (an uncaught error) or ends without replying fails the search instead of leaving it waiting.
+ */
+export function threadRunner(script: string): RunJob {
+  return (job) => new Promise<WorkerReply>((resolve, reject) => {
+    const w = new Worker(script, { workerData: job });
+    w.once('message', (m: WorkerReply) => { resolve(m); void w.terminate(); });
+    w.once('error', reject);
+    w.once('exit', (code) => reject(new Error(`explore --workers: a worker thread ended (exit code ${code}) without its findings`)));
+  });
+}
+
+export const onThread: RunJob = (job) => threadRunner(workerScript())(job);
 
 /**
  * The same job run to its end in this thread, one after another, on a structured clone of the scenario as a worker

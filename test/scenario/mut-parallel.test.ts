@@ -5,11 +5,12 @@
 // reduce.test.ts runs the same search on real worker threads.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { actorsOf, explore, search, type ExploreOptions, type SearchOut } from '../../src/scenario/explore';
 import {
-  SharedVisited, exploreParallel, inThisThread, merge, runExploreWorker, type RunJob, type WorkerJob, type WorkerReply,
+  SharedVisited, exploreParallel, inThisThread, merge, onThread, runExploreWorker, threadRunner, type RunJob, type WorkerJob, type WorkerReply,
 } from '../../src/scenario/explore-parallel';
 import { OPS } from '../../src/scenario/ops';
 import { parseScenario, type Scenario } from '../../src/scenario/parse';
@@ -178,13 +179,25 @@ describe('explore --workers, in this thread: the driver', function () {
       for (const reduce of [true, false]) {
         const opts = { maxStates: 200000, hashing: true, collectFinals: true, reduce };
         const rec = recording();
+        const t0 = process.hrtime.bigint();
         const two = await exploreParallel(sc, opts, 2, 2, rec.run);
+        const wall = Number(process.hrtime.bigint() - t0) / 1e9;
         assert.equal(rec.jobs.length, 2, `${sc.file}: both workers ran`);
         assert.deepEqual(gist(two), gist(explore(sc, opts)), `${sc.file} reduce ${reduce}`);
-        assert.ok(two.seconds > 0);
+        assert.ok(two.seconds > 0 && two.seconds <= wall, `${two.seconds} s within the ${wall} s the call took`);
         assert.equal(two.scenario, sc);
       }
     }
+  });
+
+  it('without hashing (every interleaving, nothing stored), the same answer as explore() without hashing', async () => {
+    const sc = twoGuests(1);
+    const opts = { maxStates: 200000, hashing: false, reduce: false };
+    const rec = recording();
+    const r = await exploreParallel(sc, opts, 2, 2, rec.run);
+    assert.equal(rec.jobs.length, 2);
+    assert.deepEqual(gist(r), gist(explore(sc, opts)));
+    assert.equal(r.hashing, false);
   });
 
   it('shares the frontier out round-robin, each worker with an equal part of the states left to explore', async () => {
@@ -269,5 +282,35 @@ describe('explore --workers, in this thread: the driver', function () {
     }
     assert.ok(rec.replies.some((x) => !x.ok && !x.premise), 'the error came from a worker');
     assert.equal(rec.jobs.filter((j) => j.pessimistic).length, 0);
+  });
+});
+
+describe('explore --workers: the worker threads themselves', function () {
+  this.timeout(60000);
+  let dir = '';
+  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioreq-workers-')); });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const script = (name: string, text: string) => { const f = path.join(dir, name); fs.writeFileSync(f, text); return f; };
+  const { job: small } = (() => {
+    const sc = twoGuests(1);
+    const { actors, byActor } = actorsOf(sc);
+    const head = search(sc, { maxStates: 1000, hashing: true }, actors, byActor, null, false, { splitAt: 2 });
+    return { job: { sc, opts: { maxStates: 1000, hashing: true }, reducing: false, pessimistic: false, roots: head.frontier!, visited: SharedVisited.create(1000).table.buffer as SharedArrayBuffer } };
+  })();
+
+  it('the built worker script answers a job as the same job run here does', async () => {
+    const there = await onThread(small), here = await inThisThread(small);
+    assert.ok(there.ok && here.ok);
+    assert.equal(there.out.found.length, here.out.found.length);
+    assert.equal(there.out.transitions > 0, true);
+  });
+
+  it('a thread that throws fails the search with its error', async () => {
+    await assert.rejects(threadRunner(script('throws.js', "throw new Error('worker broke at load');"))(small), { message: 'worker broke at load' });
+  });
+
+  it('a thread that ends without replying fails the search, saying so, instead of leaving it waiting', async () => {
+    await assert.rejects(threadRunner(script('quiet.js', 'process.exitCode = 3;'))(small),
+      { message: 'explore --workers: a worker thread ended (exit code 3) without its findings' });
   });
 });
