@@ -185,6 +185,8 @@ describe('footprint.ts: the partial-order reduction', () => {
       it('a path under domains.N reads every component of domain N', () => {
         assert.deepEqual(readsOf(path('domains.1.is_dying')), ['x', 'd1.*']);
         assert.deepEqual(readsOf(path('domains.1.evtchnsX')), ['x', 'd1.*']);
+        assert.deepEqual(readsOf(path('domains.1.ioreqServer.evtchns')), ['x', 'd1.*']);
+        assert.deepEqual(readsOf(path('domains.1.vcpus.0.evtchns.0')), ['x', 'd1.*']);
         assert.deepEqual(readsOf(path('domains.12.params.IOREQ_PFN')), ['x', 'd12.*']);
         assert.deepEqual(readsOf(path('domains.3.vcpu.0')), ['x', 'd3.*']);
       });
