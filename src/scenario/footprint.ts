@@ -74,7 +74,10 @@ export function dmServeFootprint(step: Step, ctx: FootprintContext, vcpu: number
 function whenReads(e: Expectation, sc: Scenario): string[] {
   if (!('path' in e)) return ['*'];
   const d = /^domains\.(\d+)(?:\.|$)/.exec(e.path);
-  if (d) return [`d${d[1]}.*`];
+  // A domain's ports are its own, but the pending bit of one at the far end of another domain's ioreq channel (a
+  // device model's port) is that domain's vcpu or ring component (components.ts): the whole document and its event
+  // channels may read any domain's.
+  if (d) return e.path.length === d[0].length || /^evtchns(?:[.[]|$)/.test(e.path.slice(d[0].length)) ? ['*'] : [`d${d[1]}.*`];
   const m = /^deviceModels\.(\d+)(?:\.|$)/.exec(e.path);
   if (m) { const decl = sc.deviceModels[Number(m[1])]; return decl ? [`m:${decl.name}`, `m:${decl.name}.dead`] : ['*']; }
   if (/^deviceModels(\.|$)/.test(e.path)) return sc.deviceModels.flatMap((x) => [`m:${x.name}`, `m:${x.name}.dead`]);
