@@ -218,6 +218,16 @@ describe('components.ts (mutation): the state cut into named, hashed components'
       assert.ok(!seen.has(h), `${String(v)} hashes as ${String(seen.get(h))}`);
       seen.set(h, v);
     }
+    // The length (size) is part of an array's (map's) tag: neither reads as another value followed by the next field.
+    const hashOf = (v: unknown) => { q.probe = v; return componentHashes(m).get('m:qemu'); };
+    assert.notEqual(hashOf({ p: ['q', 1] }), hashOf({ p: null, q: 1 }));
+    assert.notEqual(hashOf({ p: [-2, 113, 1] }), hashOf({ p: false, q: 1 }));
+    assert.notEqual(hashOf({ p: new Map([['q', 1]]) }), hashOf({ p: [], q: 1 }));
+    // A Domain's or Vcpu's tag keeps it apart from an empty string followed by numbers (a function adds nothing).
+    const d1 = m.x.domains.get(1)!;
+    const fn = () => 0;
+    assert.notEqual(hashOf(new Map<unknown, unknown>([[d1, fn]])), hashOf(new Map([['', 1]])));
+    assert.notEqual(hashOf(new Map<unknown, unknown>([[d1.vcpu[0], fn], [fn, fn]])), hashOf(new Map<unknown, unknown>([['', 1], [0, fn]])));
     // A function is no state; a Map's key counts as well as its value.
     q.probe = new Map([[1, 2]]);
     assert.deepEqual(changed(m, () => { q.probe = new Map([[2, 2]]); }), ['m:qemu']);
@@ -307,5 +317,27 @@ describe('components.ts (mutation): the state cut into named, hashed components'
     assert.deepEqual(changed(m, () => { p.probe = { ioreq_evtchn: 2, vcpu: 2, pending: 2, x: 2 }; }), ['d1']);
     p.probe = { refs: 1 };
     assert.deepEqual(changed(m, () => { p.probe = { refs: 2 }; }), ['d1'], 'refs only skipped in the seed\'s server');
+  });
+
+  it('a fresh load of components.ts: the fields hashed elsewhere (vcpu, stdvga, physmap, evtchn) are not the domain\'s', () => {
+    // Its field lists are built when the module loads: load it afresh (its cache entry set aside, then put back).
+    const key = require.resolve('../../src/model/components');
+    const saved = require.cache[key];
+    delete require.cache[key];
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const C = require('../../src/model/components') as typeof import('../../src/model/components');
+      const m = runOf('06-two-vcpus-on-demand.ioreq.json');
+      const ch = (fn: () => void) => { const b = C.componentHashes(m); fn(); return C.changedComponents(b, C.componentHashes(m)).sort(); };
+      const d0 = m.x.domains.get(0)!, d1 = m.x.domains.get(1)!;
+      assert.deepEqual(ch(() => { m.flatRun('toolstack', null, (f) => f.libxc.allocVcpu(d0, 1)); }), ['d0.run', 'd0.v1']);
+      assert.deepEqual(ch(() => { d1.stdvga.ownRegs().sr[0] = 3; }), ['d1.vga']);
+      assert.deepEqual(ch(() => { d1.evtchn.w(3).pending = true; }), ['d1.v0']);
+      assert.deepEqual(ch(() => { d1.vcpu[0].paused_for_shutdown = true; }), ['d1.run']);
+      assert.deepEqual(ch(() => { d1.page(0x200)!.data().setUint8(1, 1); }), ['d1.ram']);
+      assert.deepEqual(ch(() => { d1.pause_count++; }), ['d1.run']);
+    } finally {
+      if (saved) require.cache[key] = saved; else delete require.cache[key];
+    }
   });
 });
