@@ -94,6 +94,8 @@ export function componentHashes(m: Model): Map<string, number> {
     for (const f of RUN_FIELDS) walk(run, d[f], NO_SKIP, 0);
     for (const v of d.vcpu) run.n(v.paused_for_shutdown ? 1 : 0);
     walk(at(`${D}.vga`), d.stdvga, NO_SKIP, 0);
+    // The sequencer and graphics registers are byte arrays, which the walk takes for page mappings: their bytes here.
+    at(`${D}.vga`).bytes(d.stdvga.sr); at(`${D}.vga`).bytes(d.stdvga.gr);
     const g = d.stdvga as unknown as { vram?: Array<Uint8Array | DataView | null> };
     if (Array.isArray(g.vram)) g.vram.forEach((pg, i) => { if (pg) { at(`${D}.vga`).n(i); at(`${D}.vga`).bytes(pg instanceof Uint8Array ? pg : bytesOf(pg)); } });
     // Today's per-server pending flag is the vcpu's; the rest of each server is the domain's.
