@@ -264,3 +264,75 @@ describe('scenario parse: toBig', () => {
     for (const v of [2 ** 53, 1.5, '0x', '12a', ' 1', '1 ', '-1', '', 'x12', null, undefined, {}, 5n]) assert.equal(toBig(v), undefined, String(v));
   });
 });
+
+describe('scenario parse, word for word: the edges the first pass left', () => {
+  const deep = (unit: string, n = MAX_DEPTH + 1) => unit.repeat(n);
+  it('nesting is counted past block comments, and only a slash starts a comment', () => {
+    // Each bracket followed by a block comment: every one counts.
+    assert.equal(err(deep('[/**/')), `${F}:1:${5 * MAX_DEPTH + 1}: nesting deeper than 256 levels`);
+    // A bracket followed by '*' or a lone '/' is no comment: the brackets after them count.
+    assert.equal(err(deep('[*')), `${F}:1:${2 * MAX_DEPTH + 1}: nesting deeper than 256 levels`);
+    assert.equal(err('[/' + deep('[')), `${F}:1:${MAX_DEPTH + 2}: nesting deeper than 256 levels`);
+    // A block comment ends at the first '*/' after its '/*' (its own '*' is not the end), and what follows counts.
+    assert.equal(err(`/*/ ${deep('[')} */{"profile":"seed","steps":[]}`), 'OK');
+    assert.equal(err(`/* c */${deep('[')}`), `${F}:1:${7 + MAX_DEPTH + 1}: nesting deeper than 256 levels`);
+    assert.equal(err(`/**/*${deep('[')}`), `${F}:1:${5 + MAX_DEPTH + 1}: nesting deeper than 256 levels`);
+  });
+
+  it('a vcpu actor is d<domid>v<n>, whole: the numbers can have several digits, nothing may come before or after', () => {
+    const create = (d: number, n: number) => TS(`"op":"xc_domain_create","domid":${d},"vcpus":${n}`);
+    const sc = parseScenario(doc('', `[${create(12, 13)},{"actor":"d12v12","op":"hvm_do_resume"}]`), F);
+    assert.deepEqual([sc.steps[1].actorKind, sc.steps[1].domid, sc.steps[1].vcpu], ['vcpu', 12, 12]);
+    for (const actor of ['xd1v0', 'd1v0x']) {
+      const text = doc('', `[${create(1, 1)},{"actor":"${actor}","op":"hvm_do_resume"}]`);
+      assert.match(err(text), new RegExp(`^f\\.ioreq\\.json:${at(text, `"actor":"${actor}"`)}: unknown actor '${actor}' \\(did you mean 'd1v0'\\?\\)$`), actor);
+    }
+    // Such names are free for device models.
+    assert.equal(parseScenario(doc(',"deviceModels":[{"name":"xd1v0","target":1},{"name":"d1v0x","target":1}]'), F).deviceModels.length, 2);
+  });
+
+  it("an unknown actor's suggestions come from the vcpus the file names, not from other unknown actors", () => {
+    const text = doc('', '[{"actor":"qemx","op":"xen_hvm_init"},{"actor":"qemy","op":"xen_hvm_init"}]');
+    assert.equal(err(text), `${F}:1:29: unknown actor 'qemx' (expected 'toolstack', a device model (none declared) or a vcpu as d<domid>v<n>)`);
+  });
+
+  it('an op two kinds of actor may do names both', () => {
+    assert.equal(err(doc('', '[{"actor":"d1v0","op":"hvmop_create_ioreq_server","domid":1}]', '4.5')),
+      `${F}:1:43: op 'hvmop_create_ioreq_server' is done by a device model or the toolstack, not by 'd1v0'`);
+  });
+
+  it("the known params are the profile's: a 4.5 name is no suggestion under the seed", () => {
+    const set = (profile: string) => doc('', `[${TS('"op":"hvmop_set_param","domid":1,"param":"IOREQ_SERVER_PF","value":1')}]`, profile);
+    assert.equal(err(set('seed')), `${F}:1:82: unknown HVM param 'IOREQ_SERVER_PF' for profile seed (expected a name such as IOREQ_PFN, or a number below 32)`);
+    assert.match(err(set('4.5')), /unknown HVM param 'IOREQ_SERVER_PF' for profile 4\.5 \(did you mean 'IOREQ_SERVER_PFN'\?\)$/);
+  });
+
+  it('a number the schema takes but JavaScript cannot hold exactly is refused, not rounded', () => {
+    const set = doc('', `[${TS('"op":"hvmop_set_param","domid":1,"param":"IOREQ_PFN","value":9007199254740993')}]`);
+    assert.equal(err(set), `${F}:1:102: 'value' must be a number or a 0x-hex string below 2^64`);
+    const pio = doc('', `[${TS('"op":"xc_domain_create","domid":1,"vcpus":1')},{"actor":"d1v0","op":"pio_write","port":1e20,"size":1,"value":1}]`);
+    assert.equal(err(pio), `${F}:1:127: 'port' must be an I/O port from 0 to 0xffff`);
+  });
+
+  it('a number outside a list of numbers: the list, no suggestion', () => {
+    const pio = doc('', `[${TS('"op":"xc_domain_create","domid":1,"vcpus":1')},{"actor":"d1v0","op":"pio_write","port":1,"size":3,"value":1}]`);
+    assert.equal(err(pio), `${F}:${at(pio, '"size"')}: 'steps.1.size' must be one of 1, 2, 4`);
+  });
+
+  it("the schema's pattern and range errors, in its words", () => {
+    assert.equal(err(doc(',"deviceModels":[{"name":"9q","target":1}]')), `${F}:1:36: 'deviceModels.0.name' must match ^[A-Za-z][A-Za-z0-9_-]*$`);
+    assert.equal(err(doc(',"deviceModels":[{"name":"q","target":32752}]')), `${F}:1:47: 'deviceModels.0.target' must be <= 32751`);
+  });
+
+  it('of several errors the deepest is reported; an op named wrongly at step 10 still gets its suggestion', () => {
+    // The schema reports the missing 'vcpus' (at the step) before the bad 'domid' (inside it): the deeper one wins.
+    const text = doc('', `[${TS('"op":"xc_domain_create","domid":"x"')}]`);
+    assert.equal(err(text), `${F}:${at(text, '"domid"')}: 'steps.0.domid' must be of type integer`);
+    const steps = Array.from({ length: 10 }, () => TS('"op":"xc_hvm_build","domid":1'));
+    const eleventh = doc('', `[${[...steps, TS('"op":"xc_hvm_buld","domid":1')].join(',')}]`);
+    assert.equal(err(eleventh), `${F}:${at(eleventh, '"op":"xc_hvm_buld"')}: unknown op 'xc_hvm_buld' (did you mean 'xc_hvm_build'?)`);
+    const bad = doc('', `[${[...steps, TS('"op":"xc_hvm_build","domid":"one"')].join(',')}]`);
+    assert.equal(err(bad), `${F}:${at(bad, '"domid":"one"')}: 'steps.10.domid' must be of type integer`);
+  });
+});
+
