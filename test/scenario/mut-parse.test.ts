@@ -241,6 +241,7 @@ describe('scenario parse, word for word: meaning', () => {
     assert.match(err('{"profile":"4.21","revert":["nope"],"steps":[]}'), /^f\.ioreq\.json:1:29: 'revert\.0' must be one of "282ed258a5", /);
     assert.equal(err('{"profile":"seed","revert":["282ed258a5"],"steps":[]}'), `${F}:1:29: fix 282ed258a5 is in the code of 4.21, not of profile seed`);
     assert.equal(err('{"profile":"4.21","revert":["282ed258a5","282ed258a5"],"steps":[]}'), `${F}:1:42: fix 282ed258a5 is listed twice`);
+    assert.equal(err('{"profile":"seed","revert":["da20c93108"],"steps":[]}'), `${F}:1:29: fix da20c93108 is in the code of 4.21, 4.21-arm, not of profile seed`);
     assert.equal(err('{"profile":"4.21","revert":["282ed258a5","282ed258a5"],"steps":[]}', { fixed: true }), `${F}:1:42: fix 282ed258a5 is listed twice`);
     const text = '{"profile":"4.21","revert":["282ed258a5"],"steps":[]}';
     assert.deepEqual(parseScenario(text, F).revert, ['282ed258a5']);
