@@ -134,8 +134,17 @@ export class IoreqRuntime {
     this.finalVerdicts = null;
     this.ended = this.sc.steps.length === 0;
     this.depthAt = [];
+    this.seenFrames = new WeakSet();
     if (!this.ended) this.enterStep();
     this.record();
+    this.markSeen();
+  }
+
+  /** The top frame at a position reached without a move (a reset, the end of a travel) is no longer a call's first
+   *  statement once the runtime moves on from it: a function breakpoint stops at a call's entry only. */
+  private markSeen(): void {
+    const top = this.frames().at(-1);
+    if (top) this.seenFrames.add(top);
   }
 
   get currentStep(): Step | undefined {
@@ -486,6 +495,12 @@ export class IoreqRuntime {
       this.gen = null;
       this.returned = false;
       this.pos = { t: this.stepStart[snap], step: snap, stmt: 0 };
+      // A scenario without steps has only its end.
+      if (!this.sc.steps.length) {
+        this.ended = true;
+        this.record();
+        return;
+      }
       // Whole steps on the flat build (no edits inside them may exist, else step statement by statement).
       for (let k = snap; k < i; k++) {
         const from = this.stepStart[k], to = this.stepStart[k + 1];
@@ -495,9 +510,18 @@ export class IoreqRuntime {
         this.finishStep(r);
         this.pos = { t: to, step: k + 1, stmt: 0 };
       }
-      this.enterStep();
+      try {
+        this.enterStep();
+      } catch (e) {
+        // The step travelled to cannot run (the position the scenario got stuck at): stuck there again.
+        if (!(e instanceof RuntimeError)) throw e;
+        this.stuck = e.message;
+        this.record();
+        return;
+      }
       this.applyEditsAt(this.pos.t);
       this.record();
+      this.markSeen();
       while (this.pos.t < t && !this.ended) this.moveOne();
     } finally {
       this.replaying = false;
@@ -572,7 +596,10 @@ export class IoreqRuntime {
     let i = this.pos.step;
     let snap = i - (i % SNAPSHOT_EVERY);
     for (;;) {
-      const end = snap === i - (i % SNAPSHOT_EVERY) ? target : this.stepStart[Math.min(snap + SNAPSHOT_EVERY, this.stepStart.length - 1)];
+      // The newest interval ends before `target`; an older one includes its end (the first statement of the next
+      // interval's first step, which that interval's scan starts from and so does not check).
+      const newest = snap === i - (i % SNAPSHOT_EVERY);
+      const end = newest ? target : Math.min(target, this.stepStart[Math.min(snap + SNAPSHOT_EVERY, this.stepStart.length - 1)] + 1);
       this.goto(this.stepStart[snap]);
       this.replaying = true;
       try {
