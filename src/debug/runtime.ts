@@ -198,9 +198,9 @@ export class IoreqRuntime {
     return this.eventLog.length;
   }
 
-  /** One position forward. Returns false at the end of the scenario. */
-  private advance(): boolean {
-    if (this.ended) return false;
+  /** One position forward (none at the end of the scenario, or once stuck). */
+  private advance(): void {
+    if (this.ended) return;
     if (this.returned) {
       // From the step's return to the next step's first statement (or the end).
       this.returned = false;
@@ -212,7 +212,7 @@ export class IoreqRuntime {
         this.gen = null;
         const ck = new Checker(this.session.m);
         this.finalVerdicts = this.sc.expect.map((e) => ck.check(e));
-        return false;
+        return;
       }
       if (this.stepStart.length <= this.pos.step) this.stepStart[this.pos.step] = this.pos.t;
       if (this.pos.step % SNAPSHOT_EVERY === 0 && !this.snapshots.has(this.pos.step)) this.snapshots.set(this.pos.step, { s: this.session.clone(false), events: this.eventLog.length });
@@ -221,7 +221,7 @@ export class IoreqRuntime {
       } catch (e) {
         if (!(e instanceof RuntimeError)) throw e;
         this.stuck = e.message;
-        return false;
+        return;
       }
     } else {
       const r = this.gen!.next();
@@ -235,7 +235,6 @@ export class IoreqRuntime {
       this.pos.t++;
     }
     this.applyEditsAt(this.pos.t);
-    return true;
   }
 
   private finishStep(result: StepResult): void {
@@ -267,8 +266,9 @@ export class IoreqRuntime {
    */
   private pending: { t: number; stops: StopInfo[] } | null = null;
 
-  /** Checks the stop conditions at the current position; returns the first stop (keeping the others) or null. */
-  private checkStop(prevWatch: string[], prevCrash: string, prevReturned: boolean): StopInfo | null {
+  /** Checks the stop conditions at the current position; returns the first stop (keeping the others) or null.
+   *  prevReturned: the step whose return the runtime was at before this move (-1: none). */
+  private checkStop(prevWatch: string[], prevCrash: string, prevReturned: number): StopInfo | null {
     const [first, ...rest] = this.stopsHere(prevWatch, prevCrash, prevReturned);
     this.pending = rest.length ? { t: this.pos.t, stops: rest } : null;
     return first ?? null;
@@ -276,11 +276,13 @@ export class IoreqRuntime {
 
   /** Every stop condition that holds at the current position, in the order they are reported. A code breakpoint only
    *  when nothing else stops here (the user is already at its line). */
-  private stopsHere(prevWatch: string[], prevCrash: string, prevReturned: boolean): StopInfo[] {
+  private stopsHere(prevWatch: string[], prevCrash: string, prevReturned: number): StopInfo[] {
     const actor = this.currentStep?.actor ?? 'toolstack';
     const out: StopInfo[] = [];
-    if (this.returned && !prevReturned) {
-      // The step's operation has just returned: its expect and after checks, then the explorer's invariants.
+    if (this.returned && prevReturned !== this.pos.step) {
+      // The step's operation has just returned (a direct step, one without modelled statements, returns as it is
+      // entered, straight from the previous step's return): its expect and after checks, then the explorer's
+      // invariants.
       const bad = this.results[this.pos.step]?.verdicts.filter((v) => !v.ok) ?? [];
       if (bad.length && this.exceptionFilters.has('failed_expectation')) {
         const text = bad.map((v) => `${v.text} (${v.loc.file}:${v.loc.line}:${v.loc.column})`).join('; ');
@@ -399,7 +401,7 @@ export class IoreqRuntime {
       if (this.ended) return { reason: 'end', actor: 'toolstack' };
       const prevWatch = this.dataBreakpoints.length ? this.watchValues() : [];
       const prevCrash = this.crashedSet();
-      const prevReturned = this.returned;
+      const prevReturned = this.returned ? this.pos.step : -1;
       this.moveOne();
       if (this.stuck) return this.stuckStop(this.stuck);
       if (this.ended) return this.endStop();
@@ -529,22 +531,6 @@ export class IoreqRuntime {
     this.lastViolations = new Set(stateViolations(this.session).map((x) => x.kind));
   }
 
-  /** The positions from t0 up to (not including) t1, each with its actor, step and depth (replayed). */
-  private positions(t0: number, t1: number): Array<{ t: number; actor: string | undefined; step: number; depth: number }> {
-    const out: Array<{ t: number; actor: string | undefined; step: number; depth: number }> = [];
-    this.goto(t0);
-    this.replaying = true;
-    try {
-      while (this.pos.t < t1 && !this.ended && !this.stuck) {
-        out.push({ t: this.pos.t, ...this.here() });
-        this.moveOne();
-      }
-    } finally {
-      this.replaying = false;
-    }
-    return out;
-  }
-
   /**
    * stepBack. By statement or line (the default): the reverse of next at the same depth in this thread: the latest
    * earlier position of the step at this depth or shallower (so it steps back over a call, never into the callee;
@@ -563,16 +549,9 @@ export class IoreqRuntime {
         // to the return, so stepBack from the return goes to that statement.
         const d0 = Math.max(1, c.depth);
         const from = this.stepStart[c.step];
-        // The depths of this step's positions are known once visited (every position of the step in progress has
-        // been); otherwise replay them.
-        let known = true;
-        for (let t = from; t < c.t && known; t++) if (this.depthAt[t] === undefined) known = false;
-        if (known) {
-          for (let t = c.t - 1; t >= from && target === undefined; t--) if (this.depthAt[t] <= d0) target = t;
-        } else {
-          const ps = this.positions(from, c.t);
-          target = [...ps].reverse().find((x) => x.depth <= d0)?.t;
-        }
+        // Every position of the step in progress has been visited (travel replays the last step statement by
+        // statement, an edit keeps the depths up to its position), so each one's depth is known.
+        for (let t = c.t - 1; t >= from && target === undefined; t--) if (this.depthAt[t] <= d0) target = t;
       }
     }
     if (target === undefined) {
@@ -606,7 +585,7 @@ export class IoreqRuntime {
         while (this.pos.t < end && !this.ended) {
           const prevWatch = this.dataBreakpoints.length ? this.watchValues() : [];
           const prevCrash = this.crashedSet();
-          const prevReturned = this.returned;
+          const prevReturned = this.returned ? this.pos.step : -1;
           this.moveOne();
           if (this.pos.t >= end || this.ended) break;
           const s = this.checkStop(prevWatch, prevCrash, prevReturned);

@@ -103,4 +103,143 @@ describe('debug runtime (mutation): function breakpoints and reverse-continue ac
     assert.deepEqual(rt.pos, { t: at, step: 5, stmt: 0 });
     assert.deepEqual(rt.continue(), first);
   });
+
+  /** A param nothing in scenario 08 writes (HVM_PARAM 31), as an edit's mark. */
+  const mark = (rt: IoreqRuntime): number | undefined => rt.session.m.x.domains.get(1)?.arch.hvm_domain.params[31];
+  const setMark = (v: number) => (x: import('../../src/scenario/exec').Session): void => { x.m.x.domains.get(1)!.arch.hvm_domain.params[31] = v; };
+
+  it('an edit inside a step is replayed at its position: travel replays that step statement by statement, not on the flat build', () => {
+    const rt = new IoreqRuntime(sc);
+    const at = starts[1] + 40; // inside xc_hvm_build (step 1)
+    rt.goto(at);
+    rt.edit(setMark(0x51));
+    rt.goto(starts[4] + 2); // step 4: steps 1-3 replayed from the start's snapshot
+    assert.equal(mark(rt), 0x51, 'the edit made in step 1 holds in step 4');
+    rt.goto(at - 1);
+    assert.equal(mark(rt), 0, 'before the edit\'s position it has not happened');
+    rt.goto(at);
+    assert.equal(mark(rt), 0x51, 'at its position it has');
+  });
+
+  it('an edit drops the snapshots taken after it: travel to step 9 after an edit in step 1 holds the edit', () => {
+    const rt = new IoreqRuntime(sc);
+    assert.equal(rt.continue().reason, 'end'); // the snapshot before step 8 exists, without any edit
+    rt.goto(starts[1] + 3);
+    rt.edit(setMark(0x52));
+    rt.goto(starts[9] + 1);
+    assert.equal(mark(rt), 0x52);
+    assert.equal(rt.pos.t, starts[9] + 1);
+  });
+
+  it('a second edit at an earlier position forgets the later one (the future it was made in no longer exists)', () => {
+    const rt = new IoreqRuntime(sc);
+    rt.goto(starts[3]);
+    rt.edit(setMark(0x53));
+    rt.goto(starts[2]);
+    rt.edit((x) => { x.m.x.domains.get(1)!.arch.hvm_domain.params[30] = 0x54; });
+    rt.goto(starts[4]);
+    assert.equal(mark(rt), 0, 'the edit at step 3 is gone');
+    assert.equal(rt.session.m.x.domains.get(1)!.arch.hvm_domain.params[30], 0x54);
+    // Both at one position: kept, in order.
+    rt.edit(setMark(0x55));
+    rt.edit(setMark(0x56));
+    rt.goto(starts[5]);
+    assert.equal(mark(rt), 0x56);
+  });
+
+  it('travel back from the end to step 2 lands there, not at the later snapshot\'s step', () => {
+    const rt = new IoreqRuntime(sc);
+    rt.continue();
+    rt.goto(starts[2] + 1);
+    assert.deepEqual([rt.pos.t, rt.pos.step, rt.pos.stmt], [starts[2] + 1, 2, 1]);
+    assert.equal(rt.currentStep!.op, 'xen_hvm_init');
+  });
+
+  it('stepBack in another thread goes to that thread\'s latest step\'s return; from the start, or with none, it stays', () => {
+    const rt = new IoreqRuntime(sc);
+    assert.deepEqual(rt.stepBack('d1v0'), { reason: 'entry', actor: 'd1v0', description: 'at the start' });
+    rt.goto(starts[2] + 4); // qemu in xen_hvm_init: d1v0 has no step before
+    assert.deepEqual(rt.stepBack('d1v0'), { reason: 'entry', actor: 'd1v0' });
+    assert.equal(rt.pos.t, starts[2] + 4, 'it stays');
+    assert.deepEqual(rt.stepBack('toolstack'), { reason: 'step', actor: 'toolstack' });
+    assert.equal(rt.pos.t, starts[2] - 1, "xc_hvm_build's return (step 1)");
+    assert.equal(rt.returned, true);
+    rt.goto(starts[5] + 6); // qemu in cpu_handle_ioreq (step 5)
+    rt.stepBack('d1v0');
+    assert.deepEqual([rt.pos.t, rt.pos.step, rt.returned], [starts[5] - 1, 4, true], "pio_write's return (step 4)");
+    // From a thread's own step's first statement: its previous step's return.
+    rt.goto(starts[7]);
+    assert.equal(rt.currentStep!.actor, 'd1v0');
+    rt.stepBack('d1v0');
+    assert.deepEqual([rt.pos.t, rt.pos.step], [starts[7] - 1, 6]);
+    // From the end: the thread's last step's return.
+    rt.continue();
+    assert.equal(rt.ended, true);
+    const end = rt.pos.t;
+    rt.stepBack('qemu');
+    assert.deepEqual([rt.pos.t, rt.pos.step, rt.returned], [starts[12] - 1, 11, true]);
+    rt.goto(end);
+    rt.stepBack('d1v0');
+    assert.deepEqual([rt.pos.t, rt.pos.step, rt.returned], [end - 1, 12, true], 'the last step is d1v0\'s');
+  });
+
+  it('next, stepIn and stepOut report a step stop; next by instruction goes into a call as stepIn does', () => {
+    const rt = new IoreqRuntime(sc);
+    // xc_domain_create's first statement calls domain_create.
+    assert.equal(rt.frames().length, 1);
+    assert.deepEqual(rt.next('toolstack', 'instruction'), { reason: 'step', actor: 'toolstack' });
+    assert.deepEqual([rt.frames().length, rt.frames().at(-1)!.fn], [2, 'domain_create']);
+    assert.deepEqual(rt.stepOut('toolstack'), { reason: 'step', actor: 'toolstack' });
+    assert.deepEqual([rt.frames().length, rt.frames().at(-1)!.at], [1, 'check_create']);
+    rt.reset();
+    assert.deepEqual(rt.next('toolstack'), { reason: 'step', actor: 'toolstack' });
+    assert.deepEqual([rt.frames().length, rt.frames().at(-1)!.at], [1, 'check_create'], 'next steps over domain_create');
+    assert.deepEqual(rt.stepIn('toolstack'), { reason: 'step', actor: 'toolstack' });
+    assert.equal(rt.frames().at(-1)!.at, 'get_domain');
+  });
+
+  it('stepOut from a step\'s return goes to the thread\'s next step\'s first statement', () => {
+    const rt = new IoreqRuntime(sc);
+    rt.goto(starts[1] - 1); // xc_domain_create's return
+    assert.equal(rt.returned, true);
+    assert.deepEqual(rt.stepOut('toolstack'), { reason: 'step', actor: 'toolstack' });
+    assert.deepEqual([rt.pos.t, rt.frames().at(-1)!.fn], [starts[1], 'setup_guest']);
+    // For d1v0, from toolstack's step: its first statement (step 4).
+    rt.goto(starts[3]);
+    rt.stepOut('d1v0');
+    assert.deepEqual([rt.pos.t, rt.pos.step], [starts[4], 4]);
+  });
+
+  it('two data breakpoints hit by one write are one stop naming both (d1v0 setting READY writes the slot\'s state byte)', () => {
+    const rt = new IoreqRuntime(sc);
+    rt.dataBreakpoints = [{ id: 1, dataId: 'slot:1:0:state' }, { id: 2, dataId: 'mem:1:feff9:30:1' }];
+    const got = [0, 1, 2].map(() => rt.continue());
+    assert.deepEqual(got.map((s) => [s.reason, s.hitBreakpointIds, s.description]), [
+      ['data breakpoint', [2], 'd1:0xfeff9+0x1e (1 byte) written by qemu in prepare_ring_for_helper (check_va)'],
+      ['data breakpoint', [1], 'd1v0 slot state written by qemu in hvm_create_ioreq_server (publish)'],
+      ['data breakpoint', [1, 2], 'd1v0 slot state, d1:0xfeff9+0x1e (1 byte) written by d1v0 in hvm_send_assist_req_to_server (ready)'],
+    ]);
+  });
+
+  it('the stops of one return come one per continue (the failing after check, then the invariant), then the run moves on', () => {
+    // Scenario 12 with its allow taken out and write_state's after check made to fail: QEMU writing state 5 into the
+    // slot is both at that step's return.
+    const f = path.join(ROOT, 'scenarios', '12-weird-state-crash.ioreq.json');
+    const text = fs.readFileSync(f, 'utf8');
+    const changed = text.replace('"explore": { "allow": ["impossible-slot-state"] },', '')
+      .replace('{ "path": "domains.1.vcpus.0.slot.state", "equals": 5 }', '{ "path": "domains.1.vcpus.0.slot.state", "equals": 6 }');
+    assert.equal(changed.length, text.length - '"explore": { "allow": ["impossible-slot-state"] },'.length);
+    const crash = parseScenario(changed, f);
+    const rt = new IoreqRuntime(crash);
+    rt.exceptionFilters = new Set(['failed_expectation', 'invariant', 'domain_crash']);
+    const a = rt.continue();
+    const t = rt.pos.t;
+    assert.deepEqual([a.reason, a.exception?.id, a.description, rt.pos.step, rt.returned], ['exception', 'failed_expectation', 'expectation failed: domains.1.vcpus.0.slot.state == 6 (got 5)', 8, true]);
+    const b = rt.continue();
+    assert.deepEqual([b.reason, b.exception?.id, rt.pos.t], ['exception', 'invariant', t]);
+    assert.match(b.description!, /^impossible-slot-state: /);
+    const c = rt.continue();
+    assert.deepEqual([c.reason, c.exception?.id, c.description], ['exception', 'domain_crash', 'domain_crash(d1): Weird HVM iorequest state 5'], 'on to the next stop');
+    assert.ok(rt.pos.t > t);
+  });
 });
