@@ -358,9 +358,9 @@ describe('mutation (issue 16): 4.4 stdvga\'s video memory ([X44] stdvga.c:85-102
     const { h, s } = fresh();
     h.vramLong(s, 0, 0x12345678);
     h.stdvgaMemReadb(s, 0xa0000);
-    s.sr[2] = 0x03; s.gr[5] = 1; s.gr[8] = 0x00; s.gr[3] = 0x18;
-    h.stdvgaMemWriteb(s, 0xa0001, 0x00);
-    assert.equal(h.vramLong(s, 1), 0x00005678, 'mode 1: the latch, planes 0-1 only, no ALU, no bit mask');
+    s.sr[2] = 0x03; s.gr[5] = 1; s.gr[8] = 0xff; s.gr[3] = 0;
+    h.stdvgaMemWriteb(s, 0xa0001, 0x0f);
+    assert.equal(h.vramLong(s, 1), 0x00005678, 'mode 1: the latch (not the data), planes 0-1 only');
     s.sr[2] = 0x0f; s.gr[3] = 0;
     s.gr[5] = 2; s.gr[8] = 0xf0;
     h.stdvgaMemWriteb(s, 0xa0002, 0x05);
@@ -557,6 +557,23 @@ describe('mutation (issue 16): 4.4 stdvga_intercept_mmio and mmio_move ([X44] st
     assert.match(g.events('stdvga').find((e) => e.fn === 'stdvga' && /cannot/.test(e.text))!.text, /the write at 0xa0500 \(data 0x9effc/);
   });
 
+  it('RAM inside the VGA hole (a set_page step populates the frame) that cannot be copied is not video memory: the move stops there, the cache is dropped (stdvga.c:493-499, 516-522)', () => {
+    for (const dir of [A.IOREQ_READ, A.IOREQ_WRITE]) {
+      const g = new G44();
+      chain4(g);
+      g.d.page(0xa4); // RAM at 0xa4000, as set_page on that frame leaves it
+      g.d.page(0xa5)!.paged_out = true; // and paged-out RAM at 0xa5000
+      fill(g, 0x700, 0x12121212); fill(g, 0x704, 0x34343434);
+      poke32(g, 0xa4ffc, 0x56565656);
+      if (dir === A.IOREQ_READ) assert.equal(movs(g, 0xa0700, 0xa4ffc, 4, 2, 0), X86EMUL_OKAY);
+      else assert.equal(movs(g, 0xa4ffc, 0xa0700, 4, 2, 0), X86EMUL_OKAY);
+      assert.equal(g.d.stdvga.cache, false, `dir ${dir}`);
+      assert.deepEqual(g.d.paging_requests, [0xa5]);
+      assert.equal(g.d.stdvga.vram[5], null, 'nothing at window offset 0x5000');
+      assert.deepEqual([peek32(g, 0xa4ffc), vw(g, 0x700), vw(g, 0x704)], dir === A.IOREQ_READ ? [0x12121212, 0x12121212, 0x34343434] : [0x56565656, 0x56565656, 0x34343434]);
+    }
+  });
+
   it('a move into a paged-out RAM frame stops there and drops the cache (stdvga.c:484-499)', () => {
     const g = new G44();
     chain4(g);
@@ -572,13 +589,13 @@ describe('mutation (issue 16): 4.4 stdvga_intercept_mmio and mmio_move ([X44] st
     const g = new G44();
     chain4(g);
     const c0 = g.m.x.console.length;
-    let r = g.stepped(g.v(), (h) => h.stdvgaInterceptMmio(g.v(), { ...req(A.IOREQ_TYPE_PIO, 0xa1234, 2, A.IOREQ_WRITE, 0x12345n), state: 1 }));
+    let r = g.stepped(g.v(), (h) => h.stdvgaInterceptMmio(g.v(), { ...req(A.IOREQ_TYPE_PIO, 0xa1234, 2, A.IOREQ_WRITE, 0x12n), state: 1 }));
     assert.equal(r.value, X86EMUL_UNHANDLEABLE);
     assert.equal(g.d.stdvga.cache, false);
     assert.deepEqual(labels(r.stops, 'stdvga_intercept_mmio'), ['init_s', 'init_buf', 'size', 'mode', 'is_copy', 'unsupported', 'drop_cache', 'offer']);
     assert.equal(localsAt(r.stops, 'stdvga_intercept_mmio', 'unsupported').type, String(A.IOREQ_TYPE_PIO));
     assert.deepEqual(g.m.x.console.slice(c0).map((l) => [l.level, l.fn, l.text]), [['XENLOG_WARNING', 'stdvga_intercept_mmio',
-      'unsupported mmio request type:0 addr:0xa1234 data:0x12345 size:2 count:1 state:1 isptr:0 dir:0 df:0']]);
+      'unsupported mmio request type:0 addr:0xa1234 data:0x0012 size:2 count:1 state:1 isptr:0 dir:0 df:0']]);
     g.d.stdvga.cache = true;
     r = g.stepped(g.v(), (h) => h.stdvgaInterceptMmio(g.v(), req(A.IOREQ_TYPE_COPY, 0xa0000, 16, A.IOREQ_WRITE, 1n)));
     assert.equal(r.value, X86EMUL_UNHANDLEABLE);
