@@ -5,7 +5,9 @@
 // stdvga_mem_write 427-463, mmio_move 467-543, stdvga_intercept_mmio 545-588, stdvga_init 590-621) and
 // xen/arch/x86/hvm/intercept.c (hvm_mmio_intercept 166-179, process_portio_intercept 181-301, hvm_io_intercept
 // 307-338). Where a test builds a request or an HvmHwStdvga by hand, it is what hvmemul_do_io or a guest's earlier
-// register writes would leave; where it calls a C function directly, the arguments are ones Xen's caller can pass.
+// register writes would leave. A few tests call a C function directly to reach a defensive branch its callers never
+// take in 4.4 (another port in stdvga_outb, a size other than 1/2/4/8, a request that is not a COPY): they pin what
+// that branch does in the source.
 import { strict as assert } from 'node:assert';
 import * as A from '../../src/model/abi';
 import { HVM_PARAM_HPET_ENABLED } from '../../src/model/params';
@@ -627,7 +629,7 @@ describe('mutation (issue 16): 4.4 hvm_mmio_intercept, Xen\'s own MMIO handlers 
     return { p, r, dev: localsAt(r.stops, 'hvm_mmio_intercept', 'handlers').handler };
   };
 
-  it('each handler\'s range, first and last byte and one past: the HPET (only while HVM_PARAM_HPET_ENABLED), the vlapic page, the vioapic (hpet.c, vlapic.c, vioapic.c @RELEASE-4.4.0)', () => {
+  it('each handler\'s range, first and last byte and one past: the HPET (only while HVM_PARAM_HPET_ENABLED), the vlapic page, the vioapic (hpet.c:457-462, vlapic.c:877-882, vioapic.c:239-245 @RELEASE-4.4.0)', () => {
     const g = new G44();
     g.d.arch.hvm_domain.params[HVM_PARAM_HPET_ENABLED] = 1;
     for (const [a, dev] of [[0xfecfffffn, 'NULL'], [0xfed00000n, '"hpet"'], [0xfed003ffn, '"hpet"'], [0xfed00400n, 'NULL'],
