@@ -242,4 +242,36 @@ describe('debug runtime (mutation): function breakpoints and reverse-continue ac
     assert.deepEqual([c.reason, c.exception?.id, c.description], ['exception', 'domain_crash', 'domain_crash(d1): Weird HVM iorequest state 5'], 'on to the next stop');
     assert.ok(rt.pos.t > t);
   });
+
+  const boot = (vcpus: number): unknown[] => [
+    { actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus },
+    { actor: 'toolstack', op: 'xc_hvm_build', domid: 1 },
+    { actor: 'qemu', op: 'xen_hvm_init' },
+    { actor: 'toolstack', op: 'xc_domain_unpause', domid: 1 },
+  ];
+  const scenario = (name: string, steps: unknown[]): Scenario =>
+    parseScenario(JSON.stringify({ profile: 'seed', deviceModels: [{ name: 'qemu', target: 1 }], steps }), name);
+
+  it('a deadlock names each actor\'s blocked step, then every other vcpu left blocked in Xen (hvm_wait_on_io) with no step to come', () => {
+    const sc2 = scenario('deadlock2.ioreq.json', [...boot(2),
+      { actor: 'd1v0', op: 'pio_write', port: 0x3f8, size: 1, value: 0x41 },
+      { actor: 'd1v1', op: 'pio_write', port: 0x3f8, size: 1, value: 0x42 },
+      { actor: 'd1v1', op: 'pio_write', port: 0x3f8, size: 1, value: 0x43 }]);
+    const rt = new IoreqRuntime(sc2);
+    const s = rt.continue();
+    const text = 'deadlock: d1v1 cannot run step 6 (pio_write): d1v1 is blocked in Xen until its ioreq port is notified; d1v0 is blocked in Xen waiting for its ioreq';
+    assert.deepEqual(s, { reason: 'exception', actor: 'd1v1', description: text, exception: { id: 'invariant', text }, location: sc2.steps[6].loc, where: 'step 6: deadlock' });
+  });
+
+  it('a step that cannot run while another actor\'s later step can is not a deadlock: it stops as that step\'s failure, at its line', () => {
+    const sc3 = scenario('stuck-not-deadlock.ioreq.json', [...boot(1),
+      { actor: 'd1v0', op: 'pio_write', port: 0x3f8, size: 1, value: 0x41 },
+      { actor: 'd1v0', op: 'pio_write', port: 0x3f8, size: 1, value: 0x42 },
+      { actor: 'qemu', op: 'cpu_handle_ioreq', vcpu: 0 }]);
+    const rt = new IoreqRuntime(sc3);
+    const s = rt.continue();
+    const why = `stuck-not-deadlock.ioreq.json:${sc3.steps[5].loc.line}:${sc3.steps[5].loc.column}: step 5 (d1v0 pio_write) cannot run: d1v0 is blocked in Xen until its ioreq port is notified`;
+    assert.deepEqual(s, { reason: 'exception', actor: 'd1v0', description: why, exception: { id: 'failed_expectation', text: why }, location: sc3.steps[5].loc, where: 'step 5: pio_write cannot run' });
+    assert.deepEqual(rt.continue(), s, 'stuck: continue reports it again');
+  });
 });
