@@ -113,7 +113,11 @@ describe('debug runtime (mutation): function breakpoints and reverse-continue ac
     const at = starts[1] + 40; // inside xc_hvm_build (step 1)
     rt.goto(at);
     rt.edit(setMark(0x51));
-    rt.goto(starts[4] + 2); // step 4: steps 1-3 replayed from the start's snapshot
+    // On to the end, so that the runtime knows every step's start again; then back to step 4: step 0 is replayed on
+    // the flat build, step 1 (which holds the edit) statement by statement.
+    assert.equal(rt.continue().reason, 'end');
+    assert.equal(mark(rt), 0x51);
+    rt.goto(starts[4] + 2);
     assert.equal(mark(rt), 0x51, 'the edit made in step 1 holds in step 4');
     rt.goto(at - 1);
     assert.equal(mark(rt), 0, 'before the edit\'s position it has not happened');
@@ -126,6 +130,9 @@ describe('debug runtime (mutation): function breakpoints and reverse-continue ac
     assert.equal(rt.continue().reason, 'end'); // the snapshot before step 8 exists, without any edit
     rt.goto(starts[1] + 3);
     rt.edit(setMark(0x52));
+    // Forwards again past step 8 (its snapshot is taken anew, holding the edit), then back to step 9 from before it.
+    assert.equal(rt.continue().reason, 'end');
+    rt.goto(starts[2]);
     rt.goto(starts[9] + 1);
     assert.equal(mark(rt), 0x52);
     assert.equal(rt.pos.t, starts[9] + 1);
@@ -133,18 +140,24 @@ describe('debug runtime (mutation): function breakpoints and reverse-continue ac
 
   it('a second edit at an earlier position forgets the later one (the future it was made in no longer exists)', () => {
     const rt = new IoreqRuntime(sc);
+    const param = (i: number): number | undefined => rt.session.m.x.domains.get(1)!.arch.hvm_domain.params[i];
+    rt.goto(starts[2] - 5);
+    rt.edit((x) => { x.m.x.domains.get(1)!.arch.hvm_domain.params[28] = 0x50; });
     rt.goto(starts[3]);
     rt.edit(setMark(0x53));
     rt.goto(starts[2]);
     rt.edit((x) => { x.m.x.domains.get(1)!.arch.hvm_domain.params[30] = 0x54; });
     rt.goto(starts[4]);
     assert.equal(mark(rt), 0, 'the edit at step 3 is gone');
-    assert.equal(rt.session.m.x.domains.get(1)!.arch.hvm_domain.params[30], 0x54);
-    // Both at one position: kept, in order.
+    assert.equal(param(30), 0x54);
+    assert.equal(param(28), 0x50, 'the edit before it stays');
+    // Two at one position: both kept, in order.
     rt.edit(setMark(0x55));
+    rt.edit((x) => { x.m.x.domains.get(1)!.arch.hvm_domain.params[29] = 0x57; });
     rt.edit(setMark(0x56));
     rt.goto(starts[5]);
-    assert.equal(mark(rt), 0x56);
+    rt.goto(starts[4] + 1);
+    assert.deepEqual([mark(rt), param(29), param(30), param(28)], [0x56, 0x57, 0x54, 0x50]);
   });
 
   it('travel back from the end to step 2 lands there, not at the later snapshot\'s step', () => {
