@@ -5,6 +5,7 @@
 import * as A from '../abi';
 import { devKey, type DeviceModel } from '../dm';
 import * as E from '../evtchn';
+import { strerror } from '../errno';
 import * as P from '../params';
 import { $, type Co } from '../step';
 import type { Domain, Xen } from '../xen';
@@ -336,7 +337,8 @@ export class Qemu {
     dm.destroyed_guest = true;
     yield $('report', { sts });
     const what = reboot ? 'reboot' : 'poweroff';
-    dm.stderr.push(sts !== 0 ? `xc_domain_shutdown failed to issue ${what}, sts ${sts}` : `Issued domain ${dm.target} ${what}`);
+    // xc_domain_shutdown returns the privcmd ioctl's -1 with errno set to the hypercall's error; QEMU prints both.
+    dm.stderr.push(sts !== 0 ? `xc_domain_shutdown failed to issue ${what}, sts -1, ${strerror(-sts)}` : `Issued domain ${dm.target} ${what}`);
     if (this.x.on) this.x.emit({ kind: 'dm_destroy_domain', fn: 'destroy_hvm_domain', domid: dm.target, detail: { reboot, sts },
       text: `dm d${dm.domid}: destroy_hvm_domain(${reboot}) -> xc_domain_shutdown(d${dm.target}, ${reboot ? 'SHUTDOWN_reboot' : 'SHUTDOWN_poweroff'}) = ${sts}` });
     return sts;
@@ -382,7 +384,8 @@ export class Qemu {
       }
       yield $('write', { type: A.TYPE_NAMES[b.type] ?? b.type, dir: b.dir, data: A.hex(data) });
       const key = devKey(b.type === A.IOREQ_TYPE_PIO, b.addr);
-      if (b.type !== A.IOREQ_TYPE_TIMEOFFSET && b.dir === A.IOREQ_WRITE) dm.devices.set(key, data);
+      // handle_ioreq cuts a write to its size before the device sees it ([QEMU] xen-hvm.c:778-781), a buffered one too.
+      if (b.type !== A.IOREQ_TYPE_TIMEOFFSET && b.dir === A.IOREQ_WRITE) dm.devices.set(key, b.size < 3 ? data & ((1n << BigInt(8 << b.size)) - 1n) : data);
       // xen_mb(): handled before the slot is given back (the model has no reordering: the stop changes nothing).
       yield $('mb');
       yield $('read_pointer', { read_pointer: (rp + 1 + qw) >>> 0 });

@@ -214,7 +214,7 @@ void destroy_hvm_domain(bool reboot)
 {
     int sts = xc_domain_shutdown(xen_xc, xen_domid, reboot ? SHUTDOWN_reboot : SHUTDOWN_poweroff);   @shutdown
     if (sts != 0)   @report
-        fprintf(stderr, "xc_domain_shutdown failed to issue %s, sts %d\n", reboot ? "reboot" : "poweroff", sts);
+        fprintf(stderr, "xc_domain_shutdown failed to issue %s, sts %d, %s\n", reboot ? "reboot" : "poweroff", sts, strerror(errno));
     else
         fprintf(stderr, "Issued domain %d %s\n", xen_domid, reboot ? "reboot" : "poweroff");
 }
@@ -246,7 +246,7 @@ static int handle_buffered_iopage(XenIOState *state)
             data |= (uint64_t)pg->buf_ioreq[(rp + 1) % IOREQ_BUFFER_SLOT_NUM].data << 32;   @hi
             qw = 1;   @qw
         }
-        if (b->type != IOREQ_TYPE_TIMEOFFSET && b->dir == IOREQ_WRITE) device_write_buffered(b, data);   @write
+        if (b->type != IOREQ_TYPE_TIMEOFFSET && b->dir == IOREQ_WRITE) device_write_buffered(b, data & SIZE_MASK(b->size));   @write
 
         xen_mb();   /* finished with the entry before its slots are handed back (the model has no reordering: a stop, nothing changes) */   @mb
         pg->read_pointer = rp + 1 + qw;   @read_pointer
