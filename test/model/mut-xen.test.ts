@@ -3,9 +3,16 @@
 // xen/include/xen/sched.h, xen/arch/x86/mm/p2m*.c and drivers/char/console.c @RELEASE-4.4.0; the page sharing and the
 // clone are the model's own (a state explorer's copies), pinned here by what a reader of either copy sees.
 import { strict as assert } from 'node:assert';
+import * as A from '../../src/model/abi';
 import { PAGE_SIZE } from '../../src/model/abi';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as H from '../../src/model/xen/4.5/hvm';
+import { parseScenario } from '../../src/scenario/parse';
+import { runScenario } from '../../src/scenario/run';
+import { G45 } from './x45-guest';
 import { Model, setCloneSharing, type FlatImpl } from '../../src/model/model';
-import { Domain, GuestPage, PageStore, PageView, Vcpu, Xen, clearPage, p2mTypeOf, sharing } from '../../src/model/xen';
+import { Domain, GuestPage, HVMIO_NAMES, HvmHwStdvga, INVALID_GFN, PageStore, PageView, SHUTDOWN_NAMES, VIO_NAMES, Vcpu, Xen, clearPage, p2mTypeOf, sharing } from '../../src/model/xen';
 
 /** A page with bytes 0..255 repeated, and a second mapping of it as a clone would have. */
 function pair(): { a: PageView; b: PageView } {
@@ -276,6 +283,8 @@ function rich(profile: 'seed' | '4.5') {
   if (profile === 'seed') assert.equal(m.flatRun('dm0', null, (i) => i.qemu.xenHvmInit(dm)).value, 0);
   else assert.equal(m.flatRun('dm0', null, (i) => i.qemu45!.xenHvmInitIoreqServer(dm)).value, 0);
   const x = m.x;
+  assert.equal(x.bugs.length, 0, 'a fresh server is no freed one: nothing is used after xfree()');
+  if (profile === '4.5') assert.deepEqual(d.hvm45.ioreq_server.list.map((s) => [s.freed, s.range!.map((r) => r.ranges)]), [[false, [[], [], []]]], 'QEMU of 2014 claims no range');
   x.console.push({ level: 'XENLOG_INFO', fn: 'f', domid: 1, vcpu: 0, text: 't' });
   x.bugs.push({ kind: 'use-after-free', fn: 'g', text: 'u' });
   x.panic = { fn: 'p', message: 'm' };
@@ -333,6 +342,7 @@ describe('mutation: Xen.clone, the explorer\'s copy of the host', () => {
           }
           assert.equal(js(x), before);
           assert.notEqual(js(y), before);
+          assert.equal(x.events.length + 1, y.events.length, 'the clone\'s events are its own');
           if (!on) {
             assert.notEqual(w.io, x.domains.get(1)!.vcpu[1].io, 'the deep clone copies v->io');
             assert.notEqual(e.x421, x.domains.get(1)!.x421);
@@ -372,5 +382,96 @@ describe('mutation: Xen.clone, the explorer\'s copy of the host', () => {
     assert.notEqual(q, p);
     q.data().setUint8(0, 1);
     assert.equal(d.page(2)!.data().getUint8(0), 0);
+  });
+});
+
+const SCENARIOS = path.join(__dirname, '..', '..', '..', 'scenarios');
+/** The model at the end of a library scenario. */
+function endOf(name: string): Model {
+  const file = path.join(SCENARIOS, name);
+  return runScenario(parseScenario(fs.readFileSync(file, 'utf8'), file)).session.m;
+}
+
+describe('mutation: the clone of today\'s hosts (4.21, x86 and Arm)', () => {
+  for (const [name, arm] of [['28-x421-qemu-port-round-trip.ioreq.json', false], ['39-x421-arm-weird-state-transition.ioreq.json', true]] as const) {
+    it(`${arm ? 'Arm' : 'x86'}: servers, their pages, vcpu lists and ranges, v->io and the ioreq block of struct domain are the clone\'s own`, () => {
+      const m = endOf(name);
+      const x = m.x;
+      assert.equal(x.bugs.length, 0, 'no server was used after xfree()');
+      const d = x.domains.get(1)!, v = d.vcpu[0];
+      const s = d.x421.server.find((t) => t !== null)!;
+      assert.deepEqual([s.freed, s.id >= 0], [false, true]);
+      // Pages made by XENMEM_acquire_resource have no gfn: INVALID_GFN (~0UL, -1 here).
+      assert.equal(INVALID_GFN, -1);
+      if (s.how[0] === 'resource') assert.equal(s.ioreq.gfn, -1);
+      d.x421.p2m_ioreq_gfns.push(7);
+      v.io.req.addr = 0x1234n;
+      const view = (z: Xen) => {
+        const e = z.domains.get(1)!, t = e.x421.server[s.id]!, w = e.vcpu[0];
+        return JSON.stringify({ gfns: e.x421.p2m_ioreq_gfns, addr: `${w.io.req.addr}`, completion: w.io.completion, dabt: w.io.dabt, enabled: t.enabled, how: t.how, id: t.id, freed: t.freed,
+          handling: t.bufioreq_handling, bev: t.bufioreq_evtchn, emu: t.emulator.domain_id, gfn: t.ioreq.gfn, va: t.ioreq.va?.getUint32(0, true) ?? null,
+          vcpus: t.ioreq_vcpu_list.map((sv) => [sv.vcpu.vcpu_id, sv.vcpu === w, sv.ioreq_evtchn, sv.pending]), ranges: t.range.map((r) => JSON.stringify(r, (_k, val) => (typeof val === 'bigint' ? `${val}n` : val))) });
+      };
+      const before = view(x);
+      const y = x.clone();
+      assert.equal(view(y), before);
+      const e = y.domains.get(1)!, w = e.vcpu[0], t = e.x421.server[s.id]!;
+      assert.equal(t.target, e, 'the clone\'s server serves the clone\'s domain');
+      assert.equal(t.emulator, y.domains.get(t.emulator.domain_id), 'and is emulated by the clone\'s device-model domain');
+      e.x421.p2m_ioreq_gfns.push(8); w.io.req.addr = 0n; w.io.dabt.size = 3; t.ioreq_vcpu_list[0].pending = !t.ioreq_vcpu_list[0].pending; t.how[0] = null;
+      if (t.ioreq.va) t.ioreq.va.setUint32(0, 0xfeed, true);
+      assert.equal(view(x), before, 'nothing written to the clone shows in the original');
+      assert.notEqual(view(y), before);
+    });
+  }
+});
+
+describe('mutation: what the views name and what a fresh structure holds', () => {
+  it('the names shown for io_state, v->io.completion and shutdown codes are Xen\'s, in its order (asm-x86/hvm/vcpu.h:33-40, public/sched.h:156-160 @RELEASE-4.4.0; xen/sched.h:157-163 @RELEASE-4.21.0)', () => {
+    assert.deepEqual(HVMIO_NAMES, ['HVMIO_none', 'HVMIO_dispatched', 'HVMIO_awaiting_completion', 'HVMIO_handle_mmio_awaiting_completion', 'HVMIO_handle_pio_awaiting_completion', 'HVMIO_completed']);
+    assert.deepEqual(VIO_NAMES, ['VIO_no_completion', 'VIO_mmio_completion', 'VIO_pio_completion', 'VIO_realmode_completion']);
+    assert.deepEqual(SHUTDOWN_NAMES, ['SHUTDOWN_poweroff', 'SHUTDOWN_reboot', 'SHUTDOWN_suspend', 'SHUTDOWN_crash', 'SHUTDOWN_watchdog']);
+  });
+
+  it('HVMOP_create_ioreq_server (4.5) makes a server that is neither enabled nor freed (hvm.c @RELEASE-4.5.0: enabling is a separate HVMOP_set_ioreq_server_state)', () => {
+    const g = new G45();
+    const a = { domid: 1, handle_bufioreq: 1, id: -1 };
+    assert.equal(g.op(H.HVMOP_create_ioreq_server, a), 0);
+    const s = g.d.hvm45.ioreq_server.list.find((t) => t.id === a.id)!;
+    assert.deepEqual([s.enabled, s.freed, s.range!.map((r) => r.ranges)], [false, false, [[], [], []]]);
+  });
+
+  it('a stdvga whose video memory was never written clones to one that has none either; its registers are shared until one side writes', () => {
+    const g = new HvmHwStdvga();
+    const c = g.clone();
+    assert.equal(c.hasVram(), false);
+    assert.equal(g.hasVram(), false);
+    c.ownRegs().sr[0] = 5;
+    assert.equal(g.sr[0], 0);
+    g.vramForWrite()[1] = new Uint8Array(4096);
+    const c2 = g.clone();
+    assert.equal(c2.hasVram(), true);
+    c2.vram[1]![0] = 1;
+    assert.equal(g.vram[1]![0], 0);
+    assert.equal(A.PAGE_SIZE, 4096);
+  });
+});
+
+describe('mutation: a 4.21 server\'s legacy gfn pages in the clone', () => {
+  it('before the server is enabled its pages are still guest frames: the clone\'s server maps the clone\'s own frames, the ones its guest reads', () => {
+    const file = path.join(SCENARIOS, '37-x421-legacy-gfns-leave-p2m.ioreq.json');
+    // Up to the maps of both pages, before xendevicemodel_set_ioreq_server_state.
+    const m = runScenario(parseScenario(fs.readFileSync(file, 'utf8'), file), { upTo: 6 }).session.m;
+    const d = m.x.domains.get(1)!;
+    const s = d.x421.server.find((t) => t !== null)!;
+    assert.equal(s.how[0], 'gfn');
+    assert.equal(d.physmap.get(s.ioreq.gfn), s.ioreq.page, 'a guest frame');
+    const y = m.x.clone();
+    const e = y.domains.get(1)!, t = e.x421.server[s.id]!;
+    assert.equal(e.physmap.get(t.ioreq.gfn), t.ioreq.page);
+    assert.notEqual(t.ioreq.page, s.ioreq.page);
+    t.ioreq.va!.setUint32(0, 0xabcd, true);
+    assert.equal(e.page(t.ioreq.gfn)!.data().getUint32(0, true), 0xabcd);
+    assert.equal(d.page(s.ioreq.gfn)!.data().getUint32(0, true), 0);
   });
 });
