@@ -1,9 +1,9 @@
 // src/model/qemu/xen-hvm.ts, the seed-era device model's side of the ring (QEMU of 2014 against Xen 4.4's single
 // server): what the first mutation run found unpinned. Line numbers are xen-hvm.c as qemu.git has it at 6c5b0c0ac0
 // (2014-09-20, "xen-hvm.c: Always return -1 when failure occurs in xen_hvm_init()"; the same functions at the same
-// lines the model cites): cpu_get_ioreq_from_shared_memory 594-611, cpu_get_ioreq 616-651, rw_phys_req_item 689-702,
+// lines the model cites): cpu_get_ioreq_from_shared_memory 594-611, cpu_get_ioreq 616-649, rw_phys_req_item 689-702,
 // cpu_ioreq_pio 716-743, cpu_ioreq_move 745-774, handle_ioreq 776-798, handle_buffered_iopage 800-838,
-// cpu_handle_ioreq 853-890, xen_hvm_init 982-1080, destroy_hvm_domain 1082-1104. libxc is tools/libxc @RELEASE-4.4.0.
+// cpu_handle_ioreq 853-893, xen_hvm_init 983-1080, destroy_hvm_domain 1082-1103. libxc is tools/libxc @RELEASE-4.4.0.
 // Where a test acts at one of QEMU's stops, it is another CPU (the guest, the toolstack) acting while QEMU runs there.
 import { strict as assert } from 'node:assert';
 import * as A from '../../src/model/abi';
@@ -60,8 +60,8 @@ const GPA = 0x1000;
 /** Guest RAM at gpa, byte by byte (what QEMU's map of the guest shows). */
 const ram = (g: Q, gpa: number) => g.d.page(Math.floor(gpa / 4096))!.data();
 
-describe('mutation: QEMU 2014\'s set-up, xen_hvm_init against the seed\'s server (xen-hvm.c:982-1080)', () => {
-  it('xen_hvm_init: get IOREQ_PFN and map it, get BUFIOREQ_PFN and map it, bind each vcpu\'s vp_eport, get and bind BUFIOREQ_EVTCHN; the stops show what each call passes and gets (xen-hvm.c:1016-1062)', () => {
+describe('mutation: QEMU 2014\'s set-up, xen_hvm_init against the seed\'s server (xen-hvm.c:983-1080)', () => {
+  it('xen_hvm_init: get IOREQ_PFN and map it, get BUFIOREQ_PFN and map it, bind each vcpu\'s vp_eport, get and bind BUFIOREQ_EVTCHN; the stops show what each call passes and gets (xen-hvm.c:1014-1056)', () => {
     const g = new Q(2);
     const r = g.stepped((s) => s.qemu.xenHvmInit(g.dm));
     assert.equal(r.value, 0);
@@ -105,17 +105,19 @@ describe('mutation: QEMU 2014\'s set-up, xen_hvm_init against the seed\'s server
     assert.equal(g2.events('foreign_map').length, 0);
   });
 
-  it('xc_get_hvm_param that fails copies nothing out: the caller\'s value and QEMU\'s remembered pfns and port stay (xc_get_hvm_param, xc_misc.c @RELEASE-4.4.0)', () => {
+  it('xc_get_hvm_param copies arg.value out whatever the hypercall returned: after a failure (no such guest, -ESRCH) the caller and QEMU\'s remembered port get the buffer\'s 0 (xc_get_hvm_param, tools/libxc/xc_domain.c:1266-1285 @RELEASE-4.4.0)', () => {
     const g = new Q();
     const out = { value: 7 };
-    // No such guest: -ESRCH from do_hvm_op's rcu_lock_domain_by_any_id.
-    assert.equal(g.flat('dm0', null, (f) => f.qemu.xcGetHvmParam(g.dm, P.HVM_PARAM_BUFIOREQ_EVTCHN, out, 9)), -3);
-    assert.equal(out.value, 7);
-    assert.equal(g.dm.bufioreq_remote_port, -1);
+    // No such guest: -ESRCH from do_hvm_op's rcu_lock_domain_by_any_id; nothing was written into the buffer.
+    const r = g.stepped((s) => s.qemu.xcGetHvmParam(g.dm, P.HVM_PARAM_BUFIOREQ_EVTCHN, out, 9));
+    assert.equal(r.value, -3);
+    assert.deepEqual(labels(r.stops, 'xc_get_hvm_param'), ['init_arg', 'hypercall', 'result', 'value', 'ioreq_pfn', 'bufioreq_pfn', 'bufioreq_evtchn', 'ret']);
+    assert.equal(out.value, 0);
+    assert.equal(g.dm.bufioreq_remote_port, 0);
     // Asking for IOREQ_PFN fills ioreq_pfn only.
     assert.equal(g.flat('dm0', null, (f) => f.qemu.xcGetHvmParam(g.dm, P.HVM_PARAM_IOREQ_PFN, out)), 0);
     assert.equal(out.value, g.dm.ioreq_pfn);
-    assert.deepEqual([g.dm.bufioreq_pfn, g.dm.bufioreq_remote_port], [-1, -1]);
+    assert.deepEqual([g.dm.bufioreq_pfn, g.dm.bufioreq_remote_port], [-1, 0]);
   });
 
   it('xc_set_hvm_param: HVMOP_set_param on the guest with the value; the stops show the domid, value and the param\'s name', () => {
@@ -165,7 +167,7 @@ describe('mutation: QEMU 2014\'s set-up, xen_hvm_init against the seed\'s server
   });
 });
 
-describe('mutation: cpu_handle_ioreq, cpu_get_ioreq and handle_ioreq (xen-hvm.c:594-611, 776-798, 853-890)', () => {
+describe('mutation: cpu_handle_ioreq, cpu_get_ioreq and handle_ioreq (xen-hvm.c:594-611, 776-798, 853-893)', () => {
   it('a slot that is not READY is not taken: cpu_get_ioreq gives NULL, nothing is handled or answered, no port notified (xen-hvm.c:598-605)', () => {
     const g = new Q().init();
     const before = g.m.x.events.length;
@@ -249,7 +251,7 @@ describe('mutation: cpu_handle_ioreq, cpu_get_ioreq and handle_ioreq (xen-hvm.c:
     assert.equal(g.dm.handled, 2);
   });
 
-  it('rep OUTS (data_is_ptr): each element read from the guest\'s buffer goes to the one port; the event names the buffer (cpu_ioreq_pio, xen-hvm.c:730-741)', () => {
+  it('rep OUTS (data_is_ptr): each element read from the guest\'s buffer goes to the one port; the event names the buffer (cpu_ioreq_pio, xen-hvm.c:731-741)', () => {
     const g = new Q().init();
     const b = ram(g, GPA);
     [1, 2, 3].forEach((x, k) => b.setUint8((GPA & 0xfff) + k, x));
@@ -274,7 +276,7 @@ describe('mutation: cpu_handle_ioreq, cpu_get_ioreq and handle_ioreq (xen-hvm.c:
     assert.equal(g.events('dm_handle', from)[0].text, `dm d0 emulates d1v0 IOREQ_TYPE_PIO read 0x71 size 2 x2 via guest buffer ${hex(GPA + 0x10)} (df: backwards)`);
   });
 
-  it('a COPY through a guest buffer steps the MMIO address with the buffer, forwards or backwards (cpu_ioreq_move, xen-hvm.c:759-772)', () => {
+  it('a COPY through a guest buffer steps the MMIO address with the buffer, forwards or backwards (cpu_ioreq_move, xen-hvm.c:760-773)', () => {
     const g = new Q().init();
     const b = ram(g, GPA);
     b.setUint32(0, 0x11111111, true); b.setUint32(4, 0x22222222, true);
@@ -344,7 +346,7 @@ describe('mutation: cpu_handle_ioreq, cpu_get_ioreq and handle_ioreq (xen-hvm.c:
   });
 });
 
-describe('mutation: cpu_handle_ioreq\'s answer, Badness and destroy_hvm_domain (xen-hvm.c:862-889, 1082-1104)', () => {
+describe('mutation: cpu_handle_ioreq\'s answer, Badness and destroy_hvm_domain (xen-hvm.c:862-891, 1082-1103)', () => {
   it('a slot no longer INPROCESS after handling is "Badness in I/O request ... not in service?!": QEMU powers the guest off and gives no answer (xen-hvm.c:862-870)', () => {
     const g = new Q().init();
     g.put(0, { type: A.IOREQ_TYPE_PIO, addr: 0x71n, size: 2, dir: A.IOREQ_READ });
@@ -363,7 +365,7 @@ describe('mutation: cpu_handle_ioreq\'s answer, Badness and destroy_hvm_domain (
     assert.equal(g.events('evtchn_notify').length, 0);
   });
 
-  it('a shutdown QEMU was asked for while handling is passed on before the answer (poweroff); a reset reboots; the answer still goes out (xen-hvm.c:874-885)', () => {
+  it('a shutdown QEMU was asked for while handling is passed on before the answer (poweroff); a reset reboots; the answer still goes out (xen-hvm.c:880-888)', () => {
     const g = new Q().init();
     g.put(0, { type: A.IOREQ_TYPE_PIO, addr: 0xb004n, size: 2, dir: A.IOREQ_WRITE, data: 0x2000n });
     const r = g.stepped((s) => s.qemu.cpuHandleIoreq(g.dm, 0, { shutdownRequested: 'shutdown' }));
@@ -388,7 +390,7 @@ describe('mutation: cpu_handle_ioreq\'s answer, Badness and destroy_hvm_domain (
     assert.deepEqual([k.dm.stderr, k.d.shutdown_code, k.dm.destroyed_guest], [[], -1, false]);
   });
 
-  it('notify: false answers without the notification (a scenario\'s lost event); otherwise the vcpu\'s local port is notified (xen-hvm.c:887-888)', () => {
+  it('notify: false answers without the notification (a scenario\'s lost event); otherwise the vcpu\'s local port is notified (xen-hvm.c:890-891)', () => {
     const g = new Q().init();
     g.put(0, { type: A.IOREQ_TYPE_PIO, addr: 0x80n, size: 1, dir: A.IOREQ_WRITE });
     assert.equal(g.serve(0, { notify: false }), 1);
@@ -396,7 +398,7 @@ describe('mutation: cpu_handle_ioreq\'s answer, Badness and destroy_hvm_domain (
     assert.equal(g.events('evtchn_notify').length, 0);
   });
 
-  it('destroy_hvm_domain when xc_domain_shutdown fails: "xc_domain_shutdown failed to issue poweroff" with the failure (xen-hvm.c:1093-1097)', () => {
+  it('destroy_hvm_domain when xc_domain_shutdown fails: "xc_domain_shutdown failed to issue poweroff" with the failure (xen-hvm.c:1093-1096)', () => {
     const g = new Q().init();
     const gone = g.m.addDeviceModel('gone', 0, 7, 1);
     const sts = g.flat('dm0', null, (f) => f.qemu.destroyHvmDomain(gone, false));
@@ -427,7 +429,7 @@ describe('mutation: cpu_handle_ioreq\'s answer, Badness and destroy_hvm_domain (
     assert.equal(seen, 'handled');
   });
 
-  it('QEMU drains the buffered ring when it takes a request, and only when the buffered page is mapped (xen-hvm.c:856)', () => {
+  it('QEMU drains the buffered ring when it takes a request, and only when the buffered page is mapped (xen-hvm.c:856-858)', () => {
     const g = new Q().init();
     g.buffer(0, { type: A.IOREQ_TYPE_PIO, size: 0, addr: 0x3c4, data: 0x12 });
     g.put(0, { type: A.IOREQ_TYPE_PIO, addr: 0x3c4n, size: 1, dir: A.IOREQ_READ });
@@ -480,7 +482,7 @@ describe('mutation: handle_buffered_iopage (xen-hvm.c:800-838)', () => {
     assert.equal(g.m.x.events.length, n);
   });
 
-  it('a buffered write is cut to its size as handle_ioreq cuts any write (xen-hvm.c:778-781, called at 830)', () => {
+  it('a buffered write is cut to its size as handle_ioreq cuts any write (xen-hvm.c:778-781, called at 831)', () => {
     const g = new Q().init();
     g.buffer(0, { type: A.IOREQ_TYPE_PIO, size: 0, addr: 0x3c4, data: 0x1234 });
     g.buffer(1, { type: A.IOREQ_TYPE_COPY, size: 1, addr: 0xa0000, data: 0xabcdef });

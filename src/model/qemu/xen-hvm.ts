@@ -38,16 +38,16 @@ export class Qemu {
     yield $('hypercall', { index, name: P.PARAM_NAMES[index] });
     const rc = yield* this.hvm.doHvmOp(this.dmDomain(dm), HVMOP_get_param, a);
     yield $('result', { rc, value: a.value });
-    if (rc === 0) {
-      yield $('value', { value: a.value });
-      out.value = a.value;
-      yield $('ioreq_pfn', { index, value: a.value });
-      if (index === P.HVM_PARAM_IOREQ_PFN) dm.ioreq_pfn = a.value;
-      yield $('bufioreq_pfn', { index, value: a.value });
-      if (index === P.HVM_PARAM_BUFIOREQ_PFN) dm.bufioreq_pfn = a.value;
-      yield $('bufioreq_evtchn', { index, value: a.value });
-      if (index === P.HVM_PARAM_BUFIOREQ_EVTCHN) dm.bufioreq_remote_port = a.value;
-    }
+    // libxc copies arg->value out whatever the hypercall returned (tools/libxc/xc_domain.c:1266-1285 @RELEASE-4.4.0):
+    // after a failure, what the buffer held (0 here); QEMU keeps it without looking at rc ([QEMU] xen-hvm.c:1014-1030).
+    yield $('value', { value: a.value });
+    out.value = a.value;
+    yield $('ioreq_pfn', { index, value: a.value });
+    if (index === P.HVM_PARAM_IOREQ_PFN) dm.ioreq_pfn = a.value;
+    yield $('bufioreq_pfn', { index, value: a.value });
+    if (index === P.HVM_PARAM_BUFIOREQ_PFN) dm.bufioreq_pfn = a.value;
+    yield $('bufioreq_evtchn', { index, value: a.value });
+    if (index === P.HVM_PARAM_BUFIOREQ_EVTCHN) dm.bufioreq_remote_port = a.value;
     yield $('ret', { rc });
     return rc;
   }

@@ -14,13 +14,13 @@ int xc_get_hvm_param(XenIOState *state, int param, unsigned long *value)
 
     /* under the seed, this hypercall may be the one that makes the ioreq server */
     rc = do_hvm_op(HVMOP_get_param, &arg);   @hypercall
-    if (rc == 0) {   @result
-        *value = arg.value;   @value
-        /* remembered for the rest of xen_hvm_init */
-        if (param == HVM_PARAM_IOREQ_PFN) state->ioreq_pfn = arg.value;   @ioreq_pfn
-        if (param == HVM_PARAM_BUFIOREQ_PFN) state->bufioreq_pfn = arg.value;   @bufioreq_pfn
-        if (param == HVM_PARAM_BUFIOREQ_EVTCHN) state->bufioreq_remote_port = arg.value;   @bufioreq_evtchn
-    }
+    /* libxc copies the value out whatever rc is: after a failure, what the buffer held (0) */
+    unsigned long v = arg.value;   @result
+    *value = v;   @value
+    /* remembered for the rest of xen_hvm_init */
+    if (param == HVM_PARAM_IOREQ_PFN) state->ioreq_pfn = arg.value;   @ioreq_pfn
+    if (param == HVM_PARAM_BUFIOREQ_PFN) state->bufioreq_pfn = arg.value;   @bufioreq_pfn
+    if (param == HVM_PARAM_BUFIOREQ_EVTCHN) state->bufioreq_remote_port = arg.value;   @bufioreq_evtchn
     return rc;   @ret
 }
 
