@@ -175,6 +175,7 @@ describe('mutation: cpu_handle_ioreq, cpu_get_ioreq and handle_ioreq (xen-hvm.c:
     assert.equal(r.value, 0);
     assert.deepEqual(labels(r.stops, 'cpu_get_ioreq'), ['get_req', 'check_ready']);
     assert.deepEqual(labels(r.stops, 'handle_ioreq'), []);
+    assert.deepEqual(labels(r.stops, 'cpu_handle_ioreq_take'), ['port', 'pending', 'take', 'drain', 'ret'], 'the ring is drained all the same');
     assert.equal(g.slot().state, A.STATE_IOREQ_NONE);
     assert.deepEqual([g.dm.handled, g.dm.service, g.dm.send_vcpu], [0, 'none', -1]);
     assert.deepEqual(g.m.x.events.slice(before).map((e) => e.kind), []);
@@ -429,11 +430,14 @@ describe('mutation: cpu_handle_ioreq\'s answer, Badness and destroy_hvm_domain (
     assert.equal(seen, 'handled');
   });
 
-  it('QEMU drains the buffered ring when it takes a request, and only when the buffered page is mapped (xen-hvm.c:856-858)', () => {
+  it('QEMU takes the request (cpu_get_ioreq: INPROCESS), then drains the buffered ring before handling it, and only when the buffered page is mapped (xen-hvm.c:856-860)', () => {
     const g = new Q().init();
     g.buffer(0, { type: A.IOREQ_TYPE_PIO, size: 0, addr: 0x3c4, data: 0x12 });
     g.put(0, { type: A.IOREQ_TYPE_PIO, addr: 0x3c4n, size: 1, dir: A.IOREQ_READ });
-    const r = g.stepped((s) => s.qemu.cpuHandleIoreq(g.dm, 0, {}));
+    let during = -1;
+    const r = g.stepped((s) => s.qemu.cpuHandleIoreq(g.dm, 0, {}), onStop('handle_buffered_iopage', 'init_pg', () => { during = g.slot().state; }));
+    assert.deepEqual(labels(r.stops, 'cpu_handle_ioreq_take'), ['port', 'pending', 'take', 'drain', 'ret']);
+    assert.equal(during, A.STATE_IOREQ_INPROCESS, 'the request was taken before the ring is drained');
     assert.equal(localsAt(r.stops, 'cpu_handle_ioreq_take', 'drain').buffered_io_page, '"mapped"');
     assert.equal(g.slot().data, 0x12n, 'the buffered write reached the port before the read');
     g.dm.buffered_io_page = null;

@@ -241,8 +241,9 @@ export class Qemu {
   }
 
   /**
-   * The first part of cpu_handle_ioreq ([QEMU] xen-hvm.c:853-857): the port that fired names the vcpu (its pending bit
-   * cleared), the buffered ring is drained first, then cpu_get_ioreq takes the request (READY -> INPROCESS).
+   * The first part of cpu_handle_ioreq ([QEMU] xen-hvm.c:853-858): the port that fired names the vcpu (its pending bit
+   * cleared), cpu_get_ioreq takes the request (READY -> INPROCESS), then the buffered ring is drained, before the
+   * request is handled.
    */
   *cpuHandleIoreqTake(dm: DeviceModel, i: number): Co<boolean> {
     yield $('port', { i });
@@ -250,15 +251,17 @@ export class Qemu {
     const lport = dm.ioreq_local_port[i];
     yield $('pending', { i });
     if (lport !== undefined && lport >= 0) E.evtchnClearPending(dmd, lport);
-    // QEMU drains the buffered ring before it serves a synchronous request, keeping buffered writes first.
-    yield $('drain', { buffered_io_page: dm.buffered_io_page ? 'mapped' : 'NULL' });
-    if (dm.buffered_io_page) yield* this.handleBufferedIopage(dm);
     yield $('take', { i });
     const took = yield* this.cpuGetIoreq(dm, i);
     if (took) {
       dm.service = 'taken';
       if (this.x.on) this.x.emit({ kind: 'dm_take', fn: 'cpu_get_ioreq', domid: dm.target, vcpu: i, text: `dm d${dm.domid} has taken d${dm.target}v${i}'s request` });
     }
+    // QEMU drains the buffered ring whether or not a request was taken, and before it handles one, so buffered
+    // writes reach the devices first ([QEMU] xen-hvm.c:856-860).
+    yield $('drain', { buffered_io_page: dm.buffered_io_page ? 'mapped' : 'NULL' });
+    if (dm.buffered_io_page) yield* this.handleBufferedIopage(dm);
+    yield $('ret', { took });
     return took;
   }
 

@@ -154,16 +154,18 @@ static void handle_ioreq(XenIOState *state, int i, const struct respond *r)
 }
 
 @fn cpu_handle_ioreq_take
-/* the port that fired names the vcpu; the buffered ring is drained first, then the request is taken */
+/* the port that fired names the vcpu; the request is taken, then the buffered ring drained before it is handled */
 static int cpu_handle_ioreq_take(XenIOState *state, int i)
 {
     evtchn_port_t port = state->ioreq_local_port[i];   @port
+    ioreq_t *req;
 
     if (port >= 0) xc_evtchn_clear_pending(state->xce_handle, port);   @pending
+    req = cpu_get_ioreq(state, i);   @take
 
-    /* whatever waits on the buffered ring goes first, so buffered writes keep their place */
+    /* taken or not, whatever waits on the buffered ring reaches the devices before the request is handled */
     if (state->buffered_io_page != NULL) handle_buffered_iopage(state);   @drain
-    return cpu_get_ioreq(state, i);   @take
+    return req != NULL;   @ret
 }
 
 @fn cpu_handle_ioreq_handle
