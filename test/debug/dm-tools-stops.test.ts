@@ -72,7 +72,7 @@ describe('debugger: the device model\'s and the toolstack\'s statements, stop by
   it('QEMU serves a request at every line: take, cpu_get_ioreq with its read barrier, handle_ioreq, the answer with its write barrier', () => {
     const F = '08-sync-pio-read-write.ioreq.json';
     for (const c of calls(F, 'qemu', 'cpu_handle_ioreq')) assert.deepEqual(c, ['entry', 'take', 'handle', 'answer']);
-    for (const c of calls(F, 'qemu', 'cpu_handle_ioreq_take')) assert.deepEqual(c, ['port', 'pending', 'drain', 'take']);
+    for (const c of calls(F, 'qemu', 'cpu_handle_ioreq_take')) assert.deepEqual(c, ['port', 'pending', 'take', 'drain', 'ret']);
     const get = calls(F, 'qemu', 'cpu_get_ioreq');
     assert.equal(get.length, 3, 'three requests served');
     for (const c of get) assert.deepEqual(c, ['get_req', 'check_ready', 'rmb', 'inprocess', 'send_vcpu', 'ret']);

@@ -5,6 +5,7 @@
 import * as A from '../abi';
 import { devKey, type DeviceModel } from '../dm';
 import * as E from '../evtchn';
+import { strerror } from '../errno';
 import * as P from '../params';
 import { $, type Co } from '../step';
 import type { Domain, Xen } from '../xen';
@@ -37,16 +38,16 @@ export class Qemu {
     yield $('hypercall', { index, name: P.PARAM_NAMES[index] });
     const rc = yield* this.hvm.doHvmOp(this.dmDomain(dm), HVMOP_get_param, a);
     yield $('result', { rc, value: a.value });
-    if (rc === 0) {
-      yield $('value', { value: a.value });
-      out.value = a.value;
-      yield $('ioreq_pfn', { index, value: a.value });
-      if (index === P.HVM_PARAM_IOREQ_PFN) dm.ioreq_pfn = a.value;
-      yield $('bufioreq_pfn', { index, value: a.value });
-      if (index === P.HVM_PARAM_BUFIOREQ_PFN) dm.bufioreq_pfn = a.value;
-      yield $('bufioreq_evtchn', { index, value: a.value });
-      if (index === P.HVM_PARAM_BUFIOREQ_EVTCHN) dm.bufioreq_remote_port = a.value;
-    }
+    // libxc copies arg->value out whatever the hypercall returned (tools/libxc/xc_domain.c:1266-1285 @RELEASE-4.4.0):
+    // after a failure, what the buffer held (0 here); QEMU keeps it without looking at rc ([QEMU] xen-hvm.c:1014-1030).
+    yield $('value', { value: a.value });
+    out.value = a.value;
+    yield $('ioreq_pfn', { index, value: a.value });
+    if (index === P.HVM_PARAM_IOREQ_PFN) dm.ioreq_pfn = a.value;
+    yield $('bufioreq_pfn', { index, value: a.value });
+    if (index === P.HVM_PARAM_BUFIOREQ_PFN) dm.bufioreq_pfn = a.value;
+    yield $('bufioreq_evtchn', { index, value: a.value });
+    if (index === P.HVM_PARAM_BUFIOREQ_EVTCHN) dm.bufioreq_remote_port = a.value;
     yield $('ret', { rc });
     return rc;
   }
@@ -240,8 +241,9 @@ export class Qemu {
   }
 
   /**
-   * The first part of cpu_handle_ioreq ([QEMU] xen-hvm.c:853-857): the port that fired names the vcpu (its pending bit
-   * cleared), the buffered ring is drained first, then cpu_get_ioreq takes the request (READY -> INPROCESS).
+   * The first part of cpu_handle_ioreq ([QEMU] xen-hvm.c:853-858): the port that fired names the vcpu (its pending bit
+   * cleared), cpu_get_ioreq takes the request (READY -> INPROCESS), then the buffered ring is drained, before the
+   * request is handled.
    */
   *cpuHandleIoreqTake(dm: DeviceModel, i: number): Co<boolean> {
     yield $('port', { i });
@@ -249,15 +251,17 @@ export class Qemu {
     const lport = dm.ioreq_local_port[i];
     yield $('pending', { i });
     if (lport !== undefined && lport >= 0) E.evtchnClearPending(dmd, lport);
-    // QEMU drains the buffered ring before it serves a synchronous request, keeping buffered writes first.
-    yield $('drain', { buffered_io_page: dm.buffered_io_page ? 'mapped' : 'NULL' });
-    if (dm.buffered_io_page) yield* this.handleBufferedIopage(dm);
     yield $('take', { i });
     const took = yield* this.cpuGetIoreq(dm, i);
     if (took) {
       dm.service = 'taken';
       if (this.x.on) this.x.emit({ kind: 'dm_take', fn: 'cpu_get_ioreq', domid: dm.target, vcpu: i, text: `dm d${dm.domid} has taken d${dm.target}v${i}'s request` });
     }
+    // QEMU drains the buffered ring whether or not a request was taken, and before it handles one, so buffered
+    // writes reach the devices first ([QEMU] xen-hvm.c:856-860).
+    yield $('drain', { buffered_io_page: dm.buffered_io_page ? 'mapped' : 'NULL' });
+    if (dm.buffered_io_page) yield* this.handleBufferedIopage(dm);
+    yield $('ret', { took });
     return took;
   }
 
@@ -336,7 +340,8 @@ export class Qemu {
     dm.destroyed_guest = true;
     yield $('report', { sts });
     const what = reboot ? 'reboot' : 'poweroff';
-    dm.stderr.push(sts !== 0 ? `xc_domain_shutdown failed to issue ${what}, sts ${sts}` : `Issued domain ${dm.target} ${what}`);
+    // xc_domain_shutdown returns the privcmd ioctl's -1 with errno set to the hypercall's error; QEMU prints both.
+    dm.stderr.push(sts !== 0 ? `xc_domain_shutdown failed to issue ${what}, sts -1, ${strerror(-sts)}` : `Issued domain ${dm.target} ${what}`);
     if (this.x.on) this.x.emit({ kind: 'dm_destroy_domain', fn: 'destroy_hvm_domain', domid: dm.target, detail: { reboot, sts },
       text: `dm d${dm.domid}: destroy_hvm_domain(${reboot}) -> xc_domain_shutdown(d${dm.target}, ${reboot ? 'SHUTDOWN_reboot' : 'SHUTDOWN_poweroff'}) = ${sts}` });
     return sts;
@@ -382,7 +387,8 @@ export class Qemu {
       }
       yield $('write', { type: A.TYPE_NAMES[b.type] ?? b.type, dir: b.dir, data: A.hex(data) });
       const key = devKey(b.type === A.IOREQ_TYPE_PIO, b.addr);
-      if (b.type !== A.IOREQ_TYPE_TIMEOFFSET && b.dir === A.IOREQ_WRITE) dm.devices.set(key, data);
+      // handle_ioreq cuts a write to its size before the device sees it ([QEMU] xen-hvm.c:778-781), a buffered one too.
+      if (b.type !== A.IOREQ_TYPE_TIMEOFFSET && b.dir === A.IOREQ_WRITE) dm.devices.set(key, b.size < 3 ? data & ((1n << BigInt(8 << b.size)) - 1n) : data);
       // xen_mb(): handled before the slot is given back (the model has no reordering: the stop changes nothing).
       yield $('mb');
       yield $('read_pointer', { read_pointer: (rp + 1 + qw) >>> 0 });

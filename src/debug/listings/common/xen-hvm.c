@@ -14,13 +14,13 @@ int xc_get_hvm_param(XenIOState *state, int param, unsigned long *value)
 
     /* under the seed, this hypercall may be the one that makes the ioreq server */
     rc = do_hvm_op(HVMOP_get_param, &arg);   @hypercall
-    if (rc == 0) {   @result
-        *value = arg.value;   @value
-        /* remembered for the rest of xen_hvm_init */
-        if (param == HVM_PARAM_IOREQ_PFN) state->ioreq_pfn = arg.value;   @ioreq_pfn
-        if (param == HVM_PARAM_BUFIOREQ_PFN) state->bufioreq_pfn = arg.value;   @bufioreq_pfn
-        if (param == HVM_PARAM_BUFIOREQ_EVTCHN) state->bufioreq_remote_port = arg.value;   @bufioreq_evtchn
-    }
+    /* libxc copies the value out whatever rc is: after a failure, what the buffer held (0) */
+    unsigned long v = arg.value;   @result
+    *value = v;   @value
+    /* remembered for the rest of xen_hvm_init */
+    if (param == HVM_PARAM_IOREQ_PFN) state->ioreq_pfn = arg.value;   @ioreq_pfn
+    if (param == HVM_PARAM_BUFIOREQ_PFN) state->bufioreq_pfn = arg.value;   @bufioreq_pfn
+    if (param == HVM_PARAM_BUFIOREQ_EVTCHN) state->bufioreq_remote_port = arg.value;   @bufioreq_evtchn
     return rc;   @ret
 }
 
@@ -154,16 +154,18 @@ static void handle_ioreq(XenIOState *state, int i, const struct respond *r)
 }
 
 @fn cpu_handle_ioreq_take
-/* the port that fired names the vcpu; the buffered ring is drained first, then the request is taken */
+/* the port that fired names the vcpu; the request is taken, then the buffered ring drained before it is handled */
 static int cpu_handle_ioreq_take(XenIOState *state, int i)
 {
     evtchn_port_t port = state->ioreq_local_port[i];   @port
+    ioreq_t *req;
 
     if (port >= 0) xc_evtchn_clear_pending(state->xce_handle, port);   @pending
+    req = cpu_get_ioreq(state, i);   @take
 
-    /* whatever waits on the buffered ring goes first, so buffered writes keep their place */
+    /* taken or not, whatever waits on the buffered ring reaches the devices before the request is handled */
     if (state->buffered_io_page != NULL) handle_buffered_iopage(state);   @drain
-    return cpu_get_ioreq(state, i);   @take
+    return req != NULL;   @ret
 }
 
 @fn cpu_handle_ioreq_handle
@@ -214,7 +216,7 @@ void destroy_hvm_domain(bool reboot)
 {
     int sts = xc_domain_shutdown(xen_xc, xen_domid, reboot ? SHUTDOWN_reboot : SHUTDOWN_poweroff);   @shutdown
     if (sts != 0)   @report
-        fprintf(stderr, "xc_domain_shutdown failed to issue %s, sts %d\n", reboot ? "reboot" : "poweroff", sts);
+        fprintf(stderr, "xc_domain_shutdown failed to issue %s, sts %d, %s\n", reboot ? "reboot" : "poweroff", sts, strerror(errno));
     else
         fprintf(stderr, "Issued domain %d %s\n", xen_domid, reboot ? "reboot" : "poweroff");
 }
@@ -246,7 +248,7 @@ static int handle_buffered_iopage(XenIOState *state)
             data |= (uint64_t)pg->buf_ioreq[(rp + 1) % IOREQ_BUFFER_SLOT_NUM].data << 32;   @hi
             qw = 1;   @qw
         }
-        if (b->type != IOREQ_TYPE_TIMEOFFSET && b->dir == IOREQ_WRITE) device_write_buffered(b, data);   @write
+        if (b->type != IOREQ_TYPE_TIMEOFFSET && b->dir == IOREQ_WRITE) device_write_buffered(b, data & SIZE_MASK(b->size));   @write
 
         xen_mb();   /* finished with the entry before its slots are handed back (the model has no reordering: a stop, nothing changes) */   @mb
         pg->read_pointer = rp + 1 + qw;   @read_pointer
