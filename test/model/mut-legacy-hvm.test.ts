@@ -443,6 +443,9 @@ describe('mutation (issue 16): legacy do_hvm_op set/get_param ([X44] hvm.c:3917-
     const g = new Legacy();
     assert.equal(g.get(P.HVM_PARAM_TIMER_MODE, g.d0, E.DOMID_SELF).rc, -EINVAL);
     assert.equal(g.get(P.HVM_PARAM_TIMER_MODE, g.d0, 0).rc, -EINVAL);
+    const r = g.stepped((h) => h.doHvmOp(g.d0, HVMOP_get_param, { domid: 0, index: P.HVM_PARAM_TIMER_MODE, value: 0 }));
+    assert.equal(localsAt(r.stops, 'do_hvm_op', 'is_hvm').is_hvm, '0');
+    assert.deepEqual(labels(r.stops, 'do_hvm_op').slice(-1), ['is_hvm']);
     g.set(P.HVM_PARAM_TIMER_MODE, 2);
     assert.deepEqual(g.get(P.HVM_PARAM_TIMER_MODE, g.d, E.DOMID_SELF), { rc: 0, value: 2 });
   });
@@ -524,6 +527,8 @@ describe('mutation (issue 16): legacy do_hvm_op set/get_param ([X44] hvm.c:3917-
     assert.equal(g.d.arch.hvm_domain.params[P.HVM_PARAM_BUFIOREQ_EVTCHN], 0);
     g.d.arch.hvm_domain.params[P.HVM_PARAM_BUFIOREQ_EVTCHN] = 99;
     assert.deepEqual(g.get(P.HVM_PARAM_BUFIOREQ_EVTCHN), { rc: 0, value: port });
+    const r = g.stepped((h) => h.doHvmOp(g.d0, HVMOP_get_param, { domid: 1, index: P.HVM_PARAM_BUFIOREQ_EVTCHN, value: 0 }));
+    assert.equal(localsAt(r.stops, 'do_hvm_op', 'get_bufioreq_evtchn').port, String(port));
   });
 
   it('an op that is neither set nor get: -ENOSYS', () => {
@@ -626,6 +631,7 @@ describe('mutation (issue 16): legacy hvm_send_assist_req ([X44] hvm.c:1290-1318
     const r = g.stepped((h) => h.hvmSendAssistReq(v, pio()), v);
     assert.equal(r.value, 0);
     assert.deepEqual(labels(r.stops, 'hvm_send_assist_req').slice(-4), ['check_state', 'bad_state', 'crash', 'ret_bad']);
+    assert.equal(localsAt(r.stops, 'hvm_send_assist_req', 'check_state').state, 'STATE_IORESP_READY (3)');
     assert.equal(localsAt(r.stops, 'hvm_send_assist_req', 'bad_state').state, 'STATE_IORESP_READY (3)');
     const line = g.m.x.console.find((l) => l.level === 'XENLOG_ERR')!;
     assert.deepEqual([line.level, line.fn, line.domid, line.text], ['XENLOG_ERR', 'hvm_send_assist_req', 1, 'Device model set bad IO state 3.']);
