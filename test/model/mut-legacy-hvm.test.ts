@@ -663,3 +663,82 @@ describe('mutation (issue 16): legacy hvm_send_assist_req ([X44] hvm.c:1290-1318
     assert.equal(g2.slot(0).addr, 0n);
   });
 });
+
+describe('mutation (issue 16): legacy hvm.c, the second pass', () => {
+  it('hvm_ioreq_server_add_vcpu on a freed server is reported under its own name (the use-after-free check)', () => {
+    const g = new Legacy(1);
+    g.s.freed = true;
+    g.hvm((h) => h.hvmIoreqServerAddVcpu(g.s, g.v(0)));
+    // reported first by add_vcpu itself, then by get_ioreq when the slots are updated
+    assert.deepEqual(g.m.x.bugs.map((b) => [b.kind, b.fn]), [['use-after-free', 'hvm_ioreq_server_add_vcpu'], ['use-after-free', 'get_ioreq']]);
+  });
+
+  it('a domain made with no vcpu: the buffered port is still -1, and a get of BUFIOREQ_EVTCHN says so', () => {
+    const g = new Legacy(0, false);
+    assert.equal(g.s.buf_ioreq_evtchn, -1);
+    assert.deepEqual(g.get(P.HVM_PARAM_BUFIOREQ_EVTCHN), { rc: 0, value: -1 });
+  });
+
+  it('with events off (a flat-out run) creation, DM_DOMAIN and destruction record no event of their own', () => {
+    const m = new Model('legacy').boot();
+    m.x.on = false;
+    const n = m.x.events.length;
+    const d0 = m.x.domains.get(0)!;
+    m.flatRun('toolstack', null, (f) => f.libxc.xcDomainCreate(1, 1, true));
+    const d1 = m.x.domains.get(1)!;
+    m.flatRun('toolstack', null, (f) => f.libxc.setupGuest(d1, 0x8000, 0, 0));
+    m.flatRun('toolstack', null, (f) => f.hvm.doHvmOp(d0, HVMOP_set_param, { domid: 1, index: P.HVM_PARAM_DM_DOMAIN, value: 0 }));
+    assert.equal(d1.arch.hvm_domain.ioreq_server!.domid, 0);
+    d1.is_dying = 1;
+    m.flatRun('toolstack', null, (f) => (f.hvm as unknown as HvmLegacy).hvmDomainRelinquishResources(d1));
+    assert.equal(d1.arch.hvm_domain.ioreq_server!.freed, true);
+    assert.equal(m.x.events.length, n);
+  });
+
+  it('hvm_do_resume: a slot answered between the switch and the wait is not waited for; the loop goes round to hvm_io_assist', () => {
+    const g = new Legacy();
+    const v = g.v(0);
+    g.h.getIoreq(g.s, 0).state = A.STATE_IOREQ_READY;
+    const r = g.stepped((h) => h.hvmDoResume(v), v, (s) => {
+      if (s.fn === 'hvm_do_resume' && s.at === 'wait') g.h.getIoreq(g.s, 0).state = A.STATE_IORESP_READY; // the device model answers
+    });
+    assert.equal(r.value, RESUMED);
+    assert.deepEqual(labels(r.stops, 'hvm_do_resume').slice(5), ['loop', 'read_state', 'switch', 'wait', 'wait_break', 'loop', 'read_state', 'switch', 'assist', 'assist_break', 'loop', 'inject_trap']);
+    assert.equal(v.pause_flags.blocked_in_xen, false);
+    assert.equal(g.slot(0).state, A.STATE_IOREQ_NONE);
+  });
+
+  it('param 0 (CALLBACK_IRQ) is a valid index: set and read back (only an index past HVM_NR_PARAMS is -EINVAL)', () => {
+    const g = new Legacy();
+    assert.equal(g.set(0, 0x55), 0);
+    assert.deepEqual(g.get(0), { rc: 0, value: 0x55 });
+  });
+
+  it('XSM_TARGET refusing a get: -EPERM and the argument left as it was, nothing recorded (goto param_fail, hvm.c:3951-3953)', () => {
+    const g = new Legacy();
+    assert.equal(g.run((f) => f.libxc.xcDomainCreate(2, 1, true)), 0);
+    const d2 = g.m.x.domains.get(2)!;
+    g.set(P.HVM_PARAM_TIMER_MODE, 2);
+    const from = g.m.x.events.length;
+    const a = { domid: 1, index: P.HVM_PARAM_TIMER_MODE, value: 12345 };
+    assert.equal(g.hvm((h) => h.doHvmOp(d2, HVMOP_get_param, a)), -1);
+    assert.equal(a.value, 12345);
+    assert.equal(g.events('param_get', from).length, 0);
+    const b = { domid: 1, index: P.HVM_PARAM_ACPI_S_STATE, value: 3 };
+    assert.equal(g.hvm((h) => h.doHvmOp(d2, HVMOP_set_param, b)), -1);
+    assert.equal(g.d.arch.hvm_domain.is_s3_suspended, false);
+  });
+
+  it('stops: ACPI_S_STATE on oneself breaks out at the check; BUFIOREQ_EVTCHN\'s case and the default each stop at their lines', () => {
+    const g = new Legacy();
+    const self = g.stepped((h) => h.doHvmOp(g.d, HVMOP_set_param, { domid: E.DOMID_SELF, index: P.HVM_PARAM_ACPI_S_STATE, value: 3 }));
+    assert.equal(self.value, -1);
+    assert.deepEqual(labels(self.stops, 'do_hvm_op').slice(-5), ['set_switch', 'acpi_s_state', 'acpi_s_state_self', 'store', 'set_ret']);
+    const evt = g.stepped((h) => h.doHvmOp(g.d0, HVMOP_set_param, { domid: 1, index: P.HVM_PARAM_BUFIOREQ_EVTCHN, value: 1 }));
+    assert.equal(evt.value, -EINVAL);
+    assert.deepEqual(labels(evt.stops, 'do_hvm_op').slice(-5), ['set_switch', 'bufioreq_evtchn', 'bufioreq_evtchn_break', 'store', 'set_ret']);
+    const def = g.stepped((h) => h.doHvmOp(g.d0, HVMOP_set_param, { domid: 1, index: P.HVM_PARAM_TIMER_MODE, value: 1 }));
+    assert.equal(def.value, 0);
+    assert.deepEqual(labels(def.stops, 'do_hvm_op').slice(-4), ['set_switch', 'set_default', 'store', 'set_ret']);
+  });
+});
