@@ -70,7 +70,7 @@ describe('mutation (issue 16): 4.4 prepare_ring_for_helper / destroy_ring_for_he
     r = g.stepped(null, (h) => h.prepareRingForHelper(g.d, SPARE));
     assert.equal(r.value.rc, 0);
     assert.equal(r.value.va, pg.data());
-    assert.deepEqual(labels(r.stops, 'prepare_ring_for_helper').slice(-4), ['check_va', 'set_page', 'set_va', 'ret']);
+    assert.deepEqual(labels(r.stops, 'prepare_ring_for_helper'), ['get_page', 'get_page_from_gfn', 'is_shared', 'is_null', 'get_page_type', 'map_global', 'check_va', 'set_page', 'set_va', 'ret']);
     g.flat('toolstack', null, () => g.h.prepareRingForHelper(g.d, SPARE));
     assert.equal(pg.xen_maps, 2);
     assert.deepEqual(g.events('page_map', from).map((e) => [e.fn, e.domid, e.after, e.detail, e.text]), [
@@ -346,6 +346,11 @@ describe('mutation (issue 16): 4.4 the wait primitives (xen/include/xen/event.h)
       assert.equal(g.h.waitOnXenEventChannel(v, p), false, `state ${st}`);
       assert.equal(v.pause_flags.blocked_in_xen, false);
       assert.equal(g.events('vcpu_block', from).length, 0);
+      // the condition already true: the macro breaks out before it touches _VPF_blocked_in_xen, so a bit
+      // prepare_wait_on_xen_event_channel set stays set
+      v.pause_flags.blocked_in_xen = true;
+      assert.equal(g.h.waitOnXenEventChannel(v, p), false);
+      assert.equal(v.pause_flags.blocked_in_xen, true);
     }
     for (const st of [A.STATE_IOREQ_READY, A.STATE_IOREQ_INPROCESS]) {
       p.state = st;
@@ -421,9 +426,11 @@ describe('mutation (issue 16): 4.4 XSM_TARGET, ACPI S3 and the trap tail', () =>
   it('the trap tail of hvm_do_resume: a pending vector is cleared to -1, none stays -1', () => {
     const g = new G44();
     const v = g.v();
-    v.arch.hvm_vcpu.inject_trap.vector = 0;
-    g.h.injectPendingTrap(v);
-    assert.equal(v.arch.hvm_vcpu.inject_trap.vector, -1);
+    for (const vector of [0, 1, 14]) {
+      v.arch.hvm_vcpu.inject_trap.vector = vector;
+      g.h.injectPendingTrap(v);
+      assert.equal(v.arch.hvm_vcpu.inject_trap.vector, -1, `vector ${vector}`);
+    }
     g.h.injectPendingTrap(v);
     assert.equal(v.arch.hvm_vcpu.inject_trap.vector, -1);
   });
@@ -434,5 +441,29 @@ describe('mutation (issue 16): 4.4 XSM_TARGET, ACPI S3 and the trap tail', () =>
     assert.equal(g.h.p2mType(g.d, 0xfe000), 'p2m_mmio_dm');
     g.d.page(RAM)!.not_writable = true;
     assert.equal(g.h.p2mType(g.d, RAM), 'p2m_ram_ro');
+  });
+});
+
+describe('mutation (issue 16): 4.4 hvm.c with events off (a flat-out run)', () => {
+  it('each helper does its work and records no event: use-after-free, paging, slot state, the request, blocking, waiting', () => {
+    const g = new G44();
+    const s = g.server();
+    const v = g.v();
+    const p = g.h.getIoreq(s, 0);
+    g.m.x.on = false;
+    const n = g.m.x.events.length;
+    g.h.p2mMemPagingPopulate(g.d, 0x123, 'x');
+    assert.deepEqual(g.d.paging_requests, [0x123]);
+    g.h.setSlotState(v, p, A.STATE_IOREQ_READY, 'x');
+    assert.equal(p.state, A.STATE_IOREQ_READY);
+    assert.equal(g.h.waitOnXenEventChannel(v, p), true);
+    g.h.prepareWaitOnXenEventChannel(v, 3);
+    p.state = A.STATE_IOREQ_NONE;
+    g.h.copyRequest(p, { ...A.emptyIoreq(), type: A.IOREQ_TYPE_PIO, addr: 0x3f8n, size: 1, count: 1, dir: A.IOREQ_WRITE, data: 1n });
+    assert.equal(g.slot(s).addr, 0x3f8n);
+    s.freed = true;
+    g.h.checkLive(s, 'x');
+    assert.equal(g.m.x.bugs.length, 1, 'the bug is still recorded');
+    assert.equal(g.m.x.events.length, n);
   });
 });
