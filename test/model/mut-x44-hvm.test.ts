@@ -396,14 +396,19 @@ describe('mutation (issue 16): 4.4 XSM_TARGET, ACPI S3 and the trap tail', () =>
     assert.equal(g.h.getParamAcpiSState(g.d), 0);
   });
 
-  it('hvm_s3_suspend (hvm.c:3707-3741): pauses by hvm_s3_suspend; nothing for a dying domain, one with no vcpu 0, or one suspended already', () => {
+  it('hvm_s3_suspend (hvm.c:3707-3741): pauses first; a dying domain, one with no vcpu 0, or one suspended already is unpaused again, unchanged', () => {
     const g = new G44();
     const hd = g.d.arch.hvm_domain;
+    const base = g.d.pause_count;
     const from = g.m.x.events.length;
     g.h.hvmS3Suspend(g.d);
-    assert.deepEqual(g.events('domain_pause', from).map((e) => e.fn), ['hvm_s3_suspend']);
+    assert.deepEqual(g.events('domain_pause', from).map((e) => [e.fn, e.after]), [['hvm_s3_suspend', base + 1]]);
+    assert.equal(g.events('domain_unpause', from).length, 0);
+    const again = g.m.x.events.length;
     g.h.hvmS3Suspend(g.d);
-    assert.equal(g.events('domain_pause', from).length, 1);
+    assert.deepEqual(g.m.x.events.slice(again).filter((e) => e.kind.startsWith('domain_')).map((e) => [e.kind, e.fn, e.after]),
+      [['domain_pause', 'hvm_s3_suspend', base + 2], ['domain_unpause', 'hvm_s3_suspend', base + 1]], 'already suspended: pause, then unpause');
+    assert.equal(hd.is_s3_suspended, true);
     const from2 = g.m.x.events.length;
     g.h.hvmS3Resume(g.d);
     assert.deepEqual(g.events('domain_unpause', from2).map((e) => e.fn), ['hvm_s3_resume']);
@@ -411,8 +416,12 @@ describe('mutation (issue 16): 4.4 XSM_TARGET, ACPI S3 and the trap tail', () =>
     g.h.hvmS3Resume(g.d);
     assert.equal(g.events('domain_unpause', from2).length, 1, 'resume unpauses only a domain suspend paused');
     g.d.is_dying = 1;
+    const c1 = g.d.pause_count;
+    const dying = g.m.x.events.length;
     g.h.hvmS3Suspend(g.d);
     assert.equal(hd.is_s3_suspended, false);
+    assert.equal(g.d.pause_count, c1);
+    assert.deepEqual(g.events('domain_unpause', dying).map((e) => e.fn), ['hvm_s3_suspend']);
     g.d.is_dying = 0;
     const g2 = new G44();
     g2.flat('toolstack', null, (f) => f.libxc.xcDomainCreate(3, 0, true));
