@@ -255,8 +255,8 @@ export abstract class Hvm44 extends DomainCode {
   }
 
   /**
-   * hvm_s3_suspend ([X44] hvm.c:3707-3741): pause the domain, then mark it suspended; a dying or vcpu-less domain, or
-   * one suspended already, is unpaused again and left as it was (the pause comes first, :3711-3720).
+   * Xen's hvm_s3_suspend, [X44] hvm.c:3707-3741: pause the domain, then mark it suspended; a dying or vcpu-less domain,
+   * or one suspended already, is unpaused again and left as it was (the pause comes first, :3711-3720).
    */
   hvmS3Suspend(d: Domain): void {
     this.domainPause(d, 'hvm_s3_suspend');
