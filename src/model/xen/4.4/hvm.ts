@@ -254,10 +254,13 @@ export abstract class Hvm44 extends DomainCode {
       text: `d${curr_d.domain_id} got d${d.domain_id} ${P.PARAM_NAMES[index] ?? index} = ${P.PFN_PARAMS.has(index) ? A.hex(value) : value}` });
   }
 
-  /** hvm_s3_suspend ([X44] hvm.c): pause the domain and mark it suspended; nothing if dying, vcpu-less or already so. */
+  /**
+   * Xen's hvm_s3_suspend, [X44] hvm.c:3707-3741: pause the domain, then mark it suspended; a dying or vcpu-less domain,
+   * or one suspended already, is unpaused again and left as it was (the pause comes first, :3711-3720).
+   */
   hvmS3Suspend(d: Domain): void {
-    if (d.is_dying || !d.vcpu[0] || d.arch.hvm_domain.is_s3_suspended) return;
     this.domainPause(d, 'hvm_s3_suspend');
+    if (d.is_dying || !d.vcpu[0] || d.arch.hvm_domain.is_s3_suspended) { this.domainUnpause(d, 'hvm_s3_suspend'); return; }
     d.arch.hvm_domain.is_s3_suspended = true;
   }
 

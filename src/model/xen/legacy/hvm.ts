@@ -387,8 +387,9 @@ export class HvmLegacy extends Emulate44 {
           yield $('dm_domain_domid');
           if (a.value === E.DOMID_SELF) a.value = curr_d.domain_id;
           yield $('set_domid', { d, a });
-          a.value = a.value & 0xffff; // passed on as a domid_t
-          rc = yield* this.hvmSetIoreqServerDomid(s, a.value);
+          // The callee's parameter is a domid_t: it takes the low 16 bits; params[] stores a.value as set
+          // ([X44] hvm.c:4032, 4043, 4122).
+          rc = yield* this.hvmSetIoreqServerDomid(s, a.value & 0xffff);
           yield $('dm_domain_break');
           break;
         case P.HVM_PARAM_ACPI_S_STATE:
