@@ -94,6 +94,19 @@ describe('mutation (issue 16): the seed hvm.c behaviours left unpinned', () => {
     assert.equal(d2.arch.hvm_domain.params[P.HVM_PARAM_CALLBACK_IRQ], 0);
   });
 
+  it('HVM_PARAM_DM_DOMAIN: the server is made for the value as a domid_t (its low 16 bits), the param keeps the value as set', () => {
+    // hvm_create_ioreq_server and hvm_set_ioreq_server_domid take a domid_t [SEED hvm.c hunks]; do_hvm_op stores
+    // a.value itself after the switch ([X44] hvm.c:4122).
+    const g = guest(1);
+    assert.equal(op(g.m, g.d0, HVMOP_set_param, 1, P.HVM_PARAM_DM_DOMAIN, 0x10002).rc, 0);
+    assert.equal(g.d1.arch.hvm_domain.ioreq_server!.domid, 2);
+    assert.deepEqual(op(g.m, g.d0, HVMOP_get_param, 1, P.HVM_PARAM_DM_DOMAIN), { rc: 0, value: 0x10002 });
+    // The server exists: moved over to the next device model, again by the low 16 bits.
+    assert.equal(op(g.m, g.d0, HVMOP_set_param, 1, P.HVM_PARAM_DM_DOMAIN, 0x20000).rc, 0);
+    assert.equal(g.d1.arch.hvm_domain.ioreq_server!.domid, 0);
+    assert.equal(g.d1.arch.hvm_domain.params[P.HVM_PARAM_DM_DOMAIN], 0x20000);
+  });
+
   it('do_hvm_op: an op that is neither HVMOP_set_param nor HVMOP_get_param is -ENOSYS (the switch\'s default)', () => {
     const { m, d0, d1 } = guest(1);
     const r = op(m, d0, 7, 1, P.HVM_PARAM_IOREQ_PFN);

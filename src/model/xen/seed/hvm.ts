@@ -518,11 +518,12 @@ export class HvmSeed extends Emulate44 {
           if (curr_d === d) break;
           yield $('dm_domain_domid');
           if (a.value === E.DOMID_SELF) a.value = curr_d.domain_id;
-          a.value = a.value & 0xffff; // passed on as a domid_t
+          // Both callees take a domid_t, the value's low 16 bits; params[] keeps a.value as set (the store after the
+          // switch, as [X44] hvm.c:4122 and the seed's unchanged context).
           yield $('set_create');
-          rc = yield* this.hvmCreateIoreqServer(d, a.value);
+          rc = yield* this.hvmCreateIoreqServer(d, a.value & 0xffff);
           yield $('exists');
-          if (rc === -EEXIST) rc = yield* this.hvmSetIoreqServerDomid(d, a.value);
+          if (rc === -EEXIST) rc = yield* this.hvmSetIoreqServerDomid(d, a.value & 0xffff);
           yield $('dm_domain_break');
           break;
         case P.HVM_PARAM_ACPI_S_STATE:
