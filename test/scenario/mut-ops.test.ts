@@ -1,0 +1,300 @@
+// The table of scenario operations (src/scenario/ops.ts) under issue 16's mutation testing: each op's arguments and
+// their parse-time checks word for word, what its enabling rule says when it cannot run, what its call does to the
+// model and the step's result (rc, value), and the debugger's name for its frame.
+import assert from 'node:assert/strict';
+import { parseScenario } from '../../src/scenario/parse';
+import { Session, type StepResult } from '../../src/scenario/exec';
+import { stepFrameName } from '../../src/scenario/ops';
+
+const F = 'ops.ioreq.json';
+type Out = string | StepResult;
+interface PlayOpts { profile?: string; dms?: unknown[] }
+const QEMU = [{ name: 'qemu', domid: 0, target: 1 }];
+const doc = (steps: unknown[], o: PlayOpts = {}) => JSON.stringify({ profile: o.profile ?? 'seed', deviceModels: o.dms ?? QEMU, steps }, null, 1);
+/** Runs the steps in order on the flat build: each step's result, or why it could not run (then it is skipped). */
+function play(steps: unknown[], o: PlayOpts = {}) {
+  const sc = parseScenario(doc(steps, o), F);
+  const s = new Session(sc);
+  const out: Out[] = sc.steps.map((st) => s.blocked(st) ?? s.runFlat(st));
+  return { s, out, sc, last: out[out.length - 1], d1: () => s.m.x.domains.get(1)! };
+}
+/** The message parseScenario throws, or 'OK'. */
+const err = (steps: unknown[], o: PlayOpts = {}): string => {
+  try { parseScenario(doc(steps, o), F); return 'OK'; } catch (e) { return (e as Error).message; }
+};
+const frames = (steps: unknown[], o: PlayOpts = {}) => parseScenario(doc(steps, o), F).steps.map(stepFrameName);
+const TS = 'toolstack';
+const CREATE = { actor: TS, op: 'xc_domain_create', domid: 1, vcpus: 1 };
+const BUILD = { actor: TS, op: 'xc_hvm_build', domid: 1 };
+const UNPAUSE = { actor: TS, op: 'xc_domain_unpause', domid: 1 };
+const BOOT = [CREATE, BUILD, UNPAUSE];
+const INIT = { actor: 'qemu', op: 'xen_hvm_init' };
+
+describe("ops: the actor's own checks (actorBlocked)", () => {
+  it("a vcpu step: its domain missing, the vcpu missing, the domain dying or destroyed, paused, crashed", () => {
+    assert.equal(play([{ actor: 'd1v0', op: 'pio_read', port: 1, size: 1 }]).last, 'd1 does not exist');
+    assert.equal(play([CREATE, { actor: 'd1v1', op: 'pio_read', port: 1, size: 1 }]).last, 'd1 has no vcpu 1');
+    assert.equal(play([CREATE, { actor: 'd1v0', op: 'pio_read', port: 1, size: 1 }]).last, 'd1 is paused (pause count 1)');
+  });
+});
+
+describe("ops: the debugger's name for each step's frame (the op's title)", () => {
+  it('seed: params by the toolstack, a device model and a vcpu; event channels; faults; the p2m; misbehaviour; string I/O', () => {
+    const V = 'd1v0';
+    assert.deepEqual(frames([
+      { actor: TS, op: 'hvmop_set_param', domid: 1, param: 'IOREQ_PFN', value: 16 },
+      { actor: 'qemu', op: 'hvmop_get_param', param: 'BUFIOREQ_PFN' },
+      { actor: 'qemu', op: 'hvmop_get_param', domid: 2, param: 'HVM_PARAM_STORE_PFN' },
+      { actor: V, op: 'hvmop_get_param', param: 'IOREQ_PFN' },
+      { actor: TS, op: 'evtchn_alloc_unbound', domid: 1, remote: 0 },
+      { actor: TS, op: 'inject_fault', kind: 'xzalloc' },
+      { actor: TS, op: 'inject_fault', kind: 'evtchn', nth: 3 },
+      { actor: TS, op: 'set_page', domid: 1, pfn: '0xfeff9', pagedOut: true },
+      { actor: 'qemu', op: 'xc_map_foreign_range', page: 'bufioreq' },
+      { actor: 'qemu', op: 'write_state', vcpu: 0, state: 9 },
+      { actor: 'qemu', op: 'write_bytes', page: 'ioreq', offset: 31, bytes: 'abcd' },
+      { actor: 'qemu', op: 'evtchn_send', port: 3 },
+      { actor: 'qemu', op: 'evtchn_close', port: 4 },
+      { actor: V, op: 'rep_outs', port: '0x3f8', size: 2, count: 3, gpa: '0x1000' },
+      { actor: V, op: 'rep_ins', port: 1016, size: 1, count: 1, gpa: 0 },
+      { actor: V, op: 'rep_movs', src: '0x1000', dst: '0xa0000', size: 4, count: 2 },
+      { actor: V, op: 'write_guest_memory', gpa: '0x2000', bytes: '0102' },
+      { actor: V, op: 'read_guest_memory', gpa: '0x2abc', size: 4 },
+      { actor: V, op: 'misbehave_buffered_send', addr: '0xa0010', size: 1, value: 1 },
+      { actor: V, op: 'sched_shutdown', reason: 'reboot' },
+      { actor: V, op: 'sched_shutdown', reason: 4 },
+      { actor: TS, op: 'xc_domain_shutdown', domid: 1, reason: 'crash' },
+      { actor: 'qemu', op: 'xc_domain_shutdown', reason: 0 },
+      { actor: TS, op: 'xen_domctl_destroydomain', domid: 1 },
+      { actor: TS, op: 'xc_domain_set_target', domid: 2, target: 1 },
+      { actor: TS, op: 'xen_domctl_resumedomain', domid: 1 },
+      { actor: V, op: 'pio_read', port: 1, size: 1 },
+    ]), [
+      'step 0: HVMOP_set_param(d1, HVM_PARAM_IOREQ_PFN, 0x10)',
+      'step 1: HVMOP_get_param(target, HVM_PARAM_BUFIOREQ_PFN)',
+      'step 2: HVMOP_get_param(d2, HVM_PARAM_STORE_PFN)',
+      'step 3: HVMOP_get_param(DOMID_SELF, HVM_PARAM_IOREQ_PFN)',
+      'step 4: EVTCHNOP_alloc_unbound(d1, remote d0)',
+      'step 5: fault: fail xzalloc allocation #0 from now',
+      'step 6: fault: fail evtchn allocation #3 from now',
+      'step 7: p2m: d1 pfn 0xfeff9',
+      'step 8: xc_map_foreign_range(bufioreq page)',
+      "step 9: misbehave: vcpu 0's slot state = 9",
+      'step 10: misbehave: write 2 byte(s) at ioreq page +0x1f',
+      'step 11: EVTCHNOP_send(port 3)',
+      'step 12: EVTCHNOP_close(port 4)',
+      'step 13: REP OUTS 3 x 2 byte(s) to port 0x3f8',
+      'step 14: REP INS 1 x 1 byte(s) from port 0x3f8',
+      'step 15: REP MOVS 2 x 4 byte(s) 0x1000 -> 0xa0000',
+      'step 16: guest store of 2 byte(s) at 0x2000',
+      'step 17: guest load of 4 byte(s) at 0x2abc',
+      'step 18: misbehave: MMIO write 0xa0010 forced onto the buffered ring',
+      'step 19: SCHEDOP_shutdown(SHUTDOWN_reboot)',
+      'step 20: SCHEDOP_shutdown(SHUTDOWN_watchdog)',
+      'step 21: SCHEDOP_remote_shutdown(d1, SHUTDOWN_crash)',
+      'step 22: SCHEDOP_remote_shutdown(target, SHUTDOWN_poweroff)',
+      'step 23: XEN_DOMCTL_destroydomain(d1)',
+      'step 24: XEN_DOMCTL_set_target(d2, target d1)',
+      'step 25: XEN_DOMCTL_resumedomain(d1)',
+      'step 26: pio_read',
+    ]);
+  });
+
+  it("an unnamed param's number stands for its name", () => {
+    assert.deepEqual(frames([{ actor: TS, op: 'hvmop_get_param', domid: 1, param: 200 }]), ['step 0: HVMOP_get_param(d1, HVM_PARAM_200)']);
+  });
+
+  it("4.5: the ioreq-server HVMOPs name the server ('own' for a device model's), the range and the state", () => {
+    const Q = 'qemu';
+    assert.deepEqual(frames([
+      { actor: Q, op: 'hvmop_create_ioreq_server' },
+      { actor: TS, op: 'hvmop_create_ioreq_server', domid: 1, handle_bufioreq: 0 },
+      { actor: Q, op: 'hvmop_get_ioreq_server_info' },
+      { actor: TS, op: 'hvmop_get_ioreq_server_info', domid: 1, id: 2 },
+      { actor: Q, op: 'hvmop_map_io_range_to_ioreq_server', type: 'port', start: '0x3f8', end: '0x3ff' },
+      { actor: TS, op: 'hvmop_unmap_io_range_from_ioreq_server', domid: 1, id: 1, type: 'memory', start: 0, end: 4095 },
+      { actor: Q, op: 'hvmop_set_ioreq_server_state', enabled: true },
+      { actor: TS, op: 'hvmop_set_ioreq_server_state', domid: 1, id: 3, enabled: false },
+      { actor: Q, op: 'hvmop_destroy_ioreq_server' },
+      { actor: TS, op: 'hvmop_destroy_ioreq_server', domid: 1, id: 4 },
+      { actor: Q, op: 'xen_hvm_init_ioreq_server' },
+    ], { profile: '4.5' }), [
+      'step 0: HVMOP_create_ioreq_server(target, handle_bufioreq 1)',
+      'step 1: HVMOP_create_ioreq_server(d1, handle_bufioreq 0)',
+      'step 2: HVMOP_get_ioreq_server_info(id own)',
+      'step 3: HVMOP_get_ioreq_server_info(id 2)',
+      'step 4: HVMOP_map_io_range_to_ioreq_server(id own, port 0x3f8-0x3ff)',
+      'step 5: HVMOP_unmap_io_range_from_ioreq_server(id 1, memory 0x0-0xfff)',
+      'step 6: HVMOP_set_ioreq_server_state(id own, enabled)',
+      'step 7: HVMOP_set_ioreq_server_state(id 3, disabled)',
+      'step 8: HVMOP_destroy_ioreq_server(id own)',
+      'step 9: HVMOP_destroy_ioreq_server(id 4)',
+      'step 10: xen_hvm_init (QEMU with its own ioreq server)',
+    ]);
+  });
+
+  it('4.21: the DMOPs, the start-ups, the raw dm_op, the resource map, an exit, the guest ops', () => {
+    const Q = 'qemu', V = 'd1v0';
+    const dms = [{ name: 'qemu', domid: 0, target: 1 }, { name: 'vio', domid: 0, target: 1, kind: 'virtio' }, { name: 'k', domid: 0, target: 1, kind: 'ioeventfd' }];
+    assert.deepEqual(frames([
+      { actor: Q, op: 'xen_register_ioreq' },
+      { actor: Q, op: 'xen_register_ioreq', bufioreq: 'legacy' },
+      { actor: 'vio', op: 'virtio_backend_init' },
+      { actor: 'vio', op: 'virtio_backend_init', bufioreq: 'atomic' },
+      { actor: Q, op: 'xendevicemodel_create_ioreq_server' },
+      { actor: Q, op: 'xendevicemodel_create_ioreq_server', bufioreq: 'off', pad: 3 },
+      { actor: Q, op: 'xendevicemodel_get_ioreq_server_info' },
+      { actor: Q, op: 'xendevicemodel_get_ioreq_server_info', gfns: false },
+      { actor: Q, op: 'xendevicemodel_map_io_range_to_ioreq_server', type: 'pci', start: 16, end: '0x1f' },
+      { actor: Q, op: 'xendevicemodel_unmap_io_range_from_ioreq_server', type: 'port', start: 1, end: 2 },
+      { actor: Q, op: 'xendevicemodel_set_ioreq_server_state', enabled: true },
+      { actor: Q, op: 'xendevicemodel_set_ioreq_server_state', enabled: false },
+      { actor: Q, op: 'xendevicemodel_destroy_ioreq_server' },
+      { actor: Q, op: 'xendevicemodel_map_mem_type_to_ioreq_server', flags: 2 },
+      { actor: Q, op: 'xen_dm_op', dmop: 1 },
+      { actor: Q, op: 'xen_dm_op', dmop: 30, pad: 2 },
+      { actor: Q, op: 'xenforeignmemory_map_resource', frame: 0 },
+      { actor: Q, op: 'xenforeignmemory_map_resource', frame: 0, nr: 2 },
+      { actor: Q, op: 'dm_exit' },
+      { actor: Q, op: 'dm_exit', clean: true },
+      { actor: V, op: 'xenmem_decrease_reservation', gfn: '0x1ff' },
+      { actor: V, op: 'hvm_io_continue' },
+      { actor: V, op: 'wait_for_io' },
+      { actor: V, op: 'wait_for_io', reads: 1 },
+      { actor: V, op: 'wait_for_io', reads: 3 },
+      { actor: 'k', op: 'privcmd_ioeventfd', of: 'vio', addr: '0x2000000' },
+      { actor: 'k', op: 'privcmd_ioeventfd', of: 'vio', addr: '0x2000000', ownOnly: true },
+      { actor: 'k', op: 'ioeventfd_interrupt', vcpu: 0 },
+      { actor: 'k', op: 'ioeventfd_interrupt', vcpu: 1, part: 'inprocess' },
+      { actor: Q, op: 'xen_map_ioreq_server' },
+    ], { profile: '4.21', dms }), [
+      'step 0: xen_register_ioreq(bufioreq atomic)',
+      'step 1: xen_register_ioreq(bufioreq legacy)',
+      'step 2: virtio_backend_init(bufioreq off)',
+      'step 3: virtio_backend_init(bufioreq atomic)',
+      'step 4: xendevicemodel_create_ioreq_server(atomic)',
+      'step 5: xendevicemodel_create_ioreq_server(off, pad 3)',
+      'step 6: xendevicemodel_get_ioreq_server_info(with gfns)',
+      'step 7: xendevicemodel_get_ioreq_server_info(XEN_DMOP_no_gfns)',
+      'step 8: xendevicemodel_map_io_range_to_ioreq_server(pci 0x10-0x1f)',
+      'step 9: xendevicemodel_unmap_io_range_from_ioreq_server(port 0x1-0x2)',
+      'step 10: xendevicemodel_set_ioreq_server_state(enabled)',
+      'step 11: xendevicemodel_set_ioreq_server_state(disabled)',
+      'step 12: xendevicemodel_destroy_ioreq_server',
+      'step 13: xendevicemodel_map_mem_type_to_ioreq_server(HVMMEM_ioreq_server, flags 2)',
+      'step 14: dm_op(op 1)',
+      'step 15: dm_op(op 30, pad 2)',
+      'step 16: xenforeignmemory_map_resource(XENMEM_resource_ioreq_server, frame 0, nr 1)',
+      'step 17: xenforeignmemory_map_resource(XENMEM_resource_ioreq_server, frame 0, nr 2)',
+      'step 18: the device model dies (SIGKILL)',
+      'step 19: xen_exit_notifier',
+      'step 20: XENMEM_decrease_reservation(gfn 0x1ff)',
+      'step 21: hvmemul_do_io after ioreq_send, then handle_pio',
+      "step 22: hvm_do_resume up to wait_for_io's next read of the slot state",
+      "step 23: hvm_do_resume up to wait_for_io's next read of the slot state",
+      "step 24: hvm_do_resume up to wait_for_io's next 3 reads of the slot state",
+      'step 25: IOCTL_PRIVCMD_IOEVENTFD(of vio, addr 0x2000000)',
+      'step 26: IOCTL_PRIVCMD_IOEVENTFD(of vio, addr 0x2000000, own requests only)',
+      'step 27: ioeventfd_interrupt(vcpu 0)',
+      'step 28: ioeventfd_interrupt(vcpu 1, inprocess)',
+      'step 29: xen_map_ioreq_server',
+    ]);
+  });
+});
+
+/** The located message for one step's parse-time check: `F:line:col: message` where line:col is `"key"` of the step, or the step's `{`. */
+function checked(step: Record<string, unknown>, key: string | null, message: string, o: PlayOpts = {}): [string, string] {
+  const text = doc([step], o);
+  const i = key === null ? text.indexOf('{', text.indexOf('"steps"')) : text.indexOf(`"${key}"`, text.indexOf('"steps"'));
+  const before = text.slice(0, i).split('\n');
+  return [err([step], o), `${F}:${before.length}:${before[before.length - 1].length + 1}: ${message}`];
+}
+const V = 'd1v0';
+
+describe("ops: the parse-time checks across arguments, word for word at the argument they blame", () => {
+  it("a written value must fit the access size (pio_write, mmio_write, misbehave_buffered_send); the largest that fits passes", () => {
+    assert.deepEqual(...checked({ actor: V, op: 'pio_write', port: 1, size: 1, value: 256 }, 'value', "'value' does not fit in 1 byte(s)"));
+    assert.deepEqual(...checked({ actor: V, op: 'pio_write', port: 1, size: 2, value: '0x10000' }, 'value', "'value' does not fit in 2 byte(s)"));
+    assert.deepEqual(...checked({ actor: V, op: 'mmio_write', addr: 0, size: 4, value: '0x100000000' }, 'value', "'value' does not fit in 4 byte(s)"));
+    assert.deepEqual(...checked({ actor: V, op: 'misbehave_buffered_send', addr: 0, size: 1, value: 300 }, 'value', "'value' does not fit in 1 byte(s)"));
+    assert.equal(err([{ actor: V, op: 'pio_write', port: 1, size: 1, value: 255 }]), 'OK');
+    assert.equal(err([{ actor: V, op: 'pio_write', port: 1, size: 4, value: '0xffffffff' }]), 'OK');
+    assert.equal(err([{ actor: V, op: 'mmio_write', addr: 0, size: 8, value: '0xffffffffffffffff' }]), 'OK');
+    assert.equal(err([{ actor: V, op: 'misbehave_buffered_send', addr: 0, size: 2, value: 65535 }]), 'OK');
+  });
+
+  it("the toolstack names the domain (and for 4.5's server ops the server id); a device model and a vcpu need not", () => {
+    for (const op of ['hvmop_set_param', 'hvmop_get_param']) {
+      assert.deepEqual(...checked({ actor: TS, op, param: 1, ...(op === 'hvmop_set_param' ? { value: 1 } : {}) }, null, `'${op}' by the toolstack needs 'domid'`));
+    }
+    assert.deepEqual(...checked({ actor: TS, op: 'xc_domain_shutdown', reason: 'crash' }, null, "'xc_domain_shutdown' by the toolstack needs 'domid'"));
+    assert.equal(err([{ actor: 'qemu', op: 'xc_domain_shutdown', reason: 'crash' }, { actor: V, op: 'hvmop_get_param', param: 1 }, { actor: 'qemu', op: 'hvmop_get_param', param: 1 }]), 'OK');
+    const P45 = { profile: '4.5' };
+    assert.deepEqual(...checked({ actor: TS, op: 'hvmop_create_ioreq_server' }, null, "'hvmop_create_ioreq_server' by the toolstack needs 'domid'", P45));
+    for (const op of ['hvmop_get_ioreq_server_info', 'hvmop_destroy_ioreq_server']) {
+      assert.deepEqual(...checked({ actor: TS, op, id: 1 }, null, `'${op}' by the toolstack needs 'domid'`, P45));
+      assert.deepEqual(...checked({ actor: TS, op, domid: 1 }, null, `'${op}' by the toolstack needs 'id'`, P45));
+      assert.equal(err([{ actor: TS, op, domid: 1, id: 1 }, { actor: 'qemu', op }], P45), 'OK');
+    }
+    assert.deepEqual(...checked({ actor: TS, op: 'hvmop_set_ioreq_server_state', domid: 1, enabled: true }, null, "'hvmop_set_ioreq_server_state' by the toolstack needs 'id'", P45));
+    assert.deepEqual(...checked({ actor: TS, op: 'hvmop_map_io_range_to_ioreq_server', domid: 1, type: 'port', start: 1, end: 2 }, null, "'hvmop_map_io_range_to_ioreq_server' by the toolstack needs 'id'", P45));
+    assert.deepEqual(...checked({ actor: TS, op: 'hvmop_unmap_io_range_from_ioreq_server', id: 0, type: 'port', start: 1, end: 2 }, null, "'hvmop_unmap_io_range_from_ioreq_server' by the toolstack needs 'domid'", P45));
+  });
+
+  it("4.5's range ops keep start and end below 2^53 (the model's numbers)", () => {
+    const P45 = { profile: '4.5' };
+    const r = (start: string, end: string) => ({ actor: 'qemu', op: 'hvmop_map_io_range_to_ioreq_server', type: 'memory', start, end });
+    assert.deepEqual(...checked(r('0x20000000000000', '0x20000000000000'), 'start', "'start' is above 2^53, past what the 4.5 model keeps", P45));
+    assert.deepEqual(...checked(r('0', '0x20000000000000'), 'end', "'end' is above 2^53, past what the 4.5 model keeps", P45));
+    assert.deepEqual(...checked({ ...r('0x20000000000001', '1'), op: 'hvmop_unmap_io_range_from_ioreq_server' }, 'start', "'start' is above 2^53, past what the 4.5 model keeps", P45));
+    assert.equal(err([r('0x1fffffffffffff', '0x1fffffffffffff')], P45), 'OK');
+  });
+
+  it("holdAfterSend is 4.21's (x86): refused elsewhere on pio_read and pio_write", () => {
+    const msg = "'holdAfterSend' is for the 4.21 profile (x86 hvmemul_do_io)";
+    assert.deepEqual(...checked({ actor: V, op: 'pio_read', port: 1, size: 1, holdAfterSend: true }, 'holdAfterSend', msg));
+    assert.deepEqual(...checked({ actor: V, op: 'pio_write', port: 1, size: 1, value: 1, holdAfterSend: false }, 'holdAfterSend', msg, { profile: '4.5' }));
+    assert.equal(err([{ actor: V, op: 'pio_read', port: 1, size: 1, holdAfterSend: true }, { actor: V, op: 'pio_write', port: 1, size: 1, value: 1, holdAfterSend: true }], { profile: '4.21' }), 'OK');
+    // The size check comes first on a write.
+    assert.deepEqual(...checked({ actor: V, op: 'pio_write', port: 1, size: 1, value: 256, holdAfterSend: true }, 'value', "'value' does not fit in 1 byte(s)"));
+  });
+
+  it("evtchn_bind_interdomain takes a vcpu or buffered: true, not both, not neither", () => {
+    const msg = "'evtchn_bind_interdomain' needs either 'vcpu' or 'buffered': true";
+    assert.deepEqual(...checked({ actor: 'qemu', op: 'evtchn_bind_interdomain' }, null, msg));
+    assert.deepEqual(...checked({ actor: 'qemu', op: 'evtchn_bind_interdomain', buffered: false }, null, msg));
+    assert.deepEqual(...checked({ actor: 'qemu', op: 'evtchn_bind_interdomain', vcpu: 0, buffered: true }, null, msg));
+    assert.equal(err([{ actor: 'qemu', op: 'evtchn_bind_interdomain', vcpu: 0 }, { actor: 'qemu', op: 'evtchn_bind_interdomain', vcpu: 1, buffered: false }, { actor: 'qemu', op: 'evtchn_bind_interdomain', buffered: true }]), 'OK');
+  });
+
+  it('write_bytes stays inside the page: the last byte at 4095 passes, one more runs past', () => {
+    assert.deepEqual(...checked({ actor: 'qemu', op: 'write_bytes', page: 'ioreq', offset: 4095, bytes: 'abcd' }, 'bytes', "'bytes' run past the end of the page: offset 4095 + 2 byte(s) > 4096"));
+    assert.deepEqual(...checked({ actor: 'qemu', op: 'write_bytes', page: 'bufioreq', offset: 0, bytes: '00'.repeat(4097) }, 'bytes', "'bytes' run past the end of the page: offset 0 + 4097 byte(s) > 4096"));
+    assert.equal(err([{ actor: 'qemu', op: 'write_bytes', page: 'ioreq', offset: 4094, bytes: 'abcd' }, { actor: 'qemu', op: 'write_bytes', page: 'ioreq', offset: 0, bytes: '00'.repeat(4096) }]), 'OK');
+  });
+
+  it("xen_dm_op refuses the DMOPs the model does not have (7-19), and takes 1-6, 20 and unknown numbers", () => {
+    const P = { profile: '4.21' };
+    for (const n of [7, 12, 15, 19]) assert.deepEqual(...checked({ actor: 'qemu', op: 'xen_dm_op', dmop: n }, 'dmop', `DMOP ${n} is not modelled (the model has 1-6, 20 and unknown numbers; 15 has its own op)`, P));
+    assert.equal(err([1, 6, 20, 21, 0, 65535].map((dmop) => ({ actor: 'qemu', op: 'xen_dm_op', dmop })), P), 'OK');
+  });
+
+  it('xenforeignmemory_map_resource: frame 1 with nr 2 runs past the two frames; frame 0 with nr 2 and frame 1 alone do not', () => {
+    const P = { profile: '4.21' };
+    assert.deepEqual(...checked({ actor: 'qemu', op: 'xenforeignmemory_map_resource', frame: 1, nr: 2 }, 'nr', 'an ioreq server has two frames (0: buffered, 1: ioreq): frame 1 with nr 2 runs past them', P));
+    assert.equal(err([{ actor: 'qemu', op: 'xenforeignmemory_map_resource', frame: 0, nr: 2 }, { actor: 'qemu', op: 'xenforeignmemory_map_resource', frame: 1 }, { actor: 'qemu', op: 'xenforeignmemory_map_resource', frame: 1, nr: 1 }], P), 'OK');
+  });
+
+  it("privcmd_ioeventfd's 'of' names another device model of the file, a process (not a kernel ioeventfd)", () => {
+    const k = { name: 'k', domid: 0, target: 1, kind: 'ioeventfd' };
+    const vio = { name: 'vio', domid: 0, target: 1, kind: 'virtio' };
+    const q = { name: 'q', domid: 0, target: 1 };
+    const step = (of: string) => ({ actor: 'k', op: 'privcmd_ioeventfd', of, addr: 0 });
+    const P = (dms: unknown[]) => ({ profile: '4.21-arm', dms });
+    assert.deepEqual(...checked(step('nobody'), 'of', "'of' must name another device model of the file (vio, q)", P([vio, k, q])));
+    assert.deepEqual(...checked(step('k'), 'of', "'of' must name another device model of the file (vio)", P([k, vio])));
+    assert.deepEqual(...checked(step('k'), 'of', "'of' must name another device model of the file (there is none)", P([k])));
+    assert.deepEqual(...checked(step('k2'), 'of', "'of' names a kernel ioeventfd, not a device model process with its own page and ports", P([k, { ...k, name: 'k2' }])));
+    assert.equal(err([step('vio'), step('q')], P([k, vio, q])), 'OK');
+  });
+});
