@@ -298,3 +298,108 @@ describe("ops: the parse-time checks across arguments, word for word at the argu
     assert.equal(err([step('vio'), step('q')], P([k, vio, q])), 'OK');
   });
 });
+
+const Q = 'qemu';
+const SEED = [CREATE, BUILD, INIT, UNPAUSE];
+const PR = { actor: V, op: 'pio_read', port: 1, size: 1 };
+const B21 = [CREATE, BUILD, { actor: Q, op: 'xen_register_ioreq' }, { actor: Q, op: 'xendevicemodel_map_io_range_to_ioreq_server', type: 'port', start: '0x3f8', end: '0x3ff' }, UNPAUSE];
+const P421 = { profile: '4.21' };
+
+describe("ops: the actor's own checks (actorBlocked), word for word", () => {
+  it('a vcpu whose domain is dying (a preempted destroydomain) or destroyed', () => {
+    assert.deepEqual(play([CREATE, BUILD, UNPAUSE, { actor: TS, op: 'xen_domctl_destroydomain', domid: 1, preempt: true }, PR]).out.slice(3), [{ rc: -11 }, 'd1 is dying']);
+    assert.deepEqual(play([CREATE, BUILD, UNPAUSE, { actor: TS, op: 'xc_domain_destroy', domid: 1 }, PR, BUILD]).out.slice(3), [{ rc: 0 }, 'd1 is destroyed', 'domain d1 has been destroyed']);
+  });
+
+  it("a vcpu paused for its domain's shutdown, a blocked one, one with an I/O in flight; ops that may run with one", () => {
+    const shut = play([CREATE, BUILD, UNPAUSE, { actor: V, op: 'sched_shutdown', reason: 'reboot' }, PR]);
+    assert.equal(shut.last, "d1v0 is paused for d1's shutdown (SHUTDOWN_reboot): it no longer runs");
+    const blocked = play([...SEED, { actor: V, op: 'pio_write', port: '0x3f8', size: 1, value: 1 }, PR, { actor: V, op: 'hvm_do_resume' }]);
+    assert.deepEqual(blocked.out.slice(5), ['d1v0 is blocked in Xen until its ioreq port is notified', 'd1v0 is blocked in Xen until its ioreq port is notified']);
+    const inFlight = play([...SEED, { actor: V, op: 'pio_write', port: '0x3f8', size: 1, value: 1 }, { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0 }, PR,
+      { actor: V, op: 'hvmop_get_param', param: 'IOREQ_PFN' }, { actor: V, op: 'hvm_do_resume' }, PR]);
+    assert.deepEqual(inFlight.out.slice(6), ['d1v0 has an I/O in flight (HVMIO_dispatched): it re-enters the guest through hvm_do_resume first',
+      { rc: 0, value: 0xfeff9n }, { rc: 0, value: 0n }, { rc: 3 }]);
+  });
+
+  it("a crashed domain's vcpus no longer run, but a wait_for_io slice runs and does nothing (rc 2)", () => {
+    const r = play([...B21, { actor: V, op: 'pio_write', port: '0x3f8', size: 1, value: 1 }, { actor: Q, op: 'write_state', vcpu: 0, state: 9 },
+      { actor: Q, op: 'evtchn_send', port: 1 }, { actor: V, op: 'hvm_do_resume' }, { actor: V, op: 'wait_for_io' }, PR], P421);
+    assert.deepEqual(r.out.slice(8), [{ rc: 2, value: 1n }, { rc: 2 }, 'd1 has crashed (Weird HVM iorequest state 9); its vcpus no longer run']);
+  });
+
+  it("hvm_io_continue runs in Xen: a vcpu blocked there goes on; without a held access it cannot", () => {
+    const r = play([...B21, { actor: V, op: 'hvm_io_continue' }, { actor: V, op: 'pio_write', port: '0x3f8', size: 1, value: 1, holdAfterSend: true },
+      PR, { actor: V, op: 'hvm_io_continue' }, { actor: V, op: 'hvm_io_continue' }], P421);
+    const none = 'the vcpu has no port access held after ioreq_send (pio_read / pio_write with holdAfterSend first)';
+    assert.deepEqual(r.out.slice(5), [none, { rc: 1 }, 'd1v0 is blocked in Xen until its ioreq port is notified', { rc: 1 }, none]);
+  });
+
+  it("a device model's domain must exist and be live; its target too, unless the hypercall looks the domain up itself (-ESRCH)", () => {
+    const noDom = play([CREATE, { actor: Q, op: 'hvmop_get_param', param: 'IOREQ_PFN' }], { dms: [{ name: 'qemu', domid: 2, target: 1 }] });
+    assert.equal(noDom.last, "the device model's domain d2 does not exist");
+    const noTarget = play([{ actor: Q, op: 'hvmop_get_param', param: 'IOREQ_PFN' }, INIT, { actor: Q, op: 'xc_domain_shutdown', reason: 'crash' }, { actor: Q, op: 'destroy_hvm_domain' }]);
+    assert.deepEqual(noTarget.out, [{ rc: -3, value: undefined }, 'target domain d1 does not exist', { rc: -3 }, { rc: -3 }]);
+    const gone = play([CREATE, BUILD, { actor: TS, op: 'xc_domain_destroy', domid: 1 }, { actor: Q, op: 'hvmop_get_param', param: 'IOREQ_PFN' }, INIT]);
+    assert.deepEqual(gone.out.slice(3), [{ rc: -3, value: undefined }, 'target domain d1 has been destroyed']);
+    const deadDmDom = play([CREATE, { actor: TS, op: 'xc_domain_create', domid: 2, vcpus: 1 }, { actor: TS, op: 'xc_domain_destroy', domid: 2 }, INIT], { dms: [{ name: 'qemu', domid: 2, target: 1 }] });
+    assert.equal(deadDmDom.last, "the device model's domain d2 has been destroyed");
+  });
+
+  it('the toolstack is never blocked as an actor: only by the domain its op names', () => {
+    assert.deepEqual(play([BUILD, { actor: TS, op: 'inject_fault', kind: 'map' }, CREATE, CREATE, UNPAUSE, BUILD, UNPAUSE, UNPAUSE]).out,
+      ['domain d1 does not exist', { rc: 0 }, { rc: 0 }, 'd1 already exists', { rc: 0 }, { rc: 0 }, 'd1 is not paused', 'd1 is not paused']);
+  });
+});
+
+describe("ops: each op's own enabling rule, word for word", () => {
+  it("seed's device model: nothing learnt, nothing mapped, no such port", () => {
+    assert.deepEqual(play([CREATE, BUILD,
+      { actor: Q, op: 'xc_map_foreign_range', page: 'ioreq' }, { actor: Q, op: 'xc_map_foreign_range', page: 'bufioreq' },
+      { actor: Q, op: 'evtchn_bind_interdomain', vcpu: 0 }, { actor: Q, op: 'evtchn_bind_interdomain', buffered: true },
+      { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0 }, { actor: Q, op: 'handle_buffered_iopage' }, { actor: Q, op: 'write_state', vcpu: 0, state: 1 },
+      { actor: Q, op: 'write_bytes', page: 'ioreq', offset: 0, bytes: '00' }, { actor: Q, op: 'write_bytes', page: 'bufioreq', offset: 0, bytes: '00' },
+      { actor: Q, op: 'evtchn_send', port: 7 }, { actor: Q, op: 'evtchn_close', port: 7 },
+      { actor: Q, op: 'cpu_get_ioreq', vcpu: 0 }, { actor: Q, op: 'handle_ioreq', vcpu: 0 }, { actor: Q, op: 'cpu_handle_ioreq_answer', vcpu: 0 },
+    ]).out.slice(2), [
+      'the device model has not read IOREQ_PFN yet', 'the device model has not read BUFIOREQ_PFN yet',
+      'the ioreq page is not mapped (vp_eport is read from it)', 'the device model has not read BUFIOREQ_EVTCHN yet',
+      'the ioreq page is not mapped', 'the buffered page is not mapped', 'the ioreq page is not mapped',
+      'the ioreq page is not mapped', 'the bufioreq page is not mapped', 'd0 has no port 7', 'd0 has no port 7',
+      'the ioreq page is not mapped', "the device model has not taken vcpu 0's request (cpu_get_ioreq first)", "the device model has not handled vcpu 0's request (handle_ioreq first)",
+    ]);
+  });
+
+  it("cpu_handle_ioreq and cpu_get_ioreq: a port bound, pending, the slot READY; wake 'event' serves on the event alone", () => {
+    assert.deepEqual(play([CREATE, BUILD,
+      { actor: Q, op: 'hvmop_get_param', param: 'IOREQ_PFN' }, { actor: Q, op: 'xc_map_foreign_range', page: 'bufioreq' }, { actor: Q, op: 'xc_map_foreign_range', page: 'ioreq' },
+      { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0 }, { actor: Q, op: 'cpu_get_ioreq', vcpu: 0 }, { actor: Q, op: 'evtchn_bind_interdomain', vcpu: 0 },
+      { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0 }, { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0, wake: 'event' }, { actor: Q, op: 'cpu_get_ioreq', vcpu: 0 }, UNPAUSE,
+      { actor: V, op: 'pio_write', port: '0x3f8', size: 1, value: 1 }, { actor: Q, op: 'write_state', vcpu: 0, state: 5 },
+      { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0 }, { actor: Q, op: 'cpu_get_ioreq', vcpu: 0 }, { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0, wake: 'event' },
+    ]).out.slice(2), [
+      { rc: 0, value: 0xfeff9n }, 'the device model has not read BUFIOREQ_PFN yet', { rc: 0 },
+      'the device model has no port bound for vcpu 0', 'the device model has no port bound for vcpu 0', { rc: 0, value: 1n },
+      "vcpu 0's slot is STATE_IOREQ_NONE, not STATE_IOREQ_READY: nothing to serve yet", { rc: 0, value: 0n },
+      'port 1 (vcpu 0) is not pending: no request has been signalled', { rc: 0 }, { rc: 0 }, { rc: 0 },
+      "vcpu 0's slot is state 5, not STATE_IOREQ_READY: nothing to serve yet", "vcpu 0's slot is state 5, not STATE_IOREQ_READY: nothing to serve yet", { rc: 0, value: 0n },
+    ]);
+  });
+
+  it("QEMU's split service follows one vcpu: take, handle (a read's data), answer; another vcpu waits its turn", () => {
+    const r = play([...SEED, { actor: V, op: 'pio_read', port: '0x3f8', size: 1 }, { actor: Q, op: 'handle_ioreq', vcpu: 0 }, { actor: Q, op: 'cpu_get_ioreq', vcpu: 0 },
+      { actor: Q, op: 'cpu_get_ioreq', vcpu: 0 }, { actor: Q, op: 'cpu_handle_ioreq_answer', vcpu: 0 }, { actor: Q, op: 'handle_ioreq', vcpu: 1 }, { actor: Q, op: 'handle_ioreq', vcpu: 0, data: 66 },
+      { actor: Q, op: 'handle_ioreq', vcpu: 0 }, { actor: Q, op: 'cpu_handle_ioreq_answer', vcpu: 1 }, { actor: Q, op: 'cpu_handle_ioreq_answer', vcpu: 0 }, { actor: V, op: 'hvm_do_resume' }]);
+    assert.deepEqual(r.out.slice(4), [{ rc: 3 }, "the device model has not taken vcpu 0's request (cpu_get_ioreq first)", { rc: 0, value: 1n },
+      'port 1 (vcpu 0) is not pending: no request has been signalled', "the device model has not handled vcpu 0's request (handle_ioreq first)",
+      "the device model has not taken vcpu 1's request (cpu_get_ioreq first)", { rc: 0 }, "the device model has not taken vcpu 0's request (cpu_get_ioreq first)",
+      "the device model has not handled vcpu 1's request (handle_ioreq first)", { rc: 0, value: 1n }, { rc: 0, value: 0x42n }]);
+  });
+
+  it('cpu_get_ioreq waits while the device model serves another vcpu', () => {
+    const two = [{ ...CREATE, vcpus: 2 }, BUILD, INIT, UNPAUSE];
+    const r = play([...two, { actor: V, op: 'pio_read', port: '0x3f8', size: 1 }, { actor: 'd1v1', op: 'pio_read', port: '0x3f8', size: 1 },
+      { actor: Q, op: 'cpu_get_ioreq', vcpu: 0 }, { actor: Q, op: 'cpu_get_ioreq', vcpu: 1 }]);
+    assert.deepEqual(r.out.slice(6), [{ rc: 0, value: 1n }, 'the device model is still serving vcpu 0']);
+  });
+});
