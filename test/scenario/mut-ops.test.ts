@@ -403,3 +403,63 @@ describe("ops: each op's own enabling rule, word for word", () => {
     assert.deepEqual(r.out.slice(6), [{ rc: 0, value: 1n }, 'the device model is still serving vcpu 0']);
   });
 });
+
+describe("ops: what each call does to the model and the step's result", () => {
+  it("the guest's own stores and loads: little-endian across a page boundary, -EFAULT in the VGA hole (0xa0000-0xbffff) after the bytes before it", () => {
+    const r = play([CREATE, BUILD, UNPAUSE, { actor: V, op: 'write_guest_memory', gpa: '0x1ffe', bytes: '0102a0ff' }, { actor: V, op: 'read_guest_memory', gpa: '0x1ffe', size: 4 },
+      { actor: V, op: 'read_guest_memory', gpa: '0x1fff', size: 2 }, { actor: V, op: 'write_guest_memory', gpa: '0x9ffff', bytes: '0102' }, { actor: V, op: 'read_guest_memory', gpa: '0x9ffff', size: 1 },
+      { actor: V, op: 'read_guest_memory', gpa: '0x9ffff', size: 2 }, { actor: V, op: 'read_guest_memory', gpa: '0xc0000', size: 1 }, { actor: V, op: 'write_guest_memory', gpa: '0xbffff', bytes: '01' },
+      { actor: V, op: 'write_guest_memory', gpa: '0xc0000', bytes: '01' }, { actor: V, op: 'read_guest_memory', gpa: '0xc0000', size: 8 }]);
+    assert.deepEqual(r.out.slice(3), [{ rc: 0 }, { rc: 0, value: 0xffa00201n }, { rc: 0, value: 0xa002n }, { rc: -14 }, { rc: 0, value: 1n },
+      { rc: -14, value: undefined }, { rc: 0, value: 0n }, { rc: -14 }, { rc: 0 }, { rc: 0, value: 1n }]);
+    assert.equal(r.d1().page(2)!.data().getUint8(0), 0xa0);
+    assert.equal(r.d1().page(1)!.data().getUint8(0xfff), 0x02);
+  });
+
+  it('set_page: the p2m flags of a frame, its removal into a hole; -EINVAL for a frame with no page', () => {
+    const r = play([CREATE, BUILD, { actor: TS, op: 'set_page', domid: 1, pfn: '0xfeff9', pagedOut: true, shared: true, notWritable: true }]);
+    const pg = r.d1().page(0xfeff9)!;
+    assert.deepEqual([r.last, pg.paged_out, pg.shared, pg.not_writable], [{ rc: 0 }, true, true, true]);
+    const r2 = play([CREATE, BUILD, { actor: TS, op: 'set_page', domid: 1, pfn: '0xfeff9', pagedOut: true, shared: true, notWritable: true },
+      { actor: TS, op: 'set_page', domid: 1, pfn: '0xfeff9', shared: false }]);
+    const pg2 = r2.d1().page(0xfeff9)!;
+    assert.deepEqual([pg2.paged_out, pg2.shared, pg2.not_writable], [true, false, true], 'an absent flag is left as it is');
+    const gone = play([CREATE, BUILD, { actor: TS, op: 'set_page', domid: 1, pfn: '0xfeff9', remove: true }, { actor: TS, op: 'set_page', domid: 1, pfn: '0xfeff9', remove: true },
+      { actor: TS, op: 'set_page', domid: 1, pfn: '0xfeff9', shared: false }]);
+    assert.deepEqual(gone.out.slice(2), [{ rc: 0 }, { rc: -22 }, { rc: -22 }]);
+    assert.deepEqual([gone.d1().page(0xfeff9), gone.d1().physmap.has(0xfeff9), gone.d1().holes.has(0xfeff9)], [null, false, true]);
+  });
+
+  it('evtchn_alloc_unbound gives the port as the value; xc_domain_set_target needs an existing target (-ESRCH) and sets it', () => {
+    const r = play([CREATE, BUILD, { actor: TS, op: 'evtchn_alloc_unbound', domid: 1, remote: 0 }, { actor: TS, op: 'evtchn_alloc_unbound', domid: 1, remote: 0 },
+      { actor: TS, op: 'xc_domain_set_target', domid: 0, target: 5 }, { actor: TS, op: 'xc_domain_set_target', domid: 0, target: 1 }]);
+    assert.deepEqual(r.out.slice(2), [{ rc: 0, value: 3n }, { rc: 0, value: 4n }, { rc: -3 }, { rc: 0 }]);
+    assert.equal(r.d1().evtchn.ports[3].remote_domid, 0);
+    assert.equal(r.s.m.x.domains.get(0)!.target, 1);
+    const dying = play([CREATE, BUILD, UNPAUSE, { actor: TS, op: 'xen_domctl_destroydomain', domid: 1, preempt: true }, { actor: TS, op: 'evtchn_alloc_unbound', domid: 1, remote: 0 }]);
+    assert.deepEqual(dying.last, { rc: -22, value: undefined });
+  });
+
+  it("inject_fault plans the nth next allocation of its kind to fail (default: the next)", () => {
+    assert.deepEqual({ ...play([{ actor: TS, op: 'inject_fault', kind: 'map' }]).s.m.x.faults }, { xzalloc: -1, map: 0, evtchn: -1 });
+    assert.deepEqual({ ...play([{ actor: TS, op: 'inject_fault', kind: 'xzalloc', nth: 2 }]).s.m.x.faults }, { xzalloc: 2, map: -1, evtchn: -1 });
+  });
+
+  it("params: a get's value only when it succeeds; by a vcpu its own domain; by a device model its target", () => {
+    const r = play([CREATE, BUILD, { actor: TS, op: 'hvmop_set_param', domid: 1, param: 'ACPI_S_STATE', value: 0 }, { actor: TS, op: 'hvmop_get_param', domid: 1, param: 'STORE_PFN' },
+      { actor: TS, op: 'hvmop_get_param', domid: 1, param: 99 }, { actor: Q, op: 'hvmop_get_param', param: 'IOREQ_PFN' }, { actor: Q, op: 'hvmop_set_param', param: 'STORE_PFN', value: 5 },
+      { actor: Q, op: 'hvmop_get_param', param: 'STORE_PFN' }, UNPAUSE, { actor: V, op: 'hvmop_get_param', param: 'STORE_PFN' }, { actor: V, op: 'hvmop_set_param', param: 'STORE_PFN', value: 6 },
+      { actor: TS, op: 'hvmop_get_param', domid: 1, param: 'STORE_PFN' }]);
+    assert.deepEqual(r.out.slice(2), [{ rc: 0, value: undefined }, { rc: 0, value: 0xfeffcn }, { rc: -22, value: undefined }, { rc: 0, value: 0xfeff9n }, { rc: 0, value: undefined },
+      { rc: 0, value: 5n }, { rc: 0 }, { rc: 0, value: 5n }, { rc: 0, value: undefined }, { rc: 0, value: 6n }]);
+    assert.equal(r.s.m.dms.get(Q)!.ioreq_pfn, 0xfeff9, "a device model's get records what it learnt");
+  });
+
+  it('xc_hvm_build: 128 MiB of RAM unless memMb says; alloc_vcpu brings up the vcpu named', () => {
+    const dflt = play([CREATE, BUILD]), small = play([CREATE, { ...BUILD, memMb: 2 }]);
+    assert.deepEqual([128 * 256 - 1, 128 * 256].map((p) => !!dflt.d1().page(p)), [true, false], 'RAM ends at 128 MiB');
+    assert.deepEqual([2 * 256 - 1, 2 * 256].map((p) => !!small.d1().page(p)), [true, false], 'RAM ends at 2 MiB');
+    const v = play([CREATE, BUILD, { actor: TS, op: 'alloc_vcpu', domid: 1, vcpu: 1 }]);
+    assert.equal(v.d1().vcpu.length, 2);
+  });
+});
