@@ -463,3 +463,93 @@ describe("ops: what each call does to the model and the step's result", () => {
     assert.equal(v.d1().vcpu.length, 2);
   });
 });
+
+describe("ops: the 4.5 and 4.21 ioreq-server calls and what the device model keeps", () => {
+  it("4.5: a device model's server ops default to its first server; the toolstack names domid and id; the results' values", () => {
+    const r = play([CREATE, BUILD,
+      { actor: Q, op: 'hvmop_get_ioreq_server_info' }, { actor: TS, op: 'hvmop_get_ioreq_server_info', domid: 5, id: 0 },
+      { actor: Q, op: 'hvmop_create_ioreq_server' }, { actor: Q, op: 'hvmop_create_ioreq_server', handle_bufioreq: 0 },
+      { actor: Q, op: 'hvmop_get_ioreq_server_info' }, { actor: Q, op: 'hvmop_get_ioreq_server_info', id: 2 },
+      { actor: TS, op: 'hvmop_create_ioreq_server', domid: 1 }, { actor: TS, op: 'hvmop_get_ioreq_server_info', domid: 1, id: 3 },
+      { actor: Q, op: 'hvmop_map_io_range_to_ioreq_server', type: 'port', start: '0x3f8', end: '0x3ff' },
+      { actor: Q, op: 'hvmop_map_io_range_to_ioreq_server', id: 2, type: 'pci', start: 8, end: 8 },
+      { actor: Q, op: 'hvmop_unmap_io_range_from_ioreq_server', type: 'port', start: '0x3f8', end: '0x3ff' },
+      { actor: Q, op: 'hvmop_unmap_io_range_from_ioreq_server', type: 'port', start: '0x3f8', end: '0x3ff' },
+      { actor: Q, op: 'hvmop_set_ioreq_server_state', enabled: true },
+      { actor: Q, op: 'hvmop_destroy_ioreq_server', id: 2 }, { actor: Q, op: 'hvmop_destroy_ioreq_server', id: 2 },
+      { actor: TS, op: 'hvmop_create_ioreq_server', domid: 7 },
+    ], { profile: '4.5' });
+    assert.deepEqual(r.out.slice(2), ["the device model has no server yet (create one first, or give 'id')", 'domain d5 does not exist',
+      { rc: 0, value: 1n }, { rc: 0, value: 2n }, { rc: 0, value: 0xfeff0n }, { rc: 0, value: 0xfeff2n }, { rc: 0, value: 3n }, { rc: 0, value: 0xfeff3n },
+      { rc: 0 }, { rc: 0 }, { rc: 0 }, { rc: -2 }, { rc: 0 }, { rc: 0 }, { rc: -2 }, 'domain d7 does not exist']);
+    const dm = r.s.m.dms.get(Q)!;
+    // The first server stays the device model's; the last get_info's answer is what it keeps (server 2: no buffering).
+    assert.deepEqual([dm.ioservid, dm.ioreq_pfn, dm.bufioreq_pfn, dm.bufioreq_remote_port], [1, 0xfeff2, 0, 0]);
+    const info = play([CREATE, BUILD, { actor: Q, op: 'hvmop_create_ioreq_server' }, { actor: Q, op: 'hvmop_get_ioreq_server_info' }], { profile: '4.5' }).s.m.dms.get(Q)!;
+    assert.deepEqual([info.ioreq_pfn, info.bufioreq_pfn, info.bufioreq_remote_port > 0], [0xfeff0, 0xfeff1, true]);
+  });
+
+  it("4.5: a stub-domain device model calls as its own domain: -EPERM until the toolstack makes it the target's device-model domain", () => {
+    const r = play([CREATE, BUILD, { actor: TS, op: 'xc_domain_create', domid: 2, vcpus: 1 }, { actor: Q, op: 'hvmop_create_ioreq_server' },
+      { actor: TS, op: 'xc_domain_set_target', domid: 2, target: 1 }, { actor: Q, op: 'hvmop_create_ioreq_server' }, { actor: Q, op: 'hvmop_get_ioreq_server_info' }],
+    { profile: '4.5', dms: [{ name: 'qemu', domid: 2, target: 1 }] });
+    assert.deepEqual(r.out.slice(3), [{ rc: -1, value: undefined }, { rc: 0 }, { rc: 0, value: 1n }, { rc: 0, value: 0xfeff0n }]);
+    assert.equal(r.s.m.dms.get(Q)!.ioservid, 1, 'a failed create leaves the device model without a server');
+    const seed = play([CREATE, BUILD, { actor: TS, op: 'xc_domain_create', domid: 2, vcpus: 1 }, { actor: Q, op: 'hvmop_get_param', param: 'IOREQ_PFN' },
+      { actor: Q, op: 'xc_domain_shutdown', reason: 'crash' }, { actor: TS, op: 'xc_domain_set_target', domid: 2, target: 1 }, { actor: Q, op: 'hvmop_get_param', param: 'IOREQ_PFN' }],
+    { dms: [{ name: 'qemu', domid: 2, target: 1 }] });
+    assert.deepEqual(seed.out.slice(3), [{ rc: -1, value: undefined }, { rc: -1 }, { rc: 0 }, { rc: 0, value: 0xfeff9n }]);
+  });
+
+  it('4.21: no server yet, create (pad: the raw DMOP, -EINVAL), get_info with and without gfns, ranges, DMOPs raw, state, destroy, exit', () => {
+    const r = play([CREATE, BUILD,
+      { actor: Q, op: 'xendevicemodel_get_ioreq_server_info' }, { actor: Q, op: 'xendevicemodel_destroy_ioreq_server' }, { actor: Q, op: 'xenforeignmemory_map_resource', frame: 0 },
+      { actor: Q, op: 'xendevicemodel_create_ioreq_server', pad: 1 }, { actor: Q, op: 'xendevicemodel_create_ioreq_server', bufioreq: 'legacy' }, { actor: Q, op: 'xendevicemodel_create_ioreq_server' },
+      { actor: Q, op: 'xendevicemodel_get_ioreq_server_info', gfns: false }, { actor: Q, op: 'xendevicemodel_get_ioreq_server_info' },
+      { actor: Q, op: 'xenforeignmemory_map_resource', frame: 0, nr: 2 }, { actor: Q, op: 'xc_map_foreign_range', page: 'ioreq' },
+      { actor: Q, op: 'xendevicemodel_map_io_range_to_ioreq_server', type: 'port', start: 16, end: 15 },
+      { actor: Q, op: 'xendevicemodel_map_io_range_to_ioreq_server', type: 'port', start: 16, end: 17 },
+      { actor: Q, op: 'xendevicemodel_unmap_io_range_from_ioreq_server', type: 'port', start: 16, end: 17 },
+      { actor: Q, op: 'xendevicemodel_unmap_io_range_from_ioreq_server', type: 'port', start: 16, end: 17 },
+      { actor: Q, op: 'xendevicemodel_map_mem_type_to_ioreq_server', flags: 2 },
+      { actor: Q, op: 'xen_dm_op', dmop: 99 }, { actor: Q, op: 'xen_dm_op', dmop: 5, pad: 1 }, { actor: Q, op: 'xen_dm_op', dmop: 5, enabled: true }, { actor: Q, op: 'xen_dm_op', dmop: 5, id: 3 },
+      { actor: Q, op: 'xendevicemodel_set_ioreq_server_state', enabled: true }, { actor: Q, op: 'xendevicemodel_destroy_ioreq_server' },
+      { actor: Q, op: 'dm_exit' }, { actor: Q, op: 'dm_exit' }, { actor: Q, op: 'xen_register_ioreq' }, { actor: Q, op: 'xen_dm_op', dmop: 1 }, { actor: Q, op: 'xendevicemodel_create_ioreq_server' },
+    ], P421);
+    const none = 'the device model has no ioreq server yet', exited = 'the device model has exited';
+    assert.deepEqual(r.out.slice(2), [none, none, none, { rc: -22 }, { rc: 0, value: 0n }, { rc: 0, value: 1n }, { rc: 0, value: 6n }, { rc: 0, value: 0xfeff0n },
+      { rc: -1 }, { rc: 0 }, { rc: -22 }, { rc: 0 }, { rc: 0 }, { rc: -2 }, { rc: 0 }, { rc: -95 }, { rc: -22 }, { rc: 0 }, { rc: -2 }, { rc: 0 }, { rc: 0 }, { rc: 0 },
+      exited, exited, exited, exited]);
+    const dm = r.s.m.dms.get(Q)!;
+    assert.deepEqual([dm.ioservid, dm.ioreq_pfn, dm.bufioreq_remote_port, dm.pages_how, !!dm.shared_page, !!dm.buffered_io_page, dm.dead], [-1, 0xfeff0, 6, 'gfn', true, false, true]);
+  });
+
+  it("4.21: the resource frames go where they belong (0 buffered, 1 ioreq), and a refused map keeps nothing", () => {
+    const map = (frame: number, nr?: number) => play([CREATE, BUILD, { actor: Q, op: 'xendevicemodel_create_ioreq_server' }, { actor: Q, op: 'xenforeignmemory_map_resource', frame, nr }], P421);
+    const both = map(0, 2), one = map(1), buf = map(0);
+    const pages = (r: ReturnType<typeof play>) => { const dm = r.s.m.dms.get(Q)!; return [r.last, !!dm.buffered_io_page, !!dm.shared_page, dm.pages_how]; };
+    assert.deepEqual(pages(both), [{ rc: 0 }, true, true, 'resource']);
+    assert.deepEqual(pages(one), [{ rc: 0 }, false, true, 'resource']);
+    assert.deepEqual(pages(buf), [{ rc: 0 }, true, false, 'resource']);
+    const unsupported = play([CREATE, BUILD, { actor: Q, op: 'xendevicemodel_create_ioreq_server' }, { actor: Q, op: 'xenforeignmemory_map_resource', frame: 0, nr: 2 }],
+      { profile: '4.21', dms: [{ name: 'qemu', domid: 0, target: 1, resourceUnsupported: true }] });
+    assert.deepEqual(pages(unsupported), [{ rc: -95 }, false, false, unsupported.s.m.dms.get(Q)!.pages_how]);
+    assert.notEqual(unsupported.s.m.dms.get(Q)!.pages_how, 'resource');
+  });
+
+  it("4.21: xc_map_foreign_range maps get_info's gfns (the buffered one too); refused once the server is enabled", () => {
+    const steps = [CREATE, BUILD, { actor: Q, op: 'xendevicemodel_create_ioreq_server' }, { actor: Q, op: 'xendevicemodel_get_ioreq_server_info' },
+      { actor: Q, op: 'xc_map_foreign_range', page: 'bufioreq' }];
+    const r = play(steps, P421);
+    const dm = r.s.m.dms.get(Q)!;
+    assert.deepEqual([r.last, !!dm.buffered_io_page, !!dm.shared_page, dm.pages_how], [{ rc: 0 }, true, false, 'gfn']);
+    const late = play([...steps.slice(0, 4), { actor: Q, op: 'xendevicemodel_set_ioreq_server_state', enabled: true }, { actor: Q, op: 'xc_map_foreign_range', page: 'ioreq' }], P421);
+    const dl = late.s.m.dms.get(Q)!;
+    assert.deepEqual([late.last, !!dl.shared_page], [{ rc: -22 }, false]);
+  });
+
+  it("4.21: dm_exit clean runs QEMU's exit notifier (the server goes); without clean the server stays", () => {
+    const servers = (clean: boolean) => play([CREATE, BUILD, { actor: Q, op: 'xen_register_ioreq' }, { actor: Q, op: 'dm_exit', clean }], P421).d1().x421!.server.filter(Boolean).length;
+    assert.deepEqual([servers(true), servers(false)], [0, 1]);
+  });
+});
