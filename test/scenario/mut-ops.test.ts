@@ -553,3 +553,63 @@ describe("ops: the 4.5 and 4.21 ioreq-server calls and what the device model kee
     assert.deepEqual([servers(true), servers(false)], [0, 1]);
   });
 });
+
+describe("ops: 4.21's other device models, the kernel's ioeventfd and the vcpu's finer steps", () => {
+  it("privcmd_ioeventfd waits for the other device model's page; ioeventfd_interrupt for the ioeventfd, and (whole or 'check') for an upcall", () => {
+    const dms = [{ name: 'vio', domid: 0, target: 1, kind: 'virtio' }, { name: 'k', domid: 0, target: 1, kind: 'ioeventfd' }];
+    const K = (part?: string) => ({ actor: 'k', op: 'ioeventfd_interrupt', vcpu: 0, ...(part ? { part } : {}) });
+    const r = play([CREATE, BUILD, { actor: 'k', op: 'privcmd_ioeventfd', of: 'vio', addr: '0x2000000' }, K(), { actor: 'vio', op: 'virtio_backend_init' },
+      { actor: 'k', op: 'privcmd_ioeventfd', of: 'vio', addr: '0x2000000' }, K(), K('check'), K('state'), K('inprocess')], { profile: '4.21-arm', dms });
+    const noUpcall = "no upcall for port 1 (vcpu 0) has reached the kernel's handler";
+    assert.deepEqual(r.out.slice(2), ['vio has not mapped its ioreq page yet', "the kernel has no ioeventfd on this vcpu's port (privcmd_ioeventfd first)",
+      { rc: 0 }, { rc: 0 }, noUpcall, noUpcall, { rc: 0 }, { rc: 0 }]);
+  });
+
+  it("privcmd_ioeventfd's defaults: a 4-byte access on virtqueue 0, not own-only; the fields given are kept", () => {
+    const dms = [{ name: 'vio', domid: 0, target: 1, kind: 'virtio' }, { name: 'k', domid: 0, target: 1, kind: 'ioeventfd' }];
+    const kio = (extra: Record<string, unknown>) => {
+      const r = play([CREATE, BUILD, { actor: 'vio', op: 'virtio_backend_init' }, { actor: 'k', op: 'privcmd_ioeventfd', of: 'vio', addr: '0x2000000', ...extra }], { profile: '4.21-arm', dms });
+      assert.deepEqual(r.last, { rc: 0 });
+      const k = r.s.m.dms.get('k')! as unknown as Record<string, unknown>;
+      return JSON.stringify(k, (_, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v instanceof DataView || ArrayBuffer.isView(v) ? undefined : v));
+    };
+    const dflt = kio({}), given = kio({ addrLen: 2, vq: 3, ownOnly: true });
+    assert.notEqual(dflt, given);
+    assert.equal(kio({ addrLen: 4, vq: 0, ownOnly: false }), dflt);
+    assert.notEqual(kio({ addrLen: 2 }), dflt);
+    assert.notEqual(kio({ vq: 3 }), dflt);
+    assert.notEqual(kio({ ownOnly: true }), dflt);
+  });
+
+  it("varstored: no buffered port to bind (no buffering); its own loop serves the slot", () => {
+    const r = play([CREATE, BUILD, { actor: 'vs', op: 'varstored_initialize' }, { actor: 'vs', op: 'evtchn_bind_interdomain', buffered: true },
+      { actor: 'vs', op: 'evtchn_bind_interdomain', vcpu: 0 }, UNPAUSE, { actor: V, op: 'pio_write', port: '0x100', size: 4, value: 1 }, { actor: 'vs', op: 'cpu_handle_ioreq', vcpu: 0 },
+      { actor: V, op: 'hvm_do_resume' }], { profile: '4.21', dms: [{ name: 'vs', domid: 0, target: 1, kind: 'varstored' }] });
+    assert.deepEqual(r.out.slice(2), [{ rc: 0 }, 'the device model has not read BUFIOREQ_EVTCHN yet', { rc: -22, value: undefined }, { rc: 0 }, { rc: 1 }, { rc: 0, value: 1n }, { rc: 0, value: 1n }]);
+  });
+
+  it('wait_for_io: nothing to wait for does nothing (rc 0, no value); slices of reads until the answer lands in rax', () => {
+    const r = play([...B21, { actor: V, op: 'wait_for_io' }, { actor: V, op: 'pio_read', port: '0x3f8', size: 1 }, { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0, data: 7 },
+      { actor: V, op: 'wait_for_io' }, { actor: V, op: 'wait_for_io' }, { actor: V, op: 'wait_for_io' }], P421);
+    assert.deepEqual(r.out.slice(5), [{ rc: 0 }, { rc: 1 }, { rc: 0, value: 1n }, { rc: 3, value: 0n }, { rc: 0, value: 7n }, { rc: 0 }]);
+    const two = play([...B21, { actor: V, op: 'pio_read', port: '0x3f8', size: 1 }, { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0, data: 7 }, { actor: V, op: 'wait_for_io', reads: 2 }], P421);
+    assert.deepEqual(two.last, { rc: 0, value: 7n }, 'two reads in one slice');
+  });
+
+  it("xenmem_decrease_reservation's value is nr_done: 1, then the vcpu waits for the servers' invalidate answers", () => {
+    const r = play([...B21, { actor: V, op: 'xenmem_decrease_reservation', gfn: 16 }, { actor: V, op: 'xenmem_decrease_reservation', gfn: '0xfffff' }], P421);
+    assert.deepEqual(r.out.slice(5), [{ rc: 0, value: 1n }, 'd1v0 is blocked in Xen until its ioreq port is notified']);
+    assert.equal(r.d1().page(16), null);
+  });
+
+  it("4.21 guest accesses: a write's value goes into rax first; holdAfterSend holds the exit for hvm_io_continue", () => {
+    const r = play([...B21, { actor: V, op: 'pio_write', port: '0x3f8', size: 2, value: '0x4142' }], P421);
+    assert.equal(r.d1().vcpu[0].rax, 0x4142n);
+    assert.deepEqual(r.last, { rc: 1 });
+    const held = play([...B21, { actor: V, op: 'pio_read', port: '0x3f8', size: 1, holdAfterSend: true }], P421);
+    assert.equal(held.d1().vcpu[0].io.hold_after_send, false, 'used up by the send');
+    assert.ok(held.d1().vcpu[0].io.held_rc >= 0);
+    const plain = play([...B21, { actor: V, op: 'pio_read', port: '0x3f8', size: 1 }], P421);
+    assert.equal(plain.d1().vcpu[0].io.held_rc, -1);
+  });
+});
