@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { parseScenario } from '../../src/scenario/parse';
 import { Session, type StepResult } from '../../src/scenario/exec';
-import { stepFrameName } from '../../src/scenario/ops';
+import { OPS, stepFrameName, type OpSpec } from '../../src/scenario/ops';
 
 const F = 'ops.ioreq.json';
 type Out = string | StepResult;
@@ -611,5 +611,32 @@ describe("ops: 4.21's other device models, the kernel's ioeventfd and the vcpu's
     assert.ok(held.d1().vcpu[0].io.held_rc >= 0);
     const plain = play([...B21, { actor: V, op: 'pio_read', port: '0x3f8', size: 1 }], P421);
     assert.equal(plain.d1().vcpu[0].io.held_rc, -1);
+  });
+});
+
+describe("ops: what each vcpu op declares it may write (footprint.ts's reduction)", () => {
+  const writes = (steps: unknown[], o: PlayOpts = {}) => parseScenario(doc(steps, o), F).steps.map((st) => {
+    const fp = (OPS as Record<string, OpSpec>)[st.op].footprint!(st, { dm: () => undefined, ptrRequests: () => false } as never);
+    return [fp.writes.join(' '), fp.reads.includes('d1.vga') && !fp.writes.includes('d1.vga') ? 'reads vga' : ''].join('|');
+  });
+  it("a port access touches stdvga's ports (0x3b0-0x3df, and its ring) or the CF8 latch (0xcf8-0xcff) when any byte falls inside", () => {
+    const pio = (port: number, size: number) => ({ actor: V, op: 'pio_read', port, size });
+    assert.deepEqual(writes([pio(0x3ad, 4), pio(0x3ac, 4), pio(0x3df, 1), pio(0x3e0, 1), pio(0xcf5, 4), pio(0xcf4, 4), pio(0xcff, 1), pio(0xd00, 1)]), [
+      'd1.v0 d1.buf* d1.vga|', 'd1.v0|', 'd1.v0 d1.buf* d1.vga|', 'd1.v0|', 'd1.v0 d1|', 'd1.v0|', 'd1.v0 d1|', 'd1.v0|']);
+    assert.deepEqual(writes([{ actor: V, op: 'pio_write', port: 0x3c0, size: 1, value: 1 }]), ['d1.v0 d1.buf* d1.vga|']);
+  });
+  it("an MMIO access touches stdvga (and the ring) when any byte falls in 0xa0000-0xbffff", () => {
+    const mm = (addr: number, size: number) => ({ actor: V, op: 'mmio_read', addr, size });
+    assert.deepEqual(writes([mm(0x9fffd, 4), mm(0x9fffc, 4), mm(0xbffff, 1), mm(0xc0000, 1), { actor: V, op: 'mmio_write', addr: 0xa0000, size: 1, value: 0 }]), [
+      'd1.v0 d1.buf* d1.vga|', 'd1.v0|', 'd1.v0 d1.buf* d1.vga|', 'd1.v0|', 'd1.v0 d1.buf* d1.vga|']);
+  });
+  it('the other vcpu ops: completions read stdvga and RAM; string I/O may touch everything of the domain; timeoffset the ring', () => {
+    assert.deepEqual(writes([{ actor: V, op: 'hvm_do_resume' }, { actor: V, op: 'send_timeoffset_req', value: 1 }, { actor: V, op: 'send_invalidate_req' },
+      { actor: V, op: 'rep_outs', port: 1, size: 1, count: 1, gpa: 0 }, { actor: V, op: 'rep_ins', port: 1, size: 1, count: 1, gpa: 0 },
+      { actor: V, op: 'rep_movs', src: 0, dst: 0, size: 1, count: 1 }, { actor: V, op: 'write_guest_memory', gpa: 0, bytes: '00' }, { actor: V, op: 'read_guest_memory', gpa: 0, size: 1 },
+      { actor: V, op: 'misbehave_buffered_send', addr: 0, size: 1, value: 0 }]), [
+      'd1.v0|reads vga', 'd1.v0 d1.buf*|', 'd1.v0|', 'd1.v0 d1.buf* d1.vga d1.ram d1|', 'd1.v0 d1.buf* d1.vga d1.ram d1|', 'd1.v0 d1.buf* d1.vga d1.ram d1|',
+      'd1.v0 d1.ram|', 'd1.v0 d1.ram|', 'd1.v0 d1.buf* d1.vga|']);
+    assert.deepEqual(writes([{ actor: V, op: 'wait_for_io' }, { actor: V, op: 'hvm_io_continue' }], P421), ['d1.v0|reads vga', 'd1.v0|']);
   });
 });
