@@ -640,3 +640,46 @@ describe("ops: what each vcpu op declares it may write (footprint.ts's reduction
     assert.deepEqual(writes([{ actor: V, op: 'wait_for_io' }, { actor: V, op: 'hvm_io_continue' }], P421), ['d1.v0|reads vga', 'd1.v0|']);
   });
 });
+
+describe('ops: shutdowns by name or number, by whom; QEMU\'s answers and its ring', () => {
+  const code = (steps: unknown[]) => { const r = play([...SEED, ...steps]); return [r.d1().shutdown_code, r.d1().is_shutting_down]; };
+  it("SHUTDOWN_* by name or number: the vcpu's own, the device model's (its target by default), the toolstack's, QEMU's destroy_hvm_domain", () => {
+    assert.deepEqual(code([{ actor: V, op: 'sched_shutdown', reason: 'suspend' }]), [2, true]);
+    assert.deepEqual(code([{ actor: V, op: 'sched_shutdown', reason: 3 }]), [3, true]);
+    assert.deepEqual(code([{ actor: Q, op: 'xc_domain_shutdown', reason: 'reboot' }]), [1, true]);
+    assert.deepEqual(code([{ actor: TS, op: 'xc_domain_shutdown', domid: 1, reason: 'watchdog' }]), [4, true]);
+    assert.deepEqual(code([{ actor: Q, op: 'destroy_hvm_domain', reboot: true }]), [1, true]);
+    assert.deepEqual(code([{ actor: Q, op: 'destroy_hvm_domain' }]), [0, true]);
+    assert.deepEqual(code([]), [-1, false]);
+  });
+
+  it("QEMU's answer passes on a reset or shutdown it was asked for; notify: false leaves the vcpu blocked", () => {
+    const take = [{ actor: V, op: 'pio_read', port: '0x3f8', size: 1 }, { actor: Q, op: 'cpu_get_ioreq', vcpu: 0 }, { actor: Q, op: 'handle_ioreq', vcpu: 0 }];
+    assert.deepEqual(code([...take, { actor: Q, op: 'cpu_handle_ioreq_answer', vcpu: 0, requested: 'reset' }]), [1, true]);
+    const quiet = play([...SEED, ...take, { actor: Q, op: 'cpu_handle_ioreq_answer', vcpu: 0, requested: 'shutdown', notify: false }, { actor: V, op: 'hvm_do_resume' }]);
+    assert.deepEqual([quiet.d1().shutdown_code, quiet.last], [0, 'd1v0 is blocked in Xen until its ioreq port is notified']);
+    const answered = play([...SEED, ...take, { actor: Q, op: 'cpu_handle_ioreq_answer', vcpu: 0 }, { actor: V, op: 'hvm_do_resume' }]);
+    assert.deepEqual(answered.out.slice(7), [{ rc: 0, value: 1n }, { rc: 0, value: 0xffn }]);
+    const one = play([...SEED, { actor: V, op: 'pio_read', port: '0x3f8', size: 1 }, { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0, notify: false }, { actor: V, op: 'hvm_do_resume' }]);
+    assert.equal(one.last, 'd1v0 is blocked in Xen until its ioreq port is notified');
+  });
+
+  it("the buffered ring: each step's value is the count it consumed; timeoffset takes two slots", () => {
+    const r = play([...SEED, { actor: V, op: 'mmio_write', addr: '0xa0000', size: 1, value: 1 }, { actor: V, op: 'send_timeoffset_req', value: 5 },
+      { actor: V, op: 'misbehave_buffered_send', addr: '0x1000', size: 1, value: 2 }, { actor: Q, op: 'handle_buffered_iopage' }, { actor: Q, op: 'handle_buffered_iopage' },
+      { actor: V, op: 'send_invalidate_req' }]);
+    assert.deepEqual(r.out.slice(4), [{ rc: 0 }, { rc: 0, value: 1n }, { rc: 0 }, { rc: 0, value: 3n }, { rc: 0, value: 0n }, { rc: 0, value: 1n }]);
+  });
+});
+
+describe("ops: a device model's vcpu count", () => {
+  it("xen_hvm_init, 4.5's own-server init and 4.21's calls take the target's vcpu count unless the file gave maxCpus", () => {
+    const two = [{ ...CREATE, vcpus: 2 }, BUILD];
+    const cpus = (steps: unknown[], profile: string, maxCpus?: number) =>
+      play([...two, ...steps], { profile, dms: [{ name: 'qemu', domid: 0, target: 1, ...(maxCpus ? { maxCpus } : {}) }] }).s.m.dms.get(Q)!.max_cpus;
+    assert.deepEqual([cpus([INIT], 'seed'), cpus([INIT], 'seed', 3)], [2, 3]);
+    assert.deepEqual([cpus([{ actor: Q, op: 'xen_hvm_init_ioreq_server' }], '4.5'), cpus([{ actor: Q, op: 'xen_hvm_init_ioreq_server' }], '4.5', 3)], [2, 3]);
+    assert.deepEqual([cpus([{ actor: Q, op: 'xen_register_ioreq' }], '4.21'), cpus([{ actor: Q, op: 'xen_register_ioreq' }], '4.21', 3)], [2, 3]);
+    assert.equal(cpus([], 'seed'), 0);
+  });
+});
