@@ -683,3 +683,18 @@ describe("ops: a device model's vcpu count", () => {
     assert.equal(cpus([], 'seed'), 0);
   });
 });
+
+describe("ops: XEN_DOMCTL_resumedomain", () => {
+  it("undoes a suspend: the shutdown forgotten, the vcpus run again; its events are the toolstack's", () => {
+    const r = play([...SEED, { actor: V, op: 'sched_shutdown', reason: 'suspend' }, PR]);
+    assert.equal(r.last, "d1v0 is paused for d1's shutdown (SHUTDOWN_suspend): it no longer runs");
+    const from = r.s.m.x.events.length;
+    const res = r.s.runFlat(parseScenario(doc([{ actor: TS, op: 'xen_domctl_resumedomain', domid: 1 }]), F).steps[0]);
+    assert.deepEqual(res, { rc: 0 });
+    const evs = r.s.m.x.events.slice(from);
+    assert.ok(evs.some((e) => e.kind === 'domain_shutdown' && e.after === 'resumed'));
+    assert.deepEqual([...new Set(evs.map((e) => e.actor))], ['toolstack']);
+    assert.deepEqual([r.d1().shutdown_code, r.d1().is_shutting_down, r.d1().vcpu[0].paused_for_shutdown], [-1, false, false]);
+    assert.equal(r.s.blocked(r.sc.steps[r.sc.steps.length - 1]), null);
+  });
+});
