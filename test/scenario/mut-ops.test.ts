@@ -698,3 +698,18 @@ describe("ops: XEN_DOMCTL_resumedomain", () => {
     assert.equal(r.s.blocked(r.sc.steps[r.sc.steps.length - 1]), null);
   });
 });
+
+describe("ops: 4.21's I/O in flight", () => {
+  it("a completion still to run (VIO_*), or an ioreq still pending at its server, keeps a vcpu op waiting; hvm_io_continue runs regardless", () => {
+    const inFlight = (what: string) => `d1v0 has an I/O in flight (${what}): it re-enters the guest through hvm_do_resume first`;
+    const read = play([...B21, { actor: V, op: 'pio_read', port: '0x3f8', size: 1 }, { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0 }, PR], P421);
+    assert.deepEqual(read.out.slice(5), [{ rc: 1 }, { rc: 0, value: 1n }, inFlight('VIO_pio_completion')]);
+    const write = play([...B21, { actor: V, op: 'pio_write', port: '0x3f8', size: 1, value: 1 }, { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0 }, PR], P421);
+    assert.equal(write.last, inFlight('an ioreq pending at its server'));
+    const held = play([...B21, { actor: V, op: 'pio_read', port: '0x3f8', size: 1, holdAfterSend: true }, { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0 }, PR,
+      { actor: V, op: 'hvm_io_continue' }, PR], P421);
+    assert.deepEqual(held.out.slice(7), [inFlight('an ioreq pending at its server'), { rc: 1 }, inFlight('VIO_pio_completion')]);
+    const dropped = play([...B21, { actor: V, op: 'mmio_write', addr: '0xfed00000', size: 4, value: 1 }, PR], P421);
+    assert.deepEqual(dropped.out.slice(5), [{ rc: 1 }, { rc: 1 }], 'no server claims it: nothing in flight');
+  });
+});
