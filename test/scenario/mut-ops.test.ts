@@ -713,3 +713,23 @@ describe("ops: 4.21's I/O in flight", () => {
     assert.deepEqual(dropped.out.slice(5), [{ rc: 1 }, { rc: 1 }], 'no server claims it: nothing in flight');
   });
 });
+
+describe("ops: who each step runs as (the actor its model events carry)", () => {
+  it("every step's events are its actor's: the toolstack's ops, a device model's, a vcpu's", () => {
+    const sc = parseScenario(doc([CREATE, BUILD, { actor: TS, op: 'alloc_vcpu', domid: 1, vcpu: 1 }, { actor: TS, op: 'evtchn_alloc_unbound', domid: 1, remote: 0 },
+      { actor: TS, op: 'set_page', domid: 1, pfn: 5, remove: true }, INIT, UNPAUSE,
+      { actor: V, op: 'pio_write', port: '0x3f8', size: 1, value: 1 }, { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0 }, { actor: V, op: 'hvm_do_resume' },
+      { actor: TS, op: 'xc_domain_destroy', domid: 1 }, { actor: TS, op: 'inject_fault', kind: 'map' }]), F);
+    const s = new Session(sc);
+    const actors = sc.steps.map((st) => {
+      assert.equal(s.blocked(st), null, st.op);
+      const from = s.m.x.events.length;
+      s.runFlat(st);
+      return [st.op, [...new Set(s.m.x.events.slice(from).map((e) => e.actor))].join(',')];
+    });
+    assert.deepEqual(actors, sc.steps.map((st) => [st.op, st.op === 'inject_fault' || st.op === 'set_page' ? '' : st.actor]));
+    assert.equal(s.m.x.actor, TS, "the last step's actor is the model's");
+    const shut = new Session(parseScenario(doc([CREATE, BUILD, { actor: TS, op: 'inject_fault', kind: 'map' }, { actor: TS, op: 'set_page', domid: 1, pfn: 5, pagedOut: true }]), F));
+    for (const st of shut.sc.steps) { shut.m.x.actor = 'nobody'; shut.runFlat(st); assert.equal(shut.m.x.actor, TS, st.op); }
+  });
+});
