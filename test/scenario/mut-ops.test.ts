@@ -733,3 +733,36 @@ describe("ops: who each step runs as (the actor its model events carry)", () => 
     for (const st of shut.sc.steps) { shut.m.x.actor = 'nobody'; shut.runFlat(st); assert.equal(shut.m.x.actor, TS, st.op); }
   });
 });
+
+describe('ops: the pages a misbehaving device model writes, a failed bind, rax across a 4.21 read', () => {
+  it("write_bytes waits for the page it names and writes into that page only", () => {
+    const r = play([CREATE, BUILD, { actor: Q, op: 'hvmop_get_param', param: 'IOREQ_PFN' }, { actor: Q, op: 'xc_map_foreign_range', page: 'ioreq' },
+      { actor: Q, op: 'write_bytes', page: 'bufioreq', offset: 0, bytes: '00' }, { actor: Q, op: 'write_bytes', page: 'ioreq', offset: 8, bytes: 'ab' },
+      { actor: Q, op: 'hvmop_get_param', param: 'BUFIOREQ_PFN' }, { actor: Q, op: 'xc_map_foreign_range', page: 'bufioreq' }, { actor: Q, op: 'write_bytes', page: 'bufioreq', offset: 9, bytes: 'cd' }]);
+    assert.deepEqual(r.out.slice(3), [{ rc: 0 }, 'the bufioreq page is not mapped', { rc: 0 }, { rc: 0, value: 0xfeff8n }, { rc: 0 }, { rc: 0 }]);
+    const dm = r.s.m.dms.get(Q)!;
+    assert.deepEqual([dm.shared_page!.getUint8(8), dm.shared_page!.getUint8(9), dm.buffered_io_page!.getUint8(9), dm.buffered_io_page!.getUint8(8)], [0xab, 0, 0xcd, 0]);
+  });
+
+  it("hvmop_set_param by a device model whose target is gone: the hypercall's -ESRCH, not a blocked step", () => {
+    assert.deepEqual(play([{ actor: Q, op: 'hvmop_set_param', param: 'STORE_PFN', value: 1 }]).last, { rc: -3, value: undefined });
+  });
+
+  it("a bind that fails has no value", () => {
+    const r = play([CREATE, BUILD, { actor: Q, op: 'xendevicemodel_create_ioreq_server' }, { actor: Q, op: 'xendevicemodel_get_ioreq_server_info', gfns: false },
+      { actor: Q, op: 'evtchn_bind_interdomain', buffered: true }, { actor: Q, op: 'evtchn_bind_interdomain', buffered: true }], P421);
+    assert.deepEqual(r.out.slice(4), [{ rc: 0, value: 1n }, { rc: -22, value: undefined }]);
+  });
+
+  it("4.21: a read leaves rax as it was until its answer lands", () => {
+    const r = play([...B21, { actor: V, op: 'pio_write', port: '0x3f8', size: 1, value: 0x41 }, { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0 }, { actor: V, op: 'hvm_do_resume' },
+      { actor: V, op: 'pio_read', port: '0x3f8', size: 1 }], P421);
+    assert.deepEqual([r.last, r.d1().vcpu[0].rax], [{ rc: 1 }, 0x41n]);
+  });
+
+  it("a device model's service footprint is everything when the context does not know it", () => {
+    const sc = parseScenario(doc([{ actor: Q, op: 'cpu_handle_ioreq', vcpu: 0 }, { actor: Q, op: 'handle_buffered_iopage' }, { actor: Q, op: 'cpu_get_ioreq', vcpu: 0 },
+      { actor: Q, op: 'handle_ioreq', vcpu: 0 }, { actor: Q, op: 'cpu_handle_ioreq_answer', vcpu: 0 }]), F);
+    for (const st of sc.steps) assert.deepEqual((OPS as Record<string, OpSpec>)[st.op].footprint!(st, { dm: () => undefined } as never), { reads: ['*'], writes: ['*'] }, st.op);
+  });
+});
