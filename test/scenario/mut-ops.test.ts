@@ -766,3 +766,21 @@ describe('ops: the pages a misbehaving device model writes, a failed bind, rax a
     for (const st of sc.steps) assert.deepEqual((OPS as Record<string, OpSpec>)[st.op].footprint!(st, { dm: () => undefined } as never), { reads: ['*'], writes: ['*'] }, st.op);
   });
 });
+
+describe('ops: evtchn_close, a shutdown with an I/O in flight, a 4.21 MMIO read with no server', () => {
+  it("evtchn_close frees the device model's port: closing or sending on it again is -EINVAL", () => {
+    const r = play([...SEED, { actor: Q, op: 'evtchn_close', port: 1 }, { actor: Q, op: 'evtchn_close', port: 1 }, { actor: Q, op: 'evtchn_send', port: 1 }]);
+    assert.deepEqual(r.out.slice(4), [{ rc: 0 }, { rc: -22 }, { rc: -22 }]);
+    assert.equal(r.s.m.x.domains.get(0)!.evtchn.ports[1].state, 0, 'ECS_FREE');
+  });
+
+  it('sched_shutdown runs while the vcpu has an I/O in flight', () => {
+    assert.deepEqual(play([...SEED, { actor: V, op: 'pio_write', port: '0x3f8', size: 1, value: 1 }, { actor: Q, op: 'cpu_handle_ioreq', vcpu: 0 },
+      { actor: V, op: 'sched_shutdown', reason: 'poweroff' }]).last, { rc: 0 });
+  });
+
+  it("4.21: an MMIO read no server claims gets all-ones (handle_mmio's null handler), through hvm_do_resume", () => {
+    const r = play([CREATE, BUILD, { actor: Q, op: 'xen_register_ioreq' }, UNPAUSE, { actor: V, op: 'mmio_read', addr: '0xfed00000', size: 4 }, { actor: V, op: 'hvm_do_resume' }], P421);
+    assert.deepEqual(r.out.slice(4), [{ rc: 1 }, { rc: 0, value: 0xffffffffn }]);
+  });
+});
