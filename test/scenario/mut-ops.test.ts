@@ -729,7 +729,9 @@ describe("ops: who each step runs as (the actor its model events carry)", () => 
     });
     assert.deepEqual(actors, sc.steps.map((st) => [st.op, st.op === 'inject_fault' || st.op === 'set_page' ? '' : st.actor]));
     assert.equal(s.m.x.actor, TS, "the last step's actor is the model's");
-    const shut = new Session(parseScenario(doc([CREATE, BUILD, { actor: TS, op: 'inject_fault', kind: 'map' }, { actor: TS, op: 'set_page', domid: 1, pfn: 5, pagedOut: true }]), F));
+    const shut = new Session(parseScenario(doc([CREATE, BUILD, { actor: TS, op: 'inject_fault', kind: 'map' }, { actor: TS, op: 'set_page', domid: 1, pfn: 5, pagedOut: true },
+      { actor: TS, op: 'xc_domain_set_target', domid: 0, target: 1 }, { actor: TS, op: 'xen_domctl_resumedomain', domid: 1 }, { actor: TS, op: 'alloc_vcpu', domid: 1, vcpu: 1 },
+      { actor: TS, op: 'evtchn_alloc_unbound', domid: 1, remote: 0 }, UNPAUSE, { actor: TS, op: 'xen_domctl_destroydomain', domid: 1 }, { actor: TS, op: 'xc_domain_destroy', domid: 1 }]), F));
     for (const st of shut.sc.steps) { shut.m.x.actor = 'nobody'; shut.runFlat(st); assert.equal(shut.m.x.actor, TS, st.op); }
   });
 });
