@@ -786,3 +786,22 @@ describe('ops: evtchn_close, a shutdown with an I/O in flight, a 4.21 MMIO read 
     assert.deepEqual(r.out.slice(4), [{ rc: 1 }, { rc: 0, value: 0xffffffffn }]);
   });
 });
+
+describe('ops: failed server calls keep no value and change nothing the device model knows', () => {
+  it('4.21: the ninth create is -ENOSPC with no value; map_mem_type and xen_map_ioreq_server wait for a server, then map its pages', () => {
+    const r = play([CREATE, BUILD, ...Array(9).fill({ actor: Q, op: 'xendevicemodel_create_ioreq_server' })], P421);
+    assert.deepEqual(r.out.slice(9), [{ rc: 0, value: 7n }, { rc: -28, value: undefined }]);
+    const m = play([CREATE, BUILD, { actor: Q, op: 'xen_map_ioreq_server' }, { actor: Q, op: 'xendevicemodel_map_mem_type_to_ioreq_server', flags: 2 },
+      { actor: Q, op: 'xendevicemodel_create_ioreq_server' }, { actor: Q, op: 'xen_map_ioreq_server' }], P421);
+    assert.deepEqual(m.out.slice(2), ['the device model has no ioreq server yet', 'the device model has no ioreq server yet', { rc: 0, value: 0n }, { rc: 0 }]);
+    const dm = m.s.m.dms.get(Q)!;
+    assert.deepEqual([!!dm.shared_page, !!dm.buffered_io_page], [true, true]);
+  });
+
+  it("4.5: get_info of a server that does not exist is -ENOENT with no value, and the device model keeps what it learnt", () => {
+    const r = play([CREATE, BUILD, { actor: Q, op: 'hvmop_create_ioreq_server' }, { actor: Q, op: 'hvmop_get_ioreq_server_info' }, { actor: Q, op: 'hvmop_get_ioreq_server_info', id: 9 }], { profile: '4.5' });
+    assert.deepEqual(r.out.slice(3), [{ rc: 0, value: 0xfeff0n }, { rc: -2, value: undefined }]);
+    const dm = r.s.m.dms.get(Q)!;
+    assert.deepEqual([dm.ioreq_pfn, dm.bufioreq_pfn], [0xfeff0, 0xfeff1]);
+  });
+});
