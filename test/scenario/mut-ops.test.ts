@@ -805,3 +805,15 @@ describe('ops: failed server calls keep no value and change nothing the device m
     assert.deepEqual([dm.ioreq_pfn, dm.bufioreq_pfn], [0xfeff0, 0xfeff1]);
   });
 });
+
+describe('ops: server rules before any server, set_page flags left alone', () => {
+  it("a 4.21 range op waits for the device model's server; a 4.5 get_info naming an id goes to Xen (-ENOENT)", () => {
+    assert.equal(play([CREATE, BUILD, { actor: Q, op: 'xendevicemodel_map_io_range_to_ioreq_server', type: 'port', start: 1, end: 2 }], P421).last, 'the device model has no ioreq server yet');
+    assert.deepEqual(play([CREATE, BUILD, { actor: Q, op: 'hvmop_get_ioreq_server_info', id: 4 }], { profile: '4.5' }).last, { rc: -2, value: undefined });
+  });
+
+  it('set_page with one flag leaves the others false', () => {
+    const pg = play([CREATE, BUILD, { actor: TS, op: 'set_page', domid: 1, pfn: '0xfeff9', pagedOut: true }]).d1().page(0xfeff9)!;
+    assert.deepEqual([pg.paged_out, pg.shared, pg.not_writable], [true, false, false]);
+  });
+});
