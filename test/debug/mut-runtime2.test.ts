@@ -23,6 +23,16 @@ const stepStarts = (sc: Scenario): number[] => {
   return starts;
 };
 
+/** dom0's toolstack creating, building and unpausing d1 with QEMU as its device model. */
+const boot = (vcpus: number): unknown[] => [
+  { actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus },
+  { actor: 'toolstack', op: 'xc_hvm_build', domid: 1 },
+  { actor: 'qemu', op: 'xen_hvm_init' },
+  { actor: 'toolstack', op: 'xc_domain_unpause', domid: 1 },
+];
+const scenario = (name: string, steps: unknown[]): Scenario =>
+  parseScenario(JSON.stringify({ profile: 'seed', deviceModels: [{ name: 'qemu', target: 1 }], steps }), name);
+
 describe('debug runtime (mutation): function breakpoints and reverse-continue across travel', () => {
   const sc = load('08-sync-pio-read-write.ioreq.json');
   const starts = stepStarts(sc);
@@ -79,17 +89,9 @@ describe('debug runtime (mutation): function breakpoints and reverse-continue ac
   });
 
   it('travel back to the step a deadlocked scenario is stuck at (d1v0 writes again while blocked in Xen) is stuck again there', () => {
-    const stuck = parseScenario(JSON.stringify({
-      profile: 'seed', deviceModels: [{ name: 'qemu', target: 1 }],
-      steps: [
-        { actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus: 1 },
-        { actor: 'toolstack', op: 'xc_hvm_build', domid: 1 },
-        { actor: 'qemu', op: 'xen_hvm_init' },
-        { actor: 'toolstack', op: 'xc_domain_unpause', domid: 1 },
-        { actor: 'd1v0', op: 'pio_write', port: 0x3f8, size: 1, value: 0x41 },
-        { actor: 'd1v0', op: 'pio_write', port: 0x3f8, size: 1, value: 0x42 },
-      ],
-    }), 'stuck.ioreq.json');
+    const stuck = scenario('stuck.ioreq.json', [...boot(1),
+      { actor: 'd1v0', op: 'pio_write', port: 0x3f8, size: 1, value: 0x41 },
+      { actor: 'd1v0', op: 'pio_write', port: 0x3f8, size: 1, value: 0x42 }]);
     const rt = new IoreqRuntime(stuck);
     rt.exceptionFilters = new Set(['invariant']);
     const first = rt.continue();
@@ -255,15 +257,6 @@ describe('debug runtime (mutation): function breakpoints and reverse-continue ac
     assert.deepEqual([c.reason, c.exception?.id, c.description], ['exception', 'domain_crash', 'domain_crash(d1): Weird HVM iorequest state 5'], 'on to the next stop');
     assert.ok(rt.pos.t > t);
   });
-
-  const boot = (vcpus: number): unknown[] => [
-    { actor: 'toolstack', op: 'xc_domain_create', domid: 1, vcpus },
-    { actor: 'toolstack', op: 'xc_hvm_build', domid: 1 },
-    { actor: 'qemu', op: 'xen_hvm_init' },
-    { actor: 'toolstack', op: 'xc_domain_unpause', domid: 1 },
-  ];
-  const scenario = (name: string, steps: unknown[]): Scenario =>
-    parseScenario(JSON.stringify({ profile: 'seed', deviceModels: [{ name: 'qemu', target: 1 }], steps }), name);
 
   it('a deadlock names each actor\'s blocked step, then every other vcpu left blocked in Xen (hvm_wait_on_io) with no step to come', () => {
     const sc2 = scenario('deadlock2.ioreq.json', [...boot(2),
