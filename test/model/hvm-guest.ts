@@ -10,6 +10,21 @@ import { show } from '../../src/debug/values';
 
 export interface Stop { fn: string; at: string; locals: Record<string, string> }
 
+/** One call on m's stepped build as `actor`, every stop recorded as the debugger shows it; `at` runs at each stop;
+ *  Xen must not panic. */
+export function recordStops<T>(m: Model, actor: string, v: Vcpu | null, fn: (s: SteppedImpl) => Co<T>, at?: (s: Stop) => void): { value: T; stops: Stop[] } {
+  const stops: Stop[] = [];
+  const g = m.steppedRun(actor, v, fn);
+  for (;;) {
+    const r = g.next();
+    if (r.done) { assert.equal(r.value.panic, undefined, `Xen panicked: ${r.value.panic}`); return { value: r.value.value as T, stops }; }
+    const top = r.value[r.value.length - 1];
+    const stop = { fn: top.fn, at: top.at, locals: Object.fromEntries(Object.entries(top.locals).map(([k, x]) => [k, show(k, x).value])) };
+    stops.push(stop);
+    at?.(stop);
+  }
+}
+
 export class HvmGuest {
   m: Model;
   constructor(profile: ProfileName, nvcpus = 1) {
@@ -31,16 +46,7 @@ export class HvmGuest {
   }
   /** One call on the stepped build, every stop recorded; `at` runs at each stop (what another CPU does meanwhile). */
   protected steppedRun<T>(actor: string, v: Vcpu | null, fn: (s: SteppedImpl) => Co<T>, at?: (s: Stop) => void): { value: T; stops: Stop[] } {
-    const stops: Stop[] = [];
-    const g = this.m.steppedRun(actor, v, fn);
-    for (;;) {
-      const r = g.next();
-      if (r.done) { assert.equal(r.value.panic, undefined, `Xen panicked: ${r.value.panic}`); return { value: r.value.value as T, stops }; }
-      const top = r.value[r.value.length - 1];
-      const stop = { fn: top.fn, at: top.at, locals: Object.fromEntries(Object.entries(top.locals).map(([k, x]) => [k, show(k, x).value])) };
-      stops.push(stop);
-      at?.(stop);
-    }
+    return recordStops(this.m, actor, v, fn, at);
   }
   events(kind: string, from = 0) { return this.m.x.events.slice(from).filter((e) => e.kind === kind); }
 }

@@ -12,16 +12,15 @@ import { Model, type FlatImpl, type SteppedImpl } from '../../src/model/model';
 import * as P from '../../src/model/params';
 import type { Co } from '../../src/model/step';
 import * as X from '../../src/model/xen';
+import { recordStops, type Stop } from './hvm-guest';
 import { CRASHED, DESCHEDULED, RESUMED, type ProtoIoreq } from '../../src/model/xen/common/outcome';
 import { HVMOP_get_param, HVMOP_set_param } from '../../src/model/xen/seed/hvm.flat';
 import type { HvmLegacy } from '../../src/model/xen/legacy/hvm.flat';
 import type { HvmLegacy as HvmLegacyStepped } from '../../src/model/xen/legacy/hvm.stepped';
-import { show } from '../../src/debug/values';
 
 const IOREQ = 0xfeffd;
 const BUFIOREQ = 0xfeffb;
 
-interface Stop { fn: string; at: string; locals: Record<string, string> }
 
 class Legacy {
   m = new Model('legacy').boot();
@@ -48,16 +47,7 @@ class Legacy {
   }
   /** One call on the stepped build, every stop recorded; `at` runs at each stop. */
   stepped<T>(fn: (h: HvmLegacyStepped) => Co<T>, v: X.Vcpu | null = null, at?: (s: Stop) => void): { value: T; stops: Stop[] } {
-    const stops: Stop[] = [];
-    const g = this.m.steppedRun(v ? `vcpu${v.vcpu_id}` : 'toolstack', v, (s: SteppedImpl) => fn(s.hvm as unknown as HvmLegacyStepped));
-    for (;;) {
-      const r = g.next();
-      if (r.done) { assert.equal(r.value.panic, undefined, `Xen panicked: ${r.value.panic}`); return { value: r.value.value as T, stops }; }
-      const top = r.value[r.value.length - 1];
-      const stop = { fn: top.fn, at: top.at, locals: Object.fromEntries(Object.entries(top.locals).map(([k, x]) => [k, show(k, x).value])) };
-      stops.push(stop);
-      at?.(stop);
-    }
+    return recordStops(this.m, v ? `vcpu${v.vcpu_id}` : 'toolstack', v, (s: SteppedImpl) => fn(s.hvm as unknown as HvmLegacyStepped), at);
   }
   op(caller: X.Domain, op: number, domid: number, index: number, value = 0): { rc: number; value: number } {
     const a = { domid, index, value };
