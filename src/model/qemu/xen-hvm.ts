@@ -22,6 +22,9 @@ export interface Respond {
   shutdownRequested?: 'shutdown' | 'reset';
 }
 
+/** A write's data cut to its size in bytes, as handle_ioreq does before any device sees it ([QEMU] xen-hvm.c:778-781). */
+const cutToSize = (data: bigint, bytes: number): bigint => (bytes < 8 ? data & ((1n << BigInt(8 * bytes)) - 1n) : data);
+
 export class Qemu {
   constructor(public x: Xen, public hvm: Hvm) {}
 
@@ -196,7 +199,7 @@ export class Qemu {
     const req = A.readIoreq(pg, off);
     const addr = Number(req.addr);
     yield $('dispatch', { type: req.type, dir: req.dir, size: req.size, count: req.count, data_is_ptr: req.data_is_ptr, df: req.df, addr });
-    if (!req.data_is_ptr && req.dir === A.IOREQ_WRITE && req.size < 8) req.data &= (1n << BigInt(8 * req.size)) - 1n;
+    if (!req.data_is_ptr && req.dir === A.IOREQ_WRITE) req.data = cutToSize(req.data, req.size);
     const isPio = req.type === A.IOREQ_TYPE_PIO;
     if (isPio || req.type === A.IOREQ_TYPE_COPY) {
       const ptr = Number(req.data);
@@ -387,8 +390,8 @@ export class Qemu {
       }
       yield $('write', { type: A.TYPE_NAMES[b.type] ?? b.type, dir: b.dir, data: A.hex(data) });
       const key = devKey(b.type === A.IOREQ_TYPE_PIO, b.addr);
-      // handle_ioreq cuts a write to its size before the device sees it ([QEMU] xen-hvm.c:778-781), a buffered one too.
-      if (b.type !== A.IOREQ_TYPE_TIMEOFFSET && b.dir === A.IOREQ_WRITE) dm.devices.set(key, b.size < 3 ? data & ((1n << BigInt(8 << b.size)) - 1n) : data);
+      // A buffered write goes through handle_ioreq too (xen-hvm.c:831): cut to its size (b.size is log2 of it).
+      if (b.type !== A.IOREQ_TYPE_TIMEOFFSET && b.dir === A.IOREQ_WRITE) dm.devices.set(key, cutToSize(data, 1 << b.size));
       // xen_mb(): handled before the slot is given back (the model has no reordering: the stop changes nothing).
       yield $('mb');
       yield $('read_pointer', { read_pointer: (rp + 1 + qw) >>> 0 });
