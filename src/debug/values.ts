@@ -4,7 +4,10 @@
 import * as A from '../model/abi';
 import { rcName } from '../model/errno';
 import { paramIndex } from '../model/params';
-import { Domain, GuestPage, HvmIoreqPage, HvmIoreqServer, IoreqRef, PageView, Vcpu, HVMIO_NAMES } from '../model/xen';
+import {
+  Domain, GuestPage, HvmIoreqPage, HvmIoreqPage45, HvmIoreqServer, HvmIoreqServer45, HvmIoreqVcpu45, INVALID_GFN, IoreqPage, IoreqRef, IoreqServer,
+  IoreqVcpu, PageView, Rangeset, Rangeset45, Vcpu, HVMIO_NAMES,
+} from '../model/xen';
 import type { Model } from '../model/model';
 import { NotInScope } from '../model/step';
 
@@ -61,6 +64,47 @@ export function show(name: string, v: unknown, ctype?: string): Shown {
   }
   if (v instanceof HvmIoreqPage) {
     return { value: v.va ? `mapped, page ${A.hex(v.page ?? 0)}` : 'va NULL', type: 'struct hvm_ioreq_page', children: () => [['page', v.page], ['va', v.va ? 'mapped' : null]] };
+  }
+  // The 4.5 and 4.21 servers as their C structs read (struct hvm_ioreq_server of 4.5, struct ioreq_server of 4.21): which
+  // server of which domain, serving which device model, enabled or not; their vcpu entries, pages and rangesets likewise.
+  if (v instanceof HvmIoreqServer45) {
+    const dflt = v.domain.hvm45.default_ioreq_server === v ? 'default ' : '';
+    return {
+      value: `${dflt}ioreq server ${v.id} of d${v.domain.domain_id} for dm d${v.domid}, ${v.enabled ? 'enabled' : 'disabled'}${v.freed ? ' (FREED)' : ''}`,
+      type: 'struct hvm_ioreq_server *',
+      children: () => [['id', v.id], ['domain', v.domain], ['domid', v.domid], ['enabled', v.enabled], ['ioreq', v.ioreq], ['bufioreq', v.bufioreq],
+        ['bufioreq_evtchn', v.bufioreq_evtchn], ['ioreq_vcpu_list', v.ioreq_vcpu_list], ['range', v.range]],
+    };
+  }
+  if (v instanceof IoreqServer) {
+    return {
+      value: `ioreq server ${v.id} of d${v.target.domain_id} for dm d${v.emulator.domain_id}, ${v.enabled ? 'enabled' : 'disabled'}${v.freed ? ' (FREED)' : ''}`,
+      type: 'struct ioreq_server *',
+      children: () => [['id', v.id], ['target', v.target], ['emulator', v.emulator], ['enabled', v.enabled], ['ioreq', v.ioreq], ['bufioreq', v.bufioreq],
+        ['bufioreq_evtchn', v.bufioreq_evtchn], ['bufioreq_handling', v.bufioreq_handling], ['ioreq_vcpu_list', v.ioreq_vcpu_list], ['range', v.range]],
+    };
+  }
+  if (v instanceof HvmIoreqVcpu45 || v instanceof IoreqVcpu) {
+    const pending = v instanceof IoreqVcpu && v.pending ? ', pending' : '';
+    return {
+      value: `d${v.vcpu.domain.domain_id}v${v.vcpu.vcpu_id}, port ${v.ioreq_evtchn}${pending}`, type: v instanceof IoreqVcpu ? 'struct ioreq_vcpu *' : 'struct hvm_ioreq_vcpu *',
+      children: () => [['vcpu', v.vcpu], ['ioreq_evtchn', v.ioreq_evtchn], ...(v instanceof IoreqVcpu ? [['pending', v.pending] as [string, unknown]] : [])],
+    };
+  }
+  if (v instanceof HvmIoreqPage45) {
+    return { value: `gmfn ${A.hex(v.gmfn)}, ${v.va ? 'mapped' : 'va NULL'}`, type: 'struct hvm_ioreq_page',
+      children: () => [['gmfn', v.gmfn], ['page', v.page], ['va', v.va ? 'mapped' : null]] };
+  }
+  if (v instanceof IoreqPage) {
+    return { value: `${v.gfn === INVALID_GFN ? 'no gfn' : `gfn ${A.hex(v.gfn)}`}, ${v.va ? 'mapped' : 'va NULL'}`, type: 'struct ioreq_page',
+      children: () => [['gfn', v.gfn === INVALID_GFN ? 'INVALID_GFN' : v.gfn], ['page', v.page], ['va', v.va ? 'mapped' : null]] };
+  }
+  if (v instanceof Rangeset45 || v instanceof Rangeset) {
+    const pairs: Array<[number | bigint, number | bigint]> = v instanceof Rangeset ? v.ranges
+      : Array.from({ length: v.ranges.length / 2 }, (_, i) => [v.ranges[2 * i], v.ranges[2 * i + 1]]);
+    const text = pairs.map(([a, b]) => (a === b ? A.hex(a) : `${A.hex(a)}-${A.hex(b)}`));
+    return { value: `{ ${text.join(', ')}${text.length ? ' ' : ''}}`, type: 'struct rangeset *',
+      children: () => pairs.map(([a, b], i) => [String(i), a === b ? A.hex(a) : `${A.hex(a)}-${A.hex(b)}`] as [string, unknown]) };
   }
   if (v instanceof IoreqRef) {
     const p = A.readIoreq(v.va, v.off);

@@ -122,7 +122,7 @@ describe('mutation (issue 16): 4.5 hvm_create_ioreq_server and hvm_ioreq_server_
     const r = g.stepped('dm0', null, (s) => s.hvm.hvmCreateIoreqServer(g.d, 0, true, true, null));
     assert.equal(r.value, -17);
     assert.deepEqual(labels(r.stops, 'hvm_create_ioreq_server'), [...CREATE_HEAD, 'eexist', 'exist_goto', 'fail', 'fail_unpause', 'fail_free', 'fail_ret']);
-    assert.match(localsAt(r.stops, 'hvm_create_ioreq_server', 'exist').default_ioreq_server, /^\{/, 'the default is there');
+    assert.equal(localsAt(r.stops, 'hvm_create_ioreq_server', 'exist').default_ioreq_server, 'default ioreq server 1 of d1 for dm d0, enabled');
     assert.equal(localsAt(r.stops, 'hvm_create_ioreq_server', 'eexist').rc, '-ENOMEM');
     assert.equal(localsAt(r.stops, 'hvm_create_ioreq_server', 'exist_goto').rc, '-EEXIST');
     assert.equal(localsAt(r.stops, 'hvm_create_ioreq_server', 'fail_ret').rc, '-EEXIST');
