@@ -54,7 +54,9 @@ function calls(stops: Stop[], fn: string): string[][] {
 
 describe('debugger: the 4.5 profile stops at the lines of 4.5/hvm.c in order (issue 12)', function () {
   this.timeout(120000);
-  const runs = new Map(X45.map((f) => [f, stopsOf(f)]));
+  // Stepped in a hook, not at load: a model change that breaks a run then fails these tests instead of the file's loading.
+  let runs = new Map<string, Map<string, Stop[]>>();
+  before(() => { runs = new Map(X45.map((f) => [f, stopsOf(f)])); });
 
   it('steps through the bundled 4.5 scenarios, each with stops in 4.5/hvm.c', () => {
     for (const n of ['22', '23', '24', '25', '26']) assert.ok(X45.some((f) => f.startsWith(`${n}-`)), `scenario ${n} is a 4.5 one`);
