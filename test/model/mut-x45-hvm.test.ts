@@ -282,6 +282,47 @@ describe('mutation (issue 16): 4.5 hvm_ioreq_server_map_pages\' failure paths ([
   });
 });
 
+describe('mutation (issue 16): 4.5 gmfn pool and page hand-over ([X45] hvm.c:466-490, 524-538)', () => {
+  it('hvm_free_ioreq_gmfn clears the page\'s bit: after NR_IOREQ_SERVER_PAGES sets the bits again, a destroy takes its pages out of the pool', () => {
+    const g = new G45(1);
+    g.op(17, { domid: 1, handle_bufioreq: 1, id: -1 });
+    g.op(17, { domid: 1, handle_bufioreq: 0, id: -1 });
+    assert.equal(g.d.hvm45.ioreq_gmfn.mask, 0xf8n);
+    // The toolstack sets the page count again: set_bit for each page ORs them all back in.
+    assert.equal(g.op(0, { domid: 1, index: P.HVM_PARAM_NR_IOREQ_SERVER_PAGES, value: 8 }), 0);
+    assert.equal(g.d.hvm45.ioreq_gmfn.mask, 0xffn);
+    assert.equal(g.op(21, { domid: 1, id: 1 }), 0);
+    assert.equal(g.d.hvm45.ioreq_gmfn.mask, 0xfcn, 'pages 0 and 1 (server 1\'s) cleared, page 2 (server 2\'s) still set');
+    assert.equal(g.op(21, { domid: 1, id: 2 }), 0);
+    assert.equal(g.d.hvm45.ioreq_gmfn.mask, 0xf8n);
+    // A gmfn outside the pool's 64 pages touches no bit.
+    g.h.hvmFreeIoreqGmfn(g.d, g.d.hvm45.ioreq_gmfn.base - 1);
+    g.h.hvmFreeIoreqGmfn(g.d, g.d.hvm45.ioreq_gmfn.base + 64);
+    assert.equal(g.d.hvm45.ioreq_gmfn.mask, 0xf8n);
+    g.d.hvm45.ioreq_gmfn.mask = 0xffffffffffffffffn;
+    g.h.hvmFreeIoreqGmfn(g.d, g.d.hvm45.ioreq_gmfn.base + 63);
+    g.h.hvmFreeIoreqGmfn(g.d, g.d.hvm45.ioreq_gmfn.base);
+    assert.equal(g.d.hvm45.ioreq_gmfn.mask, 0x7ffffffffffffffen, 'the first and the last page of the pool');
+  });
+
+  it('enable clears a pool page as it leaves the guest, disable clears it again as it comes back; each names its pfn', () => {
+    const g = new G45(1);
+    g.op(17, { domid: 1, handle_bufioreq: 1, id: -1 });
+    const s = g.d.hvm45.ioreq_server.list[0];
+    s.ioreq.va!.setUint8(100, 0xaa);
+    s.bufioreq.va!.setUint8(200, 0xbb);
+    assert.equal(g.op(22, { domid: 1, id: 1, enabled: 1 }), 0);
+    assert.deepEqual([s.ioreq.va!.getUint8(100), s.bufioreq.va!.getUint8(200)], [0, 0], 'hvm_remove_ioreq_gmfn clears both pages');
+    assert.deepEqual(g.events('page_remove').map((e) => [e.fn, (e.detail as { pfn: number }).pfn]), [['hvm_remove_ioreq_gmfn', 0xfeff0], ['hvm_remove_ioreq_gmfn', 0xfeff1]]);
+    s.ioreq.va!.setUint8(100, 0xcc);
+    s.bufioreq.va!.setUint8(200, 0xdd);
+    assert.equal(g.op(22, { domid: 1, id: 1, enabled: 0 }), 0);
+    assert.deepEqual([s.ioreq.va!.getUint8(100), s.bufioreq.va!.getUint8(200)], [0, 0], 'hvm_add_ioreq_gmfn clears them before the guest sees them');
+    assert.deepEqual(g.events('page_populate').filter((e) => e.fn === 'hvm_add_ioreq_gmfn').map((e) => (e.detail as { pfn: number }).pfn), [0xfeff1, 0xfeff0]);
+    assert.ok(g.events('page_remove').every((e) => e.domid === 1));
+  });
+});
+
 describe('mutation (issue 16): 4.5 destroy, info, ranges and state of a secondary ([X45] hvm.c:1031-1245)', () => {
   it('hvm_destroy_ioreq_server: pause, unlist, deinit (each vcpu, newest first; the buffered port with vcpu 0), unmap, free', () => {
     const g = new G45(2);
