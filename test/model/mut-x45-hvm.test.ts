@@ -242,6 +242,7 @@ describe('mutation (issue 16): 4.5 hvm_ioreq_server_map_pages\' failure paths ([
     let done;
     for (;;) { const n = r.next(); if (n.done) { done = n.value; break; } }
     assert.match(String(done.panic), /ASSERT\(handle_bufioreq\)/);
+    assert.equal((g.m.x.panic as { fn?: string } | null)?.fn, 'hvm_ioreq_server_map_pages');
   });
 
   it('a dying domain: the freshly mapped page is dropped again, -EINVAL (hvm.c:499-522)', () => {
@@ -562,7 +563,12 @@ describe('mutation (issue 16): 4.5 hvm_set_dm_domain ([X45] hvm.c:1340-1396)', (
     assert.equal(localsAt(r.stops, 'hvm_set_dm_domain', 'store_buf').bufioreq_evtchn, String(s.bufioreq_evtchn));
     assert.deepEqual(every(r.stops, 'hvm_replace_event_channel', 'free', 'old_port'), ['5', '4', '3']);
     assert.equal(s.domid, 5);
+    assert.notEqual(s.bufioreq_evtchn, 4, 'the buffered port was replaced');
+    assert.deepEqual(s.ioreq_vcpu_list.map((sv) => sv.ioreq_evtchn).filter((p) => p === 3 || p === 5), [], 'so were the vcpus\' ports');
     assert.equal(g.d.arch.hvm_domain.params[P.HVM_PARAM_BUFIOREQ_EVTCHN], s.bufioreq_evtchn);
+    assert.deepEqual(g.events('param_set').filter((e) => e.fn === 'hvm_set_dm_domain').map((e) => e.after), [s.bufioreq_evtchn]);
+    assert.deepEqual(g.events('domain_pause').slice(-1).map((e) => e.fn), ['hvm_set_dm_domain']);
+    assert.deepEqual(g.events('domain_unpause').slice(-1).map((e) => e.fn), ['hvm_set_dm_domain']);
     assert.deepEqual([0, 1].map((i) => g.slot(s, i).vp_eport), [s.ioreq_vcpu_list[1].ioreq_evtchn, s.ioreq_vcpu_list[0].ioreq_evtchn]);
     assert.deepEqual(g.events('server_domid').map((e) => [e.text, e.before, e.after]), [['d1 default ioreq server now serves dm d5', 0, 5]]);
   });
@@ -590,5 +596,55 @@ describe('mutation (issue 16): 4.5 hvm_set_dm_domain ([X45] hvm.c:1340-1396)', (
     assert.deepEqual(labels(r2.stops, 'hvm_set_dm_domain').slice(-6), ['store_buf', 'replace', 'check_replace', 'set_domid', 'unpause', 'ret']);
     assert.equal(localsAt(r2.stops, 'hvm_set_dm_domain', 'check_replace', 1).rc, '-ENOSPC');
     assert.equal(h.d.arch.hvm_domain.params[P.HVM_PARAM_BUFIOREQ_EVTCHN], t.bufioreq_evtchn);
+  });
+});
+
+describe('mutation (issue 16): 4.5 server lifecycle, who pauses, and nothing recorded with events off', () => {
+  it('create, state and destroy pause and unpause under their own names', () => {
+    const g = new G45(1);
+    const from = g.m.x.events.length;
+    const fns = () => [g.events('domain_pause', from).map((e) => e.fn), g.events('domain_unpause', from).map((e) => e.fn)];
+    g.op(17, { domid: 1, handle_bufioreq: 1, id: -1 });
+    g.op(22, { domid: 1, id: 1, enabled: 1 });
+    g.op(21, { domid: 1, id: 1 });
+    const names = ['hvm_create_ioreq_server', 'hvm_set_ioreq_server_state', 'hvm_destroy_ioreq_server'];
+    assert.deepEqual(fns(), [names, names]);
+    const h = new G45(1);
+    h.defaultServer();
+    h.m.x.events.length = 0;
+    assert.equal(h.flat('dm0', null, () => h.h.hvmCreateIoreqServer(h.d, 0, true, true, null)), -17);
+    assert.deepEqual([h.events('domain_pause').map((e) => e.fn), h.events('domain_unpause').map((e) => e.fn)],
+      [['hvm_create_ioreq_server'], ['hvm_create_ioreq_server']], 'the -EEXIST path unpauses under the same name');
+  });
+
+  it('a failed default creation with the whole pool free frees no pool page (its pages are the params\', not the pool\'s)', () => {
+    const g = new G45(1);
+    g.d.hvm45.ioreq_gmfn.mask = 0xffffffffffffffffn; // pages 0xfeffb and 0xfeffd would be pool bits 11 and 13
+    g.m.x.faults.map = 1;
+    assert.equal(g.flat('dm0', null, () => g.h.hvmCreateIoreqServer(g.d, 0, true, true, null)), -12);
+    assert.equal(g.d.hvm45.ioreq_gmfn.mask, 0xffffffffffffffffn);
+    const h = new G45(1);
+    h.m.x.faults.map = 0;
+    h.op(0, { domid: 1, index: P.HVM_PARAM_NR_IOREQ_SERVER_PAGES, value: 64 });
+    // A secondary without a buffered page: only its ioreq page goes back to (is cleared from) the pool.
+    assert.equal(h.flat('dm0', null, () => h.h.hvmCreateIoreqServer(h.d, 0, false, false, null)), -12);
+    assert.equal(h.d.hvm45.ioreq_gmfn.mask, 0xfffffffffffffffen);
+  });
+
+  it('with the model\'s events off (as the explorer runs it) the whole life of two servers records nothing', () => {
+    const g = new G45(1);
+    g.m.x.on = false;
+    g.m.x.events.length = 0;
+    g.defaultServer();
+    g.op(17, { domid: 1, handle_bufioreq: 1, id: -1 });
+    g.op(19, { domid: 1, id: 2, type: 0, start: 0x3f8, end: 0x3ff });
+    g.op(22, { domid: 1, id: 2, enabled: 1 });
+    g.op(22, { domid: 1, id: 2, enabled: 0 });
+    g.op(20, { domid: 1, id: 2, type: 0, start: 0x3f8, end: 0x3ff });
+    g.flat('toolstack', null, () => g.h.hvmSetDmDomain(g.d, 5));
+    g.op(21, { domid: 1, id: 2 });
+    g.flat('toolstack', null, () => g.h.hvmDomainRelinquishResources(g.d));
+    assert.deepEqual(g.m.x.events.map((e) => e.kind), []);
+    assert.equal(g.d.hvm45.ioreq_server.list.length, 0, 'and it all ran');
   });
 });
