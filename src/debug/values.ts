@@ -18,7 +18,7 @@ export interface Shown {
   children?: () => Array<[string, unknown]>;
 }
 
-const HEX_NAMES = /(pfn|gmfn|addr|gpa|page|data|rax|value|pgstart|mfn)$/i;
+const HEX_NAMES = /(pfn|gmfn|addr|gpa|page|data|rax|value|pgstart|mfn|cf8)$/i;
 /** The C types an I/O port is declared with in the listings (uint16_t in handle_pio, uint32_t/uint64_t in stdvga). */
 const IO_PORT_TYPES = /^(uint(8|16|32|64)_t|unsigned( int| long)?)$/;
 
@@ -29,7 +29,8 @@ const IO_PORT_TYPES = /^(uint(8|16|32|64)_t|unsigned( int| long)?)$/;
  */
 export function show(name: string, v: unknown, ctype?: string): Shown {
   if (v instanceof NotInScope) return { value: '<not in scope>', type: ctype };
-  if (v === null || v === undefined) return { value: v === null ? 'NULL' : 'undefined', type: ctype };
+  // undefined: a local declared without an initialiser and not assigned yet (C would show whatever the stack held).
+  if (v === null || v === undefined) return { value: v === null ? 'NULL' : '<not initialised>', type: ctype };
   if (typeof v === 'bigint') return { value: A.hex(v), type: ctype ?? 'uint64_t' };
   if (typeof v === 'boolean') return { value: v ? '1' : '0', type: ctype ?? 'bool_t' };
   if (typeof v === 'string') return { value: v.startsWith('0x') || /^-?E[A-Z]+$/.test(v) ? v : JSON.stringify(v), type: ctype };
