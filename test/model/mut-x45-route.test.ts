@@ -420,3 +420,56 @@ describe('mutation (issue 16): 4.5 hvm_wait_for_io and hvm_do_resume ([X45] hvm.
     assert.deepEqual(g.m.x.bugs.map((b) => [b.kind, b.fn, b.text]), [['use-after-free', 'get_ioreq', "get_ioreq used d1's ioreq server 1 after xfree()"]]);
   });
 });
+
+describe('mutation (issue 16): 4.5 the hvmop_* wrappers and what the events name ([X45] hvm.c:5272-5469)', () => {
+  it('each ioreq-server HVMOP: -ESRCH for no such domain, -EPERM on oneself, -EINVAL for a PV target, -EPERM from a domain that is not the device model; -ENOSYS for an unknown op', () => {
+    const g = new G45(1);
+    g.flat('toolstack', null, (f) => f.libxc.xcDomainCreate(2, 1, true));
+    const d2 = g.m.x.domains.get(2)!;
+    const args = (domid: number): Array<[number, object]> => [[17, { domid, handle_bufioreq: 0, id: -1 }],
+      [18, { domid, id: 1, bufioreq_port: 0, ioreq_pfn: 0, bufioreq_pfn: 0 }], [19, { domid, id: 1, type: 0, start: 1, end: 2 }],
+      [20, { domid, id: 1, type: 0, start: 1, end: 2 }], [22, { domid, id: 1, enabled: 1 }], [21, { domid, id: 1 }]];
+    const call = (curr: typeof d2, op: number, a: object) => g.flat('dm0', null, () => g.h.doHvmOp(curr, op, a as never));
+    for (const [op, a] of args(9)) assert.equal(call(g.d0, op, a), -3, `op ${op}: no d9`);
+    for (const [op, a] of args(1)) assert.equal(call(g.d, op, a), -1, `op ${op}: d1 on itself`);
+    for (const [op, a] of args(0)) assert.equal(call(d2, op, a), -22, `op ${op}: d0 is PV`);
+    for (const [op, a] of args(1)) assert.equal(call(d2, op, a), -1, `op ${op}: d2 is not d1's device model`);
+    d2.target = 1;
+    const results = args(1).map(([op, a]) => call(d2, op, a));
+    assert.deepEqual(results, [0, 0, 0, 0, 0, 0], 'd1\'s device model may do each, in this order');
+    g.d.is_dying = 2;
+    assert.equal(call(g.d0, 17, { domid: 1, handle_bufioreq: 0, id: -1 }), -3, 'a dead domain is not found');
+    g.d.is_dying = 0;
+    const r = g.stepped('dm0', null, (s) => s.hvm.doHvmOp(g.d0, 99, { domid: 1, index: 0, value: 0 }));
+    assert.equal(r.value, -38);
+    assert.deepEqual(labels(r.stops, 'do_hvm_op'), ['op', 'enosys']);
+    const lock = g.stepped('dm0', null, (s) => s.hvm.doHvmOp(g.d0, 21, { domid: 9, id: 1 }));
+    assert.deepEqual(labels(lock.stops, 'hvmop_lock_target'), ['lookup', 'check_lookup']);
+    assert.equal(localsAt(lock.stops, 'hvmop_lock_target', 'check_lookup').rc, '-ESRCH');
+    assert.equal(localsAt(lock.stops, 'hvmop_lock_target', 'lookup').d, 'NULL');
+  });
+
+  it('the events of a server\'s life name the Xen function that made them', () => {
+    const g = new G45(1);
+    const from = g.m.x.events.length;
+    const def = g.defaultServer();
+    g.op(17, { domid: 1, handle_bufioreq: 1, id: -1 });
+    g.op(22, { domid: 1, id: 2, enabled: 1 });
+    g.flat('vcpu0', g.v(), () => g.h.hvmBufferedIoSend(g.v(), req({ type: A.IOREQ_TYPE_PIO, addr: 0x80n })));
+    g.flat('vcpu0', g.v(), () => g.h.hvmCompleteAssistReq(g.v(), req({ type: A.IOREQ_TYPE_PIO, addr: 0x80n, dir: A.IOREQ_READ })));
+    g.op(21, { domid: 1, id: 2 });
+    const fnOf = (kind: string) => [...new Set(g.events(kind, from).map((e) => e.fn))];
+    assert.deepEqual(fnOf('server_create'), ['hvm_create_ioreq_server']);
+    assert.deepEqual(fnOf('server_destroy'), ['hvm_destroy_ioreq_server']);
+    assert.deepEqual(fnOf('buffered_write'), ['hvm_buffered_io_send']);
+    assert.deepEqual(fnOf('io_complete'), ['hvm_complete_assist_req']);
+    const slot = g.events('slot_write', from).filter((e) => e.fn === 'hvm_update_ioreq_evtchn');
+    assert.deepEqual(slot.map((e) => e.text), [`d1v0 server 1 slot vp_eport = ${def.ioreq_vcpu_list[0].ioreq_evtchn}`, 'd1v0 server 2 slot vp_eport = 5']);
+    assert.deepEqual(slot.map((e) => [e.domid, e.vcpu, (e.detail as { server: number }).server]), [[1, 0, 1], [1, 0, 2]]);
+    assert.deepEqual(g.events('server_create', from).map((e) => e.after), [
+      { id: 1, domid: 0, is_default: true, ioreq_pfn: 0xfeffd, bufioreq_pfn: 0xfeffb },
+      { id: 2, domid: 0, is_default: false, ioreq_pfn: 0xfeff0, bufioreq_pfn: 0xfeff1 }]);
+    assert.deepEqual(g.events('server_destroy', from).map((e) => e.detail), [{ id: 2 }]);
+    assert.deepEqual(g.events('io_complete', from).map((e) => e.detail), [{ type: 'IOREQ_TYPE_PIO', addr: '0x80', dir: 1, data: '0xffffffffffffffff' }]);
+  });
+});
