@@ -53,6 +53,7 @@ describe('mutation (issue 16): 4.5 do_hvm_op param checks before the switch ([X4
     assert.equal(r.rc, ESRCH);
     assert.deepEqual(r.at, ['index', 'lookup', 'check_d']);
     assert.equal(localsAt(r.stops, 'do_hvm_op_param', 'check_d').d, 'NULL');
+    assert.equal(localsAt(r.stops, 'do_hvm_op_param', 'lookup').d, 'NULL', 'the lookup found nothing: NULL, as in C');
     g.d.is_dying = 2;
     assert.equal(g.set(P.HVM_PARAM_CALLBACK_IRQ, 1), ESRCH);
     g.d.is_dying = 1;
@@ -82,11 +83,13 @@ describe('mutation (issue 16): 4.5 do_hvm_op param checks before the switch ([X4
 describe('mutation (issue 16): 4.5 HVMOP_set_param cases ([X45] hvm.c:5562-5730)', () => {
   it('CALLBACK_IRQ and a param with no case of its own are stored as given', () => {
     const g = new ParamGuest();
+    const from = g.m.x.events.length;
     const r = g.steps(HVMOP_set_param, P.HVM_PARAM_CALLBACK_IRQ, 0x55, g.d0);
     assert.equal(r.rc, 0);
     assert.deepEqual(r.at, [...SET, 'store', 'set_ret']);
     assert.equal(localsAt(r.stops, 'do_hvm_op_param', 'store').rc, '0');
     assert.equal(g.param(P.HVM_PARAM_CALLBACK_IRQ), 0x55);
+    assert.deepEqual(g.events('param_set', from).map((e) => [e.fn, e.after]), [['do_hvm_op', 0x55]]);
     assert.equal(g.set(P.HVM_PARAM_STORE_PFN, 0x1234), 0);
     assert.equal(g.param(P.HVM_PARAM_STORE_PFN), 0x1234);
   });
@@ -133,7 +136,8 @@ describe('mutation (issue 16): 4.5 HVMOP_set_param cases ([X45] hvm.c:5562-5730)
     assert.deepEqual(r.at, [...SET, 'ident_pt', 'store', 'set_ret']);
     assert.equal(g.param(P.HVM_PARAM_IDENT_PT), 0x1000);
     assert.equal(g.events('domain_pause', from).length, 1);
-    assert.equal(g.events('param_set', from).length, 1, 'stored inside the case, not again after it');
+    assert.deepEqual(g.events('param_set', from).map((e) => e.fn), ['do_hvm_op'], 'stored inside the case, not again after it');
+    assert.deepEqual([g.events('domain_pause', from).map((e) => e.fn), g.events('domain_unpause', from).map((e) => e.fn)], [['do_hvm_op'], ['do_hvm_op']]);
     assert.equal(g.d.pause_count, 0);
     assert.equal(g.set(P.HVM_PARAM_IDENT_PT, 0x2000), EINVAL);
     assert.equal(g.param(P.HVM_PARAM_IDENT_PT), 0x1000);
@@ -188,7 +192,8 @@ describe('mutation (issue 16): 4.5 HVMOP_set_param cases ([X45] hvm.c:5562-5730)
       const from = g.m.x.events.length;
       assert.equal(g.set(i, 3), 0);
       assert.equal(g.param(i), 3);
-      assert.equal(g.events('domain_pause', from).length, i === P.HVM_PARAM_MEMORY_EVENT_MSR ? 0 : 1, `param ${i}`);
+      assert.deepEqual(g.events('domain_pause', from).map((e) => e.fn), i === P.HVM_PARAM_MEMORY_EVENT_MSR ? [] : ['do_hvm_op'], `param ${i}`);
+      assert.deepEqual(g.events('domain_unpause', from).map((e) => e.fn), i === P.HVM_PARAM_MEMORY_EVENT_MSR ? [] : ['do_hvm_op']);
     }
     const from = g.m.x.events.length;
     assert.equal(g.set(P.HVM_PARAM_MEMORY_EVENT_INT3, 4), EINVAL);

@@ -247,6 +247,7 @@ describe('mutation (issue 16): 4.5 hvm_send_assist_req and its helpers ([X45] hv
     const slot = g.slot(s);
     assert.deepEqual([slot.state, slot.addr, slot.data, slot.vp_eport, slot.dir], [A.STATE_IOREQ_READY, 0x3f8n, 0x41n, port, A.IOREQ_WRITE]);
     assert.ok(g.v().pause_flags.blocked_in_xen, 'prepare_wait_on_xen_event_channel');
+    assert.deepEqual(g.events('slot_state').filter((e) => e.after === 'STATE_IOREQ_READY').map((e) => e.fn).slice(-1), ['hvm_send_assist_req_to_ioreq_server']);
   });
 
   it('a vcpu not in the server\'s list: nothing sent, yet 1', () => {
@@ -272,6 +273,7 @@ describe('mutation (issue 16): 4.5 hvm_send_assist_req and its helpers ([X45] hv
     assert.deepEqual(g.m.x.console.filter((l) => l.fn === 'hvm_send_assist_req_to_ioreq_server').map((l) => [l.level, l.text]),
       [['XENLOG_ERR', 'Device model set bad IO state 3.']]);
     assert.match(g.d.crashed!.reason, /bad IO state 3/);
+    assert.equal(g.d.crashed!.fn, 'hvm_send_assist_req_to_ioreq_server');
     const h = new G45(1);
     const t = h.defaultServer();
     h.h.ioreqOf(t, h.v()).vp_eport = 9;
@@ -279,8 +281,10 @@ describe('mutation (issue 16): 4.5 hvm_send_assist_req and its helpers ([X45] hv
     assert.equal(r2.value, 0);
     assert.deepEqual(labels(r2.stops, 'hvm_send_assist_req_to_ioreq_server'), [...SEND_HEAD, 'check_port', 'bad_port', 'bad_port_goto', 'crash', 'domain_crash', 'crash_ret']);
     assert.equal(localsAt(r2.stops, 'hvm_send_assist_req_to_ioreq_server', 'bad_port').vp_eport, '9');
-    assert.deepEqual(h.m.x.console.filter((l) => l.fn === 'hvm_send_assist_req_to_ioreq_server').map((l) => l.text), ['Device model set bad event channel 9.']);
+    assert.deepEqual(h.m.x.console.filter((l) => l.fn === 'hvm_send_assist_req_to_ioreq_server').map((l) => [l.level, l.text]),
+      [['XENLOG_ERR', 'Device model set bad event channel 9.']]);
     assert.match(h.d.crashed!.reason, /bad event channel 9/);
+    assert.equal(h.d.crashed!.fn, 'hvm_send_assist_req_to_ioreq_server');
     assert.equal(h.h.ioreqOf(t, h.v()).state, A.STATE_IOREQ_NONE, 'nothing was sent');
   });
 
@@ -396,6 +400,7 @@ describe('mutation (issue 16): 4.5 hvm_wait_for_io and hvm_do_resume ([X45] hvm.
     assert.equal(localsAt(r.stops, 'hvm_wait_for_io', 'weird').state, 'invalid (7)');
     assert.deepEqual(g.m.x.console.filter((l) => l.fn === 'hvm_wait_for_io').map((l) => [l.level, l.text]), [['XENLOG_ERR', 'Weird HVM iorequest state 7.']]);
     assert.match(g.d.crashed!.reason, /Weird HVM iorequest state 7/);
+    assert.equal(g.d.crashed!.fn, 'hvm_wait_for_io');
     assert.ok(!labels(r.stops, 'hvm_do_resume').includes('inject_trap'));
   });
 
