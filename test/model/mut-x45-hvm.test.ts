@@ -6,6 +6,7 @@
 // (hex pfns, the pool mask, 'mapped' or 'NULL' pages, ports) and what the call leaves in the model. The routing and
 // hypercall half of the file is pinned in mut-x45-hvm-io.test.ts.
 import { strict as assert } from 'node:assert';
+import * as A from '../../src/model/abi';
 import * as E from '../../src/model/evtchn';
 import * as P from '../../src/model/params';
 import { G45, labels, localsAt, type Stop } from './x45-guest';
@@ -646,5 +647,39 @@ describe('mutation (issue 16): 4.5 server lifecycle, who pauses, and nothing rec
     g.flat('toolstack', null, () => g.h.hvmDomainRelinquishResources(g.d));
     assert.deepEqual(g.m.x.events.map((e) => e.kind), []);
     assert.equal(g.d.hvm45.ioreq_server.list.length, 0, 'and it all ran');
+  });
+});
+
+describe('mutation (issue 16): 4.5 with two vcpus, each vcpu its own entry ([X45] hvm.c:428-464, 660-686)', () => {
+  it('vcpu 1 leaving a buffered server frees only its own port; the buffered port stays with vcpu 0', () => {
+    const g = new G45(2);
+    const s = g.secondary();
+    const buf = s.bufioreq_evtchn;
+    const v1 = s.ioreq_vcpu_list.find((sv) => sv.vcpu === g.v(1))!;
+    const r = g.stepped('toolstack', null, (x) => x.hvm.hvmVcpuDestroy(g.v(1)));
+    assert.deepEqual(labels(r.stops, 'hvm_ioreq_server_remove_vcpu'), ['find', 'check_sv', 'list_del', 'free', 'free_port', 'free_sv']);
+    assert.equal(localsAt(r.stops, 'hvm_ioreq_server_remove_vcpu', 'free').buf_port, 'NULL');
+    assert.equal(portState(g, v1.ioreq_evtchn), 'ECS_FREE');
+    assert.notEqual(portState(g, buf), 'ECS_FREE', 'the buffered port is vcpu 0\'s');
+    assert.deepEqual(s.ioreq_vcpu_list.map((sv) => sv.vcpu.vcpu_id), [0]);
+    const t = new G45(1);
+    t.op(17, { domid: 1, handle_bufioreq: 0, id: -1 });
+    const u = t.d.hvm45.ioreq_server.list[0];
+    const r0 = t.stepped('toolstack', null, (x) => x.hvm.hvmVcpuDestroy(t.v(0)));
+    assert.equal(localsAt(r0.stops, 'hvm_ioreq_server_remove_vcpu', 'free').buf_port, 'NULL', 'no buffered page: no buffered port to free');
+    assert.equal(u.ioreq_vcpu_list.length, 0);
+  });
+
+  it('hvm_do_resume on vcpu 0 waits on vcpu 0\'s own entry and port, not the list\'s first (vcpu 1\'s, newest)', () => {
+    const g = new G45(2);
+    const s = g.defaultServer();
+    assert.equal(s.ioreq_vcpu_list[0].vcpu, g.v(1));
+    g.h.ioreqOf(s, g.v(0)).state = A.STATE_IOREQ_READY;
+    const r = g.stepped('vcpu0', g.v(0), (x) => x.hvm.hvmDoResume(g.v(0)));
+    const mine = s.ioreq_vcpu_list.find((sv) => sv.vcpu === g.v(0))!;
+    assert.equal(localsAt(r.stops, 'hvm_do_resume', 'wait').sv, `d1v0, port ${mine.ioreq_evtchn}`);
+    assert.equal(localsAt(r.stops, 'hvm_wait_for_io', 'wait').port, String(mine.ioreq_evtchn));
+    assert.ok(g.v(0).pause_flags.blocked_in_xen, 'vcpu 0 blocks');
+    assert.ok(!g.v(1).pause_flags.blocked_in_xen, 'vcpu 1 does not');
   });
 });
