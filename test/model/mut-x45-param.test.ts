@@ -321,3 +321,42 @@ describe('mutation (issue 16): 4.5 HVMOP_get_param cases ([X45] hvm.c:5732-5783)
     assert.equal(localsAt(g.steps(HVMOP_get_param, P.HVM_PARAM_ACPI_S_STATE, 0).stops, 'do_hvm_op_param', 'get_s_state_break').value, '0x3');
   });
 });
+
+describe('mutation (issue 16): 4.5 do_hvm_op\'s dispatch and what each case\'s first stop shows ([X45] hvm.c:5272-5783)', () => {
+  it('each HVMOP stops at do_hvm_op\'s case, then its hvmop_* wrapper\'s lock and body', () => {
+    const g = new ParamGuest();
+    const cases: Array<[number, object, string, string, string]> = [
+      [17, { domid: 1, handle_bufioreq: 0, id: -1 }, 'create', 'hvmop_create_ioreq_server', 'create'],
+      [18, { domid: 1, id: 1, bufioreq_port: 0, ioreq_pfn: 0, bufioreq_pfn: 0 }, 'info', 'hvmop_get_ioreq_server_info', 'info'],
+      [19, { domid: 1, id: 1, type: 0, start: 1, end: 2 }, 'map_range', 'hvmop_io_range', 'range'],
+      [20, { domid: 1, id: 1, type: 0, start: 1, end: 2 }, 'unmap_range', 'hvmop_io_range', 'range'],
+      [22, { domid: 1, id: 1, enabled: 1 }, 'set_state', 'hvmop_set_ioreq_server_state', 'state'],
+      [21, { domid: 1, id: 1 }, 'destroy', 'hvmop_destroy_ioreq_server', 'destroy'],
+    ];
+    for (const [op, a, dispatch, wrapper, body] of cases) {
+      const r = g.stepped('dm0', null, (s) => s.hvm.doHvmOp(g.d0, op, a as never));
+      assert.equal(r.value, 0, `op ${op}`);
+      assert.deepEqual(labels(r.stops, 'do_hvm_op'), ['op', dispatch], `op ${op}`);
+      assert.deepEqual(labels(r.stops, wrapper), ['lock_target', body], `op ${op}`);
+      assert.equal(localsAt(r.stops, wrapper, 'lock_target').domid, '1');
+      assert.equal(localsAt(r.stops, 'do_hvm_op', 'op').op, String(op));
+    }
+    const p = g.stepped('dm0', null, (s) => s.hvm.doHvmOp(g.d0, HVMOP_get_param, { domid: 1, index: P.HVM_PARAM_CALLBACK_IRQ, value: 0 }));
+    assert.deepEqual(labels(p.stops, 'do_hvm_op'), ['op', 'param']);
+  });
+
+  it('a set case\'s first stop shows the value asked for', () => {
+    const g = new ParamGuest();
+    const at = (index: number, value: number, label: string) => localsAt(g.steps(HVMOP_set_param, index, value).stops, 'do_hvm_op_param', label).value;
+    assert.equal(at(P.HVM_PARAM_TIMER_MODE, 2, 'timer_mode'), '0x2');
+    assert.equal(at(P.HVM_PARAM_VIRIDIAN, 5, 'viridian'), '0x5');
+    assert.equal(at(P.HVM_PARAM_IDENT_PT, 0x3000, 'ident_pt'), '0x3000');
+    assert.equal(at(P.HVM_PARAM_ACPI_S_STATE, 0, 'acpi_s_state'), '0x0');
+    assert.equal(at(P.HVM_PARAM_TRIPLE_FAULT_REASON, 3, 'triple_fault_reason'), '0x3');
+    assert.equal(at(P.HVM_PARAM_NR_IOREQ_SERVER_PAGES, 9, 'nr_pages_range'), '0x9');
+    assert.equal(at(P.HVM_PARAM_NR_IOREQ_SERVER_PAGES, 9, 'set_bits'), '0x9');
+    assert.equal(at(P.HVM_PARAM_DM_DOMAIN, 0, 'dm_domid_self'), '0x0');
+    const got = g.steps(HVMOP_get_param, P.HVM_PARAM_CALLBACK_IRQ, 0);
+    assert.equal(localsAt(got.stops, 'do_hvm_op_param', 'get_value').index, String(P.HVM_PARAM_CALLBACK_IRQ));
+  });
+});
