@@ -81,10 +81,10 @@ export class Hvm45 extends Emulate45 {
       yield $('loop', { sv, p, state: p.state });
       if (p.state === A.STATE_IOREQ_NONE) break;
       const state = p.state;
-      yield $('switch', { p, state });
+      yield $('switch');
       switch (state) {
         case A.STATE_IORESP_READY:
-          yield $('assist', { p });
+          yield $('assist');
           yield* this.hvmIoAssist(p);
           yield $('assist_break');
           break;
@@ -96,7 +96,7 @@ export class Hvm45 extends Emulate45 {
           yield $('wait_break');
           break;
         default:
-          yield $('weird', { p, state });
+          yield $('weird');
           this.x.printk('XENLOG_ERR', 'hvm_wait_for_io', v.domain, `Weird HVM iorequest state ${state}.`);
           yield $('domain_crash', { d: v.domain });
           this.domainCrash(v.domain, 'hvm_wait_for_io', `Weird HVM iorequest state ${state}`);
@@ -110,16 +110,16 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_do_resume [X45 hvm.c:428-464]: wait on every server v belongs to, in list order; a crash skips the rest. */
   *hvmDoResume(v: Vcpu): Co<number> {
-    yield $('init_d', { v });
+    yield $('init_d');
     const d = v.domain;
-    yield $('check_wakeup', { v, d });
-    yield $('pt_restore_timer', { v }); // the model keeps no platform timers
+    yield $('check_wakeup');
+    yield $('pt_restore_timer'); // the model keeps no platform timers
     for (const s of d.hvm45.ioreq_server.list) {
-      yield $('server', { v, s });
-      yield $('find_vcpu', { s, v });
+      yield $('server');
+      yield $('find_vcpu');
       // find_vcpu: v's entry in the server's vcpu list (the first, as the list holds each vcpu once), or NULL.
       const sv = s.ioreq_vcpu_list.find((e) => e.vcpu === v) ?? null;
-      yield $('wait', { sv });
+      yield $('wait');
       if (sv) {
         const r = yield* this.hvmWaitForIo(sv, this.ioreqOf(s, v));
         if (r !== RESUMED) return r; // hvm_wait_for_io returned 0 (or the vcpu is descheduled inside it)
@@ -149,7 +149,7 @@ export class Hvm45 extends Emulate45 {
         return 0;
       }
     }
-    yield $('none', { d });
+    yield $('none');
     return -ENOMEM;
   }
 
@@ -166,7 +166,7 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_unmap_ioreq_page [X45 hvm.c:492-497]. */
   *hvmUnmapIoreqPage(s: HvmIoreqServer45, buf: number): Co<void> {
-    yield $('init_iorp', { s, buf });
+    yield $('init_iorp');
     const iorp = buf ? s.bufioreq : s.ioreq;
     yield $('unmap', { s, buf, gmfn: A.hex(iorp.gmfn) });
     yield* this.destroyRingForHelper(s.domain, iorp);
@@ -174,9 +174,9 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_map_ioreq_page [X45 hvm.c:499-522]: map gmfn; if a page is there already or d is dying, drop it, -EINVAL. */
   *hvmMapIoreqPage(s: HvmIoreqServer45, buf: number, gmfn: number): Co<number> {
-    yield $('init_d', { s });
+    yield $('init_d');
     const d = s.domain;
-    yield $('init_iorp', { buf });
+    yield $('init_iorp');
     const iorp = buf ? s.bufioreq : s.ioreq;
     yield $('prepare', { s, buf, gmfn: A.hex(gmfn) });
     const r = yield* this.prepareRingForHelper(d, gmfn);
@@ -231,7 +231,7 @@ export class Hvm45 extends Emulate45 {
   /** hvm_ioreq_server_add_vcpu [X45 hvm.c:605-658]: a port for v (vcpu 0 also the buffered one); vp_eport if enabled. */
   *hvmIoreqServerAddVcpu(s: HvmIoreqServer45, is_default: boolean, v: Vcpu): Co<number> {
     const d = s.domain;
-    yield $('alloc_sv', { s, v });
+    yield $('alloc_sv');
     const failed = this.x.failNext('xzalloc');
     yield $('check_sv', { sv: failed ? 'NULL' : 'allocated' });
     if (failed) return -ENOMEM; // fail1
@@ -256,7 +256,7 @@ export class Hvm45 extends Emulate45 {
       if (is_default) this.storeParam(d, P.HVM_PARAM_BUFIOREQ_EVTCHN, s.bufioreq_evtchn, 'hvm_ioreq_server_add_vcpu');
     }
     yield $('set_vcpu'); // sv was made with its vcpu
-    yield $('list_add', { s, sv });
+    yield $('list_add');
     s.ioreq_vcpu_list.unshift(sv);
     yield $('enabled', { enabled: s.enabled });
     if (s.enabled) yield* this.hvmUpdateIoreqEvtchn(s, sv);
@@ -266,7 +266,7 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_ioreq_server_remove_vcpu [X45 hvm.c:660-686]: v's entry out of the list, its port(s) freed. */
   *hvmIoreqServerRemoveVcpu(s: HvmIoreqServer45, v: Vcpu): Co<void> {
-    yield $('find', { s, v });
+    yield $('find');
     const k = s.ioreq_vcpu_list.findIndex((sv) => sv.vcpu === v);
     yield $('check_sv', { sv: k < 0 ? 'NULL' : s.ioreq_vcpu_list[k] });
     if (k < 0) return;
@@ -304,7 +304,7 @@ export class Hvm45 extends Emulate45 {
     const d = s.domain;
     const ioreq = { gmfn: 0 }, bufioreq = { gmfn: 0 };
     let rc = 0;
-    yield $('pfns', { s, is_default, handle_bufioreq });
+    yield $('pfns');
     if (is_default) {
       yield $('default_ioreq_pfn');
       ioreq.gmfn = d.arch.hvm_domain.params[P.HVM_PARAM_IOREQ_PFN];
@@ -322,7 +322,7 @@ export class Hvm45 extends Emulate45 {
         if (rc) { // fail2
           yield $('free_ioreq', { rc, ioreq_pfn: A.hex(ioreq.gmfn) });
           this.hvmFreeIoreqGmfn(d, ioreq.gmfn);
-          yield $('ret', { rc });
+          yield $('ret');
           return rc;
         }
       }
@@ -337,13 +337,13 @@ export class Hvm45 extends Emulate45 {
       if (rc) yield* this.hvmUnmapIoreqPage(s, 0); // fail4
     }
     if (rc) { // fail3, fail2
-      yield $('fail', { s, rc });
+      yield $('fail');
       yield $('free_bufioreq', { bufioreq_pfn: A.hex(bufioreq.gmfn) });
       if (!is_default && handle_bufioreq) this.hvmFreeIoreqGmfn(d, bufioreq.gmfn);
       yield $('free_ioreq', { ioreq_pfn: A.hex(ioreq.gmfn) });
       if (!is_default) this.hvmFreeIoreqGmfn(d, ioreq.gmfn);
     }
-    yield $('ret', { rc });
+    yield $('ret');
     return rc;
   }
 
@@ -351,7 +351,7 @@ export class Hvm45 extends Emulate45 {
   *hvmIoreqServerUnmapPages(s: HvmIoreqServer45, is_default: boolean): Co<void> {
     yield $('init_handle_bufioreq', { bufioreq: s.bufioreq.va ? 'mapped' : 'NULL' });
     const handle_bufioreq = s.bufioreq.va !== null;
-    yield $('unmap', { s, is_default, handle_bufioreq });
+    yield $('unmap');
     if (handle_bufioreq) yield* this.hvmUnmapIoreqPage(s, 1);
     yield $('unmap_ioreq');
     yield* this.hvmUnmapIoreqPage(s, 0);
@@ -382,18 +382,18 @@ export class Hvm45 extends Emulate45 {
     yield $('check', { s, enabled: s.enabled });
     if (s.enabled) return;
     if (!is_default) {
-      yield $('remove_gmfns', { s });
+      yield $('remove_gmfns');
       yield $('remove_ioreq', { gmfn: A.hex(s.ioreq.gmfn) });
       this.hvmRemoveIoreqGmfn(d, s.ioreq);
       yield $('remove_bufioreq', { bufioreq: s.bufioreq.va ? 'mapped' : 'NULL' });
       if (s.bufioreq.va !== null) this.hvmRemoveIoreqGmfn(d, s.bufioreq);
     }
-    yield $('enable', { s });
+    yield $('enable');
     s.enabled = true;
     if (this.x.on) this.x.emit({ kind: 'server_state', fn: 'hvm_ioreq_server_enable', domid: d.domain_id, after: true, detail: { id: s.id },
       text: `d${d.domain_id} ioreq server ${s.id} enabled` });
     for (const sv of s.ioreq_vcpu_list) {
-      yield $('update_evtchn', { sv });
+      yield $('update_evtchn');
       yield* this.hvmUpdateIoreqEvtchn(s, sv);
     }
   }
@@ -404,13 +404,13 @@ export class Hvm45 extends Emulate45 {
     yield $('check', { s, enabled: s.enabled });
     if (!s.enabled) return;
     if (!is_default) {
-      yield $('add_gmfns', { s });
+      yield $('add_gmfns');
       yield $('add_bufioreq', { bufioreq: s.bufioreq.va ? 'mapped' : 'NULL' });
       if (s.bufioreq.va !== null) this.hvmAddIoreqGmfn(d, s.bufioreq);
       yield $('add_ioreq', { gmfn: A.hex(s.ioreq.gmfn) });
       this.hvmAddIoreqGmfn(d, s.ioreq);
     }
-    yield $('disable', { s });
+    yield $('disable');
     s.enabled = false;
     if (this.x.on) this.x.emit({ kind: 'server_state', fn: 'hvm_ioreq_server_disable', domid: d.domain_id, after: false, detail: { id: s.id },
       text: `d${d.domain_id} ioreq server ${s.id} disabled` });
@@ -418,34 +418,34 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_ioreq_server_init [X45 hvm.c:904-944]: rangesets, pages, then every vcpu; undone in reverse on failure. */
   *hvmIoreqServerInit(s: HvmIoreqServer45, d: Domain, domid: number, is_default: boolean, handle_bufioreq: boolean, id: number): Co<number> {
-    yield $('set_ids', { s });
+    yield $('set_ids');
     s.id = id; s.domain = d; s.domid = domid;
-    yield $('rangesets', { s, id, domid, is_default });
+    yield $('rangesets');
     let rc = this.hvmIoreqServerAllocRangesets(s, is_default);
     yield $('check_rangesets');
     if (rc) return rc;
-    yield $('map_pages', { s });
+    yield $('map_pages');
     rc = yield* this.hvmIoreqServerMapPages(s, is_default, handle_bufioreq);
     yield $('check_map_pages');
     if (rc) { // fail_map
-      yield $('fail_map', { s, rc });
+      yield $('fail_map');
       yield $('free_rangesets');
       this.hvmIoreqServerFreeRangesets(s, is_default);
       yield $('fail_ret');
       return rc;
     }
     for (const v of d.vcpu) {
-      yield $('for_each_vcpu', { v });
-      yield $('add_vcpu', { s, v });
+      yield $('for_each_vcpu');
+      yield $('add_vcpu');
       rc = yield* this.hvmIoreqServerAddVcpu(s, is_default, v);
       yield $('check_add_vcpu');
       if (rc) { // fail_add
-        yield $('fail_add', { s, v, rc });
-        yield $('remove_all_vcpus', { s });
+        yield $('fail_add');
+        yield $('remove_all_vcpus');
         yield* this.hvmIoreqServerRemoveAllVcpus(s);
-        yield $('unmap_pages', { s });
+        yield $('unmap_pages');
         yield* this.hvmIoreqServerUnmapPages(s, is_default);
-        yield $('fail_map', { s, rc });
+        yield $('fail_map');
         yield $('free_rangesets');
         this.hvmIoreqServerFreeRangesets(s, is_default);
         yield $('fail_ret');
@@ -458,11 +458,11 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_ioreq_server_deinit [X45 hvm.c:946-952]. */
   *hvmIoreqServerDeinit(s: HvmIoreqServer45, is_default: boolean): Co<void> {
-    yield $('deinit', { s, is_default });
+    yield $('deinit');
     yield* this.hvmIoreqServerRemoveAllVcpus(s);
-    yield $('unmap_pages', { s });
+    yield $('unmap_pages');
     yield* this.hvmIoreqServerUnmapPages(s, is_default);
-    yield $('free_rangesets', { s });
+    yield $('free_rangesets');
     this.hvmIoreqServerFreeRangesets(s, is_default);
   }
 
@@ -483,53 +483,53 @@ export class Hvm45 extends Emulate45 {
    */
   *hvmCreateIoreqServer(d: Domain, domid: number, is_default: boolean, handle_bufioreq: boolean, out: { id: number } | null): Co<number> {
     let rc = -ENOMEM;
-    yield $('alloc', { d, domid, is_default, handle_bufioreq });
+    yield $('alloc');
     const failed = this.x.failNext('xzalloc');
     yield $('check_alloc', { s: failed ? 'NULL' : 'allocated' });
     if (failed) return rc; // fail1
     const s = new HvmIoreqServer45(d);
-    yield $('pause', { d });
+    yield $('pause');
     this.domainPause(d, 'hvm_create_ioreq_server');
     yield $('exist', { d, default_ioreq_server: d.hvm45.default_ioreq_server });
     if (is_default && d.hvm45.default_ioreq_server !== null) {
       yield $('eexist');
       rc = -EEXIST;
-      yield $('exist_goto', { rc });
+      yield $('exist_goto');
       // fail: (no xfree in the model: the server object is dropped)
-      yield $('fail', { rc });
-      yield $('fail_unpause', { d });
+      yield $('fail');
+      yield $('fail_unpause');
       this.domainUnpause(d, 'hvm_create_ioreq_server'); // fail2
       yield $('fail_free');
-      yield $('fail_ret', { rc });
+      yield $('fail_ret');
       return rc;
     }
     const id = this.nextIoservid(d);
-    yield $('init', { d, domid, id });
+    yield $('init');
     rc = yield* this.hvmIoreqServerInit(s, d, domid, is_default, handle_bufioreq, id);
-    yield $('check_init', { d, id, rc });
+    yield $('check_init');
     if (rc) { // fail3
-      yield $('fail', { rc });
-      yield $('fail_unpause', { d });
+      yield $('fail');
+      yield $('fail_unpause');
       this.domainUnpause(d, 'hvm_create_ioreq_server');
       yield $('fail_free');
-      yield $('fail_ret', { rc });
+      yield $('fail_ret');
       return rc;
     }
-    yield $('list_add', { d, s });
+    yield $('list_add');
     d.hvm45.ioreq_server.list.unshift(s);
     if (this.x.on) this.x.emit({ kind: 'server_create', fn: 'hvm_create_ioreq_server', domid: d.domain_id,
       after: { id, domid, is_default, ioreq_pfn: s.ioreq.gmfn, bufioreq_pfn: s.bufioreq.va ? s.bufioreq.gmfn : null },
       text: `d${d.domain_id} ${is_default ? 'default ' : ''}ioreq server ${id} created for dm d${domid} (ioreq ${A.hex(s.ioreq.gmfn)}${s.bufioreq.va ? `, bufioreq ${A.hex(s.bufioreq.gmfn)}` : ''})` });
-    yield $('is_default', { is_default });
+    yield $('is_default');
     if (is_default) {
-      yield $('default', { d, s });
+      yield $('default');
       d.hvm45.default_ioreq_server = s;
-      yield $('enable', { s });
+      yield $('enable');
       yield* this.hvmIoreqServerEnable(s, true);
     }
     yield $('set_id', { id: s.id });
     if (out) out.id = s.id;
-    yield $('unpause', { d, s });
+    yield $('unpause');
     this.domainUnpause(d, 'hvm_create_ioreq_server');
     yield $('ret');
     return 0;
@@ -547,18 +547,18 @@ export class Hvm45 extends Emulate45 {
   /** hvm_destroy_ioreq_server [X45 hvm.c:1031-1066]: -ENOENT unless a secondary has this id; pause, unlist, deinit. */
   *hvmDestroyIoreqServer(d: Domain, id: number): Co<number> {
     const s = this.findSecondary(d, id);
-    yield $('find', { d, id, s });
+    yield $('find');
     yield $('check_s');
     if (!s) return -ENOENT;
-    yield $('pause', { d });
+    yield $('pause');
     this.domainPause(d, 'hvm_destroy_ioreq_server');
-    yield $('unlist', { d, s });
+    yield $('unlist');
     d.hvm45.ioreq_server.list.splice(d.hvm45.ioreq_server.list.indexOf(s), 1);
-    yield $('deinit', { s });
+    yield $('deinit');
     yield* this.hvmIoreqServerDeinit(s, false);
-    yield $('unpause', { d });
+    yield $('unpause');
     this.domainUnpause(d, 'hvm_destroy_ioreq_server');
-    yield $('free', { s });
+    yield $('free');
     s.freed = true;
     if (this.x.on) this.x.emit({ kind: 'server_destroy', fn: 'hvm_destroy_ioreq_server', domid: d.domain_id, detail: { id },
       text: `d${d.domain_id} ioreq server ${id} destroyed` });
@@ -569,7 +569,7 @@ export class Hvm45 extends Emulate45 {
   /** hvm_get_ioreq_server_info [X45 hvm.c:1068-1104]: the pool gmfns and buffered port; untouched if no buffer. */
   *hvmGetIoreqServerInfo(d: Domain, id: number, out: XenHvmGetIoreqServerInfo): Co<number> {
     const s = this.findSecondary(d, id);
-    yield $('find', { d, id, s });
+    yield $('find');
     yield $('check_s');
     if (!s) return -ENOENT;
     yield $('ioreq_pfn', { ioreq_pfn: A.hex(s.ioreq.gmfn) });
@@ -588,7 +588,7 @@ export class Hvm45 extends Emulate45 {
   /** hvm_map_io_range_to_ioreq_server [X45 hvm.c:1106-1155]: -ENOENT, -EINVAL (type), -EEXIST (overlap), -ENOMEM. */
   *hvmMapIoRangeToIoreqServer(d: Domain, id: number, type: number, start: number, end: number): Co<number> {
     const s = this.findSecondary(d, id);
-    yield $('find', { d, id, s });
+    yield $('find');
     yield $('check_s');
     if (!s) return -ENOENT;
     const r = s.range && type >= 0 && type < X.NR_IO_RANGE_TYPES ? s.range[type] : null;
@@ -607,7 +607,7 @@ export class Hvm45 extends Emulate45 {
   /** hvm_unmap_io_range_from_ioreq_server [X45 hvm.c:1157-1206]: -ENOENT unless the range is wholly mapped. */
   *hvmUnmapIoRangeFromIoreqServer(d: Domain, id: number, type: number, start: number, end: number): Co<number> {
     const s = this.findSecondary(d, id);
-    yield $('find', { d, id, s });
+    yield $('find');
     yield $('check_s');
     if (!s) return -ENOENT;
     const r = s.range && type >= 0 && type < X.NR_IO_RANGE_TYPES ? s.range[type] : null;
@@ -626,18 +626,18 @@ export class Hvm45 extends Emulate45 {
   /** hvm_set_ioreq_server_state [X45 hvm.c:1208-1245]: pause, enable or disable a secondary, unpause. */
   *hvmSetIoreqServerState(d: Domain, id: number, enabled: boolean): Co<number> {
     const s = this.findSecondary(d, id);
-    yield $('find', { d, id, s, enabled });
+    yield $('find');
     yield $('check_s');
     if (!s) return -ENOENT;
-    yield $('pause', { d });
+    yield $('pause');
     this.domainPause(d, 'hvm_set_ioreq_server_state');
-    yield $('enable', { enabled });
+    yield $('enable');
     if (enabled) yield* this.hvmIoreqServerEnable(s, false);
     else {
       yield $('disable');
       yield* this.hvmIoreqServerDisable(s, false);
     }
-    yield $('unpause', { d, s });
+    yield $('unpause');
     this.domainUnpause(d, 'hvm_set_ioreq_server_state');
     yield $('ret');
     return 0;
@@ -651,16 +651,16 @@ export class Hvm45 extends Emulate45 {
       yield $('walk', { d, v, servers: list.length });
       if (k >= list.length) break;
       const s = list[k];
-      yield $('add', { s, v });
+      yield $('add');
       const rc = yield* this.hvmIoreqServerAddVcpu(s, s === d.hvm45.default_ioreq_server, v);
-      yield $('check_add', { rc });
+      yield $('check_add');
       if (rc) {
-        yield $('fail', { v, rc });
+        yield $('fail');
         for (const t of d.hvm45.ioreq_server.list) {
           yield $('remove_each', { s: t });
           yield* this.hvmIoreqServerRemoveVcpu(t, v);
         }
-        yield $('fail_ret', { rc });
+        yield $('fail_ret');
         return rc;
       }
     }
@@ -672,7 +672,7 @@ export class Hvm45 extends Emulate45 {
   *hvmAllIoreqServersRemoveVcpu(d: Domain, v: Vcpu): Co<void> {
     yield $('walk', { d, v, servers: d.hvm45.ioreq_server.list.length });
     for (const s of d.hvm45.ioreq_server.list) {
-      yield $('remove', { s, v });
+      yield $('remove');
       yield* this.hvmIoreqServerRemoveVcpu(s, v);
     }
   }
@@ -686,19 +686,19 @@ export class Hvm45 extends Emulate45 {
       if (!list.length) break;
       const s = list[0];
       const is_default = s === d.hvm45.default_ioreq_server;
-      yield $('server', { d, s, is_default });
+      yield $('server');
       yield $('is_default');
       if (is_default) {
-        yield $('disable', { s });
+        yield $('disable');
         yield* this.hvmIoreqServerDisable(s, true);
         yield $('clear_default');
         d.hvm45.default_ioreq_server = null;
       }
-      yield $('list_del', { s });
+      yield $('list_del');
       list.shift();
-      yield $('deinit', { s });
+      yield $('deinit');
       yield* this.hvmIoreqServerDeinit(s, is_default);
-      yield $('free', { s });
+      yield $('free');
       s.freed = true;
       if (this.x.on) this.x.emit({ kind: 'server_destroy', fn: 'hvm_destroy_all_ioreq_servers', domid: d.domain_id, detail: { id: s.id },
         text: `d${d.domain_id} ioreq server ${s.id} destroyed with its domain` });
@@ -710,44 +710,44 @@ export class Hvm45 extends Emulate45 {
    * (newest first) gets a new port, vcpu 0 also a new buffered one. s->domid is set even when a replacement failed.
    */
   *hvmSetDmDomain(d: Domain, domid: number): Co<number> {
-    yield $('init_s', { d });
+    yield $('init_s');
     const s = d.hvm45.default_ioreq_server;
     yield $('init_rc');
     let rc = 0;
-    yield $('check', { d, domid, s });
+    yield $('check');
     if (!s) return 0;
-    yield $('pause', { d });
+    yield $('pause');
     this.domainPause(d, 'hvm_set_dm_domain');
-    yield $('same', { s, domid });
+    yield $('same');
     if (s.domid !== domid) {
       for (const sv of s.ioreq_vcpu_list) {
-        yield $('for_each_sv', { sv });
+        yield $('for_each_sv');
         const v = sv.vcpu;
         yield $('vcpu0', { vcpu_id: v.vcpu_id });
         if (v.vcpu_id === 0) {
-          yield $('replace_buf', { s, v, domid });
+          yield $('replace_buf');
           rc = yield* this.hvmReplaceEventChannel(v, domid, { get: () => s.bufioreq_evtchn, set: (p) => { s.bufioreq_evtchn = p; } });
-          yield $('check_replace_buf', { rc });
+          yield $('check_replace_buf');
           if (rc) break;
           yield $('store_buf', { bufioreq_evtchn: s.bufioreq_evtchn });
           this.storeParam(d, P.HVM_PARAM_BUFIOREQ_EVTCHN, s.bufioreq_evtchn, 'hvm_set_dm_domain');
         }
-        yield $('replace', { s, v, domid });
+        yield $('replace');
         rc = yield* this.hvmReplaceEventChannel(v, domid, { get: () => sv.ioreq_evtchn, set: (p) => { sv.ioreq_evtchn = p; } });
-        yield $('check_replace', { rc });
+        yield $('check_replace');
         if (rc) break;
-        yield $('update', { s, sv });
+        yield $('update');
         yield* this.hvmUpdateIoreqEvtchn(s, sv);
       }
-      yield $('set_domid', { s, domid });
+      yield $('set_domid');
       const before = s.domid;
       s.domid = domid;
       if (this.x.on) this.x.emit({ kind: 'server_domid', fn: 'hvm_set_dm_domain', domid: d.domain_id, before, after: domid,
         text: `d${d.domain_id} default ioreq server now serves dm d${domid}${rc ? ` (a port replacement failed: ${rc})` : ''}` });
     }
-    yield $('unpause', { d, rc });
+    yield $('unpause');
     this.domainUnpause(d, 'hvm_set_dm_domain');
-    yield $('ret', { rc });
+    yield $('ret');
     return rc;
   }
 
@@ -755,7 +755,7 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_domain_initialise [X45 hvm.c:1398-1486]: empty server list; HPET_ENABLED 1, TRIPLE_FAULT_REASON reboot. */
   *hvmDomainInitialise(d: Domain): Co<number> {
-    yield $('init', { d });
+    yield $('init');
     d.hvm45 = new X.HvmDomain45();
     yield $('hpet_enabled');
     d.arch.hvm_domain.params[P.HVM_PARAM_HPET_ENABLED] = 1;
@@ -769,19 +769,19 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_domain_relinquish_resources [X45 hvm.c:1488-1507]: every server goes. */
   *hvmDomainRelinquishResources(d: Domain): Co<void> {
-    yield $('destroy', { d });
+    yield $('destroy');
     yield* this.hvmDestroyAllIoreqServers(d);
   }
 
   /** hvm_vcpu_initialise [X45 hvm.c:2205-2282]: the new vcpu joins every existing server. */
   *hvmVcpuInitialise(v: Vcpu): Co<number> {
-    yield $('add', { v });
+    yield $('add');
     return yield* this.hvmAllIoreqServersAddVcpu(v.domain, v);
   }
 
   /** hvm_vcpu_destroy [X45 hvm.c:2284-2301]. */
   *hvmVcpuDestroy(v: Vcpu): Co<void> {
-    yield $('remove', { v });
+    yield $('remove');
     yield* this.hvmAllIoreqServersRemoveVcpu(v.domain, v);
   }
 
@@ -794,7 +794,7 @@ export class Hvm45 extends Emulate45 {
    */
   *hvmSelectIoreqServer(d: Domain, p: ProtoIoreq): Co<HvmIoreqServer45 | null> {
     const h = d.hvm45;
-    yield $('init_cf8', { d });
+    yield $('init_cf8');
     const cf8 = h.pci_cf8 >>> 0;
     yield $('empty', { d, servers: h.ioreq_server.list.length });
     if (h.ioreq_server.list.length === 0) return null;
@@ -818,7 +818,7 @@ export class Hvm45 extends Emulate45 {
       addr = p.addr;
     }
     for (const s of h.ioreq_server.list) {
-      yield $('for_each_server', { s });
+      yield $('for_each_server');
       // A secondary always has its rangesets (hvm_ioreq_server_alloc_rangesets); !s.range keeps the types sound.
       yield $('skip', { s, enabled: s.enabled });
       if (s === h.default_ioreq_server || !s.enabled || !s.range) continue;
@@ -836,7 +836,7 @@ export class Hvm45 extends Emulate45 {
           yield $('pci_rewrite', { type, addr: A.hex(addr) });
           p.type = type;
           p.addr = addr;
-          yield $('pci_ret', { s });
+          yield $('pci_ret');
           return s;
         }
         yield $('pci_break');
@@ -848,11 +848,11 @@ export class Hvm45 extends Emulate45 {
 
   /** hvm_buffered_io_send [X45 hvm.c:2426-2508]: onto the selected server's ring; 0 sends it the synchronous way. */
   override *hvmBufferedIoSend(v: Vcpu, p: ProtoIoreq): Co<number> {
-    yield $('init_d', { v });
+    yield $('init_d');
     const d = v.domain;
-    yield $('select', { p });
+    yield $('select');
     const s = yield* this.hvmSelectIoreqServer(d, p);
-    yield $('no_server', { s });
+    yield $('no_server');
     if (!s) return 0;
     yield $('init_pg', { bufioreq: s.bufioreq.va ? 'mapped' : 'NULL' });
     const pg = s.bufioreq.va;
@@ -882,7 +882,7 @@ export class Hvm45 extends Emulate45 {
     }
     yield $('write_slot', { slot: wp % A.IOREQ_BUFFER_SLOT_NUM });
     A.writeBufIoreq(pg, A.bufSlotOffset(wp), bp);
-    yield $('write_high', { qw });
+    yield $('write_high');
     if (qw) {
       bp.data = Number((p.data >> 32n) & 0xffffffffn);
       A.writeBufIoreq(pg, A.bufSlotOffset((wp + 1) >>> 0), bp);
@@ -907,15 +907,15 @@ export class Hvm45 extends Emulate45 {
    */
   *hvmSendAssistReqToIoreqServer(s: HvmIoreqServer45, v: Vcpu, proto_p: ProtoIoreq): Co<number> {
     const d = v.domain;
-    yield $('init_curr', { v });
-    yield $('deferral', { s, v });
+    yield $('init_curr');
+    yield $('deferral');
     if (!this.vcpuStartShutdownDeferral(v)) return 0;
     const unfixed = this.x.reverted('125833f5f1');
     for (const sv of s.ioreq_vcpu_list) {
-      yield $('for_each_sv', { sv });
-      yield $('match_vcpu', { sv, v });
+      yield $('for_each_sv');
+      yield $('match_vcpu');
       if (sv.vcpu !== v) continue;
-      yield $('get_ioreq', { s, v });
+      yield $('get_ioreq');
       const p = this.ioreqOf(s, v);
       const port = unfixed ? p.vp_eport : sv.ioreq_evtchn;
       yield $('check_state', { s, p, state: p.state });
@@ -924,7 +924,7 @@ export class Hvm45 extends Emulate45 {
         this.x.printk('XENLOG_ERR', 'hvm_send_assist_req_to_ioreq_server', d, `Device model set bad IO state ${p.state}.`);
         yield $('bad_state_goto');
         yield $('crash');
-        yield $('domain_crash', { d });
+        yield $('domain_crash');
         this.domainCrash(d, 'hvm_send_assist_req_to_ioreq_server', `Device model set bad IO state ${p.state}`);
         yield $('crash_ret');
         return 0;
@@ -935,23 +935,23 @@ export class Hvm45 extends Emulate45 {
         this.x.printk('XENLOG_ERR', 'hvm_send_assist_req_to_ioreq_server', d, `Device model set bad event channel ${p.vp_eport}.`);
         yield $('bad_port_goto');
         yield $('crash');
-        yield $('domain_crash', { d });
+        yield $('domain_crash');
         this.domainCrash(d, 'hvm_send_assist_req_to_ioreq_server', `Device model set bad event channel ${p.vp_eport}`);
         yield $('crash_ret');
         return 0;
       }
-      yield $('copy', { s, p, proto_p });
+      yield $('copy');
       proto_p.state = A.STATE_IOREQ_NONE;
-      yield $('copy_port', { port });
+      yield $('copy_port');
       proto_p.vp_eport = port;
       // *p = *proto_p (copyRequest writes the same state and port again: the check above made port the slot's).
-      yield $('copy_slot', { p, proto_p });
+      yield $('copy_slot');
       this.copyRequest(p, proto_p);
-      yield $('prepare_wait', { port });
+      yield $('prepare_wait');
       this.prepareWaitOnXenEventChannel(v, port);
-      yield $('ready', { s, p });
+      yield $('ready');
       this.setSlotState(v, p, A.STATE_IOREQ_READY, 'hvm_send_assist_req_to_ioreq_server');
-      yield $('notify', { port });
+      yield $('notify');
       E.notifyViaXenEventChannel(this.x, d, port);
       yield $('found_break');
       break;
@@ -977,7 +977,7 @@ export class Hvm45 extends Emulate45 {
     if (this.x.on) this.x.emit({ kind: 'io_complete', fn: 'hvm_complete_assist_req', domid: v.domain.domain_id, vcpu: v.vcpu_id,
       detail: { type: A.TYPE_NAMES[p.type], addr: A.hex(p.addr), dir: p.dir, data: A.hex(p.data) },
       text: `d${v.domain.domain_id}v${v.vcpu_id} no ioreq server for ${A.TYPE_NAMES[p.type] ?? p.type} ${A.hex(p.addr)}: Xen completes it (${p.dir ? 'read gives all-ones' : 'write dropped'})` });
-    yield $('assist', { p });
+    yield $('assist');
     yield* this.hvmIoAssist(new IoreqRef(tmp, 0, -1)); // -1: the request, not a slot
     yield $('assist_break');
     yield $('ret');
@@ -989,11 +989,11 @@ export class Hvm45 extends Emulate45 {
    * (3b586fc67d; reverted, nothing completes it: 0, and the instruction restarts).
    */
   *hvmSendAssistReq(v: Vcpu, p: ProtoIoreq): Co<number> {
-    yield $('select', { v, p });
+    yield $('select');
     const s = yield* this.hvmSelectIoreqServer(v.domain, p);
-    yield $('selected', { v, s });
+    yield $('selected');
     if (!s) return this.x.reverted('3b586fc67d') ? 0 : yield* this.hvmCompleteAssistReq(v, p);
-    yield $('to_server', { s });
+    yield $('to_server');
     return yield* this.hvmSendAssistReqToIoreqServer(s, v, p);
   }
 
@@ -1002,8 +1002,8 @@ export class Hvm45 extends Emulate45 {
     yield $('walk', { v, p, servers: v.domain.hvm45.ioreq_server.list.length });
     if (p.type !== A.IOREQ_TYPE_INVALIDATE) throw new X.XenPanic('hvm_broadcast_assist_req', 'ASSERT(p->type == IOREQ_TYPE_INVALIDATE) failed');
     for (const s of [...v.domain.hvm45.ioreq_server.list]) {
-      yield $('for_each_server', { s });
-      yield $('server', { s });
+      yield $('for_each_server');
+      yield $('server');
       yield* this.hvmSendAssistReqToIoreqServer(s, v, { ...p });
     }
   }
@@ -1013,13 +1013,13 @@ export class Hvm45 extends Emulate45 {
   /** The common head of the hvmop_* wrappers [X45 hvm.c:5272-5460]: rcu_lock_remote_domain_by_id, is_hvm, XSM_DM_PRIV. */
   *hvmopLockTarget(curr_d: Domain, domid: number): Co<{ rc: number; d: Domain | null }> {
     const d = this.x.domains.get(domid) ?? null;
-    yield $('lookup', { domid, d });
+    yield $('lookup');
     const rc = !d || d.is_dying === 2 ? -ESRCH : d === curr_d ? -EPERM : 0;
-    yield $('check_lookup', { rc });
+    yield $('check_lookup');
     if (!d || rc) return { rc, d: null };
-    yield $('is_hvm', { d });
+    yield $('is_hvm');
     if (!d.is_hvm) return { rc: -EINVAL, d: null };
-    yield $('xsm', { curr_d, d });
+    yield $('xsm');
     // xsm_default_action(XSM_DM_PRIV): the target's device-model domain or the privileged domain.
     if (curr_d.target !== d.domain_id && curr_d.domain_id !== 0) return { rc: -EPERM, d: null };
     return { rc: 0, d };
@@ -1030,7 +1030,7 @@ export class Hvm45 extends Emulate45 {
     yield $('lock_target', { domid: op.domid });
     const t = yield* this.hvmopLockTarget(curr_d, op.domid);
     if (t.rc) return t.rc;
-    yield $('create', { op });
+    yield $('create');
     const out = { id: op.id };
     const rc = yield* this.hvmCreateIoreqServer(t.d!, curr_d.domain_id, false, !!op.handle_bufioreq, out);
     if (rc) return rc;
@@ -1043,7 +1043,7 @@ export class Hvm45 extends Emulate45 {
     yield $('lock_target', { domid: op.domid });
     const t = yield* this.hvmopLockTarget(curr_d, op.domid);
     if (t.rc) return t.rc;
-    yield $('info', { op });
+    yield $('info');
     return yield* this.hvmGetIoreqServerInfo(t.d!, op.id, op);
   }
 
@@ -1052,7 +1052,7 @@ export class Hvm45 extends Emulate45 {
     yield $('lock_target', { domid: op.domid });
     const t = yield* this.hvmopLockTarget(curr_d, op.domid);
     if (t.rc) return t.rc;
-    yield $('range', { op, map });
+    yield $('range');
     return map ? yield* this.hvmMapIoRangeToIoreqServer(t.d!, op.id, op.type, op.start, op.end)
       : yield* this.hvmUnmapIoRangeFromIoreqServer(t.d!, op.id, op.type, op.start, op.end);
   }
@@ -1062,7 +1062,7 @@ export class Hvm45 extends Emulate45 {
     yield $('lock_target', { domid: op.domid });
     const t = yield* this.hvmopLockTarget(curr_d, op.domid);
     if (t.rc) return t.rc;
-    yield $('state', { op });
+    yield $('state');
     return yield* this.hvmSetIoreqServerState(t.d!, op.id, !!op.enabled);
   }
 
@@ -1071,13 +1071,13 @@ export class Hvm45 extends Emulate45 {
     yield $('lock_target', { domid: op.domid });
     const t = yield* this.hvmopLockTarget(curr_d, op.domid);
     if (t.rc) return t.rc;
-    yield $('destroy', { op });
+    yield $('destroy');
     return yield* this.hvmDestroyIoreqServer(t.d!, op.id);
   }
 
   /** do_hvm_op [X45 hvm.c:5469-5783]: HVMOPs 17-22 and HVMOP_set_param / HVMOP_get_param. */
   *doHvmOp(curr_d: Domain, op: number, arg: HvmOpArg): Co<number> {
-    yield $('op', { op, curr_d });
+    yield $('op');
     switch (op) {
       case HVMOP_create_ioreq_server:
         yield $('create');
@@ -1109,23 +1109,23 @@ export class Hvm45 extends Emulate45 {
   /** do_hvm_op's HVMOP_set_param / HVMOP_get_param case [X45 hvm.c:5520-5783]. */
   *doHvmOpParam(curr_d: Domain, op: number, a: XenHvmParam): Co<number> {
     let rc = 0;
-    yield $('index', { op, a });
+    yield $('index');
     if (a.index < 0 || a.index >= this.x.nrParams) return -EINVAL;
     const d = this.x.domains.get(a.domid === E.DOMID_SELF ? curr_d.domain_id : a.domid);
     yield $('lookup', { a, d: d ?? null });
     yield $('check_d', { d: d ?? null });
     if (!d || d.is_dying === 2) return -ESRCH;
-    yield $('is_hvm', { d });
+    yield $('is_hvm');
     if (!d.is_hvm) return -EINVAL;
-    yield $('xsm', { curr_d, d });
+    yield $('xsm');
     rc = this.xsmHvmParam(curr_d, d);
     if (rc) return rc;
     const params = d.arch.hvm_domain.params;
-    yield $('is_set', { op });
+    yield $('is_set');
     if (op === HVMOP_set_param) {
       yield $('set_rc');
       rc = 0;
-      yield $('set_switch', { d, a });
+      yield $('set_switch');
       switch (a.index) {
         case P.HVM_PARAM_CALLBACK_IRQ:
           break; // hvm_set_callback_via: interrupt routing, outside this model
@@ -1161,15 +1161,15 @@ export class Hvm45 extends Emulate45 {
           this.domainUnpause(d, 'do_hvm_op');
           break;
         case P.HVM_PARAM_DM_DOMAIN:
-          yield $('dm_domain', { d, a });
+          yield $('dm_domain');
           rc = -EPERM;
-          yield $('dm_self', { curr_d, d });
+          yield $('dm_self');
           if (curr_d === d) break;
           yield $('dm_domid_self', { value: a.value });
           if (a.value === E.DOMID_SELF) a.value = curr_d.domain_id;
           yield $('set_dm_domain', { d, domid: a.value & 0xffff });
           rc = yield* this.hvmSetDmDomain(d, a.value & 0xffff); // the parameter is a domid_t
-          yield $('dm_break', { rc });
+          yield $('dm_break');
           break;
         case P.HVM_PARAM_ACPI_S_STATE:
           yield $('acpi_s_state', { value: a.value });
@@ -1199,14 +1199,14 @@ export class Hvm45 extends Emulate45 {
           if (a.value > SHUTDOWN_MAX) rc = -EINVAL;
           break;
         case P.HVM_PARAM_IOREQ_SERVER_PFN:
-          yield $('ioreq_server_pfn', { d, a });
+          yield $('ioreq_server_pfn');
           if (d === curr_d) { rc = -EPERM; break; }
           yield $('pool_base', { base: A.hex(a.value) });
           d.hvm45.ioreq_gmfn.base = a.value;
           yield $('pool_base_break');
           break;
         case P.HVM_PARAM_NR_IOREQ_SERVER_PAGES:
-          yield $('nr_ioreq_server_pages', { d, a });
+          yield $('nr_ioreq_server_pages');
           if (d === curr_d) { rc = -EPERM; break; }
           yield $('nr_pages_range', { value: a.value });
           if (a.value === 0 || a.value > 64) { rc = -EINVAL; break; }
@@ -1219,25 +1219,25 @@ export class Hvm45 extends Emulate45 {
         default:
           break;
       }
-      yield $('store', { d, a, rc });
+      yield $('store');
       if (rc === 0 && a.index !== P.HVM_PARAM_IDENT_PT) this.storeParam(d, a.index, a.value, 'do_hvm_op');
       if (rc === 0 && (a.index === P.HVM_PARAM_MEMORY_EVENT_INT3 || a.index === P.HVM_PARAM_MEMORY_EVENT_SINGLE_STEP)) {
         this.domainPause(d, 'do_hvm_op');
         this.domainUnpause(d, 'do_hvm_op');
       }
-      yield $('set_ret', { rc });
+      yield $('set_ret');
       return rc;
     }
-    yield $('get_switch', { d, a });
+    yield $('get_switch');
     switch (a.index) {
       case P.HVM_PARAM_ACPI_S_STATE:
-        yield $('get_s_state', { d });
+        yield $('get_s_state');
         a.value = this.getParamAcpiSState(d);
         yield $('get_s_state_break', { value: a.value });
         break;
       case P.HVM_PARAM_IOREQ_SERVER_PFN:
       case P.HVM_PARAM_NR_IOREQ_SERVER_PAGES:
-        yield $('pool_param', { d, a });
+        yield $('pool_param');
         if (d === curr_d) {
           // -EPERM, then `break` leaves the switch: the copy-out below sets rc to 0 and a.value is not touched.
           rc = -EPERM;
@@ -1248,9 +1248,9 @@ export class Hvm45 extends Emulate45 {
       case P.HVM_PARAM_BUFIOREQ_PFN:
       case P.HVM_PARAM_BUFIOREQ_EVTCHN: {
         const domid = params[P.HVM_PARAM_DM_DOMAIN] & 0xffff;
-        yield $('create', { d, a, domid });
+        yield $('create');
         rc = yield* this.hvmCreateIoreqServer(d, domid, true, true, null);
-        yield $('create_rc', { d, rc });
+        yield $('create_rc');
         if (rc !== 0 && rc !== -EEXIST) return rc; // param_fail
       }
       // falls through
@@ -1261,9 +1261,9 @@ export class Hvm45 extends Emulate45 {
         break;
     }
     rc = 0; // __copy_to_guest succeeded
-    yield $('got', { d, a, rc });
+    yield $('got');
     this.emitParamGet(curr_d, d, a.index, a.value);
-    yield $('ret', { rc });
+    yield $('ret');
     return rc;
   }
 }
