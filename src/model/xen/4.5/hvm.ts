@@ -178,7 +178,7 @@ export class Hvm45 extends Emulate45 {
     const d = s.domain;
     yield $('init_iorp');
     const iorp = buf ? s.bufioreq : s.ioreq;
-    yield $('prepare', { s, buf, gmfn: A.hex(gmfn) });
+    yield $('prepare');
     const r = yield* this.prepareRingForHelper(d, gmfn);
     if (r.rc) return r.rc;
     yield $('check_busy', { s, buf, va: iorp.va ? 'mapped' : 'NULL', is_dying: d.is_dying });
@@ -188,11 +188,11 @@ export class Hvm45 extends Emulate45 {
       yield $('busy_ret');
       return -EINVAL;
     }
-    yield $('publish', { s, buf, gmfn: A.hex(gmfn) });
+    yield $('publish');
     iorp.va = r.va;
     yield $('set_page');
     iorp.page = r.page;
-    yield $('set_gmfn', { gmfn: A.hex(gmfn) });
+    yield $('set_gmfn');
     iorp.gmfn = gmfn;
     yield $('ret');
     return 0;
@@ -527,7 +527,7 @@ export class Hvm45 extends Emulate45 {
       yield $('enable');
       yield* this.hvmIoreqServerEnable(s, true);
     }
-    yield $('set_id', { id: s.id });
+    yield $('set_id');
     if (out) out.id = s.id;
     yield $('unpause');
     this.domainUnpause(d, 'hvm_create_ioreq_server');
@@ -592,12 +592,12 @@ export class Hvm45 extends Emulate45 {
     yield $('check_s');
     if (!s) return -ENOENT;
     const r = s.range && type >= 0 && type < X.NR_IO_RANGE_TYPES ? s.range[type] : null;
-    yield $('type', { s, type, r: r ? IO_RANGE_NAMES[type] : 'NULL' });
-    yield $('check_r', { r: r ? IO_RANGE_NAMES[type] : 'NULL' });
+    yield $('type');
+    yield $('check_r');
     if (!r) return -EINVAL;
-    yield $('overlap', { s, start: A.hex(start), end: A.hex(end) });
+    yield $('overlap');
     if (R.rangesetOverlapsRange(r, start, end)) return -EEXIST;
-    yield $('add', { s, start: A.hex(start), end: A.hex(end) });
+    yield $('add');
     const rc = R.rangesetAddRange(r, start, end);
     if (rc === 0 && this.x.on) this.x.emit({ kind: 'io_range', fn: 'hvm_map_io_range_to_ioreq_server', domid: d.domain_id,
       detail: { id, type: IO_RANGE_NAMES[type], start, end, map: true }, text: `d${d.domain_id} ioreq server ${id} claims ${IO_RANGE_NAMES[type]} ${A.hex(start)}-${A.hex(end)}` });
@@ -611,12 +611,12 @@ export class Hvm45 extends Emulate45 {
     yield $('check_s');
     if (!s) return -ENOENT;
     const r = s.range && type >= 0 && type < X.NR_IO_RANGE_TYPES ? s.range[type] : null;
-    yield $('type', { s, type, r: r ? IO_RANGE_NAMES[type] : 'NULL' });
-    yield $('check_r', { r: r ? IO_RANGE_NAMES[type] : 'NULL' });
+    yield $('type');
+    yield $('check_r');
     if (!r) return -EINVAL;
-    yield $('contains', { s, start: A.hex(start), end: A.hex(end) });
+    yield $('contains');
     if (!R.rangesetContainsRange(r, start, end)) return -ENOENT;
-    yield $('remove', { s, start: A.hex(start), end: A.hex(end) });
+    yield $('remove');
     const rc = R.rangesetRemoveRange(r, start, end);
     if (rc === 0 && this.x.on) this.x.emit({ kind: 'io_range', fn: 'hvm_unmap_io_range_from_ioreq_server', domid: d.domain_id,
       detail: { id, type: IO_RANGE_NAMES[type], start, end, map: false }, text: `d${d.domain_id} ioreq server ${id} gives up ${IO_RANGE_NAMES[type]} ${A.hex(start)}-${A.hex(end)}` });
@@ -656,9 +656,10 @@ export class Hvm45 extends Emulate45 {
       yield $('check_add');
       if (rc) {
         yield $('fail');
-        for (const t of d.hvm45.ioreq_server.list) {
-          yield $('remove_each', { s: t });
-          yield* this.hvmIoreqServerRemoveVcpu(t, v);
+        // C walks the list with s itself: at each stop s is the server being left, as here.
+        for (const s of d.hvm45.ioreq_server.list) {
+          yield $('remove_each');
+          yield* this.hvmIoreqServerRemoveVcpu(s, v);
         }
         yield $('fail_ret');
         return rc;
@@ -803,13 +804,13 @@ export class Hvm45 extends Emulate45 {
     if (this.x.reverted('3b586fc67d') && h.ioreq_server.list.length === 1) return h.default_ioreq_server;
     if (p.type !== A.IOREQ_TYPE_COPY && p.type !== A.IOREQ_TYPE_PIO) return h.default_ioreq_server;
     let type: number, addr: bigint;
-    yield $('cf8', { cf8: A.hex(cf8), addr: A.hex(p.addr) });
+    yield $('cf8');
     if (p.type === A.IOREQ_TYPE_PIO && (p.addr & ~3n) === 0xcfcn && (cf8 & 0x80000000) !== 0) {
       const bdf = (cf8 & 0x00ffff00) >>> 8;
       const sbdf = hvmopPciSbdf(0, (bdf >> 8) & 0xff, (bdf >> 3) & 0x1f, bdf & 7);
       yield $('pci_type');
       type = A.IOREQ_TYPE_PCI_CONFIG;
-      yield $('pci_addr', { sbdf: A.hex(sbdf) });
+      yield $('pci_addr');
       addr = (BigInt(sbdf) << 32n) | BigInt((cf8 & 0x0f000000) >>> 16) | BigInt(cf8 & 0xfc) | (p.addr & 3n);
     } else {
       yield $('plain_type');
@@ -823,7 +824,7 @@ export class Hvm45 extends Emulate45 {
       yield $('skip', { s, enabled: s.enabled });
       if (s === h.default_ioreq_server || !s.enabled || !s.range) continue;
       const r = s.range[type];
-      yield $('match', { s, type: IO_RANGE_NAMES[type], addr: A.hex(addr) });
+      yield $('match');
       if (type === A.IOREQ_TYPE_PIO) {
         yield $('match_pio', { start: A.hex(addr), end: A.hex(Number(addr) + p.size - 1) });
         if (R.rangesetContainsRange(r, Number(addr), Number(addr) + p.size - 1)) return s;
@@ -833,7 +834,7 @@ export class Hvm45 extends Emulate45 {
       } else {
         yield $('match_pci', { sbdf: A.hex(Number(addr >> 32n)) });
         if (R.rangesetContainsSingleton(r, Number(addr >> 32n))) {
-          yield $('pci_rewrite', { type, addr: A.hex(addr) });
+          yield $('pci_rewrite');
           p.type = type;
           p.addr = addr;
           yield $('pci_ret');
