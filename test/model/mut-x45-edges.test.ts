@@ -248,6 +248,19 @@ describe('mutation (issue 16): 4.5 with events off nothing is recorded on the I/
   });
 });
 
+describe('mutation (issue 16): 4.5 hvm_complete_assist_req works on a copy, not a slot ([X45] hvm.c:2574-2602)', () => {
+  it('the all-ones read lands through hvm_io_assist on the local copy: no slot of any vcpu changes state', () => {
+    const g = new G45(2);
+    const s = g.defaultServer();
+    const from = g.m.x.events.length;
+    const states = [0, 1].map((i) => g.h.ioreqOf(s, g.v(i)).state);
+    g.flat('vcpu0', g.v(), () => g.h.hvmCompleteAssistReq(g.v(), req({ type: A.IOREQ_TYPE_PIO, addr: 0x80n, dir: A.IOREQ_READ })));
+    assert.deepEqual(g.m.x.events.slice(from).filter((e) => e.kind === 'slot_state'), []);
+    assert.deepEqual([0, 1].map((i) => g.h.ioreqOf(s, g.v(i)).state), states);
+    assert.equal(g.events('io_complete', from).length, 1);
+  });
+});
+
 describe('mutation (issue 16): 4.5 before 3b586fc67d and 125833f5f1 (reverted)', () => {
   it('3b586fc67d reverted: a list of one server goes to the default (NULL if it is a secondary); with none, the request is not completed (0)', () => {
     const g = new G45(1);
