@@ -214,10 +214,10 @@ describe('mutation (issue 16): 4.5 next_ioservid, a page mapped twice, a 4-byte 
     const g = new G45(1);
     const s = g.defaultServer();
     const pg = s.bufioreq.va!;
-    const next = A.bufSlotOffset(1);
-    const before = [...new Uint8Array(pg.buffer, pg.byteOffset + next, 8)];
+    const next = () => [0, 4].map((o) => pg.getUint32(A.bufSlotOffset(1) + o, true));
+    const before = next();
     assert.equal(buffered(g, req({ type: A.IOREQ_TYPE_PIO, addr: 0x80n, size: 4, data: 0xffffffff12345678n })).value, 1);
-    assert.deepEqual([...new Uint8Array(pg.buffer, pg.byteOffset + next, 8)], before);
+    assert.deepEqual(next(), before);
     assert.equal(A.readBufPointers(pg).write_pointer, 1);
   });
 });
@@ -269,6 +269,12 @@ describe('mutation (issue 16): 4.5 before 3b586fc67d and 125833f5f1 (reverted)',
     const r = g.stepped('vcpu0', g.v(), (x) => x.hvm.hvmSelectIoreqServer(g.d, req({ type: A.IOREQ_TYPE_PIO, addr: 0x80n })));
     assert.equal(r.value, null, 'the lone server is not the default: NULL, though it claims the port');
     assert.deepEqual(labels(r.stops, 'hvm_select_ioreq_server'), ['init_cf8', 'empty', 'type']);
+    const two = new G45(1);
+    two.m.x.reverts = new Set(['3b586fc67d']);
+    two.defaultServer();
+    const claim = two.secondary([[HVMOP_IO_RANGE_PORT, 0x80, 0x80]]);
+    const t = two.stepped('vcpu0', two.v(), (x) => x.hvm.hvmSelectIoreqServer(two.d, req({ type: A.IOREQ_TYPE_PIO, addr: 0x80n })));
+    assert.equal(t.value, claim, 'two servers: the ranges decide, as after the fix');
     const fixed = new G45(1);
     fixed.secondary([[HVMOP_IO_RANGE_PORT, 0x80, 0x80]]);
     const f = fixed.stepped('vcpu0', fixed.v(), (x) => x.hvm.hvmSelectIoreqServer(fixed.d, req({ type: A.IOREQ_TYPE_PIO, addr: 0x80n })));
