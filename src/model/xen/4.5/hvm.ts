@@ -155,11 +155,12 @@ export class Hvm45 extends Emulate45 {
 
   /**
    * hvm_free_ioreq_gmfn [X45 hvm.c:485-490]: as written, it CLEARS the page's bit (clear_bit), so a page given back
-   * is never handed out again; the pool only shrinks.
+   * is never handed out again; the pool only shrinks. No bound is checked, as in C: every gmfn given is one
+   * hvm_alloc_ioreq_gmfn handed out, so i is below 64.
    */
   hvmFreeIoreqGmfn(d: Domain, gmfn: number): void {
     const i = gmfn - d.hvm45.ioreq_gmfn.base;
-    if (i >= 0 && i < 64) d.hvm45.ioreq_gmfn.mask &= ~(1n << BigInt(i));
+    d.hvm45.ioreq_gmfn.mask &= ~(1n << BigInt(i));
   }
 
   // ---- the pages ----
@@ -201,14 +202,14 @@ export class Hvm45 extends Emulate45 {
   /** hvm_remove_ioreq_gmfn [X45 hvm.c:524-530]: the page leaves the guest's physmap and is cleared. */
   hvmRemoveIoreqGmfn(d: Domain, iorp: HvmIoreqPage45): void {
     d.holes.add(iorp.gmfn);
-    if (iorp.va) X.clearPage(iorp.va);
+    X.clearPage(iorp.va!); // clear_page(iorp->va): only a mapped page is removed (hvm_ioreq_server_enable)
     if (this.x.on) this.x.emit({ kind: 'page_remove', fn: 'hvm_remove_ioreq_gmfn', domid: d.domain_id, detail: { pfn: iorp.gmfn },
       text: `d${d.domain_id} pfn ${A.hex(iorp.gmfn)} taken out of the guest's physmap and cleared` });
   }
 
   /** hvm_add_ioreq_gmfn [X45 hvm.c:532-538]: cleared, and back in the physmap. */
   hvmAddIoreqGmfn(d: Domain, iorp: HvmIoreqPage45): number {
-    if (iorp.va) X.clearPage(iorp.va);
+    X.clearPage(iorp.va!); // as in remove: only a mapped page goes back (hvm_ioreq_server_disable)
     d.holes.delete(iorp.gmfn);
     if (this.x.on) this.x.emit({ kind: 'page_populate', fn: 'hvm_add_ioreq_gmfn', domid: d.domain_id, detail: { pfn: iorp.gmfn },
       text: `d${d.domain_id} pfn ${A.hex(iorp.gmfn)} cleared and put back in the guest's physmap` });
