@@ -297,14 +297,30 @@ describe('mutation (issue 16): 4.5 gmfn pool and page hand-over ([X45] hvm.c:466
     assert.equal(g.d.hvm45.ioreq_gmfn.mask, 0xfcn, 'pages 0 and 1 (server 1\'s) cleared, page 2 (server 2\'s) still set');
     assert.equal(g.op(21, { domid: 1, id: 2 }), 0);
     assert.equal(g.d.hvm45.ioreq_gmfn.mask, 0xf8n);
-    // A gmfn outside the pool's 64 pages touches no bit.
-    g.h.hvmFreeIoreqGmfn(g.d, g.d.hvm45.ioreq_gmfn.base - 1);
-    g.h.hvmFreeIoreqGmfn(g.d, g.d.hvm45.ioreq_gmfn.base + 64);
-    assert.equal(g.d.hvm45.ioreq_gmfn.mask, 0xf8n);
+    // The pool's first and last of its 64 pages (C checks no bound: every gmfn freed is one the pool handed out).
     g.d.hvm45.ioreq_gmfn.mask = 0xffffffffffffffffn;
     g.h.hvmFreeIoreqGmfn(g.d, g.d.hvm45.ioreq_gmfn.base + 63);
     g.h.hvmFreeIoreqGmfn(g.d, g.d.hvm45.ioreq_gmfn.base);
     assert.equal(g.d.hvm45.ioreq_gmfn.mask, 0x7ffffffffffffffen, 'the first and the last page of the pool');
+  });
+
+  it('hvm_ioreq_server_unmap_pages frees the buffered page only if there is one: with the pool at gfn 0, a server without one gives back its ioreq page alone (hvm.c:774-792)', () => {
+    const g = new G45(1);
+    // IOREQ_SERVER_PFN 0 puts the pool's first page at gfn 0, the gmfn a server without a buffered page keeps as its
+    // (unused) bufioreq gmfn.
+    assert.equal(g.op(0, { domid: 1, index: P.HVM_PARAM_IOREQ_SERVER_PFN, value: 0 }), 0);
+    const a = { domid: 1, handle_bufioreq: 0, id: -1 }, b = { domid: 1, handle_bufioreq: 0, id: -1 };
+    assert.equal(g.op(17, a), 0);
+    assert.equal(g.op(17, b), 0);
+    const sb = g.d.hvm45.ioreq_server.list.find((s) => s.id === b.id)!;
+    assert.deepEqual([sb.ioreq.gmfn, sb.bufioreq.gmfn, sb.bufioreq.va], [1, 0, null]);
+    assert.equal(g.op(0, { domid: 1, index: P.HVM_PARAM_NR_IOREQ_SERVER_PAGES, value: 8 }), 0);
+    assert.equal(g.op(21, { domid: 1, id: b.id }), 0);
+    assert.equal(g.d.hvm45.ioreq_gmfn.mask, 0xfdn, 'only page 1 (b\'s ioreq page) cleared; page 0 stays set');
+    // So the next server is handed page 0, which a still holds: the pool's double hand-out after a second set.
+    const c = { domid: 1, handle_bufioreq: 0, id: -1 };
+    assert.equal(g.op(17, c), 0);
+    assert.equal(g.d.hvm45.ioreq_server.list.find((s) => s.id === c.id)!.ioreq.gmfn, 0);
   });
 
   it('enable clears a pool page as it leaves the guest, disable clears it again as it comes back; each names its pfn', () => {
