@@ -26,11 +26,11 @@ export class Qemu45 extends Qemu {
   *xenCreateIoreqServer(dm: DeviceModel, handle_bufioreq = 1): Co<number> {
     yield $('init_arg', { domid: dm.target, handle_bufioreq });
     const op = { domid: dm.target, handle_bufioreq, id: -1 };
-    yield $('hypercall', { handle_bufioreq });
+    yield $('hypercall');
     const rc = yield* this.hvm45.doHvmOp(this.dmDomain(dm), HVMOP_create_ioreq_server, op);
     yield $('result', { rc, id: op.id });
     if (rc === 0) dm.ioservid = op.id;
-    yield $('ret', { rc });
+    yield $('ret');
     return rc;
   }
 
@@ -38,7 +38,7 @@ export class Qemu45 extends Qemu {
   *xenGetIoreqServerInfo(dm: DeviceModel, id: number = dm.ioservid): Co<number> {
     yield $('init_arg', { domid: dm.target, id });
     const op: XenHvmGetIoreqServerInfo = { domid: dm.target, id, ioreq_pfn: 0, bufioreq_pfn: 0, bufioreq_port: 0 };
-    yield $('hypercall', { id });
+    yield $('hypercall');
     const rc = yield* this.hvm45.doHvmOp(this.dmDomain(dm), HVMOP_get_ioreq_server_info, op);
     yield $('result', { rc, ioreq_pfn: A.hex(op.ioreq_pfn), bufioreq_pfn: A.hex(op.bufioreq_pfn), bufioreq_port: op.bufioreq_port });
     if (rc === 0) {
@@ -49,14 +49,14 @@ export class Qemu45 extends Qemu {
       yield $('bufioreq_port', { bufioreq_port: op.bufioreq_port });
       dm.bufioreq_remote_port = op.bufioreq_port;
     }
-    yield $('ret', { rc });
+    yield $('ret');
     return rc;
   }
 
   /** xen_set_ioreq_server_state (v2.3.0 xen_common.h:400-405): from xen_hvm_init, and from the run-state handler. */
   *xenSetIoreqServerState(dm: DeviceModel, enabled: boolean, id: number = dm.ioservid): Co<number> {
     yield $('init_arg', { domid: dm.target, id, enabled });
-    yield $('hypercall', { id, enabled });
+    yield $('hypercall');
     return yield* this.hvm45.doHvmOp(this.dmDomain(dm), HVMOP_set_ioreq_server_state, { domid: dm.target, id, enabled: enabled ? 1 : 0 });
   }
 
@@ -68,7 +68,7 @@ export class Qemu45 extends Qemu {
    */
   *xenHvmInitIoreqServer(dm: DeviceModel): Co<number> {
     let rc = 0;
-    yield $('create', { dm });
+    yield $('create');
     if ((rc = yield* this.xenCreateIoreqServer(dm)) < 0) return this.qemuInitFailed(dm, rc, `xen: ioreq server create: ${strerror(-rc)}`, 'exit');
     yield $('get_info', { id: dm.ioservid });
     if ((rc = yield* this.xenGetIoreqServerInfo(dm)) < 0) return this.qemuInitFailed(dm, rc, `failed to get ioreq server info: error ${-rc} handle=<xc handle>`, 'abort');
@@ -81,7 +81,7 @@ export class Qemu45 extends Qemu {
     if ((rc = yield* this.xenSetIoreqServerState(dm, true)) < 0) return this.qemuInitFailed(dm, rc, `failed to enable ioreq server info: error ${-rc} handle=<xc handle>`, 'abort');
     for (let i = 0; i < dm.max_cpus; i++) {
       yield $('for_each_vcpu', { max_cpus: dm.max_cpus });
-      yield $('bind_vcpu', { i });
+      yield $('bind_vcpu');
       if ((rc = yield* this.bindVcpuPort(dm, i)) < 0) return this.qemuInitFailed(dm, rc, `shared evtchn ${i} bind error ${-rc}`, 'exit');
     }
     yield $('bind_buffered', { port: dm.bufioreq_remote_port });

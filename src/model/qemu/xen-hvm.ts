@@ -36,7 +36,7 @@ export class Qemu {
 
   /** xc_get_hvm_param by the device model's domain (HVMOP_get_param; under the seed it may create the server). */
   *xcGetHvmParam(dm: DeviceModel, index: number, out: { value: number }, domid: number = dm.target): Co<number> {
-    yield $('init_arg', { domid, index });
+    yield $('init_arg');
     const a = { domid, index, value: 0 };
     yield $('hypercall', { index, name: P.PARAM_NAMES[index] });
     const rc = yield* this.hvm.doHvmOp(this.dmDomain(dm), HVMOP_get_param, a);
@@ -51,7 +51,7 @@ export class Qemu {
     if (index === P.HVM_PARAM_BUFIOREQ_PFN) dm.bufioreq_pfn = a.value;
     yield $('bufioreq_evtchn', { index, value: a.value });
     if (index === P.HVM_PARAM_BUFIOREQ_EVTCHN) dm.bufioreq_remote_port = a.value;
-    yield $('ret', { rc });
+    yield $('ret');
     return rc;
   }
 
@@ -68,20 +68,20 @@ export class Qemu {
     const d = this.x.domains.get(dm.target);
     yield $('pfn', { buf, ioreq_pfn: A.hex(dm.ioreq_pfn), bufioreq_pfn: A.hex(dm.bufioreq_pfn) });
     const pfn = buf ? dm.bufioreq_pfn : dm.ioreq_pfn;
-    yield $('map', { buf, pfn: A.hex(pfn) });
+    yield $('map');
     if (!d || pfn < 0) return -22;
-    yield $('get_page', { pfn: A.hex(pfn) });
+    yield $('get_page');
     const pg = d.page(pfn);
     yield $('check_page', { page: pg ? 'found' : 'NULL' });
     if (!pg) return -22;
     yield $('foreign_maps', { foreign_maps: pg.foreign_maps });
     pg.foreign_maps++;
-    yield $('which', { buf });
+    yield $('which');
     if (buf) {
-      yield $('map_buffered', { pfn: A.hex(pfn) });
+      yield $('map_buffered');
       dm.buffered_io_page = pg.data();
     } else {
-      yield $('map_shared', { pfn: A.hex(pfn) });
+      yield $('map_shared');
       dm.shared_page = pg.data();
     }
     if (this.x.on) this.x.emit({ kind: 'foreign_map', fn: 'xc_map_foreign_range', domid: dm.target, detail: { pfn, by: dm.domid },
@@ -92,17 +92,17 @@ export class Qemu {
 
   /** xc_evtchn_bind_interdomain for vcpu i's ioreq port, read from vcpu i's slot (vp_eport), as xen_hvm_init does. */
   *bindVcpuPort(dm: DeviceModel, i: number): Co<number> {
-    yield $('read_eport', { i });
+    yield $('read_eport');
     if (!dm.shared_page) return -22;
-    yield $('port', { i });
+    yield $('port');
     const port = dm.shared_page.getUint32(A.ioreqOffset(i) + A.OFF_VP_EPORT, true);
     yield $('bind', { i, vp_eport: port });
     const rc = E.evtchnBindInterdomain(this.x, this.dmDomain(dm), dm.target, port);
     // Xen marks the new port pending (notifications may have been lost while it was unbound); QEMU's loop will
     // look at the slot when it next runs.
-    yield $('local_port', { rc });
+    yield $('local_port');
     if (rc >= 0) dm.ioreq_local_port[i] = rc;
-    yield $('ret', { rc });
+    yield $('ret');
     return rc < 0 ? rc : 0;
   }
 
@@ -110,9 +110,9 @@ export class Qemu {
   *bindBufPort(dm: DeviceModel): Co<number> {
     yield $('bind', { port: dm.bufioreq_remote_port });
     const rc = E.evtchnBindInterdomain(this.x, this.dmDomain(dm), dm.target, dm.bufioreq_remote_port);
-    yield $('local_port', { rc });
+    yield $('local_port');
     if (rc >= 0) dm.bufioreq_local_port = rc;
-    yield $('ret', { rc });
+    yield $('ret');
     return rc < 0 ? rc : 0;
   }
 
@@ -121,20 +121,20 @@ export class Qemu {
     const out = { value: 0 };
     yield $('init_rc');
     let rc = 0;
-    yield $('get_ioreq_pfn', { dm });
+    yield $('get_ioreq_pfn');
     if ((rc = yield* this.xcGetHvmParam(dm, P.HVM_PARAM_IOREQ_PFN, out)) < 0) return rc;
-    yield $('map_shared', { rc });
+    yield $('map_shared');
     if ((rc = yield* this.xcMapForeignRange(dm, 0)) < 0) return rc;
-    yield $('get_bufioreq_pfn', { dm });
+    yield $('get_bufioreq_pfn');
     if ((rc = yield* this.xcGetHvmParam(dm, P.HVM_PARAM_BUFIOREQ_PFN, out)) < 0) return rc;
-    yield $('map_buffered', { rc });
+    yield $('map_buffered');
     if ((rc = yield* this.xcMapForeignRange(dm, 1)) < 0) return rc;
     for (let i = 0; i < dm.max_cpus; i++) {
       yield $('for_each_vcpu', { max_cpus: dm.max_cpus });
-      yield $('bind_vcpu', { i });
+      yield $('bind_vcpu');
       if ((rc = yield* this.bindVcpuPort(dm, i)) < 0) return rc;
     }
-    yield $('get_bufioreq_evtchn', { dm });
+    yield $('get_bufioreq_evtchn');
     if ((rc = yield* this.xcGetHvmParam(dm, P.HVM_PARAM_BUFIOREQ_EVTCHN, out)) < 0) return rc;
     yield $('bind_buffered', { port: dm.bufioreq_remote_port });
     return yield* this.bindBufPort(dm);
@@ -142,17 +142,17 @@ export class Qemu {
 
   /** cpu_get_ioreq_from_shared_memory: READY -> INPROCESS for vcpu i; null (a debug line) if not READY. */
   *cpuGetIoreq(dm: DeviceModel, i: number): Co<boolean> {
-    yield $('get_req', { i });
+    yield $('get_req');
     const pg = dm.shared_page!;
     const off = A.ioreqOffset(i);
     const state = A.getState(pg, off);
-    yield $('check_ready', { i, state: A.STATE_NAMES[state] ?? state });
+    yield $('check_ready');
     if (state !== A.STATE_IOREQ_READY) return false;
     // xen_rmb(): see READY, then read the request (the model has no reordering: the stop changes nothing).
     yield $('rmb');
-    yield $('inprocess', { i });
+    yield $('inprocess');
     A.setState(pg, off, A.STATE_IOREQ_INPROCESS);
-    yield $('send_vcpu', { i });
+    yield $('send_vcpu');
     dm.send_vcpu = i;
     if (this.x.on) this.x.emit({ kind: 'slot_state', fn: 'cpu_get_ioreq', domid: dm.target, vcpu: i, before: 'STATE_IOREQ_READY', after: 'STATE_IOREQ_INPROCESS',
       text: `dm d${dm.domid} takes d${dm.target}v${i}: READY -> INPROCESS` });
@@ -193,7 +193,7 @@ export class Qemu {
    * flushes the map cache. Neither touches the slot.
    */
   *handleIoreq(dm: DeviceModel, i: number, r: Respond): Co<void> {
-    yield $('get_req', { i });
+    yield $('get_req');
     const pg = dm.shared_page!;
     const off = A.ioreqOffset(i);
     const req = A.readIoreq(pg, off);
@@ -249,12 +249,12 @@ export class Qemu {
    * request is handled.
    */
   *cpuHandleIoreqTake(dm: DeviceModel, i: number): Co<boolean> {
-    yield $('port', { i });
+    yield $('port');
     const dmd = this.dmDomain(dm);
     const lport = dm.ioreq_local_port[i];
-    yield $('pending', { i });
+    yield $('pending');
     if (lport !== undefined && lport >= 0) E.evtchnClearPending(dmd, lport);
-    yield $('take', { i });
+    yield $('take');
     const took = yield* this.cpuGetIoreq(dm, i);
     if (took) {
       dm.service = 'taken';
@@ -264,7 +264,7 @@ export class Qemu {
     // writes reach the devices first ([QEMU] xen-hvm.c:856-860).
     yield $('drain', { buffered_io_page: dm.buffered_io_page ? 'mapped' : 'NULL' });
     if (dm.buffered_io_page) yield* this.handleBufferedIopage(dm);
-    yield $('ret', { took });
+    yield $('ret');
     return took;
   }
 
@@ -275,16 +275,16 @@ export class Qemu {
    * notification. Returns 1 when answered.
    */
   *cpuHandleIoreqAnswer(dm: DeviceModel, i: number, r: Respond): Co<number> {
-    yield $('get_req', { i });
+    yield $('get_req');
     const pg = dm.shared_page!;
     const off = A.ioreqOffset(i);
-    yield $('port', { i });
+    yield $('port');
     const lport = dm.ioreq_local_port[i];
     const state = A.getState(pg, off);
-    yield $('check_inprocess', { i, state: A.STATE_NAMES[state] ?? state });
+    yield $('check_inprocess');
     dm.service = 'none';
     if (state !== A.STATE_IOREQ_INPROCESS) {
-      yield $('badness', { state: A.STATE_NAMES[state] ?? state });
+      yield $('badness');
       const q = A.readIoreq(pg, off);
       dm.stderr.push(`Badness in I/O request ... not in service?!: ${state.toString(16)}, ptr: ${q.data_is_ptr.toString(16)}, port: ${q.addr.toString(16)}, data: ${q.data.toString(16)}, count: ${q.count}, size: ${q.size}`);
       yield $('bad_destroy');
@@ -298,7 +298,7 @@ export class Qemu {
     if (r.shutdownRequested === 'shutdown') yield* this.destroyHvmDomain(dm, false);
     yield $('reset', { reset: r.shutdownRequested === 'reset' });
     if (r.shutdownRequested === 'reset') yield* this.destroyHvmDomain(dm, true); // qemu_system_reset, then reboot
-    yield $('resp_ready', { i });
+    yield $('resp_ready');
     A.setState(pg, off, A.STATE_IORESP_READY);
     if (this.x.on) this.x.emit({ kind: 'slot_state', fn: 'cpu_handle_ioreq', domid: dm.target, vcpu: i, before: 'STATE_IOREQ_INPROCESS', after: 'STATE_IORESP_READY',
       text: `dm d${dm.domid} answers d${dm.target}v${i}: INPROCESS -> IORESP_READY` });
@@ -312,7 +312,7 @@ export class Qemu {
 
   /** cpu_handle_ioreq's middle, handle_ioreq(req) ([QEMU] xen-hvm.c:858-859), as a step of its own. */
   *cpuHandleIoreqHandle(dm: DeviceModel, i: number, r: Respond): Co<number> {
-    yield $('handle', { i });
+    yield $('handle');
     yield* this.handleIoreq(dm, i, r);
     dm.service = 'handled';
     yield $('ret');
@@ -321,15 +321,15 @@ export class Qemu {
 
   /** cpu_handle_ioreq ([QEMU] xen-hvm.c:853-890) in one go: take, handle_ioreq, answer. */
   *cpuHandleIoreq(dm: DeviceModel, i: number, r: Respond): Co<number> {
-    yield $('entry', { i });
+    yield $('entry');
     if (!dm.shared_page) return -22;
-    yield $('take', { i });
+    yield $('take');
     const took = yield* this.cpuHandleIoreqTake(dm, i);
     if (!took) return 0;
-    yield $('handle', { i });
+    yield $('handle');
     yield* this.handleIoreq(dm, i, r);
     dm.service = 'handled';
-    yield $('answer', { i });
+    yield $('answer');
     return yield* this.cpuHandleIoreqAnswer(dm, i, r);
   }
 
@@ -341,7 +341,7 @@ export class Qemu {
     yield $('shutdown', { target: dm.target, reboot });
     const sts = this.hvm.schedopRemoteShutdown(this.dmDomain(dm), dm.target, reboot ? 1 : 0);
     dm.destroyed_guest = true;
-    yield $('report', { sts });
+    yield $('report');
     const what = reboot ? 'reboot' : 'poweroff';
     // xc_domain_shutdown returns the privcmd ioctl's -1 with errno set to the hypercall's error; QEMU prints both.
     dm.stderr.push(sts !== 0 ? `xc_domain_shutdown failed to issue ${what}, sts -1, ${strerror(-sts)}` : `Issued domain ${dm.target} ${what}`);
@@ -403,7 +403,7 @@ export class Qemu {
         detail: { type: A.TYPE_NAMES[b.type] ?? b.type, addr: A.hex(b.addr), size: 1 << b.size, data: A.hex(data) },
         text: `dm d${dm.domid} consumes buffered ${A.TYPE_NAMES[b.type] ?? b.type} ${A.hex(b.addr)} size ${1 << b.size} data ${A.hex(data)}: read_pointer ${rp} -> ${(rp + 1 + qw) >>> 0}` });
     }
-    yield $('ret', { n });
+    yield $('ret');
     return n;
   }
 

@@ -20,31 +20,31 @@ export const HVMOP_get_param = 1;
 export class ArmHvm421 extends ArmIo421 {
   /** arch_domain_create -> ioreq_domain_init (common/ioreq.c:1332-1337): nothing to set up on Arm. */
   *hvmDomainInitialise(d: Domain): Co<number> {
-    yield $('ioreq_domain_init', { d });
+    yield $('ioreq_domain_init');
     return 0;
   }
   /** arch_vcpu_create -> ioreq_server_add_vcpu_all. */
   *hvmVcpuInitialise(v: Vcpu): Co<number> {
-    yield $('add_vcpu_all', { v });
+    yield $('add_vcpu_all');
     return yield* this.ioreqServerAddVcpuAll(v.domain, v);
   }
   /** arch_vcpu_destroy -> ioreq_server_remove_vcpu_all. */
   *hvmVcpuDestroy(v: Vcpu): Co<void> {
-    yield $('remove_vcpu_all', { v });
+    yield $('remove_vcpu_all');
     yield* this.ioreqServerRemoveVcpuAll(v.domain, v);
   }
   /** domain_relinquish_resources -> ioreq_server_destroy_all. */
   *hvmDomainRelinquishResources(d: Domain): Co<void> {
-    yield $('destroy_all', { d });
+    yield $('destroy_all');
     yield* this.ioreqServerDestroyAll(d);
   }
 
   /** check_for_vcpu_work (traps.c:2247-2280): with a server present, finish the vcpu's I/O before it runs. */
   *checkForVcpuWork(v: Vcpu, reads = 0): Co<number> {
-    yield $('has_server', { v });
+    yield $('has_server');
     if (!this.domainHasIoreqServer(v.domain)) return RESUMED;
     const r = yield* this.vcpuIoreqHandleCompletion(v, reads > 0 ? { left: reads } : null);
-    yield $('handled', { r });
+    yield $('handled');
     if (r === WAIT_PAUSED) return IN_WAIT;
     if (r === WAIT_DONE) return v.domain.crashed ? CRASHED : RESUMED;
     return r === WAIT_DESCHEDULED ? DESCHEDULED : v.domain.crashed ? CRASHED : RESUMED;
@@ -52,7 +52,7 @@ export class ArmHvm421 extends ArmIo421 {
 
   /** The name the drivers use for a vcpu's return to the guest: check_for_vcpu_work on Arm. */
   *hvmDoResume(v: Vcpu, reads = 0): Co<number> {
-    yield $('leave_hypervisor', { v });
+    yield $('leave_hypervisor');
     return yield* this.checkForVcpuWork(v, reads);
   }
 
@@ -60,19 +60,19 @@ export class ArmHvm421 extends ArmIo421 {
   *dmOp(domid: number, op: XenDmOp): Co<number> {
     const currd = this.x.current!.domain;
     const d = lockRemoteDomain(this.x, currd, domid);
-    yield $('lock', { domid, d: typeof d === 'number' ? d : d.domain_id });
+    yield $('lock');
     if (typeof d === 'number') return d;
     const xsm = xsmDmPriv(currd, d);
     yield $('xsm', { rc: xsm });
     if (xsm) return xsm;
-    yield $('op', { op: op.op });
+    yield $('op');
     if (!Number.isInteger(op.op) || op.op < 0 || op.op >= DMOP_TABLE_SIZE) return -EOPNOTSUPP;
     if (op.op === 8) throw new Error('DMOP 8 (set_irq_level) is not modelled');
     if (op.pad) return -EINVAL;
     let rc: number;
     if (op.op === XEN_DMOP_nr_vcpus) { op.u.id = d.vcpu.length; rc = 0; }
     else {
-      yield $('common', { op: op.op });
+      yield $('common');
       rc = yield* this.ioreqServerDmOp(op, d);
     }
     if (this.x.on) this.x.emit({ kind: 'dm_op', fn: 'dm_op', domid: d.domain_id, detail: { op: op.op, rc, by: currd.domain_id },
@@ -108,12 +108,12 @@ export class ArmHvm421 extends ArmIo421 {
    * rcu_lock_domain_by_any_id, XSM_TARGET, then hvm_allow_set_param / hvm_allow_get_param, then store or load.
    */
   *doHvmOp(curr_d: Domain, op: number, a: { domid: number; index: number; value: number }): Co<number> {
-    yield $('op', { op, a });
+    yield $('op');
     if (op !== HVMOP_set_param && op !== HVMOP_get_param) return -38; // -ENOSYS
     const d = this.x.domains.get(a.domid === E.DOMID_SELF ? curr_d.domain_id : a.domid);
     yield $('lookup', { domid: a.domid, found: !!d });
     if (!d || d.is_dying === 2) return -ESRCH;
-    yield $('xsm', { d: d.domain_id });
+    yield $('xsm');
     if (!(curr_d === d || curr_d.domain_id === 0 || curr_d.target === d.domain_id)) return -EPERM;
     if (op === HVMOP_set_param) {
       const rc = this.hvmAllowSetParam(curr_d, d, a.index);
