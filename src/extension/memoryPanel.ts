@@ -36,10 +36,12 @@ export class MemoryPanel {
     if (ref) this.focus = ref;
     if (this.panel) { this.panel.reveal(undefined, true); this.post(); return; }
     const media = vscode.Uri.joinPath(this.context.extensionUri, 'media');
-    this.panel = vscode.window.createWebviewPanel('ioreqScope.memory', 'IOREQ Scope: Memory', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+    const back = vscode.window.activeTextEditor;
+    this.panel = vscode.window.createWebviewPanel('ioreqScope.memory', 'IOREQ Scope: Memory', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
       enableScripts: true, localResourceRoots: [media], retainContextWhenHidden: true,
     });
     this.panel.onDidDispose(() => { this.panel = null; });
+    void this.lockGroup(this.panel, back);
     const w = this.panel.webview;
     w.onDidReceiveMessage((m: MemoryFromView) => {
       if (m?.type === 'ready') this.post();
@@ -61,6 +63,35 @@ export class MemoryPanel {
 <div id="legend" class="legend"></div>
 <section id="grid" class="grid" aria-label="page bytes" tabindex="0"></section>
 </main><script nonce="${nonce}" src="${js}"></script></body></html>`;
+  }
+
+  /**
+   * Locks the side group the view opened in (as VS Code does for its own browser opened to the side): the source a
+   * stop opens, or any file the user opens while the view has focus, goes to another group instead of covering the
+   * bytes. The user can unlock it from the group's menu. Focus then goes back to the editor that had it.
+   */
+  private async lockGroup(panel: vscode.WebviewPanel, back: vscode.TextEditor | undefined): Promise<void> {
+    // The tab model reaches the extension host after the panel's own view state: wait for the view's tab to be the
+    // active one of the active group.
+    const ours = (t: vscode.Tab): boolean => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('ioreqScope.memory');
+    const group = (): vscode.TabGroup | undefined => {
+      const g = vscode.window.tabGroups.activeTabGroup;
+      return g.activeTab && ours(g.activeTab) ? g : undefined;
+    };
+    if (!group()) {
+      await new Promise<void>((resolve) => {
+        const subs: vscode.Disposable[] = [];
+        const done = (): void => { clearTimeout(timer); subs.forEach((d) => d.dispose()); resolve(); };
+        const timer = setTimeout(done, 3000);
+        const check = (): void => { if (group()) done(); };
+        subs.push(vscode.window.tabGroups.onDidChangeTabGroups(check), vscode.window.tabGroups.onDidChangeTabs(check));
+      });
+    }
+    const g = group();
+    if (this.panel !== panel || !g) return;
+    // Only when the view is alone in its group: a group that already held the user's editors stays as it was.
+    if (g.tabs.length === 1) await vscode.commands.executeCommand('workbench.action.lockEditorGroup');
+    if (back && !back.document.isClosed) await vscode.window.showTextDocument(back.document, { viewColumn: back.viewColumn, preserveFocus: false });
   }
 
   /** Redraws after a stop (position `t`) or a write. */

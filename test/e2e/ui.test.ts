@@ -593,6 +593,12 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     let rows = await stopAt(BY_VCPU, /^hvm_send_assist_req_to_server\b/, 'watch-stop-vcpu');
     assert.ok(rows.some((r) => /^vcpu d1v0\b.*written by d1v0/i.test(r)), `the stop is in the vcpu's thread:\n${rows.join('\n')}`);
     await page.locator('.editor-group-container .tab.active', { hasText: 'hvm.c' }).first().waitFor({ timeout: 10000 });
+    // The stop opened the source in another group, though the memory view had focus: its group is locked, the bytes
+    // stay in sight.
+    assert.equal(await page.locator('.editor-group-container .tab.active', { hasText: 'IOREQ Scope: Memory' }).count(), 1, 'the memory view is still the shown tab of its group');
+    const memGroup = page.locator('.editor-group-container', { has: page.locator('.tab', { hasText: 'IOREQ Scope: Memory' }) }).first();
+    assert.match((await memGroup.getAttribute('class')) ?? '', /\blocked\b/, "the memory view's group is locked");
+    assert.equal(await memGroup.locator('.editor-actions .action-label[aria-label="Unlock Group"]').count(), 1, 'the group offers Unlock Group');
     // The memory view followed: the byte now reads READY and is marked changed, still watched.
     for (const deadline = Date.now() + 10000; !/STATE_IOREQ_READY/.test((await stateByte.getAttribute('title')) ?? '') && Date.now() < deadline;) await page.waitForTimeout(250);
     assert.match((await stateByte.getAttribute('title')) ?? '', /= state STATE_IOREQ_READY .*\(changed at the last stop\)/);
