@@ -24,11 +24,11 @@ export class Libxc {
 
   /** domain_create: ports (port 0 reserved), hvm_domain_initialise; new domains start paused by the controller. */
   *domainCreate(domid: number, isHvm: boolean): Co<number> {
-    yield $('alloc', { domid });
+    yield $('alloc');
     const d = new X.Domain(domid, this.x.nrParams);
     // The model's Domain takes its id as it is made: the stop changes nothing.
-    yield $('set_domid', { domid });
-    yield $('guest_type', { isHvm });
+    yield $('set_domid');
+    yield $('guest_type');
     d.is_hvm = isHvm;
     yield $('evtchn_init');
     E.evtchnInit(d);
@@ -39,15 +39,15 @@ export class Libxc {
     yield $('pause_count', { pause_count: d.pause_count });
     d.pause_count = 1; // is_paused_by_controller
     if (this.x.on) this.x.emit({ kind: 'domain_create', fn: 'domain_create', domid, text: `d${domid} created (paused by the toolstack)` });
-    yield $('is_hvm', { isHvm });
+    yield $('is_hvm');
     if (isHvm) {
-      yield $('hvm_init', { d });
+      yield $('hvm_init');
       const rc = yield* this.hvm.hvmDomainInitialise(d);
-      yield $('check_init', { rc });
+      yield $('check_init');
       if (rc < 0) {
         yield $('domlist_remove');
         this.x.domains.delete(domid);
-        yield $('fail_ret', { rc });
+        yield $('fail_ret');
         return rc;
       }
     }
@@ -57,26 +57,26 @@ export class Libxc {
 
   /** alloc_vcpu / vcpu_initialise -> hvm_vcpu_initialise (XEN_DOMCTL_max_vcpus allocates each vcpu in turn). */
   *allocVcpu(d: Domain, vcpuId: number): Co<number> {
-    yield $('alloc', { d, vcpu_id: vcpuId });
+    yield $('alloc');
     if (d.vcpu[vcpuId]) return -17; // -EEXIST
     yield $('in_order', { allocated: d.vcpu.length });
     if (vcpuId !== d.vcpu.length) return -22; // vcpus are allocated in order
     yield $('alloc_struct');
     const v = new X.Vcpu(d, vcpuId);
     // The model's Vcpu takes its domain and id as it is made: these two stops change nothing.
-    yield $('set_domain', { d });
-    yield $('set_vcpu_id', { vcpu_id: vcpuId });
-    yield $('publish', { v });
+    yield $('set_domain');
+    yield $('set_vcpu_id');
+    yield $('publish');
     d.vcpu.push(v);
-    yield $('hvm_vcpu_initialise', { v });
+    yield $('hvm_vcpu_initialise');
     const rc = d.is_hvm ? yield* this.hvm.hvmVcpuInitialise(v) : 0;
-    yield $('check_init', { rc });
+    yield $('check_init');
     if (rc < 0) {
-      yield $('unpublish', { v });
+      yield $('unpublish');
       d.vcpu.pop();
       // No allocator in the model: the stop changes nothing.
-      yield $('free', { v });
-      yield $('fail_ret', { rc });
+      yield $('free');
+      yield $('fail_ret');
       return rc;
     }
     if (this.x.on) this.x.emit({ kind: 'vcpu_initialise', fn: 'hvm_vcpu_initialise', domid: d.domain_id, vcpu: vcpuId, text: `d${d.domain_id}v${vcpuId} initialised` });
@@ -86,17 +86,17 @@ export class Libxc {
 
   /** XEN_DOMCTL_createdomain then XEN_DOMCTL_max_vcpus: the domain, then each vcpu through hvm_vcpu_initialise. */
   *xcDomainCreate(domid: number, nrVcpus: number, isHvm: boolean): Co<number> {
-    yield $('createdomain', { domid, nrVcpus });
+    yield $('createdomain');
     let rc = yield* this.domainCreate(domid, isHvm);
-    yield $('check_create', { rc });
+    yield $('check_create');
     if (rc < 0) return rc;
-    yield $('get_domain', { domid });
+    yield $('get_domain');
     const d = this.x.domains.get(domid)!;
     for (let i = 0; i < nrVcpus; i++) {
-      yield $('for_each_vcpu', { i });
-      yield $('max_vcpus', { d, i });
+      yield $('for_each_vcpu');
+      yield $('max_vcpus');
       rc = yield* this.allocVcpu(d, i);
-      yield $('check_vcpu', { rc });
+      yield $('check_vcpu');
       if (rc < 0) return rc;
     }
     yield $('ret');
@@ -107,12 +107,12 @@ export class Libxc {
   *setupGuest(d: Domain, memPages: number, storeDomid: number, consoleDomid: number, debug = false): Co<number> {
     const dom0 = this.x.domains.get(0)!;
     const layout = specialPageLayout(this.x.profile);
-    yield $('ports', { d });
+    yield $('ports');
     // libxl__build_hvm allocates the xenstore and console ports before the build.
     const storePort = E.evtchnAllocUnbound(this.x, d, storeDomid);
-    yield $('console_port', { storePort });
+    yield $('console_port');
     const consolePort = E.evtchnAllocUnbound(this.x, d, consoleDomid);
-    yield $('populate_ram', { d, memPages });
+    yield $('populate_ram');
     d.ram_pages = memPages;
     yield $('hvm_info', { reserved_mem_pgstart: A.hex(layout.reservedMemPgstart) });
     d.reserved_mem_pgstart = layout.reservedMemPgstart;
@@ -134,14 +134,14 @@ export class Libxc {
       yield $('clear_page', { pfn: A.hex(pg.pfn) });
     }
     for (const [index, value] of layout.params) {
-      yield $('for_each_param', { index });
+      yield $('for_each_param');
       yield $('set_param', { index, name: P.PARAM_NAMES[index], value: A.hex(value) });
       // setup_guest does not look at xc_set_hvm_param's return value: a failure is logged by Xen and the build goes on.
       yield* this.hvm.doHvmOp(dom0, HVMOP_set_param, { domid: d.domain_id, index, value });
     }
-    yield $('evtchn_params', { storePort, consolePort });
+    yield $('evtchn_params');
     this.hvm.storeParam(d, P.HVM_PARAM_STORE_EVTCHN, storePort, 'libxl__build_hvm');
-    yield $('console_evtchn', { consolePort });
+    yield $('console_evtchn');
     this.hvm.storeParam(d, P.HVM_PARAM_CONSOLE_EVTCHN, consolePort, 'libxl__build_hvm');
     yield $('ret');
     return 0;
@@ -149,7 +149,7 @@ export class Libxc {
 
   /** xc_domain_unpause: drop the controller's pause. */
   *domainUnpauseByController(d: Domain): Co<number> {
-    yield $('unpause', { d });
+    yield $('unpause');
     this.hvm.domainUnpause(d, 'xc_domain_unpause');
     yield $('ret');
     return 0;
@@ -171,15 +171,15 @@ export class Libxc {
       return 0;
     }
     if (d.is_dying === 0) {
-      yield $('pause', { d });
+      yield $('pause');
       this.hvm.domainPause(d, 'domain_kill');
       yield $('set_dying');
       d.is_dying = 1;
       if (this.x.on) this.x.emit({ kind: 'domain_dying', fn: 'domain_kill', domid: d.domain_id, text: `d${d.domain_id} is dying` });
-      yield $('evtchn_destroy', { d });
+      yield $('evtchn_destroy');
       E.evtchnDestroy(this.x, d);
     }
-    yield $('relinquish', { d, preempt });
+    yield $('relinquish');
     if (preempt) {
       if (this.x.on) this.x.emit({ kind: 'domain_dying', fn: 'domain_relinquish_resources', domid: d.domain_id,
         text: `d${d.domain_id} relinquish_memory preempted: -EAGAIN (the ioreq server is still there)` });
@@ -189,7 +189,7 @@ export class Libxc {
     if (d.is_hvm) yield* this.hvm.hvmDomainRelinquishResources(d);
     yield $('set_dead');
     d.is_dying = 2;
-    yield $('vcpu_destroy', { d });
+    yield $('vcpu_destroy');
     for (const v of d.vcpu) {
       yield $('hvm_vcpu_destroy', { v, is_hvm: d.is_hvm });
       if (d.is_hvm) yield* this.hvm.hvmVcpuDestroy(v);
@@ -204,11 +204,11 @@ export class Libxc {
   *xcDomainDestroy(d: Domain): Co<number> {
     let rc: number;
     do {
-      yield $('destroydomain', { d });
+      yield $('destroydomain');
       rc = yield* this.domainKill(d);
-      yield $('again', { rc });
+      yield $('again');
     } while (rc === -11);
-    yield $('ret', { rc });
+    yield $('ret');
     return rc;
   }
 

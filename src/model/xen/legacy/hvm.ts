@@ -19,7 +19,7 @@ export class HvmLegacy extends Emulate44 {
   *hvmInitIoreqPage(d: Domain, iorp: HvmIoreqPage): Co<void> {
     // spin_lock_init(&iorp->lock): no locks in this model (a stop, nothing changes).
     yield $('lock_init');
-    yield $('pause', { d, iorp });
+    yield $('pause');
     this.domainPause(d, 'hvm_init_ioreq_page');
   }
 
@@ -39,7 +39,7 @@ export class HvmLegacy extends Emulate44 {
    * ALREADY there (not the new one, which leaks) and fails -EINVAL; on success it unpauses the domain once.
    */
   *hvmSetIoreqPage(d: Domain, iorp: HvmIoreqPage, gmfn: number): Co<number> {
-    yield $('prepare', { d, iorp, gmfn });
+    yield $('prepare');
     const r = yield* this.prepareRingForHelper(d, gmfn);
     yield $('check_rc', { d, gmfn, rc: r.rc });
     if (r.rc) return r.rc;
@@ -47,18 +47,18 @@ export class HvmLegacy extends Emulate44 {
     yield $('lock');
     yield $('check_busy', { d, iorp, gmfn, is_dying: d.is_dying });
     if (iorp.va !== null || d.is_dying) {
-      yield $('drop_old', { d, iorp });
+      yield $('drop_old');
       yield* this.destroyRingForHelper(d, iorp);
       yield $('busy_unlock');
       yield $('ret_einval');
       return -EINVAL;
     }
-    yield $('publish', { d, iorp, gmfn });
+    yield $('publish');
     iorp.va = r.va;
     yield $('publish_page', { page: r.page });
     iorp.page = r.page;
     yield $('unlock');
-    yield $('unpause', { d });
+    yield $('unpause');
     this.domainUnpause(d, 'hvm_set_ioreq_page');
     yield $('ret');
     return 0;
@@ -82,9 +82,9 @@ export class HvmLegacy extends Emulate44 {
   *hvmIoreqServerAddVcpu(s: HvmIoreqServer, v: Vcpu): Co<number> {
     const d = s.domain;
     this.checkLive(s, 'hvm_ioreq_server_add_vcpu');
-    yield $('alloc', { s, v });
+    yield $('alloc');
     let rc = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, s.domid);
-    yield $('check', { s, v, rc });
+    yield $('check');
     if (rc < 0) return rc;
     yield $('store');
     s.ioreq_evtchn[v.vcpu_id] = rc;
@@ -92,14 +92,14 @@ export class HvmLegacy extends Emulate44 {
     v.arch.hvm_vcpu.xen_port = rc;
     yield $('vcpu0', { vcpu_id: v.vcpu_id });
     if (v.vcpu_id === 0) {
-      yield $('alloc_buf', { s, v });
+      yield $('alloc_buf');
       rc = E.allocUnboundXenEventChannel(this.x, d, v.vcpu_id, s.domid);
       yield $('check_buf');
       if (rc < 0) return rc;
       yield $('store_buf');
       s.buf_ioreq_evtchn = rc;
     }
-    yield $('update', { s, v });
+    yield $('update');
     yield* this.hvmUpdateIoreqServerEvtchn(s);
     yield $('ret');
     return 0;
@@ -108,7 +108,7 @@ export class HvmLegacy extends Emulate44 {
   /** hvm_ioreq_server_remove_vcpu (preimage). */
   *hvmIoreqServerRemoveVcpu(s: HvmIoreqServer, v: Vcpu): Co<void> {
     this.checkLive(s, 'hvm_ioreq_server_remove_vcpu');
-    yield $('free', { s, v });
+    yield $('free');
     if (v.vcpu_id === 0 && s.buf_ioreq_evtchn >= 0) E.freeXenEventChannel(this.x, s.domain, s.buf_ioreq_evtchn);
     yield $('free_port', { port: s.ioreq_evtchn[v.vcpu_id] });
     if (s.ioreq_evtchn[v.vcpu_id] >= 0) E.freeXenEventChannel(this.x, s.domain, s.ioreq_evtchn[v.vcpu_id]);
@@ -116,7 +116,7 @@ export class HvmLegacy extends Emulate44 {
 
   /** hvm_init_ioreq_server (preimage): allocate at domain creation, ports -1, both pages pause the domain. */
   *hvmInitIoreqServer(d: Domain): Co<number> {
-    yield $('alloc', { d });
+    yield $('alloc');
     const failed = this.x.failNext('xzalloc');
     yield $('check_alloc', { s: failed ? 'NULL' : 'allocated' });
     if (failed) return -ENOMEM;
@@ -124,15 +124,15 @@ export class HvmLegacy extends Emulate44 {
     this.x.heapAlloc('hvm_ioreq_server');
     yield $('set_domain');
     s.domain = d;
-    yield $('init_ports', { s });
+    yield $('init_ports');
     for (let i = 0; i < A.MAX_HVM_VCPUS; i++) s.ioreq_evtchn[i] = -1;
     yield $('init_buf_port');
     s.buf_ioreq_evtchn = -1;
-    yield $('init_pages', { s });
+    yield $('init_pages');
     yield* this.hvmInitIoreqPage(d, s.ioreq);
     yield $('init_buf_page');
     yield* this.hvmInitIoreqPage(d, s.buf_ioreq);
-    yield $('publish', { s, d });
+    yield $('publish');
     d.arch.hvm_domain.ioreq_server = s;
     if (this.x.on) this.x.emit({ kind: 'server_create', fn: 'hvm_init_ioreq_server', domid: d.domain_id, after: { domid: 0 },
       text: `d${d.domain_id} ioreq server created at domain creation (pages not yet set; domain paused twice)` });
@@ -144,24 +144,24 @@ export class HvmLegacy extends Emulate44 {
   *hvmDeinitIoreqServer(d: Domain): Co<void> {
     yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
-    yield $('destroy', { d, s });
+    yield $('destroy');
     if (!s) return;
     yield $('destroy_page');
     yield* this.hvmDestroyIoreqPage(d, s.ioreq);
     yield $('destroy_buf_page');
     yield* this.hvmDestroyIoreqPage(d, s.buf_ioreq);
-    yield $('free', { s });
+    yield $('free');
     this.xfreeServer(s);
     if (this.x.on) this.x.emit({ kind: 'server_destroy', fn: 'hvm_deinit_ioreq_server', domid: d.domain_id, text: `d${d.domain_id} ioreq server freed (pointer left set)` });
   }
 
   /** hvm_set_ioreq_server_pfn (preimage): map the ioreq page, then write the ports into the slots. */
   *hvmSetIoreqServerPfn(s: HvmIoreqServer, pfn: number): Co<number> {
-    yield $('set', { s, pfn });
+    yield $('set');
     const rc = yield* this.hvmSetIoreqPage(s.domain, s.ioreq, pfn);
     yield $('check_rc');
     if (rc < 0) return rc;
-    yield $('update', { s });
+    yield $('update');
     yield* this.hvmUpdateIoreqServerEvtchn(s);
     yield $('ret');
     return 0;
@@ -169,7 +169,7 @@ export class HvmLegacy extends Emulate44 {
 
   /** hvm_set_ioreq_server_buf_pfn (preimage). */
   *hvmSetIoreqServerBufPfn(s: HvmIoreqServer, pfn: number): Co<number> {
-    yield $('set', { s, pfn });
+    yield $('set');
     return yield* this.hvmSetIoreqPage(s.domain, s.buf_ioreq, pfn);
   }
 
@@ -179,20 +179,20 @@ export class HvmLegacy extends Emulate44 {
     const d = s.domain;
     yield $('init_rc');
     let rc = 0;
-    yield $('pause', { s, domid });
+    yield $('pause');
     this.domainPause(d, 'hvm_set_ioreq_server_domid');
     yield $('init_v0');
     const v0 = d.vcpu[0];
     yield $('check_v0');
     if (v0) {
-      yield $('replace_buf', { s, domid });
+      yield $('replace_buf');
       rc = yield* this.hvmReplaceEventChannel(v0, domid, { get: () => s.buf_ioreq_evtchn, set: (p) => { s.buf_ioreq_evtchn = p; } });
     }
     yield $('check_rc');
     if (!rc) {
       for (const v of d.vcpu) {
         yield $('for_each_vcpu');
-        yield $('replace', { s, v, domid });
+        yield $('replace');
         rc = yield* this.hvmReplaceEventChannel(v, domid, { get: () => s.ioreq_evtchn[v.vcpu_id], set: (p) => { s.ioreq_evtchn[v.vcpu_id] = p; v.arch.hvm_vcpu.xen_port = p; } });
         yield $('check_replace');
         if (rc) break;
@@ -200,7 +200,7 @@ export class HvmLegacy extends Emulate44 {
     }
     yield $('check_rc_update');
     if (!rc) {
-      yield $('update', { s });
+      yield $('update');
       yield* this.hvmUpdateIoreqServerEvtchn(s);
       yield $('set_domid');
       const before = s.domid;
@@ -208,7 +208,7 @@ export class HvmLegacy extends Emulate44 {
       if (this.x.on) this.x.emit({ kind: 'server_domid', fn: 'hvm_set_ioreq_server_domid', domid: d.domain_id, before, after: domid,
         text: `d${d.domain_id} ioreq server now serves dm d${domid} (event channels replaced)` });
     }
-    yield $('done', { rc });
+    yield $('done');
     this.domainUnpause(d, 'hvm_set_ioreq_server_domid');
     yield $('ret');
     return rc;
@@ -216,13 +216,13 @@ export class HvmLegacy extends Emulate44 {
 
   /** hvm_domain_initialise (preimage): creates the server. */
   *hvmDomainInitialise(d: Domain): Co<number> {
-    yield $('init_server', { d });
+    yield $('init_server');
     return yield* this.hvmInitIoreqServer(d);
   }
 
   /** hvm_domain_relinquish_resources (preimage): frees the server. */
   *hvmDomainRelinquishResources(d: Domain): Co<void> {
-    yield $('deinit', { d });
+    yield $('deinit');
     yield* this.hvmDeinitIoreqServer(d);
   }
 
@@ -230,7 +230,7 @@ export class HvmLegacy extends Emulate44 {
   *hvmVcpuInitialise(v: Vcpu): Co<number> {
     yield $('init_s');
     const s = v.domain.arch.hvm_domain.ioreq_server!;
-    yield $('add', { v, s });
+    yield $('add');
     return yield* this.hvmIoreqServerAddVcpu(s, v);
   }
 
@@ -238,7 +238,7 @@ export class HvmLegacy extends Emulate44 {
   *hvmVcpuDestroy(v: Vcpu): Co<void> {
     yield $('init_s');
     const s = v.domain.arch.hvm_domain.ioreq_server!;
-    yield $('remove', { v, s });
+    yield $('remove');
     yield* this.hvmIoreqServerRemoveVcpu(s, v);
   }
 
@@ -248,8 +248,8 @@ export class HvmLegacy extends Emulate44 {
     const d = v.domain;
     yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
-    yield $('check_wakeup', { v, d, s });
-    yield $('check_server', { v, d, s });
+    yield $('check_wakeup');
+    yield $('check_server');
     if (s) {
       yield $('get_ioreq');
       const p = this.getIoreq(s, v.vcpu_id);
@@ -258,9 +258,9 @@ export class HvmLegacy extends Emulate44 {
         if (p.state === A.STATE_IOREQ_NONE) break;
         yield $('read_state');
         const state = p.state;
-        yield $('switch', { v, p, state });
+        yield $('switch');
         if (state === A.STATE_IORESP_READY) {
-          yield $('assist', { p });
+          yield $('assist');
           yield* this.hvmIoAssist(p);
           yield $('assist_break');
         } else if (state === A.STATE_IOREQ_READY || state === A.STATE_IOREQ_INPROCESS) {
@@ -268,11 +268,11 @@ export class HvmLegacy extends Emulate44 {
           if (this.waitOnXenEventChannel(v, p)) return DESCHEDULED;
           yield $('wait_break');
         } else {
-          yield $('weird', { v, p, state });
+          yield $('weird');
           this.x.printk('XENLOG_ERR', 'hvm_do_resume', d, `Weird HVM iorequest state ${state}.`);
           yield $('crash');
           this.domainCrash(d, 'hvm_do_resume', `Weird HVM iorequest state ${state}`);
-          yield $('bail', { v, p, state });
+          yield $('bail');
           return CRASHED; // bail: skips the trap injection below
         }
       }
@@ -294,13 +294,13 @@ export class HvmLegacy extends Emulate44 {
     const d = v.domain;
     yield $('init_s');
     const s = d.arch.hvm_domain.ioreq_server;
-    yield $('deferral', { v, s });
+    yield $('deferral');
     if (!this.vcpuStartShutdownDeferral(v)) {
       // The domain is shutting down: the request is binned, never copied into the slot ([X44] hvm.c:1290-1318).
       this.ioBinnedForShutdown(v, proto_p);
       return 0;
     }
-    yield $('check_server', { v, s });
+    yield $('check_server');
     if (!s) return 0;
     yield $('get_ioreq');
     const p = this.getIoreq(s, v.vcpu_id);
@@ -313,18 +313,18 @@ export class HvmLegacy extends Emulate44 {
       yield $('ret_bad');
       return 0;
     }
-    yield $('copy', { p, proto_p });
+    yield $('copy');
     proto_p.state = A.STATE_IOREQ_NONE;
     yield $('copy_port', { port: p.vp_eport });
     proto_p.vp_eport = p.vp_eport;
     // *p = *proto_p (copyRequest writes the same state and port again, then the slot).
-    yield $('copy_slot', { p, proto_p });
+    yield $('copy_slot');
     this.copyRequest(p, proto_p);
-    yield $('prepare_wait', { p });
+    yield $('prepare_wait');
     this.prepareWaitOnXenEventChannel(v, p.vp_eport);
     // wmb(): the model's writes are ordered already (a stop, nothing changes).
     yield $('wmb');
-    yield $('ready', { p });
+    yield $('ready');
     this.setSlotState(v, p, A.STATE_IOREQ_READY, 'hvm_send_assist_req');
     yield $('notify', { p, port: p.vp_eport });
     E.notifyViaXenEventChannel(this.x, d, p.vp_eport);
@@ -338,7 +338,7 @@ export class HvmLegacy extends Emulate44 {
     yield $('curr_d');
     yield $('init_rc');
     let rc = 0;
-    yield $('index', { op, a });
+    yield $('index');
     if (a.index < 0 || a.index >= this.x.nrParams) return -EINVAL;
     yield $('rcu_lock');
     const d = this.x.domains.get(a.domid === E.DOMID_SELF ? curr_d.domain_id : a.domid);
@@ -346,7 +346,7 @@ export class HvmLegacy extends Emulate44 {
     if (!d || d.is_dying === 2) return -3; // -ESRCH (rcu_lock_domain_by_any_id)
     yield $('is_hvm', { is_hvm: d.is_hvm });
     if (!d.is_hvm) return -EINVAL;
-    yield $('xsm', { curr_d, d });
+    yield $('xsm');
     rc = this.xsmHvmParam(curr_d, d);
     yield $('xsm_rc');
     if (rc) return rc;
@@ -354,20 +354,20 @@ export class HvmLegacy extends Emulate44 {
     const s = d.arch.hvm_domain.ioreq_server!;
     yield $('is_set');
     if (op === HVMOP_set_param) {
-      yield $('set_switch', { d, a });
+      yield $('set_switch');
       switch (a.index) {
         case P.HVM_PARAM_IOREQ_PFN:
-          yield $('ioreq_pfn', { d, a });
+          yield $('ioreq_pfn');
           rc = yield* this.hvmSetIoreqServerPfn(s, a.value);
           yield $('ioreq_pfn_break');
           break;
         case P.HVM_PARAM_BUFIOREQ_PFN:
-          yield $('bufioreq_pfn', { d, a });
+          yield $('bufioreq_pfn');
           rc = yield* this.hvmSetIoreqServerBufPfn(s, a.value);
           yield $('bufioreq_pfn_break');
           break;
         case P.HVM_PARAM_IDENT_PT:
-          yield $('ident_pt', { d, a });
+          yield $('ident_pt');
           rc = -EPERM;
           yield $('ident_pt_self');
           if (curr_d === d) break;
@@ -380,13 +380,13 @@ export class HvmLegacy extends Emulate44 {
           yield $('ident_pt_break');
           break;
         case P.HVM_PARAM_DM_DOMAIN:
-          yield $('dm_domain', { d, a });
+          yield $('dm_domain');
           rc = -EPERM;
           yield $('dm_domain_self');
           if (curr_d === d) break;
           yield $('dm_domain_domid');
           if (a.value === E.DOMID_SELF) a.value = curr_d.domain_id;
-          yield $('set_domid', { d, a });
+          yield $('set_domid');
           // The callee's parameter is a domid_t: it takes the low 16 bits; params[] stores a.value as set
           // ([X44] hvm.c:4032, 4043, 4122).
           rc = yield* this.hvmSetIoreqServerDomid(s, a.value & 0xffff);
@@ -421,14 +421,14 @@ export class HvmLegacy extends Emulate44 {
           yield $('set_default');
           break;
       }
-      yield $('store', { d, a, rc });
+      yield $('store');
       if (rc === 0) this.storeParam(d, a.index, a.value, 'do_hvm_op');
       yield $('set_ret');
       return rc;
     }
     yield $('is_get');
     if (op !== HVMOP_get_param) return -38; // -ENOSYS
-    yield $('get_switch', { d, a });
+    yield $('get_switch');
     switch (a.index) {
       case P.HVM_PARAM_BUFIOREQ_EVTCHN:
         yield $('get_bufioreq_evtchn', { port: s.buf_ioreq_evtchn });
@@ -445,7 +445,7 @@ export class HvmLegacy extends Emulate44 {
         a.value = d.arch.hvm_domain.params[a.index];
         yield $('get_default_break');
     }
-    yield $('got', { d, a, rc });
+    yield $('got');
     this.emitParamGet(curr_d, d, a.index, a.value);
     return rc;
   }

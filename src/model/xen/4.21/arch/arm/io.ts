@@ -5,14 +5,14 @@
 import * as A from '../../../../abi';
 import { $, type Co } from '../../../../step';
 import type { Vcpu } from '../../../../xen';
-import { ArmIoreq421, IO_HANDLED, IO_NAMES, IO_UNHANDLED, type Dabt } from './ioreq';
+import { ArmIoreq421, IO_HANDLED, IO_UNHANDLED, type Dabt } from './ioreq';
 
 export abstract class ArmIo421 extends ArmIoreq421 {
   /** try_handle_mmio (io.c:186-234), for an address without a handler of Xen's own (find_mmio_handler NULL). */
   *tryHandleMmio(v: Vcpu, info: Dabt): Co<number> {
     yield $('handler', { gpa: A.hex(info.gpa) });
     const rc = yield* this.tryFwdIoserv(v, info);
-    yield $('fwd', { rc: IO_NAMES[rc] });
+    yield $('fwd');
     // handle_ioserv(regs, v): regs hold this abort's syndrome (only a cache-maintenance op gets here, arm ioreq.c:82-87).
     if (rc === IO_HANDLED) return yield* this.handleIoserv(v, info);
     if (rc !== IO_UNHANDLED) return rc;

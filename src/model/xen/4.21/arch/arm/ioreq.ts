@@ -15,7 +15,6 @@ export const IO_ABORT = 0;
 export const IO_HANDLED = 1;
 export const IO_UNHANDLED = 2;
 export const IO_RETRY = 3;
-export const IO_NAMES = ['IO_ABORT', 'IO_HANDLED', 'IO_UNHANDLED', 'IO_RETRY'];
 
 /** An Arm data abort as the model sees it: address, log2 size, write, sign-extend, and the cache-op case. */
 export interface Dabt { gpa: bigint; size: number; write: number; sign: number; cache?: boolean }
@@ -49,7 +48,7 @@ export abstract class ArmIoreq421 extends Memory421 {
     if (dabt.write) { v.io_done++; return IO_HANDLED; }
     r &= mask;
     r = this.signExtend(dabt.sign, dabt.size, r);
-    yield $('set_reg', { r: A.hex(r) });
+    yield $('set_reg');
     v.rax = r;
     v.io_done++;
     return IO_HANDLED;
@@ -68,19 +67,19 @@ export abstract class ArmIoreq421 extends Memory421 {
     }
     p.size = info.cache ? DCACHE_LINE_BYTES : 1 << info.size;
     const s = yield* this.ioreqServerSelect(v.domain, p);
-    yield $('select', { s: s ? s.id : null });
+    yield $('select');
     if (!s) return IO_UNHANDLED;
     if (info.cache) return IO_HANDLED;
     p.data = p.dir ? 0n : v.rax & mask;
     vio.req = { ...p };
     vio.suspended = false;
     vio.dabt = { sign: info.sign, size: info.size, write: info.write };
-    yield $('send', { s: s.id, p });
+    yield $('send');
     let rc = yield* this.ioreqSend(s, p, false);
     if (rc !== IO_RETRY || vio.suspended) vio.req.state = A.STATE_IOREQ_NONE;
     else if (!this.ioreqNeedsCompletion(vio.req)) rc = IO_HANDLED;
     else vio.completion = X.VIO_mmio_completion;
-    yield $('rc', { rc: IO_NAMES[rc] });
+    yield $('rc');
     return rc;
   }
 
@@ -93,28 +92,28 @@ export abstract class ArmIoreq421 extends Memory421 {
 
   /** Arm has no port I/O: VIO_pio_completion never happens (the common code's call is unreachable). */
   *handlePio(v: Vcpu, port: number, _size: number, _dir: number): Co<boolean> {
-    yield $('unreachable', { port });
+    yield $('unreachable');
     throw new X.XenPanic('handle_pio', `ASSERT_UNREACHABLE: port completion on Arm (d${v.domain.domain_id}v${v.vcpu_id})`);
   }
 
   /** arch_ioreq_server_map_pages (arm ioreq.c:146-149): the legacy pages are x86 only. */
   *archIoreqServerMapPages(s: IoreqServer): Co<number> {
-    yield $('unsupported', { s: s.id });
+    yield $('unsupported');
     return -EOPNOTSUPP;
   }
   /** arch_ioreq_server_unmap_pages / enable / disable / destroy (arm ioreq.c:151-165): nothing on Arm. */
-  *archIoreqServerUnmapPages(s: IoreqServer): Co<void> { yield $('nothing', { s: s.id }); }
-  *archIoreqServerEnable(s: IoreqServer): Co<void> { yield $('nothing', { s: s.id }); }
-  *archIoreqServerDisable(s: IoreqServer): Co<void> { yield $('nothing', { s: s.id }); }
-  *archIoreqServerDestroy(s: IoreqServer): Co<void> { yield $('nothing', { s: s.id }); }
+  *archIoreqServerUnmapPages(s: IoreqServer): Co<void> { yield $('nothing'); }
+  *archIoreqServerEnable(s: IoreqServer): Co<void> { yield $('nothing'); }
+  *archIoreqServerDisable(s: IoreqServer): Co<void> { yield $('nothing'); }
+  *archIoreqServerDestroy(s: IoreqServer): Co<void> { yield $('nothing'); }
   /** arch_ioreq_server_map_mem_type (arm ioreq.c:167-172). */
   *archIoreqServerMapMemType(_d: Domain, s: IoreqServer, _flags: number): Co<number> {
-    yield $('unsupported', { s: s.id });
+    yield $('unsupported');
     return -EOPNOTSUPP;
   }
   /** arch_ioreq_server_destroy_all (arm ioreq.c:180-183). */
   *archIoreqServerDestroyAll(d: Domain): Co<boolean> {
-    yield $('yes', { d });
+    yield $('yes');
     return true;
   }
   /** arch_ioreq_server_get_type_addr (arm ioreq.c:185-198): no CF8, so never PCI. */
