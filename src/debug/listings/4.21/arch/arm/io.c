@@ -4,8 +4,9 @@
 
 @fn try_handle_mmio
 /* try_handle_mmio (io.c:186-234), for an address without a handler of Xen's own (find_mmio_handler NULL). */
-try_handle_mmio(v, info)
+enum io_state try_handle_mmio(struct vcpu *v, mmio_info_t *info)
 {
+    enum io_state rc;
     handler;  @handler
     fwd;  @fwd
     unmapped;  @unmapped

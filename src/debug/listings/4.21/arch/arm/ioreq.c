@@ -12,8 +12,12 @@ handle_ioserv(v)
 
 @fn try_fwd_ioserv
 /* try_fwd_ioserv (arm ioreq.c:44-113): one access, df 0, count 1; writes carry only the access's bits. */
-try_fwd_ioserv(v, info)
+enum io_state try_fwd_ioserv(struct vcpu *v, mmio_info_t *info)
 {
+    struct vcpu_io *vio;
+    ioreq_t p;
+    struct ioreq_server *s;
+    enum io_state rc;
     state;  @state
     select;  @select
     send;  @send
