@@ -21,18 +21,30 @@ export function scoreOf(statuses: string[]): Omit<FileScore, 'file'> {
   return { score: valid ? +((killed + timeout) / valid).toFixed(3) : null, killed, survived, noCoverage, timeout, mutants: statuses.length };
 }
 
-/** How many equivalent mutants test/mutation/EQUIVALENT.md lists per file: a `## path` heading, then `- ` lines whose
- *  leading positions (`12:4`, `143:7, 157:7`, `90:9 x3`) each count once or the given number of times. */
-export function equivalentsListed(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  let file: string | null = null;
+/** The positions test/mutation/EQUIVALENT.md names per file: a `## path` heading, then `- ` lines whose text before
+ *  the reason (the first ` — `) names positions (`12:4`, `143:7, 157:7`, `90:9 x3`) or ranges on one line
+ *  (`46:18-46:100`). */
+export interface Listed { points: Set<string>; ranges: Array<{ line: number; from: number; to: number }> }
+export function equivalentsNamed(text: string): Map<string, Listed> {
+  const out = new Map<string, Listed>();
+  let file: Listed | null = null;
   for (const line of text.split('\n')) {
     const h = /^##\s+(\S+\.ts)\s*$/.exec(line);
-    if (h) { file = h[1]; out.set(file, out.get(file) ?? 0); continue; }
-    const at = file ? /^-\s+((?:\d+:\d+(?:\s*[x×]\s*\d+)?(?:,\s*)?)+)\s/.exec(line) : null;
-    if (at) out.set(file!, out.get(file!)! + at[1].split(',').reduce((n, p) => n + +(/[x×]\s*(\d+)/.exec(p)?.[1] ?? 1), 0));
+    if (h) { file = out.get(h[1]) ?? { points: new Set(), ranges: [] }; out.set(h[1], file); continue; }
+    if (!file || !line.startsWith('- ')) continue;
+    for (const m of line.split(' — ')[0].matchAll(/(\d+):(\d+)(?:-(\d+):(\d+))?/g)) {
+      file.points.add(`${m[1]}:${m[2]}`);
+      if (m[3] && m[3] === m[1]) file.ranges.push({ line: +m[1], from: +m[2], to: +m[4] });
+    }
   }
   return out;
+}
+
+/** Whether a survivor (`line:col Mutator`, as scores.json records it) is one the listing names. */
+export function isNamed(listed: Listed | undefined, survivor: string): boolean {
+  const at = survivor.split(' ')[0];
+  const [l, c] = at.split(':').map(Number);
+  return !!listed && (listed.points.has(at) || listed.ranges.some((r) => r.line === l && r.from <= c && c <= r.to));
 }
 
 export function mutationFigures(root: string): Record<string, unknown> {
@@ -40,16 +52,19 @@ export function mutationFigures(root: string): Record<string, unknown> {
   if (!fs.existsSync(file)) return { ran: false, how: 'npm run test:mutation [-- FILE[:FROM-TO]]', target: 0.9 };
   const r = JSON.parse(fs.readFileSync(file, 'utf8')) as Summary;
   const eqFile = path.join(root, 'test', 'mutation', 'EQUIVALENT.md');
-  const eq = fs.existsSync(eqFile) ? equivalentsListed(fs.readFileSync(eqFile, 'utf8')) : new Map<string, number>();
+  const eq = fs.existsSync(eqFile) ? equivalentsNamed(fs.readFileSync(eqFile, 'utf8')) : new Map<string, Listed>();
   const statuses = (v: FileEntry) => Object.entries(v.counts).flatMap(([s, n]) => Array<string>(n).fill(s));
   const files = Object.entries(r.files).map(([rel, v]) => {
     const src = path.join(root, rel);
     const now = fs.existsSync(src) ? crypto.createHash('sha256').update(fs.readFileSync(src, 'utf8')).digest('hex') : null;
     const sc = scoreOf(statuses(v));
-    const listed = Math.min(eq.get(rel) ?? 0, sc.survived);
+    // Each survivor (survived or not covered) EQUIVALENT.md names, by its position; the others are not judged yet.
+    const survivors = v.survivors ?? [];
+    const unlisted = survivors.filter((x) => !isNamed(eq.get(rel), x));
+    const listed = survivors.length - unlisted.length;
     const valid = sc.killed + sc.timeout + sc.survived + sc.noCoverage;
     return {
-      file: rel, ...sc, equivalentsListed: eq.get(rel) ?? 0,
+      file: rel, ...sc, equivalentsListed: listed, survivorsNotListed: unlisted,
       // The score with the survivors EQUIVALENT.md lists (with their reasons) left out of the valid mutants.
       scoreWithoutListedEquivalents: valid - listed > 0 ? +((sc.killed + sc.timeout) / (valid - listed)).toFixed(3) : null,
       complete: v.complete, stale: now !== v.sha256, measured: v.measured, survivors: v.survivors,
@@ -60,6 +75,7 @@ export function mutationFigures(root: string): Record<string, unknown> {
   return {
     ran: true, report: path.relative(root, file), target: 0.9, overall: all.score,
     belowTarget: files.filter((f) => f.score !== null && f.score < 0.9).map((f) => f.file),
+    survivorsNotListed: files.reduce((n, f) => n + f.survivorsNotListed.length, 0),
     noMutants: files.filter((f) => f.mutants === 0).map((f) => f.file),
     notMeasured: mutateSet(root).filter((f) => !measured.has(f)), files,
   };

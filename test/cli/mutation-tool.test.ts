@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { equivalentsListed, mutateSet, mutationFigures, scoreOf } from '../../bench/mutation';
+import { equivalentsNamed, isNamed, mutateSet, mutationFigures, scoreOf } from '../../bench/mutation';
 
 const ROOT = path.join(__dirname, '../../..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -100,8 +100,13 @@ describe('npm run test:mutation: scores kept per file across runs', () => {
 
   it("bench's figures: StrykerJS's score, stale when the file changed since, equivalents counted from EQUIVALENT.md", () => {
     assert.deepEqual(scoreOf(['Killed', 'Timeout', 'Survived', 'NoCoverage', 'CompileError']), { score: 0.5, killed: 1, survived: 1, noCoverage: 1, timeout: 1, mutants: 5 });
-    const eq = equivalentsListed('# Equivalent mutants\n## src/model/evtchn.ts\n- 12:4 EqualityOperator a < b -> a <= b — b is never equal\n- 40:2 BlockStatement — a stop only\ntext\n## src/model/abi.ts\n');
-    assert.deepEqual([...eq], [['src/model/evtchn.ts', 2], ['src/model/abi.ts', 0]]);
+    const eq = equivalentsNamed('# Equivalent mutants\n## src/model/evtchn.ts\n- 12:4 EqualityOperator a < b -> a <= b — b is never equal\n- 40:2 BlockStatement — a stop only, unlike 50:1\n'
+      + '- 60:7 x2 ConditionalExpression, 61:3 StringLiteral — as 12:4\n- 70:10-70:30 (the filter\'s mutants) — never chosen\ntext\n## src/model/abi.ts\n');
+    assert.deepEqual([...eq.keys()], ['src/model/evtchn.ts', 'src/model/abi.ts']);
+    const ev = eq.get('src/model/evtchn.ts');
+    for (const x of ['12:4 EqualityOperator', '40:2 BlockStatement', '60:7 ConditionalExpression', '61:3 StringLiteral', '70:10 MethodExpression', '70:22 StringLiteral', '70:30 ArrowFunction']) assert.ok(isNamed(ev, x), x);
+    for (const x of ['50:1 BlockStatement', '12:5 EqualityOperator', '70:31 StringLiteral', '71:12 StringLiteral']) assert.ok(!isNamed(ev, x), `${x}: named only after the reason, or not at all`);
+    assert.ok(!isNamed(eq.get('src/model/abi.ts'), '12:4 EqualityOperator'), "another file's position");
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ioreq-mut-'));
     try {
       fs.mkdirSync(path.join(root, 'src', 'model'), { recursive: true });
@@ -118,8 +123,15 @@ describe('npm run test:mutation: scores kept per file across runs', () => {
       assert.equal((mutationFigures(root) as Figures).files[0].stale, false, 'the same source as measured: not stale');
       const without = () => (mutationFigures(root) as { files: Array<{ scoreWithoutListedEquivalents: number }> }).files[0].scoreWithoutListedEquivalents;
       assert.equal(without(), 0.5, 'nothing listed: the same score');
+      type Listing = { survivorsNotListed: number; files: Array<{ equivalentsListed: number; survivorsNotListed: string[] }> };
+      const listing = () => mutationFigures(root) as Listing;
+      assert.deepEqual([listing().files[0].equivalentsListed, listing().files[0].survivorsNotListed, listing().survivorsNotListed], [0, ['2:5 ConditionalExpression'], 1]);
+      fs.writeFileSync(path.join(root, 'test', 'mutation', 'EQUIVALENT.md'), '## src/model/evtchn.ts\n- 2:6 ConditionalExpression — why, unlike 2:5\n');
+      assert.deepEqual(listing().files[0].survivorsNotListed, ['2:5 ConditionalExpression'], 'another position, or one named in the reason, lists nothing');
+      assert.equal(without(), 0.5);
       fs.writeFileSync(path.join(root, 'test', 'mutation', 'EQUIVALENT.md'), '## src/model/evtchn.ts\n- 2:5 ConditionalExpression — why\n');
       assert.equal(without(), 1, 'the listed survivor left out');
+      assert.deepEqual([listing().files[0].equivalentsListed, listing().files[0].survivorsNotListed, listing().survivorsNotListed], [1, [], 0]);
     } finally { fs.rmSync(root, { recursive: true, force: true }); }
   });
 });
