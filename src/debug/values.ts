@@ -10,7 +10,7 @@ import {
 } from '../model/xen';
 import type { Model } from '../model/model';
 import { NotInScope } from '../model/step';
-import { IO_ABORT, IO_HANDLED, IO_RETRY, IO_UNHANDLED } from '../model/xen/4.21/arch/arm/ioreq';
+import { IO_NAMES } from '../model/xen/4.21/arch/arm/ioreq';
 
 export interface Shown {
   value: string;
@@ -21,8 +21,6 @@ export interface Shown {
 
 const HEX_NAMES = /(pfn|gmfn|addr|gpa|page|data|rax|value|pgstart|mfn|cf8)$/i;
 /** The C types an I/O port is declared with in the listings (uint16_t in handle_pio, uint32_t/uint64_t in stdvga). */
-/** enum io_state's names (mmio.h:52-58 @RELEASE-4.21.0), from the model's own values. */
-const IO_STATE_NAMES: Record<number, string> = { [IO_ABORT]: 'IO_ABORT', [IO_HANDLED]: 'IO_HANDLED', [IO_UNHANDLED]: 'IO_UNHANDLED', [IO_RETRY]: 'IO_RETRY' };
 const IO_PORT_TYPES = /^(uint(8|16|32|64)_t|unsigned( int| long)?)$/;
 
 
@@ -39,7 +37,7 @@ export function show(name: string, v: unknown, ctype?: string): Shown {
   if (typeof v === 'string') return { value: v.startsWith('0x') || /^-?E[A-Z]+$/.test(v) ? v : JSON.stringify(v), type: ctype };
   if (typeof v === 'number') {
     // Arm's try_fwd_ioserv / try_handle_mmio keep an enum io_state (arch/arm/include/asm/mmio.h:52-58 @RELEASE-4.21.0).
-    if (ctype === 'enum io_state') return { value: `${IO_STATE_NAMES[v] ?? 'invalid'} (${v})`, type: ctype };
+    if (ctype === 'enum io_state') return { value: `${IO_NAMES[v] ?? 'invalid'} (${v})`, type: ctype };
     if (name === 'rc' || name === 'new_port' && v < 0) return { value: rcName(v), type: ctype ?? 'int' };
     if (name === 'state' || name === 'io_state') return { value: `${name === 'io_state' ? HVMIO_NAMES[v] ?? v : A.STATE_NAMES[v] ?? 'invalid'} (${v})`, type: ctype ?? 'uint8_t' };
     if (HEX_NAMES.test(name) && v >= 0) return { value: A.hex(v), type: ctype ?? 'unsigned long' };

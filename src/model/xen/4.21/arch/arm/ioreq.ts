@@ -15,6 +15,8 @@ export const IO_ABORT = 0;
 export const IO_HANDLED = 1;
 export const IO_UNHANDLED = 2;
 export const IO_RETRY = 3;
+/** enum io_state's names by value (mmio.h:52-58 @RELEASE-4.21.0), as the debugger shows an `rc` of that type. */
+export const IO_NAMES = ['IO_ABORT', 'IO_HANDLED', 'IO_UNHANDLED', 'IO_RETRY'];
 
 /** An Arm data abort as the model sees it: address, log2 size, write, sign-extend, and the cache-op case. */
 export interface Dabt { gpa: bigint; size: number; write: number; sign: number; cache?: boolean }
