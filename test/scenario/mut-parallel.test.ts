@@ -153,6 +153,32 @@ describe('explore --workers: a worker\'s job', () => {
   it('the worker thread\'s entry, loaded outside a worker thread, does nothing', () => {
     assert.doesNotThrow(() => require('../../src/scenario/explore-worker'));
   });
+
+  it('the worker thread\'s entry, given a parent port and its job (as a worker thread is), posts that job\'s findings there', () => {
+    // The entry reads node:worker_threads' parentPort and workerData when it is loaded; they are set here, in this
+    // thread, to what a Worker would see, so that the mutation tester (which switches mutants in this thread only)
+    // runs the entry's branch too.
+    const wt = require('node:worker_threads') as { parentPort: unknown; workerData: unknown };
+    const entry = require.resolve('../../src/scenario/explore-worker');
+    const { job: j } = job(twoGuests(1), false, false);
+    const { port1, port2 } = new MessageChannel();
+    const saved = { parentPort: wt.parentPort, workerData: wt.workerData };
+    try {
+      wt.parentPort = port1; wt.workerData = j;
+      delete require.cache[entry];
+      require(entry);
+      const got = receiveMessageOnPort(port2);
+      assert.ok(got, 'the entry posted its reply on the parent port');
+      // The job's shared table now holds what the entry stored: the comparison runs the same job on a fresh one.
+      assert.deepEqual(got.message, reply(job(twoGuests(1), false, false).job), 'the same reply runExploreWorker gives for the job');
+      assert.ok(((got.message as WorkerReply & { ok: true }).out.explored) > 0, 'it searched its roots');
+      assert.equal((got.message as WorkerReply).ok, true);
+    } finally {
+      wt.parentPort = saved.parentPort; wt.workerData = saved.workerData;
+      delete require.cache[entry];
+      port1.close(); port2.close();
+    }
+  });
 });
 
 describe('explore --workers, in this thread: the driver', function () {
