@@ -39,7 +39,7 @@ export function show(name: string, v: unknown, ctype?: string): Shown {
     // Arm's try_fwd_ioserv / try_handle_mmio keep an enum io_state (arch/arm/include/asm/mmio.h:52-58 @RELEASE-4.21.0).
     if (ctype === 'enum io_state') return { value: `${IO_NAMES[v] ?? 'invalid'} (${v})`, type: ctype };
     if (name === 'rc' || name === 'new_port' && v < 0) return { value: rcName(v), type: ctype ?? 'int' };
-    if (name === 'state' || name === 'io_state') return { value: `${name === 'io_state' ? HVMIO_NAMES[v] ?? v : A.STATE_NAMES[v] ?? 'invalid'} (${v})`, type: ctype ?? 'uint8_t' };
+    if (name === 'state' || name === 'prev_state' || name === 'io_state') return { value: `${name === 'io_state' ? HVMIO_NAMES[v] ?? v : A.STATE_NAMES[v] ?? 'invalid'} (${v})`, type: ctype ?? 'uint8_t' };
     if (HEX_NAMES.test(name) && v >= 0) return { value: A.hex(v), type: ctype ?? 'unsigned long' };
     // A port the listing declares as a plain unsigned integer is an I/O port (handle_pio's uint16_t port), read in hex
     // as Xen's traces print it; an event-channel port (evtchn_port_t, or an int that may hold an errno) stays decimal.
@@ -121,12 +121,27 @@ export function show(name: string, v: unknown, ctype?: string): Shown {
   if (v instanceof GuestPage) return { value: `page (${v.use}), ${v.xen_maps} Xen mapping(s)`, type: 'struct page_info *' };
   if (v instanceof DataView || v instanceof PageView) return { value: 'mapped page', type: 'void *' };
   if (Array.isArray(v)) return { value: `[${v.length}]`, children: () => v.map((e, i) => [String(i), e] as [string, unknown]) };
+  // A request record held by value or as a prototype (ioreq_send's proto_p, ioreq_signal_mapcache_invalidate's p):
+  // read as the ioreq_t the listing declares, its fields as in a slot's.
+  if (typeof v === 'object' && ctype && /^ioreq_t\b/.test(ctype) && isIoreq(v)) {
+    return {
+      value: `${A.TYPE_NAMES[v.type] ?? `type ${v.type}`} ${v.dir ? 'read' : 'write'} ${A.hex(v.addr)} size ${v.size}, ${A.STATE_NAMES[v.state] ?? `invalid state ${v.state}`}`, type: ctype,
+      children: () => [['addr', v.addr], ['data', v.data], ['count', v.count], ['size', v.size], ['vp_eport', v.vp_eport],
+        ['state', v.state], ['data_is_ptr', v.data_is_ptr], ['dir', v.dir], ['df', v.df], ['type', `${A.TYPE_NAMES[v.type] ?? '?'} (${v.type})`]],
+    };
+  }
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o).filter((k) => typeof o[k] !== 'function');
-    return { value: `{${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', …' : ''}}`, children: () => keys.map((k) => [k, o[k]] as [string, unknown]) };
+    return { value: `{${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', …' : ''}}`, type: ctype, children: () => keys.map((k) => [k, o[k]] as [string, unknown]) };
   }
   return { value: String(v) };
+}
+
+/** Whether a plain object carries an ioreq_t's fields (the model's A.Ioreq). */
+function isIoreq(v: object): v is A.Ioreq {
+  const o = v as Record<string, unknown>;
+  return typeof o.state === 'number' && typeof o.type === 'number' && typeof o.addr === 'bigint' && typeof o.size === 'number' && typeof o.dir === 'number';
 }
 
 export class EvalError extends Error {}

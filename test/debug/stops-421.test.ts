@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { IoreqRuntime } from '../../src/debug/runtime';
 import { loadListing, locateLabel } from '../../src/debug/listing';
+import { variablesOf, type RtVar } from '../../src/debug/variables';
 import { parseScenario } from '../../src/scenario/parse';
 
 const ROOT = path.join(__dirname, '../../..');
@@ -66,4 +67,41 @@ describe('debugger: stops in 4.21 common/ioreq.c along scenario 28 (QEMU port ro
     assert.equal(wait[0].locals.prev_state, 0);
     assert.equal(wait[4].locals.needs_completion, true, 'a port read needs completion (ioreq.h:76-81)');
   });
+
+  it('wait_for_io and ioreq_send as C: their lines are the statements, Variables types them as the listing declares', () => {
+    // The listing's lines at the stops are the C statements (ioreq.c:154-209 and 1249-1311 @RELEASE-4.21.0).
+    const text = COMMON.text.split('\n');
+    const lineOf = (fn: string, at: string) => text[locateLabel('4.21', fn, at)!.line - 1];
+    assert.match(lineOf('wait_for_io', 'take_data'), /p->state = STATE_IOREQ_NONE; data = p->data;/);
+    assert.match(lineOf('wait_for_io', 'read_state'), /state = p->state;/);
+    assert.match(lineOf('ioreq_send', 'check_port'), /if \( p->vp_eport != port \)/);
+    assert.match(lineOf('ioreq_send', 'prepare_wait'), /prepare_wait_on_xen_event_channel\(port\);/);
+    const rt = new IoreqRuntime(parseScenario(fs.readFileSync(F28, 'utf8'), F28));
+    const rowsAt = (fn: string, label: string, step: number): RtVar[] => {
+      for (let n = 0; n < 100000; n++) {
+        const next = rt.returned ? rt.sc.steps[rt.pos.step + 1] : rt.currentStep;
+        assert.ok(next, `no stop at ${fn}@${label}`);
+        assert.notEqual(rt.stepIn(next.actor).reason, 'end', `no stop at ${fn}@${label}`);
+        const frames = rt.frames(), top = frames.at(-1);
+        if (rt.pos.step >= step && top?.fn === fn && top.at === label) return variablesOf(rt, { kind: 'locals', frame: { actor: next.actor, k: frames.length - 1 } });
+      }
+      assert.fail('too many stops');
+    };
+    const ops = rt.sc.steps.map((x) => x.op);
+    const typeOf = (rows: RtVar[], name: string) => { const r = rows.find((x) => x.name === name); return r && { value: r.value, type: r.type }; };
+    const send = rowsAt('ioreq_send', 'prepare_wait', ops.indexOf('pio_write'));
+    assert.equal(typeOf(send, 's')?.type, 'struct ioreq_server *');
+    assert.equal(typeOf(send, 'proto_p')?.type, 'ioreq_t *');
+    assert.deepEqual(typeOf(send, 'buffered'), { value: '0', type: 'bool' });
+    assert.equal(typeOf(send, 'curr')?.type, 'struct vcpu *');
+    const wait = rowsAt('wait_for_io', 'take_data', ops.lastIndexOf('hvm_do_resume'));
+    assert.equal(typeOf(wait, 'sv')?.type, 'struct ioreq_vcpu *');
+    assert.equal(typeOf(wait, 'p')?.type, 'ioreq_t *');
+    assert.deepEqual(typeOf(wait, 'state'), { value: 'STATE_IORESP_READY (3)', type: 'unsigned int' });
+    assert.deepEqual(typeOf(wait, 'prev_state'), { value: 'STATE_IORESP_READY (3)', type: 'unsigned int' });
+    assert.deepEqual(typeOf(wait, 'data'), { value: '0x41', type: 'uint64_t' }, "the byte QEMU answered the port read with");
+    // ioreq_send's prototype request, held by value in the model, reads as the ioreq_t it is declared.
+    assert.deepEqual(typeOf(send, 'proto_p'), { value: 'IOREQ_TYPE_PIO write 0x3f8 size 1, STATE_IOREQ_NONE', type: 'ioreq_t *' });
+  });
 });
+

@@ -3,38 +3,77 @@
  * cited beside each function in the TypeScript model. */
 
 @fn wait_for_io
-/* wait_for_io (ioreq.c:154-209): state read once; a state lower than the last one seen crashes the domain. With f7039ee41b reverted, complete also settles v->io.req and ends the shutdown deferral (hvm_io_assist). */
-wait_for_io(sv, p)
+/* wait_for_io (ioreq.c:154-209 @RELEASE-4.21.0): p->state is loaded once per round and must only move forward;
+ * IORESP_READY hands the data over, READY/INPROCESS wait on the port, anything else crashes the domain. The model
+ * can end a step after any load of p->state and can undo two fixes: 92938e5d14 (XSA-262: no forward-only check,
+ * the loop's head loads p->state again) and b452430a4c (XSA-166: the switch loads p->state twice, bounds then
+ * index). With f7039ee41b undone, the tail also settles v->io.req and ends the shutdown deferral (hvm_io_assist). */
+static bool wait_for_io(struct ioreq_vcpu *sv, ioreq_t *p)
 {
-    go on where the last step stopped (a read ago);  @go_on
-    read state;  @read_state
-    loop head reads p->state again (92938e5d14 undone);  @reread
-    condition read again after marking the vcpu blocked;  @recheck
-    jump table index: p->state read again (b452430a4c undone);  @index
-    check order;  @check_order
-    switch bounds check reads p->state (b452430a4c undone);  @bounds
-    switch;  @switch
-    take data;  @take_data
-    wait: the condition reads p->state;  @wait
-    complete;  @complete
+    struct vcpu *v;
+    struct vcpu_io *vio;
+    unsigned int prev_state, state;
+    uint64_t data;
+
+    /* the model only: the last step ended right after a load of p->state; carry on from that load */
+    resume_after_last_load(sv, &state, &prev_state);   @go_on
+    v = sv->vcpu; vio = &v->io; prev_state = STATE_IOREQ_NONE; data = ~0; state = p->state;   @read_state
+
+    for ( ;; )   /* Xen's while ( state != STATE_IOREQ_NONE ): the test is the first half of check order */
+    {
+        /* 92938e5d14 undone: back at the top after the wait saw a change, p->state is loaded again */
+        state = p->state;   @reread
+        if ( state == STATE_IOREQ_NONE ) break; if ( state < prev_state ) { gdprintk(XENLOG_ERR, "Weird HVM ioreq state transition %u -> %u\n", prev_state, state); sv->pending = false; domain_crash(v->domain); return false; }   @check_order
+        /* b452430a4c undone: the switch's bounds check loads p->state (past IORESP_READY: the default case) ... */
+        state = p->state;   @bounds
+        /* ... and the jump table's index loads it a second time: an index past the table jumps anywhere (XSA-166) */
+        index = p->state;   @index
+        /* default (the same step): gdprintk(XENLOG_ERR, "Weird HVM iorequest state %u\n", state); sv->pending = false; domain_crash(v->domain); return false; */
+        switch ( prev_state = state )   @switch
+        {
+        case STATE_IORESP_READY:
+            p->state = STATE_IOREQ_NONE; data = p->data; goto done;   @take_data
+        case STATE_IOREQ_READY:
+        case STATE_IOREQ_INPROCESS:
+            /* the wait's condition loads p->state before the vcpu is marked blocked ... */
+            wait_on_xen_event_channel(sv->ioreq_evtchn, (state = p->state) != prev_state);   @wait
+            /* ... and once more after: unchanged, the vcpu sleeps until the port is notified; changed, round again */
+            set_bit(_VPF_blocked_in_xen, &v->pause_flags); if ( (state = p->state) == prev_state ) raise_softirq(SCHEDULE_SOFTIRQ); continue;   @recheck
+        }
+    }
+
+    /* done: */
+    if ( ioreq_needs_completion(&vio->req) ) vio->req.data = data; sv->pending = false; return true;   @complete
 }
 
 @fn vcpu_ioreq_handle_completion
-/* vcpu_ioreq_handle_completion (ioreq.c:211-259): wait on every pending server (da20c93108 reverted: the first one only), settle v->io.req and end the shutdown deferral (f7039ee41b; reverted, not here), then finish the access. */
-vcpu_ioreq_handle_completion(v)
+/* vcpu_ioreq_handle_completion (ioreq.c:211-259 @RELEASE-4.21.0): wait on every pending server (da20c93108 undone:
+ * on the first, newest, only), settle v->io.req and end the shutdown deferral (moved here from hvm_io_assist by
+ * f7039ee41b; undone, not here), then finish the access; a map-cache flush asked for meanwhile is broadcast last. */
+bool vcpu_ioreq_handle_completion(struct vcpu *v)
 {
-    pending;  @pending
-    req state;  @req_state
-    completion;  @completion
-    if ( res && v->mapcache_invalidate ) { clear it; ioreq_signal_mapcache_invalidate(); res = false; }  @mapcache
-    done;  @done
+    struct vcpu_io *vio;
+    struct ioreq_server *s;
+    struct ioreq_vcpu *sv;
+    enum vio_completion completion;
+    bool res;
+
+    vio = &v->io; res = true; while ( (sv = get_pending_vcpu(v, &s)) != NULL ) if ( !wait_for_io(sv, get_ioreq(s, v)) ) return false;   @pending
+    vio->req.state = ioreq_needs_completion(&vio->req) ? STATE_IORESP_READY : STATE_IOREQ_NONE; msix_write_completion(v); vcpu_end_shutdown_deferral(v);   @req_state
+    completion = vio->completion; vio->completion = VIO_no_completion;   @completion
+    /* switch ( completion ): mmio -> arch_ioreq_complete_mmio(), pio -> handle_pio(addr, size, dir); realmode is not modelled */
+    if ( res && v->mapcache_invalidate ) { v->mapcache_invalidate = false; ioreq_signal_mapcache_invalidate(); res = false; }   @mapcache
+    return res;   @done
 }
 
 @fn ioreq_signal_mapcache_invalidate
-/* ioreq_signal_mapcache_invalidate (ioreq.c:48-59): a synchronous INVALIDATE (flush all) to every enabled server. */
-ioreq_signal_mapcache_invalidate()
+/* ioreq_signal_mapcache_invalidate (ioreq.c:48-59 @RELEASE-4.21.0): a synchronous INVALIDATE (flush all) to every
+ * enabled server. */
+static void ioreq_signal_mapcache_invalidate(void)
 {
-    if ( ioreq_broadcast(&p, false) != 0 ) log "Unsuccessful map-cache invalidate";  @broadcast
+    ioreq_t p;
+
+    p = (ioreq_t){ .type = IOREQ_TYPE_INVALIDATE, .size = 4, .dir = IOREQ_WRITE, .data = ~0UL }; if ( ioreq_broadcast(&p, false) != 0 ) gprintk(XENLOG_ERR, "Unsuccessful map-cache invalidate\n");   @broadcast
 }
 
 @fn ioreq_server_alloc_mfn
@@ -253,47 +292,84 @@ ioreq_server_destroy_all(d)
 }
 
 @fn ioreq_server_select
-/* ioreq_server_select: (ioreq.c:1100-1154): enabled servers, newest first; port ranges hold [addr, addr+size-1], memory ranges the df-aware bytes, PCI the sbdf (and then p's type and addr are rewritten). */
-ioreq_server_select(d, p)
+/* ioreq_server_select (ioreq.c:1100-1154 @RELEASE-4.21.0): enabled servers, newest first; a port range must hold
+ * [addr, addr + size - 1], a memory range the bytes the access touches (df-aware), a PCI range the sbdf, which then
+ * rewrites p's type and addr. */
+struct ioreq_server *ioreq_server_select(struct domain *d, ioreq_t *p)
 {
-    type addr;  @type_addr
-    server;  @server
-    pci;  @pci
+    struct ioreq_server *s;
+    struct rangeset *r;
+    unsigned long start, end;
+    uint8_t type;
+    uint64_t addr;
+
+    if ( !arch_ioreq_server_get_type_addr(d, p, &type, &addr) ) return NULL;   @type_addr
+    /* port: start = addr, end = addr + p->size - 1; memory: ioreq_mmio_first_byte(p) .. ioreq_mmio_last_byte(p) */
+    FOR_EACH_IOREQ_SERVER(d, id, s) if ( s->enabled && rangeset_contains_range(r = s->range[type], start, end) ) return s;   @server
+    /* PCI: the sbdf is addr >> 32, and the access becomes a config-space one */
+    p->type = IOREQ_TYPE_PCI_CONFIG; p->addr = addr; return s;   @pci
 }
 
 @fn ioreq_send_buffered
-/* ioreq_send_buffered: (ioreq.c:1156-1247): into the ring when it fits; ATOMIC servers get their pointers pulled back below 511 with a 64-bit compare-exchange (ioreq.c:1230-1241, added by b7007bc6f9: reverted, no server is ATOMIC, so the pointers run on to 2^32 and wrap). UNHANDLED sends the caller to the synchronous path. */
-ioreq_send_buffered(s, p)
+/* ioreq_send_buffered (ioreq.c:1156-1247 @RELEASE-4.21.0): into the ring when it fits; ATOMIC servers get their
+ * pointers pulled back below 511 with a 64-bit compare-exchange (ioreq.c:1230-1241, added by b7007bc6f9: undone, no
+ * server is ATOMIC and the pointers run on to 2^32 and wrap). IOREQ_STATUS_UNHANDLED sends the caller to the
+ * synchronous path. */
+static int ioreq_send_buffered(struct ioreq_server *s, ioreq_t *p)
 {
-    page;  @page
-    limits;  @limits
-    size;  @size
-    full;  @full
-    copy;  @copy
-    canon;  @canon
-    cmpxchg;  @cmpxchg
-    notify;  @notify
+    struct domain *d;
+    buffered_iopage_t *pg;
+    buf_ioreq_t bp;
+    unsigned int qw;
+
+    d = current->domain; qw = 0; if ( (pg = s->bufioreq.va) == NULL ) return IOREQ_STATUS_UNHANDLED;   @page
+    if ( p->addr > 0xfffff || p->data_is_ptr || p->count != 1 ) return IOREQ_STATUS_UNHANDLED; bp = (buf_ioreq_t){ .data = p->data, .addr = p->addr, .type = p->type, .dir = p->dir };   @limits
+    switch ( p->size ) { case 1: bp.size = 0; break; case 2: bp.size = 1; break; case 4: bp.size = 2; break; case 8: bp.size = 3; qw = 1; break; default: gdprintk(XENLOG_WARNING, "unexpected ioreq size: %u\n", p->size); return IOREQ_STATUS_UNHANDLED; }   @size
+    if ( (pg->ptrs.write_pointer - pg->ptrs.read_pointer) >= (IOREQ_BUFFER_SLOT_NUM - qw) ) return IOREQ_STATUS_UNHANDLED;   @full
+    pg->buf_ioreq[pg->ptrs.write_pointer % IOREQ_BUFFER_SLOT_NUM] = bp; if ( qw ) { bp.data = p->data >> 32; pg->buf_ioreq[(pg->ptrs.write_pointer + 1) % IOREQ_BUFFER_SLOT_NUM] = bp; } smp_wmb(); pg->ptrs.write_pointer += qw ? 2 : 1;   @copy
+    /* ATOMIC only: at most IOREQ_BUFFER_SLOT_NUM rounds while read_pointer >= IOREQ_BUFFER_SLOT_NUM */
+    while ( s->bufioreq_handling == HVM_IOREQSRV_BUFIOREQ_ATOMIC && qw++ < IOREQ_BUFFER_SLOT_NUM && pg->ptrs.read_pointer >= IOREQ_BUFFER_SLOT_NUM )   @canon
+        guest_cmpxchg64(s->emulator, &pg->ptrs.full, old.full, new.full); /* both pointers less n * IOREQ_BUFFER_SLOT_NUM */   @cmpxchg
+    notify_via_xen_event_channel(d, s->bufioreq_evtchn); return IOREQ_STATUS_HANDLED;   @notify
 }
 
 @fn ioreq_send
-/* ioreq_send: (ioreq.c:1249-1311): a refused shutdown deferral suspends the vcpu; a slot not NONE or a vp_eport that is not the server's port is refused (UNHANDLED) with a log line; else copy, block, READY, notify, pending. */
-ioreq_send(s, protop, buffered)
+/* ioreq_send (ioreq.c:1249-1311 @RELEASE-4.21.0): a refused shutdown deferral suspends the vcpu; a slot not NONE or
+ * a vp_eport that is not the server's port is refused (UNHANDLED) with a log line; else copy, block, READY, notify,
+ * pending. */
+int ioreq_send(struct ioreq_server *s, ioreq_t *proto_p, bool buffered)
 {
-    buffered;  @buffered
-    deferral;  @deferral
-    check state;  @check_state
-    check port;  @check_port
-    copy;  @copy
-    prepare wait;  @prepare_wait
-    notify;  @notify
-    pending;  @pending
+    struct vcpu *curr;
+    struct domain *d;
+    struct ioreq_vcpu *sv;
+    ioreq_t *p;
+    evtchn_port_t port;
+
+    curr = current; d = curr->domain; if ( buffered ) return ioreq_send_buffered(s, proto_p);   @buffered
+    if ( unlikely(!vcpu_start_shutdown_deferral(curr)) ) return IOREQ_STATUS_RETRY;   @deferral
+    /* list_for_each_entry ( sv, &s->ioreq_vcpu_list, list_entry ), for sv->vcpu == curr only, with
+     * port = sv->ioreq_evtchn and p = get_ioreq(s, curr): */
+    if ( p->state != STATE_IOREQ_NONE ) { gprintk(XENLOG_ERR, "device model set bad IO state %d\n", p->state); break; }   @check_state
+    if ( p->vp_eport != port ) { gprintk(XENLOG_ERR, "device model set bad event channel %d\n", p->vp_eport); break; }   @check_port
+    proto_p->state = STATE_IOREQ_NONE; proto_p->vp_eport = port; *p = *proto_p;   @copy
+    prepare_wait_on_xen_event_channel(port);   @prepare_wait
+    smp_wmb(); p->state = STATE_IOREQ_READY; notify_via_xen_event_channel(d, port);   @notify
+    sv->pending = true; return IOREQ_STATUS_RETRY;   @pending
+    /* no vcpu of the server is curr, or a check failed: */
+    /* return IOREQ_STATUS_UNHANDLED; */
 }
 
 @fn ioreq_broadcast
-/* ioreq_broadcast (ioreq.c:1313-1330): every enabled server (buffered: those with a ring); counts failures. */
-ioreq_broadcast(p, buffered)
+/* ioreq_broadcast (ioreq.c:1313-1330 @RELEASE-4.21.0): every enabled server (buffered: those with a ring); counts
+ * the ones that did not take it. */
+unsigned int ioreq_broadcast(ioreq_t *p, bool buffered)
 {
-    server;  @server
+    struct domain *d;
+    struct ioreq_server *s;
+    unsigned int id, failed;
+
+    d = current->domain; failed = 0; FOR_EACH_IOREQ_SERVER(d, id, s) { if ( !s->enabled || (buffered && s->bufioreq_handling == HVM_IOREQSRV_BUFIOREQ_OFF) ) continue; if ( ioreq_send(s, p, buffered) == IOREQ_STATUS_UNHANDLED ) failed++; }   @server
+    /* after the last server, in the same step: return failed; */
 }
 
 @fn ioreq_server_dm_op
