@@ -77,151 +77,205 @@ static void ioreq_signal_mapcache_invalidate(void)
 }
 
 @fn ioreq_server_alloc_mfn
-/* ioreq_server_alloc_mfn (ioreq.c:261-307): a fresh cleared domheap page, refused once a gfn is mapped. */
-ioreq_server_alloc_mfn(s, buf)
+/* ioreq_server_alloc_mfn (ioreq.c:261-307 @RELEASE-4.21.0): a fresh domheap page of the target's, mapped into Xen
+ * and cleared; a page already there is kept, unless a legacy gfn maps it (-EPERM). The model has no page type
+ * references, so get_page_and_type cannot fail (-ENODATA) here. */
+static int ioreq_server_alloc_mfn(struct ioreq_server *s, bool buf)
 {
-    check page;  @check_page
-    alloc;  @alloc
-    map global;  @map_global
-    clear;  @clear
+    struct ioreq_page *iorp;
+    struct page_info *page;
+
+    iorp = buf ? &s->bufioreq : &s->ioreq; if ( iorp->page ) return gfn_eq(iorp->gfn, INVALID_GFN) ? 0 : -EPERM;   @check_page
+    if ( (page = alloc_domheap_page(s->target, MEMF_no_refcount)) == NULL ) return -ENOMEM;   @alloc
+    if ( (iorp->va = __map_domain_page_global(page)) == NULL ) { put_page_alloc_ref(page); put_page_and_type(page); return -ENOMEM; }   @map_global
+    iorp->page = page; clear_page(iorp->va); return 0;   @clear
 }
 
 @fn ioreq_server_free_mfn
-/* ioreq_server_free_mfn (ioreq.c:309-324). */
-ioreq_server_free_mfn(s, buf)
+/* ioreq_server_free_mfn (ioreq.c:309-324 @RELEASE-4.21.0): unmap and drop the page, if there is one. */
+static void ioreq_server_free_mfn(struct ioreq_server *s, bool buf)
 {
-    check;  @check
+    struct ioreq_page *iorp;
+    struct page_info *page;
+
+    iorp = buf ? &s->bufioreq : &s->ioreq; if ( (page = iorp->page) == NULL ) return; iorp->page = NULL; unmap_domain_page_global(iorp->va); iorp->va = NULL; put_page_alloc_ref(page); put_page_and_type(page);   @check
 }
 
 @fn ioreq_server_alloc_pages
-/* ioreq_server_alloc_pages (ioreq.c:467-480). */
-ioreq_server_alloc_pages(s)
+/* ioreq_server_alloc_pages (ioreq.c:467-480 @RELEASE-4.21.0): the synchronous page, then the ring if buffering is
+ * on; a failed ring frees the synchronous page again. */
+static int ioreq_server_alloc_pages(struct ioreq_server *s)
 {
-    ioreq;  @ioreq
-    bufioreq;  @bufioreq
-    check;  @check
+    int rc;
+
+    rc = ioreq_server_alloc_mfn(s, false);   @ioreq
+    if ( !rc && (s->bufioreq_handling != HVM_IOREQSRV_BUFIOREQ_OFF) ) rc = ioreq_server_alloc_mfn(s, true);   @bufioreq
+    if ( rc ) ioreq_server_free_mfn(s, false); return rc;   @check
 }
 
 @fn ioreq_server_free_pages
-/* ioreq_server_free_pages (ioreq.c:482-486). */
-ioreq_server_free_pages(s)
+/* ioreq_server_free_pages (ioreq.c:482-486 @RELEASE-4.21.0): the ring first, then the synchronous page. */
+static void ioreq_server_free_pages(struct ioreq_server *s)
 {
-    free;  @free
+    ioreq_server_free_mfn(s, true); ioreq_server_free_mfn(s, false);   @free
 }
 
 @fn ioreq_server_update_evtchn
-/* ioreq_server_update_evtchn (ioreq.c:348-359): write the vcpu's port into its slot, if there is a page. */
-ioreq_server_update_evtchn(s, sv)
+/* ioreq_server_update_evtchn (ioreq.c:348-359 @RELEASE-4.21.0): the vcpu's port into its slot, once there is a
+ * page. */
+static void ioreq_server_update_evtchn(struct ioreq_server *s, struct ioreq_vcpu *sv)
 {
-    check;  @check
-    write;  @write
+    ioreq_t *p;
+
+    if ( s->ioreq.va == NULL ) return;   @check
+    p = get_ioreq(s, sv->vcpu); p->vp_eport = sv->ioreq_evtchn;   @write
 }
 
 @fn ioreq_server_add_vcpu
-/* ioreq_server_add_vcpu (ioreq.c:361-411): a port for v (and the buffered port on vcpu 0), remote the emulator. */
-ioreq_server_add_vcpu(s, v)
+/* ioreq_server_add_vcpu (ioreq.c:361-411 @RELEASE-4.21.0): an unbound port of v's domain for the emulator (and the
+ * buffered port, on vcpu 0 of a buffering server), the entry at the list's head, the port into the slot if
+ * enabled. */
+static int ioreq_server_add_vcpu(struct ioreq_server *s, struct vcpu *v)
 {
-    alloc;  @alloc
-    evtchn;  @evtchn
-    buf evtchn;  @buf_evtchn
-    added;  @added
+    struct ioreq_vcpu *sv;
+    int rc;
+
+    rc = -ENOMEM; if ( (sv = xzalloc(struct ioreq_vcpu)) == NULL ) return rc;   @alloc
+    rc = alloc_unbound_xen_event_channel(v->domain, v->vcpu_id, s->emulator->domain_id, NULL); if ( rc < 0 ) { xfree(sv); return rc; } sv->ioreq_evtchn = rc;   @evtchn
+    if ( v->vcpu_id == 0 && HANDLE_BUFIOREQ(s) ) { rc = alloc_unbound_xen_event_channel(v->domain, 0, s->emulator->domain_id, NULL); if ( rc < 0 ) { free_xen_event_channel(v->domain, sv->ioreq_evtchn); xfree(sv); return rc; } s->bufioreq_evtchn = rc; }   @buf_evtchn
+    sv->vcpu = v; list_add(&sv->list_entry, &s->ioreq_vcpu_list); if ( s->enabled ) ioreq_server_update_evtchn(s, sv); return 0;   @added
 }
 
 @fn ioreq_server_remove_vcpu
-/* ioreq_server_remove_vcpu (ioreq.c:413-439). */
-ioreq_server_remove_vcpu(s, v)
+/* ioreq_server_remove_vcpu (ioreq.c:413-439 @RELEASE-4.21.0): v's entry off the list, its ports freed (the buffered
+ * one with vcpu 0's). */
+static void ioreq_server_remove_vcpu(struct ioreq_server *s, struct vcpu *v)
 {
-    find;  @find
+    struct ioreq_vcpu *sv;
+
+    list_for_each_entry ( sv, &s->ioreq_vcpu_list, list_entry ) if ( sv->vcpu == v ) { list_del(&sv->list_entry); if ( v->vcpu_id == 0 && HANDLE_BUFIOREQ(s) ) free_xen_event_channel(v->domain, s->bufioreq_evtchn); free_xen_event_channel(v->domain, sv->ioreq_evtchn); xfree(sv); break; }   @find
 }
 
 @fn ioreq_server_remove_all_vcpus
-/* ioreq_server_remove_all_vcpus (ioreq.c:441-465). */
-ioreq_server_remove_all_vcpus(s)
+/* ioreq_server_remove_all_vcpus (ioreq.c:441-465 @RELEASE-4.21.0): every entry off the list, its ports freed. */
+static void ioreq_server_remove_all_vcpus(struct ioreq_server *s)
 {
-    remove;  @remove
+    struct ioreq_vcpu *sv, *next;
+    struct vcpu *v;
+
+    list_for_each_entry_safe ( sv, next, &s->ioreq_vcpu_list, list_entry ) { v = sv->vcpu; list_del(&sv->list_entry); if ( v->vcpu_id == 0 && HANDLE_BUFIOREQ(s) ) free_xen_event_channel(v->domain, s->bufioreq_evtchn); free_xen_event_channel(v->domain, sv->ioreq_evtchn); xfree(sv); }   @remove
 }
 
 @fn ioreq_server_enable
-/* ioreq_server_enable (ioreq.c:539-559): the arch hook, enabled, then every vcpu's port into its slot. */
-ioreq_server_enable(s)
+/* ioreq_server_enable (ioreq.c:539-559 @RELEASE-4.21.0): the arch hook, enabled, then every vcpu's port into its
+ * slot. */
+static void ioreq_server_enable(struct ioreq_server *s)
 {
-    check;  @check
-    arch;  @arch
-    update;  @update
+    struct ioreq_vcpu *sv;
+
+    if ( s->enabled ) return;   @check
+    arch_ioreq_server_enable(s); s->enabled = true;   @arch
+    list_for_each_entry ( sv, &s->ioreq_vcpu_list, list_entry ) ioreq_server_update_evtchn(s, sv);   @update
 }
 
 @fn ioreq_server_disable
-/* ioreq_server_disable (ioreq.c:561-574). */
-ioreq_server_disable(s)
+/* ioreq_server_disable (ioreq.c:561-574 @RELEASE-4.21.0): the arch hook, then disabled. */
+static void ioreq_server_disable(struct ioreq_server *s)
 {
-    check;  @check
-    arch;  @arch
+    if ( !s->enabled ) return;   @check
+    arch_ioreq_server_disable(s); s->enabled = false;   @arch
 }
 
 @fn ioreq_server_init
-/* ioreq_server_init (ioreq.c:576-619): emulator = current->domain (a reference held), no pages yet, every vcpu. */
-ioreq_server_init(s, d, bufioreqhandling, id)
+/* ioreq_server_init (ioreq.c:576-619 @RELEASE-4.21.0): the emulator is current->domain (a reference held), no gfns
+ * or pages yet, three rangesets, then every vcpu. A rangeset allocation failure returns without put_domain (kept as
+ * Xen 4.21.0 has it); a vcpu that cannot be added undoes the others and drops the reference. */
+static int ioreq_server_init(struct ioreq_server *s, struct domain *d, int bufioreq_handling, ioservid_t id)
 {
-    gfns;  @gfns
-    rangesets;  @rangesets
-    add vcpu;  @add_vcpu
-    fail add;  @fail_add
+    struct domain *currd;
+    struct vcpu *v;
+    int rc;
+
+    currd = current->domain; s->target = d; get_knownalive_domain(currd); s->emulator = currd; s->ioreq.gfn = INVALID_GFN; s->bufioreq.gfn = INVALID_GFN;   @gfns
+    if ( (rc = ioreq_server_alloc_rangesets(s, id)) != 0 ) return rc; s->bufioreq_handling = bufioreq_handling;   @rangesets
+    for_each_vcpu ( d, v ) if ( (rc = ioreq_server_add_vcpu(s, v)) != 0 ) goto fail_add;   @add_vcpu
+    /* all added: return 0 (the same step as the last add_vcpu) */
+    ioreq_server_remove_all_vcpus(s); arch_ioreq_server_unmap_pages(s); ioreq_server_free_rangesets(s); put_domain(s->emulator); return rc;   @fail_add
 }
 
 @fn ioreq_server_deinit
-/* ioreq_server_deinit (ioreq.c:621-641): vcpus, legacy gfns, domheap pages, rangesets, the emulator reference. */
-ioreq_server_deinit(s)
+/* ioreq_server_deinit (ioreq.c:621-641 @RELEASE-4.21.0): vcpus, legacy gfns, domheap pages, rangesets, the
+ * emulator's reference; the server must be disabled (ASSERT). */
+static void ioreq_server_deinit(struct ioreq_server *s)
 {
-    vcpus;  @vcpus
-    unmap;  @unmap
-    free pages;  @free_pages
-    put;  @put
+    ASSERT(!s->enabled); ioreq_server_remove_all_vcpus(s);   @vcpus
+    arch_ioreq_server_unmap_pages(s);   @unmap
+    ioreq_server_free_pages(s);   @free_pages
+    ioreq_server_free_rangesets(s); put_domain(s->emulator);   @put
 }
 
 @fn ioreq_server_create
-/* ioreq_server_create (ioreq.c:643-700): lowest free slot of 8; the target is paused meanwhile. With b7007bc6f9 reverted, no bound on bufioreq_handling and any buffering is LEGACY. */
-ioreq_server_create(d, bufioreqhandling, out)
+/* ioreq_server_create (ioreq.c:643-700 @RELEASE-4.21.0): the lowest free of MAX_NR_IOREQ_SERVERS (8) slots, the
+ * target paused meanwhile; Arm refuses buffering. With b7007bc6f9 undone, no bound on bufioreq_handling and any
+ * buffering is LEGACY. */
+static int ioreq_server_create(struct domain *d, int bufioreq_handling, ioservid_t *id)
 {
-    arm buf;  @arm_buf
-    max buf;  @max_buf
-    alloc;  @alloc
-    pause;  @pause
-    slot;  @slot
-    init;  @init
-    fail;  @fail
-    unpause;  @unpause
+    struct ioreq_server *s;
+    unsigned int i;
+    int rc;
+
+    if ( !IS_ENABLED(CONFIG_X86) && bufioreq_handling ) return -EINVAL;   @arm_buf
+    if ( bufioreq_handling > HVM_IOREQSRV_BUFIOREQ_ATOMIC ) return -EINVAL;   @max_buf
+    if ( (s = xzalloc(struct ioreq_server)) == NULL ) return -ENOMEM;   @alloc
+    domain_pause(d); rspin_lock(&d->ioreq_server.lock);   @pause
+    for ( i = 0; i < MAX_NR_IOREQ_SERVERS; i++ ) if ( !GET_IOREQ_SERVER(d, i) ) break; rc = -ENOSPC; if ( i >= MAX_NR_IOREQ_SERVERS ) { rspin_unlock(&d->ioreq_server.lock); domain_unpause(d); xfree(s); return rc; }   @slot
+    set_ioreq_server(d, i, s); rc = ioreq_server_init(s, d, bufioreq_handling, i);   @init
+    if ( rc ) { set_ioreq_server(d, i, NULL); rspin_unlock(&d->ioreq_server.lock); domain_unpause(d); xfree(s); return rc; }   @fail
+    if ( id ) *id = i; rspin_unlock(&d->ioreq_server.lock); domain_unpause(d); return 0;   @unpause
 }
 
 @fn ioreq_server_destroy
-/* ioreq_server_destroy (ioreq.c:702-742): -ENOENT / -EPERM; pause, arch, disable, deinit, clear the slot. */
-ioreq_server_destroy(d, id)
+/* ioreq_server_destroy (ioreq.c:702-742 @RELEASE-4.21.0): -ENOENT for a free id, -EPERM unless the caller is the
+ * emulator; paused, the arch hook, disabled, deinit, the slot cleared. */
+static int ioreq_server_destroy(struct domain *d, ioservid_t id)
 {
-    lookup;  @lookup
-    owner;  @owner
-    arch;  @arch
-    disable;  @disable
-    deinit;  @deinit
-    unpause;  @unpause
+    struct ioreq_server *s;
+    int rc;
+
+    rspin_lock(&d->ioreq_server.lock); if ( (s = get_ioreq_server(d, id)) == NULL ) { rc = -ENOENT; goto out; }   @lookup
+    if ( s->emulator != current->domain ) { rc = -EPERM; goto out; } domain_pause(d);   @owner
+    arch_ioreq_server_destroy(s);   @arch
+    ioreq_server_disable(s);   @disable
+    ioreq_server_deinit(s); set_ioreq_server(d, id, NULL);   @deinit
+    domain_unpause(d); xfree(s); rc = 0; rspin_unlock(&d->ioreq_server.lock); return rc;   @unpause
 }
 
 @fn ioreq_server_get_info
-/* ioreq_server_get_info (ioreq.c:744-789): legacy gfns mapped only when asked for; the buffered port if any. */
-ioreq_server_get_info(d, id, wantGfns, out)
+/* ioreq_server_get_info (ioreq.c:744-789 @RELEASE-4.21.0): legacy gfns mapped only when asked for; the buffered
+ * port if the server buffers. */
+static int ioreq_server_get_info(struct domain *d, ioservid_t id, unsigned long *ioreq_gfn, unsigned long *bufioreq_gfn, evtchn_port_t *bufioreq_port)
 {
-    lookup;  @lookup
-    owner;  @owner
-    map pages;  @map_pages
-    buf;  @buf
+    struct ioreq_server *s;
+    int rc;
+
+    if ( (s = get_ioreq_server(d, id)) == NULL ) return -ENOENT;   @lookup
+    if ( s->emulator != current->domain ) return -EPERM;   @owner
+    if ( ioreq_gfn || bufioreq_gfn ) { if ( (rc = arch_ioreq_server_map_pages(s)) != 0 ) return rc; } if ( ioreq_gfn ) *ioreq_gfn = gfn_x(s->ioreq.gfn);   @map_pages
+    if ( HANDLE_BUFIOREQ(s) ) { if ( bufioreq_gfn ) *bufioreq_gfn = gfn_x(s->bufioreq.gfn); if ( bufioreq_port ) *bufioreq_port = s->bufioreq_evtchn; } return 0;   @buf
 }
 
 @fn ioreq_server_get_frame
-/* ioreq_server_get_frame (ioreq.c:791-840): allocates the pages on demand; frame 0 bufioreq, frame 1 ioreq. */
-ioreq_server_get_frame(d, id, idx, out)
+/* ioreq_server_get_frame (ioreq.c:791-840 @RELEASE-4.21.0): the pages allocated on demand; frame 0 is the ring
+ * (-ENOENT if the server does not buffer), frame 1 the synchronous page, anything else -EINVAL. */
+int ioreq_server_get_frame(struct domain *d, ioservid_t id, unsigned int idx, mfn_t *mfn)
 {
-    lookup;  @lookup
-    owner;  @owner
-    alloc;  @alloc
-    frame;  @frame
+    struct ioreq_server *s;
+    int rc;
+
+    if ( (s = get_ioreq_server(d, id)) == NULL ) return -ENOENT;   @lookup
+    if ( s->emulator != current->domain ) return -EPERM;   @owner
+    if ( (rc = ioreq_server_alloc_pages(s)) != 0 ) return rc;   @alloc
+    switch ( idx ) { case XENMEM_resource_ioreq_server_frame_bufioreq: rc = -ENOENT; if ( !HANDLE_BUFIOREQ(s) ) break; *mfn = page_to_mfn(s->bufioreq.page); rc = 0; break; case XENMEM_resource_ioreq_server_frame_ioreq(0): *mfn = page_to_mfn(s->ioreq.page); rc = 0; break; default: rc = -EINVAL; } return rc;   @frame
 }
 
 @fn ioreq_server_map_io_range
