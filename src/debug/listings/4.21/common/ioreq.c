@@ -279,70 +279,98 @@ int ioreq_server_get_frame(struct domain *d, ioservid_t id, unsigned int idx, mf
 }
 
 @fn ioreq_server_map_io_range
-/* ioreq_server_map_io_range (ioreq.c:842-892): -EINVAL start > end; -EEXIST on overlap inside this server. */
-ioreq_server_map_io_range(d, id, type, start, end)
+/* ioreq_server_map_io_range (ioreq.c:842-892 @RELEASE-4.21.0): -EINVAL for start > end or an unknown type, -ENOENT /
+ * -EPERM as for every server op, -EEXIST when the range overlaps one this server already has. */
+static int ioreq_server_map_io_range(struct domain *d, ioservid_t id, uint32_t type, uint64_t start, uint64_t end)
 {
-    order;  @order
-    lookup;  @lookup
-    owner;  @owner
-    type;  @type
-    overlap;  @overlap
-    add;  @add
+    struct ioreq_server *s;
+    struct rangeset *r;
+    int rc;
+
+    if ( start > end ) return -EINVAL;   @order
+    if ( (s = get_ioreq_server(d, id)) == NULL ) return -ENOENT;   @lookup
+    if ( s->emulator != current->domain ) return -EPERM;   @owner
+    /* type is XEN_DMOP_IO_RANGE_PORT, _MEMORY or _PCI */
+    if ( (r = s->range[type]) == NULL ) return -EINVAL;   @type
+    if ( rangeset_overlaps_range(r, start, end) ) return -EEXIST;   @overlap
+    rc = rangeset_add_range(r, start, end); return rc;   @add
 }
 
 @fn ioreq_server_unmap_io_range
-/* ioreq_server_unmap_io_range (ioreq.c:894-944): -ENOENT unless the whole range is mapped. */
-ioreq_server_unmap_io_range(d, id, type, start, end)
+/* ioreq_server_unmap_io_range (ioreq.c:894-944 @RELEASE-4.21.0): the whole range must be this server's (-ENOENT). */
+static int ioreq_server_unmap_io_range(struct domain *d, ioservid_t id, uint32_t type, uint64_t start, uint64_t end)
 {
-    order;  @order
-    lookup;  @lookup
-    owner;  @owner
-    type;  @type
-    contains;  @contains
-    remove;  @remove
+    struct ioreq_server *s;
+    struct rangeset *r;
+    int rc;
+
+    if ( start > end ) return -EINVAL;   @order
+    if ( (s = get_ioreq_server(d, id)) == NULL ) return -ENOENT;   @lookup
+    if ( s->emulator != current->domain ) return -EPERM;   @owner
+    if ( (r = s->range[type]) == NULL ) return -EINVAL;   @type
+    if ( !rangeset_contains_range(r, start, end) ) return -ENOENT;   @contains
+    rc = rangeset_remove_range(r, start, end); return rc;   @remove
 }
 
 @fn ioreq_server_map_mem_type
-/* ioreq_server_map_mem_type (ioreq.c:954-987): HVMMEM_ioreq_server only, write flag only. */
-ioreq_server_map_mem_type(d, id, type, flags)
+/* ioreq_server_map_mem_type (ioreq.c:954-987 @RELEASE-4.21.0): HVMMEM_ioreq_server only, and the write flag only. */
+int ioreq_server_map_mem_type(struct domain *d, ioservid_t id, uint32_t type, uint32_t flags)
 {
-    type;  @type
-    lookup;  @lookup
-    owner;  @owner
-    arch;  @arch
+    struct ioreq_server *s;
+
+    if ( type != HVMMEM_ioreq_server || (flags & ~XEN_DMOP_IOREQ_MEM_ACCESS_WRITE) ) return -EINVAL;   @type
+    if ( (s = get_ioreq_server(d, id)) == NULL ) return -ENOENT;   @lookup
+    if ( s->emulator != current->domain ) return -EPERM;   @owner
+    return arch_ioreq_server_map_mem_type(d, s, flags);   @arch
 }
 
 @fn ioreq_server_set_state
-/* ioreq_server_set_state (ioreq.c:989-1021). */
-ioreq_server_set_state(d, id, enabled)
+/* ioreq_server_set_state (ioreq.c:989-1021 @RELEASE-4.21.0): the target paused while the server is enabled or
+ * disabled. */
+static int ioreq_server_set_state(struct domain *d, ioservid_t id, bool enabled)
 {
-    lookup;  @lookup
-    owner;  @owner
-    set;  @set
-    unpause;  @unpause
+    struct ioreq_server *s;
+
+    if ( (s = get_ioreq_server(d, id)) == NULL ) return -ENOENT;   @lookup
+    if ( s->emulator != current->domain ) return -EPERM; domain_pause(d);   @owner
+    if ( enabled ) ioreq_server_enable(s); else ioreq_server_disable(s);   @set
+    domain_unpause(d); return 0;   @unpause
 }
 
 @fn ioreq_server_add_vcpu_all
-/* ioreq_server_add_vcpu_all (ioreq.c:1023-1056): a new vcpu joins every server; undone on failure. */
-ioreq_server_add_vcpu_all(d, v)
+/* ioreq_server_add_vcpu_all (ioreq.c:1023-1056 @RELEASE-4.21.0): a new vcpu joins every server, newest first; a
+ * failure takes it out of those it joined. */
+int ioreq_server_add_vcpu_all(struct domain *d, struct vcpu *v)
 {
-    add;  @add
-    fail;  @fail
+    struct ioreq_server *s;
+    unsigned int id;
+    int rc;
+
+    FOR_EACH_IOREQ_SERVER(d, id, s) if ( (rc = ioreq_server_add_vcpu(s, v)) != 0 ) goto fail;   @add
+    /* all joined: return 0 (the same step as the last add) */
+    while ( ++id != MAX_NR_IOREQ_SERVERS ) if ( (s = GET_IOREQ_SERVER(d, id)) != NULL ) ioreq_server_remove_vcpu(s, v); return rc;   @fail
 }
 
 @fn ioreq_server_remove_vcpu_all
-/* ioreq_server_remove_vcpu_all (ioreq.c:1058-1069). */
-ioreq_server_remove_vcpu_all(d, v)
+/* ioreq_server_remove_vcpu_all (ioreq.c:1058-1069 @RELEASE-4.21.0): a vcpu going away leaves every server. */
+void ioreq_server_remove_vcpu_all(struct domain *d, struct vcpu *v)
 {
-    remove;  @remove
+    struct ioreq_server *s;
+    unsigned int id;
+
+    FOR_EACH_IOREQ_SERVER(d, id, s) ioreq_server_remove_vcpu(s, v);   @remove
 }
 
 @fn ioreq_server_destroy_all
-/* ioreq_server_destroy_all (ioreq.c:1071-1098): at target teardown, no pause; disable, deinit, free each. */
-ioreq_server_destroy_all(d)
+/* ioreq_server_destroy_all (ioreq.c:1071-1098 @RELEASE-4.21.0): at the target's teardown, without a pause: each
+ * server disabled, deinit, its slot cleared and freed. */
+void ioreq_server_destroy_all(struct domain *d)
 {
-    arch;  @arch
-    destroy;  @destroy
+    struct ioreq_server *s;
+    unsigned int id;
+
+    if ( !arch_ioreq_server_destroy_all(d) ) return;   @arch
+    FOR_EACH_IOREQ_SERVER(d, id, s) { ioreq_server_disable(s); ioreq_server_deinit(s); set_ioreq_server(d, id, NULL); xfree(s); }   @destroy
 }
 
 @fn ioreq_server_select
@@ -427,9 +455,22 @@ unsigned int ioreq_broadcast(ioreq_t *p, bool buffered)
 }
 
 @fn ioreq_server_dm_op
-/* ioreq_server_dm_op (ioreq.c:1339-1442): ops 1-6 with their pad checks; anything else -EOPNOTSUPP. */
-ioreq_server_dm_op(op, d)
+/* ioreq_server_dm_op (ioreq.c:1339-1442 @RELEASE-4.21.0): the six ioreq-server dm_ops, each refusing non-zero pad
+ * (and get_info unknown flags) with -EINVAL; any other op -EOPNOTSUPP. */
+int ioreq_server_dm_op(struct xen_dm_op *op, struct domain *d, bool *const_op)
 {
-    op;  @op
-    rc;  @rc
+    int rc;
+
+    switch ( op->op )   @op
+    {
+    /* XEN_DMOP_create_ioreq_server: -EINVAL unless pad[0..2] are 0; ioreq_server_create(d, handle_bufioreq, &id) */
+    /* XEN_DMOP_get_ioreq_server_info: -EINVAL for a flag other than XEN_DMOP_no_gfns; ioreq_server_get_info(d, id,
+     * the gfns unless no_gfns, &bufioreq_port) */
+    /* XEN_DMOP_map_io_range_to_ioreq_server, XEN_DMOP_unmap_io_range_from_ioreq_server: -EINVAL unless pad is 0;
+     * ioreq_server_{map,unmap}_io_range(d, id, type, start, end) */
+    /* XEN_DMOP_set_ioreq_server_state: -EINVAL unless pad is 0; ioreq_server_set_state(d, id, !!enabled) */
+    /* XEN_DMOP_destroy_ioreq_server: -EINVAL unless pad is 0; ioreq_server_destroy(d, id) */
+    /* anything else: -EOPNOTSUPP */
+    }
+    return rc;   @rc
 }
