@@ -21,6 +21,8 @@ const LONG_SCENARIO = '97-explore-3vcpu.ioreq.json';
 /** The memory-view watch stage's scenario: the guest's port I/O through QEMU, every slot state in turn. */
 const WATCH_SCENARIO = '08-sync-pio-read-write.ioreq.json';
 const CEX_SCENARIO = '20-explore-lost-request.ioreq.json';
+/** Xen 4.21 on x86: QEMU's port round trip through today's common ioreq code (the locals-421 stage). */
+const X421_SCENARIO = '28-x421-qemu-port-round-trip.ioreq.json';
 const LAUNCH_NAME = 'Debug 02 (stop on entry)';
 const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The ioreq server row once the server exists ("ioreq server  dm d0"; before: "none (created on demand)"). */
@@ -645,6 +647,57 @@ const SERVER_CREATED = /ioreq server\s*dm d0/;
     if (await memTab.isVisible()) {
       await memTab.hover();
       await memTab.locator('.action-label[aria-label^="Close"]').first().click();
+    }
+  });
+
+  stage('locals-421', ['workbench'], "stops in 4.21's common ioreq.c (ioreq-scope:/4.21/common/ioreq.c): the C statement is the current line, Variables shows ioreq_send's parameters with the types the listing declares and the request as an ioreq_t", async () => {
+    for (let i = 0; i < 4 && await page.locator('.debug-toolbar').isVisible(); i++) {
+      await page.locator('.debug-toolbar .action-label[aria-label^="Stop"]').first().click();
+      await page.waitForTimeout(1000);
+    }
+    await palette('Remove All Breakpoints', /Remove All Breakpoints/);
+    await quickOpen(X421_SCENARIO);
+    await page.locator('.editor-group-container .tab', { hasText: X421_SCENARIO }).first().waitFor({ timeout: 15000 });
+    await palette('IOREQ Scope: Debug Scenario');
+    await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 20000 });
+    await showContainer('Run and Debug');
+    await palette('Add Function Breakpoint', /Add Function Breakpoint/);
+    const bpInput = sidebar().locator('.debug-breakpoints .monaco-inputbox input').first();
+    await bpInput.waitFor({ timeout: 10000 });
+    await bpInput.fill('ioreq_send');
+    await bpInput.press('Enter');
+    await palette('Debug: Continue');
+    await page.getByText(/Paused on function breakpoint/i).first().waitFor({ timeout: 20000 });
+    await palette('Remove All Breakpoints', /Remove All Breakpoints/);
+    // The listing is open at ioreq_send's first statement, as C.
+    await page.locator('.editor-group-container .tab.active', { hasText: 'ioreq.c' }).first().waitFor({ timeout: 15000 });
+    const current = page.locator('.editor-group-container .monaco-editor .view-line').filter({ hasText: 'ioreq_send_buffered(s, proto_p)' }).first();
+    await current.waitFor({ timeout: 10000 });
+    const variables = pane(/^Variables$/);
+    await expandPane(/^Variables$/);
+    const wants = [/^s\s*[=:]\s*ioreq server 0 of d1 for dm d0, enabled/, /^proto_p\s*[=:]\s*IOREQ_TYPE_PIO write 0x3f8 size 1, STATE_IOREQ_READY$/, /^buffered\s*[=:]\s*0$/];
+    let rows: string[] = [];
+    for (const deadline = Date.now() + 15000; ;) {
+      rows = await rowsOf(variables);
+      if (wants.every((w) => rows.some((r) => w.test(r))) || Date.now() > deadline) break;
+      await page.waitForTimeout(500);
+    }
+    for (const want of wants) assert.ok(rows.some((r) => want.test(r)), `Variables lacks ${want}:\n${rows.join('\n')}`);
+    for (const [name, type] of [['s', 'struct ioreq_server *'], ['proto_p', 'ioreq_t *'], ['buffered', 'bool']]) {
+      await page.mouse.move(700, 500);
+      await page.waitForTimeout(300);
+      await variables.locator('.monaco-list-row', { hasText: new RegExp(`^\\s*${name}\\s*[=:]`) }).first().locator('.name').first().hover();
+      const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: type }).first();
+      await hover.waitFor({ timeout: 10000 }).catch(async () => {
+        await screenshot(`no-type-hover-421-${name}`);
+        assert.fail(`no hover reading "${type}" on ${name}`);
+      });
+      if (name === 's') await screenshot('variables-421-ioreq_send');
+    }
+    await page.mouse.move(700, 500);
+    for (let i = 0; i < 4 && await page.locator('.debug-toolbar').isVisible(); i++) {
+      await page.locator('.debug-toolbar .action-label[aria-label^="Stop"]').first().click();
+      await page.waitForTimeout(1000);
     }
   });
 
