@@ -49,15 +49,15 @@ export abstract class Emulate421 extends X86Ioreq421 {
    * hvmemul_do_io: (emulate.c:212-470): a re-issued access takes its answer from vio->req; a new one goes through
    * the intercepts, then ioreq_server_select, then ioreq_send or the null handler.
    */
-  *hvmemulDoIo(v: Vcpu, isMmio: boolean, addr: bigint, count: number, size: number, dir: number, df: number, dataIsAddr: boolean, io: { data: bigint }): Co<number> {
+  *hvmemulDoIo(v: Vcpu, is_mmio: boolean, addr: bigint, count: number, size: number, dir: number, df: number, data_is_addr: boolean, io: { data: bigint }): Co<number> {
     const d = v.domain;
     const vio = v.io;
     // Not Xen's: whether the scenario holds this access after ioreq_send (one access only).
     const hold = vio.hold_after_send;
     vio.hold_after_send = false;
     let p: A.Ioreq = {
-      type: isMmio ? A.IOREQ_TYPE_COPY : A.IOREQ_TYPE_PIO, addr, size, count, dir, df,
-      data: dataIsAddr ? io.data : 0n, data_is_ptr: dataIsAddr ? 1 : 0, state: A.STATE_IOREQ_READY, vp_eport: 0,
+      type: is_mmio ? A.IOREQ_TYPE_COPY : A.IOREQ_TYPE_PIO, addr, size, count, dir, df,
+      data: data_is_addr ? io.data : 0n, data_is_ptr: data_is_addr ? 1 : 0, state: A.STATE_IOREQ_READY, vp_eport: 0,
     };
     yield $('size', { size });
     if (size > 8 || (size & (size - 1))) {
@@ -69,11 +69,11 @@ export abstract class Emulate421 extends X86Ioreq421 {
       vio.req.state = A.STATE_IOREQ_NONE;
       p = { ...vio.req };
       yield $('reissue', { p });
-      if (p.type !== (isMmio ? A.IOREQ_TYPE_COPY : A.IOREQ_TYPE_PIO) || p.addr !== addr || p.size !== size || p.count > count ||
-          p.dir !== dir || p.df !== df || p.data_is_ptr !== (dataIsAddr ? 1 : 0)) {
+      if (p.type !== (is_mmio ? A.IOREQ_TYPE_COPY : A.IOREQ_TYPE_PIO) || p.addr !== addr || p.size !== size || p.count > count ||
+          p.dir !== dir || p.df !== df || p.data_is_ptr !== (data_is_addr ? 1 : 0)) {
         this.domainCrash(d, 'hvmemul_do_io', 'the emulation request was not re-issued as it was made');
       }
-      if (dataIsAddr) return X86EMUL_UNHANDLEABLE;
+      if (data_is_addr) return X86EMUL_UNHANDLEABLE;
       if (dir === A.IOREQ_READ) io.data = p.data;
       return X86EMUL_OKAY;
     } else if (vio.req.state !== A.STATE_IOREQ_NONE) {
@@ -81,10 +81,10 @@ export abstract class Emulate421 extends X86Ioreq421 {
       v.io_stale++;
       if (this.x.on) this.x.emit({ kind: 'io_dropped', fn: 'hvmemul_do_io', domid: d.domain_id, vcpu: v.vcpu_id,
         detail: { addr: A.hex(addr), dir, state: A.STATE_NAMES[vio.req.state] ?? vio.req.state },
-        text: `d${d.domain_id}v${v.vcpu_id} ${isMmio ? 'MMIO' : 'port'} ${dir ? 'read' : 'write'} ${A.hex(addr)} refused: v->io.req is still ${A.STATE_NAMES[vio.req.state] ?? vio.req.state} (X86EMUL_UNHANDLEABLE)` });
+        text: `d${d.domain_id}v${v.vcpu_id} ${is_mmio ? 'MMIO' : 'port'} ${dir ? 'read' : 'write'} ${A.hex(addr)} refused: v->io.req is still ${A.STATE_NAMES[vio.req.state] ?? vio.req.state} (X86EMUL_UNHANDLEABLE)` });
       return X86EMUL_UNHANDLEABLE;
     }
-    if (dir === A.IOREQ_WRITE && !dataIsAddr) p.data = io.data & (size >= 8 ? 0xffffffffffffffffn : (1n << BigInt(size * 8)) - 1n);
+    if (dir === A.IOREQ_WRITE && !data_is_addr) p.data = io.data & (size >= 8 ? 0xffffffffffffffffn : (1n << BigInt(size * 8)) - 1n);
     vio.req = { ...p };
     vio.suspended = false;
     yield $('intercept', { p });
@@ -95,7 +95,7 @@ export abstract class Emulate421 extends X86Ioreq421 {
       // p2m_ioreq_server pages: writes go to the server holding the type (reads are emulated locally).
       let s: X.IoreqServer | null = null;
       const gfn = Number(addr >> 12n);
-      if (isMmio && d.x421.p2m_ioreq_gfns.includes(gfn)) {
+      if (is_mmio && d.x421.p2m_ioreq_gfns.includes(gfn)) {
         yield $('p2m_ioreq_server', { gfn: A.hex(gfn), holder: d.x421.p2m_ioreq_server });
         s = d.x421.p2m_ioreq_server >= 0 ? d.x421.server[d.x421.p2m_ioreq_server] : null;
         if (!s) { vio.req.state = A.STATE_IOREQ_NONE; return X86EMUL_RETRY; }
@@ -109,7 +109,7 @@ export abstract class Emulate421 extends X86Ioreq421 {
         vio.req.state = A.STATE_IOREQ_NONE;
         v.io_dropped++;
         if (this.x.on) this.x.emit({ kind: 'io_dropped', fn: 'hvmemul_do_io', domid: d.domain_id, vcpu: v.vcpu_id,
-          detail: { addr: A.hex(addr), dir }, text: `d${d.domain_id}v${v.vcpu_id} ${isMmio ? 'MMIO' : 'port'} ${dir ? 'read' : 'write'} ${A.hex(addr)}: no server, null handler (${dir ? 'all-ones' : 'dropped'})` });
+          detail: { addr: A.hex(addr), dir }, text: `d${d.domain_id}v${v.vcpu_id} ${is_mmio ? 'MMIO' : 'port'} ${dir ? 'read' : 'write'} ${A.hex(addr)}: no server, null handler (${dir ? 'all-ones' : 'dropped'})` });
       } else {
         yield $('send', { s: s.id, p });
         rc = yield* this.ioreqSend(s, p, false);
@@ -120,7 +120,7 @@ export abstract class Emulate421 extends X86Ioreq421 {
     }
     yield $('rc', { rc });
     if (rc !== X86EMUL_OKAY) return rc;
-    if (dir === A.IOREQ_READ && !dataIsAddr) io.data = p.data;
+    if (dir === A.IOREQ_READ && !data_is_addr) io.data = p.data;
     return X86EMUL_OKAY;
   }
 
