@@ -1,7 +1,8 @@
 // Listings: the C-like text of the modelled functions that the debugger shows, written by this project in its own
 // words (src/debug/listings/). Markers in the files tie the text to the stepped code:
 //   a line `@fn name` (removed from the served text) starts function `name`; its next line is the entry line;
-//   `@label` tokens at the end of a line (removed) mark the statement the stepped code yields as `$('label')`.
+//   `@label` tokens at the end of a line (removed) mark the statement the stepped code yields as `$('label')`;
+//   a line `@names c=model …` (removed) says which model local a C name the listing uses is (`state=dm`).
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ProfileName } from '../model/layout';
@@ -15,6 +16,10 @@ export interface ListingFn {
   labels: Map<string, number>;
   /** Each parameter's and local's declared C type, as the listing writes it (`uint16_t`, `struct vcpu *`). */
   ctypes: Map<string, string>;
+  /** The signature's parameter names, in order (`xc_get_hvm_param(XenIOState *state, int param, …)`: state, param, …). */
+  params: string[];
+  /** The listing's name for a model local it spells differently (`@names state=dm`: QEMU's `state` is the model's `dm`). */
+  names: Map<string, string>;
 }
 
 export interface Listing {
@@ -38,8 +43,18 @@ export function parseListing(name: string, raw: string): Listing {
     const fnm = /^\s*@fn\s+([A-Za-z_]\w*)\s*$/.exec(rawLine);
     if (fnm) {
       if (fns.has(fnm[1])) throw new ListingError(`${name}: function ${fnm[1]} listed twice`);
-      cur = { name: fnm[1], line: out.length + 1, endLine: out.length + 1, labels: new Map([['entry', out.length + 1]]), ctypes: new Map() };
+      cur = { name: fnm[1], line: out.length + 1, endLine: out.length + 1, labels: new Map([['entry', out.length + 1]]), ctypes: new Map(), params: [], names: new Map() };
       fns.set(cur.name, cur);
+      continue;
+    }
+    const nm = /^\s*@names\s+(.*)$/.exec(rawLine);
+    if (nm) {
+      if (!cur) throw new ListingError(`${name}: @names outside a function`);
+      for (const pair of nm[1].trim().split(/[\s,]+/)) {
+        const pm = /^([A-Za-z_]\w*)=([A-Za-z_]\w*)$/.exec(pair);
+        if (!pm) throw new ListingError(`${name}: ${cur.name}: @names wants listing=model pairs, not '${pair}'`);
+        cur.names.set(pm[1], pm[2]);
+      }
       continue;
     }
     let line = rawLine;
@@ -61,7 +76,10 @@ export function parseListing(name: string, raw: string): Listing {
       }
     } else if (labels.length) throw new ListingError(`${name}:${ln}: label outside a function`);
   }
-  for (const f of fns.values()) f.ctypes = declaredTypes(out.slice(f.line - 1, f.endLine));
+  for (const f of fns.values()) {
+    f.ctypes = declaredTypes(out.slice(f.line - 1, f.endLine));
+    f.params = signatureParams(out.slice(f.line - 1, f.endLine)).map((p) => p.name);
+  }
   return { name, text: out.join('\n'), fns, statements };
 }
 
@@ -87,6 +105,35 @@ function splitTop(s: string): string[] {
   return parts.map((p) => p.trim());
 }
 
+/** The lines as one text with comments blanked out (newlines kept, so lines stay where they are). */
+function withoutComments(lines: string[]): string {
+  return lines.join('\n').replace(/\/\*[^]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/\/\/[^\n]*/g, '');
+}
+
+/**
+ * A function's signature (its first parenthesised list, which may span lines; a `(` in a comment is not it): each
+ * parameter's name in order with its type when the listing writes one (`XenIOState *state`; a prose listing's
+ * `(dm, i)` has names only). `bodyLine` is the number of lines the signature takes (0 without one).
+ */
+export function signatureParams(lines: string[]): Array<{ type: string; stars: string; name: string }> & { bodyLine: number } {
+  const out = Object.assign([] as Array<{ type: string; stars: string; name: string }>, { bodyLine: 0 });
+  const text = withoutComments(lines);
+  const open = text.indexOf('(');
+  if (open < 0) return out;
+  let depth = 0, close = -1;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) { close = i; break; }
+  }
+  if (close <= open) return out;
+  for (const p of splitTop(text.slice(open + 1, close).replace(/\s+/g, ' '))) {
+    const m = /^(.*?)((?:\*\s*)*)([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?$/.exec(p);
+    if (m && p !== 'void' && p !== '...') out.push({ type: m[1].trim(), stars: m[2], name: m[3] });
+  }
+  out.bodyLine = text.slice(0, close).split('\n').length;
+  return out;
+}
+
 /**
  * The declared C types of a function's parameters (its signature, which may span lines) and of the locals its body
  * declares (`unsigned int i, j;`, `struct vcpu *v = current;`), by name: the listings are this project's own
@@ -98,25 +145,10 @@ export function declaredTypes(lines: string[]): Map<string, string> {
     const t = `${type.replace(/\s+/g, ' ').trim()}${stars ? ' ' + stars.replace(/\s+/g, '') : ''}`;
     if (!types.has(name)) types.set(name, t);
   };
-  // Comments out (keeping their newlines, so the body's lines stay where they are): a `(` in one is not the signature's.
-  const text = lines.join('\n').replace(/\/\*[^]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/\/\/[^\n]*/g, '');
-  lines = text.split('\n');
-  const open = text.indexOf('(');
-  let body = 0;
-  if (open >= 0) {
-    let depth = 0, close = -1;
-    for (let i = open; i < text.length; i++) {
-      if (text[i] === '(') depth++;
-      else if (text[i] === ')' && --depth === 0) { close = i; break; }
-    }
-    if (close > open) {
-      for (const p of splitTop(text.slice(open + 1, close).replace(/\s+/g, ' '))) {
-        const m = /^(.*?)((?:\*\s*)*)([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?$/.exec(p);
-        if (m && m[1].trim() && p !== 'void') put(m[1], m[2], m[3]);
-      }
-      body = text.slice(0, close).split('\n').length;
-    }
-  }
+  const sig = signatureParams(lines);
+  for (const p of sig) if (p.type) put(p.type, p.stars, p.name);
+  const body = sig.bodyLine;
+  lines = withoutComments(lines).split('\n');
   // A declaration: a type (qualifiers, then one identifier), then declarators `*p`, `i = 0`, `a[4]`, up to the `;`.
   const base = /^\s*((?:(?:const|volatile|static|struct|union|enum|unsigned|signed|long|short)\s+)*[A-Za-z_]\w*)(?=\s*\*|\s+[A-Za-z_])/;
   const declarator = /^((?:\*\s*)*)([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*(?:=[^]*)?$/;

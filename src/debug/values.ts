@@ -12,6 +12,12 @@ import type { Model } from '../model/model';
 import { NotInScope } from '../model/step';
 import { IO_NAMES } from '../model/xen/4.21/arch/arm/ioreq';
 
+/** A name the listing's C function declares (a parameter or a local) that the model does not keep (Arm's `regs`). */
+export class NotModelled {
+  toString(): string { return '<not modelled>'; }
+}
+export const NOT_MODELLED = new NotModelled();
+
 export interface Shown {
   value: string;
   type?: string;
@@ -30,6 +36,7 @@ const IO_PORT_TYPES = /^(uint(8|16|32|64)_t|unsigned( int| long)?)$/;
  */
 export function show(name: string, v: unknown, ctype?: string): Shown {
   if (v instanceof NotInScope) return { value: '<not in scope>', type: ctype };
+  if (v instanceof NotModelled) return { value: '<not modelled>', type: ctype };
   // undefined: a local declared without an initialiser and not assigned yet (C would show whatever the stack held).
   if (v === null || v === undefined) return { value: v === null ? 'NULL' : '<not initialised>', type: ctype };
   if (typeof v === 'bigint') return { value: A.hex(v), type: ctype ?? 'uint64_t' };
@@ -166,6 +173,7 @@ export function evaluate(expr: string, locals: Record<string, unknown>, m: Model
     const p = paramIndex(t, m.x.nrParams);
     if (p !== undefined) return p;
     if (locals[t] instanceof NotInScope) throw new EvalError(`'${t}' is not in scope at this statement`);
+    if (locals[t] instanceof NotModelled) throw new EvalError(`'${t}' is in the C function, but IOREQ Scope's model does not keep it`);
     if (Object.hasOwn(locals, t) && typeof locals[t] === 'number') return locals[t] as number;
     throw new EvalError(`'${t}' is not a number, a local or an HVM param`);
   };
@@ -176,6 +184,7 @@ export function evaluate(expr: string, locals: Record<string, unknown>, m: Model
     if (t === undefined) throw new EvalError('unexpected end');
     if (/^(0[xX][0-9a-fA-F]+|\d+)$/.test(t)) return num(t);
     if (locals[t] instanceof NotInScope) throw new EvalError(`'${t}' is not in scope at this statement`);
+    if (locals[t] instanceof NotModelled) throw new EvalError(`'${t}' is in the C function, but IOREQ Scope's model does not keep it`);
     if (Object.hasOwn(locals, t)) return locals[t];
     if (t === 'current') return m.x.current;
     const dm = /^d(\d+)$/.exec(t);

@@ -8,10 +8,10 @@ import { ECS_NAMES } from '../model/evtchn';
 import { PARAM_NAMES, PFN_PARAMS, paramIndex } from '../model/params';
 import { decodeRing } from '../model/state';
 import type { Domain } from '../model/xen';
-import { locateLabel } from './listing';
+import { locateLabel, type ListingFn } from './listing';
 import { memoryRef } from './memory';
 import type { IoreqRuntime } from './runtime';
-import { show } from './values';
+import { NOT_MODELLED, show } from './values';
 import { opSpec } from '../scenario/ops';
 
 /** A frame of a thread: an index into the runtime's modelled frames (outermost 0), or the scenario step itself. */
@@ -48,6 +48,24 @@ export interface FrameContext {
   ctypes?: Map<string, string>;
 }
 
+/**
+ * A frame's locals under the names its listing gives them: the signature's parameters first, in order, a model local
+ * the listing spells differently under the listing's name (its `@names`: QEMU's `XenIOState *state` is the model's
+ * `dm`); then the other locals; and each name the listing declares that the model does not keep reads
+ * `<not modelled>`, so hover, watch and evaluate on any name of the listed C function say what it is.
+ */
+export function asListed(locals: Record<string, unknown>, lfn: ListingFn): Record<string, unknown> {
+  // (A C name that is itself a model local keeps that local: a rename never hides one.)
+  const rename = new Map([...lfn.names].filter(([c]) => !Object.hasOwn(locals, c)).map(([c, model]) => [model, c]));
+  const named: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(locals)) named[rename.get(k) ?? k] = v;
+  const out: Record<string, unknown> = {};
+  for (const n of lfn.params) out[n] = Object.hasOwn(named, n) ? named[n] : NOT_MODELLED;
+  for (const [k, v] of Object.entries(named)) if (!Object.hasOwn(out, k)) out[k] = v;
+  for (const n of lfn.ctypes.keys()) if (!Object.hasOwn(out, n)) out[n] = NOT_MODELLED;
+  return out;
+}
+
 /** The locals and the domain / vcpu a frame is about. */
 export function frameContext(rt: IoreqRuntime, f: FrameRef): FrameContext {
   const fs = rt.frames();
@@ -63,8 +81,9 @@ export function frameContext(rt: IoreqRuntime, f: FrameRef): FrameContext {
     const r = rt.stepResult;
     if (r) { locals.rc = r.result.rc; if (r.result.value !== undefined) locals.value = r.result.value; }
   } else if (mine && typeof f.k === 'number' && f.k < fs.length) {
-    locals = fs[f.k].locals;
-    ctypes = locateLabel(rt.sc.profile, fs[f.k].fn, 'entry')?.listing.fns.get(fs[f.k].fn)?.ctypes;
+    const lfn = locateLabel(rt.sc.profile, fs[f.k].fn, 'entry')?.listing.fns.get(fs[f.k].fn);
+    ctypes = lfn?.ctypes;
+    locals = lfn ? asListed(fs[f.k].locals, lfn) : fs[f.k].locals;
   }
   let domain: Domain | undefined;
   let vcpu: number | undefined;

@@ -48,6 +48,7 @@ void hvm_do_resume(struct vcpu *v)
 }
 
 @fn hvm_alloc_ioreq_gmfn
+@names gmfn=out
 static int hvm_alloc_ioreq_gmfn(struct domain *d, unsigned long *gmfn)
 {
     unsigned int i;

@@ -6,6 +6,7 @@
  */
 
 @fn xen_create_ioreq_server
+@names state=dm
 int xen_create_ioreq_server(XenIOState *state, int handle_bufioreq)
 {
     struct xen_hvm_create_ioreq_server arg = { .domid = xen_domid, .handle_bufioreq = handle_bufioreq };   @init_arg
@@ -19,6 +20,7 @@ int xen_create_ioreq_server(XenIOState *state, int handle_bufioreq)
 }
 
 @fn xen_get_ioreq_server_info
+@names state=dm
 int xen_get_ioreq_server_info(XenIOState *state, ioservid_t id)
 {
     struct xen_hvm_get_ioreq_server_info arg = { .domid = xen_domid, .id = id };   @init_arg
@@ -35,6 +37,7 @@ int xen_get_ioreq_server_info(XenIOState *state, ioservid_t id)
 }
 
 @fn xen_set_ioreq_server_state
+@names state=dm
 /* from xen_hvm_init, and again from the run-state handler */
 int xen_set_ioreq_server_state(XenIOState *state, bool enabled, ioservid_t id)
 {
@@ -44,6 +47,7 @@ int xen_set_ioreq_server_state(XenIOState *state, bool enabled, ioservid_t id)
 }
 
 @fn xen_hvm_init_ioreq_server
+@names state=dm
 /* xen_hvm_init with Xen 4.5's ioreq-server API: every failure here ends QEMU */
 int xen_hvm_init_ioreq_server(XenIOState *state)
 {

@@ -57,6 +57,7 @@ int alloc_vcpu(struct domain *d, unsigned int vcpu_id)
 }
 
 @fn xc_domain_create
+@names hvm=is_hvm
 /* XEN_DOMCTL_createdomain, then XEN_DOMCTL_max_vcpus making the vcpus one by one */
 int xc_domain_create(domid_t domid, unsigned int nr_vcpus, bool_t hvm)
 {

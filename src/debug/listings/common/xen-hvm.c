@@ -7,6 +7,7 @@
  */
 
 @fn xc_get_hvm_param
+@names state=dm param=index value=out
 int xc_get_hvm_param(XenIOState *state, int param, unsigned long *value)
 {
     struct xen_hvm_param arg = { .domid = xen_domid, .index = param };   @init_arg
@@ -25,6 +26,7 @@ int xc_get_hvm_param(XenIOState *state, int param, unsigned long *value)
 }
 
 @fn xc_set_hvm_param
+@names state=dm
 int xc_set_hvm_param(XenIOState *state, int param, unsigned long value)
 {
     struct xen_hvm_param arg = { .domid = xen_domid, .index = param, .value = value };   @init_arg
@@ -33,6 +35,7 @@ int xc_set_hvm_param(XenIOState *state, int param, unsigned long value)
 }
 
 @fn xc_map_foreign_range
+@names state=dm
 /* maps one page of the guest read-write: the ioreq page for buf 0, the buffered page for buf 1 */
 int xc_map_foreign_range(XenIOState *state, int buf)
 {
@@ -54,6 +57,7 @@ int xc_map_foreign_range(XenIOState *state, int buf)
 }
 
 @fn bind_vcpu_port
+@names state=dm
 /* the port of vcpu i comes from its own slot, where Xen wrote it */
 static int bind_vcpu_port(XenIOState *state, int i)
 {
@@ -70,6 +74,7 @@ static int bind_vcpu_port(XenIOState *state, int i)
 }
 
 @fn bind_buf_port
+@names state=dm
 static int bind_buf_port(XenIOState *state)
 {
     int rc;
@@ -81,6 +86,7 @@ static int bind_buf_port(XenIOState *state)
 }
 
 @fn xen_hvm_init
+@names state=dm
 int xen_hvm_init(XenIOState *state)
 {
     unsigned long value;
@@ -104,6 +110,7 @@ int xen_hvm_init(XenIOState *state)
 }
 
 @fn cpu_get_ioreq
+@names state=dm
 /* takes vcpu i's request when there is one, moving it from READY to INPROCESS */
 static bool cpu_get_ioreq(XenIOState *state, int i)
 {
@@ -119,6 +126,7 @@ static bool cpu_get_ioreq(XenIOState *state, int i)
 }
 
 @fn handle_ioreq
+@names state=dm
 /* carries out the request in place: one register, or count elements between the device and a guest buffer */
 static void handle_ioreq(XenIOState *state, int i, const struct respond *r)
 {
@@ -154,6 +162,7 @@ static void handle_ioreq(XenIOState *state, int i, const struct respond *r)
 }
 
 @fn cpu_handle_ioreq_take
+@names state=dm
 /* the port that fired names the vcpu; the request is taken, then the buffered ring drained before it is handled */
 static int cpu_handle_ioreq_take(XenIOState *state, int i)
 {
@@ -169,6 +178,7 @@ static int cpu_handle_ioreq_take(XenIOState *state, int i)
 }
 
 @fn cpu_handle_ioreq_handle
+@names state=dm
 /* the request taken, carried out */
 static int cpu_handle_ioreq_handle(XenIOState *state, int i, const struct respond *r)
 {
@@ -177,6 +187,7 @@ static int cpu_handle_ioreq_handle(XenIOState *state, int i, const struct respon
 }
 
 @fn cpu_handle_ioreq_answer
+@names state=dm
 /* QEMU's check after handling, then the answer */
 static int cpu_handle_ioreq_answer(XenIOState *state, int i, const struct respond *r)
 {
@@ -201,6 +212,7 @@ static int cpu_handle_ioreq_answer(XenIOState *state, int i, const struct respon
 }
 
 @fn cpu_handle_ioreq
+@names state=dm
 /* serves vcpu i: take its request, carry it out, answer with IORESP_READY and notify */
 static int cpu_handle_ioreq(XenIOState *state, int i, const struct respond *r)
 {
@@ -222,6 +234,7 @@ void destroy_hvm_domain(bool reboot)
 }
 
 @fn handle_buffered_iopage
+@names state=dm
 /* drains the buffered ring from read_pointer to write_pointer; an 8-byte entry fills two slots */
 static int handle_buffered_iopage(XenIOState *state)
 {

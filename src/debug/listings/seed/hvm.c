@@ -183,6 +183,7 @@ static void hvm_destroy_ioreq_server(struct domain *d)
 }
 
 @fn hvm_get_ioreq_server_buf_port
+@names port=out
 static int hvm_get_ioreq_server_buf_port(struct domain *d, evtchn_port_t *port)
 {
     struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;   @init_s
@@ -193,6 +194,7 @@ static int hvm_get_ioreq_server_buf_port(struct domain *d, evtchn_port_t *port)
 }
 
 @fn hvm_get_ioreq_server_pfn
+@names pfn=out
 static int hvm_get_ioreq_server_pfn(struct domain *d, int buf, xen_pfn_t *pfn)
 {
     struct hvm_ioreq_server *s = d->arch.hvm_domain.ioreq_server;   @init_s

@@ -265,6 +265,7 @@ static int ioreq_server_get_info(struct domain *d, ioservid_t id, unsigned long 
 }
 
 @fn ioreq_server_get_frame
+@names mfn=out
 /* ioreq_server_get_frame (ioreq.c:791-840 @RELEASE-4.21.0): the pages allocated on demand; frame 0 is the ring
  * (-ENOENT if the server does not buffer), frame 1 the synchronous page, anything else -EINVAL. */
 int ioreq_server_get_frame(struct domain *d, ioservid_t id, unsigned int idx, mfn_t *mfn)

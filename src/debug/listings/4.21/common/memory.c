@@ -3,6 +3,7 @@
  * cited beside each function in the TypeScript model. */
 
 @fn acquire_ioreq_server
+@names mfn_list=out
 /* acquire_ioreq_server (memory.c:1166-1199 @RELEASE-4.21.0): an HVM target and a 16-bit server id, then
  * ioreq_server_get_frame for each frame asked for; the number of frames on success. */
 static int acquire_ioreq_server(struct domain *d, unsigned int id, unsigned int frame, unsigned int nr_frames, xen_pfn_t mfn_list[])
