@@ -87,9 +87,9 @@ export class PrivcmdIoeventfd extends Tools421 {
         // The fix: its own notify or nothing, claimed with cmpxchg(&ioreq->state, READY, INPROCESS) in the same
         // step as the check, so the request it answers is the one it looked at.
         if (!this.isOwnNotify(k, p)) return IRQ_NONE;
+        yield $('claim', { i });
         this.note(k, i, p.state, A.STATE_IOREQ_INPROCESS);
         A.setState(pg, off, A.STATE_IOREQ_INPROCESS);
-        yield $('claim', { i });
         k.kio_signals++;
         k.kio_state[i] = A.STATE_IORESP_READY;
         k.kio_at[i] = KIO_INPROCESS;
@@ -106,9 +106,9 @@ export class PrivcmdIoeventfd extends Tools421 {
     if ((part === 0 || part === 2) && !k.kio_own_only) {
       if (k.kio_at[i] !== KIO_CHECKED) return IRQ_NONE;
       // spin_lock(&kioreq->lock); the state is set INPROCESS under the lock.
+      yield $('inprocess', { i });
       this.note(k, i, A.getState(pg, off), A.STATE_IOREQ_INPROCESS);
       A.setState(pg, off, A.STATE_IOREQ_INPROCESS);
-      yield $('inprocess', { i });
       const p = A.readIoreq(pg, off);
       if (this.isOwnNotify(k, p)) {
         k.kio_signals++;
@@ -120,10 +120,10 @@ export class PrivcmdIoeventfd extends Tools421 {
     }
     if (k.kio_at[i] !== KIO_INPROCESS) return IRQ_NONE;
     const state = k.kio_state[i];
+    yield $('write_back', { i, state: A.STATE_NAMES[state] });
     this.note(k, i, A.getState(pg, off), state);
     A.setState(pg, off, state);
     k.kio_at[i] = KIO_IDLE;
-    yield $('write_back', { i, state: A.STATE_NAMES[state] });
     if (state === A.STATE_IORESP_READY) {
       E.evtchnSend(this.x, d, port);
       return IRQ_HANDLED;
