@@ -46,7 +46,7 @@ export class PrivcmdIoeventfd extends Tools421 {
     const d = this.dmDomain(k);
     for (let i = 0; i < of.max_cpus; i++) {
       const port = of.ioreq_local_port[i];
-      yield $('bind', { i, port });
+      yield $('bind');
       if (port === undefined || port < 0 || !d.evtchn.valid(port)) return -EINVAL;
       k.ioreq_local_port[i] = port;
       k.kio_at[i] = KIO_IDLE; k.kio_state[i] = A.STATE_IOREQ_READY;
@@ -87,7 +87,7 @@ export class PrivcmdIoeventfd extends Tools421 {
         // The fix: its own notify or nothing, claimed with cmpxchg(&ioreq->state, READY, INPROCESS) in the same
         // step as the check, so the request it answers is the one it looked at.
         if (!this.isOwnNotify(k, p)) return IRQ_NONE;
-        yield $('claim', { i });
+        yield $('claim');
         this.note(k, i, p.state, A.STATE_IOREQ_INPROCESS);
         A.setState(pg, off, A.STATE_IOREQ_INPROCESS);
         k.kio_signals++;
@@ -106,7 +106,7 @@ export class PrivcmdIoeventfd extends Tools421 {
     if ((part === 0 || part === 2) && !k.kio_own_only) {
       if (k.kio_at[i] !== KIO_CHECKED) return IRQ_NONE;
       // spin_lock(&kioreq->lock); the state is set INPROCESS under the lock.
-      yield $('inprocess', { i });
+      yield $('inprocess');
       this.note(k, i, A.getState(pg, off), A.STATE_IOREQ_INPROCESS);
       A.setState(pg, off, A.STATE_IOREQ_INPROCESS);
       const p = A.readIoreq(pg, off);
@@ -120,7 +120,7 @@ export class PrivcmdIoeventfd extends Tools421 {
     }
     if (k.kio_at[i] !== KIO_INPROCESS) return IRQ_NONE;
     const state = k.kio_state[i];
-    yield $('write_back', { i, state: A.STATE_NAMES[state] });
+    yield $('write_back');
     this.note(k, i, A.getState(pg, off), state);
     A.setState(pg, off, state);
     k.kio_at[i] = KIO_IDLE;
