@@ -25,7 +25,7 @@ export class Varstored extends Tools421 {
     yield $('enable', { id: dm.ioservid });
     if ((rc = yield* this.xendevicemodelSetIoreqServerState(dm, true)) < 0) { dm.last_error = `Failed to set ioreq server state: ${rc}`; return rc; }
     for (let i = 0; i < dm.max_cpus; i++) {
-      yield $('bind', { i });
+      yield $('bind');
       if ((rc = yield* this.bindVcpuPort(dm, i)) < 0) return rc;
     }
     yield $('io_port', { port: VARSTORED_IO_PORT });
@@ -34,7 +34,7 @@ export class Varstored extends Tools421 {
 
   /** varstored_poll_iopage: serve vcpu i. */
   *varstoredPollIopage(dm: DeviceModel, i: number, respond: { data?: bigint; notify?: boolean }): Co<number> {
-    yield $('poll', { i });
+    yield $('poll');
     return yield* this.serveIoreq(dm, i, respond);
   }
 }

@@ -15,7 +15,7 @@ export const VIRTIO_MMIO_SIZE = 0x200n;
 export class VirtioMmioBackend extends Tools421 {
   /** The backend's setup; `bufioreq` lets a test ask for buffering (which Arm's create refuses with -EINVAL). */
   *virtioBackendInit(dm: DeviceModel, bufioreq: number = HVM_IOREQSRV_BUFIOREQ_OFF): Co<number> {
-    yield $('create', { bufioreq });
+    yield $('create');
     let rc = yield* this.xendevicemodelCreateIoreqServer(dm, bufioreq);
     if (rc < 0) { dm.last_error = `create ioreq server: ${rc}`; return rc; }
     const pages: GuestPage[] = [];
@@ -30,7 +30,7 @@ export class VirtioMmioBackend extends Tools421 {
     yield $('enable', { id: dm.ioservid });
     if ((rc = yield* this.xendevicemodelSetIoreqServerState(dm, true)) < 0) return rc;
     for (let i = 0; i < dm.max_cpus; i++) {
-      yield $('bind', { i });
+      yield $('bind');
       if ((rc = yield* this.bindVcpuPort(dm, i)) < 0) return rc;
     }
     return 0;
@@ -38,7 +38,7 @@ export class VirtioMmioBackend extends Tools421 {
 
   /** The backend's ioreq loop for vcpu i. */
   *virtioHandleIoreq(dm: DeviceModel, i: number, respond: { data?: bigint; notify?: boolean }): Co<number> {
-    yield $('poll', { i });
+    yield $('poll');
     return yield* this.serveIoreq(dm, i, respond);
   }
 }
