@@ -46,7 +46,7 @@ export function show(name: string, v: unknown, ctype?: string): Shown {
     // Arm's try_fwd_ioserv / try_handle_mmio keep an enum io_state (arch/arm/include/asm/mmio.h:52-58 @RELEASE-4.21.0).
     if (ctype === 'enum io_state') return { value: `${IO_NAMES[v] ?? 'invalid'} (${v})`, type: ctype };
     if (name === 'rc' || name === 'new_port' && v < 0) return { value: rcName(v), type: ctype ?? 'int' };
-    if (name === 'state' || name === 'prev_state' || name === 'io_state') return { value: `${name === 'io_state' ? HVMIO_NAMES[v] ?? v : A.STATE_NAMES[v] ?? 'invalid'} (${v})`, type: ctype ?? 'uint8_t' };
+    if (name === 'state' || name === 'prev_state' || name === 'req_state' || name === 'io_state') return { value: `${name === 'io_state' ? HVMIO_NAMES[v] ?? v : A.STATE_NAMES[v] ?? 'invalid'} (${v})`, type: ctype ?? 'uint8_t' };
     if (HEX_NAMES.test(name) && v >= 0) return { value: A.hex(v), type: ctype ?? 'unsigned long' };
     // A port the listing declares as a plain unsigned integer is an I/O port (handle_pio's uint16_t port), read in hex
     // as Xen's traces print it; an event-channel port (evtchn_port_t, or an int that may hold an errno) stays decimal.

@@ -57,4 +57,14 @@ describe('debugger: locals under the listing\'s C names (issue 12)', () => {
     assert.equal(evaluate('param', ctx.locals, rt.session.m, ctx.domain), ctx.locals.param);
     assert.throws(() => evaluate('arg', ctx.locals, rt.session.m, ctx.domain), (e: Error) => e instanceof EvalError && /does not keep it/.test(e.message));
   });
+
+  it('QEMU\'s cpu_get_ioreq: `state` is the XenIOState, the slot\'s state is req_state (req->state), read by name', () => {
+    let { ctx } = contextAt('07-two-vcpus-race.ioreq.json', 'cpu_get_ioreq');
+    assert.equal(ctx.ctypes?.get('state'), 'XenIOState *');
+    assert.equal(typeof ctx.locals.state, 'object', 'state is the device model, not a number');
+    ({ ctx } = contextAt('07-two-vcpus-race.ioreq.json', 'cpu_handle_ioreq_take'));
+    assert.ok(!('lport' in ctx.locals), 'the model\'s lport is shown as QEMU\'s port');
+    assert.ok('port' in ctx.locals);
+    assert.match(show('req_state', 1).value, /^STATE_IOREQ_READY \(1\)$/);
+  });
 });

@@ -145,9 +145,9 @@ export class Qemu {
     yield $('get_req');
     const pg = dm.shared_page!;
     const off = A.ioreqOffset(i);
-    const state = A.getState(pg, off);
+    const req_state = A.getState(pg, off); // req->state (QEMU's `state` is the XenIOState)
     yield $('check_ready');
-    if (state !== A.STATE_IOREQ_READY) return false;
+    if (req_state !== A.STATE_IOREQ_READY) return false;
     // xen_rmb(): see READY, then read the request (the model has no reordering: the stop changes nothing).
     yield $('rmb');
     yield $('inprocess');
@@ -280,13 +280,13 @@ export class Qemu {
     const off = A.ioreqOffset(i);
     yield $('port');
     const lport = dm.ioreq_local_port[i];
-    const state = A.getState(pg, off);
+    const req_state = A.getState(pg, off); // req->state (QEMU's `state` is the XenIOState)
     yield $('check_inprocess');
     dm.service = 'none';
-    if (state !== A.STATE_IOREQ_INPROCESS) {
+    if (req_state !== A.STATE_IOREQ_INPROCESS) {
       yield $('badness');
       const q = A.readIoreq(pg, off);
-      dm.stderr.push(`Badness in I/O request ... not in service?!: ${state.toString(16)}, ptr: ${q.data_is_ptr.toString(16)}, port: ${q.addr.toString(16)}, data: ${q.data.toString(16)}, count: ${q.count}, size: ${q.size}`);
+      dm.stderr.push(`Badness in I/O request ... not in service?!: ${req_state.toString(16)}, ptr: ${q.data_is_ptr.toString(16)}, port: ${q.addr.toString(16)}, data: ${q.data.toString(16)}, count: ${q.count}, size: ${q.size}`);
       yield $('bad_destroy');
       yield* this.destroyHvmDomain(dm, false);
       yield $('bad_ret');

@@ -162,7 +162,7 @@ static void handle_ioreq(XenIOState *state, int i, const struct respond *r)
 }
 
 @fn cpu_handle_ioreq_take
-@names state=dm
+@names state=dm port=lport
 /* the port that fired names the vcpu; the request is taken, then the buffered ring drained before it is handled */
 static int cpu_handle_ioreq_take(XenIOState *state, int i)
 {
@@ -187,7 +187,7 @@ static int cpu_handle_ioreq_handle(XenIOState *state, int i, const struct respon
 }
 
 @fn cpu_handle_ioreq_answer
-@names state=dm
+@names state=dm port=lport
 /* QEMU's check after handling, then the answer */
 static int cpu_handle_ioreq_answer(XenIOState *state, int i, const struct respond *r)
 {
