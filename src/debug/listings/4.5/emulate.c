@@ -5,6 +5,7 @@
  */
 
 @fn hvmemul_do_io
+@names curr=v
 static int hvmemul_do_io(int is_mmio, paddr_t addr, int size, int dir, void *p_data)
 {
     struct vcpu *curr = current;   @init_curr

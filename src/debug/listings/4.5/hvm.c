@@ -501,6 +501,7 @@ int hvm_buffered_io_send(ioreq_t *p)
 }
 
 @fn hvm_send_assist_req_to_ioreq_server
+@names curr=v
 bool_t hvm_send_assist_req_to_ioreq_server(struct hvm_ioreq_server *s, ioreq_t *proto_p)
 {
     struct vcpu *curr = current;   @init_curr
