@@ -14,6 +14,7 @@ import type { Ext } from './ext';
 import type { ResultItem } from './exploreResults';
 import { runExplore } from './exploreRunner';
 import { counterexamplePath, counterexampleText, exploreSummary, templateItem } from './flowsModel';
+import { createScenarioFile } from './scenarioFiles';
 import type { Views } from './views';
 
 export function registerCommands(ext: Ext, docs: ScenarioDocuments, views: Views): void {
@@ -143,14 +144,17 @@ export function registerCommands(ext: Ext, docs: ScenarioDocuments, views: Views
   reg('ioreqScope.runCounterexample', async (arg?: Violation | ResultItem) => { const uri = await saveCounterexample(arg); if (uri) return vscode.commands.executeCommand('ioreqScope.runScenario', uri); });
   reg('ioreqScope.debugCounterexample', async (arg?: Violation | ResultItem) => { const uri = await saveCounterexample(arg); if (uri) return vscode.commands.executeCommand('ioreqScope.debugScenario', uri); });
   reg('ioreqScope.exploreCounterexample', async (arg?: Violation | ResultItem) => { const uri = await saveCounterexample(arg); if (uri) return vscode.commands.executeCommand('ioreqScope.exploreScenario', uri); });
-  reg('ioreqScope.newScenario', async () => {
-    const items = bundled().map((f) => templateItem(f, fs.readFileSync(path.join(context.extensionPath, 'scenarios', f), 'utf8')));
-    const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Start from a bundled scenario', matchOnDescription: true, matchOnDetail: true });
-    if (!pick) return;
+  // A new scenario from a bundled template (the picker's choice, or the file named): a real *.ioreq.json file.
+  reg('ioreqScope.newScenario', async (file?: string) => {
+    let name = typeof file === 'string' && bundled().includes(file) ? file : undefined;
+    if (!name) {
+      const items = bundled().map((f) => templateItem(f, fs.readFileSync(path.join(context.extensionPath, 'scenarios', f), 'utf8')));
+      name = (await vscode.window.showQuickPick(items, { placeHolder: 'Start from a bundled scenario', matchOnDescription: true, matchOnDetail: true }))?.file;
+    }
+    if (!name) return undefined;
     // No $schema: the extension's jsonValidation gives every *.ioreq.json completion and hover, wherever it is.
-    const text = fs.readFileSync(path.join(context.extensionPath, 'scenarios', pick.file), 'utf8');
-    const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: text });
-    await vscode.window.showTextDocument(doc);
+    const text = fs.readFileSync(path.join(context.extensionPath, 'scenarios', name), 'utf8');
+    return (await createScenarioFile(name, text, log))?.toString();
   });
   reg('ioreqScope.openBundledScenario', async (name?: string) => {
     const pick = typeof name === 'string' ? name : (await vscode.window.showQuickPick(bundled(), { placeHolder: 'Open a bundled scenario' }));

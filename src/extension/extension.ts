@@ -16,13 +16,13 @@ export { tokenLength } from './documents';
 
 export interface Api {
   version: string;
-  /** The roots, their children and their grandchildren (a host's domains, a scenario's vcpus …). */
+  /** The roots and three levels below them (a host's domains, a scenario's vcpus, a domain's special pages …), each with its click command. */
   treeRoots(): Promise<NodeSnapshot[]>;
   diagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
   refreshChanged(): number;
 }
 
-export interface NodeSnapshot { id: string; label: string; description?: string; children?: NodeSnapshot[] }
+export interface NodeSnapshot { id: string; label: string; description?: string; command?: string; children?: NodeSnapshot[] }
 
 export function activate(context: vscode.ExtensionContext): Api {
   const log = vscode.window.createOutputChannel('IOREQ Scope', { log: true });
@@ -45,8 +45,9 @@ export function activate(context: vscode.ExtensionContext): Api {
     refreshChanged: () => { const n = tree.refreshChanged(); debugTree.refreshChanged(); return n; },
     treeRoots: async () => {
       const snap = (n: ModelNode, depth: number): NodeSnapshot => ({ id: n.id, label: n.label, description: n.description,
+        command: tree.getTreeItem(n).command?.command,
         ...(depth > 0 ? { children: tree.getChildren(n).map((c) => snap(c, depth - 1)) } : {}) });
-      return tree.getChildren().map((r) => snap(r, 2));
+      return tree.getChildren().map((r) => snap(r, 3));
     },
   };
 }

@@ -15,11 +15,19 @@ export const isSyntaxError = (what: string): boolean => what.startsWith('invalid
  * that file exists, `-2`, `-3` … is added before the suffix, so no file is ever overwritten.
  */
 export function counterexamplePath(scenarioPath: string, kind: string, exists: (p: string) => boolean): string {
-  const dir = path.join(path.dirname(scenarioPath), 'counterexamples');
   const base = path.basename(scenarioPath).replace(/\.ioreq\.json$/, '').replace(/\.json$/, '');
-  const safeKind = kind.replace(/[^A-Za-z0-9_-]+/g, '-');
+  return freshScenarioPath(path.join(path.dirname(scenarioPath), 'counterexamples'), `${base}.${kind}`, exists);
+}
+
+/**
+ * A scenario file in `dir` named after `base` (anything but letters, digits, `.`, `_` and `-` made `-`):
+ * `<base>.ioreq.json`, or with `-2`, `-3` … before the suffix when that exists, so no file is ever overwritten.
+ * New scenarios from a template and a live host's snapshot are written here, counterexamples too.
+ */
+export function freshScenarioPath(dir: string, base: string, exists: (p: string) => boolean): string {
+  const safe = base.replace(/\.ioreq\.json$/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'scenario';
   for (let n = 1; ; n++) {
-    const p = path.join(dir, `${base}.${safeKind}${n === 1 ? '' : `-${n}`}${SCENARIO_SUFFIX}`);
+    const p = path.join(dir, `${safe}${n === 1 ? '' : `-${n}`}${SCENARIO_SUFFIX}`);
     if (!exists(p)) return p;
   }
 }

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { LiveHost, LiveError, sessionLimiter, snapshotToScenario } from '../live/host';
 import type { Ext } from './ext';
 import type { HostState } from './nodes/host';
+import { createScenarioFile } from './scenarioFiles';
 import type { TreeNode } from './treeModel';
 
 interface HostEntry { host: LiveHost; state: HostState; timer?: NodeJS.Timeout; cancel?: vscode.CancellationTokenSource }
@@ -134,8 +135,8 @@ export class Hosts {
       const a = aliasOf(n) ?? await this.pickHost(true);
       const snap = a ? this.hosts.get(a)?.state.snapshot : undefined;
       if (!a || !snap) { void vscode.window.showInformationMessage('IOREQ Scope: that host has no snapshot yet.'); return; }
-      const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: snapshotToScenario(snap, a) });
-      await vscode.window.showTextDocument(doc);
+      // A real *.ioreq.json file (host-<alias>.ioreq.json beside the scenario being edited or in the workspace).
+      return (await createScenarioFile(`host-${a}`, snapshotToScenario(snap, a), this.ext.log))?.toString();
     });
   }
 }

@@ -57,7 +57,8 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelNode> {
     if (tip) item.tooltip = new vscode.MarkdownString(tip);
     item.contextValue = n.contextValue;
     item.iconPath = new vscode.ThemeIcon(n.icon);
-    if (n.kind === 'page') item.command = { command: 'ioreqScope.revealPage', title: 'Reveal page bytes', arguments: [n] };
+    // A special page opens in the memory view, which follows the debugger and overlays the slots' fields.
+    if (n.kind === 'page') item.command = { command: 'ioreqScope.showMemory', title: 'Show the page in the memory view', arguments: [n] };
     return item;
   }
 

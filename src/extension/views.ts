@@ -103,16 +103,20 @@ export class Views {
   refreshRoot(rootId: string): void {
     this.tree.refresh(rootId);
     this.debugTree.refresh(rootId);
+    // An open hexdump of one of the root's pages is read again, so it shows the bytes as they are now.
+    for (const d of vscode.workspace.textDocuments) if (d.uri.scheme === PAGE_SCHEME && d.uri.path.replace(/^\//, '').split('/')[0] === rootId) this.pageChanged.fire(d.uri);
   }
+  private readonly pageChanged = new vscode.EventEmitter<vscode.Uri>();
 
   // The listings under their stable names (ioreq-scope:/seed/hvm.c): frames, breadcrumbs and breakpoints use them;
-  // a page's bytes as a read-only hexdump.
+  // a page's bytes as a read-only hexdump, read again when its root changes.
   private registerDocuments(): void {
     const { context } = this.ext;
     context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(LISTING_SCHEME, {
       provideTextDocumentContent: (uri) => { try { return loadListing(uri.path.replace(/^\/+/, '')).text; } catch { return undefined; } },
     }));
-    context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(PAGE_SCHEME, {
+    context.subscriptions.push(this.pageChanged, vscode.workspace.registerTextDocumentContentProvider(PAGE_SCHEME, {
+      onDidChange: this.pageChanged.event,
       provideTextDocumentContent: (uri) => {
         const [rootId, ref] = uri.path.replace(/^\//, '').replace(/\.hex$/, '').split('/');
         const model = this.tree.tree.modelOf(rootId);
@@ -134,8 +138,9 @@ export class Views {
       const ref = n?.data?.memoryReference as string | undefined ?? (n?.data ? memoryRef(n.data.domid as number, n.data.pfn as number) : undefined);
       if (!ref) return;
       const rootId = n.id.split('/')[0];
+      // A tab of its own (not a preview the next stop's source replaces), read again at every stop of its root.
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(`${PAGE_SCHEME}:/${rootId}/${ref}.hex`));
-      await vscode.window.showTextDocument(doc, { preview: true });
+      await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
     });
     // The memory view: from the palette, a special page of the Model view, or a variable with a memory reference.
     reg('ioreqScope.showMemory', (arg?: TreeNode | { variable?: { memoryReference?: string } }) => {

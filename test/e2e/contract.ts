@@ -17,7 +17,7 @@ export const DIAGNOSTIC_SOURCE = 'ioreq-scope';
 export const SCENARIO = '02-create-on-get-ioreq-pfn.ioreq.json';
 
 /** What the extension's activate() returns for tests. */
-export interface TreeNodeSnapshot { id: string; label: string; description?: string; children?: TreeNodeSnapshot[] }
+export interface TreeNodeSnapshot { id: string; label: string; description?: string; command?: string; children?: TreeNodeSnapshot[] }
 
 /** A scenario text with an unknown op on a known line, for diagnostics tests: 0-based `line`, and the 0-based
  *  columns of the member `"op": "<op>"` on it, from the key's quote (`from`) to after the value's (`to`). */

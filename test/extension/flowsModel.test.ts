@@ -2,7 +2,7 @@
 // template picker's items, the explore summary and the not-a-scenario message.
 import assert from 'node:assert/strict';
 import * as path from 'path';
-import { counterexamplePath, counterexampleText, exploreSummary, isSyntaxError, notAScenarioMessage, templateItem } from '../../src/extension/flowsModel';
+import { counterexamplePath, counterexampleText, freshScenarioPath, exploreSummary, isSyntaxError, notAScenarioMessage, templateItem } from '../../src/extension/flowsModel';
 import { parseScenario } from '../../src/scenario/parse';
 import { ScenarioError } from '../../src/scenario/errors';
 
@@ -18,6 +18,14 @@ describe('extension flows (vscode-free)', () => {
     taken.add(second);
     assert.equal(counterexamplePath(sc, 'lost-request', (p) => taken.has(p)), path.join('/w', 'sub', 'counterexamples', 'lost.lost-request-3.ioreq.json'));
     assert.equal(path.basename(counterexamplePath(sc, 'a/b c', () => false)), 'lost.a-b-c.ioreq.json');
+  });
+
+  it('names a new scenario after its template or host, never over an existing file, and never as a hidden or path name', () => {
+    const taken = new Set([path.join('/w', '02-create.ioreq.json')]);
+    assert.equal(freshScenarioPath('/w', '02-create.ioreq.json', (p) => taken.has(p)), path.join('/w', '02-create-2.ioreq.json'));
+    assert.equal(freshScenarioPath('/w', 'host-xen box', () => false), path.join('/w', 'host-xen-box.ioreq.json'));
+    assert.equal(freshScenarioPath('/w', '../../etc/x', () => false), path.join('/w', 'etc-x.ioreq.json'));
+    assert.equal(freshScenarioPath('/w', '...', () => false), path.join('/w', 'scenario.ioreq.json'));
   });
 
   it("a counterexample's text is a scenario the parser reads, headed by the violation", () => {

@@ -36,6 +36,34 @@ hostSuite('errors and flows', () => {
     assert.strictEqual(onLine.length, 1, JSON.stringify(all.map((d) => [d.source, d.range.start.line, d.message])));
   });
 
+  it('New Scenario writes the template as a real *.ioreq.json in the workspace, never overwriting, and it runs', async () => {
+    await vs().commands.executeCommand('workbench.action.closeAllEditors');
+    const template = '02-create-on-get-ioreq-pfn.ioreq.json';
+    const existing = path.join(scenarioDir(), template);
+    const before = fs.existsSync(existing) ? fs.readFileSync(existing, 'utf8') : undefined;
+    const uri = vs().Uri.parse(await vs().commands.executeCommand('ioreqScope.newScenario', template) as string);
+    made.push(uri.fsPath);
+    assert.strictEqual(uri.scheme, 'file');
+    assert.strictEqual(path.dirname(uri.fsPath), scenarioDir());
+    assert.match(path.basename(uri.fsPath), /^02-create-on-get-ioreq-pfn(-\d+)?\.ioreq\.json$/);
+    if (before !== undefined) {
+      assert.notStrictEqual(uri.fsPath, existing, 'the workspace\'s own copy was overwritten');
+      assert.strictEqual(fs.readFileSync(existing, 'utf8'), before);
+    }
+    const ed = await waitFor('the new scenario in an editor', () => vs().window.activeTextEditor?.document.uri.fsPath === uri.fsPath ? vs().window.activeTextEditor : undefined);
+    assert.strictEqual(ed.document.isUntitled, false);
+    assert.strictEqual(ed.document.languageId, 'jsonc');
+    assert.ok(!/"\$schema"/.test(ed.document.getText()), 'a path-dependent $schema was written');
+    const r = await vs().commands.executeCommand('ioreqScope.runScenario', uri) as { expectations: number };
+    assert.ok(r && typeof r.expectations === 'number', 'the new scenario runs');
+    // Again from the same template: another file; the first stays as it was.
+    const first = fs.readFileSync(uri.fsPath, 'utf8');
+    const again = vs().Uri.parse(await vs().commands.executeCommand('ioreqScope.newScenario', template) as string);
+    made.push(again.fsPath);
+    assert.notStrictEqual(again.fsPath, uri.fsPath);
+    assert.strictEqual(fs.readFileSync(uri.fsPath, 'utf8'), first);
+  });
+
   it('Open Counterexample saves a real scenario in counterexamples/ beside the explored one, never overwriting', async () => {
     const dir = path.join(scenarioDir(), 'counterexamples');
     made.push(dir);

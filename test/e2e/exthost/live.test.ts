@@ -4,6 +4,7 @@
 // previous snapshot stays beside "last refresh failed"; disconnect removes the root.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import { parseScenario } from '../../../src/scenario/parse';
 import { activate, hostSuite, need, showTree, vs, waitFor } from './host';
 import type { TreeNodeSnapshot } from '../contract';
@@ -55,16 +56,24 @@ hostSuite('live host over a real sshd', () => {
     }
     assert.strictEqual(domains.description, String(labels.length));
 
-    await vs().commands.executeCommand('ioreqScope.openHostAsScenario', alias);
-    const doc = await waitFor('the host opened as an untitled scenario', () => {
-      const d = vs().window.activeTextEditor?.document;
-      return d && d.isUntitled && d.getText().includes(`Live host ${alias}`) ? d : undefined;
-    }, 10000);
-    assert.strictEqual(doc.languageId, 'jsonc');
-    assert.ok(doc.getText().includes('"profile"'), 'the scenario has no "profile"');
-    const sc = parseScenario(doc.getText(), 'live-host.ioreq.json');
-    assert.ok(sc.steps.length > 0, 'the scenario has no steps');
-    await vs().commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    // The snapshot as a scenario: a real host-<alias>.ioreq.json file in the workspace, opened (not Untitled-1).
+    const written = vs().Uri.parse(await vs().commands.executeCommand('ioreqScope.openHostAsScenario', alias) as string);
+    try {
+      assert.strictEqual(written.scheme, 'file');
+      assert.match(path.basename(written.fsPath), /^host-[A-Za-z0-9._-]+\.ioreq\.json$/);
+      const doc = await waitFor('the host opened as a scenario file', () => {
+        const d = vs().window.activeTextEditor?.document;
+        return d && d.uri.fsPath === written.fsPath && d.getText().includes(`Live host ${alias}`) ? d : undefined;
+      }, 10000);
+      assert.strictEqual(doc.isUntitled, false);
+      assert.strictEqual(doc.languageId, 'jsonc');
+      assert.ok(doc.getText().includes('"profile"'), 'the scenario has no "profile"');
+      const sc = parseScenario(fs.readFileSync(written.fsPath, 'utf8'), written.fsPath);
+      assert.ok(sc.steps.length > 0, 'the scenario has no steps');
+      await vs().commands.executeCommand('workbench.action.closeActiveEditor');
+    } finally {
+      fs.rmSync(written.fsPath, { force: true });
+    }
 
     // The host goes away: the alias now points at a port nobody listens on.
     const port = await freePort(); // free now, and nothing listens there: a closed port

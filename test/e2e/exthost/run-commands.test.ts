@@ -45,6 +45,10 @@ hostSuite('commands at work', () => {
       return r.find((x) => /02-create/.test(x.label)) ? r : undefined;
     });
     const root = roots.find((x) => /02-create/.test(x.label))!;
+    // A special page's row opens the memory view (live, fields overlaid), not a text snapshot.
+    const pages = root.children?.find((c) => c.label.startsWith('d1'))?.children?.find((c) => /pages/i.test(c.label));
+    assert.ok(pages?.children?.length, `no special pages under d1: ${JSON.stringify(root.children?.map((c) => [c.label, c.children?.map((g) => g.label)]))}`);
+    for (const pg of pages!.children!) assert.strictEqual(pg.command, 'ioreqScope.showMemory', `${pg.label}'s row runs ${pg.command}`);
     await vs().commands.executeCommand('ioreqScope.revealPage', { ...node, id: `${root.id}/d1/pages/feff9` });
     const hex = await waitFor('the hexdump editor', () => vs().window.activeTextEditor?.document.uri.scheme === 'ioreq-page' ? vs().window.activeTextEditor!.document : undefined);
     assert.match(hex.getText(), /^0feff9000 {2}00 00 00 00/);
